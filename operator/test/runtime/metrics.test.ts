@@ -1,0 +1,83 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
+import { WorkQueue } from '../../src/runtime/queue.ts';
+import { FakeClock, settle } from './fake-clock.ts';
+
+const NAMES = [
+  'controller_runtime_reconcile_total',
+  'controller_runtime_reconcile_errors_total',
+  'controller_runtime_terminal_reconcile_errors_total',
+  'controller_runtime_reconcile_time_seconds',
+  'controller_runtime_active_workers',
+  'controller_runtime_max_concurrent_reconciles',
+  'workqueue_depth',
+  'workqueue_adds_total',
+  'workqueue_retries_total',
+  'workqueue_queue_duration_seconds',
+  'workqueue_work_duration_seconds',
+  'workqueue_unfinished_work_seconds',
+  'workqueue_longest_running_processor_seconds',
+  'leader_election_master_status',
+];
+
+test('the registry exposes every controller-runtime metric name', async () => {
+  const metrics = new RuntimeMetrics();
+  const text = await metrics.render();
+  for (const name of NAMES) assert.ok(text.includes(`# TYPE ${name} `), `missing ${name}`);
+  assert.ok(metrics.contentType.startsWith('text/plain'));
+});
+
+test('a registered controller has zero-valued series before its first reconcile', async () => {
+  const metrics = new RuntimeMetrics();
+  metrics.registerController('tenant', 4);
+  const text = await metrics.render();
+  assert.ok(text.includes('controller_runtime_max_concurrent_reconciles{controller="tenant"} 4'));
+  assert.ok(text.includes('controller_runtime_reconcile_total{controller="tenant",result="success"} 0'));
+  assert.ok(text.includes('controller_runtime_reconcile_total{controller="tenant",result="requeue_after"} 0'));
+  assert.ok(text.includes('controller_runtime_active_workers{controller="tenant"} 0'));
+});
+
+test('queue metrics carry the queue name and in-flight gauges are computed at scrape time', async () => {
+  const metrics = new RuntimeMetrics();
+  const clock = new FakeClock();
+  let release!: () => void;
+  const q: WorkQueue = new WorkQueue({
+    name: 'tenant',
+    clock,
+    process: () => new Promise<void>((resolve) => (release = resolve)),
+    metrics: metrics.workqueue('tenant', { unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(), longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds() }),
+  });
+  q.add('a');
+  q.add('b');
+  let text = await metrics.render();
+  assert.ok(text.includes('workqueue_depth{controller="tenant",name="tenant"} 2'));
+  assert.ok(text.includes('workqueue_adds_total{controller="tenant",name="tenant"} 2'));
+  q.start();
+  await settle();
+  await clock.advance(3000);
+  text = await metrics.render();
+  assert.ok(text.includes('workqueue_longest_running_processor_seconds{controller="tenant",name="tenant"} 3'));
+  assert.ok(text.includes('workqueue_depth{controller="tenant",name="tenant"} 1'));
+  release();
+  await settle();
+});
+
+test('platform gauges live in the same registry', async () => {
+  const metrics = new RuntimeMetrics();
+  const g = metrics.gauge({ name: 'govcloud_agency_quota_cpu', help: 'CPU quota per agency', labelNames: ['agency'] });
+  g.set({ agency: 'tax' }, 64);
+  const c = metrics.counter({ name: 'govcloud_grants_expired_total', help: 'Grants expired' });
+  c.inc();
+  const text = await metrics.render();
+  assert.ok(text.includes('govcloud_agency_quota_cpu{agency="tax"} 64'));
+  assert.ok(text.includes('govcloud_grants_expired_total 1'));
+});
+
+test('leader status is a 0/1 gauge by lease name', async () => {
+  const metrics = new RuntimeMetrics();
+  metrics.leaderStatus.set({ name: 'govcloud-operator' }, 1);
+  assert.ok((await metrics.render()).includes('leader_election_master_status{name="govcloud-operator"} 1'));
+});
+
+test.run();
