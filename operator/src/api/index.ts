@@ -1,0 +1,31 @@
+/** The govcloud.dev/v1alpha1 API: every kind, in the order objects depend on each other. */
+import { AccessGrantKind, AccessRequestKind } from './access.ts';
+import { AgencyKind } from './agency.ts';
+import { DataCentreKind } from './datacentre.ts';
+import type { KindDefinition } from './kind.ts';
+import { NetworkLinkKind } from './networklink.ts';
+import { SharedDataServiceKind } from './shareddataservice.ts';
+
+export const KINDS: readonly KindDefinition[] = [
+  DataCentreKind,
+  AgencyKind,
+  NetworkLinkKind,
+  SharedDataServiceKind,
+  AccessRequestKind,
+  AccessGrantKind,
+];
+
+export function kindByName(kind: string): KindDefinition | undefined {
+  return KINDS.find((k) => k.kind === kind);
+}
+
+export * from './schema.ts';
+export * from './codes.ts';
+export type { KindDefinition, ObjectMeta, Resource, PrinterColumn } from './kind.ts';
+export { DataCentreKind, type DataCentre } from './datacentre.ts';
+export { AgencyKind, type Agency, AGENCY_TYPES, DATA_CLASSES, STATE_SECRET_MESSAGE } from './agency.ts';
+export { NetworkLinkKind, type NetworkLink, EXTERNAL_NETWORKS } from './networklink.ts';
+export { SharedDataServiceKind, type SharedDataService, SHARING_MODES } from './shareddataservice.ts';
+export { AccessRequestKind, AccessGrantKind, type AccessRequest, type AccessGrant } from './access.ts';
+export * from './tenancy.ts';
+export * from './labels.ts';

@@ -1,0 +1,31 @@
+/** Labels and annotations the operator writes. Tenants cannot write them on namespaces. */
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  name: 'app.kubernetes.io/name',
+  agency: 'govcloud.dev/agency',
+  agencyCode: 'govcloud.dev/agency-code',
+  workspace: 'govcloud.dev/workspace',
+  securityLevel: 'govcloud.dev/security-level',
+  dataClass: 'govcloud.dev/data-class',
+  /** `<Kind>.<namespace>.<name>` of the govcloud object that wants this object: pruning selects on it. */
+  owner: 'govcloud.dev/owner',
+  service: 'govcloud.dev/service',
+  /** Set on a retained namespace whose Agency is gone. */
+  orphaned: 'govcloud.dev/orphaned',
+} as const;
+
+export const MANAGED_BY = 'govcloud';
+
+export const ANNOTATIONS = {
+  displayName: 'govcloud.dev/display-name',
+  encryption: 'govcloud.dev/encryption',
+  identifier: 'govcloud.dev/identifier',
+  validUntil: 'govcloud.dev/valid-until',
+} as const;
+
+export const FINALIZER = 'govcloud.dev/cleanup';
+
+/** Dedicated nodes for security level 4: the node label and the taint key are the same. */
+export const DEDICATED_NODE_KEY = 'govcloud.dev/dedicated';
+export const DEDICATED_NODE_VALUE = 'level4';

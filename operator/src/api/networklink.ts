@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import type { KindDefinition, Resource } from './kind.ts';
+import { cel, cidr, conditions, dnsLabel, observedGeneration, setOf, validityWindow } from './schema.ts';
+
+export const EXTERNAL_NETWORKS = ['specialisedLevelI', 'specialisedLevelII', 'agencyWAN'] as const;
+
+export const PortSchema = Type.Object(
+  {
+    protocol: Type.Optional(Type.String({ description: 'TCP (default), UDP or SCTP.', enum: ['TCP', 'UDP', 'SCTP'] })),
+    port: Type.Integer({ description: 'Port number.', minimum: 1, maximum: 65535 }),
+    endPort: Type.Optional(Type.Integer({ description: 'Last port of a range starting at port.', minimum: 1, maximum: 65535 })),
+  },
+  {
+    description: 'A port or a port range.',
+    ...cel({ rule: '!has(self.endPort) || self.endPort >= self.port', message: 'endPort must not be below port', fieldPath: '.endPort' }),
+  },
+);
+
+const window = validityWindow('link', false);
+
+const NetworkLinkSpec = Type.Object(
+  {
+    workspace: dnsLabel('The agency\'s own workspace this link opens.', 30),
+    direction: Type.String({
+      description: 'Egress: the workspace connects to the peer. Ingress: the peer connects to the workspace.',
+      enum: ['Egress', 'Ingress'],
+    }),
+    peer: Type.Object(
+      {
+        agency: Type.Optional(
+          Type.Object(
+            {
+              name: dnsLabel('The other agency (its Agency name).', 30),
+              workspace: dnsLabel('The other agency\'s workspace.', 30),
+            },
+            { description: 'Another agency\'s workspace. Active only while that agency declares the matching link in the other direction.' },
+          ),
+        ),
+        external: Type.Optional(
+          Type.Object(
+            {
+              network: Type.String({
+                description: 'specialisedLevelI or specialisedLevelII (the government\'s specialised data network), or agencyWAN (the agency\'s own dedicated network).',
+                enum: [...EXTERNAL_NETWORKS],
+              }),
+              cidrs: setOf(cidr('An address range on that network.'), { description: 'Address ranges on that network.', minItems: 1, maxItems: 64 }),
+            },
+            { description: 'An external network.' },
+          ),
+        ),
+      },
+      {
+        description: 'The other end: exactly one of agency or external.',
+        ...cel({ rule: 'has(self.agency) != has(self.external)', message: 'set exactly one of peer.agency or peer.external' }),
+      },
+    ),
+    ports: Type.Array(PortSchema, { description: 'Ports opened, at the end that listens.', minItems: 1, maxItems: 32 }),
+    encrypted: Type.Optional(Type.Boolean({ description: 'The link must be encrypted. Required at security level 3 and above; refused where a data centre cannot offer encrypted links.' })),
+    ...window.properties,
+  },
+  { description: 'A dedicated-network link of the agency that owns this namespace.', ...cel(window.rule) },
+);
+
+const NetworkLinkStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(observedGeneration()),
+    conditions: Type.Optional(conditions()),
+    active: Type.Optional(Type.Boolean({ description: 'The link is open now: both sides agree and the window is open.' })),
+    agency: Type.Optional(Type.String({ description: 'The agency acting, taken from the namespace.' })),
+    dataCentres: Type.Optional(Type.Array(Type.String({ description: 'A data centre name.' }), { description: 'Data centres where the link is rendered.' })),
+  },
+  { description: 'What the operator last did for the link.' },
+);
+
+export const NetworkLinkKind = {
+  kind: 'NetworkLink',
+  plural: 'networklinks',
+  singular: 'networklink',
+  shortNames: ['nl'],
+  scope: 'Namespaced',
+  description: 'A dedicated-network link between an agency\'s workspace and another agency\'s workspace (two-party) or an external network.',
+  spec: NetworkLinkSpec,
+  status: NetworkLinkStatus,
+  printerColumns: [
+    { name: 'Workspace', type: 'string', jsonPath: '.spec.workspace', description: 'Own workspace.' },
+    { name: 'Direction', type: 'string', jsonPath: '.spec.direction', description: 'Egress or Ingress.' },
+    { name: 'Peer agency', type: 'string', jsonPath: '.spec.peer.agency.name', description: 'Other agency.' },
+    { name: 'Network', type: 'string', jsonPath: '.spec.peer.external.network', description: 'External network.' },
+    { name: 'Active', type: 'boolean', jsonPath: '.status.active', description: 'Open now.' },
+    { name: 'Until', type: 'string', jsonPath: '.spec.validUntil', description: 'End of validity.' },
+  ],
+} satisfies KindDefinition;
+
+export type NetworkLink = Resource<typeof NetworkLinkKind>;

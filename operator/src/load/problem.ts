@@ -1,0 +1,33 @@
+/**
+ * A problem found in user input. Every message a person sees names the file, the line,
+ * the object and the field, so a pull-request author can go straight to the mistake.
+ */
+export interface Problem {
+  file: string;
+  line: number;
+  /** `Kind/name`, or empty when the problem is with the file itself. */
+  object: string;
+  /** Dotted path of the field, when one field is at fault. */
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = `${p.file}:${p.line}`;
+  const what = [p.object, p.field].filter((s) => s && s.length > 0).join(': ');
+  return what ? `${where}: ${what}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function compareProblems(a: Problem, b: Problem): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message);
+}
+
+/** Dotted field path with array indexes in brackets: `spec.quotas[1].cpu`. */
+export function fieldPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}
