@@ -30,11 +30,11 @@ typecheck: deps ## type-check everything (tsc --noEmit)
 unit: deps ## unit tests (uvu)
 	$(NODE) node_modules/uvu/bin.js operator/test '\.test\.ts$$'
 
-crds: deps ## regenerate crds/ from the API definitions
-	$(NODE) operator/src/api/generate-crds.ts crds
+crds: deps ## regenerate crds/ and docs/api.md from the API definitions
+	$(NODE) operator/src/api/generate-crds.ts crds docs/api.md
 
-crds-check: deps ## fail when crds/ is stale
-	$(NODE) operator/src/api/generate-crds.ts --check crds
+crds-check: deps ## fail when crds/ or docs/api.md is stale
+	$(NODE) operator/src/api/generate-crds.ts --check crds docs/api.md
 
 include $(wildcard mk/*.mk)
 
