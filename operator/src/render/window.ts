@@ -1,0 +1,58 @@
+/** Validity windows of links, requests and grants: open from validFrom (inclusive) to validUntil (exclusive). */
+
+export interface Window {
+  from?: number;
+  until?: number;
+}
+
+export type WindowResult = { ok: true; window: Window } | { ok: false; field: string; message: string };
+
+function parseTime(value: string | undefined, field: string): { ok: true; time?: number } | { ok: false; field: string; message: string } {
+  if (value === undefined) return { ok: true };
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return { ok: false, field, message: `"${value}" is not an RFC 3339 time` };
+  return { ok: true, time };
+}
+
+export function parseWindow(spec: { validFrom?: string; validUntil?: string }): WindowResult {
+  const from = parseTime(spec.validFrom, 'spec.validFrom');
+  if (!from.ok) return from;
+  const until = parseTime(spec.validUntil, 'spec.validUntil');
+  if (!until.ok) return until;
+  const window: Window = {};
+  if (from.time !== undefined) window.from = from.time;
+  if (until.time !== undefined) window.until = until.time;
+  if (window.from !== undefined && window.until !== undefined && window.from >= window.until) {
+    return { ok: false, field: 'spec.validUntil', message: 'validFrom must be before validUntil' };
+  }
+  return { ok: true, window };
+}
+
+export function isOpen(window: Window, now: Date): boolean {
+  const t = now.getTime();
+  return (window.from === undefined || window.from <= t) && (window.until === undefined || t < window.until);
+}
+
+/** Why a window is closed now: not yet open, or over. */
+export function closedBecause(window: Window, now: Date): 'NotYetValid' | 'Expired' | undefined {
+  const t = now.getTime();
+  if (window.from !== undefined && t < window.from) return 'NotYetValid';
+  if (window.until !== undefined && t >= window.until) return 'Expired';
+  return undefined;
+}
+
+/** The window's boundaries after now. */
+export function futureBoundaries(window: Window, now: Date): number[] {
+  const t = now.getTime();
+  return [window.from, window.until].filter((b): b is number => b !== undefined && b > t);
+}
+
+/** The earliest of the times, as a Date; undefined when there is none. */
+export function earliest(times: Iterable<number | Date | undefined>): Date | undefined {
+  let best: number | undefined;
+  for (const time of times) {
+    const t = time instanceof Date ? time.getTime() : time;
+    if (t !== undefined && (best === undefined || t < best)) best = t;
+  }
+  return best === undefined ? undefined : new Date(best);
+}
