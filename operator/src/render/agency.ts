@@ -1,0 +1,278 @@
+/**
+ * An Agency, rendered: in each data centre of its placement that accepts it, one namespace
+ * per workspace with quota, defaults, RBAC and the baseline network policies; on the hub,
+ * its hub namespace `govcloud-<agency>` with the RBAC to write requests there.
+ *
+ * Per workspace namespace `<agency>-<workspace>`:
+ * - Namespace, labelled with the agency code and name, workspace, security level, data
+ *   class and Pod Security Admission (level 1: enforce baseline, warn and audit restricted;
+ *   level 2 and above: restricted throughout), annotated with the display name; at level 4
+ *   the PodNodeSelector and PodTolerationRestriction annotations pin every pod to the
+ *   dedicated nodes (those admission plugins must be enabled on the API servers).
+ * - ResourceQuota `govcloud-quota`: the agency's quota in that data centre divided equally
+ *   among its workspaces, rounded down. PersistentVolumeClaims are limited to the pod count.
+ * - LimitRange `govcloud-defaults`: container defaults, so pods without resources fit the quota.
+ * - RoleBindings `govcloud-admins` (ClusterRole govcloud-workspace-admin) and
+ *   `govcloud-viewers` (ClusterRole view), each only where groups are given.
+ * - NetworkPolicies `govcloud-default-deny`, `govcloud-allow-dns`,
+ *   `govcloud-allow-same-workspace`, and at levels 1-2 `govcloud-allow-internet-egress` to the
+ *   workspace's allow-list.
+ */
+import { ANNOTATIONS, DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE, LABELS, hubNamespaceOf, workspaceNamespace, type Agency } from '../api/index.ts';
+import type { Platform } from '../model/platform.ts';
+import { AGENCY_NAME_LABEL, agencyOwner, metadata, PerDataCentre, sortedUnique } from './meta.ts';
+import { TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_ADMIN_ROLE, WORKSPACE_VIEWER_ROLE } from './platform-objects.ts';
+import { hubDataCentre, placementOf, type AgencyQuota } from './placement.ts';
+import { ipBlockPeers, networkPolicy } from './policies.ts';
+import { formatBytes, formatMilli, minBig, share } from './quantity.ts';
+import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
+
+export const QUOTA_NAME = 'govcloud-quota';
+export const LIMIT_RANGE_NAME = 'govcloud-defaults';
+export const ADMINS_BINDING = 'govcloud-admins';
+export const VIEWERS_BINDING = 'govcloud-viewers';
+export const DEFAULT_DENY = 'govcloud-default-deny';
+export const ALLOW_DNS = 'govcloud-allow-dns';
+export const ALLOW_SAME_WORKSPACE = 'govcloud-allow-same-workspace';
+export const ALLOW_INTERNET_EGRESS = 'govcloud-allow-internet-egress';
+
+/** Pods per workspace when the quota does not say. */
+export const DEFAULT_PODS_PER_WORKSPACE = 10;
+/** Container defaults of the LimitRange, each capped at the workspace's share of the quota. */
+export const CONTAINER_DEFAULTS = {
+  requestCpu: 100n, // millicores
+  requestMemory: 128n << 20n,
+  limitCpu: 500n,
+  limitMemory: 512n << 20n,
+};
+
+const PSA = 'pod-security.kubernetes.io';
+const NODE_SELECTOR_ANNOTATION = 'scheduler.alpha.kubernetes.io/node-selector';
+const DEFAULT_TOLERATIONS_ANNOTATION = 'scheduler.alpha.kubernetes.io/defaultTolerations';
+
+export interface AgencyRender {
+  perDataCentre: Rendered[];
+  issues: RenderIssue[];
+  /** Data centres where the agency's workspaces are rendered (accepted placement), sorted. */
+  placed: string[];
+  /** The normalised code; undefined when the code is invalid (then nothing is rendered). */
+  code?: string;
+}
+
+/** Pod Security Admission labels for a security level. */
+export function podSecurityLabels(level: number): Record<string, string> {
+  const enforce = level <= 1 ? 'baseline' : 'restricted';
+  return {
+    [`${PSA}/enforce`]: enforce,
+    [`${PSA}/enforce-version`]: 'latest',
+    [`${PSA}/warn`]: 'restricted',
+    [`${PSA}/warn-version`]: 'latest',
+    [`${PSA}/audit`]: 'restricted',
+    [`${PSA}/audit-version`]: 'latest',
+  };
+}
+
+/** The toleration of the dedicated level-4 nodes' taint. */
+export function dedicatedToleration(): Record<string, string> {
+  return { key: DEDICATED_NODE_KEY, operator: 'Equal', value: DEDICATED_NODE_VALUE, effect: 'NoSchedule' };
+}
+
+export interface WorkspaceQuota {
+  cpu: bigint;
+  memory: bigint;
+  storage: bigint;
+  pods: number;
+}
+
+/** One workspace's equal share of the agency's quota in a data centre, rounded down. */
+export function workspaceShare(quota: AgencyQuota, workspaces: number): WorkspaceQuota {
+  const totalPods = quota.pods ?? DEFAULT_PODS_PER_WORKSPACE * workspaces;
+  return {
+    cpu: share(quota.cpu, workspaces),
+    memory: share(quota.memory, workspaces),
+    storage: share(quota.storage, workspaces),
+    pods: workspaces > 0 ? Math.floor(totalPods / workspaces) : 0,
+  };
+}
+
+function roleBinding(name: string, namespace: string, owner: OwnerRef, code: string, role: string, groups: readonly string[] | undefined): DesiredObject | undefined {
+  const subjects = sortedUnique(groups ?? []).map((g) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: g }));
+  if (subjects.length === 0) return undefined;
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: metadata({ name, namespace, owner, agency: code }),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects,
+  };
+}
+
+function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec']['workspaces'][number], quota: WorkspaceQuota, issues: RenderIssue[], index: number): DesiredObject[] {
+  const owner = agencyOwner(agency);
+  const level = agency.spec.securityLevel;
+  const namespace = workspaceNamespace(agency.metadata.name, workspace.name);
+  const meta = (name: string) => ({ name, namespace, owner, agency: code });
+  const annotations: Record<string, string> = { [ANNOTATIONS.displayName]: agency.spec.displayName };
+  if (level === 4) {
+    annotations[NODE_SELECTOR_ANNOTATION] = `${DEDICATED_NODE_KEY}=${DEDICATED_NODE_VALUE}`;
+    annotations[DEFAULT_TOLERATIONS_ANNOTATION] = JSON.stringify([dedicatedToleration()]);
+  }
+  const objects: DesiredObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: metadata({
+        name: namespace,
+        owner,
+        agency: code,
+        labels: {
+          [AGENCY_NAME_LABEL]: agency.metadata.name,
+          [LABELS.workspace]: workspace.name,
+          [LABELS.securityLevel]: String(level),
+          [LABELS.dataClass]: workspace.dataClass,
+          ...podSecurityLabels(level),
+        },
+        annotations,
+      }),
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: metadata(meta(QUOTA_NAME)),
+      spec: {
+        hard: {
+          'requests.cpu': formatMilli(quota.cpu),
+          'limits.cpu': formatMilli(quota.cpu),
+          'requests.memory': formatBytes(quota.memory),
+          'limits.memory': formatBytes(quota.memory),
+          'requests.storage': formatBytes(quota.storage),
+          pods: String(quota.pods),
+          persistentvolumeclaims: String(quota.pods),
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata(meta(LIMIT_RANGE_NAME)),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: {
+              cpu: formatMilli(minBig(CONTAINER_DEFAULTS.requestCpu, quota.cpu)),
+              memory: formatBytes(minBig(CONTAINER_DEFAULTS.requestMemory, quota.memory)),
+            },
+            default: {
+              cpu: formatMilli(minBig(CONTAINER_DEFAULTS.limitCpu, quota.cpu)),
+              memory: formatBytes(minBig(CONTAINER_DEFAULTS.limitMemory, quota.memory)),
+            },
+          },
+        ],
+      },
+    },
+    networkPolicy(meta(DEFAULT_DENY), { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    networkPolicy(meta(ALLOW_DNS), {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
+    }),
+    networkPolicy(meta(ALLOW_SAME_WORKSPACE), {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+  ];
+  const admins = roleBinding(ADMINS_BINDING, namespace, owner, code, WORKSPACE_ADMIN_ROLE, agency.spec.groups.admins);
+  const viewers = roleBinding(VIEWERS_BINDING, namespace, owner, code, WORKSPACE_VIEWER_ROLE, agency.spec.groups.viewers);
+  if (admins) objects.push(admins);
+  if (viewers) objects.push(viewers);
+  const egress = workspace.internetEgress ?? [];
+  if (egress.length > 0) {
+    if (level >= 3) {
+      issues.push({
+        owner,
+        field: `spec.workspaces[${index}].internetEgress`,
+        reason: 'InternetEgressForbidden',
+        message: `security level ${level} allows no internet egress; workspace ${workspace.name} gets none`,
+      });
+    } else {
+      objects.push(networkPolicy(meta(ALLOW_INTERNET_EGRESS), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: ipBlockPeers(egress) }] }));
+    }
+  }
+  return objects;
+}
+
+function hubObjects(agency: Agency, code: string): DesiredObject[] {
+  const owner = agencyOwner(agency);
+  const namespace = hubNamespaceOf(agency.metadata.name);
+  const objects: DesiredObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: metadata({
+        name: namespace,
+        owner,
+        agency: code,
+        labels: { [AGENCY_NAME_LABEL]: agency.metadata.name, ...podSecurityLabels(5) },
+        annotations: { [ANNOTATIONS.displayName]: agency.spec.displayName },
+      }),
+    },
+  ];
+  const admins = roleBinding(ADMINS_BINDING, namespace, owner, code, TENANT_REQUESTS_ROLE, agency.spec.groups.admins);
+  const viewers = roleBinding(VIEWERS_BINDING, namespace, owner, code, TENANT_VIEWER_ROLE, agency.spec.groups.viewers);
+  if (admins) objects.push(admins);
+  if (viewers) objects.push(viewers);
+  return objects;
+}
+
+export function renderAgency(platform: Platform, agency: Agency): AgencyRender {
+  const placement = placementOf(platform, agency);
+  const issues = [...placement.issues];
+  const out = new PerDataCentre();
+  const code = placement.code;
+  if (code === undefined) return { perDataCentre: [], issues, placed: [] };
+  const owner = agencyOwner(agency);
+  // Workspaces by name; the schema keeps names unique, a duplicate is reported and skipped.
+  const seen = new Set<string>();
+  const workspaces: { workspace: Agency['spec']['workspaces'][number]; index: number }[] = [];
+  agency.spec.workspaces.forEach((workspace, index) => {
+    if (seen.has(workspace.name)) {
+      issues.push({ owner, field: `spec.workspaces[${index}].name`, reason: 'DuplicateWorkspace', message: `workspace ${workspace.name} is named twice` });
+      return;
+    }
+    seen.add(workspace.name);
+    workspaces.push({ workspace, index });
+  });
+  for (const { dataCentre, quota } of placement.placed) {
+    const dc = dataCentre.metadata.name;
+    const perWorkspace = workspaceShare(quota, workspaces.length);
+    if (workspaces.length > 0 && (perWorkspace.cpu === 0n || perWorkspace.memory === 0n || perWorkspace.pods === 0)) {
+      issues.push({
+        owner,
+        field: 'spec.quotas',
+        dataCentre: dc,
+        reason: 'QuotaTooSmall',
+        message: `the quota in ${dc} divided among ${workspaces.length} workspaces leaves a workspace no CPU, memory or pods`,
+      });
+    }
+    out.touch(dc);
+    const dcIssues: RenderIssue[] = [];
+    for (const { workspace, index } of workspaces) out.add(dc, ...workspaceObjects(agency, code, workspace, perWorkspace, dcIssues, index));
+    // The same workspace problem would be reported once per data centre: keep one.
+    for (const issue of dcIssues) if (!issues.some((i) => i.field === issue.field && i.reason === issue.reason)) issues.push(issue);
+  }
+  const hub = hubDataCentre(platform);
+  if (hub.ok) out.add(hub.dataCentre.metadata.name, ...hubObjects(agency, code));
+  else issues.push({ owner, reason: hub.reason, message: hub.message });
+  return { perDataCentre: out.result(), issues, placed: placement.placed.map((p) => p.dataCentre.metadata.name), code };
+}

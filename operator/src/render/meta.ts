@@ -1,0 +1,148 @@
+/**
+ * Labels every generated object carries, and the order objects are applied in.
+ *
+ * - `app.kubernetes.io/managed-by: govcloud`
+ * - `govcloud.dev/agency: <normalised agency code>` where an agency owns the object, or,
+ *   for objects in an agency's namespace, the agency of that namespace (a consumer's
+ *   egress policy for another agency's service carries the consumer's code). Platform
+ *   objects (ClusterRoles, the admission policy) carry none.
+ * - `govcloud.dev/owner: <Kind>.<namespace>.<name>` of the govcloud object that wants it
+ *   (hashed where too long, see names.ts), with the annotation `govcloud.dev/owner` then.
+ */
+import { LABELS, MANAGED_BY, normaliseAgencyCode, type Agency } from '../api/index.ts';
+import { ownerKey, ownerLabelValue } from './names.ts';
+import type { DesiredObject, OwnerRef, RenderIssue } from './types.ts';
+
+/**
+ * The agency's Kubernetes name on namespaces (`govcloud.dev/agency` holds the code). Not in
+ * api/labels.ts yet: proposed there as `LABELS.agencyName`.
+ */
+export const AGENCY_NAME_LABEL = 'govcloud.dev/agency-name';
+/** The full owner, where the owner label had to be hashed. */
+export const OWNER_ANNOTATION = LABELS.owner;
+/** Set by the API server on every namespace; tenants cannot change it. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+export function agencyOwner(agency: Agency): OwnerRef {
+  return { kind: 'Agency', name: agency.metadata.name };
+}
+
+export function ownerOf(object: { kind: string; metadata: { namespace?: string; name: string } }): OwnerRef {
+  return object.metadata.namespace === undefined
+    ? { kind: object.kind, name: object.metadata.name }
+    : { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
+}
+
+/** The agency's normalised code, or an issue when its code is not one. */
+export function agencyCode(agency: Agency): { ok: true; code: string } | { ok: false; issue: RenderIssue } {
+  const result = normaliseAgencyCode(agency.spec.code);
+  if (result.ok) return result;
+  return { ok: false, issue: { owner: agencyOwner(agency), field: 'spec.code', reason: 'InvalidCode', message: result.message } };
+}
+
+export interface MetaOptions {
+  name: string;
+  namespace?: string;
+  owner: OwnerRef;
+  /** Normalised agency code for `govcloud.dev/agency`. */
+  agency?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export function metadata(options: MetaOptions): DesiredObject['metadata'] {
+  const labels: Record<string, string> = { [LABELS.managedBy]: MANAGED_BY };
+  if (options.agency !== undefined) labels[LABELS.agency] = options.agency;
+  const ownerValue = ownerLabelValue(options.owner);
+  labels[LABELS.owner] = ownerValue;
+  Object.assign(labels, options.labels);
+  const annotations: Record<string, string> = { ...options.annotations };
+  const full = ownerKey(options.owner);
+  if (ownerValue !== full) annotations[OWNER_ANNOTATION] = full;
+  const meta: DesiredObject['metadata'] = { name: options.name, labels };
+  if (options.namespace !== undefined) meta.namespace = options.namespace;
+  if (Object.keys(annotations).length > 0) meta.annotations = annotations;
+  return meta;
+}
+
+/** Apply order: namespaces and cluster-wide objects first, then what lives in namespaces. */
+const KIND_ORDER = [
+  'Namespace',
+  'ClusterRole',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ServiceAccount',
+  'ResourceQuota',
+  'LimitRange',
+  'RoleBinding',
+  'NetworkPolicy',
+  'Service',
+  'Deployment',
+  'PodDisruptionBudget',
+];
+
+/** Code-unit order: the same everywhere, whatever the locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+export function compareObjects(a: DesiredObject, b: DesiredObject): number {
+  return (
+    kindRank(a.kind) - kindRank(b.kind) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareStrings(a.metadata.name, b.metadata.name) ||
+    compareStrings(a.apiVersion, b.apiVersion)
+  );
+}
+
+export function objectIdentity(o: DesiredObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+export function compareIssues(a: RenderIssue, b: RenderIssue): number {
+  return (
+    compareStrings(a.owner.kind, b.owner.kind) ||
+    compareStrings(a.owner.namespace ?? '', b.owner.namespace ?? '') ||
+    compareStrings(a.owner.name, b.owner.name) ||
+    compareStrings(a.dataCentre ?? '', b.dataCentre ?? '') ||
+    compareStrings(a.field ?? '', b.field ?? '') ||
+    compareStrings(a.reason, b.reason) ||
+    compareStrings(a.message, b.message)
+  );
+}
+
+/** Unique and sorted. */
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareStrings);
+}
+
+/**
+ * Collects objects per data centre and hands them back sorted: data centres by name,
+ * objects in apply order.
+ */
+export class PerDataCentre {
+  private readonly byDc = new Map<string, DesiredObject[]>();
+
+  add(dataCentre: string, ...objects: DesiredObject[]): void {
+    const list = this.byDc.get(dataCentre) ?? [];
+    list.push(...objects);
+    this.byDc.set(dataCentre, list);
+  }
+
+  /** Makes the data centre appear even when nothing is rendered there. */
+  touch(dataCentre: string): void {
+    if (!this.byDc.has(dataCentre)) this.byDc.set(dataCentre, []);
+  }
+
+  result(): { dataCentre: string; objects: DesiredObject[] }[] {
+    return [...this.byDc.keys()]
+      .sort(compareStrings)
+      .map((dataCentre) => ({ dataCentre, objects: [...(this.byDc.get(dataCentre) ?? [])].sort(compareObjects) }));
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Where an agency's workspaces exist: the data centres named in its placement that accept
+ * it, nowhere else. Every renderer asks here, so an agency's namespaces, the links into
+ * them and the services consuming from them agree on where they are.
+ *
+ * A data centre refuses an agency when it does not exist, when it is dedicated to another
+ * agency, when the agency is level 5 and the data centre is not dedicated to it, when its
+ * accredited level is below the agency's, or when the agency has no valid quota for it
+ * (namespaces without a quota would be unbounded).
+ */
+import type { Agency, DataCentre } from '../api/index.ts';
+import type { Platform } from '../model/platform.ts';
+import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
+import { parseBytes, parseMilli } from './quantity.ts';
+import type { RenderIssue } from './types.ts';
+
+export interface AgencyQuota {
+  /** Millicores. */
+  cpu: bigint;
+  /** Bytes. */
+  memory: bigint;
+  /** Bytes. */
+  storage: bigint;
+  pods?: number;
+}
+
+export interface PlacedDataCentre {
+  dataCentre: DataCentre;
+  quota: AgencyQuota;
+}
+
+export interface Placement {
+  /** Undefined when the code is invalid: then the agency is placed nowhere. */
+  code?: string;
+  /** Accepted data centres, by name. */
+  placed: PlacedDataCentre[];
+  issues: RenderIssue[];
+}
+
+export function findAgency(platform: Platform, name: string): Agency | undefined {
+  return platform.agencies.find((a) => a.metadata.name === name);
+}
+
+export function findDataCentre(platform: Platform, name: string): DataCentre | undefined {
+  return platform.dataCentres.find((d) => d.metadata.name === name);
+}
+
+/** The agency's workspace names, unique and sorted. */
+export function workspaceNames(agency: Agency): string[] {
+  return [...new Set(agency.spec.workspaces.map((w) => w.name))].sort(compareStrings);
+}
+
+export function hasWorkspace(agency: Agency, workspace: string): boolean {
+  return agency.spec.workspaces.some((w) => w.name === workspace);
+}
+
+export function placementOf(platform: Platform, agency: Agency): Placement {
+  const owner = agencyOwner(agency);
+  const field = 'spec.placement.dataCentres';
+  const code = agencyCode(agency);
+  if (!code.ok) return { placed: [], issues: [code.issue] };
+  const issues: RenderIssue[] = [];
+  const placed: PlacedDataCentre[] = [];
+  const level = agency.spec.securityLevel;
+  const self = agency.metadata.name;
+  for (const name of [...new Set(agency.spec.placement.dataCentres)].sort(compareStrings)) {
+    const refuse = (reason: string, message: string, f = field) => issues.push({ owner, field: f, dataCentre: name, reason, message });
+    const dc = findDataCentre(platform, name);
+    if (!dc) {
+      refuse('DataCentreNotFound', `data centre ${name} does not exist`);
+      continue;
+    }
+    const dedicatedTo = dc.spec.dedicatedTo;
+    if (dedicatedTo !== undefined && dedicatedTo !== self) {
+      refuse('DedicatedToAnotherAgency', `data centre ${name} is dedicated to agency ${dedicatedTo}`);
+      continue;
+    }
+    if (level >= 5 && dedicatedTo !== self) {
+      refuse('DedicatedDataCentreRequired', `security level ${level} needs a data centre dedicated to ${self}; ${name} is not`);
+      continue;
+    }
+    if (dc.spec.accreditedLevel < level) {
+      refuse('NotAccredited', `data centre ${name} is accredited up to security level ${dc.spec.accreditedLevel}, the agency is level ${level}`);
+      continue;
+    }
+    const quota = agency.spec.quotas.find((q) => q.dataCentre === name);
+    if (!quota) {
+      refuse('QuotaMissing', `no quota for data centre ${name}`, 'spec.quotas');
+      continue;
+    }
+    const cpu = parseMilli(quota.cpu);
+    const memory = parseBytes(quota.memory);
+    const storage = parseBytes(quota.storage);
+    if (cpu === undefined || memory === undefined || storage === undefined) {
+      refuse('InvalidQuota', `the quota for data centre ${name} holds a value that is not a quantity`, 'spec.quotas');
+      continue;
+    }
+    const parsed: AgencyQuota = { cpu, memory, storage };
+    if (quota.pods !== undefined) parsed.pods = quota.pods;
+    placed.push({ dataCentre: dc, quota: parsed });
+  }
+  return { code: code.code, placed, issues };
+}
+
+/** Names of the data centres that accept the agency (sorted). */
+export function placedNames(platform: Platform, agency: Agency): string[] {
+  return placementOf(platform, agency).placed.map((p) => p.dataCentre.metadata.name);
+}
+
+/** The hub: the one data centre with `spec.connection.thisCluster: true`. */
+export function hubDataCentre(platform: Platform): { ok: true; dataCentre: DataCentre } | { ok: false; reason: string; message: string } {
+  const hubs = platform.dataCentres.filter((d) => d.spec.connection.thisCluster === true).sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
+  const [hub] = hubs;
+  if (hubs.length === 1 && hub) return { ok: true, dataCentre: hub };
+  if (hubs.length === 0) return { ok: false, reason: 'NoHubDataCentre', message: 'no data centre is the hub (spec.connection.thisCluster: true), so there is nowhere for hub namespaces' };
+  return {
+    ok: false,
+    reason: 'SeveralHubDataCentres',
+    message: `several data centres claim to be the hub (${hubs.map((h) => h.metadata.name).join(', ')}); hub namespaces are not rendered until one does`,
+  };
+}

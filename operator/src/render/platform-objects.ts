@@ -1,0 +1,138 @@
+/**
+ * Objects every data centre's cluster holds once, shared by all tenants.
+ *
+ * `govcloud-workspace-admin` (ClusterRole, every data centre), bound by a RoleBinding in each
+ * workspace namespace to the agency's admin groups. It gives full control of workloads in
+ * that namespace: pods (with logs, exec and port-forward: admins debug their own
+ * workloads), deployments, statefulsets, replicasets, jobs, cronjobs, services, configmaps,
+ * secrets, persistentvolumeclaims, serviceaccounts, horizontal pod autoscalers, pod
+ * disruption budgets and leases, and read access to events, endpoints and endpoint slices.
+ *
+ * It deliberately grants nothing on networkpolicies, resourcequotas, limitranges, roles,
+ * rolebindings or namespaces. A tenant who could write a NetworkPolicy could open its own
+ * default-deny (an allow-all policy in its namespace makes the platform's isolation moot);
+ * one who could write a ResourceQuota or LimitRange could raise its own quota; one who could
+ * write Roles or RoleBindings could grant itself what the platform withholds; namespace
+ * labels carry the security level and Pod Security level. Also withheld: daemonsets (they
+ * would spread a tenant over every node), ingresses (exposing a workspace beyond the
+ * platform is a platform decision; its network policy would block the ingress controller
+ * anyway), serviceaccount tokens and ephemeral containers.
+ *
+ * `govcloud-tenant-requests` and `govcloud-tenant-viewer` (ClusterRoles, hub only), bound in
+ * each agency's hub namespace `govcloud-<agency>`: admins write NetworkLinks,
+ * SharedDataServices, AccessRequests and AccessGrants there and read their status; viewers
+ * only read. Neither may write status: the operator alone reports it.
+ *
+ * `govcloud-workspace-pods` (ValidatingAdmissionPolicy and binding, every data centre), for
+ * pods in workspace namespaces: no `spec.nodeName` on create (it would skip the scheduler
+ * and with it the taints of the dedicated nodes), and outside security level 4 no toleration
+ * of the dedicated-node taint (nor a keyless toleration, which tolerates every taint), so
+ * only level 4 workloads land on the dedicated nodes. It selects namespaces by the
+ * `govcloud.dev/workspace` label, which only the operator writes (tenants cannot write
+ * namespaces).
+ */
+import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
+import { metadata } from './meta.ts';
+import type { DesiredObject, OwnerRef } from './types.ts';
+
+export const WORKSPACE_ADMIN_ROLE = 'govcloud-workspace-admin';
+export const WORKSPACE_VIEWER_ROLE = 'view';
+export const TENANT_REQUESTS_ROLE = 'govcloud-tenant-requests';
+export const TENANT_VIEWER_ROLE = 'govcloud-tenant-viewer';
+export const WORKSPACE_POD_POLICY = 'govcloud-workspace-pods';
+
+const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const READ = ['get', 'list', 'watch'];
+const TENANT_KINDS = ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants'];
+
+export function dataCentreOwner(dataCentre: DataCentre): OwnerRef {
+  return { kind: 'DataCentre', name: dataCentre.metadata.name };
+}
+
+function clusterRole(owner: OwnerRef, name: string, rules: unknown[]): DesiredObject {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: metadata({ name, owner }), rules };
+}
+
+export function workspaceAdminRole(owner: OwnerRef): DesiredObject {
+  return clusterRole(owner, WORKSPACE_ADMIN_ROLE, [
+    { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts'], verbs: ALL },
+    { apiGroups: [''], resources: ['pods/log', 'pods/status', 'services/status', 'persistentvolumeclaims/status'], verbs: READ },
+    { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['get', 'create'] },
+    { apiGroups: [''], resources: ['events', 'endpoints'], verbs: READ },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets', 'deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ALL },
+    { apiGroups: ['apps'], resources: ['deployments/status', 'statefulsets/status', 'replicasets/status'], verbs: READ },
+    { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ALL },
+    { apiGroups: ['batch'], resources: ['jobs/status', 'cronjobs/status'], verbs: READ },
+    { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ALL },
+    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ALL },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  ]);
+}
+
+export function tenantRequestsRole(owner: OwnerRef): DesiredObject {
+  return clusterRole(owner, TENANT_REQUESTS_ROLE, [
+    { apiGroups: [GROUP], resources: TENANT_KINDS, verbs: ALL },
+    { apiGroups: [GROUP], resources: TENANT_KINDS.map((k) => `${k}/status`), verbs: READ },
+    { apiGroups: [''], resources: ['events'], verbs: READ },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  ]);
+}
+
+export function tenantViewerRole(owner: OwnerRef): DesiredObject {
+  return clusterRole(owner, TENANT_VIEWER_ROLE, [
+    { apiGroups: [GROUP], resources: [...TENANT_KINDS, ...TENANT_KINDS.map((k) => `${k}/status`)], verbs: READ },
+    { apiGroups: [''], resources: ['events'], verbs: READ },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  ]);
+}
+
+export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
+  const level = `namespaceObject.metadata.labels['${LABELS.securityLevel}']`;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: metadata({ name: WORKSPACE_POD_POLICY, owner }),
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          namespaceSelector: { matchExpressions: [{ key: LABELS.workspace, operator: 'Exists' }] },
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+        },
+        validations: [
+          {
+            expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
+            message: 'pods in govcloud workspaces are placed by the scheduler: spec.nodeName is not allowed',
+            reason: 'Forbidden',
+          },
+          {
+            expression:
+              `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${level} == '4') || ` +
+              `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
+            message: `only security level 4 workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
+            reason: 'Forbidden',
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: metadata({ name: WORKSPACE_POD_POLICY, owner }),
+      spec: { policyName: WORKSPACE_POD_POLICY, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/**
+ * The shared objects of one data centre, owned by its DataCentre (`DataCentre..<name>`):
+ * the workspace admin role and pod policy everywhere, the tenant roles on the hub.
+ */
+export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
+  const owner = dataCentreOwner(dataCentre);
+  const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner)];
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner));
+  return objects;
+}
