@@ -1,0 +1,216 @@
+/**
+ * A NetworkLink, rendered: one NetworkPolicy `govcloud-link-<link name>` in the acting
+ * agency's workspace namespace, in each data centre where that workspace exists, opening
+ * the link's direction to the peer's endpoints on the link's ports. The other end is the
+ * peer's own link in the other direction, rendered by that link.
+ *
+ * The acting agency is the owner of the hub namespace holding the link. A link to another
+ * agency's workspace is active only while the peer declares the matching link (opposite
+ * direction, its workspace, this agency and workspace as peer) in its own hub namespace,
+ * both inside their validity windows [validFrom, validUntil); the ports opened are those
+ * both sides name. A link to an external network needs only its own window.
+ *
+ * Peer endpoints seen from data centre D: the peer's workspace namespace where the peer is
+ * placed in D (namespaceSelector on kubernetes.io/metadata.name), and the networkRanges of
+ * the other data centres where the peer's workspace exists (ipBlocks); for an external
+ * peer, its cidrs.
+ *
+ * Encryption: where either agency is level 3 or above, the link must say `encrypted: true`
+ * (else nothing is rendered). An encrypted link (either side asking is enough) is rendered
+ * only in data centres offering encrypted links and reaches only peers in such data
+ * centres; its policies carry `govcloud.dev/encryption: required` for the data path to
+ * enforce.
+ */
+import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type NetworkLink } from '../api/index.ts';
+import { actingAgency, type Platform } from '../model/platform.ts';
+import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
+import { boundedName } from './names.ts';
+import { findAgency, findDataCentre, hasWorkspace, placementOf, placedNames } from './placement.ts';
+import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
+import { intersectPorts, normalisePorts, type PortRange } from './ports.ts';
+import type { Rendered, RenderIssue } from './types.ts';
+import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
+
+export const LINK_POLICY_PREFIX = 'govcloud-link-';
+/** Security level from which links must be encrypted. */
+export const ENCRYPTION_LEVEL = 3;
+
+export interface LinkRender {
+  perDataCentre: Rendered[];
+  issues: RenderIssue[];
+  /** Open now: both sides agree, both windows are open, ports in common, no rule broken. */
+  active: boolean;
+  /** Why the link is not active (for the Ready condition); absent when active. */
+  inactive?: { reason: string; message: string };
+  /** Ports opened (when active). */
+  ports: PortRange[];
+  encrypted: boolean;
+  /** The next validFrom or validUntil after now, of this link or a matching peer link. */
+  nextChange?: Date;
+}
+
+export function linkPolicyName(link: NetworkLink): string {
+  return boundedName(LINK_POLICY_PREFIX, link.metadata.name, { dots: true });
+}
+
+/** Links in the peer's hub namespace that answer this one (whatever their windows). */
+export function counterparts(platform: Platform, acting: Agency, link: NetworkLink): NetworkLink[] {
+  const peer = link.spec.peer.agency;
+  if (!peer) return [];
+  const namespace = hubNamespaceOf(peer.name);
+  const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
+  return platform.links
+    .filter(
+      (l) =>
+        l !== link &&
+        l.metadata.namespace === namespace &&
+        l.spec.direction === opposite &&
+        l.spec.workspace === peer.workspace &&
+        l.spec.peer.agency?.name === acting.metadata.name &&
+        l.spec.peer.agency.workspace === link.spec.workspace,
+    )
+    .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
+}
+
+export function renderLink(platform: Platform, link: NetworkLink, now: Date): LinkRender {
+  const owner = ownerOf(link);
+  const issues: RenderIssue[] = [];
+  const refused = (reason: string, message: string, field?: string): LinkRender => {
+    const issue: RenderIssue = { owner, reason, message };
+    if (field) issue.field = field;
+    issues.push(issue);
+    return { perDataCentre: [], issues, active: false, inactive: { reason, message }, ports: [], encrypted: false };
+  };
+
+  const acting = actingAgency(platform, link);
+  if (!acting) {
+    return refused('NotInHubNamespace', `namespace ${link.metadata.namespace ?? '(none)'} is not an agency's hub namespace`, 'metadata.namespace');
+  }
+  const actingPlacement = placementOf(platform, acting);
+  if (actingPlacement.code === undefined) return refused('AgencyInvalid', `agency ${acting.metadata.name} has an invalid code; nothing of it is rendered`);
+  const code = actingPlacement.code;
+  if (!hasWorkspace(acting, link.spec.workspace)) {
+    return refused('WorkspaceNotFound', `agency ${acting.metadata.name} has no workspace ${link.spec.workspace}`, 'spec.workspace');
+  }
+  const ownWindow = parseWindow(link.spec);
+  if (!ownWindow.ok) return refused('InvalidWindow', ownWindow.message, ownWindow.field);
+
+  const peerRef = link.spec.peer.agency;
+  const external = link.spec.peer.external;
+  let peerAgency: Agency | undefined;
+  if (peerRef) {
+    peerAgency = findAgency(platform, peerRef.name);
+    if (!peerAgency) return refused('PeerAgencyNotFound', `agency ${peerRef.name} does not exist`, 'spec.peer.agency.name');
+    if (!hasWorkspace(peerAgency, peerRef.workspace)) {
+      return refused('PeerWorkspaceNotFound', `agency ${peerRef.name} has no workspace ${peerRef.workspace}`, 'spec.peer.agency.workspace');
+    }
+    if (peerRef.name === acting.metadata.name && peerRef.workspace === link.spec.workspace) {
+      return refused('SelfLink', 'a link from a workspace to itself is not needed: pods of one workspace reach each other already', 'spec.peer.agency');
+    }
+  } else if (!external) {
+    return refused('PeerMissing', 'set exactly one of peer.agency or peer.external', 'spec.peer');
+  }
+
+  const level = Math.max(acting.spec.securityLevel, peerAgency?.spec.securityLevel ?? 0);
+  if (level >= ENCRYPTION_LEVEL && link.spec.encrypted !== true) {
+    return refused('EncryptionRequired', `security level ${level} requires encrypted links: set encrypted: true`, 'spec.encrypted');
+  }
+
+  // Time and agreement.
+  const candidates = counterparts(platform, acting, link);
+  const windows: Window[] = [ownWindow.window];
+  const activePeers: { link: NetworkLink; window: Window }[] = [];
+  for (const c of candidates) {
+    const w = parseWindow(c.spec);
+    if (!w.ok) continue;
+    windows.push(w.window);
+    if (isOpen(w.window, now)) activePeers.push({ link: c, window: w.window });
+  }
+  const nextChange = earliest(windows.flatMap((w) => futureBoundaries(w, now)));
+  const inactive = (reason: string, message: string): LinkRender => {
+    const result: LinkRender = { perDataCentre: [], issues, active: false, inactive: { reason, message }, ports: [], encrypted: link.spec.encrypted === true };
+    if (nextChange) result.nextChange = nextChange;
+    return result;
+  };
+  const closed = closedBecause(ownWindow.window, now);
+  if (closed === 'NotYetValid') return inactive(closed, `the link opens at ${link.spec.validFrom}`);
+  if (closed === 'Expired') return inactive(closed, `the link closed at ${link.spec.validUntil}`);
+
+  let ports: PortRange[];
+  let encrypted = link.spec.encrypted === true;
+  let until = ownWindow.window.until;
+  if (peerRef) {
+    if (activePeers.length === 0) {
+      const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
+      return candidates.length === 0
+        ? inactive('WaitingForPeer', `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`)
+        : inactive('PeerOutsideWindow', `the matching link of agency ${peerRef.name} is outside its validity window`);
+    }
+    ports = intersectPorts(link.spec.ports, activePeers.flatMap((p) => p.link.spec.ports));
+    if (ports.length === 0) return inactive('NoCommonPorts', `no port is named by both this link and agency ${peerRef.name}'s matching link`);
+    encrypted = encrypted || activePeers.some((p) => p.link.spec.encrypted === true);
+    // The policy stays open while one of the peer links is: its window ends at the latest peer end.
+    const peerUntil = activePeers.some((p) => p.window.until === undefined) ? undefined : Math.max(...activePeers.map((p) => p.window.until as number));
+    if (peerUntil !== undefined && (until === undefined || peerUntil < until)) until = peerUntil;
+  } else {
+    ports = normalisePorts(link.spec.ports);
+  }
+
+  // Render, per data centre where the acting agency's workspace exists.
+  const out = new PerDataCentre();
+  const namespace = workspaceNamespace(acting.metadata.name, link.spec.workspace);
+  const peerPlaced = peerAgency ? placedNames(platform, peerAgency) : [];
+  const noEncryption = new Set<string>();
+  const cannotEncrypt = (dc: string) => {
+    if (noEncryption.has(dc)) return;
+    noEncryption.add(dc);
+    issues.push({ owner, field: 'spec.encrypted', dataCentre: dc, reason: 'EncryptionUnavailable', message: `data centre ${dc} cannot offer encrypted links` });
+  };
+  const annotations: Record<string, string> = {};
+  if (encrypted) annotations[ANNOTATIONS.encryption] = 'required';
+  if (until !== undefined) annotations[ANNOTATIONS.validUntil] = new Date(until).toISOString();
+  for (const { dataCentre } of actingPlacement.placed) {
+    const dc = dataCentre.metadata.name;
+    if (encrypted && dataCentre.spec.encryptedLinks !== true) {
+      cannotEncrypt(dc);
+      continue;
+    }
+    const peers: Peer[] = [];
+    if (peerRef) {
+      if (peerPlaced.includes(dc)) peers.push(...namespacesPeer([workspaceNamespace(peerRef.name, peerRef.workspace)]));
+      const ranges: string[] = [];
+      for (const other of peerPlaced) {
+        if (other === dc) continue;
+        const otherDc = findDataCentre(platform, other);
+        if (!otherDc) continue;
+        if (encrypted && otherDc.spec.encryptedLinks !== true) {
+          cannotEncrypt(other);
+          continue;
+        }
+        ranges.push(...otherDc.spec.networkRanges);
+      }
+      peers.push(...ipBlockPeers(ranges));
+    } else if (external) {
+      peers.push(...ipBlockPeers(external.cidrs));
+    }
+    const policy = directionalPolicy(
+      { name: linkPolicyName(link), namespace, owner, agency: code, annotations },
+      link.spec.direction === 'Ingress' ? 'Ingress' : 'Egress',
+      peers,
+      ports,
+    );
+    if (!policy) {
+      issues.push({ owner, dataCentre: dc, reason: 'PeerUnreachable', message: `from data centre ${dc} the peer workspace is in no data centre the link can reach` });
+      continue;
+    }
+    out.add(dc, policy);
+  }
+  const perDataCentre = out.result();
+  if (perDataCentre.length === 0) {
+    const why = issues[issues.length - 1];
+    return inactive(why?.reason ?? 'NotPlaced', why?.message ?? `agency ${acting.metadata.name} is placed in no data centre`);
+  }
+  const result: LinkRender = { perDataCentre, issues, active: true, ports, encrypted };
+  if (nextChange) result.nextChange = nextChange;
+  return result;
+}
