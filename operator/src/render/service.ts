@@ -1,0 +1,353 @@
+/**
+ * A SharedDataService, rendered. The owner is the agency whose hub namespace holds it; the
+ * service runs in the owner's workspace, in each data centre of its placement (which must
+ * be among the owner's accepted placement).
+ *
+ * In the owner's workspace namespace, per data centre of the placement:
+ * - ServiceAccount `svc-<name>` (no token mounted),
+ * - Deployment `svc-<name>`: restricted security context, read-only root file system with a
+ *   small writable /tmp, requests = limits, TCP probes, spread over zones, pinned to the
+ *   dedicated nodes when the owner is level 4,
+ * - Service `svc-<name>` (ClusterIP),
+ * - PodDisruptionBudget `svc-<name>` (maxUnavailable 1) when replicas >= 2,
+ * - NetworkPolicy `govcloud-svc-<name>` admitting the entitled consumers on the port.
+ * In each entitled consumer workspace namespace, per data centre where it exists:
+ * - NetworkPolicy `govcloud-use-<owner>.<name>` opening egress to the service on the port
+ *   (the consumer's default-deny would block it). `.` separates owner and service: agency
+ *   names have no dots, so two services never share a name. It is owned by the service
+ *   (pruned with it) and carries the consumer agency's code.
+ *
+ * Entitled consumers:
+ * - `default`: every workspace of every agency;
+ * - `open`: the same; besides, the networkRanges of every other data centre are admitted;
+ * - `onRequest`: the workspaces named by an AccessRequest in the consumer's hub namespace
+ *   (provider = owner, service = this) and by an AccessGrant in the owner's hub namespace
+ *   (service = this, consumer = that agency; absent workspaces: all those requested), both
+ *   inside their windows. A request or grant in any other namespace matches nothing.
+ * The service's own workspace is never its own consumer (it reaches itself already).
+ *
+ * Addressing: a consumer in data centre D uses the service in D where it runs there
+ * (namespace and pod selectors), else the service in every data centre it runs in, by their
+ * networkRanges. Symmetrically the service in D admits consumers placed in D by namespace,
+ * and the networkRanges of the data centres where a consumer exists and the service does
+ * not run.
+ */
+import {
+  ANNOTATIONS,
+  LABELS,
+  MANAGED_BY,
+  STATE_SECRET_MESSAGE,
+  DEDICATED_NODE_KEY,
+  DEDICATED_NODE_VALUE,
+  hubNamespaceOf,
+  serviceIdentifier,
+  workspaceNamespace,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type SharedDataService,
+} from '../api/index.ts';
+import { actingAgency, type Platform } from '../model/platform.ts';
+import { dedicatedToleration } from './agency.ts';
+import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
+import { boundedName } from './names.ts';
+import { findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
+import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
+import type { PortRange } from './ports.ts';
+import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
+import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
+import { earliest, futureBoundaries, isOpen, parseWindow } from './window.ts';
+
+export const DEFAULT_REPLICAS = 2;
+export const DEFAULT_RESOURCES = { cpu: '250m', memory: '256Mi' };
+export const SERVICE_PREFIX = 'svc-';
+export const SERVICE_POLICY_PREFIX = 'govcloud-svc-';
+export const USE_POLICY_PREFIX = 'govcloud-use-';
+export const ZONE_KEY = 'topology.kubernetes.io/zone';
+
+const DATA_CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
+
+/** An AccessRequest and AccessGrant that together open the service to a consumer now. */
+export interface AccessMatch {
+  consumer: string;
+  /** `namespace/name` of each. */
+  request: string;
+  grant: string;
+  /** Consumer workspaces with access now, sorted. */
+  workspaces: string[];
+}
+
+export interface ServiceRender {
+  perDataCentre: Rendered[];
+  issues: RenderIssue[];
+  /** Consumer workspaces entitled now, `agency/workspace`, sorted. */
+  consumers: string[];
+  /** Request/grant pairs open now (onRequest only), sorted by consumer, request, grant. */
+  access: AccessMatch[];
+  /** Data centres the service runs in, sorted. */
+  dataCentres: string[];
+  /** VN/GOV/<owner code>/<subsystem>/<service>/<version>, when the owner is known. */
+  identifier?: string;
+  /** The next validFrom or validUntil after now of a request or grant that pairs up. */
+  nextChange?: Date;
+}
+
+export function serviceObjectName(service: SharedDataService): string {
+  return boundedName(SERVICE_PREFIX, service.metadata.name);
+}
+
+export function servicePolicyName(service: SharedDataService): string {
+  return boundedName(SERVICE_POLICY_PREFIX, service.metadata.name, { dots: true });
+}
+
+export function usePolicyName(owner: string, service: SharedDataService): string {
+  return boundedName(USE_POLICY_PREFIX, `${owner}.${service.metadata.name}`, { dots: true });
+}
+
+const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+interface Consumer {
+  agency: Agency;
+  code: string;
+  workspace: string;
+  placed: string[];
+}
+
+/** Request/grant pairs for the service, with the windows' future boundaries. */
+export function accessMatches(platform: Platform, owner: Agency, service: SharedDataService, now: Date): { matches: AccessMatch[]; boundaries: number[] } {
+  const ownerHub = hubNamespaceOf(owner.metadata.name);
+  const grants = platform.grants.filter((g) => g.metadata.namespace === ownerHub && g.spec.service === service.metadata.name);
+  const requests = platform.requests.filter((r) => r.spec.provider === owner.metadata.name && r.spec.service === service.metadata.name);
+  const matches: AccessMatch[] = [];
+  const boundaries: number[] = [];
+  for (const request of requests) {
+    const consumer = actingAgency(platform, request);
+    if (!consumer) continue;
+    const requestWindow = parseWindow(request.spec);
+    if (!requestWindow.ok) continue;
+    for (const grant of grants as AccessGrant[]) {
+      if (grant.spec.consumer !== consumer.metadata.name) continue;
+      const grantWindow = parseWindow(grant.spec);
+      if (!grantWindow.ok) continue;
+      boundaries.push(...futureBoundaries(requestWindow.window, now), ...futureBoundaries(grantWindow.window, now));
+      if (!isOpen(requestWindow.window, now) || !isOpen(grantWindow.window, now)) continue;
+      const granted = grant.spec.workspaces;
+      const workspaces = sortedUnique((request as AccessRequest).spec.workspaces.filter((w) => (granted === undefined || granted.includes(w)) && hasWorkspace(consumer, w)));
+      if (workspaces.length === 0) continue;
+      matches.push({ consumer: consumer.metadata.name, request: nsName(request), grant: nsName(grant), workspaces });
+    }
+  }
+  matches.sort((a, b) => compareStrings(a.consumer, b.consumer) || compareStrings(a.request, b.request) || compareStrings(a.grant, b.grant));
+  return { matches, boundaries };
+}
+
+export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
+  const ref: OwnerRef = ownerOf(service);
+  const issues: RenderIssue[] = [];
+  const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], dataCentres: [], ...extra });
+  const refuse = (reason: string, message: string, field?: string): ServiceRender => {
+    const issue: RenderIssue = { owner: ref, reason, message };
+    if (field) issue.field = field;
+    issues.push(issue);
+    return result();
+  };
+
+  const owner = actingAgency(platform, service);
+  if (!owner) return refuse('NotInHubNamespace', `namespace ${service.metadata.namespace ?? '(none)'} is not an agency's hub namespace`, 'metadata.namespace');
+  const ownerPlacement = placementOf(platform, owner);
+  if (ownerPlacement.code === undefined) return refuse('AgencyInvalid', `agency ${owner.metadata.name} has an invalid code; nothing of it is rendered`);
+  const code = ownerPlacement.code;
+  const spec = service.spec;
+  const identifier = serviceIdentifier(code, spec.subsystem, spec.serviceCode, spec.version);
+
+  if (spec.dataClass === 'stateSecret') return refuse('StateSecret', STATE_SECRET_MESSAGE, 'spec.dataClass');
+  if (spec.sharing === 'open' && spec.dataClass !== 'open') return refuse('SharingNotAllowed', 'only open data can be shared openly', 'spec.sharing');
+  if (spec.dataClass === 'private' && spec.sharing !== 'onRequest') return refuse('SharingNotAllowed', 'private data is shared on request only', 'spec.sharing');
+  const workspace = owner.spec.workspaces.find((w) => w.name === spec.workspace);
+  if (!workspace) return refuse('WorkspaceNotFound', `agency ${owner.metadata.name} has no workspace ${spec.workspace}`, 'spec.workspace');
+  if ((DATA_CLASS_RANK[spec.dataClass] ?? 3) > (DATA_CLASS_RANK[workspace.dataClass] ?? 3)) {
+    return refuse('DataClassAboveWorkspace', `workspace ${workspace.name} handles ${workspace.dataClass} data at most; the service is ${spec.dataClass}`, 'spec.dataClass');
+  }
+  const cpu = parseMilli(spec.resources?.cpu ?? DEFAULT_RESOURCES.cpu);
+  const memory = parseBytes(spec.resources?.memory ?? DEFAULT_RESOURCES.memory);
+  if (cpu === undefined || memory === undefined || cpu === 0n || memory === 0n) {
+    return refuse('InvalidResources', 'resources.cpu and resources.memory must be quantities above zero', 'spec.resources');
+  }
+
+  // Where it runs.
+  const ownerPlaced = ownerPlacement.placed.map((p) => p.dataCentre.metadata.name);
+  const runsIn: string[] = [];
+  for (const dc of sortedUnique(spec.placement.dataCentres)) {
+    if (ownerPlaced.includes(dc)) runsIn.push(dc);
+    else {
+      issues.push({
+        owner: ref,
+        field: 'spec.placement.dataCentres',
+        dataCentre: dc,
+        reason: 'OwnerNotPlaced',
+        message: `agency ${owner.metadata.name} is not placed in data centre ${dc}`,
+      });
+    }
+  }
+
+  // Who may use it.
+  const ownNamespace = workspaceNamespace(owner.metadata.name, spec.workspace);
+  const consumers: Consumer[] = [];
+  let access: AccessMatch[] = [];
+  let boundaries: number[] = [];
+  const consumerOf = (agency: Agency, workspace: string): Consumer | undefined => {
+    if (workspaceNamespace(agency.metadata.name, workspace) === ownNamespace) return undefined;
+    const placement = placementOf(platform, agency);
+    if (placement.code === undefined || placement.placed.length === 0) return undefined;
+    return { agency, code: placement.code, workspace, placed: placement.placed.map((p) => p.dataCentre.metadata.name) };
+  };
+  if (spec.sharing === 'onRequest') {
+    ({ matches: access, boundaries } = accessMatches(platform, owner, service, now));
+    const byConsumer = new Map<string, Set<string>>();
+    for (const m of access) {
+      const set = byConsumer.get(m.consumer) ?? new Set<string>();
+      for (const w of m.workspaces) set.add(w);
+      byConsumer.set(m.consumer, set);
+    }
+    for (const agency of platform.agencies) {
+      for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
+        const c = consumerOf(agency, w);
+        if (c) consumers.push(c);
+      }
+    }
+  } else {
+    for (const agency of platform.agencies) {
+      for (const w of workspaceNames(agency)) {
+        const c = consumerOf(agency, w);
+        if (c) consumers.push(c);
+      }
+    }
+  }
+  consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
+  const consumerNames = sortedUnique(consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`));
+  const nextChange = earliest(boundaries);
+  const done = (perDataCentre: Rendered[]): ServiceRender => {
+    const r = result({ perDataCentre, consumers: consumerNames, access, dataCentres: runsIn, identifier });
+    if (nextChange) r.nextChange = nextChange;
+    return r;
+  };
+  if (runsIn.length === 0) return done([]);
+
+  const out = new PerDataCentre();
+  const name = serviceObjectName(service);
+  const selector = { [LABELS.name]: name, [LABELS.service]: name };
+  const ports: PortRange[] = [{ protocol: 'TCP', port: spec.port }];
+  const annotations = { [ANNOTATIONS.identifier]: identifier, [ANNOTATIONS.displayName]: spec.displayName };
+  const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: ownNamespace, owner: ref, agency: code, annotations: extra });
+  const replicas = spec.replicas ?? DEFAULT_REPLICAS;
+  const resources = { cpu: formatMilli(cpu), memory: formatBytes(memory) };
+  const allDataCentres = [...platform.dataCentres].map((d) => d.metadata.name);
+
+  for (const dc of runsIn) {
+    out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, resources));
+    // Who this instance admits.
+    const local = consumers.filter((c) => c.placed.includes(dc)).map((c) => workspaceNamespace(c.agency.metadata.name, c.workspace));
+    const remoteDcs =
+      spec.sharing === 'open'
+        ? allDataCentres.filter((d) => d !== dc)
+        : consumers.flatMap((c) => c.placed).filter((d) => d !== dc && !runsIn.includes(d));
+    const ranges = sortedUnique(remoteDcs).flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
+    const peers: Peer[] = [...namespacesPeer(local), ...ipBlockPeers(ranges)];
+    const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, { matchLabels: selector });
+    if (policy) out.add(dc, policy);
+  }
+
+  // The consumers' side.
+  const providerRanges = runsIn.flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
+  for (const c of consumers) {
+    const namespace = workspaceNamespace(c.agency.metadata.name, c.workspace);
+    for (const dc of c.placed) {
+      const peers = runsIn.includes(dc) ? namespacesPeer([ownNamespace], selector) : ipBlockPeers(providerRanges);
+      const policy = directionalPolicy(
+        { name: usePolicyName(owner.metadata.name, service), namespace, owner: ref, agency: c.code, annotations: { [ANNOTATIONS.identifier]: identifier } },
+        'Egress',
+        peers,
+        ports,
+      );
+      if (policy) out.add(dc, policy);
+    }
+  }
+  return done(out.result());
+}
+
+function workloadObjects(
+  service: SharedDataService,
+  owner: Agency,
+  meta: (name: string, annotations?: Record<string, string>) => Parameters<typeof metadata>[0],
+  name: string,
+  selector: Record<string, string>,
+  annotations: Record<string, string>,
+  replicas: number,
+  resources: { cpu: string; memory: string },
+): DesiredObject[] {
+  const spec = service.spec;
+  const level4 = owner.spec.securityLevel === 4;
+  const podSpec: Record<string, unknown> = {
+    serviceAccountName: name,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: 'service',
+        image: spec.image,
+        ports: [{ name: 'service', containerPort: spec.port, protocol: 'TCP' }],
+        env: [...(spec.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)).map((e) => ({ name: e.name, value: e.value })),
+        resources: { requests: { ...resources }, limits: { ...resources } },
+        securityContext: {
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        readinessProbe: { tcpSocket: { port: spec.port }, periodSeconds: 10 },
+        livenessProbe: { tcpSocket: { port: spec.port }, initialDelaySeconds: 15, periodSeconds: 20 },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_KEY, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } }],
+  };
+  if (level4) {
+    podSpec.nodeSelector = { [DEDICATED_NODE_KEY]: DEDICATED_NODE_VALUE };
+    podSpec.tolerations = [dedicatedToleration()];
+  }
+  const code = meta(name).agency;
+  const podLabels: Record<string, string> = { ...selector, [LABELS.managedBy]: MANAGED_BY };
+  if (code !== undefined) podLabels[LABELS.agency] = code;
+  const objects: DesiredObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(meta(name)), automountServiceAccountToken: false },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata({ ...meta(name, annotations), labels: { ...selector } }),
+      spec: {
+        replicas,
+        revisionHistoryLimit: 3,
+        selector: { matchLabels: { ...selector } },
+        template: { metadata: { labels: podLabels, annotations: { [ANNOTATIONS.identifier]: annotations[ANNOTATIONS.identifier] ?? '' } }, spec: podSpec },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata({ ...meta(name, annotations), labels: { ...selector } }),
+      spec: { type: 'ClusterIP', selector: { ...selector }, ports: [{ name: 'service', port: spec.port, targetPort: spec.port, protocol: 'TCP' }] },
+    },
+  ];
+  if (replicas >= 2) {
+    objects.push({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: metadata(meta(name)),
+      spec: { maxUnavailable: 1, selector: { matchLabels: { ...selector } } },
+    });
+  }
+  return objects;
+}
