@@ -1,0 +1,185 @@
+/** The matrix over a small plain-manifest fixture, its JSON shape, and --explain text. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fileURLToPath } from 'node:url';
+import { loadPaths } from '../../src/load/documents.ts';
+import { explain, formatExplanation, resolveEnd } from '../../src/connectivity/explain.ts';
+import { plainView, type View } from '../../src/connectivity/view.ts';
+import { buildMatrix, destinationLabel, destinationPort, sourceKey, type Cell } from '../../src/connectivity/matrix.ts';
+import { decidedBy, matrixJson, matrixRows } from '../../src/connectivity/report.ts';
+import { host } from './fixtures.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/plain/', import.meta.url));
+
+async function fixtureView(hosts = [host('partner', '198.51.100.0/24')]): Promise<View> {
+  const load = await loadPaths([FIXTURE]);
+  assert.equal(load.problems, []);
+  const view = plainView(load.documents.map((d) => ({ value: d.value, source: d })), hosts);
+  assert.equal(view.inventory.problems, []);
+  return view;
+}
+
+function cell(cells: Cell[], source: string, destination: string, port?: string): Cell {
+  const found = cells.filter((c) => sourceKey(c.source) === source && destinationLabel(c.destination) === destination && (port === undefined || destinationPort(c.destination) === port));
+  assert.is(found.length, 1, `one cell ${source} → ${destination} ${port ?? ''}, found ${found.length}`);
+  return found[0] as Cell;
+}
+
+test('the inventory: workloads become pods, undeclared nothing, Services kept', async () => {
+  const view = await fixtureView();
+  assert.equal(view.inventory.namespaces.map((n) => n.name), ['monitoring', 'payments', 'shop']);
+  assert.equal(view.inventory.endpoints.map((e) => `${e.kind} ${e.namespace}/${e.name}`), ['Deployment payments/api', 'StatefulSet payments/worker', 'Deployment shop/frontend']);
+  assert.equal(view.inventory.services.map((s) => `${s.namespace}/${s.name}`), ['payments/api', 'shop/frontend']);
+  assert.is(view.inventory.policies.length, 3);
+});
+
+test('matrix: sources are namespaces (and hosts), destinations Service ports, unserved pods and hosts', async () => {
+  const { matrix } = { matrix: buildMatrix((await fixtureView()).input) };
+  assert.equal(matrix.sources.map(sourceKey), ['monitoring', 'payments', 'shop', 'host:partner']);
+  assert.equal(
+    matrix.destinations.map((d) => `${destinationLabel(d)} ${destinationPort(d)}`),
+    ['payments/api (Service) 443/TCP → https', 'shop/frontend (Service) 80/TCP → http', 'payments/worker (StatefulSet) 9000/TCP (metrics)', 'partner *'],
+  );
+  // 3 namespaces × 4 destinations + the host × 3 in-cluster destinations.
+  assert.is(matrix.cells.length, 15);
+});
+
+test('matrix verdicts follow the policies, with the deciding ones named', async () => {
+  const { cells } = buildMatrix((await fixtureView()).input);
+  const shopToApi = cell(cells, 'shop', 'payments/api (Service)');
+  assert.is(shopToApi.verdict, 'allowed');
+  assert.equal(shopToApi.destination.kind === 'Service' && shopToApi.destination.pods, ['api']);
+  assert.equal(shopToApi.ingress.isolatedBy, ['payments/allow-api', 'payments/default-deny']);
+  assert.equal(shopToApi.ingress.allowedBy, [{ policy: 'payments/allow-api', direction: 'ingress', rule: 0, peer: 0, port: 0 }]);
+  assert.is(decidedBy(shopToApi), 'ingress payments/allow-api[0]');
+
+  const monToApi = cell(cells, 'monitoring', 'payments/api (Service)');
+  assert.is(monToApi.verdict, 'denied');
+  assert.is(monToApi.pairs.total, 1, 'monitoring has no pods: one unlabelled pod stands for it');
+  assert.is(decidedBy(monToApi), 'ingress isolated by payments/allow-api, payments/default-deny, no rule allows');
+
+  assert.is(cell(cells, 'monitoring', 'payments/worker (StatefulSet)').verdict, 'allowed');
+  assert.is(cell(cells, 'shop', 'payments/worker (StatefulSet)').verdict, 'denied');
+  assert.is(cell(cells, 'payments', 'payments/api (Service)').verdict, 'denied', 'same namespace, but not the frontend');
+  assert.equal(cell(cells, 'payments', 'shop/frontend (Service)').pairs, { total: 2, allowed: 2 }, 'api and worker both reach it');
+  assert.is(cell(cells, 'host:partner', 'shop/frontend (Service)').verdict, 'allowed');
+  assert.is(cell(cells, 'host:partner', 'payments/api (Service)').verdict, 'denied');
+  const toPartner = cell(cells, 'shop', 'partner');
+  assert.is(toPartner.verdict, 'allowed');
+  assert.equal(toPartner.openPorts, ['all/TCP', 'all/UDP', 'all/SCTP']);
+});
+
+test('a partial cell: some source pods allowed, others not', async () => {
+  const view = await fixtureView();
+  // shop gets a second workload that is not the frontend.
+  const load = await loadPaths([FIXTURE]);
+  const extra = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'batch', namespace: 'shop' },
+    spec: { template: { metadata: { labels: { app: 'batch' } }, spec: { containers: [{ name: 'b', image: 'x' }] } } },
+  };
+  const v2 = plainView([...load.documents.map((d) => ({ value: d.value, source: d })), { value: extra }], view.input.hosts);
+  const c = cell(buildMatrix(v2.input).cells, 'shop', 'payments/api (Service)');
+  assert.is(c.verdict, 'partial');
+  assert.equal(c.pairs, { total: 2, allowed: 1 });
+});
+
+test('table rows are grouped by source namespace; denied cells counted unless asked for', async () => {
+  const matrix = buildMatrix((await fixtureView()).input);
+  const groups = matrixRows(matrix);
+  assert.equal(groups.map((g) => g.source), ['monitoring', 'payments', 'shop', 'host:partner']);
+  const mon = groups[0]!;
+  assert.equal(mon.rows.map((r) => r.slice(0, 4)), [
+    ['monitoring', 'shop/frontend (Service)', '80/TCP → http', 'allowed'],
+    ['', 'payments/worker (StatefulSet)', '9000/TCP (metrics)', 'allowed'],
+    ['', 'partner', 'all/TCP, all/UDP, all/SCTP', 'allowed'],
+  ]);
+  assert.is(mon.denied, 1);
+  const all = matrixRows(matrix, { all: true });
+  assert.is(all[0]!.rows.length, 4);
+  assert.is(all[0]!.denied, 0);
+});
+
+test('JSON: every source, destination, port, verdict and deciding policies', async () => {
+  const json = JSON.parse(JSON.stringify(matrixJson(buildMatrix((await fixtureView()).input))));
+  assert.equal(Object.keys(json), ['sources', 'destinations', 'cells']);
+  assert.is(json.cells.length, 15);
+  const c = json.cells.find((x: { source: { namespace?: string }; destination: { name: string } }) => x.source.namespace === 'shop' && x.destination.name === 'api');
+  assert.equal(c, {
+    source: { kind: 'Namespace', namespace: 'shop', pods: ['frontend'] },
+    destination: { kind: 'Service', namespace: 'payments', name: 'api', port: 443, protocol: 'TCP', targetPort: 'https', pods: ['api'] },
+    verdict: 'allowed',
+    pairs: { total: 1, allowed: 1 },
+    policies: {
+      egress: { isolatedBy: [], allowedBy: [] },
+      ingress: {
+        isolatedBy: ['payments/allow-api', 'payments/default-deny'],
+        allowedBy: [{ policy: 'payments/allow-api', direction: 'ingress', rule: 0, peer: 0, port: 0 }],
+      },
+    },
+  });
+});
+
+test('--explain: verdict per port, isolating policies, the matching rule or its absence', async () => {
+  const view = await fixtureView();
+  const src = resolveEnd('shop/frontend', view.input);
+  const dst = resolveEnd('payments/api', view.input);
+  assert.ok(src.ok && dst.ok);
+  if (!src.ok || !dst.ok) return;
+  const text = formatExplanation(explain(view.input, src.end, dst.end), view.inventory.policies);
+  assert.is(
+    text,
+    [
+      'shop/frontend (Deployment) → payments/api (Deployment)',
+      '  8443/TCP (https; Service payments/api port 443): ALLOWED',
+      '    egress of shop/frontend: not isolated (no policy in shop selects it with Egress in its policyTypes): allowed',
+      '    ingress of payments/api: isolated by payments/allow-api, payments/default-deny; allowed by payments/allow-api ingress[0] (from[0] namespaceSelector team=shop + podSelector app=frontend; ports[0] https/TCP)',
+      '',
+    ].join('\n'),
+  );
+  const mon = resolveEnd('monitoring', view.input);
+  assert.ok(mon.ok);
+  if (!mon.ok) return;
+  const denied = formatExplanation(explain(view.input, mon.end, dst.end), view.inventory.policies);
+  assert.match(denied, 'monitoring/* (any unlabelled pod of namespace monitoring, which has no pods) → payments/api (Deployment)');
+  assert.match(denied, '8443/TCP (https; Service payments/api port 443): DENIED');
+  assert.match(denied, 'ingress of payments/api: isolated by payments/allow-api, payments/default-deny; no ingress rule of these policies matches: denied');
+});
+
+test('--explain to a Service uses its ports; to an IP, every port is summarised', async () => {
+  const view = await fixtureView();
+  const src = resolveEnd('shop', view.input);
+  const svc = resolveEnd('shop/frontend', view.input);
+  const ip = resolveEnd('198.51.100.7', view.input);
+  assert.ok(src.ok && svc.ok && ip.ok);
+  if (!src.ok || !svc.ok || !ip.ok) return;
+  assert.is(ip.end.parties[0]?.kind === 'host' && ip.end.parties[0].host.name, '198.51.100.7/32 in partner');
+  const toIp = explain(view.input, src.end, ip.end);
+  assert.equal(toIp.pairs[0]?.spans?.map((s) => s.verdict), ['allowed', 'allowed', 'allowed']);
+  const api = resolveEnd('payments/api', view.input);
+  assert.ok(api.ok);
+  if (!api.ok) return;
+  const fromIp = formatExplanation(explain(view.input, ip.end, api.end), view.inventory.policies);
+  assert.match(fromIp, 'egress: 198.51.100.7/32 in partner is outside the cluster; no NetworkPolicy governs it');
+  assert.match(fromIp, '8443/TCP (https; Service payments/api port 443): DENIED');
+  const unknown = resolveEnd('nowhere/x', view.input);
+  assert.equal(unknown, { ok: false, message: 'no pod, workload or Service nowhere/x' });
+});
+
+test('--explain to a Service name evaluates the target port of each of its ports', async () => {
+  const load = await loadPaths([FIXTURE]);
+  const www = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'www', namespace: 'shop' }, spec: { selector: { app: 'frontend' }, ports: [{ port: 443, targetPort: 8080 }] } };
+  const view = plainView([...load.documents.map((d) => ({ value: d.value, source: d })), { value: www }]);
+  const src = resolveEnd('payments', view.input);
+  const dst = resolveEnd('shop/www', view.input);
+  assert.ok(src.ok && dst.ok);
+  if (!src.ok || !dst.ok) return;
+  const x = explain(view.input, src.end, dst.end);
+  assert.equal(x.pairs.map((p) => p.ports.map((r) => `${r.label}: ${r.verdict}`)), [
+    ['8080/TCP (Service www port 443): allowed'],
+    ['8080/TCP (Service www port 443): allowed'],
+  ]);
+});
+
+test.run();
