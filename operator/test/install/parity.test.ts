@@ -1,0 +1,44 @@
+// The chart and the Pulumi program install the same operator: `helm template` with the chart's
+// defaults equals pulumi/manifests.ts with its defaults, object by object, once the labels
+// that only say who installed it (Helm's, Pulumi's) are set aside.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_OPERATOR, operatorObjects } from '../../../pulumi/manifests.ts';
+import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
+import { template, type K8sObject } from './helm.ts';
+
+const INSTALLER_LABELS = ['app.kubernetes.io/managed-by', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'helm.sh/chart'];
+const INSTALLER_ANNOTATIONS = ['helm.sh/resource-policy'];
+
+function normalise(o: K8sObject): K8sObject {
+  const copy = structuredClone(o) as any;
+  const strip = (meta: any) => {
+    if (!meta) return;
+    for (const l of INSTALLER_LABELS) delete meta.labels?.[l];
+    for (const a of INSTALLER_ANNOTATIONS) delete meta.annotations?.[a];
+    if (meta.annotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
+  };
+  strip(copy.metadata);
+  strip(copy.spec?.template?.metadata);
+  return copy;
+}
+
+const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+test('helm template (defaults) and the Pulumi program (defaults) render the same objects', () => {
+  const chart = template().map(normalise);
+  const pulumi = operatorObjects(DEFAULT_OPERATOR, loadRbacRequirements()).map(normalise);
+  assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
+  const byKey = new Map(chart.map((o) => [key(o), o]));
+  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), `${key(p)} differs between the chart and pulumi/manifests.ts`);
+});
+
+test('and with one replica: no PDB in either', () => {
+  const chart = template(['replicaCount=1', 'leaderElection.enabled=false']).map(normalise);
+  const pulumi = operatorObjects({ ...DEFAULT_OPERATOR, replicas: 1, leaderElection: false }, loadRbacRequirements()).map(normalise);
+  assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
+  const byKey = new Map(chart.map((o) => [key(o), o]));
+  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
+});
+
+test.run();
