@@ -59,8 +59,8 @@ export function metadata(options: MetaOptions): DesiredObject['metadata'] {
   const annotations: Record<string, string> = { ...options.annotations };
   const full = ownerKey(options.owner);
   if (ownerValue !== full) annotations[OWNER_ANNOTATION] = full;
-  const meta: DesiredObject['metadata'] = { name: options.name, labels };
-  if (options.namespace !== undefined) meta.namespace = options.namespace;
+  const meta: DesiredObject['metadata'] =
+    options.namespace === undefined ? { name: options.name, labels } : { name: options.name, namespace: options.namespace, labels };
   if (Object.keys(annotations).length > 0) meta.annotations = annotations;
   return meta;
 }
@@ -80,6 +80,17 @@ const KIND_ORDER = [
   'Deployment',
   'PodDisruptionBudget',
 ];
+
+/** A deep copy as plain JSON: no value shared by reference, inside the object or with others. */
+export function plainCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(plainCopy) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = plainCopy(v);
+    return out as T;
+  }
+  return value;
+}
 
 /** Code-unit order: the same everywhere, whatever the locale. */
 export function compareStrings(a: string, b: string): number {
@@ -124,7 +135,8 @@ export function sortedUnique(values: Iterable<string>): string[] {
 
 /**
  * Collects objects per data centre and hands them back sorted: data centres by name,
- * objects in apply order.
+ * objects in apply order, each a deep copy sharing nothing with another (builders reuse
+ * constants; a caller that adds fields while applying must not change other objects).
  */
 export class PerDataCentre {
   private readonly byDc = new Map<string, DesiredObject[]>();
@@ -140,9 +152,12 @@ export class PerDataCentre {
     if (!this.byDc.has(dataCentre)) this.byDc.set(dataCentre, []);
   }
 
-  result(): { dataCentre: string; objects: DesiredObject[] }[] {
-    return [...this.byDc.keys()]
-      .sort(compareStrings)
-      .map((dataCentre) => ({ dataCentre, objects: [...(this.byDc.get(dataCentre) ?? [])].sort(compareObjects) }));
+  /** With `copy: false` the objects are handed back as they are (they are copies already). */
+  result(options: { copy?: boolean } = {}): { dataCentre: string; objects: DesiredObject[] }[] {
+    const copy = options.copy ?? true;
+    return [...this.byDc.keys()].sort(compareStrings).map((dataCentre) => {
+      const objects = [...(this.byDc.get(dataCentre) ?? [])].sort(compareObjects);
+      return { dataCentre, objects: copy ? objects.map(plainCopy) : objects };
+    });
   }
 }

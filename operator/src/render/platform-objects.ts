@@ -32,7 +32,7 @@
  * namespaces).
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
-import { metadata } from './meta.ts';
+import { metadata, plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
 export const WORKSPACE_ADMIN_ROLE = 'govcloud-workspace-admin';
@@ -134,5 +134,5 @@ export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
   const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner)];
   if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner));
-  return objects;
+  return objects.map(plainCopy);
 }

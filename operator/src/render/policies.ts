@@ -18,7 +18,7 @@ export function namespacesPeer(namespaces: Iterable<string>, podLabels?: Record<
       ? { matchLabels: { [NAMESPACE_NAME_LABEL]: names[0] } }
       : { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: names }] };
   const peer: Peer = { namespaceSelector };
-  if (podLabels) peer.podSelector = { matchLabels: podLabels };
+  if (podLabels) peer.podSelector = { matchLabels: { ...podLabels } };
   return [peer];
 }
 

@@ -297,7 +297,6 @@ function workloadObjects(
         name: 'service',
         image: spec.image,
         ports: [{ name: 'service', containerPort: spec.port, protocol: 'TCP' }],
-        env: [...(spec.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)).map((e) => ({ name: e.name, value: e.value })),
         resources: { requests: { ...resources }, limits: { ...resources } },
         securityContext: {
           runAsNonRoot: true,
@@ -314,6 +313,8 @@ function workloadObjects(
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
     topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_KEY, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } }],
   };
+  const env = [...(spec.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)).map((e) => ({ name: e.name, value: e.value }));
+  if (env.length > 0) (podSpec.containers as Record<string, unknown>[])[0]!.env = env;
   if (level4) {
     podSpec.nodeSelector = { [DEDICATED_NODE_KEY]: DEDICATED_NODE_VALUE };
     podSpec.tolerations = [dedicatedToleration()];
