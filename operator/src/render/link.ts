@@ -120,7 +120,9 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   const candidates = counterparts(platform, acting, link);
   const windows: Window[] = [ownWindow.window];
   const activePeers: { link: NetworkLink; window: Window }[] = [];
-  for (const c of candidates) {
+  // A peer link that its own renderer refuses (no encryption where required) does not count.
+  const usable = candidates.filter((c) => level < ENCRYPTION_LEVEL || c.spec.encrypted === true);
+  for (const c of usable) {
     const w = parseWindow(c.spec);
     if (!w.ok) continue;
     windows.push(w.window);
@@ -142,9 +144,11 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   if (peerRef) {
     if (activePeers.length === 0) {
       const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
-      return candidates.length === 0
-        ? inactive('WaitingForPeer', `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`)
-        : inactive('PeerOutsideWindow', `the matching link of agency ${peerRef.name} is outside its validity window`);
+      if (candidates.length === 0) {
+        return inactive('WaitingForPeer', `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`);
+      }
+      if (usable.length === 0) return inactive('PeerNotEncrypted', `the matching link of agency ${peerRef.name} is not encrypted, as security level ${level} requires`);
+      return inactive('PeerOutsideWindow', `the matching link of agency ${peerRef.name} is outside its validity window`);
     }
     ports = intersectPorts(link.spec.ports, activePeers.flatMap((p) => p.link.spec.ports));
     if (ports.length === 0) return inactive('NoCommonPorts', `no port is named by both this link and agency ${peerRef.name}'s matching link`);

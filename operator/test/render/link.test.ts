@@ -108,6 +108,13 @@ test('level 3 and above: links must be encrypted', () => {
     assert.equal(r.perDataCentre, []);
     assert.equal(r.issues.map((i) => [i.reason, i.field]), [['EncryptionRequired', 'spec.encrypted']]);
   }
+  // Only one side encrypted: the other side is refused, so this side waits too.
+  const [e1, i1] = linkPair(FROM, TO, { encrypted: true });
+  delete i1.spec.encrypted;
+  const half = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh({ level: 3 })], links: [e1, i1] }), e1, NOW);
+  assert.is(half.active, false);
+  assert.is(half.inactive?.reason, 'PeerNotEncrypted');
+  assert.equal(half.perDataCentre, []);
   const [e2, i2] = linkPair(FROM, TO, { encrypted: true });
   const ok = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh({ level: 3 })], links: [e2, i2] }), e2, NOW);
   assert.is(ok.active, true);
