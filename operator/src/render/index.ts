@@ -1,0 +1,16 @@
+/**
+ * Pure renderers: a Platform (and a time) in, the desired Kubernetes objects per data centre
+ * out, with issues where something could not be rendered and the next time a window opens or
+ * closes. No I/O, no clock. The `govcloud plan` CLI and the operator call the same functions.
+ */
+export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
+export { renderAgency, podSecurityLabels, workspaceShare, type AgencyRender, type WorkspaceQuota } from './agency.ts';
+export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
+export { renderService, accessMatches, serviceObjectName, servicePolicyName, usePolicyName, type ServiceRender, type AccessMatch } from './service.ts';
+export { renderPlatform, type PlatformRender } from './platform.ts';
+export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_POD_POLICY } from './platform-objects.ts';
+export { placementOf, hubDataCentre, type Placement } from './placement.ts';
+export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
+export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';
+export { parseMilli, parseBytes, formatMilli, formatBytes } from './quantity.ts';
+export { normalisePorts, intersectPorts, type PortRange } from './ports.ts';

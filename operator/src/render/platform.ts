@@ -1,0 +1,94 @@
+/**
+ * The whole platform, rendered: every data centre's shared objects, every agency, link and
+ * service, merged per data centre in apply order. This is what `govcloud plan` shows and
+ * what the operator's controllers apply, piece by piece.
+ */
+import { LABELS } from '../api/index.ts';
+import type { Platform } from '../model/platform.ts';
+import { renderAgency } from './agency.ts';
+import { renderLink } from './link.ts';
+import { compareIssues, compareStrings, objectIdentity, PerDataCentre } from './meta.ts';
+import { platformObjects } from './platform-objects.ts';
+import { renderService } from './service.ts';
+import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
+import { earliest } from './window.ts';
+
+export interface PlatformRender {
+  /** Every data centre of the platform (also those with nothing rendered), by name. */
+  perDataCentre: Rendered[];
+  issues: RenderIssue[];
+  /** The earliest time a link, request or grant window opens or closes. */
+  nextChange?: Date;
+}
+
+const byNamespacedName = (a: { metadata: { namespace?: string; name: string } }, b: { metadata: { namespace?: string; name: string } }) =>
+  compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+  compareStrings(a.metadata.name, b.metadata.name) ||
+  // Two objects of one name (an invalid platform) still render in one order.
+  compareStrings(JSON.stringify(a), JSON.stringify(b));
+
+export function renderPlatform(platform: Platform, now: Date): PlatformRender {
+  const out = new PerDataCentre();
+  const issues: RenderIssue[] = [];
+  const changes: (Date | undefined)[] = [];
+  const add = (rendered: Rendered[]) => {
+    for (const r of rendered) out.add(r.dataCentre, ...r.objects);
+  };
+  for (const dc of [...platform.dataCentres].sort(byNamespacedName)) {
+    out.touch(dc.metadata.name);
+    out.add(dc.metadata.name, ...platformObjects(dc));
+  }
+  for (const agency of [...platform.agencies].sort(byNamespacedName)) {
+    const r = renderAgency(platform, agency);
+    add(r.perDataCentre);
+    issues.push(...r.issues);
+  }
+  for (const link of [...platform.links].sort(byNamespacedName)) {
+    const r = renderLink(platform, link, now);
+    add(r.perDataCentre);
+    issues.push(...r.issues);
+    changes.push(r.nextChange);
+  }
+  for (const service of [...platform.services].sort(byNamespacedName)) {
+    const r = renderService(platform, service, now);
+    add(r.perDataCentre);
+    issues.push(...r.issues);
+    changes.push(r.nextChange);
+  }
+  // The renderers hand back copies; platformObjects too.
+  const perDataCentre = out.result({ copy: false }).map((r) => ({ dataCentre: r.dataCentre, objects: dedupe(r.dataCentre, r.objects, issues) }));
+  const result: PlatformRender = { perDataCentre, issues: issues.sort(compareIssues) };
+  const next = earliest(changes);
+  if (next) result.nextChange = next;
+  return result;
+}
+
+/**
+ * One object per identity. Two owners wanting the same object identically is harmless;
+ * wanting it differently is a collision: the first (in apply order) stays and the other
+ * owner gets an issue. Names are chosen so that this does not happen; this is the guard.
+ */
+function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssue[]): DesiredObject[] {
+  const kept = new Map<string, DesiredObject>();
+  const result: DesiredObject[] = [];
+  for (const object of objects) {
+    const id = objectIdentity(object);
+    const first = kept.get(id);
+    if (!first) {
+      kept.set(id, object);
+      result.push(object);
+      continue;
+    }
+    if (JSON.stringify(first) === JSON.stringify(object)) continue;
+    const owner = object.metadata.annotations?.[LABELS.owner] ?? object.metadata.labels[LABELS.owner] ?? '';
+    const [kind = '', namespace = '', ...name] = owner.split('.');
+    const firstOwner = first.metadata.annotations?.[LABELS.owner] ?? first.metadata.labels[LABELS.owner] ?? '';
+    issues.push({
+      owner: namespace ? { kind, namespace, name: name.join('.') } : { kind, name: name.join('.') },
+      dataCentre,
+      reason: 'NameCollision',
+      message: `${object.kind} ${object.metadata.namespace ? object.metadata.namespace + '/' : ''}${object.metadata.name} is already wanted by ${firstOwner}`,
+    });
+  }
+  return result;
+}
