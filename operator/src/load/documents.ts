@@ -61,7 +61,9 @@ export async function loadPaths(paths: readonly string[], cwd = process.cwd()): 
   const listed = await listYamlFiles(paths);
   const result: LoadResult = { documents: [], problems: [...listed.problems], files: [] };
   for (const path of listed.files) {
-    const file = relative(cwd, path) || path;
+    // Relative to the working folder, unless that climbs out of it: then as given.
+    const rel = relative(cwd, path);
+    const file = rel && !rel.startsWith('..') ? rel : path;
     result.files.push(file);
     let bytes: Buffer;
     try {
@@ -127,7 +129,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     const firstError = doc.errors[0];
     if (firstError) {
       // Later errors in a broken document are mostly echoes of the first one.
-      fileProblem(lineAt(firstError.pos[0]), yamlMessage(firstError.code, firstError.message));
+      fileProblem(lineAt(firstError.pos[0]), yamlMessage(firstError.code, firstError.message, text.slice(firstError.pos[0], text.indexOf('\n', firstError.pos[0]) >>> 0)));
       if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
       continue;
     }
@@ -165,10 +167,16 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
   return { documents, problems };
 }
 
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(code: string, message: string, source = ''): string {
   const firstLine = message.split('\n')[0] ?? message;
   if (/call stack/i.test(firstLine)) return 'document is nested too deeply to read';
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: ' + firstLine.replace(/ at line .*$/, '');
+  if (code === 'DUPLICATE_KEY') {
+    // `source` runs from the repeated key to the end of its line.
+    const m = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#{}[\],\n]+?)\s*:/.exec(source);
+    const key = m ? m[1]!.replace(/^["']|["']$/g, '') : '';
+    const named = key.length > 0 && key.length <= 80 ? ` ${JSON.stringify(key)}` : '';
+    return `duplicate key${named}: a key may appear only once in a mapping`;
+  }
   return `YAML syntax: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 
