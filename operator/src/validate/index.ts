@@ -1,0 +1,161 @@
+/**
+ * Offline validation of a GitOps folder: every document on its own (identity, schema,
+ * CEL), then the rules across objects (model/rules.ts) over the objects that passed, each
+ * problem with its file and line. Pure: documents in, problems and the Platform out.
+ */
+import { KINDS } from '../api/index.ts';
+import { parseYamlText, type LoadedDocument, type LoadResult } from '../load/documents.ts';
+import { fieldPath, formatProblem, type Problem } from '../load/problem.ts';
+import { emptyPlatform, type Platform } from '../model/platform.ts';
+import { checkPlatform, type ObjectRef, type PlatformObject } from '../model/rules.ts';
+import type { RuleObserver } from './cel.ts';
+import { classify } from './document.ts';
+import type { Path } from './path.ts';
+
+/** More than this many problems in one document are summed up in one line. */
+export const MAX_PROBLEMS_PER_DOCUMENT = 30;
+
+export interface ValidationOptions {
+  /** Told of every CEL rule evaluated (tests prove each rule runs). */
+  observe?: RuleObserver;
+}
+
+export interface Counts {
+  files: number;
+  /** Documents that are objects: govcloud ones and others. */
+  objects: number;
+  /** govcloud objects per kind. */
+  byKind: Record<string, number>;
+  /** Kubernetes objects of other API groups: counted, not checked. */
+  other: number;
+}
+
+export interface ValidationResult {
+  errors: Problem[];
+  warnings: Problem[];
+  /** The objects valid on their own (rules across objects may still have found errors in them). */
+  platform: Platform;
+  counts: Counts;
+  /** Where each object of the platform came from. */
+  sourceOf: Map<PlatformObject, LoadedDocument>;
+}
+
+const PLATFORM_FIELD: Record<string, keyof Platform> = {
+  DataCentre: 'dataCentres',
+  Agency: 'agencies',
+  NetworkLink: 'links',
+  SharedDataService: 'services',
+  AccessRequest: 'requests',
+  AccessGrant: 'grants',
+};
+
+/** A `v1 List`'s items are documents of their own. */
+function expandLists(documents: readonly LoadedDocument[]): LoadedDocument[] {
+  const out: LoadedDocument[] = [];
+  for (const doc of documents) {
+    const v = doc.value as { apiVersion?: unknown; kind?: unknown; items?: unknown } | null;
+    if (v && typeof v === 'object' && v.apiVersion === 'v1' && typeof v.kind === 'string' && /List$/.test(v.kind) && Array.isArray(v.items)) {
+      v.items.forEach((item, i) => {
+        out.push({ file: doc.file, line: doc.lineOf(['items', i]), value: item, lineOf: (path) => doc.lineOf(['items', i, ...path]) });
+      });
+    } else out.push(doc);
+  }
+  return out;
+}
+
+export function validateLoaded(load: LoadResult, options: ValidationOptions = {}): ValidationResult {
+  const errors: Problem[] = [...load.problems];
+  const warnings: Problem[] = [];
+  const platform = emptyPlatform();
+  const counts: Counts = { files: load.files.length, objects: 0, byKind: Object.fromEntries(KINDS.map((k) => [k.kind, 0])), other: 0 };
+  const sourceOf = new Map<PlatformObject, LoadedDocument>();
+  const alsoPresent: ObjectRef[] = [];
+
+  for (const doc of expandLists(load.documents)) {
+    const c = classify(doc.value, options.observe);
+    if (c.sort === 'other') {
+      counts.objects++;
+      counts.other++;
+      continue;
+    }
+    if (c.sort === 'govcloud') {
+      counts.objects++;
+      if (c.def) counts.byKind[c.def.kind] = (counts.byKind[c.def.kind] ?? 0) + 1;
+    }
+    const problems = c.problems;
+    const at = (path: Path) => ({ file: doc.file, line: doc.lineOf(path), object: c.object });
+    for (const p of problems.slice(0, MAX_PROBLEMS_PER_DOCUMENT)) {
+      errors.push({ ...at(p.path), field: fieldPath(p.path), message: p.message });
+    }
+    if (problems.length > MAX_PROBLEMS_PER_DOCUMENT) {
+      errors.push({ ...at([]), message: `${problems.length - MAX_PROBLEMS_PER_DOCUMENT} more problems in this document not shown` });
+    }
+    if (c.sort !== 'govcloud' || !c.def || c.name === undefined) continue;
+    if (problems.length > 0) {
+      alsoPresent.push({ kind: c.def.kind, namespace: c.namespace, name: c.name });
+      continue;
+    }
+    const object = c.value as unknown as PlatformObject;
+    (platform[PLATFORM_FIELD[c.def.kind]!] as PlatformObject[]).push(object);
+    sourceOf.set(object, doc);
+  }
+
+  for (const p of checkPlatform(platform, { alsoPresent })) {
+    const doc = sourceOf.get(p.object)!;
+    const related = p.related ? sourceOf.get(p.related) : undefined;
+    const message = related ? `${p.message} (see ${related.file}:${related.lineOf(['metadata', 'name'])})` : p.message;
+    const problem: Problem = { file: doc.file, line: doc.lineOf(p.path), object: `${p.object.kind}/${p.object.metadata.name}`, field: fieldPath(p.path), message };
+    (p.severity === 'error' ? errors : warnings).push(problem);
+  }
+  errors.sort(compareByPlace);
+  warnings.sort(compareByPlace);
+  return { errors, warnings, platform, counts, sourceOf };
+}
+
+/** File, line, then field and message: a stable order whatever the order of discovery. */
+export function compareByPlace(a: Problem, b: Problem): number {
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return text(a.file, b.file) || a.line - b.line || text(a.object, b.object) || text(a.field ?? '', b.field ?? '') || text(a.message, b.message);
+}
+
+/** Validates file contents that never touched a disk (tests, fuzzing, the operator's admission path). */
+export function validateSources(sources: readonly { file: string; bytes: Uint8Array }[], options: ValidationOptions = {}): ValidationResult {
+  const load: LoadResult = { documents: [], problems: [], files: [] };
+  for (const s of sources) {
+    load.files.push(s.file);
+    const parsed = parseYamlText(s.file, s.bytes);
+    load.documents.push(...parsed.documents);
+    load.problems.push(...parsed.problems);
+  }
+  return validateLoaded(load, options);
+}
+
+export function formatWarning(p: Problem): string {
+  return formatProblem({ ...p, object: p.object ? `${p.object}: warning` : 'warning' });
+}
+
+const KIND_WORDS: Record<string, [string, string]> = {
+  DataCentre: ['data centre', 'data centres'],
+  Agency: ['agency', 'agencies'],
+  NetworkLink: ['link', 'links'],
+  SharedDataService: ['service', 'services'],
+  AccessRequest: ['request', 'requests'],
+  AccessGrant: ['grant', 'grants'],
+};
+
+function count(n: number, [one, many]: [string, string]): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `samples/: 42 objects in 9 files: 3 data centres, 8 agencies, ...: valid` */
+export function summaryLine(paths: readonly string[], result: ValidationResult): string {
+  const { counts } = result;
+  const kinds = KINDS.map((k) => count(counts.byKind[k.kind] ?? 0, KIND_WORDS[k.kind] ?? [k.kind, `${k.kind}s`]));
+  if (counts.other > 0) kinds.push(`${count(counts.other, ['other Kubernetes object', 'other Kubernetes objects'])} (not checked)`);
+  const verdict =
+    result.errors.length > 0
+      ? `invalid: ${count(result.errors.length, ['error', 'errors'])}`
+      : 'valid';
+  const warned = result.warnings.length > 0 ? `, ${count(result.warnings.length, ['warning', 'warnings'])}` : '';
+  return `${paths.join(' ')}: ${count(counts.objects, ['object', 'objects'])} in ${count(counts.files, ['file', 'files'])}: ${kinds.join(', ')}: ${verdict}${warned}`;
+}
