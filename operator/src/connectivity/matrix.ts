@@ -7,7 +7,9 @@
  * (each port, through the pods the Service selects, on the resolved target port), pods no
  * Service selects (each container port; every port when they declare none), and external
  * hosts. A cell is allowed when every source pod reaches every destination pod, denied when
- * none does, partial otherwise (or when only part of a host range is reachable).
+ * none does, partial otherwise (or when only part of a host range is reachable). Where every
+ * port is evaluated (a pod declaring no port, a host), the cell lists the open ports and is
+ * allowed when some port is open.
  */
 import { Evaluator, type DirectionVerdict, type Party, type PortSpan, type RuleMatch, type Verdict, type VerdictValue } from './evaluate.ts';
 import type { Endpoint, Host, Namespace, Policy, Protocol } from './model.ts';
@@ -215,7 +217,14 @@ function evaluateCell(evaluator: Evaluator, source: SourceRef, parties: Party[],
             .map((s) => ({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) }));
         }
         const values = new Set(spans.map((s) => s.verdict));
-        pairVerdict = values.size === 1 ? (spans[0]?.verdict ?? 'denied') : values.has('allowed') || values.has('partial') ? 'partial' : 'denied';
+        if (t.port === '*') {
+          // Every port: the cell says which ports are open (openPorts); it is allowed when
+          // some port is open to the whole destination, partial when only to part of a host range.
+          pairVerdict = values.has('allowed') ? 'allowed' : values.has('partial') ? 'partial' : 'denied';
+        } else {
+          // A declared range: allowed only when all of it is.
+          pairVerdict = values.size === 1 ? (spans[0]?.verdict ?? 'denied') : values.has('allowed') || values.has('partial') ? 'partial' : 'denied';
+        }
         open.push(...spans.filter((s) => s.verdict !== 'denied'));
         // Explain with one representative port of each open span, or the first port when none.
         const probes = spans.filter((s) => s.verdict !== 'denied').map((s) => ({ protocol: s.protocol, port: s.from }));

@@ -63,7 +63,7 @@ export function matrixRows(matrix: Matrix, options: { all?: boolean } = {}): Row
       continue;
     }
     let port = destinationPort(cell.destination);
-    if (cell.openPorts) port = cell.openPorts.length > 0 ? cell.openPorts.join(', ') : '*';
+    if (cell.openPorts) port = cell.openPorts.length === 0 ? '*' : cell.openPorts.join(',') === 'all/TCP,all/UDP,all/SCTP' ? 'all ports' : cell.openPorts.join(', ');
     g.rows.push([g.rows.length === 0 ? g.source : '', destinationLabel(cell.destination), port, verdictText(cell), decidedBy(cell)]);
   }
   return [...groups.values()];
