@@ -1,0 +1,18 @@
+/** The shape of a `govcloud` command: one module per command under commands/. */
+import type { Io } from './io.ts';
+
+export interface Command {
+  /** What is typed after `govcloud`. */
+  name: string;
+  /** One line for `govcloud help`. */
+  summary: string;
+  /** The full help text of `govcloud <name> --help`, starting with the usage line. */
+  usage: string;
+  /** Runs the command; resolves to the exit code (see EXIT in io.ts). May throw only on bugs. */
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** A mistake on the command line: the dispatcher prints it with the command's usage and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

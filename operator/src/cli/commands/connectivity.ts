@@ -1,0 +1,372 @@
+/**
+ * `govcloud connectivity`: who can reach what, by Kubernetes NetworkPolicy semantics, from
+ * YAML files (plain manifests, or govcloud objects rendered per data centre) or from a live
+ * cluster. The evaluation is in operator/src/connectivity (pure); this file reads, prints.
+ */
+import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import { RFC3339 } from '../../api/index.ts';
+import { Evaluator } from '../../connectivity/evaluate.ts';
+import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
+import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
+import { AddressSet, parseCidr, type Cidr } from '../../connectivity/ip.ts';
+import type { Host } from '../../connectivity/model.ts';
+import type { Party } from '../../connectivity/evaluate.ts';
+import { type InputObject } from '../../connectivity/objects.ts';
+import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
+import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
+import { loadPaths } from '../../load/documents.ts';
+import { formatProblem, type Problem } from '../../load/problem.ts';
+import { validateLoaded } from '../../validate/index.ts';
+import { parseOptions } from '../args.ts';
+import { problemsJson, problemsText } from '../check.ts';
+import { UsageError, type Command } from '../command.ts';
+import { expandPaths } from '../files.ts';
+import { EXIT, useColour, type Io } from '../io.ts';
+import { paint, renderTable } from '../table.ts';
+
+const USAGE = `Usage: govcloud connectivity PATH... [--data-centre NAME] [--now RFC3339]
+                             [--explain SRC DST [--port PORT[/PROTO]]] [--output table|json] [--all]
+                             [--host NAME=CIDR[,CIDR...]]...
+       govcloud connectivity --kubeconfig FILE [--context NAME] [same options]
+
+Evaluates Kubernetes NetworkPolicies as Kubernetes does and shows which namespace
+(workspace) can reach which destination: each Service port (through the pods it selects,
+on the target port), each pod or workload no Service selects (on its container ports), and
+external hosts. Workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)
+stand for one pod with their template's labels and ports; a namespace without pods stands
+for one unlabelled pod.
+
+govcloud.dev objects in the input are rendered first, as the operator would, and each data
+centre is evaluated on its own; other data centres, the external networks of links and the
+internet are external hosts. A workspace reaching a Service in another data centre is
+reported "via network range" (see the limits in docs or --help of the evaluator: the
+receiving data centre sees only the sender's range, not its workspace).
+
+Decisions where Kubernetes leaves the answer to the network plugin: ipBlock peers match
+external hosts only, never pods; an IPv4-mapped IPv6 address is IPv6.
+
+Options:
+  --data-centre NAME     only this data centre (govcloud input); plain manifests given
+                         beside govcloud objects run in this data centre
+  --now RFC3339          the time validity windows are judged at (default: now)
+  --explain SRC DST      the verdict per port between two ends and the policies that
+                         decided it. An end is namespace/name (pod, workload or Service),
+                         namespace, a host name (datacentre/NAME, internet) or an IP/CIDR
+  --port PORT[/PROTO]    with --explain: only this port (443, 53/UDP)
+  --output table|json    table (default): allowed paths grouped by source namespace;
+                         json: every source, destination, port, verdict and the deciding
+                         policies (denied ones included)
+  --all                  table: list denied paths too
+  --host NAME=CIDR,...   an external host to evaluate against (plain input; repeatable)
+  --kubeconfig FILE      read Namespaces, Pods, workloads, Services and NetworkPolicies
+                         from a live cluster instead of files
+  --context NAME         the kubeconfig context (default: its current context)
+
+Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated), 2 bad command line.
+`;
+
+/** Reads a live cluster's objects. Replaceable, so that tests and e2e can inject their own. */
+export type LiveReader = (kubeconfig: string, context: string | undefined) => Promise<InputObject[]>;
+
+export const connectivityCommand: Command & { readLive: LiveReader } = {
+  name: 'connectivity',
+  summary: 'who can reach what: NetworkPolicy evaluation, matrix and --explain',
+  usage: USAGE,
+  readLive: readLiveObjects,
+  async run(argv, io) {
+    const { rest, explainEnds, hostSpecs } = extractMultiValued(argv);
+    const { values, positionals } = parseOptions(rest, {
+      output: { value: true, choices: ['table', 'json'], short: 'o' },
+      'data-centre': { value: true },
+      now: { value: true },
+      port: { value: true },
+      all: {},
+      kubeconfig: { value: true },
+      context: { value: true },
+    });
+    const output = (values.output as string | undefined) ?? 'table';
+    const only = values['data-centre'] as string | undefined;
+    const now = parseNow(values.now as string | undefined);
+    const kubeconfig = values.kubeconfig as string | undefined;
+    const hosts = hostSpecs.map(parseHostOption);
+    let port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined;
+    if (values.port !== undefined) {
+      if (!explainEnds) throw new UsageError('--port goes with --explain');
+      const p = parsePortOption(values.port as string);
+      if (!p.ok) throw new UsageError(p.message);
+      port = p.port;
+    }
+    if (kubeconfig === undefined && positionals.length === 0) throw new UsageError('name at least one file or folder, or --kubeconfig');
+    if (kubeconfig !== undefined && positionals.length > 0) throw new UsageError('read either files or a cluster (--kubeconfig), not both');
+    if (values.context !== undefined && kubeconfig === undefined) throw new UsageError('--context goes with --kubeconfig');
+
+    const colour = useColour(io);
+    let views: View[];
+    const warnings: Problem[] = [];
+    if (kubeconfig !== undefined) {
+      const objects = await this.readLive(kubeconfig, values.context as string | undefined);
+      const view = plainView(objects, hosts);
+      // The API server validated these objects: a problem here is a gap of this reader, not
+      // the user's input. Say so, and evaluate the rest.
+      warnings.push(...view.inventory.problems);
+      views = [view];
+    } else {
+      const read = await readFiles(positionals, io, now, hosts, only);
+      if ('exit' in read) return read.exit(output);
+      views = read.views;
+      warnings.push(...read.warnings);
+    }
+    for (const w of warnings) io.stderr(paint(`warning: ${formatProblem(w)}`, 'yellow', colour) + '\n');
+    if (only !== undefined && views.every((v) => v.dataCentre !== null)) {
+      const known = views.map((v) => v.dataCentre).join(', ') || 'none';
+      if (!views.some((v) => v.dataCentre === only)) throw new UsageError(`no data centre named "${only}" (known: ${known})`);
+    }
+    const selected = only === undefined ? views : views.filter((v) => v.dataCentre === null || v.dataCentre === only);
+
+    if (explainEnds) return runExplain(io, selected, explainEnds, port, output);
+
+    const matrices = selected.map((v) => viewMatrix(v));
+    // Across data centres: from every data centre, to the selected ones (or all).
+    const cross = views.length > 1 ? crossDataCentre(views).filter((c) => only === undefined || c.from.dataCentre === only || c.to.dataCentre === only) : [];
+    if (output === 'json') {
+      io.stdout(
+        JSON.stringify(
+          {
+            ...(views.some((v) => v.dataCentre !== null) ? { now: now.toISOString() } : {}),
+            matrices: matrices.map((m) => ({ dataCentre: m.dataCentre, ...matrixJson(m.matrix) })),
+            crossDataCentre: cross,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      return EXIT.ok;
+    }
+    const all = values.all === true;
+    const out: string[] = [];
+    for (const m of matrices) {
+      const groups = matrixRows(m.matrix, { all });
+      out.push(matrixTable(m.dataCentre, groups, all, colour));
+    }
+    if (cross.length > 0 || views.length > 1) out.push(crossTable(cross, colour));
+    io.stdout(out.join('\n'));
+    return EXIT.ok;
+  },
+};
+
+/** `--explain SRC DST` takes two values and `--host` repeats: both are taken out before the strict parse. */
+function extractMultiValued(argv: readonly string[]): { rest: string[]; explainEnds?: [string, string]; hostSpecs: string[] } {
+  const rest: string[] = [];
+  const hostSpecs: string[] = [];
+  let explainEnds: [string, string] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--explain') {
+      const src = argv[i + 1];
+      const dst = argv[i + 2];
+      if (src === undefined || dst === undefined || src.startsWith('--') || dst.startsWith('--')) throw new UsageError('--explain needs two ends: SRC DST');
+      if (explainEnds) throw new UsageError('--explain is given once');
+      explainEnds = [src, dst];
+      i += 2;
+    } else if (a === '--host' || a.startsWith('--host=')) {
+      const v = a === '--host' ? argv[++i] : a.slice('--host='.length);
+      if (v === undefined) throw new UsageError('--host needs a value: NAME=CIDR[,CIDR...]');
+      hostSpecs.push(v);
+    } else rest.push(a);
+  }
+  return explainEnds ? { rest, explainEnds, hostSpecs } : { rest, hostSpecs };
+}
+
+function parseHostOption(spec: string): Host {
+  const eq = spec.indexOf('=');
+  const name = eq > 0 ? spec.slice(0, eq) : spec;
+  const ranges = (eq > 0 ? spec.slice(eq + 1) : spec).split(',').filter((s) => s.length > 0);
+  const cidrs: Cidr[] = [];
+  for (const r of ranges) {
+    const c = parseCidr(r, true);
+    if (!c.ok) throw new UsageError(`--host ${spec}: ${c.message}`);
+    cidrs.push(c.cidr);
+  }
+  if (cidrs.length === 0) throw new UsageError(`--host ${spec}: name at least one address or range`);
+  return { name, cidrs: cidrs.map((c) => c.text), addresses: AddressSet.of(cidrs) };
+}
+
+function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const time = Date.parse(text);
+  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
+  return new Date(time);
+}
+
+type ReadResult = { views: View[]; warnings: Problem[] } | { exit: (output: string) => number };
+
+async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Host[], only: string | undefined): Promise<ReadResult> {
+  const expanded = await expandPaths(paths, io.cwd);
+  const loaded = await loadPaths(expanded.files, io.cwd);
+  loaded.problems.unshift(...expanded.problems);
+  const plain: InputObject[] = [];
+  let govcloud = 0;
+  for (const doc of loaded.documents) {
+    const v = doc.value as { apiVersion?: unknown } | null;
+    if (v && typeof v === 'object' && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('govcloud.dev/')) govcloud++;
+    else plain.push({ value: doc.value, source: doc });
+  }
+  const invalid = (json: () => unknown, text: () => string) => ({
+    exit: (output: string) => {
+      io.stdout(output === 'json' ? JSON.stringify(json(), null, 2) + '\n' : text());
+      return EXIT.invalid;
+    },
+  });
+  const plainProblems = (problems: Problem[]) =>
+    invalid(
+      () => ({ paths, valid: false, errors: problems }),
+      () => problems.map((p) => paint(formatProblem(p), 'red', useColour(io)) + '\n').join(''),
+    );
+  if (govcloud === 0) {
+    const view = plainView(plain, hosts);
+    const problems = [...loaded.problems, ...view.inventory.problems];
+    if (problems.length > 0) {
+      return plainProblems(problems);
+    }
+    return { views: [view], warnings: [] };
+  }
+  if (hosts.length > 0) throw new UsageError('--host is for plain manifests; with govcloud objects the hosts are the data centres and networks');
+  const result = validateLoaded(loaded);
+  if (result.errors.length > 0) return invalid(() => problemsJson(paths, result), () => problemsText(paths, result, useColour(io)));
+  const warnings: Problem[] = [];
+  // Plain manifests beside govcloud objects run where --data-centre says; without it they are left out.
+  const placed = plain.filter((o) => o.value !== null && typeof o.value === 'object');
+  if (placed.length > 0 && only === undefined) {
+    warnings.push({ file: paths.join(' '), line: 0, object: '', message: `${placed.length} plain Kubernetes objects beside govcloud objects are left out: --data-centre NAME says where they run` });
+  }
+  const rendered = platformViews(result.platform, now, only !== undefined && placed.length > 0 ? { dataCentre: only, objects: placed } : undefined);
+  for (const view of rendered.views) {
+    if (only !== undefined && view.dataCentre !== only) continue;
+    const problems = view.inventory.problems.filter((p) => !p.file.startsWith('(rendered'));
+    if (problems.length > 0) return plainProblems(problems);
+    // Problems in rendered objects are the renderer's, not the user's: warn.
+    warnings.push(...view.inventory.problems.filter((p) => p.file.startsWith('(rendered')));
+  }
+  return { views: rendered.views, warnings };
+}
+
+function matrixTable(dataCentre: string | null, groups: RowGroup[], all: boolean, colour: boolean): string {
+  const rows = groups.flatMap((g) => g.rows);
+  const denied = groups.reduce((n, g) => n + g.denied, 0);
+  const title = dataCentre === null ? 'Connectivity' : `Connectivity in data centre ${dataCentre}`;
+  const out = [paint(`${title}: ${rows.length} path${rows.length === 1 ? '' : 's'} open${all ? ' or listed' : ''}`, 'bold', colour) + '\n\n'];
+  if (rows.length > 0) {
+    const painted = rows.map((r) => r.map((c, i) => (i === 3 ? paint(c, c.startsWith('allowed') ? 'green' : c.startsWith('partial') ? 'yellow' : 'red', colour) : c)));
+    out.push(renderTable(MATRIX_HEADERS.map((header) => ({ header })), painted, { colour }));
+  }
+  if (denied > 0) out.push(`\n${denied} denied path${denied === 1 ? '' : 's'} not shown (--all lists them)\n`);
+  return out.join('');
+}
+
+function crossTable(cells: CrossCell[], colour: boolean): string {
+  const out = [paint(`Across data centres, via network range: ${cells.length} path${cells.length === 1 ? '' : 's'} open`, 'bold', colour) + '\n'];
+  out.push(
+    'The receiving data centre admits the sender\'s whole network range: it cannot tell one workspace\nthere from another. Routing and firewalls between data centres are not modelled.\n\n',
+  );
+  if (cells.length === 0) return out.join('');
+  const rows = cells.map((c) => [
+    `${c.from.dataCentre} ${c.from.namespace}`,
+    `${c.to.dataCentre} ${c.to.namespace}/${c.to.service} (Service)`,
+    `${c.to.port}/${c.to.protocol}${c.to.targetPort !== c.to.port ? ` → ${c.to.targetPort}` : ''}`,
+    paint(c.verdict, c.verdict === 'allowed' ? 'green' : 'yellow', colour),
+    [
+      c.egress.isolatedBy.length > 0 ? `egress ${[...new Set(c.egress.allowedBy.map((m) => `${m.policy}[${m.rule}]`))].join(', ')}` : 'egress not isolated',
+      c.ingress.isolatedBy.length > 0 ? `ingress ${[...new Set(c.ingress.allowedBy.map((m) => `${m.policy}[${m.rule}]`))].join(', ')}` : 'ingress not isolated',
+    ].join('; '),
+  ]);
+  out.push(renderTable(MATRIX_HEADERS.map((header) => ({ header })), rows, { colour }));
+  return out.join('');
+}
+
+function runExplain(io: Io, views: View[], [srcSpec, dstSpec]: [string, string], port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined, output: string): number {
+  const results: { dataCentre: string | null; explanation: Explanation; view: View }[] = [];
+  const reasons: string[] = [];
+  for (const view of views) {
+    const src = resolveEnd(srcSpec, view.input);
+    const dst = resolveEnd(dstSpec, view.input);
+    const where = view.dataCentre === null ? '' : ` in ${view.dataCentre}`;
+    if (!src.ok) reasons.push(`${srcSpec}${where}: ${src.message}`);
+    if (!dst.ok) reasons.push(`${dstSpec}${where}: ${dst.message}`);
+    if (!src.ok || !dst.ok) continue;
+    const explanation = explain(view.input, src.end, dst.end, port ? { port } : {}, new Evaluator(view.input));
+    results.push({ dataCentre: view.dataCentre, explanation, view });
+  }
+  if (results.length === 0) {
+    for (const r of reasons) io.stderr(`govcloud connectivity: ${r}\n`);
+    return EXIT.invalid;
+  }
+  if (output === 'json') {
+    io.stdout(JSON.stringify({ explanations: results.map((r) => ({ dataCentre: r.dataCentre, ...explanationJson(r.explanation) })) }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.dataCentre !== null) out.push(paint(`In data centre ${r.dataCentre}:`, 'bold', useColour(io)) + '\n');
+    out.push(formatExplanation(r.explanation, r.view.inventory.policies));
+  }
+  io.stdout(out.join('\n'));
+  return EXIT.ok;
+}
+
+function partyJson(p: Party): Record<string, unknown> {
+  if (p.kind === 'host') return { kind: 'Host', name: p.host.name, cidrs: p.host.cidrs };
+  return { kind: p.endpoint.kind, namespace: p.endpoint.namespace, name: p.endpoint.name, label: partyLabel(p) };
+}
+
+export function explanationJson(x: Explanation): Record<string, unknown> {
+  return {
+    source: x.source,
+    destination: x.destination,
+    pairs: x.pairs.map((pair) => ({
+      source: partyJson(pair.source),
+      destination: partyJson(pair.destination),
+      ...(pair.spans ? { spans: pair.spans } : {}),
+      ports: pair.ports,
+    })),
+  };
+}
+
+/**
+ * Reads what the evaluator needs from a live cluster: Namespaces, Pods, Deployments,
+ * ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies, paged. Lists omit each
+ * item's apiVersion and kind; they are put back so the objects read like YAML.
+ */
+export async function readLiveObjects(kubeconfig: string, context: string | undefined): Promise<InputObject[]> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  if (context !== undefined) kc.setCurrentContext(context);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const net = kc.makeApiClient(NetworkingV1Api);
+  const source = { file: `cluster ${context ?? kc.getCurrentContext()}`, line: 0 };
+  type Page = { items: unknown[]; metadata?: { _continue?: string } };
+  const lists: [string, string, (p: { limit: number; _continue?: string }) => Promise<Page>][] = [
+    ['v1', 'Namespace', (p) => core.listNamespace(p)],
+    ['v1', 'Pod', (p) => core.listPodForAllNamespaces(p)],
+    ['v1', 'Service', (p) => core.listServiceForAllNamespaces(p)],
+    ['apps/v1', 'Deployment', (p) => apps.listDeploymentForAllNamespaces(p)],
+    ['apps/v1', 'ReplicaSet', (p) => apps.listReplicaSetForAllNamespaces(p)],
+    ['apps/v1', 'StatefulSet', (p) => apps.listStatefulSetForAllNamespaces(p)],
+    ['apps/v1', 'DaemonSet', (p) => apps.listDaemonSetForAllNamespaces(p)],
+    ['networking.k8s.io/v1', 'NetworkPolicy', (p) => net.listNetworkPolicyForAllNamespaces(p)],
+  ];
+  const out: InputObject[] = [];
+  for (const [apiVersion, kind, list] of lists) {
+    let token: string | undefined;
+    do {
+      const page = await list(token === undefined ? { limit: 500 } : { limit: 500, _continue: token });
+      for (const item of page.items) out.push({ value: { ...JSON.parse(JSON.stringify(item)), apiVersion, kind }, source });
+      token = page.metadata?._continue || undefined;
+    } while (token !== undefined);
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+/**
+ * Every `govcloud` command, in the order `govcloud help` lists them. To add one, write
+ * commands/<name>.ts exporting a Command and add it to this list.
+ */
+import type { Command } from '../command.ts';
+import { planCommand } from './plan.ts';
+import { validateCommand } from './validate.ts';
+
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  planCommand,
+];

@@ -1,0 +1,162 @@
+/**
+ * `govcloud plan PATH...`: validates, then renders the platform as the operator would and
+ * shows what it would create in each data centre. Pure preview: nothing is applied.
+ */
+import { stringify } from 'yaml';
+import { RFC3339 } from '../../api/index.ts';
+import { formatProblem, type Problem } from '../../load/problem.ts';
+import type { PlatformObject } from '../../model/rules.ts';
+import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
+import type { ValidationResult } from '../../validate/index.ts';
+import { parseOptions } from '../args.ts';
+import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
+import { UsageError, type Command } from '../command.ts';
+import { EXIT, useColour } from '../io.ts';
+import { paint, renderTable, type Column } from '../table.ts';
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'validate, then show the Kubernetes objects each data centre would get',
+  usage: `Usage: govcloud plan PATH... [--output table|yaml|json] [--data-centre NAME] [--now RFC3339]
+
+Validates the files and folders given (as govcloud validate does; invalid input prints the
+problems and exits 1 without a plan), then renders the platform with the operator's own
+renderers: namespaces, quotas, RBAC, network policies and service deployments per data
+centre, and the issues where something asked for cannot be rendered.
+
+Options:
+  --output table|yaml|json   table (default): objects per data centre and kind, then issues;
+                             yaml: every object, one YAML stream with a comment per data centre;
+                             json: one object {now, dataCentres: {name: [objects]}, issues}
+  --data-centre NAME         only this data centre
+  --now RFC3339              the time validity windows are judged at (default: now), e.g.
+                             2026-01-01T00:00:00Z for a reproducible preview
+
+Exit codes: 0 planned, 1 invalid input, 2 bad command line.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseOptions(argv, {
+      output: { value: true, choices: ['table', 'yaml', 'json'], short: 'o' },
+      'data-centre': { value: true },
+      now: { value: true },
+    });
+    if (positionals.length === 0) throw new UsageError('name at least one file or folder');
+    const now = parseNow(values.now as string | undefined);
+    const output = (values.output as string | undefined) ?? 'table';
+    const only = values['data-centre'] as string | undefined;
+
+    const result = await loadAndValidate(positionals, io);
+    if (result.errors.length > 0) {
+      if (output === 'json') io.stdout(JSON.stringify(problemsJson(positionals, result), null, 2) + '\n');
+      else io.stdout(problemsText(positionals, result, useColour(io)));
+      return EXIT.invalid;
+    }
+
+    const rendered = renderPlatform(result.platform, now);
+    let perDataCentre = rendered.perDataCentre;
+    let issues = rendered.issues;
+    if (only !== undefined) {
+      if (!perDataCentre.some((d) => d.dataCentre === only)) {
+        const known = perDataCentre.map((d) => d.dataCentre).join(', ') || 'none';
+        throw new UsageError(`no data centre named "${only}" (known: ${known})`);
+      }
+      perDataCentre = perDataCentre.filter((d) => d.dataCentre === only);
+      issues = issues.filter((i) => i.dataCentre === undefined || i.dataCentre === only);
+    }
+    const plan: PlatformRender = { ...rendered, perDataCentre, issues };
+
+    if (output === 'json') io.stdout(JSON.stringify(planJson(plan, now), null, 2) + '\n');
+    else if (output === 'yaml') io.stdout(planYaml(positionals, plan, now, result));
+    else io.stdout(planTable(positionals, plan, now, result, useColour(io)));
+    return EXIT.ok;
+  },
+};
+
+function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const time = Date.parse(text);
+  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
+  return new Date(time);
+}
+
+/** An issue as a problem line, pointing at the field of the object that asked. */
+export function issueProblem(issue: RenderIssue, result: ValidationResult): Problem {
+  const object = findObject(result, issue.owner);
+  const doc = object ? result.sourceOf.get(object) : undefined;
+  const path = issue.field ? fieldParts(issue.field) : [];
+  const message = issue.dataCentre ? `${issue.message} (in ${issue.dataCentre})` : issue.message;
+  const p: Problem = {
+    file: doc?.file ?? '(rendered)',
+    line: doc ? doc.lineOf(path) : 0,
+    object: `${issue.owner.kind}/${issue.owner.name}`,
+    message,
+  };
+  if (issue.field) p.field = issue.field;
+  return p;
+}
+
+function findObject(result: ValidationResult, owner: RenderIssue['owner']): PlatformObject | undefined {
+  const p = result.platform;
+  const all: PlatformObject[] = [...p.dataCentres, ...p.agencies, ...p.links, ...p.services, ...p.requests, ...p.grants];
+  return all.find((o) => o.kind === owner.kind && o.metadata.name === owner.name && (o.metadata.namespace ?? undefined) === (owner.namespace ?? undefined));
+}
+
+function fieldParts(field: string): (string | number)[] {
+  const parts: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) parts.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return parts;
+}
+
+function planTable(paths: readonly string[], plan: PlatformRender, now: Date, result: ValidationResult, colour: boolean): string {
+  const dcs = plan.perDataCentre;
+  const kinds: string[] = [];
+  for (const d of dcs) for (const o of d.objects) if (!kinds.includes(o.kind)) kinds.push(o.kind);
+  const countOf = (dc: string, kind: string) => dcs.find((d) => d.dataCentre === dc)?.objects.filter((o) => o.kind === kind).length ?? 0;
+  const columns: Column[] = [{ header: 'KIND' }, ...dcs.map((d) => ({ header: d.dataCentre, align: 'right' as const }))];
+  if (dcs.length > 1) columns.push({ header: 'TOTAL', align: 'right' });
+  const rows = kinds.map((kind) => {
+    const counts = dcs.map((d) => countOf(d.dataCentre, kind));
+    const cells = [kind, ...counts.map(String)];
+    if (dcs.length > 1) cells.push(String(counts.reduce((a, b) => a + b, 0)));
+    return cells;
+  });
+  const totals = dcs.map((d) => d.objects.length);
+  const totalRow = ['all objects', ...totals.map(String)];
+  if (dcs.length > 1) totalRow.push(String(totals.reduce((a, b) => a + b, 0)));
+  rows.push(totalRow);
+
+  const total = totals.reduce((a, b) => a + b, 0);
+  const out: string[] = [];
+  out.push(paint(`Plan for ${paths.join(' ')} at ${now.toISOString()}: ${total} objects in ${dcs.length} data centre${dcs.length === 1 ? '' : 's'}`, 'bold', colour) + '\n\n');
+  out.push(renderTable(columns, rows, { colour }));
+  const warnings = result.warnings.length;
+  if (warnings > 0) out.push(`\n${warnings} validation warning${warnings === 1 ? '' : 's'} (govcloud validate shows them)\n`);
+  if (plan.issues.length > 0) {
+    out.push(`\n${paint(`Issues (${plan.issues.length}): what was asked for but is not rendered`, 'bold', colour)}\n`);
+    for (const issue of plan.issues) out.push(paint(formatProblem(issueProblem(issue, result)), 'yellow', colour) + '\n');
+  } else {
+    out.push('\nNo issues.\n');
+  }
+  if (plan.nextChange) out.push(`Next change: ${plan.nextChange.toISOString()} (a validity window opens or closes; the operator renders again then)\n`);
+  return out.join('');
+}
+
+function planYaml(paths: readonly string[], plan: PlatformRender, now: Date, result: ValidationResult): string {
+  const out: string[] = [`# govcloud plan for ${paths.join(' ')} at ${now.toISOString()}\n`];
+  if (plan.nextChange) out.push(`# next change: ${plan.nextChange.toISOString()}\n`);
+  for (const issue of plan.issues) out.push(`# issue: ${formatProblem(issueProblem(issue, result)).replace(/\n/g, ' ')}\n`);
+  for (const d of plan.perDataCentre) {
+    out.push(`# data centre ${d.dataCentre}: ${d.objects.length} object${d.objects.length === 1 ? '' : 's'}\n`);
+    for (const o of d.objects) out.push('---\n' + stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }));
+  }
+  return out.join('');
+}
+
+function planJson(plan: PlatformRender, now: Date) {
+  return {
+    now: now.toISOString(),
+    ...(plan.nextChange ? { nextChange: plan.nextChange.toISOString() } : {}),
+    dataCentres: Object.fromEntries(plan.perDataCentre.map((d) => [d.dataCentre, d.objects])),
+    issues: plan.issues,
+  };
+}
