@@ -1,0 +1,83 @@
+/**
+ * The catalogue of shared data services: who owns each (the agency of its hub namespace,
+ * never a field), its identifier, data class, sharing mode, data centres and consumers.
+ *
+ * Consumers come from the renderer (`renderService`), so the catalogue and the network
+ * policies agree by construction: for `onRequest`, the workspaces named by an AccessRequest
+ * in the consumer's hub namespace and an AccessGrant in the owner's, both inside their
+ * validity windows at `now`; for `default` and `open`, every workspace of every agency
+ * placed somewhere (the owner's own workspace excepted).
+ */
+import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
+import { actingAgency, type Platform } from '../model/platform.ts';
+import { renderService, type AccessMatch } from '../render/index.ts';
+
+export interface CatalogueEntry {
+  /** `namespace/name` of the SharedDataService. */
+  ref: string;
+  name: string;
+  displayName: string;
+  /** The owning agency's name, from the hub namespace; undefined when no agency owns that namespace. */
+  owner?: string;
+  ownerDisplayName?: string;
+  /** VN/GOV/<normalised owner code>/<subsystem>/<service>/<version>; undefined without a valid owner. */
+  identifier?: string;
+  dataClass: string;
+  sharing: string;
+  workspace: string;
+  port: number;
+  /** Data centres where it runs (its placement, where the owner is placed), sorted. */
+  dataCentres: string[];
+  /** Consumer workspaces entitled at `now`, `agency/workspace`, sorted. */
+  consumers: string[];
+  /** onRequest: the request/grant pairs open at `now`. */
+  access: AccessMatch[];
+  /** Why parts of the service are not rendered (placement refused, sharing not allowed...). */
+  issues: string[];
+  /** The next time a request or grant window opens or closes (RFC 3339). */
+  nextChange?: string;
+}
+
+export function catalogue(platform: Platform, now: Date): CatalogueEntry[] {
+  const services = [...platform.services].sort((a, b) => cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name));
+  return services.map((s) => entry(platform, s, now));
+}
+
+function entry(platform: Platform, service: SharedDataService, now: Date): CatalogueEntry {
+  const owner = actingAgency(platform, service);
+  const rendered = renderService(platform, service, now);
+  const out: CatalogueEntry = {
+    ref: `${service.metadata.namespace ?? ''}/${service.metadata.name}`,
+    name: service.metadata.name,
+    displayName: service.spec.displayName,
+    dataClass: service.spec.dataClass,
+    sharing: service.spec.sharing,
+    workspace: service.spec.workspace,
+    port: service.spec.port,
+    dataCentres: rendered.dataCentres,
+    consumers: rendered.consumers,
+    access: rendered.access,
+    issues: rendered.issues.map((i) => `${i.dataCentre ? `${i.dataCentre}: ` : ''}${i.message}`),
+  };
+  if (owner) {
+    out.owner = owner.metadata.name;
+    out.ownerDisplayName = owner.spec.displayName;
+    const code = normaliseAgencyCode(owner.spec.code);
+    // The renderer's identifier when it rendered; else the same formula, for refused services.
+    if (rendered.identifier) out.identifier = rendered.identifier;
+    else if (code.ok) out.identifier = serviceIdentifier(code.code, service.spec.subsystem, service.spec.serviceCode, service.spec.version);
+  }
+  if (rendered.nextChange) out.nextChange = rendered.nextChange.toISOString();
+  return out;
+}
+
+/** What the consumers column says. */
+export function consumersText(e: CatalogueEntry): string {
+  if (e.sharing === 'default') return `every agency's workspaces (${e.consumers.length})`;
+  if (e.sharing === 'open') return `everyone, also other data centres (${e.consumers.length} workspaces)`;
+  return e.consumers.length === 0 ? 'none' : e.consumers.join(', ');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
