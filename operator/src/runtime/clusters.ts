@@ -1,0 +1,236 @@
+// One client set per cluster. Every cluster gets its own KubeConfig whose user names are
+// prefixed with the cluster name, because @kubernetes/client-node caches credentials (exec
+// plugin tokens) by user name across KubeConfig instances: two kubeconfigs that both call
+// their user "admin" would otherwise share one token. Each client set also counts the
+// requests it makes, so benchmarks and e2e tests can assert "zero writes in steady state".
+import {
+  ApiException,
+  CoreV1Api,
+  IsomorphicFetchHttpLibrary,
+  KubeConfig,
+  KubernetesObjectApi,
+  RequestContext,
+  Watch,
+  type HttpMethod,
+  type KubernetesObject,
+  type V1Secret,
+} from '@kubernetes/client-node';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface RequestCounts {
+  total: number;
+  mutating: number;
+  byMethod: Record<string, number>;
+}
+
+export class RequestCounter {
+  private readonly byMethod = new Map<string, number>();
+
+  record(method: string): void {
+    this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
+  }
+
+  snapshot(): RequestCounts {
+    let total = 0;
+    let mutating = 0;
+    for (const [method, n] of this.byMethod) {
+      total += n;
+      if (MUTATING.has(method)) mutating += n;
+    }
+    return { total, mutating, byMethod: Object.fromEntries(this.byMethod) };
+  }
+
+  reset(): void {
+    this.byMethod.clear();
+  }
+}
+
+/** Every request the client makes (typed APIs, object API, Watch, raw) passes through here. */
+class CountingKubeConfig extends KubeConfig {
+  readonly requests = new RequestCounter();
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    this.requests.record(context.getHttpMethod());
+    await super.applySecurityAuthentication(context);
+  }
+}
+
+/** Exposes the discovery-backed REST path the object API computes but keeps protected. */
+class ObjectApi extends KubernetesObjectApi {
+  static forConfig(kc: KubeConfig): ObjectApi {
+    const api = kc.makeApiClient(ObjectApi);
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+
+  pathOf(ref: KubernetesObject, action: 'read' | 'list'): Promise<string> {
+    // specUriPath fills in defaults on its argument; keep the caller's object untouched.
+    return this.specUriPath(structuredClone(ref), action);
+  }
+}
+
+export interface RawRequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  platform?: string;
+}
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+}
+
+export class ClusterClient {
+  readonly name: string;
+  readonly kubeConfig: KubeConfig;
+  /** Generic object API: server-side apply, delete, read of any kind. */
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly watch: Watch;
+  readonly requests: RequestCounter;
+  private readonly objectApi: ObjectApi;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+
+  private constructor(name: string, kc: CountingKubeConfig) {
+    if (name.includes('/')) throw new Error(`cluster name ${JSON.stringify(name)} must not contain '/'`);
+    this.name = name;
+    this.kubeConfig = kc;
+    this.requests = kc.requests;
+    this.objectApi = ObjectApi.forConfig(kc);
+    this.objects = this.objectApi;
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.watch = new Watch(kc);
+  }
+
+  /** From kubeconfig YAML text, e.g. the `kubeconfig` key of a Secret. */
+  static fromKubeconfig(name: string, kubeconfig: string, context?: string): ClusterClient {
+    const kc = new CountingKubeConfig();
+    kc.loadFromString(kubeconfig);
+    return ClusterClient.finish(name, kc, context);
+  }
+
+  /** From $KUBECONFIG, ~/.kube/config or the in-cluster service account, in that order. */
+  static fromDefault(name: string, context?: string): ClusterClient {
+    const kc = new CountingKubeConfig();
+    kc.loadFromDefault();
+    return ClusterClient.finish(name, kc, context);
+  }
+
+  private static finish(name: string, kc: CountingKubeConfig, context: string | undefined): ClusterClient {
+    if (context) kc.setCurrentContext(context);
+    prefixUserNames(kc, name);
+    return new ClusterClient(name, kc);
+  }
+
+  /** A JSON request to `path` (relative to the cluster's server URL); throws ApiException on non-2xx. */
+  async request<T = unknown>(method: HttpMethod, path: string, opts: RawRequestOptions = {}): Promise<T> {
+    const server = this.kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error(`cluster ${this.name}: kubeconfig has no current cluster`);
+    const url = new URL(server.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const ctx = new RequestContext(url.toString(), method);
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(opts.body));
+    }
+    if (opts.signal) ctx.setSignal(opts.signal);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const response = await this.http.send(ctx).toPromise();
+    const text = await response.body.text();
+    const body: unknown = text ? parseJsonOrText(text) : undefined;
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+      throw new ApiException(response.httpStatusCode, `${method} ${path} on cluster ${this.name}`, body, response.headers);
+    }
+    return body as T;
+  }
+
+  version(): Promise<VersionInfo> {
+    return this.request<VersionInfo>('GET', '/version');
+  }
+
+  /**
+   * The REST path of an object (with `name`) or of its collection (without), using discovery
+   * (one request per apiVersion, cached). Append `/status` for the status subresource.
+   */
+  resourcePath(ref: ResourceRef): Promise<string> {
+    const metadata: { namespace?: string; name?: string } = {};
+    if (ref.namespace) metadata.namespace = ref.namespace;
+    if (ref.name) metadata.name = ref.name;
+    return this.objectApi.pathOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }, ref.name ? 'read' : 'list');
+  }
+}
+
+function prefixUserNames(kc: KubeConfig, cluster: string): void {
+  const rename = (user: string): string => `${cluster}-${user}`;
+  kc.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users.map((u) => ({ ...u, name: rename(u.name) })),
+    contexts: kc.contexts.map((c) => ({ ...c, user: rename(c.user) })),
+    currentContext: kc.currentContext,
+  });
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The kubeconfig text stored in a Secret (base64 in `data`, or plain in `stringData`). */
+export function kubeconfigFromSecret(secret: V1Secret, key = 'kubeconfig'): string {
+  const encoded = secret.data?.[key];
+  if (encoded) return Buffer.from(encoded, 'base64').toString('utf8');
+  const plain = secret.stringData?.[key];
+  if (plain) return plain;
+  throw new Error(`secret ${secret.metadata?.namespace}/${secret.metadata?.name} has no key ${key}`);
+}
+
+/** The client sets of every cluster the operator manages, by cluster name. */
+export class ClusterSet {
+  private readonly clients = new Map<string, ClusterClient>();
+
+  add(client: ClusterClient): void {
+    this.clients.set(client.name, client);
+  }
+
+  remove(name: string): void {
+    this.clients.delete(name);
+  }
+
+  get(name: string): ClusterClient {
+    const client = this.clients.get(name);
+    if (!client) throw new Error(`unknown cluster ${JSON.stringify(name)}`);
+    return client;
+  }
+
+  has(name: string): boolean {
+    return this.clients.has(name);
+  }
+
+  names(): string[] {
+    return [...this.clients.keys()];
+  }
+
+  all(): ClusterClient[] {
+    return [...this.clients.values()];
+  }
+
+  /** Requests made so far, per cluster. */
+  requestCounts(): Record<string, RequestCounts> {
+    return Object.fromEntries(this.all().map((c) => [c.name, c.requests.snapshot()]));
+  }
+}
