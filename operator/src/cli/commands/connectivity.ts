@@ -37,10 +37,13 @@ stand for one pod with their template's labels and ports; a namespace without po
 for one unlabelled pod.
 
 govcloud.dev objects in the input are rendered first, as the operator would, and each data
-centre is evaluated on its own; other data centres, the external networks of links and the
-internet are external hosts. A workspace reaching a Service in another data centre is
-reported "via network range" (see the limits in docs or --help of the evaluator: the
-receiving data centre sees only the sender's range, not its workspace).
+centre is evaluated on its own; other data centres (datacentre/NAME, at their network
+ranges), the external networks of links (network/NAME) and the internet are external hosts.
+A workspace reaching a Service in another data centre is reported "via network range": its
+egress reaches that data centre's range and the Service admits the sender's range. Limits:
+the receiving side sees the whole sending data centre, not the workspace, so any workspace
+there whose egress reaches the range on that port gets in; routing, firewalls and source
+NAT between data centres are not modelled.
 
 Decisions where Kubernetes leaves the answer to the network plugin: ipBlock peers match
 external hosts only, never pods; an IPv4-mapped IPv6 address is IPv6.
@@ -243,7 +246,7 @@ async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Hos
   if (placed.length > 0 && only === undefined) {
     warnings.push({ file: paths.join(' '), line: 0, object: '', message: `${placed.length} plain Kubernetes objects beside govcloud objects are left out: --data-centre NAME says where they run` });
   }
-  const rendered = platformViews(result.platform, now, only !== undefined && placed.length > 0 ? { dataCentre: only, objects: placed } : undefined);
+  const rendered = platformViews(result.platform, now, only !== undefined ? { [only]: placed } : {});
   for (const view of rendered.views) {
     if (only !== undefined && view.dataCentre !== only) continue;
     const problems = view.inventory.problems.filter((p) => !p.file.startsWith('(rendered'));
@@ -275,7 +278,7 @@ function crossTable(cells: CrossCell[], colour: boolean): string {
   if (cells.length === 0) return out.join('');
   const rows = cells.map((c) => [
     `${c.from.dataCentre} ${c.from.namespace}`,
-    `${c.to.dataCentre} ${c.to.namespace}/${c.to.service} (Service)`,
+    `${c.to.dataCentre} ${c.to.namespace}/${c.to.name} (${c.to.kind})`,
     `${c.to.port}/${c.to.protocol}${c.to.targetPort !== c.to.port ? ` → ${c.to.targetPort}` : ''}`,
     paint(c.verdict, c.verdict === 'allowed' ? 'green' : 'yellow', colour),
     [

@@ -1,0 +1,193 @@
+/** `govcloud connectivity` and `govcloud catalogue`, run as the dispatcher runs them. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { catalogueCommand } from '../../src/cli/commands/catalogue.ts';
+import { connectivityCommand } from '../../src/cli/commands/connectivity.ts';
+import { UsageError } from '../../src/cli/command.ts';
+import { captureIo } from '../../src/cli/io.ts';
+import type { Agency } from '../../src/api/index.ts';
+import { agency, grant, platform, request, service, threeDataCentres } from '../render/fixtures.ts';
+import { deployment, namespace, policy } from './fixtures.ts';
+
+const PLAIN = fileURLToPath(new URL('./fixtures/plain/', import.meta.url));
+const NOW = '2026-06-01T00:00:00Z';
+
+async function run(command: typeof connectivityCommand | typeof catalogueCommand, args: string[]) {
+  const io = captureIo();
+  const code = await command.run(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const ws = (name: string): Agency['spec']['workspaces'][number] => ({ name, dataClass: 'private' });
+
+/** A GitOps folder: data centres, agencies, a service with a request and a grant, and a plain Deployment. */
+function gitopsFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-connectivity-'));
+  const p = platform({
+    dataCentres: threeDataCentres(),
+    agencies: [
+      agency('bca', { code: '000.00.00.G04', displayName: 'Bộ Công an', workspaces: [ws('dancu')] }),
+      agency('hanoi', { code: 'H01', displayName: 'UBND Thành phố Hà Nội', workspaces: [ws('dvc'), ws('web')] }),
+      agency('danang', { code: 'H43', displayName: 'UBND Thành phố Đà Nẵng', dcs: ['dc-danang'], workspaces: [ws('city')] }),
+    ],
+    services: [service('bca', 'population', { workspace: 'dancu', dataClass: 'private', port: 8443 })],
+    requests: [
+      request('hanoi', 'population-for-dvc', { provider: 'bca', service: 'population', workspaces: ['dvc'] }),
+      request('danang', 'population-for-city', { provider: 'bca', service: 'population', workspaces: ['city'] }),
+    ],
+    grants: [grant('bca', 'hanoi-dvc', { service: 'population', consumer: 'hanoi' }), grant('bca', 'danang-city', { service: 'population', consumer: 'danang' })],
+  });
+  mkdirSync(join(dir, 'platform'));
+  const all = [...p.dataCentres, ...p.agencies, ...p.services, ...p.requests, ...p.grants];
+  writeFileSync(join(dir, 'platform', 'all.yaml'), all.map((o) => stringify(o)).join('---\n'));
+  return dir;
+}
+
+test('table: open paths grouped by source namespace, denied ones counted', async () => {
+  const r = await run(connectivityCommand, [PLAIN, '--host', 'partner=198.51.100.0/24']);
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, '');
+  const lines = r.out.split('\n');
+  assert.is(lines[0], 'Connectivity: 9 paths open');
+  assert.match(r.out, /^shop +payments\/api \(Service\) +443\/TCP → https +allowed +ingress payments\/allow-api\[0\]$/m);
+  assert.match(r.out, /^monitoring +shop\/frontend \(Service\)/m);
+  assert.match(r.out, '6 denied paths not shown (--all lists them)');
+  const all = await run(connectivityCommand, [PLAIN, '--all']);
+  assert.match(all.out, /^monitoring +payments\/api \(Service\) +443\/TCP → https +denied +ingress isolated by payments\/allow-api, payments\/default-deny, no rule allows$/m);
+});
+
+test('json: every source, destination, port, verdict and deciding policies', async () => {
+  const r = await run(connectivityCommand, [PLAIN, '--output', 'json']);
+  assert.is(r.code, 0);
+  const json = JSON.parse(r.out);
+  assert.equal(Object.keys(json), ['matrices', 'crossDataCentre']);
+  assert.is(json.matrices.length, 1);
+  const m = json.matrices[0];
+  assert.is(m.dataCentre, null);
+  assert.is(m.cells.length, 9, '3 namespaces × 3 destinations');
+  for (const c of m.cells) {
+    assert.ok(['allowed', 'denied', 'partial', 'no-endpoints'].includes(c.verdict));
+    assert.ok(Array.isArray(c.policies.egress.isolatedBy) && Array.isArray(c.policies.ingress.allowedBy));
+  }
+  assert.equal(json.crossDataCentre, []);
+});
+
+test('--explain prints the verdict per port and the deciding rules; json gives the same', async () => {
+  const r = await run(connectivityCommand, [PLAIN, '--explain', 'monitoring', 'payments/worker']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, '9000/TCP (metrics): ALLOWED');
+  assert.match(r.out, 'allowed by payments/allow-metrics ingress[0] (from[0] namespaceSelector kubernetes.io/metadata.name=monitoring; ports[0] metrics/TCP)');
+  const j = await run(connectivityCommand, [PLAIN, '--explain', 'shop/frontend', 'payments/api', '--port', '8443', '-o', 'json']);
+  const x = JSON.parse(j.out).explanations[0];
+  assert.is(x.dataCentre, null);
+  assert.equal(x.pairs[0].source, { kind: 'Deployment', namespace: 'shop', name: 'frontend', label: 'shop/frontend (Deployment)' });
+  assert.equal(x.pairs[0].ports.map((p: { label: string; verdict: string }) => `${p.label} ${p.verdict}`), ['8443/TCP allowed']);
+  const missing = await run(connectivityCommand, [PLAIN, '--explain', 'shop/nothing', 'payments/api']);
+  assert.is(missing.code, 1);
+  assert.match(missing.err, 'no pod, workload or Service shop/nothing');
+});
+
+test('a NetworkPolicy the API server would refuse: the problem with file and line, exit 1, nothing evaluated', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-connectivity-'));
+  try {
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      [namespace('a'), deployment('a/web', { app: 'web' }, [80]), policy('a/bad', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] })]
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
+    const r = await run(connectivityCommand, [dir]);
+    assert.is(r.code, 1);
+    assert.match(r.out, /bad\.yaml:\d+: NetworkPolicy\/bad: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: 11\.0\.0\.0\/16 must be a strict subset of cidr 10\.0\.0\.0\/8/);
+    assert.not.match(r.out, 'Connectivity');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('command-line mistakes are usage errors', async () => {
+  for (const args of [[], [PLAIN, '--port', '80'], [PLAIN, '--explain', 'a'], [PLAIN, '--now', 'yesterday'], [PLAIN, '--host', 'x=not-an-ip'], ['--kubeconfig', 'k', PLAIN], [PLAIN, '--context', 'x']]) {
+    try {
+      await run(connectivityCommand, args);
+      assert.unreachable(`no usage error for ${args.join(' ')}`);
+    } catch (err) {
+      assert.instance(err, UsageError, `${args.join(' ')}: ${(err as Error).message}`);
+    }
+  }
+});
+
+test('govcloud objects are rendered per data centre; cross-data-centre paths are shown via network range', async () => {
+  const dir = gitopsFolder();
+  try {
+    const r = await run(connectivityCommand, [dir, '--now', NOW]);
+    assert.is(r.code, 0, r.out + r.err);
+    assert.match(r.out, 'Connectivity in data centre dc-hanoi:');
+    assert.match(r.out, /^hanoi-dvc +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +egress hanoi-dvc\/govcloud-use-bca\.population\[0\]; ingress bca-dancu\/govcloud-svc-population\[0\]$/m);
+    assert.not.match(r.out, /^hanoi-web +bca-dancu/m);
+    assert.match(r.out, 'Across data centres, via network range');
+    assert.match(r.out, /^dc-danang danang-city +dc-hanoi bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed/m);
+    const only = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-danang', '-o', 'json']);
+    const json = JSON.parse(only.out);
+    assert.is(json.now, '2026-06-01T00:00:00.000Z');
+    assert.equal(json.matrices.map((m: { dataCentre: string }) => m.dataCentre), ['dc-danang']);
+    assert.ok(json.crossDataCentre.every((c: { from: { dataCentre: string }; to: { dataCentre: string } }) => c.from.dataCentre === 'dc-danang' || c.to.dataCentre === 'dc-danang'));
+    const explained = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-hanoi', '--explain', 'hanoi-web', 'bca-dancu/svc-population']);
+    assert.match(explained.out, 'In data centre dc-hanoi:');
+    assert.match(explained.out, '8443/TCP (service; Service bca-dancu/svc-population port 8443): DENIED');
+    assert.match(explained.out, 'egress of hanoi-web/*: isolated by');
+    assert.match(explained.out, 'no egress rule of these policies matches: denied');
+    try {
+      await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-nowhere']);
+      assert.unreachable();
+    } catch (err) {
+      assert.match((err as Error).message, 'no data centre named "dc-nowhere" (known: dc-danang, dc-hanoi, dc-hcm)');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--kubeconfig reads live objects through a replaceable reader', async () => {
+  const original = connectivityCommand.readLive;
+  const calls: [string, string | undefined][] = [];
+  connectivityCommand.readLive = async (kubeconfig, context) => {
+    calls.push([kubeconfig, context]);
+    return [namespace('a'), namespace('b'), deployment('a/web', { app: 'web' }, [80]), policy('a/deny', { podSelector: {} })].map((value) => ({ value, source: { file: 'cluster test', line: 0 } }));
+  };
+  try {
+    const r = await run(connectivityCommand, ['--kubeconfig', '/tmp/kc', '--context', 'dc-hanoi', '--all']);
+    assert.equal(calls, [['/tmp/kc', 'dc-hanoi']]);
+    assert.is(r.code, 0);
+    assert.match(r.out, /^b +a\/web \(Deployment\) +80\/TCP +denied +ingress isolated by a\/deny, no rule allows$/m);
+  } finally {
+    connectivityCommand.readLive = original;
+  }
+});
+
+test('catalogue: table, json and markdown, owner from the hub namespace and a normalised identifier', async () => {
+  const dir = gitopsFolder();
+  try {
+    const t = await run(catalogueCommand, [dir, '--now', NOW]);
+    assert.is(t.code, 0, t.out);
+    assert.match(t.out, '1 shared data service at 2026-06-01T00:00:00.000Z');
+    assert.match(t.out, /^bca +population \(Cơ sở dữ liệu quốc gia về dân cư\) +VN\/GOV\/G04\/dancu\/population\/v1 +private +onRequest +dc-hanoi +danang\/city, hanoi\/dvc$/m);
+    const j = JSON.parse((await run(catalogueCommand, [dir, '--now', NOW, '-o', 'json'])).out);
+    assert.is(j.services[0].owner, 'bca');
+    assert.equal(j.services[0].consumers, ['danang/city', 'hanoi/dvc']);
+    assert.equal(j.services[0].access[0], { consumer: 'danang', request: 'govcloud-danang/population-for-city', grant: 'govcloud-bca/danang-city', workspaces: ['city'] });
+    const m = (await run(catalogueCommand, [dir, '--now', NOW, '-o', 'markdown'])).out;
+    assert.match(m, '| Bộ Công an (`bca`) | Cơ sở dữ liệu quốc gia về dân cư (`population`) | `VN/GOV/G04/dancu/population/v1` | private | onRequest | dc-hanoi | danang/city, hanoi/dvc |');
+    assert.match(m, '- hanoi: workspaces dvc (request `govcloud-hanoi/population-for-dvc`, grant `govcloud-bca/hanoi-dvc`)');
+    const later = JSON.parse((await run(catalogueCommand, [dir, '--now', '2031-01-01T00:00:00Z', '-o', 'json'])).out);
+    assert.equal(later.services[0].consumers, [], 'the grants ended in 2030');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
