@@ -3,10 +3,14 @@
  * commands/<name>.ts exporting a Command and add it to this list.
  */
 import type { Command } from '../command.ts';
+import { catalogueCommand } from './catalogue.ts';
+import { connectivityCommand } from './connectivity.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
   validateCommand,
   planCommand,
+  connectivityCommand,
+  catalogueCommand,
 ];
