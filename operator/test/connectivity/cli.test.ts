@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { catalogueCommand } from '../../src/cli/commands/catalogue.ts';
-import { connectivityCommand } from '../../src/cli/commands/connectivity.ts';
+import { connectivityCommand, readLiveObjects } from '../../src/cli/commands/connectivity.ts';
 import { UsageError } from '../../src/cli/command.ts';
 import { captureIo } from '../../src/cli/io.ts';
 import type { Agency } from '../../src/api/index.ts';
 import { agency, grant, platform, request, service, threeDataCentres } from '../render/fixtures.ts';
-import { deployment, namespace, policy } from './fixtures.ts';
+import { deployment, namespace, pod, policy, service as k8sService } from './fixtures.ts';
+import { json, kubeconfig, startFakeApiServer } from '../runtime/fake-apiserver.ts';
 
 const PLAIN = fileURLToPath(new URL('./fixtures/plain/', import.meta.url));
 const NOW = '2026-06-01T00:00:00Z';
@@ -166,6 +167,55 @@ test('--kubeconfig reads live objects through a replaceable reader', async () =>
     assert.match(r.out, /^b +a\/web \(Deployment\) +80\/TCP +denied +ingress isolated by a\/deny, no rule allows$/m);
   } finally {
     connectivityCommand.readLive = original;
+  }
+});
+
+test('the live reader lists every kind through @kubernetes/client-node, pages, and restores apiVersion and kind', async () => {
+  // List items come without apiVersion and kind, as the API server sends them.
+  const strip = (o: Record<string, unknown>) => {
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  };
+  const pages: Record<string, unknown[][]> = {
+    '/api/v1/namespaces': [[namespace('a', { team: 'a' })], [namespace('b')]],
+    '/api/v1/pods': [[{ ...pod('a/web-1', { app: 'web' }, [[8443, 'https']]), status: { phase: 'Running', podIP: '10.244.0.5' } }]],
+    '/api/v1/services': [[k8sService('a/web', { app: 'web' }, [{ port: 443, targetPort: 'https' }])]],
+    '/apis/apps/v1/deployments': [[deployment('a/web', { app: 'web' }, [[8443, 'https']])]],
+    '/apis/apps/v1/replicasets': [[]],
+    '/apis/apps/v1/statefulsets': [[]],
+    '/apis/apps/v1/daemonsets': [[]],
+    '/apis/networking.k8s.io/v1/networkpolicies': [[policy('a/only-team-a', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] }] })]],
+  };
+  const server = await startFakeApiServer([
+    (_req, url, res) => {
+      const list = pages[url.pathname];
+      if (!list) return false;
+      const index = Number(url.searchParams.get('continue') ?? '0');
+      const items = (list[index] ?? []).map((o) => strip(o as Record<string, unknown>));
+      const next = index + 1 < list.length ? { continue: String(index + 1) } : {};
+      return json(res, 200, { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '1', ...next }, items });
+    },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-live-'));
+  try {
+    writeFileSync(join(dir, 'kubeconfig'), kubeconfig(server.url));
+    const objects = await readLiveObjects(join(dir, 'kubeconfig'), 'ctx');
+    assert.equal(objects.map((o) => `${(o.value as { kind: string }).kind} ${(o.value as { metadata: { name: string } }).metadata.name}`), [
+      'Namespace a', 'Namespace b', 'Pod web-1', 'Service web', 'Deployment web', 'NetworkPolicy only-team-a',
+    ]);
+    assert.ok(server.requests.some((r) => r.path === '/api/v1/namespaces' && r.query.get('continue') === '1'), 'the second page was asked for');
+    assert.ok(server.requests.every((r) => r.method === 'GET' && r.headers.authorization === 'Bearer secret-token'));
+    // A NetworkPolicy rule's `from` is `_from` in the client's models: it must come back as `from`.
+    const np = objects.find((o) => (o.value as { kind: string }).kind === 'NetworkPolicy')!.value as { spec: { ingress: Record<string, unknown>[] } };
+    assert.ok(Array.isArray(np.spec.ingress[0]!.from) && !('_from' in np.spec.ingress[0]!));
+    // Through the command (the Pod has no ownerReferences, so it and the Deployment both stand).
+    const r = await run(connectivityCommand, ['--kubeconfig', join(dir, 'kubeconfig'), '--context', 'ctx', '--all']);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /^b +a\/web \(Service\) +443\/TCP → https +denied +ingress isolated by a\/only-team-a, no rule allows$/m);
+    assert.match(r.out, /^a +a\/web \(Service\) +443\/TCP → https +allowed/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.close();
   }
 });
 

@@ -4,6 +4,10 @@
  * cluster. The evaluation is in operator/src/connectivity (pure); this file reads, prints.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+// The generated models rename fields that are reserved words (`from` becomes `_from` in a
+// NetworkPolicy rule): serializing back gives the API's own field names. The serializer is not
+// re-exported by the package index; the version is pinned (2.0.1).
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { RFC3339 } from '../../api/index.ts';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
@@ -352,22 +356,26 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
   const net = kc.makeApiClient(NetworkingV1Api);
   const source = { file: `cluster ${context ?? kc.getCurrentContext()}`, line: 0 };
   type Page = { items: unknown[]; metadata?: { _continue?: string } };
-  const lists: [string, string, (p: { limit: number; _continue?: string }) => Promise<Page>][] = [
-    ['v1', 'Namespace', (p) => core.listNamespace(p)],
-    ['v1', 'Pod', (p) => core.listPodForAllNamespaces(p)],
-    ['v1', 'Service', (p) => core.listServiceForAllNamespaces(p)],
-    ['apps/v1', 'Deployment', (p) => apps.listDeploymentForAllNamespaces(p)],
-    ['apps/v1', 'ReplicaSet', (p) => apps.listReplicaSetForAllNamespaces(p)],
-    ['apps/v1', 'StatefulSet', (p) => apps.listStatefulSetForAllNamespaces(p)],
-    ['apps/v1', 'DaemonSet', (p) => apps.listDaemonSetForAllNamespaces(p)],
-    ['networking.k8s.io/v1', 'NetworkPolicy', (p) => net.listNetworkPolicyForAllNamespaces(p)],
+  // [apiVersion, kind, model type, list call]
+  const lists: [string, string, string, (p: { limit: number; _continue?: string }) => Promise<Page>][] = [
+    ['v1', 'Namespace', 'V1Namespace', (p) => core.listNamespace(p)],
+    ['v1', 'Pod', 'V1Pod', (p) => core.listPodForAllNamespaces(p)],
+    ['v1', 'Service', 'V1Service', (p) => core.listServiceForAllNamespaces(p)],
+    ['apps/v1', 'Deployment', 'V1Deployment', (p) => apps.listDeploymentForAllNamespaces(p)],
+    ['apps/v1', 'ReplicaSet', 'V1ReplicaSet', (p) => apps.listReplicaSetForAllNamespaces(p)],
+    ['apps/v1', 'StatefulSet', 'V1StatefulSet', (p) => apps.listStatefulSetForAllNamespaces(p)],
+    ['apps/v1', 'DaemonSet', 'V1DaemonSet', (p) => apps.listDaemonSetForAllNamespaces(p)],
+    ['networking.k8s.io/v1', 'NetworkPolicy', 'V1NetworkPolicy', (p) => net.listNetworkPolicyForAllNamespaces(p)],
   ];
   const out: InputObject[] = [];
-  for (const [apiVersion, kind, list] of lists) {
+  for (const [apiVersion, kind, type, list] of lists) {
     let token: string | undefined;
     do {
       const page = await list(token === undefined ? { limit: 500 } : { limit: 500, _continue: token });
-      for (const item of page.items) out.push({ value: { ...JSON.parse(JSON.stringify(item)), apiVersion, kind }, source });
+      for (const item of page.items) {
+        const wire = ObjectSerializer.serialize(item, type, '') as Record<string, unknown>;
+        out.push({ value: { ...wire, apiVersion, kind }, source });
+      }
       token = page.metadata?._continue || undefined;
     } while (token !== undefined);
   }
