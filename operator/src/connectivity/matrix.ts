@@ -25,7 +25,8 @@ export interface MatrixInput {
 }
 
 export type SourceRef =
-  | { kind: 'Namespace'; namespace: string; pods: string[] }
+  /** `unlabelledPod`: the namespace has no pods; one unlabelled pod stands for it. */
+  | { kind: 'Namespace'; namespace: string; pods: string[]; unlabelledPod?: true }
   | { kind: 'Host'; name: string; cidrs: string[] };
 
 export type DestinationRef =
@@ -102,7 +103,8 @@ export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)
   for (const ns of [...input.namespaces].sort((a, b) => cmp(a.name, b.name))) {
     const pods = byNamespace.get(ns.name) ?? [];
     const parties = (pods.length > 0 ? pods : [anyPodOf(ns.name)]).map((endpoint): Party => ({ kind: 'pod', endpoint }));
-    sources.push({ ref: { kind: 'Namespace', namespace: ns.name, pods: pods.map((p) => p.name) }, parties });
+    const ref: SourceRef = pods.length > 0 ? { kind: 'Namespace', namespace: ns.name, pods: pods.map((p) => p.name) } : { kind: 'Namespace', namespace: ns.name, pods: [], unlabelledPod: true };
+    sources.push({ ref, parties });
   }
   for (const host of input.hosts ?? []) {
     sources.push({ ref: { kind: 'Host', name: host.name, cidrs: [...host.cidrs] }, parties: [{ kind: 'host', host }] });

@@ -56,6 +56,7 @@ test('matrix verdicts follow the policies, with the deciding ones named', async 
   const monToApi = cell(cells, 'monitoring', 'payments/api (Service)');
   assert.is(monToApi.verdict, 'denied');
   assert.is(monToApi.pairs.total, 1, 'monitoring has no pods: one unlabelled pod stands for it');
+  assert.equal(monToApi.source, { kind: 'Namespace', namespace: 'monitoring', pods: [], unlabelledPod: true });
   assert.is(decidedBy(monToApi), 'ingress isolated by payments/allow-api, payments/default-deny, no rule allows');
 
   assert.is(cell(cells, 'monitoring', 'payments/worker (StatefulSet)').verdict, 'allowed');
