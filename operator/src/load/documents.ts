@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isNode, isScalar, type Document } from 'yaml';
 import type { Problem } from './problem.ts';
 
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -133,7 +133,8 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
       if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
       continue;
     }
-    if (doc.contents === null) continue;
+    // Empty documents (a trailing `---`, or only comments) hold nothing: skipped, as kubectl does.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) continue;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });

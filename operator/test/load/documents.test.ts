@@ -1,0 +1,98 @@
+/** The YAML loader: documents that know their lines; hostile input becomes a Problem. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { listYamlFiles, loadPaths, MAX_ALIASES, parseYamlText } from '../../src/load/documents.ts';
+import { compareProblems, fieldPath, formatProblem } from '../../src/load/problem.ts';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+test('lineOf finds the line of a field, or of its nearest ancestor', () => {
+  const text = 'apiVersion: v1\nkind: X\nspec:\n  list:\n    - a: 1\n    - b: 2\n      c: [x, y]\n';
+  const { documents, problems } = parseYamlText('f.yaml', enc(text));
+  assert.equal(problems, []);
+  const d = documents[0]!;
+  assert.is(d.line, 1);
+  assert.is(d.lineOf(['spec', 'list', 1, 'c', 1]), 7);
+  assert.is(d.lineOf(['spec', 'list', 0, 'a']), 5);
+  assert.is(d.lineOf(['spec', 'list', 1, 'missing']), 6);
+  assert.is(d.lineOf(['nothing', 'here']), 1);
+});
+
+test('several documents: each knows where it starts; empty ones (a trailing ---, only comments) are skipped', () => {
+  const { documents, problems } = parseYamlText('f.yaml', enc('---\n# c\na: 1\n---\n# second\nb: 2\n---\n---\n# nothing\n---\nc: 3\n---\n~\n---\n'));
+  assert.equal(problems, []);
+  assert.equal(documents.map((d) => [d.line, d.value]), [[3, { a: 1 }], [6, { b: 2 }], [11, { c: 3 }], [13, null]]);
+});
+
+test('a duplicate key names the key and its line', () => {
+  for (const [text, key, line] of [
+    ['a: 1\nb:\n  x: 1\n  x: 2\n', 'x', 4],
+    ['"quoted key": 1\n"quoted key": 2\n', 'quoted key', 2],
+    ['m: {k: 1, k: 2}\n', 'k', 1],
+  ] as const) {
+    const { problems } = parseYamlText('d.yaml', enc(text));
+    assert.equal(problems, [{ file: 'd.yaml', line, object: '', message: `duplicate key "${key}": a key may appear only once in a mapping` }], text);
+  }
+});
+
+test('syntax errors: one problem per broken document, on the line of the first error', () => {
+  const { problems, documents } = parseYamlText('s.yaml', enc('ok: 1\n---\nbad: [1, 2\nnext: 3\n---\nfine: true\n'));
+  assert.is(problems.length, 1);
+  assert.match(problems[0]!.message, /^YAML syntax: /);
+  assert.equal(documents.map((d) => d.value), [{ ok: 1 }, { fine: true }]);
+});
+
+test('aliases: a few are fine, a bomb is refused', () => {
+  const ok = parseYamlText('a.yaml', enc('base: &b {x: 1}\nuse: *b\n'));
+  assert.equal(ok.documents[0]!.value, { base: { x: 1 }, use: { x: 1 } });
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 6; i++) levels.push(`${'abcdef'[i]}: &${'abcdef'[i]} [${Array(10).fill('*' + 'abcdef'[i - 1]).join(', ')}]`);
+  const bomb = parseYamlText('bomb.yaml', enc(levels.join('\n')));
+  assert.equal(bomb.documents, []);
+  assert.match(bomb.problems[0]!.message, new RegExp(`more than ${MAX_ALIASES} uses`));
+});
+
+test('binary data, invalid UTF-8 and deep nesting become problems with a line', () => {
+  assert.equal(parseYamlText('b.yaml', new Uint8Array([0x61, 0x0a, 0x00])).problems, [{ file: 'b.yaml', line: 2, object: '', message: 'file holds binary data (a NUL byte), not YAML' }]);
+  assert.equal(parseYamlText('u.yaml', new Uint8Array([0x61, 0x0a, 0x62, 0x0a, 0xe0, 0x80])).problems, [{ file: 'u.yaml', line: 3, object: '', message: 'file is not valid UTF-8' }]);
+  assert.match(parseYamlText('n.yaml', enc('{'.repeat(70) + '}'.repeat(70))).problems[0]!.message, /nested more than 64 levels/);
+  const quoted = parseYamlText('q.yaml', enc(`a: "${'['.repeat(200)}"\n# ${'{'.repeat(200)}\n`));
+  assert.equal(quoted.problems, [], 'brackets in strings and comments are not nesting');
+});
+
+test('Vietnamese text survives reading', () => {
+  const { documents } = parseYamlText('v.yaml', enc('name: Ủy ban nhân dân tỉnh Quảng Ninh\n'));
+  assert.equal(documents[0]!.value, { name: 'Ủy ban nhân dân tỉnh Quảng Ninh' });
+});
+
+test('loadPaths: files relative to the working folder, sorted walk, missing paths reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-load-'));
+  try {
+    writeFileSync(join(dir, 'b.yaml'), 'b: 1\n');
+    writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
+    writeFileSync(join(dir, 'c.txt'), 'c: 1\n');
+    const listed = await listYamlFiles([dir]);
+    assert.equal(listed.files.map((f) => f.slice(dir.length + 1)), ['a.yml', 'b.yaml']);
+    const loaded = await loadPaths([join(dir, 'a.yml'), join(dir, 'nope.yaml')], dir);
+    assert.equal(loaded.files, ['a.yml']);
+    assert.equal(loaded.problems.map((p) => p.message), ['no such file or folder']);
+    const outside = await loadPaths([join(dir, 'a.yml')], join(dir, 'sub'));
+    assert.equal(outside.files, [join(dir, 'a.yml')], 'a file outside the working folder keeps its path');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('problems: formatting, field paths and order', () => {
+  assert.is(formatProblem({ file: 'f.yaml', line: 3, object: 'Agency/btc', field: 'spec.code', message: 'bad' }), 'f.yaml:3: Agency/btc: spec.code: bad');
+  assert.is(formatProblem({ file: 'f.yaml', line: 1, object: '', message: 'bad' }), 'f.yaml:1: bad');
+  assert.is(fieldPath(['spec', 'quotas', 1, 'cpu']), 'spec.quotas[1].cpu');
+  const a = { file: 'a', line: 2, object: '', message: 'x' };
+  const b = { file: 'a', line: 10, object: '', message: 'x' };
+  assert.equal([b, a].sort(compareProblems), [a, b]);
+});
+
+test.run();
