@@ -1,0 +1,288 @@
+/** Rules across objects (model/rules.ts), on the samples with one thing changed at a time. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../../src/api/index.ts';
+import { findOverlaps, parseCidr } from '../../src/model/cidr.ts';
+import type { Platform } from '../../src/model/platform.ts';
+import { checkPlatform, type RuleOptions } from '../../src/model/rules.ts';
+import { validateSamples } from './helpers.ts';
+
+const samples = validateSamples().platform;
+const base = (): Platform => structuredClone(samples);
+/** The problems as sorted lines: `severity Kind/name path: message`. */
+const run = (p: Platform, options?: RuleOptions) =>
+  checkPlatform(p, options)
+    .map((x) => `${x.severity} ${x.object.kind}/${x.object.metadata.name} ${x.path.join('.')}: ${x.message}`)
+    .sort();
+
+const agency = (p: Platform, name: string) => p.agencies.find((a) => a.metadata.name === name)!;
+const dc = (p: Platform, name: string) => p.dataCentres.find((d) => d.metadata.name === name)!;
+const link = (p: Platform, name: string) => p.links.find((l) => l.metadata.name === name)!;
+const service = (p: Platform, name: string) => p.services.find((s) => s.metadata.name === name)!;
+const grant = (p: Platform, name: string) => p.grants.find((g) => g.metadata.name === name)!;
+const request = (p: Platform, name: string) => p.requests.find((r) => r.metadata.name === name)!;
+
+test('the samples break no rule and need no warning', () => {
+  assert.equal(run(base()), []);
+});
+
+test('the same object twice', () => {
+  const p = base();
+  p.agencies.push(structuredClone(agency(p, 'btc')));
+  const out = run(p);
+  assert.ok(out.includes('error Agency/btc metadata.name: another Agency has this name: each object is defined once'), out.join('\n'));
+});
+
+test('one code, one agency, whichever spelling', () => {
+  const p = base();
+  agency(p, 'hanoi-skhcn').spec.code = 'H01';
+  assert.equal(run(p), ["error Agency/hanoi spec.code: code H01 is already Agency/hanoi-skhcn's: one agency, one code"]);
+  const q = base();
+  agency(q, 'vpcp').spec.code = 'G12';
+  assert.equal(run(q), ['error Agency/vpcp spec.code: code G12 is already Agency/btc\'s ("G12" and "000.00.00.G12" are the same code): one agency, one code']);
+});
+
+test('a code that names a lower level under an empty one', () => {
+  const p = base();
+  agency(p, 'vpcp').spec.code = '000.05.00.G22';
+  assert.equal(run(p), ['error Agency/vpcp spec.code: "000.05.00.G22" names a lower level under an empty one (read right to left, a zero group ends the code)']);
+});
+
+test('workspace namespaces are unique across agencies: a + b-c against a-b + c', () => {
+  const p = base();
+  const a = structuredClone(agency(p, 'quangninh'));
+  a.metadata.name = 'hanoi-dvc';
+  a.spec.code = 'H99';
+  a.spec.workspaces = [{ name: 'x', dataClass: 'open' }];
+  agency(p, 'hanoi').spec.workspaces.push({ name: 'dvc-x', dataClass: 'open' });
+  p.agencies.push(a);
+  assert.equal(run(p), ['error Agency/hanoi-dvc spec.workspaces.0.name: namespace hanoi-dvc-x would also be the namespace of workspace "dvc-x" of Agency/hanoi: rename one of them']);
+});
+
+test('parents exist and do not go round in circles', () => {
+  const p = base();
+  agency(p, 'hanoi-skhcn').spec.parent = 'ha-noi';
+  assert.equal(run(p), ['error Agency/hanoi-skhcn spec.parent: no Agency named "ha-noi"']);
+  const q = base();
+  agency(q, 'hanoi').spec.parent = 'hanoi-skhcn';
+  assert.equal(run(q), [
+    'error Agency/hanoi spec.parent: parents go round in a circle: hanoi → hanoi-skhcn → hanoi',
+    'error Agency/hanoi-skhcn spec.parent: parents go round in a circle: hanoi-skhcn → hanoi → hanoi-skhcn',
+  ]);
+  const r = base();
+  agency(r, 'hanoi').spec.parent = 'hanoi';
+  assert.equal(run(r), ['error Agency/hanoi spec.parent: an agency cannot be its own parent']);
+});
+
+test('placement: the data centre exists and is accredited for the level', () => {
+  const p = base();
+  agency(p, 'bca').spec.placement.dataCentres = ['dc-hcm'];
+  agency(p, 'bca').spec.quotas[0]!.dataCentre = 'dc-hcm';
+  service(p, 'population').spec.placement.dataCentres = ['dc-hcm'];
+  assert.equal(run(p), ['error Agency/bca spec.placement.dataCentres.0: DataCentre/dc-hcm is accredited up to security level 3, below this agency\'s level 4']);
+  const q = base();
+  agency(q, 'danang').spec.placement.dataCentres = ['dc-hue'];
+  assert.equal(run(q), ['error Agency/danang spec.placement.dataCentres.0: no DataCentre named "dc-hue"']);
+  // A data centre that exists but is invalid on its own: the reference resolves, nothing else is claimed.
+  assert.equal(run(q, { alsoPresent: [{ kind: 'DataCentre', name: 'dc-hue' }] }), []);
+});
+
+test('level 5 needs a data centre dedicated to the agency, which hosts no one else', () => {
+  const p = base();
+  const d = structuredClone(dc(p, 'dc-hcm'));
+  d.metadata.name = 'dc-bca';
+  d.spec.accreditedLevel = 5;
+  d.spec.dedicatedTo = 'bca';
+  d.spec.networkRanges = ['10.40.0.0/16'];
+  p.dataCentres.push(d);
+  const bca = agency(p, 'bca');
+  bca.spec.securityLevel = 5;
+  assert.equal(run(p), ['error Agency/bca spec.placement.dataCentres.0: security level 5 needs a data centre dedicated to this agency, and DataCentre/dc-hanoi is not (set its dedicatedTo: bca)']);
+  bca.spec.placement.dataCentres = ['dc-bca'];
+  bca.spec.quotas[0]!.dataCentre = 'dc-bca';
+  service(p, 'population').spec.placement.dataCentres = ['dc-bca'];
+  agency(p, 'btc').spec.placement.dataCentres.push('dc-bca');
+  assert.equal(run(p), ['error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency']);
+  d.spec.dedicatedTo = 'nobody';
+  agency(p, 'btc').spec.placement.dataCentres.pop();
+  assert.ok(run(p).includes('warning DataCentre/dc-bca spec.dedicatedTo: dedicated to Agency/nobody, which is not defined (yet)'));
+});
+
+test('capacity: the quotas in a data centre add up exactly, and may fill it to the last millicore', () => {
+  const p = base();
+  const hcm = dc(p, 'dc-hcm');
+  // dc-hcm: four agencies with 32 CPU each = 128 of 256.
+  hcm.spec.capacity.cpu = '128';
+  assert.equal(run(p), []);
+  hcm.spec.capacity.cpu = '127999m';
+  assert.equal(run(p), ['error DataCentre/dc-hcm spec.capacity.cpu: the cpu quotas of 4 agencies placed here add up to 128, more than the 127999m offered (largest: bkhcn 32, bkhdt 32, btc 32)']);
+  const q = base();
+  dc(q, 'dc-danang').spec.capacity.memory = '0.125Ti';
+  assert.equal(run(q), []);
+  dc(q, 'dc-danang').spec.capacity.memory = '137438953471';
+  assert.equal(run(q), ['error DataCentre/dc-danang spec.capacity.memory: the memory quotas of 1 agency placed here add up to 128Gi, more than the 137438953471 offered (largest: danang 128Gi)']);
+});
+
+test('exactly one hub when any data centre is given', () => {
+  const p = base();
+  dc(p, 'dc-hanoi').spec.connection = { kubeconfigSecretRef: { namespace: 'govcloud-system', name: 'x' } };
+  assert.equal(run(p), ['error DataCentre/dc-danang spec.connection: no DataCentre is the hub: exactly one needs connection.thisCluster: true (the cluster the operator runs in)']);
+  const q = base();
+  dc(q, 'dc-hcm').spec.connection = { thisCluster: true };
+  assert.equal(run(q), ['error DataCentre/dc-hcm spec.connection.thisCluster: DataCentre/dc-hanoi is the hub already: exactly one DataCentre has connection.thisCluster: true']);
+  assert.equal(run({ ...base(), dataCentres: [] }).filter((s) => s.includes('hub')), []);
+});
+
+test('address ranges of data centres do not overlap, in IPv4 or IPv6', () => {
+  const p = base();
+  dc(p, 'dc-hcm').spec.networkRanges = ['10.10.200.0/24', 'fd00:10:0:1::/64'];
+  assert.equal(run(p), [
+    'error DataCentre/dc-hcm spec.networkRanges.0: overlaps 10.10.0.0/16 of DataCentre/dc-hanoi: peers are addressed by these ranges, so they must not overlap',
+    'error DataCentre/dc-hcm spec.networkRanges.1: overlaps fd00:10::/48 of DataCentre/dc-hanoi: peers are addressed by these ranges, so they must not overlap',
+  ]);
+});
+
+test('links: consent of the other side is pending until it declares the matching link (a warning)', () => {
+  const p = base();
+  p.links = p.links.filter((l) => l.metadata.name !== 'from-hanoi-lgsp');
+  assert.equal(run(p), [
+    'warning NetworkLink/lgsp-to-ndxp spec.peer.agency: pending consent: Agency/bkhcn has not declared the matching link (a NetworkLink in govcloud-bkhcn for workspace "ndxp", direction Ingress, peer hanoi/lgsp); the link stays closed until it does',
+  ]);
+  const q = base();
+  link(q, 'from-hanoi-lgsp').spec.direction = 'Egress';
+  const out = run(q);
+  assert.is(out.length, 2);
+  assert.ok(out.some((l) => l.includes('NetworkLink/from-hanoi-lgsp answers it but with direction Egress, not Ingress')), out.join('\n'));
+});
+
+test('links: a matched pair with no port in common stays closed (a warning)', () => {
+  const p = base();
+  link(p, 'from-hanoi-lgsp').spec.ports = [{ port: 9443 }];
+  assert.equal(run(p), [
+    'warning NetworkLink/from-hanoi-lgsp spec.ports: no port in common with the matching link NetworkLink/lgsp-to-ndxp of Agency/hanoi: the link stays closed',
+    'warning NetworkLink/lgsp-to-ndxp spec.ports: no port in common with the matching link NetworkLink/from-hanoi-lgsp of Agency/bkhcn: the link stays closed',
+  ]);
+});
+
+test('links: references, self-links, encryption', () => {
+  const p = base();
+  link(p, 'lgsp-to-ndxp').spec.peer.agency = { name: 'bkhcn', workspace: 'ndxp-v2' };
+  link(p, 'city-wan').spec.workspace = 'portal';
+  link(p, 'specialised-network-in').spec.encrypted = false;
+  const out = run(p);
+  assert.ok(out.includes('error NetworkLink/lgsp-to-ndxp spec.peer.agency.workspace: Agency/bkhcn has no workspace "ndxp-v2" (it has "ndxp")'), out.join('\n'));
+  assert.ok(out.includes('error NetworkLink/city-wan spec.workspace: Agency/danang has no workspace "portal" (it has "smart-city")'));
+  assert.ok(out.includes('error NetworkLink/specialised-network-in spec.encrypted: links at security level 3 and above must be encrypted (this agency is at level 3): set encrypted: true'));
+
+  const q = base();
+  link(q, 'lgsp-to-ndxp').spec.peer.agency = { name: 'hanoi', workspace: 'lgsp' };
+  assert.ok(run(q).includes('error NetworkLink/lgsp-to-ndxp spec.peer.agency: a link cannot connect workspace "lgsp" to itself'));
+
+  const r = base();
+  link(r, 'city-wan').spec.encrypted = true;
+  assert.equal(run(r), ['error NetworkLink/city-wan spec.encrypted: cannot be encrypted: DataCentre/dc-danang is involved and cannot offer encrypted links (encryptedLinks is not set)']);
+});
+
+test('objects in a hub namespace whose agency does not exist', () => {
+  const p = base();
+  const l = structuredClone(link(p, 'city-wan'));
+  l.metadata.namespace = 'govcloud-hue';
+  p.links.push(l);
+  assert.equal(run(p), ['error NetworkLink/city-wan metadata.namespace: namespace govcloud-hue belongs to no agency: there is no Agency named "hue"']);
+  assert.equal(run(p, { alsoPresent: [{ kind: 'Agency', name: 'hue' }] }), []);
+});
+
+test('services: workspace of the owner, data class within the workspace, placement within the owner, unique identifier, resources', () => {
+  const p = base();
+  service(p, 'ndxp').spec.placement.dataCentres = ['dc-hanoi', 'dc-danang'];
+  service(p, 'business-registry').spec.dataClass = 'private';
+  const copy = structuredClone(service(p, 'population'));
+  copy.metadata.name = 'population-v1';
+  p.services.push(copy);
+  service(p, 'document-exchange').spec.resources = { cpu: '0', memory: '1Gi' };
+  assert.equal(run(p), [
+    'error SharedDataService/business-registry spec.dataClass: the service handles private data, but workspace "dkkd" is declared for shared data at most',
+    'error SharedDataService/document-exchange spec.resources.cpu: must be more than 0',
+    'error SharedDataService/ndxp spec.placement.dataCentres.1: Agency/bkhcn is not placed in DataCentre/dc-danang (it is in "dc-hanoi", "dc-hcm"): a service runs only where its owner is placed',
+    'error SharedDataService/population-v1 spec.serviceCode: identifier VN/GOV/G04/csdldc/population/v1 is already SharedDataService/population\'s',
+  ]);
+});
+
+test('requests: provider and service exist, workspaces are the requester\'s own; needless requests warn', () => {
+  const p = base();
+  request(p, 'population-for-dvc').spec.service = 'population-v9';
+  request(p, 'business-registry-for-lgsp').spec.workspaces = ['lgsp', 'portal'];
+  request(p, 'business-registry-for-thue').spec.provider = 'bo-ke-hoach';
+  const extra = structuredClone(request(p, 'population-for-dvc'));
+  extra.metadata.name = 'ndxp';
+  extra.spec.provider = 'bkhcn';
+  extra.spec.service = 'ndxp';
+  p.requests.push(extra);
+  const self = structuredClone(extra);
+  self.metadata.name = 'self';
+  self.spec.provider = 'hanoi';
+  p.requests.push(self);
+  const out = run(p);
+  for (const line of [
+    'error AccessRequest/population-for-dvc spec.service: Agency/bca publishes no SharedDataService named "population-v9" (none in govcloud-bca)',
+    'error AccessRequest/business-registry-for-lgsp spec.workspaces.1: Agency/quangninh has no workspace "portal" (it has "lgsp", "cong-du-lieu-mo")',
+    'error AccessRequest/business-registry-for-thue spec.provider: no Agency named "bo-ke-hoach"',
+    'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency may use it already',
+    'error AccessRequest/self spec.provider: an agency does not request access to its own service: its workspaces reach it through links',
+  ]) assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
+});
+
+test('grants: service in the same namespace, consumer exists, workspaces requested; a grant nobody asked for is pending', () => {
+  const p = base();
+  grant(p, 'hanoi-dvc').spec.workspaces = ['dvc', 'lgsp'];
+  grant(p, 'btc-thue').spec.consumer = 'vpcp';
+  assert.equal(run(p), [
+    'error AccessGrant/hanoi-dvc spec.workspaces.1: workspace "lgsp" was not requested: AccessRequest/population-for-dvc of Agency/hanoi asks for "dvc"',
+    'warning AccessGrant/btc-thue spec.consumer: pending consent: Agency/vpcp has not requested this service (no AccessRequest in govcloud-vpcp with provider bkhdt and service business-registry); the grant opens nothing until it does',
+  ]);
+  const q = base();
+  grant(q, 'hanoi-dvc').spec.service = 'population-v9';
+  grant(q, 'btc-thue').spec.consumer = 'bkhdt';
+  assert.equal(run(q), [
+    'error AccessGrant/btc-thue spec.consumer: an agency does not grant access to itself',
+    'error AccessGrant/hanoi-dvc spec.service: no SharedDataService named "population-v9" in govcloud-bca: an agency grants access only to its own services',
+  ]);
+});
+
+test('cidr: parsed as Go parses them; overlap by sweep', () => {
+  assert.equal(parseCidr('10.1.2.3/16'), { ok: true, cidr: { family: 4, network: 0x0a010000n, prefix: 16, text: '10.1.2.3/16' } });
+  for (const bad of ['10.1.2/16', '256.0.0.0/8', '10.0.0.0/33', '010.0.0.0/8', '10.0.0.0', 'fd00::/129', 'fd00:::1/64', '1:2:3:4:5:6:7:8:9/64']) {
+    assert.not.ok(parseCidr(bad).ok, bad);
+  }
+  for (const good of ['fd00:20::/48', '::/0', '::ffff:10.0.0.0/104', '2001:db8::1.2.3.4/128', '1:2:3:4:5:6:7::/112']) assert.ok(parseCidr(good).ok, good);
+  const r = (t: string, tag: string) => ({ cidr: (parseCidr(t) as { ok: true; cidr: import('../../src/model/cidr.ts').Cidr }).cidr, tag });
+  const overlaps = findOverlaps([r('10.0.0.0/8', 'a'), r('192.168.0.0/16', 'b'), r('10.20.0.0/16', 'c'), r('fd00::/16', 'd'), r('fd00:1::/32', 'e'), r('11.0.0.0/8', 'f')]);
+  assert.equal(overlaps.map((o) => `${o.range.tag}<${o.with.tag}`), ['c<a', 'e<d']);
+});
+
+test('rules stay fast on a large platform (hundreds of agencies, thousands of namespaces)', () => {
+  const p = base();
+  const template = agency(p, 'danang');
+  dc(p, 'dc-danang').spec.capacity = { cpu: '100000', memory: '1000Ti', storage: '100000Ti' };
+  for (let i = 0; i < 600; i++) {
+    const a: Agency = structuredClone(template);
+    a.metadata.name = `tinh-${i}`;
+    a.spec.code = `K${String(i % 100).padStart(2, '0')}.${String(Math.floor(i / 100) + 10).padStart(2, '0')}`;
+    a.spec.workspaces = Array.from({ length: 5 }, (_, j) => ({ name: `ws-${j}`, dataClass: 'shared' as const }));
+    p.agencies.push(a);
+    const l: NetworkLink = structuredClone(link(p, 'city-wan'));
+    l.metadata.namespace = `govcloud-tinh-${i}`;
+    l.spec.workspace = 'ws-0';
+    p.links.push(l);
+  }
+  const started = performance.now();
+  const out = run(p);
+  const took = performance.now() - started;
+  assert.equal(out, []);
+  assert.ok(took < 2000, `took ${took} ms`);
+});
+
+// Keep the imported types in use for readers: these are the kinds the rules look at.
+export type Kinds = [DataCentre, Agency, NetworkLink, SharedDataService, AccessRequest, AccessGrant];
+
+test.run();
