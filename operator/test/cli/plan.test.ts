@@ -1,0 +1,84 @@
+/** govcloud plan: validates first, then the renderers' objects per data centre. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseAllDocuments } from 'yaml';
+import { issueProblem } from '../../src/cli/commands/plan.ts';
+import { displayWidth } from '../../src/cli/table.ts';
+import { validateSamples, cli } from '../validate/helpers.ts';
+
+const NOW = '2026-01-01T00:00:00Z';
+
+test('invalid input: the problems, exit 1, no plan', async () => {
+  const { code, out } = await cli(['plan', 'operator/test/validate/bad/self-link.yaml', '--now', NOW]);
+  assert.is(code, 1);
+  assert.match(out, /self-link\.yaml:\d+: NetworkLink\/loop: spec\.peer\.agency: a link cannot connect workspace "apps" to itself/);
+  assert.not.match(out, /^Plan for/m);
+  const json = await cli(['plan', 'operator/test/validate/bad/self-link.yaml', '-o', 'json']);
+  assert.is(json.code, 1);
+  assert.is(JSON.parse(json.out).valid, false);
+});
+
+test('table: objects per kind and data centre, aligned, with totals', async () => {
+  const { code, out, err } = await cli(['plan', 'samples/', '--now', NOW]);
+  assert.is(code, 0, err);
+  const lines = out.split('\n');
+  assert.match(lines[0]!, /^Plan for samples\/ at 2026-01-01T00:00:00\.000Z: \d+ objects in 3 data centres$/);
+  const header = lines[2]!;
+  assert.match(header, /^KIND +dc-danang +dc-hanoi +dc-hcm +TOTAL$/);
+  const rows = lines.slice(3, lines.indexOf(''  , 3));
+  assert.ok(rows.some((r) => r.startsWith('Namespace ')));
+  for (const r of rows) assert.is(displayWidth(r), displayWidth(header), `aligned: ${r}`);
+  const total = rows.find((r) => r.startsWith('all objects'))!.trim().split(/\s+/).map(Number).filter((n) => !Number.isNaN(n));
+  assert.is(total[0]! + total[1]! + total[2]!, total[3]);
+  assert.match(lines[0]!, new RegExp(`: ${total[3]} objects in`));
+  assert.match(out, /^Next change: 2030-06-30T17:00:00\.000Z /m);
+  assert.not.match(out, /\x1b/);
+});
+
+test('yaml and json list the same objects; yaml is a stream with a comment per data centre', async () => {
+  const json = JSON.parse((await cli(['plan', 'samples/', '--now', NOW, '--output', 'json'])).out);
+  const yamlOut = (await cli(['plan', 'samples/', '--now', NOW, '--output', 'yaml'])).out;
+  assert.is(json.now, '2026-01-01T00:00:00.000Z');
+  assert.equal(Object.keys(json.dataCentres), ['dc-danang', 'dc-hanoi', 'dc-hcm']);
+  for (const [dc, objects] of Object.entries(json.dataCentres as Record<string, unknown[]>)) {
+    assert.match(yamlOut, new RegExp(`^# data centre ${dc}: ${objects.length} objects$`, 'm'));
+  }
+  const docs = parseAllDocuments(yamlOut);
+  const parsed = (Array.isArray(docs) ? docs : [docs]).filter((d) => d.contents !== null).map((d) => d.toJS());
+  const all = Object.values(json.dataCentres as Record<string, unknown[]>).flat();
+  assert.is(parsed.length, all.length);
+  assert.equal(parsed, all);
+  assert.not.match(yamlOut, /[&*]a\d/, 'no YAML anchors or aliases');
+  assert.match(yamlOut, /Ủy ban nhân dân Thành phố Đà Nẵng/);
+});
+
+test('--data-centre: only that data centre; an unknown one is a usage error', async () => {
+  const json = JSON.parse((await cli(['plan', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hcm'])).out);
+  assert.equal(Object.keys(json.dataCentres), ['dc-hcm']);
+  const table = (await cli(['plan', 'samples/', '--now', NOW, '--data-centre', 'dc-hcm'])).out;
+  assert.match(table, /^KIND +dc-hcm$/m);
+  const bad = await cli(['plan', 'samples/', '--data-centre', 'dc-hue']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /no data centre named "dc-hue" \(known: dc-danang, dc-hanoi, dc-hcm\)/);
+});
+
+test('--now makes the plan reproducible, and time matters: after the grants end they are gone', async () => {
+  const a = await cli(['plan', 'samples/', '--now', NOW, '-o', 'yaml']);
+  const b = await cli(['plan', 'samples/', '--now', NOW, '-o', 'yaml']);
+  assert.is(a.out, b.out);
+  const later = await cli(['plan', 'samples/', '--now', '2031-06-01T00:00:00Z', '-o', 'json']);
+  const earlier = JSON.parse((await cli(['plan', 'samples/', '--now', NOW, '-o', 'json'])).out);
+  const after = JSON.parse(later.out);
+  assert.is(after.nextChange, undefined);
+  assert.is.not(JSON.stringify(after.dataCentres), JSON.stringify(earlier.dataCentres));
+});
+
+test('render issues point at the file and line of the field that asked', () => {
+  const result = validateSamples();
+  const p = issueProblem({ owner: { kind: 'Agency', name: 'btc' }, field: 'spec.placement.dataCentres', dataCentre: 'dc-hcm', reason: 'X', message: 'refused' }, result);
+  assert.equal(p, { file: 'samples/agencies/btc.yaml', line: 15, object: 'Agency/btc', field: 'spec.placement.dataCentres', message: 'refused (in dc-hcm)' });
+  const link = issueProblem({ owner: { kind: 'NetworkLink', namespace: 'govcloud-hanoi', name: 'lgsp-to-ndxp' }, reason: 'X', message: 'm' }, result);
+  assert.is(link.file, 'samples/tenants/hanoi/links.yaml');
+});
+
+test.run();
