@@ -23,7 +23,10 @@ export interface ResolvedEnd {
 export type ResolveResult = { ok: true; end: ResolvedEnd } | { ok: false; message: string };
 
 export function partyLabel(p: Party): string {
-  if (p.kind === 'host') return `${p.host.name}${p.host.cidrs.length > 0 && p.host.cidrs.join(', ') !== p.host.name ? ` (${p.host.cidrs.join(', ')})` : ''}`;
+  if (p.kind === 'host') {
+    const cidrs = p.host.cidrs.join(', ');
+    return cidrs.length > 0 && !p.host.name.includes(cidrs) ? `${p.host.name} (${cidrs})` : p.host.name;
+  }
   const e = p.endpoint;
   if (e.kind === 'Namespace') return `${e.namespace}/* (any unlabelled pod of namespace ${e.namespace}, which has no pods)`;
   return `${e.namespace}/${e.name} (${e.kind})`;
