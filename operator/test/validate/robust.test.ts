@@ -113,6 +113,26 @@ test('wrong shapes: spec a string, metadata missing, a number where a list goes,
   assert.match(out, /^shapes\.yaml:\d+: kind: not a Kubernetes object: kind is missing or not a string$/m);
 });
 
+test('a v1 List: its items are checked as documents, with their own lines', async () => {
+  const list = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: x}
+  - apiVersion: govcloud.dev/v1alpha1
+    kind: Agency
+    metadata:
+      name: btc
+    spec:
+      code: g12
+`;
+  const { code, out } = await validateBytes('list-kind.yaml', list);
+  assert.is(code, 1);
+  assert.match(out, /^list-kind\.yaml:12: Agency\/btc: spec\.code: "g12" is not an agency code/m);
+  assert.match(out, /list-kind\.yaml: 2 objects in 1 file: .*1 agency.*1 other Kubernetes object \(not checked\)/);
+});
+
 test('an empty file and a comment-only file are fine: nothing in them', async () => {
   const { code, out } = await validateBytes('empty.yaml', '# nothing yet\n');
   assert.is(code, 0);
