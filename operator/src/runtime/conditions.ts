@@ -54,7 +54,7 @@ export function setCondition(conditions: readonly Condition[] | undefined, next:
 }
 
 /** Where a reconcile left the object, in the terms of the three standard conditions. */
-export type Outcome =
+export type ConditionsOutcome =
   | { state: 'ready'; reason?: string; message?: string }
   | { state: 'progressing'; reason: string; message: string }
   | { state: 'degraded'; reason: string; message: string };
@@ -67,7 +67,7 @@ export type Outcome =
  */
 export function standardConditions(
   conditions: readonly Condition[] | undefined,
-  outcome: Outcome,
+  outcome: ConditionsOutcome,
   observedGeneration: number | undefined,
   now: number,
 ): Condition[] {
