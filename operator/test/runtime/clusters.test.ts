@@ -6,6 +6,11 @@ import { httpStatusOf } from '../../src/runtime/errors.ts';
 import { Informer } from '../../src/runtime/informer.ts';
 import { kubeListWatch, collectionPath } from '../../src/runtime/list-watch.ts';
 import { startFakeApiServer, json, kubeconfig, type FakeApiServer } from './fake-apiserver.ts';
+import { deferred } from './deferred.ts';
+
+function rejectAfter(ms: number, message: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref());
+}
 
 const discovery = {
   kind: 'APIResourceList',
@@ -96,11 +101,17 @@ test('an informer over the real client lists, then watches with bookmarks from t
       source: kubeListWatch(client, { apiVersion: 'v1', kind: 'ConfigMap', labelSelector: { matchLabels: { app: 'x' } } }),
     });
     const added: string[] = [];
-    informer.addHandlers({ add: (o) => added.push(o.metadata?.name ?? '') });
+    const watched = deferred();
+    informer.addHandlers({
+      add: (o) => {
+        added.push(o.metadata?.name ?? '');
+        if (o.metadata?.name === 'b') watched.resolve();
+      },
+    });
     informer.start();
-    // The timeout only turns a broken client into a failure instead of a hang.
+    // The timeouts only turn a broken client into a failure instead of a hang.
     assert.ok(await informer.waitForSync(AbortSignal.timeout(10_000)));
-    for (let i = 0; i < 100 && added.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await Promise.race([watched.promise, rejectAfter(10_000, 'no watch event arrived')]);
     assert.equal(added, ['a', 'b']);
     assert.is(informer.get('ns', 'a')?.kind, 'ConfigMap', 'list items get their kind filled in');
     const watch = server.requests.find((r) => r.query.get('watch') === 'true');

@@ -196,6 +196,26 @@ test('a watch that closes at once without events backs off instead of spinning',
   await informer.stop();
 });
 
+test('the client closing a quiet watch on its inactivity timeout is a normal close', async () => {
+  const { source, informer, clock } = setup();
+  source.lists.push({ items: [], metadata: { resourceVersion: '10' } });
+  informer.start();
+  await settle();
+  await clock.advance(30_000);
+  source.current.close(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  await settle();
+  assert.is(source.watches.length, 2, 'reconnected at once');
+  assert.is(informer.status().lastError, undefined);
+  // A timeout before the watch was established is a real failure.
+  source.watchFailure = new DOMException('connect timeout', 'TimeoutError');
+  await clock.advance(30_000);
+  source.current.close(new DOMException('timeout', 'TimeoutError'));
+  await settle();
+  assert.is(source.watches.length, 3);
+  assert.is(informer.status().lastError, 'watch failed: connect timeout');
+  await informer.stop();
+});
+
 test('a failing list is retried until it succeeds; health follows the watch', async () => {
   const { source, informer, clock } = setup();
   source.lists.push(new Error('connection refused'), new Error('connection refused'));
