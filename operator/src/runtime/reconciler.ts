@@ -80,10 +80,6 @@ export class Controller {
     this.queue.add(key);
   }
 
-  enqueueAfter(key: string, ms: number): void {
-    this.queue.addAfter(key, ms);
-  }
-
   start(): void {
     this.log.info('starting workers');
     this.queue.start();

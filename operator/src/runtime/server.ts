@@ -56,10 +56,6 @@ export class ProbeServer {
     this.checks.set(name, check);
   }
 
-  removeReadinessCheck(name: string): void {
-    this.checks.delete(name);
-  }
-
   /** Every check's result, in the kube-apiserver's `[+]name ok` / `[-]name failed` format. */
   readiness(): { ok: boolean; text: string } {
     const lines: string[] = [];
