@@ -4,7 +4,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { KindDefinition } from './kind.ts';
-import { CEL_KEY, GROUP, VERSION } from './schema.ts';
+import { CEL_KEY, GROUP, VERSION, type CelRule } from './schema.ts';
 
 type Json = { [key: string]: unknown };
 
@@ -23,7 +23,7 @@ export function crdFor(def: KindDefinition): Json {
       status: toOpenApi(def.status),
     },
   };
-  if (def.rootRules && def.rootRules.length > 0) root[CEL_KEY] = def.rootRules;
+  if (def.rootRules && def.rootRules.length > 0) root[CEL_KEY] = def.rootRules.map(serverRule);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -54,6 +54,16 @@ export function crdFor(def: KindDefinition): Json {
       ],
     },
   };
+}
+
+/**
+ * The API server accepts a rule's fieldPath only where the schema declares the field, and a
+ * CRD cannot declare metadata's fields; `govcloud validate` still uses it to point at the line.
+ */
+function serverRule(rule: CelRule): CelRule {
+  if (!rule.fieldPath?.startsWith('.metadata')) return rule;
+  const { fieldPath: _offlineOnly, ...rest } = rule;
+  return rest;
 }
 
 /** Plain OpenAPI v3 (structural) from a TypeBox schema. */

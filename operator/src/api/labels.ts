@@ -3,8 +3,9 @@ export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
   partOf: 'app.kubernetes.io/part-of',
   name: 'app.kubernetes.io/name',
+  /** The agency's normalised identification code. */
   agency: 'govcloud.dev/agency',
-  agencyCode: 'govcloud.dev/agency-code',
+  agencyName: 'govcloud.dev/agency-name',
   workspace: 'govcloud.dev/workspace',
   securityLevel: 'govcloud.dev/security-level',
   dataClass: 'govcloud.dev/data-class',
@@ -19,6 +20,8 @@ export const MANAGED_BY = 'govcloud';
 
 export const ANNOTATIONS = {
   displayName: 'govcloud.dev/display-name',
+  /** The full owner, where `govcloud.dev/owner` had to hold a hashed form. */
+  owner: 'govcloud.dev/owner',
   encryption: 'govcloud.dev/encryption',
   identifier: 'govcloud.dev/identifier',
   validUntil: 'govcloud.dev/valid-until',

@@ -4,7 +4,7 @@
  * CEL rules sit beside the fields they guard and are checked both by the API server and,
  * offline, by `govcloud validate`.
  */
-import { Type, type TArray, type TInteger, type TSchema, type TString, type TUnion, type SchemaOptions } from '@sinclair/typebox';
+import { Type, type TArray, type TInteger, type TOptional, type TSchema, type TString, type TUnion, type SchemaOptions } from '@sinclair/typebox';
 
 export const GROUP = 'govcloud.dev';
 export const VERSION = 'v1alpha1';
@@ -78,13 +78,13 @@ export function mapListOf<T extends TSchema>(item: T, key: string, options: Desc
 }
 
 /** A validity window; CEL keeps it in order where both ends are given. */
-export function validityWindow(subject: string, untilRequired: boolean) {
+export function validityWindow<Required extends boolean>(subject: string, untilRequired: Required) {
   const validFrom = timestamp(`When the ${subject} starts to apply. Absent: at once.`);
   const validUntil = timestamp(`When the ${subject} stops applying; enforced on time.${untilRequired ? '' : ' Absent: no end.'}`);
   return {
     properties: {
       validFrom: Type.Optional(validFrom),
-      validUntil: untilRequired ? validUntil : Type.Optional(validUntil),
+      validUntil: (untilRequired ? validUntil : Type.Optional(validUntil)) as Required extends true ? TString : TOptional<TString>,
     },
     rule: {
       rule: '!has(self.validFrom) || !has(self.validUntil) || timestamp(self.validFrom) < timestamp(self.validUntil)',

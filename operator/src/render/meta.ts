@@ -9,17 +9,14 @@
  * - `govcloud.dev/owner: <Kind>.<namespace>.<name>` of the govcloud object that wants it
  *   (hashed where too long, see names.ts), with the annotation `govcloud.dev/owner` then.
  */
-import { LABELS, MANAGED_BY, normaliseAgencyCode, type Agency } from '../api/index.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY, normaliseAgencyCode, type Agency } from '../api/index.ts';
 import { ownerKey, ownerLabelValue } from './names.ts';
 import type { DesiredObject, OwnerRef, RenderIssue } from './types.ts';
 
-/**
- * The agency's Kubernetes name on namespaces (`govcloud.dev/agency` holds the code). Not in
- * api/labels.ts yet: proposed there as `LABELS.agencyName`.
- */
-export const AGENCY_NAME_LABEL = 'govcloud.dev/agency-name';
+/** The agency's Kubernetes name on namespaces (`govcloud.dev/agency` holds the code). */
+export const AGENCY_NAME_LABEL = LABELS.agencyName;
 /** The full owner, where the owner label had to be hashed. */
-export const OWNER_ANNOTATION = LABELS.owner;
+export const OWNER_ANNOTATION = ANNOTATIONS.owner;
 /** Set by the API server on every namespace; tenants cannot change it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

@@ -62,4 +62,12 @@ test('CEL rules carry a message, and the agency code is immutable', () => {
   }
 });
 
+test('root rules keep no fieldPath into metadata, which the API server refuses', () => {
+  for (const def of KINDS) {
+    const root = (crdFor(def) as any).spec.versions[0].schema.openAPIV3Schema;
+    for (const rule of root[CEL_KEY] ?? []) assert.not.ok(String(rule.fieldPath ?? '').startsWith('.metadata'), `${def.kind}: ${rule.rule}`);
+  }
+  assert.ok(KINDS.some((k) => k.rootRules?.some((r) => r.fieldPath === '.metadata.name')), 'the offline definition keeps it');
+});
+
 test.run();
