@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Builds the pinned upstream binaries of the local platform from source with Go, one after
+# another (the machine has 2 cores), and caches them outside the repository:
+#   ${GOVCLOUD_CACHE:-$HOME/.cache/govcloud}/bin/<name>-<version>
+# A binary already in the cache is not rebuilt. Versions: versions.sh.
+#
+# usage: build.sh [--print-path NAME] [NAME...]
+#   NAME: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
+#   (default: all of them). --print-path prints where NAME's binary lives and exits.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
+
+version_of() {
+  case $1 in
+    kube-*|kubectl) echo "$KUBE_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kwok) echo "$KWOK_VERSION" ;;
+    helm) echo "$HELM_VERSION" ;;
+    *) echo "build.sh: unknown binary '$1' (known: ${ALL[*]})" >&2; return 2 ;;
+  esac
+}
+bin_path() { echo "$GOVCLOUD_BIN/$1-$(version_of "$1")"; }
+
+if [[ ${1-} == --print-path ]]; then
+  bin_path "${2:?--print-path NAME}"
+  exit 0
+fi
+
+names=("$@")
+(( ${#names[@]} )) || names=("${ALL[@]}")
+for n in "${names[@]}"; do version_of "$n" >/dev/null; done
+
+# Which binaries are missing? If none, say so and stop before touching Go at all.
+missing=()
+for n in "${names[@]}"; do
+  if [[ -x $(bin_path "$n") ]]; then
+    echo "==> $n $(version_of "$n"): cached at $(bin_path "$n")"
+  else
+    missing+=("$n")
+  fi
+done
+(( ${#missing[@]} )) || exit 0
+
+command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go >= 1.26 to build Kubernetes $KUBE_VERSION)" >&2; exit 1; }
+mkdir -p "$GOVCLOUD_BIN" "$GOVCLOUD_CACHE/logs" "$GOVCLOUD_CACHE/src"
+
+# One build at a time per cache (two `make` runs must not both compile for 20 minutes).
+exec 9>"$GOVCLOUD_CACHE/build.lock"
+if ! flock -n 9; then
+  echo "==> another build holds $GOVCLOUD_CACHE/build.lock; waiting for it"
+  flock 9
+fi
+
+export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
+
+# The module that builds NAME: the committed one under build/ when its pin matches the
+# requested version, else a copy in the cache re-pinned to that version.
+module_dir() {
+  local name=$1 version dir
+  version=$(version_of "$name")
+  case $name in
+    kube-*|kubectl)
+      dir=$here/build/kubernetes
+      if ! grep -qE "^\s*(require )?k8s\.io/kubernetes ${version//./\\.}( // indirect)?\$" "$dir/go.mod"; then
+        dir=$GOVCLOUD_CACHE/src/kubernetes-$version
+        if [[ ! -f $dir/go.sum ]]; then
+          echo "==> generating the wrapper module for k8s.io/kubernetes@$version in $dir" >&2
+          GOFLAGS=-mod=mod "$here/build/gen-kubernetes-mod.sh" "$version" "$dir" >&2
+        fi
+      fi ;;
+    etcd|kwok|helm)
+      local mod
+      case $name in etcd) mod=go.etcd.io/etcd/server/v3 ;; kwok) mod=sigs.k8s.io/kwok ;; helm) mod=helm.sh/helm/v3 ;; esac
+      dir=$here/build/$name
+      if ! grep -qE "^\s*(require )?${mod//./\\.} ${version//./\\.}( // indirect)?\$" "$dir/go.mod"; then
+        dir=$GOVCLOUD_CACHE/src/$name-$version
+        if [[ ! -f $dir/go.sum ]]; then
+          echo "==> re-pinning $mod to $version in $dir" >&2
+          rm -rf "$dir" && mkdir -p "$dir" && cp "$here/build/$name"/* "$dir/"
+          (cd "$dir" && GOFLAGS=-mod=mod go get "$mod@$version" && GOFLAGS=-mod=mod go mod tidy) >&2
+        fi
+      fi ;;
+  esac
+  echo "$dir"
+}
+
+# The package path and -ldflags for NAME (so /version and `--version` tell the real version).
+package_of() {
+  case $1 in
+    kube-*|kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
+    etcd) echo "." ;;
+    kwok) echo "sigs.k8s.io/kwok/cmd/kwok" ;;
+    helm) echo "helm.sh/helm/v3/cmd/helm" ;;
+  esac
+}
+ldflags_of() {
+  local name=$1 dir=$2 v flags="-s -w"
+  v=$(version_of "$name")
+  case $name in
+    kube-*|kubectl)
+      [[ $v =~ ^v([0-9]+)\.([0-9]+)\. ]]
+      local pkg
+      for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+        flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=${BASH_REMATCH[1]} -X $pkg.gitMinor=${BASH_REMATCH[2]}"
+        flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+      done ;;
+    kwok)
+      local kv
+      kv=$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go)
+      flags+=" -X sigs.k8s.io/kwok/pkg/consts.Version=$v -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kv/v0./v1.}" ;;
+    helm)
+      local kv
+      kv=$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go)
+      [[ $kv =~ ^v0\.([0-9]+)\. ]]
+      flags+=" -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+      flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${BASH_REMATCH[1]}"
+      flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${BASH_REMATCH[1]}" ;;
+  esac
+  echo "$flags"
+}
+upstream_of() {
+  case $1 in
+    kube-*|kubectl) echo "k8s.io/kubernetes@$KUBE_VERSION" ;;
+    etcd) echo "go.etcd.io/etcd/server/v3@$ETCD_VERSION" ;;
+    kwok) echo "sigs.k8s.io/kwok@$KWOK_VERSION" ;;
+    helm) echo "helm.sh/helm/v3@$HELM_VERSION" ;;
+  esac
+}
+
+fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+ticker_pid=
+stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
+trap 'stop_ticker; rm -f "${tmp_out-}"' EXIT
+trap 'echo "build.sh: interrupted" >&2; exit 130' INT TERM
+
+total_start=$SECONDS
+for n in "${missing[@]}"; do
+  out=$(bin_path "$n")
+  [[ -x $out ]] && { echo "==> $n: built meanwhile by another run"; continue; }
+  dir=$(module_dir "$n")
+  pkg=$(package_of "$n")
+  log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
+  echo "==> building $n $(version_of "$n") from $(upstream_of "$n") (module $dir; log $log)"
+  start=$SECONDS
+  # Progress while the compiler is busy: a line a minute so a CI log shows it is alive.
+  ( while sleep 60; do echo "    ... $n still building, $(fmt_secs $((SECONDS - start))) elapsed"; done ) &
+  ticker_pid=$!
+  tmp_out="$out.tmp.$$"
+  ldflags=$(ldflags_of "$n" "$dir")
+  if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$tmp_out" "$pkg") >"$log" 2>&1; then
+    stop_ticker
+    mv -f "$tmp_out" "$out"
+    echo "    built $n in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
+  else
+    rc=$?
+    stop_ticker
+    echo "build.sh: FAILED to build $n: go build of $pkg in module $dir (upstream $(upstream_of "$n"), Go $(go env GOVERSION)) exited $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    exit 1
+  fi
+done
+echo "==> all requested binaries present ($(fmt_secs $((SECONDS - total_start))) spent building)"

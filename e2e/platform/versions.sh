@@ -1,0 +1,16 @@
+# Pinned upstream versions for the local platform. Sourced by the build and cluster scripts.
+# KUBE_VERSION is the one variable that selects Kubernetes: kube-apiserver,
+# kube-controller-manager, kube-scheduler and kubectl are all built from k8s.io/kubernetes at
+# that tag. Override from the environment (KUBE_VERSION=v1.36.3 make cluster-build) to try
+# another; the wrapper module is then generated outside the repository.
+: "${KUBE_VERSION:=v1.37.2}"
+# etcd 3.6 (the line Kubernetes documents for production), built from go.etcd.io/etcd/server/v3.
+: "${ETCD_VERSION:=v3.6.16}"
+# kwok simulates nodes and pod lifecycles; v0.8.0 needs its stages supplied (we ship them).
+: "${KWOK_VERSION:=v0.8.0}"
+# helm, for the chart issue; cached beside the rest.
+: "${HELM_VERSION:=v3.22.0}"
+
+: "${GOVCLOUD_CACHE:=${HOME}/.cache/govcloud}"
+GOVCLOUD_BIN="${GOVCLOUD_CACHE}/bin"
+export KUBE_VERSION ETCD_VERSION KWOK_VERSION HELM_VERSION GOVCLOUD_CACHE GOVCLOUD_BIN
