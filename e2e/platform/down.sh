@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Stops every process of the local platform (kwok, scheduler, controller-manager, apiserver per
+# cluster, then etcd), checks that none is left, and removes the etcd data and kubeconfigs.
+# Logs and the platform CA stay in .local/platform for a later look / the next cluster-up.
+set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+[[ -d $STATE ]] || { echo "cluster-down: nothing to stop (no $STATE)"; exit 0; }
+mkdir -p "$STATE/pids"
+exec 8>"$STATE/lock"
+flock -w 300 8 || { echo "cluster-down: $STATE/lock held for 5 minutes by another cluster-up/down" >&2; exit 1; }
+
+stopped=0
+for comp in $(all_components); do
+  if pid=$(alive_pid "$comp"); then
+    echo "==> stopping $comp (pid $pid)"
+    stop_component "$comp"
+    stopped=$((stopped + 1))
+  else
+    rm -f "$(pid_file "$comp")"
+  fi
+done
+
+# Anything still running from this state folder (a pid file lost, a second copy): stop it too.
+left=$(leftover_pids | tr '\n' ' ')
+if [[ -n ${left// } ]]; then
+  echo "==> leftover platform processes without a pid file: $left; stopping them"
+  kill -TERM $left 2>/dev/null || true
+  for _ in $(seq 1 100); do [[ -z $(leftover_pids) ]] && break; sleep 0.1; done
+  left=$(leftover_pids | tr '\n' ' ')
+  [[ -z ${left// } ]] || { kill -KILL $left 2>/dev/null || true; sleep 0.5; }
+fi
+left=$(leftover_pids | tr '\n' ' ')
+if [[ -n ${left// } ]]; then
+  echo "cluster-down: processes still running: $left" >&2
+  ps -o pid,args -p ${left// /,} >&2 || true
+  exit 1
+fi
+
+rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR"
+for c in "${CLUSTERS[@]}"; do rm -rf "$STATE/$c"; done
+echo "==> platform down ($stopped processes stopped, none left); logs kept in $LOGS"

@@ -1,0 +1,79 @@
+# Shared by up.sh, down.sh and status.sh: where the platform's state lives and how to tell
+# whether one of its processes runs. Sourced, not run.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=${ROOT:-$(cd "$here/../.." && pwd)}
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+# The clusters: the first is also the hub. Each is one kube-apiserver (own etcd prefix),
+# kube-controller-manager, kube-scheduler and kwok, all sharing one etcd.
+CLUSTERS=(${GOVCLOUD_CLUSTERS:-dc-hanoi dc-hcm dc-danang})
+
+LOCAL=$ROOT/.local
+STATE=$LOCAL/platform           # pids, ports, pki, etcd data, component kubeconfigs
+LOGS=$STATE/logs
+PKI=$STATE/pki
+KUBECONFIG_OUT=$LOCAL/kubeconfig
+KUBECONFIGS_DIR=$LOCAL/kubeconfigs
+
+bin() { "$here/build.sh" --print-path "$1"; }
+
+# A component is named "etcd" or "<cluster>-<part>" (part: apiserver, controller-manager,
+# scheduler, kwok). Its pid lives in $STATE/pids/<name>.pid, its log in $LOGS/<name>.log, its
+# port (if any) in $STATE/ports/<name>.
+pid_file() { echo "$STATE/pids/$1.pid"; }
+port_file() { echo "$STATE/ports/$1"; }
+log_file() { echo "$LOGS/$1.log"; }
+read_port() { cat "$(port_file "$1")" 2>/dev/null || true; }
+
+# The pid of a running component, or nothing. A pid file from a killed run may name a pid
+# the system has since given to another process: it only counts when that process's command
+# line mentions this platform's state folder (every component gets a path in it).
+alive_pid() {
+  local f pid
+  f=$(pid_file "$1")
+  [[ -f $f ]] || return 1
+  pid=$(<"$f")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE/" || return 1
+  # a zombie is not running
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  echo "$pid"
+}
+
+# Stops a component: SIGTERM, up to 15 s, then SIGKILL. Removes its pid file.
+stop_component() {
+  local name=$1 pid i
+  if pid=$(alive_pid "$name"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      alive_pid "$name" >/dev/null || break
+      sleep 0.1
+    done
+    if alive_pid "$name" >/dev/null; then
+      echo "    $name (pid $pid) ignored SIGTERM for 15 s: SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.2
+    fi
+  fi
+  rm -f "$(pid_file "$name")"
+}
+
+components_of() { local c=$1; echo "$c-kwok $c-scheduler $c-controller-manager $c-apiserver"; }
+# Every component, in the order to stop them (dependents first, etcd last).
+all_components() {
+  local c
+  for c in "${CLUSTERS[@]}"; do components_of "$c"; done
+  echo etcd
+}
+
+# Process ids of anything still running out of this platform's state folder, whether or not
+# a pid file names it (a last check after stopping).
+leftover_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [[ -r $p/cmdline ]] || continue
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE -- "^$GOVCLOUD_BIN/[a-z-]+-v[0-9.]+ .*$STATE/"; then echo "${p#/proc/}"; fi
+  done
+}
