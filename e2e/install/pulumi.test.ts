@@ -1,0 +1,132 @@
+// The Pulumi program for real: the Pulumi CLI and Kubernetes provider built from Go modules
+// (build-pulumi.sh), a local file backend, the Automation API's inline program, against the
+// hub of the e2e clusters: preview, up, a second up that changes nothing, then destroy.
+// Slow to build (see docs/install.md): runs only from `make e2e-pulumi`
+// (GOVCLOUD_E2E_PULUMI=1, GOVCLOUD_PULUMI_ROOT); `make e2e` skips it.
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as assert from 'uvu/assert';
+import { ROOT, e2eSuite, kubeconfigPath, uniqueName } from '../harness/index.ts';
+import type { Cluster } from '../harness/index.ts';
+
+const enabled = process.env.GOVCLOUD_E2E_PULUMI === '1';
+const test = e2eSuite('install: pulumi');
+
+async function exists(hub: Cluster, urlPath: string): Promise<unknown> {
+  const r = await hub.request('GET', urlPath);
+  if (r.status === 404) return undefined;
+  if (r.status !== 200) throw new Error(`GET ${urlPath}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+if (!enabled) {
+  console.log('install: pulumi: skipped (needs the Pulumi CLI and provider built from source: `make e2e-pulumi`)');
+} else {
+  test('pulumi preview, up, and a second up with no changes bootstrap the hub; destroy keeps CRDs and namespace', async ({ hub }) => {
+    const root = process.env.GOVCLOUD_PULUMI_ROOT;
+    if (!root) throw new Error('GOVCLOUD_PULUMI_ROOT (a folder with bin/pulumi) is not set: run `make e2e-pulumi`');
+    const { LocalWorkspace, PulumiCommand } = await import('@pulumi/pulumi/automation/index.js');
+    const { main } = await import('../../pulumi/program.ts');
+
+    // Everything this run makes has a unique name: the shared hub keeps its govcloud-system.
+    const id = uniqueName('pulumi').replace(/^e2e-/, '');
+    const namespace = `e2e-${id}`;
+    const operatorName = `e2e-${id}-operator`;
+    const hubDc = `e2e-${id}-hub`;
+    const memberDc = `e2e-${id}-member`;
+    const agencyName = `e2e${id.replace(/-/g, '').slice(-12)}`;
+    const work = mkdtempSync(path.join(tmpdir(), 'govcloud-pulumi-e2e-'));
+    mkdirSync(path.join(work, 'state'));
+    mkdirSync(path.join(work, 'gitops'));
+    const agency = readFileSync(path.join(ROOT, 'samples', 'agencies', 'bca.yaml'), 'utf8')
+      .replace(/^  name: bca$/m, `  name: ${agencyName}`)
+      .replace(/dc-hanoi/g, hubDc);
+    writeFileSync(path.join(work, 'gitops', 'agency.yaml'), agency);
+    const dc = (name: string, extra: Record<string, unknown>) => ({
+      name,
+      displayName: `e2e ${name}`,
+      region: 'Miền Bắc',
+      accreditedLevel: 4,
+      capacity: { cpu: '512', memory: '2Ti', storage: '200Ti' },
+      networkRanges: ['10.250.0.0/16'],
+      ...extra,
+    });
+    const memberKubeconfig = readFileSync(kubeconfigPath(), 'utf8');
+
+    const stack = await LocalWorkspace.createStack(
+      { stackName: 'e2e', projectName: 'govcloud', program: () => main(work) },
+      {
+        pulumiCommand: await PulumiCommand.get({ root, skipVersionCheck: true }),
+        workDir: work,
+        projectSettings: { name: 'govcloud', runtime: 'nodejs', backend: { url: `file://${path.join(work, 'state')}` } },
+        envVars: {
+          PULUMI_CONFIG_PASSPHRASE: 'e2e',
+          PULUMI_SKIP_UPDATE_CHECK: 'true',
+          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+          PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: 'true',
+        },
+      },
+    );
+    await stack.setAllConfig({
+      'kubernetes:kubeconfig': { value: kubeconfigPath() },
+      'kubernetes:context': { value: hub.name },
+      'govcloud:operator': { value: JSON.stringify({ name: operatorName, namespace, replicas: 2 }) },
+      'govcloud:dataCentres': { value: JSON.stringify([dc(hubDc, { thisCluster: true }), dc(memberDc, { accreditedLevel: 3, networkRanges: ['10.251.0.0/16'] })]) },
+      'govcloud:kubeconfigs': { value: JSON.stringify({ [memberDc]: memberKubeconfig }), secret: true },
+      'govcloud:agenciesPath': { value: 'gitops' },
+    });
+    // Objects are stored as JSON text; the program reads them with config.getObject.
+    const log = (s: string) => process.env.GOVCLOUD_E2E_VERBOSE && process.stdout.write(s);
+    try {
+      const t0 = Date.now();
+      const preview = await stack.preview({ onOutput: log });
+      const creates = preview.changeSummary.create ?? 0;
+      console.log(`    preview: ${JSON.stringify(preview.changeSummary)} (${Math.round((Date.now() - t0) / 1000)} s)`);
+      assert.ok(creates >= 20, `preview plans the whole bootstrap (${JSON.stringify(preview.changeSummary)})`);
+
+      const t1 = Date.now();
+      const up = await stack.up({ onOutput: log });
+      console.log(`    up: ${JSON.stringify(up.summary.resourceChanges)} (${Math.round((Date.now() - t1) / 1000)} s)`);
+      assert.is(up.summary.result, 'succeeded');
+      assert.is(up.summary.resourceChanges?.create, creates, 'up creates what preview planned');
+      assert.equal(up.outputs.dataCentres?.value, [hubDc, memberDc]);
+      assert.equal(up.outputs.agencies?.value, [agencyName]);
+
+      // On the cluster: the operator, its RBAC, the member's Secret and the DataCentres.
+      const d = (await exists(hub, `/apis/apps/v1/namespaces/${namespace}/deployments/${operatorName}`)) as any;
+      assert.ok(d, 'the Deployment exists');
+      assert.is(d.spec.replicas, 2);
+      assert.is(d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem, true);
+      const cr = (await exists(hub, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${operatorName}`)) as any;
+      assert.ok(cr?.rules?.length > 10, 'the ClusterRole exists with its rules');
+      const secret = (await exists(hub, `/api/v1/namespaces/${namespace}/secrets/${memberDc}-kubeconfig`)) as any;
+      assert.is(Buffer.from(secret.data.kubeconfig, 'base64').toString('utf8'), memberKubeconfig);
+      const dcObj = (await exists(hub, `/apis/govcloud.dev/v1alpha1/datacentres/${memberDc}`)) as any;
+      assert.equal(dcObj.spec.connection.kubeconfigSecretRef, { namespace, name: `${memberDc}-kubeconfig`, key: 'kubeconfig' });
+      assert.ok(await exists(hub, `/apis/govcloud.dev/v1alpha1/agencies/${agencyName}`), 'the agency of the GitOps folder');
+      // The state file holds the kubeconfig only encrypted.
+      const state = JSON.stringify((await stack.exportStack()).deployment);
+      assert.not.ok(state.includes(memberKubeconfig.slice(0, 200)), 'no plaintext kubeconfig in the Pulumi state');
+
+      const t2 = Date.now();
+      const again = await stack.up({ onOutput: log });
+      console.log(`    second up: ${JSON.stringify(again.summary.resourceChanges)} (${Math.round((Date.now() - t2) / 1000)} s)`);
+      const changed = Object.entries(again.summary.resourceChanges ?? {}).filter(([op, n]) => op !== 'same' && (n ?? 0) > 0);
+      assert.equal(changed, [], 'a second up changes nothing');
+    } finally {
+      const t3 = Date.now();
+      await stack.destroy({ onOutput: log }).catch((err: Error) => console.log(`    destroy failed: ${err.message}`));
+      console.log(`    destroy (${Math.round((Date.now() - t3) / 1000)} s)`);
+      // retainOnDelete kept the namespace (and the CRDs, which stay for everyone): remove ours.
+      await hub.request('DELETE', `/api/v1/namespaces/${namespace}`);
+      for (const p of [`/apis/govcloud.dev/v1alpha1/agencies/${agencyName}`, `/apis/govcloud.dev/v1alpha1/datacentres/${hubDc}`, `/apis/govcloud.dev/v1alpha1/datacentres/${memberDc}`]) {
+        await hub.request('DELETE', p).catch(() => undefined);
+      }
+    }
+    assert.not.ok(await exists(hub, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${operatorName}`), 'destroy removed the ClusterRole');
+    assert.ok(await exists(hub, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datacentres.govcloud.dev'), 'destroy kept the CRDs');
+  }, { timeoutMs: 20 * 60_000 });
+}
+
+test.run();
