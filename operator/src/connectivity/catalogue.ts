@@ -5,8 +5,9 @@
  * Consumers come from the renderer (`renderService`), so the catalogue and the network
  * policies agree by construction: for `onRequest`, the workspaces named by an AccessRequest
  * in the consumer's hub namespace and an AccessGrant in the owner's, both inside their
- * validity windows at `now`; for `default` and `open`, every workspace of every agency
- * placed somewhere (the owner's own workspace excepted).
+ * validity windows at `now`, that exist in a data centre where the service runs; for
+ * `default` and `open`, every workspace of every agency placed somewhere (the owner's own
+ * workspace excepted).
  */
 import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';

@@ -12,7 +12,9 @@
  * and S's ingress (evaluated in X) admits Y's range on that port. Limits, honestly:
  * - X sees traffic from Y by address only: it cannot tell W from any other pod of Y. Every
  *   pod of Y whose egress reaches X's range on that port gets in, whatever the grant said;
- *   the cross-data-centre verdict is exact about policies, not about identities.
+ *   the cross-data-centre verdict is exact about policies, not about identities. This is
+ *   why the renderers admit a range only for `default` and `open` services (meant for every
+ *   agency), never for an on-request service or a link between agencies.
  * - It assumes pod traffic leaving Y carries a source address inside Y's networkRanges, and
  *   that S is addressed inside X's ranges (routed pod ranges, or SNAT/gateways inside them).
  *   Routing, firewalls and gateways of the specialised network are not modelled.

@@ -3,6 +3,11 @@
  * references that resolve, placement only where the data centre is accredited, capacity,
  * link consent and encryption, access requests and grants that fit together.
  *
+ * Across data centres a peer is seen by address only (its data centre's networkRanges), which
+ * cannot tell one workspace from another: a request/grant pair for an on-request service, or
+ * a pair of links between two agencies, whose two sides share no data centre could open
+ * nothing, and is an error (the renderers report `CrossDataCentreAccessUnsupported`).
+ *
  * Pure: a Platform in, problems out, each keyed by the object at fault and a field path
  * from that object's root. `govcloud validate` turns them into file:line messages; the
  * operator can put the same messages in conditions. Every object of the Platform is
@@ -371,6 +376,17 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
         if (matching.length > 0 && intersectPorts(link.spec.ports, matching.flatMap((l) => l.spec.ports)).length === 0) {
           warning(link, ['spec', 'ports'], `no port in common with the matching link ${describeObject(matching[0]!)} of ${describeObject(peer)}: the link stays closed`, matching[0]);
         }
+        const ours = [...new Set(agency.spec.placement.dataCentres)].sort();
+        const theirs = [...new Set(peer.spec.placement.dataCentres)].sort();
+        if (matching.length > 0 && ours.length > 0 && theirs.length > 0 && !ours.some((d) => theirs.includes(d))) {
+          error(
+            link,
+            ['spec', 'peer', 'agency'],
+            `${describeObject(agency)} is placed only in ${ours.join(', ')} and ${describeObject(peer)} only in ${theirs.join(', ')}: the link and ${describeObject(matching[0]!)} can open nothing. ` +
+              `Place both in one data centre; cross-data-centre links need ${NO_CROSS_DC_IDENTITY}`,
+            matching[0],
+          );
+        }
         if (matching.length === 0) {
           const hint = answers.length > 0 ? `; ${describeObject(answers[0]!)} answers it but with direction ${link.spec.direction}, not ${opposite}` : '';
           warning(
@@ -387,7 +403,10 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
     const sides = [agency, ...(peer ? [peer] : [])];
     const strictest = sides.reduce((a, b) => (b.spec.securityLevel > a.spec.securityLevel ? b : a));
     const required = strictest.spec.securityLevel >= ENCRYPTED_LINKS_FROM_LEVEL;
-    const involved = [...new Set(sides.flatMap((s) => s.spec.placement.dataCentres))].sort();
+    // A link to another agency is rendered only where both are; to a network, wherever this agency is.
+    const involved = peer
+      ? [...new Set(agency.spec.placement.dataCentres.filter((d) => peer.spec.placement.dataCentres.includes(d)))].sort()
+      : [...new Set(sides.flatMap((s) => s.spec.placement.dataCentres))].sort();
     const lacking = involved.map((d) => index.dataCentres.get(d)).filter((d): d is DataCentre => d !== undefined && d.spec.encryptedLinks !== true);
     const lackingText = lacking.map((d) => describeObject(d)).join(', ');
     if (required && link.spec.encrypted !== true) {
@@ -398,6 +417,25 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
       error(link, ['spec', 'encrypted'], `cannot be encrypted: ${lackingText} ${lacking.length === 1 ? 'is' : 'are'} involved and cannot offer encrypted links (encryptedLinks is not set)`, lacking[0]);
     }
   }
+}
+
+/** Where a service runs: its placement, within its owner's. */
+function runsIn(service: SharedDataService, owner: Agency): string[] {
+  return [...new Set(service.spec.placement.dataCentres.filter((d) => owner.spec.placement.dataCentres.includes(d)))].sort();
+}
+
+const NO_CROSS_DC_IDENTITY = 'identity across data centres, which this release does not provide';
+
+/** The consumer shares no data centre with the service: what to do about it, or undefined when they do share one. */
+function noCommonDataCentre(consumer: Agency, service: SharedDataService, owner: Agency, what: string): string | undefined {
+  const runs = runsIn(service, owner);
+  const placed = [...new Set(consumer.spec.placement.dataCentres)].sort();
+  if (runs.length === 0 || placed.length === 0 || placed.some((d) => runs.includes(d))) return undefined;
+  const or = placed.length === 1 ? placed[0] : `${placed.slice(0, -1).join(', ')} or ${placed[placed.length - 1]}`;
+  return (
+    `${describeObject(consumer)} is placed only in ${placed.join(', ')}, where ${describeObject(service)} does not run (it runs in ${runs.join(', ')}): ` +
+    `place the service in ${or} or the consumer's workspace in one of ${runs.join(', ')}; cross-data-centre access to ${what} needs ${NO_CROSS_DC_IDENTITY}`
+  );
 }
 
 function findReverseLinksIndexed(index: Index, own: string, link: NetworkLink): NetworkLink[] {
@@ -495,6 +533,10 @@ function checkGrants(platform: Platform, index: Index, error: Report, warning: R
         );
       }
       continue;
+    }
+    if (service && service.spec.sharing === 'onRequest') {
+      const apart = noCommonDataCentre(consumer, service, provider, 'on-request services');
+      if (apart) error(grant, ['spec', 'consumer'], `the grant and ${describeObject(requests[0]!)} can open nothing: ${apart}`, requests[0]);
     }
     const requested = new Set(requests.flatMap((r) => r.spec.workspaces));
     workspaces.forEach((w, i) => {

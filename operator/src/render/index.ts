@@ -9,7 +9,7 @@ export { renderLink, linkPolicyName, counterparts, type LinkRender } from './lin
 export { renderService, accessMatches, serviceObjectName, servicePolicyName, usePolicyName, type ServiceRender, type AccessMatch } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_POD_POLICY } from './platform-objects.ts';
-export { placementOf, hubDataCentre, type Placement } from './placement.ts';
+export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
 export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';
 export { parseMilli, parseBytes, formatMilli, formatBytes } from './quantity.ts';

@@ -11,21 +11,23 @@
  * both sides name. A link to an external network needs only its own window.
  *
  * Peer endpoints seen from data centre D: the peer's workspace namespace where the peer is
- * placed in D (namespaceSelector on kubernetes.io/metadata.name), and the networkRanges of
- * the other data centres where the peer's workspace exists (ipBlocks); for an external
- * peer, its cidrs.
+ * placed in D (namespaceSelector on kubernetes.io/metadata.name); for an external peer, its
+ * cidrs. A link between two agencies' workspaces is rendered only in the data centres where
+ * both exist: across data centres a peer is seen by address only (its data centre's
+ * networkRanges), and admitting a range would admit every pod there whose egress reaches
+ * it, linked or not. Where the two share no data centre the link is inactive, with the
+ * issue `CrossDataCentreAccessUnsupported` (identity across data centres is not provided).
  *
  * Encryption: where either agency is level 3 or above, the link must say `encrypted: true`
  * (else nothing is rendered). An encrypted link (either side asking is enough) is rendered
- * only in data centres offering encrypted links and reaches only peers in such data
- * centres; its policies carry `govcloud.dev/encryption: required` for the data path to
+ * only in data centres offering encrypted links; its policies carry `govcloud.dev/encryption: required` for the data path to
  * enforce.
  */
 import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
-import { findAgency, findDataCentre, hasWorkspace, placementOf, placedNames } from './placement.ts';
+import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
 import { intersectPorts, normalisePorts, type PortRange } from './ports.ts';
 import type { Rendered, RenderIssue } from './types.ts';
@@ -160,10 +162,25 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     ports = normalisePorts(link.spec.ports);
   }
 
-  // Render, per data centre where the acting agency's workspace exists.
+  // Render, per data centre where the acting agency's workspace exists (and the peer's, for an agency peer).
   const out = new PerDataCentre();
   const namespace = workspaceNamespace(acting.metadata.name, link.spec.workspace);
   const peerPlaced = peerAgency ? placedNames(platform, peerAgency) : [];
+  if (peerRef) {
+    const actingPlaced = actingPlacement.placed.map((p) => p.dataCentre.metadata.name);
+    if (peerPlaced.length === 0) {
+      const message = `agency ${peerRef.name} is placed in no data centre`;
+      issues.push({ owner, field: 'spec.peer.agency', reason: 'PeerUnreachable', message });
+      return inactive('PeerUnreachable', message);
+    }
+    if (actingPlaced.length > 0 && !actingPlaced.some((d) => peerPlaced.includes(d))) {
+      const message =
+        `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${actingPlaced.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peerPlaced.join(', ')}: ` +
+        `place them in one data centre; cross-data-centre links need identity across data centres, which this release does not provide`;
+      issues.push({ owner, field: 'spec.peer.agency', reason: CROSS_DATA_CENTRE_UNSUPPORTED, message });
+      return inactive(CROSS_DATA_CENTRE_UNSUPPORTED, message);
+    }
+  }
   const noEncryption = new Set<string>();
   const cannotEncrypt = (dc: string) => {
     if (noEncryption.has(dc)) return;
@@ -175,25 +192,15 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   if (until !== undefined) annotations[ANNOTATIONS.validUntil] = new Date(until).toISOString();
   for (const { dataCentre } of actingPlacement.placed) {
     const dc = dataCentre.metadata.name;
+    // Never the peer's other data centres by range: only where both workspaces are.
+    if (peerRef && !peerPlaced.includes(dc)) continue;
     if (encrypted && dataCentre.spec.encryptedLinks !== true) {
       cannotEncrypt(dc);
       continue;
     }
     const peers: Peer[] = [];
     if (peerRef) {
-      if (peerPlaced.includes(dc)) peers.push(...namespacesPeer([workspaceNamespace(peerRef.name, peerRef.workspace)]));
-      const ranges: string[] = [];
-      for (const other of peerPlaced) {
-        if (other === dc) continue;
-        const otherDc = findDataCentre(platform, other);
-        if (!otherDc) continue;
-        if (encrypted && otherDc.spec.encryptedLinks !== true) {
-          cannotEncrypt(other);
-          continue;
-        }
-        ranges.push(...otherDc.spec.networkRanges);
-      }
-      peers.push(...ipBlockPeers(ranges));
+      peers.push(...namespacesPeer([workspaceNamespace(peerRef.name, peerRef.workspace)]));
     } else if (external) {
       peers.push(...ipBlockPeers(external.cidrs));
     }

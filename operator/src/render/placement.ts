@@ -14,6 +14,13 @@ import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
 import { parseBytes, parseMilli } from './quantity.ts';
 import type { RenderIssue } from './types.ts';
 
+/**
+ * Reason of the issue where access between two agencies would cross data centres: a peer in
+ * another data centre is seen by address (its networkRanges) only, which cannot tell one
+ * workspace from another, and this release provides no identity across data centres.
+ */
+export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
+
 export interface AgencyQuota {
   /** Millicores. */
   cpu: bigint;

@@ -23,14 +23,23 @@
  * - `onRequest`: the workspaces named by an AccessRequest in the consumer's hub namespace
  *   (provider = owner, service = this) and by an AccessGrant in the owner's hub namespace
  *   (service = this, consumer = that agency; absent workspaces: all those requested), both
- *   inside their windows. A request or grant in any other namespace matches nothing.
+ *   inside their windows, and only in the data centres where the service runs (below).
+ *   A request or grant in any other namespace matches nothing.
  * The service's own workspace is never its own consumer (it reaches itself already).
  *
  * Addressing: a consumer in data centre D uses the service in D where it runs there
- * (namespace and pod selectors), else the service in every data centre it runs in, by their
- * networkRanges. Symmetrically the service in D admits consumers placed in D by namespace,
- * and the networkRanges of the data centres where a consumer exists and the service does
- * not run.
+ * (namespace and pod selectors). Symmetrically the service in D admits consumers placed in
+ * D by namespace.
+ *
+ * Across data centres a peer is seen by address only (the networkRanges of its data centre),
+ * never by workspace: admitting a range admits every pod there whose egress reaches this
+ * range on this port, granted or not. So only `default` and `open` services, meant for every
+ * agency, are reached across data centres: a consumer in a data centre where the service
+ * does not run uses it in every data centre it runs in, by their networkRanges, and the
+ * service admits the ranges of those data centres. An `onRequest` service fails closed: its
+ * ingress never admits a range, and a consumer whose workspace exists only in data centres
+ * where the service does not run gets nothing, with the issue
+ * `CrossDataCentreAccessUnsupported` (identity across data centres is not provided).
  */
 import {
   ANNOTATIONS,
@@ -51,7 +60,7 @@ import { actingAgency, type Platform } from '../model/platform.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
-import { findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
+import { CROSS_DATA_CENTRE_UNSUPPORTED, findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
 import type { PortRange } from './ports.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
@@ -82,7 +91,11 @@ export interface ServiceRender {
   issues: RenderIssue[];
   /** Consumer workspaces entitled now, `agency/workspace`, sorted. */
   consumers: string[];
-  /** Request/grant pairs open now (onRequest only), sorted by consumer, request, grant. */
+  /**
+   * Request/grant pairs open now that open the service to their consumer (onRequest only;
+   * a pair whose consumer exists only where the service does not run opens nothing),
+   * sorted by consumer, request, grant.
+   */
   access: AccessMatch[];
   /** Data centres the service runs in, sorted. */
   dataCentres: string[];
@@ -110,7 +123,15 @@ interface Consumer {
   agency: Agency;
   code: string;
   workspace: string;
+  /** Data centres where it is given access: where its workspace exists (and, without `byRange`, the service runs). */
   placed: string[];
+  /** Whether it may reach the service in other data centres, by their networkRanges. */
+  byRange: boolean;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(values: readonly string[]): string {
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }
 
 /** Request/grant pairs for the service, with the windows' future boundaries. */
@@ -195,33 +216,65 @@ export function renderService(platform: Platform, service: SharedDataService, no
   const consumers: Consumer[] = [];
   let access: AccessMatch[] = [];
   let boundaries: number[] = [];
-  const consumerOf = (agency: Agency, workspace: string): Consumer | undefined => {
+  // Consumers that exist only where the service does not run, and may not be reached by range.
+  const stranded = new Map<string, { agency: Agency; workspaces: string[]; placed: string[] }>();
+  const consumerOf = (agency: Agency, workspace: string, byRange: boolean): Consumer | undefined => {
     if (workspaceNamespace(agency.metadata.name, workspace) === ownNamespace) return undefined;
     const placement = placementOf(platform, agency);
     if (placement.code === undefined || placement.placed.length === 0) return undefined;
-    return { agency, code: placement.code, workspace, placed: placement.placed.map((p) => p.dataCentre.metadata.name) };
+    const placed = placement.placed.map((p) => p.dataCentre.metadata.name);
+    if (byRange) return { agency, code: placement.code, workspace, placed, byRange };
+    const local = placed.filter((d) => runsIn.includes(d));
+    if (local.length === 0) {
+      if (runsIn.length > 0) {
+        const entry = stranded.get(agency.metadata.name) ?? { agency, workspaces: [], placed };
+        entry.workspaces.push(workspace);
+        stranded.set(agency.metadata.name, entry);
+      }
+      return undefined;
+    }
+    return { agency, code: placement.code, workspace, placed: local, byRange };
   };
   if (spec.sharing === 'onRequest') {
-    ({ matches: access, boundaries } = accessMatches(platform, owner, service, now));
+    const matched = accessMatches(platform, owner, service, now);
+    boundaries = matched.boundaries;
     const byConsumer = new Map<string, Set<string>>();
-    for (const m of access) {
+    for (const m of matched.matches) {
       const set = byConsumer.get(m.consumer) ?? new Set<string>();
       for (const w of m.workspaces) set.add(w);
       byConsumer.set(m.consumer, set);
     }
+    const reached = new Set<string>();
     for (const agency of platform.agencies) {
       for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
-        const c = consumerOf(agency, w);
-        if (c) consumers.push(c);
+        const c = consumerOf(agency, w, false);
+        if (c) {
+          consumers.push(c);
+          reached.add(agency.metadata.name);
+        }
       }
     }
+    // A pair opens the service only to a consumer it can be rendered for.
+    access = matched.matches.filter((m) => reached.has(m.consumer));
   } else {
     for (const agency of platform.agencies) {
       for (const w of workspaceNames(agency)) {
-        const c = consumerOf(agency, w);
+        const c = consumerOf(agency, w, true);
         if (c) consumers.push(c);
       }
     }
+  }
+  for (const { agency, workspaces, placed } of [...stranded.values()].sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name))) {
+    const names = sortedUnique(workspaces);
+    issues.push({
+      owner: ref,
+      field: 'spec.placement.dataCentres',
+      reason: CROSS_DATA_CENTRE_UNSUPPORTED,
+      message:
+        `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
+        `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
+        'cross-data-centre access to on-request services needs identity across data centres, which this release does not provide',
+    });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
   const consumerNames = sortedUnique(consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`));
@@ -247,10 +300,13 @@ export function renderService(platform: Platform, service: SharedDataService, no
     out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, resources));
     // Who this instance admits.
     const local = consumers.filter((c) => c.placed.includes(dc)).map((c) => workspaceNamespace(c.agency.metadata.name, c.workspace));
+    // Never a range for an onRequest service: a range admits every pod of that data centre.
     const remoteDcs =
-      spec.sharing === 'open'
-        ? allDataCentres.filter((d) => d !== dc)
-        : consumers.flatMap((c) => c.placed).filter((d) => d !== dc && !runsIn.includes(d));
+      spec.sharing === 'onRequest'
+        ? []
+        : spec.sharing === 'open'
+          ? allDataCentres.filter((d) => d !== dc)
+          : consumers.filter((c) => c.byRange).flatMap((c) => c.placed).filter((d) => d !== dc && !runsIn.includes(d));
     const ranges = sortedUnique(remoteDcs).flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
     const peers: Peer[] = [...namespacesPeer(local), ...ipBlockPeers(ranges)];
     const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, { matchLabels: selector });
@@ -262,7 +318,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   for (const c of consumers) {
     const namespace = workspaceNamespace(c.agency.metadata.name, c.workspace);
     for (const dc of c.placed) {
-      const peers = runsIn.includes(dc) ? namespacesPeer([ownNamespace], selector) : ipBlockPeers(providerRanges);
+      const peers = runsIn.includes(dc) ? namespacesPeer([ownNamespace], selector) : c.byRange ? ipBlockPeers(providerRanges) : [];
       const policy = directionalPolicy(
         { name: usePolicyName(owner.metadata.name, service), namespace, owner: ref, agency: c.code, annotations: { [ANNOTATIONS.identifier]: identifier } },
         'Egress',

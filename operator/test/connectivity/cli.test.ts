@@ -26,7 +26,10 @@ async function run(command: typeof connectivityCommand | typeof catalogueCommand
 
 const ws = (name: string): Agency['spec']['workspaces'][number] => ({ name, dataClass: 'private' });
 
-/** A GitOps folder: data centres, agencies, a service with a request and a grant, and a plain Deployment. */
+/**
+ * A GitOps folder: data centres, agencies, an on-request service with a request and a grant,
+ * and a default-sharing service that danang (in another data centre) reaches by range.
+ */
 function gitopsFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-connectivity-'));
   const p = platform({
@@ -35,13 +38,14 @@ function gitopsFolder(): string {
       agency('bca', { code: '000.00.00.G04', displayName: 'Bộ Công an', workspaces: [ws('dancu')] }),
       agency('hanoi', { code: 'H01', displayName: 'UBND Thành phố Hà Nội', workspaces: [ws('dvc'), ws('web')] }),
       agency('danang', { code: 'H43', displayName: 'UBND Thành phố Đà Nẵng', dcs: ['dc-danang'], workspaces: [ws('city')] }),
+      agency('vpcp', { code: 'G22', displayName: 'Văn phòng Chính phủ', workspaces: [{ name: 'lienthong', dataClass: 'shared' }] }),
     ],
-    services: [service('bca', 'population', { workspace: 'dancu', dataClass: 'private', port: 8443 })],
-    requests: [
-      request('hanoi', 'population-for-dvc', { provider: 'bca', service: 'population', workspaces: ['dvc'] }),
-      request('danang', 'population-for-city', { provider: 'bca', service: 'population', workspaces: ['city'] }),
+    services: [
+      service('bca', 'population', { workspace: 'dancu', dataClass: 'private', port: 8443 }),
+      service('vpcp', 'document-exchange', { displayName: 'Trục liên thông văn bản quốc gia', workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }),
     ],
-    grants: [grant('bca', 'hanoi-dvc', { service: 'population', consumer: 'hanoi' }), grant('bca', 'danang-city', { service: 'population', consumer: 'danang' })],
+    requests: [request('hanoi', 'population-for-dvc', { provider: 'bca', service: 'population', workspaces: ['dvc'] })],
+    grants: [grant('bca', 'hanoi-dvc', { service: 'population', consumer: 'hanoi' })],
   });
   mkdirSync(join(dir, 'platform'));
   const all = [...p.dataCentres, ...p.agencies, ...p.services, ...p.requests, ...p.grants];
@@ -131,7 +135,8 @@ test('govcloud objects are rendered per data centre; cross-data-centre paths are
     assert.match(r.out, /^hanoi-dvc +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +egress hanoi-dvc\/govcloud-use-bca\.population\[0\]; ingress bca-dancu\/govcloud-svc-population\[0\]$/m);
     assert.not.match(r.out, /^hanoi-web +bca-dancu/m);
     assert.match(r.out, 'Across data centres, via network range');
-    assert.match(r.out, /^dc-danang danang-city +dc-hanoi bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed/m);
+    assert.match(r.out, /^dc-danang danang-city +dc-hanoi vpcp-lienthong\/svc-document-exchange \(Service\) +8443\/TCP +allowed/m);
+    assert.not.match(r.out, /^dc-danang danang-city +dc-hanoi bca-dancu/m, 'an on-request service is never reached across data centres');
     const only = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-danang', '-o', 'json']);
     const json = JSON.parse(only.out);
     assert.is(json.now, '2026-06-01T00:00:00.000Z');
@@ -224,14 +229,15 @@ test('catalogue: table, json and markdown, owner from the hub namespace and a no
   try {
     const t = await run(catalogueCommand, [dir, '--now', NOW]);
     assert.is(t.code, 0, t.out);
-    assert.match(t.out, '1 shared data service at 2026-06-01T00:00:00.000Z');
-    assert.match(t.out, /^bca +population \(Cơ sở dữ liệu quốc gia về dân cư\) +VN\/GOV\/G04\/dancu\/population\/v1 +private +onRequest +dc-hanoi +danang\/city, hanoi\/dvc$/m);
+    assert.match(t.out, '2 shared data services at 2026-06-01T00:00:00.000Z');
+    assert.match(t.out, /^bca +population \(Cơ sở dữ liệu quốc gia về dân cư\) +VN\/GOV\/G04\/dancu\/population\/v1 +private +onRequest +dc-hanoi +hanoi\/dvc$/m);
     const j = JSON.parse((await run(catalogueCommand, [dir, '--now', NOW, '-o', 'json'])).out);
     assert.is(j.services[0].owner, 'bca');
-    assert.equal(j.services[0].consumers, ['danang/city', 'hanoi/dvc']);
-    assert.equal(j.services[0].access[0], { consumer: 'danang', request: 'govcloud-danang/population-for-city', grant: 'govcloud-bca/danang-city', workspaces: ['city'] });
+    assert.equal(j.services[0].consumers, ['hanoi/dvc']);
+    assert.equal(j.services[0].access[0], { consumer: 'hanoi', request: 'govcloud-hanoi/population-for-dvc', grant: 'govcloud-bca/hanoi-dvc', workspaces: ['dvc'] });
+    assert.equal(j.services[1].consumers, ['bca/dancu', 'danang/city', 'hanoi/dvc', 'hanoi/web']);
     const m = (await run(catalogueCommand, [dir, '--now', NOW, '-o', 'markdown'])).out;
-    assert.match(m, '| Bộ Công an (`bca`) | Cơ sở dữ liệu quốc gia về dân cư (`population`) | `VN/GOV/G04/dancu/population/v1` | private | onRequest | dc-hanoi | danang/city, hanoi/dvc |');
+    assert.match(m, '| Bộ Công an (`bca`) | Cơ sở dữ liệu quốc gia về dân cư (`population`) | `VN/GOV/G04/dancu/population/v1` | private | onRequest | dc-hanoi | hanoi/dvc |');
     assert.match(m, '- hanoi: workspaces dvc (request `govcloud-hanoi/population-for-dvc`, grant `govcloud-bca/hanoi-dvc`)');
     const later = JSON.parse((await run(catalogueCommand, [dir, '--now', '2031-01-01T00:00:00Z', '-o', 'json'])).out);
     assert.equal(later.services[0].consumers, [], 'the grants ended in 2030');

@@ -139,24 +139,45 @@ test('encrypted links are refused where a data centre cannot offer them', () => 
   assert.equal(plain.perDataCentre.map((x) => x.dataCentre), ['dc-danang', 'dc-hanoi']);
 });
 
-test('cross data centre peers are addressed by the networkRanges of their data centres', () => {
+test('agency links render only in the data centres where both workspaces exist, never by range', () => {
   const a = mof({ dcs: ['dc-hanoi', 'dc-hcm'] });
   const b = moh({ dcs: ['dc-hcm', 'dc-danang'] });
   const [egress, ingress] = linkPair(FROM, TO);
   const p = platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [egress, ingress] });
+  for (const [l, ns, name, direction] of [
+    [egress, 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te', 'egress'],
+    [ingress, 'bo-y-te-bhyt', 'govcloud-link-from-bo-tai-chinh', 'ingress'],
+  ] as const) {
+    const r = renderLink(p, l, NOW);
+    assert.is(r.active, true);
+    assert.equal(r.issues, []);
+    assert.equal(r.perDataCentre.map((x) => x.dataCentre), ['dc-hcm'], 'only where both are');
+    const peer = direction === 'egress' ? 'bo-y-te-bhyt' : 'bo-tai-chinh-thue';
+    const rule = at(get(objectsIn(r.perDataCentre, 'dc-hcm'), 'NetworkPolicy', ns, name), 'spec', direction, 0) as Record<string, unknown>;
+    assert.equal(rule[direction === 'egress' ? 'to' : 'from'], [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer } } }]);
+  }
+});
+
+test('agency links between workspaces that share no data centre are inactive, with the reason', () => {
+  const a = mof({ dcs: ['dc-hanoi'] });
+  const b = moh({ dcs: ['dc-hcm', 'dc-danang'] });
+  const [egress, ingress] = linkPair(FROM, TO);
+  const p = platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [egress, ingress] });
   const r = renderLink(p, egress, NOW);
-  // In dc-hanoi the peer is remote only: its data centres' ranges.
-  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te'), 'spec', 'egress', 0, 'to'), [
-    { ipBlock: { cidr: '10.20.0.0/16' } },
-    { ipBlock: { cidr: '10.21.0.0/16' } },
-    { ipBlock: { cidr: '10.30.0.0/16' } },
-  ]);
-  // In dc-hcm: the local namespace, and dc-danang's range.
-  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hcm'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te'), 'spec', 'egress', 0, 'to'), [
-    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-y-te-bhyt' } } },
-    { ipBlock: { cidr: '10.30.0.0/16' } },
-  ]);
-  assert.equal(objectsIn(r.perDataCentre, 'dc-danang'), []);
+  assert.is(r.active, false);
+  assert.equal(r.perDataCentre, []);
+  const message =
+    'workspace thue of agency bo-tai-chinh is only in dc-hanoi and workspace bhyt of agency bo-y-te only in dc-danang, dc-hcm: place them in one data centre; ' +
+    'cross-data-centre links need identity across data centres, which this release does not provide';
+  assert.equal(r.inactive, { reason: 'CrossDataCentreAccessUnsupported', message });
+  assert.equal(r.issues, [{ owner: { kind: 'NetworkLink', namespace: 'govcloud-bo-tai-chinh', name: 'to-bo-y-te' }, field: 'spec.peer.agency', reason: 'CrossDataCentreAccessUnsupported', message }]);
+  const other = renderLink(p, ingress, NOW);
+  assert.is(other.active, false);
+  assert.is(other.inactive?.reason, 'CrossDataCentreAccessUnsupported');
+  assert.equal(other.perDataCentre, []);
+  // External links are not affected: their peer is a network, addressed by its cidrs.
+  const ext = link('bo-tai-chinh', 'wan', { workspace: 'thue', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.0.0/24'] } } });
+  assert.is(renderLink(platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [ext] }), ext, NOW).active, true);
 });
 
 test('an external peer: its cidrs, on the link own ports, no counterpart needed', () => {

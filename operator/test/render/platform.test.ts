@@ -11,7 +11,8 @@ function sample(): Platform {
     agency('van-phong-chinh-phu', { code: '000.00.00.G22', level: 3, dcs: ['dc-hanoi', 'dc-hcm'], workspaces: ['truc-lien-thong', 'cong-dvc'], displayName: 'Văn phòng Chính phủ' }),
     agency('bo-cong-an', { code: 'G04', level: 4, dcs: ['dc-hanoi'], workspaces: ['dan-cu', 'noi-bo'], displayName: 'Bộ Công an' }),
     agency('bo-tai-chinh', { code: 'G12', level: 2, dcs: ['dc-hanoi', 'dc-danang'], workspaces: [{ name: 'thue', dataClass: 'shared', internetEgress: ['203.0.113.0/24'] }, 'kho-bac'], displayName: 'Bộ Tài chính' }),
-    agency('ubnd-tp-hcm', { code: '000.00.00.H29', level: 1, dcs: ['dc-hcm'], workspaces: ['dvc'], displayName: 'Ủy ban nhân dân Thành phố Hồ Chí Minh' }),
+    // In dc-danang too: a link between two agencies needs a data centre both are in.
+    agency('ubnd-tp-hcm', { code: '000.00.00.H29', level: 1, dcs: ['dc-hcm', 'dc-danang'], workspaces: ['dvc'], displayName: 'Ủy ban nhân dân Thành phố Hồ Chí Minh' }),
     agency('bo-quoc-phong', { code: 'G03', level: 5, dcs: ['dc-bqp'], workspaces: ['chi-huy'], displayName: 'Bộ Quốc phòng' }),
   ];
   const [l1, l2] = linkPair({ agency: 'bo-tai-chinh', workspace: 'thue' }, { agency: 'ubnd-tp-hcm', workspace: 'dvc' }, { validUntil: '2026-09-01T00:00:00Z' });

@@ -153,6 +153,55 @@ test('consumers in other data centres: ranges both ways', () => {
   assert.equal(at(get(danang, 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName), 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.10.0.0/16' } }]);
 });
 
+test('onRequest across data centres fails closed: a consumer only elsewhere gets nothing and an issue', () => {
+  const s = sds();
+  // The service in dc-hanoi; bo-tai-chinh only in dc-hcm, granted and requested.
+  const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue', 'kho-bac'] });
+  const gr = grant('bo-cong-an', 'g', { service: 'dan-cu', consumer: 'bo-tai-chinh' });
+  const p = platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof({ dcs: ['dc-hcm'] })], services: [s], requests: [req], grants: [gr] });
+  const r = renderService(p, s, NOW);
+  assert.equal(r.consumers, []);
+  assert.equal(r.access, [], 'the pair opens nothing');
+  assert.equal(r.issues, [
+    {
+      owner: { kind: 'SharedDataService', namespace: 'govcloud-bo-cong-an', name: 'dan-cu' },
+      field: 'spec.placement.dataCentres',
+      reason: 'CrossDataCentreAccessUnsupported',
+      message:
+        'workspaces kho-bac, thue of agency bo-tai-chinh are only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer\'s workspace in one of dc-hanoi; ' +
+        'cross-data-centre access to on-request services needs identity across data centres, which this release does not provide',
+    },
+  ]);
+  assert.not.ok(svcPolicy(objectsIn(r.perDataCentre, 'dc-hanoi')), 'no ingress at all: never a range');
+  assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), [], 'no egress towards the remote service');
+});
+
+test('onRequest: a consumer in the service\'s data centre and others is given access there only, never by range', () => {
+  const s = sds({ placement: { dataCentres: ['dc-hanoi', 'dc-hcm'] } });
+  const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'] });
+  const gr = grant('bo-cong-an', 'g', { service: 'dan-cu', consumer: 'bo-tai-chinh' });
+  const hcmRequest = request('ubnd-tp-hcm', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['dvc'] });
+  const hcmGrant = grant('bo-cong-an', 'hcm', { service: 'dan-cu', consumer: 'ubnd-tp-hcm' });
+  const p = platform({
+    dataCentres: threeDataCentres(),
+    agencies: [owner({ dcs: ['dc-hanoi', 'dc-hcm'] }), mof({ dcs: ['dc-hanoi', 'dc-danang'] }), hcm({ dcs: ['dc-hcm', 'dc-danang'] })],
+    services: [s],
+    requests: [req, hcmRequest],
+    grants: [gr, hcmGrant],
+  });
+  const r = renderService(p, s, NOW);
+  assert.equal(r.issues, []);
+  assert.equal(r.consumers, ['bo-tai-chinh/thue', 'ubnd-tp-hcm/dvc']);
+  assert.equal(r.access.map((a) => a.consumer), ['bo-tai-chinh', 'ubnd-tp-hcm']);
+  const from = (dc: string) => at(svcPolicy(objectsIn(r.perDataCentre, dc)), 'spec', 'ingress', 0, 'from');
+  assert.equal(from('dc-hanoi'), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-tai-chinh-thue' } } }]);
+  assert.equal(from('dc-hcm'), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ubnd-tp-hcm-dvc' } } }]);
+  assert.ok(find(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', useName));
+  assert.ok(find(objectsIn(r.perDataCentre, 'dc-hcm'), 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName));
+  assert.equal(objectsIn(r.perDataCentre, 'dc-danang'), [], 'both consumers are in dc-danang too, where the service does not run: nothing there');
+  for (const { objects } of r.perDataCentre) assert.not.ok(JSON.stringify(objects).includes('ipBlock'), 'no range anywhere');
+});
+
 test('open sharing admits every other data centre by its ranges', () => {
   const s = sds({ sharing: 'open', dataClass: 'open' });
   const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [s] }), s, NOW);

@@ -79,6 +79,7 @@ test('placement: the data centre exists and is accredited for the level', () => 
   agency(p, 'bca').spec.placement.dataCentres = ['dc-hcm'];
   agency(p, 'bca').spec.quotas[0]!.dataCentre = 'dc-hcm';
   service(p, 'population').spec.placement.dataCentres = ['dc-hcm'];
+  p.grants = p.grants.filter((g) => g.metadata.name !== 'hanoi-dvc'); // hanoi is not in dc-hcm: a grant would be an error of its own
   assert.equal(run(p), ['error Agency/bca spec.placement.dataCentres.0: DataCentre/dc-hcm is accredited up to security level 3, below this agency\'s level 4']);
   const q = base();
   agency(q, 'danang').spec.placement.dataCentres = ['dc-hue'];
@@ -101,6 +102,7 @@ test('level 5 needs a data centre dedicated to the agency, which hosts no one el
   bca.spec.placement.dataCentres = ['dc-bca'];
   bca.spec.quotas[0]!.dataCentre = 'dc-bca';
   service(p, 'population').spec.placement.dataCentres = ['dc-bca'];
+  p.grants = p.grants.filter((g) => g.metadata.name !== 'hanoi-dvc'); // nobody else is in dc-bca: a grant would be an error of its own
   agency(p, 'btc').spec.placement.dataCentres.push('dc-bca');
   assert.equal(run(p), ['error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency']);
   d.spec.dedicatedTo = 'nobody';
@@ -181,6 +183,38 @@ test('links: references, self-links, encryption', () => {
   const r = base();
   link(r, 'city-wan').spec.encrypted = true;
   assert.equal(run(r), ['error NetworkLink/city-wan spec.encrypted: cannot be encrypted: DataCentre/dc-danang is involved and cannot offer encrypted links (encryptedLinks is not set)']);
+});
+
+test('links: a matched pair of two agencies that share no data centre is an error on both sides', () => {
+  const p = base();
+  // hanoi is only in dc-hanoi; bkhcn moves to dc-hcm only.
+  agency(p, 'bkhcn').spec.placement.dataCentres = ['dc-hcm'];
+  agency(p, 'bkhcn').spec.quotas = agency(p, 'bkhcn').spec.quotas.filter((q) => q.dataCentre === 'dc-hcm');
+  service(p, 'ndxp').spec.placement.dataCentres = ['dc-hcm'];
+  const why = 'cross-data-centre links need identity across data centres, which this release does not provide';
+  assert.equal(run(p), [
+    `error NetworkLink/from-hanoi-lgsp spec.peer.agency: Agency/bkhcn is placed only in dc-hcm and Agency/hanoi only in dc-hanoi: the link and NetworkLink/lgsp-to-ndxp can open nothing. Place both in one data centre; ${why}`,
+    `error NetworkLink/lgsp-to-ndxp spec.peer.agency: Agency/hanoi is placed only in dc-hanoi and Agency/bkhcn only in dc-hcm: the link and NetworkLink/from-hanoi-lgsp can open nothing. Place both in one data centre; ${why}`,
+  ]);
+  // One side alone is pending consent, as before: no error yet.
+  p.links = p.links.filter((l) => l.metadata.name !== 'from-hanoi-lgsp');
+  assert.equal(run(p).map((l) => l.split(':')[0]), ['warning NetworkLink/lgsp-to-ndxp spec.peer.agency']);
+});
+
+test('grants: a request/grant pair for an on-request service whose consumer is only where the service does not run is an error', () => {
+  const p = base();
+  // btc is granted business-registry; the registry moves to dc-hanoi only, btc to dc-hcm only.
+  service(p, 'business-registry').spec.placement.dataCentres = ['dc-hanoi'];
+  agency(p, 'btc').spec.placement.dataCentres = ['dc-hcm'];
+  agency(p, 'btc').spec.quotas = agency(p, 'btc').spec.quotas.filter((q) => q.dataCentre === 'dc-hcm');
+  assert.equal(run(p), [
+    'error AccessGrant/btc-thue spec.consumer: the grant and AccessRequest/business-registry-for-thue can open nothing: Agency/btc is placed only in dc-hcm, where SharedDataService/business-registry does not run (it runs in dc-hanoi): ' +
+      "place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; cross-data-centre access to on-request services needs identity across data centres, which this release does not provide",
+  ]);
+  // Sharing one data centre is enough: access is given there.
+  agency(p, 'btc').spec.placement.dataCentres = ['dc-hcm', 'dc-hanoi'];
+  agency(p, 'btc').spec.quotas = structuredClone(agency(samples, 'btc').spec.quotas);
+  assert.equal(run(p), []);
 });
 
 test('objects in a hub namespace whose agency does not exist', () => {
