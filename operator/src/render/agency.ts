@@ -3,6 +3,12 @@
  * per workspace with quota, defaults, RBAC and the baseline network policies; on the hub,
  * its hub namespace `govcloud-<agency>` with the RBAC to write requests there.
  *
+ * The hub namespace holds only the agency's govcloud objects (links, services, requests,
+ * grants), never workloads: Pod Security "restricted" (enforced, warned, audited), a
+ * ResourceQuota `govcloud-quota` of zero pods, services and PersistentVolumeClaims, and the
+ * NetworkPolicy `govcloud-default-deny` (ingress and egress), so that nothing can run there
+ * and nothing there could talk if it did.
+ *
  * Per workspace namespace `<agency>-<workspace>`:
  * - Namespace, labelled with the agency code and name, workspace, security level, data
  *   class and Pod Security Admission (level 1: enforce baseline, warn and audit restricted;
@@ -212,9 +218,13 @@ function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec'
   return objects;
 }
 
+/** What the hub namespace's ResourceQuota allows: no workloads, no Services, no volumes. */
+export const HUB_QUOTA = { pods: '0', services: '0', persistentvolumeclaims: '0' } as const;
+
 function hubObjects(agency: Agency, code: string): DesiredObject[] {
   const owner = agencyOwner(agency);
   const namespace = hubNamespaceOf(agency.metadata.name);
+  const meta = (name: string) => ({ name, namespace, owner, agency: code });
   const objects: DesiredObject[] = [
     {
       apiVersion: 'v1',
@@ -223,10 +233,13 @@ function hubObjects(agency: Agency, code: string): DesiredObject[] {
         name: namespace,
         owner,
         agency: code,
+        // The strictest Pod Security, whatever the agency's level: nothing is meant to run here.
         labels: { [AGENCY_NAME_LABEL]: agency.metadata.name, ...podSecurityLabels(5) },
         annotations: { [ANNOTATIONS.displayName]: agency.spec.displayName },
       }),
     },
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: metadata(meta(QUOTA_NAME)), spec: { hard: { ...HUB_QUOTA } } },
+    networkPolicy(meta(DEFAULT_DENY), { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
   ];
   const admins = roleBinding(ADMINS_BINDING, namespace, owner, code, TENANT_REQUESTS_ROLE, agency.spec.groups.admins);
   const viewers = roleBinding(VIEWERS_BINDING, namespace, owner, code, TENANT_VIEWER_ROLE, agency.spec.groups.viewers);

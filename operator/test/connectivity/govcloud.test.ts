@@ -121,6 +121,29 @@ test('the cross-data-centre leak is closed: a workspace egressing to a remote ra
   );
 });
 
+test('hub namespaces are isolated both ways: a pod that got there would reach nothing and nothing would reach it', () => {
+  const p = sample();
+  // As if a pod had been started in bca's hub namespace (its quota allows none).
+  const stray = { value: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'stray', namespace: 'govcloud-bca' }, spec: { template: { metadata: { labels: { app: 'stray' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8443 }] }] } } } } };
+  const { views } = platformViews(p, NOW, { 'dc-hanoi': [stray] });
+  const hanoi = views.find((v) => v.dataCentre === 'dc-hanoi')!;
+  const cells = buildMatrix(hanoi.input).cells;
+  const from = cells.filter((c) => c.source.kind === 'Namespace' && c.source.namespace === 'govcloud-bca');
+  const to = cells.filter((c) => c.destination.kind !== 'Host' && c.destination.namespace === 'govcloud-bca');
+  assert.ok(from.length > 0 && to.length > 0, 'the hub namespace is evaluated both ways');
+  for (const c of from) {
+    if (c.destination.kind !== 'Host' && c.destination.namespace === 'govcloud-bca') continue; // itself
+    assert.is(c.verdict, 'denied', `govcloud-bca → ${destinationLabel(c.destination)}`);
+    assert.ok(c.egress.isolatedBy.includes('govcloud-bca/govcloud-default-deny'));
+  }
+  assert.ok(from.some((c) => c.destination.kind === 'Host' && c.destination.name === 'internet'), 'the internet is among the destinations');
+  for (const c of to) {
+    if (c.source.kind === 'Namespace' && c.source.namespace === 'govcloud-bca') continue;
+    assert.is(c.verdict, 'denied', `${sourceKey(c.source)} → ${destinationLabel(c.destination)}`);
+    assert.ok(c.ingress.isolatedBy.includes('govcloud-bca/govcloud-default-deny'));
+  }
+});
+
 test('catalogue: owner from the hub namespace, normalised identifier, consumers matched in window', () => {
   const entries = catalogue(sample(), NOW);
   assert.is(entries.length, 1);

@@ -179,10 +179,40 @@ test('hub namespace only on the hub, with the tenant roles bound', () => {
   const a = agency('bo-tai-chinh', { code: 'G12', dcs: ['dc-hcm'] });
   const r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [a] }), a);
   const hub = objectsIn(r.perDataCentre, 'dc-hanoi');
-  assert.equal(hub.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/govcloud-bo-tai-chinh', 'RoleBinding/govcloud-admins', 'RoleBinding/govcloud-viewers']);
+  assert.equal(hub.map((o) => `${o.kind}/${o.metadata.name}`), [
+    'Namespace/govcloud-bo-tai-chinh',
+    'ResourceQuota/govcloud-quota',
+    'RoleBinding/govcloud-admins',
+    'RoleBinding/govcloud-viewers',
+    'NetworkPolicy/govcloud-default-deny',
+  ]);
   assert.is(at(get(hub, 'RoleBinding', 'govcloud-bo-tai-chinh', 'govcloud-admins'), 'roleRef', 'name'), 'govcloud-tenant-requests');
   assert.is(at(get(hub, 'RoleBinding', 'govcloud-bo-tai-chinh', 'govcloud-viewers'), 'roleRef', 'name'), 'govcloud-tenant-viewer');
   assert.not.ok(objectsIn(r.perDataCentre, 'dc-hcm').some((o) => o.metadata.name === 'govcloud-bo-tai-chinh' || o.metadata.namespace === 'govcloud-bo-tai-chinh'));
+});
+
+test('hub namespace: default-deny both ways, a quota of no pods, services or volumes, Pod Security restricted', () => {
+  for (const level of [1, 2, 3, 4]) {
+    const a = agency('bo-tai-chinh', { code: 'G12', level, dcs: ['dc-hanoi', 'dc-hcm'] });
+    const hub = objectsIn(renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [a] }), a).perDataCentre, 'dc-hanoi');
+    const ns = 'govcloud-bo-tai-chinh';
+    const deny = get(hub, 'NetworkPolicy', ns, 'govcloud-default-deny');
+    assert.equal(deny.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }, 'selects every pod, allows nothing');
+    assert.equal(policyNames(hub, ns), ['govcloud-default-deny'], 'nothing opens it');
+    const quota = get(hub, 'ResourceQuota', ns, 'govcloud-quota');
+    assert.equal(at(quota, 'spec', 'hard'), { pods: '0', services: '0', persistentvolumeclaims: '0' });
+    const labels = get(hub, 'Namespace', undefined, ns).metadata.labels;
+    for (const mode of ['enforce', 'warn', 'audit']) {
+      assert.is(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', `level ${level}: ${mode}`);
+      assert.is(labels[`pod-security.kubernetes.io/${mode}-version`], 'latest');
+    }
+    assert.is(labels['govcloud.dev/workspace'], undefined, 'not a workspace: the workspace pod policy and RBAC do not apply');
+    for (const o of [deny, quota]) {
+      assert.is(o.metadata.labels['govcloud.dev/owner'], 'Agency..bo-tai-chinh');
+      assert.is(o.metadata.labels['govcloud.dev/agency'], 'G12');
+      assert.is(o.metadata.labels['app.kubernetes.io/managed-by'], 'govcloud');
+    }
+  }
 });
 
 test('no hub data centre: an issue, and no hub namespace anywhere', () => {
