@@ -1,0 +1,108 @@
+// How the operator reaches a data centre: the hub's own client for `thisCluster: true`, or a
+// client made from the kubeconfig in the Secret `spec.connection.kubeconfigSecretRef`, which
+// must live in the operator's namespace (the only one whose Secrets it may read).
+import { createHash } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { DataCentre } from '../api/index.ts';
+import { ClusterClient, errorMessage, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource } from '../runtime/index.ts';
+import type { HubCache } from './hub.ts';
+import type { MemberTransport, ProbeResult } from './members.ts';
+import { NODE, type ResourceType } from './resources.ts';
+import { requestWriter, type WriteOptions } from './writer.ts';
+
+export type Resolution =
+  | { ok: true; fingerprint: string; open: () => MemberTransport }
+  | { ok: false; reason: string; message: string };
+
+/** Turns a DataCentre into a way to reach its cluster. */
+export interface Connector {
+  resolve(dataCentre: DataCentre): Resolution;
+}
+
+export interface KubeTimeouts {
+  /** One request (apply, delete, probe, list page). */
+  requestMs: number;
+}
+
+/** A list whose pages are bounded in time as well as aborted on stop. */
+function boundedSource<T extends KubernetesObject>(inner: ListWatchSource<T>, timeoutMs: number): ListWatchSource<T> {
+  return {
+    list: (opts) => inner.list({ ...opts, signal: AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) }),
+    watch: (rv, onEvent, onDone) => inner.watch(rv, onEvent, onDone),
+  };
+}
+
+export function kubeTransport(client: ClusterClient, timeouts: KubeTimeouts, onWrite?: WriteOptions['onWrite']): MemberTransport {
+  return {
+    source(resource: ResourceType, selector) {
+      const inner = kubeListWatch<KubernetesObject>(client, {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        plural: resource.plural,
+        ...(selector ? { labelSelector: selector } : {}),
+      });
+      return boundedSource(inner, timeouts.requestMs);
+    },
+    writer(signal) {
+      return requestWriter(client, { signal, timeoutMs: timeouts.requestMs, ...(onWrite ? { onWrite } : {}) });
+    },
+    async probe(signal): Promise<ProbeResult> {
+      const version = await client.request<{ gitVersion?: string }>('GET', '/version', { signal });
+      const nodes = await client.request<ListPage<KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } }>>(
+        'GET',
+        `/api/${NODE.apiVersion}/${NODE.plural}`,
+        { signal },
+      );
+      const readyNodes = (nodes.items ?? []).filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return { version: version.gitVersion ?? 'unknown', readyNodes };
+    },
+  };
+}
+
+export interface KubeConnectorOptions {
+  hub: HubCache;
+  hubClient: ClusterClient;
+  timeouts: KubeTimeouts;
+  onWrite?: WriteOptions['onWrite'];
+}
+
+export function kubeConnector(opts: KubeConnectorOptions): Connector {
+  return {
+    resolve(dc) {
+      const name = dc.metadata.name;
+      const connection = dc.spec.connection;
+      if (connection.thisCluster === true) {
+        return { ok: true, fingerprint: 'hub', open: () => kubeTransport(opts.hubClient, opts.timeouts, opts.onWrite) };
+      }
+      const ref = connection.kubeconfigSecretRef;
+      if (!ref) return { ok: false, reason: 'NoConnection', message: 'spec.connection names neither thisCluster nor kubeconfigSecretRef' };
+      if (ref.namespace !== opts.hub.namespace) {
+        return {
+          ok: false,
+          reason: 'SecretOutsideNamespace',
+          message: `the kubeconfig Secret must be in the operator's namespace ${opts.hub.namespace}, not ${ref.namespace}: the operator reads no Secret elsewhere`,
+        };
+      }
+      const secret = opts.hub.secret(ref.name);
+      if (!secret) return { ok: false, reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} does not exist` };
+      const key = ref.key ?? 'kubeconfig';
+      let text: string;
+      try {
+        text = kubeconfigFromSecret(secret, key);
+      } catch (err) {
+        return { ok: false, reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name}: ${errorMessage(err)}` };
+      }
+      let client: ClusterClient;
+      try {
+        client = ClusterClient.fromKubeconfig(name, text);
+      } catch (err) {
+        return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) cannot be used: ${errorMessage(err)}` };
+      }
+      if (!client.kubeConfig.getCurrentCluster()) {
+        return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
+      }
+      const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      return { ok: true, fingerprint, open: () => kubeTransport(client, opts.timeouts, opts.onWrite) };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The platform's own gauges, beside the controller-runtime metrics of the runtime:
+//   govcloud_agencies                                  Agencies on the hub (not being deleted)
+//   govcloud_datacentre_connected{datacentre}          1 when the data centre's cluster answers and its caches are usable
+//   govcloud_namespaces{datacentre}                    namespaces labelled managed-by=govcloud there
+//   govcloud_quota_allocated{datacentre,resource}      sum of the quotas of agencies placed there (cpu in cores, memory and storage in bytes)
+//   govcloud_access_grant_expiry_timestamp_seconds{agency,accessgrant}  validUntil of each AccessGrant (agency: the provider, from the namespace)
+//   govcloud_object_writes_total{cluster,controller,action}            writes the controllers made (apply, delete, status)
+// Gauges that describe caches are computed when scraped, so they are never stale.
+import { Counter, Gauge } from 'prom-client';
+import type { RuntimeMetrics } from '../runtime/index.ts';
+
+export interface MetricsSources {
+  agencies(): number;
+  /** Every registered DataCentre with whether it is usable now and its managed namespaces. */
+  dataCentres(): { name: string; connected: boolean; namespaces: number }[];
+}
+
+export class PlatformMetrics {
+  readonly quotaAllocated: Gauge<'datacentre' | 'resource'>;
+  readonly grantExpiry: Gauge<'agency' | 'accessgrant'>;
+  readonly writes: Counter<'cluster' | 'controller' | 'action'>;
+  private sources: MetricsSources = { agencies: () => 0, dataCentres: () => [] };
+
+  constructor(runtime: RuntimeMetrics) {
+    const registers = [runtime.registry];
+    const self = this;
+    new Gauge({
+      name: 'govcloud_agencies',
+      help: 'Agencies on the hub, not counting those being deleted',
+      registers,
+      collect() {
+        this.set(self.sources.agencies());
+      },
+    });
+    new Gauge({
+      name: 'govcloud_datacentre_connected',
+      help: "1 when the data centre's cluster answers and the operator's caches of it are usable, else 0",
+      labelNames: ['datacentre'],
+      registers,
+      collect() {
+        this.reset();
+        for (const dc of self.sources.dataCentres()) this.set({ datacentre: dc.name }, dc.connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'govcloud_namespaces',
+      help: 'Namespaces managed by govcloud in the data centre',
+      labelNames: ['datacentre'],
+      registers,
+      collect() {
+        this.reset();
+        for (const dc of self.sources.dataCentres()) this.set({ datacentre: dc.name }, dc.namespaces);
+      },
+    });
+    this.quotaAllocated = new Gauge({
+      name: 'govcloud_quota_allocated',
+      help: 'Sum of the quotas of the agencies placed in the data centre: cpu in cores, memory and storage in bytes',
+      labelNames: ['datacentre', 'resource'],
+      registers,
+    });
+    this.grantExpiry = new Gauge({
+      name: 'govcloud_access_grant_expiry_timestamp_seconds',
+      help: 'When an AccessGrant expires (spec.validUntil), in Unix seconds; agency is the provider that wrote it',
+      labelNames: ['agency', 'accessgrant'],
+      registers,
+    });
+    this.writes = new Counter({
+      name: 'govcloud_object_writes_total',
+      help: 'Writes the controllers made: apply and delete of objects in a data centre, status on the hub',
+      labelNames: ['cluster', 'controller', 'action'],
+      registers,
+    });
+  }
+
+  /** Where the scrape-time gauges read from (the running controllers, once leading). */
+  bind(sources: MetricsSources): void {
+    this.sources = sources;
+  }
+}

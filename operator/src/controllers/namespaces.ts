@@ -1,0 +1,73 @@
+// What an agency may do with namespaces in a data centre. It never takes over a namespace it
+// does not own: one labelled for another owner, or one that existed without govcloud's labels,
+// holds back the namespace and everything rendered into it. It re-adopts its own orphans (a
+// namespace it left behind with `govcloud.dev/orphaned=true` when it was deleted or moved
+// away under deletionPolicy Retain), so deleting and re-creating an Agency (a CRD
+// reinstall, a GitOps mishap) loses nothing. Orphaning keeps the namespace and its data:
+// only `app.kubernetes.io/managed-by` and the owner label go, `govcloud.dev/orphaned=true`
+// comes; the workspace and Pod Security labels stay, so isolation does not weaken.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { LABELS } from '../api/index.ts';
+import { AGENCY_NAME_LABEL, type DesiredObject } from '../render/index.ts';
+import type { ObjectWriter } from '../runtime/index.ts';
+import type { Member } from './members.ts';
+import type { Admission } from './sync.ts';
+
+const SERVER_LABEL = 'kubernetes.io/metadata.name';
+
+/** Why the agency may not use an existing namespace, or undefined when it may. */
+export function namespaceConflict(live: KubernetesObject | undefined, agency: string, owner: string): string | undefined {
+  if (!live) return undefined;
+  const labels = live.metadata?.labels ?? {};
+  const name = live.metadata?.name;
+  if (labels[LABELS.owner] === owner) {
+    return live.metadata?.deletionTimestamp ? `namespace ${name} is being deleted; it is made again once it is gone` : undefined;
+  }
+  if (labels[LABELS.orphaned] === 'true' && labels[AGENCY_NAME_LABEL] === agency) return undefined;
+  if (labels[LABELS.owner]) return `namespace ${name} belongs to ${labels[LABELS.owner]}: not taken over`;
+  return `namespace ${name} exists and is not managed by govcloud: not taken over`;
+}
+
+/** Holds back namespaces the agency may not use, and everything rendered into them. */
+export function admitNamespaces(agency: string, owner: string, blocked: Map<string, Set<string>>) {
+  return (member: Member, objects: DesiredObject[]): Admission => {
+    const held: string[] = [];
+    const refused = new Set<string>();
+    for (const o of objects) {
+      if (o.kind !== 'Namespace') continue;
+      const why = namespaceConflict(member.namespace(o.metadata.name), agency, owner);
+      if (why) {
+        refused.add(o.metadata.name);
+        held.push(`${member.name}: ${why}`);
+      }
+    }
+    blocked.set(member.name, refused);
+    const kept = objects.filter((o) => !refused.has(o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? '')));
+    return { objects: kept, held };
+  };
+}
+
+/** The apply body that turns a namespace of ours into a retained orphan. */
+export function orphanBody(live: KubernetesObject): KubernetesObject {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(live.metadata?.labels ?? {})) {
+    if (k !== LABELS.managedBy && k !== LABELS.owner && k !== SERVER_LABEL) labels[k] = v;
+  }
+  labels[LABELS.orphaned] = 'true';
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(live.metadata?.annotations ?? {})) if (k !== LABELS.owner) annotations[k] = v;
+  const metadata: NonNullable<KubernetesObject['metadata']> = { name: live.metadata?.name ?? '', labels };
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  return { apiVersion: 'v1', kind: 'Namespace', metadata };
+}
+
+/** Orphans the undesired namespaces of ours (deletionPolicy Retain); returns how many. */
+export async function orphanNamespaces(_member: Member, writer: ObjectWriter, undesired: KubernetesObject[], fieldManager: string): Promise<number> {
+  let n = 0;
+  for (const live of undesired) {
+    if (live.kind !== 'Namespace') continue;
+    await writer.apply(orphanBody(live), fieldManager);
+    n++;
+  }
+  return n;
+}

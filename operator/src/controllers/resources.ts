@@ -1,0 +1,75 @@
+// Every kind the operator reads or writes, with its REST resource, known up front: the
+// operator never needs discovery (one request less per cluster, and one less thing that can
+// hang when a data centre goes dark). The child kinds are exactly those the renderers emit
+// (`govcloud plan samples/` lists them); a test keeps this table and the renderers in step.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { KINDS, API_VERSION } from '../api/index.ts';
+import { collectionPath } from '../runtime/index.ts';
+
+export interface ResourceType {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ apiVersion: 'v1', kind, plural, namespaced });
+
+export const NAMESPACE: ResourceType = core('Namespace', 'namespaces', false);
+export const SECRET: ResourceType = core('Secret', 'secrets');
+export const NODE: ResourceType = core('Node', 'nodes', false);
+export const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
+
+/** What the renderers put into data centres, in apply order. */
+export const CHILD_RESOURCES: readonly ResourceType[] = [
+  NAMESPACE,
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false },
+  core('ServiceAccount', 'serviceaccounts'),
+  core('ResourceQuota', 'resourcequotas'),
+  core('LimitRange', 'limitranges'),
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
+  core('Service', 'services'),
+  DEPLOYMENT,
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
+];
+
+/** The six govcloud.dev kinds on the hub, by kind. */
+export const GOVCLOUD_RESOURCES: Readonly<Record<string, ResourceType>> = Object.fromEntries(
+  KINDS.map((k) => [k.kind, { apiVersion: API_VERSION, kind: k.kind, plural: k.plural, namespaced: k.scope === 'Namespaced' }]),
+);
+
+export function govcloudResource(kind: string): ResourceType {
+  const r = GOVCLOUD_RESOURCES[kind];
+  if (!r) throw new Error(`not a govcloud kind: ${kind}`);
+  return r;
+}
+
+const group = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+const ALL = [...CHILD_RESOURCES, ...Object.values(GOVCLOUD_RESOURCES), SECRET, NODE];
+
+/** The resource of an object's kind (any version of its group), or undefined. */
+export function resourceOf(obj: { apiVersion?: string; kind?: string }): ResourceType | undefined {
+  const g = group(obj.apiVersion ?? 'v1');
+  return ALL.find((r) => r.kind === obj.kind && group(r.apiVersion) === g);
+}
+
+/** `group/Kind`, the key of a kind whatever its version. */
+export function kindKey(r: { apiVersion?: string; kind?: string }): string {
+  return `${group(r.apiVersion ?? 'v1')}/${r.kind ?? ''}`;
+}
+
+/** The REST path of one object (its collection's path plus the name). */
+export function objectPath(obj: KubernetesObject): string {
+  const r = resourceOf(obj);
+  if (!r) throw new Error(`the operator does not manage ${obj.apiVersion}/${obj.kind}`);
+  const name = obj.metadata?.name;
+  if (!name) throw new Error(`${obj.kind} without a name`);
+  const namespace = r.namespaced ? obj.metadata?.namespace : undefined;
+  if (r.namespaced && !namespace) throw new Error(`${obj.kind} ${name} is namespaced but has no namespace`);
+  const base = collectionPath(namespace ? { ...r, apiVersion: obj.apiVersion ?? r.apiVersion, namespace } : { ...r, apiVersion: obj.apiVersion ?? r.apiVersion });
+  return `${base}/${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,74 @@
+// Status as the controllers write it: through the runtime's StatusWriter (a write only when
+// something changed), remembering what was written last per object. The informer's copy can
+// lag behind a write by a moment; a reconcile in that moment must build on what was written
+// (the access history would otherwise get an entry twice), not on the stale copy.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  setCondition,
+  standardConditions,
+  Degraded,
+  Progressing,
+  Ready,
+  StatusWriter,
+  type Condition,
+  type ConditionsOutcome,
+  type StatusClient,
+} from '../runtime/index.ts';
+
+type WithStatus = KubernetesObject & { status?: unknown };
+
+export class StatusStore {
+  private readonly client: StatusClient;
+  private readonly writers = new Map<string, StatusWriter>();
+  private readonly written = new Map<string, { uid: string | undefined; status: Record<string, unknown> }>();
+
+  constructor(client: StatusClient) {
+    this.client = client;
+  }
+
+  /** The status last written for this object by this process, else the cached one. */
+  previous<T>(obj: WithStatus): T | undefined {
+    const memo = this.written.get(keyOf(obj));
+    if (memo && memo.uid === obj.metadata?.uid) return memo.status as T;
+    return obj.status as T | undefined;
+  }
+
+  /** Writes the status unless the object already has it (or this process just wrote it); true when written. */
+  async write(obj: WithStatus, status: Record<string, unknown>, fieldManager: string): Promise<boolean> {
+    let writer = this.writers.get(fieldManager);
+    if (!writer) this.writers.set(fieldManager, (writer = new StatusWriter({ client: this.client, fieldManager })));
+    const memo = this.written.get(keyOf(obj));
+    if (memo && memo.uid === obj.metadata?.uid && !writer.needsWrite({ ...obj, status: memo.status }, status)) return false;
+    if (!writer.needsWrite(obj, status)) return false;
+    const { name, namespace } = obj.metadata ?? {};
+    if (!obj.apiVersion || !obj.kind || !name) throw new Error('status target needs apiVersion, kind and metadata.name');
+    await this.client.applyStatus({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: namespace ? { name, namespace } : { name } }, status, fieldManager);
+    this.written.set(keyOf(obj), { uid: obj.metadata?.uid, status });
+    return true;
+  }
+
+  forget(obj: KubernetesObject): void {
+    this.written.delete(keyOf(obj));
+  }
+}
+
+function keyOf(obj: KubernetesObject): string {
+  return `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+/** The three standard outcomes, plus `inactive`: not ready, yet neither failing nor working on it (a closed window). */
+export type Outcome = ConditionsOutcome | { state: 'inactive'; reason: string; message: string };
+
+export function conditionsFor(previous: readonly Condition[] | undefined, outcome: Outcome, generation: number | undefined, now: number): Condition[] {
+  if (outcome.state !== 'inactive') return standardConditions(previous, outcome, generation, now);
+  const base = generation === undefined ? {} : { observedGeneration: generation };
+  let list = setCondition(previous, { type: Ready, status: 'False', reason: outcome.reason, message: outcome.message, ...base }, now);
+  list = setCondition(list, { type: Progressing, status: 'False', reason: outcome.reason, message: '', ...base }, now);
+  list = setCondition(list, { type: Degraded, status: 'False', reason: outcome.reason, message: '', ...base }, now);
+  return list;
+}
+
+/** `spec.placement.dataCentres[1]` from a rule problem's path. */
+export function pathText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}

@@ -1,0 +1,137 @@
+// Makes one owner's children in every data centre equal to what was rendered for it: applies
+// the desired objects where they differ and prunes what carries the owner's label but is no
+// longer desired, in every connected data centre (so a placement change moves them). Data
+// centres are handled in parallel, each with its own deadline; one that is unreachable or
+// failing is reported in its outcome and never holds up the others.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../api/index.ts';
+import type { DesiredObject } from '../render/index.ts';
+import { Applier, ApplyError, errorMessage, type ApplyCounts, type ObjectWriter } from '../runtime/index.ts';
+import type { ControllerContext } from './context.ts';
+import type { Member } from './members.ts';
+
+export interface DcOutcome {
+  dataCentre: string;
+  /** applied: in place; unreachable: not attempted; failed: some writes failed. */
+  state: 'applied' | 'unreachable' | 'failed';
+  /** Whether something was rendered for this data centre. */
+  wanted: boolean;
+  counts?: ApplyCounts;
+  message?: string;
+  /** Desired objects not applied, and why (a namespace that is not ours, not there yet). */
+  held: string[];
+}
+
+export interface Admission {
+  objects: DesiredObject[];
+  held: string[];
+}
+
+export interface SyncOptions {
+  ctx: ControllerContext;
+  /** The controller, for metrics and logs. */
+  controller: string;
+  fieldManager: string;
+  /** The owner label value (ownerLabelValue of the govcloud object). */
+  owner: string;
+  /** Desired objects per data centre; data centres absent here get everything of the owner pruned. */
+  desired: ReadonlyMap<string, DesiredObject[]>;
+  signal: AbortSignal;
+  /** Which undesired live objects may be deleted (default: all but Namespaces). */
+  mayDelete?: (live: KubernetesObject) => boolean;
+  /** Filters a data centre's desired objects before applying (default: only into existing govcloud namespaces). */
+  admit?: (member: Member, objects: DesiredObject[]) => Admission;
+  /** Runs after the apply in a reachable data centre (orphaning retained namespaces). */
+  after?: (member: Member, writer: ObjectWriter, undesired: KubernetesObject[]) => Promise<number>;
+}
+
+/** Only objects whose namespace exists, is managed by govcloud and is not being deleted. */
+export function inManagedNamespaces(member: Member, objects: DesiredObject[]): Admission {
+  const held: string[] = [];
+  const kept = objects.filter((o) => {
+    const ns = o.metadata.namespace;
+    if (!ns) return true;
+    const live = member.namespace(ns);
+    if (live && live.metadata?.labels?.[LABELS.managedBy] === MANAGED_BY && !live.metadata.deletionTimestamp) return true;
+    const why = !live ? 'does not exist (yet)' : live.metadata?.deletionTimestamp ? 'is being deleted' : 'is not managed by govcloud';
+    held.push(`${o.kind} ${ns}/${o.metadata.name} in ${member.name}: namespace ${ns} ${why}`);
+    return false;
+  });
+  return { objects: kept, held };
+}
+
+export async function syncEverywhere(opts: SyncOptions): Promise<DcOutcome[]> {
+  const { ctx } = opts;
+  const names = new Set([...ctx.members.list().map((m) => m.name), ...opts.desired.keys()]);
+  const sorted = [...names].sort();
+  return Promise.all(sorted.map((dc) => syncOne(opts, dc)));
+}
+
+async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
+  const { ctx } = opts;
+  const desired = opts.desired.get(dc) ?? [];
+  const wanted = opts.desired.has(dc) && desired.length > 0;
+  const member = ctx.members.get(dc);
+  if (!member || !member.ready()) {
+    return { dataCentre: dc, state: 'unreachable', wanted, held: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
+  }
+  const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]);
+  const inner = member.writer(deadline);
+  const count = (action: string) => ctx.metrics.writes.inc({ cluster: dc, controller: opts.controller, action });
+  const writer: ObjectWriter = {
+    apply: async (obj, fm) => {
+      await inner.apply(obj, fm);
+      count('apply');
+    },
+    delete: async (obj) => {
+      await inner.delete(obj);
+      count('delete');
+    },
+  };
+  const admission = (opts.admit ?? inManagedNamespaces)(member, desired);
+  const live = member.owned(opts.owner);
+  const applier = new Applier({ writer, fieldManager: opts.fieldManager });
+  const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
+  let counts: ApplyCounts | undefined;
+  let message: string | undefined;
+  try {
+    counts = await applier.sync({
+      desired: admission.objects,
+      live,
+      ownerLabels: { [LABELS.owner]: opts.owner },
+      lookup: (d) => member.find(d),
+      mayDelete,
+    });
+  } catch (err) {
+    counts = err instanceof ApplyError ? err.counts : undefined;
+    message = `${dc}: ${errorMessage(err)}`;
+  }
+  if (opts.after) {
+    const desiredIds = new Set(admission.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    const undesired = live.filter(
+      (o) => !desiredIds.has(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`) && !o.metadata?.deletionTimestamp && !mayDelete(o),
+    );
+    try {
+      const n = await opts.after(member, writer, undesired);
+      if (counts) counts.updated += n;
+    } catch (err) {
+      message = [message, `${dc}: ${errorMessage(err)}`].filter(Boolean).join('; ');
+    }
+  }
+  const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held };
+  if (counts) outcome.counts = counts;
+  if (message) outcome.message = message;
+  return outcome;
+}
+
+/** Created, updated or deleted anything. */
+export function changed(outcome: DcOutcome): boolean {
+  const c = outcome.counts;
+  return c !== undefined && c.created + c.updated + c.deleted > 0;
+}
+
+export function countsText(outcome: DcOutcome): string {
+  const c = outcome.counts;
+  if (!c) return outcome.dataCentre;
+  return `${outcome.dataCentre}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
+}
