@@ -5,6 +5,7 @@
 import type { Command } from '../command.ts';
 import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
+import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
@@ -13,4 +14,5 @@ export const COMMANDS: readonly Command[] = [
   planCommand,
   connectivityCommand,
   catalogueCommand,
+  operatorCommand,
 ];

@@ -1,0 +1,170 @@
+// Agency: the agency's namespaces, quotas, defaults, RBAC and baseline network policies in
+// every data centre it is placed in (renderAgency), its hub namespace on the hub, and
+// nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
+// every connected data centre, so a placement change moves it. Namespaces are deleted only
+// under deletionPolicy Delete; otherwise they are orphaned (namespaces.ts).
+//
+// Render issues and the rule problems about this agency (model/rules.ts) make it Degraded
+// with their messages; what can safely be rendered is still applied, and other agencies are
+// not affected. The finalizer govcloud.dev/cleanup lets deletion remove what the agency has
+// in every data centre first; an unreachable data centre holds up that agency's deletion
+// only (retried with backoff).
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
+import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
+import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import type { ControllerContext } from './context.ts';
+import { admitNamespaces, orphanNamespaces } from './namespaces.ts';
+import { conditionsFor, pathText, type Outcome } from './status.ts';
+import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+
+export const AGENCY_CONTROLLER = 'agency';
+export const AGENCY_FIELD_MANAGER = 'govcloud-agency';
+
+interface PlacementStatus {
+  dataCentre: string;
+  ready: boolean;
+  namespaces: string[];
+  message?: string;
+}
+
+interface AgencyStatus {
+  conditions?: Condition[];
+  dataCentres?: PlacementStatus[];
+}
+
+const notNamespace = (o: KubernetesObject): boolean => o.kind !== 'Namespace';
+
+export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
+  return async (req, { signal }) => {
+    const name = req.name;
+    const owner = ownerLabelValue({ kind: 'Agency', name });
+    const agency = ctx.hub.agency(name);
+    if (!agency) {
+      // Gone without its finalizer having run (or never seen): clean up as Retain would.
+      const outcomes = await cleanUp(ctx, owner, 'Retain', new Map(), signal);
+      const failed = outcomes.filter((o) => o.state === 'failed');
+      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      return;
+    }
+    if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
+    if (!agency.metadata.finalizers?.includes(FINALIZER)) {
+      await ctx.hubWriter.setFinalizers(agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
+    }
+
+    const render = renderAgency(ctx.hub.platform(), agency);
+    const blocked = new Map<string, Set<string>>();
+    const policy = agency.spec.deletionPolicy ?? 'Retain';
+    const outcomes = await syncEverywhere({
+      ctx,
+      controller: AGENCY_CONTROLLER,
+      fieldManager: AGENCY_FIELD_MANAGER,
+      owner,
+      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
+      signal,
+      mayDelete: policy === 'Delete' ? () => true : notNamespace,
+      admit: admitNamespaces(name, owner, blocked),
+      ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanNamespaces(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
+    });
+    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(agency, 'Applied', 'Apply', countsText(o));
+
+    const outcome = agencyOutcome(ctx, agency, render, outcomes);
+    if (outcome.state === 'degraded') void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
+    const previous = ctx.status.previous<AgencyStatus>(agency);
+    const status: Record<string, unknown> = {
+      observedGeneration: agency.metadata.generation,
+      hubNamespace: hubNamespaceOf(name),
+      dataCentres: placementStatus(agency, render, outcomes, blocked),
+      conditions: conditionsFor(previous?.conditions, outcome, agency.metadata.generation, ctx.clock.now()),
+    };
+    if (render.code !== undefined) status.code = render.code;
+    await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
+    const failed = outcomes.filter((o) => o.state === 'failed');
+    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+  };
+}
+
+/** Ready, or Degraded with every reason at once: render issues, rule errors, held namespaces, unreachable or failing data centres. */
+export function agencyOutcome(ctx: ControllerContext, agency: Agency, render: AgencyRender, outcomes: DcOutcome[]): Outcome {
+  const messages: string[] = [];
+  let reason: string | undefined;
+  const add = (r: string, m: string | undefined) => {
+    if (!m || messages.includes(m)) return;
+    reason ??= r;
+    messages.push(m);
+  };
+  for (const issue of render.issues) add(issue.reason, issue.message);
+  // The rules say much the same as the renderer about placement; keep theirs where the renderer said nothing.
+  const fields = render.issues.map((i) => i.field).filter((f): f is string => f !== undefined);
+  for (const p of ctx.hub.errorsOf('Agency', undefined, agency.metadata.name)) {
+    const path = pathText(p.path);
+    if (!fields.some((f) => path.startsWith(f))) add('RuleViolation', `${path}: ${p.message}`);
+  }
+  for (const o of outcomes) for (const h of o.held) add('NamespaceConflict', h);
+  for (const o of outcomes) if (o.wanted && o.state === 'unreachable') add('DataCentreUnreachable', o.message);
+  for (const o of outcomes) if (o.state === 'failed') add('ApplyFailed', o.message);
+  if (reason !== undefined) return { state: 'degraded', reason, message: messages.join('; ') };
+  const namespaces = render.perDataCentre.flatMap((r) => r.objects).filter((o) => o.kind === 'Namespace').length;
+  return { state: 'ready', reason: 'Reconciled', message: `placed in ${render.placed.join(', ') || 'no data centre'}; ${namespaces} namespaces in place` };
+}
+
+function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutcome[], blocked: Map<string, Set<string>>): PlacementStatus[] {
+  const names = [...new Set(agency.spec.placement.dataCentres)].sort();
+  return names.map((dc) => {
+    const refused = render.issues.find((i) => i.dataCentre === dc);
+    if (refused && !render.placed.includes(dc)) return { dataCentre: dc, ready: false, namespaces: [], message: refused.message };
+    const outcome = outcomes.find((o) => o.dataCentre === dc);
+    const held = blocked.get(dc) ?? new Set<string>();
+    const namespaces = (render.perDataCentre.find((r) => r.dataCentre === dc)?.objects ?? [])
+      .filter((o) => o.kind === 'Namespace' && !held.has(o.metadata.name) && !o.metadata.name.startsWith('govcloud-'))
+      .map((o) => o.metadata.name);
+    const entry: PlacementStatus = { dataCentre: dc, ready: outcome?.state === 'applied' && outcome.held.length === 0, namespaces };
+    const message = outcome?.state !== 'applied' ? outcome?.message : outcome.held.join('; ') || undefined;
+    if (message) entry.message = message;
+    return entry;
+  });
+}
+
+/** Removes what the owner has in every reachable data centre: namespaces deleted (Delete) or orphaned (Retain). */
+function cleanUp(ctx: ControllerContext, owner: string, policy: string, required: Map<string, never[]>, signal: AbortSignal): Promise<DcOutcome[]> {
+  return syncEverywhere({
+    ctx,
+    controller: AGENCY_CONTROLLER,
+    fieldManager: AGENCY_FIELD_MANAGER,
+    owner,
+    desired: required,
+    signal,
+    mayDelete: policy === 'Delete' ? () => true : notNamespace,
+    ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanNamespaces(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
+  });
+}
+
+async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, signal: AbortSignal): Promise<void> {
+  if (!agency.metadata.finalizers?.includes(FINALIZER)) return;
+  const policy = agency.spec.deletionPolicy ?? 'Retain';
+  // Where the agency may have something: its placement, where it was, and the hub.
+  const previous = ctx.status.previous<AgencyStatus>(agency);
+  const hub = hubDataCentre(ctx.hub.platform());
+  const where = new Set([...agency.spec.placement.dataCentres, ...(previous?.dataCentres ?? []).map((d) => d.dataCentre), ...(hub.ok ? [hub.dataCentre.metadata.name] : [])]);
+  const required = new Map([...where].filter((dc) => ctx.hub.dataCentre(dc) !== undefined).map((dc) => [dc, [] as never[]]));
+  const outcomes = await cleanUp(ctx, owner, policy, required, signal);
+  const blocked = outcomes.filter((o) => o.state === 'failed' || (o.state === 'unreachable' && required.has(o.dataCentre)));
+  if (blocked.length > 0) {
+    const message = `deletion waits until what the agency has there can be removed: ${blocked.map((o) => o.message).join('; ')}`;
+    const status = {
+      observedGeneration: agency.metadata.generation,
+      conditions: conditionsFor(previous?.conditions, { state: 'degraded', reason: 'DeletionBlocked', message }, agency.metadata.generation, ctx.clock.now()),
+    };
+    await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
+    throw new Error(message);
+  }
+  const done = outcomes.filter((o) => o.state === 'applied').map((o) => o.dataCentre);
+  await ctx.hubWriter.setFinalizers(agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
+  ctx.status.forget(agency);
+  void ctx.recorder.normal(
+    agency,
+    'CleanedUp',
+    'Delete',
+    `removed from ${done.join(', ') || 'no data centre'}; namespaces ${policy === 'Delete' ? 'deleted' : 'kept, labelled govcloud.dev/orphaned=true'}`,
+  );
+}

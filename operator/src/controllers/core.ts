@@ -1,0 +1,235 @@
+// The controllers wired together, as the leader runs them: one Controller per kind on the
+// runtime's work queue, hub and member events mapped to keys (reconcile by key, never by
+// event), the member clusters connected before the first reconcile (bounded), and a clean
+// stop that lets in-flight reconciles finish. The process around it (probes, leader
+// election, signals) is manager.ts; tests drive this directly with in-memory transports.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { agencyNameOfHubNamespace, hubNamespaceOf, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type DataCentre, type NetworkLink } from '../api/index.ts';
+import { Controller, sleep, systemClock, type Clock, type EventRecorder, type InformerHandlers, type Logger, type RateLimiter, type ReconcileFn, type RuntimeMetrics } from '../runtime/index.ts';
+import { AGENCY_CONTROLLER, agencyReconciler } from './agency.ts';
+import type { Connector } from './connector.ts';
+import { hubKey, ownerOf, type ControllerContext, type Timeouts } from './context.ts';
+import { connect, DATACENTRE_CONTROLLER, dataCentreReconciler } from './datacentre.ts';
+import { specChanged, type HubCache } from './hub.ts';
+import { LINK_CONTROLLER, linkReconciler } from './link.ts';
+import { MemberRegistry, type Member, type MemberTimings } from './members.ts';
+import type { PlatformMetrics } from './metrics.ts';
+import { SERVICE_CONTROLLER, serviceReconciler } from './service.ts';
+import { StatusStore } from './status.ts';
+import type { HubWriter } from './writer.ts';
+
+export interface CoreOptions {
+  hub: HubCache;
+  connector: Connector;
+  hubWriter: HubWriter;
+  recorder: EventRecorder;
+  runtimeMetrics: RuntimeMetrics;
+  platformMetrics: PlatformMetrics;
+  logger: Logger;
+  clock?: Clock;
+  /** Workers per controller. */
+  concurrency?: number;
+  timings?: Partial<MemberTimings>;
+  timeouts?: Partial<Timeouts>;
+  /** How long start() waits for the data centres to connect before reconciling anyway. */
+  connectWaitMs?: number;
+  rateLimiter?: () => RateLimiter;
+}
+
+type Kind = 'DataCentre' | 'Agency' | 'NetworkLink' | 'SharedDataService';
+
+export class OperatorCore {
+  readonly ctx: ControllerContext;
+  readonly controllers: Record<Kind, Controller>;
+  private readonly opts: CoreOptions;
+  private readonly removers: (() => void)[] = [];
+  private readonly wasReady = new Map<string, boolean>();
+  private started = false;
+
+  constructor(opts: CoreOptions) {
+    this.opts = opts;
+    const clock = opts.clock ?? systemClock;
+    const members = new MemberRegistry({
+      clock,
+      logger: opts.logger,
+      ...(opts.timings ? { timings: opts.timings } : {}),
+      events: { onChange: (m) => this.memberChanged(m), onObject: (m, type, obj, old) => this.memberObject(m, type, obj, old) },
+    });
+    this.ctx = {
+      hub: opts.hub,
+      members,
+      connector: opts.connector,
+      hubWriter: opts.hubWriter,
+      recorder: opts.recorder,
+      metrics: opts.platformMetrics,
+      status: new StatusStore(opts.hubWriter),
+      clock,
+      logger: opts.logger,
+      timeouts: { dataCentreMs: 60_000, ...opts.timeouts },
+      maxRequeueMs: 24 * 3600_000,
+    };
+    const make = (name: string, reconcile: ReconcileFn, target: (ns: string, n: string) => KubernetesObject | undefined) =>
+      new Controller({
+        name,
+        reconcile,
+        metrics: opts.runtimeMetrics,
+        logger: opts.logger,
+        clock,
+        concurrency: opts.concurrency ?? 4,
+        ...(opts.rateLimiter ? { rateLimiter: opts.rateLimiter() } : {}),
+        eventTarget: (req) => {
+          const object = target(req.namespace, req.name);
+          return object ? { recorder: opts.recorder, object } : undefined;
+        },
+      });
+    const hub = opts.hub;
+    this.controllers = {
+      DataCentre: make(DATACENTRE_CONTROLLER, dataCentreReconciler(this.ctx), (_ns, n) => hub.dataCentre(n)),
+      Agency: make(AGENCY_CONTROLLER, agencyReconciler(this.ctx), (_ns, n) => hub.agency(n)),
+      NetworkLink: make(LINK_CONTROLLER, linkReconciler(this.ctx), (ns, n) => hub.links.get(ns, n)),
+      SharedDataService: make(SERVICE_CONTROLLER, serviceReconciler(this.ctx), (ns, n) => hub.services.get(ns, n)),
+    };
+    opts.platformMetrics.bind({
+      agencies: () => hub.platform().agencies.length,
+      dataCentres: () =>
+        hub.dataCentres.list().map((dc) => {
+          const m = members.get(dc.metadata.name);
+          return { name: dc.metadata.name, connected: m?.ready() === true, namespaces: m?.managedNamespaces().length ?? 0 };
+        }),
+    });
+  }
+
+  /** Waits for the hub's caches, connects every data centre (bounded wait), then starts the controllers. */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const log = this.opts.logger;
+    if (!(await this.opts.hub.waitForSync(signal))) return;
+    this.watchHub();
+    for (const dc of this.opts.hub.dataCentres.list()) if (!dc.metadata.deletionTimestamp) connect(this.ctx, dc);
+    const deadline = this.ctx.clock.now() + (this.opts.connectWaitMs ?? 10_000);
+    while (!signal.aborted && this.ctx.clock.now() < deadline && !this.ctx.members.list().every((m) => m.ready())) {
+      await sleep(this.ctx.clock, 100, signal);
+    }
+    if (signal.aborted) return;
+    const waiting = this.ctx.members.list().filter((m) => !m.ready());
+    if (waiting.length > 0) log.warn({ dataCentres: waiting.map((m) => m.name) }, 'starting without data centres that are not connected yet');
+    for (const c of Object.values(this.controllers)) c.start();
+    log.info({ dataCentres: this.ctx.members.list().map((m) => m.name) }, 'controllers started');
+  }
+
+  /** Stops taking work, lets in-flight reconciles finish, disconnects the data centres. */
+  async stop(): Promise<void> {
+    await Promise.all(Object.values(this.controllers).map((c) => c.shutDown()));
+    for (const remove of this.removers.splice(0)) remove();
+    await this.ctx.members.stop();
+  }
+
+  private enqueue(kind: Kind, namespace: string | undefined, name: string): void {
+    this.controllers[kind].enqueue(hubKey(namespace, name));
+  }
+
+  private enqueueAll(kind: Kind): void {
+    const hub = this.opts.hub;
+    const informer = { DataCentre: hub.dataCentres, Agency: hub.agencies, NetworkLink: hub.links, SharedDataService: hub.services }[kind];
+    for (const o of informer.list() as KubernetesObject[]) this.enqueue(kind, o.metadata?.namespace, o.metadata?.name ?? '');
+  }
+
+  /** Hub events to keys. Status-only updates of the govcloud kinds are not events worth a reconcile. */
+  private watchHub(): void {
+    const hub = this.opts.hub;
+    const on = <T extends KubernetesObject>(handlers: (obj: T, spec: boolean) => void): InformerHandlers<T> => ({
+      add: (o) => handlers(o, true),
+      update: (old, o) => {
+        if (specChanged(old, o)) {
+          handlers(old, true);
+          handlers(o, true);
+        }
+      },
+      delete: (o) => handlers(o, true),
+    });
+    this.removers.push(
+      hub.dataCentres.addHandlers(
+        on((dc: DataCentre & KubernetesObject) => {
+          this.enqueue('DataCentre', undefined, dc.metadata.name);
+          this.enqueueAll('Agency');
+          this.enqueueAll('NetworkLink');
+          this.enqueueAll('SharedDataService');
+        }),
+      ),
+      hub.secrets.addHandlers(
+        on((secret: KubernetesObject) => {
+          for (const dc of hub.dataCentres.list()) {
+            const ref = dc.spec.connection.kubeconfigSecretRef;
+            if (ref && ref.namespace === secret.metadata?.namespace && ref.name === secret.metadata?.name) this.enqueue('DataCentre', undefined, dc.metadata.name);
+          }
+        }),
+      ),
+      hub.agencies.addHandlers(
+        on((agency: KubernetesObject) => {
+          this.enqueue('Agency', undefined, agency.metadata?.name ?? '');
+          // Placement, workspaces and codes feed every other render and the rules across agencies.
+          this.enqueueAll('Agency');
+          this.enqueueAll('DataCentre');
+          this.enqueueAll('NetworkLink');
+          this.enqueueAll('SharedDataService');
+        }),
+      ),
+      hub.links.addHandlers(
+        on((link: NetworkLink & KubernetesObject) => {
+          this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
+          // The links that may answer this one live in the peer's hub namespace.
+          const peer = link.spec.peer.agency?.name;
+          if (peer) for (const l of hub.links.list(hubNamespaceOf(peer))) this.enqueue('NetworkLink', l.metadata.namespace, l.metadata.name);
+        }),
+      ),
+      hub.services.addHandlers(on((s: KubernetesObject) => this.enqueue('SharedDataService', s.metadata?.namespace, s.metadata?.name ?? ''))),
+      hub.requests.addHandlers(
+        on((r: AccessRequest & KubernetesObject) => this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service)),
+      ),
+      hub.grants.addHandlers({
+        ...on((g: AccessGrant & KubernetesObject) => this.enqueue('SharedDataService', g.metadata.namespace, g.spec.service)),
+        delete: (g: AccessGrant & KubernetesObject) => {
+          this.enqueue('SharedDataService', g.metadata.namespace, g.spec.service);
+          this.ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(g.metadata.namespace) ?? g.metadata.namespace ?? '', accessgrant: g.metadata.name });
+        },
+      }),
+    );
+  }
+
+  /** A child object in a data centre changed: reconcile its owner (drift is repaired at once). */
+  private memberObject(_member: Member, type: 'add' | 'update' | 'delete', obj: KubernetesObject, old?: KubernetesObject): void {
+    for (const o of old ? [old, obj] : [obj]) this.enqueueOwner(o);
+    if (obj.kind !== 'Namespace') return;
+    const managed = (o?: KubernetesObject) => o?.metadata?.labels?.[LABELS.managedBy] === MANAGED_BY && !o.metadata.deletionTimestamp;
+    const before = type === 'add' ? false : managed(old ?? obj);
+    const after = type === 'delete' ? false : managed(obj);
+    // Links and services write only into existing govcloud namespaces: one came or went.
+    if (before !== after) {
+      this.enqueueAll('NetworkLink');
+      this.enqueueAll('SharedDataService');
+    }
+  }
+
+  private enqueueOwner(obj: KubernetesObject): void {
+    const owner = ownerOf(obj);
+    if (!owner || !(owner.kind in this.controllers)) return;
+    this.enqueue(owner.kind as Kind, owner.namespace, owner.name);
+  }
+
+  /** Readiness or version changed: report it; on (re)connection reconcile everything, orphans included. */
+  private memberChanged(member: Member): void {
+    this.enqueue('DataCentre', undefined, member.name);
+    const ready = member.ready();
+    if (ready && this.wasReady.get(member.name) !== true) {
+      this.enqueueAll('Agency');
+      this.enqueueAll('NetworkLink');
+      this.enqueueAll('SharedDataService');
+      for (const value of member.owners()) {
+        const obj = member.owned(value)[0];
+        if (obj) this.enqueueOwner(obj);
+      }
+    }
+    this.wasReady.set(member.name, ready);
+  }
+}

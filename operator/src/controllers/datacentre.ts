@@ -1,0 +1,124 @@
+// DataCentre: connect to the data centre's cluster (and reconnect when its Secret changes),
+// put the objects every cluster holds once (platformObjects: the workspace admin role, the
+// pod admission policy, on the hub the tenant roles) in place, and report what the cluster
+// is: connected, its version and ready nodes, the agencies placed there and the capacity
+// their quotas take. The member's probe loop re-enqueues the key when any of that changes,
+// so this needs no periodic resync.
+import type { DataCentre } from '../api/index.ts';
+import { formatBytes, formatMilli, ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
+import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import { HUB, type ControllerContext } from './context.ts';
+import type { Member } from './members.ts';
+import { conditionsFor, pathText, type Outcome } from './status.ts';
+import { changed, countsText, syncEverywhere } from './sync.ts';
+
+export const DATACENTRE_CONTROLLER = 'datacentre';
+const FIELD_MANAGER = 'govcloud-datacentre';
+
+interface DataCentreStatus {
+  connected?: boolean;
+  serverVersion?: string;
+  conditions?: Condition[];
+}
+
+/** Agencies placed in the data centre (accepted placement) and the sum of their quotas there. */
+export function allocation(ctx: ControllerContext, dc: string): { agencies: number; cpu: bigint; memory: bigint; storage: bigint } {
+  const platform = ctx.hub.platform();
+  const total = { agencies: 0, cpu: 0n, memory: 0n, storage: 0n };
+  for (const agency of platform.agencies) {
+    const placed = placementOf(platform, agency).placed.find((p) => p.dataCentre.metadata.name === dc);
+    if (!placed) continue;
+    total.agencies++;
+    total.cpu += placed.quota.cpu;
+    total.memory += placed.quota.memory;
+    total.storage += placed.quota.storage;
+  }
+  return total;
+}
+
+/** Connects (or reconnects) the member for a DataCentre; undefined with why when it cannot. */
+export function connect(ctx: ControllerContext, dc: DataCentre): { member?: Member; reason?: string; message?: string } {
+  const resolved = ctx.connector.resolve(dc);
+  if (!resolved.ok) return { reason: resolved.reason, message: resolved.message };
+  return { member: ctx.members.ensure(dc.metadata.name, resolved.fingerprint, resolved.open) };
+}
+
+export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
+  return async (req, { signal }) => {
+    const name = req.name;
+    const dc = ctx.hub.dataCentre(name);
+    if (!dc || dc.metadata.deletionTimestamp) {
+      await ctx.members.remove(name);
+      for (const resource of ['cpu', 'memory', 'storage']) ctx.metrics.quotaAllocated.remove({ datacentre: name, resource });
+      return;
+    }
+    const now = ctx.clock.now();
+    const previous = ctx.status.previous<DataCentreStatus>(dc);
+    const { member, reason, message } = connect(ctx, dc);
+    if (!member) await ctx.members.remove(name);
+
+    const alloc = allocation(ctx, name);
+    ctx.metrics.quotaAllocated.set({ datacentre: name, resource: 'cpu' }, Number(alloc.cpu) / 1000);
+    ctx.metrics.quotaAllocated.set({ datacentre: name, resource: 'memory' }, Number(alloc.memory));
+    ctx.metrics.quotaAllocated.set({ datacentre: name, resource: 'storage' }, Number(alloc.storage));
+
+    let outcome: Outcome;
+    const status: Record<string, unknown> = {
+      observedGeneration: dc.metadata.generation,
+      agencies: alloc.agencies,
+      allocated: { cpu: formatMilli(alloc.cpu), memory: formatBytes(alloc.memory), storage: formatBytes(alloc.storage) },
+    };
+    let failure: string | undefined;
+    const ready = member?.ready() === true;
+    status.connected = ready;
+    const probe = member?.probeResult();
+    if (probe) {
+      status.serverVersion = probe.version;
+      status.readyNodes = probe.readyNodes;
+    } else if (previous?.serverVersion) {
+      status.serverVersion = previous.serverVersion;
+    }
+    if (!member) {
+      outcome = { state: 'degraded', reason: reason ?? 'NotConnected', message: message ?? 'not connected' };
+    } else if (!ready) {
+      outcome =
+        member.state() === 'connecting'
+          ? { state: 'progressing', reason: 'Connecting', message: member.problem() ?? 'connecting' }
+          : { state: 'degraded', reason: 'Unreachable', message: member.problem() ?? 'unreachable' };
+    } else {
+      const [result] = await syncEverywhere({
+        ctx,
+        controller: DATACENTRE_CONTROLLER,
+        fieldManager: FIELD_MANAGER,
+        owner: ownerLabelValue({ kind: 'DataCentre', name }),
+        desired: new Map([[name, platformObjects(dc)]]),
+        signal,
+        // Shared by every agency, and the operator may not delete ClusterRoles: never pruned.
+        mayDelete: () => false,
+        admit: (_m, objects) => ({ objects, held: [] }),
+      }).then((all) => all.filter((o) => o.dataCentre === name));
+      if (result && changed(result)) void ctx.recorder.normal(dc, 'Applied', 'Apply', `platform objects: ${countsText(result)}`);
+      const problems = ctx.hub.errorsOf('DataCentre', undefined, name);
+      if (result?.state === 'failed') {
+        failure = result.message;
+        outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
+      } else if (problems.length > 0) {
+        outcome = { state: 'degraded', reason: 'RuleViolation', message: problems.map((p) => `${pathText(p.path)}: ${p.message}`).join('; ') };
+      } else {
+        outcome = { state: 'ready', reason: 'Connected', message: `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed` };
+      }
+    }
+    status.conditions = conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now);
+
+    if (previous?.connected !== ready) {
+      if (ready) void ctx.recorder.normal(dc, 'Connected', 'Connect', `connected: Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes`);
+      else if (previous?.connected === true || outcome.state === 'degraded') void ctx.recorder.warning(dc, outcome.reason ?? 'Unreachable', 'Connect', outcome.message ?? '');
+    } else if (outcome.state === 'degraded') {
+      void ctx.recorder.warning(dc, outcome.reason, 'Reconcile', outcome.message);
+    }
+    await ctx.status.write(dc, status, FIELD_MANAGER);
+    if (failure) throw new Error(failure);
+  };
+}
+
+export const dataCentreKey = (name: string): string => `${HUB}//${name}`;

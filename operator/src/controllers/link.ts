@@ -1,0 +1,86 @@
+// NetworkLink: the link's NetworkPolicy in each data centre where the acting agency's
+// workspace exists (renderLink), while both sides agree and both windows are open. The
+// acting agency is the owner of the hub namespace holding the link, never a field. The key
+// is requeued for the renderer's next change (a window opening or closing), with no periodic
+// resync, so a link closes within seconds of its validUntil.
+import { agencyNameOfHubNamespace } from '../api/index.ts';
+import { ownerLabelValue, renderLink, type LinkRender } from '../render/index.ts';
+import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
+import { requeueFor, type ControllerContext } from './context.ts';
+import { conditionsFor, type Outcome } from './status.ts';
+import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+
+export const LINK_CONTROLLER = 'link';
+const FIELD_MANAGER = 'govcloud-link';
+
+interface LinkStatus {
+  active?: boolean;
+  conditions?: Condition[];
+}
+
+export function linkReconciler(ctx: ControllerContext): ReconcileFn {
+  return async (req, { signal }): Promise<ReconcileResult | void> => {
+    const owner = ownerLabelValue({ kind: 'NetworkLink', namespace: req.namespace, name: req.name });
+    const link = ctx.hub.links.get(req.namespace, req.name);
+    if (!link || link.metadata.deletionTimestamp) {
+      const outcomes = await syncEverywhere({ ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
+      const failed = outcomes.filter((o) => o.state === 'failed');
+      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      return;
+    }
+    const now = ctx.clock.now();
+    const render = renderLink(ctx.hub.platform(), link, new Date(now));
+    const outcomes = await syncEverywhere({
+      ctx,
+      controller: LINK_CONTROLLER,
+      fieldManager: FIELD_MANAGER,
+      owner,
+      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
+      signal,
+    });
+    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(link, 'Applied', 'Apply', countsText(o));
+
+    const previous = ctx.status.previous<LinkStatus>(link);
+    const outcome = linkOutcome(render, outcomes);
+    const active = render.active && outcomes.every((o) => !o.wanted || (o.state === 'applied' && o.held.length === 0));
+    if (previous?.active === true && !active) void ctx.recorder.normal(link, 'Deactivated', 'Close', outcome.message ?? 'the link is closed');
+    if (previous?.active !== true && active) void ctx.recorder.normal(link, 'Activated', 'Open', `open in ${render.perDataCentre.map((r) => r.dataCentre).join(', ')}`);
+    if (outcome.state === 'degraded') void ctx.recorder.warning(link, outcome.reason, 'Reconcile', outcome.message);
+
+    const status: Record<string, unknown> = {
+      observedGeneration: link.metadata.generation,
+      active,
+      dataCentres: render.perDataCentre.map((r) => r.dataCentre),
+      conditions: conditionsFor(previous?.conditions, outcome, link.metadata.generation, now),
+    };
+    const agency = agencyNameOfHubNamespace(link.metadata.namespace);
+    if (agency !== undefined) status.agency = agency;
+    await ctx.status.write(link, status, FIELD_MANAGER);
+    const failed = outcomes.filter((o) => o.state === 'failed');
+    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+    const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
+    return after === undefined ? undefined : { requeueAfter: after };
+  };
+}
+
+/**
+ * Refused (the renderer reported the reason as an issue) or failing: Degraded. Waiting for
+ * the peer's consent or for a window: not ready, not failing. Open: Ready.
+ */
+export function linkOutcome(render: LinkRender, outcomes: DcOutcome[]): Outcome {
+  const problems = [
+    ...render.issues.map((i) => ({ reason: i.reason, message: i.message })),
+    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
+  ];
+  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
+  const held = outcomes.flatMap((o) => o.held);
+  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  if (render.inactive) {
+    const waiting = render.inactive.reason === 'WaitingForPeer' || render.inactive.reason === 'NotYetValid';
+    return waiting
+      ? { state: 'progressing', reason: render.inactive.reason, message: render.inactive.message }
+      : { state: 'inactive', reason: render.inactive.reason, message: render.inactive.message };
+  }
+  return { state: 'ready', reason: 'Active', message: `open in ${render.perDataCentre.map((r) => r.dataCentre).join(', ')}` };
+}
+

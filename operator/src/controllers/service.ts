@@ -1,0 +1,136 @@
+// SharedDataService: its workload (ServiceAccount, Deployment, Service, PodDisruptionBudget)
+// and ingress policy in each data centre of its placement, and each entitled consumer's
+// egress policy (renderService). AccessRequests and AccessGrants map to the key of the
+// service they name, so this controller also decides and reports their status, keeps the
+// service's access history (Granted, Revoked, Expired, with an Event each) and requeues for
+// the next window boundary: a grant's path closes within seconds of its validUntil.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
+import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
+import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
+import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
+import { requeueFor, type ControllerContext } from './context.ts';
+import { DEPLOYMENT } from './resources.ts';
+import { conditionsFor, type Outcome } from './status.ts';
+import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+
+export const SERVICE_CONTROLLER = 'service';
+const FIELD_MANAGER = 'govcloud-service';
+const ACCESS_FIELD_MANAGER = 'govcloud-access';
+
+interface ServiceStatus {
+  conditions?: Condition[];
+  history?: HistoryEntry[];
+}
+
+interface AccessStatus {
+  conditions?: Condition[];
+}
+
+const VERB: Record<HistoryEntry['event'], string> = { Granted: 'AccessGranted', Revoked: 'AccessRevoked', Expired: 'AccessExpired' };
+
+export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
+  return async (req, { signal }): Promise<ReconcileResult | void> => {
+    const { namespace, name } = req;
+    const owner = ownerLabelValue({ kind: 'SharedDataService', namespace, name });
+    const service = ctx.hub.services.get(namespace, name);
+    const platform = ctx.hub.platform();
+    const now = ctx.clock.now();
+    if (!service || service.metadata.deletionTimestamp) {
+      const outcomes = await syncEverywhere({ ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
+      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, render: undefined, now }), now);
+      const failed = outcomes.filter((o) => o.state === 'failed');
+      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      return;
+    }
+
+    const render = renderService(platform, service, new Date(now));
+    const outcomes = await syncEverywhere({
+      ctx,
+      controller: SERVICE_CONTROLLER,
+      fieldManager: FIELD_MANAGER,
+      owner,
+      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
+      signal,
+    });
+    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(service, 'Applied', 'Apply', countsText(o));
+
+    const previous = ctx.status.previous<ServiceStatus>(service);
+    const { history, added } = nextHistory(previous?.history, render.access, platform, now);
+    for (const e of added) {
+      const note = `${e.grant} (request ${e.request ?? '-'}): ${e.event.toLowerCase()} for ${e.consumer}`;
+      void ctx.recorder.normal(service, VERB[e.event], 'Access', note);
+      const [gns, gname] = e.grant.split('/');
+      const grant = ctx.hub.grants.get(gns, gname ?? '');
+      if (grant) void ctx.recorder.normal(grant, VERB[e.event], 'Access', note);
+    }
+
+    const outcome = serviceOutcome(ctx, service, render, outcomes);
+    if (outcome.state === 'degraded') void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
+    const status: Record<string, unknown> = {
+      observedGeneration: service.metadata.generation,
+      dataCentres: placements(ctx, service, render),
+      consumers: render.consumers,
+      history,
+      conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
+    };
+    if (render.identifier) status.identifier = render.identifier;
+    const ownerAgency = agencyNameOfHubNamespace(namespace);
+    if (ownerAgency !== undefined) status.owner = ownerAgency;
+    await ctx.status.write(service, status, FIELD_MANAGER);
+    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, render, now }), now);
+
+    const failed = outcomes.filter((o) => o.state === 'failed');
+    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+    const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
+    return after === undefined ? undefined : { requeueAfter: after };
+  };
+}
+
+function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {
+  const owner = agencyNameOfHubNamespace(service.metadata.namespace) ?? '';
+  const namespace = workspaceNamespace(owner, service.spec.workspace);
+  const name = serviceObjectName(service);
+  return render.dataCentres.map((dc) => {
+    const deployment = ctx.members.get(dc)?.find({ apiVersion: DEPLOYMENT.apiVersion, kind: DEPLOYMENT.kind, metadata: { namespace, name } }) as
+      | (KubernetesObject & { status?: { availableReplicas?: number } })
+      | undefined;
+    return { dataCentre: dc, availableReplicas: deployment?.status?.availableReplicas ?? 0, endpoint: `${name}.${namespace}.svc:${service.spec.port}` };
+  });
+}
+
+export function serviceOutcome(ctx: ControllerContext, service: SharedDataService, render: ServiceRender, outcomes: DcOutcome[]): Outcome {
+  const problems = [
+    ...render.issues.map((i) => ({ reason: i.reason, message: i.message })),
+    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
+  ];
+  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
+  const held = outcomes.flatMap((o) => o.held);
+  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  const replicas = service.spec.replicas ?? 2;
+  const short = placements(ctx, service, render).filter((p) => p.availableReplicas < replicas);
+  if (short.length > 0) {
+    return { state: 'progressing', reason: 'RollingOut', message: short.map((p) => `${p.dataCentre}: ${p.availableReplicas}/${replicas} replicas available`).join('; ') };
+  }
+  const consumers = render.consumers.length;
+  return { state: 'ready', reason: 'Available', message: `runs in ${render.dataCentres.join(', ')}; ${consumers} consumer workspace${consumers === 1 ? '' : 's'}` };
+}
+
+async function writeAccess(ctx: ControllerContext, decisions: AccessDecision[], now: number): Promise<void> {
+  for (const d of decisions) {
+    const obj = d.object as AccessDecision['object'] & KubernetesObject;
+    const previous = ctx.status.previous<AccessStatus>(obj);
+    const status: Record<string, unknown> = {
+      ...d.status,
+      observedGeneration: obj.metadata.generation,
+      conditions: conditionsFor(previous?.conditions, d.outcome, obj.metadata.generation, now),
+    };
+    if (obj.kind === 'AccessGrant') {
+      const until = obj.spec.validUntil ? Date.parse(obj.spec.validUntil) : NaN;
+      const labels = { agency: agencyNameOfHubNamespace(obj.metadata.namespace) ?? obj.metadata.namespace ?? '', accessgrant: obj.metadata.name };
+      if (Number.isFinite(until)) ctx.metrics.grantExpiry.set(labels, until / 1000);
+    }
+    await ctx.status.write(obj, status, ACCESS_FIELD_MANAGER);
+    if (d.outcome.state === 'degraded') void ctx.recorder.warning(obj, d.outcome.reason, 'Access', d.outcome.message);
+  }
+}
