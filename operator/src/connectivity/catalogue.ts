@@ -6,12 +6,13 @@
  * policies agree by construction: for `onRequest`, the workspaces named by an AccessRequest
  * in the consumer's hub namespace and an AccessGrant in the owner's, both inside their
  * validity windows at `now`, that exist in a data centre where the service runs; for
- * `default` and `open`, every workspace of every agency placed somewhere (the owner's own
- * workspace excepted).
+ * `default` and `open`, every workspace of every agency at security level 1 or 2 placed
+ * somewhere, and of agencies at level 3 and above those their AccessRequest names (inside
+ * its window, in a data centre where the service runs), the owner's own workspace excepted.
  */
 import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { renderService, type AccessMatch } from '../render/index.ts';
+import { DECLARED_USE_LEVEL, renderService, type AccessMatch, type DeclaredUse } from '../render/index.ts';
 
 export interface CatalogueEntry {
   /** `namespace/name` of the SharedDataService. */
@@ -33,6 +34,8 @@ export interface CatalogueEntry {
   consumers: string[];
   /** onRequest: the request/grant pairs open at `now`. */
   access: AccessMatch[];
+  /** default and open: the AccessRequests of agencies at level 3 and above open at `now` (no grant needed). */
+  requests: DeclaredUse[];
   /** Why parts of the service are not rendered (placement refused, sharing not allowed...). */
   issues: string[];
   /** The next time a request or grant window opens or closes (RFC 3339). */
@@ -58,6 +61,7 @@ function entry(platform: Platform, service: SharedDataService, now: Date): Catal
     dataCentres: rendered.dataCentres,
     consumers: rendered.consumers,
     access: rendered.access,
+    requests: rendered.requests,
     issues: rendered.issues.map((i) => `${i.dataCentre ? `${i.dataCentre}: ` : ''}${i.message}`),
   };
   if (owner) {
@@ -74,8 +78,9 @@ function entry(platform: Platform, service: SharedDataService, now: Date): Catal
 
 /** What the consumers column says. */
 export function consumersText(e: CatalogueEntry): string {
-  if (e.sharing === 'default') return `every agency's workspaces (${e.consumers.length})`;
-  if (e.sharing === 'open') return `everyone, also other data centres (${e.consumers.length} workspaces)`;
+  const declared = `level ${DECLARED_USE_LEVEL}+ on request`;
+  if (e.sharing === 'default') return `agencies at levels 1-${DECLARED_USE_LEVEL - 1}; ${declared} (${e.consumers.length} workspaces)`;
+  if (e.sharing === 'open') return `everyone at levels 1-${DECLARED_USE_LEVEL - 1}, also other data centres; ${declared} (${e.consumers.length} workspaces)`;
   return e.consumers.length === 0 ? 'none' : e.consumers.join(', ');
 }
 

@@ -6,7 +6,9 @@
  * Across data centres a peer is seen by address only (its data centre's networkRanges), which
  * cannot tell one workspace from another: a request/grant pair for an on-request service, or
  * a pair of links between two agencies, whose two sides share no data centre could open
- * nothing, and is an error (the renderers report `CrossDataCentreAccessUnsupported`).
+ * nothing, and is an error (the renderers report `CrossDataCentreAccessUnsupported`); so is
+ * an agency at security level 3 or above requesting a default or open service (which it
+ * must declare to use) where they share no data centre.
  *
  * Pure: a Platform in, problems out, each keyed by the object at fault and a field path
  * from that object's root. `govcloud validate` turns them into file:line messages; the
@@ -82,6 +84,12 @@ export function agencyCode(agency: Agency): string {
 
 /** Security level at which links must be encrypted. */
 export const ENCRYPTED_LINKS_FROM_LEVEL = 3;
+/**
+ * Security level from which an agency uses another's default or open service only when it
+ * declares it (an AccessRequest; no grant): cross-agency traffic only through declared links
+ * and grants.
+ */
+export const DECLARED_SHARING_FROM_LEVEL = 3;
 
 /** The NetworkLink the peer must declare for `link` to open: its key fields. */
 export function reverseLinkKey(actingAgency: string, link: NetworkLink): string | undefined {
@@ -493,7 +501,15 @@ function checkRequests(platform: Platform, index: Index, error: Report, warning:
         error(request, ['spec', 'service'], `Agency/${provider} publishes no SharedDataService named "${request.spec.service}" (none in ${ns})`);
       }
     } else if (service.spec.sharing !== 'onRequest') {
-      warning(request, ['spec', 'service'], `not needed: ${describeObject(service)} is shared ${service.spec.sharing === 'open' ? 'openly' : 'by default'}, so every agency may use it already`, service);
+      const how = service.spec.sharing === 'open' ? 'openly' : 'by default';
+      const owner = index.agencies.get(provider);
+      if (consumer.spec.securityLevel < DECLARED_SHARING_FROM_LEVEL) {
+        warning(request, ['spec', 'service'], `not needed: ${describeObject(service)} is shared ${how}, so every agency at security level 1 or 2 may use it already`, service);
+      } else if (owner) {
+        // Needed from level 3 (no grant is: the owner shares it with everyone), and only where both are.
+        const apart = noCommonDataCentre(consumer, service, owner, `services shared ${how}, for consumers at security level ${DECLARED_SHARING_FROM_LEVEL} and above,`);
+        if (apart) error(request, ['spec', 'service'], `the request can open nothing: ${apart}`, service);
+      }
     }
   }
 }

@@ -6,7 +6,7 @@
 export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
 export { renderAgency, podSecurityLabels, workspaceShare, type AgencyRender, type WorkspaceQuota } from './agency.ts';
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
-export { renderService, accessMatches, serviceObjectName, servicePolicyName, usePolicyName, type ServiceRender, type AccessMatch } from './service.ts';
+export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_POD_POLICY } from './platform-objects.ts';
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';

@@ -18,7 +18,11 @@
  *   (pruned with it) and carries the consumer agency's code.
  *
  * Entitled consumers:
- * - `default`: every workspace of every agency;
+ * - `default`: every workspace of every agency at security level 1 or 2, and of the owner;
+ *   a workspace of another agency at level 3 or above only when that agency declares it:
+ *   an AccessRequest in its hub namespace (provider = owner, service = this) naming the
+ *   workspace, inside its window ("cross-agency traffic only through declared links and
+ *   grants"). No AccessGrant is needed: the owner shares the service with everyone already;
  * - `open`: the same; besides, the networkRanges of every other data centre are admitted;
  * - `onRequest`: the workspaces named by an AccessRequest in the consumer's hub namespace
  *   (provider = owner, service = this) and by an AccessGrant in the owner's hub namespace
@@ -34,12 +38,15 @@
  * Across data centres a peer is seen by address only (the networkRanges of its data centre),
  * never by workspace: admitting a range admits every pod there whose egress reaches this
  * range on this port, granted or not. So only `default` and `open` services, meant for every
- * agency, are reached across data centres: a consumer in a data centre where the service
- * does not run uses it in every data centre it runs in, by their networkRanges, and the
- * service admits the ranges of those data centres. An `onRequest` service fails closed: its
- * ingress never admits a range, and a consumer whose workspace exists only in data centres
- * where the service does not run gets nothing, with the issue
- * `CrossDataCentreAccessUnsupported` (identity across data centres is not provided).
+ * agency, are reached across data centres, and only by consumers at security level 1 or 2: a
+ * consumer in a data centre where the service does not run uses it in every data centre it
+ * runs in, by their networkRanges, and the service admits the ranges of those data centres.
+ * An `onRequest` service fails closed: its ingress never admits a range, and a consumer whose
+ * workspace exists only in data centres where the service does not run gets nothing, with
+ * the issue `CrossDataCentreAccessUnsupported` (identity across data centres is not
+ * provided). Consumers at level 3 and above are held to the same rule for every service
+ * (reaching a remote range for one declared service would reach every other service there
+ * that admits their data centre), and so are the owner's own workspaces at those levels.
  */
 import {
   ANNOTATIONS,
@@ -75,6 +82,17 @@ export const USE_POLICY_PREFIX = 'govcloud-use-';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 
 const DATA_CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
+/** From this security level, a consumer agency declares (AccessRequest) even the default and open services it uses. */
+export const DECLARED_USE_LEVEL = 3;
+
+/** An AccessRequest that opens a default or open service to a consumer at level 3 or above now (no grant needed). */
+export interface DeclaredUse {
+  consumer: string;
+  /** `namespace/name` of the AccessRequest. */
+  request: string;
+  /** Consumer workspaces with access now, sorted. */
+  workspaces: string[];
+}
 
 /** An AccessRequest and AccessGrant that together open the service to a consumer now. */
 export interface AccessMatch {
@@ -97,6 +115,11 @@ export interface ServiceRender {
    * sorted by consumer, request, grant.
    */
   access: AccessMatch[];
+  /**
+   * default and open: the AccessRequests of consumers at level 3 and above open now that
+   * open the service to them, sorted by consumer and request.
+   */
+  requests: DeclaredUse[];
   /** Data centres the service runs in, sorted. */
   dataCentres: string[];
   /** VN/GOV/<owner code>/<subsystem>/<service>/<version>, when the owner is known. */
@@ -162,10 +185,33 @@ export function accessMatches(platform: Platform, owner: Agency, service: Shared
   return { matches, boundaries };
 }
 
+/**
+ * AccessRequests for a default or open service by agencies at level 3 and above (not the
+ * owner), with the windows' future boundaries. A request in any namespace but the
+ * consumer's hub namespace acts for the agency of that namespace, as everywhere.
+ */
+export function declaredUses(platform: Platform, owner: Agency, service: SharedDataService, now: Date): { uses: DeclaredUse[]; boundaries: number[] } {
+  const uses: DeclaredUse[] = [];
+  const boundaries: number[] = [];
+  for (const request of platform.requests) {
+    if (request.spec.provider !== owner.metadata.name || request.spec.service !== service.metadata.name) continue;
+    const consumer = actingAgency(platform, request);
+    if (!consumer || consumer.metadata.name === owner.metadata.name || consumer.spec.securityLevel < DECLARED_USE_LEVEL) continue;
+    const window = parseWindow(request.spec);
+    if (!window.ok) continue;
+    boundaries.push(...futureBoundaries(window.window, now));
+    if (!isOpen(window.window, now)) continue;
+    const workspaces = sortedUnique(request.spec.workspaces.filter((w) => hasWorkspace(consumer, w)));
+    if (workspaces.length > 0) uses.push({ consumer: consumer.metadata.name, request: nsName(request), workspaces });
+  }
+  uses.sort((a, b) => compareStrings(a.consumer, b.consumer) || compareStrings(a.request, b.request));
+  return { uses, boundaries };
+}
+
 export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
   const ref: OwnerRef = ownerOf(service);
   const issues: RenderIssue[] = [];
-  const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], dataCentres: [], ...extra });
+  const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], requests: [], dataCentres: [], ...extra });
   const refuse = (reason: string, message: string, field?: string): ServiceRender => {
     const issue: RenderIssue = { owner: ref, reason, message };
     if (field) issue.field = field;
@@ -215,10 +261,11 @@ export function renderService(platform: Platform, service: SharedDataService, no
   const ownNamespace = workspaceNamespace(owner.metadata.name, spec.workspace);
   const consumers: Consumer[] = [];
   let access: AccessMatch[] = [];
+  let requests: DeclaredUse[] = [];
   let boundaries: number[] = [];
-  // Consumers that exist only where the service does not run, and may not be reached by range.
+  // Consumers that asked, exist only where the service does not run, and may not be reached by range.
   const stranded = new Map<string, { agency: Agency; workspaces: string[]; placed: string[] }>();
-  const consumerOf = (agency: Agency, workspace: string, byRange: boolean): Consumer | undefined => {
+  const consumerOf = (agency: Agency, workspace: string, byRange: boolean, asked: boolean): Consumer | undefined => {
     if (workspaceNamespace(agency.metadata.name, workspace) === ownNamespace) return undefined;
     const placement = placementOf(platform, agency);
     if (placement.code === undefined || placement.placed.length === 0) return undefined;
@@ -226,7 +273,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     if (byRange) return { agency, code: placement.code, workspace, placed, byRange };
     const local = placed.filter((d) => runsIn.includes(d));
     if (local.length === 0) {
-      if (runsIn.length > 0) {
+      if (runsIn.length > 0 && asked) {
         const entry = stranded.get(agency.metadata.name) ?? { agency, workspaces: [], placed };
         entry.workspaces.push(workspace);
         stranded.set(agency.metadata.name, entry);
@@ -247,7 +294,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     const reached = new Set<string>();
     for (const agency of platform.agencies) {
       for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
-        const c = consumerOf(agency, w, false);
+        const c = consumerOf(agency, w, false, true);
         if (c) {
           consumers.push(c);
           reached.add(agency.metadata.name);
@@ -257,12 +304,29 @@ export function renderService(platform: Platform, service: SharedDataService, no
     // A pair opens the service only to a consumer it can be rendered for.
     access = matched.matches.filter((m) => reached.has(m.consumer));
   } else {
+    const declared = declaredUses(platform, owner, service, now);
+    boundaries = declared.boundaries;
+    const byConsumer = new Map<string, Set<string>>();
+    for (const u of declared.uses) {
+      const set = byConsumer.get(u.consumer) ?? new Set<string>();
+      for (const w of u.workspaces) set.add(w);
+      byConsumer.set(u.consumer, set);
+    }
+    const reached = new Set<string>();
     for (const agency of platform.agencies) {
-      for (const w of workspaceNames(agency)) {
-        const c = consumerOf(agency, w, true);
-        if (c) consumers.push(c);
+      const strict = agency.spec.securityLevel >= DECLARED_USE_LEVEL;
+      const own = agency.metadata.name === owner.metadata.name;
+      // Level 3 and above: another agency's workspaces only as declared; never by range (own workspaces included).
+      const names = strict && !own ? sortedUnique(byConsumer.get(agency.metadata.name) ?? []) : workspaceNames(agency);
+      for (const w of names) {
+        const c = consumerOf(agency, w, !strict, strict && !own);
+        if (c) {
+          consumers.push(c);
+          reached.add(agency.metadata.name);
+        }
       }
     }
+    requests = declared.uses.filter((u) => reached.has(u.consumer));
   }
   for (const { agency, workspaces, placed } of [...stranded.values()].sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name))) {
     const names = sortedUnique(workspaces);
@@ -273,14 +337,15 @@ export function renderService(platform: Platform, service: SharedDataService, no
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        'cross-data-centre access to on-request services needs identity across data centres, which this release does not provide',
+        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_LEVEL} and above`) +
+        ' needs identity across data centres, which this release does not provide',
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
   const consumerNames = sortedUnique(consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`));
   const nextChange = earliest(boundaries);
   const done = (perDataCentre: Rendered[]): ServiceRender => {
-    const r = result({ perDataCentre, consumers: consumerNames, access, dataCentres: runsIn, identifier });
+    const r = result({ perDataCentre, consumers: consumerNames, access, requests, dataCentres: runsIn, identifier });
     if (nextChange) r.nextChange = nextChange;
     return r;
   };

@@ -31,6 +31,7 @@ test('table: objects per kind and data centre, aligned, with totals', async () =
   const total = rows.find((r) => r.startsWith('all objects'))!.trim().split(/\s+/).map(Number).filter((n) => !Number.isNaN(n));
   assert.is(total[0]! + total[1]! + total[2]!, total[3]);
   assert.match(lines[0]!, new RegExp(`: ${total[3]} objects in`));
+  assert.match(out, /^No issues\.$/m, 'the samples render as asked: every request/grant pair and link pair shares a data centre');
   assert.match(out, /^Next change: 2030-06-30T17:00:00\.000Z /m);
   assert.not.match(out, /\x1b/);
 });
@@ -71,6 +72,21 @@ test('--now makes the plan reproducible, and time matters: after the grants end 
   const after = JSON.parse(later.out);
   assert.is(after.nextChange, undefined);
   assert.is.not(JSON.stringify(after.dataCentres), JSON.stringify(earlier.dataCentres));
+});
+
+test('samples: agencies at level 3 and above reach default services only where they declared them', async () => {
+  const json = JSON.parse((await cli(['plan', 'samples/', '--now', NOW, '-o', 'json'])).out);
+  const uses = (policy: string) =>
+    (Object.values(json.dataCentres) as { kind: string; metadata: { name: string; namespace?: string } }[][])
+      .flat()
+      .filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === policy)
+      .map((o) => o.metadata.namespace)
+      .filter((ns, i, all) => all.indexOf(ns) === i)
+      .sort();
+  // Level 3: hanoi/dvc and btc/ngan-sach declared the document exchange, bkhdt/dkkd NDXP; nobody else at level 3.
+  // Level 1-2: danang, hanoi-skhcn and quangninh, automatically; and the owner's other workspace (vpcp/egov-portal).
+  assert.equal(uses('govcloud-use-vpcp.document-exchange'), ['btc-ngan-sach', 'danang-smart-city', 'hanoi-dvc', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp', 'vpcp-egov-portal']);
+  assert.equal(uses('govcloud-use-bkhcn.ndxp'), ['bkhdt-dkkd', 'danang-smart-city', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp']);
 });
 
 test('render issues point at the file and line of the field that asked', () => {

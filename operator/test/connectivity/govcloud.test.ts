@@ -121,6 +121,27 @@ test('the cross-data-centre leak is closed: a workspace egressing to a remote ra
   );
 });
 
+test('level 3 consumers reach a default service only as declared (an AccessRequest, no grant); level 1-2 automatically', () => {
+  const p = sample();
+  p.agencies.push(
+    agency('vpcp', { code: 'G22', level: 3, workspaces: [ws('lienthong')] }),
+    agency('bkhdt', { code: 'G10', level: 3, workspaces: [ws('dkkd'), ws('noi-bo')] }),
+    agency('quangninh', { code: 'H17', level: 2, workspaces: [ws('lgsp')] }),
+  );
+  p.services.push(service('vpcp', 'document-exchange', { workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }));
+  const dst = 'vpcp-lienthong/svc-document-exchange (Service)';
+  const verdicts = (q: Platform) => {
+    const { cells } = buildMatrix(platformViews(q, NOW).views.find((v) => v.dataCentre === 'dc-hanoi')!.input);
+    return Object.fromEntries(['bkhdt-dkkd', 'bkhdt-noi-bo', 'quangninh-lgsp'].map((ns) => [ns, cellOf(cells, ns, dst)?.verdict]));
+  };
+  assert.equal(verdicts(p), { 'bkhdt-dkkd': 'denied', 'bkhdt-noi-bo': 'denied', 'quangninh-lgsp': 'allowed' });
+  p.requests.push(request('bkhdt', 'document-exchange', { provider: 'vpcp', service: 'document-exchange', workspaces: ['dkkd'], validUntil: FUTURE }));
+  assert.equal(verdicts(p), { 'bkhdt-dkkd': 'allowed', 'bkhdt-noi-bo': 'denied', 'quangninh-lgsp': 'allowed' });
+  const e = catalogue(p, NOW).find((x) => x.name === 'document-exchange')!;
+  assert.ok(e.consumers.includes('bkhdt/dkkd') && !e.consumers.includes('bkhdt/noi-bo') && e.consumers.includes('quangninh/lgsp'), e.consumers.join(', '));
+  assert.equal(e.requests, [{ consumer: 'bkhdt', request: 'govcloud-bkhdt/document-exchange', workspaces: ['dkkd'] }]);
+});
+
 test('hub namespaces are isolated both ways: a pod that got there would reach nothing and nothing would reach it', () => {
   const p = sample();
   // As if a pod had been started in bca's hub namespace (its quota allows none).
@@ -203,7 +224,9 @@ function randomPlatform(seed: number): Platform {
   const r = rng(seed);
   const agencies: Agency[] = [];
   for (let i = 1; i <= 5; i++) {
-    agencies.push(agency(`a${i}`, { code: `G0${i}`, level: 1 + r.int(2), dcs: r.subset(DCS, 1), workspaces: r.subset(['app', 'data', 'web'], 1).map(ws) }));
+    // Levels 1 to 3; level 3 only where a data centre is accredited for it (not dc-danang).
+    const level = 1 + r.int(3);
+    agencies.push(agency(`a${i}`, { code: `G0${i}`, level, dcs: r.subset(level >= 3 ? DCS.slice(0, 2) : DCS, 1), workspaces: r.subset(['app', 'data', 'web'], 1).map(ws) }));
   }
   const services: SharedDataService[] = [];
   for (const a of agencies) {
@@ -237,13 +260,25 @@ function randomPlatform(seed: number): Platform {
       grants.push(g);
     }
   }
+  // Agencies at level 3 declare some of the default and open services they use.
+  const shared = services.filter((s) => s.spec.sharing !== 'onRequest');
+  for (const [k, a] of agencies.filter((x) => x.spec.securityLevel >= 3).flatMap((x) => [[0, x], [1, x]] as const)) {
+    const others = shared.filter((s) => s.metadata.namespace !== `govcloud-${a.metadata.name}`);
+    // Mostly one running where the agency is; sometimes one that runs only elsewhere.
+    const near = others.filter((s) => s.spec.placement.dataCentres.some((d) => a.spec.placement.dataCentres.includes(d)));
+    if (others.length === 0 || r.next() < 0.2) continue;
+    const s = r.pick(near.length > 0 && r.next() < 0.8 ? near : others);
+    const wanted = r.subset([...a.spec.workspaces.map((w) => w.name), 'ghost'], 1);
+    requests.push(request(a.metadata.name, `d${k}-${s.metadata.name}`, { provider: agencyNameOfHubNamespace(s.metadata.namespace)!, service: s.metadata.name, workspaces: wanted, ...r.pick(WINDOWS) }));
+  }
   const links: NetworkLink[] = [];
   for (let k = 0; k < 4; k++) {
     const [a, b] = [r.pick(agencies), r.pick(agencies)];
     if (a === b) continue;
     const from = { agency: a.metadata.name, workspace: r.pick(a.spec.workspaces).name };
     const to = { agency: b.metadata.name, workspace: r.pick(b.spec.workspaces).name };
-    const [l1, l2] = linkPair(from, to, { ports: [{ port: r.pick(PORTS) }], peerPorts: [{ port: r.pick(PORTS) }], ...r.pick(WINDOWS) });
+    const encrypted = Math.max(a.spec.securityLevel, b.spec.securityLevel) >= 3 ? { encrypted: true } : {};
+    const [l1, l2] = linkPair(from, to, { ports: [{ port: r.pick(PORTS) }], peerPorts: [{ port: r.pick(PORTS) }], ...encrypted, ...r.pick(WINDOWS) });
     l1.metadata.name = `l${k}-${l1.metadata.name}`;
     l2.metadata.name = `l${k}-${l2.metadata.name}`;
     links.push(l1);
@@ -257,12 +292,15 @@ const open = (w: { validFrom?: string; validUntil?: string }) =>
   (w.validFrom === undefined || Date.parse(w.validFrom) <= NOW.getTime()) && (w.validUntil === undefined || NOW.getTime() < Date.parse(w.validUntil));
 const inPorts = (ports: NetworkLink['spec']['ports'], port: number) => ports.some((p) => (p.protocol ?? 'TCP') === 'TCP' && port >= p.port && port <= (p.endPort ?? p.port));
 
+const levelOf = (p: Platform, agencyName: string) => p.agencies.find((a) => a.metadata.name === agencyName)?.spec.securityLevel ?? 0;
+
 function granted(p: Platform, s: SharedDataService, consumer: string, workspace: string): boolean {
-  if (s.spec.sharing !== 'onRequest') return true;
   const owner = agencyNameOfHubNamespace(s.metadata.namespace);
   const req = p.requests.some(
     (r) => r.metadata.namespace === `govcloud-${consumer}` && r.spec.provider === owner && r.spec.service === s.metadata.name && r.spec.workspaces.includes(workspace) && open(r.spec),
   );
+  // default and open: every agency at levels 1-2; from level 3, the agency declares it (a request, no grant).
+  if (s.spec.sharing !== 'onRequest') return levelOf(p, consumer) < 3 || req;
   const gr = p.grants.some(
     (g) =>
       g.metadata.namespace === `govcloud-${owner}` && g.spec.service === s.metadata.name && g.spec.consumer === consumer && (g.spec.workspaces === undefined || g.spec.workspaces.includes(workspace)) && open(g.spec),
@@ -324,6 +362,7 @@ function tenantWorkloads(p: Platform): Record<string, InputObject[]> {
 test('property: in a data centre, no path between two agencies\' workspaces unless a link or a grant justifies it', () => {
   let paths = 0;
   let crossAgency = 0;
+  let declared = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const p = randomPlatform(seed);
     const { views } = platformViews(p, NOW, tenantWorkloads(p));
@@ -338,7 +377,12 @@ test('property: in a data centre, no path between two agencies\' workspaces unle
         const kind = d.kind === 'Service' ? 'Service' : d.podKind;
         const a = workspaceOf(p, cell.source.namespace);
         const b = workspaceOf(p, d.namespace);
-        if (a && b && a.agency !== b.agency) crossAgency++;
+        if (a && b && a.agency !== b.agency) {
+          crossAgency++;
+          // A level 3 workspace using another agency's default or open service, as it declared.
+          const s = p.services.find((x) => x.metadata.namespace === `govcloud-${b.agency}` && serviceObjectName(x) === d.name);
+          if (d.kind === 'Service' && levelOf(p, a.agency) >= 3 && s !== undefined && s.spec.sharing !== 'onRequest') declared++;
+        }
         assert.ok(
           justified(p, cell.source.namespace, d.namespace, d.name, kind, port),
           `seed ${seed}, ${view.dataCentre}: ${cell.source.namespace} → ${d.namespace}/${d.name} on ${port} (${cell.verdict}) has no link or grant behind it`,
@@ -346,14 +390,15 @@ test('property: in a data centre, no path between two agencies\' workspaces unle
       }
     }
   }
-  assert.ok(paths > 100 && crossAgency > 20, `the random platforms exercise the property (${paths} paths, ${crossAgency} across agencies)`);
+  assert.ok(paths > 100 && crossAgency > 20 && declared > 10, `the random platforms exercise the property (${paths} paths, ${crossAgency} across agencies, ${declared} declared by level 3)`);
 });
 
 /**
  * Is a path across data centres, from namespace `src` in one to `dst` in another on `port`,
  * justified? A data centre sees another's pods by address only, so the platform justifies
- * none between two agencies but a `default` or `open` service (meant for every agency):
- * no link and no on-request grant reaches across data centres.
+ * none between two agencies but a `default` or `open` service (meant for every agency) used
+ * by an agency at level 1 or 2: no link, no on-request grant and no level 3 declaration
+ * reaches across data centres.
  */
 function justifiedAcross(p: Platform, src: string, dstNamespace: string, dstName: string, dstKind: string, port: number): boolean {
   const a = workspaceOf(p, src);
@@ -362,7 +407,7 @@ function justifiedAcross(p: Platform, src: string, dstNamespace: string, dstName
   if (a.agency === b.agency) return true;
   if (dstKind !== 'Service') return false;
   const s = p.services.find((x) => agencyNameOfHubNamespace(x.metadata.namespace) === b.agency && x.spec.workspace === b.workspace && serviceObjectName(x) === dstName);
-  return s !== undefined && s.spec.port === port && s.spec.sharing !== 'onRequest';
+  return s !== undefined && s.spec.port === port && s.spec.sharing !== 'onRequest' && levelOf(p, a.agency) < 3;
 }
 
 test('property, across data centres: no path between two agencies\' workspaces unless it is justified end to end', () => {

@@ -134,6 +134,73 @@ test('default sharing: every workspace of every agency, except the service its o
   assert.not.ok(find(objects, 'NetworkPolicy', 'bo-cong-an-app', useName));
 });
 
+test('default and open sharing, level 3 and above: only the workspaces a request declares, inside its window; no grant needed', () => {
+  for (const sharing of ['default', 'open'] as const) {
+    const s = sds({ sharing, dataClass: sharing === 'open' ? 'open' : 'shared' });
+    const agencies = [owner(), mof({ level: 3 }), hcm({ level: 1 })];
+    const render = (requests: ReturnType<typeof request>[], now = NOW) => renderService(platform({ dataCentres: threeDataCentres(), agencies, services: [s], requests }), s, now);
+
+    const none = render([]);
+    assert.equal(none.consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc'], `${sharing}: level 1-2 and the owner's own, automatically; level 3 not`);
+    assert.equal(none.requests, []);
+    const hanoi = objectsIn(none.perDataCentre, 'dc-hanoi');
+    assert.not.ok(JSON.stringify(at(svcPolicy(hanoi), 'spec', 'ingress')).includes('bo-tai-chinh'));
+    assert.not.ok(hanoi.some((o) => o.metadata.namespace?.startsWith('bo-tai-chinh-') && o.metadata.name === useName));
+
+    const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue', 'khong-co'], validUntil: '2026-12-31T00:00:00Z' });
+    const declared = render([req]);
+    assert.equal(declared.consumers, ['bo-cong-an/noi-bo', 'bo-tai-chinh/thue', 'ubnd-tp-hcm/dvc'], sharing);
+    assert.equal(declared.requests, [{ consumer: 'bo-tai-chinh', request: 'govcloud-bo-tai-chinh/dan-cu', workspaces: ['thue'] }]);
+    assert.equal(declared.access, [], 'no request/grant pair: no grant is needed');
+    assert.equal(declared.nextChange, new Date('2026-12-31T00:00:00Z'), 'the request window ends then');
+    const objects = objectsIn(declared.perDataCentre, 'dc-hanoi');
+    assert.ok(find(objects, 'NetworkPolicy', 'bo-tai-chinh-thue', useName));
+    assert.not.ok(find(objects, 'NetworkPolicy', 'bo-tai-chinh-kho-bac', useName), 'only the declared workspace');
+    assert.ok(JSON.stringify(at(svcPolicy(objects), 'spec', 'ingress', 0, 'from')).includes('"bo-tai-chinh-thue"'));
+
+    assert.equal(render([req], new Date('2026-12-31T00:00:00Z')).consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc'], 'closed at validUntil');
+    const notYet = { ...req, spec: { ...req.spec, validFrom: '2026-07-01T00:00:00Z' } };
+    assert.equal(render([notYet]).consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc']);
+    assert.equal(render([notYet]).nextChange, new Date('2026-07-01T00:00:00Z'));
+    // Written by another agency (its hub namespace acts for it), or outside a hub namespace: nothing for bo-tai-chinh.
+    for (const namespace of ['govcloud-ubnd-tp-hcm', 'bo-tai-chinh-thue']) {
+      assert.equal(render([{ ...req, metadata: { ...req.metadata, namespace } }]).consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc'], namespace);
+    }
+  }
+});
+
+test('default sharing, level 3 and above: never by range; a declared consumer only elsewhere gets an issue', () => {
+  const s = sds({ sharing: 'default' });
+  // The service in dc-hanoi. bo-tai-chinh (level 3, declared) only in dc-hcm; ubnd-tp-hcm (level 1) in dc-danang.
+  const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'] });
+  const p = platform({
+    dataCentres: threeDataCentres(),
+    agencies: [owner({ level: 3, dcs: ['dc-hanoi', 'dc-hcm'] }), mof({ level: 3, dcs: ['dc-hcm'] }), hcm({ level: 1, dcs: ['dc-danang'] })],
+    services: [s],
+    requests: [req],
+  });
+  const r = renderService(p, s, NOW);
+  assert.equal(r.consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc']);
+  assert.equal(r.requests, []);
+  assert.equal(r.issues.map((i) => [i.reason, i.field, i.message]), [
+    [
+      'CrossDataCentreAccessUnsupported',
+      'spec.placement.dataCentres',
+      "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
+        'cross-data-centre access for consumers at security level 3 and above needs identity across data centres, which this release does not provide',
+    ],
+  ]);
+  // The level 1 consumer in dc-danang by range; dc-hcm's range is not admitted (only level 3 workspaces there).
+  assert.equal(at(svcPolicy(objectsIn(r.perDataCentre, 'dc-hanoi')), 'spec', 'ingress', 0, 'from'), [
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-cong-an-noi-bo' } } },
+    { ipBlock: { cidr: '10.30.0.0/16' } },
+  ]);
+  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-danang'), 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName), 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.10.0.0/16' } }]);
+  // The owner's own level 3 workspace: in dc-hanoi, where the service runs, not from dc-hcm by range.
+  assert.ok(find(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-cong-an-noi-bo', useName));
+  assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), []);
+});
+
 test('consumers in other data centres: ranges both ways', () => {
   const s = sds({ sharing: 'default' });
   // The owner and service in dc-hanoi; one consumer in dc-hcm only, one in dc-hanoi and dc-danang.

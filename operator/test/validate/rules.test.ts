@@ -247,23 +247,68 @@ test('requests: provider and service exist, workspaces are the requester\'s own;
   request(p, 'population-for-dvc').spec.service = 'population-v9';
   request(p, 'business-registry-for-lgsp').spec.workspaces = ['lgsp', 'portal'];
   request(p, 'business-registry-for-thue').spec.provider = 'bo-ke-hoach';
-  const extra = structuredClone(request(p, 'population-for-dvc'));
+  // Quảng Ninh is level 2: NDXP, shared by default, is its already.
+  const extra = structuredClone(request(p, 'business-registry-for-lgsp'));
   extra.metadata.name = 'ndxp';
   extra.spec.provider = 'bkhcn';
   extra.spec.service = 'ndxp';
+  extra.spec.workspaces = ['lgsp'];
   p.requests.push(extra);
-  const self = structuredClone(extra);
+  const self = structuredClone(request(p, 'population-for-dvc'));
   self.metadata.name = 'self';
   self.spec.provider = 'hanoi';
+  self.spec.service = 'ndxp';
   p.requests.push(self);
   const out = run(p);
   for (const line of [
     'error AccessRequest/population-for-dvc spec.service: Agency/bca publishes no SharedDataService named "population-v9" (none in govcloud-bca)',
     'error AccessRequest/business-registry-for-lgsp spec.workspaces.1: Agency/quangninh has no workspace "portal" (it has "lgsp", "cong-du-lieu-mo")',
     'error AccessRequest/business-registry-for-thue spec.provider: no Agency named "bo-ke-hoach"',
-    'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency may use it already',
+    'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency at security level 1 or 2 may use it already',
     'error AccessRequest/self spec.provider: an agency does not request access to its own service: its workspaces reach it through links',
   ]) assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
+});
+
+test('requests: from security level 3 an agency declares the default and open services it uses, so such a request is needed', () => {
+  const p = base();
+  // Hà Nội is level 3: its request for NDXP (default) is what opens it, and no grant is asked for.
+  const ndxp = structuredClone(request(p, 'population-for-dvc'));
+  ndxp.metadata.name = 'ndxp-for-dvc';
+  ndxp.spec.provider = 'bkhcn';
+  ndxp.spec.service = 'ndxp';
+  p.requests.push(ndxp);
+  const open = structuredClone(service(p, 'ndxp'));
+  open.metadata.name = 'open-catalogue';
+  open.spec.serviceCode = 'open-catalogue';
+  open.spec.sharing = 'open';
+  open.spec.dataClass = 'open';
+  p.services.push(open);
+  const openRequest = structuredClone(ndxp);
+  openRequest.metadata.name = 'open-for-dvc';
+  openRequest.spec.service = 'open-catalogue';
+  p.requests.push(openRequest);
+  assert.equal(run(p), []);
+  // The same from a level 2 agency: not needed, a warning.
+  agency(p, 'hanoi').spec.securityLevel = 2;
+  assert.equal(run(p), [
+    'warning AccessRequest/document-exchange-for-dvc spec.service: not needed: SharedDataService/document-exchange is shared by default, so every agency at security level 1 or 2 may use it already',
+    'warning AccessRequest/ndxp-for-dvc spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency at security level 1 or 2 may use it already',
+    'warning AccessRequest/open-for-dvc spec.service: not needed: SharedDataService/open-catalogue is shared openly, so every agency at security level 1 or 2 may use it already',
+  ]);
+});
+
+test('requests: a level 3 request for a default service it shares no data centre with is an error', () => {
+  const p = base();
+  const ndxp = structuredClone(request(p, 'population-for-dvc'));
+  ndxp.metadata.name = 'ndxp-for-dvc';
+  ndxp.spec.provider = 'bkhcn';
+  ndxp.spec.service = 'ndxp';
+  p.requests.push(ndxp);
+  service(p, 'ndxp').spec.placement.dataCentres = ['dc-hcm'];
+  assert.equal(run(p), [
+    'error AccessRequest/ndxp-for-dvc spec.service: the request can open nothing: Agency/hanoi is placed only in dc-hanoi, where SharedDataService/ndxp does not run (it runs in dc-hcm): ' +
+      "place the service in dc-hanoi or the consumer's workspace in one of dc-hcm; cross-data-centre access to services shared by default, for consumers at security level 3 and above, needs identity across data centres, which this release does not provide",
+  ]);
 });
 
 test('grants: service in the same namespace, consumer exists, workspaces requested; a grant nobody asked for is pending', () => {
