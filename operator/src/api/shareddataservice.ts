@@ -32,7 +32,10 @@ const SharedDataServiceSpec = Type.Object(
     ),
     dataClass: dataClass('the service'),
     sharing: Type.String({
-      description: 'open: every agency and the specialised data network (open data only). default: every agency\'s workspaces (master data, common catalogues). onRequest: only consumers with a matching AccessRequest and AccessGrant.',
+      description:
+        'open: every agency and the specialised data network (open data only). default: every agency\'s workspaces (master data, common catalogues). ' +
+        'In both, agencies at security level 3 and above reach it only through their own AccessRequest (no grant needed). ' +
+        'onRequest: only consumers with a matching AccessRequest and AccessGrant, in a data centre where the service runs.',
       enum: [...SHARING_MODES],
     }),
     env: Type.Optional(

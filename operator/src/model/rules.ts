@@ -29,7 +29,7 @@ import {
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
-import { findOverlaps, parseCidr, type Cidr } from './cidr.ts';
+import { findOverlaps, overlaps, parseCidr, type Cidr } from './cidr.ts';
 import type { Platform } from './platform.ts';
 // Quantities come from the renderers' exact (bigint) arithmetic, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../render/quantity.ts';
@@ -407,6 +407,8 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
       }
     }
 
+    link.spec.peer.external?.cidrs.forEach((text, i) => checkExternalRange(link, text, i, platform.dataCentres, error));
+
     // Encryption: required from level 3 on either side; impossible where a data centre involved cannot offer it.
     const sides = [agency, ...(peer ? [peer] : [])];
     const strictest = sides.reduce((a, b) => (b.spec.securityLevel > a.spec.securityLevel ? b : a));
@@ -423,6 +425,30 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
       error(link, ['spec', 'encrypted'], `links at security level ${ENCRYPTED_LINKS_FROM_LEVEL} and above must be encrypted (${who} is at level ${strictest.spec.securityLevel}): set encrypted: true${cannot}`);
     } else if (link.spec.encrypted === true && lacking.length > 0 && peerKnown) {
       error(link, ['spec', 'encrypted'], `cannot be encrypted: ${lackingText} ${lacking.length === 1 ? 'is' : 'are'} involved and cannot offer encrypted links (encryptedLinks is not set)`, lacking[0]);
+    }
+  }
+}
+
+/**
+ * An external network that overlaps a data centre's range would address that data centre's
+ * workspaces by range, which carries no identity: the isolation between agencies would
+ * then rest on nothing. Paths into data centres go through agency links and grants only.
+ */
+function checkExternalRange(link: NetworkLink, text: string, i: number, dataCentres: readonly DataCentre[], error: Report): void {
+  const external = parseCidr(text);
+  if (!external.ok) return;
+  for (const dc of dataCentres) {
+    for (const rangeText of dc.spec.networkRanges) {
+      const range = parseCidr(rangeText);
+      if (range.ok && overlaps(external.cidr, range.cidr)) {
+        error(
+          link,
+          ['spec', 'peer', 'external', 'cidrs', i],
+          `overlaps ${rangeText} of ${describeObject(dc)}: an external network cannot address a data centre; reach other agencies through agency links and grants`,
+          dc,
+        );
+        return;
+      }
     }
   }
 }

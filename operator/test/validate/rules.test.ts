@@ -201,6 +201,17 @@ test('links: a matched pair of two agencies that share no data centre is an erro
   assert.equal(run(p).map((l) => l.split(':')[0]), ['warning NetworkLink/lgsp-to-ndxp spec.peer.agency']);
 });
 
+test('links: an external network may not overlap a data centre\'s range, which would address its workspaces by range', () => {
+  const p = base();
+  const external = p.links.find((l) => l.spec.peer.external)!;
+  const range = dc(p, 'dc-hcm').spec.networkRanges[0]!;
+  external.spec.peer.external!.cidrs = [...external.spec.peer.external!.cidrs, range];
+  const out = run(p);
+  assert.equal(out, [
+    `error NetworkLink/${external.metadata.name} spec.peer.external.cidrs.${external.spec.peer.external!.cidrs.length - 1}: overlaps ${range} of DataCentre/dc-hcm: an external network cannot address a data centre; reach other agencies through agency links and grants`,
+  ]);
+});
+
 test('grants: a request/grant pair for an on-request service whose consumer is only where the service does not run is an error', () => {
   const p = base();
   // btc is granted business-registry; the registry moves to dc-hanoi only, btc to dc-hcm only.
