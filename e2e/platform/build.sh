@@ -8,6 +8,7 @@
 #   NAME: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
 #   (default: all of them). --print-path prints where NAME's binary lives and exits.
 set -euo pipefail
+shopt -s inherit_errexit  # a failing step inside $(...) fails the build too
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.sh
 source "$here/versions.sh"
@@ -59,17 +60,25 @@ export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
 
 # The module that builds NAME: the committed one under build/ when its pin matches the
 # requested version, else a copy in the cache re-pinned to that version.
+fail_module() { # fail_module NAME MODULE@VERSION LOG
+  echo "build.sh: FAILED to prepare the module for $1: $2 could not be resolved. Last lines of $3:" >&2
+  tail -n 15 "$3" | sed 's/^/    /' >&2
+  exit 1
+}
 module_dir() {
-  local name=$1 version dir
+  local name=$1 version dir log
   version=$(version_of "$name")
+  log=$GOVCLOUD_CACHE/logs/module-$name-$version.log
   case $name in
     kube-*|kubectl)
       dir=$here/build/kubernetes
       if ! grep -qE "^\s*(require )?k8s\.io/kubernetes ${version//./\\.}( // indirect)?\$" "$dir/go.mod"; then
         dir=$GOVCLOUD_CACHE/src/kubernetes-$version
         if [[ ! -f $dir/go.sum ]]; then
-          echo "==> generating the wrapper module for k8s.io/kubernetes@$version in $dir" >&2
-          GOFLAGS=-mod=mod "$here/build/gen-kubernetes-mod.sh" "$version" "$dir" >&2
+          echo "==> generating the wrapper module for k8s.io/kubernetes@$version in $dir (log $log)" >&2
+          rm -rf "$dir"
+          GOFLAGS=-mod=mod "$here/build/gen-kubernetes-mod.sh" "$version" "$dir" >"$log" 2>&1 ||
+            { rm -rf "$dir"; fail_module "$name" "k8s.io/kubernetes@$version" "$log"; }
         fi
       fi ;;
     etcd|kwok|helm)
@@ -79,9 +88,10 @@ module_dir() {
       if ! grep -qE "^\s*(require )?${mod//./\\.} ${version//./\\.}( // indirect)?\$" "$dir/go.mod"; then
         dir=$GOVCLOUD_CACHE/src/$name-$version
         if [[ ! -f $dir/go.sum ]]; then
-          echo "==> re-pinning $mod to $version in $dir" >&2
+          echo "==> re-pinning $mod to $version in $dir (log $log)" >&2
           rm -rf "$dir" && mkdir -p "$dir" && cp "$here/build/$name"/* "$dir/"
-          (cd "$dir" && GOFLAGS=-mod=mod go get "$mod@$version" && GOFLAGS=-mod=mod go mod tidy) >&2
+          (cd "$dir" && GOFLAGS=-mod=mod go get "$mod@$version" && GOFLAGS=-mod=mod go mod tidy) >"$log" 2>&1 ||
+            { rm -rf "$dir"; fail_module "$name" "$mod@$version" "$log"; }
         fi
       fi ;;
   esac

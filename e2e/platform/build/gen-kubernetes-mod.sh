@@ -11,8 +11,13 @@ out=${2:?usage: gen-kubernetes-mod.sh vX.Y.Z OUTDIR}
 [[ $version =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "gen-kubernetes-mod: '$version' is not a vX.Y.Z Kubernetes release" >&2; exit 2; }
 staging_version="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 
-gomod=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@${version}" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
-[[ -n $gomod && -f $gomod ]] || { echo "gen-kubernetes-mod: could not download k8s.io/kubernetes@${version} (is it served by the Go module proxy?)" >&2; exit 1; }
+info=$(cd / && GO111MODULE=on GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@${version}" 2>&1) || {
+  echo "gen-kubernetes-mod: could not download k8s.io/kubernetes@${version} (is that version served by the Go module proxy?):" >&2
+  echo "$info" | grep -E '"Error"|go: ' >&2 || echo "$info" >&2
+  exit 1
+}
+gomod=$(echo "$info" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
+[[ -n $gomod && -f $gomod ]] || { echo "gen-kubernetes-mod: go mod download named no go.mod for k8s.io/kubernetes@${version}" >&2; exit 1; }
 
 mapfile -t staging < <(sed -n 's#^\s*\(k8s\.io/[a-z0-9.-]*\) => \./staging/.*#\1#p' "$gomod" | sort -u)
 (( ${#staging[@]} > 10 )) || { echo "gen-kubernetes-mod: found only ${#staging[@]} staging modules in $gomod" >&2; exit 1; }
