@@ -142,6 +142,9 @@ extendedKeyUsage=clientAuth"
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc"
+  # The aggregation layer's client (front proxy): lets the API servers fill the
+  # extension-apiserver-authentication ConfigMap that controller-manager and scheduler read.
+  sign front-proxy-client "/CN=front-proxy-client" "$client"
   local c
   for c in "${CLUSTERS[@]}"; do
     # The admin of each cluster is its own user (distinct names in the kubeconfig too).
@@ -253,6 +256,10 @@ start_apiserver() {
       --cert-dir="$STATE/$c/apiserver-certs" \
       --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
       --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC \
+      --requestheader-client-ca-file="$PKI/ca.crt" --requestheader-allowed-names=front-proxy-client \
+      --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+      --requestheader-extra-headers-prefix=X-Remote-Extra- \
+      --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
       --service-account-issuer="https://$c.govcloud.local" \
       --service-account-key-file="$PKI/$c-sa.key" --service-account-signing-key-file="$PKI/$c-sa.key" \
       --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
