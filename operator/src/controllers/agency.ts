@@ -36,7 +36,9 @@ interface AgencyStatus {
 const notNamespace = (o: KubernetesObject): boolean => o.kind !== 'Namespace';
 
 export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req, { signal }) => {
+  return async (req) => {
+    // Not the queue's signal: a graceful stop lets in-flight writes finish; losing the lease does not.
+    const signal = ctx.fence;
     const name = req.name;
     const owner = ownerLabelValue({ kind: 'Agency', name });
     const agency = ctx.hub.agency(name);

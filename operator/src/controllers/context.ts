@@ -30,6 +30,11 @@ export interface ControllerContext {
   clock: Clock;
   logger: Logger;
   timeouts: Timeouts;
+  /**
+   * Aborts every write when leadership is lost (another replica may lead already). A graceful
+   * stop does not abort it: the work queues stop taking keys and in-flight reconciles finish.
+   */
+  fence: AbortSignal;
   /** Longest requeueAfter (a timer further out would overflow; it is re-armed on the next reconcile). */
   maxRequeueMs: number;
 }

@@ -65,7 +65,8 @@ export class OperatorCore {
       status: new StatusStore(opts.hubWriter),
       clock,
       logger: opts.logger,
-      timeouts: { dataCentreMs: 60_000, ...opts.timeouts },
+      timeouts: { dataCentreMs: 30_000, ...opts.timeouts },
+      fence: new AbortController().signal,
       maxRequeueMs: 24 * 3600_000,
     };
     const make = (name: string, reconcile: ReconcileFn, target: (ns: string, n: string) => KubernetesObject | undefined) =>
@@ -99,10 +100,14 @@ export class OperatorCore {
     });
   }
 
-  /** Waits for the hub's caches, connects every data centre (bounded wait), then starts the controllers. */
+  /**
+   * Waits for the hub's caches, connects every data centre (bounded wait), then starts the
+   * controllers. `signal` is the leadership: when it aborts, every write in flight is aborted.
+   */
   async start(signal: AbortSignal): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.ctx.fence = signal;
     const log = this.opts.logger;
     if (!(await this.opts.hub.waitForSync(signal))) return;
     this.watchHub();

@@ -44,7 +44,8 @@ export function connect(ctx: ControllerContext, dc: DataCentre): { member?: Memb
 }
 
 export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req, { signal }) => {
+  return async (req) => {
+    const signal = ctx.fence;
     const name = req.name;
     const dc = ctx.hub.dataCentre(name);
     if (!dc || dc.metadata.deletionTimestamp) {

@@ -19,7 +19,8 @@ interface LinkStatus {
 }
 
 export function linkReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req, { signal }): Promise<ReconcileResult | void> => {
+  return async (req): Promise<ReconcileResult | void> => {
+    const signal = ctx.fence;
     const owner = ownerLabelValue({ kind: 'NetworkLink', namespace: req.namespace, name: req.name });
     const link = ctx.hub.links.get(req.namespace, req.name);
     if (!link || link.metadata.deletionTimestamp) {

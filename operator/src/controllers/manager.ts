@@ -73,10 +73,9 @@ export class Manager {
     for (const informer of hub.informers()) probes.addReadinessCheck(`informer:${informer.name}`, informerCheck(informer));
 
     let core: OperatorCore | undefined;
-    let leading: AbortController | undefined;
-    const startLeading = (signal: AbortSignal): void => {
+    /** `leadership` aborts when the lease is lost: every write in flight stops at once. */
+    const startLeading = (leadership: AbortSignal): void => {
       log.info({ identity: opts.identity }, 'leading: starting controllers');
-      leading = new AbortController();
       const current = new OperatorCore({
         hub,
         connector: kubeConnector({ hub, hubClient, timeouts: { requestMs } }),
@@ -88,11 +87,11 @@ export class Manager {
         concurrency: opts.concurrency,
       });
       core = current;
-      current.start(AbortSignal.any([signal, leading.signal])).catch((err: unknown) => log.error({ err }, 'starting the controllers failed'));
+      current.start(leadership).catch((err: unknown) => log.error({ err }, 'starting the controllers failed'));
     };
     let stopping: Promise<void> | undefined;
+    /** Stops taking work and waits for the reconciles in flight (their writes go on unless the lease was lost). */
     const stopLeading = (): Promise<void> => {
-      leading?.abort();
       const current = core;
       core = undefined;
       if (current) {
@@ -132,6 +131,8 @@ export class Manager {
         const first = await Promise.race([campaign, stopped]);
         if (first === 'stop') {
           log.info('stop requested: stopping controllers, then releasing the lease');
+          // Still leading while in-flight reconciles finish; then the lease goes.
+          await stopLeading();
           await elector.stop();
         } else {
           // run() ended without stop(): leadership was lost. Another replica may already lead.
@@ -142,7 +143,7 @@ export class Manager {
         }
         electorRunning = false;
       } else {
-        startLeading(stop);
+        startLeading(new AbortController().signal);
         await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
         log.info('stop requested: stopping controllers');
         await stopLeading();

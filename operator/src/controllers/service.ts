@@ -30,7 +30,8 @@ interface AccessStatus {
 const VERB: Record<HistoryEntry['event'], string> = { Granted: 'AccessGranted', Revoked: 'AccessRevoked', Expired: 'AccessExpired' };
 
 export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req, { signal }): Promise<ReconcileResult | void> => {
+  return async (req): Promise<ReconcileResult | void> => {
+    const signal = ctx.fence;
     const { namespace, name } = req;
     const owner = ownerLabelValue({ kind: 'SharedDataService', namespace, name });
     const service = ctx.hub.services.get(namespace, name);
