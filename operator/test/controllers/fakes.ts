@@ -148,6 +148,10 @@ export class MemoryCluster {
   readonly writes: string[] = [];
   /** Writes fail while set, though the cluster answers reads. */
   failWrites = false;
+  /** While set, every write waits for it (a slow data centre). */
+  gate: Promise<void> | undefined;
+  /** Writes that have started. */
+  started = 0;
 
   constructor(name: string, clock: FakeClock) {
     this.name = name;
@@ -167,8 +171,11 @@ export class MemoryCluster {
     const refuse = () => {
       if (this.server.dark) throw new Error(`dial tcp ${this.name}: connect: connection refused`);
     };
-    const writer: ObjectWriter = {
+    const writerFor = (signal: AbortSignal): ObjectWriter => ({
       apply: async (obj) => {
+        this.started++;
+        if (this.gate) await this.gate;
+        if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
         if (this.failWrites) throw new Error('the server is currently unable to handle the request');
         if (!resourceOf(obj)) throw new Error(`no resource for ${obj.kind}`);
@@ -181,15 +188,16 @@ export class MemoryCluster {
         this.server.put({ ...(obj as Obj), ...(live?.status ? { status: live.status } : {}), metadata: { ...obj.metadata, ...(live?.metadata?.deletionTimestamp ? { deletionTimestamp: live.metadata.deletionTimestamp } : {}) } });
       },
       delete: async (obj) => {
+        if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
         if (this.failWrites) throw new Error('the server is currently unable to handle the request');
         this.writes.push(`delete ${obj.kind} ${obj.metadata?.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata?.name}`);
         this.server.delete(obj);
       },
-    };
+    });
     return {
       source: (resource, selector) => this.server.source(resource, selector ? { selector } : {}),
-      writer: () => writer,
+      writer: (signal) => writerFor(signal),
       probe: async () => {
         refuse();
         return { version: 'v1.37.2', readyNodes: 3 };
@@ -210,6 +218,8 @@ const API = 'govcloud.dev/v1alpha1';
 
 export interface Harness {
   clock: FakeClock;
+  /** Aborts when leadership is lost (the controllers' fence). */
+  leadership: AbortController;
   hub: MemoryServer;
   clusters: Map<string, MemoryCluster>;
   core: OperatorCore;
@@ -290,6 +300,7 @@ export async function harness(opts: { clusters?: string[]; objects?: Obj[] } = {
   await clock.advance(500);
   const h: Harness = {
     clock,
+    leadership: stopping,
     hub,
     clusters,
     core,
