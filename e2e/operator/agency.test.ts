@@ -1,0 +1,144 @@
+// The operator against the real API servers, for agencies: onboarding puts exactly what the
+// renderers want in each data centre of the placement and nothing elsewhere, with no write
+// once converged; a placement change moves it; drift is repaired in seconds; a spec the
+// platform refuses makes that agency Degraded while others stay Ready; deletion under
+// Retain keeps the namespaces, labelled orphaned.
+import * as assert from 'uvu/assert';
+import { waitFor } from '../harness/index.ts';
+import { agency, clusterOf, condition, get, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
+import { operatorSuite } from './suite.ts';
+
+const test = operatorSuite('operator: agencies');
+
+test('onboarding creates namespaces, quotas, RoleBindings and NetworkPolicies where placed and nowhere else; then no writes', async (ctx) => {
+  const { hub, clusters, op } = ctx;
+  const { name, code } = uniqueAgency('onboard');
+  ctx.agencies.push(name);
+  await hub.apply(agency(name, code, { dcs: ['dc-hanoi', 'dc-hcm'], workspaces: ['app', 'data'] }));
+  const ready = await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  assert.equal(ready.metadata?.finalizers, ['govcloud.dev/cleanup']);
+  assert.is(ready.status.hubNamespace, `govcloud-${name}`);
+  assert.equal(ready.status.dataCentres.map((d: { dataCentre: string; ready: boolean }) => `${d.dataCentre}:${d.ready}`), ['dc-hanoi:true', 'dc-hcm:true']);
+
+  const expected = await waitConverged(hub, clusters, name);
+  for (const dc of ['dc-hanoi', 'dc-hcm']) {
+    const have = expected.get(dc)!;
+    for (const ws of ['app', 'data']) {
+      const ns = `${name}-${ws}`;
+      for (const o of [`Namespace ${ns}`, `ResourceQuota ${ns}/govcloud-quota`, `RoleBinding ${ns}/govcloud-admins`, `RoleBinding ${ns}/govcloud-viewers`, `NetworkPolicy ${ns}/govcloud-default-deny`]) {
+        assert.ok(have.includes(o), `${dc}: ${o}`);
+      }
+    }
+  }
+  assert.equal(await ownedObjects(clusterOf(clusters, 'dc-danang'), `Agency..${name}`), [], 'nothing in dc-danang');
+  const ns = await clusterOf(clusters, 'dc-hcm').core.readNamespace({ name: `${name}-app` });
+  assert.is(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+  assert.is(ns.metadata?.labels?.['govcloud.dev/agency'], code);
+
+  // Converged: reconciling again (informer events, the probe loop) writes nothing.
+  const before = await op!.writes();
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.is(await op!.writes(), before, 'no write in steady state');
+});
+
+test('changing the placement moves the objects', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const { name, code } = uniqueAgency('move');
+  ctx.agencies.push(name);
+  await hub.apply(agency(name, code, { dcs: ['dc-hcm'], deletionPolicy: 'Delete' }));
+  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  await waitConverged(hub, clusters, name);
+  assert.ok((await ownedObjects(clusterOf(clusters, 'dc-hcm'), `Agency..${name}`)).includes(`Namespace ${name}-app`));
+
+  await hub.apply(agency(name, code, { dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
+  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  const expected = await waitConverged(hub, clusters, name);
+  assert.equal(expected.get('dc-hcm'), []);
+  assert.ok(expected.get('dc-danang')!.includes(`NetworkPolicy ${name}-app/govcloud-default-deny`));
+  await waitFor(`namespace ${name}-app gone from dc-hcm`, async () => {
+    try {
+      const ns = await clusterOf(clusters, 'dc-hcm').core.readNamespace({ name: `${name}-app` });
+      return ns.metadata?.deletionTimestamp !== undefined;
+    } catch {
+      return true;
+    }
+  });
+});
+
+test('a deleted or edited NetworkPolicy comes back within seconds', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const { name, code } = uniqueAgency('drift');
+  ctx.agencies.push(name);
+  await hub.apply(agency(name, code, { dcs: ['dc-hcm'] }));
+  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  await waitConverged(hub, clusters, name);
+  const hcm = clusterOf(clusters, 'dc-hcm');
+  const path = `/apis/networking.k8s.io/v1/namespaces/${name}-app/networkpolicies/govcloud-default-deny`;
+  const original = (await hcm.call('GET', path)) as { metadata: { uid: string }; spec: unknown };
+
+  let t = Date.now();
+  await hcm.call('DELETE', path);
+  const back = (await waitFor('default-deny re-created', async () => {
+    const res = await hcm.request('GET', path);
+    return res.status === 200 ? (res.body as { metadata: { uid: string }; spec: unknown }) : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 100 }));
+  assert.is.not(back.metadata.uid, original.metadata.uid, 'a new object');
+  assert.equal(back.spec, original.spec);
+  console.log(`      deleted policy back after ${Date.now() - t} ms`);
+
+  t = Date.now();
+  await hcm.call('PATCH', path, { spec: { policyTypes: ['Ingress'] } }, 'application/merge-patch+json');
+  await waitFor('default-deny restored', async () => {
+    const live = (await hcm.call('GET', path)) as { spec: { policyTypes: string[] } };
+    return live.spec.policyTypes.length === 2;
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+  console.log(`      edited policy restored after ${Date.now() - t} ms`);
+});
+
+test('an invalid spec makes that agency Degraded with a clear message; the others stay Ready', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const good = uniqueAgency('good');
+  const bad = uniqueAgency('toohigh');
+  ctx.agencies.push(good.name, bad.name);
+  await hub.apply(agency(good.name, good.code, { dcs: ['dc-hanoi'] }));
+  // Level 4 in dc-danang, accredited up to level 2: the schema accepts it, the platform does not.
+  await hub.apply(agency(bad.name, bad.code, { dcs: ['dc-danang'], level: 4 }));
+  const degraded = await waitCondition(hub, 'Agency', undefined, bad.name, 'Degraded', 'True');
+  const c = condition(degraded, 'Degraded')!;
+  assert.is(c.reason, 'NotAccredited');
+  assert.match(c.message, /data centre dc-danang is accredited up to security level 2, the agency is level 4/);
+  assert.is(condition(degraded, 'Ready')?.status, 'False');
+  assert.is(degraded.status.dataCentres[0].ready, false);
+  await waitCondition(hub, 'Agency', undefined, good.name, 'Ready', 'True');
+  assert.equal(await ownedObjects(clusterOf(clusters, 'dc-danang'), `Agency..${bad.name}`), [], 'nothing placed where refused');
+
+  // Fixing the spec makes it Ready.
+  await hub.apply(agency(bad.name, bad.code, { dcs: ['dc-danang'], level: 2 }));
+  await waitCondition(hub, 'Agency', undefined, bad.name, 'Ready', 'True');
+  assert.is(condition(await get(hub, 'Agency', undefined, good.name), 'Ready')?.status, 'True');
+});
+
+test('deletion with Retain keeps the namespaces, labelled orphaned, and removes the rest', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const { name, code } = uniqueAgency('retain');
+  ctx.agencies.push(name);
+  await hub.apply(agency(name, code, { dcs: ['dc-hanoi', 'dc-hcm'] }));
+  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  await waitConverged(hub, clusters, name);
+  await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${name}`);
+  await waitFor(`agency ${name} gone`, async () => !(await get(hub, 'Agency', undefined, name)), { timeoutMs: 60_000 });
+  for (const dc of ['dc-hanoi', 'dc-hcm']) {
+    const c = clusterOf(clusters, dc);
+    const ns = await c.core.readNamespace({ name: `${name}-app` });
+    assert.is(ns.metadata?.deletionTimestamp, undefined, `${dc}: namespace kept`);
+    assert.is(ns.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
+    assert.is(ns.metadata?.labels?.['app.kubernetes.io/managed-by'], undefined);
+    assert.is(ns.metadata?.labels?.['govcloud.dev/owner'], undefined);
+    assert.is(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted', 'isolation labels stay');
+    assert.equal(await ownedObjects(c, `Agency..${name}`), [], `${dc}: nothing owned is left`);
+  }
+  const hubNs = await clusterOf(clusters, 'dc-hanoi').core.readNamespace({ name: `govcloud-${name}` });
+  assert.is(hubNs.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
+});
+
+test.run();

@@ -1,0 +1,208 @@
+// What the operator e2e tests share: registering the data centres on the hub (CRDs, the
+// namespace govcloud-system, a kubeconfig Secret per member, the DataCentres of
+// samples/platform/ with their network ranges), agencies with unique names and codes, the
+// objects each data centre holds for an owner, what the renderers say it should hold, and a
+// cleanup that leaves no namespace behind.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import type { Agency, DataCentre } from '../../operator/src/api/index.ts';
+import { CHILD_RESOURCES, GOVCLOUD_RESOURCES } from '../../operator/src/controllers/resources.ts';
+import { emptyPlatform, type Platform } from '../../operator/src/model/platform.ts';
+import { ownerLabelValue, renderAgency } from '../../operator/src/render/index.ts';
+import { collectionPath } from '../../operator/src/runtime/index.ts';
+import { ApiError, ROOT, conditionTrue, kubeconfigPath, readManifests, waitFor, yamlFiles, type Cluster } from '../harness/index.ts';
+
+export const API = 'govcloud.dev/v1alpha1';
+export const NAMESPACE = 'govcloud-system';
+export type Obj = KubernetesObject & { spec?: any; status?: any };
+
+/** The cluster of a data centre: the context named like it (kind prefixes `kind-`). */
+export function clusterOf(clusters: Cluster[], dataCentre: string): Cluster {
+  const c = clusters.find((x) => x.name === dataCentre) ?? clusters.find((x) => x.name.endsWith(`-${dataCentre}`));
+  if (!c) throw new Error(`no kubeconfig context for data centre ${dataCentre} (contexts: ${clusters.map((x) => x.name).join(', ')})`);
+  return c;
+}
+
+/** A kubeconfig holding one context of the file under test (a member's Secret). */
+function singleContext(context: string): string {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath());
+  const ctx = kc.getContextObject(context)!;
+  const cluster = kc.getCluster(ctx.cluster)!;
+  const user = kc.getUser(ctx.user)!;
+  const raw = JSON.parse(kc.exportConfig()) as { clusters: { name: string }[]; users: { name: string }[]; contexts: { name: string }[] };
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: raw.clusters.filter((c) => c.name === cluster.name),
+    users: raw.users.filter((u) => u.name === user.name),
+    contexts: raw.contexts.filter((c) => c.name === context),
+    'current-context': context,
+  });
+}
+
+export function sampleDataCentres(): (DataCentre & KubernetesObject)[] {
+  return yamlFiles(path.join(ROOT, 'samples', 'platform'))
+    .flatMap((f) => readManifests(f).objects)
+    .filter((o): o is DataCentre & KubernetesObject => o.kind === 'DataCentre');
+}
+
+/** CRDs, govcloud-system, the members' Secrets and the DataCentres, applied server-side (idempotent). */
+export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
+  const hub = clusters[0]!;
+  const crds = yamlFiles(path.join(ROOT, 'crds')).flatMap((f) => readManifests(f).objects);
+  for (const crd of crds) await hub.apply(crd);
+  for (const crd of crds) {
+    await waitFor(`CRD ${crd.metadata?.name} Established`, async () => {
+      const live = await hub.apiextensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
+      return conditionTrue(live as never, 'Established');
+    }, { timeoutMs: 60_000 });
+  }
+  await hub.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
+  for (const dc of sampleDataCentres()) {
+    const ref = dc.spec.connection.kubeconfigSecretRef;
+    if (ref) {
+      await hub.apply({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: ref.name, namespace: ref.namespace },
+        stringData: { [ref.key ?? 'kubeconfig']: singleContext(clusterOf(clusters, dc.metadata.name).name) },
+      } as KubernetesObject);
+    }
+    await hub.apply(dc);
+  }
+}
+
+let seq = 0;
+const run = randomBytes(2).readUInt16BE() % 90;
+
+/** An agency name (at most 30 characters) and an agency code no sample uses. */
+export function uniqueAgency(hint: string): { name: string; code: string } {
+  seq++;
+  const name = `e2e-${hint.slice(0, 12)}-${randomBytes(3).toString('hex')}`;
+  const code = `Z${String(10 + run).padStart(2, '0')}.${String(seq).padStart(2, '0')}.${String(randomBytes(1)[0]! % 100).padStart(2, '0')}`;
+  return { name, code };
+}
+
+export function agency(name: string, code: string, o: { dcs: string[]; workspaces?: string[]; level?: number; deletionPolicy?: 'Retain' | 'Delete' }): Obj {
+  const spec: Agency['spec'] = {
+    code,
+    displayName: 'Sở Thông tin và Truyền thông (e2e)',
+    type: 'provincialDepartment',
+    groups: { admins: [`${name}-admins`], viewers: [`${name}-viewers`] },
+    securityLevel: o.level ?? 2,
+    placement: { dataCentres: o.dcs },
+    quotas: o.dcs.map((dataCentre) => ({ dataCentre, cpu: '4', memory: '8Gi', storage: '20Gi' })),
+    workspaces: (o.workspaces ?? ['app']).map((w) => ({ name: w, dataClass: 'shared' as const })),
+    deletionPolicy: o.deletionPolicy ?? 'Retain',
+  };
+  return { apiVersion: API, kind: 'Agency', metadata: { name }, spec };
+}
+
+export async function get(hub: Cluster, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {
+  const r = GOVCLOUD_RESOURCES[kind]!;
+  try {
+    return (await hub.call('GET', `${collectionPath(namespace ? { ...r, namespace } : r)}/${name}`)) as Obj;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+export function condition(obj: Obj | undefined, type: string): { status: string; reason: string; message: string } | undefined {
+  return (obj?.status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((c) => c.type === type);
+}
+
+/** Waits until the object's condition has that status; returns the object. */
+export async function waitCondition(hub: Cluster, kind: string, namespace: string | undefined, name: string, type: string, status: string, timeoutMs = 60_000): Promise<Obj> {
+  let last: Obj | undefined;
+  return waitFor(`${kind} ${name}: ${type}=${status}`, async () => {
+    last = await get(hub, kind, namespace, name);
+    return condition(last, type)?.status === status && last?.status?.observedGeneration === last?.metadata?.generation ? last : undefined;
+  }, { timeoutMs, intervalMs: 250, describe: () => JSON.stringify(last?.status?.conditions ?? last?.status ?? 'absent') });
+}
+
+/** `Kind namespace/name` of everything carrying the owner label in one cluster. */
+export async function ownedObjects(cluster: Cluster, owner: string): Promise<string[]> {
+  const selector = encodeURIComponent(`govcloud.dev/owner=${owner}`);
+  const out: string[] = [];
+  for (const r of CHILD_RESOURCES) {
+    const list = (await cluster.call('GET', `${collectionPath(r)}?labelSelector=${selector}`)) as { items: KubernetesObject[] };
+    for (const o of list.items) if (!o.metadata?.deletionTimestamp) out.push(`${r.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`);
+  }
+  return out.sort();
+}
+
+/** The hub's govcloud objects as one Platform, as the operator sees them. */
+export async function hubPlatform(hub: Cluster): Promise<Platform> {
+  const p = emptyPlatform();
+  const list = async (kind: string) => ((await hub.call('GET', collectionPath(GOVCLOUD_RESOURCES[kind]!))) as { items: Obj[] }).items.filter((o) => !o.metadata?.deletionTimestamp);
+  p.dataCentres = (await list('DataCentre')) as never;
+  p.agencies = (await list('Agency')) as never;
+  return p;
+}
+
+/** What the renderers want for the agency, per data centre (every data centre listed). */
+export async function expectedFor(hub: Cluster, name: string): Promise<Map<string, string[]>> {
+  const platform = await hubPlatform(hub);
+  const agency = platform.agencies.find((a) => a.metadata.name === name);
+  const out = new Map(platform.dataCentres.map((d) => [d.metadata.name, [] as string[]]));
+  if (!agency) return out;
+  for (const r of renderAgency(platform, agency).perDataCentre) {
+    out.set(r.dataCentre, r.objects.map((o) => `${o.kind} ${o.metadata.namespace ? o.metadata.namespace + '/' : ''}${o.metadata.name}`).sort());
+  }
+  return out;
+}
+
+/** Waits until every data centre holds exactly what the renderers want for the agency. */
+export async function waitConverged(hub: Cluster, clusters: Cluster[], name: string, timeoutMs = 60_000): Promise<Map<string, string[]>> {
+  const owner = ownerLabelValue({ kind: 'Agency', name });
+  let diff = '';
+  return waitFor(`agency ${name} converged in every data centre`, async () => {
+    const expected = await expectedFor(hub, name);
+    const problems: string[] = [];
+    for (const [dc, want] of expected) {
+      const have = await ownedObjects(clusterOf(clusters, dc), owner);
+      const missing = want.filter((w) => !have.includes(w));
+      const extra = have.filter((h) => !want.includes(h));
+      if (missing.length || extra.length) problems.push(`${dc}: missing [${missing.join(', ')}] extra [${extra.join(', ')}]`);
+    }
+    diff = problems.join('; ');
+    return problems.length === 0 ? expected : undefined;
+  }, { timeoutMs, intervalMs: 500, describe: () => diff });
+}
+
+/**
+ * Deletes agencies and waits for them to go (the operator releases the finalizer); then
+ * deletes whatever namespaces they left (orphans under Retain) in every cluster. Without a
+ * running operator the finalizer is removed by hand.
+ */
+export async function deleteAgencies(hub: Cluster, clusters: Cluster[], names: string[], operatorRunning: boolean): Promise<void> {
+  const path = (n: string) => `${collectionPath(GOVCLOUD_RESOURCES.Agency!)}/${n}`;
+  for (const n of names) await hub.request('DELETE', path(n));
+  for (const n of names) {
+    try {
+      await waitFor(`agency ${n} deleted`, async () => !(await get(hub, 'Agency', undefined, n)), { timeoutMs: operatorRunning ? 60_000 : 1000 });
+    } catch {
+      await hub.request('PATCH', path(n), { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    }
+  }
+  for (const c of clusters) {
+    for (const n of names) {
+      const list = (await c.call('GET', `/api/v1/namespaces?labelSelector=${encodeURIComponent(`govcloud.dev/agency-name=${n}`)}`)) as { items: KubernetesObject[] };
+      for (const ns of list.items) await c.request('DELETE', `/api/v1/namespaces/${ns.metadata!.name}`);
+    }
+  }
+}
+
+/** Reads a file of the platform's state (pids). */
+export function readState(rel: string): string | undefined {
+  try {
+    return readFileSync(path.join(ROOT, '.local', rel), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
