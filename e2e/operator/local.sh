@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# The operator on the local platform (mk/operator.mk: `make up`, `make down`, `make status`).
+#
+#   local.sh register   CRDs, namespace govcloud-system, the members' kubeconfig Secrets,
+#                       the DataCentres of samples/platform/ (idempotent: server-side apply)
+#   local.sh start      start the operator in the background (reused when it runs);
+#                       pid, port and log under .local/
+#   local.sh samples    apply samples/ (what .govcloudignore lists is skipped, as validate does)
+#   local.sh wait       wait (bounded) until every Agency is Ready, printing progress
+#   local.sh stop       SIGTERM the operator, wait for it (it releases its lease)
+#   local.sh status     the operator's pid, port, readiness, and the govcloud objects
+#   local.sh summary    what runs and where to look
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../platform/lib.sh
+source "$ROOT/e2e/platform/lib.sh"
+cd "$ROOT"
+
+NODE=${NODE:-$ROOT/node_modules/.bin/node}
+NS=govcloud-system
+HUB=${CLUSTERS[0]}
+PID_FILE=$LOCAL/operator.pid
+PORT_FILE=$LOCAL/operator.port
+LOG=$LOCAL/operator.log
+READY_TIMEOUT=${GOVCLOUD_READY_TIMEOUT:-300}
+
+KUBECTL_BIN=$(bin kubectl)
+k() { "$KUBECTL_BIN" --kubeconfig="$KUBECONFIG_OUT" --context="$HUB" "$@"; }
+say() { printf '==> %s\n' "$*"; }
+
+operator_pid() {
+  [[ -f $PID_FILE ]] || return 1
+  local pid
+  pid=$(<"$PID_FILE")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'govcloud.ts operator' || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  echo "$pid"
+}
+
+register() {
+  [[ -f $KUBECONFIG_OUT ]] || { echo "no $KUBECONFIG_OUT: run make cluster-up first" >&2; exit 1; }
+  say "CRDs (crds/) on the hub $HUB"
+  k apply --server-side --force-conflicts -f crds/ >/dev/null
+  k wait --for=condition=Established --timeout=60s -f crds/ >/dev/null
+  say "namespace $NS and the members' kubeconfig Secrets"
+  k create namespace "$NS" --dry-run=client -o yaml | k apply --server-side -f - >/dev/null
+  local c
+  for c in "${CLUSTERS[@]:1}"; do
+    k -n "$NS" create secret generic "$c-kubeconfig" --from-file=kubeconfig="$KUBECONFIGS_DIR/$c.yaml" --dry-run=client -o yaml |
+      k apply --server-side --force-conflicts -f - >/dev/null
+  done
+  say "DataCentres (samples/platform/)"
+  k apply --server-side --force-conflicts -f samples/platform/ >/dev/null
+}
+
+start() {
+  local pid
+  if pid=$(operator_pid); then
+    say "operator running (pid $pid), reused"
+    return 0
+  fi
+  mkdir -p "$LOCAL"
+  [[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
+  rm -f "$PORT_FILE"
+  say "starting the operator (log $LOG)"
+  setsid "$NODE" operator/bin/govcloud.ts operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
+    --metrics-port 0 >"$LOG" 2>&1 </dev/null &
+  echo $! >"$PID_FILE"
+  local deadline=$((SECONDS + 60)) port=
+  while ((SECONDS < deadline)); do
+    operator_pid >/dev/null || { tail -n 20 "$LOG" >&2; echo "the operator exited at start" >&2; exit 1; }
+    port=$(grep -o '"msg":"govcloud operator started"' -m1 "$LOG" >/dev/null && grep -m1 '"msg":"govcloud operator started"' "$LOG" | sed -n 's/.*"port":\([0-9]*\).*/\1/p') || true
+    if [[ -n $port ]] && curl -fsS --max-time 2 "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+      echo "$port" >"$PORT_FILE"
+      say "operator ready (pid $(<"$PID_FILE"), http://127.0.0.1:$port)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  tail -n 20 "$LOG" >&2
+  echo "the operator did not become ready within 60 s" >&2
+  exit 1
+}
+
+# Files of samples/ minus what .govcloudignore names (relative to samples/).
+sample_files() {
+  local ignore=() line f skip
+  if [[ -f samples/.govcloudignore ]]; then
+    while IFS= read -r line; do
+      line=${line%%#*}; line=${line//[[:space:]]/}
+      [[ -n $line ]] && ignore+=("samples/${line%/}")
+    done <samples/.govcloudignore
+  fi
+  while IFS= read -r f; do
+    skip=0
+    for line in "${ignore[@]}"; do [[ $f == "$line" || $f == "$line"/* ]] && skip=1; done
+    ((skip)) || echo "$f"
+  done < <(find samples -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
+}
+
+samples() {
+  say "applying samples/ (skipping what samples/.govcloudignore lists)"
+  local files pending=() f deadline
+  mapfile -t files < <(sample_files)
+  # Tenant objects live in hub namespaces the operator makes for their Agencies: retry those.
+  pending=("${files[@]}")
+  deadline=$((SECONDS + 120))
+  while ((${#pending[@]})); do
+    local next=() out
+    for f in "${pending[@]}"; do
+      if ! out=$(k apply --server-side --force-conflicts -f "$f" 2>&1); then
+        if [[ $out == *NotFound* || $out == *"not found"* ]] && ((SECONDS < deadline)); then next+=("$f"); else echo "$out" >&2; exit 1; fi
+      fi
+    done
+    pending=("${next[@]}")
+    if ((${#pending[@]})); then
+      echo "    waiting for hub namespaces of ${#pending[@]} tenant file(s)"
+      sleep 2
+    fi
+  done
+}
+
+wait_ready() {
+  say "waiting (at most ${READY_TIMEOUT} s) until every Agency is Ready"
+  local deadline=$((SECONDS + READY_TIMEOUT)) lines total ready last=
+  while :; do
+    # Ready for the current spec: observedGeneration equals generation.
+    lines=$(k get agencies -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.generation}/{.status.observedGeneration}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' |
+      awk '{ split($2, g, "/"); print $1, (g[1] == g[2] && $3 == "True") ? "True" : "False" }')
+    total=$(grep -c . <<<"$lines" || true)
+    ready=$(grep -c ' True$' <<<"$lines" || true)
+    local msg="$ready/$total Agencies Ready"
+    ((ready < total)) && msg+=" (waiting for $(grep -v ' True$' <<<"$lines" | cut -d' ' -f1 | tr '\n' ' '))"
+    [[ $msg != "$last" ]] && echo "    $msg"
+    last=$msg
+    ((total > 0 && ready == total)) && return 0
+    if ((SECONDS >= deadline)); then
+      echo "not every Agency became Ready within ${READY_TIMEOUT} s:" >&2
+      k get agencies -o custom-columns='NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,WHY:.status.conditions[?(@.type=="Degraded")].message' >&2
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
+stop() {
+  local pid i
+  if ! pid=$(operator_pid); then
+    rm -f "$PID_FILE" "$PORT_FILE"
+    say "operator not running"
+    return 0
+  fi
+  say "stopping the operator (pid $pid)"
+  kill -TERM "$pid"
+  for ((i = 0; i < 300; i++)); do operator_pid >/dev/null || break; sleep 0.1; done
+  if operator_pid >/dev/null; then
+    echo "    it ignored SIGTERM for 30 s: SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PID_FILE" "$PORT_FILE"
+}
+
+status() {
+  local pid port
+  if pid=$(operator_pid); then
+    port=$(cat "$PORT_FILE" 2>/dev/null || true)
+    echo "operator: running, pid $pid, http://127.0.0.1:${port:-?} (log $LOG)"
+    [[ -n $port ]] && curl -sS --max-time 2 "http://127.0.0.1:$port/readyz" | sed 's/^/    /' || true
+  else
+    echo "operator: not running (log $LOG)"
+  fi
+  if [[ -f $KUBECONFIG_OUT ]] && k get crd agencies.govcloud.dev >/dev/null 2>&1; then
+    k get datacentres 2>/dev/null || true
+    k get agencies 2>/dev/null || true
+  fi
+}
+
+summary() {
+  local port
+  port=$(cat "$PORT_FILE" 2>/dev/null || echo '?')
+  cat <<EOF
+
+govcloud runs locally:
+  clusters     ${CLUSTERS[*]} (hub: $HUB), Kubernetes $KUBE_VERSION; \`make cluster-status\` for pids and logs
+  kubectl      $KUBECTL_BIN --kubeconfig $KUBECONFIG_OUT --context <cluster>
+               e.g. $KUBECTL_BIN --kubeconfig $KUBECONFIG_OUT --context $HUB get agencies,datacentres
+  operator     pid $(cat "$PID_FILE" 2>/dev/null || echo '?'), log $LOG
+  metrics      http://127.0.0.1:$port/metrics (and /readyz, /healthz)
+  status       make status
+  stop         make down (operator and clusters)
+EOF
+}
+
+case ${1-} in
+  register) register ;;
+  start) start ;;
+  samples) samples ;;
+  wait) wait_ready ;;
+  stop) stop ;;
+  status) status ;;
+  summary) summary ;;
+  *) echo "usage: $0 register|start|samples|wait|stop|status|summary" >&2; exit 2 ;;
+esac
