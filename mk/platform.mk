@@ -15,7 +15,7 @@ cluster-down: ## stop every process of the local platform
 	bash $(PLATFORM)/down.sh
 
 cluster-status: ## what of the local platform runs: pids, ports, versions, logs
-	bash $(PLATFORM)/status.sh
+	@bash $(PLATFORM)/status.sh || true
 
 e2e: deps ## e2e suite; starts (and afterwards stops) the local platform unless one runs or GOVCLOUD_KUBECONFIG is set
 	NODE=$(NODE) bash $(PLATFORM)/run-e2e.sh
