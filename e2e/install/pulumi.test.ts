@@ -3,7 +3,7 @@
 // hub of the e2e clusters: preview, up, a second up that changes nothing, then destroy.
 // Slow to build (see docs/install.md): runs only from `make e2e-pulumi`
 // (GOVCLOUD_E2E_PULUMI=1, GOVCLOUD_PULUMI_ROOT); `make e2e` skips it.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
@@ -127,6 +127,44 @@ if (!enabled) {
     assert.not.ok(await exists(hub, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${operatorName}`), 'destroy removed the ClusterRole');
     assert.ok(await exists(hub, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datacentres.govcloud.dev'), 'destroy kept the CRDs');
   }, { timeoutMs: 20 * 60_000 });
+
+  // The documented path: the project's own Pulumi.yaml, Pulumi.dev.yaml and index.ts. The
+  // Node.js language host the plain `pulumi preview` needs is not served by the Go module
+  // proxy, so index.ts runs as the Automation API's inline program in the project's folder.
+  test('the dev stack (Pulumi.yaml, Pulumi.dev.yaml, index.ts) previews cleanly against the local platform', async () => {
+    const root = process.env.GOVCLOUD_PULUMI_ROOT!;
+    const devKubeconfig = path.join(ROOT, '.local', 'kubeconfigs', 'dc-hanoi.yaml');
+    if (!existsSync(devKubeconfig)) {
+      console.log(`    skipped: Pulumi.dev.yaml points at ${devKubeconfig}, which only \`make cluster-up\` writes`);
+      return;
+    }
+    const { LocalWorkspace, PulumiCommand } = await import('@pulumi/pulumi/automation/index.js');
+    const state = mkdtempSync(path.join(tmpdir(), 'govcloud-pulumi-dev-'));
+    const stack = await LocalWorkspace.createOrSelectStack(
+      // Importing index.ts runs the program (top-level await), inside this run.
+      { stackName: 'dev', projectName: 'govcloud', program: async () => ({ ...(await import('../../pulumi/index.ts')) }) },
+      {
+        pulumiCommand: await PulumiCommand.get({ root, skipVersionCheck: true }),
+        workDir: path.join(ROOT, 'pulumi'),
+        envVars: {
+          PULUMI_BACKEND_URL: `file://${state}`,
+          PULUMI_CONFIG_PASSPHRASE: 'e2e',
+          PULUMI_SKIP_UPDATE_CHECK: 'true',
+          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+          PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: 'true',
+        },
+      },
+    );
+    const log = (s: string) => process.env.GOVCLOUD_E2E_VERBOSE && process.stdout.write(s);
+    const preview = await stack.preview({ onOutput: log });
+    console.log(`    dev preview: ${JSON.stringify(preview.changeSummary)}`);
+    const samples = readdirSync(path.join(ROOT, 'samples', 'agencies')).filter((f) => f.endsWith('.yaml')).length;
+    // stack + 6 CRDs + namespace, ServiceAccount, 4 RBAC, Deployment, Service, PDB + 2 member
+    // Secrets + 3 DataCentres + the sample Agencies, at most (some may exist already).
+    const total = Object.values(preview.changeSummary).reduce((a, b) => a + (b ?? 0), 0);
+    assert.is(total, 1 + 6 + 9 + 2 + 3 + samples, JSON.stringify(preview.changeSummary));
+    assert.not.ok(preview.changeSummary.delete, 'a first preview deletes nothing');
+  }, { timeoutMs: 10 * 60_000 });
 }
 
 test.run();
