@@ -3,7 +3,7 @@
 // hub of the e2e clusters: preview, up, a second up that changes nothing, then destroy.
 // Slow to build (see docs/install.md): runs only from `make e2e-pulumi`
 // (GOVCLOUD_E2E_PULUMI=1, GOVCLOUD_PULUMI_ROOT); `make e2e` skips it.
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
@@ -140,12 +140,21 @@ if (!enabled) {
     }
     const { LocalWorkspace, PulumiCommand } = await import('@pulumi/pulumi/automation/index.js');
     const state = mkdtempSync(path.join(tmpdir(), 'govcloud-pulumi-dev-'));
+    // The CLI rewrites the stack file it uses: work on a copy, its ../ paths made absolute
+    // (index.ts still resolves kubeconfigFile from pulumi/, where it lives).
+    const project = path.join(state, 'project');
+    mkdirSync(project);
+    for (const f of ['Pulumi.yaml', 'Pulumi.dev.yaml']) {
+      writeFileSync(path.join(project, f), readFileSync(path.join(ROOT, 'pulumi', f), 'utf8').replaceAll(' ../', ` ${ROOT}/`));
+    }
+    // The CLI checks that the project's main exists (the inline program is what runs).
+    symlinkSync(path.join(ROOT, 'pulumi', 'index.ts'), path.join(project, 'index.ts'));
     const stack = await LocalWorkspace.createOrSelectStack(
       // Importing index.ts runs the program (top-level await), inside this run.
       { stackName: 'dev', projectName: 'govcloud', program: async () => ({ ...(await import('../../pulumi/index.ts')) }) },
       {
         pulumiCommand: await PulumiCommand.get({ root, skipVersionCheck: true }),
-        workDir: path.join(ROOT, 'pulumi'),
+        workDir: project,
         envVars: {
           PULUMI_BACKEND_URL: `file://${state}`,
           PULUMI_CONFIG_PASSPHRASE: 'e2e',
