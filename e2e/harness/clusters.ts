@@ -134,7 +134,15 @@ export class Cluster {
     if (refresh) this.discovery.delete(base);
     let list = this.discovery.get(base);
     if (!list) {
-      list = this.call('GET', base).then((b) => (b as { resources: Array<{ name: string; kind: string; namespaced: boolean }> }).resources);
+      list = this.call('GET', base).then(
+        (b) => (b as { resources: Array<{ name: string; kind: string; namespaced: boolean }> }).resources,
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 404) {
+            throw new Error(`${this.name}: the API server serves no ${apiVersion} (is its CRD installed?)`);
+          }
+          throw err;
+        },
+      );
       this.discovery.set(base, list);
       list.catch(() => this.discovery.delete(base));
     }
