@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, symlinkS
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
-import { ROOT, e2eSuite, kubeconfigPath, uniqueName } from '../harness/index.ts';
+import { ROOT, e2eSuite, kubeconfigPath, uniqueName, waitFor } from '../harness/index.ts';
 import type { Cluster } from '../harness/index.ts';
 
 const enabled = process.env.GOVCLOUD_E2E_PULUMI === '1';
@@ -39,9 +39,13 @@ if (!enabled) {
     const work = mkdtempSync(path.join(tmpdir(), 'govcloud-pulumi-e2e-'));
     mkdirSync(path.join(work, 'state'));
     mkdirSync(path.join(work, 'gitops'));
+    // An operator may be running on the hub (`make up`): the agency is placed only in the
+    // member, whose kubeconfig Secret lies outside the operator's namespace, so the operator
+    // reaches it not and creates nothing; deletionPolicy Delete in case it ever does.
     const agency = readFileSync(path.join(ROOT, 'samples', 'agencies', 'bca.yaml'), 'utf8')
       .replace(/^  name: bca$/m, `  name: ${agencyName}`)
-      .replace(/dc-hanoi/g, hubDc);
+      .replace(/^spec:$/m, 'spec:\n  deletionPolicy: Delete')
+      .replace(/dc-hanoi/g, memberDc);
     writeFileSync(path.join(work, 'gitops', 'agency.yaml'), agency);
     const dc = (name: string, extra: Record<string, unknown>) => ({
       name,
@@ -72,7 +76,7 @@ if (!enabled) {
       'kubernetes:kubeconfig': { value: kubeconfigPath() },
       'kubernetes:context': { value: hub.name },
       'govcloud:operator': { value: JSON.stringify({ name: operatorName, namespace, replicas: 2 }) },
-      'govcloud:dataCentres': { value: JSON.stringify([dc(hubDc, { thisCluster: true }), dc(memberDc, { accreditedLevel: 3, networkRanges: ['10.251.0.0/16'] })]) },
+      'govcloud:dataCentres': { value: JSON.stringify([dc(hubDc, { thisCluster: true }), dc(memberDc, { networkRanges: ['10.251.0.0/16'] })]) },
       'govcloud:kubeconfigs': { value: JSON.stringify({ [memberDc]: memberKubeconfig }), secret: true },
       'govcloud:agenciesPath': { value: 'gitops' },
     });
@@ -125,6 +129,13 @@ if (!enabled) {
       }
     }
     assert.not.ok(await exists(hub, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${operatorName}`), 'destroy removed the ClusterRole');
+    // Nothing of the test's agency is left behind on the hub, whoever made it.
+    const leftovers = await waitFor(`no namespaces of Agency ${agencyName} on ${hub.name}`, async () => {
+      const list = (await hub.call('GET', '/api/v1/namespaces')) as { items: Array<{ metadata: { name: string } }> };
+      const left = list.items.map((n) => n.metadata.name).filter((n) => n.startsWith(`${agencyName}-`) || n === `govcloud-${agencyName}`);
+      return left.length === 0 ? left : false;
+    }, { timeoutMs: 60_000 }).catch(() => ['(some left)']);
+    assert.equal(leftovers, []);
     assert.ok(await exists(hub, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datacentres.govcloud.dev'), 'destroy kept the CRDs');
   }, { timeoutMs: 20 * 60_000 });
 
