@@ -52,6 +52,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
     if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
     if (!agency.metadata.finalizers?.includes(FINALIZER)) {
       await ctx.hubWriter.setFinalizers(agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
+      ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
     }
 
     const render = renderAgency(ctx.hub.platform(), agency);
@@ -162,6 +163,7 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
   }
   const done = outcomes.filter((o) => o.state === 'applied').map((o) => o.dataCentre);
   await ctx.hubWriter.setFinalizers(agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
+  ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
   ctx.status.forget(agency);
   void ctx.recorder.normal(
     agency,

@@ -62,7 +62,7 @@ export class OperatorCore {
       hubWriter: opts.hubWriter,
       recorder: opts.recorder,
       metrics: opts.platformMetrics,
-      status: new StatusStore(opts.hubWriter),
+      status: new StatusStore(opts.hubWriter, (fm) => opts.platformMetrics.writes.inc({ cluster: 'hub', controller: fm.replace(/^govcloud-/, ''), action: 'status' })),
       clock,
       logger: opts.logger,
       timeouts: { dataCentreMs: 30_000, ...opts.timeouts },

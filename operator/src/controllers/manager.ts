@@ -61,7 +61,6 @@ export class Manager {
     const hubClient = ClusterClient.fromDefault('hub', opts.context);
     const runtimeMetrics = new RuntimeMetrics({ processMetrics: true });
     const platformMetrics = new PlatformMetrics(runtimeMetrics);
-    const onWrite = (action: string) => platformMetrics.writes.inc({ cluster: 'hub', controller: 'status', action });
     const hub = new HubCache({
       namespace: opts.namespace,
       logger: log,
@@ -79,7 +78,7 @@ export class Manager {
       const current = new OperatorCore({
         hub,
         connector: kubeConnector({ hub, hubClient, timeouts: { requestMs } }),
-        hubWriter: requestHubWriter(hubClient, { timeoutMs: requestMs, onWrite }),
+        hubWriter: requestHubWriter(hubClient, { timeoutMs: requestMs }),
         recorder,
         runtimeMetrics,
         platformMetrics,

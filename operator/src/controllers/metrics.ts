@@ -4,7 +4,7 @@
 //   govcloud_namespaces{datacentre}                    namespaces labelled managed-by=govcloud there
 //   govcloud_quota_allocated{datacentre,resource}      sum of the quotas of agencies placed there (cpu in cores, memory and storage in bytes)
 //   govcloud_access_grant_expiry_timestamp_seconds{agency,accessgrant}  validUntil of each AccessGrant (agency: the provider, from the namespace)
-//   govcloud_object_writes_total{cluster,controller,action}            writes the controllers made (apply, delete, status)
+//   govcloud_object_writes_total{cluster,controller,action}            writes each controller made (apply, delete in a data centre; status, finalizer on the hub)
 // Gauges that describe caches are computed when scraped, so they are never stale.
 import { Counter, Gauge } from 'prom-client';
 import type { RuntimeMetrics } from '../runtime/index.ts';
@@ -66,7 +66,7 @@ export class PlatformMetrics {
     });
     this.writes = new Counter({
       name: 'govcloud_object_writes_total',
-      help: 'Writes the controllers made: apply and delete of objects in a data centre, status on the hub',
+      help: 'Writes each controller made: apply and delete of objects in a data centre (cluster = the data centre), status and finalizer on the hub (cluster = hub)',
       labelNames: ['cluster', 'controller', 'action'],
       registers,
     });

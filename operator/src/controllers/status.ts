@@ -21,9 +21,12 @@ export class StatusStore {
   private readonly client: StatusClient;
   private readonly writers = new Map<string, StatusWriter>();
   private readonly written = new Map<string, { uid: string | undefined; status: Record<string, unknown> }>();
+  private readonly onWrite: ((fieldManager: string) => void) | undefined;
 
-  constructor(client: StatusClient) {
+  /** `onWrite` is told of every status written (metrics). */
+  constructor(client: StatusClient, onWrite?: (fieldManager: string) => void) {
     this.client = client;
+    this.onWrite = onWrite;
   }
 
   /** The status last written for this object by this process, else the cached one. */
@@ -44,6 +47,7 @@ export class StatusStore {
     if (!obj.apiVersion || !obj.kind || !name) throw new Error('status target needs apiVersion, kind and metadata.name');
     await this.client.applyStatus({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: namespace ? { name, namespace } : { name } }, status, fieldManager);
     this.written.set(keyOf(obj), { uid: obj.metadata?.uid, status });
+    this.onWrite?.(fieldManager);
     return true;
   }
 
