@@ -67,6 +67,7 @@ export interface KubeConnectorOptions {
 }
 
 export function kubeConnector(opts: KubeConnectorOptions): Connector {
+  const clients = new Map<string, ClusterClient>();
   return {
     resolve(dc) {
       const name = dc.metadata.name;
@@ -92,17 +93,23 @@ export function kubeConnector(opts: KubeConnectorOptions): Connector {
       } catch (err) {
         return { ok: false, reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name}: ${errorMessage(err)}` };
       }
-      let client: ClusterClient;
-      try {
-        client = ClusterClient.fromKubeconfig(name, text);
-      } catch (err) {
-        return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) cannot be used: ${errorMessage(err)}` };
+      const fingerprint = createHash('sha256').update(`${name}\n${text}`).digest('hex').slice(0, 16);
+      let client = clients.get(fingerprint);
+      if (!client) {
+        try {
+          client = ClusterClient.fromKubeconfig(name, text);
+        } catch (err) {
+          return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) cannot be used: ${errorMessage(err)}` };
+        }
+        if (!client.kubeConfig.getCurrentCluster()) {
+          return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
+        }
+        // One client per data centre and kubeconfig: a new Secret replaces the old client.
+        for (const [k, c] of clients) if (c.name === name) clients.delete(k);
+        clients.set(fingerprint, client);
       }
-      if (!client.kubeConfig.getCurrentCluster()) {
-        return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
-      }
-      const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 16);
-      return { ok: true, fingerprint, open: () => kubeTransport(client, opts.timeouts, opts.onWrite) };
+      const made = client;
+      return { ok: true, fingerprint, open: () => kubeTransport(made, opts.timeouts, opts.onWrite) };
     },
   };
 }
