@@ -35,10 +35,15 @@ test('onboarding creates namespaces, quotas, RoleBindings and NetworkPolicies wh
   assert.is(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
   assert.is(ns.metadata?.labels?.['govcloud.dev/agency'], code);
 
-  // Converged: reconciling again (informer events, the probe loop) writes nothing.
-  const before = await op!.writes();
-  await new Promise((r) => setTimeout(r, 4000));
-  assert.is(await op!.writes(), before, 'no write in steady state');
+  // Converged: reconciling again (its own key, informer events, the probe loop) writes nothing.
+  const agencyWrites = () => op!.metric('govcloud_object_writes_total', { controller: 'agency' });
+  const before = await agencyWrites();
+  const reconciles = await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' });
+  // A no-op change of the Agency (a label) wakes nothing; a child event does: touch a namespace's annotation.
+  await clusterOf(clusters, 'dc-hcm').call('PATCH', `/api/v1/namespaces/${name}-app`, { metadata: { annotations: { 'e2e.govcloud.dev/touch': 'x' } } }, 'application/merge-patch+json');
+  await waitFor('a reconcile of the converged agency', async () => (await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' })) > reconciles, { timeoutMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.is(await agencyWrites(), before, 'no write in steady state');
 });
 
 test('changing the placement moves the objects', async (ctx) => {

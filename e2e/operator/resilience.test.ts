@@ -90,6 +90,23 @@ test('two replicas: only the lease holder acts; the standby takes over when the 
   assert.is(await leaseHolder(ctx), '', 'released on stop');
 });
 
+test('a leader frozen past its renew deadline: the standby leads; the old leader steps down and exits 1', async (ctx) => {
+  const a = await replica(ctx, 'frozen');
+  await a.waitLeader();
+  const b = await replica(ctx, 'successor');
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.not.ok(await b.isLeader());
+  a.kill('SIGSTOP');
+  const t = Date.now();
+  await b.waitLeader(45_000);
+  console.log(`      the standby leads ${Date.now() - t} ms after the leader froze`);
+  a.kill('SIGCONT');
+  assert.is(await a.exited(20_000), 1, 'exit 1: it lost the lease');
+  assert.ok(a.lines.some((l) => l.includes('lost the lease')), 'and says so');
+  assert.ok(await b.isLeader(), 'the new leader keeps the lease');
+  assert.is(await leaseHolder(ctx), b.identity);
+});
+
 test("a data centre's API server stopped and restarted: the others go on; it converges", async (ctx) => {
   const { hub, clusters } = ctx;
   const why = cannotStop('dc-danang');
