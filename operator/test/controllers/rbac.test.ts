@@ -17,8 +17,6 @@ import { json, kubeconfig, startFakeApiServer } from '../runtime/fake-apiserver.
 
 const API = 'govcloud.dev/v1alpha1';
 const NS = 'govcloud-system';
-/** Not in the requirements yet; docs/operations.md ("RBAC") says why the operator needs them. */
-const KNOWN_GAPS = new Set(['admissionregistration.k8s.io/validatingadmissionpolicies', 'admissionregistration.k8s.io/validatingadmissionpolicybindings']);
 
 const owned = (owner: string) => ({ 'app.kubernetes.io/managed-by': 'govcloud', 'govcloud.dev/owner': owner });
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, uid: `uid-${name}`, resourceVersion: '5', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', ...extra });
@@ -133,7 +131,7 @@ function allowedBy(rules: PolicyRule[], call: Call): boolean {
   );
 }
 
-test("every call the operator makes is one rbac-requirements.yaml allows (but for the admission policy's, a known gap)", async () => {
+test('every call the operator makes is one rbac-requirements.yaml allows', async () => {
   const watches: ServerResponse[] = [];
   let lease: Record<string, unknown> | undefined;
   let data: Record<string, unknown[]> = {};
@@ -209,8 +207,8 @@ test("every call the operator makes is one rbac-requirements.yaml allows (but fo
     const ok = allowedBy(rbac.clusterRules, c) || (c.namespace === NS && allowedBy(rbac.namespaceRules, c));
     if (!ok) denied.add(`${c.verb} ${c.group}/${c.resource}${c.namespace ? ` in ${c.namespace}` : ''}${c.name ? ` (${c.name})` : ''}`);
   }
-  const unexpected = [...denied].filter((d) => ![...KNOWN_GAPS].some((g) => d.includes(` ${g}`)));
-  assert.equal(unexpected, [], 'calls outside rbac-requirements.yaml');
+  assert.equal([...denied], [], 'calls outside rbac-requirements.yaml');
+  assert.ok(seen.has('patch admissionregistration.k8s.io/validatingadmissionpolicies'), 'the admission policy is among them');
   // escalate is checked against the name in the path: ClusterRoles are never POSTed.
   assert.not.ok(server.requests.some((r) => r.method === 'POST' && r.path.includes('/clusterroles')));
   // bind: every RoleBinding binds a ClusterRole the operator may bind.
