@@ -123,7 +123,7 @@ test('an invalid spec makes that agency Degraded with a clear message; the other
   assert.is(condition(await get(hub, 'Agency', undefined, good.name), 'Ready')?.status, 'True');
 });
 
-test('deletion with Retain keeps the namespaces, labelled orphaned, and removes the rest', async (ctx) => {
+test('deletion with Retain keeps the namespaces, labelled orphaned, with their default-deny policy, and removes the rest', async (ctx) => {
   const { hub, clusters } = ctx;
   const { name, code } = uniqueAgency('retain');
   ctx.agencies.push(name);
@@ -141,6 +141,12 @@ test('deletion with Retain keeps the namespaces, labelled orphaned, and removes 
     assert.is(ns.metadata?.labels?.['govcloud.dev/owner'], undefined);
     assert.is(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted', 'isolation labels stay');
     assert.equal(await ownedObjects(c, `Agency..${name}`), [], `${dc}: nothing owned is left`);
+    const denyAll = (await c.call('GET', `/apis/networking.k8s.io/v1/namespaces/${name}-app/networkpolicies/govcloud-default-deny`)) as {
+      spec?: { policyTypes?: string[] };
+      metadata?: { labels?: Record<string, string> };
+    };
+    assert.equal(denyAll.spec?.policyTypes, ['Ingress', 'Egress'], `${dc}: workloads left in the namespace stay default-denied`);
+    assert.is(denyAll.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
   }
   const hubNs = await clusterOf(clusters, 'dc-hanoi').core.readNamespace({ name: `govcloud-${name}` });
   assert.is(hubNs.metadata?.labels?.['govcloud.dev/orphaned'], 'true');

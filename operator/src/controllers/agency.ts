@@ -2,7 +2,8 @@
 // every data centre it is placed in (renderAgency), its hub namespace on the hub, and
 // nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
 // every connected data centre, so a placement change moves it. Namespaces are deleted only
-// under deletionPolicy Delete; otherwise they are orphaned (namespaces.ts).
+// under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy
+// (namespaces.ts).
 //
 // Render issues and the rule problems about this agency (model/rules.ts) make it Degraded
 // with their messages; what can safely be rendered is still applied, and other agencies are
@@ -14,7 +15,7 @@ import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
 import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
-import { admitNamespaces, orphanNamespaces } from './namespaces.ts';
+import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { conditionsFor, pathText, type Outcome } from './status.ts';
 import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
 
@@ -33,7 +34,7 @@ interface AgencyStatus {
   dataCentres?: PlacementStatus[];
 }
 
-const notNamespace = (o: KubernetesObject): boolean => o.kind !== 'Namespace';
+const notRetained = (o: KubernetesObject): boolean => !retainedUnderRetain(o);
 
 export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
   return async (req) => {
@@ -65,9 +66,9 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       owner,
       desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
       signal,
-      mayDelete: policy === 'Delete' ? () => true : notNamespace,
+      mayDelete: policy === 'Delete' ? () => true : notRetained,
       admit: admitNamespaces(name, owner, blocked),
-      ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanNamespaces(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
+      ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     });
     for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(agency, 'Applied', 'Apply', countsText(o));
 
@@ -137,8 +138,8 @@ function cleanUp(ctx: ControllerContext, owner: string, policy: string, required
     owner,
     desired: required,
     signal,
-    mayDelete: policy === 'Delete' ? () => true : notNamespace,
-    ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanNamespaces(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
+    mayDelete: policy === 'Delete' ? () => true : notRetained,
+    ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
   });
 }
 

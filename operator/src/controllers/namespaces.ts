@@ -5,10 +5,12 @@
 // away under deletionPolicy Retain), so deleting and re-creating an Agency (a CRD
 // reinstall, a GitOps mishap) loses nothing. Orphaning keeps the namespace and its data:
 // only `app.kubernetes.io/managed-by` and the owner label go, `govcloud.dev/orphaned=true`
-// comes; the workspace and Pod Security labels stay, so isolation does not weaken.
+// comes; the workspace and Pod Security labels stay. The namespace's default-deny
+// NetworkPolicy is retained with it, orphaned the same way: workloads left running in a
+// retained namespace stay isolated, as they were while the agency existed.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS } from '../api/index.ts';
-import { AGENCY_NAME_LABEL, type DesiredObject } from '../render/index.ts';
+import { AGENCY_NAME_LABEL, DEFAULT_DENY, type DesiredObject } from '../render/index.ts';
 import type { ObjectWriter } from '../runtime/index.ts';
 import type { Member } from './members.ts';
 import type { Admission } from './sync.ts';
@@ -47,7 +49,15 @@ export function admitNamespaces(agency: string, owner: string, blocked: Map<stri
   };
 }
 
-/** The apply body that turns a namespace of ours into a retained orphan. */
+/** What deletionPolicy Retain keeps: the namespace, and the default-deny policy inside it. */
+export function retainedUnderRetain(o: KubernetesObject): boolean {
+  return o.kind === 'Namespace' || (o.kind === 'NetworkPolicy' && o.metadata?.name === DEFAULT_DENY);
+}
+
+/**
+ * The apply body that turns an object of ours into a retained orphan. The spec goes along:
+ * server-side apply would otherwise remove the fields this field manager set.
+ */
 export function orphanBody(live: KubernetesObject): KubernetesObject {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(live.metadata?.labels ?? {})) {
@@ -57,15 +67,19 @@ export function orphanBody(live: KubernetesObject): KubernetesObject {
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(live.metadata?.annotations ?? {})) if (k !== LABELS.owner) annotations[k] = v;
   const metadata: NonNullable<KubernetesObject['metadata']> = { name: live.metadata?.name ?? '', labels };
+  if (live.metadata?.namespace) metadata.namespace = live.metadata.namespace;
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
-  return { apiVersion: 'v1', kind: 'Namespace', metadata };
+  const body: KubernetesObject & { spec?: unknown } = { apiVersion: live.apiVersion ?? 'v1', kind: live.kind ?? 'Namespace', metadata };
+  const spec = (live as { spec?: unknown }).spec;
+  if (live.kind !== 'Namespace' && spec !== undefined) body.spec = spec;
+  return body;
 }
 
-/** Orphans the undesired namespaces of ours (deletionPolicy Retain); returns how many. */
-export async function orphanNamespaces(_member: Member, writer: ObjectWriter, undesired: KubernetesObject[], fieldManager: string): Promise<number> {
+/** Orphans the undesired objects that Retain keeps; returns how many. */
+export async function orphanRetained(_member: Member, writer: ObjectWriter, undesired: KubernetesObject[], fieldManager: string): Promise<number> {
   let n = 0;
   for (const live of undesired) {
-    if (live.kind !== 'Namespace') continue;
+    if (!retainedUnderRetain(live)) continue;
     await writer.apply(orphanBody(live), fieldManager);
     n++;
   }

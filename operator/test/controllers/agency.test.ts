@@ -86,7 +86,10 @@ test('placement change moves the objects (Delete: old namespaces deleted; Retain
   assert.is(kept!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
   assert.is(kept!.metadata?.labels?.['app.kubernetes.io/managed-by'], undefined);
   assert.is(kept!.metadata?.labels?.['govcloud.dev/workspace'], 'app', 'isolation labels stay');
-  assert.equal(h.cluster('dc-hcm').server.list('NetworkPolicy', 'keeper-app'), []);
+  const keptPolicies = h.cluster('dc-hcm').server.list('NetworkPolicy', 'keeper-app');
+  assert.equal(keptPolicies.map((p) => p.metadata?.name), ['govcloud-default-deny'], 'Retain: the workloads left there stay default-denied');
+  assert.equal((keptPolicies[0] as { spec?: unknown }).spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  assert.is(keptPolicies[0]!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
 
   // Moving back re-adopts the orphan.
   h.apply(agency('keeper', { code: 'G31', dcs: ['dc-danang', 'dc-hcm'] }));
@@ -115,6 +118,8 @@ test('deletion with Retain keeps the namespaces (orphaned) and removes the rest;
     assert.is(ns!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
     assert.is(ns!.metadata?.labels?.[OWNER], undefined);
     assert.equal(kinds(h, dc, 'Agency..retained'), []);
+    const policies = h.cluster(dc).server.list('NetworkPolicy', 'retained-app');
+    assert.equal(policies.map((p) => p.metadata?.name), ['govcloud-default-deny'], `${dc}: default-deny kept with the namespace`);
   }
   assert.ok(h.cluster('dc-hanoi').server.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-retained' } }), 'hub namespace kept too');
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'deleted-app'));
