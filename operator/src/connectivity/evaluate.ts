@@ -20,7 +20,7 @@
  *   is evaluated as replica-to-replica traffic (subject to the policies). Traffic from a pod's
  *   own node, always allowed by Kubernetes, is not modelled.
  */
-import { AddressSet } from './ip.ts';
+import { AddressSet } from '../model/ip.ts';
 import {
   NAMESPACE_NAME_LABEL,
   PROTOCOLS,

@@ -8,7 +8,7 @@
  * falls inside a known host such as another data centre's range, it is named after it).
  */
 import { Evaluator, type DirectionVerdict, type Party, type PortSpan, type RuleMatch, type Verdict } from './evaluate.ts';
-import { AddressSet, parseCidr } from './ip.ts';
+import { AddressSet, parseCidr } from '../model/ip.ts';
 import { anyPodOf, formatSpan, type MatrixInput } from './matrix.ts';
 import { PROTOCOLS, type Host, type Policy, type Protocol } from './model.ts';
 import { formatSelector } from './selector.ts';

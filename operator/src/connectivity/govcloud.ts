@@ -24,7 +24,7 @@
 import type { Platform } from '../model/platform.ts';
 import { renderPlatform, type RenderIssue } from '../render/index.ts';
 import { Evaluator, type Coverage, type DirectionVerdict, type Party } from './evaluate.ts';
-import { AddressSet, parseCidr, type Cidr } from './ip.ts';
+import { AddressSet, parseCidr, type Cidr } from '../model/ip.ts';
 import { anyPodOf, destinationsOf, type SideSummary } from './matrix.ts';
 import type { Host, Protocol } from './model.ts';
 import { readInventory, type InputObject } from './objects.ts';

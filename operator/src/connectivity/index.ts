@@ -10,7 +10,7 @@
  * - view.ts      one cluster's objects ready for the evaluator
  * - govcloud.ts  a platform rendered per data centre; hosts; cross-data-centre paths via network range
  * - catalogue.ts shared data services with owner, identifier and consumers (from the renderer)
- * - ip.ts, selector.ts  addresses, ranges and label selectors
+ * - selector.ts  label selectors (addresses and ranges: model/ip.ts)
  */
 export { Evaluator, namespaceLabels, type Party, type PortQuery, type Verdict, type VerdictValue, type DirectionVerdict, type RuleMatch, type Coverage, type PortSpan } from './evaluate.ts';
 export { readInventory, DEFAULT_NAMESPACE, WORKLOAD_KINDS, type Inventory, type InputObject, type Source, type Service, type ServicePort } from './objects.ts';
@@ -22,5 +22,5 @@ export { matrixRows, matrixJson, cellJson, decidedBy, MATRIX_HEADERS, type RowGr
 export { plainView, viewMatrix, type View, type ViewMatrix } from './view.ts';
 export { platformViews, hostsFor, crossDataCentre, DATA_CENTRE_HOST_PREFIX, NETWORK_HOST_PREFIX, INTERNET_HOST, type PlatformViews, type CrossCell } from './govcloud.ts';
 export { catalogue, consumersText, type CatalogueEntry } from './catalogue.ts';
-export { AddressSet, parseCidr, parseIP, formatIP, isStrictSubset, type Cidr, type Family } from './ip.ts';
+export { AddressSet, parseCidr, parseIP, formatIP, isStrictSubset, type Cidr, type Family } from '../model/ip.ts';
 export { parseSelector, matches, formatSelector, isEverything, EVERYTHING, type Selector, type Requirement, type Labels } from './selector.ts';

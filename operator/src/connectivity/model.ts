@@ -2,7 +2,7 @@
  * What the evaluator reasons about: namespaces, pods (or a workload's representative pod),
  * external hosts and NetworkPolicies read into a checked, defaulted form.
  */
-import type { AddressSet, Cidr } from './ip.ts';
+import type { AddressSet, Cidr } from '../model/ip.ts';
 import type { Labels, Selector } from './selector.ts';
 
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;

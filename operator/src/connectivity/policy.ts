@@ -3,7 +3,7 @@
  * server's defaulting and validation. A policy the API server would refuse cannot exist in a
  * cluster, so it is reported (with the field at fault) and left out, never half-applied.
  */
-import { AddressSet, isStrictSubset, parseCidr, type Cidr } from './ip.ts';
+import { AddressSet, isStrictSubset, parseCidr, type Cidr } from '../model/ip.ts';
 import { PROTOCOLS, type Peer, type Policy, type PolicyPort, type Protocol, type Rule } from './model.ts';
 import { parseSelector, type Selector } from './selector.ts';
 

@@ -29,7 +29,7 @@ import {
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
-import { findOverlaps, overlaps, parseCidr, type Cidr } from './cidr.ts';
+import { findOverlaps, overlaps, parseStrictCidr, type Cidr } from './ip.ts';
 import type { Platform } from './platform.ts';
 // Quantities come from the renderers' exact (bigint) arithmetic, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../render/quantity.ts';
@@ -218,7 +218,7 @@ function checkDataCentres(platform: Platform, index: Index, error: Report, warni
       warning(dc, ['spec', 'dedicatedTo'], `dedicated to Agency/${dedicated}, which is not defined (yet)`);
     }
     dc.spec.networkRanges.forEach((text, i) => {
-      const parsed = parseCidr(text);
+      const parsed = parseStrictCidr(text);
       if (!parsed.ok) error(dc, ['spec', 'networkRanges', i], parsed.message);
       else ranges.push({ cidr: parsed.cidr, tag: { dc, i } });
     });
@@ -435,11 +435,11 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
  * then rest on nothing. Paths into data centres go through agency links and grants only.
  */
 function checkExternalRange(link: NetworkLink, text: string, i: number, dataCentres: readonly DataCentre[], error: Report): void {
-  const external = parseCidr(text);
+  const external = parseStrictCidr(text);
   if (!external.ok) return;
   for (const dc of dataCentres) {
     for (const rangeText of dc.spec.networkRanges) {
-      const range = parseCidr(rangeText);
+      const range = parseStrictCidr(rangeText);
       if (range.ok && overlaps(external.cidr, range.cidr)) {
         error(
           link,

@@ -1,7 +1,7 @@
 /** Small builders for Kubernetes objects, and a world to ask questions of. */
 import * as assert from 'uvu/assert';
 import { Evaluator, type Party, type Verdict } from '../../src/connectivity/evaluate.ts';
-import { AddressSet, parseCidr } from '../../src/connectivity/ip.ts';
+import { AddressSet, parseCidr } from '../../src/model/ip.ts';
 import type { Host, Protocol } from '../../src/connectivity/model.ts';
 import { readInventory, type Inventory } from '../../src/connectivity/objects.ts';
 

@@ -2,7 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../../src/api/index.ts';
-import { findOverlaps, parseCidr } from '../../src/model/cidr.ts';
+// The rules read ranges strictly, as Go's net.ParseCIDR does.
+import { findOverlaps, parseStrictCidr as parseCidr, type Cidr } from '../../src/model/ip.ts';
 import type { Platform } from '../../src/model/platform.ts';
 import { checkPlatform, type RuleOptions } from '../../src/model/rules.ts';
 import { validateSamples } from './helpers.ts';
@@ -345,7 +346,7 @@ test('cidr: parsed as Go parses them; overlap by sweep', () => {
     assert.not.ok(parseCidr(bad).ok, bad);
   }
   for (const good of ['fd00:20::/48', '::/0', '::ffff:10.0.0.0/104', '2001:db8::1.2.3.4/128', '1:2:3:4:5:6:7::/112']) assert.ok(parseCidr(good).ok, good);
-  const r = (t: string, tag: string) => ({ cidr: (parseCidr(t) as { ok: true; cidr: import('../../src/model/cidr.ts').Cidr }).cidr, tag });
+  const r = (t: string, tag: string) => ({ cidr: (parseCidr(t) as { ok: true; cidr: Cidr }).cidr, tag });
   const overlaps = findOverlaps([r('10.0.0.0/8', 'a'), r('192.168.0.0/16', 'b'), r('10.20.0.0/16', 'c'), r('fd00::/16', 'd'), r('fd00:1::/32', 'e'), r('11.0.0.0/8', 'f')]);
   assert.equal(overlaps.map((o) => `${o.range.tag}<${o.with.tag}`), ['c<a', 'e<d']);
 });

@@ -12,7 +12,7 @@ import { RFC3339 } from '../../api/index.ts';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
-import { AddressSet, parseCidr, type Cidr } from '../../connectivity/ip.ts';
+import { AddressSet, parseCidr, type Cidr } from '../../model/ip.ts';
 import type { Host } from '../../connectivity/model.ts';
 import type { Party } from '../../connectivity/evaluate.ts';
 import { type InputObject } from '../../connectivity/objects.ts';

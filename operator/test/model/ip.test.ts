@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AddressSet, formatIP, isStrictSubset, parseCidr, parseIP } from '../../src/connectivity/ip.ts';
-import { formatSelector, matches, parseSelector } from '../../src/connectivity/selector.ts';
+import { AddressSet, formatIP, isStrictSubset, parseCidr, parseIP } from '../../src/model/ip.ts';
 
 const cidr = (t: string) => {
   const r = parseCidr(t, true);
@@ -60,20 +59,6 @@ test('address sets: block minus excepts, coverage, and back to CIDRs', () => {
   assert.equal(union.toCidrs(), ['10.0.0.0/8']);
   assert.equal(AddressSet.of([cidr('10.0.0.1'), cidr('10.0.0.2')]).toCidrs(), ['10.0.0.1/32', '10.0.0.2/32']);
   assert.ok(AddressSet.ALL.covers(AddressSet.of([cidr('2001:db8::/32'), cidr('1.2.3.4')])));
-});
-
-test('selectors: parse and match, kubectl-style formatting', () => {
-  const r = parseSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }, { key: 'legacy', operator: 'DoesNotExist' }] }, 'sel');
-  assert.ok(r.ok);
-  if (!r.ok) return;
-  assert.ok(matches(r.selector, { app: 'web' }));
-  assert.not.ok(matches(r.selector, { app: 'web', tier: 'x' }));
-  assert.not.ok(matches(r.selector, { app: 'web', legacy: '' }), 'an empty value still exists');
-  assert.is(formatSelector(r.selector), 'app=web,tier notin (x),!legacy');
-  const bad = parseSelector({ matchLabels: { replicas: 3 } }, 'sel');
-  assert.ok(!bad.ok && bad.field === 'sel.matchLabels.replicas');
-  const all = parseSelector({}, 's');
-  assert.ok(all.ok && matches(all.selector, { anything: 'x' }), '{} selects everything');
 });
 
 test.run();

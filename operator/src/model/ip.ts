@@ -1,5 +1,7 @@
 /**
- * IPv4 and IPv6 addresses, CIDR ranges and sets of addresses, exactly (bigint intervals).
+ * IPv4 and IPv6 addresses, CIDR ranges and sets of addresses, exactly (bigint intervals):
+ * one reading of addresses for the rules across objects (data centre ranges, external
+ * networks) and for the NetworkPolicy evaluator (ipBlocks, hosts).
  *
  * ipBlock peers are sets (`cidr` minus every `except`), and an external host may itself be a
  * range (a data centre's network range), so "does this peer match this host" has three
@@ -14,10 +16,10 @@ export type Family = 4 | 6;
 
 export interface Cidr {
   family: Family;
-  /** First address of the range (host bits cleared). */
-  base: bigint;
+  /** The network address: first address of the range (host bits cleared). */
+  network: bigint;
   prefix: number;
-  /** The range as written, normalised: `10.0.0.0/8`, `2001:db8::/32`. */
+  /** The range as text: normalised by parseCidr (`10.0.0.0/8`, `2001:db8::/32`), as written by parseStrictCidr. */
   text: string;
 }
 
@@ -135,12 +137,26 @@ export function parseCidr(text: string, allowBare = false): CidrResult {
     }
     prefix = Number(p);
   }
-  const base = ip.value & maskOf(ip.family, prefix);
+  const network = ip.value & maskOf(ip.family, prefix);
   return {
     ok: true,
-    hostBitsSet: base !== ip.value,
-    cidr: { family: ip.family, base, prefix, text: `${formatIP(ip.family, base)}/${prefix}` },
+    hostBitsSet: network !== ip.value,
+    cidr: { family: ip.family, network, prefix, text: `${formatIP(ip.family, network)}/${prefix}` },
   };
+}
+
+/**
+ * A range in CIDR form read as Go's net.ParseCIDR reads it (what the API servers of the data
+ * centres will apply): the text exactly, with no white space, and a prefix length. The range
+ * keeps its text as written; host bits are cleared from the network address.
+ */
+export function parseStrictCidr(text: string): { ok: true; cidr: Cidr } | { ok: false; message: string } {
+  const parsed = text.length <= 64 && !/\s/.test(text) ? parseCidr(text) : undefined;
+  if (!parsed?.ok) {
+    return { ok: false, message: `${JSON.stringify(text)} is not an address range: expected an address and a prefix length, like 10.20.0.0/16 or fd00:20::/48` };
+  }
+  const { family, network, prefix } = parsed.cidr;
+  return { ok: true, cidr: { family, network, prefix, text } };
 }
 
 function maskOf(family: Family, prefix: number): bigint {
@@ -149,13 +165,41 @@ function maskOf(family: Family, prefix: number): bigint {
   return (all >> BigInt(prefix)) ^ all;
 }
 
+/** Last address of a range. */
 export function lastOf(c: Cidr): bigint {
-  return c.base | (((1n << BigInt(BITS[c.family])) - 1n) >> BigInt(c.prefix));
+  return c.network | (((1n << BigInt(BITS[c.family])) - 1n) >> BigInt(c.prefix));
 }
 
 /** `inner` lies inside `outer` and is smaller: what Kubernetes requires of ipBlock.except. */
 export function isStrictSubset(inner: Cidr, outer: Cidr): boolean {
-  return inner.family === outer.family && inner.prefix > outer.prefix && inner.base >= outer.base && lastOf(inner) <= lastOf(outer);
+  return inner.family === outer.family && inner.prefix > outer.prefix && inner.network >= outer.network && lastOf(inner) <= lastOf(outer);
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && a.network <= lastOf(b) && b.network <= lastOf(a);
+}
+
+/**
+ * Pairs of overlapping ranges among tagged ranges, each later range against one earlier
+ * range it overlaps. Sorted sweep: n log n, whatever the input size.
+ */
+export function findOverlaps<T>(ranges: readonly { cidr: Cidr; tag: T }[]): { range: { cidr: Cidr; tag: T }; with: { cidr: Cidr; tag: T } }[] {
+  const out: { range: { cidr: Cidr; tag: T }; with: { cidr: Cidr; tag: T } }[] = [];
+  const indexed = ranges.map((r, i) => ({ ...r, i }));
+  for (const family of [4, 6] as const) {
+    const list = indexed
+      .filter((r) => r.cidr.family === family)
+      .sort((a, b) => (a.cidr.network < b.cidr.network ? -1 : a.cidr.network > b.cidr.network ? 1 : a.i - b.i));
+    let reach: (typeof list)[number] | undefined;
+    for (const r of list) {
+      if (reach && r.cidr.network <= lastOf(reach.cidr)) {
+        const [earlier, later] = reach.i < r.i ? [reach, r] : [r, reach];
+        out.push({ range: { cidr: later.cidr, tag: later.tag }, with: { cidr: earlier.cidr, tag: earlier.tag } });
+      }
+      if (!reach || lastOf(r.cidr) > lastOf(reach.cidr)) reach = r;
+    }
+  }
+  return out;
 }
 
 type Interval = readonly [bigint, bigint];
@@ -176,7 +220,7 @@ export class AddressSet {
   static of(cidrs: readonly Cidr[]): AddressSet {
     let set = AddressSet.EMPTY;
     for (const c of cidrs) {
-      const iv: Interval = [c.base, lastOf(c)];
+      const iv: Interval = [c.network, lastOf(c)];
       set = set.union(c.family === 4 ? new AddressSet([iv], []) : new AddressSet([], [iv]));
     }
     return set;
