@@ -5,7 +5,8 @@
 // their quotas take. The member's probe loop re-enqueues the key when any of that changes,
 // so this needs no periodic resync.
 import type { DataCentre } from '../api/index.ts';
-import { formatBytes, formatMilli, ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
+import { formatBytes, formatMilli } from '../model/quantity.ts';
+import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
 import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';

@@ -31,9 +31,9 @@ import {
 } from '../api/index.ts';
 import { findOverlaps, overlaps, parseStrictCidr, type Cidr } from './ip.ts';
 import type { Platform } from './platform.ts';
-// Quantities come from the renderers' exact (bigint) arithmetic, so validation and rendering agree to the byte.
-import { formatBytes, formatMilli, parseBytes, parseMilli } from '../render/quantity.ts';
-import { intersectPorts } from '../render/ports.ts';
+// Quantities and ports with the same exact arithmetic as the renderers, so validation and rendering agree to the byte.
+import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
+import { intersectPorts } from './ports.ts';
 
 export type PlatformObject = DataCentre | Agency | NetworkLink | SharedDataService | AccessRequest | AccessGrant;
 

@@ -30,7 +30,7 @@ import { AGENCY_NAME_LABEL, agencyOwner, metadata, PerDataCentre, sortedUnique }
 import { TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_ADMIN_ROLE, WORKSPACE_VIEWER_ROLE } from './platform-objects.ts';
 import { hubDataCentre, placementOf, type AgencyQuota } from './placement.ts';
 import { ipBlockPeers, networkPolicy } from './policies.ts';
-import { formatBytes, formatMilli, minBig, share } from './quantity.ts';
+import { formatBytes, formatMilli, minBig, share } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
 
 export const QUOTA_NAME = 'govcloud-quota';

@@ -12,5 +12,3 @@ export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIE
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
 export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';
-export { parseMilli, parseBytes, formatMilli, formatBytes } from './quantity.ts';
-export { normalisePorts, intersectPorts, type PortRange } from './ports.ts';

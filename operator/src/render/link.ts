@@ -29,7 +29,7 @@ import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
 import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
-import { intersectPorts, normalisePorts, type PortRange } from './ports.ts';
+import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
 

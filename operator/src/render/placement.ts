@@ -11,7 +11,7 @@
 import type { Agency, DataCentre } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
-import { parseBytes, parseMilli } from './quantity.ts';
+import { parseBytes, parseMilli } from '../model/quantity.ts';
 import type { RenderIssue } from './types.ts';
 
 /**

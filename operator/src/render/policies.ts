@@ -4,7 +4,7 @@
  * A rule never gets an empty peer list: in Kubernetes that would mean "everyone".
  */
 import { NAMESPACE_NAME_LABEL, metadata, sortedUnique, type MetaOptions } from './meta.ts';
-import type { PortRange } from './ports.ts';
+import type { PortRange } from '../model/ports.ts';
 import type { DesiredObject } from './types.ts';
 
 export type Peer = Record<string, unknown>;

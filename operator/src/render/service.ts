@@ -69,8 +69,8 @@ import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from '
 import { boundedName } from './names.ts';
 import { CROSS_DATA_CENTRE_UNSUPPORTED, findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
-import type { PortRange } from './ports.ts';
-import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
+import type { PortRange } from '../model/ports.ts';
+import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
 import { earliest, futureBoundaries, isOpen, parseWindow } from './window.ts';
 

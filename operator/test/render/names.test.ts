@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { boundedName, isDnsLabel, isValidLabelValue, ownerKey, ownerLabelValue } from '../../src/render/names.ts';
-import { intersectPorts, normalisePorts } from '../../src/render/ports.ts';
 import { closedBecause, futureBoundaries, isOpen, parseWindow } from '../../src/render/window.ts';
 
 test('owner label is Kind.namespace.name where it fits', () => {
@@ -33,19 +32,6 @@ test('bounded names: as is when a short DNS label, else cut with a hash', () => 
   const dotted = boundedName('svc-', 'dan.cu');
   assert.ok(isDnsLabel(dotted), dotted);
   assert.is(boundedName('govcloud-use-', 'bo-cong-an.dan-cu', { dots: true }), 'govcloud-use-bo-cong-an.dan-cu');
-});
-
-test('ports: normalised, merged and intersected per protocol', () => {
-  assert.equal(normalisePorts([{ port: 443 }, { port: 80, endPort: 90 }, { port: 85, endPort: 100 }, { protocol: 'UDP', port: 53 }, { port: 101 }]), [
-    { protocol: 'TCP', port: 80, endPort: 101 },
-    { protocol: 'TCP', port: 443 },
-    { protocol: 'UDP', port: 53 },
-  ]);
-  assert.equal(intersectPorts([{ port: 8000, endPort: 8100 }, { port: 443 }], [{ port: 8050, endPort: 9000 }, { protocol: 'UDP', port: 443 }]), [
-    { protocol: 'TCP', port: 8050, endPort: 8100 },
-  ]);
-  assert.equal(intersectPorts([{ port: 443 }], [{ protocol: 'TCP', port: 443 }]), [{ protocol: 'TCP', port: 443 }]);
-  assert.equal(intersectPorts([{ port: 443 }], [{ port: 444 }]), []);
 });
 
 test('windows: from inclusive, until exclusive', () => {

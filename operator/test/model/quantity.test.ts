@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatBytes, formatMilli, parseBytes, parseMilli, share } from '../../src/render/quantity.ts';
+import { formatBytes, formatMilli, parseBytes, parseMilli, share } from '../../src/model/quantity.ts';
 
 test('parses CPU quantities to exact millicores', () => {
   assert.is(parseMilli('4'), 4000n);
