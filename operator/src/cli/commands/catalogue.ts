@@ -2,9 +2,8 @@
  * `govcloud catalogue PATH...`: the shared data services of a platform, for agencies and
  * auditors: owner, identifier, data class, sharing, data centres and consumers at a time.
  */
-import { RFC3339 } from '../../api/index.ts';
 import { catalogue, consumersText, type CatalogueEntry } from '../../connectivity/catalogue.ts';
-import { parseOptions } from '../args.ts';
+import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { EXIT, useColour } from '../io.ts';
@@ -52,13 +51,6 @@ Exit codes: 0 listed, 1 invalid input, 2 bad command line.
     return EXIT.ok;
   },
 };
-
-function parseNow(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const time = Date.parse(text);
-  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
-  return new Date(time);
-}
 
 const HEADERS = ['OWNER', 'SERVICE', 'IDENTIFIER', 'CLASS', 'SHARING', 'DATA CENTRES', 'CONSUMERS'];
 

@@ -8,7 +8,6 @@ import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/c
 // NetworkPolicy rule): serializing back gives the API's own field names. The serializer is not
 // re-exported by the package index; the version is pinned (2.0.1).
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
-import { RFC3339 } from '../../api/index.ts';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
@@ -21,7 +20,7 @@ import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { loadPaths } from '../../load/documents.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import { validateLoaded } from '../../validate/index.ts';
-import { parseOptions } from '../args.ts';
+import { parseNow, parseOptions } from '../args.ts';
 import { problemsJson, problemsText } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { expandPaths } from '../files.ts';
@@ -200,13 +199,6 @@ function parseHostOption(spec: string): Host {
   }
   if (cidrs.length === 0) throw new UsageError(`--host ${spec}: name at least one address or range`);
   return { name, cidrs: cidrs.map((c) => c.text), addresses: AddressSet.of(cidrs) };
-}
-
-function parseNow(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const time = Date.parse(text);
-  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
-  return new Date(time);
 }
 
 type ReadResult = { views: View[]; warnings: Problem[] } | { exit: (output: string) => number };

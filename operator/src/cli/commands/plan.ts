@@ -3,12 +3,11 @@
  * shows what it would create in each data centre. Pure preview: nothing is applied.
  */
 import { stringify } from 'yaml';
-import { RFC3339 } from '../../api/index.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import type { PlatformObject } from '../../model/rules.ts';
 import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
 import type { ValidationResult } from '../../validate/index.ts';
-import { parseOptions } from '../args.ts';
+import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { EXIT, useColour } from '../io.ts';
@@ -71,13 +70,6 @@ Exit codes: 0 planned, 1 invalid input, 2 bad command line.
     return EXIT.ok;
   },
 };
-
-function parseNow(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const time = Date.parse(text);
-  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
-  return new Date(time);
-}
 
 /** An issue as a problem line, pointing at the field of the object that asked. */
 export function issueProblem(issue: RenderIssue, result: ValidationResult): Problem {
