@@ -17,7 +17,7 @@ import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { conditionsFor, pathText, type Outcome } from './status.ts';
-import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+import { syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
 export const AGENCY_CONTROLLER = 'agency';
 export const AGENCY_FIELD_MANAGER = 'govcloud-agency';
@@ -46,8 +46,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
     if (!agency) {
       // Gone without its finalizer having run (or never seen): clean up as Retain would.
       const outcomes = await cleanUp(ctx, owner, 'Retain', new Map(), signal);
-      const failed = outcomes.filter((o) => o.state === 'failed');
-      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      throwIfFailed(outcomes);
       return;
     }
     if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
@@ -59,18 +58,16 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
     const render = renderAgency(ctx.hub.platform(), agency);
     const blocked = new Map<string, Set<string>>();
     const policy = agency.spec.deletionPolicy ?? 'Retain';
-    const outcomes = await syncEverywhere({
+    const outcomes = await syncRendered(agency, render.perDataCentre, {
       ctx,
       controller: AGENCY_CONTROLLER,
       fieldManager: AGENCY_FIELD_MANAGER,
       owner,
-      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
       signal,
       mayDelete: policy === 'Delete' ? () => true : notRetained,
       admit: admitNamespaces(name, owner, blocked),
       ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     });
-    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(agency, 'Applied', 'Apply', countsText(o));
 
     const outcome = agencyOutcome(ctx, agency, render, outcomes);
     if (outcome.state === 'degraded') void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
@@ -83,8 +80,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
     };
     if (render.code !== undefined) status.code = render.code;
     await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
-    const failed = outcomes.filter((o) => o.state === 'failed');
-    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+    throwIfFailed(outcomes);
   };
 }
 

@@ -8,7 +8,7 @@ import { ownerLabelValue, renderLink, type LinkRender } from '../render/index.ts
 import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
 export const LINK_CONTROLLER = 'link';
 const FIELD_MANAGER = 'govcloud-link';
@@ -25,21 +25,12 @@ export function linkReconciler(ctx: ControllerContext): ReconcileFn {
     const link = ctx.hub.links.get(req.namespace, req.name);
     if (!link || link.metadata.deletionTimestamp) {
       const outcomes = await syncEverywhere({ ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
-      const failed = outcomes.filter((o) => o.state === 'failed');
-      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      throwIfFailed(outcomes);
       return;
     }
     const now = ctx.clock.now();
     const render = renderLink(ctx.hub.platform(), link, new Date(now));
-    const outcomes = await syncEverywhere({
-      ctx,
-      controller: LINK_CONTROLLER,
-      fieldManager: FIELD_MANAGER,
-      owner,
-      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
-      signal,
-    });
-    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(link, 'Applied', 'Apply', countsText(o));
+    const outcomes = await syncRendered(link, render.perDataCentre, { ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal });
 
     const previous = ctx.status.previous<LinkStatus>(link);
     const outcome = linkOutcome(render, outcomes);
@@ -57,8 +48,7 @@ export function linkReconciler(ctx: ControllerContext): ReconcileFn {
     const agency = agencyNameOfHubNamespace(link.metadata.namespace);
     if (agency !== undefined) status.agency = agency;
     await ctx.status.write(link, status, FIELD_MANAGER);
-    const failed = outcomes.filter((o) => o.state === 'failed');
-    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+    throwIfFailed(outcomes);
     const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
@@ -69,13 +59,8 @@ export function linkReconciler(ctx: ControllerContext): ReconcileFn {
  * the peer's consent or for a window: not ready, not failing. Open: Ready.
  */
 export function linkOutcome(render: LinkRender, outcomes: DcOutcome[]): Outcome {
-  const problems = [
-    ...render.issues.map((i) => ({ reason: i.reason, message: i.message })),
-    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
-  ];
-  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
-  const held = outcomes.flatMap((o) => o.held);
-  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  const synced = renderedOutcome(render.issues, outcomes);
+  if (synced) return synced;
   if (render.inactive) {
     const waiting = render.inactive.reason === 'WaitingForPeer' || render.inactive.reason === 'NotYetValid';
     return waiting

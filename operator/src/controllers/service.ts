@@ -12,7 +12,7 @@ import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } 
 import { requeueFor, type ControllerContext } from './context.ts';
 import { DEPLOYMENT } from './resources.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { changed, countsText, syncEverywhere, type DcOutcome } from './sync.ts';
+import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
 export const SERVICE_CONTROLLER = 'service';
 const FIELD_MANAGER = 'govcloud-service';
@@ -40,21 +40,12 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     if (!service || service.metadata.deletionTimestamp) {
       const outcomes = await syncEverywhere({ ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
       await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, render: undefined, now }), now);
-      const failed = outcomes.filter((o) => o.state === 'failed');
-      if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+      throwIfFailed(outcomes);
       return;
     }
 
     const render = renderService(platform, service, new Date(now));
-    const outcomes = await syncEverywhere({
-      ctx,
-      controller: SERVICE_CONTROLLER,
-      fieldManager: FIELD_MANAGER,
-      owner,
-      desired: new Map(render.perDataCentre.map((r) => [r.dataCentre, r.objects])),
-      signal,
-    });
-    for (const o of outcomes) if (changed(o)) void ctx.recorder.normal(service, 'Applied', 'Apply', countsText(o));
+    const outcomes = await syncRendered(service, render.perDataCentre, { ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal });
 
     const previous = ctx.status.previous<ServiceStatus>(service);
     const { history, added } = nextHistory(previous?.history, render.access, platform, now);
@@ -81,8 +72,7 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     await ctx.status.write(service, status, FIELD_MANAGER);
     await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, render, now }), now);
 
-    const failed = outcomes.filter((o) => o.state === 'failed');
-    if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+    throwIfFailed(outcomes);
     const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
@@ -101,13 +91,8 @@ function placements(ctx: ControllerContext, service: SharedDataService, render: 
 }
 
 export function serviceOutcome(ctx: ControllerContext, service: SharedDataService, render: ServiceRender, outcomes: DcOutcome[]): Outcome {
-  const problems = [
-    ...render.issues.map((i) => ({ reason: i.reason, message: i.message })),
-    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
-  ];
-  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
-  const held = outcomes.flatMap((o) => o.held);
-  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  const synced = renderedOutcome(render.issues, outcomes);
+  if (synced) return synced;
   const replicas = service.spec.replicas ?? 2;
   const short = placements(ctx, service, render).filter((p) => p.availableReplicas < replicas);
   if (short.length > 0) {

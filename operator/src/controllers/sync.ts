@@ -9,6 +9,7 @@ import type { DesiredObject } from '../render/index.ts';
 import { Applier, ApplyError, errorMessage, type ApplyCounts, type ObjectWriter } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
+import type { Outcome } from './status.ts';
 
 export interface DcOutcome {
   dataCentre: string;
@@ -134,4 +135,42 @@ export function countsText(outcome: DcOutcome): string {
   const c = outcome.counts;
   if (!c) return outcome.dataCentre;
   return `${outcome.dataCentre}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
+}
+
+/**
+ * Syncs what a renderer produced for `object`, per data centre (data centres without an entry
+ * get everything of the owner pruned), and records an `Applied` event on the object for each
+ * data centre where anything changed.
+ */
+export async function syncRendered(
+  object: KubernetesObject,
+  perDataCentre: readonly { dataCentre: string; objects: DesiredObject[] }[],
+  opts: Omit<SyncOptions, 'desired'>,
+): Promise<DcOutcome[]> {
+  const outcomes = await syncEverywhere({ ...opts, desired: new Map(perDataCentre.map((r) => [r.dataCentre, r.objects])) });
+  for (const o of outcomes) if (changed(o)) void opts.ctx.recorder.normal(object, 'Applied', 'Apply', countsText(o));
+  return outcomes;
+}
+
+/** Fails the reconcile (retried with backoff) when writes failed in any data centre. */
+export function throwIfFailed(outcomes: readonly DcOutcome[]): void {
+  const failed = outcomes.filter((o) => o.state === 'failed');
+  if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+}
+
+/**
+ * What the renderer's issues and the sync say before anything particular to the kind:
+ * Degraded for the issues and for data centres where something was wanted but not applied
+ * (the first one's reason, every message); Progressing while objects wait for their
+ * namespace; undefined when everything rendered is in place.
+ */
+export function renderedOutcome(issues: readonly { reason: string; message: string }[], outcomes: readonly DcOutcome[]): Outcome | undefined {
+  const problems = [
+    ...issues.map((i) => ({ reason: i.reason, message: i.message })),
+    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
+  ];
+  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
+  const held = outcomes.flatMap((o) => o.held);
+  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  return undefined;
 }
