@@ -14,7 +14,7 @@ STAMP := node_modules/.installed
 .PHONY: help deps typecheck unit crds crds-check test
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(STAMP): package.json package-lock.json
 	@echo "==> installing npm dependencies (pinned Node 24 included)"

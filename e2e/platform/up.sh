@@ -256,6 +256,7 @@ start_apiserver() {
       --cert-dir="$STATE/$c/apiserver-certs" \
       --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
       --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC \
+      --enable-admission-plugins=PodNodeSelector,PodTolerationRestriction \
       --requestheader-client-ca-file="$PKI/ca.crt" --requestheader-allowed-names=front-proxy-client \
       --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
       --requestheader-extra-headers-prefix=X-Remote-Extra- \
