@@ -5,8 +5,9 @@
 //   govcloud_quota_allocated{datacentre,resource}      sum of the quotas of agencies placed there (cpu in cores, memory and storage in bytes)
 //   govcloud_access_grant_expiry_timestamp_seconds{agency,accessgrant}  validUntil of each AccessGrant (agency: the provider, from the namespace)
 //   govcloud_object_writes_total{cluster,controller,action}            writes each controller made (apply, delete in a data centre; status, finalizer on the hub)
-// Gauges that describe caches are computed when scraped, so they are never stale.
-import { Counter, Gauge } from 'prom-client';
+// Gauges that describe caches are computed when scraped, so they are never stale. All are
+// registered through the runtime's gauge and counter, in its registry.
+import type { Counter, Gauge } from 'prom-client';
 import type { RuntimeMetrics } from '../runtime/index.ts';
 
 export interface MetricsSources {
@@ -22,53 +23,46 @@ export class PlatformMetrics {
   private sources: MetricsSources = { agencies: () => 0, dataCentres: () => [] };
 
   constructor(runtime: RuntimeMetrics) {
-    const registers = [runtime.registry];
     const self = this;
-    new Gauge({
+    runtime.gauge({
       name: 'govcloud_agencies',
       help: 'Agencies on the hub, not counting those being deleted',
-      registers,
       collect() {
         this.set(self.sources.agencies());
       },
     });
-    new Gauge({
+    runtime.gauge({
       name: 'govcloud_datacentre_connected',
       help: "1 when the data centre's cluster answers and the operator's caches of it are usable, else 0",
       labelNames: ['datacentre'],
-      registers,
       collect() {
         this.reset();
         for (const dc of self.sources.dataCentres()) this.set({ datacentre: dc.name }, dc.connected ? 1 : 0);
       },
     });
-    new Gauge({
+    runtime.gauge({
       name: 'govcloud_namespaces',
       help: 'Namespaces managed by govcloud in the data centre',
       labelNames: ['datacentre'],
-      registers,
       collect() {
         this.reset();
         for (const dc of self.sources.dataCentres()) this.set({ datacentre: dc.name }, dc.namespaces);
       },
     });
-    this.quotaAllocated = new Gauge({
+    this.quotaAllocated = runtime.gauge({
       name: 'govcloud_quota_allocated',
       help: 'Sum of the quotas of the agencies placed in the data centre: cpu in cores, memory and storage in bytes',
       labelNames: ['datacentre', 'resource'],
-      registers,
     });
-    this.grantExpiry = new Gauge({
+    this.grantExpiry = runtime.gauge({
       name: 'govcloud_access_grant_expiry_timestamp_seconds',
       help: 'When an AccessGrant expires (spec.validUntil), in Unix seconds; agency is the provider that wrote it',
       labelNames: ['agency', 'accessgrant'],
-      registers,
     });
-    this.writes = new Counter({
+    this.writes = runtime.counter({
       name: 'govcloud_object_writes_total',
       help: 'Writes each controller made: apply and delete of objects in a data centre (cluster = the data centre), status and finalizer on the hub (cluster = hub)',
       labelNames: ['cluster', 'controller', 'action'],
-      registers,
     });
   }
 

@@ -173,8 +173,11 @@ export class RuntimeMetrics {
     };
   }
 
-  /** A platform gauge (for example capacity per data centre) in the same registry. */
-  gauge<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[] }): Gauge<L> {
+  /**
+   * A platform gauge (for example capacity per data centre) in the same registry. With
+   * `collect`, the gauge is set when scraped (`this` is the gauge), so it is never stale.
+   */
+  gauge<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[]; collect?: (this: Gauge<L>) => void }): Gauge<L> {
     return new Gauge<L>({ ...opts, labelNames: opts.labelNames ?? [], registers: [this.registry] });
   }
 
