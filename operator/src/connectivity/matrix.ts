@@ -11,6 +11,7 @@
  * port is evaluated (a pod declaring no port, a host), the cell lists the open ports and is
  * allowed when some port is open.
  */
+import { mergeSpans } from '../model/ports.ts';
 import { Evaluator, type DirectionVerdict, type Party, type PortSpan, type RuleMatch, type Verdict, type VerdictValue } from './evaluate.ts';
 import type { Endpoint, Host, Namespace, Policy, Protocol } from './model.ts';
 import type { Service } from './objects.ts';
@@ -265,18 +266,6 @@ function summarise(into: SideSummary, v: DirectionVerdict): void {
       into.allowedBy.push(rest);
     }
   }
-}
-
-function mergeSpans(spans: PortSpan[]): { protocol: Protocol; from: number; to: number }[] {
-  const order = ['TCP', 'UDP', 'SCTP'];
-  const sorted = [...spans].sort((a, b) => order.indexOf(a.protocol) - order.indexOf(b.protocol) || a.from - b.from);
-  const out: { protocol: Protocol; from: number; to: number }[] = [];
-  for (const s of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.protocol === s.protocol && s.from <= last.to + 1) last.to = Math.max(last.to, s.to);
-    else out.push({ protocol: s.protocol, from: s.from, to: s.to });
-  }
-  return out;
 }
 
 function endpointsByNamespace(endpoints: readonly Endpoint[]): Map<string, Endpoint[]> {

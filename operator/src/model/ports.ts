@@ -9,7 +9,8 @@ export interface PortRange {
   endPort?: number;
 }
 
-interface Span {
+/** A range of ports of one protocol, both ends included. */
+export interface Span {
   protocol: Protocol;
   from: number;
   to: number;
@@ -25,7 +26,8 @@ function toSpans(ports: readonly { protocol?: string; port: number; endPort?: nu
   }));
 }
 
-function merge(spans: Span[]): Span[] {
+/** Sorted (TCP, UDP, SCTP; by port) and merged: overlapping and adjacent spans become one. */
+export function mergeSpans(spans: readonly Span[]): Span[] {
   const sorted = [...spans].sort(
     (a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol) || a.from - b.from || a.to - b.to,
   );
@@ -33,7 +35,7 @@ function merge(spans: Span[]): Span[] {
   for (const s of sorted) {
     const last = out[out.length - 1];
     if (last && last.protocol === s.protocol && s.from <= last.to + 1) last.to = Math.max(last.to, s.to);
-    else out.push({ ...s });
+    else out.push({ protocol: s.protocol, from: s.from, to: s.to });
   }
   return out;
 }
@@ -44,7 +46,7 @@ function fromSpans(spans: Span[]): PortRange[] {
 
 /** Sorted (TCP, UDP, SCTP; by port) and merged: overlapping and adjacent ranges become one. */
 export function normalisePorts(ports: readonly { protocol?: string; port: number; endPort?: number }[]): PortRange[] {
-  return fromSpans(merge(toSpans(ports)));
+  return fromSpans(mergeSpans(toSpans(ports)));
 }
 
 /** The ports in both sets (same protocol, overlapping ranges). */
@@ -52,8 +54,8 @@ export function intersectPorts(
   a: readonly { protocol?: string; port: number; endPort?: number }[],
   b: readonly { protocol?: string; port: number; endPort?: number }[],
 ): PortRange[] {
-  const left = merge(toSpans(a));
-  const right = merge(toSpans(b));
+  const left = mergeSpans(toSpans(a));
+  const right = mergeSpans(toSpans(b));
   const out: Span[] = [];
   for (const l of left) {
     for (const r of right) {
@@ -63,5 +65,5 @@ export function intersectPorts(
       if (from <= to) out.push({ protocol: l.protocol, from, to });
     }
   }
-  return fromSpans(merge(out));
+  return fromSpans(mergeSpans(out));
 }
