@@ -208,6 +208,17 @@ export function declaredUses(platform: Platform, owner: Agency, service: SharedD
   return { uses, boundaries };
 }
 
+/** The workspaces named for each consumer agency, across all its pairs or declared uses. */
+function workspacesByConsumer(entries: readonly { consumer: string; workspaces: readonly string[] }[]): Map<string, Set<string>> {
+  const byConsumer = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const set = byConsumer.get(e.consumer) ?? new Set<string>();
+    for (const w of e.workspaces) set.add(w);
+    byConsumer.set(e.consumer, set);
+  }
+  return byConsumer;
+}
+
 export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
   const ref: OwnerRef = ownerOf(service);
   const issues: RenderIssue[] = [];
@@ -285,12 +296,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   if (spec.sharing === 'onRequest') {
     const matched = accessMatches(platform, owner, service, now);
     boundaries = matched.boundaries;
-    const byConsumer = new Map<string, Set<string>>();
-    for (const m of matched.matches) {
-      const set = byConsumer.get(m.consumer) ?? new Set<string>();
-      for (const w of m.workspaces) set.add(w);
-      byConsumer.set(m.consumer, set);
-    }
+    const byConsumer = workspacesByConsumer(matched.matches);
     const reached = new Set<string>();
     for (const agency of platform.agencies) {
       for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
@@ -306,12 +312,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   } else {
     const declared = declaredUses(platform, owner, service, now);
     boundaries = declared.boundaries;
-    const byConsumer = new Map<string, Set<string>>();
-    for (const u of declared.uses) {
-      const set = byConsumer.get(u.consumer) ?? new Set<string>();
-      for (const w of u.workspaces) set.add(w);
-      byConsumer.set(u.consumer, set);
-    }
+    const byConsumer = workspacesByConsumer(declared.uses);
     const reached = new Set<string>();
     for (const agency of platform.agencies) {
       const strict = agency.spec.securityLevel >= DECLARED_USE_LEVEL;
