@@ -1,16 +1,27 @@
-/** Reading and validating the paths a command was given: shared by validate and plan. */
-import { loadPaths } from '../load/documents.ts';
+/** Reading and validating the paths a command was given: shared by validate, plan, catalogue and connectivity. */
+import { loadPaths, type LoadResult } from '../load/documents.ts';
 import { formatProblem } from '../load/problem.ts';
 import { formatWarning, summaryLine, validateLoaded, type ValidationResult } from '../validate/index.ts';
 import { expandPaths } from './files.ts';
-import type { Io } from './io.ts';
+import { useColour, type Io } from './io.ts';
 import { paint } from './table.ts';
 
-export async function loadAndValidate(paths: readonly string[], io: Io): Promise<ValidationResult> {
+/** The files and folders named, walked and read; the walk's problems come first. */
+export async function loadFiles(paths: readonly string[], io: Io): Promise<LoadResult> {
   const expanded = await expandPaths(paths, io.cwd);
   const loaded = await loadPaths(expanded.files, io.cwd);
   loaded.problems.unshift(...expanded.problems);
-  return validateLoaded(loaded);
+  return loaded;
+}
+
+export async function loadAndValidate(paths: readonly string[], io: Io): Promise<ValidationResult> {
+  return validateLoaded(await loadFiles(paths, io));
+}
+
+/** The problems on stdout: one JSON object (`--output json`), else the text of problemsText. */
+export function printProblems(paths: readonly string[], result: ValidationResult, output: string | undefined, io: Io): void {
+  if (output === 'json') io.stdout(JSON.stringify(problemsJson(paths, result), null, 2) + '\n');
+  else io.stdout(problemsText(paths, result, useColour(io)));
 }
 
 /** Problems, then warnings, then the summary line: the text a pull-request check shows. */

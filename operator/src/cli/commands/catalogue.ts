@@ -4,7 +4,7 @@
  */
 import { catalogue, consumersText, type CatalogueEntry } from '../../connectivity/catalogue.ts';
 import { parseNow, parseOptions } from '../args.ts';
-import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
+import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { EXIT, useColour } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
@@ -40,8 +40,7 @@ Exit codes: 0 listed, 1 invalid input, 2 bad command line.
     const output = (values.output as string | undefined) ?? 'table';
     const result = await loadAndValidate(positionals, io);
     if (result.errors.length > 0) {
-      if (output === 'json') io.stdout(JSON.stringify(problemsJson(positionals, result), null, 2) + '\n');
-      else io.stdout(problemsText(positionals, result, useColour(io)));
+      printProblems(positionals, result, output, io);
       return EXIT.invalid;
     }
     const entries = catalogue(result.platform, now);

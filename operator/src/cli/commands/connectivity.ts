@@ -17,13 +17,11 @@ import type { Party } from '../../connectivity/evaluate.ts';
 import { type InputObject } from '../../connectivity/objects.ts';
 import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
-import { loadPaths } from '../../load/documents.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import { validateLoaded } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
-import { problemsJson, problemsText } from '../check.ts';
+import { loadFiles, problemsJson, problemsText } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
-import { expandPaths } from '../files.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 
@@ -204,9 +202,7 @@ function parseHostOption(spec: string): Host {
 type ReadResult = { views: View[]; warnings: Problem[] } | { exit: (output: string) => number };
 
 async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Host[], only: string | undefined): Promise<ReadResult> {
-  const expanded = await expandPaths(paths, io.cwd);
-  const loaded = await loadPaths(expanded.files, io.cwd);
-  loaded.problems.unshift(...expanded.problems);
+  const loaded = await loadFiles(paths, io);
   const plain: InputObject[] = [];
   let govcloud = 0;
   for (const doc of loaded.documents) {

@@ -8,7 +8,7 @@ import type { PlatformObject } from '../../model/rules.ts';
 import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
 import type { ValidationResult } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
-import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
+import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { EXIT, useColour } from '../io.ts';
 import { paint, renderTable, type Column } from '../table.ts';
@@ -46,8 +46,7 @@ Exit codes: 0 planned, 1 invalid input, 2 bad command line.
 
     const result = await loadAndValidate(positionals, io);
     if (result.errors.length > 0) {
-      if (output === 'json') io.stdout(JSON.stringify(problemsJson(positionals, result), null, 2) + '\n');
-      else io.stdout(problemsText(positionals, result, useColour(io)));
+      printProblems(positionals, result, output, io);
       return EXIT.invalid;
     }
 

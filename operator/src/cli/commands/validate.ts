@@ -1,8 +1,8 @@
 /** `govcloud validate PATH...`: the offline checks the API server makes, plus the rules across objects. */
 import { parseOptions } from '../args.ts';
-import { loadAndValidate, problemsJson, problemsText } from '../check.ts';
+import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
-import { EXIT, useColour } from '../io.ts';
+import { EXIT } from '../io.ts';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -28,8 +28,7 @@ Exit codes: 0 valid (warnings allowed), 1 problems found, 2 bad command line.
     const { values, positionals } = parseOptions(argv, { output: { value: true, choices: ['text', 'json'], short: 'o' } });
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
     const result = await loadAndValidate(positionals, io);
-    if (values.output === 'json') io.stdout(JSON.stringify(problemsJson(positionals, result), null, 2) + '\n');
-    else io.stdout(problemsText(positionals, result, useColour(io)));
+    printProblems(positionals, result, values.output as string | undefined, io);
     return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
   },
 };
