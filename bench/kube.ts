@@ -1,0 +1,168 @@
+// A small HTTPS client per cluster of the kubeconfig (keep-alive, the context's client
+// certificate) that counts every request it makes under the labels the API server's
+// apiserver_request_total uses (verb, resource, subresource), so the bench can subtract its
+// own requests (applying agencies, polling status, scraping /metrics) from the API servers'
+// counts.
+import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface Response {
+  status: number;
+  body: any;
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** `VERB|resource|subresource`, as the API server labels the request. */
+export type SeriesKey = string;
+
+/**
+ * The labels the API server gives a request (apiserver_request_total): verb, resource (with
+ * its group), subresource. Non-resource paths (/metrics, /api, /apis) have no resource; their
+ * path is the subresource, as the API server reports them.
+ */
+export function requestLabels(method: string, path: string, contentType?: string): SeriesKey {
+  const url = new URL(path, 'https://x');
+  const parts = url.pathname.split('/').filter(Boolean);
+  let rest: string[];
+  let group = '';
+  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
+  else if (parts[0] === 'apis' && parts.length >= 3) {
+    group = parts[1]!;
+    rest = parts.slice(3);
+  } else {
+    const sub = parts[0] === 'api' || parts[0] === 'apis' ? parts.join('/') : url.pathname;
+    return `${method}||${sub}`;
+  }
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [resource = '', name, sub = ''] = rest;
+  const res = group ? `${group}/${resource}` : resource;
+  let verb = method;
+  if (method === 'GET') verb = name === undefined ? (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'WATCH' : 'LIST') : 'GET';
+  else if (method === 'PATCH' && contentType === 'application/apply-patch+yaml') verb = 'APPLY';
+  else if (method === 'DELETE' && name === undefined) verb = 'DELETECOLLECTION';
+  return `${verb}|${res}|${sub}`;
+}
+
+export class Kube {
+  readonly name: string;
+  readonly server: string;
+  private readonly agent: https.Agent;
+  /** Requests made, by series. */
+  readonly counts = new Map<SeriesKey, number>();
+
+  constructor(kubeconfigFile: string, context: string) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigFile);
+    kc.setCurrentContext(context);
+    const cluster = kc.getCurrentCluster();
+    const user = kc.getCurrentUser();
+    if (!cluster || !user) throw new Error(`context ${context}: no cluster or user in ${kubeconfigFile}`);
+    const pem = (data?: string, file?: string): Buffer | undefined => (data ? Buffer.from(data, 'base64') : file ? readFileSync(file) : undefined);
+    this.name = context;
+    this.server = cluster.server.replace(/\/+$/, '');
+    this.agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 8,
+      ca: pem(cluster.caData, cluster.caFile),
+      cert: pem(user.certData, user.certFile),
+      key: pem(user.keyData, user.keyFile),
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number; accept?: string } = {}): Promise<Response> {
+    const key = requestLabels(method, path, opts.contentType);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    const headers: Record<string, string | number> = { accept: opts.accept ?? 'application/json' };
+    if (payload !== undefined) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+    const timeout = opts.timeoutMs ?? 30_000;
+    return await new Promise<Response>((resolve, reject) => {
+      const req = https.request(`${this.server}${path}`, { method, headers, agent: this.agent, timeout }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          if ((res.headers['content-type'] ?? '').includes('json')) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // keep the text
+            }
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${this.name}: ${method} ${path} timed out after ${timeout} ms`)));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** Like request, but throws unless 2xx; returns the body. */
+  async call(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<any> {
+    const res = await this.request(method, path, opts);
+    if (res.status >= 200 && res.status < 300) return res.body;
+    const msg = typeof res.body === 'object' && res.body ? (res.body as { message?: string }).message : String(res.body).slice(0, 300);
+    throw new HttpError(res.status, `${this.name}: ${method} ${path} -> ${res.status}: ${msg}`);
+  }
+
+  /**
+   * A watch: calls `onEvent` for each event line until the server ends the stream, the
+   * request fails or `signal` aborts. Resolves when the stream ends (for any reason but an abort).
+   */
+  watch(path: string, onEvent: (event: { type: string; object: any }) => void, signal: AbortSignal): Promise<void> {
+    const key = requestLabels('GET', path);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    return new Promise<void>((resolve, reject) => {
+      const req = https.request(`${this.server}${path}`, { method: 'GET', headers: { accept: 'application/json' }, agent: this.agent, signal }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new HttpError(res.statusCode ?? 0, `${this.name}: watch ${path} -> ${res.statusCode}`));
+          return;
+        }
+        let partial = '';
+        res.on('data', (c: Buffer) => {
+          partial += c.toString('utf8');
+          let nl: number;
+          while ((nl = partial.indexOf('\n')) >= 0) {
+            const line = partial.slice(0, nl);
+            partial = partial.slice(nl + 1);
+            if (line.trim()) onEvent(JSON.parse(line));
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+      });
+      req.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+      req.end();
+    });
+  }
+
+  /** Server-side apply of one object with a field manager (forced). */
+  apply(path: string, object: unknown, fieldManager: string): Promise<any> {
+    const sep = path.includes('?') ? '&' : '?';
+    return this.call('PATCH', `${path}${sep}fieldManager=${encodeURIComponent(fieldManager)}&force=true&fieldValidation=Strict`, {
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+}

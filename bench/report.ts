@@ -1,0 +1,131 @@
+// The bench's results: what goes into .local/bench/<timestamp>.json, the ratios and targets
+// computed from it, and the table printed at the end of a run.
+import type { Summary } from './requests.ts';
+
+export interface RequestReport {
+  seconds: number;
+  /** Net of background and of the bench's own requests, without the clusters' side effects: what the client made. */
+  client: Summary;
+  /** ServiceAccounts, root-CA ConfigMaps, quota status: kube-controller-manager reacting to new namespaces and quotas. */
+  sideEffects: Summary;
+  /** API servers' counts minus the bench's own requests, background not subtracted. */
+  observed: Summary;
+  perCluster: Record<string, { client: Summary; sideEffects: Summary; observed: Summary }>;
+  top: { series: string; count: number }[];
+  series: Record<string, Record<string, number>>;
+}
+
+export interface Result {
+  startedAt: string;
+  finishedAt: string;
+  config: Record<string, unknown>;
+  machine: { nproc: number; memTotalBytes: number; cpuModel: string; node: string; kernel: string; kubernetes: Record<string, string> };
+  generated: Record<string, unknown>;
+  background: Record<string, unknown>;
+  baseline?: {
+    method: string;
+    wallSeconds: number;
+    loadAverage: { before: number; after: number };
+    perDataCentre: Record<string, { objects: number; seconds: number }>;
+    requests: RequestReport;
+    namespaceDeleteSeconds: number;
+  };
+  operator: {
+    logFile: string;
+    startupSeconds: number;
+    converge: {
+      applySeconds: number;
+      wallSeconds: number;
+      quietSeconds: number;
+      timeToReady: { p50: number; p90: number; max: number };
+      requestsUntilReady: RequestReport;
+      requests: RequestReport;
+      operatorWrites: Record<string, number>;
+      reconciles: number;
+      reconcileErrors: number;
+      peakRssBytes: number;
+      operatorCpuSeconds: number;
+      loadAverage: { before: number; after: number };
+    };
+    steady: {
+      seconds: number;
+      requests: RequestReport;
+      mutatingSeries: Record<string, number>;
+      objectWrites: number;
+      hubLeaseRenewals: number;
+      operatorWrites: Record<string, number>;
+      operatorWritesTotal: number;
+      reconciles: number;
+    };
+    drift: { samples: { cluster: string; namespace: string; seconds: number | null }[]; medianSeconds: number | null; maxSeconds: number | null; failures: number };
+    memory: { idleRssBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
+    cleanup: { agencyDeleteSeconds: number; namespaceDeleteSeconds: number };
+    errorLogLines: number;
+    firstErrors: string[];
+  };
+  disturbances: string[];
+  ratios?: { wall: number | null; requests: number | null; mutating: number | null; reads: number | null };
+  targets?: { name: string; target: string; value: string; met: boolean | null }[];
+}
+
+const MB = 2 ** 20;
+const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(1));
+const f2 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(2));
+
+/** Adds ratios and targets, prints the table, returns the full result. */
+export function printReport(r: Result): Result {
+  const op = r.operator;
+  const base = r.baseline;
+  const ratio = (a: number, b: number | undefined) => (b && b > 0 ? a / b : null);
+  r.ratios = {
+    wall: ratio(op.converge.wallSeconds, base?.wallSeconds),
+    requests: ratio(op.converge.requests.client.total, base?.requests.client.total),
+    mutating: ratio(op.converge.requests.client.mutating, base?.requests.client.mutating),
+    reads: ratio(op.converge.requests.client.reads, base?.requests.client.reads),
+  };
+  const agencies = Number(r.generated.agencies);
+  const steadyWrites = op.steady.objectWrites;
+  r.targets = [
+    { name: 'requests operator/baseline', target: '≤ 1.5', value: f2(r.ratios.requests), met: r.ratios.requests === null ? null : r.ratios.requests <= 1.5 },
+    { name: 'wall time operator/baseline', target: '≤ 1.5', value: f2(r.ratios.wall), met: r.ratios.wall === null ? null : r.ratios.wall <= 1.5 },
+    { name: `steady-state object writes / ${Math.round(op.steady.seconds)} s`, target: '0', value: `${steadyWrites} (operator's counter ${op.steady.operatorWritesTotal}; + ${op.steady.hubLeaseRenewals} lease renewals)`, met: steadyWrites === 0 && op.steady.operatorWritesTotal === 0 },
+    { name: 'drift repair, median / max', target: '≤ 2 s', value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.maxSeconds)} s`, met: op.drift.maxSeconds === null ? false : op.drift.maxSeconds <= 2 },
+    { name: `operator peak RSS (${agencies} agencies)`, target: agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000', value: `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`, met: agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null },
+  ];
+
+  const rows: string[][] = [['', 'operator', 'kubectl baseline', 'ratio']];
+  const c = op.converge;
+  const b = base?.requests;
+  rows.push(['wall time to all applied/Ready (s)', f1(c.wallSeconds), f1(base?.wallSeconds), f2(r.ratios.wall)]);
+  rows.push(['requests (net, client)', String(c.requests.client.total), b ? String(b.client.total) : 'n/a', f2(r.ratios.requests)]);
+  rows.push(['  mutating (POST/PUT/PATCH/APPLY/DELETE)', String(c.requests.client.mutating), b ? String(b.client.mutating) : 'n/a', f2(r.ratios.mutating)]);
+  rows.push(['  reads (GET/LIST)', String(c.requests.client.reads), b ? String(b.client.reads) : 'n/a', f2(r.ratios.reads)]);
+  rows.push(['  watches', String(c.requests.client.watches), b ? String(b.client.watches) : 'n/a', '']);
+  rows.push(['cluster side effects (SA, CA ConfigMap, quota status)', String(c.requests.sideEffects.total), b ? String(b.sideEffects.total) : 'n/a', '']);
+  rows.push(['requests counted (background not subtracted)', String(c.requests.observed.total), b ? String(b.observed.total) : 'n/a', '']);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+
+  const out: string[] = [];
+  out.push('');
+  out.push(`govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`);
+  out.push('');
+  out.push(line(rows[0]!));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows.slice(1)) out.push(line(row));
+  out.push('');
+  out.push(`operator: time to Ready p50 ${f1(c.timeToReady.p50)} s, p90 ${f1(c.timeToReady.p90)} s; quiet after ${f1(c.quietSeconds)} s; ${c.reconciles} reconciles, ${c.reconcileErrors} errors; its own write counter: ${Object.values(c.operatorWrites).reduce((s, n) => s + n, 0)}`);
+  out.push(`steady state (${f1(op.steady.seconds)} s): object writes ${op.steady.objectWrites}; all mutating ${op.steady.requests.client.mutating} (hub lease renewals ${op.steady.hubLeaseRenewals}), reads ${op.steady.requests.client.reads}; the operator's write counter ${op.steady.operatorWritesTotal}, reconciles ${op.steady.reconciles}`);
+  if (Object.keys(op.steady.mutatingSeries).length) out.push(`  mutating series: ${Object.entries(op.steady.mutatingSeries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(`drift repair: ${op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`);
+  out.push(`operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies; peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`);
+  out.push(`cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`);
+  if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
+  if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);
+  out.push('');
+  const tw = Math.max(...r.targets.map((t) => t.name.length));
+  out.push('targets:');
+  for (const t of r.targets) out.push(`  ${t.met === null ? '  -  ' : t.met ? ' met ' : 'MISSED'}  ${t.name.padEnd(tw)}  ${t.target.padEnd(16)} ${t.value}`);
+  console.log(out.join('\n'));
+  return r;
+}

@@ -1,0 +1,18 @@
+# The benchmark (docs/benchmarks.md): the operator converging generated agencies on the local
+# platform, against `kubectl apply --server-side` of the same rendered objects; API requests
+# from the API servers' own metrics, steady-state writes, drift repair, peak RSS. It reports
+# numbers and whether targets are met; it fails only when it could not measure. Not part of
+# `make test`. BENCH_AGENCIES=1000 make bench for the large run; other knobs in bench/run.ts.
+.PHONY: bench bench-plan bench-clean bench-typecheck
+
+bench: deps cluster-up ## benchmark the operator on the local platform (BENCH_AGENCIES, default 200); results in .local/bench/
+	$(NODE) bench/run.ts
+
+bench-plan: deps ## generate, validate and render the bench agencies without a cluster (BENCH_AGENCIES)
+	$(NODE) bench/run.ts --plan
+
+bench-clean: deps ## remove what an interrupted bench left on the local platform (agencies, namespaces)
+	$(NODE) bench/run.ts --clean
+
+bench-typecheck: deps ## type-check bench/ (tsc --noEmit)
+	tsc --noEmit -p bench/tsconfig.json
