@@ -2,16 +2,12 @@
 import { loadPaths, type LoadResult } from '../load/documents.ts';
 import { formatProblem } from '../load/problem.ts';
 import { formatWarning, summaryLine, validateLoaded, type ValidationResult } from '../validate/index.ts';
-import { expandPaths } from './files.ts';
 import { useColour, type Io } from './io.ts';
 import { paint } from './table.ts';
 
 /** The files and folders named, walked and read; the walk's problems come first. */
-export async function loadFiles(paths: readonly string[], io: Io): Promise<LoadResult> {
-  const expanded = await expandPaths(paths, io.cwd);
-  const loaded = await loadPaths(expanded.files, io.cwd);
-  loaded.problems.unshift(...expanded.problems);
-  return loaded;
+export function loadFiles(paths: readonly string[], io: Io): Promise<LoadResult> {
+  return loadPaths(paths, io.cwd);
 }
 
 export async function loadAndValidate(paths: readonly string[], io: Io): Promise<ValidationResult> {

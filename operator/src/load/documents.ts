@@ -5,8 +5,9 @@
  * size and depth are bounded, aliases cannot expand without bound, duplicate keys and
  * invalid UTF-8 are errors, and every failure becomes a Problem, never an exception.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { expandPaths } from './files.ts';
 import { LineCounter, parseAllDocuments, isNode, isScalar, type Document } from 'yaml';
 import type { Problem } from './problem.ts';
 
@@ -32,33 +33,9 @@ export interface LoadResult {
   files: string[];
 }
 
-const YAML_FILE = /\.(ya?ml|json)$/i;
-
-/** Expands folders (recursively, sorted, hidden entries skipped) into YAML files. */
-export async function listYamlFiles(paths: readonly string[]): Promise<{ files: string[]; problems: Problem[] }> {
-  const files: string[] = [];
-  const problems: Problem[] = [];
-  async function visit(path: string, explicit: boolean): Promise<void> {
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      problems.push({ file: path, line: 0, object: '', message: 'no such file or folder' });
-      return;
-    }
-    if (info.isDirectory()) {
-      const entries = (await readdir(path)).filter((e) => !e.startsWith('.')).sort();
-      for (const entry of entries) await visit(join(path, entry), false);
-    } else if (explicit || YAML_FILE.test(path)) {
-      files.push(path);
-    }
-  }
-  for (const p of paths) await visit(p, true);
-  return { files, problems };
-}
-
+/** Reads the files and folders named (folders walked as expandPaths walks them). */
 export async function loadPaths(paths: readonly string[], cwd = process.cwd()): Promise<LoadResult> {
-  const listed = await listYamlFiles(paths);
+  const listed = await expandPaths(paths, cwd);
   const result: LoadResult = { documents: [], problems: [...listed.problems], files: [] };
   for (const path of listed.files) {
     // Relative to the working folder, unless that climbs out of it: then as given.

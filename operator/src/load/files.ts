@@ -7,7 +7,7 @@
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Problem } from '../load/problem.ts';
+import type { Problem } from './problem.ts';
 
 export const IGNORE_FILE = '.govcloudignore';
 /** A walk of more files than this is refused rather than read for minutes. */

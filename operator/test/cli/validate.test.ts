@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expandPaths } from '../../src/cli/files.ts';
+import { expandPaths } from '../../src/load/files.ts';
 import { cli, ROOT } from '../validate/helpers.ts';
 
 test('text: the summary line on a clean folder, exit 0', async () => {

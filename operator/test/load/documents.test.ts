@@ -1,10 +1,11 @@
 /** The YAML loader: documents that know their lines; hostile input becomes a Problem. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { listYamlFiles, loadPaths, MAX_ALIASES, parseYamlText } from '../../src/load/documents.ts';
+import { loadPaths, MAX_ALIASES, parseYamlText } from '../../src/load/documents.ts';
+import { expandPaths } from '../../src/load/files.ts';
 import { compareProblems, fieldPath, formatProblem } from '../../src/load/problem.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -74,11 +75,14 @@ test('loadPaths: files relative to the working folder, sorted walk, missing path
     writeFileSync(join(dir, 'b.yaml'), 'b: 1\n');
     writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
     writeFileSync(join(dir, 'c.txt'), 'c: 1\n');
-    const listed = await listYamlFiles([dir]);
+    const listed = await expandPaths([dir], dir);
     assert.equal(listed.files.map((f) => f.slice(dir.length + 1)), ['a.yml', 'b.yaml']);
     const loaded = await loadPaths([join(dir, 'a.yml'), join(dir, 'nope.yaml')], dir);
     assert.equal(loaded.files, ['a.yml']);
     assert.equal(loaded.problems.map((p) => p.message), ['no such file or folder']);
+    symlinkSync(dir, join(dir, 'loop'));
+    const walked = await loadPaths([dir], dir);
+    assert.equal(walked.files, ['a.yml', 'b.yaml'], 'a folder is walked once, a symlink loop is not followed round');
     const outside = await loadPaths([join(dir, 'a.yml')], join(dir, 'sub'));
     assert.equal(outside.files, [join(dir, 'a.yml')], 'a file outside the working folder keeps its path');
   } finally {
