@@ -7,6 +7,8 @@ import * as path from 'node:path';
 
 export interface OperatorOptions {
   root: string;
+  /** The Node binary to run it with. */
+  node: string;
   kubeconfig: string;
   context: string;
   logFile: string;
@@ -51,10 +53,13 @@ export class Operator {
     delete env.GOVCLOUD_NAMESPACE;
     delete env.GOVCLOUD_LEADER_ELECTION;
     delete env.GOVCLOUD_LOG_LEVEL;
-    const child = spawn(process.execPath, args, { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(opts.node, args, { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let spawnError: Error | undefined;
+    child.on('error', (err) => (spawnError = err));
     const op = new Operator(child, opts.logFile);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
+      if (spawnError) throw new Error(`the operator could not be started: ${spawnError.message}`);
       if (op.exited) throw new Error(`the operator exited at start (${op.exited.code ?? op.exited.signal}); see ${opts.logFile}`);
       const line = op.lines.find((l) => l.includes('"govcloud operator started"'));
       if (line) {

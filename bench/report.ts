@@ -58,7 +58,7 @@ export interface Result {
       reconciles: number;
     };
     drift: { samples: { cluster: string; namespace: string; seconds: number | null }[]; medianSeconds: number | null; maxSeconds: number | null; failures: number };
-    memory: { idleRssBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
+    memory: { idleRssBytes: number; peakRssAtStartBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
     cleanup: { agencyDeleteSeconds: number; namespaceDeleteSeconds: number };
     errorLogLines: number;
     firstErrors: string[];
@@ -118,7 +118,7 @@ export function printReport(r: Result): Result {
   out.push(`steady state (${f1(op.steady.seconds)} s): object writes ${op.steady.objectWrites}; all mutating ${op.steady.requests.client.mutating} (hub lease renewals ${op.steady.hubLeaseRenewals}), reads ${op.steady.requests.client.reads}; the operator's write counter ${op.steady.operatorWritesTotal}, reconciles ${op.steady.reconciles}`);
   if (Object.keys(op.steady.mutatingSeries).length) out.push(`  mutating series: ${Object.entries(op.steady.mutatingSeries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(`drift repair: ${op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`);
-  out.push(`operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies; peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`);
+  out.push(`operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies (peak so far ${(op.memory.peakRssAtStartBytes / MB).toFixed(0)} MB, from start-up); peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`);
   out.push(`cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`);
   if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);

@@ -275,6 +275,35 @@ async function claimPlatform(): Promise<void> {
   }, { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 5000 });
 }
 
+/**
+ * Before each measured phase: waits (bounded) until no test run (e2e or unit, on this
+ * platform or another one on this machine) and no other operator is running, so that the
+ * phase has the machine's CPUs to itself. After the bound it goes on and notes it.
+ */
+async function awaitQuiet(phase: string): Promise<void> {
+  const busy = () => [...e2eRunning(), ...pgrep('uvu/bin.js'), ...pgrep('govcloud.ts operator')].filter((p, i, all) => all.findIndex((q) => q.pid === p.pid) === i);
+  if (busy().length === 0) return;
+  const t0 = Date.now();
+  let lastSaid = 0;
+  try {
+    await waitUntil(`quiet before ${phase}`, () => {
+      const now = busy();
+      if (now.length === 0) return true;
+      if (Date.now() - lastSaid > 60_000) {
+        lastSaid = Date.now();
+        say(`${phase}: waiting until other test runs finish (they share the CPUs):\n      ${now.map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`).join('\n      ')}`);
+      }
+      return false;
+    }, { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 2000 });
+    // Let the clusters settle after what ran (namespace deletions of a finished suite).
+    await sleep(10_000);
+    say(`${phase}: quiet after ${Math.round((Date.now() - t0) / 1000)} s`);
+  } catch (err) {
+    if (interrupted) throw err;
+    noteDisturbance(`${phase} (gave up waiting)`);
+  }
+}
+
 /** What else touched the platform while we measured (recorded in the results). */
 const disturbances: string[] = [];
 function noteDisturbance(phase: string): void {
@@ -289,11 +318,32 @@ function noteDisturbance(phase: string): void {
   }
 }
 
+/**
+ * The project's pinned Node (node_modules/node/bin/node). A concurrent `make deps` (npm ci)
+ * removes it for a while: wait (bounded) until it is back.
+ */
+async function nodeBinary(): Promise<string> {
+  const pinned = path.join(ROOT, 'node_modules', 'node', 'bin', 'node');
+  const stamp = path.join(ROOT, 'node_modules', '.installed');
+  return waitUntil('node_modules to be installed (npm ci runs)', () => (existsSync(pinned) && existsSync(stamp) ? pinned : undefined), {
+    timeoutMs: 600_000,
+    intervalMs: 2000,
+    progress: () => 'node_modules/node/bin/node missing: waiting for `make deps` to finish',
+    progressEveryMs: 30_000,
+  });
+}
+
 function kubectlPath(): string {
   const r = spawnSync('bash', ['e2e/platform/build.sh', '--print-path', 'kubectl'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const p = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !existsSync(p)) throw new Error(`no kubectl (e2e/platform/build.sh --print-path kubectl): ${r.stderr}`);
   return p;
+}
+
+/** CRDs, govcloud-system, the members' kubeconfig Secrets (current ports), the DataCentres of samples/platform. */
+function register(): void {
+  const reg = spawnSync('bash', ['e2e/operator/local.sh', 'register'], { cwd: ROOT, stdio: 'inherit', timeout: 180_000 });
+  if (reg.status !== 0) throw new Error('registering the data centres (e2e/operator/local.sh register) failed');
 }
 
 // ------------------------------------------------------------------ cluster helpers
@@ -402,6 +452,7 @@ async function baseline(clusters: Kube[], g: Generated, background: Background, 
     files.set(dc, f);
   }
   const cache = mkdtempSync(path.join(tmp, 'kubectl-cache-'));
+  await awaitQuiet('baseline');
   say(`baseline: kubectl apply --server-side of the same ${g.stats.objects} rendered objects, one kubectl per data centre, the three at once`);
   noteDisturbance('baseline');
   const s0 = await snapshot(clusters);
@@ -416,7 +467,8 @@ async function baseline(clusters: Kube[], g: Generated, background: Background, 
           // policy) belong to the operator's field manager; kubectl takes them over (restored below).
           const args = ['--kubeconfig', KUBECONFIG, '--context', dc, 'apply', '--server-side', '--force-conflicts', `--field-manager=${KUBECTL_FIELD_MANAGER}`, '-f', file, '-o', 'name'];
           const child = spawn(kubectl, args, { env: { ...process.env, KUBECACHEDIR: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
-          ownPids.add(child.pid!);
+          child.on('error', reject);
+          if (child.pid) ownPids.add(child.pid);
           let out = 0;
           let err = '';
           child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8').split('\n').length - 1));
@@ -570,7 +622,7 @@ function writesBreakdown(before: string, after: string): Record<string, number> 
 async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, tmp: string, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
-  const op = await Operator.start({ root: ROOT, kubeconfig: KUBECONFIG, context: hub.name, logFile });
+  const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile });
   ownPids.add(op.pid);
   currentOperator = op;
   const tStart = performance.now();
@@ -581,10 +633,12 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   }, { timeoutMs: 120_000, intervalMs: 500 });
   const startupSeconds = (performance.now() - tStart) / 1000;
   await waitOperatorQuiet(op, 'the operator to be idle before the agencies are applied', 300_000);
-  const idleRss = op.memory()?.rss ?? NaN;
+  const idleMemory = op.memory();
+  const idleRss = idleMemory?.rss ?? NaN;
   say(`operator: leading, ${clusters.length} data centres connected, idle (${startupSeconds.toFixed(1)} s after start), RSS ${mb(op.memory()?.rss ?? 0)}`);
 
   // ---------------------------------------------------------------- converge
+  await awaitQuiet('converge');
   const sinceDelete = Date.now() - lastNamespaceDelete;
   if (sinceDelete < NAMESPACE_LIVE_LOOKUP_MS + 5000) {
     const wait = NAMESPACE_LIVE_LOOKUP_MS + 5000 - sinceDelete;
@@ -645,6 +699,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   say(`converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`);
 
   // ---------------------------------------------------------------- steady state
+  await awaitQuiet('steady state');
   say(`steady state: ${CONFIG.steadySeconds} s after convergence, counting writes`);
   const m0 = await op.metricsText();
   const a = await snapshot(clusters);
@@ -703,7 +758,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     converge,
     steady,
     drift,
-    memory: { idleRssBytes: idleRss, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
+    memory: { idleRssBytes: idleRss, peakRssAtStartBytes: idleMemory?.peakRss ?? NaN, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds },
     errorLogLines: errors.length,
     firstErrors: errors.slice(0, 5),
@@ -714,6 +769,7 @@ async function driftRepair(clusters: Kube[], g: Generated): Promise<Result['oper
   const members = clusters.slice(1).filter((k) => (g.objects.get(k.name) ?? []).some((o) => o.kind === 'NetworkPolicy'));
   const candidates = members.map((k) => ({ k, namespaces: (g.objects.get(k.name) ?? []).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DRIFT_POLICY).map((o) => o.metadata.namespace!) }));
   const samples: { cluster: string; namespace: string; seconds: number | null }[] = [];
+  await awaitQuiet('drift');
   say(`drift: deleting ${DRIFT_POLICY} in a member cluster and timing until it is back, ${CONFIG.driftRepeats} times`);
   for (let i = 0; i < CONFIG.driftRepeats && candidates.length > 0; i++) {
     checkInterrupted();
@@ -775,8 +831,9 @@ async function main(): Promise<number> {
   const hub = clusters[0]!;
   if (args.includes('--clean')) {
     await claimPlatform();
+    register();
     await removeLeftovers(hub, clusters);
-    say('nothing of the bench is left');
+    say('nothing of the bench is left; the DataCentres are those of samples/platform');
     return 0;
   }
 
@@ -791,8 +848,7 @@ async function main(): Promise<number> {
   for (const k of clusters) versions[k.name] = (await k.call('GET', '/version')).gitVersion;
 
   say('registering: CRDs, govcloud-system, the members\' kubeconfig Secrets, the DataCentres of samples/platform (e2e/operator/local.sh register)');
-  const reg = spawnSync('bash', ['e2e/operator/local.sh', 'register'], { cwd: ROOT, stdio: 'inherit', timeout: 180_000, env: { ...process.env, NODE: process.execPath } });
-  if (reg.status !== 0) throw new Error('registering the data centres failed');
+  register();
   await removeLeftovers(hub, clusters);
   leftovers = () => removeLeftovers(hub, clusters);
 
@@ -807,6 +863,7 @@ async function main(): Promise<number> {
   const g = generate(run, await hubPlatform(hub));
   say(`generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(g.stats.objectsPerDataCentre as Record<string, number>).map(([d, n]) => `${d} ${n}`).join(', ')}; by owner ${JSON.stringify(g.stats.byOwnerKind)})`);
 
+  await awaitQuiet('background');
   const bg = await measureBackground(clusters);
   const result: Partial<Result> = { startedAt: new Date(started).toISOString(), config: { ...CONFIG }, machine: machine(versions), generated: g.stats, background: bg.report };
   try {
@@ -849,7 +906,7 @@ async function finish(failed: boolean): Promise<void> {
   }
   if (stoppedMakeUpOperator) {
     say('starting the `make up` operator again');
-    spawnSync('bash', ['e2e/operator/local.sh', 'start'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000, env: { ...process.env, NODE: process.execPath } });
+    spawnSync('bash', ['e2e/operator/local.sh', 'start'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
   }
 }
 
@@ -865,6 +922,14 @@ process.on('SIGTERM', () => {
   interrupted = true;
 });
 
+let finishing = false;
+process.on('uncaughtException', (err) => {
+  console.error(`bench: ${err.stack ?? err.message}`);
+  if (finishing) process.exit(1);
+  finishing = true;
+  void finish(true).finally(() => process.exit(1));
+});
+
 let code = 1;
 try {
   code = await main();
@@ -872,6 +937,9 @@ try {
   console.error(`bench: ${(err as Error).message}`);
   code = 1;
 } finally {
-  await finish(code !== 0);
+  if (!finishing) {
+    finishing = true;
+    await finish(code !== 0);
+  }
 }
 process.exit(code);
