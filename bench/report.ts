@@ -13,6 +13,13 @@ export interface RequestReport {
   perCluster: Record<string, { client: Summary; sideEffects: Summary; observed: Summary }>;
   top: { series: string; count: number }[];
   series: Record<string, Record<string, number>>;
+  failed: Record<string, Record<string, number>>;
+}
+
+export interface Heap {
+  usedBytes: number;
+  totalBytes: number;
+  externalBytes: number;
 }
 
 export interface Result {
@@ -43,8 +50,10 @@ export interface Result {
       operatorWrites: Record<string, number>;
       reconciles: number;
       reconcileErrors: number;
+      controllers: Record<string, { reconciles: number; errors: number; seconds: number }>;
       peakRssBytes: number;
       operatorCpuSeconds: number;
+      heap: Heap;
       loadAverage: { before: number; after: number };
     };
     steady: {
@@ -52,13 +61,16 @@ export interface Result {
       requests: RequestReport;
       mutatingSeries: Record<string, number>;
       objectWrites: number;
+      slices: { fromSeconds: number; objectWrites: number; events: number; leases: number }[];
       hubLeaseRenewals: number;
       operatorWrites: Record<string, number>;
       operatorWritesTotal: number;
       reconciles: number;
+      heap: Heap;
+      rssBytes: number;
     };
     drift: { samples: { cluster: string; namespace: string; seconds: number | null }[]; medianSeconds: number | null; maxSeconds: number | null; failures: number };
-    memory: { idleRssBytes: number; peakRssAtStartBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
+    memory: { idleHeap: Heap; idleRssBytes: number; peakRssAtStartBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
     cleanup: { agencyDeleteSeconds: number; namespaceDeleteSeconds: number };
     errorLogLines: number;
     firstErrors: string[];
@@ -115,10 +127,16 @@ export function printReport(r: Result): Result {
   for (const row of rows.slice(1)) out.push(line(row));
   out.push('');
   out.push(`operator: time to Ready p50 ${f1(c.timeToReady.p50)} s, p90 ${f1(c.timeToReady.p90)} s; quiet after ${f1(c.quietSeconds)} s; ${c.reconciles} reconciles, ${c.reconcileErrors} errors; its own write counter: ${Object.values(c.operatorWrites).reduce((s, n) => s + n, 0)}`);
+  out.push(`  per controller (reconciles / errors / seconds reconciling): ${Object.entries(c.controllers).filter(([, v]) => v.reconciles).map(([k, v]) => `${k} ${v.reconciles}/${v.errors}/${v.seconds}`).join(', ')}`);
   out.push(`steady state (${f1(op.steady.seconds)} s): object writes ${op.steady.objectWrites}; all mutating ${op.steady.requests.client.mutating} (hub lease renewals ${op.steady.hubLeaseRenewals}), reads ${op.steady.requests.client.reads}; the operator's write counter ${op.steady.operatorWritesTotal}, reconciles ${op.steady.reconciles}`);
   if (Object.keys(op.steady.mutatingSeries).length) out.push(`  mutating series: ${Object.entries(op.steady.mutatingSeries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(`  by 15 s slice (object writes / event writes / lease renewals): ${op.steady.slices.map((s) => `${s.objectWrites}/${s.events}/${s.leases}`).join(', ')}`);
+  const failedConverge = Object.values(c.requests.failed).reduce((sum, m) => sum + Object.values(m).reduce((a, b) => a + b, 0), 0);
+  if (failedConverge) out.push(`requests answered with an error while converging: ${failedConverge} (${Object.entries(c.requests.failed).flatMap(([cl, m]) => Object.entries(m).map(([k, v]) => `${cl} ${k.replace(/\|/g, ' ')} ${v}`)).slice(0, 6).join('; ')})`);
   out.push(`drift repair: ${op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`);
   out.push(`operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies (peak so far ${(op.memory.peakRssAtStartBytes / MB).toFixed(0)} MB, from start-up); peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`);
+  const h = (x: Heap) => `heap used ${(x.usedBytes / MB).toFixed(0)} of ${(x.totalBytes / MB).toFixed(0)} MB, external ${(x.externalBytes / MB).toFixed(0)} MB`;
+  out.push(`operator V8 heap: idle ${h(op.memory.idleHeap)}; converged ${h(c.heap)}; after the steady state ${h(op.steady.heap)} (RSS ${(op.steady.rssBytes / MB).toFixed(0)} MB)`);
   out.push(`cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`);
   if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);

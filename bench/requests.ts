@@ -23,6 +23,24 @@ export const SIDE_EFFECTS = new Set<SeriesKey>(['POST|serviceaccounts|', 'POST|c
 const LINE = /^apiserver_request_total\{([^}]*)\} (\S+)$/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
+/** Requests the API server answered with an error (code 400 and above), by `series|code`. */
+export function parseFailedTotals(text: string): Counts {
+  const out: Counts = new Map();
+  for (const line of text.split('\n')) {
+    const m = LINE.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of m[1]!.matchAll(LABEL)) labels[l[1]!] = l[2]!;
+    if (Number(labels.code) < 400) continue;
+    let verb = labels.verb ?? '';
+    if (verb === 'DELETECOLLECTION') verb = 'DELETE';
+    const res = labels.group ? `${labels.group}/${labels.resource ?? ''}` : (labels.resource ?? '');
+    const key = `${verb}|${res}|${labels.subresource ?? ''}|${labels.code}`;
+    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
 export function parseRequestTotals(text: string): Counts {
   const out: Counts = new Map();
   for (const line of text.split('\n')) {
@@ -55,11 +73,14 @@ export interface Snapshot {
   servers: Map<string, Counts>;
   /** Per cluster: the bench's own requests so far (the scrape itself included). */
   own: Map<string, Counts>;
+  /** Per cluster: requests answered with an error, by `series|code` (the bench's own included). */
+  failed: Map<string, Counts>;
 }
 
 export async function snapshot(clusters: Kube[]): Promise<Snapshot> {
   const servers = new Map<string, Counts>();
   const own = new Map<string, Counts>();
+  const failed = new Map<string, Counts>();
   await Promise.all(
     clusters.map(async (k) => {
       const res = await k.request('GET', '/metrics', { accept: 'text/plain', timeoutMs: 30_000 });
@@ -67,10 +88,11 @@ export async function snapshot(clusters: Kube[]): Promise<Snapshot> {
       // Copy after the scrape: the scrape is counted by the server it went to only afterwards,
       // and counted by us before; the next window's difference takes both into account.
       servers.set(k.name, parseRequestTotals(String(res.body)));
+      failed.set(k.name, parseFailedTotals(String(res.body)));
       own.set(k.name, new Map(k.counts));
     }),
   );
-  return { at: Date.now(), servers, own };
+  return { at: Date.now(), servers, own, failed };
 }
 
 function diff(after: Counts, before: Counts | undefined): Counts {
@@ -91,12 +113,16 @@ export interface Window {
   observed: Map<string, Counts>;
   /** Per cluster: observed minus background (rate times the window), rounded; never below zero per series. */
   net: Map<string, Counts>;
+  /** Per cluster: requests answered with an error, by `series|code`. */
+  failed: Map<string, Counts>;
 }
 
 export function windowBetween(before: Snapshot, after: Snapshot, background?: Background): Window {
   const seconds = (after.at - before.at) / 1000;
   const observed = new Map<string, Counts>();
   const net = new Map<string, Counts>();
+  const failed = new Map<string, Counts>();
+  for (const [cluster, counts] of after.failed) failed.set(cluster, diff(counts, before.failed.get(cluster)));
   for (const [cluster, counts] of after.servers) {
     const server = diff(counts, before.servers.get(cluster));
     const own = normalised(diff(after.own.get(cluster) ?? new Map(), before.own.get(cluster)));
@@ -114,7 +140,7 @@ export function windowBetween(before: Snapshot, after: Snapshot, background?: Ba
     }
     net.set(cluster, n);
   }
-  return { seconds, observed, net };
+  return { seconds, observed, net, failed };
 }
 
 export function backgroundFrom(before: Snapshot, after: Snapshot): Background {

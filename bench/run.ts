@@ -439,6 +439,7 @@ function requestReport(w: Window): RequestReport {
     perCluster,
     top: topSeries(all, 15, notSideEffect),
     series: Object.fromEntries([...w.net].map(([c, counts]) => [c, toObject(counts)])),
+    failed: Object.fromEntries([...w.failed].map(([c, counts]) => [c, toObject(counts)])),
   };
 }
 
@@ -576,6 +577,15 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
+/** The V8 heap from the operator's own metrics (prom-client's default metrics), in bytes. */
+function heapOf(metricsText: string): { usedBytes: number; totalBytes: number; externalBytes: number } {
+  return {
+    usedBytes: Operator.metric(metricsText, 'nodejs_heap_size_used_bytes'),
+    totalBytes: Operator.metric(metricsText, 'nodejs_heap_size_total_bytes'),
+    externalBytes: Operator.metric(metricsText, 'nodejs_external_memory_bytes'),
+  };
+}
+
 interface OperatorState {
   writes: number;
   reconciles: number;
@@ -608,6 +618,20 @@ async function waitOperatorQuiet(op: Operator, what: string, timeoutMs: number, 
   }, { timeoutMs, intervalMs: 500, progress: () => `queue ${last?.depth}, in flight ${last?.active}, writes ${last?.writes}` });
 }
 
+/** Per controller over a window: reconciles, errors, seconds spent reconciling (sum of the histogram). */
+function controllerBreakdown(before: string, after: string): Record<string, { reconciles: number; errors: number; seconds: number }> {
+  const out: Record<string, { reconciles: number; errors: number; seconds: number }> = {};
+  const get = (c: string) => (out[c] ??= { reconciles: 0, errors: 0, seconds: 0 });
+  for (const s of Operator.samples(after, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles += s.value;
+  for (const s of Operator.samples(before, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles -= s.value;
+  for (const s of Operator.samples(after, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors += s.value;
+  for (const s of Operator.samples(before, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors -= s.value;
+  for (const s of Operator.samples(after, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds += s.value;
+  for (const s of Operator.samples(before, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds -= s.value;
+  for (const v of Object.values(out)) v.seconds = Math.round(v.seconds * 10) / 10;
+  return out;
+}
+
 function writesBreakdown(before: string, after: string): Record<string, number> {
   const b = new Map(Operator.samples(before, 'govcloud_object_writes_total').map((s) => [`${s.labels.cluster}/${s.labels.controller}/${s.labels.action}`, s.value]));
   const out: Record<string, number> = {};
@@ -634,6 +658,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   const startupSeconds = (performance.now() - tStart) / 1000;
   await waitOperatorQuiet(op, 'the operator to be idle before the agencies are applied', 300_000);
   const idleMemory = op.memory();
+  const idleHeap = heapOf(await op.metricsText());
   const idleRss = idleMemory?.rss ?? NaN;
   say(`operator: leading, ${clusters.length} data centres connected, idle (${startupSeconds.toFixed(1)} s after start), RSS ${mb(op.memory()?.rss ?? 0)}`);
 
@@ -691,8 +716,10 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     operatorWrites: writesBreakdown(metricsBefore, metricsAfter),
     reconciles: Operator.metric(metricsAfter, 'controller_runtime_reconcile_total') - Operator.metric(metricsBefore, 'controller_runtime_reconcile_total'),
     reconcileErrors: Operator.metric(metricsAfter, 'controller_runtime_reconcile_errors_total') - Operator.metric(metricsBefore, 'controller_runtime_reconcile_errors_total'),
+    controllers: controllerBreakdown(metricsBefore, metricsAfter),
     peakRssBytes: memConverge?.peakRss ?? NaN,
     operatorCpuSeconds: cpuConverge,
+    heap: heapOf(metricsAfter),
     loadAverage: { before: load0, after: os.loadavg()[0]! },
   };
   await watch.stop();
@@ -703,9 +730,25 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   say(`steady state: ${CONFIG.steadySeconds} s after convergence, counting writes`);
   const m0 = await op.metricsText();
   const a = await snapshot(clusters);
-  await sleep(CONFIG.steadySeconds * 1000);
-  checkInterrupted();
-  const b = await snapshot(clusters);
+  // In slices of 15 s, to show when writes happen (a trailing flush, or all along).
+  const slices: { fromSeconds: number; objectWrites: number; events: number; leases: number }[] = [];
+  let prev = a;
+  while ((Date.now() - a.at) / 1000 < CONFIG.steadySeconds - 0.5) {
+    await sleep(Math.min(15_000, CONFIG.steadySeconds * 1000 - (Date.now() - a.at)));
+    checkInterrupted();
+    const cur = await snapshot(clusters);
+    const w = merge(windowBetween(prev, cur, background).net.values());
+    let objectWrites = 0;
+    for (const [k, v] of w) if (operatorObjectWrite(k)) objectWrites += v;
+    slices.push({
+      fromSeconds: Math.round((prev.at - a.at) / 1000),
+      objectWrites,
+      events: (w.get('PATCH|events.k8s.io/events|') ?? 0) + (w.get('POST|events.k8s.io/events|') ?? 0),
+      leases: w.get('PUT|coordination.k8s.io/leases|') ?? 0,
+    });
+    prev = cur;
+  }
+  const b = prev;
   const m1 = await op.metricsText();
   noteDisturbance('steady state');
   const steadyWindow = windowBetween(a, b, background);
@@ -721,10 +764,13 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     mutatingSeries,
     /** Mutating requests on what the operator writes (leases apart), net of background. */
     objectWrites,
+    slices,
     /** Lease renewals on the hub over the window (the operator renews every 2 s): leader election, not reconciling. */
     hubLeaseRenewals: hubLeases,
     operatorWrites: writesBreakdown(m0, m1),
     operatorWritesTotal: Operator.metric(m1, 'govcloud_object_writes_total') - Operator.metric(m0, 'govcloud_object_writes_total'),
+    heap: heapOf(m1),
+    rssBytes: op.memory()?.rss ?? NaN,
     reconciles: Operator.metric(m1, 'controller_runtime_reconcile_total') - Operator.metric(m0, 'controller_runtime_reconcile_total'),
   };
   say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s (all mutating ${steady.requests.client.mutating}, of them ${hubLeases} hub lease renewals); the operator's own write counter: ${steady.operatorWritesTotal}`);
@@ -758,7 +804,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     converge,
     steady,
     drift,
-    memory: { idleRssBytes: idleRss, peakRssAtStartBytes: idleMemory?.peakRss ?? NaN, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
+    memory: { idleHeap, idleRssBytes: idleRss, peakRssAtStartBytes: idleMemory?.peakRss ?? NaN, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds },
     errorLogLines: errors.length,
     firstErrors: errors.slice(0, 5),
