@@ -211,10 +211,10 @@ export function verbOf(key: SeriesKey): string {
   return key.slice(0, key.indexOf('|'));
 }
 
-/** A mutating request on a resource the operator writes (side effects and Leases apart). */
+/** A mutating request on an object the operator manages: its children, govcloud status and finalizers (side effects, Events and Leases apart). */
 export function operatorObjectWrite(key: SeriesKey): boolean {
   const [verb = '', res = ''] = key.split('|');
-  if (!MUTATING.has(verb) || SIDE_EFFECTS.has(key) || res === 'coordination.k8s.io/leases') return false;
+  if (!MUTATING.has(verb) || SIDE_EFFECTS.has(key) || res === 'coordination.k8s.io/leases' || res === 'events' || res === 'events.k8s.io/events') return false;
   return OPERATOR_WRITES.has(res) || res.startsWith('govcloud.dev/');
 }
 

@@ -758,12 +758,15 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   const hubLeases = steadyWindow.net.get(hub.name)?.get('PUT|coordination.k8s.io/leases|') ?? 0;
   let objectWrites = 0;
   for (const [k, v] of steadyAll) if (operatorObjectWrite(k)) objectWrites += v;
+  const eventWrites = (steadyAll.get('PATCH|events.k8s.io/events|') ?? 0) + (steadyAll.get('POST|events.k8s.io/events|') ?? 0);
   const steady = {
     seconds: steadyWindow.seconds,
     requests: requestReport(steadyWindow),
     mutatingSeries,
     /** Mutating requests on what the operator writes (leases apart), net of background. */
     objectWrites,
+    /** Events written (new Events, and series counts flushed at most every 30 s). */
+    eventWrites,
     slices,
     /** Lease renewals on the hub over the window (the operator renews every 2 s): leader election, not reconciling. */
     hubLeaseRenewals: hubLeases,
@@ -773,7 +776,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     rssBytes: op.memory()?.rss ?? NaN,
     reconciles: Operator.metric(m1, 'controller_runtime_reconcile_total') - Operator.metric(m0, 'controller_runtime_reconcile_total'),
   };
-  say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s (all mutating ${steady.requests.client.mutating}, of them ${hubLeases} hub lease renewals); the operator's own write counter: ${steady.operatorWritesTotal}`);
+  say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`);
 
   // ---------------------------------------------------------------- drift
   const drift = await driftRepair(clusters, g);
