@@ -18,6 +18,9 @@ interface Made {
   name: string;
 }
 
+/** A controller-manager that lost its API server for a while comes back with backoff. */
+const SERVICE_ACCOUNT_TIMEOUT_MS = 120_000;
+
 /** Makes namespaces and remembers them for cleanup. */
 export class Namespaces {
   private readonly made: Made[] = [];
@@ -37,7 +40,7 @@ export class Namespaces {
       } catch {
         return undefined;
       }
-    }, { timeoutMs: 30_000 });
+    }, { timeoutMs: SERVICE_ACCOUNT_TIMEOUT_MS });
     return name;
   }
 

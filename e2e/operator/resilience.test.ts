@@ -4,7 +4,7 @@
 // a data centre whose API server is stopped holds up nothing else, and converges once it is
 // back (last: it disturbs the shared platform, which it restores).
 import * as assert from 'uvu/assert';
-import { waitFor } from '../harness/index.ts';
+import { Namespaces, waitFor } from '../harness/index.ts';
 import { cannotStop, stopApiServer } from './apiserver.ts';
 import { agency, clusterOf, condition, expectedFor, get, NAMESPACE, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
 import { OperatorProcess } from './process.ts';
@@ -148,6 +148,15 @@ test("a data centre's API server stopped and restarted: the others go on; it con
   console.log(`      converged ${Date.now() - back} ms after the API server was ready again`);
   const dc = await get(hub, 'DataCentre', undefined, 'dc-danang');
   assert.is(dc?.status?.connected, true);
-});
+  // Leave the platform as the next suites expect it: dc-danang's controller-manager retries
+  // with backoff after its API server was gone, and a new namespace gets its default
+  // ServiceAccount only once it is back.
+  const probes = new Namespaces();
+  try {
+    await probes.create(danang, 'after-restart');
+  } finally {
+    await probes.cleanup();
+  }
+}, 300_000);
 
 test.run();
