@@ -9,6 +9,8 @@ export interface OperatorOptions {
   root: string;
   /** The Node binary to run it with. */
   node: string;
+  /** NODE_OPTIONS for the operator (experiments only: the bench's results record them). */
+  nodeOptions?: string;
   kubeconfig: string;
   context: string;
   logFile: string;
@@ -53,6 +55,8 @@ export class Operator {
     delete env.GOVCLOUD_NAMESPACE;
     delete env.GOVCLOUD_LEADER_ELECTION;
     delete env.GOVCLOUD_LOG_LEVEL;
+    if (opts.nodeOptions) env.NODE_OPTIONS = opts.nodeOptions;
+    else delete env.NODE_OPTIONS;
     const child = spawn(opts.node, args, { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let spawnError: Error | undefined;
     child.on('error', (err) => (spawnError = err));

@@ -127,6 +127,7 @@ export function printReport(r: Result): Result {
 
   const out: string[] = [];
   out.push('');
+  if (r.config.operatorNodeOptions) out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions}`);
   out.push(`govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`);
   out.push('');
   out.push(line(rows[0]!));

@@ -59,6 +59,8 @@ const CONFIG = {
   readyTimeoutS: envInt('BENCH_READY_TIMEOUT', 300 + 3 * N),
   deleteTimeoutS: envInt('BENCH_DELETE_TIMEOUT', 600 + 3 * N),
   applyConcurrency: 16,
+  /** NODE_OPTIONS for the operator under test, for experiments (bench/experiments/); empty for a real measurement. */
+  operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '',
 };
 
 // ------------------------------------------------------------------ output
@@ -646,7 +648,8 @@ function writesBreakdown(before: string, after: string): Record<string, number> 
 async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, tmp: string, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
-  const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile });
+  if (CONFIG.operatorNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions}`);
+  const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}) });
   ownPids.add(op.pid);
   currentOperator = op;
   const tStart = performance.now();
