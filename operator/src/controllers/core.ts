@@ -18,6 +18,9 @@ import { SERVICE_CONTROLLER, serviceReconciler } from './service.ts';
 import { StatusStore } from './status.ts';
 import type { HubWriter } from './writer.ts';
 
+/** How long a change to one object waits before every object of a kind is reconciled again. */
+const FAN_OUT_DELAY_MS = 500;
+
 export interface CoreOptions {
   hub: HubCache;
   connector: Connector;
@@ -134,10 +137,16 @@ export class OperatorCore {
     this.controllers[kind].enqueue(hubKey(namespace, name));
   }
 
+  /**
+   * Everything of a kind, after a short delay: a burst of changes (a GitOps merge of many
+   * agencies) then costs one more reconcile per object instead of one per change, since a
+   * key already waiting keeps its earliest time.
+   */
   private enqueueAll(kind: Kind): void {
     const hub = this.opts.hub;
     const informer = { DataCentre: hub.dataCentres, Agency: hub.agencies, NetworkLink: hub.links, SharedDataService: hub.services }[kind];
-    for (const o of informer.list() as KubernetesObject[]) this.enqueue(kind, o.metadata?.namespace, o.metadata?.name ?? '');
+    const queue = this.controllers[kind].queue;
+    for (const o of informer.list() as KubernetesObject[]) queue.addAfter(hubKey(o.metadata?.namespace, o.metadata?.name ?? ''), FAN_OUT_DELAY_MS);
   }
 
   /** Hub events to keys. Status-only updates of the govcloud kinds are not events worth a reconcile. */
