@@ -25,6 +25,8 @@ export interface Heap {
 export interface Result {
   startedAt: string;
   finishedAt: string;
+  /** The commit measured; operatorDirty: the operator's code had uncommitted changes. */
+  revision: { commit: string; operatorDirty: boolean };
   config: Record<string, unknown>;
   machine: { nproc: number; memTotalBytes: number; cpuModel: string; node: string; kernel: string; kubernetes: Record<string, string> };
   generated: Record<string, unknown>;
@@ -128,6 +130,7 @@ export function printReport(r: Result): Result {
   const out: string[] = [];
   out.push('');
   if (r.config.operatorNodeOptions) out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions}`);
+  out.push(`operator at ${r.revision.commit.slice(0, 12)}${r.revision.operatorDirty ? ' with uncommitted changes under operator/' : ''}`);
   out.push(`govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`);
   out.push('');
   out.push(line(rows[0]!));

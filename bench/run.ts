@@ -850,6 +850,13 @@ async function driftRepair(clusters: Kube[], g: Generated): Promise<Result['oper
 }
 
 // ------------------------------------------------------------------ machine
+/** The commit measured, and whether the operator's code differed from it. */
+function revision(): { commit: string; operatorDirty: boolean } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'operator/', 'package.json', 'package-lock.json'], { cwd: ROOT, encoding: 'utf8' });
+  return { commit: head.stdout.trim() || 'unknown', operatorDirty: (dirty.stdout ?? '').trim() !== '' };
+}
+
 function machine(versions: Record<string, string>): Result['machine'] {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const meminfo = readFileSync('/proc/meminfo', 'utf8');
@@ -917,7 +924,7 @@ async function main(): Promise<number> {
 
   await awaitQuiet('background');
   const bg = await measureBackground(clusters);
-  const result: Partial<Result> = { startedAt: new Date(started).toISOString(), config: { ...CONFIG }, machine: machine(versions), generated: g.stats, background: bg.report };
+  const result: Partial<Result> = { startedAt: new Date(started).toISOString(), revision: revision(), config: { ...CONFIG }, machine: machine(versions), generated: g.stats, background: bg.report };
   try {
     if (CONFIG.baseline) result.baseline = await baseline(clusters, g, bg.background, tmp);
     result.operator = await operatorPhase(clusters, hub, g, run, bg.background, tmp, ts);
