@@ -105,7 +105,11 @@ export function kubeConnector(opts: KubeConnectorOptions): Connector {
           return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
         }
         // One client per data centre and kubeconfig: a new Secret replaces the old client.
-        for (const [k, c] of clients) if (c.name === name) clients.delete(k);
+        for (const [k, c] of clients) {
+          if (c.name !== name) continue;
+          clients.delete(k);
+          void c.close();
+        }
         clients.set(fingerprint, client);
       }
       const made = client;

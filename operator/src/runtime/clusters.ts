@@ -3,8 +3,11 @@
 // plugin tokens) by user name across KubeConfig instances: two kubeconfigs that both call
 // their user "admin" would otherwise share one token. Each client set also counts the
 // requests it makes, so benchmarks and e2e tests can assert "zero writes in steady state".
+import { createHash } from 'node:crypto';
+import type { AgentOptions } from 'node:https';
 import {
   ApiException,
+  type Cluster,
   CoreV1Api,
   IsomorphicFetchHttpLibrary,
   KubeConfig,
@@ -46,13 +49,60 @@ export class RequestCounter {
   }
 }
 
-/** Every request the client makes (typed APIs, object API, Watch, raw) passes through here. */
-class CountingKubeConfig extends KubeConfig {
+/** What client-node's (private) dispatcher factory takes and returns: an undici Agent, or none. */
+type DispatcherFactory = (cluster: Cluster | null, agentOptions: AgentOptions) => Dispatcher | undefined;
+interface Dispatcher {
+  close(): Promise<void>;
+}
+
+/** Everything a dispatcher is made from; a change (a rotated client certificate) makes a new one. */
+function dispatcherKey(cluster: Cluster | null, options: AgentOptions): string {
+  const material = (v: unknown): unknown => (Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v.map(material) : v);
+  const parts: unknown[] = [cluster?.server, cluster?.proxyUrl, cluster?.skipTLSVerify, options.rejectUnauthorized, options.servername];
+  for (const field of ['ca', 'cert', 'key', 'pfx', 'passphrase'] as const) parts.push(material(options[field]));
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Every request the client makes (typed APIs, object API, Watch, raw) passes through here.
+ * client-node 2.x makes a new undici Agent for every request, so every request opened its
+ * own connection and paid a TLS handshake on both ends (most of the operator's CPU in the
+ * benchmark, and as much again on the API server). This keeps one Agent, a pool of
+ * keep-alive connections, per cluster and credentials.
+ */
+class ClusterKubeConfig extends KubeConfig {
   readonly requests = new RequestCounter();
+  private pool: { key: string; dispatcher: Dispatcher } | undefined;
+
+  constructor() {
+    super();
+    // The factory is private in client-node's types, not at runtime; the unit test
+    // "one connection pool per cluster and credentials" fails if that ever changes.
+    const self = this as unknown as { createDispatcher: DispatcherFactory };
+    const make = self.createDispatcher.bind(this);
+    self.createDispatcher = (cluster, options) => this.reuse(cluster, options, make);
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     this.requests.record(context.getHttpMethod());
     await super.applySecurityAuthentication(context);
+  }
+
+  /** Closes the pooled connections (requests in flight finish first). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.dispatcher.close();
+  }
+
+  private reuse(cluster: Cluster | null, options: AgentOptions, make: DispatcherFactory): Dispatcher | undefined {
+    const key = dispatcherKey(cluster, options);
+    if (this.pool?.key === key) return this.pool.dispatcher;
+    const dispatcher = make(cluster, options);
+    const previous = this.pool;
+    this.pool = dispatcher ? { key, dispatcher } : undefined;
+    void previous?.dispatcher.close().catch(() => undefined);
+    return dispatcher;
   }
 }
 
@@ -100,12 +150,14 @@ export class ClusterClient {
   readonly watch: Watch;
   readonly requests: RequestCounter;
   private readonly objectApi: ObjectApi;
+  private readonly pooled: ClusterKubeConfig;
   private readonly http = new IsomorphicFetchHttpLibrary();
 
-  private constructor(name: string, kc: CountingKubeConfig) {
+  private constructor(name: string, kc: ClusterKubeConfig) {
     if (name.includes('/')) throw new Error(`cluster name ${JSON.stringify(name)} must not contain '/'`);
     this.name = name;
     this.kubeConfig = kc;
+    this.pooled = kc;
     this.requests = kc.requests;
     this.objectApi = ObjectApi.forConfig(kc);
     this.objects = this.objectApi;
@@ -115,19 +167,19 @@ export class ClusterClient {
 
   /** From kubeconfig YAML text, e.g. the `kubeconfig` key of a Secret. */
   static fromKubeconfig(name: string, kubeconfig: string, context?: string): ClusterClient {
-    const kc = new CountingKubeConfig();
+    const kc = new ClusterKubeConfig();
     kc.loadFromString(kubeconfig);
     return ClusterClient.finish(name, kc, context);
   }
 
   /** From $KUBECONFIG, ~/.kube/config or the in-cluster service account, in that order. */
   static fromDefault(name: string, context?: string): ClusterClient {
-    const kc = new CountingKubeConfig();
+    const kc = new ClusterKubeConfig();
     kc.loadFromDefault();
     return ClusterClient.finish(name, kc, context);
   }
 
-  private static finish(name: string, kc: CountingKubeConfig, context: string | undefined): ClusterClient {
+  private static finish(name: string, kc: ClusterKubeConfig, context: string | undefined): ClusterClient {
     if (context) kc.setCurrentContext(context);
     prefixUserNames(kc, name);
     return new ClusterClient(name, kc);
@@ -154,6 +206,11 @@ export class ClusterClient {
       throw new ApiException(response.httpStatusCode, `${method} ${path} on cluster ${this.name}`, body, response.headers);
     }
     return body as T;
+  }
+
+  /** Closes its connections; for a client that is being replaced or dropped. */
+  close(): Promise<void> {
+    return this.pooled.close();
   }
 
   version(): Promise<VersionInfo> {

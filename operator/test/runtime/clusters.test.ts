@@ -84,6 +84,21 @@ test('/version, raw errors and request counting against a loopback server', asyn
   });
 });
 
+test('one connection pool per cluster and credentials: requests reuse a connection', async () => {
+  await withServer(async (server) => {
+    // The kubeconfig skips TLS verification, which makes client-node build a dispatcher per request.
+    const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));
+    for (let i = 0; i < 20; i++) await client.version();
+    // A request that starts while the last response is being released may open a second one.
+    const pooled = server.connections();
+    assert.ok(pooled <= 2, `20 requests in sequence, ${pooled} connections`);
+    await client.close();
+    await client.version();
+    assert.is(server.connections(), pooled + 1, 'a closed pool is replaced by a new one');
+    await client.close();
+  });
+});
+
 test('resource paths come from discovery', async () => {
   await withServer(async (server) => {
     const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));

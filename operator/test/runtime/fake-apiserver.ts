@@ -8,6 +8,8 @@ export type Route = (req: IncomingMessage, url: URL, res: ServerResponse, body: 
 export interface FakeApiServer {
   url: string;
   requests: Array<{ method: string; path: string; query: URLSearchParams; headers: IncomingMessage['headers']; body: string }>;
+  /** Connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -24,11 +26,14 @@ export async function startFakeApiServer(routes: Route[]): Promise<FakeApiServer
       res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: `${url.pathname} not found` }));
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
