@@ -4,8 +4,9 @@
 // stop that lets in-flight reconciles finish. The process around it (probes, leader
 // election, signals) is manager.ts; tests drive this directly with in-memory transports.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, hubNamespaceOf, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type DataCentre, type NetworkLink } from '../api/index.ts';
-import { Controller, sleep, systemClock, type Clock, type EventRecorder, type InformerHandlers, type Logger, type RateLimiter, type ReconcileFn, type RuntimeMetrics } from '../runtime/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink } from '../api/index.ts';
+import type { PlatformObject } from '../model/rules.ts';
+import { Controller, sleep, systemClock, type Clock, type EventRecorder, type TimerHandle, type InformerHandlers, type Logger, type RateLimiter, type ReconcileFn, type RuntimeMetrics } from '../runtime/index.ts';
 import { AGENCY_CONTROLLER, agencyReconciler } from './agency.ts';
 import type { Connector } from './connector.ts';
 import { hubKey, ownerOf, type ControllerContext, type Timeouts } from './context.ts';
@@ -48,6 +49,8 @@ export class OperatorCore {
   private readonly removers: (() => void)[] = [];
   private readonly wasReady = new Map<string, boolean>();
   private started = false;
+  private stopped = false;
+  private verdictTimer: TimerHandle | undefined;
 
   constructor(opts: CoreOptions) {
     this.opts = opts;
@@ -128,6 +131,9 @@ export class OperatorCore {
 
   /** Stops taking work, lets in-flight reconciles finish, disconnects the data centres. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.verdictTimer) this.ctx.clock.clearTimeout(this.verdictTimer);
+    this.verdictTimer = undefined;
     await Promise.all(Object.values(this.controllers).map((c) => c.shutDown()));
     for (const remove of this.removers.splice(0)) remove();
     await this.ctx.members.stop();
@@ -152,20 +158,28 @@ export class OperatorCore {
   /** Hub events to keys. Status-only updates of the govcloud kinds are not events worth a reconcile. */
   private watchHub(): void {
     const hub = this.opts.hub;
-    const on = <T extends KubernetesObject>(handlers: (obj: T, spec: boolean) => void): InformerHandlers<T> => ({
-      add: (o) => handlers(o, true),
-      update: (old, o) => {
-        if (specChanged(old, o)) {
-          handlers(old, true);
-          handlers(o, true);
-        }
+    const on = <T extends KubernetesObject>(handler: (obj: T) => void): InformerHandlers<T> => ({
+      add: (o) => {
+        handler(o);
+        this.publishVerdictsSoon();
       },
-      delete: (o) => handlers(o, true),
+      update: (old, o) => {
+        if (!specChanged(old, o)) return;
+        handler(old);
+        handler(o);
+        this.publishVerdictsSoon();
+      },
+      delete: (o) => {
+        handler(o);
+        this.publishVerdictsSoon();
+      },
     });
     this.removers.push(
+      hub.onVerdictsChanged((objects) => this.verdictsChanged(objects)),
       hub.dataCentres.addHandlers(
         on((dc: DataCentre & KubernetesObject) => {
           this.enqueue('DataCentre', undefined, dc.metadata.name);
+          // Placement, accreditation and ranges feed every render.
           this.enqueueAll('Agency');
           this.enqueueAll('NetworkLink');
           this.enqueueAll('SharedDataService');
@@ -180,12 +194,16 @@ export class OperatorCore {
         }),
       ),
       hub.agencies.addHandlers(
-        on((agency: KubernetesObject) => {
-          this.enqueue('Agency', undefined, agency.metadata?.name ?? '');
-          // Placement, workspaces and codes feed every other render and the rules across agencies.
-          this.enqueueAll('Agency');
-          this.enqueueAll('DataCentre');
-          this.enqueueAll('NetworkLink');
+        on((agency: Agency & KubernetesObject) => {
+          const name = agency.metadata.name;
+          this.enqueue('Agency', undefined, name);
+          // What an agency's spec feeds besides its own render: the capacity allocated in the
+          // data centres it is placed in, the links it is a party to, and every service's
+          // consumers. Other agencies hear of it only through the rules (publishVerdicts).
+          for (const dc of agency.spec.placement.dataCentres) if (hub.dataCentre(dc)) this.enqueue('DataCentre', undefined, dc);
+          for (const link of hub.links.list()) {
+            if (link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name) this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
+          }
           this.enqueueAll('SharedDataService');
         }),
       ),
@@ -206,15 +224,42 @@ export class OperatorCore {
         delete: (g: AccessGrant & KubernetesObject) => {
           this.enqueue('SharedDataService', g.metadata.namespace, g.spec.service);
           this.ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(g.metadata.namespace) ?? g.metadata.namespace ?? '', accessgrant: g.metadata.name });
+          this.publishVerdictsSoon();
         },
       }),
     );
+  }
+
+  /**
+   * After a spec change, once a burst has settled: judge the platform again; the hub cache
+   * then re-queues (verdictsChanged) only the objects whose rule verdict changed.
+   */
+  private publishVerdictsSoon(): void {
+    if (this.verdictTimer || this.stopped) return;
+    this.verdictTimer = this.ctx.clock.setTimeout(() => {
+      this.verdictTimer = undefined;
+      if (!this.stopped) this.opts.hub.publishVerdicts();
+    }, FAN_OUT_DELAY_MS);
+  }
+
+  /** Objects whose rule verdict changed: the reconcile that reports it. */
+  private verdictsChanged(objects: PlatformObject[]): void {
+    for (const o of objects) {
+      if (o.kind === 'Agency' || o.kind === 'DataCentre' || o.kind === 'NetworkLink' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
+      else if (o.kind === 'AccessRequest') {
+        const r = o as AccessRequest;
+        this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service);
+      } else if (o.kind === 'AccessGrant') this.enqueue('SharedDataService', o.metadata.namespace, (o as AccessGrant).spec.service);
+    }
   }
 
   /** A child object in a data centre changed: reconcile its owner (drift is repaired at once). */
   private memberObject(_member: Member, type: 'add' | 'update' | 'delete', obj: KubernetesObject, old?: KubernetesObject): void {
     for (const o of old ? [old, obj] : [obj]) this.enqueueOwner(o);
     if (obj.kind !== 'Namespace') return;
+    // A namespace an agency wants but may not take (another owner's, or unlabelled) came, went
+    // or changed hands: the agency waiting for it tries again.
+    for (const agency of this.opts.hub.agenciesWanting(obj.metadata?.name ?? '')) this.enqueue('Agency', undefined, agency);
     const managed = (o?: KubernetesObject) => o?.metadata?.labels?.[LABELS.managedBy] === MANAGED_BY && !o.metadata.deletionTimestamp;
     const before = type === 'add' ? false : managed(old ?? obj);
     const after = type === 'delete' ? false : managed(obj);

@@ -1,12 +1,20 @@
 // The hub's caches: one informer per govcloud kind, and one for the Secrets in the
 // operator's namespace (the data centres' kubeconfigs). Controllers read the whole desired
 // platform from here, the same `Platform` value `govcloud plan` builds from files, so the
-// operator and the preview decide alike. The platform and the cross-object rule problems are
-// computed once per change of some spec, not once per reconcile.
+// operator and the preview decide alike. The platform is computed once per change of some
+// spec, not once per reconcile.
+//
+// The rules across objects (model/rules.ts) are the only way one agency's spec reaches
+// another agency's status, so their verdicts are published rather than recomputed on
+// demand: `publishVerdicts()` checks the whole platform, tells the listener which objects'
+// verdicts changed (the operator re-queues exactly those), and controllers read verdicts
+// from that publication. A controller asking about an object newer than the publication
+// publishes first, so no object is ever judged by rules that did not see it.
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
-import { checkPlatform, type RuleProblem } from '../model/rules.ts';
+import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
+import { hubNamespaceOf, workspaceNamespaces } from '../api/index.ts';
 import { Informer, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
 import { GOVCLOUD_RESOURCES, SECRET, type ResourceType } from './resources.ts';
 
@@ -41,6 +49,24 @@ const byAge = (a: KubernetesObject, b: KubernetesObject): number => {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
 
+/** Kind, namespace and name of a govcloud object. */
+export function objectKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+const keyOf = (o: KubernetesObject): string => objectKey(o.kind ?? '', o.metadata?.namespace, o.metadata?.name ?? '');
+/** Which version of an object a publication judged. */
+const stampOf = (o: KubernetesObject): string => `${o.metadata?.uid ?? ''}/${o.metadata?.generation ?? ''}`;
+
+interface Verdicts {
+  revision: number;
+  /** The judged version of every object of the platform, by key. */
+  stamps: Map<string, string>;
+  errors: Map<string, RuleProblem[]>;
+  /** The errors as one text per object, for comparing publications. */
+  texts: Map<string, { object: PlatformObject; text: string }>;
+}
+
 export class HubCache {
   readonly namespace: string;
   readonly dataCentres: Informer<DataCentre & KubernetesObject>;
@@ -51,7 +77,9 @@ export class HubCache {
   readonly grants: Informer<AccessGrant & KubernetesObject>;
   readonly secrets: Informer<SecretObject>;
   private revision = 0;
-  private memo: { revision: number; platform: Platform; problems?: RuleProblem[] } | undefined;
+  private memo: { revision: number; platform: Platform; problems?: RuleProblem[]; namespaceWanters?: Map<string, string[]> } | undefined;
+  private verdicts: Verdicts | undefined;
+  private readonly verdictListeners = new Set<(objects: PlatformObject[]) => void>();
 
   constructor(opts: HubCacheOptions) {
     this.namespace = opts.namespace;
@@ -139,11 +167,83 @@ export class HubCache {
     return memo.problems;
   }
 
-  /** Errors the rules report about one object. */
+  /** Whether a spec changed since the last publication of verdicts. */
+  verdictsStale(): boolean {
+    return this.verdicts?.revision !== this.revision;
+  }
+
+  /**
+   * Judges the platform as it is now and publishes the verdicts; the listener hears which
+   * present objects' errors differ from the previous publication.
+   */
+  publishVerdicts(): void {
+    if (!this.verdictsStale()) return;
+    const platform = this.platform();
+    const problems = this.problems();
+    const stamps = new Map<string, string>();
+    for (const list of Object.values(platform) as KubernetesObject[][]) for (const o of list) stamps.set(keyOf(o), stampOf(o));
+    const errors = new Map<string, RuleProblem[]>();
+    for (const p of problems) {
+      if (p.severity !== 'error') continue;
+      const key = keyOf(p.object as KubernetesObject);
+      const list = errors.get(key);
+      if (list) list.push(p);
+      else errors.set(key, [p]);
+    }
+    const texts = new Map<string, { object: PlatformObject; text: string }>();
+    for (const [key, list] of errors) texts.set(key, { object: list[0]!.object, text: list.map((p) => `${p.path.join('.')}: ${p.message}`).join('\n') });
+    const previous = this.verdicts?.texts ?? new Map<string, { object: PlatformObject; text: string }>();
+    const changed: PlatformObject[] = [];
+    for (const [key, now] of texts) if (previous.get(key)?.text !== now.text) changed.push(now.object);
+    for (const [key, before] of previous) if (!texts.has(key) && stamps.has(key)) changed.push(before.object);
+    this.verdicts = { revision: this.revision, stamps, errors, texts };
+    if (changed.length > 0) for (const listener of this.verdictListeners) listener(changed);
+  }
+
+  /** Tells `listener`, at each publication, the present objects whose rule verdict changed. */
+  onVerdictsChanged(listener: (objects: PlatformObject[]) => void): () => void {
+    this.verdictListeners.add(listener);
+    return () => this.verdictListeners.delete(listener);
+  }
+
+  /**
+   * Errors the rules report about one object, from the latest publication; published first
+   * when that publication did not judge this version of the object.
+   */
   errorsOf(kind: string, namespace: string | undefined, name: string): RuleProblem[] {
-    return this.problems().filter(
-      (p) => p.severity === 'error' && p.object.kind === kind && p.object.metadata.name === name && (p.object.metadata.namespace ?? '') === (namespace ?? ''),
-    );
+    const key = objectKey(kind, namespace, name);
+    const live = this.objectOf(kind, namespace, name);
+    if (!this.verdicts || (live !== undefined && this.verdicts.stamps.get(key) !== stampOf(live))) this.publishVerdicts();
+    return this.verdicts?.errors.get(key) ?? [];
+  }
+
+  /** The agencies whose workspaces or hub namespace would be a namespace of this name. */
+  agenciesWanting(namespace: string): string[] {
+    const memo = (this.platform(), this.memo!);
+    if (!memo.namespaceWanters) {
+      const wanters = new Map<string, string[]>();
+      for (const agency of memo.platform.agencies) {
+        for (const ns of [hubNamespaceOf(agency.metadata.name), ...workspaceNamespaces(agency)]) {
+          const list = wanters.get(ns);
+          if (list) list.push(agency.metadata.name);
+          else wanters.set(ns, [agency.metadata.name]);
+        }
+      }
+      memo.namespaceWanters = wanters;
+    }
+    return memo.namespaceWanters.get(namespace) ?? [];
+  }
+
+  private objectOf(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined {
+    const informer = {
+      DataCentre: this.dataCentres,
+      Agency: this.agencies,
+      NetworkLink: this.links,
+      SharedDataService: this.services,
+      AccessRequest: this.requests,
+      AccessGrant: this.grants,
+    }[kind] as Informer<KubernetesObject> | undefined;
+    return informer?.get(namespace, name);
   }
 
   agency(name: string): (Agency & KubernetesObject) | undefined {

@@ -190,6 +190,42 @@ test('a spec the platform refuses: Degraded with a clear message; the others sta
   await h.stop();
 });
 
+test('another agency reaches this one only through the rules: when the holder of a code goes, its twin becomes Ready', async () => {
+  const h = await harness({ objects: dataCentres() });
+  const first = h.apply(agency('first', { code: 'G62', dcs: ['dc-hanoi'] }));
+  await h.run(1000);
+  h.apply(agency('second', { code: 'G62', dcs: ['dc-hanoi'] }));
+  await h.run(1000);
+  assert.is(condition(h.agency('second'), 'Degraded')?.reason, 'RuleViolation');
+  assert.not.ok(h.cluster('dc-hanoi').has('Namespace', undefined, 'second-app') && condition(h.agency('second'), 'Ready')?.status === 'True');
+  h.remove(first);
+  await h.run(2000);
+  assert.is(condition(h.agency('second'), 'Ready')?.status, 'True', 'the twin is re-judged once the first is gone');
+  assert.is(condition(h.agency('second'), 'Degraded')?.status, 'False');
+  await h.stop();
+});
+
+async function agencyReconciles(h: Awaited<ReturnType<typeof harness>>): Promise<number> {
+  const values = (await h.metrics.reconcileTotal.get()).values;
+  return values.filter((v) => v.labels.controller === 'agency').reduce((n, v) => n + v.value, 0);
+}
+
+test('a change to one agency reconciles that agency, not every other one', async () => {
+  const h = await harness({ objects: dataCentres() });
+  for (let i = 0; i < 30; i++) h.apply(agency(`a${i}`, { code: `G${10 + i}`, dcs: ['dc-hcm'] }));
+  await h.run(2000);
+  const burst = await agencyReconciles(h);
+  assert.ok(burst >= 30 && burst <= 90, `30 agencies applied at once: ${burst} reconciles`);
+  for (let i = 0; i < 30; i++) assert.is(condition(h.agency(`a${i}`), 'Ready')?.status, 'True', JSON.stringify(h.agency(`a${i}`)?.status));
+  const changed = h.agency('a7')!;
+  h.apply({ ...changed, metadata: { ...changed.metadata, generation: (changed.metadata?.generation ?? 1) + 1 }, spec: { ...changed.spec, workspaces: [...changed.spec.workspaces, { name: 'web', dataClass: 'shared' }] } });
+  await h.run(2000);
+  const after = (await agencyReconciles(h)) - burst;
+  assert.ok(after >= 1 && after <= 2, `one agency changed: ${after} agency reconciles`);
+  assert.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'a7-web'));
+  await h.stop();
+});
+
 test("a namespace that exists without govcloud's labels, or belongs to another agency, is never taken over", async () => {
   const h = await harness({ objects: dataCentres() });
   h.cluster('dc-hcm').server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'legacy-app', labels: { team: 'old' } } });
@@ -204,6 +240,11 @@ test("a namespace that exists without govcloud's labels, or belongs to another a
   assert.match(degraded!.message, /dc-hcm: namespace legacy-app exists and is not managed by govcloud: not taken over/);
   const placement = h.agency('legacy')!.status.dataCentres[0];
   assert.equal(placement.namespaces, ['legacy-web']);
+  // Once its owners remove it, the agency waiting for the name takes it at once.
+  h.cluster('dc-hcm').server.delete(ns);
+  await h.run(1000);
+  assert.ok(h.cluster('dc-hcm').has('NetworkPolicy', 'legacy-app', 'govcloud-default-deny'), 'made once the name was free');
+  assert.is(condition(h.agency('legacy'), 'Ready')?.status, 'True');
   await h.stop();
 });
 
