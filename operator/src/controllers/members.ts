@@ -10,6 +10,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import {
+  cacheTrimmer,
   errorMessage,
   identity,
   Informer,
@@ -21,7 +22,7 @@ import {
   type Logger,
   type ObjectWriter,
 } from '../runtime/index.ts';
-import { CHILD_RESOURCES, kindKey, NAMESPACE, type ResourceType } from './resources.ts';
+import { CHILD_RESOURCES, DEPLOYMENT, kindKey, NAMESPACE, type ResourceType } from './resources.ts';
 
 export interface ProbeResult {
   /** gitVersion of the cluster. */
@@ -68,6 +69,19 @@ export interface MemberEvents {
 
 const MANAGED: LabelSelector = { matchLabels: { [LABELS.managedBy]: MANAGED_BY } };
 
+/**
+ * What the member caches keep: the field sets of the operator's own managers (every one is
+ * `govcloud-<controller>`), and of statuses only a Deployment's available replicas (the
+ * service controller reports them).
+ */
+const trimForCache = cacheTrimmer<KubernetesObject>({
+  keepManager: (manager) => manager.startsWith('govcloud-'),
+  status: (obj) => {
+    const replicas = obj.kind === DEPLOYMENT.kind ? (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas : undefined;
+    return replicas === undefined ? undefined : { availableReplicas: replicas };
+  },
+});
+
 export class Member {
   readonly name: string;
   /** What the connection was made from; a different one replaces the member. */
@@ -100,6 +114,7 @@ export class Member {
         source: this.transport.source(resource, resource === NAMESPACE ? undefined : MANAGED),
         clock: this.clock,
         backoff: { maxMs: this.timings.informerBackoffMaxMs },
+        transform: trimForCache,
         ...(this.log ? { logger: this.log } : {}),
       });
       informer.addHandlers({

@@ -19,6 +19,7 @@ export * from './informer.ts';
 export * from './keys.ts';
 export * from './labels.ts';
 export * from './leader.ts';
+export * from './trim.ts';
 export * from './list-watch.ts';
 export * from './logger.ts';
 export * from './managed-fields.ts';

@@ -67,6 +67,11 @@ export interface InformerOptions<T> {
   /** A watch that lasted this long or delivered an event resets the backoff. */
   healthyAfterMs?: number;
   pageSize?: number;
+  /**
+   * What the cache keeps of each object, applied as it arrives (as client-go's
+   * SetTransform): caches of thousands of objects hold only what their readers use.
+   */
+  transform?: (obj: T) => T;
 }
 
 type WatchOutcome = { error?: unknown; gone: boolean; healthy: boolean };
@@ -81,6 +86,7 @@ export class Informer<T extends KubernetesObject> {
   private readonly maxBackoffMs: number;
   private readonly healthyAfterMs: number;
   private readonly pageSize: number;
+  private readonly transform: (obj: T) => T;
 
   private readonly store = new Map<string, T>();
   private readonly handlers = new Set<InformerHandlers<T>>();
@@ -101,6 +107,7 @@ export class Informer<T extends KubernetesObject> {
     this.maxBackoffMs = opts.backoff?.maxMs ?? 30_000;
     this.healthyAfterMs = opts.healthyAfterMs ?? 1000;
     this.pageSize = opts.pageSize ?? 500;
+    this.transform = opts.transform ?? ((obj) => obj);
     this.state = {
       synced: false,
       connected: false,
@@ -210,7 +217,7 @@ export class Informer<T extends KubernetesObject> {
     do {
       const signal = this.stopping.signal;
       page = await this.source.list(cont === undefined ? { limit: this.pageSize, signal } : { limit: this.pageSize, continue: cont, signal });
-      items.push(...page.items);
+      for (const item of page.items) items.push(this.transform(item));
       cont = page.metadata?.continue || undefined;
     } while (cont !== undefined && !this.stopping.signal.aborted);
     if (this.stopping.signal.aborted) return;
@@ -314,9 +321,9 @@ export class Informer<T extends KubernetesObject> {
     const key = namespacedName(obj);
     if (type === 'DELETED') {
       const had = this.store.delete(key);
-      if (had) this.emitDelete(obj);
+      if (had) this.emitDelete(this.transform(obj));
     } else {
-      this.upsert(key, obj);
+      this.upsert(key, this.transform(obj));
     }
     if (rv) this.state.resourceVersion = rv;
   }

@@ -11,7 +11,8 @@ interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
   subresource?: string;
-  fieldsV1?: FieldSet;
+  /** As the API server sends it, or as JSON text (what trimmed caches keep, runtime/trim.ts). */
+  fieldsV1?: FieldSet | string;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -27,7 +28,14 @@ export function ownsFieldsNotIn(live: KubernetesObject, desired: unknown, manage
   const entries = (live.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
   return entries
     .filter((e) => e.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === subresource)
-    .some((e) => hasFieldOutside(e.fieldsV1 ?? {}, desired));
+    .some((e) => hasFieldOutside(fieldSet(e.fieldsV1), desired));
+}
+
+function fieldSet(fields: FieldSet | string | undefined): FieldSet {
+  if (typeof fields !== 'string') return fields ?? {};
+  const parsed = parseJson(fields);
+  // Unreadable text: a field nothing desired can hold, so the write happens.
+  return isPlainObject(parsed) ? (parsed as FieldSet) : { 'f:\u0000unreadable': {} };
 }
 
 function hasFieldOutside(fields: FieldSet, value: unknown): boolean {

@@ -93,6 +93,27 @@ test('lists all pages, then watches from the list resourceVersion', async () => 
   await informer.stop();
 });
 
+test('a transform shapes what is cached, from lists and from watch events alike', async () => {
+  const clock = new FakeClock();
+  const source = new FakeSource();
+  const informer = new Informer<Obj>({
+    name: 'dc1/configmaps',
+    source,
+    clock,
+    transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { kept: 'yes' } } }),
+  });
+  const seen: string[] = [];
+  informer.addHandlers({ add: (o) => seen.push(`add ${o.metadata?.name} ${o.metadata?.labels?.kept}`), delete: (o) => seen.push(`delete ${o.metadata?.name} ${o.metadata?.labels?.kept}`) });
+  source.lists.push({ items: [obj('a', '1', { big: 'x' })], metadata: { resourceVersion: '10' } });
+  informer.start();
+  await settle();
+  source.current.emit('ADDED', obj('b', '11', { big: 'y' }));
+  source.current.emit('DELETED', obj('a', '12', { big: 'x' }));
+  assert.equal(informer.get('ns', 'b')?.metadata?.labels, { kept: 'yes' });
+  assert.equal(seen, ['add a yes', 'add b yes', 'delete a yes']);
+  await informer.stop();
+});
+
 test('watch events update the store and handlers; bookmarks only move the resourceVersion', async () => {
   const { source, informer, log, clock } = setup();
   source.lists.push({ items: [obj('a', '1')], metadata: { resourceVersion: '10' } });

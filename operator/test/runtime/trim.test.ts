@@ -1,0 +1,84 @@
+// A trimmed cache entry must decide writes exactly as the object the API server returned.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Applier, applyBody, type ObjectWriter } from '../../src/runtime/apply.ts';
+import { cacheTrimmer } from '../../src/runtime/trim.ts';
+
+const desired: KubernetesObject & { spec: { hard: Record<string, string> } } = {
+  apiVersion: 'v1',
+  kind: 'ResourceQuota',
+  metadata: { name: 'govcloud-quota', namespace: 'moh-app', labels: { 'govcloud.dev/owner': 'agency.moh' } },
+  spec: { hard: { 'requests.cpu': '4', pods: '10' } },
+};
+
+/** The quota as the API server returns it: our apply, the controller manager's status, timestamps. */
+const live = {
+  ...structuredClone(desired),
+  metadata: {
+    ...structuredClone(desired.metadata),
+    uid: 'u1',
+    resourceVersion: '42',
+    creationTimestamp: '2026-11-27T00:00:00Z',
+    managedFields: [
+      {
+        manager: 'govcloud-agency',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        time: '2026-11-27T00:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:metadata': { 'f:labels': { 'f:govcloud.dev/owner': {} } }, 'f:spec': { 'f:hard': { 'f:requests.cpu': {}, 'f:pods': {} } } },
+      },
+      {
+        manager: 'kube-controller-manager',
+        operation: 'Update',
+        apiVersion: 'v1',
+        subresource: 'status',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:status': { 'f:hard': { '.': {}, 'f:pods': {} }, 'f:used': { '.': {}, 'f:pods': {} } } },
+      },
+    ],
+  },
+  status: { hard: { 'requests.cpu': '4', pods: '10' }, used: { 'requests.cpu': '0', pods: '0' } },
+} as unknown as KubernetesObject;
+
+const trim = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('govcloud-') });
+const noWrites: ObjectWriter = { apply: async () => assert.unreachable('no write expected'), delete: async () => assert.unreachable('no delete expected') };
+const applier = new Applier({ writer: noWrites, fieldManager: 'govcloud-agency' });
+
+test('keeps identity, spec and our field sets (as text); drops status, timestamps and other managers', () => {
+  const t = trim(live) as KubernetesObject & { spec?: unknown; status?: unknown };
+  assert.equal(t.spec, desired.spec);
+  assert.is(t.metadata?.resourceVersion, '42');
+  assert.is(t.metadata?.uid, 'u1');
+  assert.is(t.metadata?.creationTimestamp, undefined);
+  assert.is(t.status, undefined);
+  assert.equal(
+    t.metadata?.managedFields?.map((e) => e.manager),
+    ['govcloud-agency'],
+  );
+  assert.type(t.metadata?.managedFields?.[0]?.fieldsV1, 'string');
+  assert.ok(JSON.stringify(t).length < JSON.stringify(live).length, 'smaller');
+});
+
+test('a trimmed copy decides writes as the full object does', () => {
+  const t = trim(live);
+  const same = applyBody(desired);
+  assert.not.ok(applier.needsWrite(same, live));
+  assert.not.ok(applier.needsWrite(same, t), 'unchanged: no write');
+  const fewer = applyBody({ ...desired, spec: { hard: { pods: '10' } } } as KubernetesObject);
+  assert.ok(applier.needsWrite(fewer, live));
+  assert.ok(applier.needsWrite(fewer, t), 'a field we set is no longer desired: write (server-side apply removes it)');
+  const changed = applyBody({ ...desired, spec: { hard: { 'requests.cpu': '8', pods: '10' } } } as KubernetesObject);
+  assert.ok(applier.needsWrite(changed, t), 'a value changed: write');
+});
+
+test('a status a reader needs can be kept; unreadable field-set text leads to a write', () => {
+  const keepReplicas = cacheTrimmer<KubernetesObject>({ keepManager: () => true, status: (o) => ({ used: (o.status as { used?: unknown }).used }) });
+  assert.equal((keepReplicas(live) as { status?: unknown }).status, { used: { 'requests.cpu': '0', pods: '0' } });
+  const broken = trim(live);
+  broken.metadata!.managedFields![0]!.fieldsV1 = '{not json' as unknown as object;
+  assert.ok(applier.needsWrite(applyBody(desired), broken));
+});
+
+test.run();
