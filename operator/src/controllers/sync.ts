@@ -11,6 +11,13 @@ import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import type { Outcome } from './status.ts';
 
+/**
+ * Writes in flight per data centre within one reconcile. One at a time left each reconcile
+ * waiting on a round trip per object (an agency has some fifty); a few at once keep the API
+ * server busy without crowding it (four workers per controller times this, per data centre).
+ */
+const WRITES_IN_FLIGHT = 4;
+
 export interface DcOutcome {
   dataCentre: string;
   /** applied: in place; unreachable: not attempted; failed: some writes failed. */
@@ -91,7 +98,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   };
   const admission = (opts.admit ?? inManagedNamespaces)(member, desired);
   const live = member.owned(opts.owner);
-  const applier = new Applier({ writer, fieldManager: opts.fieldManager });
+  const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT });
   const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
   let counts: ApplyCounts | undefined;
   let message: string | undefined;

@@ -97,15 +97,28 @@ export interface ApplierOptions {
   writer: ObjectWriter;
   /** One per controller, e.g. `govcloud-tenant-controller`. */
   fieldManager: string;
+  /** Writes in flight at once within one sync (default 1: one after another). */
+  concurrency?: number;
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 export class Applier {
   readonly fieldManager: string;
   private readonly writer: ObjectWriter;
+  private readonly concurrency: number;
 
   constructor(opts: ApplierOptions) {
     this.writer = opts.writer;
     this.fieldManager = opts.fieldManager;
+    this.concurrency = opts.concurrency ?? 1;
   }
 
   /** Whether applying `body` would change `live`; apiVersion and kind are identity, not content. */
@@ -135,22 +148,25 @@ export class Applier {
     const desiredIds = new Set<string>();
     const mayDelete = req.mayDelete ?? protectNamespaces;
 
-    for (const desired of req.desired) {
+    const applyOne = async (desired: KubernetesObject): Promise<void> => {
       const id = identity(desired);
-      desiredIds.add(id);
       const live = liveById.get(id) ?? req.lookup?.(desired);
       const body = applyBody(desired, req.ownerLabels);
       try {
         if (!this.needsWrite(body, live)) {
           counts.unchanged++;
-          continue;
+          return;
         }
         await this.writer.apply(body, this.fieldManager);
         counts[live ? 'updated' : 'created']++;
       } catch (err) {
         errors.push(new Error(`apply ${id}: ${errorMessage(err)}`, { cause: err }));
       }
-    }
+    };
+    for (const desired of req.desired) desiredIds.add(identity(desired));
+    // Cluster-scoped objects (namespaces among them) before what lives in namespaces.
+    await eachLimited(req.desired.filter((d) => !d.metadata?.namespace), this.concurrency, applyOne);
+    await eachLimited(req.desired.filter((d) => d.metadata?.namespace), this.concurrency, applyOne);
 
     const owned = { matchLabels: req.ownerLabels };
     for (const [id, live] of liveById) {

@@ -146,6 +146,29 @@ test('sync creates, updates, skips unchanged objects and prunes the rest', async
   assert.equal(writer.deleted, ['/ConfigMap/tax/stale']);
 });
 
+test('with concurrency: at most that many writes in flight, cluster-scoped objects first', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const order: string[] = [];
+  const writer: ObjectWriter = {
+    async apply(obj) {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      order.push(obj.kind ?? '');
+      inFlight--;
+    },
+    async delete() {},
+  };
+  const applier = new Applier({ writer, fieldManager: 'govcloud-tenant', concurrency: 3 });
+  const namespaces = ['a', 'b'].map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }) as KubernetesObject);
+  const maps = Array.from({ length: 10 }, (_, i) => cm(`m${i}`, { k: String(i) }));
+  const counts = await applier.sync({ desired: [...maps, ...namespaces], live: [], ownerLabels: OWNER });
+  assert.is(counts.created, 12);
+  assert.is(most, 3);
+  assert.equal(order.slice(0, 2), ['Namespace', 'Namespace']);
+});
+
 test('steady state: a second sync over the applied objects writes nothing', async () => {
   const writer = new FakeWriter();
   const applier = new Applier({ writer, fieldManager: 'govcloud-tenant' });
