@@ -12,6 +12,7 @@ import { LABELS, MANAGED_BY } from '../api/index.ts';
 import {
   cacheTrimmer,
   errorMessage,
+  StringPool,
   identity,
   Informer,
   sleep,
@@ -75,6 +76,7 @@ const MANAGED: LabelSelector = { matchLabels: { [LABELS.managedBy]: MANAGED_BY }
  * service controller reports them).
  */
 const trimForCache = cacheTrimmer<KubernetesObject>({
+  pool: new StringPool(),
   keepManager: (manager) => manager.startsWith('govcloud-'),
   status: (obj) => {
     const replicas = obj.kind === DEPLOYMENT.kind ? (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas : undefined;

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Applier, applyBody, type ObjectWriter } from '../../src/runtime/apply.ts';
-import { cacheTrimmer } from '../../src/runtime/trim.ts';
+import { cacheTrimmer, StringPool } from '../../src/runtime/trim.ts';
 
 const desired: KubernetesObject & { spec: { hard: Record<string, string> } } = {
   apiVersion: 'v1',
@@ -46,11 +46,11 @@ const trim = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('
 const noWrites: ObjectWriter = { apply: async () => assert.unreachable('no write expected'), delete: async () => assert.unreachable('no delete expected') };
 const applier = new Applier({ writer: noWrites, fieldManager: 'govcloud-agency' });
 
-test('keeps identity, spec and our field sets (as text); drops status, timestamps and other managers', () => {
+test('keeps name, spec, resourceVersion and our field sets (as text); drops status, uid, timestamps and other managers', () => {
   const t = trim(live) as KubernetesObject & { spec?: unknown; status?: unknown };
   assert.equal(t.spec, desired.spec);
   assert.is(t.metadata?.resourceVersion, '42');
-  assert.is(t.metadata?.uid, 'u1');
+  assert.is(t.metadata?.uid, undefined);
   assert.is(t.metadata?.creationTimestamp, undefined);
   assert.is(t.status, undefined);
   assert.equal(
@@ -79,6 +79,24 @@ test('a status a reader needs can be kept; unreadable field-set text leads to a 
   const broken = trim(live);
   broken.metadata!.managedFields![0]!.fieldsV1 = '{not json' as unknown as object;
   assert.ok(applier.needsWrite(applyBody(desired), broken));
+});
+
+test('with a pool, repeated values are kept once; resource versions are not pooled; the pool is bounded', () => {
+  const pool = new StringPool(1000);
+  const pooled = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('govcloud-'), pool });
+  const copies = Array.from({ length: 10 }, (_, i) => {
+    const parsed = JSON.parse(JSON.stringify(live)) as KubernetesObject;
+    parsed.metadata!.resourceVersion = String(100 + i);
+    return pooled(parsed);
+  });
+  const once = pool.size;
+  assert.ok(once > 5, `the values of one object are pooled (${once})`);
+  assert.is(pool.size, once, 'ten copies add nothing (resource versions are not pooled)');
+  assert.equal(copies[3], { ...trim(live), metadata: { ...trim(live).metadata, resourceVersion: '103' } }, 'content unchanged');
+  const small = new StringPool(3);
+  for (const v of ['a', 'b', 'c', 'd']) small.intern(v);
+  assert.is(small.size, 1, 'full: it starts over');
+  assert.is(small.intern('d'), 'd');
 });
 
 test.run();
