@@ -12,7 +12,7 @@ import { LABELS, MANAGED_BY } from '../api/index.ts';
 import {
   cacheTrimmer,
   errorMessage,
-  StringPool,
+  ValuePool,
   identity,
   Informer,
   sleep,
@@ -76,7 +76,7 @@ const MANAGED: LabelSelector = { matchLabels: { [LABELS.managedBy]: MANAGED_BY }
  * service controller reports them).
  */
 const trimForCache = cacheTrimmer<KubernetesObject>({
-  pool: new StringPool(),
+  pool: new ValuePool(),
   keepManager: (manager) => manager.startsWith('govcloud-'),
   status: (obj) => {
     const replicas = obj.kind === DEPLOYMENT.kind ? (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas : undefined;

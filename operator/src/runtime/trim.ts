@@ -1,26 +1,31 @@
 // What a cache keeps of an object. A member cluster's caches hold every object the operator
 // manages there (tens of thousands at a thousand agencies), and as the API server returns
 // them most of their size is bookkeeping no reader needs: other managers' managedFields
-// (the controller manager's, for a quota's status), status, timestamps. The applier needs
-// the spec, the metadata it compares (not uids, generations or timestamps), and its own managers' field sets, which are kept as
-// JSON text and parsed only when compared (managed-fields.ts). What is kept is interned:
-// a thousand agencies' objects repeat the same kinds, label values, policy names and field
-// sets tens of thousands of times, and JSON.parse gives every occurrence its own copy.
+// (the controller manager's, for a quota's status), status, uids, timestamps. The applier
+// needs the spec, the metadata an apply body sets, the resourceVersion, and its own
+// managers' field sets, kept as JSON text and parsed only when compared (managed-fields.ts).
+//
+// What is kept is shared: a thousand agencies' objects repeat the same specs (every
+// namespace's default-deny policy), label sets (every object of a namespace) and field sets
+// tens of thousands of times, and JSON.parse gives each its own copy. With a pool, equal
+// values are kept once, frozen: the caches are read-only, and now a write to one throws.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 /**
- * One copy of each string value. Bounded: when full it starts over (strings already shared
- * stay shared), so values of objects long deleted are not kept forever.
+ * One copy of each string, and of each JSON value (deep-frozen). Bounded: when a table is
+ * full it starts over (values already shared stay shared), so the values of objects long
+ * deleted are not kept forever.
  */
-export class StringPool {
+export class ValuePool {
   private readonly strings = new Map<string, string>();
+  private readonly trees = new Map<string, unknown>();
   private readonly limit: number;
 
   constructor(limit = 100_000) {
     this.limit = limit;
   }
 
-  intern(value: string): string {
+  string(value: string): string {
     const known = this.strings.get(value);
     if (known !== undefined) return known;
     if (this.strings.size >= this.limit) this.strings.clear();
@@ -28,28 +33,44 @@ export class StringPool {
     return value;
   }
 
+  /** The pooled, frozen copy of a JSON value equal to `value`. */
+  tree<T>(value: T): T {
+    if (typeof value === 'string') return this.string(value) as T;
+    if (typeof value !== 'object' || value === null) return value;
+    const key = JSON.stringify(value);
+    const known = this.trees.get(key);
+    if (known !== undefined) return known as T;
+    if (this.trees.size >= this.limit) this.trees.clear();
+    const shared = this.freeze(value);
+    this.trees.set(key, shared);
+    return shared;
+  }
+
+  /** Strings and values held. */
   get size(): number {
-    return this.strings.size;
+    return this.strings.size + this.trees.size;
+  }
+
+  private freeze<T>(value: T): T {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = this.leaf(value[i]);
+    } else if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) record[key] = this.leaf(record[key]);
+    }
+    return Object.freeze(value);
+  }
+
+  private leaf(value: unknown): unknown {
+    if (typeof value === 'string') return this.string(value);
+    return typeof value === 'object' && value !== null ? this.freeze(value) : value;
   }
 }
-
-/** Unique per object, never worth a pool entry. */
-const UNIQUE = new Set(['resourceVersion']);
 
 /** The metadata a cached object keeps: what identifies it, what an apply body sets, and its state. */
 const KEPT_METADATA = ['name', 'namespace', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'resourceVersion', 'deletionTimestamp'] as const;
-
-/** Replaces, in place, every string value of a freshly parsed value with its pooled copy. */
-function internAll(value: unknown, pool: StringPool): unknown {
-  if (typeof value === 'string') return pool.intern(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = internAll(value[i], pool);
-  } else if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) if (!UNIQUE.has(key)) record[key] = internAll(record[key], pool);
-  }
-  return value;
-}
+/** Metadata unique to each object: never worth a pool entry. */
+const UNPOOLED = new Set<string>(['resourceVersion', 'deletionTimestamp']);
 
 export interface TrimOptions {
   /** Field managers whose managedFields entries are kept. */
@@ -57,7 +78,7 @@ export interface TrimOptions {
   /** The part of an object's status a reader uses, or undefined to keep none. */
   status?: (obj: KubernetesObject & { status?: unknown }) => unknown;
   /** Shared by the caches whose objects repeat one another (one per process is best). */
-  pool?: StringPool;
+  pool?: ValuePool;
 }
 
 interface ManagedFieldsEntry {
@@ -68,21 +89,28 @@ interface ManagedFieldsEntry {
 }
 
 export function cacheTrimmer<T extends KubernetesObject>(opts: TrimOptions): (obj: T) => T {
+  const share = <V>(value: V): V => (opts.pool ? opts.pool.tree(value) : value);
   return (obj) => {
-    const { status: _status, metadata = {}, ...rest } = obj as T & { status?: unknown };
-    const { managedFields } = metadata;
+    const source = obj as T & { status?: unknown };
+    const metadata = (source.metadata ?? {}) as Record<string, unknown>;
+    const trimmed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(source)) if (key !== 'metadata' && key !== 'status') trimmed[key] = share(value);
     const meta: Record<string, unknown> = {};
-    for (const field of KEPT_METADATA) if (metadata[field] !== undefined) meta[field] = metadata[field];
-    const kept = ((managedFields ?? []) as ManagedFieldsEntry[])
+    for (const field of KEPT_METADATA) {
+      const value = metadata[field];
+      if (value !== undefined) meta[field] = UNPOOLED.has(field) ? value : share(value);
+    }
+    const kept = ((metadata.managedFields ?? []) as ManagedFieldsEntry[])
       .filter((e) => e.manager !== undefined && opts.keepManager(e.manager))
       .map((e) => {
         const entry: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, fieldsV1: typeof e.fieldsV1 === 'string' ? e.fieldsV1 : JSON.stringify(e.fieldsV1 ?? {}) };
         if (e.subresource) entry.subresource = e.subresource;
         return entry;
       });
-    const trimmed = { ...rest, metadata: kept.length > 0 ? { ...meta, managedFields: kept } : meta } as unknown as T & { status?: unknown };
-    const status = opts.status?.(obj);
-    if (status !== undefined) trimmed.status = status;
-    return opts.pool ? (internAll(trimmed, opts.pool) as T) : trimmed;
+    if (kept.length > 0) meta.managedFields = share(kept);
+    trimmed.metadata = meta;
+    const status = opts.status?.(source);
+    if (status !== undefined) trimmed.status = share(status);
+    return trimmed as T;
   };
 }

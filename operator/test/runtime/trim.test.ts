@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Applier, applyBody, type ObjectWriter } from '../../src/runtime/apply.ts';
-import { cacheTrimmer, StringPool } from '../../src/runtime/trim.ts';
+import { cacheTrimmer, ValuePool } from '../../src/runtime/trim.ts';
 
 const desired: KubernetesObject & { spec: { hard: Record<string, string> } } = {
   apiVersion: 'v1',
@@ -81,8 +81,8 @@ test('a status a reader needs can be kept; unreadable field-set text leads to a 
   assert.ok(applier.needsWrite(applyBody(desired), broken));
 });
 
-test('with a pool, repeated values are kept once; resource versions are not pooled; the pool is bounded', () => {
-  const pool = new StringPool(1000);
+test('with a pool, equal values are kept once and frozen; resource versions are not pooled; the pool is bounded', () => {
+  const pool = new ValuePool(1000);
   const pooled = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('govcloud-'), pool });
   const copies = Array.from({ length: 10 }, (_, i) => {
     const parsed = JSON.parse(JSON.stringify(live)) as KubernetesObject;
@@ -93,10 +93,16 @@ test('with a pool, repeated values are kept once; resource versions are not pool
   assert.ok(once > 5, `the values of one object are pooled (${once})`);
   assert.is(pool.size, once, 'ten copies add nothing (resource versions are not pooled)');
   assert.equal(copies[3], { ...trim(live), metadata: { ...trim(live).metadata, resourceVersion: '103' } }, 'content unchanged');
-  const small = new StringPool(3);
-  for (const v of ['a', 'b', 'c', 'd']) small.intern(v);
+  assert.is(copies[0]!.metadata?.labels, copies[9]!.metadata?.labels, 'equal label sets are one object');
+  assert.is((copies[0] as { spec?: unknown }).spec, (copies[9] as { spec?: unknown }).spec, 'equal specs are one object');
+  assert.ok(Object.isFrozen((copies[0] as { spec: { hard: object } }).spec.hard), 'and frozen: the cache is read-only');
+  assert.throws(() => {
+    (copies[0]!.metadata!.labels as Record<string, string>).x = 'y';
+  }, TypeError);
+  const small = new ValuePool(3);
+  for (const v of ['a', 'b', 'c', 'd']) small.string(v);
   assert.is(small.size, 1, 'full: it starts over');
-  assert.is(small.intern('d'), 'd');
+  assert.is(small.string('d'), 'd');
 });
 
 test.run();
