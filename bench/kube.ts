@@ -117,9 +117,17 @@ export class Kube {
     });
   }
 
-  /** Like request, but throws unless 2xx; returns the body. */
+  /**
+   * Like request, but throws unless 2xx; returns the body. A 429 is waited out (at most a
+   * minute): an API server that has just started answers 429 while a new CRD's storage
+   * initialises.
+   */
   async call(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<any> {
-    const res = await this.request(method, path, opts);
+    let res = await this.request(method, path, opts);
+    for (let waited = 0; res.status === 429 && waited < 60_000; waited += 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      res = await this.request(method, path, opts);
+    }
     if (res.status >= 200 && res.status < 300) return res.body;
     const msg = typeof res.body === 'object' && res.body ? (res.body as { message?: string }).message : String(res.body).slice(0, 300);
     throw new HttpError(res.status, `${this.name}: ${method} ${path} -> ${res.status}: ${msg}`);
