@@ -30,6 +30,8 @@ COPY operator/src ./operator/src
 # A numeric non-root user (runAsNonRoot can only verify numeric users); the chart's
 # securityContext.runAsUser defaults to the same id.
 USER 10001:10001
+# The heap limits of the chart's default nodeOptions (a unit test keeps them equal).
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256"
 EXPOSE 8080
 ENTRYPOINT ["node", "operator/bin/govcloud.ts"]
 CMD ["operator"]

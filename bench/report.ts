@@ -129,7 +129,8 @@ export function printReport(r: Result): Result {
 
   const out: string[] = [];
   out.push('');
-  if (r.config.operatorNodeOptions) out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions}`);
+  if (r.config.operatorNodeOptions !== r.config.shippedNodeOptions) out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions} (the chart ships ${r.config.shippedNodeOptions || 'none'})`);
+  else if (r.config.operatorNodeOptions) out.push(`the operator ran with the chart's NODE_OPTIONS=${r.config.operatorNodeOptions}`);
   out.push(`operator at ${r.revision.commit.slice(0, 12)}${r.revision.operatorDirty ? ' with uncommitted changes under operator/' : ''}`);
   out.push(`govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`);
   out.push('');

@@ -48,6 +48,13 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 const N = envInt('BENCH_AGENCIES', 200);
+
+/** The NODE_OPTIONS the chart runs the operator with (its heap limits): what is measured unless told otherwise. */
+function shippedNodeOptions(): string {
+  const values = parseYaml(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'charts', 'govcloud-operator', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
+  return values.nodeOptions ?? '';
+}
+const SHIPPED_NODE_OPTIONS = shippedNodeOptions();
 const CONFIG = {
   agencies: N,
   seed: envInt('BENCH_SEED', 20_250_701),
@@ -59,8 +66,9 @@ const CONFIG = {
   readyTimeoutS: envInt('BENCH_READY_TIMEOUT', 300 + 3 * N),
   deleteTimeoutS: envInt('BENCH_DELETE_TIMEOUT', 600 + 3 * N),
   applyConcurrency: 16,
-  /** NODE_OPTIONS for the operator under test, for experiments (bench/experiments/); empty for a real measurement. */
-  operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '',
+  /** NODE_OPTIONS of the operator under test: the chart's, unless an experiment (bench/experiments/) sets others. */
+  operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS,
+  shippedNodeOptions: SHIPPED_NODE_OPTIONS,
 };
 
 // ------------------------------------------------------------------ output
@@ -648,7 +656,8 @@ function writesBreakdown(before: string, after: string): Record<string, number> 
 async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, tmp: string, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
-  if (CONFIG.operatorNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions}`);
+  if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
+  else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
   const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}) });
   ownPids.add(op.pid);
   currentOperator = op;

@@ -20,6 +20,8 @@ export interface OperatorOptions {
   replicas: number;
   leaderElection: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** NODE_OPTIONS of the operator's Node (heap limits: charts/govcloud-operator/values.yaml). */
+  nodeOptions: string;
   /** /healthz, /readyz and /metrics. */
   httpPort: number;
   resources: { requests: Record<string, string>; limits?: Record<string, string> };
@@ -40,6 +42,7 @@ export const DEFAULT_OPERATOR: OperatorOptions = {
   replicas: 2,
   leaderElection: true,
   logLevel: 'info',
+  nodeOptions: '--max-semi-space-size=2 --max-old-space-size=256',
   httpPort: 8080,
   resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
   runAsUser: 10001,
@@ -148,6 +151,7 @@ export function deployment(o: OperatorOptions): K8sObject {
                 { name: 'GOVCLOUD_LEADER_ELECTION', value: String(o.leaderElection) },
                 { name: 'GOVCLOUD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'GOVCLOUD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                ...(o.nodeOptions ? [{ name: 'NODE_OPTIONS', value: o.nodeOptions }] : []),
               ],
               ports: [{ name: 'http', containerPort: o.httpPort, protocol: 'TCP' }],
               startupProbe: { ...probe('/healthz'), periodSeconds: 2, failureThreshold: 60 },

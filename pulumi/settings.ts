@@ -70,6 +70,9 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
   if (!Number.isInteger(operator.replicas) || operator.replicas < 1 || operator.replicas > 5) problems.push('govcloud:operator.replicas: an integer from 1 to 5');
   if (operator.replicas > 1 && !operator.leaderElection) problems.push('govcloud:operator.leaderElection: must be true with more than one replica');
   if (!Number.isInteger(operator.httpPort) || operator.httpPort < 1024 || operator.httpPort > 65535) problems.push('govcloud:operator.httpPort: an integer from 1024 to 65535');
+  if (typeof operator.nodeOptions !== 'string' || !/^(--[a-z0-9-]+(=[^ ]+)?( |$))*$/.test(operator.nodeOptions)) {
+    problems.push(`govcloud:operator.nodeOptions: "${String(operator.nodeOptions)}" is not a list of --flags for Node`);
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(operator.logLevel)) problems.push(`govcloud:operator.logLevel: "${operator.logLevel}" is not a log level`);
   if (!(operator.runAsUser > 0) || !(operator.runAsGroup > 0)) problems.push('govcloud:operator.runAsUser/runAsGroup: the operator never runs as root (0)');
 

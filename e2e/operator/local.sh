@@ -64,7 +64,9 @@ start() {
   [[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
   rm -f "$PORT_FILE"
   say "starting the operator (log $LOG)"
-  setsid "$NODE" operator/bin/govcloud.ts operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
+  # The heap limits the chart ships (nodeOptions in its values), so `make up` runs the operator as installed.
+  NODE_OPTIONS="$(sed -n 's/^nodeOptions: "\(.*\)"$/\1/p' charts/govcloud-operator/values.yaml)" \
+    setsid "$NODE" operator/bin/govcloud.ts operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
     --metrics-port 0 >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 60)) port=

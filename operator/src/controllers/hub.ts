@@ -219,7 +219,8 @@ export class HubCache {
 
   /** The agencies whose workspaces or hub namespace would be a namespace of this name. */
   agenciesWanting(namespace: string): string[] {
-    const memo = (this.platform(), this.memo!);
+    this.platform();
+    const memo = this.memo!;
     if (!memo.namespaceWanters) {
       const wanters = new Map<string, string[]>();
       for (const agency of memo.platform.agencies) {

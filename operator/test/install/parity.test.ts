@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_OPERATOR, operatorObjects } from '../../../pulumi/manifests.ts';
 import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { template, type K8sObject } from './helm.ts';
 
 const INSTALLER_LABELS = ['app.kubernetes.io/managed-by', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'helm.sh/chart'];
@@ -39,6 +41,15 @@ test('and with one replica: no PDB in either', () => {
   assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
   const byKey = new Map(chart.map((o) => [key(o), o]));
   for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
+});
+
+test("the image and `make up` run the operator with the heap limits the chart ships", () => {
+  const root = new URL('../../../', import.meta.url);
+  const shipped = (parseYaml(readFileSync(new URL('charts/govcloud-operator/values.yaml', root), 'utf8')) as { nodeOptions: string }).nodeOptions;
+  assert.match(shipped, /--max-old-space-size=\d+/);
+  assert.is(/^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1], shipped, 'Dockerfile');
+  assert.is(DEFAULT_OPERATOR.nodeOptions, shipped, 'Pulumi program');
+  assert.match(readFileSync(new URL('e2e/operator/local.sh', root), 'utf8'), /NODE_OPTIONS="\$\(sed -n 's\/\^nodeOptions: .*charts\/govcloud-operator\/values\.yaml\)"/, 'make up reads the chart');
 });
 
 test.run();
