@@ -18,8 +18,13 @@ export function formatProblem(p: Problem): string {
   return what ? `${where}: ${what}: ${p.message}` : `${where}: ${p.message}`;
 }
 
+/** Plain code-unit order: the same on every machine, whatever its locale. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function compareProblems(a: Problem, b: Problem): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message);
+  return byCodeUnits(a.file, b.file) || a.line - b.line || byCodeUnits(a.message, b.message);
 }
 
 /** Dotted field path with array indexes in brackets: `spec.quotas[1].cpu`. */

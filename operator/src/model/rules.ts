@@ -63,6 +63,11 @@ export interface RuleOptions {
 const CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
 const RESOURCES = ['cpu', 'memory', 'storage'] as const;
 
+/** Plain code-unit order: the same on every machine (localeCompare follows the locale, and loads ICU's collation data). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function refKey(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${namespace ?? ''}/${name}`;
 }
@@ -323,7 +328,7 @@ function checkCapacity(platform: Platform, index: Index, error: Report): void {
       const total = entries.reduce((sum, e) => sum + e.amount, 0n);
       if (total <= capacity) continue;
       const largest = [...entries]
-        .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : a.agency.metadata.name.localeCompare(b.agency.metadata.name)))
+        .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : byCodeUnits(a.agency.metadata.name, b.agency.metadata.name)))
         .slice(0, 3)
         .map((e) => `${e.agency.metadata.name} ${formatExact(resource, e.amount)}`);
       error(

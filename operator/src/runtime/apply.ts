@@ -169,6 +169,7 @@ export class Applier {
     await eachLimited(req.desired.filter((d) => d.metadata?.namespace), this.concurrency, applyOne);
 
     const owned = { matchLabels: req.ownerLabels };
+    const prunable: [string, KubernetesObject][] = [];
     for (const [id, live] of liveById) {
       if (desiredIds.has(id) || live.metadata?.deletionTimestamp) continue;
       // Only what provably belongs to this owner is ever pruned, whatever the caller passed.
@@ -177,13 +178,19 @@ export class Applier {
         counts.retained++;
         continue;
       }
+      prunable.push([id, live]);
+    }
+    const deleteOne = async ([id, live]: [string, KubernetesObject]): Promise<void> => {
       try {
         await this.writer.delete(live);
         counts.deleted++;
       } catch (err) {
         errors.push(new Error(`delete ${id}: ${errorMessage(err)}`, { cause: err }));
       }
-    }
+    };
+    // What lives in namespaces before the namespaces themselves.
+    await eachLimited(prunable.filter(([, o]) => o.metadata?.namespace), this.concurrency, deleteOne);
+    await eachLimited(prunable.filter(([, o]) => !o.metadata?.namespace), this.concurrency, deleteOne);
 
     if (errors.length > 0) throw new ApplyError(errors, counts);
     return counts;

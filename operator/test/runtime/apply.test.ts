@@ -146,7 +146,7 @@ test('sync creates, updates, skips unchanged objects and prunes the rest', async
   assert.equal(writer.deleted, ['/ConfigMap/tax/stale']);
 });
 
-test('with concurrency: at most that many writes in flight, cluster-scoped objects first', async () => {
+test('with concurrency: at most that many writes in flight; namespaces applied first and pruned last', async () => {
   let inFlight = 0;
   let most = 0;
   const order: string[] = [];
@@ -167,6 +167,22 @@ test('with concurrency: at most that many writes in flight, cluster-scoped objec
   assert.is(counts.created, 12);
   assert.is(most, 3);
   assert.equal(order.slice(0, 2), ['Namespace', 'Namespace']);
+
+  // Pruning: as many at once, what lives in namespaces before the namespaces.
+  most = 0;
+  const deleted: string[] = [];
+  writer.delete = async (obj) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    deleted.push(obj.kind ?? '');
+    inFlight--;
+  };
+  const live = [...namespaces, ...maps].map((o) => ({ ...o, metadata: { ...o.metadata, labels: OWNER } }) as KubernetesObject);
+  const pruned = await applier.sync({ desired: [], live, ownerLabels: OWNER, mayDelete: () => true });
+  assert.is(pruned.deleted, 12);
+  assert.is(most, 3);
+  assert.equal(deleted.slice(-2), ['Namespace', 'Namespace']);
 });
 
 test('steady state: a second sync over the applied objects writes nothing', async () => {
