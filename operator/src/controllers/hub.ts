@@ -11,10 +11,9 @@
 // from that publication. A controller asking about an object newer than the publication
 // publishes first, so no object is ever judged by rules that did not see it.
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../api/index.ts';
+import { hubNamespaceOf, workspaceNamespaces, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
-import { hubNamespaceOf, workspaceNamespaces } from '../api/index.ts';
 import { Informer, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
 import { GOVCLOUD_RESOURCES, SECRET, type ResourceType } from './resources.ts';
 
@@ -168,7 +167,7 @@ export class HubCache {
   }
 
   /** Whether a spec changed since the last publication of verdicts. */
-  verdictsStale(): boolean {
+  private verdictsStale(): boolean {
     return this.verdicts?.revision !== this.revision;
   }
 
