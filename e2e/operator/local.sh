@@ -71,8 +71,9 @@ start() {
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 60)) port=
   while ((SECONDS < deadline)); do
-    operator_pid >/dev/null || { tail -n 20 "$LOG" >&2; echo "the operator exited at start" >&2; exit 1; }
-    port=$(grep -o '"msg":"govcloud operator started"' -m1 "$LOG" >/dev/null && grep -m1 '"msg":"govcloud operator started"' "$LOG" | sed -n 's/.*"port":\([0-9]*\).*/\1/p') || true
+    # Alive, not operator_pid: right after the fork the child may not have exec'd node yet.
+    kill -0 "$(<"$PID_FILE")" 2>/dev/null || { tail -n 20 "$LOG" >&2; echo "the operator exited at start" >&2; exit 1; }
+    port=$(grep -m1 '"msg":"govcloud operator started"' "$LOG" 2>/dev/null | sed -n 's/.*"port":\([0-9]*\).*/\1/p') || true
     if [[ -n $port ]] && curl -fsS --max-time 2 "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
       echo "$port" >"$PORT_FILE"
       say "operator ready (pid $(<"$PID_FILE"), http://127.0.0.1:$port)"
