@@ -84,6 +84,13 @@ free_port() {
 # ---------------------------------------------------------------- processes
 # launch NAME BINARY ARGS...: starts a component in its own session (so a Ctrl-C in the
 # terminal later does not reach it), logs to $LOGS/NAME.log (the previous log is kept as .1).
+# launched_alive NAME: the process launch() started still runs (not yet exec'd counts).
+launched_alive() {
+  local pid
+  pid=$(<"$(pid_file "$1")")
+  kill -0 "$pid" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
+}
+
 launch() {
   local name=$1 binary=$2; shift 2
   local lf
@@ -301,7 +308,9 @@ start_helper() {
     if [[ $health != none ]]; then
       wait_until "$name" 60 healthz "$health" "$port" || rc=$?
     else
-      sleep 1; alive_pid "$name" >/dev/null || rc=1
+      # Alive after a second: by liveness, since on a loaded machine the child may not have
+      # exec'd the component yet (alive_pid, which checks the command line, would say dead).
+      sleep 1; launched_alive "$name" || rc=1
     fi
     case $rc in
       0) return 0 ;;
