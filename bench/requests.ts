@@ -23,38 +23,32 @@ export const SIDE_EFFECTS = new Set<SeriesKey>(['POST|serviceaccounts|', 'POST|c
 const LINE = /^apiserver_request_total\{([^}]*)\} (\S+)$/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
-/** Requests the API server answered with an error (code 400 and above), by `series|code`. */
-export function parseFailedTotals(text: string): Counts {
+/**
+ * Sums apiserver_request_total by the key `keyOf` gives a sample's series (`VERB|resource|subresource`,
+ * collection deletes counted as DELETE) and code; samples it gives no key are left out.
+ */
+function sumRequestTotals(text: string, keyOf: (series: SeriesKey, code: number) => string | undefined): Counts {
   const out: Counts = new Map();
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
     for (const l of m[1]!.matchAll(LABEL)) labels[l[1]!] = l[2]!;
-    if (Number(labels.code) < 400) continue;
-    let verb = labels.verb ?? '';
-    if (verb === 'DELETECOLLECTION') verb = 'DELETE';
+    const verb = labels.verb === 'DELETECOLLECTION' ? 'DELETE' : (labels.verb ?? '');
     const res = labels.group ? `${labels.group}/${labels.resource ?? ''}` : (labels.resource ?? '');
-    const key = `${verb}|${res}|${labels.subresource ?? ''}|${labels.code}`;
-    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
+    const key = keyOf(`${verb}|${res}|${labels.subresource ?? ''}`, Number(labels.code));
+    if (key !== undefined) out.set(key, (out.get(key) ?? 0) + Number(m[2]));
   }
   return out;
 }
 
+/** Requests the API server answered with an error (code 400 and above), by `series|code`. */
+export function parseFailedTotals(text: string): Counts {
+  return sumRequestTotals(text, (series, code) => (code >= 400 ? `${series}|${code}` : undefined));
+}
+
 export function parseRequestTotals(text: string): Counts {
-  const out: Counts = new Map();
-  for (const line of text.split('\n')) {
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of m[1]!.matchAll(LABEL)) labels[l[1]!] = l[2]!;
-    let verb = labels.verb ?? '';
-    if (verb === 'DELETECOLLECTION') verb = 'DELETE';
-    const res = labels.group ? `${labels.group}/${labels.resource ?? ''}` : (labels.resource ?? '');
-    const key = `${verb}|${res}|${labels.subresource ?? ''}`;
-    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
-  }
-  return out;
+  return sumRequestTotals(text, (series) => series);
 }
 
 /** Our own requests in the API server's terms (collection deletes are reported as DELETE). */

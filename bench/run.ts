@@ -51,7 +51,7 @@ const N = envInt('BENCH_AGENCIES', 200);
 
 /** The NODE_OPTIONS the chart runs the operator with (its heap limits): what is measured unless told otherwise. */
 function shippedNodeOptions(): string {
-  const values = parseYaml(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'charts', 'govcloud-operator', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
+  const values = parseYaml(readFileSync(path.join(ROOT, 'charts', 'govcloud-operator', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
   return values.nodeOptions ?? '';
 }
 const SHIPPED_NODE_OPTIONS = shippedNodeOptions();
