@@ -11,7 +11,7 @@ export PATH := $(ROOT)/node_modules/.bin:$(PATH)
 NODE := $(ROOT)/node_modules/.bin/node
 STAMP := node_modules/.installed
 
-.PHONY: help deps typecheck unit crds crds-check test
+.PHONY: help deps build typecheck unit crds crds-check test
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -23,6 +23,14 @@ $(STAMP): package.json package-lock.json
 	@touch $@
 
 deps: $(STAMP) ## install npm dependencies and the pinned Node
+
+# The operator as it ships: one ES module of the sources and their dependencies
+# (operator/bin/bundle.ts says why). The image, `make up`, the e2e suite and the bench run it.
+BUNDLE := dist/govcloud.js
+$(BUNDLE): $(STAMP) $(shell find operator/bin operator/src -name '*.ts')
+	$(NODE) operator/bin/bundle.ts $@
+
+build: $(BUNDLE) ## bundle the govcloud command into dist/govcloud.js (what the image runs)
 
 typecheck: deps ## type-check everything (tsc --noEmit)
 	tsc --noEmit -p tsconfig.json

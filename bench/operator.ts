@@ -1,4 +1,4 @@
-// The operator under test: `node operator/bin/govcloud.ts operator` as a child process
+// The operator under test: `node dist/govcloud.js operator` (the bundle the image runs) as a child process
 // (leader election on, --metrics-port 0), its JSON log in a file, its port read from the
 // `govcloud operator started` line, its metrics over HTTP and its memory from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,7 +50,7 @@ export class Operator {
   }
 
   static async start(opts: OperatorOptions): Promise<Operator> {
-    const args = [path.join(opts.root, 'operator', 'bin', 'govcloud.ts'), 'operator', '--kubeconfig', opts.kubeconfig, '--context', opts.context, '--metrics-port', '0', '--leader-elect=true', ...(opts.extraArgs ?? [])];
+    const args = [path.join(opts.root, 'dist', 'govcloud.js'), 'operator', '--kubeconfig', opts.kubeconfig, '--context', opts.context, '--metrics-port', '0', '--leader-elect=true', ...(opts.extraArgs ?? [])];
     const env = { ...process.env };
     delete env.GOVCLOUD_NAMESPACE;
     delete env.GOVCLOUD_LEADER_ELECTION;

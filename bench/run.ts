@@ -243,6 +243,8 @@ function pgrep(pattern: string): Proc[] {
 }
 
 const ownPids = new Set<number>();
+// Any govcloud operator: the bundle (`make up`, the e2e suite) or the sources run by hand.
+const OPERATOR_CMDLINE = 'govcloud\\.(js|ts) operator';
 
 function e2eRunning(): Proc[] {
   return [...pgrep('uvu/bin.js e2e'), ...pgrep('run-e2e')];
@@ -264,7 +266,7 @@ async function claimPlatform(): Promise<void> {
   let lastSaid = 0;
   await waitUntil('the shared platform to be free of e2e runs and other operators', async () => {
     const e2e = e2eRunning();
-    const operators = pgrep('govcloud.ts operator');
+    const operators = pgrep(OPERATOR_CMDLINE);
     const makeUp = makeUpOperatorPid();
     const theirs = operators.filter((p) => p.pid !== makeUp);
     if (e2e.length === 0 && theirs.length === 0) {
@@ -291,7 +293,7 @@ async function claimPlatform(): Promise<void> {
  * phase has the machine's CPUs to itself. After the bound it goes on and notes it.
  */
 async function awaitQuiet(phase: string): Promise<void> {
-  const busy = () => [...e2eRunning(), ...pgrep('uvu/bin.js'), ...pgrep('govcloud.ts operator')].filter((p, i, all) => all.findIndex((q) => q.pid === p.pid) === i);
+  const busy = () => [...e2eRunning(), ...pgrep('uvu/bin.js'), ...pgrep(OPERATOR_CMDLINE)].filter((p, i, all) => all.findIndex((q) => q.pid === p.pid) === i);
   if (busy().length === 0) return;
   const t0 = Date.now();
   let lastSaid = 0;
@@ -318,7 +320,7 @@ async function awaitQuiet(phase: string): Promise<void> {
 const disturbances: string[] = [];
 function noteDisturbance(phase: string): void {
   // Other test runs share the machine's CPUs even when they use no cluster of ours.
-  const others = [...e2eRunning(), ...pgrep('govcloud.ts operator'), ...pgrep('uvu/bin.js')];
+  const others = [...e2eRunning(), ...pgrep(OPERATOR_CMDLINE), ...pgrep('uvu/bin.js')];
   if (others.length > 0) {
     const msg = `${phase}: other processes ran: ${others.map((p) => `${p.pid} ${p.cmd.slice(0, 80)}`).join('; ')}`;
     if (!disturbances.includes(msg)) {

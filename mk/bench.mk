@@ -5,7 +5,7 @@
 # `make test`. BENCH_AGENCIES=1000 make bench for the large run; other knobs in bench/run.ts.
 .PHONY: bench bench-plan bench-clean bench-typecheck
 
-bench: deps cluster-up ## benchmark the operator on the local platform (BENCH_AGENCIES, default 200); results in .local/bench/
+bench: build cluster-up ## benchmark the operator on the local platform (BENCH_AGENCIES, default 200); results in .local/bench/
 	$(NODE) bench/run.ts
 
 bench-plan: deps ## generate, validate and render the bench agencies without a cluster (BENCH_AGENCIES)

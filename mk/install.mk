@@ -6,6 +6,7 @@
 CHART := charts/govcloud-operator
 
 .PHONY: chart-crds chart-lint chart-template install-test pulumi-build e2e-pulumi image-check
+TEST_EXTRA += image-check
 
 chart-crds: ## copy crds/ into the Helm chart (after `make crds`; a unit test fails while they differ)
 	rm -f $(CHART)/crds/*.yaml
@@ -29,5 +30,5 @@ pulumi-build: deps ## build (or find cached) the Pulumi CLI and Kubernetes provi
 e2e-pulumi: deps ## real pulumi preview + up + no-op up against the local hub (builds the CLI and provider first)
 	NODE=$(NODE) bash e2e/install/run-pulumi-e2e.sh
 
-image-check: deps ## the operator image's files, production deps only, run as user 10001 read-only (no Docker here)
+image-check: build ## the operator image's files (the bundle alone) run as user 10001 on a read-only /app (no Docker here)
 	NODE=$(NODE) bash e2e/install/image-check.sh

@@ -6,7 +6,7 @@ OPERATOR_LOCAL := e2e/operator/local.sh
 
 .PHONY: up down status operator-start operator-stop operator-restart operator-logs
 
-up: deps cluster-up ## the whole local govcloud: clusters, CRDs, data centres, operator, samples; waits for every Agency Ready
+up: build cluster-up ## the whole local govcloud: clusters, CRDs, data centres, operator, samples; waits for every Agency Ready
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) register
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) start
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) samples
@@ -21,7 +21,7 @@ status: ## the operator (pid, port, readiness), the DataCentres and Agencies, th
 	@bash $(OPERATOR_LOCAL) status
 	@bash $(PLATFORM)/status.sh || true
 
-operator-start: deps ## start (or reuse) the operator on the running local platform, without applying samples
+operator-start: build ## start (or reuse) the operator on the running local platform, without applying samples
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) register
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) start
 

@@ -2,6 +2,7 @@
 export { ApiError, Cluster, FIELD_MANAGER, ROOT, hubCluster, kubeconfigPath, loadClusters } from './clusters.ts';
 export type { ApplyOptions, RawResponse, ResourceInfo } from './clusters.ts';
 export { E2E_LABEL, Namespaces, RUN_ID, uniqueName } from './namespaces.ts';
+export { govcloudBin } from './bundle.ts';
 export { e2eSuite } from './suite.ts';
 export type { E2EContext, E2ESuite, E2ETestOptions } from './suite.ts';
 export { WaitTimeoutError, conditionTrue, waitFor } from './wait.ts';

@@ -6,11 +6,10 @@
 // a granted consumer reaches an on-request service, an ungranted one does not, and nothing
 // else of another agency reaches the provider's workspace.
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import { ownerLabelValue } from '../../operator/src/render/index.ts';
-import { ROOT, kubeconfigPath, waitFor, type Cluster } from '../harness/index.ts';
+import { ROOT, govcloudBin, kubeconfigPath, waitFor, type Cluster } from '../harness/index.ts';
 import { agency, API, clusterOf, condition, get, ownedObjects, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
@@ -304,7 +303,7 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
 
   // The CLI as an operator would run it, reading the live objects of dc-hanoi.
   const connectivity = async (extra: string[] = []) => {
-    const args = [path.join(ROOT, 'operator', 'bin', 'govcloud.ts'), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', hanoi.name, '--output', 'json', ...extra];
+    const args = [govcloudBin(), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', hanoi.name, '--output', 'json', ...extra];
     const { stdout, stderr } = await run(process.execPath, args, { cwd: ROOT, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     // A warning would be an object of the API server this reader cannot read.
     assert.is(stderr, '', 'no warning');

@@ -17,6 +17,8 @@ source "$ROOT/e2e/platform/lib.sh"
 cd "$ROOT"
 
 NODE=${NODE:-$ROOT/node_modules/.bin/node}
+# What the image runs: the bundle of `make build` (operator/bin/bundle.ts).
+BUNDLE=dist/govcloud.js
 NS=govcloud-system
 HUB=${CLUSTERS[0]}
 PID_FILE=$LOCAL/operator.pid
@@ -33,7 +35,7 @@ operator_pid() {
   local pid
   pid=$(<"$PID_FILE")
   [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'govcloud.ts operator' || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'govcloud\.(js|ts) operator' || return 1
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   echo "$pid"
 }
@@ -60,13 +62,14 @@ start() {
     say "operator running (pid $pid), reused"
     return 0
   fi
+  [[ -f $BUNDLE ]] || { echo "no $BUNDLE: run make build" >&2; exit 1; }
   mkdir -p "$LOCAL"
   [[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
   rm -f "$PORT_FILE"
   say "starting the operator (log $LOG)"
   # The heap limits the chart ships (nodeOptions in its values), so `make up` runs the operator as installed.
   NODE_OPTIONS="$(sed -n 's/^nodeOptions: "\(.*\)"$/\1/p' charts/govcloud-operator/values.yaml)" \
-    setsid "$NODE" operator/bin/govcloud.ts operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
+    setsid "$NODE" "$BUNDLE" operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
     --metrics-port 0 >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 60)) port=

@@ -34,6 +34,8 @@ if [[ -z ${GOVCLOUD_KUBECONFIG-} ]]; then
   source "$here/versions.sh"
   export GOVCLOUD_EXPECT_KUBE_VERSION=${GOVCLOUD_EXPECT_KUBE_VERSION:-$KUBE_VERSION}
 fi
+# The operator and the CLI run from the bundle the image ships; built here so it is never stale.
+"$NODE" operator/bin/bundle.ts
 start=$SECONDS
 out=$(mktemp)
 rc=0
