@@ -4,33 +4,10 @@
 // moment); a grant written in the consumer's own namespace opens nothing and says why.
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
-import { agency, API, clusterOf, condition, get, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import { agency, API, clusterOf, condition, get, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: access to a shared data service');
-
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-
-function service(provider: string): Obj {
-  return {
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'registry', namespace: `govcloud-${provider}` },
-    spec: {
-      displayName: 'Cơ sở dữ liệu đăng ký (e2e)',
-      subsystem: 'e2e',
-      serviceCode: `registry-${provider}`,
-      version: 'v1',
-      workspace: 'data',
-      image: 'registry.govcloud.local/e2e/registry@sha256:0000000000000000000000000000000000000000000000000000000000000000',
-      port: 8443,
-      replicas: 1,
-      placement: { dataCentres: ['dc-hanoi'] },
-      dataClass: 'shared',
-      sharing: 'onRequest',
-    },
-  };
-}
 
 const request = (consumer: string, provider: string): Obj => ({
   apiVersion: API,
@@ -60,7 +37,7 @@ test('onRequest: no request, no path; request + grant, a path; the grant expires
   await hub.apply(agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'], workspaces: ['app', 'web'] }));
   await waitCondition(hub, 'Agency', undefined, provider.name, 'Ready', 'True');
   await waitCondition(hub, 'Agency', undefined, consumer.name, 'Ready', 'True');
-  await hub.apply(service(provider.name));
+  await hub.apply(registryService(provider.name, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 }));
   const hanoi = clusterOf(clusters, 'dc-hanoi');
   const use = `govcloud-use-${provider.name}.registry`;
   const consumerNs = `${consumer.name}-app`;
@@ -122,7 +99,7 @@ test('a grant written in the wrong namespace is refused and opens nothing', asyn
   await hub.apply(agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'] }));
   await waitCondition(hub, 'Agency', undefined, provider.name, 'Ready', 'True');
   await waitCondition(hub, 'Agency', undefined, consumer.name, 'Ready', 'True');
-  await hub.apply(service(provider.name));
+  await hub.apply(registryService(provider.name, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 }));
   await hub.apply(request(consumer.name, provider.name));
   // The consumer writes the "grant" itself, in its own hub namespace.
   await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', consumer.name, Date.now() + 3_600_000));

@@ -10,36 +10,13 @@ import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import { ownerLabelValue } from '../../operator/src/render/index.ts';
 import { ROOT, govcloudBin, kubeconfigPath, waitFor, type Cluster } from '../harness/index.ts';
-import { agency, API, clusterOf, condition, get, ownedObjects, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import { agency, API, clusterOf, condition, get, ownedObjects, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: data exchange between agencies');
 const run = promisify(execFile);
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const IMAGE = 'registry.govcloud.local/e2e/registry@sha256:0000000000000000000000000000000000000000000000000000000000000000';
-
-function service(provider: string, o: { sharing: 'default' | 'onRequest'; dcs: string[]; replicas: number }): Obj {
-  return {
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'registry', namespace: `govcloud-${provider}` },
-    spec: {
-      displayName: 'Cơ sở dữ liệu đăng ký (e2e)',
-      subsystem: 'e2e',
-      serviceCode: `registry-${provider}`,
-      version: 'v1',
-      workspace: 'data',
-      image: IMAGE,
-      port: 8443,
-      replicas: o.replicas,
-      placement: { dataCentres: o.dcs },
-      dataClass: 'shared',
-      sharing: o.sharing,
-    },
-  };
-}
 
 type Port = { protocol?: string; port: number; endPort?: number };
 
@@ -88,7 +65,7 @@ test('a default service placed in dc-hanoi and dc-hcm becomes Available in both;
   const ns = `${provider}-data`;
   const hubNs = `govcloud-${provider}`;
   const owner = ownerLabelValue({ kind: 'SharedDataService', namespace: hubNs, name: 'registry' });
-  await hub.apply(service(provider, { sharing: 'default', dcs: ['dc-hanoi', 'dc-hcm'], replicas: 2 }));
+  await hub.apply(registryService(provider, { sharing: 'default', dcs: ['dc-hanoi', 'dc-hcm'], replicas: 2 }));
 
   // kwok makes the pods Ready: the Deployment is available in both data centres.
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
@@ -123,7 +100,7 @@ test('a default service placed in dc-hanoi and dc-hcm becomes Available in both;
   }
 
   // Drop dc-hcm: its workload and ingress policy go; hanoi keeps running.
-  await hub.apply(service(provider, { sharing: 'default', dcs: ['dc-hanoi'], replicas: 2 }));
+  await hub.apply(registryService(provider, { sharing: 'default', dcs: ['dc-hanoi'], replicas: 2 }));
   const hcm = clusterOf(clusters, 'dc-hcm');
   let left: string[] = [];
   await waitFor('the service gone from dc-hcm', async () => {
@@ -260,7 +237,7 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
   const data = `${provider}-data`;
   const ok = `${granted}-app`;
   const denied = `${ungranted}-app`;
-  await hub.apply(service(provider!, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 }));
+  await hub.apply(registryService(provider!, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 }));
   // Both consumers ask; only one is granted.
   for (const consumer of [granted!, ungranted!]) {
     await hub.apply({

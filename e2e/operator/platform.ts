@@ -102,6 +102,31 @@ export function agency(name: string, code: string, o: { dcs: string[]; workspace
   return { apiVersion: API, kind: 'Agency', metadata: { name }, spec };
 }
 
+/** A time as the API's date-time fields take it: RFC 3339 in UTC, whole seconds. */
+export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The e2e SharedDataService "registry" of a provider agency, in its workspace "data". */
+export function registryService(provider: string, o: { sharing: 'default' | 'onRequest'; dcs: string[]; replicas: number }): Obj {
+  return {
+    apiVersion: API,
+    kind: 'SharedDataService',
+    metadata: { name: 'registry', namespace: `govcloud-${provider}` },
+    spec: {
+      displayName: 'Cơ sở dữ liệu đăng ký (e2e)',
+      subsystem: 'e2e',
+      serviceCode: `registry-${provider}`,
+      version: 'v1',
+      workspace: 'data',
+      image: 'registry.govcloud.local/e2e/registry@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+      port: 8443,
+      replicas: o.replicas,
+      placement: { dataCentres: o.dcs },
+      dataClass: 'shared',
+      sharing: o.sharing,
+    },
+  };
+}
+
 export async function get(hub: Cluster, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {
   const r = GOVCLOUD_RESOURCES[kind]!;
   try {
