@@ -60,6 +60,7 @@ export class Manager {
     if (opts.kubeconfig) process.env.KUBECONFIG = opts.kubeconfig;
     const hubClient = ClusterClient.fromDefault('hub', opts.context);
     const runtimeMetrics = new RuntimeMetrics({ processMetrics: true });
+    hubClient.observeResponses(runtimeMetrics.restClientRequest);
     const platformMetrics = new PlatformMetrics(runtimeMetrics);
     const hub = new HubCache({
       namespace: opts.namespace,
@@ -77,7 +78,7 @@ export class Manager {
       log.info({ identity: opts.identity }, 'leading: starting controllers');
       const current = new OperatorCore({
         hub,
-        connector: kubeConnector({ hub, hubClient, timeouts: { requestMs } }),
+        connector: kubeConnector({ hub, hubClient, timeouts: { requestMs }, onResponse: runtimeMetrics.restClientRequest }),
         hubWriter: requestHubWriter(hubClient, { timeoutMs: requestMs }),
         recorder,
         runtimeMetrics,

@@ -1,8 +1,8 @@
 // One client set per cluster. Every cluster gets its own KubeConfig whose user names are
 // prefixed with the cluster name, because @kubernetes/client-node caches credentials (exec
 // plugin tokens) by user name across KubeConfig instances: two kubeconfigs that both call
-// their user "admin" would otherwise share one token. Each client set also counts the
-// requests it makes, so benchmarks and e2e tests can assert "zero writes in steady state".
+// their user "admin" would otherwise share one token. Every answer of a cluster's API server
+// can be observed, for controller-runtime's rest_client_requests_total.
 import { createHash } from 'node:crypto';
 import type { AgentOptions } from 'node:https';
 import {
@@ -19,41 +19,21 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-export interface RequestCounts {
-  total: number;
-  mutating: number;
-  byMethod: Record<string, number>;
-}
-
-export class RequestCounter {
-  private readonly byMethod = new Map<string, number>();
-
-  record(method: string): void {
-    this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
-  }
-
-  snapshot(): RequestCounts {
-    let total = 0;
-    let mutating = 0;
-    for (const [method, n] of this.byMethod) {
-      total += n;
-      if (MUTATING.has(method)) mutating += n;
-    }
-    return { total, mutating, byMethod: Object.fromEntries(this.byMethod) };
-  }
-
-  reset(): void {
-    this.byMethod.clear();
-  }
-}
+/**
+ * One request answered (or failed), labelled as controller-runtime's rest_client_requests_total
+ * labels it: the status code (`<error>` when no response came), the method, the server's host.
+ */
+export type ResponseObserver = (code: string, method: string, host: string) => void;
 
 /** What client-node's (private) dispatcher factory takes and returns: an undici Agent, or none. */
 type DispatcherFactory = (cluster: Cluster | null, agentOptions: AgentOptions) => Dispatcher | undefined;
 interface Dispatcher {
   close(): Promise<void>;
+  compose(interceptor: Interceptor): Dispatcher;
 }
+/** undici's dispatch and interceptor shapes (the dispatcher comes from client-node's undici). */
+type Dispatch = (opts: { method: string; origin?: string | URL }, handler: object) => boolean;
+type Interceptor = (dispatch: Dispatch) => Dispatch;
 
 /** Everything a dispatcher is made from; a change (a rotated client certificate) makes a new one. */
 function dispatcherKey(cluster: Cluster | null, options: AgentOptions): string {
@@ -68,10 +48,10 @@ function dispatcherKey(cluster: Cluster | null, options: AgentOptions): string {
  * client-node 2.x makes a new undici Agent for every request, so every request opened its
  * own connection and paid a TLS handshake on both ends (most of the operator's CPU in the
  * benchmark, and as much again on the API server). This keeps one Agent, a pool of
- * keep-alive connections, per cluster and credentials.
+ * keep-alive connections, per cluster and credentials, and observes every answer on it.
  */
 class ClusterKubeConfig extends KubeConfig {
-  readonly requests = new RequestCounter();
+  observer: ResponseObserver | undefined;
   private pool: { key: string; dispatcher: Dispatcher } | undefined;
 
   constructor() {
@@ -81,11 +61,6 @@ class ClusterKubeConfig extends KubeConfig {
     const self = this as unknown as { createDispatcher: DispatcherFactory };
     const make = self.createDispatcher.bind(this);
     self.createDispatcher = (cluster, options) => this.reuse(cluster, options, make);
-  }
-
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    this.requests.record(context.getHttpMethod());
-    await super.applySecurityAuthentication(context);
   }
 
   /** Closes the pooled connections (requests in flight finish first). */
@@ -98,12 +73,65 @@ class ClusterKubeConfig extends KubeConfig {
   private reuse(cluster: Cluster | null, options: AgentOptions, make: DispatcherFactory): Dispatcher | undefined {
     const key = dispatcherKey(cluster, options);
     if (this.pool?.key === key) return this.pool.dispatcher;
-    const dispatcher = make(cluster, options);
+    const dispatcher = make(cluster, options)?.compose(this.observing);
     const previous = this.pool;
     this.pool = dispatcher ? { key, dispatcher } : undefined;
     void previous?.dispatcher.close().catch(() => undefined);
     return dispatcher;
   }
+
+  /**
+   * Reports each answer of the API server to the observer, if one is set. A cluster with no
+   * TLS settings at all (a publicly trusted CA, no client certificate) gets no dispatcher
+   * from client-node: Node's global one serves it, unobserved.
+   */
+  private readonly observing: Interceptor = (dispatch) => (opts, handler) => {
+    const observer = this.observer;
+    if (!observer) return dispatch(opts, handler);
+    const host = opts.origin === undefined ? '' : new URL(opts.origin).host;
+    return dispatch(opts, observedHandler(handler, (code) => observer(code, opts.method, host)));
+  };
+}
+
+/**
+ * The handler of one request, reporting its outcome once: the first final status (a 1xx is
+ * not one) or the error that ended it. Covers undici's handler methods old and new, since
+ * Node's fetch and client-node's undici may differ in which they call.
+ */
+function observedHandler(handler: object, report: (code: string) => void): object {
+  let reported = false;
+  const once = (code: string): void => {
+    if (reported) return;
+    reported = true;
+    report(code);
+  };
+  const target = handler as Record<string | symbol, unknown>;
+  return new Proxy(target, {
+    get(t, key) {
+      const value = t[key];
+      if (typeof value !== 'function') return value;
+      switch (key) {
+        case 'onResponseStart':
+          return (controller: unknown, status: number, ...rest: unknown[]) => {
+            if (status >= 200) once(String(status));
+            return value.call(t, controller, status, ...rest);
+          };
+        case 'onHeaders':
+          return (status: number, ...rest: unknown[]) => {
+            if (status >= 200) once(String(status));
+            return value.call(t, status, ...rest);
+          };
+        case 'onResponseError':
+        case 'onError':
+          return (...args: unknown[]) => {
+            once('<error>');
+            return value.apply(t, args);
+          };
+        default:
+          return value.bind(t);
+      }
+    },
+  });
 }
 
 /** Exposes the discovery-backed REST path the object API computes but keeps protected. */
@@ -148,7 +176,6 @@ export class ClusterClient {
   readonly objects: KubernetesObjectApi;
   readonly core: CoreV1Api;
   readonly watch: Watch;
-  readonly requests: RequestCounter;
   private readonly objectApi: ObjectApi;
   private readonly pooled: ClusterKubeConfig;
   private readonly http = new IsomorphicFetchHttpLibrary();
@@ -158,7 +185,6 @@ export class ClusterClient {
     this.name = name;
     this.kubeConfig = kc;
     this.pooled = kc;
-    this.requests = kc.requests;
     this.objectApi = ObjectApi.forConfig(kc);
     this.objects = this.objectApi;
     this.core = kc.makeApiClient(CoreV1Api);
@@ -213,6 +239,11 @@ export class ClusterClient {
     return this.pooled.close();
   }
 
+  /** Reports every answer of this cluster's API server from now on (one observer). */
+  observeResponses(observer: ResponseObserver): void {
+    this.pooled.observer = observer;
+  }
+
   version(): Promise<VersionInfo> {
     return this.request<VersionInfo>('GET', '/version');
   }
@@ -254,40 +285,4 @@ export function kubeconfigFromSecret(secret: V1Secret, key = 'kubeconfig'): stri
   const plain = secret.stringData?.[key];
   if (plain) return plain;
   throw new Error(`secret ${secret.metadata?.namespace}/${secret.metadata?.name} has no key ${key}`);
-}
-
-/** The client sets of every cluster the operator manages, by cluster name. */
-export class ClusterSet {
-  private readonly clients = new Map<string, ClusterClient>();
-
-  add(client: ClusterClient): void {
-    this.clients.set(client.name, client);
-  }
-
-  remove(name: string): void {
-    this.clients.delete(name);
-  }
-
-  get(name: string): ClusterClient {
-    const client = this.clients.get(name);
-    if (!client) throw new Error(`unknown cluster ${JSON.stringify(name)}`);
-    return client;
-  }
-
-  has(name: string): boolean {
-    return this.clients.has(name);
-  }
-
-  names(): string[] {
-    return [...this.clients.keys()];
-  }
-
-  all(): ClusterClient[] {
-    return [...this.clients.values()];
-  }
-
-  /** Requests made so far, per cluster. */
-  requestCounts(): Record<string, RequestCounts> {
-    return Object.fromEntries(this.all().map((c) => [c.name, c.requests.snapshot()]));
-  }
 }

@@ -35,6 +35,7 @@ export class RuntimeMetrics {
   readonly activeWorkers: Gauge<'controller'>;
   readonly maxConcurrentReconciles: Gauge<'controller'>;
   readonly leaderStatus: Gauge<'name'>;
+  private readonly restClientRequests: Counter<'code' | 'method' | 'host'>;
   private readonly queueDepth: Gauge<'controller' | 'name'>;
   private readonly queueAdds: Counter<'controller' | 'name'>;
   private readonly queueRetries: Counter<'controller' | 'name'>;
@@ -90,6 +91,12 @@ export class RuntimeMetrics {
       name: 'leader_election_master_status',
       help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master',
       labelNames: ['name'],
+      registers,
+    });
+    this.restClientRequests = new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests, partitioned by status code, method, and host.',
+      labelNames: ['code', 'method', 'host'],
       registers,
     });
     const queueLabels = ['controller', 'name'] as const;
@@ -172,6 +179,11 @@ export class RuntimeMetrics {
       finished: (s) => this.workDuration.observe(labels, s),
     };
   }
+
+  /** Counts one answer of an API server (a ResponseObserver of the cluster clients). */
+  readonly restClientRequest = (code: string, method: string, host: string): void => {
+    this.restClientRequests.inc({ code, method, host });
+  };
 
   /**
    * A platform gauge (for example capacity per data centre) in the same registry. With

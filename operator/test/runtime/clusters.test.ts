@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ClusterClient, ClusterSet, kubeconfigFromSecret } from '../../src/runtime/clusters.ts';
+import { ClusterClient, kubeconfigFromSecret } from '../../src/runtime/clusters.ts';
 import { httpStatusOf } from '../../src/runtime/errors.ts';
 import { Informer } from '../../src/runtime/informer.ts';
 import { kubeListWatch, collectionPath } from '../../src/runtime/list-watch.ts';
@@ -61,9 +61,11 @@ test('kubeconfig is read from a Secret', () => {
   assert.throws(() => kubeconfigFromSecret(secret, 'other'), /no key other/);
 });
 
-test('/version, raw errors and request counting against a loopback server', async () => {
+test('/version, raw errors and every answer observed against a loopback server', async () => {
   await withServer(async (server) => {
     const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));
+    const answers: string[] = [];
+    client.observeResponses((code, method, host) => answers.push(`${code} ${method} ${host}`));
     const v = await client.version();
     assert.is(v.gitVersion, 'v1.31.0');
     assert.is(server.requests[0]?.headers.authorization, 'Bearer secret-token');
@@ -73,15 +75,29 @@ test('/version, raw errors and request counting against a loopback server', asyn
     } catch (err) {
       assert.is(httpStatusOf(err), 404);
     }
-    assert.equal(client.requests.snapshot(), { total: 2, mutating: 1, byMethod: { GET: 1, DELETE: 1 } });
-    client.requests.reset();
-    assert.is(client.requests.snapshot().total, 0);
-    const set = new ClusterSet();
-    set.add(client);
-    assert.equal(set.names(), ['dc1']);
-    assert.is(set.requestCounts().dc1?.total, 0);
-    assert.throws(() => set.get('dc9'), /unknown cluster/);
+    // Through client-node's own APIs too: discovery by the object API.
+    await client.resourcePath({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'x' });
+    const host = new URL(server.url).host;
+    assert.equal(answers, [`200 GET ${host}`, `404 DELETE ${host}`, `200 GET ${host}`]);
+    await client.close();
   });
+});
+
+test('a request that gets no answer is observed as <error>', async () => {
+  const server = await startFakeApiServer([]);
+  const url = server.url;
+  await server.close();
+  const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(url));
+  const answers: string[] = [];
+  client.observeResponses((code, method) => answers.push(`${code} ${method}`));
+  try {
+    await client.version();
+    assert.unreachable();
+  } catch (err) {
+    assert.not.instance(err, assert.Assertion);
+  }
+  assert.equal(answers, ['<error> GET']);
+  await client.close();
 });
 
 test('one connection pool per cluster and credentials: requests reuse a connection', async () => {
@@ -111,6 +127,8 @@ test('resource paths come from discovery', async () => {
 test('an informer over the real client lists, then watches with bookmarks from the list version', async () => {
   await withServer(async (server) => {
     const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));
+    const answers: string[] = [];
+    client.observeResponses((code, method) => answers.push(`${code} ${method}`));
     const informer = new Informer<KubernetesObject>({
       name: 'dc1/configmaps',
       source: kubeListWatch(client, { apiVersion: 'v1', kind: 'ConfigMap', labelSelector: { matchLabels: { app: 'x' } } }),
@@ -135,6 +153,7 @@ test('an informer over the real client lists, then watches with bookmarks from t
     assert.is(watch.query.get('resourceVersion'), '10');
     assert.is(watch.query.get('labelSelector'), 'app=x');
     assert.ok(informer.status().connected);
+    assert.equal(answers, ['200 GET', '200 GET', '200 GET'], 'discovery, the list, and the watch once it streams');
     await informer.stop();
   });
 });

@@ -19,6 +19,7 @@ const NAMES = [
   'workqueue_unfinished_work_seconds',
   'workqueue_longest_running_processor_seconds',
   'leader_election_master_status',
+  'rest_client_requests_total',
 ];
 
 test('the registry exposes every controller-runtime metric name', async () => {
@@ -26,6 +27,19 @@ test('the registry exposes every controller-runtime metric name', async () => {
   const text = await metrics.render();
   for (const name of NAMES) assert.ok(text.includes(`# TYPE ${name} `), `missing ${name}`);
   assert.ok(metrics.contentType.startsWith('text/plain'));
+});
+
+test('answers of the API servers count by code, method and host, as client-go labels them', async () => {
+  const metrics = new RuntimeMetrics();
+  const observe = metrics.restClientRequest;
+  observe('200', 'GET', '10.0.0.1:6443');
+  observe('200', 'GET', '10.0.0.1:6443');
+  observe('409', 'PATCH', '10.0.0.1:6443');
+  observe('<error>', 'GET', '10.0.0.2:6443');
+  const text = await metrics.render();
+  assert.ok(text.includes('rest_client_requests_total{code="200",method="GET",host="10.0.0.1:6443"} 2'));
+  assert.ok(text.includes('rest_client_requests_total{code="409",method="PATCH",host="10.0.0.1:6443"} 1'));
+  assert.ok(text.includes('rest_client_requests_total{code="<error>",method="GET",host="10.0.0.2:6443"} 1'));
 });
 
 test('a registered controller has zero-valued series before its first reconcile', async () => {
