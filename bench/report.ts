@@ -67,6 +67,8 @@ export interface Result {
       slices: { fromSeconds: number; objectWrites: number; events: number; leases: number }[];
       hubLeaseRenewals: number;
       operatorWrites: Record<string, number>;
+      /** The operator's own count of its requests (rest_client_requests_total), `METHOD code`. */
+      operatorRequests: Record<string, number>;
       operatorWritesTotal: number;
       reconciles: number;
       heap: Heap;
@@ -88,6 +90,12 @@ const f1 = (n: number | null | undefined) => (n === null || n === undefined || N
 const f2 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(2));
 
 /** Adds ratios and targets, prints the table, returns the full result. */
+/** The mutating part of the operator's own request counts (PUT is only ever its Lease). */
+function mutatingOwn(requests: Record<string, number> | undefined): string {
+  const mutating = Object.entries(requests ?? {}).filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k));
+  return mutating.map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+}
+
 export function printReport(r: Result): Result {
   const op = r.operator;
   const base = r.baseline;
@@ -117,7 +125,7 @@ export function printReport(r: Result): Result {
     {
       name: `steady-state mutating requests, all / ${Math.round(op.steady.seconds)} s`,
       target: 'shown',
-      value: `${op.steady.requests.client.mutating}: ${Object.entries(op.steady.mutatingSeries).map(([series, n]) => `${series} ${n}`).join(', ') || 'none'} (${op.steady.hubLeaseRenewals} Lease renewals on the hub)`,
+      value: `${op.steady.requests.client.mutating}: ${Object.entries(op.steady.mutatingSeries).map(([series, n]) => `${series} ${n}`).join(', ') || 'none'} (${op.steady.hubLeaseRenewals} Lease renewals on the hub); the operator's own: ${mutatingOwn(op.steady.operatorRequests)}`,
       met: null,
     },
     { name: 'drift repair, median / max', target: '≤ 2 s', value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.maxSeconds)} s`, met: op.drift.maxSeconds === null ? false : op.drift.maxSeconds <= 2 },

@@ -644,16 +644,20 @@ function controllerBreakdown(before: string, after: string): Record<string, { re
   return out;
 }
 
-function writesBreakdown(before: string, after: string): Record<string, number> {
-  const b = new Map(Operator.samples(before, 'govcloud_object_writes_total').map((s) => [`${s.labels.cluster}/${s.labels.controller}/${s.labels.action}`, s.value]));
+/** How much each series of an operator counter grew between two scrapes, keyed by its labels. */
+function counterGrowth(before: string, after: string, name: string, keyOf: (labels: Record<string, string>) => string): Record<string, number> {
+  const b = new Map<string, number>();
+  for (const s of Operator.samples(before, name)) b.set(keyOf(s.labels), (b.get(keyOf(s.labels)) ?? 0) + s.value);
+  const a = new Map<string, number>();
+  for (const s of Operator.samples(after, name)) a.set(keyOf(s.labels), (a.get(keyOf(s.labels)) ?? 0) + s.value);
   const out: Record<string, number> = {};
-  for (const s of Operator.samples(after, 'govcloud_object_writes_total')) {
-    const k = `${s.labels.cluster}/${s.labels.controller}/${s.labels.action}`;
-    const d = s.value - (b.get(k) ?? 0);
-    if (d) out[k] = d;
-  }
+  for (const [k, v] of a) if (v - (b.get(k) ?? 0)) out[k] = v - (b.get(k) ?? 0);
   return out;
 }
+
+const writesBreakdown = (before: string, after: string) => counterGrowth(before, after, 'govcloud_object_writes_total', (l) => `${l.cluster}/${l.controller}/${l.action}`);
+/** The operator's own requests by method and answer (rest_client_requests_total), all clusters together. */
+const requestsBreakdown = (before: string, after: string) => counterGrowth(before, after, 'rest_client_requests_total', (l) => `${l.method} ${l.code}`);
 
 async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, tmp: string, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
@@ -785,6 +789,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     /** Lease renewals on the hub over the window (the operator renews every 2 s): leader election, not reconciling. */
     hubLeaseRenewals: hubLeases,
     operatorWrites: writesBreakdown(m0, m1),
+    operatorRequests: requestsBreakdown(m0, m1),
     operatorWritesTotal: Operator.metric(m1, 'govcloud_object_writes_total') - Operator.metric(m0, 'govcloud_object_writes_total'),
     heap: heapOf(m1),
     rssBytes: op.memory()?.rss ?? NaN,
