@@ -8,7 +8,6 @@ import type { AgentOptions } from 'node:https';
 import {
   ApiException,
   type Cluster,
-  CoreV1Api,
   IsomorphicFetchHttpLibrary,
   KubeConfig,
   KubernetesObjectApi,
@@ -174,7 +173,6 @@ export class ClusterClient {
   readonly kubeConfig: KubeConfig;
   /** Generic object API: server-side apply, delete, read of any kind. */
   readonly objects: KubernetesObjectApi;
-  readonly core: CoreV1Api;
   readonly watch: Watch;
   private readonly objectApi: ObjectApi;
   private readonly pooled: ClusterKubeConfig;
@@ -187,7 +185,6 @@ export class ClusterClient {
     this.pooled = kc;
     this.objectApi = ObjectApi.forConfig(kc);
     this.objects = this.objectApi;
-    this.core = kc.makeApiClient(CoreV1Api);
     this.watch = new Watch(kc);
   }
 
@@ -195,6 +192,13 @@ export class ClusterClient {
   static fromKubeconfig(name: string, kubeconfig: string, context?: string): ClusterClient {
     const kc = new ClusterKubeConfig();
     kc.loadFromString(kubeconfig);
+    return ClusterClient.finish(name, kc, context);
+  }
+
+  /** From a kubeconfig file (relative paths in it are read from its folder). */
+  static fromFile(name: string, file: string, context?: string): ClusterClient {
+    const kc = new ClusterKubeConfig();
+    kc.loadFromFile(file);
     return ClusterClient.finish(name, kc, context);
   }
 

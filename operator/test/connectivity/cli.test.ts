@@ -210,7 +210,7 @@ test('the live reader lists every kind through @kubernetes/client-node, pages, a
     ]);
     assert.ok(server.requests.some((r) => r.path === '/api/v1/namespaces' && r.query.get('continue') === '1'), 'the second page was asked for');
     assert.ok(server.requests.every((r) => r.method === 'GET' && r.headers.authorization === 'Bearer secret-token'));
-    // A NetworkPolicy rule's `from` is `_from` in the client's models: it must come back as `from`.
+    // The API's own field names, as YAML has them (client-node's models call a rule's `from` `_from`).
     const np = objects.find((o) => (o.value as { kind: string }).kind === 'NetworkPolicy')!.value as { spec: { ingress: Record<string, unknown>[] } };
     assert.ok(Array.isArray(np.spec.ingress[0]!.from) && !('_from' in np.spec.ingress[0]!));
     // Through the command (the Pod has no ownerReferences, so it and the Deployment both stand).

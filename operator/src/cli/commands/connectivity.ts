@@ -3,11 +3,6 @@
  * YAML files (plain manifests, or govcloud objects rendered per data centre) or from a live
  * cluster. The evaluation is in operator/src/connectivity (pure); this file reads, prints.
  */
-import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
-// The generated models rename fields that are reserved words (`from` becomes `_from` in a
-// NetworkPolicy rule): serializing back gives the API's own field names. The serializer is not
-// re-exported by the package index; the version is pinned (2.0.1).
-import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
@@ -18,6 +13,7 @@ import { type InputObject } from '../../connectivity/objects.ts';
 import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
+import { ClusterClient, type ListPage } from '../../runtime/index.ts';
 import { validateLoaded } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadFiles, problemsJson, problemsText } from '../check.ts';
@@ -336,36 +332,30 @@ export function explanationJson(x: Explanation): Record<string, unknown> {
  * item's apiVersion and kind; they are put back so the objects read like YAML.
  */
 export async function readLiveObjects(kubeconfig: string, context: string | undefined): Promise<InputObject[]> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  if (context !== undefined) kc.setCurrentContext(context);
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const net = kc.makeApiClient(NetworkingV1Api);
-  const source = { file: `cluster ${context ?? kc.getCurrentContext()}`, line: 0 };
-  type Page = { items: unknown[]; metadata?: { _continue?: string } };
-  // [apiVersion, kind, model type, list call]
-  const lists: [string, string, string, (p: { limit: number; _continue?: string }) => Promise<Page>][] = [
-    ['v1', 'Namespace', 'V1Namespace', (p) => core.listNamespace(p)],
-    ['v1', 'Pod', 'V1Pod', (p) => core.listPodForAllNamespaces(p)],
-    ['v1', 'Service', 'V1Service', (p) => core.listServiceForAllNamespaces(p)],
-    ['apps/v1', 'Deployment', 'V1Deployment', (p) => apps.listDeploymentForAllNamespaces(p)],
-    ['apps/v1', 'ReplicaSet', 'V1ReplicaSet', (p) => apps.listReplicaSetForAllNamespaces(p)],
-    ['apps/v1', 'StatefulSet', 'V1StatefulSet', (p) => apps.listStatefulSetForAllNamespaces(p)],
-    ['apps/v1', 'DaemonSet', 'V1DaemonSet', (p) => apps.listDaemonSetForAllNamespaces(p)],
-    ['networking.k8s.io/v1', 'NetworkPolicy', 'V1NetworkPolicy', (p) => net.listNetworkPolicyForAllNamespaces(p)],
+  const client = ClusterClient.fromFile('live', kubeconfig, context);
+  const source = { file: `cluster ${context ?? client.kubeConfig.getCurrentContext()}`, line: 0 };
+  const lists: [apiVersion: string, kind: string, path: string][] = [
+    ['v1', 'Namespace', '/api/v1/namespaces'],
+    ['v1', 'Pod', '/api/v1/pods'],
+    ['v1', 'Service', '/api/v1/services'],
+    ['apps/v1', 'Deployment', '/apis/apps/v1/deployments'],
+    ['apps/v1', 'ReplicaSet', '/apis/apps/v1/replicasets'],
+    ['apps/v1', 'StatefulSet', '/apis/apps/v1/statefulsets'],
+    ['apps/v1', 'DaemonSet', '/apis/apps/v1/daemonsets'],
+    ['networking.k8s.io/v1', 'NetworkPolicy', '/apis/networking.k8s.io/v1/networkpolicies'],
   ];
   const out: InputObject[] = [];
-  for (const [apiVersion, kind, type, list] of lists) {
-    let token: string | undefined;
-    do {
-      const page = await list(token === undefined ? { limit: 500 } : { limit: 500, _continue: token });
-      for (const item of page.items) {
-        const wire = ObjectSerializer.serialize(item, type, '') as Record<string, unknown>;
-        out.push({ value: { ...wire, apiVersion, kind }, source });
-      }
-      token = page.metadata?._continue || undefined;
-    } while (token !== undefined);
+  try {
+    for (const [apiVersion, kind, path] of lists) {
+      let token: string | undefined;
+      do {
+        const page = await client.request<ListPage<Record<string, unknown>>>('GET', path, { query: { limit: 500, continue: token } });
+        for (const item of page.items ?? []) out.push({ value: { ...item, apiVersion, kind }, source });
+        token = page.metadata?.continue || undefined;
+      } while (token !== undefined);
+    }
+  } finally {
+    await client.close();
   }
   return out;
 }
