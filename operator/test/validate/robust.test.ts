@@ -1,6 +1,7 @@
 /**
  * Hostile and broken input: each case gets a clear message naming the file, exit code 1,
- * no stack trace, in bounded time.
+ * no stack trace, and ends (no wall-clock budget here: timings belong in benchmarks; input
+ * that made validation hang would stop the suite).
  */
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +13,10 @@ import { cli } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'govcloud-robust-'));
 
-async function validateBytes(name: string, bytes: Uint8Array | string, budgetMs = 5000) {
+async function validateBytes(name: string, bytes: Uint8Array | string) {
   const path = join(dir, name);
   writeFileSync(path, bytes);
-  const started = performance.now();
   const result = await cli(['validate', path], { cwd: dir });
-  const took = performance.now() - started;
-  assert.ok(took < budgetMs, `${name} took ${Math.round(took)} ms`);
   assert.not.match(result.out + result.err, /\n\s+at .*\(/, 'no stack trace');
   assert.not.match(result.err, /internal error/);
   return result;
@@ -155,16 +153,14 @@ test('a folder with a symlink loop is walked once', async () => {
   mkdirSync(loop);
   writeFileSync(join(loop, 'a.yaml'), AGENCY);
   symlinkSync(loop, join(loop, 'again'));
-  const started = performance.now();
   const { code, out } = await cli(['validate', 'loop'], { cwd: dir });
-  assert.ok(performance.now() - started < 5000);
   assert.match(out, /^loop: 1 object in 1 file: /m);
   assert.is(code, 1); // dc-hanoi does not exist
 });
 
-test('five thousand agencies validate in bounded time', async () => {
+test('five thousand agencies in one file: every one is read and checked', async () => {
   const docs = Array.from({ length: 5000 }, (_, i) => AGENCY.replace('name: btc', `name: a${i}`).replace('code: G12', `code: K${String(i % 100).padStart(2, '0')}.${String(Math.floor(i / 100)).padStart(2, '0')}`));
-  const { code, out } = await validateBytes('big.yaml', docs.join('---\n'), 20000);
+  const { code, out } = await validateBytes('big.yaml', docs.join('---\n'));
   assert.is(code, 1);
   assert.match(out, /big\.yaml: 5000 objects in 1 file/);
 });
