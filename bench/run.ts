@@ -11,7 +11,7 @@
 // BENCH_IDLE_TIMEOUT (3600 s: waiting for e2e runs to finish), BENCH_READY_TIMEOUT,
 // BENCH_DELETE_TIMEOUT (seconds; defaults grow with the number of agencies).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { BENCH_CAPACITY, BENCH_LABEL, BENCH_NAME, generateAgencies } from './age
 import { HttpError, Kube } from './kube.ts';
 import { Operator, sleep } from './operator.ts';
 import { printReport, type Result, type RequestReport } from './report.ts';
-import { backgroundFrom, isSideEffect, operatorObjectWrite, merge, notSideEffect, snapshot, summarise, toObject, topSeries, windowBetween, type Background, type Counts, type Snapshot, type Window } from './requests.ts';
+import { backgroundFrom, isSideEffect, operatorObjectWrite, merge, notSideEffect, snapshot, summarise, toObject, topSeries, windowBetween, type Background, type Snapshot, type Window } from './requests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOCAL = path.join(ROOT, '.local');
@@ -659,7 +659,7 @@ const writesBreakdown = (before: string, after: string) => counterGrowth(before,
 /** The operator's own requests by method and answer (rest_client_requests_total), all clusters together. */
 const requestsBreakdown = (before: string, after: string) => counterGrowth(before, after, 'rest_client_requests_total', (l) => `${l.method} ${l.code}`);
 
-async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, tmp: string, ts: string): Promise<Result['operator']> {
+async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
   if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
@@ -943,7 +943,7 @@ async function main(): Promise<number> {
   const result: Partial<Result> = { startedAt: new Date(started).toISOString(), revision: revision(), config: { ...CONFIG }, machine: machine(versions), generated: g.stats, background: bg.report };
   try {
     if (CONFIG.baseline) result.baseline = await baseline(clusters, g, bg.background, tmp);
-    result.operator = await operatorPhase(clusters, hub, g, run, bg.background, tmp, ts);
+    result.operator = await operatorPhase(clusters, hub, g, run, bg.background, ts);
   } finally {
     result.disturbances = disturbances;
     result.finishedAt = new Date().toISOString();
