@@ -4,7 +4,7 @@
  *
  * Why a bundle: importing @kubernetes/client-node loads its ~1,000 generated modules (its
  * config.js imports the index of every API and model); as separate ES modules they cost the
- * operator ~45 MB of resident memory before it caches a single object. One file costs a
+ * operator ~40 MB of resident memory before it caches a single object. One file costs a
  * fraction of that, and type stripping of the sources at start-up is gone too
  * (docs/benchmarks.md, "Memory"). The sources stay runnable as they are
  * (`node operator/bin/govcloud.ts`): the bundle is the same code, not a second build of it.

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { DataCentre } from '../api/index.ts';
-import { ClusterClient, errorMessage, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource, type ResponseObserver } from '../runtime/index.ts';
+import { ClusterClient, errorMessage, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import type { MemberTransport, ProbeResult } from './members.ts';
 import { NODE, type ResourceType } from './resources.ts';
@@ -64,8 +64,6 @@ export interface KubeConnectorOptions {
   hubClient: ClusterClient;
   timeouts: KubeTimeouts;
   onWrite?: WriteOptions['onWrite'];
-  /** Told of every answer of a member cluster's API server (rest_client_requests_total). */
-  onResponse?: ResponseObserver;
 }
 
 export function kubeConnector(opts: KubeConnectorOptions): Connector {
@@ -106,7 +104,6 @@ export function kubeConnector(opts: KubeConnectorOptions): Connector {
         if (!client.kubeConfig.getCurrentCluster()) {
           return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
         }
-        if (opts.onResponse) client.observeResponses(opts.onResponse);
         // One client per data centre and kubeconfig: a new Secret replaces the old client.
         for (const [k, c] of clients) {
           if (c.name !== name) continue;

@@ -13,6 +13,7 @@ import {
   kubeLeaseStore,
   kubeListWatch,
   LeaderElector,
+  observeApiResponses,
   ProbeServer,
   RuntimeMetrics,
   type Logger,
@@ -60,7 +61,7 @@ export class Manager {
     if (opts.kubeconfig) process.env.KUBECONFIG = opts.kubeconfig;
     const hubClient = ClusterClient.fromDefault('hub', opts.context);
     const runtimeMetrics = new RuntimeMetrics({ processMetrics: true });
-    hubClient.observeResponses(runtimeMetrics.restClientRequest);
+    const unobserve = observeApiResponses(runtimeMetrics.restClientRequest);
     const platformMetrics = new PlatformMetrics(runtimeMetrics);
     const hub = new HubCache({
       namespace: opts.namespace,
@@ -78,7 +79,7 @@ export class Manager {
       log.info({ identity: opts.identity }, 'leading: starting controllers');
       const current = new OperatorCore({
         hub,
-        connector: kubeConnector({ hub, hubClient, timeouts: { requestMs }, onResponse: runtimeMetrics.restClientRequest }),
+        connector: kubeConnector({ hub, hubClient, timeouts: { requestMs } }),
         hubWriter: requestHubWriter(hubClient, { timeoutMs: requestMs }),
         recorder,
         runtimeMetrics,
@@ -152,6 +153,7 @@ export class Manager {
       await recorder.close();
       await hub.stop();
       await probes.stop();
+      unobserve();
       log.info({ reason }, 'govcloud operator stopped');
     }
     return reason;

@@ -1,7 +1,7 @@
 // The runtime library every govcloud controller is built on: import from here, not from the
 // individual modules. A controller wires it like this:
 //
-//   const mgmt = ClusterClient.fromDefault('mgmt'); mgmt.observeResponses(metrics.restClientRequest);
+//   const mgmt = ClusterClient.fromDefault('mgmt'); observeApiResponses(metrics.restClientRequest);
 //   const tenants = new Informer<Tenant>({ name: 'mgmt/tenants', logger,
 //     source: kubeListWatch(mgmt, { apiVersion: 'govcloud.io/v1', kind: 'Tenant', plural: 'tenants' }) });
 //   const controller = new Controller({ name: 'tenant', metrics, logger, concurrency: 4,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ClusterClient, kubeconfigFromSecret } from '../../src/runtime/clusters.ts';
+import { ClusterClient, kubeconfigFromSecret, observeApiResponses, type ResponseObserver } from '../../src/runtime/clusters.ts';
 import { httpStatusOf } from '../../src/runtime/errors.ts';
 import { Informer } from '../../src/runtime/informer.ts';
 import { kubeListWatch, collectionPath } from '../../src/runtime/list-watch.ts';
@@ -45,6 +45,17 @@ async function withServer(fn: (server: FakeApiServer) => Promise<void>): Promise
   }
 }
 
+/** Runs `fn` with every API answer observed; the observation ends with it. */
+async function observing(fn: (answers: string[]) => Promise<void>, label: (...a: Parameters<ResponseObserver>) => string = (code, method, host) => `${code} ${method} ${host}`): Promise<void> {
+  const answers: string[] = [];
+  const stop = observeApiResponses((...a) => answers.push(label(...a)));
+  try {
+    await fn(answers);
+  } finally {
+    stop();
+  }
+}
+
 test('user names are made distinct per cluster', () => {
   const a = ClusterClient.fromKubeconfig('dc1', kubeconfig('http://127.0.0.1:1'));
   const b = ClusterClient.fromKubeconfig('dc2', kubeconfig('http://127.0.0.1:2'));
@@ -64,39 +75,43 @@ test('kubeconfig is read from a Secret', () => {
 test('/version, raw errors and every answer observed against a loopback server', async () => {
   await withServer(async (server) => {
     const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));
-    const answers: string[] = [];
-    client.observeResponses((code, method, host) => answers.push(`${code} ${method} ${host}`));
-    const v = await client.version();
-    assert.is(v.gitVersion, 'v1.31.0');
-    assert.is(server.requests[0]?.headers.authorization, 'Bearer secret-token');
-    try {
-      await client.request('DELETE', '/api/v1/namespaces/ns/configmaps/missing');
-      assert.unreachable();
-    } catch (err) {
-      assert.is(httpStatusOf(err), 404);
-    }
-    // Through client-node's own APIs too: discovery by the object API.
-    await client.resourcePath({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'x' });
-    const host = new URL(server.url).host;
-    assert.equal(answers, [`200 GET ${host}`, `404 DELETE ${host}`, `200 GET ${host}`]);
+    await observing(async (answers) => {
+      const v = await client.version();
+      assert.is(v.gitVersion, 'v1.31.0');
+      assert.is(server.requests[0]?.headers.authorization, 'Bearer secret-token');
+      try {
+        await client.request('DELETE', '/api/v1/namespaces/ns/configmaps/missing');
+        assert.unreachable();
+      } catch (err) {
+        assert.is(httpStatusOf(err), 404);
+      }
+      // Through client-node's own APIs too: discovery by the object API.
+      await client.resourcePath({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'x' });
+      const host = new URL(server.url).host;
+      assert.equal(answers, [`200 GET ${host}`, `404 DELETE ${host}`, `200 GET ${host}`]);
+    });
     await client.close();
   });
 });
 
-test('a request that gets no answer is observed as <error>', async () => {
+test('a request that gets no answer is observed as <error>; nothing once unsubscribed', async () => {
   const server = await startFakeApiServer([]);
   const url = server.url;
   await server.close();
   const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(url));
-  const answers: string[] = [];
-  client.observeResponses((code, method) => answers.push(`${code} ${method}`));
-  try {
-    await client.version();
-    assert.unreachable();
-  } catch (err) {
-    assert.not.instance(err, assert.Assertion);
-  }
-  assert.equal(answers, ['<error> GET']);
+  let seen: string[] = [];
+  await observing(async (answers) => {
+    seen = answers;
+    try {
+      await client.version();
+      assert.unreachable();
+    } catch (err) {
+      assert.not.instance(err, assert.Assertion);
+    }
+    assert.equal(answers, ['<error> GET']);
+  }, (code, method) => `${code} ${method}`);
+  await client.version().catch(() => undefined);
+  assert.equal(seen, ['<error> GET'], 'not observed after the unsubscribe');
   await client.close();
 });
 
@@ -128,7 +143,7 @@ test('an informer over the real client lists, then watches with bookmarks from t
   await withServer(async (server) => {
     const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(server.url));
     const answers: string[] = [];
-    client.observeResponses((code, method) => answers.push(`${code} ${method}`));
+    const stop = observeApiResponses((code, method) => answers.push(`${code} ${method}`));
     const informer = new Informer<KubernetesObject>({
       name: 'dc1/configmaps',
       source: kubeListWatch(client, { apiVersion: 'v1', kind: 'ConfigMap', labelSelector: { matchLabels: { app: 'x' } } }),
@@ -153,6 +168,7 @@ test('an informer over the real client lists, then watches with bookmarks from t
     assert.is(watch.query.get('resourceVersion'), '10');
     assert.is(watch.query.get('labelSelector'), 'app=x');
     assert.ok(informer.status().connected);
+    stop();
     assert.equal(answers, ['200 GET', '200 GET', '200 GET'], 'discovery, the list, and the watch once it streams');
     await informer.stop();
   });
