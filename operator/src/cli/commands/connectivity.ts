@@ -13,7 +13,7 @@ import { type InputObject } from '../../connectivity/objects.ts';
 import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
-import { ClusterClient, type ListPage } from '../../runtime/index.ts';
+import { ClusterClient, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
 import { validateLoaded } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadFiles, problemsJson, problemsText } from '../check.ts';
@@ -334,23 +334,26 @@ export function explanationJson(x: Explanation): Record<string, unknown> {
 export async function readLiveObjects(kubeconfig: string, context: string | undefined): Promise<InputObject[]> {
   const client = ClusterClient.fromFile('live', kubeconfig, context);
   const source = { file: `cluster ${context ?? client.kubeConfig.getCurrentContext()}`, line: 0 };
-  const lists: [apiVersion: string, kind: string, path: string][] = [
-    ['v1', 'Namespace', '/api/v1/namespaces'],
-    ['v1', 'Pod', '/api/v1/pods'],
-    ['v1', 'Service', '/api/v1/services'],
-    ['apps/v1', 'Deployment', '/apis/apps/v1/deployments'],
-    ['apps/v1', 'ReplicaSet', '/apis/apps/v1/replicasets'],
-    ['apps/v1', 'StatefulSet', '/apis/apps/v1/statefulsets'],
-    ['apps/v1', 'DaemonSet', '/apis/apps/v1/daemonsets'],
-    ['networking.k8s.io/v1', 'NetworkPolicy', '/apis/networking.k8s.io/v1/networkpolicies'],
+  const resources: ResourceDescriptor[] = [
+    { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
+    { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
+    { apiVersion: 'v1', kind: 'Service', plural: 'services' },
+    { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' },
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' },
+    { apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets' },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' },
   ];
+  const signal = new AbortController().signal;
   const out: InputObject[] = [];
   try {
-    for (const [apiVersion, kind, path] of lists) {
+    for (const resource of resources) {
+      // The informers' list: paged, apiVersion and kind put back on each item.
+      const lister = kubeListWatch(client, resource);
       let token: string | undefined;
       do {
-        const page = await client.request<ListPage<Record<string, unknown>>>('GET', path, { query: { limit: 500, continue: token } });
-        for (const item of page.items ?? []) out.push({ value: { ...item, apiVersion, kind }, source });
+        const page = await lister.list({ limit: 500, continue: token, signal });
+        for (const item of page.items) out.push({ value: item, source });
         token = page.metadata?.continue || undefined;
       } while (token !== undefined);
     }
