@@ -646,12 +646,14 @@ function controllerBreakdown(before: string, after: string): Record<string, { re
 
 /** How much each series of an operator counter grew between two scrapes, keyed by its labels. */
 function counterGrowth(before: string, after: string, name: string, keyOf: (labels: Record<string, string>) => string): Record<string, number> {
-  const b = new Map<string, number>();
-  for (const s of Operator.samples(before, name)) b.set(keyOf(s.labels), (b.get(keyOf(s.labels)) ?? 0) + s.value);
-  const a = new Map<string, number>();
-  for (const s of Operator.samples(after, name)) a.set(keyOf(s.labels), (a.get(keyOf(s.labels)) ?? 0) + s.value);
+  const totals = (text: string) => {
+    const sums = new Map<string, number>();
+    for (const s of Operator.samples(text, name)) sums.set(keyOf(s.labels), (sums.get(keyOf(s.labels)) ?? 0) + s.value);
+    return sums;
+  };
+  const b = totals(before);
   const out: Record<string, number> = {};
-  for (const [k, v] of a) if (v - (b.get(k) ?? 0)) out[k] = v - (b.get(k) ?? 0);
+  for (const [k, v] of totals(after)) if (v !== (b.get(k) ?? 0)) out[k] = v - (b.get(k) ?? 0);
   return out;
 }
 

@@ -180,7 +180,7 @@ export class RuntimeMetrics {
     };
   }
 
-  /** Counts one answer of an API server (a ResponseObserver of the cluster clients). */
+  /** Counts one answer of an API server: the observer to give observeApiResponses. */
   readonly restClientRequest = (code: string, method: string, host: string): void => {
     this.restClientRequests.inc({ code, method, host });
   };
