@@ -267,4 +267,26 @@ test('the workspace pod policy keeps other levels off the dedicated nodes', () =
   assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, 'govcloud-workspace-pods'), 'spec'), { policyName: 'govcloud-workspace-pods', validationActions: ['Deny'] });
 });
 
+test('every data centre refuses exposing Services and legacy token Secrets in workspaces, by policies bound to deny', () => {
+  for (const dc of threeDataCentres()) {
+    const objects = platformObjects(dc);
+    for (const [name, resource, pattern] of [
+      ['govcloud-workspace-services', 'services', /object\.spec\.type == 'ClusterIP'[^]*externalIPs/],
+      ['govcloud-workspace-secrets', 'secrets', /kubernetes\.io\/service-account-token/],
+    ] as const) {
+      const vap = get(objects, 'ValidatingAdmissionPolicy', undefined, name);
+      assert.is(at(vap, 'spec', 'failurePolicy'), 'Fail');
+      assert.equal(at(vap, 'spec', 'matchConstraints'), {
+        namespaceSelector: { matchExpressions: [{ key: 'govcloud.dev/workspace', operator: 'Exists' }] },
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: [resource] }],
+      });
+      const validations = at(vap, 'spec', 'validations') as { expression: string; reason: string }[];
+      assert.match(validations.map((v) => v.expression).join('\n'), pattern);
+      assert.ok(validations.every((v) => v.reason === 'Forbidden'));
+      assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, name), 'spec'), { policyName: name, validationActions: ['Deny'] });
+      assert.is(vap.metadata.labels['govcloud.dev/owner'], `DataCentre..${dc.metadata.name}`);
+    }
+  }
+});
+
 test.run();
