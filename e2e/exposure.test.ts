@@ -5,14 +5,17 @@
 // ExternalName, externalIPs), to mint a non-expiring service-account token, and to create
 // objects past its quota. Each is refused, and by what: the admission policies
 // govcloud-workspace-services and govcloud-workspace-secrets, the DenyServiceExternalIPs
-// plugin, the ResourceQuota. What a tenant needs (a ClusterIP Service, an Opaque Secret, a pod
-// that baseline admits and restricted would not) still works.
+// plugin, the ResourceQuota; and `govcloud validate` refuses the same documents offline, at the
+// same field. What a tenant needs (a ClusterIP Service, an Opaque Secret, a pod that baseline
+// admits and restricted would not) still works, on line and off.
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { Agency } from '../operator/src/api/index.ts';
+import { stringify } from 'yaml';
 import { loadPaths } from '../operator/src/load/documents.ts';
-import { validateLoaded } from '../operator/src/validate/index.ts';
+import type { Problem } from '../operator/src/load/problem.ts';
+import { validateLoaded, validateSources } from '../operator/src/validate/index.ts';
 import { platformObjects, renderAgency } from '../operator/src/render/index.ts';
 import { ApiError, ROOT, e2eSuite, uniqueName, waitFor } from './harness/index.ts';
 import type { Cluster } from './harness/index.ts';
@@ -30,6 +33,8 @@ interface Workspaces {
   /** Workspace namespaces by workspace name. */
   namespaces: Record<string, string>;
   objects: KubernetesObject[];
+  /** The errors `govcloud validate` finds in the object, in that namespace, beside the agency and its data centre. */
+  offline(body: Body, namespace: string): Problem[];
   remove(): Promise<void>;
 }
 
@@ -55,6 +60,13 @@ async function levelOneWorkspaces(clusters: Cluster[]): Promise<Workspaces> {
     tenant: cluster.as(TENANT_USER, [agency.spec.groups.admins![0]!, 'system:authenticated']),
     namespaces,
     objects,
+    offline: (body, namespace) => {
+      const documents = [dc, agency, { ...body, metadata: { ...body.metadata, namespace } }];
+      const file = 'pull-request.yaml';
+      const { errors } = validateSources([{ file, bytes: new TextEncoder().encode(documents.map((d) => stringify(d)).join('---\n')) }]);
+      // The agency's own references (its parent, the hub) are not in this subset: not the question here.
+      return errors.filter((e) => e.object === `${body.kind}/${body.metadata.name}`);
+    },
     remove: async () => {
       for (const ns of Object.values(namespaces)) await cluster.request('DELETE', `/api/v1/namespaces/${ns}`);
     },
@@ -105,6 +117,13 @@ interface Body extends KubernetesObject {
   [field: string]: unknown;
 }
 
+/** `govcloud validate` refuses what the API server refused, at the field, with file and line. */
+function assertRefusedOffline(ws: Workspaces, body: Body, namespace: string, field: string): void {
+  const errors = ws.offline(body, namespace);
+  assert.equal(errors.map((e) => `${e.object} ${e.field}`), [`${body.kind}/${body.metadata.name} ${field}`], `govcloud validate refuses ${body.metadata.name}`);
+  assert.ok(errors[0]!.line > 0);
+}
+
 function service(name: string, spec: Record<string, unknown>): Body {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'cong-du-lich' }, ports: [{ port: 80, targetPort: 8080 }], ...spec } };
 }
@@ -125,16 +144,19 @@ test('a tenant admin cannot expose its workspace beyond the cluster; a ClusterIP
       const err = await refusedOnceEffective(ws.tenant, services, body, SERVICE_POLICY);
       assert.is(err.status, 403, body.metadata.name);
       assert.match(err.message, /type must be ClusterIP/);
+      assertRefusedOffline(ws, body, ns, 'spec.type');
     }
 
     // externalIPs (CVE-2020-8554: intercepting traffic to any address) are refused by the API server's own plugin.
     const external = await refused('a Service with externalIPs', () => ws.tenant.call('POST', services, service('external-ips', { externalIPs: ['10.30.0.10'] })));
     assert.is(external.status, 403);
     assert.match(external.message, /Use of external IPs is denied by admission control/);
+    assertRefusedOffline(ws, service('external-ips', { externalIPs: ['10.30.0.10'] }), ns, 'spec.externalIPs');
 
     // A ClusterIP Service is what a workspace needs; turning it into a NodePort later is refused too.
     const web = (await ws.tenant.call('POST', services, service('cong-du-lich', {}))) as { spec: { type: string } };
     assert.is(web.spec.type, 'ClusterIP');
+    assert.equal(ws.offline(service('cong-du-lich', {}), ns), [], 'govcloud validate admits the ClusterIP Service');
     const patched = await refused('a ClusterIP Service patched to NodePort', () =>
       ws.tenant.call('PATCH', `${services}/cong-du-lich`, { spec: { type: 'NodePort' } }, 'application/merge-patch+json'),
     );
@@ -151,22 +173,20 @@ test('a tenant admin cannot mint a legacy service-account token; an Opaque Secre
     const ns = ws.namespaces['du-lich']!;
     const secrets = `/api/v1/namespaces/${ns}/secrets`;
     await quotaCounted(ws.cluster, ns);
-    const token = await refusedOnceEffective(ws.tenant, secrets, {
+    const legacy: Body = {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'default-token', annotations: { 'kubernetes.io/service-account.name': 'default' } },
       type: 'kubernetes.io/service-account-token',
-    }, SECRET_POLICY);
+    };
+    const token = await refusedOnceEffective(ws.tenant, secrets, legacy, SECRET_POLICY);
     assert.is(token.status, 403);
     assert.match(token.message, /bound tokens only/);
-    const opaque = (await ws.tenant.call('POST', secrets, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'cau-hinh' },
-      type: 'Opaque',
-      stringData: { 'ket-noi': 'postgres://du-lich' },
-    })) as { type: string };
+    assertRefusedOffline(ws, legacy, ns, 'type');
+    const config: Body = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cau-hinh' }, type: 'Opaque', stringData: { 'ket-noi': 'postgres://du-lich' } };
+    const opaque = (await ws.tenant.call('POST', secrets, config)) as { type: string };
     assert.is(opaque.type, 'Opaque');
+    assert.equal(ws.offline(config, ns), [], 'govcloud validate admits the Opaque Secret');
   } finally {
     await ws.remove();
   }
