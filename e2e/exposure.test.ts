@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
-import type { Agency } from '../operator/src/api/index.ts';
+import { workspaceNamespace, type Agency } from '../operator/src/api/index.ts';
 import { stringify } from 'yaml';
 import { loadPaths } from '../operator/src/load/documents.ts';
 import type { Problem } from '../operator/src/load/problem.ts';
@@ -54,7 +54,7 @@ async function levelOneWorkspaces(clusters: Cluster[]): Promise<Workspaces> {
   assert.equal(render.issues, [], 'the sample renders without issues');
   const objects = [...platformObjects(dc), ...(render.perDataCentre.find((r) => r.dataCentre === dcName)?.objects ?? [])];
   for (const o of objects) await cluster.apply(o);
-  const namespaces = Object.fromEntries(agency.spec.workspaces.map((w) => [w.name, `${agency.metadata.name}-${w.name}`]));
+  const namespaces = Object.fromEntries(agency.spec.workspaces.map((w) => [w.name, workspaceNamespace(agency.metadata.name, w.name)]));
   return {
     cluster,
     tenant: cluster.as(TENANT_USER, [agency.spec.groups.admins![0]!, 'system:authenticated']),
