@@ -18,7 +18,6 @@ export {
   WORKSPACE_SECRET_POLICY,
   WORKSPACE_OBJECT_POLICIES,
   type WorkspaceObjectPolicy,
-  type WorkspaceRule,
 } from './platform-objects.ts';
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
