@@ -27,7 +27,7 @@ PID_FILE=$LOCAL/operator.pid
 PORT_FILE=$LOCAL/operator.port
 LOG=$LOCAL/operator.log
 # The operator's credentials: the token of the chart's ServiceAccount on the hub (register).
-OPERATOR_KUBECONFIG=$LOCAL/operator.kubeconfig
+OPERATOR_KUBECONFIG=$LOCAL/operator-kubeconfigs/$HUB.yaml
 READY_TIMEOUT=${GOVCLOUD_READY_TIMEOUT:-300}
 
 KUBECTL_BIN=$(bin kubectl)

@@ -14,7 +14,7 @@ import { CHILD_RESOURCES, GOVCLOUD_RESOURCES } from '../../operator/src/controll
 import { emptyPlatform, type Platform } from '../../operator/src/model/platform.ts';
 import { ownerLabelValue, renderAgency } from '../../operator/src/render/index.ts';
 import { collectionPath } from '../../operator/src/runtime/index.ts';
-import { ApiError, ROOT, conditionTrue, readManifests, waitFor, yamlFiles, type Cluster } from '../harness/index.ts';
+import { ApiError, Cluster, ROOT, conditionTrue, readManifests, waitFor, yamlFiles } from '../harness/index.ts';
 
 export const API = 'govcloud.dev/v1alpha1';
 export const NAMESPACE = 'govcloud-system';
@@ -30,8 +30,9 @@ export function clusterOf(clusters: Cluster[], dataCentre: string): Cluster {
 /** The operator's ServiceAccount in every cluster (the chart's), and the user it is. */
 export const OPERATOR_SERVICE_ACCOUNT = 'govcloud-operator';
 export const OPERATOR_USER = `system:serviceaccount:${NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`;
-/** The operator's kubeconfig for the hub: the hub's govcloud-operator token (mode 0600). */
-export const OPERATOR_KUBECONFIG = path.join(ROOT, '.local', 'operator.kubeconfig');
+/** The operator's kubeconfigs, one per cluster: a token of its govcloud-operator (mode 0600). */
+const OPERATOR_KUBECONFIGS = path.join(ROOT, '.local', 'operator-kubeconfigs');
+export const operatorKubeconfig = (cluster: Cluster): string => path.join(OPERATOR_KUBECONFIGS, `${cluster.name}.yaml`);
 /** How long the operator's tokens are valid; every registration requests new ones. */
 const TOKEN_SECONDS = 24 * 3600;
 
@@ -46,7 +47,7 @@ export function chartIdentityObjects(mode: 'hub' | 'member'): KubernetesObject[]
 }
 
 /** A bounded token of the cluster's govcloud-operator ServiceAccount (TokenRequest API). */
-export async function operatorToken(cluster: Cluster): Promise<string> {
+async function operatorToken(cluster: Cluster): Promise<string> {
   const review = (await cluster.call('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${OPERATOR_SERVICE_ACCOUNT}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
@@ -56,7 +57,7 @@ export async function operatorToken(cluster: Cluster): Promise<string> {
 }
 
 /** A kubeconfig reaching `cluster` (its server and CA, context named like it) with a token. */
-export function tokenKubeconfig(cluster: Cluster, token: string): string {
+function tokenKubeconfig(cluster: Cluster, token: string): string {
   const server = cluster.kubeconfig.getCurrentCluster()!;
   const kc = new KubeConfig();
   const user = `${OPERATOR_SERVICE_ACCOUNT}@${cluster.name}`;
@@ -75,11 +76,25 @@ export function sampleDataCentres(): (DataCentre & KubernetesObject)[] {
     .filter((o): o is DataCentre & KubernetesObject => o.kind === 'DataCentre');
 }
 
+/** The cluster as the operator's ServiceAccount (after registerDataCentres). */
+export function asOperator(cluster: Cluster): Cluster {
+  return new Cluster(operatorKubeconfig(cluster), cluster.name);
+}
+
+/** Waits until the API server enforces govcloud-operator-limits (a policy takes a moment to load). */
+async function waitForLimits(op: Cluster): Promise<void> {
+  await waitFor(`admission policy govcloud-operator-limits in force in ${op.name}`, async () => {
+    const r = await op.request('POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-limits-probe' } });
+    return r.status === 403 && JSON.stringify(r.body).includes('govcloud-operator-limits');
+  }, { timeoutMs: 30_000, intervalMs: 250 });
+}
+
 /**
  * CRDs, the chart's RBAC in every cluster, the members' Secrets (a kubeconfig with a token of
  * the member's govcloud-operator) and the DataCentres, applied server-side (idempotent); the
- * operator's own kubeconfig for the hub written to OPERATOR_KUBECONFIG. The operator thus runs
- * with exactly the chart's rights everywhere, as it does installed.
+ * operator's kubeconfig for each cluster written (operatorKubeconfig: the hub's is the one the
+ * operator runs with). The operator thus runs with exactly the chart's rights everywhere, as
+ * it does installed.
  */
 export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
   const hub = clusters[0]!;
@@ -91,18 +106,20 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
       return conditionTrue(live as never, 'Established');
     }, { timeoutMs: 60_000 });
   }
-  for (const c of clusters) for (const o of chartIdentityObjects(c === hub ? 'hub' : 'member')) await c.apply(o);
-  mkdirSync(path.dirname(OPERATOR_KUBECONFIG), { recursive: true });
-  writeFileSync(OPERATOR_KUBECONFIG, tokenKubeconfig(hub, await operatorToken(hub)), { mode: 0o600 });
+  mkdirSync(OPERATOR_KUBECONFIGS, { recursive: true });
+  for (const c of clusters) {
+    for (const o of chartIdentityObjects(c === hub ? 'hub' : 'member')) await c.apply(o);
+    writeFileSync(operatorKubeconfig(c), tokenKubeconfig(c, await operatorToken(c)), { mode: 0o600 });
+    await waitForLimits(asOperator(c));
+  }
   for (const dc of sampleDataCentres()) {
     const ref = dc.spec.connection.kubeconfigSecretRef;
     if (ref) {
-      const member = clusterOf(clusters, dc.metadata.name);
       await hub.apply({
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: ref.name, namespace: ref.namespace },
-        stringData: { [ref.key ?? 'kubeconfig']: tokenKubeconfig(member, await operatorToken(member)) },
+        stringData: { [ref.key ?? 'kubeconfig']: readFileSync(operatorKubeconfig(clusterOf(clusters, dc.metadata.name)), 'utf8') },
       } as KubernetesObject);
     }
     await hub.apply(dc);

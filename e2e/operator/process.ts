@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ROOT, govcloudBin, hubCluster, waitFor } from '../harness/index.ts';
-import { OPERATOR_KUBECONFIG } from './platform.ts';
+import { operatorKubeconfig } from './platform.ts';
 
 const LOG_DIR = path.join(ROOT, '.local', 'e2e');
 let started = 0;
@@ -54,7 +54,7 @@ export class OperatorProcess {
   static async start(label: string, extra: string[] = []): Promise<OperatorProcess> {
     mkdirSync(LOG_DIR, { recursive: true });
     const logFile = path.join(LOG_DIR, `operator-${++started}-${label}.log`);
-    const args = [govcloudBin(), 'operator', '--kubeconfig', OPERATOR_KUBECONFIG, '--context', hubCluster().name, '--metrics-port', '0', '--log-level', 'debug', ...extra];
+    const args = [govcloudBin(), 'operator', '--kubeconfig', operatorKubeconfig(hubCluster()), '--context', hubCluster().name, '--metrics-port', '0', '--log-level', 'debug', ...extra];
     const env = { ...process.env };
     delete env.GOVCLOUD_POD_NAME;
     delete env.GOVCLOUD_NAMESPACE;
