@@ -218,13 +218,13 @@ const MANAGED = (o: string) =>
   `('govcloud.dev/orphaned' in ${o}.metadata.labels && ${o}.metadata.labels['govcloud.dev/orphaned'] == 'true')))`;
 
 /**
- * The admission policy govcloud-operator-limits and its binding: what RBAC cannot say about
- * the operator's own requests. Why each rule: charts/govcloud-operator/templates/operator-limits.yaml.
+ * The admission policy `<name>-limits` (govcloud-operator-limits) and its binding: what RBAC
+ * cannot say about the operator's own requests. Why each rule: charts/govcloud-operator/templates/operator-limits.yaml.
  */
 export function operatorLimits(o: OperatorOptions): K8sObject[] {
   const rule = (apiGroup: string, resources: string[]) => ({ apiGroups: [apiGroup], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources });
   const forbidden = (expression: string, message: string) => ({ expression, message, reason: 'Forbidden' });
-  const name = 'govcloud-operator-limits';
+  const name = `${o.name}-limits`;
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',

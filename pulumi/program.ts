@@ -11,6 +11,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
+import { PLATFORM_ROLE_NAMES } from '../operator/src/controllers/platform-roles.ts';
 import { memberObjects, operatorObjects, type K8sObject } from './manifests.ts';
 import { crdObjects, dataCentre, kubeconfigSecret, KUBECONFIG_KEY, loadAgencies, AgencyFolderError } from './objects.ts';
 import { loadRbacRequirements } from './rbac.ts';
@@ -53,6 +54,14 @@ function typed(obj: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.Custo
   }
 }
 
+/**
+ * The govcloud ClusterRoles outlive `pulumi destroy`: every agency's RoleBindings name them,
+ * and removing the operator must not take the tenants' access with it.
+ */
+function isPlatformRole(obj: K8sObject): boolean {
+  return obj.kind === 'ClusterRole' && PLATFORM_ROLE_NAMES.includes(obj.metadata.name);
+}
+
 export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: { provider?: pulumi.ProviderResource } = {}): BootstrapResult {
   const o = settings.operator;
   const resources = new Map<string, pulumi.CustomResource>();
@@ -65,7 +74,7 @@ export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: 
 
   if (settings.mode === 'member') {
     // A member data centre: the hub's operator reaches it as this ServiceAccount.
-    for (const obj of memberObjects(o, loadRbacRequirements())) make(obj, obj.kind === 'Namespace' ? { retainOnDelete: true } : {});
+    for (const obj of memberObjects(o, loadRbacRequirements())) make(obj, obj.kind === 'Namespace' || isPlatformRole(obj) ? { retainOnDelete: true } : {});
     return { namespace: o.namespace, operator: o.name, crds: [], dataCentres: [], agencies: [], resources };
   }
 
@@ -79,6 +88,10 @@ export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: 
   for (const obj of objects) {
     if (obj.kind === 'Namespace') {
       ns = make(obj, { retainOnDelete: true });
+      continue;
+    }
+    if (isPlatformRole(obj)) {
+      make(obj, { retainOnDelete: true });
       continue;
     }
     const rbacReady = [...resources.entries()].filter(([n]) => /^(serviceaccount|clusterrole|clusterrolebinding|role|rolebinding|validatingadmissionpolicy|validatingadmissionpolicybinding)-/.test(n)).map(([, r]) => r);
