@@ -1,9 +1,9 @@
 // What the operator e2e tests share: registering the data centres on the hub (CRDs, the
 // chart's RBAC in every cluster, a kubeconfig Secret per member holding a token of the
-// member's govcloud-operator ServiceAccount, the operator's own kubeconfig for the hub, the
-// DataCentres of samples/platform/ with their network ranges), agencies with unique names and
-// codes, the objects each data centre holds for an owner, what the renderers say it should
-// hold, and a cleanup that leaves no namespace behind.
+// member's govcloud-operator ServiceAccount, the operator's own token kubeconfig for each
+// cluster, the DataCentres of samples/platform/ with their network ranges), agencies with
+// unique names and codes, the objects each data centre holds for an owner, what the renderers
+// say it should hold, and a cleanup that leaves no namespace behind.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
