@@ -10,6 +10,8 @@ export { renderService, accessMatches, declaredUses, serviceObjectName, serviceP
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export {
   platformObjects,
+  platformClusterRoles,
+  type PlatformClusterRole,
   WORKSPACE_ADMIN_ROLE,
   TENANT_REQUESTS_ROLE,
   TENANT_VIEWER_ROLE,
