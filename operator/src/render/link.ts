@@ -23,12 +23,13 @@
  * only in data centres offering encrypted links; its policies carry `govcloud.dev/encryption: required` for the data path to
  * enforce.
  */
-import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type NetworkLink } from '../api/index.ts';
+import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
 import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
-import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
+import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
+import { addressPlan, judgeRanges } from '../model/addresses.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
@@ -112,6 +113,10 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   } else if (!external) {
     return refused('PeerMissing', 'set exactly one of peer.agency or peer.external', 'spec.peer');
   }
+  // One rule for every egress to addresses (model/addresses.ts): one refused range refuses the link.
+  const addresses = external ? judgeRanges(addressPlan(platform.dataCentres), acting.metadata.name, external.network as ExternalNetwork, external.cidrs) : undefined;
+  const reserved = addresses?.refused[0];
+  if (reserved) return refused('ReservedAddresses', reserved.message, `spec.peer.external.cidrs[${reserved.index}]`);
 
   const level = Math.max(acting.spec.securityLevel, peerAgency?.spec.securityLevel ?? 0);
   if (level >= ENCRYPTION_LEVEL && link.spec.encrypted !== true) {
@@ -202,7 +207,7 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     if (peerRef) {
       peers.push(...namespacesPeer([workspaceNamespace(peerRef.name, peerRef.workspace)]));
     } else if (external) {
-      peers.push(...ipBlockPeers(external.cidrs));
+      peers.push(...addressPeers(addresses?.kept ?? []));
     }
     const policy = directionalPolicy(
       { name: linkPolicyName(link), namespace, owner, agency: code, annotations },
