@@ -44,6 +44,8 @@
  * expressions offline.
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
+import { addressPlan } from '../model/addresses.ts';
+import { addressPolicy } from './address-policy.ts';
 import { metadata, plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
@@ -211,11 +213,12 @@ export function workspaceObjectPolicies(owner: OwnerRef): DesiredObject[] {
 /**
  * The shared objects of one data centre, owned by its DataCentre (`DataCentre..<name>`):
  * the workspace admin role and the pod, Service and Secret policies everywhere, the tenant
- * roles on the hub.
+ * roles and the address policy (render/address-policy.ts, from every DataCentre's ranges)
+ * on the hub.
  */
-export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
+export function platformObjects(dataCentre: DataCentre, dataCentres: readonly DataCentre[] = [dataCentre]): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
   const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
-  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner));
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner), ...addressPolicy(owner, addressPlan(dataCentres)));
   return objects.map(plainCopy);
 }
