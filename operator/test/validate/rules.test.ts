@@ -220,7 +220,7 @@ test('links: an external range must lie on a network a DataCentre declares, an a
   link(p, 'city-wan').spec.peer.external!.cidrs = ['192.168.50.0/24', '192.168.64.0/24'];
   assert.equal(run(p), [
     'error NetworkLink/city-wan spec.peer.external.cidrs.1: 192.168.64.0/24 is not on Agency/danang\'s own WAN as the DataCentres declare it in spec.externalNetworks (declared: 192.168.48.0/20): a link reaches only declared networks',
-    'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 172.16.0.0/12): a link reaches only declared networks',
+    'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 10.0.0.0/8, 172.16.0.0/12): a link reaches only declared networks',
   ]);
 });
 
