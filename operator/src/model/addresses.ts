@@ -79,7 +79,9 @@ export function addressPlan(dataCentres: readonly DataCentre[]): AddressPlan {
     wans: [],
     nonInternet: named(NON_INTERNET_RANGES, NON_INTERNET_WHAT),
   };
-  for (const dc of dataCentres) {
+  // In name order: the admission policy and the messages do not depend on the order objects were read in.
+  const byName = [...dataCentres].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  for (const dc of byName) {
     const name = `DataCentre/${dc.metadata.name}`;
     plan.dataCentreRanges.push(...named(dc.spec.networkRanges, `networkRanges of ${name}`));
     const networks = dc.spec.externalNetworks;

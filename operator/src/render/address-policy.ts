@@ -72,6 +72,9 @@ export function addressPolicy(owner: OwnerRef, plan: AddressPlan): DesiredObject
         matchConstraints: {
           resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networklinks', 'agencies'] }],
         },
+        // Only what writes a spec: the operator's finalizer updates of an object admitted
+        // before the policy (or before a DataCentre's ranges changed) must still go through.
+        matchConditions: [{ name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" }],
         variables: [
           { name: 'isAgency', expression: "request.resource.resource == 'agencies'" },
           {
