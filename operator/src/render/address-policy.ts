@@ -30,20 +30,21 @@ function str(s: string): string {
   return JSON.stringify(s);
 }
 
-function celList(items: Record<string, string | boolean>[]): string {
-  return `[${items.map((i) => `{${Object.entries(i).map(([k, v]) => `${str(k)}: ${typeof v === 'string' ? str(v) : String(v)}`).join(', ')}}`).join(', ')}]`;
+/** A CEL list of maps of strings (CEL map literals hold one value type). */
+function celList(items: Record<string, string>[]): string {
+  return `[${items.map((i) => `{${Object.entries(i).map(([k, v]) => `${str(k)}: ${str(v)}`).join(', ')}}`).join(', ')}]`;
 }
 
-/** Reserved ranges with who they are reserved from: everyone (dc), all but their agency (wan), internet egress only (internet). */
+/** Reserved ranges and whom from: every egress (all), every agency's but their own (others), internet egress (internet). */
 function reservedList(plan: AddressPlan): string {
   return celList([
-    ...plan.dataCentreRanges.map((r) => ({ cidr: r.cidr.text, what: r.what, agency: '', internetOnly: false })),
-    ...plan.wans.map((r) => ({ cidr: r.cidr.text, what: r.what, agency: r.agency ?? '', internetOnly: false })),
+    ...plan.dataCentreRanges.map((r) => ({ cidr: r.cidr.text, what: r.what, scope: 'all', agency: '' })),
+    ...plan.wans.map((r) => ({ cidr: r.cidr.text, what: r.what, scope: 'others', agency: r.agency ?? '' })),
     ...[...plan.specialised.specialisedLevelI, ...plan.specialised.specialisedLevelII, ...plan.nonInternet].map((r) => ({
       cidr: r.cidr.text,
       what: r.what,
+      scope: 'internet',
       agency: '',
-      internetOnly: true,
     })),
   ]);
 }
@@ -85,7 +86,7 @@ export function addressPolicy(owner: OwnerRef, plan: AddressPlan): DesiredObject
           { name: 'linkCidrs', expression: '!variables.isAgency && has(object.spec.peer.external) ? object.spec.peer.external.cidrs : []' },
           {
             name: 'reserved',
-            expression: `${reservedList(plan)}.filter(r, r.internetOnly ? variables.destination == 'internet' : (r.agency == '' || variables.destination == 'internet' || r.agency != variables.agency))`,
+            expression: `${reservedList(plan)}.filter(r, r.scope == 'all' || variables.destination == 'internet' || (r.scope == 'others' && r.agency != variables.agency))`,
           },
           {
             name: 'declared',

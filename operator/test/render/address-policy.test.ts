@@ -24,9 +24,9 @@ test('every data centre\'s ranges are reserved for all, a WAN for all but its ag
   for (const range of ['10.10.0.0/16', '10.20.0.0/16', '10.21.0.0/16', '10.30.0.0/16']) {
     assert.ok(reserved.includes(`{"cidr": "${range}", "what": "networkRanges of DataCentre/`), range);
   }
-  assert.ok(reserved.includes('{"cidr": "192.168.0.0/16", "what": "the WAN of Agency/bo-tai-chinh (declared by DataCentre/dc-hanoi)", "agency": "bo-tai-chinh", "internetOnly": false}'));
-  assert.ok(reserved.includes('{"cidr": "172.16.0.0/12", "what": "specialisedLevelI as DataCentre/dc-hanoi declares it", "agency": "", "internetOnly": true}'));
-  assert.ok(reserved.includes('{"cidr": "fc00::/7", "what": "a private or local range, never internet", "agency": "", "internetOnly": true}'));
+  assert.ok(reserved.includes('{"cidr": "192.168.0.0/16", "what": "the WAN of Agency/bo-tai-chinh (declared by DataCentre/dc-hanoi)", "scope": "others", "agency": "bo-tai-chinh"}'));
+  assert.ok(reserved.includes('{"cidr": "172.16.0.0/12", "what": "specialisedLevelI as DataCentre/dc-hanoi declares it", "scope": "internet", "agency": ""}'));
+  assert.ok(reserved.includes('{"cidr": "fc00::/7", "what": "a private or local range, never internet", "scope": "internet", "agency": ""}'));
   const declared = variable(platformObjects(dcs[0]!, dcs), 'declared');
   assert.ok(declared.includes('{"network": "agencyWAN", "agency": "bo-tai-chinh", "cidr": "192.168.0.0/16"}'));
   assert.ok(declared.includes('{"network": "specialisedLevelI", "agency": "", "cidr": "100.64.0.0/10"}'));
