@@ -73,14 +73,18 @@ export function addressPolicy(owner: OwnerRef, plan: AddressPlan): DesiredObject
         matchConstraints: {
           resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networklinks', 'agencies'] }],
         },
-        // Only what writes a spec: the operator's finalizer updates of an object admitted
-        // before the policy (or before a DataCentre's ranges changed) must still go through.
-        matchConditions: [{ name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" }],
+        matchConditions: [
+          // Only what writes a spec: the operator's finalizer updates of an object admitted
+          // before the policy (or before a DataCentre's ranges changed) must still go through.
+          { name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" },
+          // Links count only in hub namespaces (the renderers refuse them anywhere else).
+          { name: 'agency-or-hub-namespace', expression: `request.resource.resource == 'agencies' || request.namespace.startsWith(${str(HUB_NAMESPACE_PREFIX)})` },
+        ],
         variables: [
           { name: 'isAgency', expression: "request.resource.resource == 'agencies'" },
           {
             name: 'agency',
-            expression: `variables.isAgency ? object.metadata.name : (request.namespace.startsWith(${str(HUB_NAMESPACE_PREFIX)}) ? request.namespace.substring(${prefix}) : '')`,
+            expression: `variables.isAgency ? object.metadata.name : request.namespace.substring(${prefix})`,
           },
           { name: 'destination', expression: "variables.isAgency ? 'internet' : (has(object.spec.peer.external) ? object.spec.peer.external.network : '')" },
           { name: 'linkCidrs', expression: '!variables.isAgency && has(object.spec.peer.external) ? object.spec.peer.external.cidrs : []' },
