@@ -27,7 +27,9 @@
  *   `govcloud-viewers` (ClusterRole view), each only where groups are given.
  * - NetworkPolicies `govcloud-default-deny`, `govcloud-allow-dns`,
  *   `govcloud-allow-same-workspace`, and at levels 1-2 `govcloud-allow-internet-egress` to the
- *   workspace's allow-list.
+ *   workspace's allow-list, minus what is never internet (model/addresses.ts: data centres,
+ *   declared networks, private ranges) as `except`; a range inside those is left out
+ *   (`ReservedAddresses`).
  */
 import { ANNOTATIONS, DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE, LABELS, hubNamespaceOf, workspaceNamespace, type Agency } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';

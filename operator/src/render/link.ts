@@ -12,7 +12,9 @@
  *
  * Peer endpoints seen from data centre D: the peer's workspace namespace where the peer is
  * placed in D (namespaceSelector on kubernetes.io/metadata.name); for an external peer, its
- * cidrs. A link between two agencies' workspaces is rendered only in the data centres where
+ * cidrs, judged by the rule of addresses (model/addresses.ts): each on a network a DataCentre
+ * declares, the data centres' ranges and other agencies' WANs inside it as `except`; one
+ * range the rule refuses refuses the link (`ReservedAddresses`). A link between two agencies' workspaces is rendered only in the data centres where
  * both exist: across data centres a peer is seen by address only (its data centre's
  * networkRanges), and admitting a range would admit every pod there whose egress reaches
  * it, linked or not. Where the two share no data centre the link is inactive, with the
