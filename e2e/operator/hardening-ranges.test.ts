@@ -25,7 +25,7 @@ const ADDRESS_POLICY = 'govcloud-addresses';
 const run = promisify(execFile);
 
 /** One request as a tenant: the agency's admin group, impersonated as `kubectl --as --as-group` does. */
-async function asTenant(cluster: Cluster, group: string, method: string, urlPath: string, body?: unknown): Promise<RawResponse> {
+async function asTenant(cluster: Cluster, group: string, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
   const opts: https.RequestOptions = { method, timeout: 30_000 };
   await cluster.kubeconfig.applyToHTTPSOptions(opts);
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -34,7 +34,7 @@ async function asTenant(cluster: Cluster, group: string, method: string, urlPath
     accept: 'application/json',
     'Impersonate-User': 'tenant-admin@e2e',
     'Impersonate-Group': group,
-    ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+    ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
   };
   return new Promise<RawResponse>((resolve, reject) => {
     const req = https.request(new URL(urlPath, cluster.server), opts, (res) => {
@@ -182,6 +182,10 @@ test('a tenant\'s links into another data centre\'s range or another agency\'s W
   assert.is(block.cidr, '10.0.0.0/8');
   const dcs = (await hubPlatform(hub)).dataCentres;
   const reached = AddressSet.block(cidr(block.cidr), (block.except ?? []).map(cidr));
+  // Nor can the tenant widen its admitted link afterwards.
+  const widened = await asTenant(hub, `${a.name}-admins`, 'PATCH', `${linksPath(a.name)}/specialised`, { spec: { peer: { external: { cidrs: ['10.10.0.0/16'] } } } }, 'application/merge-patch+json');
+  assert.is(widened.status, 403, messageOf(widened));
+  assert.match(messageOf(widened), /10\.10\.0\.0\/16 lies in 10\.10\.0\.0\/16, networkRanges of DataCentre\/dc-hanoi/);
   for (const dc of dcs) for (const range of dc.spec.networkRanges.filter((r) => !r.includes(':'))) {
     assert.ok(reached.intersect(AddressSet.of([cidr(range)])).isEmpty(), `${range} of ${dc.metadata.name} is reachable through the link`);
   }
