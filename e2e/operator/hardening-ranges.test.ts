@@ -8,7 +8,6 @@
 // centre's range as internet egress is refused by the API server.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
@@ -25,37 +24,8 @@ const ADDRESS_POLICY = 'govcloud-addresses';
 const run = promisify(execFile);
 
 /** One request as a tenant: the agency's admin group, impersonated as `kubectl --as --as-group` does. */
-async function asTenant(cluster: Cluster, group: string, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
-  const opts: https.RequestOptions = { method, timeout: 30_000 };
-  await cluster.kubeconfig.applyToHTTPSOptions(opts);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  opts.headers = {
-    ...opts.headers,
-    accept: 'application/json',
-    'Impersonate-User': 'tenant-admin@e2e',
-    'Impersonate-Group': group,
-    ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-  };
-  return new Promise<RawResponse>((resolve, reject) => {
-    const req = https.request(new URL(urlPath, cluster.server), opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+function asTenant(cluster: Cluster, group: string, method: string, urlPath: string, body?: unknown, contentType?: string): Promise<RawResponse> {
+  return cluster.as('tenant-admin@e2e', [group]).request(method, urlPath, body, contentType);
 }
 
 const linksPath = (agencyName: string) => `/apis/${API}/namespaces/govcloud-${agencyName}/networklinks`;
