@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { KindDefinition, Resource } from './kind.ts';
-import { cel, cidr, conditions, dnsLabel, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
+import { cel, cidr, conditions, dnsLabel, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
 
 const Capacity = Type.Object(
   {
@@ -18,6 +18,29 @@ const SecretRef = Type.Object(
     key: Type.Optional(Type.String({ description: 'Key holding the kubeconfig. Default: kubeconfig.', minLength: 1, maxLength: 253 })),
   },
   { description: 'A Secret on the hub holding a kubeconfig for this data centre\'s cluster.' },
+);
+
+const networkCidrs = (description: string) => setOf(cidr('An IPv4 or IPv6 range in CIDR form.'), { description, minItems: 1, maxItems: 64 });
+
+const AgencyWAN = Type.Object(
+  {
+    agency: dnsLabel('The agency owning the network (its Agency name).', 30),
+    cidrs: networkCidrs('Address ranges of that agency\'s own network.'),
+  },
+  { description: 'An agency\'s own dedicated network (WAN), reachable from this data centre.' },
+);
+
+const ExternalNetworks = Type.Object(
+  {
+    specialisedLevelI: Type.Optional(networkCidrs('Ranges of the specialised data network, level I, reachable from this data centre.')),
+    specialisedLevelII: Type.Optional(networkCidrs('Ranges of the specialised data network, level II, reachable from this data centre.')),
+    agencyWANs: Type.Optional(mapListOf(AgencyWAN, 'agency', { description: 'Agencies\' own networks reachable from this data centre.', maxItems: 256 })),
+  },
+  {
+    description:
+      'External networks the platform declares, the only ranges a NetworkLink to an external network may name (an agencyWAN link only its own agency\'s WAN). ' +
+      'They are never internet: internet egress excludes them, as every egress to addresses excludes the data centres\' networkRanges and other agencies\' WANs.',
+  },
 );
 
 const DataCentreSpec = Type.Object(
@@ -45,6 +68,7 @@ const DataCentreSpec = Type.Object(
       minItems: 1,
       maxItems: 64,
     }),
+    externalNetworks: Type.Optional(ExternalNetworks),
     encryptedLinks: Type.Optional(Type.Boolean({ description: 'The data centre can offer encrypted links (Government Cipher Committee cryptography). Default: false.' })),
   },
   {

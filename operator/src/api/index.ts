@@ -24,7 +24,7 @@ export * from './codes.ts';
 export type { KindDefinition, ObjectMeta, Resource, PrinterColumn } from './kind.ts';
 export { DataCentreKind, type DataCentre } from './datacentre.ts';
 export { AgencyKind, type Agency, AGENCY_TYPES, DATA_CLASSES, STATE_SECRET_MESSAGE } from './agency.ts';
-export { NetworkLinkKind, type NetworkLink, EXTERNAL_NETWORKS } from './networklink.ts';
+export { NetworkLinkKind, type NetworkLink, EXTERNAL_NETWORKS, LINK_MIN_PREFIX, type ExternalNetwork } from './networklink.ts';
 export { SharedDataServiceKind, type SharedDataService, SHARING_MODES } from './shareddataservice.ts';
 export { AccessRequestKind, AccessGrantKind, type AccessRequest, type AccessGrant } from './access.ts';
 export * from './tenancy.ts';

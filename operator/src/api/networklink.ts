@@ -3,6 +3,22 @@ import type { KindDefinition, Resource } from './kind.ts';
 import { cel, cidr, conditions, dnsLabel, observedGeneration, setOf, validityWindow } from './schema.ts';
 
 export const EXTERNAL_NETWORKS = ['specialisedLevelI', 'specialisedLevelII', 'agencyWAN'] as const;
+export type ExternalNetwork = (typeof EXTERNAL_NETWORKS)[number];
+
+/**
+ * The broadest range a link may name: /8 in IPv4 (the largest private block, 10.0.0.0/8,
+ * and the largest block ever assigned to one organisation), /32 in IPv6 (the smallest
+ * allocation a regional registry makes to a provider). Anything broader spans many
+ * organisations' networks and is no one peer network; /0 would be the whole internet.
+ */
+export const LINK_MIN_PREFIX = { 4: 8, 6: 32 } as const;
+
+/** CEL (API server and `govcloud validate`): every range at least as narrow as LINK_MIN_PREFIX. */
+const narrowEnough = {
+  rule:
+    "self.all(c, c.contains(':') ? c.matches('/(3[2-9]|[4-9][0-9]|1[01][0-9]|12[0-8])$') : c.matches('/([89]|[12][0-9]|3[0-2])$'))",
+  message: `every range must be /${LINK_MIN_PREFIX[4]} or narrower in IPv4 and /${LINK_MIN_PREFIX[6]} or narrower in IPv6: an external network is never the whole internet`,
+};
 
 export const PortSchema = Type.Object(
   {
@@ -43,7 +59,12 @@ const NetworkLinkSpec = Type.Object(
                 description: 'specialisedLevelI or specialisedLevelII (the government\'s specialised data network), or agencyWAN (the agency\'s own dedicated network).',
                 enum: [...EXTERNAL_NETWORKS],
               }),
-              cidrs: setOf(cidr('An address range on that network.'), { description: 'Address ranges on that network.', minItems: 1, maxItems: 64 }),
+              cidrs: setOf(cidr('An address range on that network.'), {
+                description: `Address ranges on that network, each inside a range a DataCentre declares for it (spec.externalNetworks; for agencyWAN, this agency's own WAN), and at most /${LINK_MIN_PREFIX[4]} (IPv4) or /${LINK_MIN_PREFIX[6]} (IPv6) wide. Data centres' ranges and other agencies' WANs inside them are excluded.`,
+                minItems: 1,
+                maxItems: 64,
+                ...cel(narrowEnough),
+              }),
             },
             { description: 'An external network.' },
           ),

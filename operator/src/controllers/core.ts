@@ -179,6 +179,8 @@ export class OperatorCore {
       hub.dataCentres.addHandlers(
         on((dc: DataCentre & KubernetesObject) => {
           this.enqueue('DataCentre', undefined, dc.metadata.name);
+          // The hub's address policy holds every data centre's ranges.
+          this.enqueueAll('DataCentre');
           // Placement, accreditation and ranges feed every render.
           this.enqueueAll('Agency');
           this.enqueueAll('NetworkLink');

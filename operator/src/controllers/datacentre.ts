@@ -94,7 +94,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         controller: DATACENTRE_CONTROLLER,
         fieldManager: FIELD_MANAGER,
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
-        desired: new Map([[name, platformObjects(dc)]]),
+        desired: new Map([[name, platformObjects(dc, ctx.hub.platform().dataCentres)]]),
         signal,
         // Shared by every agency: never pruned.
         mayDelete: () => false,

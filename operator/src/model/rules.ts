@@ -26,10 +26,12 @@ import {
   type AccessRequest,
   type Agency,
   type DataCentre,
+  type ExternalNetwork,
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
-import { findOverlaps, overlaps, parseStrictCidr, type Cidr } from './ip.ts';
+import { addressPlan, judgeRanges, type AddressPlan } from './addresses.ts';
+import { findOverlaps, parseStrictCidr, type Cidr } from './ip.ts';
 import type { Platform } from './platform.ts';
 // Quantities and ports with the same exact arithmetic as the renderers, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
@@ -182,10 +184,13 @@ export function checkPlatform(platform: Platform, options: RuleOptions = {}): Ru
     out.push(related ? { severity: 'warning', object, path, message, related } : { severity: 'warning', object, path, message });
 
   checkDuplicates(platform, error);
+  const plan = addressPlan(platform.dataCentres);
   checkDataCentres(platform, index, error, warning);
+  checkDeclaredNetworks(platform, error);
   checkAgencies(platform, index, error);
+  checkInternetEgress(platform, plan, error);
   checkCapacity(platform, index, error);
-  checkLinks(platform, index, error, warning);
+  checkLinks(platform, index, plan, error, warning);
   checkServices(platform, index, error);
   checkRequests(platform, index, error, warning);
   checkGrants(platform, index, error, warning);
@@ -234,6 +239,44 @@ function checkDataCentres(platform: Platform, index: Index, error: Report, warni
     } else {
       error(range.tag.dc, ['spec', 'networkRanges', range.tag.i], `overlaps ${other.cidr.text} of ${describeObject(other.tag.dc)}: peers are addressed by these ranges, so they must not overlap`, other.tag.dc);
     }
+  }
+}
+
+/**
+ * An agency's WAN is its own: it overlaps no data centre's range and no other agency's WAN,
+ * or the rule of addresses (model/addresses.ts) would hand one agency what is another's.
+ */
+function checkDeclaredNetworks(platform: Platform, error: Report): void {
+  type Tag = { dc: DataCentre; path: (string | number)[]; agency?: string };
+  const ranges: { cidr: Cidr; tag: Tag }[] = [];
+  for (const dc of platform.dataCentres) {
+    dc.spec.networkRanges.forEach((text, i) => {
+      const parsed = parseStrictCidr(text);
+      if (parsed.ok) ranges.push({ cidr: parsed.cidr, tag: { dc, path: ['spec', 'networkRanges', i] } });
+    });
+    dc.spec.externalNetworks?.agencyWANs?.forEach((wan, w) =>
+      wan.cidrs.forEach((text, i) => {
+        const parsed = parseStrictCidr(text);
+        if (parsed.ok) ranges.push({ cidr: parsed.cidr, tag: { dc, path: ['spec', 'externalNetworks', 'agencyWANs', w, 'cidrs', i], agency: wan.agency } });
+      }),
+    );
+  }
+  for (const { range, with: other } of findOverlaps(ranges)) {
+    const [wan, them] = range.tag.agency !== undefined ? [range, other] : [other, range];
+    if (wan.tag.agency === undefined || wan.tag.agency === them.tag.agency) continue;
+    const whose = them.tag.agency === undefined ? `networkRanges of ${describeObject(them.tag.dc)}` : `the WAN of Agency/${them.tag.agency} (${describeObject(them.tag.dc)})`;
+    error(wan.tag.dc, wan.tag.path, `the WAN of Agency/${wan.tag.agency} overlaps ${them.cidr.text}, ${whose}: an agency's WAN is its own`, them.tag.dc === wan.tag.dc ? undefined : them.tag.dc);
+  }
+}
+
+/** Internet egress reaches the internet only: never a data centre, a declared network or a private range (model/addresses.ts). */
+function checkInternetEgress(platform: Platform, plan: AddressPlan, error: Report): void {
+  for (const agency of platform.agencies) {
+    agency.spec.workspaces.forEach((w, i) => {
+      for (const { index, message } of judgeRanges(plan, agency.metadata.name, 'internet', w.internetEgress ?? []).refused) {
+        error(agency, ['spec', 'workspaces', i, 'internetEgress', index], message);
+      }
+    });
   }
 }
 
@@ -360,7 +403,7 @@ function workspaceNames(agency: Agency): string {
   return list(agency.spec.workspaces.map((w) => w.name));
 }
 
-function checkLinks(platform: Platform, index: Index, error: Report, warning: Report): void {
+function checkLinks(platform: Platform, index: Index, plan: AddressPlan, error: Report, warning: Report): void {
   for (const link of platform.links) {
     const agency = acting(link, index, error);
     if (!agency) continue;
@@ -412,7 +455,12 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
       }
     }
 
-    link.spec.peer.external?.cidrs.forEach((text, i) => checkExternalRange(link, text, i, platform.dataCentres, error));
+    const external = link.spec.peer.external;
+    if (external) {
+      for (const { index: i, message } of judgeRanges(plan, own, external.network as ExternalNetwork, external.cidrs).refused) {
+        error(link, ['spec', 'peer', 'external', 'cidrs', i], message);
+      }
+    }
 
     // Encryption: required from level 3 on either side; impossible where a data centre involved cannot offer it.
     const sides = [agency, ...(peer ? [peer] : [])];
@@ -430,30 +478,6 @@ function checkLinks(platform: Platform, index: Index, error: Report, warning: Re
       error(link, ['spec', 'encrypted'], `links at security level ${ENCRYPTED_LINKS_FROM_LEVEL} and above must be encrypted (${who} is at level ${strictest.spec.securityLevel}): set encrypted: true${cannot}`);
     } else if (link.spec.encrypted === true && lacking.length > 0 && peerKnown) {
       error(link, ['spec', 'encrypted'], `cannot be encrypted: ${lackingText} ${lacking.length === 1 ? 'is' : 'are'} involved and cannot offer encrypted links (encryptedLinks is not set)`, lacking[0]);
-    }
-  }
-}
-
-/**
- * An external network that overlaps a data centre's range would address that data centre's
- * workspaces by range, which carries no identity: the isolation between agencies would
- * then rest on nothing. Paths into data centres go through agency links and grants only.
- */
-function checkExternalRange(link: NetworkLink, text: string, i: number, dataCentres: readonly DataCentre[], error: Report): void {
-  const external = parseStrictCidr(text);
-  if (!external.ok) return;
-  for (const dc of dataCentres) {
-    for (const rangeText of dc.spec.networkRanges) {
-      const range = parseStrictCidr(rangeText);
-      if (range.ok && overlaps(external.cidr, range.cidr)) {
-        error(
-          link,
-          ['spec', 'peer', 'external', 'cidrs', i],
-          `overlaps ${rangeText} of ${describeObject(dc)}: an external network cannot address a data centre; reach other agencies through agency links and grants`,
-          dc,
-        );
-        return;
-      }
     }
   }
 }

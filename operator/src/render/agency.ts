@@ -27,14 +27,17 @@
  *   `govcloud-viewers` (ClusterRole view), each only where groups are given.
  * - NetworkPolicies `govcloud-default-deny`, `govcloud-allow-dns`,
  *   `govcloud-allow-same-workspace`, and at levels 1-2 `govcloud-allow-internet-egress` to the
- *   workspace's allow-list.
+ *   workspace's allow-list, minus what is never internet (model/addresses.ts: data centres,
+ *   declared networks, private ranges) as `except`; a range inside those is left out
+ *   (`ReservedAddresses`).
  */
 import { ANNOTATIONS, DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE, LABELS, hubNamespaceOf, workspaceNamespace, type Agency } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { AGENCY_NAME_LABEL, agencyOwner, metadata, PerDataCentre, sortedUnique } from './meta.ts';
 import { TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_ADMIN_ROLE, WORKSPACE_VIEWER_ROLE } from './platform-objects.ts';
 import { hubDataCentre, placementOf, type AgencyQuota } from './placement.ts';
-import { ipBlockPeers, networkPolicy } from './policies.ts';
+import { addressPeers, networkPolicy } from './policies.ts';
+import { addressPlan, judgeRanges, type AddressPlan } from '../model/addresses.ts';
 import { formatBytes, formatMilli, minBig, share } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
 
@@ -127,7 +130,15 @@ function roleBinding(name: string, namespace: string, owner: OwnerRef, code: str
   };
 }
 
-function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec']['workspaces'][number], quota: WorkspaceQuota, issues: RenderIssue[], index: number): DesiredObject[] {
+function workspaceObjects(
+  agency: Agency,
+  code: string,
+  workspace: Agency['spec']['workspaces'][number],
+  quota: WorkspaceQuota,
+  issues: RenderIssue[],
+  index: number,
+  plan: AddressPlan,
+): DesiredObject[] {
   const owner = agencyOwner(agency);
   const level = agency.spec.securityLevel;
   const namespace = workspaceNamespace(agency.metadata.name, workspace.name);
@@ -236,7 +247,12 @@ function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec'
         message: `security level ${level} allows no internet egress; workspace ${workspace.name} gets none`,
       });
     } else {
-      objects.push(networkPolicy(meta(ALLOW_INTERNET_EGRESS), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: ipBlockPeers(egress) }] }));
+      // One rule for every egress to addresses (model/addresses.ts): reserved ranges are refused or excepted.
+      const { kept, refused } = judgeRanges(plan, agency.metadata.name, 'internet', egress);
+      for (const r of refused) {
+        issues.push({ owner, field: `spec.workspaces[${index}].internetEgress[${r.index}]`, reason: 'ReservedAddresses', message: r.message });
+      }
+      if (kept.length > 0) objects.push(networkPolicy(meta(ALLOW_INTERNET_EGRESS), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: addressPeers(kept) }] }));
     }
   }
   return objects;
@@ -279,6 +295,7 @@ export function renderAgency(platform: Platform, agency: Agency): AgencyRender {
   const code = placement.code;
   if (code === undefined) return { perDataCentre: [], issues, placed: [] };
   const owner = agencyOwner(agency);
+  const plan = addressPlan(platform.dataCentres);
   // Workspaces by name; the schema keeps names unique, a duplicate is reported and skipped.
   const seen = new Set<string>();
   const workspaces: { workspace: Agency['spec']['workspaces'][number]; index: number }[] = [];
@@ -304,7 +321,7 @@ export function renderAgency(platform: Platform, agency: Agency): AgencyRender {
     }
     out.touch(dc);
     const dcIssues: RenderIssue[] = [];
-    for (const { workspace, index } of workspaces) out.add(dc, ...workspaceObjects(agency, code, workspace, perWorkspace, dcIssues, index));
+    for (const { workspace, index } of workspaces) out.add(dc, ...workspaceObjects(agency, code, workspace, perWorkspace, dcIssues, index, plan));
     // The same workspace problem would be reported once per data centre: keep one.
     for (const issue of dcIssues) if (!issues.some((i) => i.field === issue.field && i.reason === issue.reason)) issues.push(issue);
   }

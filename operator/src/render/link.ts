@@ -12,7 +12,9 @@
  *
  * Peer endpoints seen from data centre D: the peer's workspace namespace where the peer is
  * placed in D (namespaceSelector on kubernetes.io/metadata.name); for an external peer, its
- * cidrs. A link between two agencies' workspaces is rendered only in the data centres where
+ * cidrs, judged by the rule of addresses (model/addresses.ts): each on a network a DataCentre
+ * declares, the data centres' ranges and other agencies' WANs inside it as `except`; one
+ * range the rule refuses refuses the link (`ReservedAddresses`). A link between two agencies' workspaces is rendered only in the data centres where
  * both exist: across data centres a peer is seen by address only (its data centre's
  * networkRanges), and admitting a range would admit every pod there whose egress reaches
  * it, linked or not. Where the two share no data centre the link is inactive, with the
@@ -23,12 +25,13 @@
  * only in data centres offering encrypted links; its policies carry `govcloud.dev/encryption: required` for the data path to
  * enforce.
  */
-import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type NetworkLink } from '../api/index.ts';
+import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
 import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
-import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
+import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
+import { addressPlan, judgeRanges } from '../model/addresses.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
@@ -112,6 +115,10 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   } else if (!external) {
     return refused('PeerMissing', 'set exactly one of peer.agency or peer.external', 'spec.peer');
   }
+  // One rule for every egress to addresses (model/addresses.ts): one refused range refuses the link.
+  const addresses = external ? judgeRanges(addressPlan(platform.dataCentres), acting.metadata.name, external.network as ExternalNetwork, external.cidrs) : undefined;
+  const reserved = addresses?.refused[0];
+  if (reserved) return refused('ReservedAddresses', reserved.message, `spec.peer.external.cidrs[${reserved.index}]`);
 
   const level = Math.max(acting.spec.securityLevel, peerAgency?.spec.securityLevel ?? 0);
   if (level >= ENCRYPTION_LEVEL && link.spec.encrypted !== true) {
@@ -202,7 +209,7 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     if (peerRef) {
       peers.push(...namespacesPeer([workspaceNamespace(peerRef.name, peerRef.workspace)]));
     } else if (external) {
-      peers.push(...ipBlockPeers(external.cidrs));
+      peers.push(...addressPeers(addresses?.kept ?? []));
     }
     const policy = directionalPolicy(
       { name: linkPolicyName(link), namespace, owner, agency: code, annotations },

@@ -51,6 +51,8 @@
  * expressions offline.
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
+import { addressPlan } from '../model/addresses.ts';
+import { addressPolicy } from './address-policy.ts';
 import { metadata, plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
@@ -235,9 +237,12 @@ export function platformClusterRoles(): PlatformClusterRole[] {
 
 /**
  * The shared objects of one data centre the operator writes, owned by its DataCentre
- * (`DataCentre..<name>`): the pod, Service and Secret admission policies.
+ * (`DataCentre..<name>`): the pod, Service and Secret admission policies everywhere, and on
+ * the hub the address policy (render/address-policy.ts, from every DataCentre's ranges).
  */
-export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
+export function platformObjects(dataCentre: DataCentre, dataCentres: readonly DataCentre[] = [dataCentre]): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
-  return [...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)].map(plainCopy);
+  const objects = [...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(...addressPolicy(owner, addressPlan(dataCentres)));
+  return objects.map(plainCopy);
 }

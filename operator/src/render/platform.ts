@@ -36,7 +36,7 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
   };
   for (const dc of [...platform.dataCentres].sort(byNamespacedName)) {
     out.touch(dc.metadata.name);
-    out.add(dc.metadata.name, ...platformObjects(dc));
+    out.add(dc.metadata.name, ...platformObjects(dc, platform.dataCentres));
   }
   for (const agency of [...platform.agencies].sort(byNamespacedName)) {
     const r = renderAgency(platform, agency);

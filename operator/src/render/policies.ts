@@ -27,6 +27,14 @@ export function ipBlockPeers(cidrs: Iterable<string>): Peer[] {
   return sortedUnique(cidrs).map((cidr) => ({ ipBlock: { cidr } }));
 }
 
+/** One ipBlock peer per kept range (model/addresses.ts), sorted, with its excepts where it has any. */
+export function addressPeers(blocks: readonly { cidr: string; except: readonly string[] }[]): Peer[] {
+  return [...blocks]
+    .sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0))
+    .filter((b, i, all) => i === 0 || all[i - 1]!.cidr !== b.cidr)
+    .map((b) => ({ ipBlock: b.except.length > 0 ? { cidr: b.cidr, except: [...b.except] } : { cidr: b.cidr } }));
+}
+
 export function policyPorts(ports: readonly PortRange[]): Record<string, unknown>[] {
   return ports.map((p) => (p.endPort === undefined ? { protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port, endPort: p.endPort }));
 }

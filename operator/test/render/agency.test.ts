@@ -193,6 +193,32 @@ test('internet egress: exactly the allow-list at levels 1-2, never at level 3', 
   assert.is(r.issues[0]?.field, 'spec.workspaces[0].internetEgress');
 });
 
+test('internet egress 0.0.0.0/0 is rendered with every data centre, declared network and private range as except; a reserved range is refused', () => {
+  const ws = { name: 'cong', dataClass: 'open' as const, internetEgress: ['0.0.0.0/0', '10.20.0.0/16', '198.51.100.0/24'] };
+  const a = agency('bo-tt', { code: 'G13', level: 2, workspaces: [ws] });
+  const dcs = threeDataCentres();
+  dcs[1]!.spec.networkRanges = ['203.0.113.0/24'];
+  const r = renderAgency(platform({ dataCentres: dcs, agencies: [a] }), a);
+  const egress = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tt-cong', 'govcloud-allow-internet-egress');
+  assert.equal(at(egress, 'spec', 'egress'), [
+    {
+      to: [
+        {
+          ipBlock: {
+            cidr: '0.0.0.0/0',
+            except: ['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '203.0.113.0/24'],
+          },
+        },
+        { ipBlock: { cidr: '198.51.100.0/24' } },
+      ],
+    },
+  ]);
+  assert.equal(
+    r.issues.map((i) => [i.field, i.reason, i.message]),
+    [['spec.workspaces[0].internetEgress[1]', 'ReservedAddresses', '10.20.0.0/16 lies in 10.0.0.0/8, a private or local range, never internet: internet egress reaches the internet only']],
+  );
+});
+
 test('RBAC: admins to govcloud-workspace-admin, viewers to view; skipped when there are no groups', () => {
   const a = agency('bo-tai-chinh', { code: 'G12', admins: ['mof:ops', 'mof:dev', 'mof:ops'], viewers: [] });
   const r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [a] }), a);

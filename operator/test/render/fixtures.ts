@@ -7,7 +7,7 @@ const API = 'govcloud.dev/v1alpha1';
 
 export function dataCentre(
   name: string,
-  o: { level?: number; hub?: boolean; dedicatedTo?: string; encrypted?: boolean; ranges?: string[] } = {},
+  o: { level?: number; hub?: boolean; dedicatedTo?: string; encrypted?: boolean; ranges?: string[]; networks?: DataCentre['spec']['externalNetworks'] } = {},
 ): DataCentre {
   const dc: DataCentre = {
     apiVersion: API,
@@ -24,6 +24,7 @@ export function dataCentre(
   };
   if (o.dedicatedTo) dc.spec.dedicatedTo = o.dedicatedTo;
   if (o.encrypted !== undefined) dc.spec.encryptedLinks = o.encrypted;
+  if (o.networks) dc.spec.externalNetworks = o.networks;
   return dc;
 }
 
@@ -132,10 +133,16 @@ export function platform(p: Partial<Platform>): Platform {
   return { ...emptyPlatform(), ...p };
 }
 
-/** The standard three data centres: hanoi (hub, level 4, encrypted), hcm (level 3, encrypted), danang (level 2, no encryption). */
+/** External networks the hub declares: the specialised network (level I) and Bộ Tài chính's WAN. */
+export const HUB_NETWORKS: DataCentre['spec']['externalNetworks'] = {
+  specialisedLevelI: ['172.16.0.0/12', '100.64.0.0/10'],
+  agencyWANs: [{ agency: 'bo-tai-chinh', cidrs: ['192.168.0.0/16'] }],
+};
+
+/** The standard three data centres: hanoi (hub, level 4, encrypted, declares HUB_NETWORKS), hcm (level 3, encrypted), danang (level 2, no encryption). */
 export function threeDataCentres(): DataCentre[] {
   return [
-    dataCentre('dc-hanoi', { hub: true, level: 4, encrypted: true, ranges: ['10.10.0.0/16'] }),
+    dataCentre('dc-hanoi', { hub: true, level: 4, encrypted: true, ranges: ['10.10.0.0/16'], networks: HUB_NETWORKS }),
     dataCentre('dc-hcm', { level: 3, encrypted: true, ranges: ['10.20.0.0/16', '10.21.0.0/16'] }),
     dataCentre('dc-danang', { level: 2, ranges: ['10.30.0.0/16'] }),
   ];

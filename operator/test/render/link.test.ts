@@ -233,4 +233,40 @@ test('a long link name gets a bounded policy name', () => {
   assert.is(policy!.metadata.annotations?.['govcloud.dev/owner'], `NetworkLink.govcloud-bo-tai-chinh.${name}`);
 });
 
+
+test('an external link: a data centre inside its range is excepted; a range on no declared network or inside a data centre refuses the link', () => {
+  const dcs = threeDataCentres();
+  // dc-hcm addressed inside the specialised network as the hub declares it.
+  dcs[1]!.spec.networkRanges = ['172.20.0.0/16'];
+  const wide = link('bo-tai-chinh', 'to-ndxp', { workspace: 'thue', direction: 'Egress', peer: { external: { network: 'specialisedLevelI', cidrs: ['172.16.0.0/12'] } } });
+  const r = renderLink(platform({ dataCentres: dcs, agencies: [mof()], links: [wide] }), wide, NOW);
+  assert.is(r.active, true);
+  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-ndxp'), 'spec', 'egress', 0, 'to'), [
+    { ipBlock: { cidr: '172.16.0.0/12', except: ['172.20.0.0/16'] } },
+  ]);
+
+  for (const [cidrs, message] of [
+    [['0.0.0.0/0'], '0.0.0.0/0 is broader than /8: an external network is never the whole internet'],
+    [['172.16.0.0/16', '172.20.1.0/24'], '172.20.1.0/24 lies in 172.20.0.0/16, networkRanges of DataCentre/dc-hcm: reach other agencies through agency links and grants'],
+    [['8.8.8.0/24'], '8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 172.16.0.0/12, 100.64.0.0/10): a link reaches only declared networks'],
+  ] as const) {
+    const bad = link('bo-tai-chinh', 'to-ndxp', { workspace: 'thue', peer: { external: { network: 'specialisedLevelI', cidrs: [...cidrs] } } });
+    const refused = renderLink(platform({ dataCentres: dcs, agencies: [mof()], links: [bad] }), bad, NOW);
+    assert.is(refused.active, false);
+    assert.equal(refused.perDataCentre, []);
+    assert.equal(refused.inactive, { reason: 'ReservedAddresses', message });
+    assert.is(refused.issues[0]?.field, `spec.peer.external.cidrs[${cidrs.length - 1}]`);
+  }
+});
+
+test('an agencyWAN link reaches only its own agency\'s WAN', () => {
+  const own = link('bo-tai-chinh', 'wan', { workspace: 'thue', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.4.0/24'] } } });
+  assert.is(renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh()], links: [own] }), own, NOW).active, true);
+  const other = link('bo-y-te', 'wan', { workspace: 'bhyt', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.4.0/24'] } } });
+  const r = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh()], links: [other] }), other, NOW);
+  assert.is(r.active, false);
+  assert.equal(r.inactive?.reason, 'ReservedAddresses');
+  assert.match(r.inactive?.message ?? '', /^192\.168\.4\.0\/24 is not on Agency\/bo-y-te's own WAN/);
+});
+
 test.run();

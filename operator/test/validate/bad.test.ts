@@ -30,6 +30,7 @@ test('the bad cases cover the mistakes a pull request makes', () => {
     'unknown-field', 'wrong-type', 'bad-code', 'duplicate-code', 'unaccredited', 'over-capacity', 'quota-placement',
     'self-link', 'link-encryption', 'window-order', 'state-secret', 'grant-missing-service', 'non-hub-namespace',
     'internet-egress-level3', 'duplicate-key', 'malformed', 'alias-bomb', 'workspace-exposure',
+    'link-whole-internet', 'link-reserved-range', 'internet-egress-reserved',
   ];
   for (const name of required) assert.ok(cases.includes(`${name}.yaml`), `bad/${name}.yaml`);
 });

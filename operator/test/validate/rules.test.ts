@@ -203,14 +203,63 @@ test('links: a matched pair of two agencies that share no data centre is an erro
   assert.equal(run(p).map((l) => l.split(':')[0]), ['warning NetworkLink/lgsp-to-ndxp spec.peer.agency']);
 });
 
-test('links: an external network may not overlap a data centre\'s range, which would address its workspaces by range', () => {
+test('links: an external range inside a data centre\'s range is refused, naming it; a broader declared range gets it as except', () => {
   const p = base();
-  const external = p.links.find((l) => l.spec.peer.external)!;
-  const range = dc(p, 'dc-hcm').spec.networkRanges[0]!;
-  external.spec.peer.external!.cidrs = [...external.spec.peer.external!.cidrs, range];
-  const out = run(p);
-  assert.equal(out, [
-    `error NetworkLink/${external.metadata.name} spec.peer.external.cidrs.${external.spec.peer.external!.cidrs.length - 1}: overlaps ${range} of DataCentre/dc-hcm: an external network cannot address a data centre; reach other agencies through agency links and grants`,
+  const external = link(p, 'specialised-network-in');
+  // dc-hcm's range inside the specialised network as dc-hanoi declares it.
+  dc(p, 'dc-hcm').spec.networkRanges = ['172.20.0.0/16'];
+  external.spec.peer.external!.cidrs = ['172.20.1.0/24', '172.16.0.0/12'];
+  assert.equal(run(p), [
+    'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 172.20.1.0/24 lies in 172.20.0.0/16, networkRanges of DataCentre/dc-hcm: reach other agencies through agency links and grants',
+  ]);
+});
+
+test('links: an external range must lie on a network a DataCentre declares, an agencyWAN range on the agency\'s own WAN', () => {
+  const p = base();
+  link(p, 'specialised-network-in').spec.peer.external!.cidrs = ['8.8.8.0/24'];
+  link(p, 'city-wan').spec.peer.external!.cidrs = ['192.168.50.0/24', '192.168.64.0/24'];
+  assert.equal(run(p), [
+    'error NetworkLink/city-wan spec.peer.external.cidrs.1: 192.168.64.0/24 is not on Agency/danang\'s own WAN as the DataCentres declare it in spec.externalNetworks (declared: 192.168.48.0/20): a link reaches only declared networks',
+    'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 10.0.0.0/8, 172.16.0.0/12): a link reaches only declared networks',
+  ]);
+});
+
+test('links: another agency\'s WAN is never reachable, whichever network the link names', () => {
+  const p = base();
+  const l = link(p, 'specialised-network-in');
+  // Đà Nẵng's WAN inside the specialised network: vpcp cannot reach it through its specialised link.
+  dc(p, 'dc-danang').spec.externalNetworks = { agencyWANs: [{ agency: 'danang', cidrs: ['172.31.0.0/16', '192.168.48.0/20'] }] };
+  l.spec.peer.external!.cidrs = ['172.31.4.0/24'];
+  assert.equal(run(p), [
+    'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 172.31.4.0/24 lies in 172.31.0.0/16, the WAN of Agency/danang (declared by DataCentre/dc-danang): reach other agencies through agency links and grants',
+  ]);
+});
+
+test('internet egress: 0.0.0.0/0 is kept (rendered with excepts); a range inside a data centre, a WAN or a private range is refused', () => {
+  const p = base();
+  const w = agency(p, 'quangninh').spec.workspaces[0]!;
+  w.internetEgress = ['0.0.0.0/0', '::/0'];
+  assert.equal(run(p), []);
+  w.internetEgress = ['0.0.0.0/0', '10.20.0.0/16', '192.168.50.0/24', '172.16.3.0/24', '100.64.0.0/10'];
+  assert.equal(run(p), [
+    'error Agency/quangninh spec.workspaces.0.internetEgress.1: 10.20.0.0/16 lies in 10.20.0.0/16, networkRanges of DataCentre/dc-hcm: internet egress reaches the internet only',
+    'error Agency/quangninh spec.workspaces.0.internetEgress.2: 192.168.50.0/24 lies in 192.168.48.0/20, the WAN of Agency/danang (declared by DataCentre/dc-danang): internet egress reaches the internet only',
+    'error Agency/quangninh spec.workspaces.0.internetEgress.3: 172.16.3.0/24 lies in 172.16.0.0/12, specialisedLevelI as DataCentre/dc-hanoi declares it: internet egress reaches the internet only',
+    'error Agency/quangninh spec.workspaces.0.internetEgress.4: 100.64.0.0/10 lies in 100.64.0.0/10, a private or local range, never internet: internet egress reaches the internet only',
+  ]);
+});
+
+test('declared networks: an agency\'s WAN overlaps no data centre\'s range and no other agency\'s WAN', () => {
+  const p = base();
+  dc(p, 'dc-hanoi').spec.externalNetworks!.agencyWANs = [
+    { agency: 'vpcp', cidrs: ['10.20.5.0/24'] },
+    { agency: 'hanoi', cidrs: ['192.168.50.0/24'] },
+  ];
+  assert.equal(run(p), [
+    'error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.0.cidrs.0: the WAN of Agency/vpcp overlaps 10.20.0.0/16, networkRanges of DataCentre/dc-hcm: an agency\'s WAN is its own',
+    'error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.1.cidrs.0: the WAN of Agency/hanoi overlaps 192.168.48.0/20, the WAN of Agency/danang (DataCentre/dc-danang): an agency\'s WAN is its own',
+    // Danang's link now names a range that is (also) declared as Hanoi's.
+    'error NetworkLink/city-wan spec.peer.external.cidrs.0: 192.168.50.0/24 lies in 192.168.50.0/24, the WAN of Agency/hanoi (declared by DataCentre/dc-hanoi): reach other agencies through agency links and grants',
   ]);
 });
 
@@ -365,6 +414,8 @@ test('a large platform (600 agencies, thousands of namespaces, 600 links) gets n
     const l: NetworkLink = structuredClone(link(p, 'city-wan'));
     l.metadata.namespace = `govcloud-tinh-${i}`;
     l.spec.workspace = 'ws-0';
+    // Danang's WAN is Danang's own: the others reach the specialised network.
+    l.spec.peer.external = { network: 'specialisedLevelI', cidrs: [`172.16.${i % 256}.0/24`] };
     p.links.push(l);
   }
   assert.equal(run(p), []);
