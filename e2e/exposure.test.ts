@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { loadPaths } from '../operator/src/load/documents.ts';
 import type { Problem } from '../operator/src/load/problem.ts';
 import { validateLoaded, validateSources } from '../operator/src/validate/index.ts';
-import { platformObjects, renderAgency } from '../operator/src/render/index.ts';
+import { platformClusterRoles, platformObjects, renderAgency } from '../operator/src/render/index.ts';
 import { ApiError, ROOT, e2eSuite, uniqueName, waitFor } from './harness/index.ts';
 import type { Cluster } from './harness/index.ts';
 
@@ -52,7 +52,7 @@ async function levelOneWorkspaces(clusters: Cluster[]): Promise<Workspaces> {
   const dc = result.platform.dataCentres.find((d) => d.metadata.name === dcName)!;
   const render = renderAgency({ ...result.platform, agencies: [agency] }, agency);
   assert.equal(render.issues, [], 'the sample renders without issues');
-  const objects = [...platformObjects(dc), ...(render.perDataCentre.find((r) => r.dataCentre === dcName)?.objects ?? [])];
+  const objects = [...platformClusterRoles(), ...platformObjects(dc), ...(render.perDataCentre.find((r) => r.dataCentre === dcName)?.objects ?? [])];
   for (const o of objects) await cluster.apply(o);
   const namespaces = Object.fromEntries(agency.spec.workspaces.map((w) => [w.name, workspaceNamespace(agency.metadata.name, w.name)]));
   return {
