@@ -474,12 +474,11 @@ function checkSelfLinks(platform: Platform, error: Report): void {
     const own = agencyNameOfHubNamespace(link.metadata.namespace);
     const peer = link.spec.peer.agency;
     if (own === undefined || peer?.name !== own) continue;
-    const what = peer.workspace === link.spec.workspace ? `workspace "${link.spec.workspace}" to itself` : `workspace "${link.spec.workspace}" to workspace "${peer.workspace}" of the same agency`;
-    error(
-      link,
-      ['spec', 'peer', 'agency'],
-      `a link cannot connect ${what}: peer.agency names another agency's workspace (this link is in ${link.metadata.namespace}, the hub namespace of ${own}); an agency's own workspaces stay apart`,
-    );
+    const message =
+      peer.workspace === link.spec.workspace
+        ? `a link cannot connect workspace "${link.spec.workspace}" to itself`
+        : `a link cannot connect workspace "${link.spec.workspace}" to workspace "${peer.workspace}" of the same agency: peer.agency names another agency's workspace (this link is in ${link.metadata.namespace}, the hub namespace of ${own}); an agency's own workspaces stay apart`;
+    error(link, ['spec', 'peer', 'agency'], message);
   }
 }
 
