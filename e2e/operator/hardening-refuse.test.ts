@@ -1,0 +1,191 @@
+// Issue 11, items 1 (the refusal path), 8 (platform namespaces) and 9 (self-links), tried as
+// the attacker would against the real API servers: a tenant writes with its own identity
+// (impersonation headers, as `kubectl --as --as-group` sends them), a platform engineer with
+// the admin credentials. Each attack must fail, and `govcloud validate` must refuse the same
+// object offline.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as assert from 'uvu/assert';
+import { stringify } from 'yaml';
+import { ApiError, govcloudBin, ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import { agency, API, condition, get, registryService, sampleDataCentres, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import { operatorSuite } from './suite.ts';
+
+const test = operatorSuite('operator: what the rules refuse is refused everywhere');
+const run = promisify(execFile);
+
+/** One request as `user` in `group`, impersonated with the context's (admin) credentials. */
+async function callAs(cluster: Cluster, who: { user: string; group: string }, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const url = new URL(urlPath, cluster.server);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const opts: https.RequestOptions = {
+    method,
+    headers: {
+      accept: 'application/json',
+      'Impersonate-User': who.user,
+      'Impersonate-Group': who.group,
+      ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+    },
+    timeout: 30_000,
+  };
+  await cluster.kubeconfig.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+const tenantOf = (agencyName: string) => ({ user: `can-bo@${agencyName}.gov.vn`, group: `${agencyName}-admins` });
+const collection = (kind: string, namespace: string) => `/apis/${API}/namespaces/${namespace}/${kind}`;
+
+/** `govcloud validate` of these objects (with the sample data centres), as a pull-request check runs it. */
+async function validate(objects: Obj[]): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-refuse-'));
+  try {
+    writeFileSync(path.join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+    writeFileSync(path.join(dir, 'platform.yaml'), sampleDataCentres().map((o) => stringify(o)).join('---\n'));
+    try {
+      const { stdout } = await run(process.execPath, [govcloudBin(), 'validate', dir], { cwd: ROOT });
+      return { code: 0, out: stdout };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string };
+      return { code: e.code ?? -1, out: e.stdout ?? '' };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('platform namespaces: the API server refuses an Agency named system or kube, even from a platform engineer; validate agrees', async ({ hub }) => {
+  for (const name of ['system', 'kube']) {
+    const body = agency(name, 'Z99.99.99', { dcs: ['dc-hanoi'], workspaces: ['system'] });
+    let message = '';
+    try {
+      await hub.call('POST', `/apis/${API}/agencies`, body);
+      await hub.request('DELETE', `/apis/${API}/agencies/${name}`);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 422) throw err;
+      message = err.message;
+    }
+    assert.match(message, /an Agency name may not make a namespace of the platform/, `Agency ${name} was created: ${message || 'accepted'}`);
+    const offline = await validate([body]);
+    assert.is(offline.code, 1, offline.out);
+    assert.match(offline.out, new RegExp(`objects\\.yaml:\\d+: Agency/${name}: metadata\\.name: an Agency name may not make a namespace of the platform`));
+  }
+  const live = (await hub.call('GET', '/api/v1/namespaces/govcloud-system')) as Obj;
+  assert.not.ok(live.metadata?.labels?.['govcloud.dev/owner'], 'govcloud-system belongs to no agency');
+});
+
+test('self-links: a tenant cannot link its own two workspaces; another agency it can; validate agrees', async (ctx) => {
+  const { hub } = ctx;
+  const a = uniqueAgency('self');
+  const b = uniqueAgency('peer');
+  ctx.agencies.push(a.name, b.name);
+  await hub.apply(agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }));
+  await hub.apply(agency(b.name, b.code, { dcs: ['dc-hanoi'], workspaces: ['app'] }));
+  await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
+  await waitCondition(hub, 'Agency', undefined, b.name, 'Ready', 'True');
+  const ns = `govcloud-${a.name}`;
+  const link = (name: string, peer: { name: string; workspace: string }): Obj => ({
+    apiVersion: API,
+    kind: 'NetworkLink',
+    metadata: { name, namespace: ns },
+    spec: { workspace: 'secret', direction: 'Egress', peer: { agency: peer }, ports: [{ port: 443 }], validUntil: '2030-01-01T00:00:00Z' },
+  });
+  const self = link('secret-to-portal', { name: a.name, workspace: 'portal' });
+
+  // The admission policy takes effect a moment after the operator puts it in place: a link
+  // that slips through before that is deleted and the attempt repeated, within a bound.
+  const refusal = await waitFor('the API server refuses the self-link', async () => {
+    const res = await callAs(hub, tenantOf(a.name), 'POST', collection('networklinks', ns), self);
+    if (res.status >= 200 && res.status < 300) {
+      await hub.request('DELETE', `${collection('networklinks', ns)}/secret-to-portal`);
+      return undefined;
+    }
+    return res;
+  }, { timeoutMs: 30_000, intervalMs: 1000 });
+  assert.ok([403, 422].includes(refusal.status), JSON.stringify(refusal.body));
+  assert.match(refusal.body?.message ?? '', /govcloud-networklink-peer.*another agency's workspace/);
+
+  const other = await callAs(hub, tenantOf(a.name), 'POST', collection('networklinks', ns), link('secret-to-peer', { name: b.name, workspace: 'app' }));
+  assert.is(other.status, 201, `a link to another agency is the tenant's to write: ${JSON.stringify(other.body)}`);
+
+  const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), self]);
+  assert.is(offline.code, 1, offline.out);
+  assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/secret-to-portal: spec\.peer\.agency: a link cannot connect workspace "secret" to workspace "portal" of the same agency/);
+});
+
+test('a request the rules reject, written by the tenant, opens nothing in any data centre: Degraded and a Warning naming the rule', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const provider = uniqueAgency('prov');
+  const consumer = uniqueAgency('cons');
+  ctx.agencies.push(provider.name, consumer.name);
+  await hub.apply(agency(provider.name, provider.code, { dcs: ['dc-hanoi'], workspaces: ['data'] }));
+  await hub.apply(agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'], workspaces: ['app'] }));
+  await waitCondition(hub, 'Agency', undefined, provider.name, 'Ready', 'True');
+  await waitCondition(hub, 'Agency', undefined, consumer.name, 'Ready', 'True');
+
+  const service = registryService(provider.name, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 });
+  const request: Obj = {
+    apiVersion: API,
+    kind: 'AccessRequest',
+    metadata: { name: 'registry-for-app', namespace: `govcloud-${consumer.name}` },
+    // "archive" is no workspace of the consumer: the rules reject the request as a whole.
+    spec: { provider: provider.name, service: 'registry', workspaces: ['app', 'archive'], purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP' },
+  };
+  const grant: Obj = {
+    apiVersion: API,
+    kind: 'AccessGrant',
+    metadata: { name: 'consumer-access', namespace: `govcloud-${provider.name}` },
+    spec: { service: 'registry', consumer: consumer.name, purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP', validUntil: '2030-01-01T00:00:00Z' },
+  };
+  for (const [who, obj] of [[provider.name, service], [consumer.name, request], [provider.name, grant]] as const) {
+    const res = await callAs(hub, tenantOf(who), 'POST', collection(obj.kind === 'AccessRequest' ? 'accessrequests' : obj.kind === 'AccessGrant' ? 'accessgrants' : 'shareddataservices', obj.metadata!.namespace!), obj);
+    assert.is(res.status, 201, `${obj.kind} passes admission: ${JSON.stringify(res.body)}`);
+  }
+
+  const rejected = await waitCondition(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app', 'Degraded', 'True');
+  assert.is(condition(rejected, 'Degraded')?.reason, 'RuleViolation');
+  assert.match(condition(rejected, 'Degraded')!.message, new RegExp(`rule access-requests at spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
+  assert.is(rejected.status.active, false);
+  // The service itself is fine and runs; its grant found a request to pair with, and was judged.
+  await waitFor('the service running', async () => (await get(hub, 'SharedDataService', `govcloud-${provider.name}`, 'registry'))?.status?.observedGeneration === 1);
+  await waitFor('the grant judged', async () => (await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.conditions !== undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const c of clusters) {
+    const res = await c.request('GET', `/apis/networking.k8s.io/v1/namespaces/${consumer.name}-app/networkpolicies/govcloud-use-${provider.name}.registry`);
+    assert.is(res.status, 404, `${c.name}: no consumer policy`);
+    const ingress = await c.request('GET', `/apis/networking.k8s.io/v1/namespaces/${provider.name}-data/networkpolicies/govcloud-svc-registry`);
+    assert.is(ingress.status, 404, `${c.name}: nobody is admitted to the service`);
+  }
+  assert.is((await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.active, false);
+  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${consumer.name}/events`)) as { items: { type: string; reason: string; note?: string; regarding: { name: string } }[] };
+  const warning = events.items.find((e) => e.type === 'Warning' && e.regarding.name === 'registry-for-app' && e.reason === 'RuleViolation');
+  assert.ok(warning, JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.regarding.name}`)));
+  assert.match(warning!.note ?? '', /rule access-requests/);
+
+  const offline = await validate([agency(provider.name, provider.code, { dcs: ['dc-hanoi'], workspaces: ['data'] }), agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'], workspaces: ['app'] }), service, request, grant]);
+  assert.is(offline.code, 1, offline.out);
+  assert.match(offline.out, new RegExp(`objects\\.yaml:\\d+: AccessRequest/registry-for-app: spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
+});
+
+test.run();
