@@ -124,6 +124,33 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
   await h.stop();
 });
 
+test('a service whose identifier another service holds renders nothing: no workload, no policy', async () => {
+  const h = await harness({ objects: dataCentres() });
+  h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
+  const spec = {
+    displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
+    subsystem: 'csdldc',
+    serviceCode: 'population',
+    version: 'v1',
+    workspace: 'dancu',
+    image: 'registry.local/population@sha256:1',
+    port: 8443,
+    placement: { dataCentres: ['dc-hanoi'] },
+    dataClass: 'shared',
+    sharing: 'default',
+  };
+  h.apply({ apiVersion: API, kind: 'SharedDataService', metadata: { name: 'population', namespace: 'govcloud-bca' }, spec });
+  await h.run(1000);
+  h.apply({ apiVersion: API, kind: 'SharedDataService', metadata: { name: 'impostor', namespace: 'govcloud-bca' }, spec });
+  await h.run(1000);
+  assert.ok(h.cluster('dc-hanoi').has('Deployment', 'bca-dancu', 'svc-population'), 'the first holder runs');
+  assert.equal(owned(h, 'dc-hanoi', 'SharedDataService.govcloud-bca.impostor'), [], 'the second renders nothing');
+  const degraded = condition(get(h, 'SharedDataService', 'govcloud-bca', 'impostor'), 'Degraded');
+  assert.is(degraded?.reason, 'RuleViolation');
+  assert.match(degraded!.message, /rule services at spec\.serviceCode: identifier VN\/GOV\/G04\/csdldc\/population\/v1 is already SharedDataService\/population's/);
+  await h.stop();
+});
+
 test('a grant the rules reject opens no path, even for the workspaces that were requested', async () => {
   const h = await harness({ objects: dataCentres() });
   h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
