@@ -163,11 +163,8 @@ test('a request the rules reject, written by the tenant, opens nothing in any da
     assert.is(res.status, 201, `${obj.kind} passes admission: ${JSON.stringify(res.body)}`);
   }
 
-  const rejected = await waitCondition(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app', 'Degraded', 'True');
-  assert.is(condition(rejected, 'Degraded')?.reason, 'RuleViolation');
-  assert.match(condition(rejected, 'Degraded')!.message, new RegExp(`rule access-requests at spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
-  assert.is(rejected.status.active, false);
-  // The service itself is fine and runs; its grant found a request to pair with, and was judged.
+  // Everyone has had every chance: the request judged, the service running, the grant judged.
+  const judged = await waitCondition(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app', 'Degraded', 'True');
   await waitFor('the service running', async () => (await get(hub, 'SharedDataService', `govcloud-${provider.name}`, 'registry'))?.status?.observedGeneration === 1);
   await waitFor('the grant judged', async () => (await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.conditions !== undefined);
   await new Promise((r) => setTimeout(r, 1500));
@@ -178,6 +175,10 @@ test('a request the rules reject, written by the tenant, opens nothing in any da
     assert.is(ingress.status, 404, `${c.name}: nobody is admitted to the service`);
   }
   assert.is((await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.active, false);
+  const rejected = await get(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app');
+  assert.is(rejected?.status?.active, false, JSON.stringify(judged.status));
+  assert.is(condition(rejected, 'Degraded')?.reason, 'RuleViolation');
+  assert.match(condition(rejected, 'Degraded')!.message, new RegExp(`rule access-requests at spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
   const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${consumer.name}/events`)) as { items: { type: string; reason: string; note?: string; regarding: { name: string } }[] };
   const warning = events.items.find((e) => e.type === 'Warning' && e.regarding.name === 'registry-for-app' && e.reason === 'RuleViolation');
   assert.ok(warning, JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.regarding.name}`)));
