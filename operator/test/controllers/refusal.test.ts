@@ -82,6 +82,32 @@ test('a link pair between two workspaces of one agency opens nothing; a rejected
   await h.stop();
 });
 
+test("an agency rejected through another object's change closes its links and its peers' links", async () => {
+  const h = await harness({ objects: dataCentres() });
+  const parent = h.apply(agency('bkhcn', { code: 'G09', dcs: ['dc-hanoi'], workspaces: ['ndxp'] }));
+  h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi'], workspaces: ['lgsp'] }));
+  const child = agency('sokhcn', { code: 'H01.10', dcs: ['dc-hanoi'], workspaces: ['api'] });
+  h.apply({ ...child, spec: { ...child.spec, parent: 'bkhcn' } });
+  await h.run(1000);
+  const [out, back] = linkPair({ agency: 'hanoi', workspace: 'lgsp' }, { agency: 'sokhcn', workspace: 'api' });
+  h.apply(out as unknown as Obj);
+  h.apply(back as unknown as Obj);
+  await h.run(1000);
+  assert.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-link-to-sokhcn'), 'open while sokhcn is valid');
+  assert.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'sokhcn-api', 'govcloud-link-from-hanoi'));
+
+  // Only the parent changes (it names its child as its own parent): sokhcn's spec and
+  // namespaces stay as they are, its verdict does not.
+  h.apply({ ...parent, spec: { ...parent.spec, parent: 'sokhcn' } });
+  await h.run(3000);
+  assert.match(condition(h.agency('sokhcn'), 'Degraded')!.message, /rule agencies at spec\.parent: parents go round in a circle/);
+  assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'sokhcn-api', 'govcloud-link-from-hanoi'), "the rejected agency's link is withdrawn");
+  assert.match(condition(get(h, 'NetworkLink', 'govcloud-sokhcn', 'from-hanoi'), 'Degraded')!.message, /its agency sokhcn is rejected by rule agencies at spec\.parent/);
+  assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-link-to-sokhcn'), 'the peer of a rejected agency closes too');
+  assert.is(get(h, 'NetworkLink', 'govcloud-hanoi', 'to-sokhcn')?.status?.active, false);
+  await h.stop();
+});
+
 test('an agency whose namespaces would be the platform\'s own gets nothing: govcloud-system stays untouched', async () => {
   const h = await harness({ objects: dataCentres() });
   h.cluster('dc-hanoi').server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } } });
