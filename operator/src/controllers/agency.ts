@@ -131,7 +131,7 @@ async function reject(ctx: ControllerContext, agency: Agency & KubernetesObject,
   const outcome = rejectedOutcome(rejection);
   void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
   const previous = ctx.status.previous<AgencyStatus>(agency);
-  const dataCentres: PlacementStatus[] = [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: rejection.message }));
+  const dataCentres: PlacementStatus[] = [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
   const status = {
     observedGeneration: agency.metadata.generation,
     hubNamespace: hubNamespaceOf(agency.metadata.name),
