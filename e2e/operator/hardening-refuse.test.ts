@@ -134,6 +134,46 @@ test('self-links: a tenant cannot link its own two workspaces; another agency it
   assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/secret-to-portal: spec\.peer\.agency: a link cannot connect workspace "secret" to workspace "portal" of the same agency/);
 });
 
+test('a link pair the rules reject (encrypted, through a data centre that cannot encrypt), written by the tenants, opens nothing anywhere', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const a = uniqueAgency('enca');
+  const b = uniqueAgency('encb');
+  ctx.agencies.push(a.name, b.name);
+  for (const x of [a, b]) await hub.apply(agency(x.name, x.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }));
+  for (const x of [a, b]) await waitCondition(hub, 'Agency', undefined, x.name, 'Ready', 'True');
+  const link = (owner: string, name: string, direction: string, peer: string): Obj => ({
+    apiVersion: API,
+    kind: 'NetworkLink',
+    metadata: { name, namespace: `govcloud-${owner}` },
+    spec: { workspace: 'app', direction, peer: { agency: { name: peer, workspace: 'app' } }, ports: [{ port: 8443 }], encrypted: true, validUntil: '2030-01-01T00:00:00Z' },
+  });
+  const out = link(a.name, 'to-peer', 'Egress', b.name);
+  const back = link(b.name, 'from-peer', 'Ingress', a.name);
+  for (const [who, obj] of [[a.name, out], [b.name, back]] as const) {
+    const res = await callAs(hub, tenantOf(who), 'POST', collection('networklinks', obj.metadata!.namespace!), obj);
+    assert.is(res.status, 201, `the link passes admission: ${JSON.stringify(res.body)}`);
+  }
+  const judged = await waitCondition(hub, 'NetworkLink', `govcloud-${a.name}`, 'to-peer', 'Degraded', 'True');
+  await waitCondition(hub, 'NetworkLink', `govcloud-${b.name}`, 'from-peer', 'Degraded', 'True');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const c of clusters) {
+    for (const [owner, name] of [[a.name, 'to-peer'], [b.name, 'from-peer']]) {
+      const res = await c.request('GET', `/apis/networking.k8s.io/v1/namespaces/${owner}-app/networkpolicies/govcloud-link-${name}`);
+      assert.is(res.status, 404, `${c.name}: no policy for ${owner}/${name}`);
+    }
+  }
+  const live = await get(hub, 'NetworkLink', `govcloud-${a.name}`, 'to-peer');
+  assert.is(live?.status?.active, false, JSON.stringify(judged.status));
+  assert.is(condition(live, 'Degraded')?.reason, 'RuleViolation');
+  assert.match(condition(live, 'Degraded')!.message, /rule links at spec\.encrypted: cannot be encrypted: DataCentre\/dc-danang is involved/);
+  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${a.name}/events`)) as { items: { type: string; reason: string; note?: string; regarding: { name: string } }[] };
+  assert.ok(events.items.some((e) => e.type === 'Warning' && e.regarding.name === 'to-peer' && e.reason === 'RuleViolation' && /rule links/.test(e.note ?? '')), JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.note}`)));
+
+  const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }), agency(b.name, b.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }), out, back]);
+  assert.is(offline.code, 1, offline.out);
+  assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/to-peer: spec\.encrypted: cannot be encrypted: DataCentre\/dc-danang is involved/);
+});
+
 test('a request the rules reject, written by the tenant, opens nothing in any data centre: Degraded and a Warning naming the rule', async (ctx) => {
   const { hub, clusters } = ctx;
   const provider = uniqueAgency('prov');
