@@ -566,7 +566,7 @@ function checkRequests(platform: Platform, index: Index, error: Report, warning:
     });
     const provider = request.spec.provider;
     if (provider === consumer.metadata.name) {
-      error(request, ['spec', 'provider'], 'an agency does not request access to its own service: its workspaces reach it through links');
+      error(request, ['spec', 'provider'], 'an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies');
       continue;
     }
     if (!index.exists('Agency', undefined, provider)) {

@@ -324,7 +324,7 @@ test('requests: provider and service exist, workspaces are the requester\'s own;
     'error AccessRequest/business-registry-for-lgsp spec.workspaces.1: Agency/quangninh has no workspace "portal" (it has "lgsp", "cong-du-lieu-mo")',
     'error AccessRequest/business-registry-for-thue spec.provider: no Agency named "bo-ke-hoach"',
     'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency at security level 1 or 2 may use it already',
-    'error AccessRequest/self spec.provider: an agency does not request access to its own service: its workspaces reach it through links',
+    'error AccessRequest/self spec.provider: an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies',
   ]) assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
 });
 
