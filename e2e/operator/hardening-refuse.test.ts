@@ -95,7 +95,7 @@ test('platform namespaces: the API server refuses an Agency named system or kube
   assert.not.ok(live.metadata?.labels?.['govcloud.dev/owner'], 'govcloud-system belongs to no agency');
 });
 
-test('self-links: a tenant cannot link its own two workspaces; another agency it can; validate agrees', async (ctx) => {
+test('self-links: a tenant cannot link its own two workspaces, nor request or grant to itself; another agency it can link; validate agrees', async (ctx) => {
   const { hub } = ctx;
   const a = uniqueAgency('self');
   const b = uniqueAgency('peer');
@@ -113,18 +113,30 @@ test('self-links: a tenant cannot link its own two workspaces; another agency it
   });
   const self = link('secret-to-portal', { name: a.name, workspace: 'portal' });
 
-  // The admission policy takes effect a moment after the operator puts it in place: a link
+  // An admission policy takes effect a moment after the operator puts it in place: an object
   // that slips through before that is deleted and the attempt repeated, within a bound.
-  const refusal = await waitFor('the API server refuses the self-link', async () => {
-    const res = await callAs(hub, tenantOf(a.name), 'POST', collection('networklinks', ns), self);
-    if (res.status >= 200 && res.status < 300) {
-      await hub.request('DELETE', `${collection('networklinks', ns)}/secret-to-portal`);
-      return undefined;
-    }
-    return res;
-  }, { timeoutMs: 30_000, intervalMs: 1000 });
+  const refusedAs = (plural: string, obj: Obj) =>
+    waitFor(`the API server refuses ${obj.kind} ${obj.metadata!.name}`, async () => {
+      const res = await callAs(hub, tenantOf(a.name), 'POST', collection(plural, ns), obj);
+      if (res.status >= 200 && res.status < 300) {
+        await hub.request('DELETE', `${collection(plural, ns)}/${obj.metadata!.name}`);
+        return undefined;
+      }
+      return res;
+    }, { timeoutMs: 30_000, intervalMs: 1000 });
+  const refusal = await refusedAs('networklinks', self);
   assert.ok([403, 422].includes(refusal.status), JSON.stringify(refusal.body));
   assert.match(refusal.body?.message ?? '', /govcloud-networklink-peer.*another agency's workspace/);
+
+  // The same for consent to oneself: a request to its own service, a grant to itself.
+  const legal = { purpose: 'Tự cấp quyền (e2e)', legalBasis: 'không có' };
+  const selfRequest: Obj = { apiVersion: API, kind: 'AccessRequest', metadata: { name: 'self', namespace: ns }, spec: { provider: a.name, service: 'anything', workspaces: ['portal'], ...legal } };
+  const selfGrant: Obj = { apiVersion: API, kind: 'AccessGrant', metadata: { name: 'self', namespace: ns }, spec: { service: 'anything', consumer: a.name, validUntil: '2030-01-01T00:00:00Z', ...legal } };
+  for (const [plural, obj, words] of [['accessrequests', selfRequest, /govcloud-access-parties.*does not request access to its own service/], ['accessgrants', selfGrant, /govcloud-access-parties.*does not grant access to itself/]] as const) {
+    const res = await refusedAs(plural, obj);
+    assert.ok([403, 422].includes(res.status), `${obj.kind} to itself: ${res.status} ${JSON.stringify(res.body)}`);
+    assert.match(res.body?.message ?? '', words);
+  }
 
   const other = await callAs(hub, tenantOf(a.name), 'POST', collection('networklinks', ns), link('secret-to-peer', { name: b.name, workspace: 'app' }));
   assert.is(other.status, 201, `a link to another agency is the tenant's to write: ${JSON.stringify(other.body)}`);
@@ -132,6 +144,10 @@ test('self-links: a tenant cannot link its own two workspaces; another agency it
   const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), self]);
   assert.is(offline.code, 1, offline.out);
   assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/secret-to-portal: spec\.peer\.agency: a link cannot connect workspace "secret" to workspace "portal" of the same agency/);
+  const consent = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), selfRequest, selfGrant]);
+  assert.is(consent.code, 1, consent.out);
+  assert.match(consent.out, /objects\.yaml:\d+: AccessRequest\/self: spec\.provider: an agency does not request access to its own service/);
+  assert.match(consent.out, /objects\.yaml:\d+: AccessGrant\/self: spec\.consumer: an agency does not grant access to itself/);
 });
 
 test('a link pair the rules reject (encrypted, through a data centre that cannot encrypt), written by the tenants, opens nothing anywhere', async (ctx) => {

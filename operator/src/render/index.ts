@@ -8,7 +8,7 @@ export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, type Age
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
 export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
-export { NETWORKLINK_PEER_POLICY, networkLinkPeerPolicy } from './hub-admission.ts';
+export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
 export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_POD_POLICY } from './platform-objects.ts';
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';

@@ -32,7 +32,7 @@
  * namespaces).
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
-import { networkLinkPeerPolicy } from './hub-admission.ts';
+import { hubAdmissionPolicies } from './hub-admission.ts';
 import { metadata, plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
@@ -129,12 +129,12 @@ export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
 
 /**
  * The shared objects of one data centre, owned by its DataCentre (`DataCentre..<name>`):
- * the workspace admin role and pod policy everywhere, the tenant roles and the NetworkLink
- * peer policy (hub-admission.ts) on the hub.
+ * the workspace admin role and pod policy everywhere, the tenant roles and the admission
+ * policies of the tenants' kinds (hub-admission.ts) on the hub.
  */
 export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
   const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner)];
-  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner), ...networkLinkPeerPolicy(owner));
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner), ...hubAdmissionPolicies(owner));
   return objects.map(plainCopy);
 }
