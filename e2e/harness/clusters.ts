@@ -44,6 +44,12 @@ export interface ResourceInfo {
   base: string;
 }
 
+/** Who a request is made as, through the Impersonate-User and Impersonate-Group headers. */
+export interface Impersonation {
+  user: string;
+  groups: readonly string[];
+}
+
 export interface ApplyOptions {
   /** Server-side dry run: validated and admitted, never stored. */
   dryRun?: boolean;
@@ -60,8 +66,12 @@ export class Cluster {
   readonly apiextensions: ApiextensionsV1Api;
   readonly version: VersionApi;
   private readonly discovery = new Map<string, Promise<Array<{ name: string; kind: string; namespaced: boolean }>>>();
+  private readonly file: string;
+  private readonly impersonation: Impersonation | undefined;
 
-  constructor(file: string, context: string) {
+  constructor(file: string, context: string, impersonation?: Impersonation) {
+    this.file = file;
+    this.impersonation = impersonation;
     const kc = new KubeConfig();
     kc.loadFromFile(file);
     kc.setCurrentContext(context);
@@ -73,6 +83,14 @@ export class Cluster {
     this.version = kc.makeApiClient(VersionApi);
   }
 
+  /**
+   * The same cluster, every request of `request`, `call` and `apply` made as `user` in `groups`
+   * (the admin credentials impersonate them): what a tenant may do, judged by the real API server.
+   */
+  as(user: string, groups: readonly string[]): Cluster {
+    return new Cluster(this.file, this.name, { user, groups });
+  }
+
   get server(): string {
     const server = this.kubeconfig.getCurrentCluster()?.server;
     if (!server) throw new Error(`context ${this.name} names no cluster server`);
@@ -82,11 +100,12 @@ export class Cluster {
   /** One HTTP request to the API server with the context's credentials (for what the typed clients lack). */
   async request(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
     const url = new URL(urlPath, this.server);
-    const opts: https.RequestOptions = {
-      method,
-      headers: { accept: 'application/json' },
-      timeout: 30_000,
-    };
+    const headers: https.RequestOptions['headers'] = { accept: 'application/json' };
+    if (this.impersonation) {
+      headers['impersonate-user'] = this.impersonation.user;
+      headers['impersonate-group'] = [...this.impersonation.groups];
+    }
+    const opts: https.RequestOptions = { method, headers, timeout: 30_000 };
     await this.kubeconfig.applyToHTTPSOptions(opts);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     if (payload !== undefined) {

@@ -1,6 +1,6 @@
 // The e2e harness: clusters from a kubeconfig, per-test namespaces, bounded waits, manifests.
 export { ApiError, Cluster, FIELD_MANAGER, ROOT, hubCluster, kubeconfigPath, loadClusters } from './clusters.ts';
-export type { ApplyOptions, RawResponse, ResourceInfo } from './clusters.ts';
+export type { ApplyOptions, Impersonation, RawResponse, ResourceInfo } from './clusters.ts';
 export { E2E_LABEL, Namespaces, RUN_ID, uniqueName } from './namespaces.ts';
 export { govcloudBin } from './bundle.ts';
 export { e2eSuite } from './suite.ts';

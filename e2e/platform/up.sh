@@ -257,13 +257,16 @@ start_apiserver() {
     port=$(free_port)
     echo "$port" >"$(port_file "$name")"
     log "$c: kube-apiserver $KUBE_VERSION starting on https://127.0.0.1:$port (etcd prefix /registry/$c)"
+    # Admission plugins beyond the defaults: PodNodeSelector and PodTolerationRestriction pin
+    # level-4 workspaces to the dedicated nodes; DenyServiceExternalIPs refuses new
+    # Service.spec.externalIPs (CVE-2020-8554), for every namespace.
     launch "$name" "$(bin kube-apiserver)" \
       --etcd-servers="http://127.0.0.1:$(read_port etcd)" --etcd-prefix="/registry/$c" \
       --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port" \
       --cert-dir="$STATE/$c/apiserver-certs" \
       --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
       --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC \
-      --enable-admission-plugins=PodNodeSelector,PodTolerationRestriction \
+      --enable-admission-plugins=PodNodeSelector,PodTolerationRestriction,DenyServiceExternalIPs \
       --requestheader-client-ca-file="$PKI/ca.crt" --requestheader-allowed-names=front-proxy-client \
       --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
       --requestheader-extra-headers-prefix=X-Remote-Extra- \
@@ -381,6 +384,13 @@ EOF
     else
       echo "spec: {}"
     fi
+    # What kwok reports (it keeps a status given at creation, as a kubelet registers one), with
+    # the ephemeral storage a real node has: workspace pods request it (the LimitRange default).
+    cat <<EOF
+status:
+  capacity: {cpu: 1k, memory: 1Ti, ephemeral-storage: 1Ti, pods: 1M}
+  allocatable: {cpu: 1k, memory: 1Ti, ephemeral-storage: 1Ti, pods: 1M}
+EOF
   done
 }
 

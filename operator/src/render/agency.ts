@@ -16,8 +16,13 @@
  *   the PodNodeSelector and PodTolerationRestriction annotations pin every pod to the
  *   dedicated nodes (those admission plugins must be enabled on the API servers).
  * - ResourceQuota `govcloud-quota`: the agency's quota in that data centre divided equally
- *   among its workspaces, rounded down. PersistentVolumeClaims are limited to the pod count.
- * - LimitRange `govcloud-defaults`: container defaults, so pods without resources fit the quota.
+ *   among its workspaces, rounded down. Derived from the pod count: PersistentVolumeClaims and
+ *   Services (one per pod), Secrets and ConfigMaps (OBJECTS_PER_POD each), node-local
+ *   ephemeral storage (EPHEMERAL_STORAGE_PER_POD, requests and limits). No node ports and no
+ *   load balancers (the admission policy govcloud-workspace-services refuses those types
+ *   first; the quota holds should the policy be missing).
+ * - LimitRange `govcloud-defaults`: container defaults (CPU, memory, ephemeral storage), so
+ *   pods without resources fit the quota.
  * - RoleBindings `govcloud-admins` (ClusterRole govcloud-workspace-admin) and
  *   `govcloud-viewers` (ClusterRole view), each only where groups are given.
  * - NetworkPolicies `govcloud-default-deny`, `govcloud-allow-dns`,
@@ -44,12 +49,18 @@ export const ALLOW_INTERNET_EGRESS = 'govcloud-allow-internet-egress';
 
 /** Pods per workspace when the quota does not say. */
 export const DEFAULT_PODS_PER_WORKSPACE = 10;
+/** Objects a workspace may hold per pod of its quota: enough for its workloads, few enough to keep etcd small. */
+export const OBJECTS_PER_POD = { services: 1, secrets: 4, configmaps: 4 } as const;
+/** Node-local (ephemeral) storage per pod of the quota, for requests and for limits alike. */
+export const EPHEMERAL_STORAGE_PER_POD = 2n << 30n;
 /** Container defaults of the LimitRange, each capped at the workspace's share of the quota. */
 export const CONTAINER_DEFAULTS = {
   requestCpu: 100n, // millicores
   requestMemory: 128n << 20n,
+  requestEphemeralStorage: 256n << 20n,
   limitCpu: 500n,
   limitMemory: 512n << 20n,
+  limitEphemeralStorage: 1n << 30n,
 };
 
 const PSA = 'pod-security.kubernetes.io';
@@ -87,17 +98,20 @@ export interface WorkspaceQuota {
   cpu: bigint;
   memory: bigint;
   storage: bigint;
+  ephemeralStorage: bigint;
   pods: number;
 }
 
 /** One workspace's equal share of the agency's quota in a data centre, rounded down. */
 export function workspaceShare(quota: AgencyQuota, workspaces: number): WorkspaceQuota {
   const totalPods = quota.pods ?? DEFAULT_PODS_PER_WORKSPACE * workspaces;
+  const pods = workspaces > 0 ? Math.floor(totalPods / workspaces) : 0;
   return {
     cpu: share(quota.cpu, workspaces),
     memory: share(quota.memory, workspaces),
     storage: share(quota.storage, workspaces),
-    pods: workspaces > 0 ? Math.floor(totalPods / workspaces) : 0,
+    ephemeralStorage: BigInt(pods) * EPHEMERAL_STORAGE_PER_POD,
+    pods,
   };
 }
 
@@ -152,8 +166,16 @@ function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec'
           'requests.memory': formatBytes(quota.memory),
           'limits.memory': formatBytes(quota.memory),
           'requests.storage': formatBytes(quota.storage),
+          'requests.ephemeral-storage': formatBytes(quota.ephemeralStorage),
+          'limits.ephemeral-storage': formatBytes(quota.ephemeralStorage),
           pods: String(quota.pods),
           persistentvolumeclaims: String(quota.pods),
+          services: String(quota.pods * OBJECTS_PER_POD.services),
+          'services.nodeports': '0',
+          'services.loadbalancers': '0',
+          secrets: String(quota.pods * OBJECTS_PER_POD.secrets),
+          // The cluster publishes the ConfigMap kube-root-ca.crt into every namespace; it counts too.
+          configmaps: String(quota.pods * OBJECTS_PER_POD.configmaps + 1),
         },
       },
     },
@@ -168,10 +190,12 @@ function workspaceObjects(agency: Agency, code: string, workspace: Agency['spec'
             defaultRequest: {
               cpu: formatMilli(minBig(CONTAINER_DEFAULTS.requestCpu, quota.cpu)),
               memory: formatBytes(minBig(CONTAINER_DEFAULTS.requestMemory, quota.memory)),
+              'ephemeral-storage': formatBytes(minBig(CONTAINER_DEFAULTS.requestEphemeralStorage, quota.ephemeralStorage)),
             },
             default: {
               cpu: formatMilli(minBig(CONTAINER_DEFAULTS.limitCpu, quota.cpu)),
               memory: formatBytes(minBig(CONTAINER_DEFAULTS.limitMemory, quota.memory)),
+              'ephemeral-storage': formatBytes(minBig(CONTAINER_DEFAULTS.limitEphemeralStorage, quota.ephemeralStorage)),
             },
           },
         ],

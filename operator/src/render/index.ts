@@ -9,7 +9,17 @@ export { renderLink, linkPolicyName, counterparts, type LinkRender } from './lin
 export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
-export { platformObjects, WORKSPACE_ADMIN_ROLE, TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_POD_POLICY } from './platform-objects.ts';
+export {
+  platformObjects,
+  WORKSPACE_ADMIN_ROLE,
+  TENANT_REQUESTS_ROLE,
+  TENANT_VIEWER_ROLE,
+  WORKSPACE_POD_POLICY,
+  WORKSPACE_SERVICE_POLICY,
+  WORKSPACE_SECRET_POLICY,
+  WORKSPACE_OBJECT_POLICIES,
+  type WorkspaceObjectPolicy,
+} from './platform-objects.ts';
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
 export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';

@@ -30,6 +30,18 @@
  * only level 4 workloads land on the dedicated nodes. It selects namespaces by the
  * `govcloud.dev/workspace` label, which only the operator writes (tenants cannot write
  * namespaces).
+ *
+ * `govcloud-workspace-services` and `govcloud-workspace-secrets` (ValidatingAdmissionPolicies
+ * and bindings, every data centre), selecting workspace namespaces the same way: a Service is
+ * of type ClusterIP and has no externalIPs (NodePort claims a port on every node,
+ * LoadBalancer and externalIPs expose the workspace beyond the cluster or intercept traffic to
+ * addresses it does not own (CVE-2020-8554), ExternalName points cluster names anywhere); no
+ * Secret of type `kubernetes.io/service-account-token` (a token that never expires: workloads
+ * get bound, expiring tokens). No agency is allowed a LoadBalancer: other agencies reach a
+ * workspace through SharedDataServices and NetworkLinks, which the platform renders and
+ * gates; an exposure beyond them is a platform decision, made outside the workspaces. The
+ * rules are data (WORKSPACE_OBJECT_POLICIES) so that `govcloud validate` evaluates the same
+ * expressions offline.
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
 import { hubAdmissionPolicies } from './hub-admission.ts';
@@ -41,6 +53,8 @@ export const WORKSPACE_VIEWER_ROLE = 'view';
 export const TENANT_REQUESTS_ROLE = 'govcloud-tenant-requests';
 export const TENANT_VIEWER_ROLE = 'govcloud-tenant-viewer';
 export const WORKSPACE_POD_POLICY = 'govcloud-workspace-pods';
+export const WORKSPACE_SERVICE_POLICY = 'govcloud-workspace-services';
+export const WORKSPACE_SECRET_POLICY = 'govcloud-workspace-secrets';
 
 const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const READ = ['get', 'list', 'watch'];
@@ -89,52 +103,120 @@ export function tenantViewerRole(owner: OwnerRef): DesiredObject {
   ]);
 }
 
-export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
-  const level = `namespaceObject.metadata.labels['${LABELS.securityLevel}']`;
+interface Validation {
+  expression: string;
+  message: string;
+}
+
+/** A policy and its binding for objects in workspace namespaces: every validation must hold, or the request is refused. */
+function workspaceAdmissionPolicy(owner: OwnerRef, name: string, resources: readonly string[], validations: readonly Validation[]): DesiredObject[] {
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: metadata({ name: WORKSPACE_POD_POLICY, owner }),
+      metadata: metadata({ name, owner }),
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
           namespaceSelector: { matchExpressions: [{ key: LABELS.workspace, operator: 'Exists' }] },
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: [...resources] }],
         },
-        validations: [
-          {
-            expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
-            message: 'pods in govcloud workspaces are placed by the scheduler: spec.nodeName is not allowed',
-            reason: 'Forbidden',
-          },
-          {
-            expression:
-              `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${level} == '4') || ` +
-              `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
-            message: `only security level 4 workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
-            reason: 'Forbidden',
-          },
-        ],
+        validations: validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' })),
       },
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: metadata({ name: WORKSPACE_POD_POLICY, owner }),
-      spec: { policyName: WORKSPACE_POD_POLICY, validationActions: ['Deny'] },
+      metadata: metadata({ name, owner }),
+      spec: { policyName: name, validationActions: ['Deny'] },
     },
   ];
 }
 
+export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
+  const level = `namespaceObject.metadata.labels['${LABELS.securityLevel}']`;
+  return workspaceAdmissionPolicy(owner, WORKSPACE_POD_POLICY, ['pods'], [
+    {
+      expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
+      message: 'pods in govcloud workspaces are placed by the scheduler: spec.nodeName is not allowed',
+    },
+    {
+      expression:
+        `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${level} == '4') || ` +
+        `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
+      message: `only security level 4 workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
+    },
+  ]);
+}
+
+/** A rule of a workspace admission policy, with the field it judges (the offline check reports its line). */
+export interface WorkspaceRule extends Validation {
+  field: readonly string[];
+}
+
+/** A core (v1) kind tenants write in workspaces, judged by one admission policy. */
+export interface WorkspaceObjectPolicy {
+  name: string;
+  kind: string;
+  resource: string;
+  rules: readonly WorkspaceRule[];
+}
+
+/**
+ * The rules read only `object`, never the namespace or the request: the same in every
+ * workspace, so the offline check needs nothing but the document. `has` guards each step,
+ * as a document in a pull request has no defaults filled in (the API server defaults a
+ * Service's type to ClusterIP and a Secret's to Opaque).
+ */
+export const WORKSPACE_OBJECT_POLICIES: readonly WorkspaceObjectPolicy[] = [
+  {
+    name: WORKSPACE_SERVICE_POLICY,
+    kind: 'Service',
+    resource: 'services',
+    rules: [
+      {
+        expression: "!has(object.spec) || !has(object.spec.type) || object.spec.type == 'ClusterIP'",
+        message:
+          'Services in govcloud workspaces stay inside the cluster: type must be ClusterIP (NodePort, LoadBalancer and ExternalName are refused; ' +
+          'other agencies reach a workspace through SharedDataServices and NetworkLinks)',
+        field: ['spec', 'type'],
+      },
+      {
+        expression: '!has(object.spec) || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0',
+        message: 'Services in govcloud workspaces have no externalIPs: they would intercept traffic to those addresses (CVE-2020-8554)',
+        field: ['spec', 'externalIPs'],
+      },
+    ],
+  },
+  {
+    name: WORKSPACE_SECRET_POLICY,
+    kind: 'Secret',
+    resource: 'secrets',
+    rules: [
+      {
+        expression: "!has(object.type) || object.type != 'kubernetes.io/service-account-token'",
+        message:
+          'Secrets of type kubernetes.io/service-account-token are refused in govcloud workspaces: their tokens never expire; ' +
+          'bound tokens only (a projected volume or the TokenRequest API)',
+        field: ['type'],
+      },
+    ],
+  },
+];
+
+/** The Service and Secret policies of every data centre. */
+export function workspaceObjectPolicies(owner: OwnerRef): DesiredObject[] {
+  return WORKSPACE_OBJECT_POLICIES.flatMap((p) => workspaceAdmissionPolicy(owner, p.name, [p.resource], p.rules));
+}
+
 /**
  * The shared objects of one data centre, owned by its DataCentre (`DataCentre..<name>`):
- * the workspace admin role and pod policy everywhere, the tenant roles and the admission
- * policies of the tenants' kinds (hub-admission.ts) on the hub.
+ * the workspace admin role and the pod, Service and Secret policies everywhere, the tenant
+ * roles and the admission policies of the tenants' kinds (hub-admission.ts) on the hub.
  */
 export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
-  const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner)];
+  const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
   if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner), ...hubAdmissionPolicies(owner));
   return objects.map(plainCopy);
 }

@@ -40,13 +40,23 @@ export function isTransitionRule(rule: CelRule): boolean {
   return /\boldSelf\b/.test(rule.rule);
 }
 
+export type Evaluation = { ok: true; value: boolean } | { ok: false; error: string };
+
 /** Evaluates one rule; `oldSelf` is bound only when given (tests of transition rules). */
-export function evaluateRule(rule: CelRule, self: unknown, oldSelf?: unknown): { ok: true; value: boolean } | { ok: false; error: string } {
-  const fn = compile(rule.rule);
+export function evaluateRule(rule: CelRule, self: unknown, oldSelf?: unknown): Evaluation {
+  return evaluateExpression(rule.rule, oldSelf === undefined ? { self } : { self, oldSelf });
+}
+
+/**
+ * Evaluates a boolean expression over variables of plain data: a CRD rule's `self`, or an
+ * admission policy's `object` (evaluated offline on the document a pull request holds).
+ */
+export function evaluateExpression(expression: string, variables: Record<string, unknown>): Evaluation {
+  const fn = compile(expression);
   if (fn instanceof Error) return { ok: false, error: firstLine(fn.message) };
   try {
-    const context: Record<string, unknown> = { self: toCel(self) };
-    if (oldSelf !== undefined) context.oldSelf = toCel(oldSelf);
+    const context: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(variables)) context[name] = toCel(value);
     const value = fn(context);
     if (typeof value !== 'boolean') return { ok: false, error: `the rule returned ${typeof value}, not a bool` };
     return { ok: true, value };

@@ -1,7 +1,9 @@
 /**
  * Offline validation of a GitOps folder: every document on its own (identity, schema,
- * CEL), then the rules across objects (model/rules.ts) over the objects that passed, each
- * problem with its file and line. Pure: documents in, problems and the Platform out.
+ * CEL), then the rules across objects (model/rules.ts) over the objects that passed, and
+ * the Services and Secrets meant for the agencies' workspaces against the workspace
+ * admission policies (workspace-objects.ts), each problem with its file and line. Pure:
+ * documents in, problems and the Platform out.
  */
 import { KINDS } from '../api/index.ts';
 import { parseYamlText, type LoadedDocument, type LoadResult } from '../load/documents.ts';
@@ -11,6 +13,8 @@ import { checkPlatform, type ObjectRef, type PlatformObject } from '../model/rul
 import type { RuleObserver } from './cel.ts';
 import { classify } from './document.ts';
 import type { Path } from './path.ts';
+import { checkWorkspaceObject, namespaceOf, workspaceNamespaces, workspacePolicyFor } from './workspace-objects.ts';
+import type { WorkspaceObjectPolicy } from '../render/index.ts';
 
 /** More than this many problems in one document are summed up in one line. */
 export const MAX_PROBLEMS_PER_DOCUMENT = 30;
@@ -26,8 +30,10 @@ export interface Counts {
   objects: number;
   /** govcloud objects per kind. */
   byKind: Record<string, number>;
-  /** Kubernetes objects of other API groups: counted, not checked. */
+  /** Kubernetes objects of other API groups: counted; only Services and Secrets are checked. */
   other: number;
+  /** Of those, the Services and Secrets checked against the workspace admission policies. */
+  checkedOther: number;
 }
 
 export interface ValidationResult {
@@ -67,15 +73,18 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
   const errors: Problem[] = [...load.problems];
   const warnings: Problem[] = [];
   const platform = emptyPlatform();
-  const counts: Counts = { files: load.files.length, objects: 0, byKind: Object.fromEntries(KINDS.map((k) => [k.kind, 0])), other: 0 };
+  const counts: Counts = { files: load.files.length, objects: 0, byKind: Object.fromEntries(KINDS.map((k) => [k.kind, 0])), other: 0, checkedOther: 0 };
   const sourceOf = new Map<PlatformObject, LoadedDocument>();
   const alsoPresent: ObjectRef[] = [];
+  const forWorkspaces: { doc: LoadedDocument; object: string; policy: WorkspaceObjectPolicy }[] = [];
 
   for (const doc of expandLists(load.documents)) {
     const c = classify(doc.value, options.observe);
     if (c.sort === 'other') {
       counts.objects++;
       counts.other++;
+      const policy = workspacePolicyFor(c.apiVersion, c.kind);
+      if (policy) forWorkspaces.push({ doc, object: c.object, policy });
       continue;
     }
     if (c.sort === 'govcloud') {
@@ -106,6 +115,18 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
     const message = related ? `${p.message} (see ${related.file}:${related.lineOf(['metadata', 'name'])})` : p.message;
     const problem: Problem = { file: doc.file, line: doc.lineOf(p.path), object: `${p.object.kind}/${p.object.metadata.name}`, field: fieldPath(p.path), message };
     (p.severity === 'error' ? errors : warnings).push(problem);
+  }
+  const workspaces = workspaceNamespaces(platform);
+  for (const { doc, object, policy } of forWorkspaces) {
+    const namespace = namespaceOf(doc.value);
+    if (namespace === undefined || (namespace !== null && workspaces.has(namespace))) {
+      counts.checkedOther++;
+      for (const p of checkWorkspaceObject(policy, doc.value)) {
+        const at = { file: doc.file, line: doc.lineOf(p.path), object, field: fieldPath(p.path) };
+        if (namespace === undefined) warnings.push({ ...at, message: `no namespace: in a govcloud workspace the API server refuses it: ${p.message}` });
+        else errors.push({ ...at, message: p.message });
+      }
+    }
   }
   errors.sort(compareByPlace);
   warnings.sort(compareByPlace);
@@ -151,7 +172,10 @@ function count(n: number, [one, many]: [string, string]): string {
 export function summaryLine(paths: readonly string[], result: ValidationResult): string {
   const { counts } = result;
   const kinds = KINDS.map((k) => count(counts.byKind[k.kind] ?? 0, KIND_WORDS[k.kind] ?? [k.kind, `${k.kind}s`]));
-  if (counts.other > 0) kinds.push(`${count(counts.other, ['other Kubernetes object', 'other Kubernetes objects'])} (not checked)`);
+  if (counts.other > 0) {
+    const checked = counts.checkedOther > 0 ? `${counts.checkedOther} checked against the workspace admission policies` : 'not checked';
+    kinds.push(`${count(counts.other, ['other Kubernetes object', 'other Kubernetes objects'])} (${checked})`);
+  }
   const verdict =
     result.errors.length > 0
       ? `invalid: ${count(result.errors.length, ['error', 'errors'])}`

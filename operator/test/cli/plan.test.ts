@@ -84,9 +84,9 @@ test('samples: agencies at level 3 and above reach default services only where t
       .filter((ns, i, all) => all.indexOf(ns) === i)
       .sort();
   // Level 3: hanoi/dvc and btc/ngan-sach declared the document exchange, bkhdt/dkkd NDXP; nobody else at level 3.
-  // Level 1-2: danang, hanoi-skhcn and quangninh, automatically; and the owner's other workspace (vpcp/egov-portal).
-  assert.equal(uses('govcloud-use-vpcp.document-exchange'), ['btc-ngan-sach', 'danang-smart-city', 'hanoi-dvc', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp', 'vpcp-egov-portal']);
-  assert.equal(uses('govcloud-use-bkhcn.ndxp'), ['bkhdt-dkkd', 'danang-smart-city', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp']);
+  // Level 1-2: danang, danang-svhttdl, hanoi-skhcn and quangninh, automatically; and the owner's other workspace (vpcp/egov-portal).
+  assert.equal(uses('govcloud-use-vpcp.document-exchange'), ['btc-ngan-sach', 'danang-smart-city', 'danang-svhttdl-di-san', 'danang-svhttdl-du-lich', 'hanoi-dvc', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp', 'vpcp-egov-portal']);
+  assert.equal(uses('govcloud-use-bkhcn.ndxp'), ['bkhdt-dkkd', 'danang-smart-city', 'danang-svhttdl-di-san', 'danang-svhttdl-du-lich', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp']);
 });
 
 test('render issues point at the file and line of the field that asked', () => {

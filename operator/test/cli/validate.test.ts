@@ -10,7 +10,7 @@ import { cli, ROOT } from '../validate/helpers.ts';
 test('text: the summary line on a clean folder, exit 0', async () => {
   const { code, out } = await cli(['validate', 'samples/']);
   assert.is(code, 0);
-  assert.match(out, /^samples\/: 28 objects in 24 files: .*: valid\n$/);
+  assert.match(out, /^samples\/: 29 objects in 25 files: .*: valid\n$/);
 });
 
 test('several paths: all read, all named in the summary', async () => {
@@ -36,8 +36,8 @@ test('json: one object with errors and warnings as data', async () => {
   assert.equal(Object.keys(json.errors[0]).sort(), ['field', 'file', 'line', 'message', 'object']);
   const clean = JSON.parse((await cli(['validate', '-o', 'json', 'samples/'])).out);
   assert.is(clean.valid, true);
-  assert.is(clean.objects, 28);
-  assert.equal(clean.kinds, { DataCentre: 3, Agency: 9, NetworkLink: 4, SharedDataService: 4, AccessRequest: 6, AccessGrant: 2 });
+  assert.is(clean.objects, 29);
+  assert.equal(clean.kinds, { DataCentre: 3, Agency: 10, NetworkLink: 4, SharedDataService: 4, AccessRequest: 6, AccessGrant: 2 });
 });
 
 test('colour on a terminal only (errors red, warnings yellow), never with NO_COLOR', async () => {

@@ -88,8 +88,15 @@ test('quota divided exactly among workspaces: 10 CPU and 64Gi over 3', () => {
       'requests.memory': '22906492245',
       'limits.memory': '22906492245',
       'requests.storage': '366503875925',
+      'requests.ephemeral-storage': '20Gi',
+      'limits.ephemeral-storage': '20Gi',
       pods: '10',
       persistentvolumeclaims: '10',
+      services: '10',
+      'services.nodeports': '0',
+      'services.loadbalancers': '0',
+      secrets: '40',
+      configmaps: '41',
     });
   }
 });
@@ -104,8 +111,15 @@ test('quota shares keep canonical forms where they divide; default pods are 10 p
     'requests.memory': '16Gi',
     'limits.memory': '16Gi',
     'requests.storage': '100G',
+    'requests.ephemeral-storage': '20Gi',
+    'limits.ephemeral-storage': '20Gi',
     pods: '10',
     persistentvolumeclaims: '10',
+    services: '10',
+    'services.nodeports': '0',
+    'services.loadbalancers': '0',
+    secrets: '40',
+    configmaps: '41',
   });
 });
 
@@ -113,11 +127,31 @@ test('LimitRange defaults fit the workspace share', () => {
   const big = agency('bo-y-te', { code: 'G17', quota: { cpu: '8', memory: '32Gi' } });
   let r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [big] }), big);
   let lr = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'LimitRange', 'bo-y-te-app', 'govcloud-defaults');
-  assert.equal(at(lr, 'spec', 'limits', 0), { type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
+  assert.equal(at(lr, 'spec', 'limits', 0), {
+    type: 'Container',
+    defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+    default: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+  });
   const small = agency('bo-y-te', { code: 'G17', workspaces: ['a', 'b'], quota: { cpu: '600m', memory: '512Mi' } });
   r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [small] }), small);
   lr = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'LimitRange', 'bo-y-te-a', 'govcloud-defaults');
-  assert.equal(at(lr, 'spec', 'limits', 0, 'default'), { cpu: '300m', memory: '256Mi' });
+  assert.equal(at(lr, 'spec', 'limits', 0, 'default'), { cpu: '300m', memory: '256Mi', 'ephemeral-storage': '1Gi' });
+});
+
+test('object counts and ephemeral storage follow the pods of the share: one pod, one Service; no node ports or load balancers', () => {
+  const tiny = agency('bo-y-te', { code: 'G17', workspaces: ['a', 'b'], quota: { cpu: '2', memory: '4Gi', storage: '10Gi', pods: 3 } });
+  const r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [tiny] }), tiny);
+  const objects = objectsIn(r.perDataCentre, 'dc-hanoi');
+  const hard = at(get(objects, 'ResourceQuota', 'bo-y-te-a', 'govcloud-quota'), 'spec', 'hard') as Record<string, string>;
+  assert.equal(
+    [hard.pods, hard.services, hard.secrets, hard.configmaps, hard.persistentvolumeclaims, hard['services.nodeports'], hard['services.loadbalancers']],
+    ['1', '1', '4', '5', '1', '0', '0'],
+  );
+  assert.is(hard['requests.ephemeral-storage'], '2Gi');
+  // The container defaults (256Mi requested, 1Gi limit) fit in one pod's share of 2Gi.
+  const lr = at(get(objects, 'LimitRange', 'bo-y-te-a', 'govcloud-defaults'), 'spec', 'limits', 0) as { default: Record<string, string>; defaultRequest: Record<string, string> };
+  assert.is(lr.default['ephemeral-storage'], '1Gi');
+  assert.is(lr.defaultRequest['ephemeral-storage'], '256Mi');
 });
 
 test('default-deny, DNS and same-workspace policies in every workspace, in every data centre', () => {
@@ -265,6 +299,28 @@ test('the workspace pod policy keeps other levels off the dedicated nodes', () =
   assert.match(expressions, /nodeName/);
   assert.equal(at(vap, 'spec', 'matchConstraints', 'namespaceSelector'), { matchExpressions: [{ key: 'govcloud.dev/workspace', operator: 'Exists' }] });
   assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, 'govcloud-workspace-pods'), 'spec'), { policyName: 'govcloud-workspace-pods', validationActions: ['Deny'] });
+});
+
+test('every data centre refuses exposing Services and legacy token Secrets in workspaces, by policies bound to deny', () => {
+  for (const dc of threeDataCentres()) {
+    const objects = platformObjects(dc);
+    for (const [name, resource, pattern] of [
+      ['govcloud-workspace-services', 'services', /object\.spec\.type == 'ClusterIP'[^]*externalIPs/],
+      ['govcloud-workspace-secrets', 'secrets', /kubernetes\.io\/service-account-token/],
+    ] as const) {
+      const vap = get(objects, 'ValidatingAdmissionPolicy', undefined, name);
+      assert.is(at(vap, 'spec', 'failurePolicy'), 'Fail');
+      assert.equal(at(vap, 'spec', 'matchConstraints'), {
+        namespaceSelector: { matchExpressions: [{ key: 'govcloud.dev/workspace', operator: 'Exists' }] },
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: [resource] }],
+      });
+      const validations = at(vap, 'spec', 'validations') as { expression: string; reason: string }[];
+      assert.match(validations.map((v) => v.expression).join('\n'), pattern);
+      assert.ok(validations.every((v) => v.reason === 'Forbidden'));
+      assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, name), 'spec'), { policyName: name, validationActions: ['Deny'] });
+      assert.is(vap.metadata.labels['govcloud.dev/owner'], `DataCentre..${dc.metadata.name}`);
+    }
+  }
 });
 
 test.run();

@@ -29,7 +29,7 @@ test('the bad cases cover the mistakes a pull request makes', () => {
   const required = [
     'unknown-field', 'wrong-type', 'bad-code', 'duplicate-code', 'unaccredited', 'over-capacity', 'quota-placement',
     'self-link', 'link-encryption', 'window-order', 'state-secret', 'grant-missing-service', 'non-hub-namespace',
-    'internet-egress-level3', 'duplicate-key', 'malformed', 'alias-bomb',
+    'internet-egress-level3', 'duplicate-key', 'malformed', 'alias-bomb', 'workspace-exposure',
   ];
   for (const name of required) assert.ok(cases.includes(`${name}.yaml`), `bad/${name}.yaml`);
 });

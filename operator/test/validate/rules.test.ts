@@ -120,10 +120,11 @@ test('capacity: the quotas in a data centre add up exactly, and may fill it to t
   hcm.spec.capacity.cpu = '127999m';
   assert.equal(run(p), ['error DataCentre/dc-hcm spec.capacity.cpu: the cpu quotas of 4 agencies placed here add up to 128, more than the 127999m offered (largest: bkhcn 32, bkhdt 32, btc 32)']);
   const q = base();
-  dc(q, 'dc-danang').spec.capacity.memory = '0.125Ti';
+  // dc-danang: 128Gi for danang and 32Gi for danang-svhttdl.
+  dc(q, 'dc-danang').spec.capacity.memory = '0.15625Ti';
   assert.equal(run(q), []);
-  dc(q, 'dc-danang').spec.capacity.memory = '137438953471';
-  assert.equal(run(q), ['error DataCentre/dc-danang spec.capacity.memory: the memory quotas of 1 agency placed here add up to 128Gi, more than the 137438953471 offered (largest: danang 128Gi)']);
+  dc(q, 'dc-danang').spec.capacity.memory = '171798691839';
+  assert.equal(run(q), ['error DataCentre/dc-danang spec.capacity.memory: the memory quotas of 2 agencies placed here add up to 160Gi, more than the 171798691839 offered (largest: danang 128Gi, danang-svhttdl 32Gi)']);
 });
 
 test('exactly one hub when any data centre is given', () => {
