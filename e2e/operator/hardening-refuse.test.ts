@@ -5,56 +5,22 @@
 // object offline.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
-import { ApiError, govcloudBin, ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import { ApiError, govcloudBin, ROOT, waitFor, type Cluster, type RawResponse } from '../harness/index.ts';
 import { agency, API, condition, get, registryService, sampleDataCentres, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: what the rules refuse is refused everywhere');
 const run = promisify(execFile);
 
-/** One request as `user` in `group`, impersonated with the context's (admin) credentials. */
-async function callAs(cluster: Cluster, who: { user: string; group: string }, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const url = new URL(urlPath, cluster.server);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const opts: https.RequestOptions = {
-    method,
-    headers: {
-      accept: 'application/json',
-      'Impersonate-User': who.user,
-      'Impersonate-Group': who.group,
-      ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-    },
-    timeout: 30_000,
-  };
-  await cluster.kubeconfig.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
-
-const tenantOf = (agencyName: string) => ({ user: `can-bo@${agencyName}.gov.vn`, group: `${agencyName}-admins` });
+/** The hub as an admin of the agency: its group, impersonated (what `kubectl --as --as-group` sends). */
+const tenantOf = (hub: Cluster, agencyName: string): Cluster => hub.as(`can-bo@${agencyName}.gov.vn`, [`${agencyName}-admins`]);
+/** The API server's words on a refusal. */
+const messageOf = (res: RawResponse): string => (res.body as { message?: string } | undefined)?.message ?? '';
 const collection = (kind: string, namespace: string) => `/apis/${API}/namespaces/${namespace}/${kind}`;
 
 /** `govcloud validate` of these objects (with the sample data centres), as a pull-request check runs it. */
@@ -117,7 +83,7 @@ test('self-links: a tenant cannot link its own two workspaces, nor request or gr
   // that slips through before that is deleted and the attempt repeated, within a bound.
   const refusedAs = (plural: string, obj: Obj) =>
     waitFor(`the API server refuses ${obj.kind} ${obj.metadata!.name}`, async () => {
-      const res = await callAs(hub, tenantOf(a.name), 'POST', collection(plural, ns), obj);
+      const res = await tenantOf(hub, a.name).request('POST', collection(plural, ns), obj);
       if (res.status >= 200 && res.status < 300) {
         await hub.request('DELETE', `${collection(plural, ns)}/${obj.metadata!.name}`);
         return undefined;
@@ -126,7 +92,7 @@ test('self-links: a tenant cannot link its own two workspaces, nor request or gr
     }, { timeoutMs: 30_000, intervalMs: 1000 });
   const refusal = await refusedAs('networklinks', self);
   assert.ok([403, 422].includes(refusal.status), JSON.stringify(refusal.body));
-  assert.match(refusal.body?.message ?? '', /govcloud-networklink-peer.*another agency's workspace/);
+  assert.match(messageOf(refusal), /govcloud-networklink-peer.*another agency's workspace/);
 
   // The same for consent to oneself: a request to its own service, a grant to itself.
   const legal = { purpose: 'Tự cấp quyền (e2e)', legalBasis: 'không có' };
@@ -135,10 +101,10 @@ test('self-links: a tenant cannot link its own two workspaces, nor request or gr
   for (const [plural, obj, words] of [['accessrequests', selfRequest, /govcloud-access-parties.*does not request access to its own service/], ['accessgrants', selfGrant, /govcloud-access-parties.*does not grant access to itself/]] as const) {
     const res = await refusedAs(plural, obj);
     assert.ok([403, 422].includes(res.status), `${obj.kind} to itself: ${res.status} ${JSON.stringify(res.body)}`);
-    assert.match(res.body?.message ?? '', words);
+    assert.match(messageOf(res), words);
   }
 
-  const other = await callAs(hub, tenantOf(a.name), 'POST', collection('networklinks', ns), link('secret-to-peer', { name: b.name, workspace: 'app' }));
+  const other = await tenantOf(hub, a.name).request('POST', collection('networklinks', ns), link('secret-to-peer', { name: b.name, workspace: 'app' }));
   assert.is(other.status, 201, `a link to another agency is the tenant's to write: ${JSON.stringify(other.body)}`);
 
   const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), self]);
@@ -166,7 +132,7 @@ test('a link pair the rules reject (encrypted, through a data centre that cannot
   const out = link(a.name, 'to-peer', 'Egress', b.name);
   const back = link(b.name, 'from-peer', 'Ingress', a.name);
   for (const [who, obj] of [[a.name, out], [b.name, back]] as const) {
-    const res = await callAs(hub, tenantOf(who), 'POST', collection('networklinks', obj.metadata!.namespace!), obj);
+    const res = await tenantOf(hub, who).request('POST', collection('networklinks', obj.metadata!.namespace!), obj);
     assert.is(res.status, 201, `the link passes admission: ${JSON.stringify(res.body)}`);
   }
   const judged = await waitCondition(hub, 'NetworkLink', `govcloud-${a.name}`, 'to-peer', 'Degraded', 'True');
@@ -215,7 +181,7 @@ test('a request the rules reject, written by the tenant, opens nothing in any da
     spec: { service: 'registry', consumer: consumer.name, purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP', validUntil: '2030-01-01T00:00:00Z' },
   };
   for (const [who, obj] of [[provider.name, service], [consumer.name, request], [provider.name, grant]] as const) {
-    const res = await callAs(hub, tenantOf(who), 'POST', collection(obj.kind === 'AccessRequest' ? 'accessrequests' : obj.kind === 'AccessGrant' ? 'accessgrants' : 'shareddataservices', obj.metadata!.namespace!), obj);
+    const res = await tenantOf(hub, who).request('POST', collection(obj.kind === 'AccessRequest' ? 'accessrequests' : obj.kind === 'AccessGrant' ? 'accessgrants' : 'shareddataservices', obj.metadata!.namespace!), obj);
     assert.is(res.status, 201, `${obj.kind} passes admission: ${JSON.stringify(res.body)}`);
   }
 
