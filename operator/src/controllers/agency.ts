@@ -9,9 +9,9 @@
 // platform's own, a placement its level forbids) is rendered no more: its bindings and allow
 // policies go, its namespaces, quotas and default-deny stay, nothing is adopted
 // (refusal.ts). Render issues make it Degraded with their messages; what can safely be
-// rendered is still applied, and other agencies are not affected. The finalizer govcloud.dev/cleanup lets deletion remove what the agency has
-// in every data centre first; an unreachable data centre holds up that agency's deletion
-// only (retried with backoff).
+// rendered is still applied, and other agencies are not affected. The finalizer
+// govcloud.dev/cleanup lets deletion remove what the agency has in every data centre first;
+// an unreachable data centre holds up that agency's deletion only (retried with backoff).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
