@@ -9,7 +9,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Agency, DataCentre } from '../operator/src/api/index.ts';
 import { DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE } from '../operator/src/api/index.ts';
 import { emptyPlatform } from '../operator/src/model/platform.ts';
-import { platformObjects, renderAgency, WORKSPACE_ADMIN_ROLE } from '../operator/src/render/index.ts';
+import { platformClusterRoles, platformObjects, renderAgency, WORKSPACE_ADMIN_ROLE } from '../operator/src/render/index.ts';
 import { ApiError, e2eSuite, uniqueName, waitFor } from './harness/index.ts';
 import type { Cluster } from './harness/index.ts';
 
@@ -51,10 +51,10 @@ function agency(name: string, code: string, level: number, dc: string): Agency {
   };
 }
 
-/** Applies what the renderers want for these agencies in the data centre, as the operator does. */
+/** Applies the govcloud ClusterRoles (as the chart installs them) and what the renderers want for these agencies, as the operator does. */
 async function applyRendered(cluster: Cluster, dc: DataCentre, agencies: Agency[]): Promise<string[]> {
   const platform = { ...emptyPlatform(), dataCentres: [dc], agencies };
-  const objects: KubernetesObject[] = [...platformObjects(dc)];
+  const objects: KubernetesObject[] = [...platformClusterRoles(), ...platformObjects(dc)];
   for (const a of agencies) {
     const render = renderAgency(platform, a);
     assert.equal(render.issues, [], `${a.metadata.name}: render issues`);

@@ -5,6 +5,7 @@
  * compares these with `helm template` so the two installs cannot drift apart.
  */
 import { SYSTEM_NAMESPACE } from '../operator/src/api/tenancy.ts';
+import { platformClusterRoles } from '../operator/src/render/index.ts';
 import type { PolicyRule, RbacRequirements } from './rbac.ts';
 
 export interface OperatorOptions {
@@ -207,15 +208,121 @@ export function podDisruptionBudget(o: OperatorOptions): K8sObject | undefined {
   };
 }
 
-/** Everything of the operator's install but the CRDs, in the order to create it. */
+/** The ClusterRoles the operator binds for agencies (it may not write them: no escalate). */
+export function platformRoles(): K8sObject[] {
+  return platformClusterRoles().map((r) => ({ ...r, metadata: { name: r.metadata.name, labels: labels() }, rules: copyRules(r.rules) }));
+}
+
+const MANAGED = (o: string) =>
+  `(has(${o}.metadata.labels) && (('app.kubernetes.io/managed-by' in ${o}.metadata.labels && ${o}.metadata.labels['app.kubernetes.io/managed-by'] == 'govcloud') || ` +
+  `('govcloud.dev/orphaned' in ${o}.metadata.labels && ${o}.metadata.labels['govcloud.dev/orphaned'] == 'true')))`;
+
+/**
+ * The admission policy `<name>-limits` (govcloud-operator-limits) and its binding: what RBAC
+ * cannot say about the operator's own requests. Why each rule: charts/govcloud-operator/templates/operator-limits.yaml.
+ */
+export function operatorLimits(o: OperatorOptions): K8sObject[] {
+  const rule = (apiGroup: string, resources: string[]) => ({ apiGroups: [apiGroup], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources });
+  const forbidden = (expression: string, message: string) => ({ expression, message, reason: 'Forbidden' });
+  const name = `${o.name}-limits`;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels: labels() },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            rule('', ['namespaces', 'resourcequotas', 'limitranges', 'serviceaccounts', 'services']),
+            rule('rbac.authorization.k8s.io', ['rolebindings']),
+            rule('networking.k8s.io', ['networkpolicies']),
+            rule('apps', ['deployments']),
+            rule('policy', ['poddisruptionbudgets']),
+          ],
+        },
+        matchConditions: [{ name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${o.namespace}:${o.name}'` }],
+        variables: [
+          { name: 'isNamespace', expression: "request.resource.resource == 'namespaces'" },
+          { name: 'target', expression: 'variables.isNamespace ? request.name : request.namespace' },
+          { name: 'newManaged', expression: `request.operation == 'DELETE' || ${MANAGED('object')}` },
+          { name: 'oldManaged', expression: `request.operation == 'CREATE' || ${MANAGED('oldObject')}` },
+          { name: 'namespaceManaged', expression: `variables.isNamespace || (namespaceObject != null && ${MANAGED('namespaceObject')})` },
+        ],
+        validations: [
+          {
+            expression: `!(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
+            messageExpression: `'the govcloud operator may not touch the namespace ' + variables.target + ': kube-*, default and ${o.namespace} are off limits'`,
+            reason: 'Forbidden',
+          },
+          {
+            expression: 'variables.namespaceManaged && variables.oldManaged && variables.newManaged',
+            messageExpression:
+              "'the govcloud operator may only touch govcloud namespaces and the objects it manages in them (app.kubernetes.io/managed-by: govcloud): not ' + " +
+              "request.resource.resource + ' ' + (variables.isNamespace ? '' : request.namespace + '/') + request.name",
+            reason: 'Forbidden',
+          },
+          forbidden(
+            "!variables.isNamespace || request.operation == 'DELETE' || (has(object.metadata.labels) && 'pod-security.kubernetes.io/enforce' in object.metadata.labels && " +
+              "object.metadata.labels['pod-security.kubernetes.io/enforce'] in ['baseline', 'restricted'])",
+            'a namespace the govcloud operator makes or changes enforces Pod Security baseline or restricted',
+          ),
+          forbidden(
+            "request.resource.resource != 'rolebindings' || request.operation == 'DELETE' || (object.roleRef.kind == 'ClusterRole' && " +
+              "object.roleRef.name in ['govcloud-workspace-admin', 'govcloud-tenant-requests', 'govcloud-tenant-viewer', 'view'] && " +
+              "(!has(object.subjects) || object.subjects.all(s, s.kind == 'Group' && !s.name.startsWith('system:'))))",
+            'the govcloud operator binds only the govcloud ClusterRoles (and view), only to groups, never to a system: group',
+          ),
+          forbidden(
+            "request.resource.resource != 'deployments' || request.operation == 'DELETE' || (has(object.spec.template.spec.automountServiceAccountToken) && " +
+              'object.spec.template.spec.automountServiceAccountToken == false && !has(object.spec.template.spec.initContainers) && ' +
+              '!has(object.spec.template.spec.ephemeralContainers) && (!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, has(v.emptyDir))) && ' +
+              'object.spec.template.spec.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom)))))',
+            'a Deployment of the govcloud operator mounts no Secret, no service-account token and no volume but emptyDir',
+          ),
+          forbidden(
+            "request.resource.resource != 'services' || request.operation == 'DELETE' || ((!has(object.spec.type) || object.spec.type == 'ClusterIP') && !has(object.spec.externalIPs))",
+            'a Service of the govcloud operator is a ClusterIP Service without external IPs',
+          ),
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels: labels() },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/** Everything of the operator's install on the hub but the CRDs, in the order to create it. */
 export function operatorObjects(o: OperatorOptions, req: RbacRequirements): K8sObject[] {
   const pdb = podDisruptionBudget(o);
   return [
     ...(o.createNamespace ? [namespace(o)] : []),
     serviceAccount(o),
+    ...platformRoles(),
     ...rbac(o, req),
+    ...operatorLimits(o),
     deployment(o),
     metricsService(o),
     ...(pdb ? [pdb] : []),
+  ];
+}
+
+/**
+ * What a member data centre's cluster needs for the hub's operator (the chart's `mode:
+ * member`): its ServiceAccount (the hub's kubeconfig Secret holds a token of it), the
+ * ClusterRole and binding, the govcloud ClusterRoles and the admission policy. No Deployment,
+ * and no Role: the operator reads no Secret and holds no Lease there.
+ */
+export function memberObjects(o: OperatorOptions, req: RbacRequirements): K8sObject[] {
+  return [
+    ...(o.createNamespace ? [namespace(o)] : []),
+    serviceAccount(o),
+    ...platformRoles(),
+    ...rbac(o, req).filter((r) => r.kind === 'ClusterRole' || r.kind === 'ClusterRoleBinding'),
+    ...operatorLimits(o),
   ];
 }

@@ -1,15 +1,18 @@
 /**
  * The bootstrap of one data centre's hub, as Pulumi resources: CRDs, the govcloud-system
- * namespace, the operator's RBAC (from rbac-requirements.yaml), its Deployment, metrics
- * Service and PodDisruptionBudget, the member data centres (kubeconfig Secret + DataCentre)
- * and, optionally, the Agencies of a GitOps folder.
+ * namespace, the operator's RBAC (from rbac-requirements.yaml), the govcloud ClusterRoles and
+ * the admission policy govcloud-operator-limits, its Deployment, metrics Service and
+ * PodDisruptionBudget, the member data centres (kubeconfig Secret + DataCentre) and,
+ * optionally, the Agencies of a GitOps folder. With `govcloud:mode: member`, a member data
+ * centre's cluster instead: only the RBAC the hub's operator needs there (memberObjects).
  *
  * `bootstrap` takes checked settings and makes resources (unit-tested with Pulumi's mocks);
  * `main` reads stack config first (used by index.ts and by the Automation API's inline program).
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { operatorObjects, type K8sObject } from './manifests.ts';
+import { PLATFORM_ROLE_NAMES } from '../operator/src/controllers/platform-roles.ts';
+import { memberObjects, operatorObjects, type K8sObject } from './manifests.ts';
 import { crdObjects, dataCentre, kubeconfigSecret, KUBECONFIG_KEY, loadAgencies, AgencyFolderError } from './objects.ts';
 import { loadRbacRequirements } from './rbac.ts';
 import { resolveSettings, SettingsError, type RawConfig, type Settings } from './settings.ts';
@@ -43,10 +46,20 @@ function typed(obj: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.Custo
     case 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': return new k8s.rbac.v1.ClusterRoleBinding(name, args, opts);
     case 'rbac.authorization.k8s.io/v1/Role': return new k8s.rbac.v1.Role(name, args, opts);
     case 'rbac.authorization.k8s.io/v1/RoleBinding': return new k8s.rbac.v1.RoleBinding(name, args, opts);
+    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': return new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, args, opts);
+    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': return new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(name, args, opts);
     case 'apps/v1/Deployment': return new k8s.apps.v1.Deployment(name, args, opts);
     case 'policy/v1/PodDisruptionBudget': return new k8s.policy.v1.PodDisruptionBudget(name, args, opts);
     default: return new k8s.apiextensions.CustomResource(name, args, opts);
   }
+}
+
+/**
+ * The govcloud ClusterRoles outlive `pulumi destroy`: every agency's RoleBindings name them,
+ * and removing the operator must not take the tenants' access with it.
+ */
+function isPlatformRole(obj: K8sObject): boolean {
+  return obj.kind === 'ClusterRole' && PLATFORM_ROLE_NAMES.includes(obj.metadata.name);
 }
 
 export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: { provider?: pulumi.ProviderResource } = {}): BootstrapResult {
@@ -58,6 +71,12 @@ export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: 
     resources.set(logicalName(obj), r);
     return r;
   };
+
+  if (settings.mode === 'member') {
+    // A member data centre: the hub's operator reaches it as this ServiceAccount.
+    for (const obj of memberObjects(o, loadRbacRequirements())) make(obj, obj.kind === 'Namespace' || isPlatformRole(obj) ? { retainOnDelete: true } : {});
+    return { namespace: o.namespace, operator: o.name, crds: [], dataCentres: [], agencies: [], resources };
+  }
 
   // CRDs and the namespace outlive `pulumi destroy`: deleting a CRD deletes every object of
   // its kind, and the namespace holds the data centres' kubeconfig Secrets.
@@ -71,7 +90,11 @@ export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: 
       ns = make(obj, { retainOnDelete: true });
       continue;
     }
-    const rbacReady = [...resources.entries()].filter(([n]) => /^(serviceaccount|clusterrole|clusterrolebinding|role|rolebinding)-/.test(n)).map(([, r]) => r);
+    if (isPlatformRole(obj)) {
+      make(obj, { retainOnDelete: true });
+      continue;
+    }
+    const rbacReady = [...resources.entries()].filter(([n]) => /^(serviceaccount|clusterrole|clusterrolebinding|role|rolebinding|validatingadmissionpolicy|validatingadmissionpolicybinding)-/.test(n)).map(([, r]) => r);
     // The operator starts after its CRDs and RBAC exist: it would only crash-loop before.
     const dependsOn = obj.kind === 'Deployment' ? [...nsDeps(), ...crds, ...rbacReady] : nsDeps();
     make(obj, { dependsOn });
@@ -112,7 +135,9 @@ export function rawConfig(config = new pulumi.Config('govcloud')): RawConfig {
   const operator = config.getObject<RawConfig['operator']>('operator');
   const dataCentres = config.getObject<unknown>('dataCentres');
   const agenciesPath = config.get('agenciesPath');
+  const mode = config.get('mode');
   return {
+    ...(mode !== undefined ? { mode } : {}),
     ...(operator !== undefined ? { operator } : {}),
     ...(dataCentres !== undefined ? { dataCentres } : {}),
     // Kubeconfigs are credentials: secret from the moment they are read.

@@ -24,7 +24,11 @@ export interface DataCentreSetting {
   kubeconfigFile?: string;
 }
 
+export type Mode = 'hub' | 'member';
+
 export interface Settings {
+  /** hub: the operator and its data centres; member: only the RBAC the hub's operator needs in this cluster. */
+  mode: Mode;
   operator: OperatorOptions;
   dataCentres: DataCentreSetting[];
   /** Kubeconfig per member data centre name; secret values. */
@@ -35,6 +39,7 @@ export interface Settings {
 
 /** What stack config holds, before checking (the shape of `pulumi config` values). */
 export interface RawConfig {
+  mode?: unknown;
   operator?: Partial<OperatorOptions> & Record<string, unknown>;
   dataCentres?: unknown;
   /** name -> kubeconfig text; set with `pulumi config set --secret --path kubeconfigs.<name>`. */
@@ -125,11 +130,17 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
     }
   }
 
+  const mode = (raw.mode ?? 'hub') as Mode;
+  if (mode !== 'hub' && mode !== 'member') problems.push(`govcloud:mode: "${String(raw.mode)}" is neither hub nor member`);
+  if (mode === 'member' && (dataCentres.length > 0 || raw.agenciesPath !== undefined)) {
+    problems.push('govcloud:mode: a member stack installs only the RBAC the hub\'s operator needs here: its DataCentres and Agencies belong in the hub\'s stack');
+  }
+
   let agenciesPath: string | undefined;
   if (raw.agenciesPath !== undefined) {
     if (typeof raw.agenciesPath !== 'string' || raw.agenciesPath === '') problems.push('govcloud:agenciesPath: a folder path');
     else agenciesPath = isAbsolute(raw.agenciesPath) ? raw.agenciesPath : resolve(baseDir, raw.agenciesPath);
   }
   if (problems.length) throw new SettingsError(problems);
-  return { operator, dataCentres, kubeconfigs, ...(agenciesPath ? { agenciesPath } : {}) };
+  return { mode, operator, dataCentres, kubeconfigs, ...(agenciesPath ? { agenciesPath } : {}) };
 }

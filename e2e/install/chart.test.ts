@@ -106,8 +106,11 @@ test('the RBAC, applied for real, allows what rbac-requirements.yaml lists and n
   const objects = template(['namespace.create=false', `namespace.name=${namespace}`]);
   // Cluster-scoped names made unique for this run, so nothing shared is touched.
   const unique = `${namespace}-operator`;
+  // The govcloud ClusterRoles and the admission policy are shared by name: the platform's
+  // registration installs them (e2e/operator/platform.ts); only the operator's own are made here.
   const rbac = objects
     .filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind))
+    .filter((o) => o.kind !== 'ClusterRole' || o.metadata.name === 'govcloud-operator')
     .map((o) => {
       const c = structuredClone(o) as any;
       if (c.kind === 'ClusterRole' || c.kind === 'ClusterRoleBinding') c.metadata.name = unique;
@@ -141,8 +144,16 @@ test('the RBAC, applied for real, allows what rbac-requirements.yaml lists and n
       { verb: 'bind', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' },
       { verb: 'bind', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'admin' },
       { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'view' },
-      // escalate is granted by name: a POST (no name) is not covered, server-side apply is.
+      // The govcloud ClusterRoles come with the chart: no ClusterRole is written or escalated.
+      { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'govcloud-workspace-admin' },
       { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+      { verb: 'patch', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'govcloud-workspace-admin' },
+      { verb: 'update', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'system:kube-scheduler' },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+      // Admission policies only by the names the operator renders: never its own limits.
+      { verb: 'patch', group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicies', name: 'govcloud-operator-limits' },
+      { verb: 'update', group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicybindings', name: 'govcloud-operator-limits' },
+      { verb: 'delete', group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicies', name: 'govcloud-workspace-pods' },
       { verb: 'impersonate', group: '', resource: 'users' },
       { verb: 'delete', group: 'govcloud.dev', resource: 'agencies' },
       { verb: 'create', group: 'govcloud.dev', resource: 'accessgrants', namespace: other },

@@ -129,6 +129,9 @@ if (!enabled) {
       }
     }
     assert.not.ok(await exists(hub, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${operatorName}`), 'destroy removed the ClusterRole');
+    assert.not.ok(await exists(hub, `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${operatorName}-limits`), 'destroy removed the admission policy');
+    // The govcloud ClusterRoles have fixed names (the hub's own install made them too): applied, never deleted.
+    assert.ok(await exists(hub, '/apis/rbac.authorization.k8s.io/v1/clusterroles/govcloud-workspace-admin'), 'destroy kept govcloud-workspace-admin');
     // Nothing of the test's agency is left behind on the hub, whoever made it.
     const leftovers = await waitFor(`no namespaces of Agency ${agencyName} on ${hub.name}`, async () => {
       const list = (await hub.call('GET', '/api/v1/namespaces')) as { items: Array<{ metadata: { name: string } }> };
@@ -179,10 +182,11 @@ if (!enabled) {
     const preview = await stack.preview({ onOutput: log });
     console.log(`    dev preview: ${JSON.stringify(preview.changeSummary)}`);
     const samples = readdirSync(path.join(ROOT, 'samples', 'agencies')).filter((f) => f.endsWith('.yaml')).length;
-    // stack + 6 CRDs + namespace, ServiceAccount, 4 RBAC, Deployment, Service, PDB + 2 member
-    // Secrets + 3 DataCentres + the sample Agencies, at most (some may exist already).
+    // stack + 6 CRDs + namespace, ServiceAccount, 4 RBAC, 3 govcloud ClusterRoles, the
+    // admission policy and its binding, Deployment, Service, PDB + 2 member Secrets + 3
+    // DataCentres + the sample Agencies, at most (some may exist already).
     const total = Object.values(preview.changeSummary).reduce((a, b) => a + (b ?? 0), 0);
-    assert.is(total, 1 + 6 + 9 + 2 + 3 + samples, JSON.stringify(preview.changeSummary));
+    assert.is(total, 1 + 6 + 14 + 2 + 3 + samples, JSON.stringify(preview.changeSummary));
     assert.not.ok(preview.changeSummary.delete, 'a first preview deletes nothing');
   }, { timeoutMs: 10 * 60_000 });
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The operator on the local platform (mk/operator.mk: `make up`, `make down`, `make status`).
 #
-#   local.sh register   CRDs, namespace govcloud-system, the members' kubeconfig Secrets,
-#                       the DataCentres of samples/platform/ (idempotent: server-side apply)
+#   local.sh register   CRDs, the chart's RBAC in every cluster (hub and members), the members'
+#                       kubeconfig Secrets (tokens of their govcloud-operator ServiceAccount),
+#                       the operator's own kubeconfig (its hub token), the DataCentres of
+#                       samples/platform/ (idempotent: server-side apply; new 24 h tokens)
 #   local.sh start      start the operator in the background (reused when it runs);
 #                       pid, port and log under .local/
 #   local.sh samples    apply samples/ (what .govcloudignore lists is skipped, as validate does)
@@ -24,6 +26,8 @@ HUB=${CLUSTERS[0]}
 PID_FILE=$LOCAL/operator.pid
 PORT_FILE=$LOCAL/operator.port
 LOG=$LOCAL/operator.log
+# The operator's credentials: the token of the chart's ServiceAccount on the hub (register).
+OPERATOR_KUBECONFIG=$LOCAL/operator-kubeconfigs/$HUB.yaml
 READY_TIMEOUT=${GOVCLOUD_READY_TIMEOUT:-300}
 
 KUBECTL_BIN=$(bin kubectl)
@@ -42,18 +46,8 @@ operator_pid() {
 
 register() {
   [[ -f $KUBECONFIG_OUT ]] || { echo "no $KUBECONFIG_OUT: run make cluster-up first" >&2; exit 1; }
-  say "CRDs (crds/) on the hub $HUB"
-  k apply --server-side --force-conflicts -f crds/ >/dev/null
-  k wait --for=condition=Established --timeout=60s -f crds/ >/dev/null
-  say "namespace $NS and the members' kubeconfig Secrets"
-  k create namespace "$NS" --dry-run=client -o yaml | k apply --server-side -f - >/dev/null
-  local c
-  for c in "${CLUSTERS[@]:1}"; do
-    k -n "$NS" create secret generic "$c-kubeconfig" --from-file=kubeconfig="$KUBECONFIGS_DIR/$c.yaml" --dry-run=client -o yaml |
-      k apply --server-side --force-conflicts -f - >/dev/null
-  done
-  say "DataCentres (samples/platform/)"
-  k apply --server-side --force-conflicts -f samples/platform/ >/dev/null
+  say "CRDs, the chart's RBAC in ${CLUSTERS[*]}, the members' token kubeconfigs, the DataCentres (samples/platform/)"
+  GOVCLOUD_KUBECONFIG=$KUBECONFIG_OUT "$NODE" e2e/operator/register.ts >/dev/null
 }
 
 start() {
@@ -63,13 +57,14 @@ start() {
     return 0
   fi
   [[ -f $BUNDLE ]] || { echo "no $BUNDLE: run make build" >&2; exit 1; }
+  [[ -f $OPERATOR_KUBECONFIG ]] || { echo "no $OPERATOR_KUBECONFIG: run $0 register first" >&2; exit 1; }
   mkdir -p "$LOCAL"
   [[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
   rm -f "$PORT_FILE"
   say "starting the operator (log $LOG)"
   # The heap limits the chart ships (nodeOptions in its values), so `make up` runs the operator as installed.
   NODE_OPTIONS="$(sed -n 's/^nodeOptions: "\(.*\)"$/\1/p' charts/govcloud-operator/values.yaml)" \
-    setsid "$NODE" "$BUNDLE" operator --kubeconfig "$KUBECONFIG_OUT" --context "$HUB" --namespace "$NS" \
+    setsid "$NODE" "$BUNDLE" operator --kubeconfig "$OPERATOR_KUBECONFIG" --context "$HUB" --namespace "$NS" \
     --metrics-port 0 >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 60)) port=
@@ -191,7 +186,8 @@ govcloud runs locally:
   clusters     ${CLUSTERS[*]} (hub: $HUB), Kubernetes $KUBE_VERSION; \`make cluster-status\` for pids and logs
   kubectl      $KUBECTL_BIN --kubeconfig $KUBECONFIG_OUT --context <cluster>
                e.g. $KUBECTL_BIN --kubeconfig $KUBECONFIG_OUT --context $HUB get agencies,datacentres
-  operator     pid $(cat "$PID_FILE" 2>/dev/null || echo '?'), log $LOG
+  operator     pid $(cat "$PID_FILE" 2>/dev/null || echo '?'), log $LOG, as the chart's ServiceAccount
+               govcloud-operator ($OPERATOR_KUBECONFIG; members: their Secrets in $NS)
   metrics      http://127.0.0.1:$port/metrics (and /readyz, /healthz)
   status       make status
   stop         make down (operator and clusters)

@@ -1,19 +1,20 @@
 // What the operator e2e tests share: registering the data centres on the hub (CRDs, the
-// namespace govcloud-system, a kubeconfig Secret per member, the DataCentres of
-// samples/platform/ with their network ranges), agencies with unique names and codes, the
-// objects each data centre holds for an owner, what the renderers say it should hold, and a
-// cleanup that leaves no namespace behind.
+// chart's RBAC in every cluster, a kubeconfig Secret per member holding a token of the
+// member's govcloud-operator ServiceAccount, the operator's own token kubeconfig for each
+// cluster, the DataCentres of samples/platform/ with their network ranges), agencies with
+// unique names and codes, the objects each data centre holds for an owner, what the renderers
+// say it should hold, and a cleanup that leaves no namespace behind.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { template } from '../../operator/test/install/helm.ts';
 import type { Agency, DataCentre } from '../../operator/src/api/index.ts';
 import { CHILD_RESOURCES, GOVCLOUD_RESOURCES } from '../../operator/src/controllers/resources.ts';
 import { emptyPlatform, type Platform } from '../../operator/src/model/platform.ts';
 import { ownerLabelValue, renderAgency } from '../../operator/src/render/index.ts';
 import { collectionPath } from '../../operator/src/runtime/index.ts';
-import { ApiError, ROOT, conditionTrue, kubeconfigPath, readManifests, waitFor, yamlFiles, type Cluster } from '../harness/index.ts';
+import { ApiError, Cluster, ROOT, conditionTrue, readManifests, waitFor, yamlFiles } from '../harness/index.ts';
 
 export const API = 'govcloud.dev/v1alpha1';
 export const NAMESPACE = 'govcloud-system';
@@ -26,22 +27,47 @@ export function clusterOf(clusters: Cluster[], dataCentre: string): Cluster {
   return c;
 }
 
-/** A kubeconfig holding one context of the file under test (a member's Secret). */
-function singleContext(context: string): string {
+/** The operator's ServiceAccount in every cluster (the chart's), and the user it is. */
+export const OPERATOR_SERVICE_ACCOUNT = 'govcloud-operator';
+export const OPERATOR_USER = `system:serviceaccount:${NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`;
+/** The operator's kubeconfigs, one per cluster: a token of its govcloud-operator (mode 0600). */
+const OPERATOR_KUBECONFIGS = path.join(ROOT, '.local', 'operator-kubeconfigs');
+export const operatorKubeconfig = (cluster: Cluster): string => path.join(OPERATOR_KUBECONFIGS, `${cluster.name}.yaml`);
+/** How long the operator's tokens are valid; every registration requests new ones. */
+const TOKEN_SECONDS = 24 * 3600;
+
+/**
+ * What the chart installs for the operator's identity in one cluster, rendered by the built
+ * helm: the hub gets mode hub, a member mode member. Its Deployment, Service and PDB are left
+ * out: the e2e suite runs the operator as a process (as the same ServiceAccount).
+ */
+export function chartIdentityObjects(mode: 'hub' | 'member'): KubernetesObject[] {
+  const kinds = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+  return template([`mode=${mode}`]).filter((o) => kinds.includes(o.kind)) as KubernetesObject[];
+}
+
+/** A bounded token of the cluster's govcloud-operator ServiceAccount (TokenRequest API). */
+async function operatorToken(cluster: Cluster): Promise<string> {
+  const review = (await cluster.call('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${OPERATOR_SERVICE_ACCOUNT}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: TOKEN_SECONDS },
+  })) as { status: { token: string } };
+  return review.status.token;
+}
+
+/** A kubeconfig reaching `cluster` (its server and CA, context named like it) with a token. */
+function tokenKubeconfig(cluster: Cluster, token: string): string {
+  const server = cluster.kubeconfig.getCurrentCluster()!;
   const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath());
-  const ctx = kc.getContextObject(context)!;
-  const cluster = kc.getCluster(ctx.cluster)!;
-  const user = kc.getUser(ctx.user)!;
-  const raw = JSON.parse(kc.exportConfig()) as { clusters: { name: string }[]; users: { name: string }[]; contexts: { name: string }[] };
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: raw.clusters.filter((c) => c.name === cluster.name),
-    users: raw.users.filter((u) => u.name === user.name),
-    contexts: raw.contexts.filter((c) => c.name === context),
-    'current-context': context,
+  const user = `${OPERATOR_SERVICE_ACCOUNT}@${cluster.name}`;
+  kc.loadFromOptions({
+    clusters: [{ ...server, name: cluster.name }],
+    users: [{ name: user, token }],
+    contexts: [{ name: cluster.name, cluster: cluster.name, user }],
+    currentContext: cluster.name,
   });
+  return kc.exportConfig();
 }
 
 export function sampleDataCentres(): (DataCentre & KubernetesObject)[] {
@@ -50,7 +76,26 @@ export function sampleDataCentres(): (DataCentre & KubernetesObject)[] {
     .filter((o): o is DataCentre & KubernetesObject => o.kind === 'DataCentre');
 }
 
-/** CRDs, govcloud-system, the members' Secrets and the DataCentres, applied server-side (idempotent). */
+/** The cluster as the operator's ServiceAccount (after registerDataCentres). */
+export function asOperator(cluster: Cluster): Cluster {
+  return new Cluster(operatorKubeconfig(cluster), cluster.name);
+}
+
+/** Waits until the API server enforces govcloud-operator-limits (a policy takes a moment to load). */
+async function waitForLimits(op: Cluster): Promise<void> {
+  await waitFor(`admission policy govcloud-operator-limits in force in ${op.name}`, async () => {
+    const r = await op.request('POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-limits-probe' } });
+    return r.status === 403 && JSON.stringify(r.body).includes('govcloud-operator-limits');
+  }, { timeoutMs: 30_000, intervalMs: 250 });
+}
+
+/**
+ * CRDs, the chart's RBAC in every cluster, the members' Secrets (a kubeconfig with a token of
+ * the member's govcloud-operator) and the DataCentres, applied server-side (idempotent); the
+ * operator's kubeconfig for each cluster written (operatorKubeconfig: the hub's is the one the
+ * operator runs with). The operator thus runs with exactly the chart's rights everywhere, as
+ * it does installed.
+ */
 export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
   const hub = clusters[0]!;
   const crds = yamlFiles(path.join(ROOT, 'crds')).flatMap((f) => readManifests(f).objects);
@@ -61,7 +106,12 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
       return conditionTrue(live as never, 'Established');
     }, { timeoutMs: 60_000 });
   }
-  await hub.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
+  mkdirSync(OPERATOR_KUBECONFIGS, { recursive: true });
+  for (const c of clusters) {
+    for (const o of chartIdentityObjects(c === hub ? 'hub' : 'member')) await c.apply(o);
+    writeFileSync(operatorKubeconfig(c), tokenKubeconfig(c, await operatorToken(c)), { mode: 0o600 });
+    await waitForLimits(asOperator(c));
+  }
   for (const dc of sampleDataCentres()) {
     const ref = dc.spec.connection.kubeconfigSecretRef;
     if (ref) {
@@ -69,7 +119,7 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: ref.name, namespace: ref.namespace },
-        stringData: { [ref.key ?? 'kubeconfig']: singleContext(clusterOf(clusters, dc.metadata.name).name) },
+        stringData: { [ref.key ?? 'kubeconfig']: readFileSync(operatorKubeconfig(clusterOf(clusters, dc.metadata.name)), 'utf8') },
       } as KubernetesObject);
     }
     await hub.apply(dc);

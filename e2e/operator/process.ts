@@ -1,12 +1,14 @@
 // The operator as a child process of the e2e suite: `node dist/govcloud.js operator` (the bundle the image runs)
-// against the hub of the kubeconfig under test, its JSON log kept in .local/e2e/ (and its
+// against the hub of the kubeconfig under test, as the chart's ServiceAccount govcloud-operator
+// (the token kubeconfig registerDataCentres writes; the members' Secrets hold theirs), its JSON log kept in .local/e2e/ (and its
 // last lines printed when a test fails), its port read from the log, its metrics and
 // readiness queried over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { ROOT, govcloudBin, hubCluster, kubeconfigPath, waitFor } from '../harness/index.ts';
+import { ROOT, govcloudBin, hubCluster, waitFor } from '../harness/index.ts';
+import { operatorKubeconfig } from './platform.ts';
 
 const LOG_DIR = path.join(ROOT, '.local', 'e2e');
 let started = 0;
@@ -52,7 +54,7 @@ export class OperatorProcess {
   static async start(label: string, extra: string[] = []): Promise<OperatorProcess> {
     mkdirSync(LOG_DIR, { recursive: true });
     const logFile = path.join(LOG_DIR, `operator-${++started}-${label}.log`);
-    const args = [govcloudBin(), 'operator', '--kubeconfig', kubeconfigPath(), '--context', hubCluster().name, '--metrics-port', '0', '--log-level', 'debug', ...extra];
+    const args = [govcloudBin(), 'operator', '--kubeconfig', operatorKubeconfig(hubCluster()), '--context', hubCluster().name, '--metrics-port', '0', '--log-level', 'debug', ...extra];
     const env = { ...process.env };
     delete env.GOVCLOUD_POD_NAME;
     delete env.GOVCLOUD_NAMESPACE;

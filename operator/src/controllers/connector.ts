@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { DataCentre } from '../api/index.ts';
-import { ClusterClient, errorMessage, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource } from '../runtime/index.ts';
+import { ClusterClient, errorMessage, isNotFound, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import type { MemberTransport, ProbeResult } from './members.ts';
+import { PLATFORM_ROLE_NAMES, type FoundRole } from './platform-roles.ts';
 import { NODE, type ResourceType } from './resources.ts';
 import { requestWriter, type WriteOptions } from './writer.ts';
 
@@ -54,7 +55,17 @@ export function kubeTransport(client: ClusterClient, timeouts: KubeTimeouts, onW
         { signal },
       );
       const readyNodes = (nodes.items ?? []).filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      return { version: version.gitVersion ?? 'unknown', readyNodes };
+      const platformRoles: Record<string, FoundRole> = {};
+      for (const name of PLATFORM_ROLE_NAMES) {
+        try {
+          const role = await client.request<{ rules?: unknown; aggregationRule?: unknown }>('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`, { signal });
+          platformRoles[name] = { rules: role.rules ?? [], ...(role.aggregationRule ? { aggregationRule: role.aggregationRule } : {}) };
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          platformRoles[name] = null;
+        }
+      }
+      return { version: version.gitVersion ?? 'unknown', readyNodes, platformRoles };
     },
   };
 }

@@ -1,21 +1,21 @@
 // DataCentre: connect to the data centre's cluster (and reconnect when its Secret changes),
-// put the objects every cluster holds once (platformObjects: the workspace admin role, the
-// pod admission policy, on the hub the tenant roles) in place, and report what the cluster
-// is: connected, its version and ready nodes, the agencies placed there and the capacity
-// their quotas take. The member's probe loop re-enqueues the key when any of that changes,
-// so this needs no periodic resync.
+// put the objects every cluster holds once (platformObjects: the pod admission policy) in
+// place, check the govcloud ClusterRoles the chart installs there (the operator binds them
+// but may not write them), and report what the cluster is: connected, its version and ready
+// nodes, the agencies placed there and the capacity their quotas take. The member's probe
+// loop re-enqueues the key when any of that changes, so this needs no periodic resync.
 //
 // A DataCentre the rules reject (overlapping ranges, a second hub) is Degraded through the
 // same path as every kind (refusal.ts), but its platform objects are still applied: they are
-// the same for every data centre, only confine (the pod admission policy) or grant nothing
-// unbound (ClusterRoles), and withholding them would leave the agencies placed there with
-// fewer guard-rails, failing open.
+// the same for every data centre and only confine (admission policies), and withholding
+// them would leave the agencies placed there with fewer guard-rails, failing open.
 import type { DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
 import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
+import { platformRoleProblems } from './platform-roles.ts';
 import { rejectedOutcome, rejectionOf } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { changed, countsText, syncEverywhere } from './sync.ts';
@@ -102,15 +102,18 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
         desired: new Map([[name, platformObjects(dc)]]),
         signal,
-        // Shared by every agency, and the operator may not delete ClusterRoles: never pruned.
+        // Shared by every agency: never pruned.
         mayDelete: () => false,
         admit: (_m, objects) => ({ objects, held: [] }),
       }).then((all) => all.filter((o) => o.dataCentre === name));
       if (result && changed(result)) void ctx.recorder.normal(dc, 'Applied', 'Apply', `platform objects: ${countsText(result)}`);
       const rejection = rejectionOf(ctx.hub, dc);
+      const roleProblems = probe ? platformRoleProblems(probe.platformRoles) : [];
       if (result?.state === 'failed') {
         failure = result.message;
         outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
+      } else if (roleProblems.length > 0) {
+        outcome = { state: 'degraded', reason: 'PlatformRolesDiffer', message: roleProblems.join('; ') };
       } else if (rejection) {
         outcome = rejectedOutcome(rejection);
       } else {

@@ -3,7 +3,8 @@
 // the runtime), its own informers on every kind the renderers emit, filtered by
 // `app.kubernetes.io/managed-by=govcloud` (Namespaces unfiltered: a namespace that exists
 // without our labels must be seen, never taken over), an index of those objects by owner
-// label, and a probe loop that says whether the cluster answers.
+// label, and a probe loop that says whether the cluster answers (and reads the govcloud
+// ClusterRoles, which the operator checks but does not write).
 //
 // Nothing here blocks another data centre: informers reconnect with their own backoff, the
 // probe has a timeout, and every write a controller makes through `writer()` is bounded.
@@ -23,12 +24,15 @@ import {
   type Logger,
   type ObjectWriter,
 } from '../runtime/index.ts';
+import type { FoundRole } from './platform-roles.ts';
 import { CHILD_RESOURCES, DEPLOYMENT, kindKey, NAMESPACE, type ResourceType } from './resources.ts';
 
 export interface ProbeResult {
   /** gitVersion of the cluster. */
   version: string;
   readyNodes: number;
+  /** The govcloud ClusterRoles by name (PLATFORM_ROLE_NAMES), as the cluster holds them. */
+  platformRoles: Record<string, FoundRole>;
 }
 
 /** How a member cluster is reached: the API server, or memory in tests. */
@@ -240,7 +244,7 @@ export class Member {
 
   private notifyIfChanged(): void {
     if (this.stopping.signal.aborted) return;
-    const signature = `${this.ready()}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}`;
+    const signature = `${this.ready()}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}|${JSON.stringify(this.result?.platformRoles)}`;
     if (signature === this.signature) return;
     this.signature = signature;
     this.events.onChange(this);

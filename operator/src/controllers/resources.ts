@@ -23,7 +23,6 @@ export const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployme
 /** What the renderers put into data centres, in apply order. */
 export const CHILD_RESOURCES: readonly ResourceType[] = [
   NAMESPACE,
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
   { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
   { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false },
   core('ServiceAccount', 'serviceaccounts'),

@@ -11,6 +11,8 @@ export { renderPlatform, type PlatformRender } from './platform.ts';
 export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
 export {
   platformObjects,
+  platformClusterRoles,
+  type PlatformClusterRole,
   WORKSPACE_ADMIN_ROLE,
   TENANT_REQUESTS_ROLE,
   TENANT_VIEWER_ROLE,

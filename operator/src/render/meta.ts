@@ -5,7 +5,7 @@
  * - `govcloud.dev/agency: <normalised agency code>` where an agency owns the object, or,
  *   for objects in an agency's namespace, the agency of that namespace (a consumer's
  *   egress policy for another agency's service carries the consumer's code). Platform
- *   objects (ClusterRoles, the admission policy) carry none.
+ *   objects (the admission policy) carry none.
  * - `govcloud.dev/owner: <Kind>.<namespace>.<name>` of the govcloud object that wants it
  *   (hashed where too long, see names.ts), with the annotation `govcloud.dev/owner` then.
  */
@@ -65,7 +65,6 @@ export function metadata(options: MetaOptions): DesiredObject['metadata'] {
 /** Apply order: namespaces and cluster-wide objects first, then what lives in namespaces. */
 const KIND_ORDER = [
   'Namespace',
-  'ClusterRole',
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
   'ServiceAccount',

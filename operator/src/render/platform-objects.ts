@@ -18,10 +18,17 @@
  * platform is a platform decision; its network policy would block the ingress controller
  * anyway), serviceaccount tokens and ephemeral containers.
  *
- * `govcloud-tenant-requests` and `govcloud-tenant-viewer` (ClusterRoles, hub only), bound in
- * each agency's hub namespace `govcloud-<agency>`: admins write NetworkLinks,
- * SharedDataServices, AccessRequests and AccessGrants there and read their status; viewers
- * only read. Neither may write status: the operator alone reports it.
+ * `govcloud-tenant-requests` and `govcloud-tenant-viewer` (ClusterRoles), bound in each
+ * agency's hub namespace `govcloud-<agency>`: admins write NetworkLinks, SharedDataServices,
+ * AccessRequests and AccessGrants there and read their status; viewers only read. Neither may
+ * write status: the operator alone reports it.
+ *
+ * These three ClusterRoles are installed with the operator's RBAC (the chart and the Pulumi
+ * program, in every cluster: `platformClusterRoles()` is their one definition, and the unit
+ * tests of operator/test/install compare both with it). The operator does not write them:
+ * writing a role that grants what the writer lacks needs `escalate`, and an operator holding
+ * `escalate` on the role every agency admin holds could make that role cluster admin. It only
+ * reads them (DataCentre condition when one is missing or differs) and binds them.
  *
  * `govcloud-workspace-pods` (ValidatingAdmissionPolicy and binding, every data centre), for
  * pods in workspace namespaces: no `spec.nodeName` on create (it would skip the scheduler
@@ -64,12 +71,25 @@ export function dataCentreOwner(dataCentre: DataCentre): OwnerRef {
   return { kind: 'DataCentre', name: dataCentre.metadata.name };
 }
 
-function clusterRole(owner: OwnerRef, name: string, rules: unknown[]): DesiredObject {
-  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: metadata({ name, owner }), rules };
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
 }
 
-export function workspaceAdminRole(owner: OwnerRef): DesiredObject {
-  return clusterRole(owner, WORKSPACE_ADMIN_ROLE, [
+export interface PlatformClusterRole {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'ClusterRole';
+  metadata: { name: string };
+  rules: PolicyRule[];
+}
+
+function clusterRole(name: string, rules: PolicyRule[]): PlatformClusterRole {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules };
+}
+
+export function workspaceAdminRole(): PlatformClusterRole {
+  return clusterRole(WORKSPACE_ADMIN_ROLE, [
     { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts'], verbs: ALL },
     { apiGroups: [''], resources: ['pods/log', 'pods/status', 'services/status', 'persistentvolumeclaims/status'], verbs: READ },
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['get', 'create'] },
@@ -86,8 +106,8 @@ export function workspaceAdminRole(owner: OwnerRef): DesiredObject {
   ]);
 }
 
-export function tenantRequestsRole(owner: OwnerRef): DesiredObject {
-  return clusterRole(owner, TENANT_REQUESTS_ROLE, [
+export function tenantRequestsRole(): PlatformClusterRole {
+  return clusterRole(TENANT_REQUESTS_ROLE, [
     { apiGroups: [GROUP], resources: TENANT_KINDS, verbs: ALL },
     { apiGroups: [GROUP], resources: TENANT_KINDS.map((k) => `${k}/status`), verbs: READ },
     { apiGroups: [''], resources: ['events'], verbs: READ },
@@ -95,8 +115,8 @@ export function tenantRequestsRole(owner: OwnerRef): DesiredObject {
   ]);
 }
 
-export function tenantViewerRole(owner: OwnerRef): DesiredObject {
-  return clusterRole(owner, TENANT_VIEWER_ROLE, [
+export function tenantViewerRole(): PlatformClusterRole {
+  return clusterRole(TENANT_VIEWER_ROLE, [
     { apiGroups: [GROUP], resources: [...TENANT_KINDS, ...TENANT_KINDS.map((k) => `${k}/status`)], verbs: READ },
     { apiGroups: [''], resources: ['events'], verbs: READ },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
@@ -209,14 +229,19 @@ export function workspaceObjectPolicies(owner: OwnerRef): DesiredObject[] {
   return WORKSPACE_OBJECT_POLICIES.flatMap((p) => workspaceAdmissionPolicy(owner, p.name, [p.resource], p.rules));
 }
 
+/** The govcloud ClusterRoles, as the chart and the Pulumi program install them in every cluster. */
+export function platformClusterRoles(): PlatformClusterRole[] {
+  return [workspaceAdminRole(), tenantRequestsRole(), tenantViewerRole()];
+}
+
 /**
- * The shared objects of one data centre, owned by its DataCentre (`DataCentre..<name>`):
- * the workspace admin role and the pod, Service and Secret policies everywhere, the tenant
- * roles and the admission policies of the tenants' kinds (hub-admission.ts) on the hub.
+ * The shared objects of one data centre the operator writes, owned by its DataCentre
+ * (`DataCentre..<name>`): the pod, Service and Secret admission policies everywhere, and on
+ * the hub the admission policies of the tenants' kinds (hub-admission.ts).
  */
 export function platformObjects(dataCentre: DataCentre): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
-  const objects = [workspaceAdminRole(owner), ...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
-  if (dataCentre.spec.connection.thisCluster === true) objects.push(tenantRequestsRole(owner), tenantViewerRole(owner), ...hubAdmissionPolicies(owner));
+  const objects = [...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(...hubAdmissionPolicies(owner));
   return objects.map(plainCopy);
 }

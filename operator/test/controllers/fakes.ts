@@ -10,6 +10,8 @@ import type { Connector } from '../../src/controllers/connector.ts';
 import { OperatorCore } from '../../src/controllers/core.ts';
 import { HubCache } from '../../src/controllers/hub.ts';
 import type { MemberTransport } from '../../src/controllers/members.ts';
+import type { FoundRole } from '../../src/controllers/platform-roles.ts';
+import { platformClusterRoles } from '../../src/render/index.ts';
 import { PlatformMetrics } from '../../src/controllers/metrics.ts';
 import { kindKey, resourceOf } from '../../src/controllers/resources.ts';
 import type { HubWriter } from '../../src/controllers/writer.ts';
@@ -152,6 +154,8 @@ export class MemoryCluster {
   gate: Promise<void> | undefined;
   /** Writes that have started. */
   started = 0;
+  /** The govcloud ClusterRoles its probe finds: as the chart installs them, unless a test changes them. */
+  platformRoles: Record<string, FoundRole> = Object.fromEntries(platformClusterRoles().map((r) => [r.metadata.name, { rules: structuredClone(r.rules) }]));
 
   constructor(name: string, clock: FakeClock) {
     this.name = name;
@@ -200,7 +204,7 @@ export class MemoryCluster {
       writer: (signal) => writerFor(signal),
       probe: async () => {
         refuse();
-        return { version: 'v1.37.2', readyNodes: 3 };
+        return { version: 'v1.37.2', readyNodes: 3, platformRoles: this.platformRoles };
       },
     };
   }

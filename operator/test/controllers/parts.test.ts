@@ -33,7 +33,7 @@ test('the resource table covers every kind the renderers emit for samples/, with
   assert.equal(result.errors, []);
   const rendered = renderPlatform(result.platform, new Date('2026-01-01T00:00:00Z'));
   const kinds = new Set(rendered.perDataCentre.flatMap((d) => d.objects.map((o) => `${o.apiVersion} ${o.kind}`)));
-  assert.ok(kinds.size >= 12, [...kinds].join(', '));
+  assert.ok(kinds.size >= 11, [...kinds].join(', '));
   for (const k of kinds) {
     const [apiVersion, kind] = k.split(' ');
     assert.ok(resourceOf({ apiVersion, kind }), `${k} is in the resource table`);

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadRbacRequirements, type PolicyRule } from '../../../pulumi/rbac.ts';
+import { platformClusterRoles, platformObjects } from '../../../operator/src/render/index.ts';
+import { threeDataCentres } from '../render/fixtures.ts';
 import { CHART, ROOT, find, helm, template, type K8sObject } from './helm.ts';
 import { permissions, requiredPermissions, wildcards } from './rbac.ts';
 
@@ -22,7 +24,7 @@ function envOf(objects: K8sObject[]): Record<string, unknown> {
 }
 
 test('helm lint --strict passes with the defaults and with every optional part on', () => {
-  for (const set of [[], ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true'], ['replicaCount=1', 'namespace.create=false']]) {
+  for (const set of [[], ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true'], ['replicaCount=1', 'namespace.create=false'], ['mode=member']]) {
     const r = helm(['lint', '--strict', CHART, ...set.flatMap((s) => ['--set', s])]);
     assert.is(r.status, 0, `helm lint ${set.join(' ')}:\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
@@ -45,6 +47,9 @@ test('the defaults render exactly the operator install, everything namespaced in
   const kinds = defaults.map((o) => `${o.kind}/${o.metadata.name}`).sort();
   assert.equal(kinds, [
     'ClusterRole/govcloud-operator',
+    'ClusterRole/govcloud-tenant-requests',
+    'ClusterRole/govcloud-tenant-viewer',
+    'ClusterRole/govcloud-workspace-admin',
     'ClusterRoleBinding/govcloud-operator',
     'Deployment/govcloud-operator',
     `Namespace/${NS}`,
@@ -53,9 +58,11 @@ test('the defaults render exactly the operator install, everything namespaced in
     'RoleBinding/govcloud-operator',
     'Service/govcloud-operator-metrics',
     'ServiceAccount/govcloud-operator',
+    'ValidatingAdmissionPolicy/govcloud-operator-limits',
+    'ValidatingAdmissionPolicyBinding/govcloud-operator-limits',
   ]);
   for (const o of defaults) {
-    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) assert.is(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
+    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind)) assert.is(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
     else assert.is(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} in ${NS}`);
   }
 });
@@ -63,9 +70,9 @@ test('the defaults render exactly the operator install, everything namespaced in
 test('the rendered RBAC is exactly rbac-requirements.yaml: nothing missing, nothing extra, no wildcard', () => {
   const req = loadRbacRequirements();
   assert.equal(wildcards([...req.clusterRules, ...req.namespaceRules]), [], 'the requirements list itself has no wildcards');
-  const roles = defaults.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
-  assert.equal(roles.map((r) => `${r.kind}/${r.metadata.name}`).sort(), ['ClusterRole/govcloud-operator', 'Role/govcloud-operator']);
-  const clusterRole = find(defaults, 'ClusterRole') as Any;
+  const bound = new Set((defaults.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as Any[]).map((b) => `${b.roleRef.kind}/${b.roleRef.name}`));
+  assert.equal([...bound].sort(), ['ClusterRole/govcloud-operator', 'Role/govcloud-operator'], 'the operator is given its own roles, and no other');
+  const clusterRole = find(defaults, 'ClusterRole', 'govcloud-operator') as Any;
   const role = find(defaults, 'Role') as Any;
   assert.not.ok(clusterRole.aggregationRule, 'no aggregation: nothing can be added to the ClusterRole later');
   assert.equal(wildcards([...clusterRole.rules, ...role.rules]), []);
@@ -76,6 +83,60 @@ test('the rendered RBAC is exactly rbac-requirements.yaml: nothing missing, noth
   // Secrets only through the Role, i.e. only in govcloud-system.
   assert.ok(permissions('cluster', clusterRole.rules).every((p) => !/ core secrets /.test(p)), 'no cluster-wide secrets');
   assert.ok(permissions('cluster', clusterRole.rules).every((p) => !/ leases /.test(p)), 'no cluster-wide leases');
+  // No ClusterRole written, none escalated: the govcloud ClusterRoles come with the chart.
+  assert.equal(permissions('cluster', clusterRole.rules).filter((p) => / clusterroles /.test(p) && !/ (get|bind)$/.test(p)), []);
+});
+
+test('the govcloud ClusterRoles are installed by the chart, equal to their one definition (platformClusterRoles)', () => {
+  for (const want of platformClusterRoles()) {
+    const role = find(defaults, 'ClusterRole', want.metadata.name) as Any;
+    assert.not.ok(role.aggregationRule, `${want.metadata.name}: no aggregation`);
+    assert.equal(role.rules, want.rules, `${want.metadata.name}: the chart's rules are platformClusterRoles()'s`);
+  }
+});
+
+test('the operator writes only the admission policies it renders, by name: never govcloud-operator-limits', () => {
+  const req = loadRbacRequirements();
+  const writable = permissions('cluster', req.clusterRules).filter((p) => / admissionregistration.k8s.io validatingadmissionpolic/.test(p) && / (create|update|patch|delete)$/.test(p));
+  assert.ok(writable.length > 0);
+  assert.ok(writable.every((p) => !p.includes('(any)')), `every write is limited by name: ${writable.join('; ')}`);
+  const rendered = new Set(threeDataCentres().flatMap((dc) => platformObjects(dc)).filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).map((o) => `${o.kind === 'ValidatingAdmissionPolicy' ? 'validatingadmissionpolicies' : 'validatingadmissionpolicybindings'} ${o.metadata.name}`));
+  assert.ok(rendered.size > 0);
+  for (const r of rendered) {
+    for (const verb of ['create', 'patch']) assert.ok(writable.includes(`cluster admissionregistration.k8s.io ${r} ${verb}`), `rbac-requirements.yaml lets the operator ${verb} ${r} (it renders it)`);
+  }
+  assert.not.ok(writable.some((p) => p.includes('govcloud-operator-limits')));
+});
+
+test('govcloud-operator-limits judges the operator\'s own requests only, and keeps it out of the system namespaces', () => {
+  const vap = find(defaults, 'ValidatingAdmissionPolicy', 'govcloud-operator-limits') as Any;
+  assert.is(vap.spec.failurePolicy, 'Fail');
+  assert.equal(vap.spec.matchConditions, [{ name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${NS}:govcloud-operator'` }]);
+  const resources = (vap.spec.matchConstraints.resourceRules as Any[]).flatMap((r) => r.resources).sort();
+  assert.equal(resources, ['deployments', 'limitranges', 'namespaces', 'networkpolicies', 'poddisruptionbudgets', 'resourcequotas', 'rolebindings', 'serviceaccounts', 'services']);
+  const text = JSON.stringify(vap.spec.validations);
+  for (const off of ["startsWith('kube-')", "'default'", `'${NS}'`, "'system:'"]) assert.ok(text.includes(off), off);
+  assert.equal((find(defaults, 'ValidatingAdmissionPolicyBinding', 'govcloud-operator-limits') as Any).spec, { policyName: 'govcloud-operator-limits', validationActions: ['Deny'] });
+  // Renamed with the namespace it runs in.
+  const elsewhere = find(template(['namespace.name=ops']), 'ValidatingAdmissionPolicy', 'govcloud-operator-limits') as Any;
+  assert.match(elsewhere.spec.matchConditions[0].expression, /system:serviceaccount:ops:govcloud-operator/);
+});
+
+test('mode=member: only the RBAC, the govcloud ClusterRoles and the admission policy; no operator, no Secrets access', () => {
+  const member = template(['mode=member', 'serviceMonitor.enabled=true', 'prometheusRule.enabled=true']);
+  assert.equal(member.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+    'ClusterRole/govcloud-operator',
+    'ClusterRole/govcloud-tenant-requests',
+    'ClusterRole/govcloud-tenant-viewer',
+    'ClusterRole/govcloud-workspace-admin',
+    'ClusterRoleBinding/govcloud-operator',
+    `Namespace/${NS}`,
+    'ServiceAccount/govcloud-operator',
+    'ValidatingAdmissionPolicy/govcloud-operator-limits',
+    'ValidatingAdmissionPolicyBinding/govcloud-operator-limits',
+  ]);
+  // The same objects as on the hub, where both have them.
+  for (const o of member) assert.equal(o, find(defaults, o.kind, o.metadata.name), `${o.kind}/${o.metadata.name}`);
 });
 
 test('the bindings give the roles to the operator ServiceAccount and to nothing else', () => {

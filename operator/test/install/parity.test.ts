@@ -3,7 +3,7 @@
 // that only say who installed it (Helm's, Pulumi's) are set aside.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_OPERATOR, operatorObjects } from '../../../pulumi/manifests.ts';
+import { DEFAULT_OPERATOR, memberObjects, operatorObjects } from '../../../pulumi/manifests.ts';
 import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -33,6 +33,14 @@ test('helm template (defaults) and the Pulumi program (defaults) render the same
   assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
   const byKey = new Map(chart.map((o) => [key(o), o]));
   for (const p of pulumi) assert.equal(p, byKey.get(key(p)), `${key(p)} differs between the chart and pulumi/manifests.ts`);
+});
+
+test('and for a member data centre (mode=member, govcloud:mode member)', () => {
+  const chart = template(['mode=member']).map(normalise);
+  const pulumi = memberObjects(DEFAULT_OPERATOR, loadRbacRequirements()).map(normalise);
+  assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
+  const byKey = new Map(chart.map((o) => [key(o), o]));
+  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
 });
 
 test('and with one replica: no PDB in either', () => {

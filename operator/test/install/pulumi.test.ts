@@ -101,10 +101,15 @@ test('bootstrap makes the CRDs, the namespace, RBAC, the operator and the data c
     'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-hcm',
     'kubernetes:policy/v1:PodDisruptionBudget poddisruptionbudget-govcloud-system-govcloud-operator',
     'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-operator',
+    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-requests',
+    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-viewer',
+    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-workspace-admin',
     'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding clusterrolebinding-govcloud-operator',
     'kubernetes:rbac.authorization.k8s.io/v1:Role role-govcloud-system-govcloud-operator',
     'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding rolebinding-govcloud-system-govcloud-operator',
-  ]);
+    'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy validatingadmissionpolicy-govcloud-operator-limits',
+    'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding validatingadmissionpolicybinding-govcloud-operator-limits',
+  ].sort());
   // Kubernetes names are given, never left to Pulumi's auto-naming (random suffixes).
   for (const r of rs) assert.ok(r.inputs.metadata?.name, `${r.name} has metadata.name`);
   const ns = byName(rs, 'namespace-govcloud-system').inputs;
@@ -122,8 +127,26 @@ test('RBAC is exactly rbac-requirements.yaml, bound to the operator ServiceAccou
   assert.equal(byName(rs, 'clusterrolebinding-govcloud-operator').inputs.subjects, sa);
   assert.equal(byName(rs, 'clusterrolebinding-govcloud-operator').inputs.roleRef.name, 'govcloud-operator');
   assert.equal(byName(rs, 'rolebinding-govcloud-system-govcloud-operator').inputs.subjects, sa);
-  const rolesMade = rs.filter((r) => /:(Cluster)?Role$/.test(r.type)).map((r) => r.inputs.metadata.name);
-  assert.equal(rolesMade, ['govcloud-operator', 'govcloud-operator']);
+  const bound = rs.filter((r) => /:(Cluster)?RoleBinding$/.test(r.type)).map((r) => r.inputs.roleRef.name);
+  assert.equal(bound, ['govcloud-operator', 'govcloud-operator']);
+});
+
+test('mode member: only what the hub\'s operator needs in a member cluster, the same objects as the chart\'s mode=member', async () => {
+  const s = resolveSettings({ mode: 'member' }, '/base');
+  const rs = await run(() => bootstrap(s));
+  assert.equal(rs.map((r) => r.name).sort(), [
+    'clusterrole-govcloud-operator',
+    'clusterrole-govcloud-tenant-requests',
+    'clusterrole-govcloud-tenant-viewer',
+    'clusterrole-govcloud-workspace-admin',
+    'clusterrolebinding-govcloud-operator',
+    'namespace-govcloud-system',
+    'serviceaccount-govcloud-system-govcloud-operator',
+    'validatingadmissionpolicy-govcloud-operator-limits',
+    'validatingadmissionpolicybinding-govcloud-operator-limits',
+  ]);
+  assert.throws(() => resolveSettings({ mode: 'member', dataCentres: [dc('dc-hanoi', { thisCluster: true })] }, '/base'), /govcloud:mode: a member stack installs only/);
+  assert.throws(() => resolveSettings({ mode: 'spoke' }, '/base'), /govcloud:mode: "spoke" is neither hub nor member/);
 });
 
 test('the operator Deployment: replicas, restricted security context, probes, settings', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderAgency } from '../../src/render/agency.ts';
-import { platformObjects } from '../../src/render/platform-objects.ts';
+import { platformClusterRoles, platformObjects } from '../../src/render/platform-objects.ts';
 import type { DesiredObject } from '../../src/render/types.ts';
 import { agency, at, dataCentre, find, get, objectsIn, platform, threeDataCentres } from './fixtures.ts';
 
@@ -266,8 +266,8 @@ test('an invalid agency code renders nothing', () => {
 });
 
 test('govcloud-workspace-admin cannot touch network policies, quotas, limit ranges, RBAC or namespaces', () => {
-  const objects = platformObjects(threeDataCentres()[1]!);
-  const role = get(objects, 'ClusterRole', undefined, 'govcloud-workspace-admin');
+  const roles = platformClusterRoles() as unknown as DesiredObject[];
+  const role = get(roles, 'ClusterRole', undefined, 'govcloud-workspace-admin');
   const rules = at(role, 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   const granted = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups[0]}/${res}`));
   for (const forbidden of ['networking.k8s.io/networkpolicies', '/resourcequotas', '/limitranges', 'rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/rolebindings', '/namespaces']) {
@@ -277,18 +277,14 @@ test('govcloud-workspace-admin cannot touch network policies, quotas, limit rang
   for (const wanted of ['/pods', '/pods/exec', '/secrets', 'apps/deployments', 'batch/cronjobs', 'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers']) {
     assert.ok(granted.includes(wanted), wanted);
   }
-  // Tenant roles only on the hub.
-  assert.not.ok(find(objects, 'ClusterRole', undefined, 'govcloud-tenant-requests'));
-  const hub = platformObjects(threeDataCentres()[0]!);
-  const requests = get(hub, 'ClusterRole', undefined, 'govcloud-tenant-requests');
+  const requests = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-requests');
   assert.equal(at(requests, 'rules', 0, 'resources'), ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants']);
   assert.ok((at(requests, 'rules', 0, 'verbs') as string[]).includes('create'));
   assert.equal(at(requests, 'rules', 1, 'verbs'), ['get', 'list', 'watch']); // status: read only
-  const viewer = get(hub, 'ClusterRole', undefined, 'govcloud-tenant-viewer');
+  const viewer = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-viewer');
   for (const rule of at(viewer, 'rules') as { verbs: string[] }[]) assert.equal(rule.verbs, ['get', 'list', 'watch']);
-  // Platform objects are owned by the DataCentre and carry no agency.
-  assert.is(role.metadata.labels['govcloud.dev/owner'], 'DataCentre..dc-hcm');
-  assert.is(role.metadata.labels['govcloud.dev/agency'], undefined);
+  // The operator renders none of them: the chart installs them.
+  for (const dc of threeDataCentres()) assert.not.ok(platformObjects(dc).some((o) => o.kind === 'ClusterRole'), dc.metadata.name);
 });
 
 test('the workspace pod policy keeps other levels off the dedicated nodes', () => {

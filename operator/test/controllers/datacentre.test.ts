@@ -1,0 +1,58 @@
+// The govcloud ClusterRoles come with the chart: the DataCentre controller only checks them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { platformRoleProblems } from '../../src/controllers/platform-roles.ts';
+import { platformClusterRoles } from '../../src/render/index.ts';
+import { condition, dataCentres, harness } from './fakes.ts';
+
+const API = 'govcloud.dev/v1alpha1';
+
+const asInstalled = () => Object.fromEntries(platformClusterRoles().map((r) => [r.metadata.name, { rules: structuredClone(r.rules) }]));
+
+test('platformRoleProblems: equal whatever the grouping and order of rules; extra, missing and aggregated roles named', () => {
+  const roles = asInstalled();
+  assert.equal(platformRoleProblems(roles), []);
+  const admin = roles['govcloud-workspace-admin']!.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  const split = admin.flatMap((r) => r.verbs.map((v) => ({ ...r, verbs: [v] }))).reverse();
+  assert.equal(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': { rules: split } }), []);
+
+  const widened = { rules: [...admin, { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+  assert.equal(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': widened }), ['ClusterRole govcloud-workspace-admin differs from the platform\'s: grants * */*']);
+  const aggregated = { rules: admin, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } };
+  assert.match(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': aggregated })[0]!, /has an aggregationRule/);
+  const narrowed = { rules: admin.slice(1) };
+  assert.match(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': narrowed })[0]!, /lacks create core\/configmaps/);
+  assert.equal(platformRoleProblems({ ...roles, 'govcloud-tenant-viewer': null }), ['ClusterRole govcloud-tenant-viewer is missing: install the chart\'s RBAC in this cluster']);
+});
+
+test('a govcloud ClusterRole changed or missing in a data centre degrades its DataCentre, and the operator writes no ClusterRole', async () => {
+  const h = await harness({ objects: dataCentres() });
+  try {
+    const dc = () => h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name: 'dc-hcm' } });
+    await h.run(3000);
+    assert.is(condition(dc(), 'Ready')?.status, 'True');
+
+    const cluster = h.cluster('dc-hcm');
+    const admin = cluster.platformRoles['govcloud-workspace-admin']!;
+    cluster.platformRoles['govcloud-workspace-admin'] = { rules: [...(admin.rules as unknown[]), { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+    cluster.platformRoles['govcloud-tenant-viewer'] = null;
+    h.takeWrites();
+    await h.run(2500);
+    const degraded = condition(dc(), 'Degraded');
+    assert.is(degraded?.status, 'True');
+    assert.is(degraded?.reason, 'PlatformRolesDiffer');
+    assert.match(degraded!.message, /ClusterRole govcloud-workspace-admin differs from the platform's: grants \* \*\/\*/);
+    assert.match(degraded!.message, /ClusterRole govcloud-tenant-viewer is missing/);
+    assert.is(condition(dc(), 'Ready')?.status, 'False');
+    assert.is(condition(h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name: 'dc-danang' } }), 'Ready')?.status, 'True', 'other data centres unaffected');
+    assert.equal(h.takeWrites().filter((w) => w.includes('ClusterRole')), [], 'the operator does not repair them: it may not write ClusterRoles');
+
+    cluster.platformRoles = asInstalled();
+    await h.run(2500);
+    assert.is(condition(dc(), 'Ready')?.status, 'True');
+  } finally {
+    await h.stop();
+  }
+});
+
+test.run();
