@@ -3,7 +3,7 @@
 // closes it within seconds of its validUntil (no resync: the operator requeues for that
 // moment); a grant written in the consumer's own namespace opens nothing and says why.
 import * as assert from 'uvu/assert';
-import { waitFor, type Cluster } from '../harness/index.ts';
+import { ApiError, waitFor, type Cluster } from '../harness/index.ts';
 import { agency, API, clusterOf, condition, get, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
@@ -101,8 +101,21 @@ test('a grant written in the wrong namespace is refused and opens nothing', asyn
   await waitCondition(hub, 'Agency', undefined, consumer.name, 'Ready', 'True');
   await hub.apply(registryService(provider.name, { sharing: 'onRequest', dcs: ['dc-hanoi'], replicas: 1 }));
   await hub.apply(request(consumer.name, provider.name));
-  // The consumer writes the "grant" itself, in its own hub namespace.
-  await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', consumer.name, Date.now() + 3_600_000));
+  // The consumer writes a "grant" to itself, in its own hub namespace: the API server refuses
+  // it (govcloud-access-parties, once in effect).
+  const selfGrant = await waitFor('the API server refuses a grant to oneself', async () => {
+    try {
+      await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', consumer.name, Date.now() + 3_600_000));
+    } catch (err) {
+      if (err instanceof ApiError) return err.message;
+      throw err;
+    }
+    await hub.request('DELETE', `/apis/${API}/namespaces/govcloud-${consumer.name}/accessgrants/self-grant`);
+    return undefined;
+  }, { timeoutMs: 30_000, intervalMs: 1000 });
+  assert.match(selfGrant, /govcloud-access-parties.*does not grant access to itself/);
+  // A grant in the consumer's namespace naming another agency passes admission: the operator refuses it.
+  await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', provider.name, Date.now() + 3_600_000));
   const refused = await waitCondition(hub, 'AccessGrant', `govcloud-${consumer.name}`, 'self-grant', 'Degraded', 'True');
   assert.is(refused.status.active, false);
   assert.is(refused.status.agency, consumer.name, 'the acting agency is the namespace owner');

@@ -110,8 +110,8 @@ test('an invalid spec makes that agency Degraded with a clear message; the other
   await hub.apply(agency(bad.name, bad.code, { dcs: ['dc-danang'], level: 4 }));
   const degraded = await waitCondition(hub, 'Agency', undefined, bad.name, 'Degraded', 'True');
   const c = condition(degraded, 'Degraded')!;
-  assert.is(c.reason, 'NotAccredited');
-  assert.match(c.message, /data centre dc-danang is accredited up to security level 2, the agency is level 4/);
+  assert.is(c.reason, 'RuleViolation');
+  assert.match(c.message, /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/);
   assert.is(condition(degraded, 'Ready')?.status, 'False');
   assert.is(degraded.status.dataCentres[0].ready, false);
   await waitCondition(hub, 'Agency', undefined, good.name, 'Ready', 'True');

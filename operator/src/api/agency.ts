@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AGENCY_CODE_PATTERN } from './codes.ts';
 import type { KindDefinition, Resource } from './kind.ts';
+import { HUB_NAMESPACE_PREFIX, PLATFORM_NAMESPACE_PREFIXES, PLATFORM_NAMESPACES } from './tenancy.ts';
 import { cel, cidr, conditions, dnsLabel, immutable, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
 
 export const AGENCY_TYPES = ['ministry', 'ministryLevelAgency', 'governmentAgency', 'sector', 'province', 'provincialDepartment', 'other'] as const;
@@ -121,6 +122,9 @@ const AgencyStatus = Type.Object(
   { description: 'What the operator last did for the agency.' },
 );
 
+/** The platform's namespaces that an Agency name could make as its hub namespace. */
+const HUB_SHAPED_PLATFORM_NAMESPACES = PLATFORM_NAMESPACES.filter((n) => n.startsWith(HUB_NAMESPACE_PREFIX));
+
 export const AgencyKind = {
   kind: 'Agency',
   plural: 'agencies',
@@ -134,6 +138,15 @@ export const AgencyKind = {
     {
       rule: "size(self.metadata.name) <= 30 && !self.metadata.name.startsWith('govcloud') && !self.metadata.name.startsWith('kube-')",
       message: 'an Agency name has at most 30 characters and does not start with govcloud or kube-',
+      fieldPath: '.metadata.name',
+    },
+    {
+      // Written from the constants the operator's rules use (platformNamespaceClash), so the API server and govcloud validate refuse alike.
+      rule:
+        `!(('${HUB_NAMESPACE_PREFIX}' + self.metadata.name) in [${HUB_SHAPED_PLATFORM_NAMESPACES.map((n) => `'${n}'`).join(', ')}])` +
+        PLATFORM_NAMESPACE_PREFIXES.map((p) => ` && !(self.metadata.name + '-').startsWith('${p}')`).join(''),
+      message: `an Agency name may not make a namespace of the platform: its hub namespace ${HUB_NAMESPACE_PREFIX}<name> may not be ${HUB_SHAPED_PLATFORM_NAMESPACES.join(' or ')}, and its workspace namespaces <name>-<workspace> may not start with ${PLATFORM_NAMESPACE_PREFIXES.join(' or ')}`,
+      reason: 'FieldValueForbidden',
       fieldPath: '.metadata.name',
     },
   ],

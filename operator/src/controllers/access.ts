@@ -4,12 +4,14 @@
 // of the namespace it was written in, never a field). A grant written anywhere but in the
 // provider's own hub namespace grants nothing, and its status says why. Also the access
 // history of a service: every grant, revocation and expiry, newest last.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import type { AccessMatch, ServiceRender } from '../render/index.ts';
 import { formatTime } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
-import { pathText, type Outcome } from './status.ts';
+import { RULE_VIOLATION, rejectionOf } from './refusal.ts';
+import type { Outcome } from './status.ts';
 
 export interface AccessDecision {
   object: AccessGrant | AccessRequest;
@@ -38,6 +40,8 @@ interface Inputs {
   namespace: string;
   name: string;
   service: SharedDataService | undefined;
+  /** The rules reject the service: nothing pairs with it. */
+  rejected: boolean;
   render: ServiceRender | undefined;
   now: number;
 }
@@ -55,11 +59,11 @@ function closed(object: AccessGrant | AccessRequest, agency: string | undefined,
   return { object, status: { ...(agency !== undefined ? { agency } : {}), active: false, workspaces: [] }, outcome };
 }
 
+/** A request or grant the rules reject pairs with nothing (the service renders without it): it says why. */
 function withRuleErrors(d: AccessDecision, hub: HubCache): AccessDecision {
-  const errors = hub.errorsOf(d.object.kind, d.object.metadata.namespace, d.object.metadata.name);
-  if (errors.length === 0 || d.outcome.state === 'degraded') return d;
-  const message = errors.map((p) => `${pathText(p.path)}: ${p.message}`).join('; ');
-  return { ...d, outcome: { state: 'degraded', reason: 'RuleViolation', message } };
+  const rejection = rejectionOf(hub, d.object as AccessDecision['object'] & KubernetesObject);
+  if (!rejection || d.outcome.state === 'degraded') return d;
+  return { ...d, outcome: { state: 'degraded', reason: RULE_VIOLATION, message: rejection.message } };
 }
 
 export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision {
@@ -76,6 +80,7 @@ export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision
       acting,
     );
   }
+  if (input.rejected) return refuse('ServiceRejected', `SharedDataService ${service.metadata.name} is rejected by the rules`, acting);
   if (service.spec.sharing !== 'onRequest') return closed(grant, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
   const consumer = grant.spec.consumer;
   if (!platform.agencies.some((a) => a.metadata.name === consumer)) return refuse('ConsumerNotFound', `there is no Agency ${consumer}`, acting);
@@ -106,6 +111,7 @@ export function requestDecision(input: Inputs, request: AccessRequest): AccessDe
   const provider = request.spec.provider;
   if (!platform.agencies.some((a) => a.metadata.name === provider)) return refuse('ProviderNotFound', `there is no Agency ${provider}`, acting);
   if (!service) return refuse('ServiceNotFound', `agency ${provider} publishes no SharedDataService "${request.spec.service}"`, acting);
+  if (input.rejected) return refuse('ServiceRejected', `SharedDataService ${service.metadata.name} of ${provider} is rejected by the rules`, acting);
   if (service.spec.sharing !== 'onRequest') return closed(request, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
   const matches = (input.render?.access ?? []).filter((m) => m.request === nsName(request));
   if (matches.length > 0) return withRuleErrors(active(request, acting, matches, 'grant', `${provider} granted access to ${service.metadata.name}`), input.hub);

@@ -5,18 +5,21 @@
 // under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy
 // (namespaces.ts).
 //
-// Render issues and the rule problems about this agency (model/rules.ts) make it Degraded
-// with their messages; what can safely be rendered is still applied, and other agencies are
-// not affected. The finalizer govcloud.dev/cleanup lets deletion remove what the agency has
-// in every data centre first; an unreachable data centre holds up that agency's deletion
-// only (retried with backoff).
+// An agency the rules reject (model/rules.ts: a code already taken, a namespace of the
+// platform's own, a placement its level forbids) is rendered no more: its bindings and allow
+// policies go, its namespaces, quotas and default-deny stay, nothing is adopted
+// (refusal.ts). Render issues make it Degraded with their messages; what can safely be
+// rendered is still applied, and other agencies are not affected. The finalizer
+// govcloud.dev/cleanup lets deletion remove what the agency has in every data centre first;
+// an unreachable data centre holds up that agency's deletion only (retried with backoff).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
 import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
-import { conditionsFor, pathText, type Outcome } from './status.ts';
+import { rejectedOutcome, rejectionOf, withdraw, type Rejection } from './refusal.ts';
+import { conditionsFor, type Outcome } from './status.ts';
 import { syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
 export const AGENCY_CONTROLLER = 'agency';
@@ -55,6 +58,9 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
     }
 
+    const rejection = rejectionOf(ctx.hub, agency);
+    if (rejection) return reject(ctx, agency, owner, rejection, signal);
+
     const render = renderAgency(ctx.hub.platform(), agency);
     const blocked = new Map<string, Set<string>>();
     const policy = agency.spec.deletionPolicy ?? 'Retain';
@@ -69,7 +75,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     });
 
-    const outcome = agencyOutcome(ctx, agency, render, outcomes);
+    const outcome = agencyOutcome(render, outcomes);
     if (outcome.state === 'degraded') void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
     const previous = ctx.status.previous<AgencyStatus>(agency);
     const status: Record<string, unknown> = {
@@ -84,8 +90,8 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
   };
 }
 
-/** Ready, or Degraded with every reason at once: render issues, rule errors, held namespaces, unreachable or failing data centres. */
-export function agencyOutcome(ctx: ControllerContext, agency: Agency, render: AgencyRender, outcomes: DcOutcome[]): Outcome {
+/** Ready, or Degraded with every reason at once: render issues, held namespaces, unreachable or failing data centres. */
+export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outcome {
   const messages: string[] = [];
   let reason: string | undefined;
   const add = (r: string, m: string | undefined) => {
@@ -94,12 +100,6 @@ export function agencyOutcome(ctx: ControllerContext, agency: Agency, render: Ag
     messages.push(m);
   };
   for (const issue of render.issues) add(issue.reason, issue.message);
-  // The rules say much the same as the renderer about placement; keep theirs where the renderer said nothing.
-  const fields = render.issues.map((i) => i.field).filter((f): f is string => f !== undefined);
-  for (const p of ctx.hub.errorsOf('Agency', undefined, agency.metadata.name)) {
-    const path = pathText(p.path);
-    if (!fields.some((f) => path.startsWith(f))) add('RuleViolation', `${path}: ${p.message}`);
-  }
   for (const o of outcomes) for (const h of o.held) add('NamespaceConflict', h);
   for (const o of outcomes) if (o.wanted && o.state === 'unreachable') add('DataCentreUnreachable', o.message);
   for (const o of outcomes) if (o.state === 'failed') add('ApplyFailed', o.message);
@@ -123,6 +123,23 @@ function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutco
     if (message) entry.message = message;
     return entry;
   });
+}
+
+/** A rejected agency: what opened access withdrawn everywhere, the rest kept, Degraded with the rules' words. */
+async function reject(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, rejection: Rejection, signal: AbortSignal): Promise<void> {
+  const outcomes = await withdraw(agency, { ctx, controller: AGENCY_CONTROLLER, fieldManager: AGENCY_FIELD_MANAGER, owner, signal });
+  const outcome = rejectedOutcome(rejection);
+  void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
+  const previous = ctx.status.previous<AgencyStatus>(agency);
+  const dataCentres: PlacementStatus[] = [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
+  const status = {
+    observedGeneration: agency.metadata.generation,
+    hubNamespace: hubNamespaceOf(agency.metadata.name),
+    dataCentres,
+    conditions: conditionsFor(previous?.conditions, outcome, agency.metadata.generation, ctx.clock.now()),
+  };
+  await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
+  throwIfFailed(outcomes);
 }
 
 /** Removes what the owner has in every reachable data centre: namespaces deleted (Delete) or orphaned (Retain). */

@@ -197,26 +197,13 @@ export class OperatorCore {
       ),
       hub.agencies.addHandlers(
         on((agency: Agency & KubernetesObject) => {
-          const name = agency.metadata.name;
-          this.enqueue('Agency', undefined, name);
           // What an agency's spec feeds besides its own render: the capacity allocated in the
-          // data centres it is placed in, the links it is a party to, and every service's
-          // consumers. Other agencies hear of it only through the rules (publishVerdicts).
+          // data centres it is placed in. Other agencies hear of it only through the rules (publishVerdicts).
           for (const dc of agency.spec.placement.dataCentres) if (hub.dataCentre(dc)) this.enqueue('DataCentre', undefined, dc);
-          for (const link of hub.links.list()) {
-            if (link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name) this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
-          }
-          this.enqueueAll('SharedDataService');
+          this.agencyChanged(agency.metadata.name);
         }),
       ),
-      hub.links.addHandlers(
-        on((link: NetworkLink & KubernetesObject) => {
-          this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
-          // The links that may answer this one live in the peer's hub namespace.
-          const peer = link.spec.peer.agency?.name;
-          if (peer) for (const l of hub.links.list(hubNamespaceOf(peer))) this.enqueue('NetworkLink', l.metadata.namespace, l.metadata.name);
-        }),
-      ),
+      hub.links.addHandlers(on((link: NetworkLink & KubernetesObject) => this.linkChanged(link))),
       hub.services.addHandlers(on((s: KubernetesObject) => this.enqueue('SharedDataService', s.metadata?.namespace, s.metadata?.name ?? ''))),
       hub.requests.addHandlers(
         on((r: AccessRequest & KubernetesObject) => this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service)),
@@ -233,6 +220,26 @@ export class OperatorCore {
   }
 
   /**
+   * The agency, and what it is a party to: the links in its hub namespace and those naming
+   * it as peer, and every service's consumers (also when only its rule verdict changed: a
+   * rejected agency opens nothing, refusal.ts).
+   */
+  private agencyChanged(name: string): void {
+    this.enqueue('Agency', undefined, name);
+    for (const link of this.opts.hub.links.list()) {
+      if (link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name) this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
+    }
+    this.enqueueAll('SharedDataService');
+  }
+
+  /** The link, and the links that may answer it: they live in the peer's hub namespace. */
+  private linkChanged(link: NetworkLink & KubernetesObject): void {
+    this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
+    const peer = link.spec.peer.agency?.name;
+    if (peer) for (const l of this.opts.hub.links.list(hubNamespaceOf(peer))) this.enqueue('NetworkLink', l.metadata.namespace, l.metadata.name);
+  }
+
+  /**
    * After a spec change, once a burst has settled: judge the platform again; the hub cache
    * then re-queues (verdictsChanged) only the objects whose rule verdict changed.
    */
@@ -244,10 +251,15 @@ export class OperatorCore {
     }, FAN_OUT_DELAY_MS);
   }
 
-  /** Objects whose rule verdict changed: the reconcile that reports it. */
+  /**
+   * Objects whose rule verdict changed: the reconcile that reports it, and those of the
+   * objects that count on it (a rejected object counts for nothing in their renders).
+   */
   private verdictsChanged(objects: PlatformObject[]): void {
     for (const o of objects) {
-      if (o.kind === 'Agency' || o.kind === 'DataCentre' || o.kind === 'NetworkLink' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
+      if (o.kind === 'Agency') this.agencyChanged(o.metadata.name);
+      else if (o.kind === 'NetworkLink') this.linkChanged(o as NetworkLink & KubernetesObject);
+      else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
       else if (o.kind === 'AccessRequest') {
         const r = o as AccessRequest;
         this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service);

@@ -4,6 +4,11 @@
 // but may not write them), and report what the cluster is: connected, its version and ready
 // nodes, the agencies placed there and the capacity their quotas take. The member's probe
 // loop re-enqueues the key when any of that changes, so this needs no periodic resync.
+//
+// A DataCentre the rules reject (overlapping ranges, a second hub) is Degraded through the
+// same path as every kind (refusal.ts), but its platform objects are still applied: they are
+// the same for every data centre and only confine (admission policies), and withholding
+// them would leave the agencies placed there with fewer guard-rails, failing open.
 import type { DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
@@ -11,7 +16,8 @@ import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
-import { conditionsFor, pathText, type Outcome } from './status.ts';
+import { rejectedOutcome, rejectionOf } from './refusal.ts';
+import { conditionsFor, type Outcome } from './status.ts';
 import { changed, countsText, syncEverywhere } from './sync.ts';
 
 export const DATACENTRE_CONTROLLER = 'datacentre';
@@ -101,15 +107,15 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         admit: (_m, objects) => ({ objects, held: [] }),
       }).then((all) => all.filter((o) => o.dataCentre === name));
       if (result && changed(result)) void ctx.recorder.normal(dc, 'Applied', 'Apply', `platform objects: ${countsText(result)}`);
-      const problems = ctx.hub.errorsOf('DataCentre', undefined, name);
+      const rejection = rejectionOf(ctx.hub, dc);
       const roleProblems = probe ? platformRoleProblems(probe.platformRoles) : [];
       if (result?.state === 'failed') {
         failure = result.message;
         outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
       } else if (roleProblems.length > 0) {
         outcome = { state: 'degraded', reason: 'PlatformRolesDiffer', message: roleProblems.join('; ') };
-      } else if (problems.length > 0) {
-        outcome = { state: 'degraded', reason: 'RuleViolation', message: problems.map((p) => `${pathText(p.path)}: ${p.message}`).join('; ') };
+      } else if (rejection) {
+        outcome = rejectedOutcome(rejection);
       } else {
         outcome = { state: 'ready', reason: 'Connected', message: `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed` };
       }

@@ -9,9 +9,10 @@
 // demand: `publishVerdicts()` checks the whole platform, tells the listener which objects'
 // verdicts changed (the operator re-queues exactly those), and controllers read verdicts
 // from that publication. A controller asking about an object newer than the publication
-// publishes first, so no object is ever judged by rules that did not see it.
+// publishes first, so no object is ever judged by rules that did not see it. The operator's
+// own namespace is one of the platform's: no agency may have it, whatever it is called.
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { hubNamespaceOf, workspaceNamespaces, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink, type SharedDataService } from '../api/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespaces, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
 import { Informer, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
@@ -61,6 +62,8 @@ interface Verdicts {
   revision: number;
   /** The judged version of every object of the platform, by key. */
   stamps: Map<string, string>;
+  /** The platform as this publication judged it, without what it rejects (see admitted()). */
+  admitted?: Platform;
   errors: Map<string, RuleProblem[]>;
   /** The errors as one text per object, for comparing publications. */
   texts: Map<string, { object: PlatformObject; text: string }>;
@@ -162,7 +165,7 @@ export class HubCache {
   problems(): RuleProblem[] {
     const platform = this.platform();
     const memo = this.memo!;
-    memo.problems ??= checkPlatform(platform);
+    memo.problems ??= checkPlatform(platform, { platformNamespaces: [this.namespace] });
     return memo.problems;
   }
 
@@ -214,6 +217,34 @@ export class HubCache {
     const live = this.objectOf(kind, namespace, name);
     if (!this.verdicts || (live !== undefined && this.verdicts.stamps.get(key) !== stampOf(live))) this.publishVerdicts();
     return this.verdicts?.errors.get(key) ?? [];
+  }
+
+  /**
+   * The platform without the objects the rules reject, nor those written in the hub namespace
+   * of a rejected agency: what other objects' renders may count on (controllers/refusal.ts).
+   * DataCentres stay whatever their verdict: every agency placed in one depends on it.
+   */
+  admitted(): Platform {
+    this.publishVerdicts();
+    const verdicts = this.verdicts!;
+    if (verdicts.admitted) return verdicts.admitted;
+    const platform = this.platform();
+    const rejectedAgencies = new Set(platform.agencies.filter((a) => verdicts.errors.has(keyOf(a as KubernetesObject))).map((a) => a.metadata.name));
+    const keep = <T extends { metadata: { namespace?: string } }>(list: T[]): T[] =>
+      list.filter((o) => {
+        if (verdicts.errors.has(keyOf(o as unknown as KubernetesObject))) return false;
+        const acting = agencyNameOfHubNamespace(o.metadata.namespace);
+        return acting === undefined || !rejectedAgencies.has(acting);
+      });
+    verdicts.admitted = {
+      dataCentres: platform.dataCentres,
+      agencies: platform.agencies.filter((a) => !rejectedAgencies.has(a.metadata.name)),
+      links: keep(platform.links),
+      services: keep(platform.services),
+      requests: keep(platform.requests),
+      grants: keep(platform.grants),
+    };
+    return verdicts.admitted;
   }
 
   /** The agencies whose workspaces or hub namespace would be a namespace of this name. */

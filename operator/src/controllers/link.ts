@@ -2,11 +2,14 @@
 // workspace exists (renderLink), while both sides agree and both windows are open. The
 // acting agency is the owner of the hub namespace holding the link, never a field. The key
 // is requeued for the renderer's next change (a window opening or closing), with no periodic
-// resync, so a link closes within seconds of its validUntil.
+// resync, so a link closes within seconds of its validUntil. A link the rules reject
+// (refusal.ts) is rendered nowhere, and its policy goes wherever it was; its peer's link
+// renders against the admitted platform, where a rejected link answers nothing.
 import { agencyNameOfHubNamespace } from '../api/index.ts';
 import { ownerLabelValue, renderLink, type LinkRender } from '../render/index.ts';
 import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
+import { rejectedOutcome, rejectionOf, withdraw } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
@@ -29,27 +32,30 @@ export function linkReconciler(ctx: ControllerContext): ReconcileFn {
       return;
     }
     const now = ctx.clock.now();
-    const render = renderLink(ctx.hub.platform(), link, new Date(now));
-    const outcomes = await syncRendered(link, render.perDataCentre, { ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal });
+    const rejection = rejectionOf(ctx.hub, link);
+    const render = rejection ? undefined : renderLink(ctx.hub.admitted(), link, new Date(now));
+    const sync = { ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal };
+    const outcomes = render ? await syncRendered(link, render.perDataCentre, sync) : await withdraw(link, sync);
 
     const previous = ctx.status.previous<LinkStatus>(link);
-    const outcome = linkOutcome(render, outcomes);
-    const active = render.active && outcomes.every((o) => !o.wanted || (o.state === 'applied' && o.held.length === 0));
+    const outcome = rejection ? rejectedOutcome(rejection) : linkOutcome(render!, outcomes);
+    const active = render !== undefined && render.active && outcomes.every((o) => !o.wanted || (o.state === 'applied' && o.held.length === 0));
+    const dataCentres = render?.perDataCentre.map((r) => r.dataCentre) ?? [];
     if (previous?.active === true && !active) void ctx.recorder.normal(link, 'Deactivated', 'Close', outcome.message ?? 'the link is closed');
-    if (previous?.active !== true && active) void ctx.recorder.normal(link, 'Activated', 'Open', `open in ${render.perDataCentre.map((r) => r.dataCentre).join(', ')}`);
+    if (previous?.active !== true && active) void ctx.recorder.normal(link, 'Activated', 'Open', `open in ${dataCentres.join(', ')}`);
     if (outcome.state === 'degraded') void ctx.recorder.warning(link, outcome.reason, 'Reconcile', outcome.message);
 
     const status: Record<string, unknown> = {
       observedGeneration: link.metadata.generation,
       active,
-      dataCentres: render.perDataCentre.map((r) => r.dataCentre),
+      dataCentres,
       conditions: conditionsFor(previous?.conditions, outcome, link.metadata.generation, now),
     };
     const agency = agencyNameOfHubNamespace(link.metadata.namespace);
     if (agency !== undefined) status.agency = agency;
     await ctx.status.write(link, status, FIELD_MANAGER);
     throwIfFailed(outcomes);
-    const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
+    const after = requeueFor(render?.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
 }

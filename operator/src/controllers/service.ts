@@ -4,6 +4,10 @@
 // service they name, so this controller also decides and reports their status, keeps the
 // service's access history (Granted, Revoked, Expired, with an Event each) and requeues for
 // the next window boundary: a grant's path closes within seconds of its validUntil.
+//
+// A service the rules reject renders nothing and loses its policies (its workload stays:
+// refusal.ts); a rejected request or grant pairs with nothing, since the service renders
+// against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
 import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
@@ -11,6 +15,7 @@ import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.t
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
 import { DEPLOYMENT } from './resources.ts';
+import { rejectedOutcome, rejectionOf, withdraw } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
 
@@ -39,23 +44,39 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const now = ctx.clock.now();
     if (!service || service.metadata.deletionTimestamp) {
       const outcomes = await syncEverywhere({ ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
-      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, render: undefined, now }), now);
+      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, rejected: false, render: undefined, now }), now);
       throwIfFailed(outcomes);
       return;
     }
 
-    const render = renderService(platform, service, new Date(now));
-    const outcomes = await syncRendered(service, render.perDataCentre, { ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal });
+    const sync = { ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal };
+    const rejection = rejectionOf(ctx.hub, service);
+    if (rejection) {
+      const outcomes = await withdraw(service, sync);
+      const outcome = rejectedOutcome(rejection);
+      void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
+      const previous = ctx.status.previous<ServiceStatus>(service);
+      const { history, added } = nextHistory(previous?.history, [], platform, now);
+      recordHistory(ctx, service, added);
+      const status = {
+        observedGeneration: service.metadata.generation,
+        dataCentres: [],
+        consumers: [],
+        history,
+        conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
+      };
+      await ctx.status.write(service, status, FIELD_MANAGER);
+      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: true, render: undefined, now }), now);
+      throwIfFailed(outcomes);
+      return;
+    }
+
+    const render = renderService(ctx.hub.admitted(), service, new Date(now));
+    const outcomes = await syncRendered(service, render.perDataCentre, sync);
 
     const previous = ctx.status.previous<ServiceStatus>(service);
     const { history, added } = nextHistory(previous?.history, render.access, platform, now);
-    for (const e of added) {
-      const note = `${e.grant} (request ${e.request ?? '-'}): ${e.event.toLowerCase()} for ${e.consumer}`;
-      void ctx.recorder.normal(service, VERB[e.event], 'Access', note);
-      const [gns, gname] = e.grant.split('/');
-      const grant = ctx.hub.grants.get(gns, gname ?? '');
-      if (grant) void ctx.recorder.normal(grant, VERB[e.event], 'Access', note);
-    }
+    recordHistory(ctx, service, added);
 
     const outcome = serviceOutcome(ctx, service, render, outcomes);
     if (outcome.state === 'degraded') void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
@@ -70,12 +91,23 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const ownerAgency = agencyNameOfHubNamespace(namespace);
     if (ownerAgency !== undefined) status.owner = ownerAgency;
     await ctx.status.write(service, status, FIELD_MANAGER);
-    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, render, now }), now);
+    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: false, render, now }), now);
 
     throwIfFailed(outcomes);
     const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
+}
+
+/** An Event per history entry, on the service and on the grant. */
+function recordHistory(ctx: ControllerContext, service: SharedDataService & KubernetesObject, added: readonly HistoryEntry[]): void {
+  for (const e of added) {
+    const note = `${e.grant} (request ${e.request ?? '-'}): ${e.event.toLowerCase()} for ${e.consumer}`;
+    void ctx.recorder.normal(service, VERB[e.event], 'Access', note);
+    const [gns, gname] = e.grant.split('/');
+    const grant = ctx.hub.grants.get(gns, gname ?? '');
+    if (grant) void ctx.recorder.normal(grant, VERB[e.event], 'Access', note);
+  }
 }
 
 function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {

@@ -18,7 +18,9 @@
  */
 import {
   agencyNameOfHubNamespace,
+  HUB_NAMESPACE_PREFIX,
   hubNamespaceOf,
+  platformNamespaceClash,
   normaliseAgencyCode,
   serviceIdentifier,
   workspaceNamespace,
@@ -42,6 +44,8 @@ export type PlatformObject = DataCentre | Agency | NetworkLink | SharedDataServi
 export interface RuleProblem {
   /** Errors make the platform invalid; warnings (pending consent, needless requests) do not. */
   severity: 'error' | 'warning';
+  /** Which rule found it (`links`, `reserved-namespaces`, ...): named in the operator's conditions and Events. */
+  rule: string;
   /** The object at fault. */
   object: PlatformObject;
   /** Field path from the object's root, e.g. `['spec', 'placement', 'dataCentres', 1]`. */
@@ -60,6 +64,8 @@ export interface ObjectRef {
 export interface RuleOptions {
   /** Objects that exist but are not in the platform (invalid on their own): references to them resolve. */
   alsoPresent?: readonly ObjectRef[];
+  /** More namespaces of the platform no agency may have (the operator's own, when it runs under another name). */
+  platformNamespaces?: readonly string[];
 }
 
 const CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
@@ -178,22 +184,26 @@ function list(values: readonly string[]): string {
 export function checkPlatform(platform: Platform, options: RuleOptions = {}): RuleProblem[] {
   const out: RuleProblem[] = [];
   const index = new Index(platform, options);
-  const error = (object: PlatformObject, path: (string | number)[], message: string, related?: PlatformObject) =>
-    out.push(related ? { severity: 'error', object, path, message, related } : { severity: 'error', object, path, message });
-  const warning = (object: PlatformObject, path: (string | number)[], message: string, related?: PlatformObject) =>
-    out.push(related ? { severity: 'warning', object, path, message, related } : { severity: 'warning', object, path, message });
+  const report =
+    (severity: RuleProblem['severity'], rule: string): Report =>
+    (object, path, message, related) =>
+      out.push(related ? { severity, rule, object, path, message, related } : { severity, rule, object, path, message });
+  const errors = (rule: string) => report('error', rule);
+  const both = (rule: string): [Report, Report] => [report('error', rule), report('warning', rule)];
 
-  checkDuplicates(platform, error);
+  checkDuplicates(platform, errors('unique-names'));
   const plan = addressPlan(platform.dataCentres);
-  checkDataCentres(platform, index, error, warning);
-  checkDeclaredNetworks(platform, error);
-  checkAgencies(platform, index, error);
-  checkInternetEgress(platform, plan, error);
-  checkCapacity(platform, index, error);
-  checkLinks(platform, index, plan, error, warning);
-  checkServices(platform, index, error);
-  checkRequests(platform, index, error, warning);
-  checkGrants(platform, index, error, warning);
+  checkDataCentres(platform, index, ...both('data-centres'));
+  checkDeclaredNetworks(platform, errors('declared-networks'));
+  checkAgencies(platform, index, errors('agencies'));
+  checkPlatformNamespaces(platform, options.platformNamespaces ?? [], errors('platform-namespaces'));
+  checkInternetEgress(platform, plan, errors('internet-egress'));
+  checkCapacity(platform, index, errors('capacity'));
+  checkLinks(platform, index, plan, ...both('links'));
+  checkSelfLinks(platform, errors('self-links'));
+  checkServices(platform, index, errors('services'));
+  checkRequests(platform, index, ...both('access-requests'));
+  checkGrants(platform, index, ...both('access-grants'));
   return out;
 }
 
@@ -276,6 +286,26 @@ function checkInternetEgress(platform: Platform, plan: AddressPlan, error: Repor
       for (const { index, message } of judgeRanges(plan, agency.metadata.name, 'internet', w.internetEgress ?? []).refused) {
         error(agency, ['spec', 'workspaces', i, 'internetEgress', index], message);
       }
+    });
+  }
+}
+
+/**
+ * No namespace of an agency is one of the platform's own (api/tenancy.ts): its hub namespace
+ * would hand the operator's namespace, with the members' kubeconfigs, to the agency's admins;
+ * a workspace namespace would put the agency's bindings and policies into kube-system. A
+ * workspace namespace never has the hub namespaces' shape, or its owner would act for
+ * another agency on the hub.
+ */
+function checkPlatformNamespaces(platform: Platform, extra: readonly string[], error: Report): void {
+  for (const agency of platform.agencies) {
+    const name = agency.metadata.name;
+    const hub = platformNamespaceClash(hubNamespaceOf(name), extra);
+    if (hub) error(agency, ['metadata', 'name'], `the agency's hub namespace would be ${hubNamespaceOf(name)}, and ${hub}: choose another name`);
+    agency.spec.workspaces.forEach((w, i) => {
+      const ns = workspaceNamespace(name, w.name);
+      const clash = platformNamespaceClash(ns, extra) ?? (ns.startsWith(HUB_NAMESPACE_PREFIX) ? `${HUB_NAMESPACE_PREFIX}* namespaces are the agencies' hub namespaces` : undefined);
+      if (clash) error(agency, ['spec', 'workspaces', i, 'name'], `workspace "${w.name}" would be namespace ${ns}, and ${clash}: rename the workspace or the agency`);
     });
   }
 }
@@ -415,10 +445,8 @@ function checkLinks(platform: Platform, index: Index, plan: AddressPlan, error: 
     let peer: Agency | undefined;
     let peerKnown = true;
     if (peerRef) {
-      if (peerRef.name === own && peerRef.workspace === link.spec.workspace) {
-        error(link, ['spec', 'peer', 'agency'], `a link cannot connect workspace "${link.spec.workspace}" to itself`);
-        continue;
-      }
+      // checkSelfLinks refuses it.
+      if (peerRef.name === own) continue;
       peer = index.agencies.get(peerRef.name);
       if (!peer) {
         peerKnown = index.exists('Agency', undefined, peerRef.name);
@@ -482,6 +510,26 @@ function checkLinks(platform: Platform, index: Index, plan: AddressPlan, error: 
   }
 }
 
+/**
+ * A link joins a workspace to another agency's workspace. Between two workspaces of one
+ * agency both sides would be declared by that agency alone, so the consent of two parties a
+ * link stands for would mean nothing; and its workspaces are kept apart on purpose (each has
+ * its data class and its own egress): a workspace for private data joined to one with
+ * internet egress is a path nobody else reviewed.
+ */
+function checkSelfLinks(platform: Platform, error: Report): void {
+  for (const link of platform.links) {
+    const own = agencyNameOfHubNamespace(link.metadata.namespace);
+    const peer = link.spec.peer.agency;
+    if (own === undefined || peer?.name !== own) continue;
+    const message =
+      peer.workspace === link.spec.workspace
+        ? `a link cannot connect workspace "${link.spec.workspace}" to itself`
+        : `a link cannot connect workspace "${link.spec.workspace}" to workspace "${peer.workspace}" of the same agency: peer.agency names another agency's workspace (this link is in ${link.metadata.namespace}, the hub namespace of ${own}); an agency's own workspaces stay apart`;
+    error(link, ['spec', 'peer', 'agency'], message);
+  }
+}
+
 /** Where a service runs: its placement, within its owner's. */
 function runsIn(service: SharedDataService, owner: Agency): string[] {
   return [...new Set(service.spec.placement.dataCentres.filter((d) => owner.spec.placement.dataCentres.includes(d)))].sort();
@@ -542,7 +590,7 @@ function checkRequests(platform: Platform, index: Index, error: Report, warning:
     });
     const provider = request.spec.provider;
     if (provider === consumer.metadata.name) {
-      error(request, ['spec', 'provider'], 'an agency does not request access to its own service: its workspaces reach it through links');
+      error(request, ['spec', 'provider'], 'an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies');
       continue;
     }
     if (!index.exists('Agency', undefined, provider)) {

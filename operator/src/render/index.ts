@@ -8,6 +8,7 @@ export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, type Age
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
 export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
+export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
 export {
   platformObjects,
   platformClusterRoles,

@@ -53,6 +53,7 @@
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
 import { addressPlan } from '../model/addresses.ts';
 import { addressPolicy } from './address-policy.ts';
+import { hubAdmissionPolicies } from './hub-admission.ts';
 import { metadata, plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
@@ -238,11 +239,12 @@ export function platformClusterRoles(): PlatformClusterRole[] {
 /**
  * The shared objects of one data centre the operator writes, owned by its DataCentre
  * (`DataCentre..<name>`): the pod, Service and Secret admission policies everywhere, and on
- * the hub the address policy (render/address-policy.ts, from every DataCentre's ranges).
+ * the hub the address policy (render/address-policy.ts, from every DataCentre's ranges) and
+ * the admission policies of the tenants' kinds (hub-admission.ts).
  */
 export function platformObjects(dataCentre: DataCentre, dataCentres: readonly DataCentre[] = [dataCentre]): DesiredObject[] {
   const owner = dataCentreOwner(dataCentre);
   const objects = [...workspacePodPolicy(owner), ...workspaceObjectPolicies(owner)];
-  if (dataCentre.spec.connection.thisCluster === true) objects.push(...addressPolicy(owner, addressPlan(dataCentres)));
+  if (dataCentre.spec.connection.thisCluster === true) objects.push(...addressPolicy(owner, addressPlan(dataCentres)), ...hubAdmissionPolicies(owner));
   return objects.map(plainCopy);
 }

@@ -179,13 +179,14 @@ test('a spec the platform refuses: Degraded with a clear message; the others sta
   await h.run(1000);
   const bad = condition(h.agency('toohigh'), 'Degraded');
   assert.is(bad?.status, 'True');
-  assert.is(bad?.reason, 'NotAccredited');
-  assert.match(bad!.message, /dc-danang is accredited up to security level 2, the agency is level 4/);
+  assert.is(bad?.reason, 'RuleViolation');
+  assert.match(bad!.message, /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/);
   assert.is(condition(h.agency('toohigh'), 'Ready')?.status, 'False');
   assert.not.ok(h.cluster('dc-danang').has('Namespace', undefined, 'toohigh-app'));
   const twin = condition(h.agency('twin'), 'Degraded');
   assert.is(twin?.reason, 'RuleViolation');
-  assert.match(twin!.message, /spec\.code: code G60 is already Agency\/good's/);
+  assert.match(twin!.message, /rule agencies at spec\.code: code G60 is already Agency\/good's/);
+  assert.not.ok(h.cluster('dc-hanoi').has('Namespace', undefined, 'twin-app'), 'the twin gets nothing');
   assert.is(condition(h.agency('good'), 'Ready')?.status, 'True');
   await h.stop();
 });

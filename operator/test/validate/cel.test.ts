@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KINDS, type CelRule } from '../../src/api/index.ts';
+import { AgencyKind, KINDS, type CelRule } from '../../src/api/index.ts';
+import { checkPlatform } from '../../src/model/rules.ts';
 import { checkCel, evaluateRule, isTransitionRule, listRules, toCel, type RuleOutcome } from '../../src/validate/cel.ts';
 import { validateSources } from '../../src/validate/index.ts';
 import type { Path } from '../../src/validate/path.ts';
@@ -92,6 +93,24 @@ test('rules are not evaluated over a node with structural problems (no cascades)
   const schema = { type: 'object', properties: { n: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.n > 1', message: 'small' }] };
   assert.equal(checkCel(schema as never, { n: 'x' }, ['spec'], { problems: [{ path: ['spec', 'n'], message: 'not a number' }] }), []);
   assert.equal(checkCel(schema as never, { n: 0 }, ['spec']), [{ path: ['spec'], message: 'small' }]);
+});
+
+test('Agency names: the CRD refuses exactly the names whose namespaces the rules find to be the platform\'s own', () => {
+  const sample = validateSources(sources([join(SAMPLES, 'agencies', 'hanoi.yaml')])).platform.agencies[0]!;
+  for (const name of ['system', 'kube', 'kube-apps', 'govcloud', 'default', 'systems', 'kubelet', 'ubnd-ha-noi']) {
+    for (const workspaces of [['apps'], ['system', 'public']]) {
+      const agency = structuredClone(sample);
+      agency.metadata.name = name;
+      agency.spec.workspaces = workspaces.map((w) => ({ name: w, dataClass: 'open' }));
+      const cel = AgencyKind.rootRules.every((rule) => {
+        const r = evaluateRule(rule, agency);
+        return r.ok && r.value;
+      });
+      const rules = !checkPlatform({ dataCentres: [], agencies: [agency], links: [], services: [], requests: [], grants: [] }).some((p) => p.rule === 'platform-namespaces');
+      assert.is(cel, rules, `${name} with workspaces ${workspaces.join(', ')}: CEL ${cel ? 'accepts' : 'refuses'}, the rules ${rules ? 'accept' : 'refuse'}`);
+      assert.is(cel, !['system', 'kube', 'kube-apps', 'govcloud'].includes(name), `${name} with workspaces ${workspaces.join(', ')}`);
+    }
+  }
 });
 
 test.run();

@@ -180,11 +180,58 @@ test('links: references, self-links, encryption', () => {
 
   const q = base();
   link(q, 'lgsp-to-ndxp').spec.peer.agency = { name: 'hanoi', workspace: 'lgsp' };
-  assert.ok(run(q).includes('error NetworkLink/lgsp-to-ndxp spec.peer.agency: a link cannot connect workspace "lgsp" to itself'));
+  assert.ok(run(q).some((l) => l.startsWith('error NetworkLink/lgsp-to-ndxp spec.peer.agency: a link cannot connect workspace "lgsp" to itself')));
 
   const r = base();
   link(r, 'city-wan').spec.encrypted = true;
   assert.equal(run(r), ['error NetworkLink/city-wan spec.encrypted: cannot be encrypted: DataCentre/dc-danang is involved and cannot offer encrypted links (encryptedLinks is not set)']);
+});
+
+test('self-links: a pair between two workspaces of one agency is refused on both sides, and names its rule', () => {
+  const p = base();
+  const hanoi = agency(p, 'hanoi');
+  hanoi.spec.workspaces.push({ name: 'portal', dataClass: 'open', internetEgress: ['203.0.113.0/24'] });
+  const egress = structuredClone(link(p, 'lgsp-to-ndxp'));
+  egress.metadata.name = 'lgsp-to-portal';
+  egress.spec.peer.agency = { name: 'hanoi', workspace: 'portal' };
+  const ingress = structuredClone(egress);
+  ingress.metadata.name = 'portal-from-lgsp';
+  ingress.spec.workspace = 'portal';
+  ingress.spec.direction = egress.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
+  ingress.spec.peer.agency = { name: 'hanoi', workspace: 'lgsp' };
+  p.links.push(egress, ingress);
+  const problems = checkPlatform(p).filter((x) => x.object === egress || x.object === ingress);
+  assert.equal(
+    problems.map((x) => `${x.severity} ${x.rule} ${x.object.metadata.name} ${x.path.join('.')}`),
+    ['error self-links lgsp-to-portal spec.peer.agency', 'error self-links portal-from-lgsp spec.peer.agency'],
+  );
+  assert.match(problems[0]!.message, /^a link cannot connect workspace "lgsp" to workspace "portal" of the same agency: peer\.agency names another agency's workspace/);
+});
+
+test('platform namespaces: no agency gets govcloud-system, kube-* or the operator\'s own namespace', () => {
+  const named = (name: string, workspaces: string[]): Platform => {
+    const p = base();
+    const a = structuredClone(agency(p, 'quangninh'));
+    a.metadata.name = name;
+    a.spec.code = 'H98';
+    a.spec.workspaces = workspaces.map((w) => ({ name: w, dataClass: 'open' }));
+    p.agencies.push(a);
+    return p;
+  };
+  const clashes = (p: Platform, options?: RuleOptions) => checkPlatform(p, options).filter((x) => x.rule === 'platform-namespaces').map((x) => `${x.object.metadata.name} ${x.path.join('.')}: ${x.message}`);
+  assert.equal(clashes(named('system', ['app'])), [
+    "system metadata.name: the agency's hub namespace would be govcloud-system, and govcloud-system is a namespace of the platform itself: choose another name",
+  ]);
+  assert.equal(clashes(named('kube', ['system', 'public'])), [
+    'kube spec.workspaces.0.name: workspace "system" would be namespace kube-system, and kube-* namespaces belong to Kubernetes itself: rename the workspace or the agency',
+    'kube spec.workspaces.1.name: workspace "public" would be namespace kube-public, and kube-* namespaces belong to Kubernetes itself: rename the workspace or the agency',
+  ]);
+  assert.equal(clashes(named('govcloud', ['x'])).length, 1, 'a workspace namespace of hub shape (govcloud-x) would act for agency x');
+  assert.equal(clashes(named('platform', ['ops'])), []);
+  assert.equal(clashes(named('platform', ['ops']), { platformNamespaces: ['platform-ops'] }), [
+    'platform spec.workspaces.0.name: workspace "ops" would be namespace platform-ops, and platform-ops is a namespace of the platform itself: rename the workspace or the agency',
+  ]);
+  assert.equal(clashes(base()), [], 'the samples have none');
 });
 
 test('links: a matched pair of two agencies that share no data centre is an error on both sides', () => {
@@ -327,7 +374,7 @@ test('requests: provider and service exist, workspaces are the requester\'s own;
     'error AccessRequest/business-registry-for-lgsp spec.workspaces.1: Agency/quangninh has no workspace "portal" (it has "lgsp", "cong-du-lieu-mo")',
     'error AccessRequest/business-registry-for-thue spec.provider: no Agency named "bo-ke-hoach"',
     'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency at security level 1 or 2 may use it already',
-    'error AccessRequest/self spec.provider: an agency does not request access to its own service: its workspaces reach it through links',
+    'error AccessRequest/self spec.provider: an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies',
   ]) assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
 });
 
