@@ -94,6 +94,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         fieldManager: FIELD_MANAGER,
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
         desired: new Map([[name, platformObjects(dc)]]),
+        regarding: dc,
         signal,
         // Shared by every agency, and the operator may not delete ClusterRoles: never pruned.
         mayDelete: () => false,

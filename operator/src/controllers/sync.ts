@@ -3,13 +3,18 @@
 // longer desired, in every connected data centre (so a placement change moves them). Data
 // centres are handled in parallel, each with its own deadline; one that is unreachable or
 // failing is reported in its outcome and never holds up the others.
+//
+// The security-relevant kinds are repaired to exactly the desired content (runtime/exact.ts):
+// what someone else added or changed there is undone at once, the write being triggered by
+// the member cache's event for the object, and a Warning Event `DriftRepaired` on the
+// govcloud object names the data centre, the object and the fields.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import type { DesiredObject } from '../render/index.ts';
-import { Applier, ApplyError, errorMessage, type ApplyCounts, type ObjectWriter } from '../runtime/index.ts';
+import { Applier, ApplyError, errorMessage, type ApplyCounts, type Drift, type ObjectWriter } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
-import type { Outcome } from './status.ts';
+import { pathText, type Outcome } from './status.ts';
 
 /**
  * Writes in flight per data centre within one reconcile. One at a time left each reconcile
@@ -28,6 +33,8 @@ export interface DcOutcome {
   message?: string;
   /** Desired objects not applied, and why (a namespace that is not ours, not there yet). */
   held: string[];
+  /** Objects whose content someone else had changed, repaired: what was undone. */
+  repaired: string[];
 }
 
 export interface Admission {
@@ -49,6 +56,8 @@ export interface SyncOptions {
   mayDelete?: (live: KubernetesObject) => boolean;
   /** Filters a data centre's desired objects before applying (default: only into existing govcloud namespaces). */
   admit?: (member: Member, objects: DesiredObject[]) => Admission;
+  /** The govcloud object that DriftRepaired events are about; none are recorded without it. */
+  regarding?: KubernetesObject;
   /** Runs after the apply in a reachable data centre (orphaning retained namespaces). */
   after?: (member: Member, writer: ObjectWriter, undesired: KubernetesObject[]) => Promise<number>;
 }
@@ -81,7 +90,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   const wanted = opts.desired.has(dc) && desired.length > 0;
   const member = ctx.members.get(dc);
   if (!member || !member.ready()) {
-    return { dataCentre: dc, state: 'unreachable', wanted, held: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
+    return { dataCentre: dc, state: 'unreachable', wanted, held: [], repaired: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
   }
   const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]);
   const inner = member.writer(deadline);
@@ -91,6 +100,10 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       await inner.apply(obj, fm);
       count('apply');
     },
+    replace: async (obj, fm) => {
+      await inner.replace(obj, fm);
+      count('replace');
+    },
     delete: async (obj) => {
       await inner.delete(obj);
       count('delete');
@@ -98,7 +111,14 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   };
   const admission = (opts.admit ?? inManagedNamespaces)(member, desired);
   const live = member.owned(opts.owner);
-  const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT });
+  // Every controller's manager is ours: a field another govcloud controller wrote is no drift.
+  const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT, ours: (m) => m.startsWith('govcloud-') });
+  const repaired: string[] = [];
+  const onDrift = (drift: Drift) => {
+    const text = `${dc}: ${driftText(drift)}`;
+    repaired.push(text);
+    if (opts.regarding) void ctx.recorder.warning(opts.regarding, 'DriftRepaired', 'Repair', text);
+  };
   const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
   let counts: ApplyCounts | undefined;
   let message: string | undefined;
@@ -109,6 +129,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       ownerLabels: { [LABELS.owner]: opts.owner },
       lookup: (d) => member.find(d),
       mayDelete,
+      onDrift,
     });
   } catch (err) {
     counts = err instanceof ApplyError ? err.counts : undefined;
@@ -126,10 +147,17 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       message = [message, `${dc}: ${errorMessage(err)}`].filter(Boolean).join('; ');
     }
   }
-  const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held };
+  const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held, repaired };
   if (counts) outcome.counts = counts;
   if (message) outcome.message = message;
   return outcome;
+}
+
+/** `NetworkPolicy ns/name: spec.ingress added, spec.hard.pods changed; restored to the desired spec`. */
+export function driftText(drift: Drift): string {
+  const { live, fields } = drift;
+  const name = live.metadata?.namespace ? `${live.metadata.namespace}/${live.metadata.name}` : live.metadata?.name;
+  return `${live.kind} ${name}: ${fields.map((f) => `${pathText(f.path)} ${f.change}`).join(', ')}; restored to the desired spec`;
 }
 
 /** Created, updated or deleted anything. */
@@ -154,7 +182,7 @@ export async function syncRendered(
   perDataCentre: readonly { dataCentre: string; objects: DesiredObject[] }[],
   opts: Omit<SyncOptions, 'desired'>,
 ): Promise<DcOutcome[]> {
-  const outcomes = await syncEverywhere({ ...opts, desired: new Map(perDataCentre.map((r) => [r.dataCentre, r.objects])) });
+  const outcomes = await syncEverywhere({ ...opts, regarding: object, desired: new Map(perDataCentre.map((r) => [r.dataCentre, r.objects])) });
   for (const o of outcomes) if (changed(o)) void opts.ctx.recorder.normal(object, 'Applied', 'Apply', countsText(o));
   return outcomes;
 }
