@@ -65,7 +65,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       owner,
       signal,
       mayDelete: policy === 'Delete' ? () => true : notRetained,
-      admit: admitNamespaces(name, owner, blocked),
+      admit: admitNamespaces({ name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, blocked),
       ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     });
 
