@@ -4,6 +4,7 @@
 // keep their quota and LimitRange, frozen at the last values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { linkPair } from '../render/fixtures.ts';
 import { agency, condition, dataCentres, harness, type Harness, type Obj } from './fakes.ts';
 
 const NS = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -91,6 +92,31 @@ test('a new Agency of the same name and the same code adopts the retained namesp
   assert.is(server.get(NS('sxd-app'))?.metadata?.labels?.['govcloud.dev/owner'], 'Agency..sxd');
   assert.is(h.cluster('dc-hanoi').server.get(NS('govcloud-sxd'))?.metadata?.labels?.['govcloud.dev/owner'], 'Agency..sxd');
   assert.ok(server.get(ADMINS));
+  await h.stop();
+});
+
+test('the old tenant’s links in its retained hub namespace do not act for a new Agency of another code, unless the namespace is released to it', async () => {
+  const h = await harness({ objects: dataCentres() });
+  h.apply(agency('sxd', { code: 'G50', dcs: ['dc-hanoi'] }));
+  h.apply(agency('bkhcn', { code: 'G09', dcs: ['dc-hanoi'], workspaces: ['ndxp'] }));
+  await h.run(1000);
+  for (const link of linkPair({ agency: 'sxd', workspace: 'app' }, { agency: 'bkhcn', workspace: 'ndxp' })) h.apply(link as unknown as Obj);
+  await h.run(1000);
+  const hanoi = h.cluster('dc-hanoi');
+  assert.ok(hanoi.has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-link-from-sxd'), 'the link is open while sxd exists');
+  h.remove(h.agency('sxd')!);
+  await h.run(1000);
+  assert.not.ok(hanoi.has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-link-from-sxd'), 'closed when sxd goes');
+
+  h.apply(agency('sxd', { code: 'H07', dcs: ['dc-hanoi'] }));
+  await h.run(1000);
+  assert.not.ok(hanoi.has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-link-from-sxd'), 'the stale link does not reopen the peer for the newcomer');
+
+  const hubNs = hanoi.server.get(NS('govcloud-sxd'))!;
+  hanoi.server.put({ ...hubNs, metadata: { ...hubNs.metadata, annotations: { 'govcloud.dev/release-to': h.agency('sxd')!.metadata!.uid! } } });
+  await h.run(2000);
+  assert.is(hanoi.server.get(NS('govcloud-sxd'))?.metadata?.labels?.['govcloud.dev/owner'], 'Agency..sxd', 'the hub namespace adopted');
+  assert.ok(hanoi.has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-link-from-sxd'), 'released: the link is the new Agency’s and acts');
   await h.stop();
 });
 
