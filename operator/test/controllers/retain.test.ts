@@ -120,4 +120,33 @@ test('the old tenant’s links in its retained hub namespace do not act for a ne
   await h.stop();
 });
 
+test('the old tenant’s AccessRequest in its retained hub namespace does not act for a new Agency of another code', async () => {
+  const API = 'govcloud.dev/v1alpha1';
+  const h = await harness({ objects: dataCentres() });
+  h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
+  h.apply(agency('sxd', { code: 'G50', dcs: ['dc-hanoi'], workspaces: ['dvc'] }));
+  h.apply({
+    apiVersion: API,
+    kind: 'SharedDataService',
+    metadata: { name: 'population', namespace: 'govcloud-bca' },
+    spec: { displayName: 'Dân cư', subsystem: 'csdldc', serviceCode: 'population', version: 'v1', workspace: 'dancu', image: 'registry.local/population@sha256:1', port: 8443, placement: { dataCentres: ['dc-hanoi'] }, dataClass: 'shared', sharing: 'onRequest' },
+  });
+  const terms = { purpose: 'Xác thực công dân', legalBasis: 'Nghị định 47/2024' };
+  h.apply({ apiVersion: API, kind: 'AccessRequest', metadata: { name: 'population-for-dvc', namespace: 'govcloud-sxd' }, spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...terms } });
+  h.apply({ apiVersion: API, kind: 'AccessGrant', metadata: { name: 'sxd-dvc', namespace: 'govcloud-bca' }, spec: { service: 'population', consumer: 'sxd', ...terms, validUntil: '2027-01-01T00:00:00Z' } });
+  await h.run(1000);
+  const consumers = () => h.hub.get({ apiVersion: API, kind: 'SharedDataService', metadata: { namespace: 'govcloud-bca', name: 'population' } })?.status?.consumers;
+  const providerIngress = () => JSON.stringify(h.cluster('dc-hanoi').server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'bca-dancu', name: 'govcloud-svc-population' } })?.spec ?? {});
+  assert.equal(consumers(), ['sxd/dvc'], 'granted to the old tenant');
+  assert.match(providerIngress(), /sxd-dvc/);
+
+  h.remove(h.agency('sxd')!);
+  await h.run(1000);
+  h.apply(agency('sxd', { code: 'H07', dcs: ['dc-hanoi'], workspaces: ['dvc'] }));
+  await h.run(2000);
+  assert.equal(consumers(), [], 'the stale request matches the grant for no one');
+  assert.not.match(providerIngress(), /sxd-dvc/, 'the provider is not opened to the retained namespace');
+  await h.stop();
+});
+
 test.run();
