@@ -13,7 +13,7 @@
 // body are gone whoever owned them, and a concurrent change fails with 409 instead of being
 // overwritten unseen (the reconcile is retried on fresh data).
 import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
-import { errorMessage, isNotFound } from './errors.ts';
+import { errorMessage, isConflict, isNotFound } from './errors.ts';
 import { contentDifferences, contentOf, foreignDifferences, isExactKind, type FieldDifference } from './exact.ts';
 import { namespacedName } from './keys.ts';
 import { matchesSelector } from './labels.ts';
@@ -135,7 +135,7 @@ export function replaceBody(body: KubernetesObject, live: KubernetesObject): Kub
   return { apiVersion: body.apiVersion, kind: body.kind, metadata: meta, ...contentOf(body) };
 }
 
-type Write = { kind: 'none' } | { kind: 'apply' } | { kind: 'replace'; differences: FieldDifference[] };
+type Write = { kind: 'none' } | { kind: 'apply' } | { kind: 'replace'; live: KubernetesObject; differences: FieldDifference[] };
 
 export interface ApplierOptions {
   writer: ObjectWriter;
@@ -180,7 +180,7 @@ export class Applier {
   private planWrite(body: KubernetesObject, live: KubernetesObject | undefined): Write {
     if (live && isExactKind(body)) {
       const differences = contentDifferences(body, live);
-      if (differences.length > 0) return { kind: 'replace', differences };
+      if (differences.length > 0) return { kind: 'replace', live, differences };
     }
     return this.needsWrite(body, live) ? { kind: 'apply' } : { kind: 'none' };
   }
@@ -189,13 +189,19 @@ export class Applier {
   private async write(body: KubernetesObject, live: KubernetesObject | undefined, onDrift?: (drift: Drift) => void): Promise<ApplyAction> {
     const plan = this.planWrite(body, live);
     if (plan.kind === 'none') return 'unchanged';
-    if (plan.kind === 'apply' || !live) {
+    if (plan.kind === 'apply') {
       await this.writer.apply(body, this.fieldManager);
       return live ? 'updated' : 'created';
     }
-    await this.writer.replace(replaceBody(body, live), this.fieldManager);
-    const fields = foreignDifferences(plan.differences, live, this.ours);
-    if (fields.length > 0) onDrift?.({ live, fields });
+    try {
+      await this.writer.replace(replaceBody(body, plan.live), this.fieldManager);
+    } catch (err) {
+      // The cached copy is not the newest: the newer one's watch event reconciles the owner again.
+      if (isConflict(err)) return 'unchanged';
+      throw err;
+    }
+    const fields = foreignDifferences(plan.differences, plan.live, this.ours);
+    if (fields.length > 0) onDrift?.({ live: plan.live, fields });
     return 'updated';
   }
 

@@ -134,6 +134,26 @@ test('a difference in an exact kind is repaired by an update with exactly the de
   assert.equal(drifts.map((d) => [d.live.metadata?.name, d.fields.map((f) => f.path.join('.'))]), [['govcloud-default-deny', ['spec.ingress']]]);
 });
 
+test('an update refused for a stale resourceVersion (409) is left to the newer version’s event, not failed', async () => {
+  const writer = new RecordingWriter();
+  writer.replace = async () => {
+    throw Object.assign(new Error('Operation cannot be fulfilled: the object has been modified'), { code: 409 });
+  };
+  const drifts: Drift[] = [];
+  const applier = new Applier({ writer, fieldManager: MANAGER });
+  const counts = await applier.sync({ desired: [desiredDenyAll], live: [denyAll({ ...DEFAULT_DENY_SPEC, ingress: [{}] })], ownerLabels: OWNER, onDrift: (d) => drifts.push(d) });
+  assert.equal([counts.updated, counts.unchanged], [0, 1]);
+  assert.equal(drifts, [], 'nothing was repaired yet');
+  writer.replace = async () => {
+    throw Object.assign(new Error('forbidden'), { code: 403 });
+  };
+  const failed = await applier.sync({ desired: [desiredDenyAll], live: [denyAll({ ...DEFAULT_DENY_SPEC, ingress: [{}] })], ownerLabels: OWNER }).then(
+    () => undefined,
+    (err: Error) => err.message,
+  );
+  assert.match(failed ?? '', /forbidden/, 'any other refusal fails the sync');
+});
+
 test('a desired change to a field we own is written the same way but is no drift', async () => {
   const writer = new RecordingWriter();
   const drifts: Drift[] = [];
