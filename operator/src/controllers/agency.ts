@@ -2,8 +2,8 @@
 // every data centre it is placed in (renderAgency), its hub namespace on the hub, and
 // nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
 // every connected data centre, so a placement change moves it. Namespaces are deleted only
-// under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy
-// (namespaces.ts).
+// under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy,
+// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts).
 //
 // Render issues and the rule problems about this agency (model/rules.ts) make it Degraded
 // with their messages; what can safely be rendered is still applied, and other agencies are

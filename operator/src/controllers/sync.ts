@@ -33,8 +33,6 @@ export interface DcOutcome {
   message?: string;
   /** Desired objects not applied, and why (a namespace that is not ours, not there yet). */
   held: string[];
-  /** Objects whose content someone else had changed, repaired: what was undone. */
-  repaired: string[];
 }
 
 export interface Admission {
@@ -90,7 +88,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   const wanted = opts.desired.has(dc) && desired.length > 0;
   const member = ctx.members.get(dc);
   if (!member || !member.ready()) {
-    return { dataCentre: dc, state: 'unreachable', wanted, held: [], repaired: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
+    return { dataCentre: dc, state: 'unreachable', wanted, held: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
   }
   const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]);
   const inner = member.writer(deadline);
@@ -113,12 +111,8 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   const live = member.owned(opts.owner);
   // Every controller's manager is ours: a field another govcloud controller wrote is no drift.
   const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT, ours: (m) => m.startsWith('govcloud-') });
-  const repaired: string[] = [];
-  const onDrift = (drift: Drift) => {
-    const text = `${dc}: ${driftText(drift)}`;
-    repaired.push(text);
-    if (opts.regarding) void ctx.recorder.warning(opts.regarding, 'DriftRepaired', 'Repair', text);
-  };
+  const { regarding } = opts;
+  const onDrift = regarding ? (drift: Drift) => void ctx.recorder.warning(regarding, 'DriftRepaired', 'Repair', `${dc}: ${driftText(drift)}`) : undefined;
   const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
   let counts: ApplyCounts | undefined;
   let message: string | undefined;
@@ -129,7 +123,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       ownerLabels: { [LABELS.owner]: opts.owner },
       lookup: (d) => member.find(d),
       mayDelete,
-      onDrift,
+      ...(onDrift ? { onDrift } : {}),
     });
   } catch (err) {
     counts = err instanceof ApplyError ? err.counts : undefined;
@@ -147,7 +141,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       message = [message, `${dc}: ${errorMessage(err)}`].filter(Boolean).join('; ');
     }
   }
-  const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held, repaired };
+  const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held };
   if (counts) outcome.counts = counts;
   if (message) outcome.message = message;
   return outcome;
