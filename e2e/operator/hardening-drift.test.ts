@@ -8,6 +8,7 @@
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
 import { agency, clusterOf, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
+import { requestAs } from './impersonate.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: drift of security objects');
@@ -92,6 +93,32 @@ test('fields added to policies, admission policies, roles, bindings and quotas a
     assert.is(event.type, 'Warning');
     assert.match(event.note, /^dc-hcm: /);
   }
+
+  // The repaired pod policy holds again: a tenant pod tolerating the dedicated nodes is refused
+  // (the API server reloads a changed policy within a moment; one admitted meanwhile is removed).
+  const admin = { user: 'can-bo@e2e.gov.vn', groups: [`${name}-admins`] };
+  const sneaky = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'sneaky' },
+    spec: {
+      tolerations: [{ key: 'govcloud.dev/dedicated', operator: 'Equal', value: 'level4', effect: 'NoSchedule' }],
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.gov.vn/app:1.0',
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+        },
+      ],
+    },
+  };
+  const refusal = await waitFor('a tenant pod tolerating the dedicated nodes refused', async () => {
+    const res = await requestAs(hcm, admin, 'POST', `/api/v1/namespaces/${ns}/pods`, sneaky);
+    if (res.status === 201) await hcm.request('DELETE', `/api/v1/namespaces/${ns}/pods/sneaky?gracePeriodSeconds=0`);
+    return res.status === 201 ? undefined : res;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
+  assert.is(refusal.status, 403, refusal.text);
+  assert.match(refusal.text, /ValidatingAdmissionPolicy 'govcloud-workspace-pods' .*denied request: only security level 4 workspaces run on the dedicated nodes/);
 
   // Steady state: a reconcile of the agency and of the data centre writes nothing.
   const writes = async () => (await op!.metric('govcloud_object_writes_total', { controller: 'agency' })) + (await op!.metric('govcloud_object_writes_total', { controller: 'datacentre', cluster: 'dc-hcm' }));

@@ -4,26 +4,17 @@
 // admins (impersonated) cannot read the old tenant's Secret, the Agency is Degraded naming
 // the namespace, until a platform engineer releases the namespace to it. The same code
 // adopts directly. While retained, the namespace keeps its quota and LimitRange.
-import * as https from 'node:https';
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
 import { agency, clusterOf, condition, get, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
+import { requestAs } from './impersonate.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: retained namespaces');
 
-/** One request as `user` in `groups` (Impersonate-User / Impersonate-Group, as `kubectl --as --as-group` sends). */
-async function requestAs(cluster: Cluster, user: string, groups: string[], method: string, urlPath: string): Promise<number> {
-  const opts: https.RequestOptions = { method, headers: { accept: 'application/json', 'Impersonate-User': user, 'Impersonate-Group': groups }, timeout: 30_000 };
-  await cluster.kubeconfig.applyToHTTPSOptions(opts);
-  return await new Promise<number>((resolve, reject) => {
-    const req = https.request(new URL(urlPath, cluster.server), opts, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+/** The HTTP status of one request as `user` in `groups`. */
+async function statusAs(cluster: Cluster, user: string, groups: string[], method: string, urlPath: string): Promise<number> {
+  return (await requestAs(cluster, { user, groups }, method, urlPath)).status;
 }
 
 const SECRET = 'old-tenant-credentials';
@@ -38,7 +29,7 @@ async function retained(ctx: { hub: Cluster; clusters: Cluster[]; agencies: stri
   await waitConverged(hub, clusters, name);
   const hcm = clusterOf(clusters, 'dc-hcm');
   await hcm.call('POST', `/api/v1/namespaces/${name}-app/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET }, stringData: { password: 'mật khẩu cũ' } });
-  assert.is(await requestAs(hcm, 'old-admin', [`${name}-admins`], 'GET', `/api/v1/namespaces/${name}-app/secrets/${SECRET}`), 200, 'the old admins read their Secret');
+  assert.is(await statusAs(hcm, 'old-admin', [`${name}-admins`], 'GET', `/api/v1/namespaces/${name}-app/secrets/${SECRET}`), 200, 'the old admins read their Secret');
   await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${name}`);
   await waitFor(`agency ${name} gone`, async () => !(await get(hub, 'Agency', undefined, name)), { timeoutMs: 60_000 });
   return { name, code, hcm };
@@ -61,8 +52,8 @@ test('a new Agency with the same name and another code is held back from the ret
     return condition(a, 'Ready')?.status === 'True' || condition(a, 'Degraded')?.status === 'True';
   });
   await new Promise((r) => setTimeout(r, 2000));
-  assert.is(await requestAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`), 403, 'the new admins cannot read the old tenant’s Secret');
-  assert.is(await requestAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/pods`), 403, 'nor list its pods');
+  assert.is(await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`), 403, 'the new admins cannot read the old tenant’s Secret');
+  assert.is(await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/pods`), 403, 'nor list its pods');
 
   const degraded = await waitCondition(hub, 'Agency', undefined, name, 'Degraded', 'True');
   const c = condition(degraded, 'Degraded')!;
@@ -79,7 +70,7 @@ test('a new Agency with the same name and another code is held back from the ret
     const live = (await hcm.call('GET', `/api/v1/namespaces/${ns}`)) as Obj;
     return live.metadata?.labels?.['govcloud.dev/owner'] === `Agency..${name}` && live.metadata?.labels?.['govcloud.dev/agency-uid'] === uid;
   });
-  await waitFor('the new admins bound in the adopted namespace', async () => (await requestAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
+  await waitFor('the new admins bound in the adopted namespace', async () => (await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
 });
 
 test('retained namespaces keep their quota and LimitRange; a new Agency with the same name and the same code adopts them directly', async (ctx) => {
@@ -94,7 +85,7 @@ test('retained namespaces keep their quota and LimitRange; a new Agency with the
   const successors = `${name}-successors`;
   await hub.apply(withAdmins(agency(name, code, { dcs: ['dc-hcm'] }), successors));
   await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitFor('the successors bound in the adopted namespace', async () => (await requestAs(hcm, 'successor', [successors], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
+  await waitFor('the successors bound in the adopted namespace', async () => (await statusAs(hcm, 'successor', [successors], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
   const quota = (await hcm.call('GET', `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`)) as Obj;
   assert.is(quota.metadata?.labels?.['govcloud.dev/owner'], `Agency..${name}`, 'the kept quota is the agency’s again');
 });
