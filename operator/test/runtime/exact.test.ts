@@ -7,6 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Applier, applyBody, type Drift, type ObjectWriter } from '../../src/runtime/apply.ts';
 import { contentDifferences, foreignDifferences, isExactKind } from '../../src/runtime/exact.ts';
 import { ownsField } from '../../src/runtime/managed-fields.ts';
+import { withServerDefaults } from '../../src/runtime/server-defaults.ts';
 import { cacheTrimmer } from '../../src/runtime/trim.ts';
 import { dataCentres, agency } from '../controllers/fakes.ts';
 import { platformObjects, renderAgency } from '../../src/render/index.ts';
@@ -90,6 +91,56 @@ test('every exact kind as the API server stores it (defaults filled in, status) 
   }
   assert.equal(writer.applied, []);
   assert.equal(writer.replaced, []);
+});
+
+test('server defaults: as a v1.37 API server filled them in (dry-run creates, its answers copied here)', () => {
+  const cases: [Obj, Record<string, unknown>][] = [
+    [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'a' }, spec: { podSelector: {}, egress: [{ ports: [{ port: 53 }] }] } },
+      { spec: { egress: [{ ports: [{ port: 53, protocol: 'TCP' }] }], podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    ],
+    [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'b' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] } },
+      { spec: { ingress: [{ ports: [{ port: 80, protocol: 'TCP' }] }], podSelector: {}, policyTypes: ['Ingress'] } },
+    ],
+    [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'rb' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }, { kind: 'User', name: 'u' }],
+      },
+      {
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }, { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'u' }],
+      },
+    ],
+    [
+      { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' } }] } },
+      { spec: { limits: [{ default: { cpu: '2' }, defaultRequest: { cpu: '2', memory: '64Mi' }, max: { cpu: '2' }, min: { memory: '64Mi' }, type: 'Container' }] } },
+    ],
+    [
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'b' },
+        spec: { policyName: 'p', validationActions: ['Deny'], matchResources: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] } },
+      },
+      {
+        spec: {
+          matchResources: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }] },
+          policyName: 'p',
+          validationActions: ['Deny'],
+        },
+      },
+    ],
+  ];
+  for (const [sent, stored] of cases) {
+    const { apiVersion: _a, kind: _k, metadata: _m, ...defaulted } = withServerDefaults(sent);
+    assert.equal(defaulted, stored, `${sent.kind} ${sent.metadata?.name}`);
+    assert.equal(contentDifferences(sent, { ...sent, ...stored } as Obj), [], `${sent.kind} ${sent.metadata?.name}: no difference`);
+  }
 });
 
 test('differences: added fields, changed values and missing items are named by path; defaults and status are not', () => {
