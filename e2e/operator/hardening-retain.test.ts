@@ -90,4 +90,36 @@ test('retained namespaces keep their quota and LimitRange; a new Agency with the
   assert.is(quota.metadata?.labels?.['govcloud.dev/owner'], `Agency..${name}`, 'the kept quota is the agency’s again');
 });
 
+test('the old tenant’s link in its retained hub namespace does not reopen its peer for a new Agency of another code', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const a = uniqueAgency('stalelink');
+  const b = uniqueAgency('peer');
+  ctx.agencies.push(a.name, b.name);
+  await hub.apply(agency(a.name, a.code, { dcs: ['dc-hanoi'] }));
+  await hub.apply(agency(b.name, b.code, { dcs: ['dc-hanoi'], workspaces: ['api'] }));
+  for (const n of [a.name, b.name]) await waitCondition(hub, 'Agency', undefined, n, 'Ready', 'True');
+  const link = (owner: string, name: string, workspace: string, direction: string, peer: string, peerWorkspace: string): Obj => ({
+    apiVersion: 'govcloud.dev/v1alpha1',
+    kind: 'NetworkLink',
+    metadata: { name, namespace: `govcloud-${owner}` },
+    spec: { workspace, direction, peer: { agency: { name: peer, workspace: peerWorkspace } }, ports: [{ port: 443 }] },
+  });
+  await hub.apply(link(a.name, 'to-peer', 'app', 'Egress', b.name, 'api'));
+  await hub.apply(link(b.name, 'from-old', 'api', 'Ingress', a.name, 'app'));
+  const hanoi = clusterOf(clusters, 'dc-hanoi');
+  const peerPolicy = `/apis/networking.k8s.io/v1/namespaces/${b.name}-api/networkpolicies/govcloud-link-from-old`;
+  await waitFor('the link open at the peer', async () => (await hanoi.request('GET', peerPolicy)).status === 200);
+
+  await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${a.name}`);
+  await waitFor('the peer closed once the agency is gone', async () => (await hanoi.request('GET', peerPolicy)).status === 404);
+  const other = uniqueAgency('other');
+  await hub.apply(withAdmins(agency(a.name, other.code, { dcs: ['dc-hanoi'] }), `${a.name}-newcomers`));
+  await waitFor('the new Agency reconciled', async () => {
+    const n = await get(hub, 'Agency', undefined, a.name);
+    return condition(n, 'Ready')?.status === 'True' || condition(n, 'Degraded')?.status === 'True';
+  });
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.is((await hanoi.request('GET', peerPolicy)).status, 404, 'the stale link opens nothing for the newcomer');
+});
+
 test.run();
