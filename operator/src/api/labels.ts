@@ -6,6 +6,8 @@ export const LABELS = {
   /** The agency's normalised identification code. */
   agency: 'govcloud.dev/agency',
   agencyName: 'govcloud.dev/agency-name',
+  /** On namespaces: the uid of the Agency object they were made for (kept when retained). */
+  agencyUid: 'govcloud.dev/agency-uid',
   workspace: 'govcloud.dev/workspace',
   securityLevel: 'govcloud.dev/security-level',
   dataClass: 'govcloud.dev/data-class',
@@ -25,6 +27,11 @@ export const ANNOTATIONS = {
   encryption: 'govcloud.dev/encryption',
   identifier: 'govcloud.dev/identifier',
   validUntil: 'govcloud.dev/valid-until',
+  /**
+   * On a retained namespace, set by a platform engineer: the uid of the Agency that may adopt
+   * it although its code differs from the code the namespace was made for.
+   */
+  releaseTo: 'govcloud.dev/release-to',
 } as const;
 
 export const FINALIZER = 'govcloud.dev/cleanup';

@@ -2,8 +2,8 @@
 // every data centre it is placed in (renderAgency), its hub namespace on the hub, and
 // nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
 // every connected data centre, so a placement change moves it. Namespaces are deleted only
-// under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy
-// (namespaces.ts).
+// under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy,
+// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts).
 //
 // An agency the rules reject (model/rules.ts: a code already taken, a namespace of the
 // platform's own, a placement its level forbids) is rendered no more: its bindings and allow
@@ -71,7 +71,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       owner,
       signal,
       mayDelete: policy === 'Delete' ? () => true : notRetained,
-      admit: admitNamespaces(name, owner, blocked),
+      admit: admitNamespaces({ name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, blocked),
       ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     });
 

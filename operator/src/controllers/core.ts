@@ -96,6 +96,7 @@ export class OperatorCore {
       NetworkLink: make(LINK_CONTROLLER, linkReconciler(this.ctx), (ns, n) => hub.links.get(ns, n)),
       SharedDataService: make(SERVICE_CONTROLLER, serviceReconciler(this.ctx), (ns, n) => hub.services.get(ns, n)),
     };
+    hub.setInertNamespaces((namespace) => this.retainedHubNamespace(namespace));
     opts.platformMetrics.bind({
       agencies: () => hub.platform().agencies.length,
       dataCentres: () =>
@@ -279,9 +280,22 @@ export class OperatorCore {
     const after = type === 'delete' ? false : managed(obj);
     // Links and services write only into existing govcloud namespaces: one came or went.
     if (before !== after) {
+      // A hub namespace retained or adopted: the objects in it stop or start acting.
+      if (agencyNameOfHubNamespace(obj.metadata?.name) !== undefined) {
+        this.opts.hub.invalidate();
+        this.publishVerdictsSoon();
+      }
       this.enqueueAll('NetworkLink');
       this.enqueueAll('SharedDataService');
     }
+  }
+
+  /** A hub namespace left behind under Retain and not adopted since (its objects are inert). */
+  private retainedHubNamespace(namespace: string): boolean {
+    if (agencyNameOfHubNamespace(namespace) === undefined) return false;
+    const hub = this.opts.hub.dataCentres.list().find((dc) => dc.spec.connection.thisCluster === true);
+    const live = hub ? this.ctx.members.get(hub.metadata.name)?.namespace(namespace) : undefined;
+    return live?.metadata?.labels?.[LABELS.orphaned] === 'true';
   }
 
   private enqueueOwner(obj: KubernetesObject): void {

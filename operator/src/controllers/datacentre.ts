@@ -101,6 +101,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         fieldManager: FIELD_MANAGER,
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
         desired: new Map([[name, platformObjects(dc, ctx.hub.platform().dataCentres)]]),
+        regarding: dc,
         signal,
         // Shared by every agency: never pruned.
         mayDelete: () => false,

@@ -82,6 +82,7 @@ export class HubCache {
   private memo: { revision: number; platform: Platform; problems?: RuleProblem[]; namespaceWanters?: Map<string, string[]> } | undefined;
   private verdicts: Verdicts | undefined;
   private readonly verdictListeners = new Set<(objects: PlatformObject[]) => void>();
+  private inertNamespaces: (namespace: string) => boolean = () => false;
 
   constructor(opts: HubCacheOptions) {
     this.namespace = opts.namespace;
@@ -142,6 +143,27 @@ export class HubCache {
   }
 
   /**
+   * Hub namespaces whose objects take no effect: one retained from a deleted agency and not
+   * adopted (controllers/namespaces.ts). The links, services, requests and grants in it stay
+   * out of the platform until it is adopted, so the old tenant's agreements never act for
+   * an Agency that only reuses its name.
+   */
+  setInertNamespaces(inert: (namespace: string) => boolean): void {
+    this.inertNamespaces = inert;
+    this.invalidate();
+  }
+
+  /** Whether objects in this hub namespace take no effect now. */
+  isInert(namespace: string | undefined): boolean {
+    return namespace !== undefined && this.inertNamespaces(namespace);
+  }
+
+  /** What setInertNamespaces reads changed: the platform is computed again. */
+  invalidate(): void {
+    this.revision++;
+  }
+
+  /**
    * The desired platform: every object not being deleted, oldest first (so that of two
    * agencies claiming one code, the newcomer is the one told so). Objects are the cached ones:
    * read-only.
@@ -149,13 +171,14 @@ export class HubCache {
   platform(): Platform {
     if (this.memo?.revision === this.revision) return this.memo.platform;
     const live = <T extends KubernetesObject>(i: Informer<T>): T[] => i.list().filter((o) => !o.metadata?.deletionTimestamp).sort(byAge);
+    const acting = <T extends KubernetesObject>(i: Informer<T>): T[] => live(i).filter((o) => !this.isInert(o.metadata?.namespace));
     const platform: Platform = {
       dataCentres: live(this.dataCentres),
       agencies: live(this.agencies),
-      links: live(this.links),
-      services: live(this.services),
-      requests: live(this.requests),
-      grants: live(this.grants),
+      links: acting(this.links),
+      services: acting(this.services),
+      requests: acting(this.requests),
+      grants: acting(this.grants),
     };
     this.memo = { revision: this.revision, platform };
     return platform;

@@ -26,7 +26,8 @@ export function linkReconciler(ctx: ControllerContext): ReconcileFn {
     const signal = ctx.fence;
     const owner = ownerLabelValue({ kind: 'NetworkLink', namespace: req.namespace, name: req.name });
     const link = ctx.hub.links.get(req.namespace, req.name);
-    if (!link || link.metadata.deletionTimestamp) {
+    // A link in a retained, unadopted hub namespace is the old tenant's: it opens nothing.
+    if (!link || link.metadata.deletionTimestamp || ctx.hub.isInert(link.metadata.namespace)) {
       const outcomes = await syncEverywhere({ ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
       throwIfFailed(outcomes);
       return;

@@ -42,7 +42,8 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const service = ctx.hub.services.get(namespace, name);
     const platform = ctx.hub.platform();
     const now = ctx.clock.now();
-    if (!service || service.metadata.deletionTimestamp) {
+    // A service in a retained, unadopted hub namespace is the old tenant's: it runs nowhere.
+    if (!service || service.metadata.deletionTimestamp || ctx.hub.isInert(namespace)) {
       const outcomes = await syncEverywhere({ ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
       await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, rejected: false, render: undefined, now }), now);
       throwIfFailed(outcomes);

@@ -3,13 +3,18 @@
 // longer desired, in every connected data centre (so a placement change moves them). Data
 // centres are handled in parallel, each with its own deadline; one that is unreachable or
 // failing is reported in its outcome and never holds up the others.
+//
+// The security-relevant kinds are repaired to exactly the desired content (runtime/exact.ts):
+// what someone else added or changed there is undone at once, the write being triggered by
+// the member cache's event for the object, and a Warning Event `DriftRepaired` on the
+// govcloud object names the data centre, the object and the fields.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import type { DesiredObject } from '../render/index.ts';
-import { Applier, ApplyError, errorMessage, type ApplyCounts, type ObjectWriter } from '../runtime/index.ts';
+import { Applier, ApplyError, errorMessage, type ApplyCounts, type Drift, type ObjectWriter } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
-import type { Outcome } from './status.ts';
+import { pathText, type Outcome } from './status.ts';
 
 /**
  * Writes in flight per data centre within one reconcile. One at a time left each reconcile
@@ -49,6 +54,8 @@ export interface SyncOptions {
   mayDelete?: (live: KubernetesObject) => boolean;
   /** Filters a data centre's desired objects before applying (default: only into existing govcloud namespaces). */
   admit?: (member: Member, objects: DesiredObject[]) => Admission;
+  /** The govcloud object that DriftRepaired events are about; none are recorded without it. */
+  regarding?: KubernetesObject;
   /** Runs after the apply in a reachable data centre (orphaning retained namespaces). */
   after?: (member: Member, writer: ObjectWriter, undesired: KubernetesObject[]) => Promise<number>;
 }
@@ -91,6 +98,10 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       await inner.apply(obj, fm);
       count('apply');
     },
+    replace: async (obj, fm) => {
+      await inner.replace(obj, fm);
+      count('replace');
+    },
     delete: async (obj) => {
       await inner.delete(obj);
       count('delete');
@@ -98,7 +109,10 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   };
   const admission = (opts.admit ?? inManagedNamespaces)(member, desired);
   const live = member.owned(opts.owner);
-  const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT });
+  // Every controller's manager is ours: a field another govcloud controller wrote is no drift.
+  const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT, ours: (m) => m.startsWith('govcloud-') });
+  const { regarding } = opts;
+  const onDrift = regarding ? (drift: Drift) => void ctx.recorder.warning(regarding, 'DriftRepaired', 'Repair', `${dc}: ${driftText(drift)}`) : undefined;
   const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
   let counts: ApplyCounts | undefined;
   let message: string | undefined;
@@ -109,6 +123,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       ownerLabels: { [LABELS.owner]: opts.owner },
       lookup: (d) => member.find(d),
       mayDelete,
+      ...(onDrift ? { onDrift } : {}),
     });
   } catch (err) {
     counts = err instanceof ApplyError ? err.counts : undefined;
@@ -130,6 +145,13 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   if (counts) outcome.counts = counts;
   if (message) outcome.message = message;
   return outcome;
+}
+
+/** `NetworkPolicy ns/name: spec.ingress added, spec.hard.pods changed; restored to the desired spec`. */
+export function driftText(drift: Drift): string {
+  const { live, fields } = drift;
+  const name = live.metadata?.namespace ? `${live.metadata.namespace}/${live.metadata.name}` : live.metadata?.name;
+  return `${live.kind} ${name}: ${fields.map((f) => `${pathText(f.path)} ${f.change}`).join(', ')}; restored to the desired spec`;
 }
 
 /** Created, updated or deleted anything. */
@@ -154,7 +176,7 @@ export async function syncRendered(
   perDataCentre: readonly { dataCentre: string; objects: DesiredObject[] }[],
   opts: Omit<SyncOptions, 'desired'>,
 ): Promise<DcOutcome[]> {
-  const outcomes = await syncEverywhere({ ...opts, desired: new Map(perDataCentre.map((r) => [r.dataCentre, r.objects])) });
+  const outcomes = await syncEverywhere({ ...opts, regarding: object, desired: new Map(perDataCentre.map((r) => [r.dataCentre, r.objects])) });
   for (const o of outcomes) if (changed(o)) void opts.ctx.recorder.normal(object, 'Applied', 'Apply', countsText(o));
   return outcomes;
 }

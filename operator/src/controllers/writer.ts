@@ -12,7 +12,7 @@ export interface WriteOptions {
   /** Each request's own limit. */
   timeoutMs: number;
   /** Called after every successful write (metrics). */
-  onWrite?: (action: 'apply' | 'delete' | 'status', obj: KubernetesObject) => void;
+  onWrite?: (action: 'apply' | 'replace' | 'delete' | 'status', obj: KubernetesObject) => void;
 }
 
 function bounded(opts: WriteOptions): AbortSignal {
@@ -22,7 +22,7 @@ function bounded(opts: WriteOptions): AbortSignal {
 
 const APPLY = 'application/apply-patch+yaml';
 
-/** Server-side apply (forced, under `fieldManager`) and delete through raw requests. */
+/** Server-side apply (forced, under `fieldManager`), update and delete through raw requests. */
 export function requestWriter(client: ClusterClient, opts: WriteOptions): ObjectWriter {
   return {
     async apply(obj, fieldManager) {
@@ -33,6 +33,10 @@ export function requestWriter(client: ClusterClient, opts: WriteOptions): Object
         signal: bounded(opts),
       });
       opts.onWrite?.('apply', obj);
+    },
+    async replace(obj, fieldManager) {
+      await client.request('PUT', objectPath(obj), { query: { fieldManager }, body: obj, signal: bounded(opts) });
+      opts.onWrite?.('replace', obj);
     },
     async delete(obj) {
       try {

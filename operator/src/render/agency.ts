@@ -10,8 +10,8 @@
  * and nothing there could talk if it did.
  *
  * Per workspace namespace `<agency>-<workspace>`:
- * - Namespace, labelled with the agency code and name, workspace, security level, data
- *   class and Pod Security Admission (level 1: enforce baseline, warn and audit restricted;
+ * - Namespace, labelled with the agency code, name and uid (which tenant a retained namespace
+ *   belongs to), workspace, security level, data class and Pod Security Admission (level 1: enforce baseline, warn and audit restricted;
  *   level 2 and above: restricted throughout), annotated with the display name; at level 4
  *   the PodNodeSelector and PodTolerationRestriction annotations pin every pod to the
  *   dedicated nodes (those admission plugins must be enabled on the API servers).
@@ -118,6 +118,12 @@ export function workspaceShare(quota: AgencyQuota, workspaces: number): Workspac
   };
 }
 
+/** Whose namespace it is: the agency's name, and its uid where known (not offline). */
+function tenantLabels(agency: Agency): Record<string, string> {
+  const uid = agency.metadata.uid;
+  return uid ? { [AGENCY_NAME_LABEL]: agency.metadata.name, [LABELS.agencyUid]: uid } : { [AGENCY_NAME_LABEL]: agency.metadata.name };
+}
+
 function roleBinding(name: string, namespace: string, owner: OwnerRef, code: string, role: string, groups: readonly string[] | undefined): DesiredObject | undefined {
   const subjects = sortedUnique(groups ?? []).map((g) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: g }));
   if (subjects.length === 0) return undefined;
@@ -157,7 +163,7 @@ function workspaceObjects(
         owner,
         agency: code,
         labels: {
-          [AGENCY_NAME_LABEL]: agency.metadata.name,
+          ...tenantLabels(agency),
           [LABELS.workspace]: workspace.name,
           [LABELS.securityLevel]: String(level),
           [LABELS.dataClass]: workspace.dataClass,
@@ -274,7 +280,7 @@ function hubObjects(agency: Agency, code: string): DesiredObject[] {
         owner,
         agency: code,
         // The strictest Pod Security, whatever the agency's level: nothing is meant to run here.
-        labels: { [AGENCY_NAME_LABEL]: agency.metadata.name, ...podSecurityLabels(5) },
+        labels: { ...tenantLabels(agency), ...podSecurityLabels(5) },
         annotations: { [ANNOTATIONS.displayName]: agency.spec.displayName },
       }),
     },

@@ -4,7 +4,7 @@
  * closes. No I/O, no clock. The `govcloud plan` CLI and the operator call the same functions.
  */
 export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
-export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, type AgencyRender, type WorkspaceQuota } from './agency.ts';
+export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, QUOTA_NAME, LIMIT_RANGE_NAME, type AgencyRender, type WorkspaceQuota } from './agency.ts';
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
 export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';

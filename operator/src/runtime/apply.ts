@@ -4,8 +4,17 @@
 // desired one sets, so a steady-state reconcile makes zero mutating requests. It also prunes
 // children that carry the owner's labels but are no longer desired, never touching the kinds
 // a predicate protects (Namespaces by default: deleting one deletes everything in it).
+//
+// The security-relevant kinds (exact.ts) are held to more: their live content must equal the
+// desired content. Server-side apply cannot get there when someone else added a field: a
+// field another manager owns is never removed by our apply, forced or not (force only takes
+// over fields our apply sets). So a difference in their content is repaired with an update
+// (PUT) of the whole object on the resourceVersion the cache holds: fields absent from the
+// body are gone whoever owned them, and a concurrent change fails with 409 instead of being
+// overwritten unseen (the reconcile is retried on fresh data).
 import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
-import { errorMessage, isNotFound } from './errors.ts';
+import { errorMessage, isConflict, isNotFound } from './errors.ts';
+import { contentDifferences, contentOf, foreignDifferences, isExactKind, type FieldDifference } from './exact.ts';
 import { namespacedName } from './keys.ts';
 import { matchesSelector } from './labels.ts';
 import { ownsFieldsNotIn } from './managed-fields.ts';
@@ -15,6 +24,8 @@ import { isDeepSubset } from './subset.ts';
 export interface ObjectWriter {
   /** Server-side apply, forced, as `fieldManager`. */
   apply(obj: KubernetesObject, fieldManager: string): Promise<unknown>;
+  /** Update (PUT) of the whole object as `fieldManager`, on its metadata.resourceVersion. */
+  replace(obj: KubernetesObject, fieldManager: string): Promise<unknown>;
   /** Deletes the object; an object already gone is not an error. */
   delete(obj: KubernetesObject): Promise<void>;
 }
@@ -23,6 +34,7 @@ export function kubeObjectWriter(api: KubernetesObjectApi): ObjectWriter {
   return {
     apply: (obj, fieldManager) =>
       api.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply),
+    replace: (obj, fieldManager) => api.replace(obj, undefined, undefined, fieldManager),
     async delete(obj) {
       try {
         await api.delete(obj, undefined, undefined, undefined, undefined, 'Background');
@@ -65,6 +77,15 @@ export interface SyncRequest {
   lookup?: (desired: KubernetesObject) => KubernetesObject | undefined;
   /** Whether an undesired live object may be deleted; by default everything but Namespaces. */
   mayDelete?: (live: KubernetesObject) => boolean;
+  /** Told of each repaired object whose content someone else had changed, with those fields. */
+  onDrift?: (drift: Drift) => void;
+}
+
+export interface Drift {
+  /** The live object as it was before the repair. */
+  live: KubernetesObject;
+  /** The fields someone other than our managers wrote, now put back to the desired values. */
+  fields: FieldDifference[];
 }
 
 export const protectNamespaces = (live: KubernetesObject): boolean => live.kind !== 'Namespace';
@@ -93,12 +114,37 @@ export function applyBody(desired: KubernetesObject, extraLabels: Record<string,
   return { ...rest, metadata: meta };
 }
 
+/**
+ * The update that makes `live` carry exactly the content of `body`: body's content, live's
+ * metadata with body's labels and annotations over it, and live's resourceVersion as the
+ * precondition.
+ */
+export function replaceBody(body: KubernetesObject, live: KubernetesObject): KubernetesObject {
+  const from = live.metadata ?? {};
+  const meta: NonNullable<KubernetesObject['metadata']> = { name: body.metadata?.name ?? '' };
+  if (body.metadata?.namespace) meta.namespace = body.metadata.namespace;
+  if (from.resourceVersion) meta.resourceVersion = from.resourceVersion;
+  const labels = { ...from.labels, ...body.metadata?.labels };
+  if (Object.keys(labels).length > 0) meta.labels = labels;
+  const annotations = { ...from.annotations, ...body.metadata?.annotations };
+  if (Object.keys(annotations).length > 0) meta.annotations = annotations;
+  const ownerReferences = body.metadata?.ownerReferences ?? from.ownerReferences;
+  if (ownerReferences?.length) meta.ownerReferences = [...ownerReferences];
+  const finalizers = body.metadata?.finalizers ?? from.finalizers;
+  if (finalizers?.length) meta.finalizers = [...finalizers];
+  return { apiVersion: body.apiVersion, kind: body.kind, metadata: meta, ...contentOf(body) };
+}
+
+type Write = { kind: 'none' } | { kind: 'apply' } | { kind: 'replace'; live: KubernetesObject; differences: FieldDifference[] };
+
 export interface ApplierOptions {
   writer: ObjectWriter;
   /** One per controller, e.g. `govcloud-tenant-controller`. */
   fieldManager: string;
   /** Writes in flight at once within one sync (default 1: one after another). */
   concurrency?: number;
+  /** Field managers counted as ours when telling drift from our own writes (default: fieldManager). */
+  ours?: (manager: string) => boolean;
 }
 
 /** Runs `fn` over `items`, at most `limit` at once. */
@@ -114,11 +160,13 @@ export class Applier {
   readonly fieldManager: string;
   private readonly writer: ObjectWriter;
   private readonly concurrency: number;
+  private readonly ours: (manager: string) => boolean;
 
   constructor(opts: ApplierOptions) {
     this.writer = opts.writer;
     this.fieldManager = opts.fieldManager;
     this.concurrency = opts.concurrency ?? 1;
+    this.ours = opts.ours ?? ((m) => m === opts.fieldManager);
   }
 
   /** Whether applying `body` would change `live`; apiVersion and kind are identity, not content. */
@@ -128,12 +176,38 @@ export class Applier {
     return !isDeepSubset(content, live) || ownsFieldsNotIn(live, content, this.fieldManager);
   }
 
+  /** What it takes to make `live` match `body`: nothing, an apply, or (exact kinds) an update. */
+  private planWrite(body: KubernetesObject, live: KubernetesObject | undefined): Write {
+    if (live && isExactKind(body)) {
+      const differences = contentDifferences(body, live);
+      if (differences.length > 0) return { kind: 'replace', live, differences };
+    }
+    return this.needsWrite(body, live) ? { kind: 'apply' } : { kind: 'none' };
+  }
+
+  /** Writes what planWrite asked for; tells `onDrift` of fields someone else had written. */
+  private async write(body: KubernetesObject, live: KubernetesObject | undefined, onDrift?: (drift: Drift) => void): Promise<ApplyAction> {
+    const plan = this.planWrite(body, live);
+    if (plan.kind === 'none') return 'unchanged';
+    if (plan.kind === 'apply') {
+      await this.writer.apply(body, this.fieldManager);
+      return live ? 'updated' : 'created';
+    }
+    try {
+      await this.writer.replace(replaceBody(body, plan.live), this.fieldManager);
+    } catch (err) {
+      // The cached copy is not the newest: the newer one's watch event reconciles the owner again.
+      if (isConflict(err)) return 'unchanged';
+      throw err;
+    }
+    const fields = foreignDifferences(plan.differences, plan.live, this.ours);
+    if (fields.length > 0) onDrift?.({ live: plan.live, fields });
+    return 'updated';
+  }
+
   /** Applies one object unless `live` (the cached copy, if any) already matches it. */
-  async apply(desired: KubernetesObject, live: KubernetesObject | undefined): Promise<ApplyAction> {
-    const body = applyBody(desired);
-    if (!this.needsWrite(body, live)) return 'unchanged';
-    await this.writer.apply(body, this.fieldManager);
-    return live ? 'updated' : 'created';
+  async apply(desired: KubernetesObject, live: KubernetesObject | undefined, onDrift?: (drift: Drift) => void): Promise<ApplyAction> {
+    return this.write(applyBody(desired), live, onDrift);
   }
 
   /**
@@ -153,12 +227,7 @@ export class Applier {
       const live = liveById.get(id) ?? req.lookup?.(desired);
       const body = applyBody(desired, req.ownerLabels);
       try {
-        if (!this.needsWrite(body, live)) {
-          counts.unchanged++;
-          return;
-        }
-        await this.writer.apply(body, this.fieldManager);
-        counts[live ? 'updated' : 'created']++;
+        counts[await this.write(body, live, req.onDrift)]++;
       } catch (err) {
         errors.push(new Error(`apply ${id}: ${errorMessage(err)}`, { cause: err }));
       }

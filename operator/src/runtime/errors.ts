@@ -11,6 +11,7 @@ export function httpStatusOf(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => httpStatusOf(err) === 404;
 export const isGone = (err: unknown): boolean => httpStatusOf(err) === 410;
+export const isConflict = (err: unknown): boolean => httpStatusOf(err) === 409;
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

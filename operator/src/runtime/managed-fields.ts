@@ -2,10 +2,14 @@
 // "desired is a subset of live" check cannot see that case (the stale field is still on live,
 // so desired looks satisfied), and the field would stay forever. This module reads the live
 // object's managedFields for our field manager and reports whether it owns anything that the
-// desired object no longer sets: then the write must happen.
+// desired object no longer sets: then the write must happen. It also says whether a field
+// of the live object is owned by one of our managers at all (exact.ts: who made a drift).
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 type FieldSet = { [key: string]: FieldSet };
+
+/** A field's place in an object: map keys and list indexes. */
+export type FieldPath = readonly (string | number)[];
 
 interface ManagedFieldsEntry {
   manager?: string;
@@ -31,6 +35,18 @@ export function ownsFieldsNotIn(live: KubernetesObject, desired: unknown, manage
     .some((e) => hasFieldOutside(fieldSet(e.fieldsV1), desired));
 }
 
+/**
+ * True when an entry of a manager `ours` accepts (main resource, any operation) owns the field
+ * at `path` of `live`: map keys by name, list items by their key, value or index. An atomic
+ * list (one owned as a whole, with no item entries) owns its items.
+ */
+export function ownsField(live: KubernetesObject, path: FieldPath, ours: (manager: string) => boolean): boolean {
+  const entries = (live.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+  return entries
+    .filter((e) => e.manager !== undefined && ours(e.manager) && (e.subresource ?? '') === '')
+    .some((e) => ownsIn(fieldSet(e.fieldsV1), live, path));
+}
+
 function fieldSet(fields: FieldSet | string | undefined): FieldSet {
   if (typeof fields !== 'string') return fields ?? {};
   const parsed = parseJson(fields);
@@ -46,6 +62,28 @@ function hasFieldOutside(fields: FieldSet, value: unknown): boolean {
     if (hasFieldOutside(child, target)) return true;
   }
   return false;
+}
+
+function ownsIn(fields: FieldSet, live: unknown, path: FieldPath): boolean {
+  let node = fields;
+  let value = live;
+  for (const segment of path) {
+    if (typeof segment === 'string') {
+      const child = node[`f:${segment}`];
+      if (!child) return false;
+      node = child;
+      value = isPlainObject(value) ? value[segment] : undefined;
+      continue;
+    }
+    const items = Object.keys(node).filter((k) => k.startsWith('k:') || k.startsWith('v:') || k.startsWith('i:'));
+    if (items.length === 0) return true;
+    const item = Array.isArray(value) ? value[segment] : undefined;
+    const key = items.find((k) => (k.startsWith('i:') ? k === `i:${segment}` : item !== undefined && select(k, [item]) !== undefined));
+    if (!key) return false;
+    node = node[key]!;
+    value = item;
+  }
+  return true;
 }
 
 /** The part of `value` that a fieldsV1 key names, or undefined when desired lacks it. */

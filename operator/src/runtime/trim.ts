@@ -2,8 +2,10 @@
 // manages there (tens of thousands at a thousand agencies), and as the API server returns
 // them most of their size is bookkeeping no reader needs: other managers' managedFields
 // (the controller manager's, for a quota's status), status, uids, timestamps. The applier
-// needs the spec, the metadata an apply body sets, the resourceVersion, and its own
-// managers' field sets, kept as JSON text and parsed only when compared (managed-fields.ts).
+// needs every field but status (the security kinds are compared exactly, exact.ts), the
+// metadata an apply body sets, the resourceVersion (the precondition of a repair), and its
+// own managers' field sets (what govcloud wrote, to tell drift from its own changes), kept
+// as JSON text and parsed only when compared (managed-fields.ts).
 //
 // What is kept is shared: a thousand agencies' objects repeat the same specs (every
 // namespace's default-deny policy), label sets (every object of a namespace) and field sets

@@ -24,8 +24,10 @@ import {
   type LabelSelector,
   type ListWatchSource,
   type ObjectWriter,
+  withServerDefaults,
 } from '../../src/runtime/index.ts';
 import { FakeClock, settle } from '../runtime/fake-clock.ts';
+import { applied, mergePatch, updated } from './field-manager.ts';
 
 export type Obj = KubernetesObject & { spec?: any; status?: any; [k: string]: unknown };
 
@@ -110,6 +112,28 @@ export class MemoryServer {
     return stored;
   }
 
+  /**
+   * A client's write as the API server takes it: defaulted, and not stored at all (no new
+   * resourceVersion, no watch event) when it changes nothing.
+   */
+  write(obj: Obj): Obj {
+    const stored = withServerDefaults(obj);
+    const old = this.get(stored);
+    const comparable = (o: Obj) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, generation: undefined, uid: undefined, creationTimestamp: undefined } });
+    if (old && comparable(old) === comparable(stored)) return old;
+    return this.put(stored);
+  }
+
+  /**
+   * Someone else's write, as `kubectl patch --type merge` by `manager`: the fields it changes
+   * become that manager's (the operator's apply cannot remove them).
+   */
+  tamper(o: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } }, patch: Record<string, unknown>, manager = 'kubectl-patch'): Obj {
+    const live = this.get(o);
+    if (!live) throw new Error(`no ${o.kind} ${o.metadata?.name}`);
+    return this.write(updated(live, mergePatch(live as Record<string, unknown>, patch) as Obj, manager));
+  }
+
   /** kubectl delete: gone at once, or marked while finalizers remain. */
   delete(o: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } }): void {
     const live = this.get(o);
@@ -176,7 +200,7 @@ export class MemoryCluster {
       if (this.server.dark) throw new Error(`dial tcp ${this.name}: connect: connection refused`);
     };
     const writerFor = (signal: AbortSignal): ObjectWriter => ({
-      apply: async (obj) => {
+      apply: async (obj, fieldManager) => {
         this.started++;
         if (this.gate) await this.gate;
         if (signal.aborted) throw new Error('This operation was aborted');
@@ -187,9 +211,18 @@ export class MemoryCluster {
           throw Object.assign(new Error(`namespaces "${obj.metadata.namespace}" not found`), { code: 404 });
         }
         this.writes.push(`apply ${obj.kind} ${obj.metadata?.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata?.name}`);
+        this.server.write(applied(this.server.get(obj), obj as Obj, fieldManager));
+      },
+      replace: async (obj, fieldManager) => {
+        if (signal.aborted) throw new Error('This operation was aborted');
+        refuse();
+        if (this.failWrites) throw new Error('the server is currently unable to handle the request');
         const live = this.server.get(obj);
-        // Apply by one manager: the applied fields replace what that manager set before.
-        this.server.put({ ...(obj as Obj), ...(live?.status ? { status: live.status } : {}), metadata: { ...obj.metadata, ...(live?.metadata?.deletionTimestamp ? { deletionTimestamp: live.metadata.deletionTimestamp } : {}) } });
+        if (!live) throw Object.assign(new Error(`${obj.kind} ${obj.metadata?.name} not found`), { code: 404 });
+        if (obj.metadata?.resourceVersion !== live.metadata?.resourceVersion) throw Object.assign(new Error('the object has been modified'), { code: 409 });
+        this.writes.push(`replace ${obj.kind} ${obj.metadata?.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata?.name}`);
+        const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+        this.server.write(updated(live, { ...(obj as Obj), metadata: { ...live.metadata, ...metadata } }, fieldManager));
       },
       delete: async (obj) => {
         if (signal.aborted) throw new Error('This operation was aborted');

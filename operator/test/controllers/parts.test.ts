@@ -82,7 +82,9 @@ test('orphaning keeps isolation labels and data, drops managed-by and owner; onl
       labels: {
         'app.kubernetes.io/managed-by': 'govcloud',
         'govcloud.dev/owner': 'Agency..btc',
+        'govcloud.dev/agency': 'G12',
         'govcloud.dev/agency-name': 'btc',
+        'govcloud.dev/agency-uid': 'uid-btc-1',
         'govcloud.dev/workspace': 'thue',
         'pod-security.kubernetes.io/enforce': 'restricted',
         'kubernetes.io/metadata.name': 'btc-thue',
@@ -92,17 +94,33 @@ test('orphaning keeps isolation labels and data, drops managed-by and owner; onl
   };
   const body = orphanBody(live);
   assert.equal(body.metadata?.labels, {
+    'govcloud.dev/agency': 'G12',
     'govcloud.dev/agency-name': 'btc',
+    'govcloud.dev/agency-uid': 'uid-btc-1',
     'govcloud.dev/workspace': 'thue',
     'pod-security.kubernetes.io/enforce': 'restricted',
     'govcloud.dev/orphaned': 'true',
   });
   assert.equal(body.metadata?.annotations, { 'govcloud.dev/display-name': 'Bộ Tài chính' });
   const orphan = { ...live, metadata: { ...live.metadata, labels: body.metadata!.labels! } };
-  assert.is(namespaceConflict(orphan, 'btc', 'Agency..btc'), undefined, 'its own orphan');
-  assert.match(namespaceConflict(orphan, 'other', 'Agency..other')!, /not managed by govcloud/);
-  assert.match(namespaceConflict(live, 'other', 'Agency..other')!, /belongs to Agency..btc: not taken over/);
-  assert.is(namespaceConflict(live, 'btc', 'Agency..btc'), undefined);
+  const btc = { name: 'btc', code: 'G12', uid: 'uid-btc-1' };
+  assert.is(namespaceConflict(orphan, btc, 'Agency..btc'), undefined, 'its own orphan');
+  assert.is(namespaceConflict(orphan, { ...btc, uid: 'uid-btc-2' }, 'Agency..btc'), undefined, 'a new Agency of the same code (a reinstall)');
+  assert.is(namespaceConflict(orphan, { ...btc, code: 'G99' }, 'Agency..btc'), undefined, 'the same Agency object');
+  const impostor = { name: 'btc', code: 'H05', uid: 'uid-btc-3' };
+  assert.is(
+    namespaceConflict(orphan, impostor, 'Agency..btc'),
+    'namespace btc-thue was retained from agency code G12, this agency\'s code is H05: held back until a platform engineer releases it (annotation govcloud.dev/release-to=<uid of this Agency>)',
+  );
+  const released = { ...orphan, metadata: { ...orphan.metadata, annotations: { 'govcloud.dev/release-to': 'uid-btc-3' } } };
+  assert.is(namespaceConflict(released, impostor, 'Agency..btc'), undefined, 'released to this Agency');
+  assert.match(namespaceConflict(released, { ...impostor, uid: 'uid-btc-4' }, 'Agency..btc')!, /held back/, 'released to another one');
+  assert.match(namespaceConflict(released, { name: 'btc', code: 'H05' }, 'Agency..btc')!, /held back/, 'offline, without a uid, only the code counts');
+  const { 'govcloud.dev/agency': _code, ...unrecorded } = body.metadata!.labels!;
+  assert.match(namespaceConflict({ ...orphan, metadata: { ...orphan.metadata, labels: unrecorded } }, { ...btc, uid: 'x' }, 'Agency..btc')!, /an agency whose code it does not record/);
+  assert.match(namespaceConflict(orphan, { ...btc, name: 'other' }, 'Agency..other')!, /not managed by govcloud/);
+  assert.match(namespaceConflict(live, { ...btc, name: 'other' }, 'Agency..other')!, /belongs to Agency..btc: not taken over/);
+  assert.is(namespaceConflict(live, btc, 'Agency..btc'), undefined);
 });
 
 test('govcloud operator: flags, environment, defaults and bad values', () => {

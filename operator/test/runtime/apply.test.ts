@@ -85,12 +85,18 @@ test('managed fields: the status subresource is separate', () => {
 
 class FakeWriter implements ObjectWriter {
   applied: KubernetesObject[] = [];
+  replaced: KubernetesObject[] = [];
   deleted: string[] = [];
   failOn = new Set<string>();
   async apply(obj: KubernetesObject, fieldManager: string) {
     assert.is(fieldManager, 'govcloud-tenant');
     if (this.failOn.has(obj.metadata?.name ?? '')) throw new Error('admission denied');
     this.applied.push(obj);
+    return obj;
+  }
+  async replace(obj: KubernetesObject, fieldManager: string) {
+    assert.is(fieldManager, 'govcloud-tenant');
+    this.replaced.push(obj);
     return obj;
   }
   async delete(obj: KubernetesObject) {
@@ -158,6 +164,7 @@ test('with concurrency: at most that many writes in flight; namespaces applied f
       order.push(obj.kind ?? '');
       inFlight--;
     },
+    replace: async () => assert.unreachable('no replace expected'),
     async delete() {},
   };
   const applier = new Applier({ writer, fieldManager: 'govcloud-tenant', concurrency: 3 });

@@ -71,6 +71,10 @@ test('a converged controller makes zero writes when reconciling again', async ()
       writes.push(`apply ${identity(obj)}`);
       namespacesApi.put({ ...(namespacesApi.get(obj) ?? {}), ...obj, metadata: { ...namespacesApi.get(obj)?.metadata, ...obj.metadata } });
     },
+    async replace(obj) {
+      writes.push(`replace ${identity(obj)}`);
+      namespacesApi.put(obj);
+    },
     async delete(obj) {
       writes.push(`delete ${identity(obj)}`);
       namespacesApi.remove(obj);
