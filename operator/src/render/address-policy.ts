@@ -21,7 +21,7 @@
  */
 import { GROUP, HUB_NAMESPACE_PREFIX } from '../api/index.ts';
 import type { AddressPlan } from '../model/addresses.ts';
-import { metadata } from './meta.ts';
+import { denyingPolicy } from './admission.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
 export const ADDRESS_POLICY = 'govcloud-addresses';
@@ -63,69 +63,55 @@ const onDeclared = (c: string) => `variables.declared.exists(d, cidr(d.cidr).con
 
 export function addressPolicy(owner: OwnerRef, plan: AddressPlan): DesiredObject[] {
   const prefix = HUB_NAMESPACE_PREFIX.length;
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: metadata({ name: ADDRESS_POLICY, owner }),
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networklinks', 'agencies'] }],
-        },
-        matchConditions: [
-          // Only what writes a spec: the operator's finalizer updates of an object admitted
-          // before the policy (or before a DataCentre's ranges changed) must still go through.
-          { name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" },
-          // Links count only in hub namespaces (the renderers refuse them anywhere else).
-          { name: 'agency-or-hub-namespace', expression: `request.resource.resource == 'agencies' || request.namespace.startsWith(${str(HUB_NAMESPACE_PREFIX)})` },
-        ],
-        variables: [
-          { name: 'isAgency', expression: "request.resource.resource == 'agencies'" },
-          {
-            name: 'agency',
-            expression: `variables.isAgency ? object.metadata.name : request.namespace.substring(${prefix})`,
-          },
-          { name: 'destination', expression: "variables.isAgency ? 'internet' : (has(object.spec.peer.external) ? object.spec.peer.external.network : '')" },
-          { name: 'linkCidrs', expression: '!variables.isAgency && has(object.spec.peer.external) ? object.spec.peer.external.cidrs : []' },
-          {
-            name: 'reserved',
-            expression: `${reservedList(plan)}.filter(r, r.scope == 'all' || variables.destination == 'internet' || (r.scope == 'others' && r.agency != variables.agency))`,
-          },
-          {
-            name: 'declared',
-            expression: `${declaredList(plan)}.filter(d, d.network == variables.destination && (d.network != 'agencyWAN' || d.agency == variables.agency))`,
-          },
-        ],
-        validations: [
-          {
-            expression: `variables.linkCidrs.all(c, ${onDeclared('c')})`,
-            messageExpression:
-              `'spec.peer.external.cidrs: ' + variables.linkCidrs.filter(c, !${onDeclared('c')}).join(', ') + ' not on ' + ` +
-              `(variables.destination == 'agencyWAN' ? 'Agency/' + variables.agency + "'s own WAN" : 'the ' + variables.destination + ' network') + ` +
-              `' as the DataCentres declare it in spec.externalNetworks: a link reaches only declared networks'`,
-            reason: 'Forbidden',
-          },
-          {
-            expression: `variables.linkCidrs.all(c, !${inReserved('c')})`,
-            messageExpression: `'spec.peer.external.cidrs: ' + variables.linkCidrs.filter(c, ${inReserved('c')}).map(c, ${named('c')}).join('; ') + ': reach other agencies through agency links and grants'`,
-            reason: 'Forbidden',
-          },
-          {
-            expression: `!variables.isAgency || object.spec.workspaces.all(w, !has(w.internetEgress) || w.internetEgress.all(c, !${inReserved('c')}))`,
-            messageExpression:
-              `object.spec.workspaces.filter(w, has(w.internetEgress) && w.internetEgress.exists(c, ${inReserved('c')}))` +
-              `.map(w, 'workspace ' + w.name + ' internetEgress: ' + w.internetEgress.filter(c, ${inReserved('c')}).map(c, ${named('c')}).join('; ')).join('; ') + ': internet egress reaches the internet only'`,
-            reason: 'Forbidden',
-          },
-        ],
+  return denyingPolicy(owner, ADDRESS_POLICY, {
+    matchConstraints: {
+      resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networklinks', 'agencies'] }],
+    },
+    matchConditions: [
+      // Only what writes a spec: the operator's finalizer updates of an object admitted
+      // before the policy (or before a DataCentre's ranges changed) must still go through.
+      { name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" },
+      // Links count only in hub namespaces (the renderers refuse them anywhere else).
+      { name: 'agency-or-hub-namespace', expression: `request.resource.resource == 'agencies' || request.namespace.startsWith(${str(HUB_NAMESPACE_PREFIX)})` },
+    ],
+    variables: [
+      { name: 'isAgency', expression: "request.resource.resource == 'agencies'" },
+      {
+        name: 'agency',
+        expression: `variables.isAgency ? object.metadata.name : request.namespace.substring(${prefix})`,
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: metadata({ name: ADDRESS_POLICY, owner }),
-      spec: { policyName: ADDRESS_POLICY, validationActions: ['Deny'] },
-    },
-  ];
+      { name: 'destination', expression: "variables.isAgency ? 'internet' : (has(object.spec.peer.external) ? object.spec.peer.external.network : '')" },
+      { name: 'linkCidrs', expression: '!variables.isAgency && has(object.spec.peer.external) ? object.spec.peer.external.cidrs : []' },
+      {
+        name: 'reserved',
+        expression: `${reservedList(plan)}.filter(r, r.scope == 'all' || variables.destination == 'internet' || (r.scope == 'others' && r.agency != variables.agency))`,
+      },
+      {
+        name: 'declared',
+        expression: `${declaredList(plan)}.filter(d, d.network == variables.destination && (d.network != 'agencyWAN' || d.agency == variables.agency))`,
+      },
+    ],
+    validations: [
+      {
+        expression: `variables.linkCidrs.all(c, ${onDeclared('c')})`,
+        messageExpression:
+          `'spec.peer.external.cidrs: ' + variables.linkCidrs.filter(c, !${onDeclared('c')}).join(', ') + ' not on ' + ` +
+          `(variables.destination == 'agencyWAN' ? 'Agency/' + variables.agency + "'s own WAN" : 'the ' + variables.destination + ' network') + ` +
+          `' as the DataCentres declare it in spec.externalNetworks: a link reaches only declared networks'`,
+        reason: 'Forbidden',
+      },
+      {
+        expression: `variables.linkCidrs.all(c, !${inReserved('c')})`,
+        messageExpression: `'spec.peer.external.cidrs: ' + variables.linkCidrs.filter(c, ${inReserved('c')}).map(c, ${named('c')}).join('; ') + ': reach other agencies through agency links and grants'`,
+        reason: 'Forbidden',
+      },
+      {
+        expression: `!variables.isAgency || object.spec.workspaces.all(w, !has(w.internetEgress) || w.internetEgress.all(c, !${inReserved('c')}))`,
+        messageExpression:
+          `object.spec.workspaces.filter(w, has(w.internetEgress) && w.internetEgress.exists(c, ${inReserved('c')}))` +
+          `.map(w, 'workspace ' + w.name + ' internetEgress: ' + w.internetEgress.filter(c, ${inReserved('c')}).map(c, ${named('c')}).join('; ')).join('; ') + ': internet egress reaches the internet only'`,
+        reason: 'Forbidden',
+      },
+    ],
+  });
 }

@@ -13,36 +13,17 @@
  * another agency (rules access-requests and access-grants): consent to oneself is none.
  */
 import { GROUP, HUB_NAMESPACE_PREFIX, AccessGrantKind, AccessRequestKind, NetworkLinkKind } from '../api/index.ts';
-import { metadata } from './meta.ts';
+import { denyingPolicy, type Validation } from './admission.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
 export const NETWORKLINK_PEER_POLICY = 'govcloud-networklink-peer';
 export const ACCESS_PARTIES_POLICY = 'govcloud-access-parties';
 
-interface Validation {
-  expression: string;
-  message: string;
-}
-
 function policy(owner: OwnerRef, name: string, resources: string[], validations: Validation[]): DesiredObject[] {
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: metadata({ name, owner }),
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources }] },
-        validations: validations.map((v) => ({ ...v, reason: 'Invalid' })),
-      },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: metadata({ name, owner }),
-      spec: { policyName: name, validationActions: ['Deny'] },
-    },
-  ];
+  return denyingPolicy(owner, name, {
+    matchConstraints: { resourceRules: [{ apiGroups: [GROUP], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources }] },
+    validations: validations.map((v) => ({ ...v, reason: 'Invalid' })),
+  });
 }
 
 /** `request.namespace` is not the hub namespace of the agency `field` names. */

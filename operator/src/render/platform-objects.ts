@@ -53,8 +53,9 @@
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
 import { addressPlan } from '../model/addresses.ts';
 import { addressPolicy } from './address-policy.ts';
+import { denyingPolicy, type Validation } from './admission.ts';
 import { hubAdmissionPolicies } from './hub-admission.ts';
-import { metadata, plainCopy } from './meta.ts';
+import { plainCopy } from './meta.ts';
 import type { DesiredObject, OwnerRef } from './types.ts';
 
 export const WORKSPACE_ADMIN_ROLE = 'govcloud-workspace-admin';
@@ -125,34 +126,15 @@ export function tenantViewerRole(): PlatformClusterRole {
   ]);
 }
 
-interface Validation {
-  expression: string;
-  message: string;
-}
-
 /** A policy and its binding for objects in workspace namespaces: every validation must hold, or the request is refused. */
 function workspaceAdmissionPolicy(owner: OwnerRef, name: string, resources: readonly string[], validations: readonly Validation[]): DesiredObject[] {
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: metadata({ name, owner }),
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          namespaceSelector: { matchExpressions: [{ key: LABELS.workspace, operator: 'Exists' }] },
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: [...resources] }],
-        },
-        validations: validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' })),
-      },
+  return denyingPolicy(owner, name, {
+    matchConstraints: {
+      namespaceSelector: { matchExpressions: [{ key: LABELS.workspace, operator: 'Exists' }] },
+      resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: [...resources] }],
     },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: metadata({ name, owner }),
-      spec: { policyName: name, validationActions: ['Deny'] },
-    },
-  ];
+    validations: validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' })),
+  });
 }
 
 export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
