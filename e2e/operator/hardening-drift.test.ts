@@ -9,7 +9,6 @@
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
 import { agency, clusterOf, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
-import { requestAs } from './impersonate.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: drift of security objects');
@@ -107,12 +106,13 @@ test('fields added to policies, admission policies, roles, bindings and quotas a
     },
   };
   const refusal = await waitFor('a tenant pod tolerating the dedicated nodes refused', async () => {
-    const res = await requestAs(hcm, admin, 'POST', `/api/v1/namespaces/${ns}/pods`, sneaky);
+    const res = await hcm.as(admin.user, admin.groups).request('POST', `/api/v1/namespaces/${ns}/pods`, sneaky);
     if (res.status === 201) await hcm.request('DELETE', `/api/v1/namespaces/${ns}/pods/sneaky?gracePeriodSeconds=0`);
     return res.status === 201 ? undefined : res;
   }, { timeoutMs: 30_000, intervalMs: 500 });
-  assert.is(refusal.status, 403, refusal.text);
-  assert.match(refusal.text, /ValidatingAdmissionPolicy 'govcloud-workspace-pods' .*denied request: only security level 4 workspaces run on the dedicated nodes/);
+  const text = (refusal.body as { message?: string }).message ?? '';
+  assert.is(refusal.status, 403, text);
+  assert.match(text, /ValidatingAdmissionPolicy 'govcloud-workspace-pods' .*denied request: only security level 4 workspaces run on the dedicated nodes/);
 
   // Steady state: a reconcile of the agency and of the data centre writes nothing.
   const writes = async () => (await op!.metric('govcloud_object_writes_total', { controller: 'agency' })) + (await op!.metric('govcloud_object_writes_total', { controller: 'datacentre', cluster: 'dc-hcm' }));

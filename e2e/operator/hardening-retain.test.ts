@@ -7,14 +7,13 @@
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
 import { agency, clusterOf, condition, get, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
-import { requestAs } from './impersonate.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: retained namespaces');
 
 /** The HTTP status of one request as `user` in `groups`. */
 async function statusAs(cluster: Cluster, user: string, groups: string[], method: string, urlPath: string): Promise<number> {
-  return (await requestAs(cluster, { user, groups }, method, urlPath)).status;
+  return (await cluster.as(user, groups).request(method, urlPath)).status;
 }
 
 const SECRET = 'old-tenant-credentials';
