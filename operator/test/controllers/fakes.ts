@@ -405,3 +405,24 @@ export function agency(name: string, o: { code: string; level?: number; dcs: str
 export function condition(obj: Obj | undefined, type: string): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
   return (obj?.status?.conditions as { type: string; status: string; reason: string; message: string; observedGeneration?: number }[] | undefined)?.find((c) => c.type === type);
 }
+
+/** The population registry of the Ministry of Public Security (`bca`, workspace `dancu`), as a SharedDataService. */
+export function populationService(o: { name?: string; sharing?: 'default' | 'onRequest' } = {}): Obj {
+  return {
+    apiVersion: API,
+    kind: 'SharedDataService',
+    metadata: { name: o.name ?? 'population', namespace: 'govcloud-bca' },
+    spec: {
+      displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
+      subsystem: 'csdldc',
+      serviceCode: 'population',
+      version: 'v1',
+      workspace: 'dancu',
+      image: 'registry.local/population@sha256:1',
+      port: 8443,
+      placement: { dataCentres: ['dc-hanoi'] },
+      dataClass: 'shared',
+      sharing: o.sharing ?? 'onRequest',
+    },
+  };
+}

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { linkPair, link } from '../render/fixtures.ts';
-import { agency, condition, dataCentres, harness, type Harness, type Obj } from './fakes.ts';
+import { agency, condition, dataCentres, harness, populationService, type Harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
 const get = (h: Harness, kind: string, namespace: string | undefined, name: string) => h.hub.get({ apiVersion: API, kind, metadata: namespace ? { namespace, name } : { name } });
@@ -157,21 +157,9 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
 test('a service whose identifier another service holds renders nothing: no workload, no policy', async () => {
   const h = await harness({ objects: dataCentres() });
   h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
-  const spec = {
-    displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
-    subsystem: 'csdldc',
-    serviceCode: 'population',
-    version: 'v1',
-    workspace: 'dancu',
-    image: 'registry.local/population@sha256:1',
-    port: 8443,
-    placement: { dataCentres: ['dc-hanoi'] },
-    dataClass: 'shared',
-    sharing: 'default',
-  };
-  h.apply({ apiVersion: API, kind: 'SharedDataService', metadata: { name: 'population', namespace: 'govcloud-bca' }, spec });
+  h.apply(populationService({ sharing: 'default' }));
   await h.run(1000);
-  h.apply({ apiVersion: API, kind: 'SharedDataService', metadata: { name: 'impostor', namespace: 'govcloud-bca' }, spec });
+  h.apply(populationService({ name: 'impostor', sharing: 'default' }));
   await h.run(1000);
   assert.ok(h.cluster('dc-hanoi').has('Deployment', 'bca-dancu', 'svc-population'), 'the first holder runs');
   assert.equal(owned(h, 'dc-hanoi', 'SharedDataService.govcloud-bca.impostor'), [], 'the second renders nothing');
@@ -185,23 +173,7 @@ test('a grant the rules reject opens no path, even for the workspaces that were 
   const h = await harness({ objects: dataCentres() });
   h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
   h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi'], workspaces: ['dvc', 'web'] }));
-  h.apply({
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'population', namespace: 'govcloud-bca' },
-    spec: {
-      displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
-      subsystem: 'csdldc',
-      serviceCode: 'population',
-      version: 'v1',
-      workspace: 'dancu',
-      image: 'registry.local/population@sha256:1',
-      port: 8443,
-      placement: { dataCentres: ['dc-hanoi'] },
-      dataClass: 'shared',
-      sharing: 'onRequest',
-    },
-  });
+  h.apply(populationService());
   const legal = { purpose: 'Xác thực công dân', legalBasis: 'Nghị định 47/2024' };
   h.apply({ apiVersion: API, kind: 'AccessRequest', metadata: { name: 'population-for-dvc', namespace: 'govcloud-hanoi' }, spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...legal } });
   h.apply({

@@ -3,30 +3,10 @@
 // line and Events; a grant written in another agency's namespace opens nothing and says why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agency, condition, dataCentres, harness, type Harness, type Obj } from './fakes.ts';
+import { agency, condition, dataCentres, harness, populationService, type Harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
 const USE_POLICY = 'govcloud-use-bca.population';
-
-function service(): Obj {
-  return {
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'population', namespace: 'govcloud-bca' },
-    spec: {
-      displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
-      subsystem: 'csdldc',
-      serviceCode: 'population',
-      version: 'v1',
-      workspace: 'dancu',
-      image: 'registry.local/population@sha256:1',
-      port: 8443,
-      placement: { dataCentres: ['dc-hanoi'] },
-      dataClass: 'shared',
-      sharing: 'onRequest',
-    },
-  };
-}
 
 function request(namespace = 'govcloud-hanoi'): Obj {
   return {
@@ -50,7 +30,7 @@ async function platform(): Promise<Harness> {
   const h = await harness({ objects: dataCentres() });
   h.apply(agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }));
   h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi', 'dc-hcm'], workspaces: ['dvc', 'web'] }));
-  h.apply(service());
+  h.apply(populationService());
   await h.run(1000);
   return h;
 }
@@ -159,7 +139,7 @@ test('a grant written in the wrong namespace grants nothing, and says why', asyn
 
 test('default sharing: every other workspace gets a path without requests', async () => {
   const h = await platform();
-  const svc = service();
+  const svc = populationService();
   svc.spec.sharing = 'default';
   h.apply(svc);
   await h.run(500);
