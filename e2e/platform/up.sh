@@ -104,13 +104,15 @@ launch() {
 }
 
 # wait_until NAME SECONDS CMD...: polls CMD every 0.5 s while NAME's process lives.
-# Returns 0 when CMD succeeds, 1 when the process died, 2 on timeout.
+# Returns 0 when CMD succeeds, 1 when the process died, 2 on timeout. Liveness by pid
+# (launched_alive): NAME was just launched, and on a loaded machine its child may not have
+# exec'd the component yet, when alive_pid (which checks the command line) calls it dead.
 wait_until() {
   local name=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))
   while ((SECONDS < deadline)); do
     "$@" >/dev/null 2>&1 && return 0
-    alive_pid "$name" >/dev/null || return 1
+    launched_alive "$name" || return 1
     sleep 0.5
   done
   return 2
