@@ -140,7 +140,7 @@ export function checkCel(schema: TSchema, value: unknown, base: Path, options: C
   const visit = (node: Json, v: unknown, path: (string | number)[]) => {
     if (v === undefined) return;
     const rules = rulesOf(node);
-    if (rules.length > 0 && clean(path)) out.push(...checkRules(rules, v, path, options.observe));
+    if (rules.length > 0 && clean(path)) for (const p of checkRules(rules, v, path, options.observe)) out.push(p);
     if (node.type === 'object' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const props = (node.properties ?? {}) as Record<string, Json>;
       for (const [key, sub] of Object.entries(props)) {

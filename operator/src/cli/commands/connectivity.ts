@@ -108,13 +108,13 @@ export const connectivityCommand: Command & { readLive: LiveReader } = {
       const view = plainView(objects, hosts);
       // The API server validated these objects: a problem here is a gap of this reader, not
       // the user's input. Say so, and evaluate the rest.
-      warnings.push(...view.inventory.problems);
+      for (const p of view.inventory.problems) warnings.push(p);
       views = [view];
     } else {
       const read = await readFiles(positionals, io, now, hosts, only);
       if ('exit' in read) return read.exit(output);
       views = read.views;
-      warnings.push(...read.warnings);
+      for (const w of read.warnings) warnings.push(w);
     }
     for (const w of warnings) io.stderr(paint(`warning: ${formatProblem(w)}`, 'yellow', colour) + '\n');
     if (only !== undefined && views.every((v) => v.dataCentre !== null)) {
@@ -162,7 +162,7 @@ function extractMultiValued(argv: readonly string[]): { rest: string[]; explainE
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') {
-      rest.push(...argv.slice(i));
+      for (const r of argv.slice(i)) rest.push(r);
       break;
     }
     if (a === '--explain') {
@@ -240,7 +240,7 @@ async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Hos
     const problems = view.inventory.problems.filter((p) => !p.file.startsWith('(rendered'));
     if (problems.length > 0) return plainProblems(problems);
     // Problems in rendered objects are the renderer's, not the user's: warn.
-    warnings.push(...view.inventory.problems.filter((p) => p.file.startsWith('(rendered')));
+    for (const p of view.inventory.problems) if (p.file.startsWith('(rendered')) warnings.push(p);
   }
   return { views: rendered.views, warnings };
 }
