@@ -3,6 +3,7 @@
  * YAML files (plain manifests, or govcloud objects rendered per data centre) or from a live
  * cluster. The evaluation is in operator/src/connectivity (pure); this file reads, prints.
  */
+import { KubeConfig } from '@kubernetes/client-node';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
@@ -13,11 +14,11 @@ import { type InputObject } from '../../connectivity/objects.ts';
 import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
-import { ClusterClient, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
+import { ClusterClient, errorMessage, httpStatusOf, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
 import { validateLoaded } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadFiles, problemsJson, problemsText } from '../check.ts';
-import { UsageError, type Command } from '../command.ts';
+import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 
@@ -332,8 +333,10 @@ export function explanationJson(x: Explanation): Record<string, unknown> {
  * item's apiVersion and kind; they are put back so the objects read like YAML.
  */
 export async function readLiveObjects(kubeconfig: string, context: string | undefined): Promise<InputObject[]> {
-  const client = ClusterClient.fromFile('live', kubeconfig, context);
-  const source = { file: `cluster ${context ?? client.kubeConfig.getCurrentContext()}`, line: 0 };
+  const client = openKubeconfig(kubeconfig, context);
+  const contextName = context ?? client.kubeConfig.getCurrentContext();
+  const server = client.kubeConfig.getCurrentCluster()?.server ?? '';
+  const source = { file: `cluster ${contextName}`, line: 0 };
   const resources: ResourceDescriptor[] = [
     { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
     { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
@@ -352,7 +355,14 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
       const lister = kubeListWatch(client, resource);
       let token: string | undefined;
       do {
-        const page = await lister.list({ limit: 500, continue: token, signal });
+        let page;
+        try {
+          page = await lister.list({ limit: 500, continue: token, signal });
+        } catch (err) {
+          const why = unreachableReason(err) ?? refusalReason(err);
+          if (why === undefined) throw err;
+          throw new InputError(`cannot list ${resource.plural} on cluster "${contextName}" at ${server}: ${why}`);
+        }
         for (const item of page.items) out.push({ value: item, source });
         token = page.metadata?.continue || undefined;
       } while (token !== undefined);
@@ -361,4 +371,58 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
     await client.close();
   }
   return out;
+}
+
+/** The kubeconfig's client for `context` (or its current one); a file or context that is not there is the user's to fix. */
+function openKubeconfig(kubeconfig: string, context: string | undefined): ClusterClient {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(kubeconfig);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read kubeconfig ${kubeconfig}: ${typeof code === 'string' ? code : errorMessage(err).split('\n')[0]}`);
+  }
+  const name = context ?? config.getCurrentContext();
+  const found = config.getContextObject(name);
+  if (!found) {
+    const known = config.getContexts().map((c) => c.name).join(', ') || 'none';
+    throw new InputError(`kubeconfig ${kubeconfig} has no context "${name}" (it has: ${known})`);
+  }
+  if (!config.getCluster(found.cluster)?.server) throw new InputError(`kubeconfig ${kubeconfig}: context "${name}" names no cluster with a server address`);
+  return ClusterClient.fromFile('live', kubeconfig, context);
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out connecting',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
+/** The network failure under a fetch error (`fetch failed`, its cause holding the system's code), if that is what it is. */
+function unreachableReason(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && Object.hasOwn(NETWORK_ERRORS, code)) return `${NETWORK_ERRORS[code]} (${code})`;
+    if (typeof code === 'string' && /^(ERR_TLS|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return `TLS: ${e.message} (${code})`;
+  }
+  // Other failures of fetch itself (a port it refuses to use, ...) are the address's too.
+  if (err instanceof TypeError && err.message === 'fetch failed') return err.cause instanceof Error ? err.cause.message : 'fetch failed';
+  return undefined;
+}
+
+/** An API server's refusal (401, 403, ...): its status, for the user to fix credentials or RBAC. */
+function refusalReason(err: unknown): string | undefined {
+  const status = httpStatusOf(err);
+  if (status === undefined) return undefined;
+  const body = (err as { body?: unknown }).body;
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+  const message = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  return `the API server answered ${status}${message ? `: ${message}` : ''}`;
 }
