@@ -63,7 +63,8 @@ Options:
                          from a live cluster instead of files
   --context NAME         the kubeconfig context (default: its current context)
 
-Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated), 2 bad command line.
+Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated) or a cluster that
+cannot be read (--kubeconfig), 2 bad command line.
 `;
 
 /** Reads a live cluster's objects. Replaceable, so that tests and e2e can inject their own. */
