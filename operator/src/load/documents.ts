@@ -2,8 +2,10 @@
  * Reads YAML files and folders into documents that remember where each field came from.
  *
  * The CLI runs as a pull-request check on files anyone can write, so reading is defensive:
- * size and depth are bounded, aliases cannot expand without bound, duplicate keys and
- * invalid UTF-8 are errors, and every failure becomes a Problem, never an exception.
+ * size, depth, documents and nodes are bounded before anything is parsed (scan.ts), keys
+ * and items per collection before anything is converted, aliases cannot expand without
+ * bound, duplicate keys and invalid UTF-8 are errors, and every failure becomes a
+ * Problem, never an exception.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
