@@ -34,7 +34,23 @@ export function immutable(what: string): CelRule {
 type Described = SchemaOptions & { description: string };
 
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-export const RFC3339 = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$';
+/** Years in which February has a 29th, from 1970 to 2999. */
+const LEAP_YEAR = '(19(7[26]|8[048]|9[26])|2[048]([02468][048]|[13579][26])|2[1235679](0[48]|[2468][048]|[13579][26]))';
+/**
+ * An RFC 3339 date-time (section 5.6: `T` and `Z` in either case, any number of fractional
+ * digits, an offset) that is a real time: days that exist in their month, hours to 23,
+ * seconds to 59 (Go, and so CEL's timestamp(), knows no leap second), offsets to ±23:59,
+ * years 1970 to 2999. Every value it admits is one the API server's CEL timestamp()
+ * parses once upper-cased, so the rules never fail on a value the schema let through.
+ * Not `format: date-time`: the API server's check for that admits times CEL cannot read
+ * (`07:00:00,5z`, `+99:99`, a second `t`), and CEL reads none in lower case.
+ */
+export const RFC3339 =
+  '^((19[7-9][0-9]|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|' +
+  LEAP_YEAR +
+  '-02-29)[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+/** Longest time accepted: bounds the cost of the CEL rules that read it. */
+export const RFC3339_MAX_LENGTH = 64;
 export const CIDR =
   '^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))$';
 export const QUANTITY = '^([0-9]+(\\.[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$';
@@ -56,7 +72,7 @@ export function quantity(description: string): TUnion<[TInteger, TString]> {
 }
 
 export function timestamp(description: string): TString {
-  return Type.String({ description: `${description} RFC 3339, e.g. 2027-01-01T00:00:00Z.`, pattern: RFC3339 });
+  return Type.String({ description: `${description} RFC 3339 (T and Z in either case; a year from 1970 to 2999), e.g. 2027-01-01T00:00:00Z.`, pattern: RFC3339, maxLength: RFC3339_MAX_LENGTH });
 }
 
 export function cidr(description: string): TString {
@@ -87,7 +103,8 @@ export function validityWindow<Required extends boolean>(subject: string, untilR
       validUntil: (untilRequired ? validUntil : Type.Optional(validUntil)) as Required extends true ? TString : TOptional<TString>,
     },
     rule: {
-      rule: '!has(self.validFrom) || !has(self.validUntil) || timestamp(self.validFrom) < timestamp(self.validUntil)',
+      // upperAscii: CEL's timestamp() reads `T` and `Z` only in upper case; RFC 3339 allows both.
+      rule: '!has(self.validFrom) || !has(self.validUntil) || timestamp(self.validFrom.upperAscii()) < timestamp(self.validUntil.upperAscii())',
       message: 'validFrom must be before validUntil',
       fieldPath: '.validUntil',
     } satisfies CelRule,

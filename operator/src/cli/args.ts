@@ -1,6 +1,6 @@
 /** Command-line options, read strictly: an unknown flag or a bad value is a UsageError. */
 import { parseArgs } from 'node:util';
-import { RFC3339 } from '../api/index.ts';
+import { parseTime } from '../render/window.ts';
 import { UsageError } from './command.ts';
 
 export interface OptionSpec {
@@ -39,8 +39,8 @@ export function parseOptions(argv: readonly string[], spec: Record<string, Optio
 /** `--now RFC3339`: the time windows are judged at; the current time when not given. */
 export function parseNow(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const time = Date.parse(text);
-  if (!new RegExp(RFC3339).test(text) || Number.isNaN(time)) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
+  const time = parseTime(text);
+  if (time === undefined) throw new UsageError(`--now must be an RFC 3339 time like 2026-01-01T00:00:00Z, not "${text}"`);
   return new Date(time);
 }
 

@@ -3,7 +3,7 @@
  * unexpected into one line and exit code 70 (the stack only with GOVCLOUD_DEBUG=1).
  */
 import { COMMANDS } from './commands/index.ts';
-import { UsageError, type Command } from './command.ts';
+import { InputError, UsageError, type Command } from './command.ts';
 import { EXIT, type Io } from './io.ts';
 import { padEnd } from './table.ts';
 
@@ -71,6 +71,10 @@ export async function main(argv: readonly string[], io: Io, commands: readonly C
     if (err instanceof UsageError) {
       io.stderr(`govcloud ${command.name}: ${err.message}\n\n${command.usage.endsWith('\n') ? command.usage : command.usage + '\n'}`);
       return EXIT.usage;
+    }
+    if (err instanceof InputError) {
+      io.stderr(`govcloud ${command.name}: ${err.message}\n`);
+      return EXIT.invalid;
     }
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`govcloud: internal error: ${message.split('\n')[0]}\n`);

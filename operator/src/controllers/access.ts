@@ -8,6 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import type { AccessMatch, ServiceRender } from '../render/index.ts';
+import { parseTime } from '../render/window.ts';
 import { formatTime } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import { RULE_VIOLATION, rejectionOf } from './refusal.ts';
@@ -22,8 +23,8 @@ export interface AccessDecision {
 const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 function windowState(spec: { validFrom?: string; validUntil?: string }, now: number): 'NotYetValid' | 'Expired' | undefined {
-  const from = spec.validFrom ? Date.parse(spec.validFrom) : undefined;
-  const until = spec.validUntil ? Date.parse(spec.validUntil) : undefined;
+  const from = spec.validFrom ? parseTime(spec.validFrom) : undefined;
+  const until = spec.validUntil ? parseTime(spec.validUntil) : undefined;
   if (from !== undefined && now < from) return 'NotYetValid';
   if (until !== undefined && now >= until) return 'Expired';
   return undefined;

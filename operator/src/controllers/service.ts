@@ -11,6 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
 import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
+import { parseTime } from '../render/window.ts';
 import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
@@ -145,9 +146,9 @@ async function writeAccess(ctx: ControllerContext, decisions: AccessDecision[], 
       conditions: conditionsFor(previous?.conditions, d.outcome, obj.metadata.generation, now),
     };
     if (obj.kind === 'AccessGrant') {
-      const until = obj.spec.validUntil ? Date.parse(obj.spec.validUntil) : NaN;
+      const until = obj.spec.validUntil ? parseTime(obj.spec.validUntil) : undefined;
       const labels = { agency: agencyNameOfHubNamespace(obj.metadata.namespace) ?? obj.metadata.namespace ?? '', accessgrant: obj.metadata.name };
-      if (Number.isFinite(until)) ctx.metrics.grantExpiry.set(labels, until / 1000);
+      if (until !== undefined) ctx.metrics.grantExpiry.set(labels, until / 1000);
     }
     await ctx.status.write(obj, status, ACCESS_FIELD_MANAGER);
     if (d.outcome.state === 'degraded') void ctx.recorder.warning(obj, d.outcome.reason, 'Access', d.outcome.message);

@@ -2,19 +2,26 @@
  * Reads YAML files and folders into documents that remember where each field came from.
  *
  * The CLI runs as a pull-request check on files anyone can write, so reading is defensive:
- * size and depth are bounded, aliases cannot expand without bound, duplicate keys and
- * invalid UTF-8 are errors, and every failure becomes a Problem, never an exception.
+ * size, depth, documents and nodes are bounded before anything is parsed (scan.ts), keys
+ * and items per collection before anything is converted, aliases cannot expand without
+ * bound, duplicate keys and invalid UTF-8 are errors, and every failure becomes a
+ * Problem, never an exception.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { expandPaths } from './files.ts';
-import { LineCounter, parseAllDocuments, isNode, isScalar, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Problem } from './problem.ts';
+import { MAX_DEPTH, scanLimits } from './scan.ts';
 
+export { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE, MAX_NODES_PER_FILE } from './scan.ts';
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
-export const MAX_DEPTH = 64;
 export const MAX_ALIASES = 100;
-export const MAX_DOCUMENTS_PER_FILE = 5000;
+/**
+ * Keys in one mapping and items in one sequence. The largest list in a govcloud object
+ * holds 256; a `v1 List` may hold as many objects as a file may hold documents.
+ */
+export const MAX_ENTRIES_PER_COLLECTION = 5000;
 const MAX_PROBLEMS_PER_FILE = 20;
 
 export interface LoadedDocument {
@@ -55,8 +62,8 @@ export async function loadPaths(paths: readonly string[], cwd = process.cwd()): 
       continue;
     }
     const parsed = parseYamlText(file, bytes);
-    result.documents.push(...parsed.documents);
-    result.problems.push(...parsed.problems);
+    for (const d of parsed.documents) result.documents.push(d);
+    for (const p of parsed.problems) result.problems.push(p);
   }
   return result;
 }
@@ -80,8 +87,9 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     return { documents, problems };
   }
 
-  if (flowDepth(text) > MAX_DEPTH) {
-    fileProblem(1, `document is nested more than ${MAX_DEPTH} levels deep`);
+  const tooLarge = scanLimits(text);
+  if (tooLarge) {
+    fileProblem(lineAtOffset(text, tooLarge.offset), tooLarge.message);
     return { documents, problems };
   }
 
@@ -89,14 +97,11 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   let docs: Document.Parsed[];
   try {
-    const all = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+    // Duplicate keys are found by checkCollections: the parser's own check is quadratic in the keys of a mapping.
+    const all = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
     docs = Array.isArray(all) ? all : [all];
   } catch (err) {
     fileProblem(1, err instanceof RangeError ? 'document is nested too deeply to read' : `cannot parse YAML: ${(err as Error).message}`);
-    return { documents, problems };
-  }
-  if (docs.length > MAX_DOCUMENTS_PER_FILE) {
-    fileProblem(1, `file holds ${docs.length} documents, more than the ${MAX_DOCUMENTS_PER_FILE} allowed`);
     return { documents, problems };
   }
 
@@ -106,12 +111,18 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     const firstError = doc.errors[0];
     if (firstError) {
       // Later errors in a broken document are mostly echoes of the first one.
-      fileProblem(lineAt(firstError.pos[0]), yamlMessage(firstError.code, firstError.message, text.slice(firstError.pos[0], text.indexOf('\n', firstError.pos[0]) >>> 0)));
+      fileProblem(lineAt(firstError.pos[0]), yamlMessage(firstError.message));
       if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
       continue;
     }
     // Empty documents (a trailing `---`, or only comments) hold nothing: skipped, as kubectl does.
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) continue;
+    const badCollection = checkCollections(doc.contents);
+    if (badCollection) {
+      fileProblem(lineAt(badCollection.offset), badCollection.message);
+      if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
+      continue;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -145,17 +156,52 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
   return { documents, problems };
 }
 
-function yamlMessage(code: string, message: string, source = ''): string {
+function yamlMessage(message: string): string {
   const firstLine = message.split('\n')[0] ?? message;
   if (/call stack/i.test(firstLine)) return 'document is nested too deeply to read';
-  if (code === 'DUPLICATE_KEY') {
-    // `source` runs from the repeated key to the end of its line.
-    const m = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#{}[\],\n]+?)\s*:/.exec(source);
-    const key = m ? m[1]!.replace(/^["']|["']$/g, '') : '';
-    const named = key.length > 0 && key.length <= 80 ? ` ${JSON.stringify(key)}` : '';
-    return `duplicate key${named}: a key may appear only once in a mapping`;
-  }
   return `YAML syntax: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/**
+ * The first mapping with a repeated key or too many keys, or sequence with too many items,
+ * in one pass: a Set per mapping keeps it linear in the keys. Keys are the same when their
+ * scalar values are, as the parser's own `uniqueKeys` check compares them.
+ */
+function checkCollections(root: Node): { offset: number; message: string } | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      if (node.items.length > MAX_ENTRIES_PER_COLLECTION) {
+        return { offset: offsetOf(node.items[MAX_ENTRIES_PER_COLLECTION]!.key, node), message: `more than ${MAX_ENTRIES_PER_COLLECTION} keys in one mapping` };
+      }
+      const keys = new Set<unknown>();
+      for (const { key, value } of node.items) {
+        if (isScalar(key)) {
+          if (keys.has(key.value)) return { offset: offsetOf(key, node), message: duplicateKeyMessage(key.value) };
+          keys.add(key.value);
+        } else stack.push(key);
+        stack.push(value);
+      }
+    } else if (isSeq(node)) {
+      if (node.items.length > MAX_ENTRIES_PER_COLLECTION) {
+        return { offset: offsetOf(node.items[MAX_ENTRIES_PER_COLLECTION], node), message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` };
+      }
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
+function offsetOf(node: unknown, parent: Node): number {
+  const range = isNode(node) && node.range ? node.range : parent.range;
+  return range ? range[0] : 0;
+}
+
+function duplicateKeyMessage(key: unknown): string {
+  const text = typeof key === 'string' || typeof key === 'number' || typeof key === 'boolean' ? String(key) : '';
+  const named = text.length > 0 && text.length <= 80 ? ` ${JSON.stringify(text)}` : '';
+  return `duplicate key${named}: a key may appear only once in a mapping`;
 }
 
 /** Iterative, so a hostile document cannot overflow the stack here. */
@@ -173,34 +219,10 @@ function depthOf(value: unknown): number {
   return max;
 }
 
-/**
- * Deepest nesting of flow collections, outside quoted scalars and comments. The parser
- * recurses on them, so a hostile `[[[[...` must be refused before it is parsed.
- */
-function flowDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let quote = '';
-  let comment = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (comment) {
-      if (c === '\n') comment = false;
-    } else if (quote) {
-      if (c === quote && text[i - 1] !== '\\') quote = '';
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
-      comment = true;
-    } else if (c === '[' || c === '{') {
-      if (++depth > max) max = depth;
-    } else if (c === ']' || c === '}') {
-      if (depth > 0) depth--;
-    } else if (c === '\n' && depth === 0) {
-      quote = '';
-    }
-  }
-  return max;
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 function lineAtByte(bytes: Uint8Array, index: number): number {

@@ -1,4 +1,18 @@
 /** Validity windows of links, requests and grants: open from validFrom (inclusive) to validUntil (exclusive). */
+import { RFC3339, RFC3339_MAX_LENGTH } from '../api/index.ts';
+
+const TIME = new RegExp(RFC3339);
+
+/**
+ * Milliseconds since the epoch of a time the schema admits (RFC 3339, `T` and `Z` in
+ * either case, any number of fractional digits), or undefined for anything else. Digits
+ * past the millisecond are dropped: windows are kept to the millisecond.
+ */
+export function parseTime(value: string): number | undefined {
+  if (value.length > RFC3339_MAX_LENGTH || !TIME.test(value)) return undefined;
+  const time = Date.parse(value.toUpperCase());
+  return Number.isNaN(time) ? undefined : time;
+}
 
 export interface Window {
   from?: number;
@@ -7,17 +21,17 @@ export interface Window {
 
 export type WindowResult = { ok: true; window: Window } | { ok: false; field: string; message: string };
 
-function parseTime(value: string | undefined, field: string): { ok: true; time?: number } | { ok: false; field: string; message: string } {
+function parseField(value: string | undefined, field: string): { ok: true; time?: number } | { ok: false; field: string; message: string } {
   if (value === undefined) return { ok: true };
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) return { ok: false, field, message: `"${value}" is not an RFC 3339 time` };
+  const time = parseTime(value);
+  if (time === undefined) return { ok: false, field, message: `"${value}" is not an RFC 3339 time` };
   return { ok: true, time };
 }
 
 export function parseWindow(spec: { validFrom?: string; validUntil?: string }): WindowResult {
-  const from = parseTime(spec.validFrom, 'spec.validFrom');
+  const from = parseField(spec.validFrom, 'spec.validFrom');
   if (!from.ok) return from;
-  const until = parseTime(spec.validUntil, 'spec.validUntil');
+  const until = parseField(spec.validUntil, 'spec.validUntil');
   if (!until.ok) return until;
   const window: Window = {};
   if (from.time !== undefined) window.from = from.time;

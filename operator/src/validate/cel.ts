@@ -10,7 +10,8 @@
  */
 import { parse } from '@marcbachmann/cel-js';
 import type { TSchema } from '@sinclair/typebox';
-import { CEL_KEY, type CelRule } from '../api/index.ts';
+import { CEL_KEY, RFC3339, type CelRule } from '../api/index.ts';
+import { parseTime } from '../render/window.ts';
 import { isWithin, parseFieldPath, type FieldProblem, type Path } from './path.ts';
 
 type Json = Record<string, unknown>;
@@ -140,7 +141,7 @@ export function checkCel(schema: TSchema, value: unknown, base: Path, options: C
   const visit = (node: Json, v: unknown, path: (string | number)[]) => {
     if (v === undefined) return;
     const rules = rulesOf(node);
-    if (rules.length > 0 && clean(path)) out.push(...checkRules(rules, v, path, options.observe));
+    if (rules.length > 0 && clean(path)) for (const p of checkRules(rules, withCelTimes(node, v), path, options.observe)) out.push(p);
     if (node.type === 'object' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const props = (node.properties ?? {}) as Record<string, Json>;
       for (const [key, sub] of Object.entries(props)) {
@@ -159,6 +160,26 @@ export function checkCel(schema: TSchema, value: unknown, base: Path, options: C
   };
   visit(schema as Json, value, [...base]);
   return out;
+}
+
+/**
+ * The object with its times (fields of the RFC 3339 pattern) written as cel-js's
+ * timestamp() reads them: cel-js refuses more than 30 characters (nine fractional digits
+ * with an offset), which Go's, the API server's, reads. The instant is kept, to the millisecond.
+ */
+function withCelTimes(node: Json, v: unknown): unknown {
+  if (node.type !== 'object' || v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const props = (node.properties ?? {}) as Record<string, Json>;
+  let out: Json | undefined;
+  for (const [key, sub] of Object.entries(props)) {
+    const value = (v as Json)[key];
+    if (sub.pattern !== RFC3339 || typeof value !== 'string') continue;
+    const time = parseTime(value);
+    if (time === undefined) continue;
+    out ??= { ...(v as Json) };
+    out[key] = new Date(time).toISOString();
+  }
+  return out ?? v;
 }
 
 /** Every rule of a schema with the path of its node (`[]` items as `*`), for tests. */

@@ -94,19 +94,19 @@ export function classify(raw: unknown, observe?: RuleObserver): Classified {
     if (!TOP_LEVEL.includes(key)) problems.push({ path: [key], message: 'unknown field' });
   }
   const meta = checkMetadata(def, value.metadata);
-  problems.push(...meta.problems);
+  for (const p of meta.problems) problems.push(p);
   base.namespace = meta.namespace;
 
   if (value.spec === undefined) problems.push({ path: ['spec'], message: 'required field is missing' });
-  else problems.push(...checkStructure(def.spec, value.spec, ['spec']));
+  else for (const p of checkStructure(def.spec, value.spec, ['spec'])) problems.push(p);
 
   const structural = [...problems];
-  problems.push(...checkCel(def.spec, value.spec, ['spec'], { problems: structural, observe: observeKind }));
+  for (const p of checkCel(def.spec, value.spec, ['spec'], { problems: structural, observe: observeKind })) problems.push(p);
   if (def.rootRules && def.rootRules.length > 0) {
     const onlyMetadata = def.rootRules.every((r) => !/\bself\.(?!metadata\b)/.test(r.rule));
     const blocking = (p: Path) => structural.some((s) => isWithin(s.path, p));
     if (!blocking(['metadata']) && (onlyMetadata || structural.length === 0)) {
-      problems.push(...checkRules(def.rootRules, value, [], observeKind));
+      for (const p of checkRules(def.rootRules, value, [], observeKind)) problems.push(p);
     }
   }
   return base;

@@ -145,8 +145,8 @@ export function validateSources(sources: readonly { file: string; bytes: Uint8Ar
   for (const s of sources) {
     load.files.push(s.file);
     const parsed = parseYamlText(s.file, s.bytes);
-    load.documents.push(...parsed.documents);
-    load.problems.push(...parsed.problems);
+    for (const d of parsed.documents) load.documents.push(d);
+    for (const p of parsed.problems) load.problems.push(p);
   }
   return validateLoaded(load, options);
 }

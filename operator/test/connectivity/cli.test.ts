@@ -10,6 +10,8 @@ import { catalogueCommand } from '../../src/cli/commands/catalogue.ts';
 import { connectivityCommand, readLiveObjects } from '../../src/cli/commands/connectivity.ts';
 import { UsageError } from '../../src/cli/command.ts';
 import { captureIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { createServer } from 'node:net';
 import type { Agency } from '../../src/api/index.ts';
 import { agency, grant, platform, request, service, threeDataCentres } from '../render/fixtures.ts';
 import { deployment, namespace, pod, policy, service as k8sService } from './fixtures.ts';
@@ -221,6 +223,37 @@ test('the live reader lists every kind through @kubernetes/client-node, pages, a
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.close();
+  }
+});
+
+/** A port on 127.0.0.1 that nothing listens on: bound by the system, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('--kubeconfig: an unreachable cluster, a missing file or context is a plain message naming it, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-live-'));
+  try {
+    const port = await closedPort();
+    writeFileSync(join(dir, 'kubeconfig'), kubeconfig(`https://127.0.0.1:${port}`));
+    const cases: [string[], RegExp][] = [
+      [['--kubeconfig', join(dir, 'kubeconfig')], new RegExp(`^govcloud connectivity: cannot list namespaces on cluster "ctx" at https://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\n$`)],
+      [['--kubeconfig', join(dir, 'kubeconfig'), '--context', 'dc-hcm'], /^govcloud connectivity: kubeconfig .*kubeconfig has no context "dc-hcm" \(it has: ctx\)\n$/],
+      [['--kubeconfig', join(dir, 'missing')], /^govcloud connectivity: cannot read kubeconfig .*missing: ENOENT\n$/],
+    ];
+    for (const [args, expected] of cases) {
+      const io = captureIo();
+      const code = await main(['connectivity', ...args], io);
+      assert.is(code, 1, io.err());
+      assert.match(io.err(), expected);
+      assert.not.match(io.err(), /internal error/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPaths, MAX_ALIASES, parseYamlText } from '../../src/load/documents.ts';
+import { loadPaths, MAX_ALIASES, MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, parseYamlText } from '../../src/load/documents.ts';
 import { expandPaths } from '../../src/load/files.ts';
 import { compareProblems, fieldPath, formatProblem } from '../../src/load/problem.ts';
 
@@ -62,6 +62,30 @@ test('binary data, invalid UTF-8 and deep nesting become problems with a line', 
   assert.match(parseYamlText('n.yaml', enc('{'.repeat(70) + '}'.repeat(70))).problems[0]!.message, /nested more than 64 levels/);
   const quoted = parseYamlText('q.yaml', enc(`a: "${'['.repeat(200)}"\n# ${'{'.repeat(200)}\n`));
   assert.equal(quoted.problems, [], 'brackets in strings and comments are not nesting');
+});
+
+test('duplicate keys are keys with the same value, as YAML compares them: 1 and "1" differ', () => {
+  assert.equal(parseYamlText('k.yaml', enc('1: a\n"1": b\n')).problems, []);
+  assert.equal(parseYamlText('k.yaml', enc('x: 1\ny: 2\n"x": 3\n')).problems, [{ file: 'k.yaml', line: 3, object: '', message: 'duplicate key "x": a key may appear only once in a mapping' }]);
+  assert.equal(parseYamlText('k.yaml', enc('x:\n  - {a: 1}\n  - {b: 1, c: 2, b: 3}\n')).problems[0]!.line, 3, 'found in a mapping inside a list');
+});
+
+test('collections at the limit are read; one entry more is refused at that entry', () => {
+  const items = (n: number) => `list:\n${'  - x\n'.repeat(n)}`;
+  assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION))).problems, []);
+  assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION + 1))).problems, [
+    { file: 'l.yaml', line: MAX_ENTRIES_PER_COLLECTION + 2, object: '', message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` },
+  ]);
+});
+
+test('documents are counted by their starts; `---` inside a block scalar or a quoted string is not one', () => {
+  const docs = (n: number) => 'a: 1\n' + '---\na: 1\n'.repeat(n - 1);
+  assert.is(parseYamlText('d.yaml', enc(docs(MAX_DOCUMENTS_PER_FILE))).documents.length, MAX_DOCUMENTS_PER_FILE);
+  assert.match(parseYamlText('d.yaml', enc(docs(MAX_DOCUMENTS_PER_FILE + 1))).problems[0]!.message, /document 5001 starts here/);
+  const text = `script: |\n${'  ---\n'.repeat(MAX_DOCUMENTS_PER_FILE + 1)}quoted: "${'\n  ---'.repeat(MAX_DOCUMENTS_PER_FILE + 1)}"\n`;
+  const inside = parseYamlText('s.yaml', enc(text));
+  assert.equal(inside.problems, []);
+  assert.is(inside.documents.length, 1);
 });
 
 test('Vietnamese text survives reading', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, MAX_NODES_PER_FILE } from '../../src/load/documents.ts';
 import { renderPlatform } from '../../src/render/index.ts';
 import { validateSources, type ValidationResult } from '../../src/validate/index.ts';
 import { cli, sampleSources } from './helpers.ts';
@@ -142,6 +143,36 @@ test(`mutated samples (${CASES} cases, seed ${SEED}): no exception, every proble
     }
   }
   assert.ok(stillValid > 0, 'some mutations keep the platform valid (the renderers get exercised)');
+});
+
+/** A repeated shape, seeded, sized near or past one of the reader's limits. */
+function oversized(r: ReturnType<typeof prng>): { text: string; over: boolean } {
+  const shapes: [(n: number) => string, number][] = [
+    [(n) => `spec:\n  groups:\n    admins: [${Array(n).fill('1').join(',')}]\n`, MAX_ENTRIES_PER_COLLECTION],
+    [(n) => `list:\n${'- x\n'.repeat(n)}`, MAX_ENTRIES_PER_COLLECTION],
+    [(n) => `m:\n${Array.from({ length: n }, (_, i) => `  k${i}: 1\n`).join('')}`, MAX_ENTRIES_PER_COLLECTION],
+    [(n) => 'a: 1\n' + '---\na: 1\n'.repeat(n - 1), MAX_DOCUMENTS_PER_FILE],
+    // About n nodes (fewer by up to 3): lines `kI: [1,1,...]` of a key, an entry, a list and its items.
+    [(n) => Array.from({ length: Math.ceil(n / 4003) }, (_, i) => `k${i}: [${Array(Math.max(0, Math.min(4000, n - i * 4003 - 3))).fill('1').join(',')}]\n`).join(''), MAX_NODES_PER_FILE],
+  ];
+  const [make, limit] = r.pick(shapes);
+  const over = r.next() < 0.5;
+  return { text: make(over ? limit + 4 + r.int(limit) : limit - r.int(Math.min(limit, 100)) - 2), over };
+}
+
+test(`inputs near the reader's limits (seed ${SEED}): refused with file and line past a limit, read below it`, () => {
+  const r = prng(SEED + 3);
+  for (let i = 0; i < 12; i++) {
+    const file = `fuzz/limit-${i}.yaml`;
+    const { text, over } = oversized(r);
+    const result = validateSources([{ file, bytes: new TextEncoder().encode(text) }]);
+    checkResult(result, [file], `case ${i}`);
+    const limitProblems = result.errors.filter((e) => /^more than \d+ /.test(e.message));
+    if (over) {
+      assert.is(limitProblems.length, 1, `case ${i}: ${result.errors.map((e) => e.message).join('; ')}`);
+      assert.ok(limitProblems[0]!.line > 1, `case ${i}: the line where the limit is crossed, not the file's start`);
+    } else assert.equal(limitProblems, [], `case ${i}`);
+  }
 });
 
 test('through the CLI on files: exit code 0 or 1, never 70, no stack trace', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_FILE_BYTES } from '../../src/load/documents.ts';
+import { MAX_ENTRIES_PER_COLLECTION, MAX_FILE_BYTES, MAX_NODES_PER_FILE } from '../../src/load/documents.ts';
 import { cli } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'govcloud-robust-'));
@@ -73,10 +73,52 @@ test('deeply nested block mappings', async () => {
   assert.match(out, /^deep-block\.yaml:\d+: document is nested (more than 64 levels deep|too deeply to read)$/m);
 });
 
-test('too many documents in one file', async () => {
+test('too many documents in one file: refused at the line of document 5001', async () => {
   const { code, out } = await validateBytes('many.yaml', 'a: 1\n---\n'.repeat(6000));
   assert.is(code, 1);
-  assert.match(out, /^many\.yaml:1: file holds \d+ documents, more than the 5000 allowed$/m);
+  assert.match(out, /^many\.yaml:10000: more than 5000 documents in one file: document 5001 starts here$/m);
+});
+
+test('four megabytes of empty documents: refused while counting, before any is parsed', async () => {
+  const { code, out } = await validateBytes('dashes.yaml', '---\n'.repeat(MAX_FILE_BYTES / 4 - 1));
+  assert.is(code, 1);
+  assert.match(out, /^dashes\.yaml:5001: more than 5000 documents in one file: document 5001 starts here$/m);
+});
+
+test('four megabytes of list items: refused at the line where the node limit is crossed', async () => {
+  const { code, out } = await validateBytes('items.yaml', '- 1\n'.repeat(MAX_FILE_BYTES / 4 - 1));
+  assert.is(code, 1);
+  // Each `- 1` is an item and a scalar: two nodes.
+  assert.match(out, new RegExp(`^items\\.yaml:${MAX_NODES_PER_FILE / 2 + 1}: more than ${MAX_NODES_PER_FILE} YAML nodes in one file: split it$`, 'm'));
+});
+
+test('150,000 items in a list of an Agency: refused with the line of the list, no crash', async () => {
+  const many = AGENCY.replace('groups: {}', `groups:\n    admins: [${Array(150000).fill('1').join(',')}]`);
+  const { code, out } = await validateBytes('admins.yaml', many);
+  assert.is(code, 1);
+  assert.match(out, new RegExp(`^admins\\.yaml:10: more than ${MAX_ENTRIES_PER_COLLECTION} items in one list$`, 'm'));
+});
+
+test('a list at the limit is read and checked: each wrong item is reported, capped per document', async () => {
+  const many = AGENCY.replace('groups: {}', `groups:\n    admins: [${Array(MAX_ENTRIES_PER_COLLECTION).fill('1').join(',')}]`);
+  const { code, out } = await validateBytes('admins-limit.yaml', many);
+  assert.is(code, 1);
+  assert.match(out, /^admins-limit\.yaml:10: Agency\/btc: spec\.groups\.admins: must have at most 32 items, not 5000$/m);
+  assert.match(out, /more problems in this document not shown/);
+});
+
+test('100,000 keys in one mapping: refused at the first key over the limit', async () => {
+  const keys = Array.from({ length: 100000 }, (_, i) => `  k${i}: 1\n`).join('');
+  const { code, out } = await validateBytes('keys.yaml', `a:\n${keys}`);
+  assert.is(code, 1);
+  assert.match(out, new RegExp(`^keys\\.yaml:${MAX_ENTRIES_PER_COLLECTION + 2}: more than ${MAX_ENTRIES_PER_COLLECTION} keys in one mapping$`, 'm'));
+});
+
+test('a repeated key among the most keys a mapping may hold: found, with its line', async () => {
+  const keys = Array.from({ length: MAX_ENTRIES_PER_COLLECTION - 1 }, (_, i) => `  k${i}: 1\n`).join('');
+  const { code, out } = await validateBytes('dup-keys.yaml', `a:\n${keys}  k17: 2\n`);
+  assert.is(code, 1);
+  assert.match(out, new RegExp(`^dup-keys\\.yaml:${MAX_ENTRIES_PER_COLLECTION + 1}: duplicate key "k17": a key may appear only once in a mapping$`, 'm'));
 });
 
 test('a huge scalar where a short name goes: one message, bounded', async () => {
@@ -86,7 +128,7 @@ test('a huge scalar where a short name goes: one message, bounded', async () => 
 });
 
 test('a large list of wrong items: problems are capped per document', async () => {
-  const many = AGENCY.replace('dataCentres: [dc-hanoi]', `dataCentres: [${Array.from({ length: 20000 }, () => 'X').join(', ')}]`);
+  const many = AGENCY.replace('dataCentres: [dc-hanoi]', `dataCentres: [${Array.from({ length: MAX_ENTRIES_PER_COLLECTION }, () => 'X').join(', ')}]`);
   const { code, out } = await validateBytes('list.yaml', many);
   assert.is(code, 1);
   const lines = out.trimEnd().split('\n');

@@ -3,6 +3,7 @@
  * YAML files (plain manifests, or govcloud objects rendered per data centre) or from a live
  * cluster. The evaluation is in operator/src/connectivity (pure); this file reads, prints.
  */
+import { KubeConfig } from '@kubernetes/client-node';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
@@ -13,11 +14,11 @@ import { type InputObject } from '../../connectivity/objects.ts';
 import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
-import { ClusterClient, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
+import { ClusterClient, errorMessage, httpStatusOf, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
 import { validateLoaded } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadFiles, problemsJson, problemsText } from '../check.ts';
-import { UsageError, type Command } from '../command.ts';
+import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 
@@ -62,7 +63,8 @@ Options:
                          from a live cluster instead of files
   --context NAME         the kubeconfig context (default: its current context)
 
-Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated), 2 bad command line.
+Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated) or a cluster that
+cannot be read (--kubeconfig), 2 bad command line.
 `;
 
 /** Reads a live cluster's objects. Replaceable, so that tests and e2e can inject their own. */
@@ -108,13 +110,13 @@ export const connectivityCommand: Command & { readLive: LiveReader } = {
       const view = plainView(objects, hosts);
       // The API server validated these objects: a problem here is a gap of this reader, not
       // the user's input. Say so, and evaluate the rest.
-      warnings.push(...view.inventory.problems);
+      for (const p of view.inventory.problems) warnings.push(p);
       views = [view];
     } else {
       const read = await readFiles(positionals, io, now, hosts, only);
       if ('exit' in read) return read.exit(output);
       views = read.views;
-      warnings.push(...read.warnings);
+      for (const w of read.warnings) warnings.push(w);
     }
     for (const w of warnings) io.stderr(paint(`warning: ${formatProblem(w)}`, 'yellow', colour) + '\n');
     if (only !== undefined && views.every((v) => v.dataCentre !== null)) {
@@ -162,7 +164,7 @@ function extractMultiValued(argv: readonly string[]): { rest: string[]; explainE
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') {
-      rest.push(...argv.slice(i));
+      for (const r of argv.slice(i)) rest.push(r);
       break;
     }
     if (a === '--explain') {
@@ -240,7 +242,7 @@ async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Hos
     const problems = view.inventory.problems.filter((p) => !p.file.startsWith('(rendered'));
     if (problems.length > 0) return plainProblems(problems);
     // Problems in rendered objects are the renderer's, not the user's: warn.
-    warnings.push(...view.inventory.problems.filter((p) => p.file.startsWith('(rendered')));
+    for (const p of view.inventory.problems) if (p.file.startsWith('(rendered')) warnings.push(p);
   }
   return { views: rendered.views, warnings };
 }
@@ -332,8 +334,10 @@ export function explanationJson(x: Explanation): Record<string, unknown> {
  * item's apiVersion and kind; they are put back so the objects read like YAML.
  */
 export async function readLiveObjects(kubeconfig: string, context: string | undefined): Promise<InputObject[]> {
-  const client = ClusterClient.fromFile('live', kubeconfig, context);
-  const source = { file: `cluster ${context ?? client.kubeConfig.getCurrentContext()}`, line: 0 };
+  const client = openKubeconfig(kubeconfig, context);
+  const contextName = context ?? client.kubeConfig.getCurrentContext();
+  const server = client.kubeConfig.getCurrentCluster()?.server ?? '';
+  const source = { file: `cluster ${contextName}`, line: 0 };
   const resources: ResourceDescriptor[] = [
     { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
     { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
@@ -352,7 +356,14 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
       const lister = kubeListWatch(client, resource);
       let token: string | undefined;
       do {
-        const page = await lister.list({ limit: 500, continue: token, signal });
+        let page;
+        try {
+          page = await lister.list({ limit: 500, continue: token, signal });
+        } catch (err) {
+          const why = unreachableReason(err) ?? refusalReason(err);
+          if (why === undefined) throw err;
+          throw new InputError(`cannot list ${resource.plural} on cluster "${contextName}" at ${server}: ${why}`);
+        }
         for (const item of page.items) out.push({ value: item, source });
         token = page.metadata?.continue || undefined;
       } while (token !== undefined);
@@ -361,4 +372,58 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
     await client.close();
   }
   return out;
+}
+
+/** The kubeconfig's client for `context` (or its current one); a file or context that is not there is the user's to fix. */
+function openKubeconfig(kubeconfig: string, context: string | undefined): ClusterClient {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(kubeconfig);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read kubeconfig ${kubeconfig}: ${typeof code === 'string' ? code : errorMessage(err).split('\n')[0]}`);
+  }
+  const name = context ?? config.getCurrentContext();
+  const found = config.getContextObject(name);
+  if (!found) {
+    const known = config.getContexts().map((c) => c.name).join(', ') || 'none';
+    throw new InputError(`kubeconfig ${kubeconfig} has no context "${name}" (it has: ${known})`);
+  }
+  if (!config.getCluster(found.cluster)?.server) throw new InputError(`kubeconfig ${kubeconfig}: context "${name}" names no cluster with a server address`);
+  return ClusterClient.fromFile('live', kubeconfig, context);
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out connecting',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
+/** The network failure under a fetch error (`fetch failed`, its cause holding the system's code), if that is what it is. */
+function unreachableReason(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && Object.hasOwn(NETWORK_ERRORS, code)) return `${NETWORK_ERRORS[code]} (${code})`;
+    if (typeof code === 'string' && /^(ERR_TLS|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return `TLS: ${e.message} (${code})`;
+  }
+  // Other failures of fetch itself (a port it refuses to use, ...) are the address's too.
+  if (err instanceof TypeError && err.message === 'fetch failed') return err.cause instanceof Error ? err.cause.message : 'fetch failed';
+  return undefined;
+}
+
+/** An API server's refusal (401, 403, ...): its status, for the user to fix credentials or RBAC. */
+function refusalReason(err: unknown): string | undefined {
+  const status = httpStatusOf(err);
+  if (status === undefined) return undefined;
+  const body = (err as { body?: unknown }).body;
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+  const message = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  return `the API server answered ${status}${message ? `: ${message}` : ''}`;
 }
