@@ -5,13 +5,19 @@
 # Dockerfile's entry point there as user 10001 with this machine's Node 24, in an empty
 # environment: `node dist/govcloud.js operator --help`. It proves the bundle needs no
 # node_modules and nothing writable; it does not prove the Dockerfile builds.
+#
+# Node is copied out of the checkout too, as the image has it outside /app: user 10001 may
+# not traverse the checkout's parents (a home of mode 0700, a `mktemp -d` folder).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$here/../.." && pwd)
 NODE=${NODE:-$ROOT/node_modules/.bin/node}
 fail() { echo "image-check: $*" >&2; exit 1; }
-app=$(mktemp -d /tmp/govcloud-image-XXXXXX)
-trap 'chmod -R u+w "$app"; rm -rf "$app"' EXIT
+work=$(mktemp -d /tmp/govcloud-image-XXXXXX)
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+app=$work/app
+mkdir -p "$app" "$work/bin"
+cp -L "$NODE" "$work/bin/node"
 
 # The final stage: everything after the last FROM.
 final=$(awk '/^FROM /{ stage = "" } { stage = stage $0 "\n" } END { printf "%s", stage }' "$ROOT/Dockerfile")
@@ -28,8 +34,8 @@ done < <(grep -E '^COPY ' <<<"$final")
 
 entry=$(sed -n 's/^ENTRYPOINT \["node", "\([^"]*\)"\]$/\1/p' <<<"$final")
 [[ -n $entry && -f $app/$entry ]] || fail "the entry point ($entry) is not among the copied files"
-chmod -R a+rX,a-w "$app"
-run=(env -i PATH=/usr/bin:/bin NODE_ENV=production HOME=/nonexistent "$NODE" "$entry" operator --help)
+chmod -R a+rX,a-w "$work"
+run=(env -i PATH="$work/bin:/usr/bin:/bin" NODE_ENV=production HOME=/nonexistent node "$entry" operator --help)
 if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
   run=(setpriv --reuid 10001 --regid 10001 --clear-groups "${run[@]}")
 fi

@@ -1,11 +1,13 @@
-// Stopping one data centre's kube-apiserver of the local platform and starting it again on
-// the same port with the same arguments (the kubeconfigs and the operator's Secrets stay
-// valid; the controller-manager, scheduler and kwok reconnect on their own). Only for the
-// local platform: with GOVCLOUD_KUBECONFIG there is no process of ours to stop.
+// Stopping one data centre's kube-apiserver of the local platform and starting it again with
+// the same arguments: on the same port (the kubeconfigs and the operator's Secrets stay
+// valid; the controller-manager, scheduler and kwok reconnect on their own), or on another
+// one (a new address: only who is told of it reaches it). Only for the local platform: with
+// GOVCLOUD_KUBECONFIG there is no process of ours to stop.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
-import { ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import { Cluster, ROOT, waitFor } from '../harness/index.ts';
 
 const STATE = path.join(ROOT, '.local', 'platform');
 
@@ -26,12 +28,48 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A TCP port nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The port of the cluster's API server, as its kubeconfig names it. */
+export function apiServerPort(cluster: Cluster): number {
+  return Number(new URL(cluster.kubeconfig.getCurrentCluster()!.server).port);
+}
+
+/** Kubeconfig text (YAML or JSON) with the server on `from` moved to port `to`. */
+export function movedKubeconfig(text: string, from: number, to: number): string {
+  const moved = text.replaceAll(`https://127.0.0.1:${from}`, `https://127.0.0.1:${to}`);
+  if (moved === text) throw new Error(`the kubeconfig names no server https://127.0.0.1:${from}`);
+  return moved;
+}
+
+/** The cluster as reached on another port (its kubeconfig moved). */
+function clusterOnPort(cluster: Cluster, port: number): Cluster {
+  const dir = mkdtempSync(path.join(ROOT, '.local', 'moved-'));
+  try {
+    const file = path.join(dir, 'kubeconfig');
+    writeFileSync(file, movedKubeconfig(cluster.kubeconfig.exportConfig(), apiServerPort(cluster), port), { mode: 0o600 });
+    return new Cluster(file, cluster.name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
- * Kills the API server (SIGKILL: a data centre going dark does not say goodbye) and returns a function that starts
- * it again and waits (bounded) until it is ready. Call that in a finally: the platform is
- * shared with the other suites.
+ * Kills the API server (SIGKILL: a data centre going dark does not say goodbye) and returns a
+ * function that starts it again, on `port` when given, and waits (bounded) until it is
+ * ready. Call that in a finally: the platform is shared with the other suites.
  */
-export async function stopApiServer(cluster: Cluster): Promise<() => Promise<void>> {
+export async function stopApiServer(cluster: Cluster): Promise<(port?: number) => Promise<void>> {
   const pidFile = path.join(STATE, 'pids', `${cluster.name}-apiserver.pid`);
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!alive(pid)) throw new Error(`${cluster.name}-apiserver (pid ${pid}) is not running`);
@@ -40,14 +78,16 @@ export async function stopApiServer(cluster: Cluster): Promise<() => Promise<voi
   process.kill(pid, 'SIGKILL');
   await waitFor(`${cluster.name}-apiserver (pid ${pid}) to die`, () => !alive(pid), { timeoutMs: 10_000, intervalMs: 50 });
   let restarted = false;
-  return async () => {
+  return async (port) => {
     if (restarted) return;
     restarted = true;
     const log = openSync(path.join(STATE, 'logs', `${cluster.name}-apiserver.log`), 'a');
+    const args = argv.slice(1).map((a) => (port !== undefined && a.startsWith('--secure-port=') ? `--secure-port=${port}` : a));
     // Its own session, as up.sh starts it, so it outlives this test process.
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(argv[0]!, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     writeFileSync(pidFile, `${child.pid}\n`);
-    await waitFor(`${cluster.name}-apiserver ready again`, async () => (await cluster.request('GET', '/readyz')).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
+    const reached = port === undefined || port === apiServerPort(cluster) ? cluster : clusterOnPort(cluster, port);
+    await waitFor(`${cluster.name}-apiserver ready again`, async () => (await reached.request('GET', '/readyz')).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
   };
 }

@@ -1,12 +1,14 @@
 // The operator when things go wrong, against the real API servers: killed (SIGKILL) in the
 // middle of onboarding and restarted, it converges with nothing duplicated or lost; of two
 // replicas only the lease holder acts and the standby takes over once the leader is killed;
-// a data centre whose API server is stopped holds up nothing else, and converges once it is
-// back (last: it disturbs the shared platform, which it restores).
+// a data centre whose API server is stopped holds up nothing else, what is placed there says
+// so, and it converges once it is back; one restarted on a new address is reached again once
+// its Secret names it (last: they disturb the shared platform, which they restore).
+import type { KubernetesObject } from '@kubernetes/client-node';
 import * as assert from 'uvu/assert';
-import { Namespaces, waitFor } from '../harness/index.ts';
-import { cannotStop, stopApiServer } from './apiserver.ts';
-import { agency, clusterOf, condition, expectedFor, get, NAMESPACE, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
+import { Namespaces, waitFor, type Cluster } from '../harness/index.ts';
+import { apiServerPort, cannotStop, freePort, movedKubeconfig, stopApiServer } from './apiserver.ts';
+import { agency, clusterOf, condition, expectedFor, get, NAMESPACE, ownedObjects, sampleDataCentres, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
 import { OperatorProcess } from './process.ts';
 import { operatorSuite, type OperatorContext } from './suite.ts';
 
@@ -107,7 +109,7 @@ test('a leader frozen past its renew deadline: the standby leads; the old leader
   assert.is(await leaseHolder(ctx), b.identity);
 });
 
-test("a data centre's API server stopped and restarted: the others go on; it converges", async (ctx) => {
+test("a data centre's API server stopped and restarted: what is placed there turns Degraded, the others go on; it converges", async (ctx) => {
   const { hub, clusters } = ctx;
   const why = cannotStop('dc-danang');
   if (why) {
@@ -117,6 +119,22 @@ test("a data centre's API server stopped and restarted: the others go on; it con
   const op = await replica(ctx, 'dark-dc');
   await op.waitLeader();
   const danang = clusterOf(clusters, 'dc-danang');
+  // Converged before the outage: three agencies placed in dc-danang, two elsewhere.
+  const placed = [
+    { ...uniqueAgency('placed'), dcs: ['dc-danang'] },
+    { ...uniqueAgency('placed'), dcs: ['dc-hanoi', 'dc-danang'] },
+    { ...uniqueAgency('placed'), dcs: ['dc-hcm', 'dc-danang'] },
+  ];
+  const elsewhere = [
+    { ...uniqueAgency('elsewhere'), dcs: ['dc-hanoi'] },
+    { ...uniqueAgency('elsewhere'), dcs: ['dc-hanoi', 'dc-hcm'] },
+  ];
+  ctx.agencies.push(...[...placed, ...elsewhere].map((a) => a.name));
+  for (const a of [...placed, ...elsewhere]) await hub.apply(agency(a.name, a.code, { dcs: a.dcs }));
+  for (const a of [...placed, ...elsewhere]) await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
+  const versions = new Map<string, string | undefined>();
+  for (const a of elsewhere) versions.set(a.name, (await get(hub, 'Agency', undefined, a.name))?.metadata?.resourceVersion);
+
   const t = Date.now();
   const restart = await stopApiServer(danang);
   const south = uniqueAgency('dark');
@@ -131,6 +149,20 @@ test("a data centre's API server stopped and restarted: the others go on; it con
     assert.is(condition(dc, 'Ready')?.status, 'False');
     assert.is(await op.metric('govcloud_datacentre_connected', { datacentre: 'dc-danang' }), 0);
 
+    // Nothing changed on the hub: what is placed in dc-danang is no longer known to be in place.
+    for (const a of placed) {
+      const o = await waitCondition(hub, 'Agency', undefined, a.name, 'Degraded', 'True', 30_000);
+      assert.is(condition(o, 'Ready')?.status, 'False', `${a.name} (${a.dcs.join(', ')}) not Ready`);
+      assert.is(condition(o, 'Degraded')?.reason, 'DataCentreUnreachable', `${a.name}: ${condition(o, 'Degraded')?.message}`);
+      assert.match(condition(o, 'Degraded')!.message, /dc-danang is unreachable/);
+    }
+    console.log(`      every agency placed in dc-danang Degraded ${Date.now() - t} ms after its API server was killed`);
+    for (const a of elsewhere) {
+      const o = await get(hub, 'Agency', undefined, a.name);
+      assert.is(condition(o, 'Ready')?.status, 'True', `${a.name} (${a.dcs.join(', ')}) stays Ready`);
+      assert.is(o?.metadata?.resourceVersion, versions.get(a.name), `${a.name}: not written to`);
+    }
+
     await hub.apply(agency(south.name, south.code, { dcs: ['dc-hanoi', 'dc-danang'] }));
     await hub.apply(agency(north.name, north.code, { dcs: ['dc-hanoi', 'dc-hcm'] }));
     await waitCondition(hub, 'Agency', undefined, north.name, 'Ready', 'True', 30_000);
@@ -143,20 +175,77 @@ test("a data centre's API server stopped and restarted: the others go on; it con
     await restart();
   }
   const back = Date.now();
-  await waitCondition(hub, 'Agency', undefined, south.name, 'Ready', 'True', 60_000);
+  for (const a of [south, ...placed]) await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True', 60_000);
   await waitConverged(hub, clusters, south.name);
   console.log(`      converged ${Date.now() - back} ms after the API server was ready again`);
   const dc = await get(hub, 'DataCentre', undefined, 'dc-danang');
   assert.is(dc?.status?.connected, true);
-  // Leave the platform as the next suites expect it: dc-danang's controller-manager retries
-  // with backoff after its API server was gone, and a new namespace gets its default
-  // ServiceAccount only once it is back.
+  await settleDanang(danang);
+}, 300_000);
+
+test("a data centre's API server restarted on a new address: updating its kubeconfig Secret reconnects, without restarting the operator", async (ctx) => {
+  const { hub, clusters } = ctx;
+  const why = cannotStop('dc-danang');
+  if (why) {
+    console.log(`      skipped: ${why}`);
+    return;
+  }
+  const op = await replica(ctx, 'moved-dc');
+  await op.waitLeader();
+  const danang = clusterOf(clusters, 'dc-danang');
+  const original = apiServerPort(danang);
+  const ref = sampleDataCentres().find((d) => d.metadata.name === 'dc-danang')!.spec.connection.kubeconfigSecretRef!;
+  const secretPath = `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`;
+  const key = ref.key ?? 'kubeconfig';
+  const registered = Buffer.from(((await hub.call('GET', secretPath)) as { data: Record<string, string> }).data[key]!, 'base64').toString('utf8');
+  const putSecret = (kubeconfig: string) =>
+    hub.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace: ref.namespace }, stringData: { [key]: kubeconfig } } as KubernetesObject);
+  const connected = (want: boolean, timeoutMs: number) =>
+    waitFor(`DataCentre dc-danang connected=${want}`, async () => (await get(hub, 'DataCentre', undefined, 'dc-danang'))?.status?.connected === want, { timeoutMs, intervalMs: 250 });
+  const a = uniqueAgency('moved');
+  ctx.agencies.push(a.name);
+
+  let restart: ((port?: number) => Promise<void>) | undefined = await stopApiServer(danang);
+  try {
+    await connected(false, 45_000);
+    const moved = await freePort();
+    await restart(moved);
+    restart = undefined;
+    console.log(`      dc-danang's API server moved from port ${original} to ${moved}`);
+    await hub.apply(agency(a.name, a.code, { dcs: ['dc-danang'] }));
+    const waiting = await waitCondition(hub, 'Agency', undefined, a.name, 'Degraded', 'True', 30_000);
+    assert.is(condition(waiting, 'Degraded')?.reason, 'DataCentreUnreachable', 'the Secret still names the old address');
+
+    const t = Date.now();
+    await putSecret(movedKubeconfig(registered, original, moved));
+    await connected(true, 60_000);
+    console.log(`      dc-danang connected ${Date.now() - t} ms after its Secret named the new address`);
+    await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True', 60_000);
+    assert.ok(op.running(), 'the same operator process');
+    assert.ok(op.lines.some((l) => l.includes('connection of the data centre changed, reconnecting')), 'it says why it reconnected');
+  } finally {
+    // Back where the rest of the platform (controller-manager, kwok, the suites' kubeconfigs) expects it.
+    restart ??= await stopApiServer(danang);
+    await restart(original);
+    await putSecret(registered);
+  }
+  await connected(true, 60_000);
+  await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True', 60_000);
+  await settleDanang(danang);
+}, 300_000);
+
+/**
+ * Leaves the platform as the next suites expect it: dc-danang's controller-manager retries
+ * with backoff after its API server was gone, and a new namespace gets its default
+ * ServiceAccount only once it is back.
+ */
+async function settleDanang(danang: Cluster): Promise<void> {
   const probes = new Namespaces();
   try {
     await probes.create(danang, 'after-restart');
   } finally {
     await probes.cleanup();
   }
-}, 300_000);
+}
 
 test.run();

@@ -48,6 +48,7 @@ export class OperatorCore {
   private readonly opts: CoreOptions;
   private readonly removers: (() => void)[] = [];
   private readonly wasReady = new Map<string, boolean>();
+  private readonly wasDark = new Map<string, boolean>();
   private started = false;
   private stopped = false;
   private verdictTimer: TimerHandle | undefined;
@@ -304,7 +305,11 @@ export class OperatorCore {
     this.enqueue(owner.kind as Kind, owner.namespace, owner.name);
   }
 
-  /** Readiness or version changed: report it; on (re)connection reconcile everything, orphans included. */
+  /**
+   * Readiness or version changed: report it; on (re)connection reconcile everything, orphans
+   * included; once it is dark (unreachable, or its caches too stale to act on; not while a new
+   * connection is being made) reconcile what is placed there, whose status then says so.
+   */
   private memberChanged(member: Member): void {
     this.enqueue('DataCentre', undefined, member.name);
     const ready = member.ready();
@@ -312,11 +317,30 @@ export class OperatorCore {
       this.enqueueAll('Agency');
       this.enqueueAll('NetworkLink');
       this.enqueueAll('SharedDataService');
-      for (const value of member.owners()) {
-        const obj = member.owned(value)[0];
-        if (obj) this.enqueueOwner(obj);
-      }
+      this.enqueueOwnersIn(member);
     }
     this.wasReady.set(member.name, ready);
+    const dark = !ready && member.state() !== 'connecting';
+    if (dark && this.wasDark.get(member.name) !== true) this.enqueuePlacedIn(member);
+    this.wasDark.set(member.name, dark);
+  }
+
+  /**
+   * What is placed in the data centre: the owners of what it holds, and the agencies and
+   * services placed there that hold nothing there yet. Nothing else: a status that does not
+   * depend on the data centre is not even recomputed.
+   */
+  private enqueuePlacedIn(member: Member): void {
+    const hub = this.opts.hub;
+    this.enqueueOwnersIn(member);
+    for (const a of hub.agencies.list()) if (a.spec.placement.dataCentres.includes(member.name)) this.enqueue('Agency', undefined, a.metadata.name);
+    for (const s of hub.services.list()) if (s.spec.placement.dataCentres.includes(member.name)) this.enqueue('SharedDataService', s.metadata.namespace, s.metadata.name);
+  }
+
+  private enqueueOwnersIn(member: Member): void {
+    for (const value of member.owners()) {
+      const obj = member.owned(value)[0];
+      if (obj) this.enqueueOwner(obj);
+    }
   }
 }
