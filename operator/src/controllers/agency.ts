@@ -15,7 +15,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
-import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import { isNotFound, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { rejectedOutcome, rejectionOf, withdraw, type Rejection } from './refusal.ts';
@@ -53,10 +53,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       return;
     }
     if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
-    if (!agency.metadata.finalizers?.includes(FINALIZER)) {
-      await ctx.hubWriter.setFinalizers(agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
-      ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
-    }
+    if (!agency.metadata.finalizers?.includes(FINALIZER) && !(await setFinalizers(ctx, agency, [...(agency.metadata.finalizers ?? []), FINALIZER]))) return;
 
     const rejection = rejectionOf(ctx.hub, agency);
     if (rejection) return reject(ctx, agency, owner, rejection, signal);
@@ -156,6 +153,18 @@ function cleanUp(ctx: ControllerContext, owner: string, policy: string, required
   });
 }
 
+/** Sets the agency's finalizers; false when the agency is gone (404), which is no failure. */
+async function setFinalizers(ctx: ControllerContext, agency: Agency & KubernetesObject, finalizers: string[]): Promise<boolean> {
+  try {
+    await ctx.hubWriter.setFinalizers(agency, finalizers);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+  ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
+  return true;
+}
+
 async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, signal: AbortSignal): Promise<void> {
   if (!agency.metadata.finalizers?.includes(FINALIZER)) return;
   const policy = agency.spec.deletionPolicy ?? 'Retain';
@@ -176,9 +185,10 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
     throw new Error(message);
   }
   const done = outcomes.filter((o) => o.state === 'applied').map((o) => o.dataCentre);
-  await ctx.hubWriter.setFinalizers(agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
-  ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
+  const removed = await setFinalizers(ctx, agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
   ctx.status.forget(agency);
+  // Gone already: an earlier reconcile removed the finalizer, the cache had not heard yet.
+  if (!removed) return;
   void ctx.recorder.normal(
     agency,
     'CleanedUp',
