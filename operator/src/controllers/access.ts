@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import type { AccessMatch, ServiceRender } from '../render/index.ts';
-import { formatTime } from '../runtime/index.ts';
+import { formatTime, listText } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import { RULE_VIOLATION, rejectionOf } from './refusal.ts';
 import type { Outcome } from './status.ts';
@@ -51,7 +51,7 @@ function active(object: AccessGrant | AccessRequest, agency: string, matches: Ac
   return {
     object,
     status: { agency, active: true, matchedBy: matches[0]![other], workspaces },
-    outcome: { state: 'ready', reason: 'Active', message: `${describe} for workspaces ${workspaces.join(', ')}` },
+    outcome: { state: 'ready', reason: 'Active', message: `${describe} for workspaces ${listText(workspaces, { noun: 'workspaces', separator: ', ' })}` },
   };
 }
 

@@ -15,7 +15,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
-import { isNotFound, type Condition, type ReconcileFn } from '../runtime/index.ts';
+import { isNotFound, listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { rejectedOutcome, rejectionOf, withdraw, type Rejection } from './refusal.ts';
@@ -92,7 +92,7 @@ export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outc
   const messages: string[] = [];
   let reason: string | undefined;
   const add = (r: string, m: string | undefined) => {
-    if (!m || messages.includes(m)) return;
+    if (!m) return;
     reason ??= r;
     messages.push(m);
   };
@@ -100,7 +100,7 @@ export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outc
   for (const o of outcomes) for (const h of o.held) add('NamespaceConflict', h);
   for (const o of outcomes) if (o.wanted && o.state === 'unreachable') add('DataCentreUnreachable', o.message);
   for (const o of outcomes) if (o.state === 'failed') add('ApplyFailed', o.message);
-  if (reason !== undefined) return { state: 'degraded', reason, message: messages.join('; ') };
+  if (reason !== undefined) return { state: 'degraded', reason, message: listText(messages, { noun: 'problems' }) };
   const namespaces = render.perDataCentre.flatMap((r) => r.objects).filter((o) => o.kind === 'Namespace').length;
   return { state: 'ready', reason: 'Reconciled', message: `placed in ${render.placed.join(', ') || 'no data centre'}; ${namespaces} namespaces in place` };
 }
@@ -116,7 +116,7 @@ function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutco
       .filter((o) => o.kind === 'Namespace' && !held.has(o.metadata.name) && !o.metadata.name.startsWith('govcloud-'))
       .map((o) => o.metadata.name);
     const entry: PlacementStatus = { dataCentre: dc, ready: outcome?.state === 'applied' && outcome.held.length === 0, namespaces };
-    const message = outcome?.state !== 'applied' ? outcome?.message : outcome.held.join('; ') || undefined;
+    const message = outcome?.state !== 'applied' ? outcome?.message : listText(outcome.held, { noun: 'objects wait for their namespace' }) || undefined;
     if (message) entry.message = message;
     return entry;
   });
@@ -176,7 +176,7 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
   const outcomes = await cleanUp(ctx, owner, policy, required, signal);
   const blocked = outcomes.filter((o) => o.state === 'failed' || (o.state === 'unreachable' && required.has(o.dataCentre)));
   if (blocked.length > 0) {
-    const message = `deletion waits until what the agency has there can be removed: ${blocked.map((o) => o.message).join('; ')}`;
+    const message = `deletion waits until what the agency has there can be removed: ${listText(blocked.map((o) => o.message ?? o.dataCentre), { noun: 'data centres' })}`;
     const status = {
       observedGeneration: agency.metadata.generation,
       conditions: conditionsFor(previous?.conditions, { state: 'degraded', reason: 'DeletionBlocked', message }, agency.metadata.generation, ctx.clock.now()),

@@ -11,7 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
 import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
-import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
+import { STATUS_LISTED, type Condition, type ReconcileFn, type ReconcileResult } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
 import { DEPLOYMENT } from './resources.ts';
@@ -63,6 +63,7 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
         observedGeneration: service.metadata.generation,
         dataCentres: [],
         consumers: [],
+        consumerCount: 0,
         history,
         conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
       };
@@ -81,16 +82,8 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
 
     const outcome = serviceOutcome(ctx, service, render, outcomes);
     if (outcome.state === 'degraded') void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
-    const status: Record<string, unknown> = {
-      observedGeneration: service.metadata.generation,
-      dataCentres: placements(ctx, service, render),
-      consumers: render.consumers,
-      history,
-      conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
-    };
-    if (render.identifier) status.identifier = render.identifier;
-    const ownerAgency = agencyNameOfHubNamespace(namespace);
-    if (ownerAgency !== undefined) status.owner = ownerAgency;
+    const conditions = conditionsFor(previous?.conditions, outcome, service.metadata.generation, now);
+    const status = serviceStatus(service, render, placements(ctx, service, render), history, conditions);
     await ctx.status.write(service, status, FIELD_MANAGER);
     await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: false, render, now }), now);
 
@@ -98,6 +91,32 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
+}
+
+/**
+ * What the service's status says: where it runs, the workspaces entitled to it (the first
+ * STATUS_LISTED of them and their count: a `default` service has every agency's), its access
+ * history and conditions.
+ */
+export function serviceStatus(
+  service: SharedDataService,
+  render: ServiceRender,
+  dataCentres: ReturnType<typeof placements>,
+  history: HistoryEntry[],
+  conditions: Condition[],
+): Record<string, unknown> {
+  const status: Record<string, unknown> = {
+    observedGeneration: service.metadata.generation,
+    dataCentres,
+    consumers: render.consumers.slice(0, STATUS_LISTED),
+    consumerCount: render.consumers.length,
+    history,
+    conditions,
+  };
+  if (render.identifier) status.identifier = render.identifier;
+  const ownerAgency = agencyNameOfHubNamespace(service.metadata.namespace);
+  if (ownerAgency !== undefined) status.owner = ownerAgency;
+  return status;
 }
 
 /** An Event per history entry, on the service and on the grant. */
@@ -111,7 +130,7 @@ function recordHistory(ctx: ControllerContext, service: SharedDataService & Kube
   }
 }
 
-function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {
+export function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {
   const owner = agencyNameOfHubNamespace(service.metadata.namespace) ?? '';
   const namespace = workspaceNamespace(owner, service.spec.workspace);
   const name = serviceObjectName(service);
