@@ -130,7 +130,7 @@ function recordHistory(ctx: ControllerContext, service: SharedDataService & Kube
   }
 }
 
-export function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {
+function placements(ctx: ControllerContext, service: SharedDataService, render: ServiceRender) {
   const owner = agencyNameOfHubNamespace(service.metadata.namespace) ?? '';
   const namespace = workspaceNamespace(owner, service.spec.workspace);
   const name = serviceObjectName(service);
