@@ -99,7 +99,7 @@ test(`at ${AGENCIES} agencies, the held message of a default service says how ma
   const total = held!.reduce((n, o) => n + o.held.length, 0);
   assert.ok(total > AGENCIES);
   assert.is(outcome.reason, 'WaitingForNamespace');
-  assert.match(outcome.message, new RegExp(`^${total} objects wait for their namespace in \\d data centres?; first 10: NetworkPolicy `));
+  assert.match(outcome.message ?? '', new RegExp(`^${total} objects wait for their namespace in \\d data centres?; first 10: NetworkPolicy `));
 });
 
 test(`at ${AGENCIES} agencies, every agency's status messages stay bounded, held or failing`, () => {
