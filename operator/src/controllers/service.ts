@@ -10,7 +10,7 @@
 // against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
-import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
+import { ownerLabelValue, renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
 import { STATUS_LISTED, type Condition, type ReconcileFn, type ReconcileResult } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
@@ -30,6 +30,8 @@ interface ServiceStatus {
 
 interface AccessStatus {
   conditions?: Condition[];
+  active?: boolean;
+  matchedBy?: string;
 }
 
 const VERB: Record<HistoryEntry['event'], string> = { Granted: 'AccessGranted', Revoked: 'AccessRevoked', Expired: 'AccessExpired' };
@@ -77,7 +79,7 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const outcomes = await syncRendered(service, render.perDataCentre, sync);
 
     const previous = ctx.status.previous<ServiceStatus>(service);
-    const { history, added } = nextHistory(previous?.history, render.access, platform, now);
+    const { history, added } = nextHistory(previous?.history, render.access, platform, now, (m) => pairWasOpen(ctx, m));
     recordHistory(ctx, service, added);
 
     const outcome = serviceOutcome(ctx, service, render, outcomes);
@@ -117,6 +119,19 @@ export function serviceStatus(
   const ownerAgency = agencyNameOfHubNamespace(service.metadata.namespace);
   if (ownerAgency !== undefined) status.owner = ownerAgency;
   return status;
+}
+
+/** Whether the grant and request of a pair were both active, matched with each other, at their last status write. */
+function pairWasOpen(ctx: ControllerContext, m: AccessMatch): boolean {
+  const [gns = '', gname = ''] = m.grant.split('/');
+  const grantObject = ctx.hub.grants.get(gns, gname);
+  const grant = grantObject && ctx.status.previous<AccessStatus>(grantObject);
+  if (grant?.active !== true) return false;
+  if (m.request === undefined) return true;
+  const [rns = '', rname = ''] = m.request.split('/');
+  const requestObject = ctx.hub.requests.get(rns, rname);
+  const request = requestObject && ctx.status.previous<AccessStatus>(requestObject);
+  return request?.active === true && (grant.matchedBy === m.request || request.matchedBy === m.grant);
 }
 
 /** An Event per history entry, on the service and on the grant. */
