@@ -12,8 +12,6 @@ export const STATUS_LISTED = 100;
 export const MESSAGE_BYTES = 4096;
 /** An Event note: the API server refuses more (events.k8s.io/v1, NOTE_LENGTH_LIMIT). */
 export const NOTE_BYTES = 1024;
-/** One item of a list in a message (an error answer can carry a whole response body). */
-const ITEM_BYTES = 320;
 
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
@@ -49,7 +47,9 @@ export interface ListTextOptions {
 export function listText(items: readonly string[], opts: ListTextOptions): string {
   const unique = [...new Set(items)];
   const separator = opts.separator ?? '; ';
-  const shown = unique.slice(0, LISTED).map((i) => truncateBytes(i, ITEM_BYTES));
+  // The items shown share one message's bytes (an error answer can carry a whole response body).
+  const itemBytes = Math.floor((MESSAGE_BYTES - 256) / Math.max(1, Math.min(unique.length, LISTED)));
+  const shown = unique.slice(0, LISTED).map((i) => truncateBytes(i, itemBytes));
   if (unique.length <= LISTED) return shown.join(separator);
   return `${unique.length} ${opts.noun}; first ${LISTED}: ${shown.join(separator)}${opts.see ? `; see ${opts.see}` : ''}`;
 }

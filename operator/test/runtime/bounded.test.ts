@@ -16,10 +16,12 @@ test('a long list says how many, shows the first ten and where the rest is', () 
   assert.is(text, `212 consumer workspaces; first ${LISTED}: ${items.slice(0, LISTED).join(', ')}; see \`govcloud catalogue\``);
 });
 
-test('each item shown is cut, so ten huge items stay small', () => {
+test('the items shown share one message: ten huge items stay within it, one keeps most of it', () => {
   const text = listText(Array.from({ length: 50 }, (_, i) => `${i}: ${'x'.repeat(100_000)}`), { noun: 'errors' });
-  assert.ok(Buffer.byteLength(text) < 4000, `${Buffer.byteLength(text)} bytes`);
+  assert.ok(Buffer.byteLength(text) <= MESSAGE_BYTES, `${Buffer.byteLength(text)} bytes`);
   assert.match(text, /^50 errors; first 10: 0: x+…; 1: /);
+  const one = listText([`dc-hcm: ${'y'.repeat(100_000)}`], { noun: 'errors' });
+  assert.ok(Buffer.byteLength(one) <= MESSAGE_BYTES && Buffer.byteLength(one) > MESSAGE_BYTES / 2, `${Buffer.byteLength(one)} bytes`);
 });
 
 test('truncateBytes cuts on a character boundary within the byte budget', () => {
