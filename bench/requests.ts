@@ -42,6 +42,29 @@ function sumRequestTotals(text: string, keyOf: (series: SeriesKey, code: number)
   return out;
 }
 
+/**
+ * Error answers that belong to ordinary work: 404 (deleting or reading what is already gone),
+ * 409 (a write on a stale resourceVersion, retried on fresh data), 429 (the API server's
+ * priority and fairness asking a client to come back). Any other is a failure of the run.
+ */
+export const EXPECTED_ERROR_CODES = new Set([404, 409, 429]);
+
+/**
+ * A window's error answers that are not expected ones, as `cluster: VERB resource[/sub] code: count`.
+ * The clusters' own side effects are left out: kube-controller-manager's publisher of
+ * kube-root-ca.crt is refused (403) in every namespace that is being deleted.
+ */
+export function unexpectedErrors(w: Window): string[] {
+  const out: string[] = [];
+  for (const [cluster, counts] of w.failed) {
+    for (const [key, n] of counts) {
+      const [verb, res, sub, code] = key.split('|');
+      if (n > 0 && !EXPECTED_ERROR_CODES.has(Number(code)) && !SIDE_EFFECTS.has(`${verb}|${res}|${sub}`)) out.push(`${cluster}: ${verb} ${res || '(non-resource)'}${sub ? `/${sub}` : ''} ${code}: ${n}`);
+    }
+  }
+  return out;
+}
+
 /** Requests the API server answered with an error (code 400 and above), by `series|code`. */
 export function parseFailedTotals(text: string): Counts {
   return sumRequestTotals(text, (series, code) => (code >= 400 ? `${series}|${code}` : undefined));

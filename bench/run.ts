@@ -27,7 +27,7 @@ import { BENCH_CAPACITY, BENCH_LABEL, BENCH_NAME, generateAgencies } from './age
 import { HttpError, Kube } from './kube.ts';
 import { Operator, sleep } from './operator.ts';
 import { printReport, type Result, type RequestReport } from './report.ts';
-import { backgroundFrom, isSideEffect, operatorObjectWrite, merge, notSideEffect, snapshot, summarise, toObject, topSeries, windowBetween, type Background, type Snapshot, type Window } from './requests.ts';
+import { backgroundFrom, isSideEffect, operatorObjectWrite, merge, notSideEffect, snapshot, summarise, toObject, topSeries, unexpectedErrors, windowBetween, type Background, type Snapshot, type Window } from './requests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOCAL = path.join(ROOT, '.local');
@@ -437,6 +437,12 @@ async function measureBackground(clusters: Kube[]): Promise<{ background: Backgr
   return { background, report: { seconds: (b.at - a.at) / 1000, perCluster } };
 }
 
+/** Ends the run when an API server answered anything but the expected errors (requests.ts): a refused write is a failure, not a number. */
+function failOnErrorAnswers(phase: string, w: Window): void {
+  const errors = unexpectedErrors(w);
+  if (errors.length > 0) throw new Error(`${phase}: the API servers answered with errors:\n  ${errors.join('\n  ')}`);
+}
+
 function requestReport(w: Window): RequestReport {
   const perCluster: RequestReport['perCluster'] = {};
   for (const [c, counts] of w.net) {
@@ -501,6 +507,7 @@ async function baseline(clusters: Kube[], g: Generated, background: Background, 
   const wall = (performance.now() - t0) / 1000;
   const s1 = await snapshot(clusters);
   noteDisturbance('baseline');
+  failOnErrorAnswers('baseline', windowBetween(s0, s1));
   const requests = requestReport(windowBetween(s0, s1, background));
   say(`baseline: ${wall.toFixed(1)} s, ${requests.client.total} requests (${requests.client.mutating} mutating)`);
   await restoreChanged(clusters, g);
@@ -726,6 +733,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
   const times = [...watch.readyAt.values()];
   const toReady = windowBetween(s0, sReady, background);
   const toQuiet = windowBetween(s0, s1, background);
+  failOnErrorAnswers('converge', toQuiet);
   const converge = {
     applySeconds,
     wallSeconds: wall,
@@ -816,6 +824,7 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     return left === 0;
   }, { timeoutMs: CONFIG.deleteTimeoutS * 1000, intervalMs: 2000, progressEveryMs: 15_000, progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)` });
   const agencyDeleteSeconds = (performance.now() - tc) / 1000;
+  failOnErrorAnswers('steady state, drift and cleanup', windowBetween(s1, await snapshot(clusters)));
   const memFinal = op.memory();
   say(`cleanup: agencies gone after ${agencyDeleteSeconds.toFixed(1)} s; stopping the operator`);
   await op.stop();

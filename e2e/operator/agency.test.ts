@@ -2,7 +2,8 @@
 // renderers want in each data centre of the placement and nothing elsewhere, with no write
 // once converged; a placement change moves it; drift is repaired in seconds; a spec the
 // platform refuses makes that agency Degraded while others stay Ready; deletion under
-// Retain keeps the namespaces, labelled orphaned.
+// Retain keeps the namespaces, labelled orphaned; ordinary deletions are no reconcile error.
+import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../harness/index.ts';
 import { agency, clusterOf, condition, get, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
@@ -150,6 +151,27 @@ test('deletion with Retain keeps the namespaces, labelled orphaned, with their d
   }
   const hubNs = await clusterOf(clusters, 'dc-hanoi').core.readNamespace({ name: `govcloud-${name}` });
   assert.is(hubNs.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
+});
+
+test('deleting agencies, under Delete and Retain, counts no reconcile error and logs none', async (ctx) => {
+  const { hub, clusters, op } = ctx;
+  // Enough at once that the namespaces' events race the hub's watch, as in `make bench`.
+  const agencies = Array.from({ length: 24 }, (_, i) => ({ ...uniqueAgency(`gone${i}`), policy: i % 3 === 0 ? ('Retain' as const) : ('Delete' as const) }));
+  ctx.agencies.push(...agencies.map((a) => a.name));
+  for (const a of agencies) await hub.apply(agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-hcm', 'dc-danang'], workspaces: ['app', 'data', 'web'], deletionPolicy: a.policy }));
+  for (const a of agencies) await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
+  const errorsBefore = await op!.metric('controller_runtime_reconcile_errors_total');
+  const logBefore = readFileSync(op!.logFile, 'utf8').length;
+  await Promise.all(agencies.map((a) => hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${a.name}`)));
+  for (const a of agencies) await waitFor(`agency ${a.name} gone`, async () => !(await get(hub, 'Agency', undefined, a.name)), { timeoutMs: 60_000 });
+  const deleted = agencies.filter((a) => a.policy === 'Delete').map((a) => `${a.name}-app`);
+  await waitFor('the deleted namespaces gone and the operator idle', async () => {
+    for (const c of clusters) for (const ns of deleted) if ((await c.request('GET', `/api/v1/namespaces/${ns}`)).status !== 404) return false;
+    return (await op!.metric('workqueue_depth')) === 0 && (await op!.metric('controller_runtime_active_workers')) === 0;
+  }, { timeoutMs: 90_000 });
+  const failures = readFileSync(op!.logFile, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes('reconcile failed')).map((l) => l.slice(0, 400));
+  assert.equal(failures, [], 'no reconcile failure is logged');
+  assert.is(await op!.metric('controller_runtime_reconcile_errors_total'), errorsBefore, 'controller_runtime_reconcile_errors_total did not grow');
 });
 
 test.run();

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { dataClass } from './agency.ts';
 import type { KindDefinition, Resource } from './kind.ts';
 import { cel, conditions, dnsLabel, mapListOf, observedGeneration, quantity, setOf, text } from './schema.ts';
+import { STATUS_LISTED } from '../runtime/bounded.ts';
 
 export const SHARING_MODES = ['open', 'default', 'onRequest'] as const;
 
@@ -77,7 +78,13 @@ const SharedDataServiceStatus = Type.Object(
     identifier: Type.Optional(Type.String({ description: 'X-Road style identifier, VN/GOV/<owner code>/<subsystem>/<service>/<version>; the owner comes from the namespace.' })),
     owner: Type.Optional(Type.String({ description: 'The owning agency, taken from the namespace.' })),
     dataCentres: Type.Optional(mapListOf(ServicePlacementStatus, 'dataCentre', { description: 'Per data centre, what runs.' })),
-    consumers: Type.Optional(Type.Array(Type.String({ description: 'agency/workspace' }), { description: 'Workspaces entitled to the service now (for onRequest services).' })),
+    consumers: Type.Optional(
+      Type.Array(Type.String({ description: 'agency/workspace' }), {
+        description: `Workspaces entitled to the service now: the first ${STATUS_LISTED} (consumerCount says how many; \`govcloud catalogue\` lists them all).`,
+        maxItems: STATUS_LISTED,
+      }),
+    ),
+    consumerCount: Type.Optional(Type.Integer({ description: 'How many workspaces are entitled to the service now.', minimum: 0 })),
     history: Type.Optional(
       Type.Array(
         Type.Object(

@@ -9,7 +9,7 @@ import { agencyNameOfHubNamespace, hubNamespaceOf, type AccessGrant, type Access
 import type { Platform } from '../model/platform.ts';
 import type { AccessMatch, ServiceRender } from '../render/index.ts';
 import { parseTime } from '../render/window.ts';
-import { formatTime } from '../runtime/index.ts';
+import { formatTime, listText } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import { RULE_VIOLATION, rejectionOf } from './refusal.ts';
 import type { Outcome } from './status.ts';
@@ -52,7 +52,7 @@ function active(object: AccessGrant | AccessRequest, agency: string, matches: Ac
   return {
     object,
     status: { agency, active: true, matchedBy: matches[0]![other], workspaces },
-    outcome: { state: 'ready', reason: 'Active', message: `${describe} for workspaces ${workspaces.join(', ')}` },
+    outcome: { state: 'ready', reason: 'Active', message: `${describe} for workspaces ${listText(workspaces, { noun: 'workspaces', separator: ', ' })}` },
   };
 }
 
@@ -150,9 +150,17 @@ export const HISTORY_LIMIT = 100;
 /**
  * The history after this reconcile: a Granted line for each request/grant pair that opened,
  * and for each that closed an Expired line (a window ended) or a Revoked one (a side was
- * withdrawn or changed). Which pairs are open is replayed from the history itself.
+ * withdrawn or changed). Which pairs are open is replayed from the history itself, and
+ * `wasOpen` says so of a pair whose Granted line the bounded history no longer holds (more
+ * pairs open at once than it keeps lines): without it, every reconcile would grant those again.
  */
-export function nextHistory(previous: readonly HistoryEntry[] | undefined, access: readonly AccessMatch[], platform: Platform, now: number): { history: HistoryEntry[]; added: HistoryEntry[] } {
+export function nextHistory(
+  previous: readonly HistoryEntry[] | undefined,
+  access: readonly AccessMatch[],
+  platform: Platform,
+  now: number,
+  wasOpen: (m: AccessMatch) => boolean = () => false,
+): { history: HistoryEntry[]; added: HistoryEntry[] } {
   const pair = (grant: string, request: string | undefined) => `${grant}|${request ?? ''}`;
   const open = new Map<string, HistoryEntry>();
   for (const e of previous ?? []) {
@@ -163,7 +171,7 @@ export function nextHistory(previous: readonly HistoryEntry[] | undefined, acces
   const added: HistoryEntry[] = [];
   const current = new Set(access.map((m) => pair(m.grant, m.request)));
   for (const m of access) {
-    if (!open.has(pair(m.grant, m.request))) added.push({ time, event: 'Granted', consumer: m.consumer, grant: m.grant, request: m.request });
+    if (!open.has(pair(m.grant, m.request)) && !wasOpen(m)) added.push({ time, event: 'Granted', consumer: m.consumer, grant: m.grant, request: m.request });
   }
   const find = <T extends { metadata: { namespace?: string; name: string } }>(list: T[], ref: string | undefined) => list.find((o) => nsName(o) === ref);
   for (const [key, e] of open) {

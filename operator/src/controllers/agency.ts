@@ -15,7 +15,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
 import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
-import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import { isNotFound, listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { rejectedOutcome, rejectionOf, withdraw, type Rejection } from './refusal.ts';
@@ -53,10 +53,7 @@ export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
       return;
     }
     if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
-    if (!agency.metadata.finalizers?.includes(FINALIZER)) {
-      await ctx.hubWriter.setFinalizers(agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
-      ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
-    }
+    if (!agency.metadata.finalizers?.includes(FINALIZER) && !(await setFinalizers(ctx, agency, [...(agency.metadata.finalizers ?? []), FINALIZER]))) return;
 
     const rejection = rejectionOf(ctx.hub, agency);
     if (rejection) return reject(ctx, agency, owner, rejection, signal);
@@ -95,7 +92,7 @@ export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outc
   const messages: string[] = [];
   let reason: string | undefined;
   const add = (r: string, m: string | undefined) => {
-    if (!m || messages.includes(m)) return;
+    if (!m) return;
     reason ??= r;
     messages.push(m);
   };
@@ -103,7 +100,7 @@ export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outc
   for (const o of outcomes) for (const h of o.held) add('NamespaceConflict', h);
   for (const o of outcomes) if (o.wanted && o.state === 'unreachable') add('DataCentreUnreachable', o.message);
   for (const o of outcomes) if (o.state === 'failed') add('ApplyFailed', o.message);
-  if (reason !== undefined) return { state: 'degraded', reason, message: messages.join('; ') };
+  if (reason !== undefined) return { state: 'degraded', reason, message: listText(messages, { noun: 'problems' }) };
   const namespaces = render.perDataCentre.flatMap((r) => r.objects).filter((o) => o.kind === 'Namespace').length;
   return { state: 'ready', reason: 'Reconciled', message: `placed in ${render.placed.join(', ') || 'no data centre'}; ${namespaces} namespaces in place` };
 }
@@ -119,7 +116,7 @@ function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutco
       .filter((o) => o.kind === 'Namespace' && !held.has(o.metadata.name) && !o.metadata.name.startsWith('govcloud-'))
       .map((o) => o.metadata.name);
     const entry: PlacementStatus = { dataCentre: dc, ready: outcome?.state === 'applied' && outcome.held.length === 0, namespaces };
-    const message = outcome?.state !== 'applied' ? outcome?.message : outcome.held.join('; ') || undefined;
+    const message = outcome?.state !== 'applied' ? outcome?.message : listText(outcome.held, { noun: 'objects wait for their namespace' }) || undefined;
     if (message) entry.message = message;
     return entry;
   });
@@ -156,6 +153,18 @@ function cleanUp(ctx: ControllerContext, owner: string, policy: string, required
   });
 }
 
+/** Sets the agency's finalizers; false when the agency is gone (404), which is no failure. */
+async function setFinalizers(ctx: ControllerContext, agency: Agency & KubernetesObject, finalizers: string[]): Promise<boolean> {
+  try {
+    await ctx.hubWriter.setFinalizers(agency, finalizers);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+  ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
+  return true;
+}
+
 async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, signal: AbortSignal): Promise<void> {
   if (!agency.metadata.finalizers?.includes(FINALIZER)) return;
   const policy = agency.spec.deletionPolicy ?? 'Retain';
@@ -167,7 +176,7 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
   const outcomes = await cleanUp(ctx, owner, policy, required, signal);
   const blocked = outcomes.filter((o) => o.state === 'failed' || (o.state === 'unreachable' && required.has(o.dataCentre)));
   if (blocked.length > 0) {
-    const message = `deletion waits until what the agency has there can be removed: ${blocked.map((o) => o.message).join('; ')}`;
+    const message = `deletion waits until what the agency has there can be removed: ${listText(blocked.map((o) => o.message ?? o.dataCentre), { noun: 'data centres' })}`;
     const status = {
       observedGeneration: agency.metadata.generation,
       conditions: conditionsFor(previous?.conditions, { state: 'degraded', reason: 'DeletionBlocked', message }, agency.metadata.generation, ctx.clock.now()),
@@ -176,9 +185,10 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
     throw new Error(message);
   }
   const done = outcomes.filter((o) => o.state === 'applied').map((o) => o.dataCentre);
-  await ctx.hubWriter.setFinalizers(agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
-  ctx.metrics.writes.inc({ cluster: 'hub', controller: AGENCY_CONTROLLER, action: 'finalizer' });
+  const removed = await setFinalizers(ctx, agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
   ctx.status.forget(agency);
+  // Gone already: an earlier reconcile removed the finalizer, the cache had not heard yet.
+  if (!removed) return;
   void ctx.recorder.normal(
     agency,
     'CleanedUp',

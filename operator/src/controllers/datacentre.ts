@@ -12,7 +12,7 @@
 import type { DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
-import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import { listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
@@ -114,7 +114,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         failure = result.message;
         outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
       } else if (roleProblems.length > 0) {
-        outcome = { state: 'degraded', reason: 'PlatformRolesDiffer', message: roleProblems.join('; ') };
+        outcome = { state: 'degraded', reason: 'PlatformRolesDiffer', message: listText(roleProblems, { noun: 'differences in the govcloud ClusterRoles' }) };
       } else if (rejection) {
         outcome = rejectedOutcome(rejection);
       } else {

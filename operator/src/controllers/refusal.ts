@@ -19,6 +19,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace } from '../api/index.ts';
 import type { RuleProblem } from '../model/rules.ts';
+import { listText } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import { pathText, type Outcome } from './status.ts';
 import { changed, countsText, syncEverywhere, type DcOutcome, type SyncOptions } from './sync.ts';
@@ -45,7 +46,7 @@ export function rejectionOf(hub: HubCache, object: KubernetesObject): Rejection 
   const texts = [...own.map(problemText), ...acting.map((p) => `its agency ${agency} is rejected by ${problemText(p)}`)];
   return {
     rules: [...new Set([...own, ...acting].map((p) => p.rule))],
-    message: `rejected by the rules: ${texts.join('; ')}`,
+    message: `rejected by the rules: ${listText(texts, { noun: 'rule problems', see: '`govcloud validate`' })}`,
   };
 }
 

@@ -10,9 +10,9 @@
 // against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
-import { ownerLabelValue, renderService, serviceObjectName, type ServiceRender } from '../render/index.ts';
+import { ownerLabelValue, renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
 import { parseTime } from '../render/window.ts';
-import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
+import { STATUS_LISTED, type Condition, type ReconcileFn, type ReconcileResult } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
 import { DEPLOYMENT } from './resources.ts';
@@ -31,6 +31,8 @@ interface ServiceStatus {
 
 interface AccessStatus {
   conditions?: Condition[];
+  active?: boolean;
+  matchedBy?: string;
 }
 
 const VERB: Record<HistoryEntry['event'], string> = { Granted: 'AccessGranted', Revoked: 'AccessRevoked', Expired: 'AccessExpired' };
@@ -64,6 +66,7 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
         observedGeneration: service.metadata.generation,
         dataCentres: [],
         consumers: [],
+        consumerCount: 0,
         history,
         conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
       };
@@ -77,21 +80,13 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const outcomes = await syncRendered(service, render.perDataCentre, sync);
 
     const previous = ctx.status.previous<ServiceStatus>(service);
-    const { history, added } = nextHistory(previous?.history, render.access, platform, now);
+    const { history, added } = nextHistory(previous?.history, render.access, platform, now, (m) => pairWasOpen(ctx, m));
     recordHistory(ctx, service, added);
 
     const outcome = serviceOutcome(ctx, service, render, outcomes);
     if (outcome.state === 'degraded') void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
-    const status: Record<string, unknown> = {
-      observedGeneration: service.metadata.generation,
-      dataCentres: placements(ctx, service, render),
-      consumers: render.consumers,
-      history,
-      conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
-    };
-    if (render.identifier) status.identifier = render.identifier;
-    const ownerAgency = agencyNameOfHubNamespace(namespace);
-    if (ownerAgency !== undefined) status.owner = ownerAgency;
+    const conditions = conditionsFor(previous?.conditions, outcome, service.metadata.generation, now);
+    const status = serviceStatus(service, render, placements(ctx, service, render), history, conditions);
     await ctx.status.write(service, status, FIELD_MANAGER);
     await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: false, render, now }), now);
 
@@ -99,6 +94,45 @@ export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
     const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
+}
+
+/**
+ * What the service's status says: where it runs, the workspaces entitled to it (the first
+ * STATUS_LISTED of them and their count: a `default` service has every agency's), its access
+ * history and conditions.
+ */
+export function serviceStatus(
+  service: SharedDataService,
+  render: ServiceRender,
+  dataCentres: ReturnType<typeof placements>,
+  history: HistoryEntry[],
+  conditions: Condition[],
+): Record<string, unknown> {
+  const status: Record<string, unknown> = {
+    observedGeneration: service.metadata.generation,
+    dataCentres,
+    consumers: render.consumers.slice(0, STATUS_LISTED),
+    consumerCount: render.consumers.length,
+    history,
+    conditions,
+  };
+  if (render.identifier) status.identifier = render.identifier;
+  const ownerAgency = agencyNameOfHubNamespace(service.metadata.namespace);
+  if (ownerAgency !== undefined) status.owner = ownerAgency;
+  return status;
+}
+
+/** Whether the grant and request of a pair were both active, matched with each other, at their last status write. */
+function pairWasOpen(ctx: ControllerContext, m: AccessMatch): boolean {
+  const [gns = '', gname = ''] = m.grant.split('/');
+  const grantObject = ctx.hub.grants.get(gns, gname);
+  const grant = grantObject && ctx.status.previous<AccessStatus>(grantObject);
+  if (grant?.active !== true) return false;
+  if (m.request === undefined) return true;
+  const [rns = '', rname = ''] = m.request.split('/');
+  const requestObject = ctx.hub.requests.get(rns, rname);
+  const request = requestObject && ctx.status.previous<AccessStatus>(requestObject);
+  return request?.active === true && (grant.matchedBy === m.request || request.matchedBy === m.grant);
 }
 
 /** An Event per history entry, on the service and on the grant. */

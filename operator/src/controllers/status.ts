@@ -2,12 +2,16 @@
 // something changed), remembering what was written last per object. The informer's copy can
 // lag behind a write by a moment; a reconcile in that moment must build on what was written
 // (the access history would otherwise get an entry twice), not on the stale copy.
+//
+// An object deleted meanwhile (a reconcile in flight, a cache a moment behind) answers its
+// status write with 404: that is no failure, there is simply nothing left to report on.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
   setCondition,
   standardConditions,
   Degraded,
   Progressing,
+  isNotFound,
   Ready,
   StatusWriter,
   type Condition,
@@ -36,7 +40,7 @@ export class StatusStore {
     return obj.status as T | undefined;
   }
 
-  /** Writes the status unless the object already has it (or this process just wrote it); true when written. */
+  /** Writes the status unless the object already has it (or this process just wrote it), or it is gone; true when written. */
   async write(obj: WithStatus, status: Record<string, unknown>, fieldManager: string): Promise<boolean> {
     let writer = this.writers.get(fieldManager);
     if (!writer) this.writers.set(fieldManager, (writer = new StatusWriter({ client: this.client, fieldManager })));
@@ -45,7 +49,13 @@ export class StatusStore {
     if (!writer.needsWrite(obj, status)) return false;
     const { name, namespace } = obj.metadata ?? {};
     if (!obj.apiVersion || !obj.kind || !name) throw new Error('status target needs apiVersion, kind and metadata.name');
-    await this.client.applyStatus({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: namespace ? { name, namespace } : { name } }, status, fieldManager);
+    try {
+      await this.client.applyStatus({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: namespace ? { name, namespace } : { name } }, status, fieldManager);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.forget(obj);
+      return false;
+    }
     this.written.set(keyOf(obj), { uid: obj.metadata?.uid, status });
     this.onWrite?.(fieldManager);
     return true;

@@ -11,7 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import type { DesiredObject } from '../render/index.ts';
-import { Applier, ApplyError, errorMessage, type ApplyCounts, type Drift, type ObjectWriter } from '../runtime/index.ts';
+import { Applier, ApplyError, errorMessage, listText, MESSAGE_BYTES, truncateBytes, type ApplyCounts, type Drift, type ObjectWriter } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import { pathText, type Outcome } from './status.ts';
@@ -143,7 +143,7 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   }
   const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held };
   if (counts) outcome.counts = counts;
-  if (message) outcome.message = message;
+  if (message) outcome.message = truncateBytes(message, MESSAGE_BYTES);
   return outcome;
 }
 
@@ -151,7 +151,14 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
 export function driftText(drift: Drift): string {
   const { live, fields } = drift;
   const name = live.metadata?.namespace ? `${live.metadata.namespace}/${live.metadata.name}` : live.metadata?.name;
-  return `${live.kind} ${name}: ${fields.map((f) => `${pathText(f.path)} ${f.change}`).join(', ')}; restored to the desired spec`;
+  const changes = listText(fields.map((f) => `${pathText(f.path)} ${f.change}`), { noun: 'fields', separator: ', ' });
+  return `${live.kind} ${name}: ${changes}; restored to the desired spec`;
+}
+
+/** Objects waiting for their namespace: `212 objects wait for their namespace in 3 data centres; first 10: …`. */
+export function heldText(held: readonly string[], outcomes: readonly DcOutcome[]): string {
+  const where = outcomes.filter((o) => o.held.length > 0).length;
+  return listText(held, { noun: `objects wait for their namespace in ${where} data centre${where === 1 ? '' : 's'}` });
 }
 
 /** Created, updated or deleted anything. */
@@ -184,7 +191,7 @@ export async function syncRendered(
 /** Fails the reconcile (retried with backoff) when writes failed in any data centre. */
 export function throwIfFailed(outcomes: readonly DcOutcome[]): void {
   const failed = outcomes.filter((o) => o.state === 'failed');
-  if (failed.length > 0) throw new Error(failed.map((o) => o.message).join('; '));
+  if (failed.length > 0) throw new Error(listText(failed.map((o) => o.message ?? o.dataCentre), { noun: 'data centres failing' }));
 }
 
 /**
@@ -198,8 +205,8 @@ export function renderedOutcome(issues: readonly { reason: string; message: stri
     ...issues.map((i) => ({ reason: i.reason, message: i.message })),
     ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
   ];
-  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
+  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: listText(problems.map((p) => p.message), { noun: 'problems' }) };
   const held = outcomes.flatMap((o) => o.held);
-  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: held.join('; ') };
+  if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: heldText(held, outcomes) };
   return undefined;
 }

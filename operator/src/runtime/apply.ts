@@ -13,6 +13,7 @@
 // body are gone whoever owned them, and a concurrent change fails with 409 instead of being
 // overwritten unseen (the reconcile is retried on fresh data).
 import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { listText } from './bounded.ts';
 import { errorMessage, isConflict, isNotFound } from './errors.ts';
 import { contentDifferences, contentOf, foreignDifferences, isExactKind, type FieldDifference } from './exact.ts';
 import { namespacedName } from './keys.ts';
@@ -62,7 +63,7 @@ export class ApplyError extends AggregateError {
   readonly counts: ApplyCounts;
 
   constructor(errors: Error[], counts: ApplyCounts) {
-    super(errors, `${errors.length} object(s) failed to apply or prune: ${errors.map((e) => e.message).join('; ')}`);
+    super(errors, `${errors.length} object(s) failed to apply or prune: ${listText(errors.map((e) => e.message), { noun: 'failures' })}`);
     this.counts = counts;
   }
 }

@@ -1,7 +1,9 @@
 // Status conditions as every platform object reports them: Ready, Progressing and Degraded,
 // each with metav1.Condition's fields. lastTransitionTime moves only when a condition's status
 // flips, so recomputing the same status on every reconcile yields an identical object and the
-// status writer can skip the write.
+// status writer can skip the write. A message is cut to MESSAGE_BYTES (bounded.ts), whatever
+// the caller built.
+import { MESSAGE_BYTES, truncateBytes } from './bounded.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -44,7 +46,7 @@ export function setCondition(conditions: readonly Condition[] | undefined, next:
   const existing = findCondition(conditions, next.type);
   const lastTransitionTime =
     existing && existing.status === next.status ? existing.lastTransitionTime : formatTime(now);
-  const condition: Condition = { ...next, lastTransitionTime };
+  const condition: Condition = { ...next, message: truncateBytes(next.message, MESSAGE_BYTES), lastTransitionTime };
   if (condition.observedGeneration === undefined) delete condition.observedGeneration;
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === next.type);

@@ -4,6 +4,7 @@
 // in a retry loop writes one Event plus at most one series update per flush interval instead
 // of one object per attempt. Recording is best effort: it never throws into a reconcile.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { NOTE_BYTES, truncateBytes } from './bounded.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import type { ClusterClient } from './clusters.ts';
 import type { Logger } from './logger.ts';
@@ -62,8 +63,6 @@ export function kubeEventSink(client: ClusterClient): EventSink {
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
-
-const NOTE_LIMIT = 1024;
 
 interface SeriesState {
   namespace: string;
@@ -124,7 +123,7 @@ export class EventRecorder {
   /** Resolves when the event is written or folded into a series; never rejects. */
   async record(type: EventType, regarding: KubernetesObject, reason: string, action: string, note: string): Promise<void> {
     const ref = referenceOf(regarding);
-    const trimmed = note.length > NOTE_LIMIT ? `${note.slice(0, NOTE_LIMIT - 3)}...` : note;
+    const trimmed = truncateBytes(note, NOTE_BYTES);
     const key = JSON.stringify([ref.uid ?? '', ref.kind, ref.namespace, ref.name, type, reason, action, trimmed]);
     const now = this.clock.now();
     const existing = this.series.get(key);

@@ -10,6 +10,7 @@
 //   probes.addReadinessCheck('informer:mgmt/tenants', informerCheck(tenants));
 //   new LeaderElector({ ..., onStartedLeading: () => controller.start(), onStoppedLeading: () => controller.shutDown() }).run();
 export * from './apply.ts';
+export * from './bounded.ts';
 export * from './clock.ts';
 export * from './clusters.ts';
 export * from './conditions.ts';

@@ -39,6 +39,8 @@ export class MemoryServer {
   private readonly watchers = new Set<{ kind: string; selector?: LabelSelector; namespace?: string; fn: (type: string, obj: unknown) => void }>();
   private rv = 1;
   private uid = 1;
+  /** Watch events not yet delivered, while a test holds them (a watch lagging behind writes). */
+  private held: (() => void)[] | undefined;
   /** Refuses every request, as a dark data centre does. */
   dark = false;
   readonly clock: FakeClock;
@@ -68,6 +70,15 @@ export class MemoryServer {
         this.watchers.add(w);
         return { abort: () => this.watchers.delete(w) };
       },
+    };
+  }
+
+  /** Delays every watch event until the returned function is called: the watchers' caches go stale. */
+  holdEvents(): () => void {
+    const held: (() => void)[] = (this.held = []);
+    return () => {
+      this.held = undefined;
+      for (const deliver of held) deliver();
     };
   }
 
@@ -156,6 +167,10 @@ export class MemoryServer {
   }
 
   private emit(old: Obj | undefined, obj: Obj | undefined): void {
+    if (this.held) {
+      this.held.push(() => this.emit(old, obj));
+      return;
+    }
     for (const w of this.watchers) {
       const match = (o: Obj | undefined) =>
         o !== undefined && kindKey(o) === w.kind && (!w.namespace || o.metadata?.namespace === w.namespace) && (!w.selector || matchesSelector(o.metadata?.labels, w.selector));

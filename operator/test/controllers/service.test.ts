@@ -98,6 +98,29 @@ test('requeueAfter is the time to the next window boundary', async () => {
   await h.stop();
 });
 
+test('more open pairs than the history holds: a later reconcile writes no Granted line twice', async () => {
+  const h = await platform();
+  const consumers = Array.from({ length: 105 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  for (const [i, c] of consumers.entries()) {
+    h.apply(agency(c, { code: `K11.${String(Math.floor(i / 100)).padStart(2, '0')}.${String(i % 100).padStart(2, '0')}`, dcs: ['dc-hanoi'], workspaces: ['dvc'] }));
+    h.apply({ ...request(`govcloud-${c}`), metadata: { name: 'population-for-dvc', namespace: `govcloud-${c}` } });
+    const g = grant(new Date(h.clock.now() + 3_600_000), 'govcloud-bca', `${c}-dvc`);
+    h.apply({ ...g, spec: { ...g.spec, consumer: c } });
+  }
+  await h.run(3000);
+  const svc = () => get(h, 'SharedDataService', 'govcloud-bca', 'population')!;
+  assert.is(svc().status.consumerCount, 105);
+  assert.is(svc().status.history.length, 100, 'the history keeps the last 100 lines');
+  // Another agency arrives: every service is reconciled again.
+  const later = h.clock.now() + 1000;
+  await h.run(1000);
+  h.apply(agency('late', { code: 'K12.00.00', dcs: ['dc-hanoi'], workspaces: ['web'] }));
+  await h.run(3000);
+  const again = svc().status.history.filter((e: { time: string }) => Date.parse(e.time) >= later);
+  assert.equal(again.map((e: { event: string; consumer: string }) => `${e.event} ${e.consumer}`), [], 'no pair is granted twice');
+  await h.stop();
+});
+
 test('revoking (deleting) the grant closes the path and writes a Revoked line', async () => {
   const h = await platform();
   h.apply(request());

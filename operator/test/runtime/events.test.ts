@@ -76,7 +76,12 @@ test('recording never throws and long notes are truncated', async () => {
   await recorder.warning(tenant, 'X', 'Y', 'z');
   assert.is(sink.created.length, 1, 'a failed create is retried on the next occurrence');
   await recorder.warning(tenant, 'Long', 'Y', 'n'.repeat(5000));
-  assert.is(sink.created[1]?.note.length, 1024);
+  assert.is(Buffer.byteLength(sink.created[1]?.note ?? ''), 1024);
+  // The API server counts a note's bytes: Vietnamese takes two or three per letter.
+  await recorder.warning(tenant, 'Vietnamese', 'Y', 'Trung tâm dữ liệu quốc gia '.repeat(100));
+  const note = sink.created[2]?.note ?? '';
+  assert.ok(Buffer.byteLength(note) <= 1024 && Buffer.byteLength(note) > 1000, `${Buffer.byteLength(note)} bytes`);
+  assert.ok(note.startsWith('Trung tâm dữ liệu') && note.endsWith('…'));
 });
 
 test('flush writes pending counts immediately', async () => {
