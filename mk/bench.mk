@@ -1,7 +1,8 @@
 # The benchmark (docs/benchmarks.md): the operator converging generated agencies on the local
 # platform, against `kubectl apply --server-side` of the same rendered objects; API requests
 # from the API servers' own metrics, steady-state writes, drift repair, peak RSS. It reports
-# numbers and whether targets are met; it fails only when it could not measure. Not part of
+# numbers and whether targets are met; it fails when it could not measure, or when an API server
+# answered an error (other than 404, 409, 429 and the clusters' own side effects). Not part of
 # `make test`. BENCH_AGENCIES=1000 make bench for the large run; other knobs in bench/run.ts.
 .PHONY: bench bench-plan bench-clean bench-typecheck
 
