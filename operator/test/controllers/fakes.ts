@@ -422,7 +422,7 @@ export function condition(obj: Obj | undefined, type: string): { status: string;
 }
 
 /** The population registry of the Ministry of Public Security (`bca`, workspace `dancu`), as a SharedDataService. */
-export function populationService(o: { name?: string; sharing?: 'default' | 'onRequest' } = {}): Obj {
+export function populationService(o: { name?: string; sharing?: 'default' | 'onRequest'; dc?: string } = {}): Obj {
   return {
     apiVersion: API,
     kind: 'SharedDataService',
@@ -435,7 +435,7 @@ export function populationService(o: { name?: string; sharing?: 'default' | 'onR
       workspace: 'dancu',
       image: 'registry.local/population@sha256:1',
       port: 8443,
-      placement: { dataCentres: ['dc-hanoi'] },
+      placement: { dataCentres: [o.dc ?? 'dc-hanoi'] },
       dataClass: 'shared',
       sharing: o.sharing ?? 'onRequest',
     },

@@ -4,9 +4,8 @@
 // the metric the chart's alert watches, and makes no ReconcileFailed Event.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agency, dataCentres, harness, type Harness, type Obj } from './fakes.ts';
+import { agency, dataCentres, harness, populationService, type Harness } from './fakes.ts';
 
-const API = 'govcloud.dev/v1alpha1';
 
 function gate() {
   let open!: () => void;
@@ -18,26 +17,6 @@ async function reconcileErrors(h: Harness): Promise<string[]> {
   return (await h.metrics.render()).split('\n').filter((l) => l.startsWith('controller_runtime_reconcile_errors_total{') && !l.endsWith(' 0'));
 }
 
-function service(): Obj {
-  return {
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'population', namespace: 'govcloud-bca' },
-    spec: {
-      displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
-      subsystem: 'csdldc',
-      serviceCode: 'population',
-      version: 'v1',
-      workspace: 'dancu',
-      image: 'registry.local/population@sha256:1',
-      port: 8443,
-      placement: { dataCentres: ['dc-hcm'] },
-      dataClass: 'shared',
-      sharing: 'default',
-    },
-  };
-}
-
 test('a service deleted while its reconcile is in flight: the status write meets 404, no reconcile error', async () => {
   const h = await harness({ objects: dataCentres() });
   h.apply(agency('bca', { code: 'G04', dcs: ['dc-hcm'], workspaces: ['dancu'] }));
@@ -46,14 +25,15 @@ test('a service deleted while its reconcile is in flight: the status write meets
   const g = gate();
   hcm.gate = g.promise;
   const started = hcm.started;
-  h.apply(service());
+  const service = populationService({ sharing: 'default', dc: 'dc-hcm' });
+  h.apply(service);
   await h.run(100);
   assert.ok(hcm.started > started, "the service's writes are in flight");
-  h.remove(service());
+  h.remove(service);
   hcm.gate = undefined;
   g.open();
   await h.run(1000);
-  assert.is(h.hub.get(service()), undefined);
+  assert.is(h.hub.get(service), undefined);
   assert.equal(await reconcileErrors(h), []);
   assert.not.ok(h.events.some((e) => e.reason === 'ReconcileFailed'), 'no ReconcileFailed Event');
   await h.stop();
