@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../harness/index.ts';
-import { agency, clusterOf, condition, get, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
+import { agency, clusterOf, condition, convergedAgency, get, ownedObjects, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: agencies');
@@ -49,11 +49,7 @@ test('onboarding creates namespaces, quotas, RoleBindings and NetworkPolicies wh
 
 test('changing the placement moves the objects', async (ctx) => {
   const { hub, clusters } = ctx;
-  const { name, code } = uniqueAgency('move');
-  ctx.agencies.push(name);
-  await hub.apply(agency(name, code, { dcs: ['dc-hcm'], deletionPolicy: 'Delete' }));
-  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitConverged(hub, clusters, name);
+  const { name, code } = await convergedAgency(ctx, 'move', { dcs: ['dc-hcm'], deletionPolicy: 'Delete' });
   assert.ok((await ownedObjects(clusterOf(clusters, 'dc-hcm'), `Agency..${name}`)).includes(`Namespace ${name}-app`));
 
   await hub.apply(agency(name, code, { dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
@@ -72,12 +68,8 @@ test('changing the placement moves the objects', async (ctx) => {
 });
 
 test('a deleted or edited NetworkPolicy comes back within seconds', async (ctx) => {
-  const { hub, clusters } = ctx;
-  const { name, code } = uniqueAgency('drift');
-  ctx.agencies.push(name);
-  await hub.apply(agency(name, code, { dcs: ['dc-hcm'] }));
-  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitConverged(hub, clusters, name);
+  const { clusters } = ctx;
+  const { name } = await convergedAgency(ctx, 'drift', { dcs: ['dc-hcm'] });
   const hcm = clusterOf(clusters, 'dc-hcm');
   const path = `/apis/networking.k8s.io/v1/namespaces/${name}-app/networkpolicies/govcloud-default-deny`;
   const original = (await hcm.call('GET', path)) as { metadata: { uid: string }; spec: unknown };
@@ -126,11 +118,7 @@ test('an invalid spec makes that agency Degraded with a clear message; the other
 
 test('deletion with Retain keeps the namespaces, labelled orphaned, with their default-deny policy, and removes the rest', async (ctx) => {
   const { hub, clusters } = ctx;
-  const { name, code } = uniqueAgency('retain');
-  ctx.agencies.push(name);
-  await hub.apply(agency(name, code, { dcs: ['dc-hanoi', 'dc-hcm'] }));
-  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitConverged(hub, clusters, name);
+  const { name } = await convergedAgency(ctx, 'retain', { dcs: ['dc-hanoi', 'dc-hcm'] });
   await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${name}`);
   await waitFor(`agency ${name} gone`, async () => !(await get(hub, 'Agency', undefined, name)), { timeoutMs: 60_000 });
   for (const dc of ['dc-hanoi', 'dc-hcm']) {

@@ -8,7 +8,7 @@
 // at once, say so in a DriftRepaired event, and then write nothing more.
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
-import { agency, clusterOf, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
+import { clusterOf, convergedAgency, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: drift of security objects');
@@ -39,11 +39,7 @@ async function driftEvents(hub: Cluster): Promise<DriftEvent[]> {
 
 test('fields added to policies, admission policies, roles, bindings and quotas are removed at once, with DriftRepaired; then no writes', async (ctx) => {
   const { hub, clusters, op } = ctx;
-  const { name, code } = uniqueAgency('drift');
-  ctx.agencies.push(name);
-  await hub.apply(agency(name, code, { dcs: ['dc-hcm'] }));
-  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitConverged(hub, clusters, name);
+  const { name } = await convergedAgency(ctx, 'drift', { dcs: ['dc-hcm'] });
   const hcm = clusterOf(clusters, 'dc-hcm');
   const ns = `${name}-app`;
   const attacks: { what: string; path: string; patch: object; field: string; owner: string }[] = [

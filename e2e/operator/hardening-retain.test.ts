@@ -6,7 +6,7 @@
 // adopts directly. While retained, the namespace keeps its quota and LimitRange.
 import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
-import { agency, clusterOf, condition, get, uniqueAgency, waitCondition, waitConverged, type Obj } from './platform.ts';
+import { agency, clusterOf, condition, convergedAgency, get, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: retained namespaces');
@@ -21,11 +21,7 @@ const SECRET = 'old-tenant-credentials';
 /** An agency under Retain with a Secret in its workspace, then deleted: its namespaces stay. */
 async function retained(ctx: { hub: Cluster; clusters: Cluster[]; agencies: string[] }, hint: string): Promise<{ name: string; code: string; hcm: Cluster }> {
   const { hub, clusters } = ctx;
-  const { name, code } = uniqueAgency(hint);
-  ctx.agencies.push(name);
-  await hub.apply(agency(name, code, { dcs: ['dc-hcm'], deletionPolicy: 'Retain' }));
-  await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitConverged(hub, clusters, name);
+  const { name, code } = await convergedAgency(ctx, hint, { dcs: ['dc-hcm'], deletionPolicy: 'Retain' });
   const hcm = clusterOf(clusters, 'dc-hcm');
   await hcm.call('POST', `/api/v1/namespaces/${name}-app/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET }, stringData: { password: 'mật khẩu cũ' } });
   assert.is(await statusAs(hcm, 'old-admin', [`${name}-admins`], 'GET', `/api/v1/namespaces/${name}-app/secrets/${SECRET}`), 200, 'the old admins read their Secret');

@@ -232,6 +232,23 @@ export async function expectedFor(hub: Cluster, name: string): Promise<Map<strin
   return out;
 }
 
+/**
+ * A fresh agency applied on the hub, Ready and converged in every data centre; its name is
+ * pushed to `ctx.agencies` so the suite deletes it after the test.
+ */
+export async function convergedAgency(
+  ctx: { hub: Cluster; clusters: Cluster[]; agencies: string[] },
+  hint: string,
+  o: Parameters<typeof agency>[2],
+): Promise<{ name: string; code: string }> {
+  const { name, code } = uniqueAgency(hint);
+  ctx.agencies.push(name);
+  await ctx.hub.apply(agency(name, code, o));
+  await waitCondition(ctx.hub, 'Agency', undefined, name, 'Ready', 'True');
+  await waitConverged(ctx.hub, ctx.clusters, name);
+  return { name, code };
+}
+
 /** Waits until every data centre holds exactly what the renderers want for the agency. */
 export async function waitConverged(hub: Cluster, clusters: Cluster[], name: string, timeoutMs = 60_000): Promise<Map<string, string[]>> {
   const owner = ownerLabelValue({ kind: 'Agency', name });
