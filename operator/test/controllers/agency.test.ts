@@ -4,15 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FINALIZER } from '../../src/api/index.ts';
-import { agency, condition, dataCentres, harness, type Harness } from './fakes.ts';
+import { agency, condition, dataCentres, harness, ownedNames } from './fakes.ts';
 
 const OWNER = 'govcloud.dev/owner';
-const kinds = (h: Harness, dc: string, owner: string) =>
-  h
-    .cluster(dc)
-    .ownedBy(owner)
-    .map((o) => `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`)
-    .sort();
 
 test('onboarding: namespaces, quota, RoleBindings and policies in each placed data centre and nowhere else; then zero writes', async () => {
   const h = await harness({ objects: dataCentres() });
@@ -20,14 +14,14 @@ test('onboarding: namespaces, quota, RoleBindings and policies in each placed da
   await h.run(1000);
 
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
-    const objects = kinds(h, dc, 'Agency..btc');
+    const objects = ownedNames(h, dc, 'Agency..btc');
     for (const ns of ['btc-thue', 'btc-ngan-sach']) {
       for (const want of [`Namespace ${ns}`, `ResourceQuota ${ns}/govcloud-quota`, `LimitRange ${ns}/govcloud-defaults`, `RoleBinding ${ns}/govcloud-admins`, `NetworkPolicy ${ns}/govcloud-default-deny`]) {
         assert.ok(objects.includes(want), `${dc} has ${want}: ${objects.join(', ')}`);
       }
     }
   }
-  assert.equal(kinds(h, 'dc-danang', 'Agency..btc'), [], 'nothing where it is not placed');
+  assert.equal(ownedNames(h, 'dc-danang', 'Agency..btc'), [], 'nothing where it is not placed');
   assert.ok(h.cluster('dc-hanoi').has('Namespace', undefined, 'govcloud-btc'), 'the hub namespace on the hub');
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'govcloud-btc'));
 
@@ -76,11 +70,11 @@ test('placement change moves the objects (Delete: old namespaces deleted; Retain
   h.apply(agency('mover', { code: 'G30', dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
   h.apply(agency('keeper', { code: 'G31', dcs: ['dc-danang'] }));
   await h.run(1000);
-  assert.equal(kinds(h, 'dc-hcm', 'Agency..mover'), []);
+  assert.equal(ownedNames(h, 'dc-hcm', 'Agency..mover'), []);
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'mover-app'), 'Delete: the old namespace is deleted');
-  assert.ok(kinds(h, 'dc-danang', 'Agency..mover').includes('NetworkPolicy mover-app/govcloud-default-deny'));
+  assert.ok(ownedNames(h, 'dc-danang', 'Agency..mover').includes('NetworkPolicy mover-app/govcloud-default-deny'));
 
-  assert.equal(kinds(h, 'dc-hcm', 'Agency..keeper'), [], 'Retain: nothing owned is left in the old data centre');
+  assert.equal(ownedNames(h, 'dc-hcm', 'Agency..keeper'), [], 'Retain: nothing owned is left in the old data centre');
   const kept = h.cluster('dc-hcm').server.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keeper-app' } });
   assert.ok(kept, 'Retain: the old namespace stays');
   assert.is(kept!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
@@ -117,7 +111,7 @@ test('deletion with Retain keeps the namespaces (orphaned) and removes the rest;
     assert.ok(ns, `${dc}: namespace kept`);
     assert.is(ns!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
     assert.is(ns!.metadata?.labels?.[OWNER], undefined);
-    assert.equal(kinds(h, dc, 'Agency..retained'), []);
+    assert.equal(ownedNames(h, dc, 'Agency..retained'), []);
     const policies = h.cluster(dc).server.list('NetworkPolicy', 'retained-app');
     assert.equal(policies.map((p) => p.metadata?.name), ['govcloud-default-deny'], `${dc}: default-deny kept with the namespace`);
   }

@@ -441,3 +441,12 @@ export function populationService(o: { name?: string; sharing?: 'default' | 'onR
     },
   };
 }
+
+/** What `owner` holds in data centre `dc`, as sorted `Kind namespace/name` lines. */
+export function ownedNames(h: Harness, dc: string, owner: string): string[] {
+  return h
+    .cluster(dc)
+    .ownedBy(owner)
+    .map((o) => `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`)
+    .sort();
+}

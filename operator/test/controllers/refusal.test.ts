@@ -4,17 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { linkPair, link } from '../render/fixtures.ts';
-import { agency, condition, dataCentres, harness, populationService, type Harness, type Obj } from './fakes.ts';
+import { agency, condition, dataCentres, harness, ownedNames, populationService, type Harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
 const get = (h: Harness, kind: string, namespace: string | undefined, name: string) => h.hub.get({ apiVersion: API, kind, metadata: namespace ? { namespace, name } : { name } });
 const warnings = (h: Harness, name: string) => h.events.filter((e) => e.type === 'Warning' && e.regarding.name === name);
-const owned = (h: Harness, dc: string, owner: string) =>
-  h
-    .cluster(dc)
-    .ownedBy(owner)
-    .map((o) => `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`)
-    .sort();
 
 test('a link to an external range that addresses a data centre renders nothing: Degraded and a Warning naming rule and field', async () => {
   const specialised = dataCentres().map((dc) => (dc.metadata?.name === 'dc-hanoi' ? { ...dc, spec: { ...dc.spec, externalNetworks: { specialisedLevelI: ['10.0.0.0/8'] } } } : dc));
@@ -23,7 +17,7 @@ test('a link to an external range that addresses a data centre renders nothing: 
   await h.run(1000);
   h.apply(link('hanoi', 'to-everything', { workspace: 'lgsp', peer: { external: { network: 'specialisedLevelI', cidrs: ['10.20.0.0/16'] } } }) as unknown as Obj);
   await h.run(1000);
-  assert.equal(owned(h, 'dc-hanoi', 'NetworkLink.govcloud-hanoi.to-everything'), [], 'no policy rendered');
+  assert.equal(ownedNames(h, 'dc-hanoi', 'NetworkLink.govcloud-hanoi.to-everything'), [], 'no policy rendered');
   const live = get(h, 'NetworkLink', 'govcloud-hanoi', 'to-everything');
   assert.is(live?.status?.active, false);
   const degraded = condition(live, 'Degraded');
@@ -67,7 +61,7 @@ test('a link pair between two workspaces of one agency opens nothing; a rejected
   h.apply(ingress as unknown as Obj);
   await h.run(1000);
   for (const name of ['to-hanoi', 'from-lgsp']) {
-    assert.equal(owned(h, 'dc-hanoi', `NetworkLink.govcloud-hanoi.${name}`), [], `${name}: nothing rendered`);
+    assert.equal(ownedNames(h, 'dc-hanoi', `NetworkLink.govcloud-hanoi.${name}`), [], `${name}: nothing rendered`);
     assert.match(condition(get(h, 'NetworkLink', 'govcloud-hanoi', name), 'Degraded')!.message, /rule self-links at spec\.peer\.agency: a link cannot connect workspace/);
     assert.ok(warnings(h, name).some((e) => /rule self-links/.test(e.note ?? '')));
   }
@@ -117,7 +111,7 @@ test('an agency whose namespaces would be the platform\'s own gets nothing: govc
   h.cluster('dc-hanoi').server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } } });
   h.apply(agency('system', { code: 'G98', dcs: ['dc-hanoi'], workspaces: ['app'] }));
   await h.run(1000);
-  for (const dc of ['dc-hanoi', 'dc-hcm', 'dc-danang']) assert.equal(owned(h, dc, 'Agency..system'), [], `${dc}: nothing rendered`);
+  for (const dc of ['dc-hanoi', 'dc-hcm', 'dc-danang']) assert.equal(ownedNames(h, dc, 'Agency..system'), [], `${dc}: nothing rendered`);
   assert.equal(h.cluster('dc-hanoi').server.list('RoleBinding', 'govcloud-system'), []);
   assert.equal(h.cluster('dc-hanoi').server.list('ResourceQuota', 'govcloud-system'), []);
   const degraded = condition(h.agency('system'), 'Degraded');
@@ -131,13 +125,13 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
   const h = await harness({ objects: dataCentres() });
   const a = h.apply(agency('later', { code: 'G71', dcs: ['dc-hcm'] }));
   await h.run(1000);
-  const before = owned(h, 'dc-hcm', 'Agency..later');
+  const before = ownedNames(h, 'dc-hcm', 'Agency..later');
   assert.ok(before.includes('RoleBinding later-app/govcloud-admins'), before.join(', '));
   assert.ok(before.some((o) => o.startsWith('NetworkPolicy later-app/govcloud-allow-')), before.join(', '));
 
   h.apply({ ...a, spec: { ...a.spec, parent: 'khong-ton-tai' } });
   await h.run(2000);
-  const after = owned(h, 'dc-hcm', 'Agency..later');
+  const after = ownedNames(h, 'dc-hcm', 'Agency..later');
   assert.equal(
     after,
     before.filter((o) => !o.startsWith('RoleBinding ') && !o.startsWith('NetworkPolicy later-app/govcloud-allow-')),
@@ -149,7 +143,7 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
 
   h.apply({ ...a, spec: { ...a.spec } });
   await h.run(2000);
-  assert.equal(owned(h, 'dc-hcm', 'Agency..later'), before, 'fixed: everything is back');
+  assert.equal(ownedNames(h, 'dc-hcm', 'Agency..later'), before, 'fixed: everything is back');
   assert.is(condition(h.agency('later'), 'Ready')?.status, 'True');
   await h.stop();
 });
@@ -162,7 +156,7 @@ test('a service whose identifier another service holds renders nothing: no workl
   h.apply(populationService({ name: 'impostor', sharing: 'default' }));
   await h.run(1000);
   assert.ok(h.cluster('dc-hanoi').has('Deployment', 'bca-dancu', 'svc-population'), 'the first holder runs');
-  assert.equal(owned(h, 'dc-hanoi', 'SharedDataService.govcloud-bca.impostor'), [], 'the second renders nothing');
+  assert.equal(ownedNames(h, 'dc-hanoi', 'SharedDataService.govcloud-bca.impostor'), [], 'the second renders nothing');
   const degraded = condition(get(h, 'SharedDataService', 'govcloud-bca', 'impostor'), 'Degraded');
   assert.is(degraded?.reason, 'RuleViolation');
   assert.match(degraded!.message, /rule services at spec\.serviceCode: identifier VN\/GOV\/G04\/csdldc\/population\/v1 is already SharedDataService\/population's/);
