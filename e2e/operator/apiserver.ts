@@ -65,16 +65,38 @@ function clusterOnPort(cluster: Cluster, port: number): Cluster {
 }
 
 /**
+ * Freezes the API server (SIGSTOP: it keeps its sockets, accepts connections and answers
+ * nothing) and returns the function that thaws it (SIGCONT). Call that in a finally.
+ */
+export function freezeApiServer(cluster: Cluster): () => void {
+  const pid = apiServerPid(cluster);
+  process.kill(pid, 'SIGSTOP');
+  let thawed = false;
+  return () => {
+    if (thawed) return;
+    thawed = true;
+    process.kill(pid, 'SIGCONT');
+  };
+}
+
+function apiServerPid(cluster: Cluster): number {
+  const pidFile = path.join(STATE, 'pids', `${cluster.name}-apiserver.pid`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!alive(pid)) throw new Error(`${cluster.name}-apiserver (pid ${pid}) is not running`);
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  if (!argv.some((a) => a.includes(STATE))) throw new Error(`pid ${pid} is not an API server of ${STATE}`);
+  return pid;
+}
+
+/**
  * Kills the API server (SIGKILL: a data centre going dark does not say goodbye) and returns a
  * function that starts it again, on `port` when given, and waits (bounded) until it is
  * ready. Call that in a finally: the platform is shared with the other suites.
  */
 export async function stopApiServer(cluster: Cluster): Promise<(port?: number) => Promise<void>> {
   const pidFile = path.join(STATE, 'pids', `${cluster.name}-apiserver.pid`);
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!alive(pid)) throw new Error(`${cluster.name}-apiserver (pid ${pid}) is not running`);
+  const pid = apiServerPid(cluster);
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  if (!argv.some((a) => a.includes(STATE))) throw new Error(`pid ${pid} is not an API server of ${STATE}`);
   process.kill(pid, 'SIGKILL');
   await waitFor(`${cluster.name}-apiserver (pid ${pid}) to die`, () => !alive(pid), { timeoutMs: 10_000, intervalMs: 50 });
   let restarted = false;

@@ -7,15 +7,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import * as assert from 'uvu/assert';
 import { Namespaces, waitFor, type Cluster } from '../harness/index.ts';
-import { apiServerPort, cannotStop, freePort, movedKubeconfig, stopApiServer } from './apiserver.ts';
+import { apiServerPort, cannotStop, freePort, freezeApiServer, movedKubeconfig, stopApiServer } from './apiserver.ts';
 import { agency, clusterOf, condition, expectedFor, get, NAMESPACE, ownedObjects, sampleDataCentres, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
 import { OperatorProcess } from './process.ts';
 import { operatorSuite, type OperatorContext } from './suite.ts';
 
 const test = operatorSuite('operator: resilience', { startOperator: false });
 
-async function replica(ctx: OperatorContext, label: string): Promise<OperatorProcess> {
-  const op = await OperatorProcess.start(label);
+async function replica(ctx: OperatorContext, label: string, extra: string[] = []): Promise<OperatorProcess> {
+  const op = await OperatorProcess.start(label, extra);
   ctx.extra.push(op);
   return op;
 }
@@ -108,6 +108,43 @@ test('a leader frozen past its renew deadline: the standby leads; the old leader
   assert.ok(await b.isLeader(), 'the new leader keeps the lease');
   assert.is(await leaseHolder(ctx), b.identity);
 });
+
+test("a data centre's API server frozen (SIGSTOP): the agencies of the other data centres do not wait behind it", async (ctx) => {
+  const { hub, clusters } = ctx;
+  const why = cannotStop('dc-danang');
+  if (why) {
+    console.log(`      skipped: ${why}`);
+    return;
+  }
+  // Requests may wait 60 s and a reconcile 30 s per data centre: without the circuit, the
+  // workers writing to the frozen data centre hold the agency placed elsewhere for 30 s.
+  const op = await replica(ctx, 'frozen-dc', ['--request-timeout', '60']);
+  await op.waitLeader();
+  const danang = clusterOf(clusters, 'dc-danang');
+  // More agencies placed in dc-danang than the controller has workers (4).
+  const stuck = Array.from({ length: 6 }, () => ({ ...uniqueAgency('frozen'), dcs: ['dc-danang'] }));
+  const elsewhere = uniqueAgency('thawed');
+  ctx.agencies.push(...stuck.map((a) => a.name), elsewhere.name);
+  const thaw = freezeApiServer(danang);
+  const t = Date.now();
+  try {
+    for (const a of stuck) await hub.apply(agency(a.name, a.code, { dcs: a.dcs }));
+    await new Promise((r) => setTimeout(r, 500));
+    await hub.apply(agency(elsewhere.name, elsewhere.code, { dcs: ['dc-hanoi', 'dc-hcm'] }));
+    await waitCondition(hub, 'Agency', undefined, elsewhere.name, 'Ready', 'True', 20_000);
+    console.log(`      an agency placed elsewhere Ready ${Date.now() - t} ms after dc-danang froze`);
+    for (const a of stuck) {
+      const o = await waitCondition(hub, 'Agency', undefined, a.name, 'Degraded', 'True', 20_000);
+      assert.is(condition(o, 'Degraded')?.reason, 'DataCentreUnreachable', `${a.name}: ${condition(o, 'Degraded')?.message}`);
+      assert.match(condition(o, 'Degraded')!.message, /dc-danang is unreachable/);
+    }
+    assert.ok(op.lines.some((l) => l.includes('its writes in flight are aborted')), 'the circuit tripped');
+  } finally {
+    thaw();
+  }
+  for (const a of stuck) await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True', 60_000);
+  await waitConverged(hub, clusters, stuck[0]!.name);
+}, 180_000);
 
 test("a data centre's API server stopped and restarted: what is placed there turns Degraded, the others go on; it converges", async (ctx) => {
   const { hub, clusters } = ctx;

@@ -7,12 +7,19 @@
 // ClusterRoles, which the operator checks but does not write).
 //
 // Nothing here blocks another data centre: informers reconnect with their own backoff, the
-// probe has a timeout, and every write a controller makes through `writer()` is bounded.
+// probe has a timeout, and every write a controller makes through `writer()` is bounded. A
+// data centre that accepts connections and never answers (a frozen API server) would still
+// hold the workers writing to it for a whole request timeout, and the agencies of every other
+// data centre behind them: so each member has a circuit. A write left without any answer
+// from the data centre for `unansweredWriteMs` trips it: the member turns unreachable at
+// once, the writes in flight there are aborted, and it is probed at once; only a probe that
+// answers closes it again.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import {
   cacheTrimmer,
   errorMessage,
+  httpStatusOf,
   ValuePool,
   identity,
   Informer,
@@ -55,6 +62,12 @@ export interface MemberTimings {
   informerBackoffMaxMs: number;
   /** A watch down longer than this makes the cache too stale to act on. */
   staleAfterMs: number;
+  /**
+   * A write pending this long, with no answer to anything from the data centre since it was
+   * sent, trips the circuit. Far below the request timeout; a busy API server still answers
+   * something (another write, a probe) within it.
+   */
+  unansweredWriteMs: number;
 }
 
 export const DEFAULT_TIMINGS: MemberTimings = {
@@ -63,6 +76,7 @@ export const DEFAULT_TIMINGS: MemberTimings = {
   probeTimeoutMs: 5_000,
   informerBackoffMaxMs: 10_000,
   staleAfterMs: 60_000,
+  unansweredWriteMs: 3_000,
 };
 
 export interface MemberEvents {
@@ -105,6 +119,12 @@ export class Member {
   private lastError: string | undefined;
   private result: ProbeResult | undefined;
   private signature = '';
+  /** When the data centre last answered a write or a probe (any HTTP status). */
+  private lastAnswer = 0;
+  /** Aborts the writes in flight when the circuit trips. */
+  private inFlight = new AbortController();
+  /** Cuts the probe loop's wait short. */
+  private probeNow = new AbortController();
 
   constructor(opts: { name: string; fingerprint: string; transport: MemberTransport; clock?: Clock; logger?: Logger; timings?: Partial<MemberTimings>; events: MemberEvents }) {
     this.name = opts.name;
@@ -170,8 +190,45 @@ export class Member {
     return this.result;
   }
 
+  /** A writer whose requests also abort when the circuit trips. */
   writer(signal: AbortSignal): ObjectWriter {
-    return this.transport.writer(signal);
+    const inner = this.transport.writer(AbortSignal.any([signal, this.inFlight.signal]));
+    return {
+      apply: (obj, fieldManager) => this.watched(() => inner.apply(obj, fieldManager)),
+      replace: (obj, fieldManager) => this.watched(() => inner.replace(obj, fieldManager)),
+      delete: (obj) => this.watched(() => inner.delete(obj)),
+    };
+  }
+
+  private async watched<T>(write: () => Promise<T>): Promise<T> {
+    const sent = this.clock.now();
+    const check = this.clock.setTimeout(() => {
+      if (this.lastAnswer < sent) this.trip();
+    }, this.timings.unansweredWriteMs);
+    try {
+      const answer = await write();
+      this.lastAnswer = this.clock.now();
+      return answer;
+    } catch (err) {
+      if (httpStatusOf(err) !== undefined) this.lastAnswer = this.clock.now();
+      throw err;
+    } finally {
+      this.clock.clearTimeout(check);
+    }
+  }
+
+  /** The data centre stopped answering: unreachable until a probe answers, its writes cut off. */
+  private trip(): void {
+    if (this.stopping.signal.aborted) return;
+    const why = `no answer to a write for ${this.timings.unansweredWriteMs / 1000} s`;
+    this.log?.warn({ err: why }, 'data centre unreachable: its writes in flight are aborted');
+    this.probeState = 'unreachable';
+    this.lastError = why;
+    const cut = this.inFlight;
+    this.inFlight = new AbortController();
+    cut.abort(new Error(`data centre ${this.name} is unreachable: ${why}`));
+    this.probeNow.abort();
+    this.notifyIfChanged();
   }
 
   /** Objects carrying `govcloud.dev/owner: <owner>`, of every kind. */
@@ -223,6 +280,7 @@ export class Member {
       try {
         const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timings.probeTimeoutMs)]);
         this.result = await this.transport.probe(signal);
+        this.lastAnswer = this.clock.now();
         if (this.probeState !== 'connected') this.log?.info({ version: this.result.version }, 'data centre reachable');
         this.probeState = 'connected';
         this.lastError = undefined;
@@ -238,7 +296,8 @@ export class Member {
       this.notifyIfChanged();
       const delay =
         failures === 0 ? this.timings.probeIntervalMs : Math.min(this.timings.probeBackoffMaxMs, 1000 * 2 ** Math.min(failures - 1, 10));
-      await sleep(this.clock, delay, this.stopping.signal);
+      await sleep(this.clock, delay, AbortSignal.any([this.stopping.signal, this.probeNow.signal]));
+      if (this.probeNow.signal.aborted) this.probeNow = new AbortController();
     }
   }
 

@@ -141,6 +141,8 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
       message = [message, `${dc}: ${errorMessage(err)}`].filter(Boolean).join('; ');
     }
   }
+  // Writes cut off because the data centre stopped answering meanwhile: it is dark, not failing.
+  if (message && !member.ready()) return { dataCentre: dc, state: 'unreachable', wanted, held: [], message: member.problem() ?? message };
   const outcome: DcOutcome = { dataCentre: dc, state: message ? 'failed' : 'applied', wanted, held: admission.held };
   if (counts) outcome.counts = counts;
   if (message) outcome.message = truncateBytes(message, MESSAGE_BYTES);

@@ -193,12 +193,28 @@ export class MemoryCluster {
   gate: Promise<void> | undefined;
   /** Writes that have started. */
   started = 0;
+  private thaw: { promise: Promise<void>; resolve: () => void } | undefined;
   /** The govcloud ClusterRoles its probe finds: as the chart installs them, unless a test changes them. */
   platformRoles: Record<string, FoundRole> = Object.fromEntries(platformClusterRoles().map((r) => [r.metadata.name, { rules: structuredClone(r.rules) }]));
 
   constructor(name: string, clock: FakeClock) {
     this.name = name;
     this.server = new MemoryServer(clock);
+  }
+
+  /** While set, writes and probes are accepted and not answered until it is cleared (SIGSTOP, SIGCONT). */
+  set frozen(value: boolean) {
+    if (value) {
+      let resolve!: () => void;
+      this.thaw ??= { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
+    } else {
+      this.thaw?.resolve();
+      this.thaw = undefined;
+    }
+  }
+
+  get frozen(): boolean {
+    return this.thaw !== undefined;
   }
 
   set dark(value: boolean) {
@@ -214,9 +230,23 @@ export class MemoryCluster {
     const refuse = () => {
       if (this.server.dark) throw new Error(`dial tcp ${this.name}: connect: connection refused`);
     };
+    const hangWhileFrozen = (signal: AbortSignal): Promise<void> => {
+      const thaw = this.thaw;
+      if (!thaw) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const fail = () => reject(new Error('This operation was aborted'));
+        if (signal.aborted) return fail();
+        signal.addEventListener('abort', fail, { once: true });
+        void thaw.promise.then(() => {
+          signal.removeEventListener('abort', fail);
+          resolve();
+        });
+      });
+    };
     const writerFor = (signal: AbortSignal): ObjectWriter => ({
       apply: async (obj, fieldManager) => {
         this.started++;
+        await hangWhileFrozen(signal);
         if (this.gate) await this.gate;
         if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
@@ -229,6 +259,7 @@ export class MemoryCluster {
         this.server.write(applied(this.server.get(obj), obj as Obj, fieldManager));
       },
       replace: async (obj, fieldManager) => {
+        await hangWhileFrozen(signal);
         if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
         if (this.failWrites) throw new Error('the server is currently unable to handle the request');
@@ -240,6 +271,7 @@ export class MemoryCluster {
         this.server.write(updated(live, { ...(obj as Obj), metadata: { ...live.metadata, ...metadata } }, fieldManager));
       },
       delete: async (obj) => {
+        await hangWhileFrozen(signal);
         if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
         if (this.failWrites) throw new Error('the server is currently unable to handle the request');
@@ -250,7 +282,8 @@ export class MemoryCluster {
     return {
       source: (resource, selector) => this.server.source(resource, selector ? { selector } : {}),
       writer: (signal) => writerFor(signal),
-      probe: async () => {
+      probe: async (signal) => {
+        await hangWhileFrozen(signal);
         refuse();
         return { version: 'v1.37.2', readyNodes: 3, platformRoles: this.platformRoles };
       },

@@ -17,7 +17,8 @@ export const operatorCommand: Command = {
   summary: 'run the operator against the hub cluster (controllers, leader election, probes, metrics)',
   usage: `Usage: govcloud operator [--kubeconfig FILE] [--context NAME] [--namespace NS]
                          [--metrics-port PORT] [--leader-elect=true|false]
-                         [--concurrency N] [--log-level LEVEL]
+                         [--concurrency N] [--request-timeout SECONDS]
+                         [--log-level LEVEL]
 
 Runs the govcloud controllers against the hub cluster: DataCentres, Agencies, NetworkLinks,
 SharedDataServices with their AccessRequests and AccessGrants. Each data centre's cluster is
@@ -35,6 +36,8 @@ Options (environment variable in brackets):
   --leader-elect BOOL    campaign for the Lease before acting [GOVCLOUD_LEADER_ELECTION]
                          (default true; false only with a single replica)
   --concurrency N        reconciles per controller at the same time (default 4)
+  --request-timeout S    longest wait for one answer of an API server (default 15); a
+                         data centre that answers nothing for 3 s is cut off sooner
   --log-level LEVEL      ${LEVELS.join(', ')} [GOVCLOUD_LOG_LEVEL] (default info)
 
 The leader-election identity is the host name (GOVCLOUD_POD_NAME in a pod) and the pid.
@@ -82,12 +85,14 @@ export function operatorOptions(argv: string[], io: Io) {
     'metrics-port': { value: true },
     'leader-elect': { value: true, choices: ['true', 'false'] },
     concurrency: { value: true },
+    'request-timeout': { value: true },
     'log-level': { value: true, choices: LEVELS },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const env = io.env;
   const port = integer('--metrics-port', (values['metrics-port'] as string | undefined) ?? env.GOVCLOUD_HTTP_PORT ?? '8080', 0, 65535);
   const concurrency = integer('--concurrency', (values.concurrency as string | undefined) ?? '4', 1, 64);
+  const requestTimeoutMs = 1000 * integer('--request-timeout', (values['request-timeout'] as string | undefined) ?? '15', 1, 600);
   const leader = (values['leader-elect'] as string | undefined) ?? env.GOVCLOUD_LEADER_ELECTION ?? 'true';
   if (leader !== 'true' && leader !== 'false') throw new UsageError(`GOVCLOUD_LEADER_ELECTION must be true or false, not "${leader}"`);
   const logLevel = (values['log-level'] as string | undefined) ?? env.GOVCLOUD_LOG_LEVEL ?? 'info';
@@ -101,6 +106,7 @@ export function operatorOptions(argv: string[], io: Io) {
     metricsPort: port,
     leaderElect: leader === 'true',
     concurrency,
+    requestTimeoutMs,
     logLevel,
     identity: `${env.GOVCLOUD_POD_NAME || hostname()}_${process.pid}`,
   };
