@@ -34,7 +34,7 @@ import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './po
 import { addressPlan, judgeRanges } from '../model/addresses.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { Rendered, RenderIssue } from './types.ts';
-import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
+import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from '../model/window.ts';
 
 export const LINK_POLICY_PREFIX = 'govcloud-link-';
 /** Security level from which links must be encrypted. */

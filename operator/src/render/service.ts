@@ -72,7 +72,7 @@ import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './po
 import type { PortRange } from '../model/ports.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
-import { earliest, futureBoundaries, isOpen, parseWindow } from './window.ts';
+import { earliest, futureBoundaries, isOpen, parseWindow } from '../model/window.ts';
 
 export const DEFAULT_REPLICAS = 2;
 export const DEFAULT_RESOURCES = { cpu: '250m', memory: '256Mi' };

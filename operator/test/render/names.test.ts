@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { boundedName, isDnsLabel, isValidLabelValue, ownerKey, ownerLabelValue } from '../../src/render/names.ts';
-import { closedBecause, futureBoundaries, isOpen, parseWindow } from '../../src/render/window.ts';
+import { closedBecause, futureBoundaries, isOpen, parseWindow } from '../../src/model/window.ts';
 
 test('owner label is Kind.namespace.name where it fits', () => {
   assert.is(ownerLabelValue({ kind: 'Agency', name: 'bo-tai-chinh' }), 'Agency..bo-tai-chinh');
