@@ -23,5 +23,6 @@ export {
   type WorkspaceObjectPolicy,
 } from './platform-objects.ts';
 export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
-export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
+export { ownerKey, ownerLabelValue, ownerFromLabels, isValidLabelValue, boundedName } from './names.ts';
+export { CHILD_RESOURCES, childResource, applyRank, type ResourceType } from './kinds.ts';
 export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';
