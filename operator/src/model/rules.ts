@@ -35,6 +35,16 @@ import {
 import { addressPlan, judgeRanges, type AddressPlan } from './addresses.ts';
 import { findOverlaps, parseStrictCidr, type Cidr } from './ip.ts';
 import type { Platform } from './platform.ts';
+import {
+  apartInDataCentres,
+  dataClassExceeds,
+  DECLARED_USE_FROM_LEVEL,
+  ENCRYPTED_LINKS_FROM_LEVEL,
+  levelPolicy,
+  NO_CROSS_DATA_CENTRE_IDENTITY,
+  placementRefusal,
+  type PlacementRefusal,
+} from './policy.ts';
 // Quantities and ports with the same exact arithmetic as the renderers, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from './quantity.ts';
 import { intersectPorts } from './ports.ts';
@@ -68,7 +78,6 @@ export interface RuleOptions {
   platformNamespaces?: readonly string[];
 }
 
-const CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
 const RESOURCES = ['cpu', 'memory', 'storage'] as const;
 
 /** Plain code-unit order: the same on every machine (localeCompare follows the locale, and loads ICU's collation data). */
@@ -94,15 +103,6 @@ export function agencyCode(agency: Agency): string {
   const r = normaliseAgencyCode(agency.spec.code);
   return r.ok ? r.code : agency.spec.code;
 }
-
-/** Security level at which links must be encrypted. */
-export const ENCRYPTED_LINKS_FROM_LEVEL = 3;
-/**
- * Security level from which an agency uses another's default or open service only when it
- * declares it (an AccessRequest; no grant): cross-agency traffic only through declared links
- * and grants.
- */
-export const DECLARED_SHARING_FROM_LEVEL = 3;
 
 /** The NetworkLink the peer must declare for `link` to open: its key fields. */
 export function reverseLinkKey(actingAgency: string, link: NetworkLink): string | undefined {
@@ -356,15 +356,20 @@ function checkAgencies(platform: Platform, index: Index, error: Report): void {
         if (!index.exists('DataCentre', undefined, dcName)) error(agency, path, `no DataCentre named "${dcName}"`);
         return;
       }
-      const level = agency.spec.securityLevel;
-      if (dc.spec.dedicatedTo !== undefined && dc.spec.dedicatedTo !== name) {
-        error(agency, path, `${describeObject(dc)} is dedicated to Agency/${dc.spec.dedicatedTo} and hosts no other agency`, dc);
-      } else if (level >= 5 && dc.spec.dedicatedTo !== name) {
-        error(agency, path, `security level 5 needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${name})`, dc);
-      } else if (dc.spec.accreditedLevel < level) {
-        error(agency, path, `${describeObject(dc)} is accredited up to security level ${dc.spec.accreditedLevel}, below this agency's level ${level}`, dc);
-      }
+      const refusal = placementRefusal(agency, dc);
+      if (refusal) error(agency, path, placementRefusalText(refusal, dc, name), dc);
     });
+  }
+}
+
+function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string): string {
+  switch (refusal.reason) {
+    case 'DedicatedToAnotherAgency':
+      return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency`;
+    case 'DedicatedDataCentreRequired':
+      return `security level ${refusal.level} needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${agency})`;
+    case 'NotAccredited':
+      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below this agency's level ${refusal.level}`;
   }
 }
 
@@ -462,12 +467,12 @@ function checkLinks(platform: Platform, index: Index, plan: AddressPlan, error: 
         }
         const ours = [...new Set(agency.spec.placement.dataCentres)].sort();
         const theirs = [...new Set(peer.spec.placement.dataCentres)].sort();
-        if (matching.length > 0 && ours.length > 0 && theirs.length > 0 && !ours.some((d) => theirs.includes(d))) {
+        if (matching.length > 0 && apartInDataCentres(ours, theirs)) {
           error(
             link,
             ['spec', 'peer', 'agency'],
             `${describeObject(agency)} is placed only in ${ours.join(', ')} and ${describeObject(peer)} only in ${theirs.join(', ')}: the link and ${describeObject(matching[0]!)} can open nothing. ` +
-              `Place both in one data centre; cross-data-centre links need ${NO_CROSS_DC_IDENTITY}`,
+              `Place both in one data centre; cross-data-centre links need ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
             matching[0],
           );
         }
@@ -493,7 +498,7 @@ function checkLinks(platform: Platform, index: Index, plan: AddressPlan, error: 
     // Encryption: required from level 3 on either side; impossible where a data centre involved cannot offer it.
     const sides = [agency, ...(peer ? [peer] : [])];
     const strictest = sides.reduce((a, b) => (b.spec.securityLevel > a.spec.securityLevel ? b : a));
-    const required = strictest.spec.securityLevel >= ENCRYPTED_LINKS_FROM_LEVEL;
+    const required = levelPolicy(strictest.spec.securityLevel).encryptedLinks;
     // A link to another agency is rendered only where both are; to a network, wherever this agency is.
     const involved = peer
       ? [...new Set(agency.spec.placement.dataCentres.filter((d) => peer.spec.placement.dataCentres.includes(d)))].sort()
@@ -535,17 +540,15 @@ function runsIn(service: SharedDataService, owner: Agency): string[] {
   return [...new Set(service.spec.placement.dataCentres.filter((d) => owner.spec.placement.dataCentres.includes(d)))].sort();
 }
 
-const NO_CROSS_DC_IDENTITY = 'identity across data centres, which this release does not provide';
-
 /** The consumer shares no data centre with the service: what to do about it, or undefined when they do share one. */
 function noCommonDataCentre(consumer: Agency, service: SharedDataService, owner: Agency, what: string): string | undefined {
   const runs = runsIn(service, owner);
   const placed = [...new Set(consumer.spec.placement.dataCentres)].sort();
-  if (runs.length === 0 || placed.length === 0 || placed.some((d) => runs.includes(d))) return undefined;
+  if (!apartInDataCentres(placed, runs)) return undefined;
   const or = placed.length === 1 ? placed[0] : `${placed.slice(0, -1).join(', ')} or ${placed[placed.length - 1]}`;
   return (
     `${describeObject(consumer)} is placed only in ${placed.join(', ')}, where ${describeObject(service)} does not run (it runs in ${runs.join(', ')}): ` +
-    `place the service in ${or} or the consumer's workspace in one of ${runs.join(', ')}; cross-data-centre access to ${what} needs ${NO_CROSS_DC_IDENTITY}`
+    `place the service in ${or} or the consumer's workspace in one of ${runs.join(', ')}; cross-data-centre access to ${what} needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`
   );
 }
 
@@ -562,7 +565,7 @@ function checkServices(platform: Platform, index: Index, error: Report): void {
     const workspace = owner.spec.workspaces.find((w) => w.name === service.spec.workspace);
     if (!workspace) {
       error(service, ['spec', 'workspace'], `${describeObject(owner)} has no workspace "${service.spec.workspace}" (it has ${workspaceNames(owner)})`);
-    } else if ((CLASS_RANK[service.spec.dataClass] ?? 0) > (CLASS_RANK[workspace.dataClass] ?? 0)) {
+    } else if (dataClassExceeds(service.spec.dataClass, workspace.dataClass)) {
       error(service, ['spec', 'dataClass'], `the service handles ${service.spec.dataClass} data, but workspace "${workspace.name}" is declared for ${workspace.dataClass} data at most`);
     }
     for (const resource of ['cpu', 'memory'] as const) {
@@ -606,11 +609,11 @@ function checkRequests(platform: Platform, index: Index, error: Report, warning:
     } else if (service.spec.sharing !== 'onRequest') {
       const how = service.spec.sharing === 'open' ? 'openly' : 'by default';
       const owner = index.agencies.get(provider);
-      if (consumer.spec.securityLevel < DECLARED_SHARING_FROM_LEVEL) {
+      if (!levelPolicy(consumer.spec.securityLevel).declaredUse) {
         warning(request, ['spec', 'service'], `not needed: ${describeObject(service)} is shared ${how}, so every agency at security level 1 or 2 may use it already`, service);
       } else if (owner) {
         // Needed from level 3 (no grant is: the owner shares it with everyone), and only where both are.
-        const apart = noCommonDataCentre(consumer, service, owner, `services shared ${how}, for consumers at security level ${DECLARED_SHARING_FROM_LEVEL} and above,`);
+        const apart = noCommonDataCentre(consumer, service, owner, `services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above,`);
         if (apart) error(request, ['spec', 'service'], `the request can open nothing: ${apart}`, service);
       }
     }

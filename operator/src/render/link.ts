@@ -27,9 +27,10 @@
  */
 import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
-import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
+import { findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
 import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
 import { addressPlan, judgeRanges } from '../model/addresses.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
@@ -37,8 +38,6 @@ import type { Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from '../model/window.ts';
 
 export const LINK_POLICY_PREFIX = 'govcloud-link-';
-/** Security level from which links must be encrypted. */
-export const ENCRYPTION_LEVEL = 3;
 
 export interface LinkRender {
   perDataCentre: Rendered[];
@@ -121,7 +120,8 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   if (reserved) return refused('ReservedAddresses', reserved.message, `spec.peer.external.cidrs[${reserved.index}]`);
 
   const level = Math.max(acting.spec.securityLevel, peerAgency?.spec.securityLevel ?? 0);
-  if (level >= ENCRYPTION_LEVEL && link.spec.encrypted !== true) {
+  const mustEncrypt = levelPolicy(level).encryptedLinks;
+  if (mustEncrypt && link.spec.encrypted !== true) {
     return refused('EncryptionRequired', `security level ${level} requires encrypted links: set encrypted: true`, 'spec.encrypted');
   }
 
@@ -130,7 +130,7 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   const windows: Window[] = [ownWindow.window];
   const activePeers: { link: NetworkLink; window: Window }[] = [];
   // A peer link that its own renderer refuses (no encryption where required) does not count.
-  const usable = candidates.filter((c) => level < ENCRYPTION_LEVEL || c.spec.encrypted === true);
+  const usable = candidates.filter((c) => !mustEncrypt || c.spec.encrypted === true);
   for (const c of usable) {
     const w = parseWindow(c.spec);
     if (!w.ok) continue;
@@ -180,10 +180,10 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
       issues.push({ owner, field: 'spec.peer.agency', reason: 'PeerUnreachable', message });
       return inactive('PeerUnreachable', message);
     }
-    if (actingPlaced.length > 0 && !actingPlaced.some((d) => peerPlaced.includes(d))) {
+    if (apartInDataCentres(actingPlaced, peerPlaced)) {
       const message =
         `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${actingPlaced.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peerPlaced.join(', ')}: ` +
-        `place them in one data centre; cross-data-centre links need identity across data centres, which this release does not provide`;
+        `place them in one data centre; cross-data-centre links need ${NO_CROSS_DATA_CENTRE_IDENTITY}`;
       issues.push({ owner, field: 'spec.peer.agency', reason: CROSS_DATA_CENTRE_UNSUPPORTED, message });
       return inactive(CROSS_DATA_CENTRE_UNSUPPORTED, message);
     }

@@ -64,10 +64,11 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
-import { CROSS_DATA_CENTRE_UNSUPPORTED, findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
+import { findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
 import type { PortRange } from '../model/ports.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
@@ -81,9 +82,6 @@ export const SERVICE_POLICY_PREFIX = 'govcloud-svc-';
 export const USE_POLICY_PREFIX = 'govcloud-use-';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 
-const DATA_CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
-/** From this security level, a consumer agency declares (AccessRequest) even the default and open services it uses. */
-export const DECLARED_USE_LEVEL = 3;
 
 /** An AccessRequest that opens a default or open service to a consumer at level 3 or above now (no grant needed). */
 export interface DeclaredUse {
@@ -196,7 +194,7 @@ export function declaredUses(platform: Platform, owner: Agency, service: SharedD
   for (const request of platform.requests) {
     if (request.spec.provider !== owner.metadata.name || request.spec.service !== service.metadata.name) continue;
     const consumer = actingAgency(platform, request);
-    if (!consumer || consumer.metadata.name === owner.metadata.name || consumer.spec.securityLevel < DECLARED_USE_LEVEL) continue;
+    if (!consumer || consumer.metadata.name === owner.metadata.name || !levelPolicy(consumer.spec.securityLevel).declaredUse) continue;
     const window = parseWindow(request.spec);
     if (!window.ok) continue;
     boundaries.push(...futureBoundaries(window.window, now));
@@ -243,7 +241,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   if (spec.dataClass === 'private' && spec.sharing !== 'onRequest') return refuse('SharingNotAllowed', 'private data is shared on request only', 'spec.sharing');
   const workspace = owner.spec.workspaces.find((w) => w.name === spec.workspace);
   if (!workspace) return refuse('WorkspaceNotFound', `agency ${owner.metadata.name} has no workspace ${spec.workspace}`, 'spec.workspace');
-  if ((DATA_CLASS_RANK[spec.dataClass] ?? 3) > (DATA_CLASS_RANK[workspace.dataClass] ?? 3)) {
+  if (dataClassExceeds(spec.dataClass, workspace.dataClass)) {
     return refuse('DataClassAboveWorkspace', `workspace ${workspace.name} handles ${workspace.dataClass} data at most; the service is ${spec.dataClass}`, 'spec.dataClass');
   }
   const cpu = parseMilli(spec.resources?.cpu ?? DEFAULT_RESOURCES.cpu);
@@ -315,7 +313,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     const byConsumer = workspacesByConsumer(declared.uses);
     const reached = new Set<string>();
     for (const agency of platform.agencies) {
-      const strict = agency.spec.securityLevel >= DECLARED_USE_LEVEL;
+      const strict = levelPolicy(agency.spec.securityLevel).declaredUse;
       const own = agency.metadata.name === owner.metadata.name;
       // Level 3 and above: another agency's workspaces only as declared; never by range (own workspaces included).
       const names = strict && !own ? sortedUnique(byConsumer.get(agency.metadata.name) ?? []) : workspaceNames(agency);
@@ -338,8 +336,8 @@ export function renderService(platform: Platform, service: SharedDataService, no
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_LEVEL} and above`) +
-        ' needs identity across data centres, which this release does not provide',
+        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above`) +
+        ` needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
@@ -408,7 +406,7 @@ function workloadObjects(
   resources: { cpu: string; memory: string },
 ): DesiredObject[] {
   const spec = service.spec;
-  const level4 = owner.spec.securityLevel === 4;
+  const dedicatedNodes = levelPolicy(owner.spec.securityLevel).dedicatedNodes;
   const podSpec: Record<string, unknown> = {
     serviceAccountName: name,
     automountServiceAccountToken: false,
@@ -437,7 +435,7 @@ function workloadObjects(
   };
   const env = [...(spec.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)).map((e) => ({ name: e.name, value: e.value }));
   if (env.length > 0) (podSpec.containers as Record<string, unknown>[])[0]!.env = env;
-  if (level4) {
+  if (dedicatedNodes) {
     podSpec.nodeSelector = { [DEDICATED_NODE_KEY]: DEDICATED_NODE_VALUE };
     podSpec.tolerations = [dedicatedToleration()];
   }
