@@ -64,7 +64,7 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
@@ -217,15 +217,56 @@ function workspacesByConsumer(entries: readonly { consumer: string; workspaces: 
   return byConsumer;
 }
 
+/** What a service's render works from, once its spec is judged renderable. */
+interface Subject {
+  platform: Platform;
+  service: SharedDataService;
+  ref: OwnerRef;
+  owner: Agency;
+  code: string;
+  identifier: string;
+  /** The owner's workspace namespace the service runs in. */
+  ownNamespace: string;
+  /** Data centres it runs in, sorted. */
+  runsIn: string[];
+  resources: { cpu: string; memory: string };
+}
+
+/** Who may use the service now, and what opens it to them. */
+interface Entitled {
+  consumers: Consumer[];
+  access: AccessMatch[];
+  requests: DeclaredUse[];
+  boundaries: number[];
+}
+
 export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
-  const ref: OwnerRef = ownerOf(service);
   const issues: RenderIssue[] = [];
   const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], requests: [], dataCentres: [], ...extra });
-  const refuse = (reason: string, message: string, field?: string): ServiceRender => {
+  const subject = judgeService(platform, service, issues);
+  if (!subject) return result();
+  const entitled = entitledConsumers(subject, now, issues);
+  const nextChange = earliest(entitled.boundaries);
+  const r = result({
+    perDataCentre: subject.runsIn.length === 0 ? [] : serviceObjects(subject, entitled.consumers),
+    consumers: sortedUnique(entitled.consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`)),
+    access: entitled.access,
+    requests: entitled.requests,
+    dataCentres: subject.runsIn,
+    identifier: subject.identifier,
+  });
+  if (nextChange) r.nextChange = nextChange;
+  return r;
+}
+
+/** The service's spec against its owner and the policy: a Subject to render, or undefined with the refusal in `issues`. */
+function judgeService(platform: Platform, service: SharedDataService, issues: RenderIssue[]): Subject | undefined {
+  const ref: OwnerRef = ownerOf(service);
+  const refuse = (reason: string, message: string, field?: string): undefined => {
     const issue: RenderIssue = { owner: ref, reason, message };
     if (field) issue.field = field;
     issues.push(issue);
-    return result();
+    return undefined;
   };
 
   const owner = actingAgency(platform, service);
@@ -250,7 +291,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     return refuse('InvalidResources', 'resources.cpu and resources.memory must be quantities above zero', 'spec.resources');
   }
 
-  // Where it runs.
+  // Where it runs: its placement, within its owner's accepted placement.
   const ownerPlaced = ownerPlacement.placed.map((p) => p.dataCentre.metadata.name);
   const runsIn: string[] = [];
   for (const dc of sortedUnique(spec.placement.dataCentres)) {
@@ -265,14 +306,29 @@ export function renderService(platform: Platform, service: SharedDataService, no
       });
     }
   }
+  return {
+    platform,
+    service,
+    ref,
+    owner,
+    code,
+    identifier,
+    ownNamespace: workspaceNamespace(owner.metadata.name, spec.workspace),
+    runsIn,
+    resources: { cpu: formatMilli(cpu), memory: formatBytes(memory) },
+  };
+}
 
-  // Who may use it.
-  const ownNamespace = workspaceNamespace(owner.metadata.name, spec.workspace);
+/**
+ * Who may use it: for onRequest, the pairs open now; for default and open, every agency at
+ * the levels that use freely, and those that must declare as declared. A consumer that
+ * asked but exists only where the service does not run, and may not reach it by range, is
+ * an issue (CrossDataCentreAccessUnsupported).
+ */
+function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): Entitled {
+  const { platform, service, owner, runsIn, ownNamespace } = subject;
+  const spec = service.spec;
   const consumers: Consumer[] = [];
-  let access: AccessMatch[] = [];
-  let requests: DeclaredUse[] = [];
-  let boundaries: number[] = [];
-  // Consumers that asked, exist only where the service does not run, and may not be reached by range.
   const stranded = new Map<string, { agency: Agency; workspaces: string[]; placed: string[] }>();
   const consumerOf = (agency: Agency, workspace: string, byRange: boolean, asked: boolean): Consumer | undefined => {
     if (workspaceNamespace(agency.metadata.name, workspace) === ownNamespace) return undefined;
@@ -282,7 +338,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     if (byRange) return { agency, code: placement.code, workspace, placed, byRange };
     const local = placed.filter((d) => runsIn.includes(d));
     if (local.length === 0) {
-      if (runsIn.length > 0 && asked) {
+      if (asked && apartInDataCentres(placed, runsIn)) {
         const entry = stranded.get(agency.metadata.name) ?? { agency, workspaces: [], placed };
         entry.workspaces.push(workspace);
         stranded.set(agency.metadata.name, entry);
@@ -291,46 +347,45 @@ export function renderService(platform: Platform, service: SharedDataService, no
     }
     return { agency, code: placement.code, workspace, placed: local, byRange };
   };
+  // Adds each agency's consumers; the agencies it reached.
+  const addConsumers = (workspacesOf: (agency: Agency) => { names: string[]; byRange: boolean; asked: boolean }): Set<string> => {
+    const reached = new Set<string>();
+    for (const agency of platform.agencies) {
+      const { names, byRange, asked } = workspacesOf(agency);
+      for (const w of names) {
+        const c = consumerOf(agency, w, byRange, asked);
+        if (c) {
+          consumers.push(c);
+          reached.add(agency.metadata.name);
+        }
+      }
+    }
+    return reached;
+  };
+
+  let entitled: Omit<Entitled, 'consumers'>;
   if (spec.sharing === 'onRequest') {
     const matched = accessMatches(platform, owner, service, now);
-    boundaries = matched.boundaries;
     const byConsumer = workspacesByConsumer(matched.matches);
-    const reached = new Set<string>();
-    for (const agency of platform.agencies) {
-      for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
-        const c = consumerOf(agency, w, false, true);
-        if (c) {
-          consumers.push(c);
-          reached.add(agency.metadata.name);
-        }
-      }
-    }
+    const reached = addConsumers((agency) => ({ names: sortedUnique(byConsumer.get(agency.metadata.name) ?? []), byRange: false, asked: true }));
     // A pair opens the service only to a consumer it can be rendered for.
-    access = matched.matches.filter((m) => reached.has(m.consumer));
+    entitled = { access: matched.matches.filter((m) => reached.has(m.consumer)), requests: [], boundaries: matched.boundaries };
   } else {
     const declared = declaredUses(platform, owner, service, now);
-    boundaries = declared.boundaries;
     const byConsumer = workspacesByConsumer(declared.uses);
-    const reached = new Set<string>();
-    for (const agency of platform.agencies) {
+    const reached = addConsumers((agency) => {
       const strict = levelPolicy(agency.spec.securityLevel).declaredUse;
       const own = agency.metadata.name === owner.metadata.name;
-      // Level 3 and above: another agency's workspaces only as declared; never by range (own workspaces included).
+      // Declared use: another agency's workspaces only as declared; never by range (own workspaces included).
       const names = strict && !own ? sortedUnique(byConsumer.get(agency.metadata.name) ?? []) : workspaceNames(agency);
-      for (const w of names) {
-        const c = consumerOf(agency, w, !strict, strict && !own);
-        if (c) {
-          consumers.push(c);
-          reached.add(agency.metadata.name);
-        }
-      }
-    }
-    requests = declared.uses.filter((u) => reached.has(u.consumer));
+      return { names, byRange: !strict, asked: strict && !own };
+    });
+    entitled = { access: [], requests: declared.uses.filter((u) => reached.has(u.consumer)), boundaries: declared.boundaries };
   }
   for (const { agency, workspaces, placed } of [...stranded.values()].sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name))) {
     const names = sortedUnique(workspaces);
     issues.push({
-      owner: ref,
+      owner: subject.ref,
       field: 'spec.placement.dataCentres',
       reason: CROSS_DATA_CENTRE_UNSUPPORTED,
       message:
@@ -341,28 +396,30 @@ export function renderService(platform: Platform, service: SharedDataService, no
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
-  const consumerNames = sortedUnique(consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`));
-  const nextChange = earliest(boundaries);
-  const done = (perDataCentre: Rendered[]): ServiceRender => {
-    const r = result({ perDataCentre, consumers: consumerNames, access, requests, dataCentres: runsIn, identifier });
-    if (nextChange) r.nextChange = nextChange;
-    return r;
-  };
-  if (runsIn.length === 0) return done([]);
+  return { consumers, ...entitled };
+}
 
+/** The objects, per data centre: the workload and its ingress where it runs, each consumer's egress where it is. */
+function serviceObjects(subject: Subject, consumers: Consumer[]): Rendered[] {
   const out = new PerDataCentre();
-  const name = serviceObjectName(service);
+  const name = serviceObjectName(subject.service);
   const selector = { [LABELS.name]: name, [LABELS.service]: name };
-  const ports: PortRange[] = [{ protocol: 'TCP', port: spec.port }];
+  const ports: PortRange[] = [{ protocol: 'TCP', port: subject.service.spec.port }];
+  providerSide(out, subject, consumers, name, selector, ports);
+  consumerSide(out, subject, consumers, selector, ports);
+  return out.result();
+}
+
+/** Where it runs: the workload, and the ingress policy admitting the consumers there (and, for default and open, by range). */
+function providerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[], name: string, selector: Record<string, string>, ports: PortRange[]): void {
+  const { platform, service, owner, ref, code, identifier, ownNamespace, runsIn } = subject;
+  const spec = service.spec;
   const annotations = { [ANNOTATIONS.identifier]: identifier, [ANNOTATIONS.displayName]: spec.displayName };
   const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: ownNamespace, owner: ref, agency: code, annotations: extra });
   const replicas = spec.replicas ?? DEFAULT_REPLICAS;
-  const resources = { cpu: formatMilli(cpu), memory: formatBytes(memory) };
   const allDataCentres = [...platform.dataCentres].map((d) => d.metadata.name);
-
   for (const dc of runsIn) {
-    out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, resources));
-    // Who this instance admits.
+    out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, subject.resources));
     const local = consumers.filter((c) => c.placed.includes(dc)).map((c) => workspaceNamespace(c.agency.metadata.name, c.workspace));
     // Never a range for an onRequest service: a range admits every pod of that data centre.
     const remoteDcs =
@@ -376,8 +433,11 @@ export function renderService(platform: Platform, service: SharedDataService, no
     const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, { matchLabels: selector });
     if (policy) out.add(dc, policy);
   }
+}
 
-  // The consumers' side.
+/** The consumers' side: an egress policy in each consumer workspace, to the service where it runs there, else (by range) where it runs. */
+function consumerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[], selector: Record<string, string>, ports: PortRange[]): void {
+  const { platform, service, owner, ref, identifier, ownNamespace, runsIn } = subject;
   const providerRanges = runsIn.flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
   for (const c of consumers) {
     const namespace = workspaceNamespace(c.agency.metadata.name, c.workspace);
@@ -392,7 +452,6 @@ export function renderService(platform: Platform, service: SharedDataService, no
       if (policy) out.add(dc, policy);
     }
   }
-  return done(out.result());
 }
 
 function workloadObjects(
