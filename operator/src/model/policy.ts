@@ -66,6 +66,7 @@ function fromLevel(holds: (p: LevelPolicy) => boolean): number {
 export const NO_INTERNET_EGRESS_FROM_LEVEL = fromLevel((p) => !p.internetEgress);
 export const ENCRYPTED_LINKS_FROM_LEVEL = fromLevel((p) => p.encryptedLinks);
 export const DECLARED_USE_FROM_LEVEL = fromLevel((p) => p.declaredUse);
+export const DEDICATED_DATA_CENTRE_FROM_LEVEL = fromLevel((p) => p.dedicatedDataCentre);
 
 /** Why a data centre does not accept an agency, whatever else is right. */
 export type PlacementRefusal =

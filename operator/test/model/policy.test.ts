@@ -8,6 +8,7 @@ import { emptyPlatform, type Platform } from '../../src/model/platform.ts';
 import {
   dataClassExceeds,
   DECLARED_USE_FROM_LEVEL,
+  DEDICATED_DATA_CENTRE_FROM_LEVEL,
   ENCRYPTED_LINKS_FROM_LEVEL,
   levelPolicy,
   NO_INTERNET_EGRESS_FROM_LEVEL,
@@ -32,10 +33,10 @@ test('policy: levels 1 to 5, and what holds from a threshold holds at every leve
   fromThreshold((p) => !p.internetEgress, NO_INTERNET_EGRESS_FROM_LEVEL);
   fromThreshold((p) => p.encryptedLinks, ENCRYPTED_LINKS_FROM_LEVEL);
   fromThreshold((p) => p.declaredUse, DECLARED_USE_FROM_LEVEL);
-  assert.equal([NO_INTERNET_EGRESS_FROM_LEVEL, ENCRYPTED_LINKS_FROM_LEVEL, DECLARED_USE_FROM_LEVEL], [3, 3, 3]);
+  fromThreshold((p) => p.dedicatedDataCentre, DEDICATED_DATA_CENTRE_FROM_LEVEL);
+  assert.equal([NO_INTERNET_EGRESS_FROM_LEVEL, ENCRYPTED_LINKS_FROM_LEVEL, DECLARED_USE_FROM_LEVEL, DEDICATED_DATA_CENTRE_FROM_LEVEL], [3, 3, 3, 5]);
   assert.equal(SECURITY_LEVELS.map((p) => p.podSecurity), ['baseline', 'restricted', 'restricted', 'restricted', 'restricted']);
   assert.equal(SECURITY_LEVELS.filter((p) => p.dedicatedNodes).map((p) => p.level), [4]);
-  assert.equal(SECURITY_LEVELS.filter((p) => p.dedicatedDataCentre).map((p) => p.level), [5]);
   assert.is(levelPolicy(0), SECURITY_LEVELS[0], 'below the table: its lowest row');
   assert.is(levelPolicy(7), SECURITY_LEVELS[4], 'above the table: its strictest row');
 });
