@@ -3,6 +3,7 @@ import { AGENCY_CODE_PATTERN } from './codes.ts';
 import type { KindDefinition, Resource } from './kind.ts';
 import { HUB_NAMESPACE_PREFIX, PLATFORM_NAMESPACE_PREFIXES, PLATFORM_NAMESPACES } from './tenancy.ts';
 import { cel, cidr, conditions, dnsLabel, immutable, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
+import { NO_INTERNET_EGRESS_FROM_LEVEL } from '../model/policy.ts';
 
 export const AGENCY_TYPES = ['ministry', 'ministryLevelAgency', 'governmentAgency', 'sector', 'province', 'provincialDepartment', 'other'] as const;
 export const DATA_CLASSES = ['open', 'shared', 'private', 'stateSecret'] as const;
@@ -92,8 +93,8 @@ const AgencySpec = Type.Object(
         fieldPath: '.quotas',
       },
       {
-        rule: 'self.securityLevel <= 2 || self.workspaces.all(w, !has(w.internetEgress) || size(w.internetEgress) == 0)',
-        message: 'security level 3 and above allows no internet egress',
+        rule: `self.securityLevel <= ${NO_INTERNET_EGRESS_FROM_LEVEL - 1} || self.workspaces.all(w, !has(w.internetEgress) || size(w.internetEgress) == 0)`,
+        message: `security level ${NO_INTERNET_EGRESS_FROM_LEVEL} and above allows no internet egress`,
         fieldPath: '.workspaces',
         reason: 'FieldValueForbidden',
       },

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { KindDefinition, Resource } from './kind.ts';
+import { DEDICATED_DATA_CENTRE_FROM_LEVEL } from '../model/policy.ts';
 import { cel, cidr, conditions, dnsLabel, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
 
 const Capacity = Type.Object(
@@ -74,8 +75,8 @@ const DataCentreSpec = Type.Object(
   {
     description: 'A consolidated data centre: one Kubernetes cluster.',
     ...cel({
-      rule: 'self.accreditedLevel < 5 || has(self.dedicatedTo)',
-      message: 'a data centre accredited for level 5 must be dedicated to one agency (dedicatedTo)',
+      rule: `self.accreditedLevel < ${DEDICATED_DATA_CENTRE_FROM_LEVEL} || has(self.dedicatedTo)`,
+      message: `a data centre accredited for level ${DEDICATED_DATA_CENTRE_FROM_LEVEL} must be dedicated to one agency (dedicatedTo)`,
       fieldPath: '.dedicatedTo',
     }),
   },

@@ -1,6 +1,6 @@
 /** Command-line options, read strictly: an unknown flag or a bad value is a UsageError. */
 import { parseArgs } from 'node:util';
-import { parseTime } from '../render/window.ts';
+import { parseTime } from '../model/window.ts';
 import { UsageError } from './command.ts';
 
 export interface OptionSpec {

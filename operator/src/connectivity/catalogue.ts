@@ -12,7 +12,8 @@
  */
 import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { DECLARED_USE_LEVEL, renderService, type AccessMatch, type DeclaredUse } from '../render/index.ts';
+import { DECLARED_USE_FROM_LEVEL as DECLARED_USE_LEVEL } from '../model/policy.ts';
+import { renderService, type AccessMatch, type DeclaredUse } from '../render/index.ts';
 
 export interface CatalogueEntry {
   /** `namespace/name` of the SharedDataService. */

@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import type { AccessMatch, ServiceRender } from '../render/index.ts';
-import { parseTime } from '../render/window.ts';
+import { closedBecause, windowOf } from '../model/window.ts';
 import { formatTime, listText } from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import { RULE_VIOLATION, rejectionOf } from './refusal.ts';
@@ -21,14 +21,6 @@ export interface AccessDecision {
 }
 
 const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-function windowState(spec: { validFrom?: string; validUntil?: string }, now: number): 'NotYetValid' | 'Expired' | undefined {
-  const from = spec.validFrom ? parseTime(spec.validFrom) : undefined;
-  const until = spec.validUntil ? parseTime(spec.validUntil) : undefined;
-  if (from !== undefined && now < from) return 'NotYetValid';
-  if (until !== undefined && now >= until) return 'Expired';
-  return undefined;
-}
 
 function shared(service: SharedDataService): string {
   return service.spec.sharing === 'open' ? 'openly' : 'by default';
@@ -87,7 +79,7 @@ export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision
   if (!platform.agencies.some((a) => a.metadata.name === consumer)) return refuse('ConsumerNotFound', `there is no Agency ${consumer}`, acting);
   const matches = (input.render?.access ?? []).filter((m) => m.grant === nsName(grant));
   if (matches.length > 0) return withRuleErrors(active(grant, acting, matches, 'request', `opens ${service.metadata.name} to ${consumer}`), input.hub);
-  const window = windowState(grant.spec, now);
+  const window = closedBecause(windowOf(grant.spec), new Date(now));
   if (window) {
     const message = window === 'Expired' ? `expired at ${grant.spec.validUntil}` : `opens at ${grant.spec.validFrom}`;
     return withRuleErrors(closed(grant, acting, { state: window === 'Expired' ? 'inactive' : 'progressing', reason: window, message }), input.hub);
@@ -116,7 +108,7 @@ export function requestDecision(input: Inputs, request: AccessRequest): AccessDe
   if (service.spec.sharing !== 'onRequest') return closed(request, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
   const matches = (input.render?.access ?? []).filter((m) => m.request === nsName(request));
   if (matches.length > 0) return withRuleErrors(active(request, acting, matches, 'grant', `${provider} granted access to ${service.metadata.name}`), input.hub);
-  const window = windowState(request.spec, now);
+  const window = closedBecause(windowOf(request.spec), new Date(now));
   if (window) {
     const message = window === 'Expired' ? `expired at ${request.spec.validUntil}` : `opens at ${request.spec.validFrom}`;
     return withRuleErrors(closed(request, acting, { state: window === 'Expired' ? 'inactive' : 'progressing', reason: window, message }), input.hub);
@@ -176,7 +168,7 @@ export function nextHistory(
   const find = <T extends { metadata: { namespace?: string; name: string } }>(list: T[], ref: string | undefined) => list.find((o) => nsName(o) === ref);
   for (const [key, e] of open) {
     if (current.has(key)) continue;
-    const ended = [find(platform.grants, e.grant), find(platform.requests, e.request)].some((o) => o !== undefined && windowState(o.spec, now) === 'Expired');
+    const ended = [find(platform.grants, e.grant), find(platform.requests, e.request)].some((o) => o !== undefined && closedBecause(windowOf(o.spec), new Date(now)) === 'Expired');
     const entry: HistoryEntry = { time, event: ended ? 'Expired' : 'Revoked', consumer: e.consumer, grant: e.grant };
     if (e.request !== undefined) entry.request = e.request;
     added.push(entry);

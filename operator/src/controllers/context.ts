@@ -1,8 +1,5 @@
 // What every controller is given, and the small helpers they share: queue keys for hub
-// objects and the owner label read back from a child object.
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABELS } from '../api/index.ts';
-import type { OwnerRef } from '../render/index.ts';
+// objects and requeue times.
 import { makeKey, type Clock, type EventRecorder, type Logger } from '../runtime/index.ts';
 import type { Connector } from './connector.ts';
 import type { HubCache } from './hub.ts';
@@ -41,25 +38,6 @@ export interface ControllerContext {
 
 export function hubKey(namespace: string | undefined, name: string): string {
   return makeKey({ cluster: HUB, namespace: namespace ?? '', name });
-}
-
-/**
- * The govcloud object a child was rendered for, from `govcloud.dev/owner`
- * (`<Kind>.<namespace>.<name>`, or `<Kind>_<hash>` with the full form in the annotation of
- * the same name). Kinds and namespaces have no dots, so the first two dots split it.
- */
-export function ownerOf(obj: KubernetesObject): OwnerRef | undefined {
-  const label = obj.metadata?.labels?.[LABELS.owner];
-  if (!label) return undefined;
-  const full = label.includes('_') ? obj.metadata?.annotations?.[LABELS.owner] : label;
-  if (!full) return undefined;
-  const first = full.indexOf('.');
-  const second = full.indexOf('.', first + 1);
-  if (first <= 0 || second < 0 || second === full.length - 1) return undefined;
-  const kind = full.slice(0, first);
-  const namespace = full.slice(first + 1, second);
-  const name = full.slice(second + 1);
-  return namespace ? { kind, namespace, name } : { kind, name };
 }
 
 /** Milliseconds until `when`, a little after it (a window is closed at its end), capped. */

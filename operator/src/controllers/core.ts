@@ -7,9 +7,10 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink } from '../api/index.ts';
 import type { PlatformObject } from '../model/rules.ts';
 import { Controller, sleep, systemClock, type Clock, type EventRecorder, type TimerHandle, type InformerHandlers, type Logger, type RateLimiter, type ReconcileFn, type RuntimeMetrics } from '../runtime/index.ts';
+import { ownerFromLabels } from '../render/index.ts';
 import { AGENCY_CONTROLLER, agencyReconciler } from './agency.ts';
 import type { Connector } from './connector.ts';
-import { hubKey, ownerOf, type ControllerContext, type Timeouts } from './context.ts';
+import { hubKey, type ControllerContext, type Timeouts } from './context.ts';
 import { connect, DATACENTRE_CONTROLLER, dataCentreReconciler } from './datacentre.ts';
 import { specChanged, type HubCache } from './hub.ts';
 import { LINK_CONTROLLER, linkReconciler } from './link.ts';
@@ -300,7 +301,7 @@ export class OperatorCore {
   }
 
   private enqueueOwner(obj: KubernetesObject): void {
-    const owner = ownerOf(obj);
+    const owner = ownerFromLabels(obj.metadata);
     if (!owner || !(owner.kind in this.controllers)) return;
     this.enqueue(owner.kind as Kind, owner.namespace, owner.name);
   }

@@ -1,39 +1,22 @@
 // Every kind the operator reads or writes, with its REST resource, known up front: the
 // operator never needs discovery (one request less per cluster, and one less thing that can
-// hang when a data centre goes dark). The child kinds are exactly those the renderers emit
-// (`govcloud plan samples/` lists them); a test keeps this table and the renderers in step.
+// hang when a data centre goes dark). The child kinds and their apply order are the
+// renderers' table (render/kinds.ts); here they join the govcloud kinds and the few the
+// operator only reads.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KINDS, API_VERSION } from '../api/index.ts';
+import { CHILD_RESOURCES, childResource, type ResourceType } from '../render/index.ts';
 import { collectionPath } from '../runtime/index.ts';
 
-export interface ResourceType {
-  apiVersion: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-}
+export type { ResourceType } from '../render/index.ts';
+export { CHILD_RESOURCES } from '../render/index.ts';
 
 const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ apiVersion: 'v1', kind, plural, namespaced });
 
-export const NAMESPACE: ResourceType = core('Namespace', 'namespaces', false);
+export const NAMESPACE: ResourceType = childResource('Namespace');
+export const DEPLOYMENT: ResourceType = childResource('Deployment');
 export const SECRET: ResourceType = core('Secret', 'secrets');
 export const NODE: ResourceType = core('Node', 'nodes', false);
-export const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
-
-/** What the renderers put into data centres, in apply order. */
-export const CHILD_RESOURCES: readonly ResourceType[] = [
-  NAMESPACE,
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false },
-  core('ServiceAccount', 'serviceaccounts'),
-  core('ResourceQuota', 'resourcequotas'),
-  core('LimitRange', 'limitranges'),
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
-  core('Service', 'services'),
-  DEPLOYMENT,
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
-];
 
 /** The six govcloud.dev kinds on the hub, by kind. */
 export const GOVCLOUD_RESOURCES: Readonly<Record<string, ResourceType>> = Object.fromEntries(

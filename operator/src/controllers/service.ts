@@ -11,7 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
 import { ownerLabelValue, renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
-import { parseTime } from '../render/window.ts';
+import { windowOf } from '../model/window.ts';
 import { STATUS_LISTED, type Condition, type ReconcileFn, type ReconcileResult } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
 import { requeueFor, type ControllerContext } from './context.ts';
@@ -180,7 +180,7 @@ async function writeAccess(ctx: ControllerContext, decisions: AccessDecision[], 
       conditions: conditionsFor(previous?.conditions, d.outcome, obj.metadata.generation, now),
     };
     if (obj.kind === 'AccessGrant') {
-      const until = obj.spec.validUntil ? parseTime(obj.spec.validUntil) : undefined;
+      const until = windowOf(obj.spec).until;
       const labels = { agency: agencyNameOfHubNamespace(obj.metadata.namespace) ?? obj.metadata.namespace ?? '', accessgrant: obj.metadata.name };
       if (until !== undefined) ctx.metrics.grantExpiry.set(labels, until / 1000);
     }

@@ -33,6 +33,7 @@
  */
 import { ANNOTATIONS, DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE, LABELS, hubNamespaceOf, workspaceNamespace, type Agency } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
+import { levelPolicy, STRICTEST } from '../model/policy.ts';
 import { AGENCY_NAME_LABEL, agencyOwner, metadata, PerDataCentre, sortedUnique } from './meta.ts';
 import { TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_ADMIN_ROLE, WORKSPACE_VIEWER_ROLE } from './platform-objects.ts';
 import { hubDataCentre, placementOf, type AgencyQuota } from './placement.ts';
@@ -81,7 +82,7 @@ export interface AgencyRender {
 
 /** Pod Security Admission labels for a security level. */
 export function podSecurityLabels(level: number): Record<string, string> {
-  const enforce = level <= 1 ? 'baseline' : 'restricted';
+  const enforce = levelPolicy(level).podSecurity;
   return {
     [`${PSA}/enforce`]: enforce,
     [`${PSA}/enforce-version`]: 'latest',
@@ -150,7 +151,7 @@ function workspaceObjects(
   const namespace = workspaceNamespace(agency.metadata.name, workspace.name);
   const meta = (name: string) => ({ name, namespace, owner, agency: code });
   const annotations: Record<string, string> = { [ANNOTATIONS.displayName]: agency.spec.displayName };
-  if (level === 4) {
+  if (levelPolicy(level).dedicatedNodes) {
     annotations[NODE_SELECTOR_ANNOTATION] = `${DEDICATED_NODE_KEY}=${DEDICATED_NODE_VALUE}`;
     annotations[DEFAULT_TOLERATIONS_ANNOTATION] = JSON.stringify([dedicatedToleration()]);
   }
@@ -245,7 +246,7 @@ function workspaceObjects(
   if (viewers) objects.push(viewers);
   const egress = workspace.internetEgress ?? [];
   if (egress.length > 0) {
-    if (level >= 3) {
+    if (!levelPolicy(level).internetEgress) {
       issues.push({
         owner,
         field: `spec.workspaces[${index}].internetEgress`,
@@ -280,7 +281,7 @@ function hubObjects(agency: Agency, code: string): DesiredObject[] {
         owner,
         agency: code,
         // The strictest Pod Security, whatever the agency's level: nothing is meant to run here.
-        labels: { ...tenantLabels(agency), ...podSecurityLabels(5) },
+        labels: { ...tenantLabels(agency), ...podSecurityLabels(STRICTEST.level) },
         annotations: { [ANNOTATIONS.displayName]: agency.spec.displayName },
       }),
     },

@@ -6,7 +6,7 @@
 export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
 export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, QUOTA_NAME, LIMIT_RANGE_NAME, type AgencyRender, type WorkspaceQuota } from './agency.ts';
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
-export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, DECLARED_USE_LEVEL, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
+export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
 export {
@@ -22,6 +22,7 @@ export {
   WORKSPACE_OBJECT_POLICIES,
   type WorkspaceObjectPolicy,
 } from './platform-objects.ts';
-export { placementOf, hubDataCentre, CROSS_DATA_CENTRE_UNSUPPORTED, type Placement } from './placement.ts';
-export { ownerKey, ownerLabelValue, isValidLabelValue, boundedName } from './names.ts';
+export { placementOf, hubDataCentre, type Placement } from './placement.ts';
+export { ownerKey, ownerLabelValue, ownerFromLabels, isValidLabelValue, boundedName } from './names.ts';
+export { CHILD_RESOURCES, childResource, applyRank, type ResourceType } from './kinds.ts';
 export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';

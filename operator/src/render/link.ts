@@ -27,18 +27,17 @@
  */
 import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
-import { CROSS_DATA_CENTRE_UNSUPPORTED, findAgency, hasWorkspace, placementOf, placedNames } from './placement.ts';
+import { findAgency, hasWorkspace, placementOf, placedNames, type Placement } from './placement.ts';
 import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
 import { addressPlan, judgeRanges } from '../model/addresses.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
-import type { Rendered, RenderIssue } from './types.ts';
-import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from './window.ts';
+import type { OwnerRef, Rendered, RenderIssue } from './types.ts';
+import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from '../model/window.ts';
 
 export const LINK_POLICY_PREFIX = 'govcloud-link-';
-/** Security level from which links must be encrypted. */
-export const ENCRYPTION_LEVEL = 3;
 
 export interface LinkRender {
   perDataCentre: Rendered[];
@@ -77,9 +76,63 @@ export function counterparts(platform: Platform, acting: Agency, link: NetworkLi
     .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
 }
 
+/** What a link's render works from, once its spec is judged renderable. */
+interface Subject {
+  link: NetworkLink;
+  owner: OwnerRef;
+  acting: Agency;
+  actingPlacement: Placement;
+  code: string;
+  ownWindow: Window;
+  peerAgency: Agency | undefined;
+  /** The rule of addresses' verdict on an external peer's cidrs. */
+  addresses: ReturnType<typeof judgeRanges> | undefined;
+  /** The strictest level of the two sides asks for encrypted links. */
+  mustEncrypt: boolean;
+  level: number;
+}
+
+/** Open now, with what: the ports both sides name, encryption, and when the policy's window ends. */
+interface Agreement {
+  ports: PortRange[];
+  encrypted: boolean;
+  until: number | undefined;
+}
+
 export function renderLink(platform: Platform, link: NetworkLink, now: Date): LinkRender {
-  const owner = ownerOf(link);
   const issues: RenderIssue[] = [];
+  const subject = judgeLink(platform, link, issues);
+  if ('perDataCentre' in subject) return subject;
+
+  const candidates = counterparts(platform, subject.acting, link);
+  // A peer link that its own renderer refuses (no encryption where required) does not count.
+  const usable = candidates.filter((c) => !subject.mustEncrypt || c.spec.encrypted === true);
+  const windows: Window[] = [subject.ownWindow];
+  const activePeers: { link: NetworkLink; window: Window }[] = [];
+  for (const c of usable) {
+    const w = parseWindow(c.spec);
+    if (!w.ok) continue;
+    windows.push(w.window);
+    if (isOpen(w.window, now)) activePeers.push({ link: c, window: w.window });
+  }
+  const nextChange = earliest(windows.flatMap((w) => futureBoundaries(w, now)));
+  const inactive = (reason: string, message: string): LinkRender => {
+    const result: LinkRender = { perDataCentre: [], issues, active: false, inactive: { reason, message }, ports: [], encrypted: link.spec.encrypted === true };
+    if (nextChange) result.nextChange = nextChange;
+    return result;
+  };
+  const agreed = agreement(subject, now, candidates, usable, activePeers);
+  if ('reason' in agreed) return inactive(agreed.reason, agreed.message);
+  const rendered = linkObjects(platform, subject, agreed, issues);
+  if ('reason' in rendered) return inactive(rendered.reason, rendered.message);
+  const result: LinkRender = { perDataCentre: rendered, issues, active: true, ports: agreed.ports, encrypted: agreed.encrypted };
+  if (nextChange) result.nextChange = nextChange;
+  return result;
+}
+
+/** The link's spec against the agencies, the rule of addresses and the policy: a Subject, or the refused render. */
+function judgeLink(platform: Platform, link: NetworkLink, issues: RenderIssue[]): Subject | LinkRender {
+  const owner = ownerOf(link);
   const refused = (reason: string, message: string, field?: string): LinkRender => {
     const issue: RenderIssue = { owner, reason, message };
     if (field) issue.field = field;
@@ -93,7 +146,6 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   }
   const actingPlacement = placementOf(platform, acting);
   if (actingPlacement.code === undefined) return refused('AgencyInvalid', `agency ${acting.metadata.name} has an invalid code; nothing of it is rendered`);
-  const code = actingPlacement.code;
   if (!hasWorkspace(acting, link.spec.workspace)) {
     return refused('WorkspaceNotFound', `agency ${acting.metadata.name} has no workspace ${link.spec.workspace}`, 'spec.workspace');
   }
@@ -121,56 +173,51 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   if (reserved) return refused('ReservedAddresses', reserved.message, `spec.peer.external.cidrs[${reserved.index}]`);
 
   const level = Math.max(acting.spec.securityLevel, peerAgency?.spec.securityLevel ?? 0);
-  if (level >= ENCRYPTION_LEVEL && link.spec.encrypted !== true) {
+  const mustEncrypt = levelPolicy(level).encryptedLinks;
+  if (mustEncrypt && link.spec.encrypted !== true) {
     return refused('EncryptionRequired', `security level ${level} requires encrypted links: set encrypted: true`, 'spec.encrypted');
   }
+  return { link, owner, acting, actingPlacement, code: actingPlacement.code, ownWindow: ownWindow.window, peerAgency, addresses, mustEncrypt, level };
+}
 
-  // Time and agreement.
-  const candidates = counterparts(platform, acting, link);
-  const windows: Window[] = [ownWindow.window];
-  const activePeers: { link: NetworkLink; window: Window }[] = [];
-  // A peer link that its own renderer refuses (no encryption where required) does not count.
-  const usable = candidates.filter((c) => level < ENCRYPTION_LEVEL || c.spec.encrypted === true);
-  for (const c of usable) {
-    const w = parseWindow(c.spec);
-    if (!w.ok) continue;
-    windows.push(w.window);
-    if (isOpen(w.window, now)) activePeers.push({ link: c, window: w.window });
-  }
-  const nextChange = earliest(windows.flatMap((w) => futureBoundaries(w, now)));
-  const inactive = (reason: string, message: string): LinkRender => {
-    const result: LinkRender = { perDataCentre: [], issues, active: false, inactive: { reason, message }, ports: [], encrypted: link.spec.encrypted === true };
-    if (nextChange) result.nextChange = nextChange;
-    return result;
-  };
-  const closed = closedBecause(ownWindow.window, now);
-  if (closed === 'NotYetValid') return inactive(closed, `the link opens at ${link.spec.validFrom}`);
-  if (closed === 'Expired') return inactive(closed, `the link closed at ${link.spec.validUntil}`);
+/** Time and agreement: the link's own window open and, for an agency peer, a matching peer link open now with ports in common. */
+function agreement(
+  subject: Subject,
+  now: Date,
+  candidates: NetworkLink[],
+  usable: NetworkLink[],
+  activePeers: { link: NetworkLink; window: Window }[],
+): Agreement | { reason: string; message: string } {
+  const { link, acting, ownWindow } = subject;
+  const closed = closedBecause(ownWindow, now);
+  if (closed === 'NotYetValid') return { reason: closed, message: `the link opens at ${link.spec.validFrom}` };
+  if (closed === 'Expired') return { reason: closed, message: `the link closed at ${link.spec.validUntil}` };
 
-  let ports: PortRange[];
-  let encrypted = link.spec.encrypted === true;
-  let until = ownWindow.window.until;
-  if (peerRef) {
-    if (activePeers.length === 0) {
-      const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
-      if (candidates.length === 0) {
-        return inactive('WaitingForPeer', `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`);
-      }
-      if (usable.length === 0) return inactive('PeerNotEncrypted', `the matching link of agency ${peerRef.name} is not encrypted, as security level ${level} requires`);
-      return inactive('PeerOutsideWindow', `the matching link of agency ${peerRef.name} is outside its validity window`);
+  const peerRef = link.spec.peer.agency;
+  if (!peerRef) return { ports: normalisePorts(link.spec.ports), encrypted: link.spec.encrypted === true, until: ownWindow.until };
+  if (activePeers.length === 0) {
+    const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
+    if (candidates.length === 0) {
+      return { reason: 'WaitingForPeer', message: `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer` };
     }
-    ports = intersectPorts(link.spec.ports, activePeers.flatMap((p) => p.link.spec.ports));
-    if (ports.length === 0) return inactive('NoCommonPorts', `no port is named by both this link and agency ${peerRef.name}'s matching link`);
-    encrypted = encrypted || activePeers.some((p) => p.link.spec.encrypted === true);
-    // The policy stays open while one of the peer links is: its window ends at the latest peer end.
-    const peerUntil = activePeers.some((p) => p.window.until === undefined) ? undefined : Math.max(...activePeers.map((p) => p.window.until as number));
-    if (peerUntil !== undefined && (until === undefined || peerUntil < until)) until = peerUntil;
-  } else {
-    ports = normalisePorts(link.spec.ports);
+    if (usable.length === 0) return { reason: 'PeerNotEncrypted', message: `the matching link of agency ${peerRef.name} is not encrypted, as security level ${subject.level} requires` };
+    return { reason: 'PeerOutsideWindow', message: `the matching link of agency ${peerRef.name} is outside its validity window` };
   }
+  const ports = intersectPorts(link.spec.ports, activePeers.flatMap((p) => p.link.spec.ports));
+  if (ports.length === 0) return { reason: 'NoCommonPorts', message: `no port is named by both this link and agency ${peerRef.name}'s matching link` };
+  const encrypted = link.spec.encrypted === true || activePeers.some((p) => p.link.spec.encrypted === true);
+  // The policy stays open while one of the peer links is: its window ends at the latest peer end.
+  let until = ownWindow.until;
+  const peerUntil = activePeers.some((p) => p.window.until === undefined) ? undefined : Math.max(...activePeers.map((p) => p.window.until as number));
+  if (peerUntil !== undefined && (until === undefined || peerUntil < until)) until = peerUntil;
+  return { ports, encrypted, until };
+}
 
-  // Render, per data centre where the acting agency's workspace exists (and the peer's, for an agency peer).
-  const out = new PerDataCentre();
+/** The policy, per data centre where the acting agency's workspace exists (and the peer's, for an agency peer); or why there is none. */
+function linkObjects(platform: Platform, subject: Subject, agreed: Agreement, issues: RenderIssue[]): Rendered[] | { reason: string; message: string } {
+  const { link, owner, acting, actingPlacement, code, peerAgency, addresses } = subject;
+  const peerRef = link.spec.peer.agency;
+  const external = link.spec.peer.external;
   const namespace = workspaceNamespace(acting.metadata.name, link.spec.workspace);
   const peerPlaced = peerAgency ? placedNames(platform, peerAgency) : [];
   if (peerRef) {
@@ -178,14 +225,14 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     if (peerPlaced.length === 0) {
       const message = `agency ${peerRef.name} is placed in no data centre`;
       issues.push({ owner, field: 'spec.peer.agency', reason: 'PeerUnreachable', message });
-      return inactive('PeerUnreachable', message);
+      return { reason: 'PeerUnreachable', message };
     }
-    if (actingPlaced.length > 0 && !actingPlaced.some((d) => peerPlaced.includes(d))) {
+    if (apartInDataCentres(actingPlaced, peerPlaced)) {
       const message =
         `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${actingPlaced.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peerPlaced.join(', ')}: ` +
-        `place them in one data centre; cross-data-centre links need identity across data centres, which this release does not provide`;
+        `place them in one data centre; cross-data-centre links need ${NO_CROSS_DATA_CENTRE_IDENTITY}`;
       issues.push({ owner, field: 'spec.peer.agency', reason: CROSS_DATA_CENTRE_UNSUPPORTED, message });
-      return inactive(CROSS_DATA_CENTRE_UNSUPPORTED, message);
+      return { reason: CROSS_DATA_CENTRE_UNSUPPORTED, message };
     }
   }
   const noEncryption = new Set<string>();
@@ -195,13 +242,14 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     issues.push({ owner, field: 'spec.encrypted', dataCentre: dc, reason: 'EncryptionUnavailable', message: `data centre ${dc} cannot offer encrypted links` });
   };
   const annotations: Record<string, string> = {};
-  if (encrypted) annotations[ANNOTATIONS.encryption] = 'required';
-  if (until !== undefined) annotations[ANNOTATIONS.validUntil] = new Date(until).toISOString();
+  if (agreed.encrypted) annotations[ANNOTATIONS.encryption] = 'required';
+  if (agreed.until !== undefined) annotations[ANNOTATIONS.validUntil] = new Date(agreed.until).toISOString();
+  const out = new PerDataCentre();
   for (const { dataCentre } of actingPlacement.placed) {
     const dc = dataCentre.metadata.name;
     // Never the peer's other data centres by range: only where both workspaces are.
     if (peerRef && !peerPlaced.includes(dc)) continue;
-    if (encrypted && dataCentre.spec.encryptedLinks !== true) {
+    if (agreed.encrypted && dataCentre.spec.encryptedLinks !== true) {
       cannotEncrypt(dc);
       continue;
     }
@@ -215,7 +263,7 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
       { name: linkPolicyName(link), namespace, owner, agency: code, annotations },
       link.spec.direction === 'Ingress' ? 'Ingress' : 'Egress',
       peers,
-      ports,
+      agreed.ports,
     );
     if (!policy) {
       issues.push({ owner, dataCentre: dc, reason: 'PeerUnreachable', message: `from data centre ${dc} the peer workspace is in no data centre the link can reach` });
@@ -226,9 +274,7 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   const perDataCentre = out.result();
   if (perDataCentre.length === 0) {
     const why = issues[issues.length - 1];
-    return inactive(why?.reason ?? 'NotPlaced', why?.message ?? `agency ${acting.metadata.name} is placed in no data centre`);
+    return { reason: why?.reason ?? 'NotPlaced', message: why?.message ?? `agency ${acting.metadata.name} is placed in no data centre` };
   }
-  const result: LinkRender = { perDataCentre, issues, active: true, ports, encrypted };
-  if (nextChange) result.nextChange = nextChange;
-  return result;
+  return perDataCentre;
 }

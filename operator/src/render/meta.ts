@@ -1,5 +1,6 @@
 /**
- * Labels every generated object carries, and the order objects are applied in.
+ * Labels every generated object carries, and the order objects are handed out in (the
+ * apply order of kinds.ts).
  *
  * - `app.kubernetes.io/managed-by: govcloud`
  * - `govcloud.dev/agency: <normalised agency code>` where an agency owns the object, or,
@@ -10,6 +11,7 @@
  *   (hashed where too long, see names.ts), with the annotation `govcloud.dev/owner` then.
  */
 import { ANNOTATIONS, LABELS, MANAGED_BY, normaliseAgencyCode, type Agency } from '../api/index.ts';
+import { applyRank } from './kinds.ts';
 import { ownerKey, ownerLabelValue } from './names.ts';
 import type { DesiredObject, OwnerRef, RenderIssue } from './types.ts';
 
@@ -62,21 +64,6 @@ export function metadata(options: MetaOptions): DesiredObject['metadata'] {
   return meta;
 }
 
-/** Apply order: namespaces and cluster-wide objects first, then what lives in namespaces. */
-const KIND_ORDER = [
-  'Namespace',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ServiceAccount',
-  'ResourceQuota',
-  'LimitRange',
-  'RoleBinding',
-  'NetworkPolicy',
-  'Service',
-  'Deployment',
-  'PodDisruptionBudget',
-];
-
 /** A deep copy as plain JSON: no value shared by reference, inside the object or with others. */
 export function plainCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(plainCopy) as T;
@@ -93,14 +80,9 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function kindRank(kind: string): number {
-  const i = KIND_ORDER.indexOf(kind);
-  return i === -1 ? KIND_ORDER.length : i;
-}
-
 export function compareObjects(a: DesiredObject, b: DesiredObject): number {
   return (
-    kindRank(a.kind) - kindRank(b.kind) ||
+    applyRank(a.kind) - applyRank(b.kind) ||
     compareStrings(a.kind, b.kind) ||
     compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
     compareStrings(a.metadata.name, b.metadata.name) ||

@@ -15,6 +15,7 @@
  * `<prefix><name, sanitised and cut>-<first 10 hex digits of sha256(prefix + name)>`.
  */
 import { createHash } from 'node:crypto';
+import { ANNOTATIONS, LABELS } from '../api/index.ts';
 import type { OwnerRef } from './types.ts';
 
 export const MAX_LABEL_VALUE = 63;
@@ -50,6 +51,25 @@ export function ownerKey(owner: OwnerRef): string {
 export function ownerLabelValue(owner: OwnerRef): string {
   const full = ownerKey(owner);
   return isValidLabelValue(full) ? full : `${owner.kind}_${shortHash(full, 32)}`;
+}
+
+/**
+ * The owner a child object was rendered for, read back from its metadata: the label's
+ * value, or the annotation where the label holds the hashed form. Kinds and namespaces have
+ * no dots, so the first two dots split it; undefined for anything ownerLabelValue does not write.
+ */
+export function ownerFromLabels(metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): OwnerRef | undefined {
+  const label = metadata?.labels?.[LABELS.owner];
+  if (!label) return undefined;
+  const full = label.includes('_') ? metadata?.annotations?.[ANNOTATIONS.owner] : label;
+  if (!full) return undefined;
+  const first = full.indexOf('.');
+  const second = full.indexOf('.', first + 1);
+  if (first <= 0 || second < 0 || second === full.length - 1) return undefined;
+  const kind = full.slice(0, first);
+  const namespace = full.slice(first + 1, second);
+  const name = full.slice(second + 1);
+  return namespace ? { kind, namespace, name } : { kind, name };
 }
 
 /**

@@ -3,23 +3,17 @@
  * it, nowhere else. Every renderer asks here, so an agency's namespaces, the links into
  * them and the services consuming from them agree on where they are.
  *
- * A data centre refuses an agency when it does not exist, when it is dedicated to another
- * agency, when the agency is level 5 and the data centre is not dedicated to it, when its
- * accredited level is below the agency's, or when the agency has no valid quota for it
- * (namespaces without a quota would be unbounded).
+ * A data centre refuses an agency when it does not exist, when the policy's placement
+ * decision refuses it (model/policy.ts: dedicated to another agency, not dedicated where the
+ * level needs it, accredited below the agency's level), or when the agency has no valid
+ * quota for it (namespaces without a quota would be unbounded).
  */
 import type { Agency, DataCentre } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
+import { placementRefusal, type PlacementRefusal } from '../model/policy.ts';
 import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
 import { parseBytes, parseMilli } from '../model/quantity.ts';
 import type { RenderIssue } from './types.ts';
-
-/**
- * Reason of the issue where access between two agencies would cross data centres: a peer in
- * another data centre is seen by address (its networkRanges) only, which cannot tell one
- * workspace from another, and this release provides no identity across data centres.
- */
-export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
 
 export interface AgencyQuota {
   /** Millicores. */
@@ -68,8 +62,6 @@ export function placementOf(platform: Platform, agency: Agency): Placement {
   if (!code.ok) return { placed: [], issues: [code.issue] };
   const issues: RenderIssue[] = [];
   const placed: PlacedDataCentre[] = [];
-  const level = agency.spec.securityLevel;
-  const self = agency.metadata.name;
   for (const name of [...new Set(agency.spec.placement.dataCentres)].sort(compareStrings)) {
     const refuse = (reason: string, message: string, f = field) => issues.push({ owner, field: f, dataCentre: name, reason, message });
     const dc = findDataCentre(platform, name);
@@ -77,17 +69,9 @@ export function placementOf(platform: Platform, agency: Agency): Placement {
       refuse('DataCentreNotFound', `data centre ${name} does not exist`);
       continue;
     }
-    const dedicatedTo = dc.spec.dedicatedTo;
-    if (dedicatedTo !== undefined && dedicatedTo !== self) {
-      refuse('DedicatedToAnotherAgency', `data centre ${name} is dedicated to agency ${dedicatedTo}`);
-      continue;
-    }
-    if (level >= 5 && dedicatedTo !== self) {
-      refuse('DedicatedDataCentreRequired', `security level ${level} needs a data centre dedicated to ${self}; ${name} is not`);
-      continue;
-    }
-    if (dc.spec.accreditedLevel < level) {
-      refuse('NotAccredited', `data centre ${name} is accredited up to security level ${dc.spec.accreditedLevel}, the agency is level ${level}`);
+    const refusal = placementRefusal(agency, dc);
+    if (refusal) {
+      refuse(refusal.reason, refusalText(refusal, agency, name));
       continue;
     }
     const quota = agency.spec.quotas.find((q) => q.dataCentre === name);
@@ -107,6 +91,17 @@ export function placementOf(platform: Platform, agency: Agency): Placement {
     placed.push({ dataCentre: dc, quota: parsed });
   }
   return { code: code.code, placed, issues };
+}
+
+function refusalText(refusal: PlacementRefusal, agency: Agency, dataCentre: string): string {
+  switch (refusal.reason) {
+    case 'DedicatedToAnotherAgency':
+      return `data centre ${dataCentre} is dedicated to agency ${refusal.dedicatedTo}`;
+    case 'DedicatedDataCentreRequired':
+      return `security level ${refusal.level} needs a data centre dedicated to ${agency.metadata.name}; ${dataCentre} is not`;
+    case 'NotAccredited':
+      return `data centre ${dataCentre} is accredited up to security level ${refusal.accreditedLevel}, the agency is level ${refusal.level}`;
+  }
 }
 
 /** Names of the data centres that accept the agency (sorted). */

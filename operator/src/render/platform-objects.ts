@@ -52,6 +52,7 @@
  */
 import { DEDICATED_NODE_KEY, GROUP, LABELS, type DataCentre } from '../api/index.ts';
 import { addressPlan } from '../model/addresses.ts';
+import { levelsWhere } from '../model/policy.ts';
 import { addressPolicy } from './address-policy.ts';
 import { denyingPolicy, type Validation } from './admission.ts';
 import { hubAdmissionPolicies } from './hub-admission.ts';
@@ -139,6 +140,7 @@ function workspaceAdmissionPolicy(owner: OwnerRef, name: string, resources: read
 
 export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
   const level = `namespaceObject.metadata.labels['${LABELS.securityLevel}']`;
+  const dedicated = levelsWhere((p) => p.dedicatedNodes);
   return workspaceAdmissionPolicy(owner, WORKSPACE_POD_POLICY, ['pods'], [
     {
       expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
@@ -146,9 +148,9 @@ export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
     },
     {
       expression:
-        `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${level} == '4') || ` +
+        `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${dedicated.map((l) => `${level} == '${l}'`).join(' || ')}) || ` +
         `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
-      message: `only security level 4 workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
+      message: `only security level ${dedicated.join(' and ')} workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
     },
   ]);
 }

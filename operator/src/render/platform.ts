@@ -11,7 +11,7 @@ import { compareIssues, compareStrings, objectIdentity, PerDataCentre } from './
 import { platformObjects } from './platform-objects.ts';
 import { renderService } from './service.ts';
 import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
-import { earliest } from './window.ts';
+import { earliest } from '../model/window.ts';
 
 export interface PlatformRender {
   /** Every data centre of the platform (also those with nothing rendered), by name. */

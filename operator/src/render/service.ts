@@ -64,15 +64,16 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
-import { CROSS_DATA_CENTRE_UNSUPPORTED, findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
+import { findDataCentre, hasWorkspace, placementOf, workspaceNames } from './placement.ts';
 import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './policies.ts';
 import type { PortRange } from '../model/ports.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
-import { earliest, futureBoundaries, isOpen, parseWindow } from './window.ts';
+import { earliest, futureBoundaries, isOpen, parseWindow } from '../model/window.ts';
 
 export const DEFAULT_REPLICAS = 2;
 export const DEFAULT_RESOURCES = { cpu: '250m', memory: '256Mi' };
@@ -81,9 +82,6 @@ export const SERVICE_POLICY_PREFIX = 'govcloud-svc-';
 export const USE_POLICY_PREFIX = 'govcloud-use-';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 
-const DATA_CLASS_RANK: Record<string, number> = { open: 0, shared: 1, private: 2, stateSecret: 3 };
-/** From this security level, a consumer agency declares (AccessRequest) even the default and open services it uses. */
-export const DECLARED_USE_LEVEL = 3;
 
 /** An AccessRequest that opens a default or open service to a consumer at level 3 or above now (no grant needed). */
 export interface DeclaredUse {
@@ -196,7 +194,7 @@ export function declaredUses(platform: Platform, owner: Agency, service: SharedD
   for (const request of platform.requests) {
     if (request.spec.provider !== owner.metadata.name || request.spec.service !== service.metadata.name) continue;
     const consumer = actingAgency(platform, request);
-    if (!consumer || consumer.metadata.name === owner.metadata.name || consumer.spec.securityLevel < DECLARED_USE_LEVEL) continue;
+    if (!consumer || consumer.metadata.name === owner.metadata.name || !levelPolicy(consumer.spec.securityLevel).declaredUse) continue;
     const window = parseWindow(request.spec);
     if (!window.ok) continue;
     boundaries.push(...futureBoundaries(window.window, now));
@@ -219,15 +217,56 @@ function workspacesByConsumer(entries: readonly { consumer: string; workspaces: 
   return byConsumer;
 }
 
+/** What a service's render works from, once its spec is judged renderable. */
+interface Subject {
+  platform: Platform;
+  service: SharedDataService;
+  ref: OwnerRef;
+  owner: Agency;
+  code: string;
+  identifier: string;
+  /** The owner's workspace namespace the service runs in. */
+  ownNamespace: string;
+  /** Data centres it runs in, sorted. */
+  runsIn: string[];
+  resources: { cpu: string; memory: string };
+}
+
+/** Who may use the service now, and what opens it to them. */
+interface Entitled {
+  consumers: Consumer[];
+  access: AccessMatch[];
+  requests: DeclaredUse[];
+  boundaries: number[];
+}
+
 export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
-  const ref: OwnerRef = ownerOf(service);
   const issues: RenderIssue[] = [];
   const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], requests: [], dataCentres: [], ...extra });
-  const refuse = (reason: string, message: string, field?: string): ServiceRender => {
+  const subject = judgeService(platform, service, issues);
+  if (!subject) return result();
+  const entitled = entitledConsumers(subject, now, issues);
+  const nextChange = earliest(entitled.boundaries);
+  const r = result({
+    perDataCentre: subject.runsIn.length === 0 ? [] : serviceObjects(subject, entitled.consumers),
+    consumers: sortedUnique(entitled.consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`)),
+    access: entitled.access,
+    requests: entitled.requests,
+    dataCentres: subject.runsIn,
+    identifier: subject.identifier,
+  });
+  if (nextChange) r.nextChange = nextChange;
+  return r;
+}
+
+/** The service's spec against its owner and the policy: a Subject to render, or undefined with the refusal in `issues`. */
+function judgeService(platform: Platform, service: SharedDataService, issues: RenderIssue[]): Subject | undefined {
+  const ref: OwnerRef = ownerOf(service);
+  const refuse = (reason: string, message: string, field?: string): undefined => {
     const issue: RenderIssue = { owner: ref, reason, message };
     if (field) issue.field = field;
     issues.push(issue);
-    return result();
+    return undefined;
   };
 
   const owner = actingAgency(platform, service);
@@ -243,7 +282,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   if (spec.dataClass === 'private' && spec.sharing !== 'onRequest') return refuse('SharingNotAllowed', 'private data is shared on request only', 'spec.sharing');
   const workspace = owner.spec.workspaces.find((w) => w.name === spec.workspace);
   if (!workspace) return refuse('WorkspaceNotFound', `agency ${owner.metadata.name} has no workspace ${spec.workspace}`, 'spec.workspace');
-  if ((DATA_CLASS_RANK[spec.dataClass] ?? 3) > (DATA_CLASS_RANK[workspace.dataClass] ?? 3)) {
+  if (dataClassExceeds(spec.dataClass, workspace.dataClass)) {
     return refuse('DataClassAboveWorkspace', `workspace ${workspace.name} handles ${workspace.dataClass} data at most; the service is ${spec.dataClass}`, 'spec.dataClass');
   }
   const cpu = parseMilli(spec.resources?.cpu ?? DEFAULT_RESOURCES.cpu);
@@ -252,7 +291,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     return refuse('InvalidResources', 'resources.cpu and resources.memory must be quantities above zero', 'spec.resources');
   }
 
-  // Where it runs.
+  // Where it runs: its placement, within its owner's accepted placement.
   const ownerPlaced = ownerPlacement.placed.map((p) => p.dataCentre.metadata.name);
   const runsIn: string[] = [];
   for (const dc of sortedUnique(spec.placement.dataCentres)) {
@@ -267,14 +306,29 @@ export function renderService(platform: Platform, service: SharedDataService, no
       });
     }
   }
+  return {
+    platform,
+    service,
+    ref,
+    owner,
+    code,
+    identifier,
+    ownNamespace: workspaceNamespace(owner.metadata.name, spec.workspace),
+    runsIn,
+    resources: { cpu: formatMilli(cpu), memory: formatBytes(memory) },
+  };
+}
 
-  // Who may use it.
-  const ownNamespace = workspaceNamespace(owner.metadata.name, spec.workspace);
+/**
+ * Who may use it: for onRequest, the pairs open now; for default and open, every agency at
+ * the levels that use freely, and those that must declare as declared. A consumer that
+ * asked but exists only where the service does not run, and may not reach it by range, is
+ * an issue (CrossDataCentreAccessUnsupported).
+ */
+function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): Entitled {
+  const { platform, service, owner, runsIn, ownNamespace } = subject;
+  const spec = service.spec;
   const consumers: Consumer[] = [];
-  let access: AccessMatch[] = [];
-  let requests: DeclaredUse[] = [];
-  let boundaries: number[] = [];
-  // Consumers that asked, exist only where the service does not run, and may not be reached by range.
   const stranded = new Map<string, { agency: Agency; workspaces: string[]; placed: string[] }>();
   const consumerOf = (agency: Agency, workspace: string, byRange: boolean, asked: boolean): Consumer | undefined => {
     if (workspaceNamespace(agency.metadata.name, workspace) === ownNamespace) return undefined;
@@ -284,7 +338,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
     if (byRange) return { agency, code: placement.code, workspace, placed, byRange };
     const local = placed.filter((d) => runsIn.includes(d));
     if (local.length === 0) {
-      if (runsIn.length > 0 && asked) {
+      if (asked && apartInDataCentres(placed, runsIn)) {
         const entry = stranded.get(agency.metadata.name) ?? { agency, workspaces: [], placed };
         entry.workspaces.push(workspace);
         stranded.set(agency.metadata.name, entry);
@@ -293,78 +347,79 @@ export function renderService(platform: Platform, service: SharedDataService, no
     }
     return { agency, code: placement.code, workspace, placed: local, byRange };
   };
+  // Adds each agency's consumers; the agencies it reached.
+  const addConsumers = (workspacesOf: (agency: Agency) => { names: string[]; byRange: boolean; asked: boolean }): Set<string> => {
+    const reached = new Set<string>();
+    for (const agency of platform.agencies) {
+      const { names, byRange, asked } = workspacesOf(agency);
+      for (const w of names) {
+        const c = consumerOf(agency, w, byRange, asked);
+        if (c) {
+          consumers.push(c);
+          reached.add(agency.metadata.name);
+        }
+      }
+    }
+    return reached;
+  };
+
+  let entitled: Omit<Entitled, 'consumers'>;
   if (spec.sharing === 'onRequest') {
     const matched = accessMatches(platform, owner, service, now);
-    boundaries = matched.boundaries;
     const byConsumer = workspacesByConsumer(matched.matches);
-    const reached = new Set<string>();
-    for (const agency of platform.agencies) {
-      for (const w of sortedUnique(byConsumer.get(agency.metadata.name) ?? [])) {
-        const c = consumerOf(agency, w, false, true);
-        if (c) {
-          consumers.push(c);
-          reached.add(agency.metadata.name);
-        }
-      }
-    }
+    const reached = addConsumers((agency) => ({ names: sortedUnique(byConsumer.get(agency.metadata.name) ?? []), byRange: false, asked: true }));
     // A pair opens the service only to a consumer it can be rendered for.
-    access = matched.matches.filter((m) => reached.has(m.consumer));
+    entitled = { access: matched.matches.filter((m) => reached.has(m.consumer)), requests: [], boundaries: matched.boundaries };
   } else {
     const declared = declaredUses(platform, owner, service, now);
-    boundaries = declared.boundaries;
     const byConsumer = workspacesByConsumer(declared.uses);
-    const reached = new Set<string>();
-    for (const agency of platform.agencies) {
-      const strict = agency.spec.securityLevel >= DECLARED_USE_LEVEL;
+    const reached = addConsumers((agency) => {
+      const strict = levelPolicy(agency.spec.securityLevel).declaredUse;
       const own = agency.metadata.name === owner.metadata.name;
-      // Level 3 and above: another agency's workspaces only as declared; never by range (own workspaces included).
+      // Declared use: another agency's workspaces only as declared; never by range (own workspaces included).
       const names = strict && !own ? sortedUnique(byConsumer.get(agency.metadata.name) ?? []) : workspaceNames(agency);
-      for (const w of names) {
-        const c = consumerOf(agency, w, !strict, strict && !own);
-        if (c) {
-          consumers.push(c);
-          reached.add(agency.metadata.name);
-        }
-      }
-    }
-    requests = declared.uses.filter((u) => reached.has(u.consumer));
+      return { names, byRange: !strict, asked: strict && !own };
+    });
+    entitled = { access: [], requests: declared.uses.filter((u) => reached.has(u.consumer)), boundaries: declared.boundaries };
   }
   for (const { agency, workspaces, placed } of [...stranded.values()].sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name))) {
     const names = sortedUnique(workspaces);
     issues.push({
-      owner: ref,
+      owner: subject.ref,
       field: 'spec.placement.dataCentres',
       reason: CROSS_DATA_CENTRE_UNSUPPORTED,
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_LEVEL} and above`) +
-        ' needs identity across data centres, which this release does not provide',
+        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above`) +
+        ` needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
-  const consumerNames = sortedUnique(consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`));
-  const nextChange = earliest(boundaries);
-  const done = (perDataCentre: Rendered[]): ServiceRender => {
-    const r = result({ perDataCentre, consumers: consumerNames, access, requests, dataCentres: runsIn, identifier });
-    if (nextChange) r.nextChange = nextChange;
-    return r;
-  };
-  if (runsIn.length === 0) return done([]);
+  return { consumers, ...entitled };
+}
 
+/** The objects, per data centre: the workload and its ingress where it runs, each consumer's egress where it is. */
+function serviceObjects(subject: Subject, consumers: Consumer[]): Rendered[] {
   const out = new PerDataCentre();
-  const name = serviceObjectName(service);
+  const name = serviceObjectName(subject.service);
   const selector = { [LABELS.name]: name, [LABELS.service]: name };
-  const ports: PortRange[] = [{ protocol: 'TCP', port: spec.port }];
+  const ports: PortRange[] = [{ protocol: 'TCP', port: subject.service.spec.port }];
+  providerSide(out, subject, consumers, name, selector, ports);
+  consumerSide(out, subject, consumers, selector, ports);
+  return out.result();
+}
+
+/** Where it runs: the workload, and the ingress policy admitting the consumers there (and, for default and open, by range). */
+function providerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[], name: string, selector: Record<string, string>, ports: PortRange[]): void {
+  const { platform, service, owner, ref, code, identifier, ownNamespace, runsIn } = subject;
+  const spec = service.spec;
   const annotations = { [ANNOTATIONS.identifier]: identifier, [ANNOTATIONS.displayName]: spec.displayName };
   const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: ownNamespace, owner: ref, agency: code, annotations: extra });
   const replicas = spec.replicas ?? DEFAULT_REPLICAS;
-  const resources = { cpu: formatMilli(cpu), memory: formatBytes(memory) };
   const allDataCentres = [...platform.dataCentres].map((d) => d.metadata.name);
-
   for (const dc of runsIn) {
-    out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, resources));
-    // Who this instance admits.
+    out.add(dc, ...workloadObjects(service, owner, meta, name, selector, annotations, replicas, subject.resources));
     const local = consumers.filter((c) => c.placed.includes(dc)).map((c) => workspaceNamespace(c.agency.metadata.name, c.workspace));
     // Never a range for an onRequest service: a range admits every pod of that data centre.
     const remoteDcs =
@@ -378,8 +433,11 @@ export function renderService(platform: Platform, service: SharedDataService, no
     const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, { matchLabels: selector });
     if (policy) out.add(dc, policy);
   }
+}
 
-  // The consumers' side.
+/** The consumers' side: an egress policy in each consumer workspace, to the service where it runs there, else (by range) where it runs. */
+function consumerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[], selector: Record<string, string>, ports: PortRange[]): void {
+  const { platform, service, owner, ref, identifier, ownNamespace, runsIn } = subject;
   const providerRanges = runsIn.flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
   for (const c of consumers) {
     const namespace = workspaceNamespace(c.agency.metadata.name, c.workspace);
@@ -394,7 +452,6 @@ export function renderService(platform: Platform, service: SharedDataService, no
       if (policy) out.add(dc, policy);
     }
   }
-  return done(out.result());
 }
 
 function workloadObjects(
@@ -408,7 +465,7 @@ function workloadObjects(
   resources: { cpu: string; memory: string },
 ): DesiredObject[] {
   const spec = service.spec;
-  const level4 = owner.spec.securityLevel === 4;
+  const dedicatedNodes = levelPolicy(owner.spec.securityLevel).dedicatedNodes;
   const podSpec: Record<string, unknown> = {
     serviceAccountName: name,
     automountServiceAccountToken: false,
@@ -437,7 +494,7 @@ function workloadObjects(
   };
   const env = [...(spec.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)).map((e) => ({ name: e.name, value: e.value }));
   if (env.length > 0) (podSpec.containers as Record<string, unknown>[])[0]!.env = env;
-  if (level4) {
+  if (dedicatedNodes) {
     podSpec.nodeSelector = { [DEDICATED_NODE_KEY]: DEDICATED_NODE_VALUE };
     podSpec.tolerations = [dedicatedToleration()];
   }

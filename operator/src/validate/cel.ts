@@ -11,7 +11,7 @@
 import { parse } from '@marcbachmann/cel-js';
 import type { TSchema } from '@sinclair/typebox';
 import { CEL_KEY, RFC3339, type CelRule } from '../api/index.ts';
-import { parseTime } from '../render/window.ts';
+import { parseTime } from '../model/window.ts';
 import { isWithin, parseFieldPath, type FieldProblem, type Path } from './path.ts';
 
 type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-// The small parts: owner labels read back, the resource table against what the renderers
+// The small parts: the resource table against what the renderers
 // emit for samples/, requeue arithmetic, the access history, and the command line.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,26 +7,11 @@ import { operatorOptions } from '../../src/cli/commands/operator.ts';
 import { captureIo } from '../../src/cli/io.ts';
 import { UsageError } from '../../src/cli/command.ts';
 import { nextHistory } from '../../src/controllers/access.ts';
-import { ownerOf, requeueFor } from '../../src/controllers/context.ts';
+import { requeueFor } from '../../src/controllers/context.ts';
 import { orphanBody, namespaceConflict } from '../../src/controllers/namespaces.ts';
 import { CHILD_RESOURCES, objectPath, resourceOf } from '../../src/controllers/resources.ts';
 import { emptyPlatform } from '../../src/model/platform.ts';
-import { ownerLabelValue, renderPlatform } from '../../src/render/index.ts';
-
-test('ownerOf reads the owner label, and the annotation where the label is hashed', () => {
-  assert.equal(ownerOf({ metadata: { labels: { 'govcloud.dev/owner': 'Agency..btc' } } }), { kind: 'Agency', name: 'btc' });
-  assert.equal(ownerOf({ metadata: { labels: { 'govcloud.dev/owner': 'NetworkLink.govcloud-hanoi.to.ndxp' } } }), {
-    kind: 'NetworkLink',
-    namespace: 'govcloud-hanoi',
-    name: 'to.ndxp',
-  });
-  const long = { kind: 'SharedDataService', namespace: 'govcloud-bo-tai-nguyen-va-moi-truong', name: 'co-so-du-lieu-quoc-gia-ve-dat-dai' };
-  const value = ownerLabelValue(long);
-  assert.match(value, /^SharedDataService_/);
-  assert.equal(ownerOf({ metadata: { labels: { 'govcloud.dev/owner': value }, annotations: { 'govcloud.dev/owner': `${long.kind}.${long.namespace}.${long.name}` } } }), long);
-  assert.is(ownerOf({ metadata: { labels: { 'govcloud.dev/owner': value } } }), undefined, 'hashed without annotation');
-  assert.is(ownerOf({ metadata: { labels: {} } }), undefined);
-});
+import { renderPlatform } from '../../src/render/index.ts';
 
 test('the resource table covers every kind the renderers emit for samples/, with paths', async () => {
   const result = await loadAndValidate(['samples'], captureIo({ cwd: process.cwd() }));

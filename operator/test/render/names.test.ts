@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { boundedName, isDnsLabel, isValidLabelValue, ownerKey, ownerLabelValue } from '../../src/render/names.ts';
-import { closedBecause, futureBoundaries, isOpen, parseWindow } from '../../src/render/window.ts';
+import { boundedName, isDnsLabel, isValidLabelValue, ownerFromLabels, ownerKey, ownerLabelValue } from '../../src/render/names.ts';
+import { metadata } from '../../src/render/meta.ts';
+import { closedBecause, futureBoundaries, isOpen, parseWindow } from '../../src/model/window.ts';
 
 test('owner label is Kind.namespace.name where it fits', () => {
   assert.is(ownerLabelValue({ kind: 'Agency', name: 'bo-tai-chinh' }), 'Agency..bo-tai-chinh');
@@ -21,6 +22,31 @@ test('a too long owner becomes Kind_<hash>: valid, stable, distinct', () => {
 test('an owner name with characters no label value allows is hashed too', () => {
   const value = ownerLabelValue({ kind: 'NetworkLink', namespace: 'govcloud-a', name: 'x-' });
   assert.match(value, /^NetworkLink_/); // would end in '-'
+});
+
+test('ownerFromLabels reads the owner label, and the annotation where the label is hashed', () => {
+  assert.equal(ownerFromLabels({ labels: { 'govcloud.dev/owner': 'Agency..btc' } }), { kind: 'Agency', name: 'btc' });
+  assert.equal(ownerFromLabels({ labels: { 'govcloud.dev/owner': 'NetworkLink.govcloud-hanoi.to.ndxp' } }), {
+    kind: 'NetworkLink',
+    namespace: 'govcloud-hanoi',
+    name: 'to.ndxp',
+  });
+  const long = { kind: 'SharedDataService', namespace: 'govcloud-bo-tai-nguyen-va-moi-truong', name: 'co-so-du-lieu-quoc-gia-ve-dat-dai' };
+  const value = ownerLabelValue(long);
+  assert.match(value, /^SharedDataService_/);
+  assert.equal(ownerFromLabels({ labels: { 'govcloud.dev/owner': value }, annotations: { 'govcloud.dev/owner': `${long.kind}.${long.namespace}.${long.name}` } }), long);
+  assert.is(ownerFromLabels({ labels: { 'govcloud.dev/owner': value } }), undefined, 'hashed without annotation');
+  assert.is(ownerFromLabels({ labels: {} }), undefined);
+});
+
+test('ownerFromLabels reads back what metadata() writes, short or hashed', () => {
+  for (const owner of [
+    { kind: 'Agency', name: 'bo-tai-chinh' },
+    { kind: 'NetworkLink', namespace: 'govcloud-bo-tai-chinh', name: 'to.ndxp' },
+    { kind: 'SharedDataService', namespace: 'govcloud-ubnd-thanh-pho-ho-chi-minh', name: 'co-so-du-lieu-dan-cu-phien-ban-moi' },
+  ]) {
+    assert.equal(ownerFromLabels(metadata({ name: 'x', owner })), owner);
+  }
 });
 
 test('bounded names: as is when a short DNS label, else cut with a hash', () => {

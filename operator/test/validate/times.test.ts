@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
-import { parseTime, parseWindow } from '../../src/render/window.ts';
+import { parseTime, parseWindow } from '../../src/model/window.ts';
 import { validateSources } from '../../src/validate/index.ts';
 import { ACCEPTED, REFUSED } from './time-boundary.ts';
 

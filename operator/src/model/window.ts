@@ -1,4 +1,8 @@
-/** Validity windows of links, requests and grants: open from validFrom (inclusive) to validUntil (exclusive). */
+/**
+ * Validity windows of links, requests and grants: open from validFrom (inclusive) to
+ * validUntil (exclusive). The one reading of a window: renderers, controllers (status,
+ * history, metrics) and the offline check all ask here.
+ */
 import { RFC3339, RFC3339_MAX_LENGTH } from '../api/index.ts';
 
 const TIME = new RegExp(RFC3339);
@@ -40,6 +44,20 @@ export function parseWindow(spec: { validFrom?: string; validUntil?: string }): 
     return { ok: false, field: 'spec.validUntil', message: 'validFrom must be before validUntil' };
   }
   return { ok: true, window };
+}
+
+/**
+ * The window as far as it can be read: each time on its own, one that is not a time left
+ * out. For what reports on a window (status, history, metrics); what opens access uses
+ * parseWindow, which refuses the whole window instead.
+ */
+export function windowOf(spec: { validFrom?: string; validUntil?: string }): Window {
+  const window: Window = {};
+  const from = spec.validFrom === undefined ? undefined : parseTime(spec.validFrom);
+  const until = spec.validUntil === undefined ? undefined : parseTime(spec.validUntil);
+  if (from !== undefined) window.from = from;
+  if (until !== undefined) window.until = until;
+  return window;
 }
 
 export function isOpen(window: Window, now: Date): boolean {

@@ -1,0 +1,141 @@
+/**
+ * The platform's policy, written once: what each security level (Decree 85/2016, 1 to 5)
+ * implies, where an agency may be placed, how data classes rank, and what cannot cross data
+ * centres. The rules across objects (model/rules/) map these verdicts to field paths, the
+ * renderers to RenderIssues and objects, the CRD's CEL to its thresholds; no other file
+ * compares a security level or a data class. docs/architecture.md prints the table
+ * (operator/bin/policy-doc.ts; operator/test/model/policy.test.ts fails when it is stale).
+ *
+ * Pure and self-contained: it imports only types, so api/ may use it too.
+ */
+import type { Agency, DataCentre } from '../api/index.ts';
+
+export type PodSecurityLevel = 'baseline' | 'restricted';
+
+/** What one security level implies. */
+export interface LevelPolicy {
+  level: number;
+  /** Pod Security Admission level enforced in the agency's workspaces (warn and audit are always restricted). */
+  podSecurity: PodSecurityLevel;
+  /** Workspaces may name internet egress (an allow-list); without it they have none. */
+  internetEgress: boolean;
+  /** Workloads run on the dedicated nodes (node selector and toleration), and only such workloads may. */
+  dedicatedNodes: boolean;
+  /** Placed only in data centres dedicated to the agency (`dedicatedTo`). */
+  dedicatedDataCentre: boolean;
+  /** Links with such an agency on either side must be encrypted. */
+  encryptedLinks: boolean;
+  /**
+   * Uses another agency's default or open service only where it declares so (an
+   * AccessRequest; no grant), never by a data centre's address range: cross-agency traffic
+   * only through declared links and grants.
+   */
+  declaredUse: boolean;
+}
+
+/** One row per security level, lowest first. */
+export const SECURITY_LEVELS: readonly LevelPolicy[] = [
+  { level: 1, podSecurity: 'baseline', internetEgress: true, dedicatedNodes: false, dedicatedDataCentre: false, encryptedLinks: false, declaredUse: false },
+  { level: 2, podSecurity: 'restricted', internetEgress: true, dedicatedNodes: false, dedicatedDataCentre: false, encryptedLinks: false, declaredUse: false },
+  { level: 3, podSecurity: 'restricted', internetEgress: false, dedicatedNodes: false, dedicatedDataCentre: false, encryptedLinks: true, declaredUse: true },
+  { level: 4, podSecurity: 'restricted', internetEgress: false, dedicatedNodes: true, dedicatedDataCentre: false, encryptedLinks: true, declaredUse: true },
+  // The whole cluster is the agency's: no nodes to set apart within it.
+  { level: 5, podSecurity: 'restricted', internetEgress: false, dedicatedNodes: false, dedicatedDataCentre: true, encryptedLinks: true, declaredUse: true },
+];
+
+const LOWEST = SECURITY_LEVELS[0]!;
+/** The strictest row: for what belongs to no level (hub namespaces, where nothing is meant to run). */
+export const STRICTEST: LevelPolicy = SECURITY_LEVELS[SECURITY_LEVELS.length - 1]!;
+
+/** The row of a level; a level beyond the table is held to its nearest end (the schema admits 1 to 5 only). */
+export function levelPolicy(level: number): LevelPolicy {
+  return SECURITY_LEVELS.find((p) => p.level === level) ?? (level < LOWEST.level ? LOWEST : STRICTEST);
+}
+
+/** The levels where the predicate holds, ascending. */
+export function levelsWhere(holds: (p: LevelPolicy) => boolean): number[] {
+  return SECURITY_LEVELS.filter(holds).map((p) => p.level);
+}
+
+/** The lowest level from which the predicate holds at every level above (it does so for each one that uses it: the policy test checks). */
+function fromLevel(holds: (p: LevelPolicy) => boolean): number {
+  return levelsWhere(holds)[0] ?? STRICTEST.level + 1;
+}
+
+/** Thresholds for text and CEL ("from level 3"); code asks levelPolicy(level). */
+export const NO_INTERNET_EGRESS_FROM_LEVEL = fromLevel((p) => !p.internetEgress);
+export const ENCRYPTED_LINKS_FROM_LEVEL = fromLevel((p) => p.encryptedLinks);
+export const DECLARED_USE_FROM_LEVEL = fromLevel((p) => p.declaredUse);
+export const DEDICATED_DATA_CENTRE_FROM_LEVEL = fromLevel((p) => p.dedicatedDataCentre);
+
+/** Why a data centre does not accept an agency, whatever else is right. */
+export type PlacementRefusal =
+  | { reason: 'DedicatedToAnotherAgency'; dedicatedTo: string }
+  | { reason: 'DedicatedDataCentreRequired'; level: number }
+  | { reason: 'NotAccredited'; accreditedLevel: number; level: number };
+
+/**
+ * The one placement decision: whether the data centre may host the agency by dedication and
+ * accreditation. Undefined when it may. Existence and quotas are the callers' (the rules
+ * report a name that resolves to nothing; the renderers need a quota to bound namespaces).
+ */
+export function placementRefusal(agency: Agency, dataCentre: DataCentre): PlacementRefusal | undefined {
+  const level = agency.spec.securityLevel;
+  const dedicatedTo = dataCentre.spec.dedicatedTo;
+  if (dedicatedTo !== undefined && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
+  if (levelPolicy(level).dedicatedDataCentre && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedDataCentreRequired', level };
+  if (dataCentre.spec.accreditedLevel < level) return { reason: 'NotAccredited', accreditedLevel: dataCentre.spec.accreditedLevel, level };
+  return undefined;
+}
+
+/** Data classes from the least to the most sensitive. */
+export const DATA_CLASSES = ['open', 'shared', 'private', 'stateSecret'] as const;
+
+/**
+ * A service handles data its workspace is not declared for. Fail-safe for a class not in
+ * the order: a service's counts as the most sensitive, a workspace's as the least, so an
+ * unknown class on either side is refused.
+ */
+export function dataClassExceeds(serviceClass: string, workspaceClass: string): boolean {
+  const rank = (c: string) => (DATA_CLASSES as readonly string[]).indexOf(c);
+  const service = rank(serviceClass);
+  const workspace = rank(workspaceClass);
+  return (service === -1 ? DATA_CLASSES.length : service) > (workspace === -1 ? -1 : workspace);
+}
+
+/**
+ * Reason of the issue where access between two agencies would cross data centres: a peer in
+ * another data centre is seen by address (its networkRanges) only, which cannot tell one
+ * workspace from another, and this release provides no identity across data centres.
+ */
+export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
+/** What cross-data-centre access between agencies would need (the end of every message saying so). */
+export const NO_CROSS_DATA_CENTRE_IDENTITY = 'identity across data centres, which this release does not provide';
+
+/**
+ * Two parties placed somewhere each but in no data centre together: access between them
+ * would cross data centres, which is refused. A side placed nowhere is another problem.
+ */
+export function apartInDataCentres(ours: readonly string[], theirs: readonly string[]): boolean {
+  return ours.length > 0 && theirs.length > 0 && !ours.some((d) => theirs.includes(d));
+}
+
+/** The table as docs/architecture.md prints it (Markdown). */
+export function securityLevelTable(): string {
+  const rows = SECURITY_LEVELS.map((p) =>
+    [
+      String(p.level),
+      p.podSecurity,
+      p.internetEgress ? 'allow-list' : 'none',
+      p.dedicatedNodes ? 'yes' : 'no',
+      p.dedicatedDataCentre ? 'yes' : 'no',
+      p.encryptedLinks ? 'encrypted' : 'as asked',
+      p.declaredUse ? 'only as declared, in a shared data centre' : 'used freely, across data centres by range',
+    ].join(' | '),
+  );
+  return [
+    '| level | Pod Security (enforce) | internet egress | dedicated nodes | dedicated data centre | links | default and open services of other agencies |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}

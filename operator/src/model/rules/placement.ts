@@ -1,0 +1,142 @@
+/**
+ * Rules of placement and capacity: data centres (one hub, ranges that do not overlap),
+ * agencies' WANs and internet egress (the rule of addresses, model/addresses.ts), where
+ * an agency may be placed (the policy's one decision, model/policy.ts), and quotas that fit
+ * the data centres' capacity.
+ */
+import type { Agency, DataCentre } from '../../api/index.ts';
+import type { AddressPlan } from '../addresses.ts';
+import { judgeRanges } from '../addresses.ts';
+import { findOverlaps, parseStrictCidr, type Cidr } from '../ip.ts';
+import type { Platform } from '../platform.ts';
+import { placementRefusal, type PlacementRefusal } from '../policy.ts';
+import { byCodeUnits, describeObject, exact, formatExact, plural, push, RESOURCES, type Index, type Report } from './common.ts';
+
+export function checkDataCentres(platform: Platform, index: Index, error: Report, warning: Report): void {
+  const dcs = platform.dataCentres;
+  const hubs = dcs.filter((d) => d.spec.connection.thisCluster === true);
+  if (dcs.length > 0 && hubs.length === 0) {
+    error(dcs[0]!, ['spec', 'connection'], 'no DataCentre is the hub: exactly one needs connection.thisCluster: true (the cluster the operator runs in)');
+  }
+  for (const extra of hubs.slice(1)) {
+    error(extra, ['spec', 'connection', 'thisCluster'], `${describeObject(hubs[0]!)} is the hub already: exactly one DataCentre has connection.thisCluster: true`, hubs[0]);
+  }
+  const ranges: { cidr: Cidr; tag: { dc: DataCentre; i: number } }[] = [];
+  for (const dc of dcs) {
+    const dedicated = dc.spec.dedicatedTo;
+    if (dedicated !== undefined && !index.exists('Agency', undefined, dedicated)) {
+      warning(dc, ['spec', 'dedicatedTo'], `dedicated to Agency/${dedicated}, which is not defined (yet)`);
+    }
+    dc.spec.networkRanges.forEach((text, i) => {
+      const parsed = parseStrictCidr(text);
+      if (!parsed.ok) error(dc, ['spec', 'networkRanges', i], parsed.message);
+      else ranges.push({ cidr: parsed.cidr, tag: { dc, i } });
+    });
+  }
+  for (const { range, with: other } of findOverlaps(ranges)) {
+    if (range.tag.dc === other.tag.dc) {
+      error(range.tag.dc, ['spec', 'networkRanges', range.tag.i], `overlaps ${other.cidr.text} of the same data centre`);
+    } else {
+      error(range.tag.dc, ['spec', 'networkRanges', range.tag.i], `overlaps ${other.cidr.text} of ${describeObject(other.tag.dc)}: peers are addressed by these ranges, so they must not overlap`, other.tag.dc);
+    }
+  }
+}
+
+/**
+ * An agency's WAN is its own: it overlaps no data centre's range and no other agency's WAN,
+ * or the rule of addresses (model/addresses.ts) would hand one agency what is another's.
+ */
+export function checkDeclaredNetworks(platform: Platform, error: Report): void {
+  type Tag = { dc: DataCentre; path: (string | number)[]; agency?: string };
+  const ranges: { cidr: Cidr; tag: Tag }[] = [];
+  for (const dc of platform.dataCentres) {
+    dc.spec.networkRanges.forEach((text, i) => {
+      const parsed = parseStrictCidr(text);
+      if (parsed.ok) ranges.push({ cidr: parsed.cidr, tag: { dc, path: ['spec', 'networkRanges', i] } });
+    });
+    dc.spec.externalNetworks?.agencyWANs?.forEach((wan, w) =>
+      wan.cidrs.forEach((text, i) => {
+        const parsed = parseStrictCidr(text);
+        if (parsed.ok) ranges.push({ cidr: parsed.cidr, tag: { dc, path: ['spec', 'externalNetworks', 'agencyWANs', w, 'cidrs', i], agency: wan.agency } });
+      }),
+    );
+  }
+  for (const { range, with: other } of findOverlaps(ranges)) {
+    const [wan, them] = range.tag.agency !== undefined ? [range, other] : [other, range];
+    if (wan.tag.agency === undefined || wan.tag.agency === them.tag.agency) continue;
+    const whose = them.tag.agency === undefined ? `networkRanges of ${describeObject(them.tag.dc)}` : `the WAN of Agency/${them.tag.agency} (${describeObject(them.tag.dc)})`;
+    error(wan.tag.dc, wan.tag.path, `the WAN of Agency/${wan.tag.agency} overlaps ${them.cidr.text}, ${whose}: an agency's WAN is its own`, them.tag.dc === wan.tag.dc ? undefined : them.tag.dc);
+  }
+}
+
+/** Internet egress reaches the internet only: never a data centre, a declared network or a private range (model/addresses.ts). */
+export function checkInternetEgress(platform: Platform, plan: AddressPlan, error: Report): void {
+  for (const agency of platform.agencies) {
+    agency.spec.workspaces.forEach((w, i) => {
+      for (const { index, message } of judgeRanges(plan, agency.metadata.name, 'internet', w.internetEgress ?? []).refused) {
+        error(agency, ['spec', 'workspaces', i, 'internetEgress', index], message);
+      }
+    });
+  }
+}
+
+/** Where the agency asks to be placed: each data centre exists and the policy lets it host the agency. */
+export function checkAgencyPlacement(agency: Agency, index: Index, error: Report): void {
+  agency.spec.placement.dataCentres.forEach((dcName, i) => {
+    const path = ['spec', 'placement', 'dataCentres', i];
+    const dc = index.dataCentres.get(dcName);
+    if (!dc) {
+      if (!index.exists('DataCentre', undefined, dcName)) error(agency, path, `no DataCentre named "${dcName}"`);
+      return;
+    }
+    const refusal = placementRefusal(agency, dc);
+    if (refusal) error(agency, path, placementRefusalText(refusal, dc, agency.metadata.name), dc);
+  });
+}
+
+function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string): string {
+  switch (refusal.reason) {
+    case 'DedicatedToAnotherAgency':
+      return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency`;
+    case 'DedicatedDataCentreRequired':
+      return `security level ${refusal.level} needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${agency})`;
+    case 'NotAccredited':
+      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below this agency's level ${refusal.level}`;
+  }
+}
+
+export function checkCapacity(platform: Platform, index: Index, error: Report): void {
+  const usage = new Map<string, Map<string, { agency: Agency; amount: bigint }[]>>();
+  for (const agency of platform.agencies) {
+    for (const quota of agency.spec.quotas) {
+      if (!index.dataCentres.has(quota.dataCentre)) continue;
+      let perResource = usage.get(quota.dataCentre);
+      if (!perResource) usage.set(quota.dataCentre, (perResource = new Map()));
+      for (const resource of RESOURCES) {
+        const amount = exact(resource, quota[resource]);
+        if (amount !== undefined) push(perResource, resource, { agency, amount });
+      }
+    }
+  }
+  for (const dc of platform.dataCentres) {
+    if (index.dataCentres.get(dc.metadata.name) !== dc) continue;
+    const perResource = usage.get(dc.metadata.name);
+    if (!perResource) continue;
+    for (const resource of RESOURCES) {
+      const capacity = exact(resource, dc.spec.capacity[resource]);
+      const entries = perResource.get(resource) ?? [];
+      if (capacity === undefined || entries.length === 0) continue;
+      const total = entries.reduce((sum, e) => sum + e.amount, 0n);
+      if (total <= capacity) continue;
+      const largest = [...entries]
+        .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : byCodeUnits(a.agency.metadata.name, b.agency.metadata.name)))
+        .slice(0, 3)
+        .map((e) => `${e.agency.metadata.name} ${formatExact(resource, e.amount)}`);
+      error(
+        dc,
+        ['spec', 'capacity', resource],
+        `the ${resource} quotas of ${plural(entries.length, 'agency', 'agencies')} placed here add up to ${formatExact(resource, total)}, more than the ${formatExact(resource, capacity)} offered (largest: ${largest.join(', ')})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The kinds the renderers put into data centres: one table, in apply order. The renderers
+ * hand their objects out sorted by it (meta.ts) and the applier takes them in that order
+ * (cluster-scoped first); the operator keeps one informer per row (controllers/members.ts)
+ * and finds each child's REST path by its row (controllers/resources.ts). A kind a renderer
+ * emits that is not here fails operator/test/render/kinds.test.ts.
+ *
+ * Order: namespaces and cluster-wide objects first, then what lives in namespaces; a
+ * ServiceAccount before the Deployment that runs as it, the quota and defaults before any
+ * workload they bound, the policies before the Service that a pod could be reached through.
+ */
+
+/** A kind with its REST resource: all the operator needs to read and write it, without discovery. */
+export interface ResourceType {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ apiVersion: 'v1', kind, plural, namespaced });
+
+/** What the renderers put into data centres, in apply order. */
+export const CHILD_RESOURCES: readonly ResourceType[] = [
+  core('Namespace', 'namespaces', false),
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false },
+  core('ServiceAccount', 'serviceaccounts'),
+  core('ResourceQuota', 'resourcequotas'),
+  core('LimitRange', 'limitranges'),
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
+  core('Service', 'services'),
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
+];
+
+/** The row of a child kind; throws for a kind that is not one (a programming error). */
+export function childResource(kind: string): ResourceType {
+  const row = CHILD_RESOURCES.find((r) => r.kind === kind);
+  if (!row) throw new Error(`${kind} is not a child kind (render/kinds.ts)`);
+  return row;
+}
+
+/** Position in apply order; a kind not in the table comes after all that are. */
+export function applyRank(kind: string): number {
+  const i = CHILD_RESOURCES.findIndex((r) => r.kind === kind);
+  return i === -1 ? CHILD_RESOURCES.length : i;
+}

@@ -1,0 +1,91 @@
+// The one policy (model/policy.ts): its table as docs/architecture.md prints it, the shape
+// the thresholds rely on, and the rules and the renderers deciding alike from it.
+import { readFile } from 'node:fs/promises';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withPolicyTable } from '../../bin/policy-doc.ts';
+import { emptyPlatform, type Platform } from '../../src/model/platform.ts';
+import {
+  dataClassExceeds,
+  DECLARED_USE_FROM_LEVEL,
+  DEDICATED_DATA_CENTRE_FROM_LEVEL,
+  ENCRYPTED_LINKS_FROM_LEVEL,
+  levelPolicy,
+  NO_INTERNET_EGRESS_FROM_LEVEL,
+  placementRefusal,
+  SECURITY_LEVELS,
+  type LevelPolicy,
+} from '../../src/model/policy.ts';
+import { checkPlatform } from '../../src/model/rules.ts';
+import { placementOf, renderService } from '../../src/render/index.ts';
+import { agency, dataCentre, service } from '../render/fixtures.ts';
+
+test('policy: docs/architecture.md prints the table as model/policy.ts has it', async () => {
+  const doc = await readFile('docs/architecture.md', 'utf8');
+  assert.ok(withPolicyTable(doc) === doc, 'the security-level table in docs/architecture.md is stale: run `node operator/bin/policy-doc.ts`');
+  assert.throws(() => withPolicyTable('no markers'), /markers/);
+});
+
+test('policy: levels 1 to 5, and what holds from a threshold holds at every level above it (the CEL and the texts say "and above")', () => {
+  assert.equal(SECURITY_LEVELS.map((p) => p.level), [1, 2, 3, 4, 5]);
+  const fromThreshold = (holds: (p: LevelPolicy) => boolean, from: number) =>
+    assert.equal(SECURITY_LEVELS.map(holds), SECURITY_LEVELS.map((p) => p.level >= from), `from level ${from}`);
+  fromThreshold((p) => !p.internetEgress, NO_INTERNET_EGRESS_FROM_LEVEL);
+  fromThreshold((p) => p.encryptedLinks, ENCRYPTED_LINKS_FROM_LEVEL);
+  fromThreshold((p) => p.declaredUse, DECLARED_USE_FROM_LEVEL);
+  fromThreshold((p) => p.dedicatedDataCentre, DEDICATED_DATA_CENTRE_FROM_LEVEL);
+  assert.equal([NO_INTERNET_EGRESS_FROM_LEVEL, ENCRYPTED_LINKS_FROM_LEVEL, DECLARED_USE_FROM_LEVEL, DEDICATED_DATA_CENTRE_FROM_LEVEL], [3, 3, 3, 5]);
+  assert.equal(SECURITY_LEVELS.map((p) => p.podSecurity), ['baseline', 'restricted', 'restricted', 'restricted', 'restricted']);
+  assert.equal(SECURITY_LEVELS.filter((p) => p.dedicatedNodes).map((p) => p.level), [4]);
+  assert.is(levelPolicy(0), SECURITY_LEVELS[0], 'below the table: its lowest row');
+  assert.is(levelPolicy(7), SECURITY_LEVELS[4], 'above the table: its strictest row');
+});
+
+test('policy: a data class not in the order is refused on either side (fail-safe; the rules used to rank it lowest, the renderer highest)', () => {
+  assert.is(dataClassExceeds('shared', 'private'), false);
+  assert.is(dataClassExceeds('private', 'private'), false);
+  assert.is(dataClassExceeds('private', 'shared'), true);
+  assert.is(dataClassExceeds('secret-ish', 'private'), true, 'an unknown service class counts as the most sensitive');
+  assert.is(dataClassExceeds('open', 'secret-ish'), true, 'an unknown workspace class counts as the least');
+
+  // Both layers follow it: the rules refuse at spec.dataClass, the renderer renders nothing.
+  for (const [serviceClass, workspaceClass] of [['secret-ish', 'private'], ['open', 'secret-ish']] as const) {
+    const platform = emptyPlatform();
+    platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }));
+    platform.agencies.push(agency('bca', { code: 'G12', workspaces: [{ name: 'app', dataClass: workspaceClass as 'private' }] }));
+    const s = service('bca', 'dancu', { dataClass: serviceClass as 'open', sharing: 'onRequest' });
+    platform.services.push(s);
+    const problems = checkPlatform(platform).filter((p) => p.object === s);
+    assert.equal(problems.map((p) => [p.severity, p.path.join('.')]), [['error', 'spec.dataClass']], `${serviceClass} in ${workspaceClass}: rules`);
+    const render = renderService(platform, s, new Date('2026-01-01T00:00:00Z'));
+    assert.equal(render.issues.map((i) => i.reason), ['DataClassAboveWorkspace'], `${serviceClass} in ${workspaceClass}: renderer`);
+    assert.equal(render.perDataCentre, []);
+  }
+});
+
+test('policy: one placement decision, and the rules and the renderer refuse exactly where it does', () => {
+  const cases: { level: number; accredited: number; dedicatedTo?: string; want: string | undefined }[] = [
+    { level: 2, accredited: 3, want: undefined },
+    { level: 4, accredited: 4, want: undefined },
+    { level: 4, accredited: 3, want: 'NotAccredited' },
+    { level: 2, accredited: 5, dedicatedTo: 'other', want: 'DedicatedToAnotherAgency' },
+    { level: 5, accredited: 5, want: 'DedicatedDataCentreRequired' },
+    { level: 5, accredited: 5, dedicatedTo: 'bca', want: undefined },
+    { level: 5, accredited: 4, dedicatedTo: 'bca', want: 'NotAccredited' },
+    { level: 1, accredited: 1, dedicatedTo: 'bca', want: undefined },
+  ];
+  for (const c of cases) {
+    const what = JSON.stringify(c);
+    const dc = dataCentre('dc-hcm', { level: c.accredited, ...(c.dedicatedTo ? { dedicatedTo: c.dedicatedTo } : {}) });
+    const a = agency('bca', { code: 'G12', level: c.level, dcs: ['dc-hcm'] });
+    assert.is(placementRefusal(a, dc)?.reason, c.want, what);
+    const platform: Platform = emptyPlatform();
+    platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }), dc);
+    platform.agencies.push(a, agency('other', { code: 'G13', dcs: ['dc-hanoi'] }));
+    const rules = checkPlatform(platform).filter((p) => p.object === a && p.path.join('.') === 'spec.placement.dataCentres.0');
+    assert.is(rules.length, c.want === undefined ? 0 : 1, `rules: ${what}`);
+    assert.equal(placementOf(platform, a).issues.map((i) => i.reason), c.want === undefined ? [] : [c.want], `renderer: ${what}`);
+  }
+});
+
+test.run();
