@@ -3,46 +3,69 @@
  * shows what it would create in each data centre. Pure preview: nothing is applied.
  */
 import { stringify } from 'yaml';
+import { openBase, BaseError } from '../../gitops/base.ts';
+import { planDiff, type PlanDiff } from '../../gitops/plan-diff.ts';
+import { fenced, planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../gitops/report.ts';
+import { loadPaths } from '../../load/documents.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import type { PlatformObject } from '../../model/rules.ts';
 import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
-import type { ValidationResult } from '../../validate/index.ts';
+import { validateLoaded, type ValidationResult } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
-import { loadAndValidate, printProblems } from '../check.ts';
-import { UsageError, type Command } from '../command.ts';
-import { EXIT, useColour } from '../io.ts';
+import { loadAndValidate, printProblems, problemsText } from '../check.ts';
+import { InputError, UsageError, type Command } from '../command.ts';
+import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable, type Column } from '../table.ts';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'validate, then show the Kubernetes objects each data centre would get',
   usage: `Usage: govcloud plan PATH... [--output table|yaml|json] [--data-centre NAME] [--now RFC3339]
+       govcloud plan --base REF_OR_DIR PATH... [--output table|markdown|json] [--data-centre NAME] [--now RFC3339]
 
 Validates the files and folders given (as govcloud validate does; invalid input prints the
 problems and exits 1 without a plan), then renders the platform with the operator's own
 renderers: namespaces, quotas, RBAC, network policies and service deployments per data
 centre, and the issues where something asked for cannot be rendered.
 
+With --base, the change a pull request makes: the same PATHs read at the base (a git ref of
+the repository in the working folder, exported with git; or a folder holding the base
+checkout, the PATHs read relative to it) and now, both rendered at the same time. Shows the
+govcloud records added, changed and removed; per data centre the objects added, changed
+(field by field) and removed, and the quota placed against the capacity offered; and the
+access opened and closed: each path (source workspace or network → service or network,
+port) the connectivity evaluator finds open after and not before, or before and not after,
+with the records that justify it (link pair, request and grant, default sharing) and the
+window where all of them are valid. A PATH that does not exist at the base is empty there.
+
 Options:
+  --base REF_OR_DIR          compare with the base: a git ref (main, origin/main, a commit)
+                             or a folder
   --output table|yaml|json   table (default): objects per data centre and kind, then issues;
                              yaml: every object, one YAML stream with a comment per data centre;
                              json: one object {now, dataCentres: {name: [objects]}, issues}
+                             markdown (with --base): a pull-request comment, the summary
+                             first and the details folded in <details>
   --data-centre NAME         only this data centre
   --now RFC3339              the time validity windows are judged at (default: now), e.g.
                              2026-01-01T00:00:00Z for a reproducible preview
 
-Exit codes: 0 planned, 1 invalid input, 2 bad command line.
+Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad command line.
 `,
   async run(argv, io) {
     const { values, positionals } = parseOptions(argv, {
-      output: { value: true, choices: ['table', 'yaml', 'json'], short: 'o' },
+      output: { value: true, choices: ['table', 'yaml', 'json', 'markdown'], short: 'o' },
       'data-centre': { value: true },
       now: { value: true },
+      base: { value: true },
     });
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
     const now = parseNow(values.now as string | undefined);
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
+    const base = values.base as string | undefined;
+    if (base !== undefined) return runAgainstBase(base, positionals, output, only, now, io);
+    if (output === 'markdown') throw new UsageError('--output markdown goes with --base');
 
     const result = await loadAndValidate(positionals, io);
     if (result.errors.length > 0) {
@@ -69,6 +92,56 @@ Exit codes: 0 planned, 1 invalid input, 2 bad command line.
     return EXIT.ok;
   },
 };
+
+async function runAgainstBase(ref: string, paths: string[], output: string, only: string | undefined, now: Date, io: Io): Promise<number> {
+  if (output === 'yaml') throw new UsageError('--base shows a change: --output table, markdown or json');
+  const head = await loadAndValidate(paths, io);
+  if (head.errors.length > 0) {
+    if (output === 'markdown') {
+      const text = problemsText(paths, head, false).trimEnd().split('\n');
+      io.stdout([`### govcloud plan: invalid, ${head.errors.length} error${head.errors.length === 1 ? '' : 's'}`, '', ...fenced('', text), ''].join('\n'));
+    } else printProblems(paths, head, output, io);
+    return EXIT.invalid;
+  }
+  let opened;
+  try {
+    opened = await openBase(ref, io.cwd);
+  } catch (err) {
+    if (err instanceof BaseError) throw new InputError(err.message);
+    throw err;
+  }
+  let baseResult: ValidationResult;
+  try {
+    const loaded = await loadPaths(paths, opened.cwd);
+    // A folder this change adds is empty at the base, not an error.
+    loaded.problems = loaded.problems.filter((p) => !(p.message === 'no such file or folder' && paths.includes(p.file)));
+    baseResult = validateLoaded(loaded);
+  } finally {
+    await opened.dispose();
+  }
+  const info: BaseInfo = { label: ref, errors: baseResult.errors.length };
+  if (opened.commit) info.commit = opened.commit;
+  let diff = planDiff(baseResult.platform, head.platform, now);
+  if (only !== undefined) diff = onlyDataCentre(diff, only);
+  if (output === 'json') io.stdout(JSON.stringify(planDiffJson(diff, info), null, 2) + '\n');
+  else if (output === 'markdown') io.stdout(planDiffMarkdown(diff, info, paths));
+  else io.stdout(planDiffTable(diff, info, paths));
+  return EXIT.ok;
+}
+
+function onlyDataCentre(diff: PlanDiff, name: string): PlanDiff {
+  if (!diff.dataCentres.some((d) => d.dataCentre === name)) {
+    const known = diff.dataCentres.map((d) => d.dataCentre).join(', ') || 'none';
+    throw new UsageError(`no data centre named "${name}" (known: ${known})`);
+  }
+  const touches = (p: { dataCentre: string }) => p.dataCentre === name || p.dataCentre.startsWith(`${name} → `) || p.dataCentre.endsWith(` → ${name}`);
+  return {
+    ...diff,
+    dataCentres: diff.dataCentres.filter((d) => d.dataCentre === name),
+    access: { opened: diff.access.opened.filter(touches), closed: diff.access.closed.filter(touches) },
+    issues: { added: diff.issues.added.filter((i) => i.dataCentre === undefined || i.dataCentre === name), resolved: diff.issues.resolved.filter((i) => i.dataCentre === undefined || i.dataCentre === name) },
+  };
+}
 
 /** An issue as a problem line, pointing at the field of the object that asked. */
 export function issueProblem(issue: RenderIssue, result: ValidationResult): Problem {
