@@ -43,7 +43,8 @@ async function exportRef(ref: string, cwd: string): Promise<Base> {
   const tmp = await mkdtemp(join(tmpdir(), 'govcloud-base-'));
   const dispose = () => rm(tmp, { recursive: true, force: true });
   try {
-    await archive(sha, cwd, tmp);
+    // From the top: run in a sub-folder, git archive would export only that sub-folder.
+    await archive(sha, top.out.trim(), tmp);
   } catch (err) {
     await dispose();
     throw new BaseError(`--base ${ref}: cannot export commit ${sha.slice(0, 12)}: ${(err as Error).message}`);

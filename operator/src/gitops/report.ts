@@ -127,7 +127,7 @@ export function planDiffTable(diff: PlanDiff, base: BaseInfo, paths: readonly st
 export function markdownText(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]<>()#+!|~&]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
 function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {

@@ -113,8 +113,12 @@ async function runAgainstBase(ref: string, paths: string[], output: string, only
   let baseResult: ValidationResult;
   try {
     const loaded = await loadPaths(paths, opened.cwd);
-    // A folder this change adds is empty at the base, not an error.
-    loaded.problems = loaded.problems.filter((p) => !(p.message === 'no such file or folder' && paths.includes(p.file)));
+    // A folder this change adds is empty at the base, not an error; none of them there is a wrong base.
+    const missing = (p: Problem) => p.message === 'no such file or folder' && paths.includes(p.file);
+    if (paths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
+      throw new InputError(`--base ${ref}: none of ${paths.join(' ')} is there (read relative to ${opened.commit ? 'the same folder of the commit' : 'the base folder'})`);
+    }
+    loaded.problems = loaded.problems.filter((p) => !missing(p));
     baseResult = validateLoaded(loaded);
   } finally {
     await opened.dispose();
