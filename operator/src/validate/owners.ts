@@ -12,13 +12,15 @@
  * platform makes the owner review every change to its folder: a grant is approved by the
  * provider's admins, each link half by its own agency, an Agency object (quota, placement,
  * security level) by the platform engineers. This check refuses what would slip past that
- * review: an object in another agency's folder, an AccessGrant for a service the folder's
- * agency does not own, anything outside the layout.
+ * review: an object in another agency's folder, anything outside the layout. An AccessGrant
+ * for a service the folder's agency does not own is refused by the two rules together: a
+ * grant sits in its hub namespace's folder (here), and names a service of that namespace
+ * (model/rules.ts, without --owners too).
  *
  * The layout is found in each file's path as the repository sees it: the first `platform`
  * segment, or `agencies` followed by a name. Run it from the repository root.
  */
-import { agencyNameOfHubNamespace, hubNamespaceOf, kindByName, workspaceNamespaces } from '../api/index.ts';
+import { agencyNameOfHubNamespace, kindByName, workspaceNamespaces } from '../api/index.ts';
 import type { LoadedDocument, LoadResult } from '../load/documents.ts';
 import type { Problem } from '../load/problem.ts';
 import type { Platform } from '../model/platform.ts';
@@ -49,7 +51,6 @@ interface Meta {
   apiVersion?: unknown;
   kind?: unknown;
   metadata?: { name?: unknown; namespace?: unknown };
-  spec?: { service?: unknown };
 }
 
 /** Each object's documents, `v1 List` items included. */
@@ -110,13 +111,6 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
     } else if (folder.path !== expected) {
       const here = folder.sort === 'platform' ? 'the platform folder' : `agency ${folder.agency}'s folder`;
       refuse('platform' in owner ? ['kind'] : owner.path, 'platform' in owner ? 'kind' : owner.field, `in ${here} (${folder.path}), but it belongs to ${whose}: move it to ${expected}, where its owner reviews it`);
-    } else if (govcloud && kind === 'AccessGrant' && 'agency' in owner) {
-      // A grant is the provider's: the service it opens must be one the folder's agency owns.
-      const service = typeof value.spec?.service === 'string' ? value.spec.service : '';
-      const hub = hubNamespaceOf(owner.agency);
-      if (!platform.services.some((s) => s.metadata.namespace === hub && s.metadata.name === service)) {
-        refuse(['spec', 'service'], 'spec.service', `agency ${owner.agency} owns no SharedDataService "${service}": only a service's owner grants access to it`);
-      }
     }
   }
   for (const [file, { object, line }] of agencyFiles) {

@@ -80,7 +80,7 @@ test('a DataCentre in an agency folder, and an Agency in the platform folder, ar
   }
 });
 
-test("an AccessGrant for a service the folder's agency does not own is refused at spec.service", async () => {
+test("an AccessGrant for a service the folder's agency does not own is refused at spec.service, once", async () => {
   const r = copy();
   try {
     // Bộ Công an "grants" Bộ Kế hoạch và Đầu tư's business registry: only its owner may.
@@ -89,7 +89,8 @@ test("an AccessGrant for a service the folder's agency does not own is refused a
     const line = lineOf(join(r.dir, 'agencies/bca/grants.yaml'), 'service: business-registry');
     const { code, out } = await cli(['validate', '--owners', '.'], { cwd: r.dir });
     assert.is(code, 1);
-    assert.match(out, new RegExp(`^agencies/bca/grants\\.yaml:${line}: AccessGrant/hanoi-dvc: spec\\.service: agency bca owns no SharedDataService "business-registry": only a service's owner grants access to it$`, 'm'));
+    assert.match(out, new RegExp(`^agencies/bca/grants\\.yaml:${line}: AccessGrant/hanoi-dvc: spec\\.service: no SharedDataService named "business-registry" in govcloud-bca: an agency grants access only to its own services$`, 'm'));
+    assert.match(out, /invalid: 1 error\n$/);
   } finally {
     r.dispose();
   }
