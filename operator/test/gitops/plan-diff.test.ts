@@ -84,4 +84,30 @@ test('a quota raised: the record changes field by field, the quota delta per dat
   assert.equal(d.access, { opened: [], closed: [] });
 });
 
+test('default sharing: a new workspace of a level-2 agency reaches the default services, no window; a level-3 declaration withdrawn closes its path', () => {
+  const quangninh = sampleText('samples/agencies/quangninh.yaml');
+  const grown = quangninh.replace('  workspaces:\n', '  workspaces:\n    - name: y-te\n      dataClass: shared\n');
+  assert.is.not(grown, quangninh);
+  const d = planDiff(base.platform, samplesWith({ 'samples/agencies/quangninh.yaml': grown }).platform, NOW);
+  const opened = d.access.opened.filter((p) => p.source === 'quangninh-y-te');
+  assert.equal(opened.map((p) => `${p.dataCentre} ${p.destination} ${p.port}`), [
+    'dc-hanoi bkhcn-ndxp/svc-ndxp (Service) 8443/TCP',
+    'dc-hanoi vpcp-lienthong/svc-document-exchange (Service) 8443/TCP',
+  ]);
+  for (const p of opened) {
+    assert.equal(p.justifications.map((j) => [j.basis, j.records.map((r) => r.kind)]), [['default sharing', ['SharedDataService']]]);
+    assert.equal(p.window, {});
+  }
+  assert.equal(d.access.closed, []);
+
+  const requests = sampleText('samples/tenants/hanoi/requests.yaml');
+  const withdrawn = requests.slice(0, requests.indexOf('\n---\n') + 1);
+  const w = planDiff(base.platform, samplesWith({ 'samples/tenants/hanoi/requests.yaml': withdrawn }).platform, NOW);
+  assert.equal(w.access.opened, []);
+  assert.equal(w.access.closed.map((p) => `${p.source} → ${p.destination}`), ['hanoi-dvc → vpcp-lienthong/svc-document-exchange (Service)']);
+  assert.equal(w.access.closed[0]!.justifications.map((j) => [j.basis, j.records.map((r) => `${r.kind}/${r.name}`)]), [
+    ['default sharing, declared by request', ['SharedDataService/document-exchange', 'AccessRequest/document-exchange-for-dvc']],
+  ]);
+});
+
 test.run();
