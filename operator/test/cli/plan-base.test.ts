@@ -155,6 +155,12 @@ test('a base that is neither a folder nor a commit: a clear message, exit 1; a b
     const yaml = await cli(['plan', '--base', 'samples', 'samples/', '-o', 'yaml']);
     assert.is(yaml.code, 2);
     assert.match(yaml.err, /--base shows a change: --output table, markdown or json/);
+    const climbing = await cli(['plan', '--base', 'main', '../elsewhere'], { cwd: repo.dir });
+    assert.is(climbing.code, 2);
+    assert.match(climbing.err, /with --base, name paths inside the working folder \(\.\.\/elsewhere is not\)/);
+    const absolute = await cli(['plan', '--base', 'main', join(repo.dir, 'samples'), '--now', NOW, '-o', 'json'], { cwd: repo.dir });
+    assert.is(absolute.code, 0, absolute.err);
+    assert.is(JSON.parse(absolute.out).access.opened.length, 1, 'an absolute path inside the working folder is read at the base too');
     const md = await cli(['plan', 'samples/', '-o', 'markdown']);
     assert.is(md.code, 2);
     assert.match(md.err, /--output markdown goes with --base/);

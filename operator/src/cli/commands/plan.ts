@@ -2,6 +2,7 @@
  * `govcloud plan PATH...`: validates, then renders the platform as the operator would and
  * shows what it would create in each data centre. Pure preview: nothing is applied.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { openBase, BaseError } from '../../gitops/base.ts';
 import { planDiff, type PlanDiff } from '../../gitops/plan-diff.ts';
@@ -95,6 +96,10 @@ Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad comm
 
 async function runAgainstBase(ref: string, paths: string[], output: string, only: string | undefined, now: Date, io: Io): Promise<number> {
   if (output === 'yaml') throw new UsageError('--base shows a change: --output table, markdown or json');
+  // The base is read at the same relative paths: a path outside the working folder would read the same files twice, or files outside the base.
+  const basePaths = paths.map((p) => relative(io.cwd, resolve(io.cwd, p)) || '.');
+  const outside = paths.find((_, i) => basePaths[i]!.startsWith('..') || isAbsolute(basePaths[i]!));
+  if (outside !== undefined) throw new UsageError(`with --base, name paths inside the working folder (${outside} is not): they are read at the same place in the base`);
   const head = await loadAndValidate(paths, io);
   if (head.errors.length > 0) {
     if (output === 'markdown') {
@@ -112,10 +117,10 @@ async function runAgainstBase(ref: string, paths: string[], output: string, only
   }
   let baseResult: ValidationResult;
   try {
-    const loaded = await loadPaths(paths, opened.cwd);
+    const loaded = await loadPaths(basePaths, opened.cwd);
     // A folder this change adds is empty at the base, not an error; none of them there is a wrong base.
-    const missing = (p: Problem) => p.message === 'no such file or folder' && paths.includes(p.file);
-    if (paths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
+    const missing = (p: Problem) => p.message === 'no such file or folder' && basePaths.includes(p.file);
+    if (basePaths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
       throw new InputError(`--base ${ref}: none of ${paths.join(' ')} is there (read relative to ${opened.commit ? 'the same folder of the commit' : 'the base folder'})`);
     }
     loaded.problems = loaded.problems.filter((p) => !missing(p));
