@@ -35,7 +35,8 @@ export interface PlanDiff {
   now: string;
   records: ListDiff<PlatformObject>;
   dataCentres: DataCentreChange[];
-  access: { opened: AccessPair[]; closed: AccessPair[] };
+  /** `changed`: open before and after, with another verdict, justification or window (a grant renewed, say). */
+  access: { opened: AccessPair[]; closed: AccessPair[]; changed: { before: AccessPair; after: AccessPair }[] };
   /** What is asked for but not rendered: new issues, and issues this change resolves. */
   issues: { added: RenderIssue[]; resolved: RenderIssue[] };
 }
@@ -65,8 +66,13 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
 
   const pairsBefore = accessPairs(before, objectsBefore, now);
   const pairsAfter = accessPairs(after, objectsAfter, now);
-  const keysBefore = new Set(pairsBefore.map(pairKey));
+  const byKeyBefore = new Map(pairsBefore.map((p) => [pairKey(p), p]));
   const keysAfter = new Set(pairsAfter.map(pairKey));
+  const changed: PlanDiff['access']['changed'] = [];
+  for (const after of pairsAfter) {
+    const before = byKeyBefore.get(pairKey(after));
+    if (before && JSON.stringify(before) !== JSON.stringify(after)) changed.push({ before, after });
+  }
   const issueKey = (i: RenderIssue) => JSON.stringify([i.owner, i.dataCentre, i.field, i.reason, i.message]);
   const issuesBefore = new Set(renderedBefore.issues.map(issueKey));
   const issuesAfter = new Set(renderedAfter.issues.map(issueKey));
@@ -75,8 +81,9 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
     records: diffLists(allRecords(before), allRecords(after), recordKey),
     dataCentres,
     access: {
-      opened: pairsAfter.filter((p) => !keysBefore.has(pairKey(p))),
+      opened: pairsAfter.filter((p) => !byKeyBefore.has(pairKey(p))),
       closed: pairsBefore.filter((p) => !keysAfter.has(pairKey(p))),
+      changed,
     },
     issues: {
       added: renderedAfter.issues.filter((i) => !issuesBefore.has(issueKey(i))),
@@ -91,7 +98,7 @@ export function isEmpty(diff: PlanDiff): boolean {
   return (
     r.added.length + r.changed.length + r.removed.length === 0 &&
     diff.dataCentres.every((d) => d.objects.added.length + d.objects.changed.length + d.objects.removed.length === 0) &&
-    diff.access.opened.length + diff.access.closed.length === 0
+    diff.access.opened.length + diff.access.closed.length + diff.access.changed.length === 0
   );
 }
 

@@ -62,7 +62,7 @@ export function summary(diff: PlanDiff, base: BaseInfo): string {
   return [
     `${plural(changesTotal(diff.records), 'govcloud record')} (${counts(diff.records)})`,
     `${plural(objects, 'Kubernetes object')} in ${plural(touched, 'data centre')}`,
-    `access: ${diff.access.opened.length} opened, ${diff.access.closed.length} closed`,
+    `access: ${diff.access.opened.length} opened, ${diff.access.closed.length} closed${diff.access.changed.length > 0 ? `, ${diff.access.changed.length} changed` : ''}`,
   ].join('; ');
 }
 
@@ -94,6 +94,21 @@ function listLines<T>(d: ListDiff<T>, name: (o: T) => string): string[] {
 }
 
 const ACCESS_HEADERS = ['DATA CENTRE', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'JUSTIFIED BY', 'VALID'];
+const CHANGED_HEADERS = [...ACCESS_HEADERS, 'BEFORE'];
+
+/** What a changed pair was: only what differs. */
+function beforeText(before: AccessPair, after: AccessPair): string {
+  const parts: string[] = [];
+  if (before.verdict !== after.verdict) parts.push(before.verdict);
+  const justified = (p: AccessPair) => p.justifications.map(justificationText).join('; ');
+  if (justified(before) !== justified(after)) parts.push(justified(before) || '(no govcloud record)');
+  if (windowText(before) !== windowText(after)) parts.push(`valid ${windowText(before)}`);
+  return parts.join('; ');
+}
+
+function changedRow(c: { before: AccessPair; after: AccessPair }): string[] {
+  return [...accessRow(c.after), beforeText(c.before, c.after)];
+}
 
 function accessRow(p: AccessPair): string[] {
   const source = p.sourceWorkspace ? `${p.source} (${p.sourceWorkspace})` : p.source;
@@ -116,6 +131,9 @@ export function planDiffTable(diff: PlanDiff, base: BaseInfo, paths: readonly st
     out.push(`${title} (${pairs.length})${pairs.length === 0 ? ': none' : ''}`);
     if (pairs.length > 0) out.push(renderTable(ACCESS_HEADERS.map((header) => ({ header })), pairs.map(accessRow)).trimEnd());
     out.push('');
+  }
+  if (diff.access.changed.length > 0) {
+    out.push(`Access changed (${diff.access.changed.length}): open before and after`, renderTable(CHANGED_HEADERS.map((header) => ({ header })), diff.access.changed.map(changedRow)).trimEnd(), '');
   }
   for (const [title, issues] of [['New issues', diff.issues.added], ['Issues resolved', diff.issues.resolved]] as const) {
     if (issues.length > 0) out.push(`${title} (${issues.length}):`, ...issues.map((i) => `  ${issueLine(i)}`), '');
@@ -153,6 +171,10 @@ export function planDiffMarkdown(diff: PlanDiff, base: BaseInfo, paths: readonly
   if (diff.access.opened.length > 0) out.push(...access(diff.access.opened), '');
   out.push(`**Access closed: ${diff.access.closed.length}**`, '');
   if (diff.access.closed.length > 0) out.push(...access(diff.access.closed), '');
+  if (diff.access.changed.length > 0) {
+    out.push(`**Access changed: ${diff.access.changed.length}** (open before and after)`, '');
+    out.push(...markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid', 'Before'], diff.access.changed.map(changedRow)), '');
+  }
   const rows = diff.dataCentres.map((d) => [d.dataCentre, String(d.objects.added.length), String(d.objects.changed.length), String(d.objects.removed.length), RESOURCES.map((r) => `${r} ${d.quota[r].delta}`).join(', ')]);
   out.push(...markdownTable(['Data centre', 'Objects added', 'Changed', 'Removed', 'Quota change'], rows), '');
   if (diff.issues.added.length > 0) out.push(`**New issues: ${diff.issues.added.length}** (asked for, not rendered)`, '', ...diff.issues.added.map((i) => `- ${markdownText(issueLine(i))}`), '');

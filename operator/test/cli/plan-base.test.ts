@@ -1,6 +1,6 @@
 /** govcloud plan --base: a folder or a git ref as the base; table, markdown (parsed) and json; bad bases. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
@@ -122,6 +122,30 @@ test('markdown: a summary heading first, the access tables, the details folded; 
     assert.not.match(html, /<script/);
   } finally {
     repo.dispose();
+  }
+});
+
+test('a grant renewed: access changed, with what it was before, in the table and the markdown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-renew-'));
+  try {
+    cpSync(SAMPLES, join(dir, 'base'), { recursive: true });
+    cpSync(SAMPLES, join(dir, 'head'), { recursive: true });
+    const file = join(dir, 'head/tenants/bca/grants.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('validUntil: "2030-12-31T00:00:00Z"', 'validUntil: "2032-12-31T00:00:00Z"'));
+    const { code, out } = await cli(['plan', '--base', '../base', '.', '--now', NOW], { cwd: join(dir, 'head') });
+    assert.is(code, 0);
+    const lines = out.split('\n');
+    assert.is(lines[1], '1 govcloud record (0 added, 1 changed, 0 removed); 0 Kubernetes objects in 0 data centres; access: 0 opened, 0 closed, 1 changed');
+    assert.ok(lines.includes('~ AccessGrant govcloud-bca/hanoi-dvc'));
+    assert.ok(lines.includes('    spec.validUntil: 2030-12-31T00:00:00Z → 2032-12-31T00:00:00Z'));
+    assert.ok(lines.includes('Access changed (1): open before and after'));
+    assert.match(out, /^dc-hanoi +hanoi-dvc \(hanoi\/dvc\) +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +request and grant: .* +2025-01-01T00:00:00Z to 2032-12-31T00:00:00Z +valid 2025-01-01T00:00:00Z to 2030-12-31T00:00:00Z$/m);
+    const md = (await cli(['plan', '--base', '../base', '.', '--now', NOW, '-o', 'markdown'], { cwd: join(dir, 'head') })).out;
+    const table = marked.lexer(md).find((t): t is Tokens.Table => t.type === 'table')!;
+    assert.is(table.header.length, 8);
+    assert.is(table.rows[0]![7]!.text, 'valid 2025-01-01T00:00:00Z to 2030-12-31T00:00:00Z');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -9,7 +9,21 @@ const base = samplesWith({});
 test('no change: nothing added, changed, removed, opened or closed', () => {
   const d = planDiff(base.platform, samplesWith({}).platform, NOW);
   assert.ok(isEmpty(d));
-  assert.equal(d.access, { opened: [], closed: [] });
+  assert.equal(d.access, { opened: [], closed: [], changed: [] });
+});
+
+test('a grant renewed: the same path open before and after, changed in its window only', () => {
+  const grants = sampleText('samples/tenants/bca/grants.yaml');
+  const renewed = grants.replace('validUntil: "2030-12-31T00:00:00Z"', 'validUntil: "2032-12-31T00:00:00Z"');
+  assert.is.not(renewed, grants);
+  const d = planDiff(base.platform, samplesWith({ 'samples/tenants/bca/grants.yaml': renewed }).platform, NOW);
+  assert.equal(d.access.opened, []);
+  assert.equal(d.access.closed, []);
+  assert.equal(d.access.changed.map((c) => `${c.after.source} → ${c.after.destination}: ${c.before.window.validUntil} → ${c.after.window.validUntil}`), [
+    'hanoi-dvc → bca-dancu/svc-population (Service): 2030-12-31T00:00:00Z → 2032-12-31T00:00:00Z',
+  ]);
+  assert.equal(d.records.changed.map((c) => c.fields), [[{ path: 'spec.validUntil', before: '2030-12-31T00:00:00Z', after: '2032-12-31T00:00:00Z' }]]);
+  assert.ok(!isEmpty(d));
 });
 
 test('a request and its grant: two records added, exactly one access pair opened, justified by both, with the window where both hold', () => {
@@ -81,7 +95,7 @@ test('a quota raised: the record changes field by field, the quota delta per dat
   assert.is(hanoi.capacity.cpu.delta, '0');
   assert.ok(hanoi.objects.changed.length > 0 && hanoi.objects.changed.every((c) => c.after.kind === 'ResourceQuota'));
   assert.is(d.dataCentres.find((x) => x.dataCentre === 'dc-hcm')!.quota.cpu.delta, '0');
-  assert.equal(d.access, { opened: [], closed: [] });
+  assert.equal(d.access, { opened: [], closed: [], changed: [] });
 });
 
 test('default sharing: a new workspace of a level-2 agency reaches the default services, no window; a level-3 declaration withdrawn closes its path', () => {

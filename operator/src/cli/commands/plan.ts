@@ -147,7 +147,7 @@ function onlyDataCentre(diff: PlanDiff, name: string): PlanDiff {
   return {
     ...diff,
     dataCentres: diff.dataCentres.filter((d) => d.dataCentre === name),
-    access: { opened: diff.access.opened.filter(touches), closed: diff.access.closed.filter(touches) },
+    access: { opened: diff.access.opened.filter(touches), closed: diff.access.closed.filter(touches), changed: diff.access.changed.filter((c) => touches(c.after)) },
     issues: { added: diff.issues.added.filter((i) => i.dataCentre === undefined || i.dataCentre === name), resolved: diff.issues.resolved.filter((i) => i.dataCentre === undefined || i.dataCentre === name) },
   };
 }
