@@ -48,6 +48,15 @@ test('--base as a git ref: the tree at the ref against the working tree; exactly
     const sub = await cli(['plan', '--base', 'main', '.', '--now', NOW, '-o', 'json'], { cwd: join(repo.dir, 'samples') });
     assert.is(sub.code, 0, sub.err);
     assert.is(JSON.parse(sub.out).access.opened.length, 1);
+    // --data-centre: only what happens there.
+    const hcm = JSON.parse((await cli(['plan', '--base', 'main', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hcm'], { cwd: repo.dir })).out);
+    assert.equal(hcm.dataCentres.map((d: { dataCentre: string }) => d.dataCentre), ['dc-hcm']);
+    assert.equal(hcm.access.opened, []);
+    const hanoi = JSON.parse((await cli(['plan', '--base', 'main', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hanoi'], { cwd: repo.dir })).out);
+    assert.is(hanoi.access.opened.length, 1);
+    const nowhere = await cli(['plan', '--base', 'main', 'samples/', '--data-centre', 'dc-hue'], { cwd: repo.dir });
+    assert.is(nowhere.code, 2);
+    assert.match(nowhere.err, /no data centre named "dc-hue" \(known: dc-danang, dc-hanoi, dc-hcm\)/);
     // The reverse: against the branch, main closes that access.
     execFileSync('git', ['checkout', '-q', 'main'], { cwd: repo.dir });
     const back = JSON.parse((await cli(['plan', '--base', 'thue', 'samples/', '--now', NOW, '-o', 'json'], { cwd: repo.dir })).out);

@@ -2,20 +2,16 @@
  * `govcloud plan PATH...`: validates, then renders the platform as the operator would and
  * shows what it would create in each data centre. Pure preview: nothing is applied.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { openBase, BaseError } from '../../gitops/base.ts';
-import { planDiff, type PlanDiff } from '../../gitops/plan-diff.ts';
-import { fenced, planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../gitops/report.ts';
-import { loadPaths } from '../../load/documents.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import type { PlatformObject } from '../../model/rules.ts';
 import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
-import { validateLoaded, type ValidationResult } from '../../validate/index.ts';
+import type { ValidationResult } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
-import { loadAndValidate, printProblems, problemsText } from '../check.ts';
-import { InputError, UsageError, type Command } from '../command.ts';
-import { EXIT, useColour, type Io } from '../io.ts';
+import { loadAndValidate, printProblems } from '../check.ts';
+import { UsageError, type Command } from '../command.ts';
+import { EXIT, useColour } from '../io.ts';
+import { planAgainstBase } from './plan-base.ts';
 import { paint, renderTable, type Column } from '../table.ts';
 
 export const planCommand: Command = {
@@ -65,7 +61,7 @@ Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad comm
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
     const base = values.base as string | undefined;
-    if (base !== undefined) return runAgainstBase(base, positionals, output, only, now, io);
+    if (base !== undefined) return planAgainstBase(base, positionals, output, only, now, io);
     if (output === 'markdown') throw new UsageError('--output markdown goes with --base');
 
     const result = await loadAndValidate(positionals, io);
@@ -93,64 +89,6 @@ Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad comm
     return EXIT.ok;
   },
 };
-
-async function runAgainstBase(ref: string, paths: string[], output: string, only: string | undefined, now: Date, io: Io): Promise<number> {
-  if (output === 'yaml') throw new UsageError('--base shows a change: --output table, markdown or json');
-  // The base is read at the same relative paths: a path outside the working folder would read the same files twice, or files outside the base.
-  const basePaths = paths.map((p) => relative(io.cwd, resolve(io.cwd, p)) || '.');
-  const outside = paths.find((_, i) => basePaths[i]!.startsWith('..') || isAbsolute(basePaths[i]!));
-  if (outside !== undefined) throw new UsageError(`with --base, name paths inside the working folder (${outside} is not): they are read at the same place in the base`);
-  const head = await loadAndValidate(paths, io);
-  if (head.errors.length > 0) {
-    if (output === 'markdown') {
-      const text = problemsText(paths, head, false).trimEnd().split('\n');
-      io.stdout([`### govcloud plan: invalid, ${head.errors.length} error${head.errors.length === 1 ? '' : 's'}`, '', ...fenced('', text), ''].join('\n'));
-    } else printProblems(paths, head, output, io);
-    return EXIT.invalid;
-  }
-  let opened;
-  try {
-    opened = await openBase(ref, io.cwd);
-  } catch (err) {
-    if (err instanceof BaseError) throw new InputError(err.message);
-    throw err;
-  }
-  let baseResult: ValidationResult;
-  try {
-    const loaded = await loadPaths(basePaths, opened.cwd);
-    // A folder this change adds is empty at the base, not an error; none of them there is a wrong base.
-    const missing = (p: Problem) => p.message === 'no such file or folder' && basePaths.includes(p.file);
-    if (basePaths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
-      throw new InputError(`--base ${ref}: none of ${paths.join(' ')} is there (read relative to ${opened.commit ? 'the same folder of the commit' : 'the base folder'})`);
-    }
-    loaded.problems = loaded.problems.filter((p) => !missing(p));
-    baseResult = validateLoaded(loaded);
-  } finally {
-    await opened.dispose();
-  }
-  const info: BaseInfo = { label: ref, errors: baseResult.errors.length };
-  if (opened.commit) info.commit = opened.commit;
-  let diff = planDiff(baseResult.platform, head.platform, now);
-  if (only !== undefined) diff = onlyDataCentre(diff, only);
-  if (output === 'json') io.stdout(JSON.stringify(planDiffJson(diff, info), null, 2) + '\n');
-  else if (output === 'markdown') io.stdout(planDiffMarkdown(diff, info, paths));
-  else io.stdout(planDiffTable(diff, info, paths));
-  return EXIT.ok;
-}
-
-function onlyDataCentre(diff: PlanDiff, name: string): PlanDiff {
-  if (!diff.dataCentres.some((d) => d.dataCentre === name)) {
-    const known = diff.dataCentres.map((d) => d.dataCentre).join(', ') || 'none';
-    throw new UsageError(`no data centre named "${name}" (known: ${known})`);
-  }
-  const touches = (p: { dataCentre: string }) => p.dataCentre === name || p.dataCentre.startsWith(`${name} → `) || p.dataCentre.endsWith(` → ${name}`);
-  return {
-    ...diff,
-    dataCentres: diff.dataCentres.filter((d) => d.dataCentre === name),
-    access: { opened: diff.access.opened.filter(touches), closed: diff.access.closed.filter(touches), changed: diff.access.changed.filter((c) => touches(c.after)) },
-    issues: { added: diff.issues.added.filter((i) => i.dataCentre === undefined || i.dataCentre === name), resolved: diff.issues.resolved.filter((i) => i.dataCentre === undefined || i.dataCentre === name) },
-  };
-}
 
 /** An issue as a problem line, pointing at the field of the object that asked. */
 export function issueProblem(issue: RenderIssue, result: ValidationResult): Problem {
