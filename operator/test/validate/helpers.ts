@@ -31,9 +31,9 @@ export function sources(files: string[]): { file: string; bytes: Uint8Array }[] 
   return files.map((f) => ({ file: relative(ROOT, f), bytes: readFileSync(f) }));
 }
 
-/** The valid samples (not samples/invalid), as in-memory sources. */
+/** The valid samples (not samples/invalid, nor the same platform again in samples/gitops), as in-memory sources. */
 export function sampleSources() {
-  return sources(yamlFiles(SAMPLES, ['invalid']));
+  return sources(yamlFiles(SAMPLES, ['invalid', 'gitops']));
 }
 
 export function validateSamples(options: ValidationOptions = {}): ValidationResult {

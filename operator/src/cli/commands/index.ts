@@ -5,6 +5,7 @@
 import type { Command } from '../command.ts';
 import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
+import { gitopsCommand } from './gitops.ts';
 import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
@@ -14,5 +15,6 @@ export const COMMANDS: readonly Command[] = [
   planCommand,
   connectivityCommand,
   catalogueCommand,
+  gitopsCommand,
   operatorCommand,
 ];

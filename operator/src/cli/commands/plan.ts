@@ -11,38 +11,58 @@ import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
 import { EXIT, useColour } from '../io.ts';
+import { planAgainstBase } from './plan-base.ts';
 import { paint, renderTable, type Column } from '../table.ts';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'validate, then show the Kubernetes objects each data centre would get',
   usage: `Usage: govcloud plan PATH... [--output table|yaml|json] [--data-centre NAME] [--now RFC3339]
+       govcloud plan --base REF_OR_DIR PATH... [--output table|markdown|json] [--data-centre NAME] [--now RFC3339]
 
 Validates the files and folders given (as govcloud validate does; invalid input prints the
 problems and exits 1 without a plan), then renders the platform with the operator's own
 renderers: namespaces, quotas, RBAC, network policies and service deployments per data
 centre, and the issues where something asked for cannot be rendered.
 
+With --base, the change a pull request makes: the same PATHs read at the base (a git ref of
+the repository in the working folder, exported with git; or a folder holding the base
+checkout, the PATHs read relative to it) and now, both rendered at the same time. Shows the
+govcloud records added, changed and removed; per data centre the objects added, changed
+(field by field) and removed, and the quota placed against the capacity offered; and the
+access opened and closed: each path (source workspace or network → service or network,
+port) the connectivity evaluator finds open after and not before, or before and not after,
+with the records that justify it (link pair, request and grant, default sharing) and the
+window where all of them are valid. A PATH that does not exist at the base is empty there.
+
 Options:
+  --base REF_OR_DIR          compare with the base: a git ref (main, origin/main, a commit)
+                             or a folder
   --output table|yaml|json   table (default): objects per data centre and kind, then issues;
                              yaml: every object, one YAML stream with a comment per data centre;
                              json: one object {now, dataCentres: {name: [objects]}, issues}
+                             markdown (with --base): a pull-request comment, the summary
+                             first and the details folded in <details>
   --data-centre NAME         only this data centre
   --now RFC3339              the time validity windows are judged at (default: now), e.g.
                              2026-01-01T00:00:00Z for a reproducible preview
 
-Exit codes: 0 planned, 1 invalid input, 2 bad command line.
+Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad command line.
 `,
   async run(argv, io) {
     const { values, positionals } = parseOptions(argv, {
-      output: { value: true, choices: ['table', 'yaml', 'json'], short: 'o' },
+      output: { value: true, choices: ['table', 'yaml', 'json', 'markdown'], short: 'o' },
       'data-centre': { value: true },
       now: { value: true },
+      base: { value: true },
     });
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
     const now = parseNow(values.now as string | undefined);
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
+    const base = values.base as string | undefined;
+    if (base !== undefined) return planAgainstBase(base, positionals, output, only, now, io);
+    if (output === 'markdown') throw new UsageError('--output markdown goes with --base');
 
     const result = await loadAndValidate(positionals, io);
     if (result.errors.length > 0) {

@@ -1,0 +1,212 @@
+/**
+ * Access on a platform at a time: every (source → destination port) path the connectivity
+ * evaluator finds open between workspaces, external networks and services, each with the
+ * govcloud records that justify it. The verdict is the evaluator's (operator/src/connectivity,
+ * over the renderers' NetworkPolicies); the justification follows the policies that allowed
+ * the path back to the govcloud objects that own them (the `govcloud.dev/owner` label), so
+ * it names what an agency wrote: a link pair, a request and grant, or default sharing.
+ *
+ * Paths inside one workspace (always open) and paths to or from another data centre's
+ * range seen inside one cluster are left out: the latter are reported once, as cross-data-
+ * centre paths ("via network range").
+ */
+import { ANNOTATIONS, LABELS, workspaceNamespace, type AccessGrant, type AccessRequest, type Agency, type NetworkLink, type SharedDataService } from '../api/index.ts';
+import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews } from '../connectivity/govcloud.ts';
+import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
+import type { RuleMatch } from '../connectivity/evaluate.ts';
+import { viewMatrix } from '../connectivity/view.ts';
+import { actingAgency, type Platform } from '../model/platform.ts';
+import type { PlatformObject } from '../model/rules.ts';
+import { accessMatches, counterparts, declaredUses, serviceObjectName, type DesiredObject } from '../render/index.ts';
+import { isOpen, parseWindow } from '../model/window.ts';
+
+/** A govcloud record, with its validity window where it has one. */
+export interface RecordRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+  validFrom?: string;
+  validUntil?: string;
+}
+
+export interface Justification {
+  /** `link pair`, `link to <network>`, `request and grant`, `default sharing`, `open sharing`, `agency policy`. */
+  basis: string;
+  records: RecordRef[];
+}
+
+export interface AccessPair {
+  /** Where the path is evaluated: a data centre, or `from → to` for a path across data centres. */
+  dataCentre: string;
+  /** A workspace namespace, or `host:<name>` (an external network, the internet). */
+  source: string;
+  /** `agency/workspace` of a workspace source. */
+  sourceWorkspace?: string;
+  /** `namespace/name (Service)` or a host name. */
+  destination: string;
+  port: string;
+  verdict: 'allowed' | 'partial';
+  justifications: Justification[];
+  /** Where every record of a justification is valid: the latest validFrom, the earliest validUntil. */
+  window: { validFrom?: string; validUntil?: string };
+}
+
+export function pairKey(p: AccessPair): string {
+  return `${p.dataCentre}|${p.source}|${p.destination}|${p.port}`;
+}
+
+export function accessPairs(platform: Platform, objects: ReadonlyMap<string, readonly DesiredObject[]>, now: Date): AccessPair[] {
+  const { views } = platformViews(platform, now);
+  const pairs: AccessPair[] = [];
+  for (const view of views) {
+    const dc = view.dataCentre as string;
+    const rendered = objects.get(dc) ?? [];
+    for (const cell of viewMatrix(view).matrix.cells) {
+      if (cell.verdict !== 'allowed' && cell.verdict !== 'partial') continue;
+      const source = cell.source.kind === 'Namespace' ? cell.source.namespace : `host:${cell.source.name}`;
+      const d = cell.destination;
+      if (d.kind !== 'Host' && cell.source.kind === 'Namespace' && d.namespace === cell.source.namespace) continue;
+      if (d.kind === 'Host' && d.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
+      if (cell.source.kind === 'Host' && cell.source.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
+      pairs.push(pair(platform, rendered, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [...cell.egress.allowedBy, ...cell.ingress.allowedBy]));
+    }
+  }
+  for (const c of crossDataCentre(views)) {
+    if (c.verdict === 'denied') continue;
+    const at = objects.get(c.to.dataCentre) ?? [];
+    const to = `${c.to.namespace}/${c.to.name} (${c.to.kind})`;
+    const port = `${c.to.port}/${c.to.protocol}`;
+    // The sender's egress opens the whole range (every service there); the receiver's ingress names the one service.
+    pairs.push(pair(platform, at, now, `${c.from.dataCentre} → ${c.to.dataCentre}`, c.from.namespace, to, port, c.verdict, c.ingress.allowedBy, objects.get(c.from.dataCentre)));
+  }
+  return pairs.sort((a, b) => cmp(pairKey(a), pairKey(b)));
+}
+
+function destinationText(cell: Cell): string {
+  const d = cell.destination;
+  return d.kind === 'Host' ? d.name : `${d.namespace}/${d.name} (${d.kind === 'Service' ? 'Service' : d.podKind})`;
+}
+
+function portText(cell: Cell): string {
+  if (!cell.openPorts) return destinationPort(cell.destination);
+  if (cell.openPorts.length === 0) return '*';
+  const all = ['TCP', 'UDP', 'SCTP'].map((protocol) => formatSpan({ protocol, from: 1, to: 65535 })).join(',');
+  return cell.openPorts.join(',') === all ? 'all ports' : cell.openPorts.join(', ');
+}
+
+function pair(
+  platform: Platform,
+  rendered: readonly DesiredObject[],
+  now: Date,
+  dataCentre: string,
+  source: string,
+  destination: string,
+  port: string,
+  verdict: 'allowed' | 'partial',
+  rules: readonly RuleMatch[],
+  sourceObjects: readonly DesiredObject[] = rendered,
+): AccessPair {
+  const workspace = workspaceOf(sourceObjects, source);
+  const owners = new Map<string, PlatformObject>();
+  for (const rule of rules) {
+    const owner = ownerOfPolicy(platform, rendered, rule.policy);
+    if (owner) owners.set(`${owner.kind}/${owner.metadata.namespace ?? ''}/${owner.metadata.name}`, owner);
+  }
+  const justifications: Justification[] = [];
+  for (const owner of [...owners.values()]) {
+    const j = justify(platform, owner, workspace, destination, now);
+    if (j && !justifications.some((x) => JSON.stringify(x) === JSON.stringify(j))) justifications.push(j);
+  }
+  const p: AccessPair = { dataCentre, source, destination, port, verdict, justifications, window: windowOf(justifications) };
+  if (workspace) p.sourceWorkspace = `${workspace.agency}/${workspace.workspace}`;
+  return p;
+}
+
+function workspaceOf(objects: readonly DesiredObject[], namespace: string): { agency: string; workspace: string } | undefined {
+  const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
+  const agency = ns?.metadata.labels[LABELS.agencyName];
+  const workspace = ns?.metadata.labels[LABELS.workspace];
+  return agency !== undefined && workspace !== undefined ? { agency, workspace } : undefined;
+}
+
+/** The govcloud object that wants the NetworkPolicy `namespace/name`, by its owner label. */
+function ownerOfPolicy(platform: Platform, rendered: readonly DesiredObject[], policy: string): PlatformObject | undefined {
+  const slash = policy.indexOf('/');
+  const [namespace, name] = [policy.slice(0, slash), policy.slice(slash + 1)];
+  const object = rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === namespace && o.metadata.name === name);
+  if (!object) return undefined;
+  const full = object.metadata.annotations?.[ANNOTATIONS.owner] ?? object.metadata.labels[LABELS.owner] ?? '';
+  const [kind = '', ns = '', ...rest] = full.split('.');
+  const ownerName = rest.join('.');
+  const all: PlatformObject[] = [...platform.agencies, ...platform.links, ...platform.services, ...platform.dataCentres];
+  return all.find((o) => o.kind === kind && (o.metadata.namespace ?? '') === ns && o.metadata.name === ownerName);
+}
+
+function record(o: PlatformObject): RecordRef {
+  const r: RecordRef = { kind: o.kind, name: o.metadata.name };
+  if (o.metadata.namespace !== undefined) r.namespace = o.metadata.namespace;
+  const spec = o.spec as { validFrom?: string; validUntil?: string };
+  if (spec.validFrom !== undefined) r.validFrom = spec.validFrom;
+  if (spec.validUntil !== undefined) r.validUntil = spec.validUntil;
+  return r;
+}
+
+function byRef(list: readonly (AccessRequest | AccessGrant)[], ref: string): AccessRequest | AccessGrant | undefined {
+  return list.find((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` === ref);
+}
+
+function justify(platform: Platform, owner: PlatformObject, consumer: { agency: string; workspace: string } | undefined, destination: string, now: Date): Justification | undefined {
+  if (owner.kind === 'NetworkLink') {
+    const link = owner as NetworkLink;
+    if (link.spec.peer.external) return { basis: `link to ${link.spec.peer.external.network}`, records: [record(link)] };
+    const acting = actingAgency(platform, link);
+    const answers = acting ? counterparts(platform, acting, link).filter((l) => windowOpen(l, now)) : [];
+    return { basis: 'link pair', records: [link, ...answers].map(record).sort(compareRecords) };
+  }
+  if (owner.kind === 'SharedDataService') {
+    const service = owner as SharedDataService;
+    const provider = actingAgency(platform, service);
+    if (!provider) return undefined;
+    // Only the policy of the service this path reaches justifies it (a consumer's egress to a range serves several).
+    const own = `${workspaceNamespace(provider.metadata.name, service.spec.workspace)}/${serviceObjectName(service)} (Service)`;
+    if (destination.includes('(Service)') && destination !== own) return undefined;
+    if (service.spec.sharing === 'onRequest') {
+      const match = consumer ? accessMatches(platform, provider, service, now).matches.find((m) => m.consumer === consumer.agency && m.workspaces.includes(consumer.workspace)) : undefined;
+      if (!match) return { basis: 'request and grant', records: [record(service)] };
+      const request = byRef(platform.requests, match.request);
+      const grant = byRef(platform.grants, match.grant);
+      return { basis: 'request and grant', records: [record(service), ...[request, grant].flatMap((o) => (o ? [record(o)] : []))] };
+    }
+    const basis = `${service.spec.sharing} sharing`;
+    const declared = consumer ? declaredUses(platform, provider, service, now).uses.find((u) => u.consumer === consumer.agency && u.workspaces.includes(consumer.workspace)) : undefined;
+    const request = declared ? byRef(platform.requests, declared.request) : undefined;
+    return { basis: request ? `${basis}, declared by request` : basis, records: [service, ...(request ? [request] : [])].map(record) };
+  }
+  if (owner.kind === 'Agency') return { basis: 'agency policy', records: [record(owner as Agency)] };
+  return { basis: `${owner.kind} policy`, records: [record(owner)] };
+}
+
+function windowOpen(o: { spec: { validFrom?: string; validUntil?: string } }, now: Date): boolean {
+  const w = parseWindow(o.spec);
+  return w.ok && isOpen(w.window, now);
+}
+
+function windowOf(justifications: readonly Justification[]): AccessPair['window'] {
+  const records = justifications.flatMap((j) => j.records);
+  const froms = records.map((r) => r.validFrom).filter((t): t is string => t !== undefined);
+  const untils = records.map((r) => r.validUntil).filter((t): t is string => t !== undefined);
+  const w: AccessPair['window'] = {};
+  const latest = froms.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+  const earliest = untils.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  if (latest !== undefined) w.validFrom = latest;
+  if (earliest !== undefined) w.validUntil = earliest;
+  return w;
+}
+
+function compareRecords(a: RecordRef, b: RecordRef): number {
+  return cmp(`${a.kind}/${a.namespace ?? ''}/${a.name}`, `${b.kind}/${b.namespace ?? ''}/${b.name}`);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
