@@ -202,13 +202,22 @@ export async function waitCondition(hub: Cluster, kind: string, namespace: strin
 
 /** `Kind namespace/name` of everything carrying the owner label in one cluster. */
 export async function ownedObjects(cluster: Cluster, owner: string): Promise<string[]> {
+  return (await ownedItems(cluster, owner)).filter(([, o]) => !o.metadata?.deletionTimestamp).map(([id]) => id).sort();
+}
+
+/** The resourceVersion of every object the owner holds in the cluster: any write changes one. */
+export async function ownedVersions(cluster: Cluster, owner: string): Promise<Record<string, string>> {
+  return Object.fromEntries((await ownedItems(cluster, owner)).map(([id, o]) => [id, o.metadata?.resourceVersion ?? '']));
+}
+
+async function ownedItems(cluster: Cluster, owner: string): Promise<[string, KubernetesObject][]> {
   const selector = encodeURIComponent(`govcloud.dev/owner=${owner}`);
-  const out: string[] = [];
+  const out: [string, KubernetesObject][] = [];
   for (const r of CHILD_RESOURCES) {
     const list = (await cluster.call('GET', `${collectionPath(r)}?labelSelector=${selector}`)) as { items: KubernetesObject[] };
-    for (const o of list.items) if (!o.metadata?.deletionTimestamp) out.push(`${r.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`);
+    for (const o of list.items) out.push([`${r.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`, o]);
   }
-  return out.sort();
+  return out;
 }
 
 /** The hub's govcloud objects as one Platform, as the operator sees them. */
