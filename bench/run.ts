@@ -25,7 +25,9 @@ import { renderPlatform } from '../operator/src/render/index.ts';
 import type { DesiredObject } from '../operator/src/render/index.ts';
 import { BENCH_CAPACITY, BENCH_LABEL, BENCH_NAME, generateAgencies } from './agencies.ts';
 import { HttpError, Kube } from './kube.ts';
-import { Operator, sleep } from './operator.ts';
+import { metricSamples, metricSum } from '../e2e/harness/prometheus.ts';
+import { sleep } from '../e2e/harness/operator-child.ts';
+import { Operator } from './operator.ts';
 import { printReport, type Result, type RequestReport } from './report.ts';
 import { backgroundFrom, isSideEffect, operatorObjectWrite, merge, notSideEffect, snapshot, summarise, toObject, topSeries, unexpectedErrors, windowBetween, type Background, type Snapshot, type Window } from './requests.ts';
 
@@ -599,9 +601,9 @@ function percentile(values: number[], p: number): number {
 /** The V8 heap from the operator's own metrics (prom-client's default metrics), in bytes. */
 function heapOf(metricsText: string): { usedBytes: number; totalBytes: number; externalBytes: number } {
   return {
-    usedBytes: Operator.metric(metricsText, 'nodejs_heap_size_used_bytes'),
-    totalBytes: Operator.metric(metricsText, 'nodejs_heap_size_total_bytes'),
-    externalBytes: Operator.metric(metricsText, 'nodejs_external_memory_bytes'),
+    usedBytes: metricSum(metricsText, 'nodejs_heap_size_used_bytes'),
+    totalBytes: metricSum(metricsText, 'nodejs_heap_size_total_bytes'),
+    externalBytes: metricSum(metricsText, 'nodejs_external_memory_bytes'),
   };
 }
 
@@ -616,11 +618,11 @@ interface OperatorState {
 async function operatorState(op: Operator): Promise<OperatorState> {
   const text = await op.metricsText();
   return {
-    writes: Operator.metric(text, 'govcloud_object_writes_total'),
-    reconciles: Operator.metric(text, 'controller_runtime_reconcile_total'),
-    depth: Operator.metric(text, 'workqueue_depth'),
-    active: Operator.metric(text, 'controller_runtime_active_workers'),
-    connected: Operator.metric(text, 'govcloud_datacentre_connected'),
+    writes: metricSum(text, 'govcloud_object_writes_total'),
+    reconciles: metricSum(text, 'controller_runtime_reconcile_total'),
+    depth: metricSum(text, 'workqueue_depth'),
+    active: metricSum(text, 'controller_runtime_active_workers'),
+    connected: metricSum(text, 'govcloud_datacentre_connected'),
   };
 }
 
@@ -641,12 +643,12 @@ async function waitOperatorQuiet(op: Operator, what: string, timeoutMs: number, 
 function controllerBreakdown(before: string, after: string): Record<string, { reconciles: number; errors: number; seconds: number }> {
   const out: Record<string, { reconciles: number; errors: number; seconds: number }> = {};
   const get = (c: string) => (out[c] ??= { reconciles: 0, errors: 0, seconds: 0 });
-  for (const s of Operator.samples(after, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles += s.value;
-  for (const s of Operator.samples(before, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles -= s.value;
-  for (const s of Operator.samples(after, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors += s.value;
-  for (const s of Operator.samples(before, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors -= s.value;
-  for (const s of Operator.samples(after, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds += s.value;
-  for (const s of Operator.samples(before, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds -= s.value;
+  for (const s of metricSamples(after, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles += s.value;
+  for (const s of metricSamples(before, 'controller_runtime_reconcile_total')) get(s.labels.controller!).reconciles -= s.value;
+  for (const s of metricSamples(after, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors += s.value;
+  for (const s of metricSamples(before, 'controller_runtime_reconcile_errors_total')) get(s.labels.controller!).errors -= s.value;
+  for (const s of metricSamples(after, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds += s.value;
+  for (const s of metricSamples(before, 'controller_runtime_reconcile_time_seconds_sum')) get(s.labels.controller!).seconds -= s.value;
   for (const v of Object.values(out)) v.seconds = Math.round(v.seconds * 10) / 10;
   return out;
 }
@@ -655,7 +657,7 @@ function controllerBreakdown(before: string, after: string): Record<string, { re
 function counterGrowth(before: string, after: string, name: string, keyOf: (labels: Record<string, string>) => string): Record<string, number> {
   const totals = (text: string) => {
     const sums = new Map<string, number>();
-    for (const s of Operator.samples(text, name)) sums.set(keyOf(s.labels), (sums.get(keyOf(s.labels)) ?? 0) + s.value);
+    for (const s of metricSamples(text, name)) sums.set(keyOf(s.labels), (sums.get(keyOf(s.labels)) ?? 0) + s.value);
     return sums;
   };
   const b = totals(before);
@@ -742,8 +744,8 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     requestsUntilReady: requestReport(toReady),
     requests: requestReport(toQuiet),
     operatorWrites: writesBreakdown(metricsBefore, metricsAfter),
-    reconciles: Operator.metric(metricsAfter, 'controller_runtime_reconcile_total') - Operator.metric(metricsBefore, 'controller_runtime_reconcile_total'),
-    reconcileErrors: Operator.metric(metricsAfter, 'controller_runtime_reconcile_errors_total') - Operator.metric(metricsBefore, 'controller_runtime_reconcile_errors_total'),
+    reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_total'),
+    reconcileErrors: metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_errors_total'),
     controllers: controllerBreakdown(metricsBefore, metricsAfter),
     peakRssBytes: memConverge?.peakRss ?? NaN,
     operatorCpuSeconds: cpuConverge,
@@ -800,10 +802,10 @@ async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: str
     hubLeaseRenewals: hubLeases,
     operatorWrites: writesBreakdown(m0, m1),
     operatorRequests: requestsBreakdown(m0, m1),
-    operatorWritesTotal: Operator.metric(m1, 'govcloud_object_writes_total') - Operator.metric(m0, 'govcloud_object_writes_total'),
+    operatorWritesTotal: metricSum(m1, 'govcloud_object_writes_total') - metricSum(m0, 'govcloud_object_writes_total'),
     heap: heapOf(m1),
     rssBytes: op.memory()?.rss ?? NaN,
-    reconciles: Operator.metric(m1, 'controller_runtime_reconcile_total') - Operator.metric(m0, 'controller_runtime_reconcile_total'),
+    reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(m0, 'controller_runtime_reconcile_total'),
   };
   say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`);
 
