@@ -39,11 +39,11 @@ unit: deps ## unit tests (uvu)
 	$(NODE) node_modules/uvu/bin.js operator/test '\.test\.ts$$'
 
 crds: deps ## regenerate crds/, the Helm chart's copy and docs/api.md from the API definitions
-	$(NODE) operator/src/api/generate-crds.ts crds docs/api.md
+	$(NODE) operator/bin/generate-crds.ts crds docs/api.md
 	@$(MAKE) --no-print-directory chart-crds
 
 crds-check: deps ## fail when crds/ or docs/api.md is stale
-	$(NODE) operator/src/api/generate-crds.ts --check crds docs/api.md
+	$(NODE) operator/bin/generate-crds.ts --check crds docs/api.md
 
 include $(wildcard mk/*.mk)
 

@@ -1,16 +1,14 @@
 // A small HTTPS client per cluster of the kubeconfig (keep-alive, the context's client
-// certificate) that counts every request it makes under the labels the API server's
+// certificate; the request itself is the e2e harness's) that counts every request it makes under the labels the API server's
 // apiserver_request_total uses (verb, resource, subresource), so the bench can subtract its
 // own requests (applying agencies, polling status, scraping /metrics) from the API servers'
 // counts.
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { httpsRequest, type HttpsAnswer } from '../e2e/harness/https.ts';
 
-export interface Response {
-  status: number;
-  body: any;
-}
+export type Response = HttpsAnswer;
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -85,36 +83,18 @@ export class Kube {
   async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number; accept?: string } = {}): Promise<Response> {
     const key = requestLabels(method, path, opts.contentType);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-    const headers: Record<string, string | number> = { accept: opts.accept ?? 'application/json' };
-    if (payload !== undefined) {
-      headers['content-type'] = opts.contentType ?? 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
-    const timeout = opts.timeoutMs ?? 30_000;
-    return await new Promise<Response>((resolve, reject) => {
-      const req = https.request(`${this.server}${path}`, { method, headers, agent: this.agent, timeout }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          if ((res.headers['content-type'] ?? '').includes('json')) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // keep the text
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-        res.on('error', reject);
+    try {
+      return await httpsRequest(`${this.server}${path}`, {
+        method,
+        options: { agent: this.agent },
+        headers: { accept: opts.accept ?? 'application/json' },
+        body: opts.body,
+        ...(opts.contentType ? { contentType: opts.contentType } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       });
-      req.on('timeout', () => req.destroy(new Error(`${this.name}: ${method} ${path} timed out after ${timeout} ms`)));
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    } catch (err) {
+      throw new Error(`${this.name}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
 // A window's count is the difference of two scrapes, minus the bench's own requests (counted
 // by its client), minus the idle background of the clusters' own components (node heartbeats,
 // leases) measured beforehand as a rate.
+import { metricSamples } from '../e2e/harness/prometheus.ts';
 import type { Kube, SeriesKey } from './kube.ts';
 
 export type Counts = Map<SeriesKey, number>;
@@ -20,24 +21,17 @@ export const WATCHES = new Set(['WATCH', 'WATCHLIST']);
  */
 export const SIDE_EFFECTS = new Set<SeriesKey>(['POST|serviceaccounts|', 'POST|configmaps|', 'PUT|resourcequotas|status', 'PATCH|resourcequotas|status']);
 
-const LINE = /^apiserver_request_total\{([^}]*)\} (\S+)$/;
-const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
-
 /**
  * Sums apiserver_request_total by the key `keyOf` gives a sample's series (`VERB|resource|subresource`,
  * collection deletes counted as DELETE) and code; samples it gives no key are left out.
  */
 function sumRequestTotals(text: string, keyOf: (series: SeriesKey, code: number) => string | undefined): Counts {
   const out: Counts = new Map();
-  for (const line of text.split('\n')) {
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of m[1]!.matchAll(LABEL)) labels[l[1]!] = l[2]!;
+  for (const { labels, value } of metricSamples(text, 'apiserver_request_total')) {
     const verb = labels.verb === 'DELETECOLLECTION' ? 'DELETE' : (labels.verb ?? '');
     const res = labels.group ? `${labels.group}/${labels.resource ?? ''}` : (labels.resource ?? '');
     const key = keyOf(`${verb}|${res}|${labels.subresource ?? ''}`, Number(labels.code));
-    if (key !== undefined) out.set(key, (out.get(key) ?? 0) + Number(m[2]));
+    if (key !== undefined) out.set(key, (out.get(key) ?? 0) + value);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 # from the API servers' own metrics, steady-state writes, drift repair, peak RSS. It reports
 # numbers and whether targets are met; it fails when it could not measure, or when an API server
 # answered an error (other than 404, 409, 429 and the clusters' own side effects). Not part of
-# `make test`. BENCH_AGENCIES=1000 make bench for the large run; other knobs in bench/run.ts.
+# `make test`. BENCH_AGENCIES=1000 make bench for the large run; other knobs in bench/config.ts.
 .PHONY: bench bench-plan bench-clean bench-typecheck
 
 bench: build cluster-up ## benchmark the operator on the local platform (BENCH_AGENCIES, default 200); results in .local/bench/

@@ -13,6 +13,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { httpsRequest } from './https.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIELD_MANAGER = 'govcloud-e2e';
@@ -99,39 +100,14 @@ export class Cluster {
 
   /** One HTTP request to the API server with the context's credentials (for what the typed clients lack). */
   async request(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
-    const url = new URL(urlPath, this.server);
-    const headers: https.RequestOptions['headers'] = { accept: 'application/json' };
+    const options: https.RequestOptions = {};
+    await this.kubeconfig.applyToHTTPSOptions(options);
+    const headers: Record<string, string | string[]> = {};
     if (this.impersonation) {
       headers['impersonate-user'] = this.impersonation.user;
       headers['impersonate-group'] = [...this.impersonation.groups];
     }
-    const opts: https.RequestOptions = { method, headers, timeout: 30_000 };
-    await this.kubeconfig.applyToHTTPSOptions(opts);
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    if (payload !== undefined) {
-      opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };
-    }
-    return await new Promise<RawResponse>((resolve, reject) => {
-      const req = https.request(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after 30 s`)));
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    return await httpsRequest(new URL(urlPath, this.server), { method, options, headers, body, contentType });
   }
 
   /** Like request, but throws ApiError unless the answer is 2xx; returns the body. */

@@ -28,6 +28,8 @@ function withTimeout<T>(what: string, ms: number, run: () => Promise<T>): Promis
 
 export interface E2ESuite {
   (name: string, fn: (ctx: E2EContext) => Promise<void>, opts?: E2ETestOptions): void;
+  /** A test that cannot run here: uvu counts it as skipped, and the log says why. */
+  skip(name: string, why: string): void;
   run(): void;
 }
 
@@ -48,6 +50,10 @@ export function e2eSuite(title: string): E2ESuite {
   const test = ((name, fn, opts = {}) => {
     s(name, (ctx) => withTimeout(`${title} > ${name}`, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => fn(ctx)));
   }) as E2ESuite;
+  test.skip = (name, why) => {
+    console.log(`${title} > ${name}: skipped (${why})`);
+    s.skip(name, () => {});
+  };
   test.run = () => s.run();
   return test;
 }

@@ -51,18 +51,9 @@ for n in "${names[@]}"; do
 done
 (( ${#missing[@]} )) || exit 0
 
-command -v go >/dev/null || { echo "build-pulumi.sh: Go is not installed" >&2; exit 1; }
-mkdir -p "$GOVCLOUD_BIN" "$GOVCLOUD_CACHE/logs" "$GOVCLOUD_CACHE/src"
-exec 9>"$GOVCLOUD_CACHE/build.lock"
-if ! flock -n 9; then
-  echo "==> another build holds $GOVCLOUD_CACHE/build.lock; waiting for it"
-  flock 9
-fi
-export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
-
-fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-ticker_pid=
-stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
+# shellcheck source=../platform/build-prelude.sh
+source "$ROOT/e2e/platform/build-prelude.sh"
+build_prelude "build-pulumi.sh: Go is not installed"
 trap 'stop_ticker' EXIT
 trap 'echo "build-pulumi.sh: interrupted" >&2; exit 130' INT TERM
 
@@ -73,8 +64,7 @@ build() { # name module-dir package ldflags
   log=$GOVCLOUD_CACHE/logs/build-$(basename "$out").log
   echo "==> building $(basename "$out") from $pkg (module $dir; log $log)"
   start=$SECONDS
-  ( while sleep 60; do echo "    ... $n still building, $(fmt_secs $((SECONDS - start))) elapsed"; done ) &
-  ticker_pid=$!
+  start_ticker "$n"
   if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg") >"$log" 2>&1; then
     stop_ticker
     mv -f "$out.tmp.$$" "$out"

@@ -50,5 +50,17 @@ else
   started=1
   "$platform/up.sh"
 fi
-GOVCLOUD_E2E_PULUMI=1 "$NODE" node_modules/uvu/bin.js e2e/install '^pulumi\.test\.ts$'
+out=$(mktemp)
+rc=0
+GOVCLOUD_E2E_PULUMI=1 "$NODE" node_modules/uvu/bin.js e2e/install '^pulumi\.test\.ts$' --no-color 2>&1 | tee "$out" || rc=$?
+count() { sed -n "s/^ *$1: *\([0-9]*\).*/\1/p" "$out" | tail -1; }
+total=$(count Total) passed=$(count Passed) skipped=$(count Skipped)
+rm -f "$out"
+echo "e2e-pulumi: ${passed:-0} passed, $((${total:-0} - ${passed:-0})) failed, ${skipped:-0} skipped"
+# A run that defined or passed no test proves nothing: say so and fail.
+if ((rc == 0 && ${passed:-0} == 0)); then
+  echo "e2e-pulumi: no test ran (total ${total:-0}): failing rather than reporting success" >&2
+  rc=1
+fi
 echo "==> e2e-pulumi: took $((SECONDS - start)) s in all"
+exit "$rc"

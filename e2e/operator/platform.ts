@@ -5,6 +5,7 @@
 // unique names and codes, the objects each data centre holds for an owner, what the renderers
 // say it should hold, and a cleanup that leaves no namespace behind.
 import { randomBytes } from 'node:crypto';
+import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -154,6 +155,26 @@ export function agency(name: string, code: string, o: { dcs: string[]; workspace
 
 /** A time as the API's date-time fields take it: RFC 3339 in UTC, whole seconds. */
 export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/**
+ * Watches a path that should close at `validUntil` (ms): polls `isOpen` every 100 ms, fails if
+ * it is seen closed before that moment, and returns how long after it the path was first seen
+ * closed. The delay is a measurement to print, not a verdict: the generous limit below only
+ * stops a test that would otherwise wait for ever.
+ */
+export async function closedAfter(what: string, validUntil: number, isOpen: () => Promise<boolean>): Promise<number> {
+  const giveUp = validUntil + 60_000;
+  for (;;) {
+    const open = await isOpen();
+    const now = Date.now();
+    if (!open) {
+      assert.ok(now >= validUntil, `${what} closed ${validUntil - now} ms before its validUntil ${new Date(validUntil).toISOString()}`);
+      return now - validUntil;
+    }
+    if (now > giveUp) assert.unreachable(`${what} still open ${now - validUntil} ms after its validUntil ${new Date(validUntil).toISOString()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** The e2e SharedDataService "registry" of a provider agency, in its workspace "data". */
 export function registryService(provider: string, o: { sharing: 'default' | 'onRequest'; dcs: string[]; replicas: number }): Obj {

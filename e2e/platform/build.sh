@@ -46,17 +46,10 @@ for n in "${names[@]}"; do
 done
 (( ${#missing[@]} )) || exit 0
 
-command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go >= 1.26 to build Kubernetes $KUBE_VERSION)" >&2; exit 1; }
-mkdir -p "$GOVCLOUD_BIN" "$GOVCLOUD_CACHE/logs" "$GOVCLOUD_CACHE/src"
-
+# shellcheck source=build-prelude.sh
+source "$here/build-prelude.sh"
 # One build at a time per cache (two `make` runs must not both compile for 20 minutes).
-exec 9>"$GOVCLOUD_CACHE/build.lock"
-if ! flock -n 9; then
-  echo "==> another build holds $GOVCLOUD_CACHE/build.lock; waiting for it"
-  flock 9
-fi
-
-export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
+build_prelude "build.sh: Go is not installed (need Go >= 1.26 to build Kubernetes $KUBE_VERSION)"
 
 # The module that builds NAME: the committed one under build/ when its pin matches the
 # requested version, else a copy in the cache re-pinned to that version.
@@ -141,10 +134,6 @@ upstream_of() {
   esac
 }
 
-fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-
-ticker_pid=
-stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
 trap 'stop_ticker; rm -f "${tmp_out-}"' EXIT
 trap 'echo "build.sh: interrupted" >&2; exit 130' INT TERM
 
@@ -157,9 +146,7 @@ for n in "${missing[@]}"; do
   log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
   echo "==> building $n $(version_of "$n") from $(upstream_of "$n") (module $dir; log $log)"
   start=$SECONDS
-  # Progress while the compiler is busy: a line a minute so a CI log shows it is alive.
-  ( while sleep 60; do echo "    ... $n still building, $(fmt_secs $((SECONDS - start))) elapsed"; done ) &
-  ticker_pid=$!
+  start_ticker "$n"
   tmp_out="$out.tmp.$$"
   ldflags=$(ldflags_of "$n" "$dir")
   if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$tmp_out" "$pkg") >"$log" 2>&1; then

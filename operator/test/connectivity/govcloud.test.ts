@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { agencyNameOfHubNamespace, workspaceNamespace, type AccessGrant, type AccessRequest, type Agency, type NetworkLink, type SharedDataService } from '../../src/api/index.ts';
-import { catalogue } from '../../src/connectivity/catalogue.ts';
+import { catalogue } from '../../src/catalogue/index.ts';
 import { crossDataCentre, hostsFor, platformViews } from '../../src/connectivity/govcloud.ts';
 import { buildMatrix, destinationLabel, sourceKey, type Cell } from '../../src/connectivity/matrix.ts';
 import type { InputObject } from '../../src/connectivity/objects.ts';

@@ -173,22 +173,23 @@ test('every call the operator makes is one rbac-requirements.yaml allows', async
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const manager = new Manager({ kubeconfig: file, namespace: NS, metricsPort: 0, leaderElect: true, concurrency: 2, logLevel: 'silent', identity: 'rbac-test_1', logger });
   const running = manager.run(stop.signal);
-  const wrote = (m: string, p: RegExp) => server.requests.some((r) => r.method === m && p.test(r.path));
+  // The scenario is complete when every controller has written what it must; the loop waits
+  // for that, and the test fails (naming what is missing) if it never happened.
+  const expected: [string, RegExp][] = [
+    ['PATCH', /agencies\/btc\/status$/],
+    ['PATCH', /agencies\/gone$/],
+    ['PATCH', /shareddataservices\/registry\/status$/],
+    ['PATCH', /accessgrants\/stray\/status$/],
+    ['PATCH', /networklinks\/wan\/status$/],
+    ['PATCH', /datacentres\/dc-member\/status$/],
+    ['DELETE', /networkpolicies\/govcloud-old$/],
+    ['DELETE', /namespaces\/gone-app$/],
+    ['POST', /events$/],
+  ];
+  const missing = () => expected.filter(([m, p]) => !server.requests.some((r) => r.method === m && p.test(r.path))).map(([m, p]) => `${m} ${p.source}`);
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (
-      wrote('PATCH', /agencies\/btc\/status$/) &&
-      wrote('PATCH', /agencies\/gone$/) &&
-      wrote('PATCH', /shareddataservices\/registry\/status$/) &&
-      wrote('PATCH', /accessgrants\/stray\/status$/) &&
-      wrote('PATCH', /networklinks\/wan\/status$/) &&
-      wrote('PATCH', /datacentres\/dc-member\/status$/) &&
-      wrote('DELETE', /networkpolicies\/govcloud-old$/) &&
-      wrote('DELETE', /namespaces\/gone-app$/) &&
-      wrote('POST', /events$/)
-    ) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  while (missing().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const notSeen = missing();
   stop.abort();
   assert.is(await running, 'stopped');
   for (const w of watches) w.end();
@@ -196,10 +197,19 @@ test('every call the operator makes is one rbac-requirements.yaml allows', async
   if (previous === undefined) delete process.env.KUBECONFIG;
   else process.env.KUBECONFIG = previous;
 
+  assert.equal(notSeen, [], 'the scenario made every write it is built for (waited up to 20 s)');
+
   const rbac = loadRbacRequirements();
   const calls = server.requests.map((r) => attributes(r.method, r.path, r.query)).filter((c): c is Call => c !== undefined);
   const seen = new Set(calls.map((c) => `${c.verb} ${c.group}/${c.resource}`));
-  for (const must of ['patch govcloud.dev/agencies', 'patch govcloud.dev/agencies/status', 'delete /namespaces', 'patch networking.k8s.io/networkpolicies', 'delete networking.k8s.io/networkpolicies', 'watch /secrets', 'update coordination.k8s.io/leases', 'create events.k8s.io/events', 'list /nodes', 'get rbac.authorization.k8s.io/clusterroles', 'patch apps/deployments']) {
+  for (const must of [
+    'patch govcloud.dev/agencies',
+    'patch govcloud.dev/agencies/status',
+    'patch govcloud.dev/accessgrants/status',
+    'patch govcloud.dev/networklinks/status',
+    'patch govcloud.dev/shareddataservices/status',
+    'patch govcloud.dev/datacentres/status',
+    'delete /namespaces', 'patch networking.k8s.io/networkpolicies', 'delete networking.k8s.io/networkpolicies', 'watch /secrets', 'update coordination.k8s.io/leases', 'create events.k8s.io/events', 'list /nodes', 'get rbac.authorization.k8s.io/clusterroles', 'patch apps/deployments']) {
     assert.ok(seen.has(must), `the scenario exercised "${must}" (seen: ${[...seen].sort().join(', ')})`);
   }
   const denied = new Set<string>();

@@ -84,6 +84,31 @@ test('onRequest: no request, no consumer policy; request and grant, a path; expi
   await h.stop();
 });
 
+test('at exactly validUntil the grant and the request are Expired, one millisecond before they are Active', async () => {
+  const h = await platform();
+  const until = h.clock.now() + 1;
+  const exact = new Date(until).toISOString();
+  h.apply({ ...request(), spec: { ...request().spec, validUntil: exact } });
+  h.apply({ ...grant(new Date(until)), spec: { ...grant(new Date(until)).spec, validUntil: exact } });
+  await h.run(0);
+  assert.is(condition(get(h, 'AccessGrant', 'govcloud-bca', 'hanoi-dvc'), 'Ready')?.reason, 'Active', 'open at validUntil - 1 ms');
+  assert.is(condition(get(h, 'AccessRequest', 'govcloud-hanoi', 'population-for-dvc'), 'Ready')?.reason, 'Active');
+
+  // The window is [validFrom, validUntil): at validUntil itself it is over. The boundary timer
+  // fires later (50 ms after), so an edit of the request makes the reconcile land exactly there.
+  await h.run(1);
+  assert.is(h.clock.now(), until);
+  h.apply({ ...request(), spec: { ...request().spec, purpose: 'Xác thực công dân (sửa)', validUntil: exact } });
+  await h.run(0);
+  assert.is(h.clock.now(), until, 'the reconcile ran at validUntil');
+  for (const [kind, ns, name] of [['AccessGrant', 'govcloud-bca', 'hanoi-dvc'], ['AccessRequest', 'govcloud-hanoi', 'population-for-dvc']] as const) {
+    const o = get(h, kind, ns, name)!;
+    assert.is(o.status.active, false, `${kind} closed at validUntil`);
+    assert.is(condition(o, 'Ready')?.reason, 'Expired', `${kind}: Expired at validUntil, not waiting for a match`);
+  }
+  await h.stop();
+});
+
 test('requeueAfter is the time to the next window boundary', async () => {
   const h = await platform();
   h.apply(request());

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PlatformMetrics } from '../../src/controllers/metrics.ts';
 import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
 import { WorkQueue } from '../../src/runtime/queue.ts';
 import { FakeClock, settle } from './fake-clock.ts';
@@ -77,21 +78,47 @@ test('queue metrics carry the queue name and in-flight gauges are computed at sc
   await settle();
 });
 
-test('platform gauges live in the same registry', async () => {
+test('a duplicate add of a pending key counts once in workqueue_adds_total', async () => {
   const metrics = new RuntimeMetrics();
-  const g = metrics.gauge({ name: 'govcloud_agency_quota_cpu', help: 'CPU quota per agency', labelNames: ['agency'] });
-  g.set({ agency: 'tax' }, 64);
-  const c = metrics.counter({ name: 'govcloud_grants_expired_total', help: 'Grants expired' });
-  c.inc();
+  const q: WorkQueue = new WorkQueue({
+    name: 'tenant',
+    clock: new FakeClock(),
+    process: async () => {},
+    metrics: metrics.workqueue('tenant', { unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(), longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds() }),
+  });
+  q.add('a');
+  q.add('a');
+  q.add('a');
   const text = await metrics.render();
-  assert.ok(text.includes('govcloud_agency_quota_cpu{agency="tax"} 64'));
-  assert.ok(text.includes('govcloud_grants_expired_total 1'));
+  assert.ok(text.includes('workqueue_adds_total{controller="tenant",name="tenant"} 1'), text);
+  assert.ok(text.includes('workqueue_depth{controller="tenant",name="tenant"} 1'));
 });
 
-test('leader status is a 0/1 gauge by lease name', async () => {
-  const metrics = new RuntimeMetrics();
-  metrics.leaderStatus.set({ name: 'govcloud-operator' }, 1);
-  assert.ok((await metrics.render()).includes('leader_election_master_status{name="govcloud-operator"} 1'));
+// The platform's gauges are computed at scrape time from what the controllers bind; a standby
+// (nothing bound) exports no per-data-centre series and 0 agencies (docs/operations.md says so).
+test('the platform gauges: a standby exports no data centre series, a leader what its sources say', async () => {
+  const runtime = new RuntimeMetrics();
+  const platform = new PlatformMetrics(runtime);
+  let text = await runtime.render();
+  assert.ok(text.includes('\ngovcloud_agencies 0\n'), 'govcloud_agencies is 0 on a standby');
+  assert.not.ok(/^govcloud_datacentre_connected\{/m.test(text), 'no govcloud_datacentre_connected series on a standby');
+  assert.not.ok(/^govcloud_namespaces\{/m.test(text), 'no govcloud_namespaces series on a standby');
+
+  let dataCentres = [
+    { name: 'dc-hanoi', connected: true, namespaces: 12 },
+    { name: 'dc-hcm', connected: false, namespaces: 3 },
+  ];
+  platform.bind({ agencies: () => 7, dataCentres: () => dataCentres });
+  text = await runtime.render();
+  assert.ok(text.includes('\ngovcloud_agencies 7\n'));
+  assert.ok(text.includes('govcloud_datacentre_connected{datacentre="dc-hanoi"} 1'));
+  assert.ok(text.includes('govcloud_datacentre_connected{datacentre="dc-hcm"} 0'));
+  assert.ok(text.includes('govcloud_namespaces{datacentre="dc-hanoi"} 12'));
+
+  dataCentres = [{ name: 'dc-hanoi', connected: true, namespaces: 13 }];
+  text = await runtime.render();
+  assert.not.ok(text.includes('datacentre="dc-hcm"'), 'a data centre no longer registered leaves no stale series');
+  assert.ok(text.includes('govcloud_namespaces{datacentre="dc-hanoi"} 13'));
 });
 
 test.run();

@@ -27,6 +27,29 @@ test('a key added many times before processing is processed once', async () => {
   assert.equal(seen, ['a', 'b']);
 });
 
+test('a duplicate add of a pending key is not counted, and the key keeps its first add time', async () => {
+  const clock = new FakeClock();
+  const events: string[] = [];
+  const sink: QueueMetricsSink = {
+    added: () => events.push('added'),
+    depth: (n) => events.push(`depth=${n}`),
+    retried: () => events.push('retried'),
+    started: (s) => events.push(`queued=${s}`),
+    finished: (s) => events.push(`work=${s}`),
+  };
+  const q = new WorkQueue({ name: 'dup', clock, metrics: sink, process: async () => {} });
+  q.add('k');
+  await clock.advance(2000);
+  q.add('k');
+  q.add('k');
+  assert.is(q.len(), 1);
+  q.start();
+  await settle();
+  // As client-go's workqueue: Add of a key already dirty is a no-op, so adds_total counts one
+  // and the queue latency runs from the first add (2 s), not from the last one (0 s).
+  assert.equal(events, ['added', 'depth=1', 'depth=0', 'queued=2', 'work=0']);
+});
+
 test('a key added while processing is processed again afterwards, never concurrently', async () => {
   let running = 0;
   let maxRunning = 0;

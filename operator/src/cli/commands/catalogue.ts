@@ -2,7 +2,7 @@
  * `govcloud catalogue PATH...`: the shared data services of a platform, for agencies and
  * auditors: owner, identifier, data class, sharing, data centres and consumers at a time.
  */
-import { catalogue, consumersText, type CatalogueEntry } from '../../connectivity/catalogue.ts';
+import { catalogue, consumersText, type CatalogueEntry } from '../../catalogue/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';

@@ -1,0 +1,48 @@
+// The bench's places and knobs: where it writes, what it names, and the BENCH_* environment
+// variables (defaults grow with the number of agencies).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL = path.join(ROOT, '.local');
+export const OUT_DIR = path.join(LOCAL, 'bench');
+export const KUBECONFIG = path.join(LOCAL, 'kubeconfig');
+export const G = '/apis/govcloud.dev/v1alpha1';
+export const FIELD_MANAGER = 'govcloud-bench';
+export const KUBECTL_FIELD_MANAGER = 'govcloud-bench-kubectl';
+export const AGENCY_NAME_LABEL = 'govcloud.dev/agency-name';
+export const DRIFT_POLICY = 'govcloud-default-deny';
+
+export const envInt = (name: string, fallback: number): number => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v} is not a non-negative number`);
+  return n;
+};
+
+export const N = envInt('BENCH_AGENCIES', 200);
+
+/** The NODE_OPTIONS the chart runs the operator with (its heap limits): what is measured unless told otherwise. */
+export function shippedNodeOptions(): string {
+  const values = parseYaml(readFileSync(path.join(ROOT, 'charts', 'govcloud-operator', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
+  return values.nodeOptions ?? '';
+}
+export const SHIPPED_NODE_OPTIONS = shippedNodeOptions();
+export const CONFIG = {
+  agencies: N,
+  seed: envInt('BENCH_SEED', 20_250_701),
+  steadySeconds: envInt('BENCH_STEADY_SECONDS', 60),
+  driftRepeats: envInt('BENCH_DRIFT_REPEATS', 5),
+  backgroundSeconds: envInt('BENCH_BACKGROUND_SECONDS', 30),
+  baseline: envInt('BENCH_BASELINE', 1) !== 0,
+  idleTimeoutS: envInt('BENCH_IDLE_TIMEOUT', 3600),
+  readyTimeoutS: envInt('BENCH_READY_TIMEOUT', 300 + 3 * N),
+  deleteTimeoutS: envInt('BENCH_DELETE_TIMEOUT', 600 + 3 * N),
+  applyConcurrency: 16,
+  /** NODE_OPTIONS of the operator under test: the chart's, unless an experiment (bench/experiments/) sets others. */
+  operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS,
+  shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+};

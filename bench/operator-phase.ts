@@ -1,0 +1,208 @@
+// The operator's turn: started as a child process, the agencies applied until every one is
+// Ready and the operator quiet (converge), a steady-state window counting writes, drift
+// repair (drift.ts), then the agencies deleted through it.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { metricSum } from '../e2e/harness/prometheus.ts';
+import { sleep } from '../e2e/harness/operator-child.ts';
+import { deleteBenchNamespaces, listBenchAgencies, msSinceNamespaceDelete, NAMESPACE_LIVE_LOOKUP_MS } from './bench-objects.ts';
+import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
+import { driftRepair } from './drift.ts';
+import type { Generated } from './generated.ts';
+import { HttpError, type Kube } from './kube.ts';
+import { Operator } from './operator.ts';
+import { controllerBreakdown, heapOf, operatorState, percentile, requestsBreakdown, waitOperatorQuiet, writesBreakdown } from './operator-metrics.ts';
+import { failOnErrorAnswers, requestReport } from './phase-requests.ts';
+import { checkInterrupted, mb, pool, say, waitUntil } from './progress.ts';
+import { ReadyWatch } from './ready-watch.ts';
+import type { Result } from './report.ts';
+import { merge, operatorObjectWrite, snapshot, topSeries, windowBetween, type Background, type Snapshot } from './requests.ts';
+import { awaitQuiet, nodeBinary, noteDisturbance, ownPids } from './shared-platform.ts';
+
+let running: Operator | undefined;
+
+/** Stops the operator of a phase that did not finish (a failure or an interruption). */
+export async function stopRunningOperator(): Promise<void> {
+  const op = running;
+  running = undefined;
+  if (op?.running()) {
+    say('stopping the bench operator');
+    await op.stop(15_000);
+  }
+}
+
+export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, ts: string): Promise<Result['operator']> {
+  const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
+  say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
+  if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
+  else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
+  const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}) });
+  ownPids.add(op.pid);
+  running = op;
+  const tStart = performance.now();
+  await waitUntil('the operator to lead and reach every data centre', async () => {
+    if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+    const s = await operatorState(op);
+    return op.controllersStarted() && s.connected >= clusters.length;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+  const startupSeconds = (performance.now() - tStart) / 1000;
+  await waitOperatorQuiet(op, 'the operator to be idle before the agencies are applied', 300_000);
+  const idleMemory = op.memory();
+  const idleHeap = heapOf(await op.metricsText());
+  const idleRss = idleMemory?.rss ?? NaN;
+  say(`operator: leading, ${clusters.length} data centres connected, idle (${startupSeconds.toFixed(1)} s after start), RSS ${mb(op.memory()?.rss ?? 0)}`);
+
+  // ---------------------------------------------------------------- converge
+  await awaitQuiet('converge');
+  const sinceDelete = msSinceNamespaceDelete();
+  if (sinceDelete < NAMESPACE_LIVE_LOOKUP_MS + 5000) {
+    const wait = NAMESPACE_LIVE_LOOKUP_MS + 5000 - sinceDelete;
+    say(`converge: waiting ${Math.ceil(wait / 1000)} s more: namespaces of these names were deleted less than 35 s ago (the API server would look them up live)`);
+    await sleep(wait);
+  }
+  noteDisturbance('converge');
+  const metricsBefore = await op.metricsText();
+  const s0 = await snapshot(clusters);
+  const cpu0 = op.cpuSeconds();
+  const load0 = os.loadavg()[0]!;
+  const t0 = performance.now();
+  const watch = new ReadyWatch(hub, run, t0);
+  watch.start();
+  say(`converge: applying ${g.agencies.length} agencies (server-side apply, ${CONFIG.applyConcurrency} at once)`);
+  await pool(g.agencies, CONFIG.applyConcurrency, async (a) => {
+    await hub.apply(`${G}/agencies/${a.metadata.name}`, a, FIELD_MANAGER);
+  });
+  const applySeconds = (performance.now() - t0) / 1000;
+  say(`converge: applied in ${applySeconds.toFixed(1)} s; waiting until every agency is Ready`);
+  let sReady: Snapshot | undefined;
+  await waitUntil(`${g.agencies.length} agencies Ready`, async () => {
+    if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+    return watch.readyAt.size >= g.agencies.length;
+  }, {
+    timeoutMs: CONFIG.readyTimeoutS * 1000,
+    intervalMs: 250,
+    progressEveryMs: 10_000,
+    progress: () => `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)}`,
+  });
+  const wall = Math.max(...watch.readyAt.values());
+  sReady = await snapshot(clusters);
+  say(`converge: all ${g.agencies.length} Ready after ${wall.toFixed(1)} s; waiting for the operator to go quiet`);
+  await waitOperatorQuiet(op, 'the operator to go quiet after convergence', 300_000);
+  const s1 = await snapshot(clusters);
+  const metricsAfter = await op.metricsText();
+  noteDisturbance('converge');
+  const memConverge = op.memory();
+  const cpuConverge = op.cpuSeconds() - cpu0;
+  const times = [...watch.readyAt.values()];
+  const toReady = windowBetween(s0, sReady, background);
+  const toQuiet = windowBetween(s0, s1, background);
+  failOnErrorAnswers('converge', toQuiet);
+  const converge = {
+    applySeconds,
+    wallSeconds: wall,
+    quietSeconds: toQuiet.seconds,
+    timeToReady: { p50: percentile(times, 50), p90: percentile(times, 90), max: Math.max(...times) },
+    requestsUntilReady: requestReport(toReady),
+    requests: requestReport(toQuiet),
+    operatorWrites: writesBreakdown(metricsBefore, metricsAfter),
+    reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_total'),
+    reconcileErrors: metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_errors_total'),
+    controllers: controllerBreakdown(metricsBefore, metricsAfter),
+    peakRssBytes: memConverge?.peakRss ?? NaN,
+    operatorCpuSeconds: cpuConverge,
+    heap: heapOf(metricsAfter),
+    loadAverage: { before: load0, after: os.loadavg()[0]! },
+  };
+  await watch.stop();
+  say(`converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`);
+
+  // ---------------------------------------------------------------- steady state
+  await awaitQuiet('steady state');
+  say(`steady state: ${CONFIG.steadySeconds} s after convergence, counting writes`);
+  const m0 = await op.metricsText();
+  const a = await snapshot(clusters);
+  // In slices of 15 s, to show when writes happen (a trailing flush, or all along).
+  const slices: { fromSeconds: number; objectWrites: number; events: number; leases: number }[] = [];
+  let prev = a;
+  while ((Date.now() - a.at) / 1000 < CONFIG.steadySeconds - 0.5) {
+    await sleep(Math.min(15_000, CONFIG.steadySeconds * 1000 - (Date.now() - a.at)));
+    checkInterrupted();
+    const cur = await snapshot(clusters);
+    const w = merge(windowBetween(prev, cur, background).net.values());
+    let objectWrites = 0;
+    for (const [k, v] of w) if (operatorObjectWrite(k)) objectWrites += v;
+    slices.push({
+      fromSeconds: Math.round((prev.at - a.at) / 1000),
+      objectWrites,
+      events: (w.get('PATCH|events.k8s.io/events|') ?? 0) + (w.get('POST|events.k8s.io/events|') ?? 0),
+      leases: w.get('PUT|coordination.k8s.io/leases|') ?? 0,
+    });
+    prev = cur;
+  }
+  const b = prev;
+  const m1 = await op.metricsText();
+  noteDisturbance('steady state');
+  const steadyWindow = windowBetween(a, b, background);
+  const steadyAll = merge(steadyWindow.net.values());
+  const mutatingSeries: Record<string, number> = {};
+  for (const { series, count } of topSeries(steadyAll, 50, (k) => ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE'].includes(k.slice(0, k.indexOf('|'))))) mutatingSeries[series] = count;
+  const hubLeases = steadyWindow.net.get(hub.name)?.get('PUT|coordination.k8s.io/leases|') ?? 0;
+  let objectWrites = 0;
+  for (const [k, v] of steadyAll) if (operatorObjectWrite(k)) objectWrites += v;
+  const eventWrites = (steadyAll.get('PATCH|events.k8s.io/events|') ?? 0) + (steadyAll.get('POST|events.k8s.io/events|') ?? 0);
+  const steady = {
+    seconds: steadyWindow.seconds,
+    requests: requestReport(steadyWindow),
+    mutatingSeries,
+    /** Mutating requests on what the operator writes (leases apart), net of background. */
+    objectWrites,
+    /** Events written (new Events, and series counts flushed at most every 30 s). */
+    eventWrites,
+    slices,
+    /** Lease renewals on the hub over the window (the operator renews every 2 s): leader election, not reconciling. */
+    hubLeaseRenewals: hubLeases,
+    operatorWrites: writesBreakdown(m0, m1),
+    operatorRequests: requestsBreakdown(m0, m1),
+    operatorWritesTotal: metricSum(m1, 'govcloud_object_writes_total') - metricSum(m0, 'govcloud_object_writes_total'),
+    heap: heapOf(m1),
+    rssBytes: op.memory()?.rss ?? NaN,
+    reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(m0, 'controller_runtime_reconcile_total'),
+  };
+  say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`);
+
+  // ---------------------------------------------------------------- drift
+  const drift = await driftRepair(clusters, g);
+
+  // ---------------------------------------------------------------- cleanup
+  const memBeforeCleanup = op.memory();
+  say(`cleanup: deleting the ${g.agencies.length} agencies (deletionPolicy Delete: the operator deletes their namespaces)`);
+  const tc = performance.now();
+  await pool(g.agencies, CONFIG.applyConcurrency, async (ag) => {
+    const r = await hub.request('DELETE', `${G}/agencies/${ag.metadata.name}`);
+    if (r.status >= 300 && r.status !== 404) throw new HttpError(r.status, `DELETE agency ${ag.metadata.name} -> ${r.status}`);
+  });
+  let left = g.agencies.length;
+  await waitUntil('the operator to finish deleting the agencies', async () => {
+    left = (await listBenchAgencies(hub)).length;
+    return left === 0;
+  }, { timeoutMs: CONFIG.deleteTimeoutS * 1000, intervalMs: 2000, progressEveryMs: 15_000, progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)` });
+  const agencyDeleteSeconds = (performance.now() - tc) / 1000;
+  failOnErrorAnswers('steady state, drift and cleanup', windowBetween(s1, await snapshot(clusters)));
+  const memFinal = op.memory();
+  say(`cleanup: agencies gone after ${agencyDeleteSeconds.toFixed(1)} s; stopping the operator`);
+  await op.stop();
+  running = undefined;
+  const errors = op.errorLines();
+  const namespaceDeleteSeconds = await deleteBenchNamespaces(clusters, 'cleanup');
+  return {
+    logFile: path.relative(ROOT, logFile),
+    startupSeconds,
+    converge,
+    steady,
+    drift,
+    memory: { idleHeap, idleRssBytes: idleRss, peakRssAtStartBytes: idleMemory?.peakRss ?? NaN, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
+    cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds },
+    errorLogLines: errors.length,
+    firstErrors: errors.slice(0, 5),
+  };
+}
