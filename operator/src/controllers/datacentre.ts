@@ -8,7 +8,9 @@
 // A DataCentre the rules reject (overlapping ranges, a second hub) is Degraded through the
 // same path as every kind (refusal.ts), but its platform objects are still applied: they are
 // the same for every data centre and only confine (admission policies), and withholding
-// them would leave the agencies placed there with fewer guard-rails, failing open.
+// them would leave the agencies placed there with fewer guard-rails, failing open. That is
+// also why it is not a rendered owner (rendered-owner.ts): nothing is withdrawn on rejection,
+// and what it reports is first the connection, then the apply.
 import type { DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
