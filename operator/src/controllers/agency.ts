@@ -21,6 +21,7 @@ import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespac
 import { renderedOwnerReconciler, type OwnerSync, type RenderedOwner } from './rendered-owner.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { syncEverywhere, type DcOutcome } from './sync.ts';
+import { itself, watch, watchEvery, type ControllerSetup } from './watches.ts';
 
 export const AGENCY_CONTROLLER = 'agency';
 export const AGENCY_FIELD_MANAGER = 'govcloud-agency';
@@ -79,6 +80,18 @@ export const agencyOwner: RenderedOwner<Agency & KubernetesObject, AgencyReconci
 };
 
 export const agencyReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, agencyOwner);
+
+export const agencyController: ControllerSetup = {
+  kind: 'Agency',
+  name: AGENCY_CONTROLLER,
+  reconciler: agencyReconciler,
+  object: (hub, _namespace, name) => hub.agency(name),
+  watches: [
+    watch('agencies', itself),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /** Ready, or Degraded with every reason at once: render issues, held namespaces, unreachable or failing data centres. */
 export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outcome {

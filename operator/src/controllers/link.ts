@@ -6,13 +6,14 @@
 // (refusal.ts) is rendered nowhere, and its policy goes wherever it was; its peer's link
 // renders against the admitted platform, where a rejected link answers nothing.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, type NetworkLink } from '../api/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, type Agency, type NetworkLink } from '../api/index.ts';
 import { renderLink, type LinkRender } from '../render/index.ts';
 import type { Condition, ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { renderedOwnerReconciler, type RenderedOwner } from './rendered-owner.ts';
 import type { Outcome } from './status.ts';
 import { renderedOutcome, type DcOutcome } from './sync.ts';
+import { watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const LINK_CONTROLLER = 'link';
 const FIELD_MANAGER = 'govcloud-link';
@@ -44,6 +45,36 @@ export const linkOwner: RenderedOwner<NetworkLink & KubernetesObject, LinkRender
 };
 
 export const linkReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, linkOwner);
+
+const keyOf = (link: NetworkLink & KubernetesObject): ObjectKey => ({ namespace: link.metadata.namespace, name: link.metadata.name });
+
+/** A change to a link enqueues it and the links that may answer it: those in its peer's hub namespace. */
+export function linksForLink(hub: HubView, link: NetworkLink & KubernetesObject): ObjectKey[] {
+  const peer = link.spec.peer.agency?.name;
+  return [keyOf(link), ...(peer ? hub.links.list(hubNamespaceOf(peer)).map(keyOf) : [])];
+}
+
+/** A change to an Agency (or to its rule verdict) enqueues the links it is a party to: those in its hub namespace and those naming it as peer. */
+export function linksForAgency(hub: HubView, agency: Agency): ObjectKey[] {
+  const name = agency.metadata.name;
+  return hub.links
+    .list()
+    .filter((link) => link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name)
+    .map(keyOf);
+}
+
+export const linkController: ControllerSetup = {
+  kind: 'NetworkLink',
+  name: LINK_CONTROLLER,
+  reconciler: linkReconciler,
+  object: (hub, namespace, name) => hub.links.get(namespace, name),
+  watches: [
+    watch('links', linksForLink),
+    watch('agencies', linksForAgency),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /**
  * Refused (the renderer reported the reason as an issue) or failing: Degraded. Waiting for

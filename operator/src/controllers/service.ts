@@ -9,7 +9,7 @@
 // refusal.ts); a rejected request or grant pairs with nothing, since the service renders
 // against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import { renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
 import { windowOf } from '../model/window.ts';
 import { STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
@@ -19,6 +19,7 @@ import { DEPLOYMENT } from './resources.ts';
 import { renderedOwnerReconciler, type RenderedOwner } from './rendered-owner.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { renderedOutcome, syncEverywhere, type DcOutcome } from './sync.ts';
+import { itself, watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const SERVICE_CONTROLLER = 'service';
 const FIELD_MANAGER = 'govcloud-service';
@@ -65,6 +66,37 @@ export const serviceOwner: RenderedOwner<SharedDataService & KubernetesObject, S
 };
 
 export const serviceReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, serviceOwner);
+
+/** A change to an AccessRequest enqueues the service it names, in its provider's hub namespace. */
+export function serviceForRequest(_hub: HubView, request: AccessRequest): ObjectKey[] {
+  return [{ namespace: hubNamespaceOf(request.spec.provider), name: request.spec.service }];
+}
+
+/** A change to an AccessGrant enqueues the service it names in its own namespace (a grant elsewhere grants nothing, and the service says so). */
+export function serviceForGrant(_hub: HubView, grant: AccessGrant): ObjectKey[] {
+  return [{ ...(grant.metadata.namespace !== undefined ? { namespace: grant.metadata.namespace } : {}), name: grant.spec.service }];
+}
+
+/** A grant deleted: its expiry is exported no more. */
+export function forgetGrantExpiry(ctx: ControllerContext, grant: AccessGrant): void {
+  ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(grant.metadata.namespace) ?? grant.metadata.namespace ?? '', accessgrant: grant.metadata.name });
+}
+
+export const serviceController: ControllerSetup = {
+  kind: 'SharedDataService',
+  name: SERVICE_CONTROLLER,
+  reconciler: serviceReconciler,
+  object: (hub, namespace, name) => hub.services.get(namespace, name),
+  watches: [
+    watch('services', itself),
+    watch('requests', serviceForRequest),
+    watch('grants', serviceForGrant, forgetGrantExpiry),
+    // Every agency may consume it (a rejected one is no consumer: refusal.ts).
+    watchEvery('agencies'),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /**
  * What the service's status says: where it runs, the workspaces entitled to it (the first
