@@ -20,7 +20,7 @@ import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
 import { renderedOwnerReconciler, type OwnerSync, type RenderedOwner } from './rendered-owner.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { syncEverywhere, type DcOutcome } from './sync.ts';
+import { syncEverywhere, type DcOutcome, type SyncOptions } from './sync.ts';
 import { itself, watch, watchEvery, type ControllerSetup } from './watches.ts';
 
 export const AGENCY_CONTROLLER = 'agency';
@@ -59,11 +59,9 @@ export const agencyOwner: RenderedOwner<Agency & KubernetesObject, AgencyReconci
   },
   render: (ctx, agency) => ({ ...renderAgency(ctx.hub.platform(), agency), blocked: new Map() }),
   syncOptions(_ctx, agency, render, owner) {
-    const policy = agency.spec.deletionPolicy ?? 'Retain';
     return {
-      mayDelete: policy === 'Delete' ? () => true : notRetained,
+      ...underPolicy(agency.spec.deletionPolicy ?? 'Retain'),
       admit: admitNamespaces({ name: agency.metadata.name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, render.blocked),
-      ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
     };
   },
   outcome: (_ctx, _agency, render, outcomes) => agencyOutcome(render, outcomes),
@@ -133,14 +131,15 @@ function rejectedPlacement(agency: Agency): PlacementStatus[] {
   return [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
 }
 
-/** Removes what the owner has in every reachable data centre: namespaces deleted (Delete) or orphaned (Retain). */
+/** What becomes of the agency's namespaces no longer rendered: deleted (Delete) or orphaned (Retain). */
+function underPolicy(policy: string): Pick<SyncOptions, 'mayDelete' | 'after'> {
+  if (policy === 'Delete') return { mayDelete: () => true };
+  return { mayDelete: notRetained, ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}) };
+}
+
+/** Removes what the owner has in every reachable data centre, as its deletion policy says. */
 function cleanUp(sync: OwnerSync, policy: string, required: Map<string, never[]>): Promise<DcOutcome[]> {
-  return syncEverywhere({
-    ...sync,
-    desired: required,
-    mayDelete: policy === 'Delete' ? () => true : notRetained,
-    ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
-  });
+  return syncEverywhere({ ...sync, desired: required, ...underPolicy(policy) });
 }
 
 /** Sets the agency's finalizers; false when the agency is gone (404), which is no failure. */
