@@ -3,11 +3,10 @@ import { AGENCY_CODE_PATTERN } from './codes.ts';
 import type { KindDefinition, Resource } from './kind.ts';
 import { HUB_NAMESPACE_PREFIX, PLATFORM_NAMESPACE_PREFIXES, PLATFORM_NAMESPACES } from './tenancy.ts';
 import { cel, cidr, conditions, dnsLabel, immutable, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
-import { NO_INTERNET_EGRESS_FROM_LEVEL } from '../model/policy.ts';
+import { DATA_CLASSES, NEVER_HOSTED, NO_INTERNET_EGRESS_FROM_LEVEL, STATE_SECRET_MESSAGE } from '../model/policy.ts';
 
 export const AGENCY_TYPES = ['ministry', 'ministryLevelAgency', 'governmentAgency', 'sector', 'province', 'provincialDepartment', 'other'] as const;
-export const DATA_CLASSES = ['open', 'shared', 'private', 'stateSecret'] as const;
-export const STATE_SECRET_MESSAGE = 'state secrets are never hosted on this platform';
+export { DATA_CLASSES, STATE_SECRET_MESSAGE };
 
 /** Agency names leave room for `-<workspace>` inside a 63-character namespace name. */
 export const AGENCY_NAME_MAX = 30;
@@ -15,9 +14,9 @@ export const WORKSPACE_NAME_MAX = 30;
 
 export const dataClass = (what: string) =>
   Type.String({
-    description: `Highest class of data ${what} handles: open, shared or private. stateSecret is named only to be refused: ${STATE_SECRET_MESSAGE}.`,
+    description: `Highest class of data ${what} handles: open, shared or private. ${NEVER_HOSTED} is named only to be refused: ${STATE_SECRET_MESSAGE}.`,
     enum: [...DATA_CLASSES],
-    ...cel({ rule: "self != 'stateSecret'", message: STATE_SECRET_MESSAGE, reason: 'FieldValueForbidden' }),
+    ...cel({ rule: `self != '${NEVER_HOSTED}'`, message: STATE_SECRET_MESSAGE, reason: 'FieldValueForbidden' }),
   });
 
 const Quota = Type.Object(

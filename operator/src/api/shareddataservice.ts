@@ -3,6 +3,7 @@ import { dataClass } from './agency.ts';
 import type { KindDefinition, Resource } from './kind.ts';
 import { cel, conditions, dnsLabel, mapListOf, observedGeneration, quantity, setOf, text } from './schema.ts';
 import { STATUS_LISTED } from '../runtime/bounded.ts';
+import { SHARING_RULES } from '../model/policy.ts';
 
 export const SHARING_MODES = ['open', 'default', 'onRequest'] as const;
 
@@ -55,10 +56,7 @@ const SharedDataServiceSpec = Type.Object(
   },
   {
     description: 'A shared data service the agency owning this namespace publishes and the platform runs.',
-    ...cel(
-      { rule: "self.sharing != 'open' || self.dataClass == 'open'", message: 'only open data can be shared openly', fieldPath: '.sharing' },
-      { rule: "self.dataClass != 'private' || self.sharing == 'onRequest'", message: 'private data is shared on request only', fieldPath: '.sharing' },
-    ),
+    ...cel(...SHARING_RULES.map((r) => ({ rule: `self.${r.when.field} != '${r.when.is}' || self.${r.then.field} == '${r.then.is}'`, message: r.message, fieldPath: '.sharing' }))),
   },
 );
 

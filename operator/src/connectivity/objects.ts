@@ -102,14 +102,44 @@ interface Item {
 
 /** Reads objects; never throws on bad input, every fault becomes a Problem. */
 export function readInventory(objects: readonly InputObject[], options: { defaultNamespace?: string } = {}): Inventory {
-  const defaultNs = options.defaultNamespace ?? DEFAULT_NAMESPACE;
   const inv: Inventory = { namespaces: [], endpoints: [], services: [], policies: [], govcloud: [], problems: [], ignored: {} };
+  const reading: Reading = { inv, defaultNs: options.defaultNamespace ?? DEFAULT_NAMESPACE, seen: new Set(), workloads: [], pods: [], uidIndex: new Map() };
+  for (const item of unrollDocuments(objects, inv.problems)) readItem(reading, item);
+  inv.endpoints.push(...representedWorkloads(reading));
+  addImpliedNamespaces(inv);
+  sortInventory(inv);
+  return inv;
+}
+
+interface Workload {
+  kind: string;
+  namespace: string;
+  name: string;
+  owners: Owner[];
+  endpoint: Endpoint;
+}
+
+/** What one readInventory call gathers while it goes through the objects. */
+interface Reading {
+  inv: Inventory;
+  defaultNs: string;
+  /** Objects read so far, by API group, kind, namespace and name: a second definition is refused. */
+  seen: Set<string>;
+  /** Workloads, each standing for its pod template unless something more concrete does (representedWorkloads). */
+  workloads: Workload[];
+  pods: { namespace: string; owners: Owner[] }[];
+  /** `namespace|kind|name` by uid, to follow ownerReferences. */
+  uidIndex: Map<string, string>;
+}
+
+/** The objects of every document, the items of a `kind: *List` each on its own; a document that is no mapping is a problem. */
+function unrollDocuments(objects: readonly InputObject[], problems: Problem[]): Item[] {
   const items: Item[] = [];
   for (const o of objects) {
     const source = o.source ?? { file: '<input>', line: 0 };
     if (o.value === null || o.value === undefined) continue;
     if (!isObject(o.value)) {
-      inv.problems.push({ file: source.file, line: source.line, object: '', message: 'a document must be a Kubernetes object (a mapping)' });
+      problems.push({ file: source.file, line: source.line, object: '', message: 'a document must be a Kubernetes object (a mapping)' });
       continue;
     }
     const kind = o.value.kind;
@@ -121,115 +151,115 @@ export function readInventory(objects: readonly InputObject[], options: { defaul
       items.push({ value: o.value, source, base: [] });
     }
   }
+  return items;
+}
 
-  const problem = (item: Item, objectName: string, path: Path, message: string) => {
-    const full = [...item.base, ...path];
-    inv.problems.push({
-      file: item.source.file,
-      line: item.source.lineOf ? item.source.lineOf(full) : item.source.line,
-      object: objectName,
-      ...(path.length > 0 ? { field: fieldPath(path) } : {}),
-      message,
-    });
-  };
+/** A problem at `path` within the item, on the line the path is on. */
+function itemProblem(problems: Problem[], item: Item, objectName: string, path: Path, message: string): void {
+  const full = [...item.base, ...path];
+  problems.push({
+    file: item.source.file,
+    line: item.source.lineOf ? item.source.lineOf(full) : item.source.line,
+    object: objectName,
+    ...(path.length > 0 ? { field: fieldPath(path) } : {}),
+    message,
+  });
+}
 
-  const seen = new Set<string>();
-  const workloads: { kind: string; namespace: string; name: string; owners: Owner[]; endpoint: Endpoint }[] = [];
-  const pods: { namespace: string; owners: Owner[] }[] = [];
-  const uidIndex = new Map<string, string>();
+/** What every object needs before its kind is read: a govcloud.dev one is set aside, one without identity is a problem. */
+interface Identity {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  owners: Owner[];
+  /** `Kind/name` as problems name the object. */
+  label: string;
+}
 
-  for (const item of items) {
-    const v = item.value;
-    const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : '';
-    const kind = typeof v.kind === 'string' ? v.kind : '';
-    const meta = isObject(v.metadata) ? v.metadata : {};
-    const name = typeof meta.name === 'string' ? meta.name : '';
-    const label = `${kind || '?'}/${name || '?'}`;
-    if (apiVersion.startsWith('govcloud.dev/')) {
-      inv.govcloud.push({ value: v, source: { ...item.source, lineOf: (p) => (item.source.lineOf ? item.source.lineOf([...item.base, ...p]) : item.source.line) } });
-      continue;
-    }
-    if (!kind || !apiVersion) {
-      problem(item, label, [], 'not a Kubernetes object: apiVersion and kind are required');
-      continue;
-    }
-    if (!name) {
-      problem(item, label, ['metadata', 'name'], 'metadata.name is required');
-      continue;
-    }
-    const namespace = kind === 'Namespace' ? '' : typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNs;
-    const key = `${apiVersion.split('/')[0]}|${kind}|${namespace}|${name}`;
-    if (seen.has(key)) {
-      problem(item, label, ['metadata', 'name'], `${kind} ${namespace ? namespace + '/' : ''}${name} is defined more than once; the first definition is used`);
-      continue;
-    }
-    seen.add(key);
-    const labels = stringMap(meta.labels);
-    if (!labels) {
-      problem(item, label, ['metadata', 'labels'], 'labels must be a mapping of strings to strings');
-      continue;
-    }
-    const owners = readOwners(meta.ownerReferences);
-    if (typeof meta.uid === 'string') uidIndex.set(meta.uid, `${namespace}|${kind}|${name}`);
+function identify(reading: Reading, item: Item): Identity | undefined {
+  const { inv } = reading;
+  const v = item.value;
+  const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : '';
+  const kind = typeof v.kind === 'string' ? v.kind : '';
+  const meta = isObject(v.metadata) ? v.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const label = `${kind || '?'}/${name || '?'}`;
+  const problem = (path: Path, message: string) => itemProblem(inv.problems, item, label, path, message);
+  if (apiVersion.startsWith('govcloud.dev/')) {
+    inv.govcloud.push({ value: v, source: { ...item.source, lineOf: (p) => (item.source.lineOf ? item.source.lineOf([...item.base, ...p]) : item.source.line) } });
+    return undefined;
+  }
+  if (!kind || !apiVersion) return void problem([], 'not a Kubernetes object: apiVersion and kind are required');
+  if (!name) return void problem(['metadata', 'name'], 'metadata.name is required');
+  const namespace = kind === 'Namespace' ? '' : typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : reading.defaultNs;
+  const key = `${apiVersion.split('/')[0]}|${kind}|${namespace}|${name}`;
+  if (reading.seen.has(key)) return void problem(['metadata', 'name'], `${kind} ${namespace ? namespace + '/' : ''}${name} is defined more than once; the first definition is used`);
+  reading.seen.add(key);
+  const labels = stringMap(meta.labels);
+  if (!labels) return void problem(['metadata', 'labels'], 'labels must be a mapping of strings to strings');
+  const owners = readOwners(meta.ownerReferences);
+  if (typeof meta.uid === 'string') reading.uidIndex.set(meta.uid, `${namespace}|${kind}|${name}`);
+  return { apiVersion, kind, namespace, name, labels, owners, label };
+}
 
-    switch (kind) {
-      case 'Namespace':
-        inv.namespaces.push({ name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } });
-        break;
-      case 'Pod': {
-        if (apiVersion !== 'v1') {
-          problem(item, label, ['apiVersion'], 'a Pod is apiVersion v1');
-          break;
-        }
-        const phase = at(v, ['status', 'phase']);
-        if (phase === 'Succeeded' || phase === 'Failed') break; // not running: reaches nothing
-        const ports = containerPorts(at(v, ['spec']), ['spec'], (p, m) => problem(item, label, p, m));
-        inv.endpoints.push({ kind, namespace, name, labels, ports });
-        pods.push({ namespace, owners });
-        break;
+/** One object into the inventory, by its kind; a kind the evaluation does not use is only counted. */
+function readItem(reading: Reading, item: Item): void {
+  const id = identify(reading, item);
+  if (!id) return;
+  const { inv } = reading;
+  const v = item.value;
+  const { apiVersion, kind, namespace, name, labels, owners } = id;
+  const problem = (path: Path, message: string) => itemProblem(inv.problems, item, id.label, path, message);
+  switch (kind) {
+    case 'Namespace':
+      inv.namespaces.push({ name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } });
+      return;
+    case 'Pod': {
+      if (apiVersion !== 'v1') return problem(['apiVersion'], 'a Pod is apiVersion v1');
+      const phase = at(v, ['status', 'phase']);
+      if (phase === 'Succeeded' || phase === 'Failed') return; // not running: reaches nothing
+      const ports = containerPorts(at(v, ['spec']), ['spec'], problem);
+      inv.endpoints.push({ kind, namespace, name, labels, ports });
+      reading.pods.push({ namespace, owners });
+      return;
+    }
+    case 'Service': {
+      const svc = readService(v, namespace, name, problem);
+      if (svc) inv.services.push(svc);
+      return;
+    }
+    case 'NetworkPolicy': {
+      if (apiVersion !== 'networking.k8s.io/v1') return problem(['apiVersion'], 'a NetworkPolicy is apiVersion networking.k8s.io/v1');
+      const parsed = parseNetworkPolicy(v, namespace);
+      for (const e of parsed.errors) problem(e.path, e.message);
+      if (parsed.policy) inv.policies.push(parsed.policy);
+      else problem([], 'the API server would refuse this NetworkPolicy; it is left out of the evaluation');
+      return;
+    }
+    default: {
+      const templatePath = TEMPLATE_PATH[kind];
+      if (!templatePath) {
+        inv.ignored[kind] = (inv.ignored[kind] ?? 0) + 1;
+        return;
       }
-      case 'Service': {
-        const svc = readService(v, namespace, name, (p, m) => problem(item, label, p, m));
-        if (svc) inv.services.push(svc);
-        break;
-      }
-      case 'NetworkPolicy': {
-        if (apiVersion !== 'networking.k8s.io/v1') {
-          problem(item, label, ['apiVersion'], 'a NetworkPolicy is apiVersion networking.k8s.io/v1');
-          break;
-        }
-        const parsed = parseNetworkPolicy(v, namespace);
-        for (const e of parsed.errors) problem(item, label, e.path, e.message);
-        if (parsed.policy) inv.policies.push(parsed.policy);
-        else problem(item, label, [], 'the API server would refuse this NetworkPolicy; it is left out of the evaluation');
-        break;
-      }
-      default: {
-        const templatePath = TEMPLATE_PATH[kind];
-        if (!templatePath) {
-          inv.ignored[kind] = (inv.ignored[kind] ?? 0) + 1;
-          break;
-        }
-        const template = at(v, templatePath);
-        if (!isObject(template)) {
-          problem(item, label, templatePath, 'the pod template is missing');
-          break;
-        }
-        const tLabels = stringMap(at(template, ['metadata', 'labels']));
-        if (!tLabels) {
-          problem(item, label, [...templatePath, 'metadata', 'labels'], 'labels must be a mapping of strings to strings');
-          break;
-        }
-        const ports = containerPorts(template.spec, [...templatePath, 'spec'], (p, m) => problem(item, label, p, m));
-        workloads.push({ kind, namespace, name, owners, endpoint: { kind, namespace, name, labels: tLabels, ports } });
-        break;
-      }
+      const template = at(v, templatePath);
+      if (!isObject(template)) return problem(templatePath, 'the pod template is missing');
+      const tLabels = stringMap(at(template, ['metadata', 'labels']));
+      if (!tLabels) return problem([...templatePath, 'metadata', 'labels'], 'labels must be a mapping of strings to strings');
+      const ports = containerPorts(template.spec, [...templatePath, 'spec'], problem);
+      reading.workloads.push({ kind, namespace, name, owners, endpoint: { kind, namespace, name, labels: tLabels, ports } });
     }
   }
+}
 
-  // Which workloads are represented by something more concrete: real pods, or an owner.
-  const present = new Set(workloads.map((w) => `${w.namespace}|${w.kind}|${w.name}`));
-  const ownersOf = new Map(workloads.map((w) => [`${w.namespace}|${w.kind}|${w.name}`, w.owners]));
+/** The endpoints of the workloads not represented by something more concrete: real pods descending from them, or an owner that is present. */
+function representedWorkloads(reading: Reading): Endpoint[] {
+  const { workloads, pods, uidIndex } = reading;
+  const keyOf = (w: Workload) => `${w.namespace}|${w.kind}|${w.name}`;
+  const present = new Set(workloads.map(keyOf));
+  const ownersOf = new Map(workloads.map((w) => [keyOf(w), w.owners]));
   const resolve = (ns: string, o: Owner) => (o.uid && uidIndex.get(o.uid)) || `${ns}|${o.kind}|${o.name}`;
   const covered = new Set<string>();
   for (const pod of pods) {
@@ -242,14 +272,11 @@ export function readInventory(objects: readonly InputObject[], options: { defaul
       for (const o of ownersOf.get(k) ?? []) queue.push(resolve(ns, o));
     }
   }
-  for (const w of workloads) {
-    const k = `${w.namespace}|${w.kind}|${w.name}`;
-    if (covered.has(k)) continue;
-    if (w.owners.some((o) => present.has(resolve(w.namespace, o)))) continue;
-    inv.endpoints.push(w.endpoint);
-  }
+  return workloads.filter((w) => !covered.has(keyOf(w)) && !w.owners.some((o) => present.has(resolve(w.namespace, o)))).map((w) => w.endpoint);
+}
 
-  // Namespaces referred to but not declared exist with their implied label only.
+/** Namespaces referred to but not declared exist with their implied label only. */
+function addImpliedNamespaces(inv: Inventory): void {
   const declared = new Set(inv.namespaces.map((n) => n.name));
   const referred = [...inv.endpoints.map((e) => e.namespace), ...inv.services.map((s) => s.namespace), ...inv.policies.map((p) => p.namespace)];
   for (const ns of referred) {
@@ -257,11 +284,14 @@ export function readInventory(objects: readonly InputObject[], options: { defaul
     declared.add(ns);
     inv.namespaces.push({ name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns } });
   }
+}
+
+/** A stable order, whatever the order of the input. */
+function sortInventory(inv: Inventory): void {
   inv.namespaces.sort((a, b) => cmp(a.name, b.name));
   inv.endpoints.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
   inv.services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
   inv.policies.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
-  return inv;
 }
 
 interface Owner {

@@ -14,13 +14,14 @@
 // an unreachable data centre holds up that agency's deletion only (retried with backoff).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FINALIZER, hubNamespaceOf, type Agency } from '../api/index.ts';
-import { hubDataCentre, ownerLabelValue, renderAgency, type AgencyRender } from '../render/index.ts';
+import { hubDataCentre, renderAgency, type AgencyRender } from '../render/index.ts';
 import { isNotFound, listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { admitNamespaces, orphanRetained, retainedUnderRetain } from './namespaces.ts';
-import { rejectedOutcome, rejectionOf, withdraw, type Rejection } from './refusal.ts';
+import { renderedOwnerReconciler, type OwnerSync, type RenderedOwner } from './rendered-owner.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
+import { syncEverywhere, type DcOutcome, type SyncOptions } from './sync.ts';
+import { itself, watch, watchEvery, type ControllerSetup } from './watches.ts';
 
 export const AGENCY_CONTROLLER = 'agency';
 export const AGENCY_FIELD_MANAGER = 'govcloud-agency';
@@ -37,55 +38,58 @@ interface AgencyStatus {
   dataCentres?: PlacementStatus[];
 }
 
+/** The render, and the namespaces the sync held per data centre (another owner's, not labelled ours). */
+type AgencyReconcile = AgencyRender & { blocked: Map<string, Set<string>> };
+
 const notRetained = (o: KubernetesObject): boolean => !retainedUnderRetain(o);
 
-export function agencyReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req) => {
-    // Not the queue's signal: a graceful stop lets in-flight writes finish; losing the lease does not.
-    const signal = ctx.fence;
-    const name = req.name;
-    const owner = ownerLabelValue({ kind: 'Agency', name });
-    const agency = ctx.hub.agency(name);
-    if (!agency) {
-      // Gone without its finalizer having run (or never seen): clean up as Retain would.
-      const outcomes = await cleanUp(ctx, owner, 'Retain', new Map(), signal);
-      throwIfFailed(outcomes);
-      return;
+export const agencyOwner: RenderedOwner<Agency & KubernetesObject, AgencyReconcile, AgencyStatus> = {
+  kind: 'Agency',
+  controller: AGENCY_CONTROLLER,
+  fieldManager: AGENCY_FIELD_MANAGER,
+  get: (ctx, req) => ctx.hub.agency(req.name),
+  // Gone without its finalizer having run (or never seen): clean up as Retain would.
+  cleanUp: (_ctx, _req, sync) => cleanUp(sync, 'Retain', new Map()),
+  async prepare(ctx, agency, sync) {
+    if (agency.metadata.deletionTimestamp) {
+      await finalize(ctx, agency, sync);
+      return false;
     }
-    if (agency.metadata.deletionTimestamp) return finalize(ctx, agency, owner, signal);
-    if (!agency.metadata.finalizers?.includes(FINALIZER) && !(await setFinalizers(ctx, agency, [...(agency.metadata.finalizers ?? []), FINALIZER]))) return;
-
-    const rejection = rejectionOf(ctx.hub, agency);
-    if (rejection) return reject(ctx, agency, owner, rejection, signal);
-
-    const render = renderAgency(ctx.hub.platform(), agency);
-    const blocked = new Map<string, Set<string>>();
-    const policy = agency.spec.deletionPolicy ?? 'Retain';
-    const outcomes = await syncRendered(agency, render.perDataCentre, {
-      ctx,
-      controller: AGENCY_CONTROLLER,
-      fieldManager: AGENCY_FIELD_MANAGER,
-      owner,
-      signal,
-      mayDelete: policy === 'Delete' ? () => true : notRetained,
-      admit: admitNamespaces({ name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, blocked),
-      ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
-    });
-
-    const outcome = agencyOutcome(render, outcomes);
-    if (outcome.state === 'degraded') void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
-    const previous = ctx.status.previous<AgencyStatus>(agency);
+    return agency.metadata.finalizers?.includes(FINALIZER) === true || setFinalizers(ctx, agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
+  },
+  render: (ctx, agency) => ({ ...renderAgency(ctx.hub.platform(), agency), blocked: new Map() }),
+  syncOptions(_ctx, agency, render, owner) {
+    return {
+      ...underPolicy(agency.spec.deletionPolicy ?? 'Retain'),
+      admit: admitNamespaces({ name: agency.metadata.name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, render.blocked),
+    };
+  },
+  outcome: (_ctx, _agency, render, outcomes) => agencyOutcome(render, outcomes),
+  report(_ctx, { object: agency, render, outcomes, conditions }) {
     const status: Record<string, unknown> = {
       observedGeneration: agency.metadata.generation,
-      hubNamespace: hubNamespaceOf(name),
-      dataCentres: placementStatus(agency, render, outcomes, blocked),
-      conditions: conditionsFor(previous?.conditions, outcome, agency.metadata.generation, ctx.clock.now()),
+      hubNamespace: hubNamespaceOf(agency.metadata.name),
+      dataCentres: render ? placementStatus(agency, render, outcomes, render.blocked) : rejectedPlacement(agency),
+      conditions,
     };
-    if (render.code !== undefined) status.code = render.code;
-    await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
-    throwIfFailed(outcomes);
-  };
-}
+    if (render?.code !== undefined) status.code = render.code;
+    return status;
+  },
+};
+
+export const agencyReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, agencyOwner);
+
+export const agencyController: ControllerSetup = {
+  kind: 'Agency',
+  name: AGENCY_CONTROLLER,
+  reconciler: agencyReconciler,
+  object: (hub, _namespace, name) => hub.agency(name),
+  watches: [
+    watch('agencies', itself),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /** Ready, or Degraded with every reason at once: render issues, held namespaces, unreachable or failing data centres. */
 export function agencyOutcome(render: AgencyRender, outcomes: DcOutcome[]): Outcome {
@@ -122,35 +126,20 @@ function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutco
   });
 }
 
-/** A rejected agency: what opened access withdrawn everywhere, the rest kept, Degraded with the rules' words. */
-async function reject(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, rejection: Rejection, signal: AbortSignal): Promise<void> {
-  const outcomes = await withdraw(agency, { ctx, controller: AGENCY_CONTROLLER, fieldManager: AGENCY_FIELD_MANAGER, owner, signal });
-  const outcome = rejectedOutcome(rejection);
-  void ctx.recorder.warning(agency, outcome.reason, 'Reconcile', outcome.message);
-  const previous = ctx.status.previous<AgencyStatus>(agency);
-  const dataCentres: PlacementStatus[] = [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
-  const status = {
-    observedGeneration: agency.metadata.generation,
-    hubNamespace: hubNamespaceOf(agency.metadata.name),
-    dataCentres,
-    conditions: conditionsFor(previous?.conditions, outcome, agency.metadata.generation, ctx.clock.now()),
-  };
-  await ctx.status.write(agency, status, AGENCY_FIELD_MANAGER);
-  throwIfFailed(outcomes);
+/** A rejected agency's placement: nothing applied anywhere (what opened access is withdrawn, refusal.ts). */
+function rejectedPlacement(agency: Agency): PlacementStatus[] {
+  return [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
 }
 
-/** Removes what the owner has in every reachable data centre: namespaces deleted (Delete) or orphaned (Retain). */
-function cleanUp(ctx: ControllerContext, owner: string, policy: string, required: Map<string, never[]>, signal: AbortSignal): Promise<DcOutcome[]> {
-  return syncEverywhere({
-    ctx,
-    controller: AGENCY_CONTROLLER,
-    fieldManager: AGENCY_FIELD_MANAGER,
-    owner,
-    desired: required,
-    signal,
-    mayDelete: policy === 'Delete' ? () => true : notRetained,
-    ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}),
-  });
+/** What becomes of the agency's namespaces no longer rendered: deleted (Delete) or orphaned (Retain). */
+function underPolicy(policy: string): Pick<SyncOptions, 'mayDelete' | 'after'> {
+  if (policy === 'Delete') return { mayDelete: () => true };
+  return { mayDelete: notRetained, ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}) };
+}
+
+/** Removes what the owner has in every reachable data centre, as its deletion policy says. */
+function cleanUp(sync: OwnerSync, policy: string, required: Map<string, never[]>): Promise<DcOutcome[]> {
+  return syncEverywhere({ ...sync, desired: required, ...underPolicy(policy) });
 }
 
 /** Sets the agency's finalizers; false when the agency is gone (404), which is no failure. */
@@ -165,7 +154,7 @@ async function setFinalizers(ctx: ControllerContext, agency: Agency & Kubernetes
   return true;
 }
 
-async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObject, owner: string, signal: AbortSignal): Promise<void> {
+async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObject, sync: OwnerSync): Promise<void> {
   if (!agency.metadata.finalizers?.includes(FINALIZER)) return;
   const policy = agency.spec.deletionPolicy ?? 'Retain';
   // Where the agency may have something: its placement, where it was, and the hub.
@@ -173,7 +162,7 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
   const hub = hubDataCentre(ctx.hub.platform());
   const where = new Set([...agency.spec.placement.dataCentres, ...(previous?.dataCentres ?? []).map((d) => d.dataCentre), ...(hub.ok ? [hub.dataCentre.metadata.name] : [])]);
   const required = new Map([...where].filter((dc) => ctx.hub.dataCentre(dc) !== undefined).map((dc) => [dc, [] as never[]]));
-  const outcomes = await cleanUp(ctx, owner, policy, required, signal);
+  const outcomes = await cleanUp(sync, policy, required);
   const blocked = outcomes.filter((o) => o.state === 'failed' || (o.state === 'unreachable' && required.has(o.dataCentre)));
   if (blocked.length > 0) {
     const message = `deletion waits until what the agency has there can be removed: ${listText(blocked.map((o) => o.message ?? o.dataCentre), { noun: 'data centres' })}`;

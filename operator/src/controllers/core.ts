@@ -1,24 +1,34 @@
 // The controllers wired together, as the leader runs them: one Controller per kind on the
-// runtime's work queue, hub and member events mapped to keys (reconcile by key, never by
+// runtime's work queue, hub events mapped to keys as each controller declares beside its
+// reconciler (watches.ts), member events to their owners' keys (reconcile by key, never by
 // event), the member clusters connected before the first reconcile (bounded), and a clean
 // stop that lets in-flight reconciles finish. The process around it (probes, leader
 // election, signals) is manager.ts; tests drive this directly with in-memory transports.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, hubNamespaceOf, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink } from '../api/index.ts';
+import { agencyNameOfHubNamespace, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type NetworkLink } from '../api/index.ts';
 import type { PlatformObject } from '../model/rules.ts';
-import { Controller, sleep, systemClock, type Clock, type EventRecorder, type TimerHandle, type InformerHandlers, type Logger, type RateLimiter, type ReconcileFn, type RuntimeMetrics } from '../runtime/index.ts';
+import { Controller, sleep, systemClock, type Clock, type EventRecorder, type Informer, type InformerHandlers, type Logger, type RateLimiter, type RuntimeMetrics, type TimerHandle } from '../runtime/index.ts';
 import { ownerFromLabels } from '../render/index.ts';
-import { AGENCY_CONTROLLER, agencyReconciler } from './agency.ts';
+import { agencyController } from './agency.ts';
 import type { Connector } from './connector.ts';
 import { hubKey, type ControllerContext, type Timeouts } from './context.ts';
-import { connect, DATACENTRE_CONTROLLER, dataCentreReconciler } from './datacentre.ts';
+import { connect, dataCentreController } from './datacentre.ts';
 import { specChanged, type HubCache } from './hub.ts';
-import { LINK_CONTROLLER, linkReconciler } from './link.ts';
+import { linkController, linksForAgency, linksForLink } from './link.ts';
 import { MemberRegistry, type Member, type MemberTimings } from './members.ts';
 import type { PlatformMetrics } from './metrics.ts';
-import { SERVICE_CONTROLLER, serviceReconciler } from './service.ts';
+import { serviceController, serviceForGrant, serviceForRequest } from './service.ts';
 import { StatusStore } from './status.ts';
+import type { ControllerKind, ControllerSetup, ObjectKey, Watch } from './watches.ts';
 import type { HubWriter } from './writer.ts';
+
+/** Every controller the leader runs, each declaring what it watches beside its reconciler. */
+const CONTROLLERS: Record<ControllerKind, ControllerSetup> = {
+  DataCentre: dataCentreController,
+  Agency: agencyController,
+  NetworkLink: linkController,
+  SharedDataService: serviceController,
+};
 
 /** How long a change to one object waits before every object of a kind is reconciled again. */
 const FAN_OUT_DELAY_MS = 500;
@@ -41,11 +51,9 @@ export interface CoreOptions {
   rateLimiter?: () => RateLimiter;
 }
 
-type Kind = 'DataCentre' | 'Agency' | 'NetworkLink' | 'SharedDataService';
-
 export class OperatorCore {
   readonly ctx: ControllerContext;
-  readonly controllers: Record<Kind, Controller>;
+  readonly controllers: Record<ControllerKind, Controller>;
   private readonly opts: CoreOptions;
   private readonly removers: (() => void)[] = [];
   private readonly wasReady = new Map<string, boolean>();
@@ -77,26 +85,26 @@ export class OperatorCore {
       fence: new AbortController().signal,
       maxRequeueMs: 24 * 3600_000,
     };
-    const make = (name: string, reconcile: ReconcileFn, target: (ns: string, n: string) => KubernetesObject | undefined) =>
+    const hub = opts.hub;
+    const make = (setup: ControllerSetup) =>
       new Controller({
-        name,
-        reconcile,
+        name: setup.name,
+        reconcile: setup.reconciler(this.ctx),
         metrics: opts.runtimeMetrics,
         logger: opts.logger,
         clock,
         concurrency: opts.concurrency ?? 4,
         ...(opts.rateLimiter ? { rateLimiter: opts.rateLimiter() } : {}),
         eventTarget: (req) => {
-          const object = target(req.namespace, req.name);
+          const object = setup.object(hub, req.namespace, req.name);
           return object ? { recorder: opts.recorder, object } : undefined;
         },
       });
-    const hub = opts.hub;
     this.controllers = {
-      DataCentre: make(DATACENTRE_CONTROLLER, dataCentreReconciler(this.ctx), (_ns, n) => hub.dataCentre(n)),
-      Agency: make(AGENCY_CONTROLLER, agencyReconciler(this.ctx), (_ns, n) => hub.agency(n)),
-      NetworkLink: make(LINK_CONTROLLER, linkReconciler(this.ctx), (ns, n) => hub.links.get(ns, n)),
-      SharedDataService: make(SERVICE_CONTROLLER, serviceReconciler(this.ctx), (ns, n) => hub.services.get(ns, n)),
+      DataCentre: make(CONTROLLERS.DataCentre),
+      Agency: make(CONTROLLERS.Agency),
+      NetworkLink: make(CONTROLLERS.NetworkLink),
+      SharedDataService: make(CONTROLLERS.SharedDataService),
     };
     hub.setInertNamespaces((namespace) => this.retainedHubNamespace(namespace));
     opts.platformMetrics.bind({
@@ -142,7 +150,7 @@ export class OperatorCore {
     await this.ctx.members.stop();
   }
 
-  private enqueue(kind: Kind, namespace: string | undefined, name: string): void {
+  private enqueue(kind: ControllerKind, namespace: string | undefined, name: string): void {
     this.controllers[kind].enqueue(hubKey(namespace, name));
   }
 
@@ -151,95 +159,64 @@ export class OperatorCore {
    * agencies) then costs one more reconcile per object instead of one per change, since a
    * key already waiting keeps its earliest time.
    */
-  private enqueueAll(kind: Kind): void {
+  private enqueueAll(kind: ControllerKind): void {
     const hub = this.opts.hub;
     const informer = { DataCentre: hub.dataCentres, Agency: hub.agencies, NetworkLink: hub.links, SharedDataService: hub.services }[kind];
     const queue = this.controllers[kind].queue;
     for (const o of informer.list() as KubernetesObject[]) queue.addAfter(hubKey(o.metadata?.namespace, o.metadata?.name ?? ''), FAN_OUT_DELAY_MS);
   }
 
-  /** Hub events to keys. Status-only updates of the govcloud kinds are not events worth a reconcile. */
+  /** Each controller's watches on the hub's informers, and the rules' verdicts. */
   private watchHub(): void {
     const hub = this.opts.hub;
-    const on = <T extends KubernetesObject>(handler: (obj: T) => void): InformerHandlers<T> => ({
+    this.removers.push(hub.onVerdictsChanged((objects) => this.verdictsChanged(objects)));
+    for (const setup of Object.values(CONTROLLERS)) {
+      for (const w of setup.watches) this.removers.push((hub[w.source] as Informer<KubernetesObject>).addHandlers(this.handlersOf(setup.kind, w)));
+    }
+  }
+
+  /**
+   * One watch's handlers: the keys of the object of each event (the old and the new one of a
+   * spec change: status-only updates of the govcloud kinds are not worth a reconcile), then
+   * the rules judged again once the burst has settled.
+   */
+  private handlersOf(kind: ControllerKind, w: Watch): InformerHandlers<KubernetesObject> {
+    const route = (o: KubernetesObject) => {
+      if (w.keys === 'every') this.enqueueAll(kind);
+      else this.enqueueKeys(kind, w.keys(this.opts.hub, o));
+    };
+    return {
       add: (o) => {
-        handler(o);
+        route(o);
         this.publishVerdictsSoon();
       },
       update: (old, o) => {
         if (!specChanged(old, o)) return;
-        handler(old);
-        handler(o);
+        route(old);
+        route(o);
         this.publishVerdictsSoon();
       },
       delete: (o) => {
-        handler(o);
+        route(o);
+        w.deleted?.(this.ctx, o);
         this.publishVerdictsSoon();
       },
-    });
-    this.removers.push(
-      hub.onVerdictsChanged((objects) => this.verdictsChanged(objects)),
-      hub.dataCentres.addHandlers(
-        on((dc: DataCentre & KubernetesObject) => {
-          this.enqueue('DataCentre', undefined, dc.metadata.name);
-          // The hub's address policy holds every data centre's ranges.
-          this.enqueueAll('DataCentre');
-          // Placement, accreditation and ranges feed every render.
-          this.enqueueAll('Agency');
-          this.enqueueAll('NetworkLink');
-          this.enqueueAll('SharedDataService');
-        }),
-      ),
-      hub.secrets.addHandlers(
-        on((secret: KubernetesObject) => {
-          for (const dc of hub.dataCentres.list()) {
-            const ref = dc.spec.connection.kubeconfigSecretRef;
-            if (ref && ref.namespace === secret.metadata?.namespace && ref.name === secret.metadata?.name) this.enqueue('DataCentre', undefined, dc.metadata.name);
-          }
-        }),
-      ),
-      hub.agencies.addHandlers(
-        on((agency: Agency & KubernetesObject) => {
-          // What an agency's spec feeds besides its own render: the capacity allocated in the
-          // data centres it is placed in. Other agencies hear of it only through the rules (publishVerdicts).
-          for (const dc of agency.spec.placement.dataCentres) if (hub.dataCentre(dc)) this.enqueue('DataCentre', undefined, dc);
-          this.agencyChanged(agency.metadata.name);
-        }),
-      ),
-      hub.links.addHandlers(on((link: NetworkLink & KubernetesObject) => this.linkChanged(link))),
-      hub.services.addHandlers(on((s: KubernetesObject) => this.enqueue('SharedDataService', s.metadata?.namespace, s.metadata?.name ?? ''))),
-      hub.requests.addHandlers(
-        on((r: AccessRequest & KubernetesObject) => this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service)),
-      ),
-      hub.grants.addHandlers({
-        ...on((g: AccessGrant & KubernetesObject) => this.enqueue('SharedDataService', g.metadata.namespace, g.spec.service)),
-        delete: (g: AccessGrant & KubernetesObject) => {
-          this.enqueue('SharedDataService', g.metadata.namespace, g.spec.service);
-          this.ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(g.metadata.namespace) ?? g.metadata.namespace ?? '', accessgrant: g.metadata.name });
-          this.publishVerdictsSoon();
-        },
-      }),
-    );
+    };
+  }
+
+  private enqueueKeys(kind: ControllerKind, keys: readonly ObjectKey[]): void {
+    for (const k of keys) this.enqueue(kind, k.namespace, k.name);
   }
 
   /**
-   * The agency, and what it is a party to: the links in its hub namespace and those naming
-   * it as peer, and every service's consumers (also when only its rule verdict changed: a
-   * rejected agency opens nothing, refusal.ts).
+   * The agency, and what it is a party to: its links (those in its hub namespace and those
+   * naming it as peer), and every service's consumers (also when only its rule verdict
+   * changed: a rejected agency opens nothing, refusal.ts).
    */
-  private agencyChanged(name: string): void {
-    this.enqueue('Agency', undefined, name);
-    for (const link of this.opts.hub.links.list()) {
-      if (link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name) this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
-    }
+  private agencyChanged(agency: Agency & KubernetesObject): void {
+    this.enqueue('Agency', undefined, agency.metadata.name);
+    this.enqueueKeys('NetworkLink', linksForAgency(this.opts.hub, agency));
     this.enqueueAll('SharedDataService');
-  }
-
-  /** The link, and the links that may answer it: they live in the peer's hub namespace. */
-  private linkChanged(link: NetworkLink & KubernetesObject): void {
-    this.enqueue('NetworkLink', link.metadata.namespace, link.metadata.name);
-    const peer = link.spec.peer.agency?.name;
-    if (peer) for (const l of this.opts.hub.links.list(hubNamespaceOf(peer))) this.enqueue('NetworkLink', l.metadata.namespace, l.metadata.name);
   }
 
   /**
@@ -259,14 +236,13 @@ export class OperatorCore {
    * objects that count on it (a rejected object counts for nothing in their renders).
    */
   private verdictsChanged(objects: PlatformObject[]): void {
+    const hub = this.opts.hub;
     for (const o of objects) {
-      if (o.kind === 'Agency') this.agencyChanged(o.metadata.name);
-      else if (o.kind === 'NetworkLink') this.linkChanged(o as NetworkLink & KubernetesObject);
+      if (o.kind === 'Agency') this.agencyChanged(o as Agency & KubernetesObject);
+      else if (o.kind === 'NetworkLink') this.enqueueKeys('NetworkLink', linksForLink(hub, o as NetworkLink & KubernetesObject));
       else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
-      else if (o.kind === 'AccessRequest') {
-        const r = o as AccessRequest;
-        this.enqueue('SharedDataService', hubNamespaceOf(r.spec.provider), r.spec.service);
-      } else if (o.kind === 'AccessGrant') this.enqueue('SharedDataService', o.metadata.namespace, (o as AccessGrant).spec.service);
+      else if (o.kind === 'AccessRequest') this.enqueueKeys('SharedDataService', serviceForRequest(hub, o as AccessRequest));
+      else if (o.kind === 'AccessGrant') this.enqueueKeys('SharedDataService', serviceForGrant(hub, o as AccessGrant));
     }
   }
 
@@ -303,7 +279,7 @@ export class OperatorCore {
   private enqueueOwner(obj: KubernetesObject): void {
     const owner = ownerFromLabels(obj.metadata);
     if (!owner || !(owner.kind in this.controllers)) return;
-    this.enqueue(owner.kind as Kind, owner.namespace, owner.name);
+    this.enqueue(owner.kind as ControllerKind, owner.namespace, owner.name);
   }
 
   /**

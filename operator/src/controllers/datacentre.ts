@@ -8,8 +8,11 @@
 // A DataCentre the rules reject (overlapping ranges, a second hub) is Degraded through the
 // same path as every kind (refusal.ts), but its platform objects are still applied: they are
 // the same for every data centre and only confine (admission policies), and withholding
-// them would leave the agencies placed there with fewer guard-rails, failing open.
-import type { DataCentre } from '../api/index.ts';
+// them would leave the agencies placed there with fewer guard-rails, failing open. That is
+// also why it is not a rendered owner (rendered-owner.ts): nothing is withdrawn on rejection,
+// and what it reports is first the connection, then the apply.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Agency, DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
 import { listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
@@ -19,6 +22,7 @@ import { platformRoleProblems } from './platform-roles.ts';
 import { rejectedOutcome, rejectionOf } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
 import { changed, countsText, syncEverywhere } from './sync.ts';
+import { itself, watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const DATACENTRE_CONTROLLER = 'datacentre';
 const FIELD_MANAGER = 'govcloud-datacentre';
@@ -135,3 +139,37 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
 }
 
 export const dataCentreKey = (name: string): string => `${HUB}//${name}`;
+
+/** A change to a Secret enqueues the DataCentres whose kubeconfig it holds: they connect again. */
+export function dataCentresForSecret(hub: HubView, secret: KubernetesObject): ObjectKey[] {
+  return hub.dataCentres
+    .list()
+    .filter((dc) => {
+      const ref = dc.spec.connection.kubeconfigSecretRef;
+      if (!ref) return false;
+      return ref.namespace === secret.metadata?.namespace && ref.name === secret.metadata?.name;
+    })
+    .map((dc) => ({ name: dc.metadata.name }));
+}
+
+/**
+ * A change to an Agency enqueues the DataCentres of its placement that exist: the capacity
+ * allocated there. Other agencies hear of it only through the rules (core.ts, verdicts).
+ */
+export function dataCentresForAgency(hub: HubView, agency: Agency): ObjectKey[] {
+  return agency.spec.placement.dataCentres.filter((dc) => hub.dataCentre(dc) !== undefined).map((name) => ({ name }));
+}
+
+export const dataCentreController: ControllerSetup = {
+  kind: 'DataCentre',
+  name: DATACENTRE_CONTROLLER,
+  reconciler: dataCentreReconciler,
+  object: (hub, _namespace, name) => hub.dataCentre(name),
+  watches: [
+    watch('dataCentres', itself),
+    // The hub's address policy holds every data centre's ranges.
+    watchEvery('dataCentres'),
+    watch('secrets', dataCentresForSecret),
+    watch('agencies', dataCentresForAgency),
+  ],
+};

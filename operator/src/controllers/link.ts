@@ -5,13 +5,15 @@
 // resync, so a link closes within seconds of its validUntil. A link the rules reject
 // (refusal.ts) is rendered nowhere, and its policy goes wherever it was; its peer's link
 // renders against the admitted platform, where a rejected link answers nothing.
-import { agencyNameOfHubNamespace } from '../api/index.ts';
-import { ownerLabelValue, renderLink, type LinkRender } from '../render/index.ts';
-import type { Condition, ReconcileFn, ReconcileResult } from '../runtime/index.ts';
-import { requeueFor, type ControllerContext } from './context.ts';
-import { rejectedOutcome, rejectionOf, withdraw } from './refusal.ts';
-import { conditionsFor, type Outcome } from './status.ts';
-import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { agencyNameOfHubNamespace, hubNamespaceOf, type Agency, type NetworkLink } from '../api/index.ts';
+import { renderLink, type LinkRender } from '../render/index.ts';
+import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import type { ControllerContext } from './context.ts';
+import { renderedOwnerReconciler, type RenderedOwner } from './rendered-owner.ts';
+import type { Outcome } from './status.ts';
+import { renderedOutcome, type DcOutcome } from './sync.ts';
+import { watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const LINK_CONTROLLER = 'link';
 const FIELD_MANAGER = 'govcloud-link';
@@ -21,45 +23,58 @@ interface LinkStatus {
   conditions?: Condition[];
 }
 
-export function linkReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req): Promise<ReconcileResult | void> => {
-    const signal = ctx.fence;
-    const owner = ownerLabelValue({ kind: 'NetworkLink', namespace: req.namespace, name: req.name });
-    const link = ctx.hub.links.get(req.namespace, req.name);
-    // A link in a retained, unadopted hub namespace is the old tenant's: it opens nothing.
-    if (!link || link.metadata.deletionTimestamp || ctx.hub.isInert(link.metadata.namespace)) {
-      const outcomes = await syncEverywhere({ ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
-      throwIfFailed(outcomes);
-      return;
-    }
-    const now = ctx.clock.now();
-    const rejection = rejectionOf(ctx.hub, link);
-    const render = rejection ? undefined : renderLink(ctx.hub.admitted(), link, new Date(now));
-    const sync = { ctx, controller: LINK_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal };
-    const outcomes = render ? await syncRendered(link, render.perDataCentre, sync) : await withdraw(link, sync);
-
-    const previous = ctx.status.previous<LinkStatus>(link);
-    const outcome = rejection ? rejectedOutcome(rejection) : linkOutcome(render!, outcomes);
+export const linkOwner: RenderedOwner<NetworkLink & KubernetesObject, LinkRender, LinkStatus> = {
+  kind: 'NetworkLink',
+  controller: LINK_CONTROLLER,
+  fieldManager: FIELD_MANAGER,
+  get: (ctx, req) => ctx.hub.links.get(req.namespace, req.name),
+  // A link in a retained, unadopted hub namespace is the old tenant's: it opens nothing.
+  isGone: (ctx, link) => Boolean(link.metadata.deletionTimestamp) || ctx.hub.isInert(link.metadata.namespace),
+  render: (ctx, link, now) => renderLink(ctx.hub.admitted(), link, now),
+  outcome: (_ctx, _link, render, outcomes) => linkOutcome(render, outcomes),
+  report(ctx, { object: link, render, outcomes, outcome, previous, conditions }) {
     const active = render !== undefined && render.active && outcomes.every((o) => !o.wanted || (o.state === 'applied' && o.held.length === 0));
     const dataCentres = render?.perDataCentre.map((r) => r.dataCentre) ?? [];
     if (previous?.active === true && !active) void ctx.recorder.normal(link, 'Deactivated', 'Close', outcome.message ?? 'the link is closed');
     if (previous?.active !== true && active) void ctx.recorder.normal(link, 'Activated', 'Open', `open in ${dataCentres.join(', ')}`);
-    if (outcome.state === 'degraded') void ctx.recorder.warning(link, outcome.reason, 'Reconcile', outcome.message);
-
-    const status: Record<string, unknown> = {
-      observedGeneration: link.metadata.generation,
-      active,
-      dataCentres,
-      conditions: conditionsFor(previous?.conditions, outcome, link.metadata.generation, now),
-    };
+    const status: Record<string, unknown> = { observedGeneration: link.metadata.generation, active, dataCentres, conditions };
     const agency = agencyNameOfHubNamespace(link.metadata.namespace);
     if (agency !== undefined) status.agency = agency;
-    await ctx.status.write(link, status, FIELD_MANAGER);
-    throwIfFailed(outcomes);
-    const after = requeueFor(render?.nextChange, now, ctx.maxRequeueMs);
-    return after === undefined ? undefined : { requeueAfter: after };
-  };
+    return status;
+  },
+};
+
+export const linkReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, linkOwner);
+
+const keyOf = (link: NetworkLink & KubernetesObject): ObjectKey => ({ namespace: link.metadata.namespace, name: link.metadata.name });
+
+/** A change to a link enqueues it and the links that may answer it: those in its peer's hub namespace. */
+export function linksForLink(hub: HubView, link: NetworkLink & KubernetesObject): ObjectKey[] {
+  const peer = link.spec.peer.agency?.name;
+  return [keyOf(link), ...(peer ? hub.links.list(hubNamespaceOf(peer)).map(keyOf) : [])];
 }
+
+/** A change to an Agency (or to its rule verdict) enqueues the links it is a party to: those in its hub namespace and those naming it as peer. */
+export function linksForAgency(hub: HubView, agency: Agency): ObjectKey[] {
+  const name = agency.metadata.name;
+  return hub.links
+    .list()
+    .filter((link) => link.metadata.namespace === hubNamespaceOf(name) || link.spec.peer.agency?.name === name)
+    .map(keyOf);
+}
+
+export const linkController: ControllerSetup = {
+  kind: 'NetworkLink',
+  name: LINK_CONTROLLER,
+  reconciler: linkReconciler,
+  object: (hub, namespace, name) => hub.links.get(namespace, name),
+  watches: [
+    watch('links', linksForLink),
+    watch('agencies', linksForAgency),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /**
  * Refused (the renderer reported the reason as an issue) or failing: Degraded. Waiting for

@@ -9,16 +9,17 @@
 // refusal.ts); a rejected request or grant pairs with nothing, since the service renders
 // against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, workspaceNamespace, type SharedDataService } from '../api/index.ts';
-import { ownerLabelValue, renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
+import { renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
 import { windowOf } from '../model/window.ts';
-import { STATUS_LISTED, type Condition, type ReconcileFn, type ReconcileResult } from '../runtime/index.ts';
+import { STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { accessDecisions, nextHistory, type AccessDecision, type HistoryEntry } from './access.ts';
-import { requeueFor, type ControllerContext } from './context.ts';
+import type { ControllerContext } from './context.ts';
 import { DEPLOYMENT } from './resources.ts';
-import { rejectedOutcome, rejectionOf, withdraw } from './refusal.ts';
+import { renderedOwnerReconciler, type RenderedOwner } from './rendered-owner.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { renderedOutcome, syncEverywhere, syncRendered, throwIfFailed, type DcOutcome } from './sync.ts';
+import { renderedOutcome, syncEverywhere, type DcOutcome } from './sync.ts';
+import { itself, watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const SERVICE_CONTROLLER = 'service';
 const FIELD_MANAGER = 'govcloud-service';
@@ -37,64 +38,65 @@ interface AccessStatus {
 
 const VERB: Record<HistoryEntry['event'], string> = { Granted: 'AccessGranted', Revoked: 'AccessRevoked', Expired: 'AccessExpired' };
 
-export function serviceReconciler(ctx: ControllerContext): ReconcileFn {
-  return async (req): Promise<ReconcileResult | void> => {
-    const signal = ctx.fence;
+export const serviceOwner: RenderedOwner<SharedDataService & KubernetesObject, ServiceRender, ServiceStatus> = {
+  kind: 'SharedDataService',
+  controller: SERVICE_CONTROLLER,
+  fieldManager: FIELD_MANAGER,
+  get: (ctx, req) => ctx.hub.services.get(req.namespace, req.name),
+  // A service in a retained, unadopted hub namespace is the old tenant's: it runs nowhere.
+  isGone: (ctx, service) => Boolean(service.metadata.deletionTimestamp) || ctx.hub.isInert(service.metadata.namespace),
+  async cleanUp(ctx, req, sync, now) {
+    const outcomes = await syncEverywhere({ ...sync, desired: new Map() });
     const { namespace, name } = req;
-    const owner = ownerLabelValue({ kind: 'SharedDataService', namespace, name });
-    const service = ctx.hub.services.get(namespace, name);
-    const platform = ctx.hub.platform();
-    const now = ctx.clock.now();
-    // A service in a retained, unadopted hub namespace is the old tenant's: it runs nowhere.
-    if (!service || service.metadata.deletionTimestamp || ctx.hub.isInert(namespace)) {
-      const outcomes = await syncEverywhere({ ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, desired: new Map(), signal });
-      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service: undefined, rejected: false, render: undefined, now }), now);
-      throwIfFailed(outcomes);
-      return;
-    }
-
-    const sync = { ctx, controller: SERVICE_CONTROLLER, fieldManager: FIELD_MANAGER, owner, signal };
-    const rejection = rejectionOf(ctx.hub, service);
-    if (rejection) {
-      const outcomes = await withdraw(service, sync);
-      const outcome = rejectedOutcome(rejection);
-      void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
-      const previous = ctx.status.previous<ServiceStatus>(service);
-      const { history, added } = nextHistory(previous?.history, [], platform, now);
-      recordHistory(ctx, service, added);
-      const status = {
-        observedGeneration: service.metadata.generation,
-        dataCentres: [],
-        consumers: [],
-        consumerCount: 0,
-        history,
-        conditions: conditionsFor(previous?.conditions, outcome, service.metadata.generation, now),
-      };
-      await ctx.status.write(service, status, FIELD_MANAGER);
-      await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: true, render: undefined, now }), now);
-      throwIfFailed(outcomes);
-      return;
-    }
-
-    const render = renderService(ctx.hub.admitted(), service, new Date(now));
-    const outcomes = await syncRendered(service, render.perDataCentre, sync);
-
-    const previous = ctx.status.previous<ServiceStatus>(service);
-    const { history, added } = nextHistory(previous?.history, render.access, platform, now, (m) => pairWasOpen(ctx, m));
+    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service: undefined, rejected: false, render: undefined, now }), now);
+    return outcomes;
+  },
+  render: (ctx, service, now) => renderService(ctx.hub.admitted(), service, now),
+  outcome: (ctx, service, render, outcomes) => serviceOutcome(ctx, service, render, outcomes),
+  report(ctx, { object: service, render, previous, conditions, now }) {
+    const { history, added } = nextHistory(previous?.history, render?.access ?? [], ctx.hub.platform(), now, (m) => pairWasOpen(ctx, m));
     recordHistory(ctx, service, added);
+    if (render) return serviceStatus(service, render, placements(ctx, service, render), history, conditions);
+    return { observedGeneration: service.metadata.generation, dataCentres: [], consumers: [], consumerCount: 0, history, conditions };
+  },
+  async afterStatus(ctx, { object: service, render, rejection, now }) {
+    const { namespace = '', name } = service.metadata;
+    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service, rejected: rejection !== undefined, render, now }), now);
+  },
+};
 
-    const outcome = serviceOutcome(ctx, service, render, outcomes);
-    if (outcome.state === 'degraded') void ctx.recorder.warning(service, outcome.reason, 'Reconcile', outcome.message);
-    const conditions = conditionsFor(previous?.conditions, outcome, service.metadata.generation, now);
-    const status = serviceStatus(service, render, placements(ctx, service, render), history, conditions);
-    await ctx.status.write(service, status, FIELD_MANAGER);
-    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform, namespace, name, service, rejected: false, render, now }), now);
+export const serviceReconciler = (ctx: ControllerContext): ReconcileFn => renderedOwnerReconciler(ctx, serviceOwner);
 
-    throwIfFailed(outcomes);
-    const after = requeueFor(render.nextChange, now, ctx.maxRequeueMs);
-    return after === undefined ? undefined : { requeueAfter: after };
-  };
+/** A change to an AccessRequest enqueues the service it names, in its provider's hub namespace. */
+export function serviceForRequest(_hub: HubView, request: AccessRequest): ObjectKey[] {
+  return [{ namespace: hubNamespaceOf(request.spec.provider), name: request.spec.service }];
 }
+
+/** A change to an AccessGrant enqueues the service it names in its own namespace (a grant elsewhere grants nothing, and the service says so). */
+export function serviceForGrant(_hub: HubView, grant: AccessGrant): ObjectKey[] {
+  return [{ ...(grant.metadata.namespace !== undefined ? { namespace: grant.metadata.namespace } : {}), name: grant.spec.service }];
+}
+
+/** A grant deleted: its expiry is exported no more. */
+export function forgetGrantExpiry(ctx: ControllerContext, grant: AccessGrant): void {
+  ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(grant.metadata.namespace) ?? grant.metadata.namespace ?? '', accessgrant: grant.metadata.name });
+}
+
+export const serviceController: ControllerSetup = {
+  kind: 'SharedDataService',
+  name: SERVICE_CONTROLLER,
+  reconciler: serviceReconciler,
+  object: (hub, namespace, name) => hub.services.get(namespace, name),
+  watches: [
+    watch('services', itself),
+    watch('requests', serviceForRequest),
+    watch('grants', serviceForGrant, forgetGrantExpiry),
+    // Every agency may consume it (a rejected one is no consumer: refusal.ts).
+    watchEvery('agencies'),
+    // Placement, accreditation and ranges feed every render.
+    watchEvery('dataCentres'),
+  ],
+};
 
 /**
  * What the service's status says: where it runs, the workspaces entitled to it (the first

@@ -90,6 +90,35 @@ export function placementRefusal(agency: Agency, dataCentre: DataCentre): Placem
 
 /** Data classes from the least to the most sensitive. */
 export const DATA_CLASSES = ['open', 'shared', 'private', 'stateSecret'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+/** The class named only to be refused: never hosted, so never shared either. */
+export const NEVER_HOSTED: DataClass = 'stateSecret';
+export const STATE_SECRET_MESSAGE = 'state secrets are never hosted on this platform';
+
+/**
+ * Which data classes may be shared how, besides NEVER_HOSTED: each rule ties one value of a
+ * service's field to one value of the other (only open data openly, private data only on
+ * request). The CRD's CEL (api/shareddataservice.ts) and renderService both read it; either
+ * way the problem is reported at `sharing`.
+ */
+export interface SharingRule {
+  when: { field: 'dataClass' | 'sharing'; is: string };
+  then: { field: 'dataClass' | 'sharing'; is: string };
+  message: string;
+}
+
+export const SHARING_RULES: readonly SharingRule[] = [
+  { when: { field: 'sharing', is: 'open' }, then: { field: 'dataClass', is: 'open' }, message: 'only open data can be shared openly' },
+  { when: { field: 'dataClass', is: 'private' }, then: { field: 'sharing', is: 'onRequest' }, message: 'private data is shared on request only' },
+];
+
+/** Why a service may not hold this class of data shared this way, or undefined when it may. */
+export function sharingRefusal(spec: { dataClass: string; sharing: string }): { reason: 'StateSecret' | 'SharingNotAllowed'; field: 'dataClass' | 'sharing'; message: string } | undefined {
+  if (spec.dataClass === NEVER_HOSTED) return { reason: 'StateSecret', field: 'dataClass', message: STATE_SECRET_MESSAGE };
+  const broken = SHARING_RULES.find((r) => spec[r.when.field] === r.when.is && spec[r.then.field] !== r.then.is);
+  return broken ? { reason: 'SharingNotAllowed', field: 'sharing', message: broken.message } : undefined;
+}
 
 /**
  * A service handles data its workspace is not declared for. Fail-safe for a class not in

@@ -52,7 +52,6 @@ import {
   ANNOTATIONS,
   LABELS,
   MANAGED_BY,
-  STATE_SECRET_MESSAGE,
   DEDICATED_NODE_KEY,
   DEDICATED_NODE_VALUE,
   hubNamespaceOf,
@@ -64,7 +63,7 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY, sharingRefusal } from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
@@ -277,9 +276,8 @@ function judgeService(platform: Platform, service: SharedDataService, issues: Re
   const spec = service.spec;
   const identifier = serviceIdentifier(code, spec.subsystem, spec.serviceCode, spec.version);
 
-  if (spec.dataClass === 'stateSecret') return refuse('StateSecret', STATE_SECRET_MESSAGE, 'spec.dataClass');
-  if (spec.sharing === 'open' && spec.dataClass !== 'open') return refuse('SharingNotAllowed', 'only open data can be shared openly', 'spec.sharing');
-  if (spec.dataClass === 'private' && spec.sharing !== 'onRequest') return refuse('SharingNotAllowed', 'private data is shared on request only', 'spec.sharing');
+  const sharing = sharingRefusal(spec);
+  if (sharing) return refuse(sharing.reason, sharing.message, `spec.${sharing.field}`);
   const workspace = owner.spec.workspaces.find((w) => w.name === spec.workspace);
   if (!workspace) return refuse('WorkspaceNotFound', `agency ${owner.metadata.name} has no workspace ${spec.workspace}`, 'spec.workspace');
   if (dataClassExceeds(spec.dataClass, workspace.dataClass)) {

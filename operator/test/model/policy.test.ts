@@ -14,8 +14,11 @@ import {
   NO_INTERNET_EGRESS_FROM_LEVEL,
   placementRefusal,
   SECURITY_LEVELS,
+  sharingRefusal,
   type LevelPolicy,
 } from '../../src/model/policy.ts';
+import { DATA_CLASSES, SHARING_MODES, SharedDataServiceKind } from '../../src/api/index.ts';
+import { checkCel } from '../../src/validate/cel.ts';
 import { checkPlatform } from '../../src/model/rules.ts';
 import { placementOf, renderService } from '../../src/render/index.ts';
 import { agency, dataCentre, service } from '../render/fixtures.ts';
@@ -85,6 +88,38 @@ test('policy: one placement decision, and the rules and the renderer refuse exac
     const rules = checkPlatform(platform).filter((p) => p.object === a && p.path.join('.') === 'spec.placement.dataCentres.0');
     assert.is(rules.length, c.want === undefined ? 0 : 1, `rules: ${what}`);
     assert.equal(placementOf(platform, a).issues.map((i) => i.reason), c.want === undefined ? [] : [c.want], `renderer: ${what}`);
+  }
+});
+
+
+test('policy: which data classes may be shared how, decided once; the CRD\'s CEL and the renderer refuse exactly where it does', () => {
+  const refused = (dataClass: string, sharing: string) => sharingRefusal({ dataClass, sharing })?.reason ?? 'allowed';
+  assert.equal(
+    DATA_CLASSES.map((c) => [c, ...SHARING_MODES.map((m) => refused(c, m))]),
+    [
+      ['open', 'allowed', 'allowed', 'allowed'],
+      ['shared', 'SharingNotAllowed', 'allowed', 'allowed'],
+      ['private', 'SharingNotAllowed', 'SharingNotAllowed', 'allowed'],
+      ['stateSecret', 'StateSecret', 'StateSecret', 'StateSecret'],
+    ],
+    'rows: data classes; columns: open, default, onRequest',
+  );
+  for (const dataClass of DATA_CLASSES) {
+    for (const sharing of SHARING_MODES) {
+      const verdict = sharingRefusal({ dataClass, sharing });
+      const s = service('bca', 'dancu', { dataClass, sharing });
+      const cel = checkCel(SharedDataServiceKind.spec, s.spec, ['spec']);
+      // The CEL reports every broken rule at once, the renderer the first: the same verdict, and its words among them.
+      assert.is(cel.length > 0, verdict !== undefined, `${dataClass} shared ${sharing}: CEL refuses`);
+      if (verdict) assert.ok(cel.some((p) => p.message === verdict.message), `${dataClass} shared ${sharing}: CEL says ${verdict.message}`);
+
+      const platform = emptyPlatform();
+      platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }));
+      platform.agencies.push(agency('bca', { code: 'G12', workspaces: [{ name: 'app', dataClass: 'private' }] }));
+      platform.services.push(s);
+      const render = renderService(platform, s, new Date('2026-01-01T00:00:00Z'));
+      assert.equal(render.issues.filter((i) => i.reason === 'SharingNotAllowed' || i.reason === 'StateSecret').map((i) => [i.field, i.message]), verdict ? [[`spec.${verdict.field}`, verdict.message]] : [], `${dataClass} shared ${sharing}: renderer`);
+    }
   }
 });
 
