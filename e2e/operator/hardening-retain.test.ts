@@ -107,6 +107,8 @@ test('the old tenant’s link in its retained hub namespace does not reopen its 
 
   await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${a.name}`);
   await waitFor('the peer closed once the agency is gone', async () => (await hanoi.request('GET', peerPolicy)).status === 404);
+  // The policy closes as the deletion starts; the Agency (its code immutable) goes once its finalizer is done.
+  await waitFor(`Agency ${a.name} gone`, async () => (await get(hub, 'Agency', undefined, a.name)) === undefined);
   const other = uniqueAgency('other');
   await hub.apply(withAdmins(agency(a.name, other.code, { dcs: ['dc-hanoi'] }), `${a.name}-newcomers`));
   await waitFor('the new Agency reconciled', async () => {
