@@ -10,7 +10,7 @@
 // usage: node agent.ts --cluster C --kubeconfig FILE --node NAME --node-ns NS --node-ip IP
 //          --pod-cidr A.B.C.0/24 --region R --api-port PORT --state DIR
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, rmSync, mkdirSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { NETNS_ANNOTATION, NOT_RUNNABLE, REAL_NODE_LABEL } from './names.ts';
 import { namespacesWithPrefix, plumbPod, unplumbPod } from './netns.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..', '..');
 const { values: opt } = parseArgs({
   options: Object.fromEntries(
     ['cluster', 'kubeconfig', 'node', 'node-ns', 'node-ip', 'pod-cidr', 'region', 'api-port', 'state'].map((k) => [k, { type: 'string' as const }]),
@@ -63,10 +64,10 @@ function serveApiSocket(): void {
 
 // ------------------------------------------------------------------ children
 const children = new Set<ChildProcess>();
-function inNamespace(ns: string, logName: string, args: string[]): ChildProcess {
+function inNamespace(ns: string, logName: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   mkdirSync(path.join(STATE, 'logs'), { recursive: true });
   const out = openSync(path.join(STATE, 'logs', `${logName}.log`), 'a');
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['ignore', out, out] });
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -168,6 +169,8 @@ interface Running {
   programs: ChildProcess[];
 }
 const running = new Map<string, Running>(); // by pod uid
+/** Settles once a started pod's Running status is written (by pod uid). */
+const runningWritten = new Map<string, Promise<void>>();
 
 const [cidrBase] = POD_CIDR.split('/') as [string];
 const cidrPrefix = cidrBase.split('.').slice(0, 3).join('.');
@@ -216,6 +219,8 @@ async function startPod(pod: V1Pod): Promise<void> {
   const podIP = allocateIP();
   const entry: Running = { podNs, ip: podIP, programs: [] };
   running.set(uid, entry);
+  let markRunning = (): void => undefined;
+  runningWritten.set(uid, new Promise<void>((resolve) => (markRunning = resolve)));
   await unplumbPod(podNs);
   await plumbPod(NODE_NS, podNs, hostVethOf(uid), podIP);
   for (const { program } of programs) entry.programs.push(...launch(pod, podNs, program!));
@@ -233,12 +238,13 @@ async function startPod(pod: V1Pod): Promise<void> {
       lastTransitionTime: t,
     })),
     containerStatuses: containers.map((c) => containerStatus(c, { running: { startedAt: t } }, true)),
-  });
+  }).finally(markRunning);
   log(`${podKey(pod)}: Running at ${podIP} in ${podNs}`);
 }
 
 function launch(pod: V1Pod, podNs: string, program: Program): ChildProcess[] {
   if (program.kind === 'idle') return [];
+  if (program.kind === 'govcloud') return [runToCompletion(pod, podNs, program.args)];
   if (!program.tcp.length && !program.udp.length) return [];
   return [
     inNamespace(podNs, podNs, [
@@ -253,6 +259,43 @@ function launch(pod: V1Pod, podNs: string, program: Program): ChildProcess[] {
   ];
 }
 
+/**
+ * The govcloud bundle with the container's args. When it exits (a probe client does, a probe
+ * server when stopped), the container is terminated with its exit code and its report as the
+ * termination message (at most 4096 bytes, as a kubelet keeps), and a pod that does not
+ * restart ends Succeeded or Failed.
+ */
+function runToCompletion(pod: V1Pod, podNs: string, args: string[]): ChildProcess {
+  const reports = path.join(STATE, 'reports');
+  mkdirSync(reports, { recursive: true });
+  const report = path.join(reports, pod.metadata!.uid!);
+  rmSync(report, { force: true });
+  const child = inNamespace(podNs, podNs, [path.join(ROOT, 'dist', 'govcloud.js'), ...args], { GOVCLOUD_PROBE_REPORT: report });
+  // After the Running status, never before: a quick program must not be reported Running again.
+  const exited = async (code: number | null, signal: NodeJS.Signals | null): Promise<void> => {
+    await runningWritten.get(pod.metadata!.uid!);
+    // Killed by stopPod: the pod is going away, nothing to report.
+    if (signal === 'SIGKILL') return;
+    let message = '';
+    try {
+      message = readFileSync(report).subarray(0, 4096).toString('utf8');
+    } catch {
+      // No report: the program wrote none (not a probe client, or it failed first).
+    }
+    const exitCode = code ?? 1;
+    const t = now();
+    const c = pod.spec!.containers[0]!;
+    await patchStatus(pod, {
+      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+      conditions: ['Ready', 'ContainersReady'].map((type) => ({ type, status: 'False', reason: 'PodCompleted', lastTransitionTime: t })),
+      containerStatuses: [containerStatus(c, { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message, finishedAt: t } }, false)],
+    }).catch((err: unknown) => log(`${podKey(pod)}: status after exit: ${err instanceof Error ? err.message : String(err)}`));
+    log(`${podKey(pod)}: exited ${exitCode}`);
+  };
+  child.on('exit', (code, signal) => void exited(code, signal));
+  return child;
+}
+
 async function patchStatus(pod: V1Pod, status: object): Promise<void> {
   await cluster.call('PATCH', `${podPath(pod)}/status`, { status }, 'application/merge-patch+json');
 }
@@ -263,6 +306,7 @@ async function stopPod(uid: string): Promise<void> {
   for (const p of entry.programs) p.kill('SIGKILL');
   if (entry.podNs) await unplumbPod(entry.podNs);
   running.delete(uid);
+  runningWritten.delete(uid);
 }
 
 async function finalise(pod: V1Pod): Promise<void> {

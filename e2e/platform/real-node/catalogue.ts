@@ -9,7 +9,14 @@ export type Program =
   /** serve.ts: answers on every declared TCP and UDP containerPort with the pod's name. */
   | { kind: 'echo'; tcp: number[]; udp: number[] }
   /** Nothing listens: the pod only owns its address (a probe source). */
-  | { kind: 'idle' };
+  | { kind: 'idle' }
+  /**
+   * The govcloud image (entrypoint `govcloud`): the bundle dist/govcloud.js with the
+   * container's args, as `govcloud connectivity --probe` starts its probe pods. It may run to
+   * completion: its exit code and report ($GOVCLOUD_PROBE_REPORT) become the container's
+   * terminated state and termination message.
+   */
+  | { kind: 'govcloud'; args: string[] };
 
 // Upstream's test images, by repository (any tag): agnhost (its serve-hostname / netexec
 // subcommands answer on the pod's ports; here every declared port answers whatever the args),
@@ -17,6 +24,7 @@ export type Program =
 const CATALOGUE: ReadonlyArray<{ repository: string; program: (c: V1Container) => Program }> = [
   { repository: 'registry.k8s.io/e2e-test-images/agnhost', program: echoOnDeclaredPorts },
   { repository: 'registry.k8s.io/pause', program: () => ({ kind: 'idle' }) },
+  { repository: 'registry.govcloud.local/govcloud/operator', program: (c) => ({ kind: 'govcloud', args: c.args ?? [] }) },
 ];
 
 function echoOnDeclaredPorts(c: V1Container): Program {
