@@ -185,9 +185,9 @@ test('pods: servers and clients pass the restricted Pod Security Standard, have 
   assert.is(s.metadata.labels[PROBE_LABEL], RUN);
 
   const client = plan.rounds.flatMap((r) => r.clients)[0] as ProbePlan['rounds'][number]['clients'][number];
-  const c = clientPod(client, [{ ip: '10.1.0.5', port: 443, protocol: 'TCP' }, { ip: 'fd00::5', port: 53, protocol: 'UDP' }], 1500, PLACEMENT);
+  const c = clientPod(client, [{ ip: '10.1.0.5', port: 443, protocol: 'TCP' }, { ip: 'fd00::5', port: 53, protocol: 'UDP' }], { timeoutMs: 1500, delayMs: 3000 }, PLACEMENT);
   assert.equal(restrictedViolations(c), []);
-  assert.equal((c.spec.containers as { args: string[] }[])[0]?.args, ['connectivity', '--probe-connect', '--probe-timeout', '1500', '10.1.0.5:443/TCP', '[fd00::5]:53/UDP']);
+  assert.equal((c.spec.containers as { args: string[] }[])[0]?.args, ['connectivity', '--probe-connect', '--probe-timeout', '1500', '--probe-delay', '3000', '10.1.0.5:443/TCP', '[fd00::5]:53/UDP']);
   assert.is(c.spec.restartPolicy, 'Never');
   assert.is(c.spec.automountServiceAccountToken, false);
   assert.is((c.spec.securityContext as { sysctls?: unknown }).sysctls, undefined, 'no sysctl when no low port is served');
@@ -250,7 +250,7 @@ test('agent: real TCP and UDP on loopback: open, refused, and a UDP server that 
 test('agent: the client writes its report where the kubelet (or node agent) reads it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-probe-'));
   try {
-    const report = await runClient([], 100, join(dir, 'termination-log'));
+    const report = await runClient([], 100, 0, join(dir, 'termination-log'));
     assert.is(report, 'govcloud-probe/1 ');
     assert.is(readFileSync(join(dir, 'termination-log'), 'utf8'), report);
   } finally {
@@ -297,7 +297,7 @@ function fakeCluster(reachable: (server: string, port: string, role: string, sou
         const ip = [...ips.entries()].find(([, n]) => n === name)?.[0] as string;
         return { phase: 'Running', podIP: ip };
       }
-      const outcomes = args.slice(4).map((t): Outcome => {
+      const outcomes = args.slice(6).map((t): Outcome => {
         const target = parseTargetSpec(t);
         if (!target) throw new Error(`bad target ${t}`);
         const server = ips.get(target.ip) as string;
@@ -323,7 +323,7 @@ function fakeCluster(reachable: (server: string, port: string, role: string, sou
   };
 }
 
-const OPTIONS = { placement: PLACEMENT, connectTimeoutMs: 500, pollMs: 1 };
+const OPTIONS = { placement: PLACEMENT, connectTimeoutMs: 500, settleMs: 0, pollMs: 1 };
 
 test('run: measured as predicted when the network agrees; at most --parallel pods at once; none left', async () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 5, parallel: 4 });
@@ -398,7 +398,7 @@ async function runCommand(args: string[], reachable: (server: string, port: stri
     openProbe: () => ({ api: cluster.api, close: async () => undefined }),
   };
   const io = captureIo();
-  const code = await command.run(['--kubeconfig', 'k', '--probe', ...args], io);
+  const code = await command.run(['--kubeconfig', 'k', '--probe', '--settle', '0', ...args], io);
   return { code, out: io.out(), err: io.err(), cluster };
 }
 

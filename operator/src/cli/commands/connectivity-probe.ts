@@ -25,6 +25,7 @@ export interface ProbeSettings {
   closedPerSource: number;
   parallel: number;
   connectTimeoutMs: number;
+  settleMs: number;
   timeoutSeconds: number;
 }
 
@@ -67,6 +68,7 @@ export function probeSettings(values: Record<string, string | boolean | undefine
     closedPerSource: positiveInt('closed-per-workspace', values['closed-per-workspace'] as string | undefined, 3, 0),
     parallel: positiveInt('parallel', values.parallel as string | undefined, 8, 2),
     connectTimeoutMs: positiveInt('connect-timeout', values['connect-timeout'] as string | undefined, 2000, 100),
+    settleMs: positiveInt('settle', values.settle as string | undefined, 3000, 0),
     timeoutSeconds,
   };
 }
@@ -91,6 +93,7 @@ export async function probeView(view: View, session: ProbeSession, settings: Pro
     const measured = await runProbe(session.api, plan, {
       placement: settings.placement,
       connectTimeoutMs: settings.connectTimeoutMs,
+      settleMs: settings.settleMs,
       parallel: settings.parallel,
       signal,
       progress: (line) => io.stderr(`  ${line}\n`),
@@ -142,9 +145,10 @@ export async function runProbeServer(argv: readonly string[], io: Io): Promise<n
   return 0;
 }
 
-/** `connectivity --probe-connect [--probe-timeout MS] IP:PORT/PROTO...`: the client pod's program. */
+/** `connectivity --probe-connect [--probe-timeout MS] [--probe-delay MS] IP:PORT/PROTO...`: the client pod's program. */
 export async function runProbeClient(argv: readonly string[], io: Io): Promise<number> {
   let timeoutMs = 2000;
+  let delayMs = 0;
   const targets: Target[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -152,11 +156,15 @@ export async function runProbeClient(argv: readonly string[], io: Io): Promise<n
       timeoutMs = positiveInt('probe-timeout', argv[++i], 2000, 100);
       continue;
     }
+    if (a === '--probe-delay') {
+      delayMs = positiveInt('probe-delay', argv[++i], 0, 0);
+      continue;
+    }
     const t = parseTargetSpec(a);
     if (!t) throw new UsageError(`--probe-connect takes IP:PORT/TCP or IP:PORT/UDP, not "${a}"`);
     targets.push(t);
   }
-  const report = await runClient(targets, timeoutMs);
+  const report = await runClient(targets, timeoutMs, delayMs);
   io.stdout(report + '\n');
   return 0;
 }

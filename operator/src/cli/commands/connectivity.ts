@@ -30,7 +30,7 @@ const USAGE = `Usage: govcloud connectivity PATH... [--data-centre NAME] [--now 
        govcloud connectivity --kubeconfig FILE [--context NAME] [same options]
        govcloud connectivity --kubeconfig FILE [--context NAME] --probe [--workspace NS]...
                              [--image IMAGE] [--parallel N] [--timeout SECONDS]
-                             [--closed-per-workspace N] [--connect-timeout MS]
+                             [--closed-per-workspace N] [--connect-timeout MS] [--settle MS]
                              [--node-selector KEY=VALUE]... [--toleration KEY[=VALUE][:EFFECT]]...
                              [--output table|json] [--all]
 
@@ -87,6 +87,8 @@ docs/operations.md, "Probing a cluster".
   --timeout SECONDS        the whole run's time limit, also the pods' deadline (default 300)
   --closed-per-workspace N pairs predicted closed probed per source workspace (default 3)
   --connect-timeout MS     per connection attempt (default 2000)
+  --settle MS              a client waits this long before its first attempt: network
+                           plugins program a new pod asynchronously (default 3000)
   --node-selector K=V      where the probe pods run (repeatable)
   --toleration T           a taint the probe pods tolerate (repeatable)
   --all                    with --probe: list every pair, not only the mismatches
@@ -126,6 +128,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
       timeout: { value: true },
       'closed-per-workspace': { value: true },
       'connect-timeout': { value: true },
+      settle: { value: true },
     });
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
@@ -142,7 +145,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     if (kubeconfig === undefined && positionals.length === 0) throw new UsageError('name at least one file or folder, or --kubeconfig');
     if (kubeconfig !== undefined && positionals.length > 0) throw new UsageError('read either files or a cluster (--kubeconfig), not both');
     if (values.context !== undefined && kubeconfig === undefined) throw new UsageError('--context goes with --kubeconfig');
-    const probeOnly = ['image', 'parallel', 'timeout', 'closed-per-workspace', 'connect-timeout'].filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const probeOnly = ['image', 'parallel', 'timeout', 'closed-per-workspace', 'connect-timeout', 'settle'].filter((k) => values[k] !== undefined).map((k) => `--${k}`);
     if (workspaces.length > 0) probeOnly.push('--workspace');
     if (nodeSelectors.length > 0) probeOnly.push('--node-selector');
     if (tolerations.length > 0) probeOnly.push('--toleration');

@@ -7,8 +7,9 @@
  * `govcloud`, as in the operator image, so the containers' args are the command line:
  * - server: `connectivity --probe-serve PORT/PROTO...`: answers on every port until stopped
  *   (TCP: accepts and writes a line; UDP: echoes the datagram);
- * - client: `connectivity --probe-connect --probe-timeout MS IP:PORT/PROTO...`: tries each
- *   target once, writes its report (probe/agent.ts) to the termination message and exits 0.
+ * - client: `connectivity --probe-connect --probe-timeout MS --probe-delay MS IP:PORT/PROTO...`:
+ *   waits, tries each target, writes its report (probe/agent.ts) to the termination message
+ *   and exits 0.
  */
 import type { ClientSpec, ProbePair, ServerSpec } from './plan.ts';
 
@@ -88,8 +89,8 @@ export interface ClientTarget {
   protocol: 'TCP' | 'UDP';
 }
 
-export function clientPod(client: ClientSpec, targets: readonly ClientTarget[], timeoutMs: number, placement: PodPlacement): PodManifest {
-  const args = ['connectivity', '--probe-connect', '--probe-timeout', String(timeoutMs), ...targets.map(formatTarget)];
+export function clientPod(client: ClientSpec, targets: readonly ClientTarget[], timing: { timeoutMs: number; delayMs: number }, placement: PodPlacement): PodManifest {
+  const args = ['connectivity', '--probe-connect', '--probe-timeout', String(timing.timeoutMs), '--probe-delay', String(timing.delayMs), ...targets.map(formatTarget)];
   return {
     apiVersion: 'v1',
     kind: 'Pod',

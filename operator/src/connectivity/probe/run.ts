@@ -37,6 +37,8 @@ export interface RunOptions {
   placement: PodPlacement;
   /** Per target, in the client. */
   connectTimeoutMs: number;
+  /** How long a client waits before its first attempt, for the network plugin to program it. */
+  settleMs: number;
   /** Probe pods alive at once: the round's servers and at most (parallel - servers) clients. */
   parallel: number;
   pollMs?: number;
@@ -80,7 +82,7 @@ export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptio
         if (runnable.length === 0) return;
         const spec = { ...client, pairs: runnable };
         namespaces.add(spec.namespace);
-        await api.createPod(clientPod(spec, targetsOf(spec, plan.pairs, ips), options.connectTimeoutMs, options.placement), options.signal);
+        await api.createPod(clientPod(spec, targetsOf(spec, plan.pairs, ips), { timeoutMs: options.connectTimeoutMs, delayMs: options.settleMs }, options.placement), options.signal);
         const state = await waitFor(api, spec.namespace, spec.name, (p) => (p.phase === 'Succeeded' || p.phase === 'Failed' ? true : undefined), poll, options.signal);
         // A finished client still counts against the bound until it is gone.
         await api.deletePod(spec.namespace, spec.name);
