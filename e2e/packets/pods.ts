@@ -1,0 +1,97 @@
+// Pods on a data centre's real node, and real connections from inside them (the node agent's
+// probe.ts, run in the pod's network namespace).
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import { REAL_NODE } from './probe.ts';
+
+const run = promisify(execFile);
+const NETNS_ANNOTATION = 'govcloud.dev/local-netns';
+const PROBE = path.join(ROOT, 'e2e', 'platform', 'real-node', 'probe.ts');
+
+export type Protocol = 'TCP' | 'UDP';
+export interface RealPod {
+  namespace: string;
+  name: string;
+  ip: string;
+  netns: string;
+}
+
+/**
+ * A pod on the real node: an echo server (agnhost) on `ports`, or with none only an address
+ * (pause). Restricted Pod Security, so it starts in any workspace.
+ */
+export async function realPod(cluster: Cluster, namespace: string, name: string, o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[] } = {}): Promise<RealPod> {
+  const ports = o.ports ?? [];
+  await cluster.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: o.labels ?? {} },
+    spec: {
+      nodeSelector: { [REAL_NODE]: 'true' },
+      tolerations: [{ key: REAL_NODE, operator: 'Exists', effect: 'NoSchedule' }],
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'main',
+          image: ports.length > 0 ? 'registry.k8s.io/e2e-test-images/agnhost:2.53' : 'registry.k8s.io/pause:3.10',
+          ...(ports.length > 0 ? { args: ['serve-hostname'], ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
+          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
+    },
+  });
+  const pod = await waitFor(`pod ${namespace}/${name} running on the real node`, async () => {
+    const p = (await cluster.call('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)) as { metadata: { uid: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } };
+    const netns = p.metadata.annotations?.[NETNS_ANNOTATION];
+    return p.status?.phase === 'Running' && p.status.podIP && netns ? { namespace, name, ip: p.status.podIP, netns, uid: p.metadata.uid } : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 100 });
+  const running = Date.now();
+  await judged(pod.netns.slice(0, -(pod.uid.length + 1)), pod.ip);
+  console.log(`      ${namespace}/${name}: judged by the enforcer ${Date.now() - running} ms after Running`);
+  return { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
+}
+
+/**
+ * Until the enforcer has added the pod's address to the set of addresses it judges, its
+ * packets pass unjudged (kube-network-policies diverts only packets from or to pod addresses
+ * it knows): a test starts once the address is there.
+ */
+async function judged(nodeNs: string, ip: string): Promise<void> {
+  await waitFor(`${ip} in the enforcer's pod address set (node namespace ${nodeNs})`, async () => {
+    const { stdout } = await run('ip', ['netns', 'exec', nodeNs, 'nft', 'list', 'set', 'inet', 'kube-network-policies', 'podips-v4']);
+    return new RegExp(`[\\s{,]${ip.replace(/\./g, '\\.')}[\\s,}]`).test(stdout);
+  }, { timeoutMs: 30_000, intervalMs: 100 });
+}
+
+export type Result = 'open' | 'refused' | 'timeout' | 'error';
+
+/** One new connection from inside `from` to host:port. */
+export async function connect(from: RealPod | { netns: string }, host: string, port: number, protocol: Protocol, timeoutMs = 1000): Promise<Result> {
+  const args = ['netns', 'exec', from.netns, process.execPath, PROBE, host, String(port), protocol.toLowerCase(), '--timeout-ms', String(timeoutMs)];
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ip', args, { timeout: timeoutMs + 15_000 }));
+  } catch (err) {
+    // probe.ts exits 1 for anything but open, with its JSON line on stdout.
+    stdout = (err as { stdout?: string }).stdout ?? '';
+    if (!stdout) throw err;
+  }
+  return (JSON.parse(stdout) as { result: Result }).result;
+}
+
+/** Polls new connections until one gives `want`; the time it did (ms since the epoch). */
+export async function until(what: string, want: (r: Result) => boolean, attempt: () => Promise<Result>, timeoutMs: number): Promise<number> {
+  let last: Result | undefined;
+  return waitFor(what, async () => {
+    last = await attempt();
+    return want(last) ? Date.now() : undefined;
+  }, { timeoutMs, intervalMs: 100, describe: () => `last result ${last}` });
+}
+
+export async function deletePod(cluster: Cluster, pod: RealPod): Promise<void> {
+  await cluster.request('DELETE', `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`);
+}
