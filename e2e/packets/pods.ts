@@ -20,9 +20,10 @@ export interface RealPod {
 
 /**
  * A pod on the real node: an echo server (agnhost) on `ports`, or with none only an address
- * (pause). Restricted Pod Security, so it starts in any workspace.
+ * (pause). Restricted Pod Security, so it starts in any workspace. It is returned once the
+ * enforcer judges its packets, unless `unjudged` (a pod no policy selects never is).
  */
-export async function realPod(cluster: Cluster, namespace: string, name: string, o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[] } = {}): Promise<RealPod> {
+export async function realPod(cluster: Cluster, namespace: string, name: string, o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[]; unjudged?: boolean } = {}): Promise<RealPod> {
   const ports = o.ports ?? [];
   await cluster.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
     apiVersion: 'v1',
@@ -50,6 +51,7 @@ export async function realPod(cluster: Cluster, namespace: string, name: string,
     return p.status?.phase === 'Running' && p.status.podIP && netns ? { namespace, name, ip: p.status.podIP, netns, uid: p.metadata.uid } : undefined;
   }, { timeoutMs: 60_000, intervalMs: 100 });
   const running = Date.now();
+  if (o.unjudged) return { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
   await judged(pod.netns.slice(0, -(pod.uid.length + 1)), pod.ip);
   console.log(`      ${namespace}/${name}: judged by the enforcer ${Date.now() - running} ms after Running`);
   return { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
