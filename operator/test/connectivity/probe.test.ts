@@ -17,7 +17,7 @@ import { DEFAULT_PROBE_IMAGE, EXIT_MISMATCH } from '../../src/cli/commands/conne
 import { captureIo } from '../../src/cli/io.ts';
 import { formatReport, parseReport, parseTargetSpec, probeTargets, runClient, serve, type Outcome } from '../../src/connectivity/probe/agent.ts';
 import { compare } from '../../src/connectivity/probe/compare.ts';
-import { podState } from '../../src/connectivity/probe/kube.ts';
+import { ownedByNamespace, podState } from '../../src/connectivity/probe/kube.ts';
 import { MAX_TARGETS_PER_CLIENT, PROBE_LABEL, planProbe, type ProbePlan } from '../../src/connectivity/probe/plan.ts';
 import { clientPod, NEVER_READY_GATE, serverPod, type PodManifest, type PodPlacement } from '../../src/connectivity/probe/pods.ts';
 import { bounded, runProbe, type PodState, type ProbeApi } from '../../src/connectivity/probe/run.ts';
@@ -256,6 +256,14 @@ test('agent: the client writes its report where the kubelet (or node agent) read
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('kube: a probe pod is controlled by its namespace, so no workload controller adopts it', () => {
+  const plan = planProbe(view().input, { runId: RUN, closedPerSource: 0, parallel: 8 });
+  const server = serverPod(plan.rounds[0]!.servers[0]!, PLACEMENT);
+  const owned = ownedByNamespace(server, 'uid-1');
+  assert.equal(owned.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Namespace', name: server.metadata.namespace, uid: 'uid-1', controller: true, blockOwnerDeletion: false }]);
+  assert.equal(owned.metadata.labels, server.metadata.labels, 'labels untouched: the policies see the stood-in pod');
 });
 
 test('kube: pod state read from a Pod\'s status', () => {

@@ -1,6 +1,11 @@
 /**
  * The probe's cluster access through the project's client: create, read and delete pods.
  * The RBAC it needs is in docs/operations.md ("Probing a cluster").
+ *
+ * A probe pod carries a workload's labels, so a ReplicaSet or DaemonSet whose selector they
+ * match would adopt it (and delete it, or one of its own pods, as a surplus replica): every
+ * probe pod is created with its namespace as controlling owner, and controllers adopt only
+ * pods without one.
  */
 import type { ClusterClient } from '../../runtime/index.ts';
 import { PROBE_LABEL } from './plan.ts';
@@ -35,10 +40,25 @@ export function podState(pod: PodStatusJson): PodState {
 
 const path = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
 
+export function ownedByNamespace(pod: PodManifest, namespaceUid: string): PodManifest {
+  const owner = { apiVersion: 'v1', kind: 'Namespace', name: pod.metadata.namespace, uid: namespaceUid, controller: true, blockOwnerDeletion: false };
+  return { ...pod, metadata: { ...pod.metadata, ownerReferences: [owner] } };
+}
+
 export function kubeProbeApi(client: ClusterClient): ProbeApi {
+  const uids = new Map<string, Promise<string>>();
+  const uidOf = (namespace: string, signal: AbortSignal): Promise<string> => {
+    let uid = uids.get(namespace);
+    if (!uid) {
+      uid = client.request<{ metadata: { uid: string } }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`, { signal }).then((ns) => ns.metadata.uid);
+      uids.set(namespace, uid);
+    }
+    return uid;
+  };
   return {
     async createPod(pod: PodManifest, signal: AbortSignal) {
-      await client.request('POST', path(pod.metadata.namespace), { body: pod, signal, query: { fieldManager: 'govcloud-probe' } });
+      const owned = ownedByNamespace(pod, await uidOf(pod.metadata.namespace, signal));
+      await client.request('POST', path(pod.metadata.namespace), { body: owned, signal, query: { fieldManager: 'govcloud-probe' } });
     },
     async readPod(namespace: string, name: string, signal: AbortSignal) {
       return podState(await client.request<PodStatusJson>('GET', `${path(namespace)}/${encodeURIComponent(name)}`, { signal }));
