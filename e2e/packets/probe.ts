@@ -40,7 +40,7 @@ export async function probeCluster(cluster: Cluster, o: { workspaces?: string[];
     govcloudBin(), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', cluster.name, '--probe',
     '--image', DEFAULT_PROBE_IMAGE,
     '--node-selector', `${REAL_NODE}=true`, '--toleration', `${REAL_NODE}=true:NoSchedule`,
-    '--closed-per-workspace', String(o.closed ?? 1000), '--parallel', '8', '--timeout', '600',
+    '--closed-per-workspace', String(o.closed ?? 1000), '--parallel', '12', '--timeout', '600',
     '--output', 'json',
     ...(o.workspaces ?? []).flatMap((w) => ['--workspace', w]),
   ];

@@ -99,12 +99,13 @@ test('plan: the closed sample is deterministic for a run id, and 0 probes only t
   assert.ok(none.pairs.every((p) => p.predicted === 'open'));
 });
 
-test('plan: --workspace keeps the pairs from or to the named workspaces, kube-* only when named', () => {
-  const plan = planProbe(view().input, { runId: RUN, closedPerSource: 5, parallel: 4, workspaces: ['shop'] });
-  assert.ok(plan.pairs.length > 0);
-  assert.ok(plan.pairs.every((p) => p.source === 'shop' || p.destination.startsWith('shop/')), plan.pairs.map(key).join('\n'));
-  const kube = planProbe(view().input, { runId: RUN, closedPerSource: 5, parallel: 4, workspaces: ['kube-system'] });
-  assert.ok(kube.pairs.some((p) => p.destination === 'kube-system/coredns (Pod)'));
+test('plan: --workspace keeps the pairs between the named workspaces (pods go only there), kube-* only when named', () => {
+  const plan = planProbe(view().input, { runId: RUN, closedPerSource: 5, parallel: 4, workspaces: ['shop', 'monitoring'] });
+  assert.equal(plan.pairs.map(key).sort(), ['monitoring → shop/frontend (Service) 80/TCP → 8080', 'shop → shop/frontend (Service) 80/TCP → 8080']);
+  const namespaces = new Set(plan.rounds.flatMap((r) => [...r.servers, ...r.clients].map((p) => p.namespace)));
+  assert.equal([...namespaces].sort(), ['monitoring', 'shop']);
+  const kube = planProbe(view().input, { runId: RUN, closedPerSource: 5, parallel: 4, workspaces: ['kube-system', 'shop'] });
+  assert.ok(kube.pairs.some((p) => p.source === 'shop' && p.destination === 'kube-system/coredns (Pod)'));
 });
 
 test('plan: probe pods carry the stood-in pods\' labels plus the run label, and the prediction is for them', () => {
@@ -279,7 +280,7 @@ test('kube: pod state read from a Pod\'s status', () => {
  * A simulated kubelet and network: servers run and get addresses; a client's report says
  * open where `reachable(server, port)` does. It records how many probe pods were alive at once.
  */
-function fakeCluster(reachable: (server: string, port: string, role: string, source: string) => boolean, faults: { failClientCreate?: boolean; serverWaiting?: string } = {}) {
+function fakeCluster(reachable: (server: string, port: string, role: string, source: string) => boolean, faults: { failClientCreate?: boolean; serverWaiting?: string; serverPending?: string } = {}) {
   const pods = new Map<string, PodManifest>();
   const ips = new Map<string, string>();
   let peak = 0;
@@ -302,6 +303,7 @@ function fakeCluster(reachable: (server: string, port: string, role: string, sou
       const args = (p.spec.containers as { args: string[] }[])[0]?.args ?? [];
       if (!args.includes('--probe-connect')) {
         if (faults.serverWaiting) return { phase: 'Pending', waitingReason: faults.serverWaiting };
+        if (faults.serverPending) return { phase: 'Pending', unscheduled: faults.serverPending };
         const ip = [...ips.entries()].find(([, n]) => n === name)?.[0] as string;
         return { phase: 'Running', podIP: ip };
       }
@@ -365,6 +367,15 @@ test('run: a server that cannot start leaves its pairs not probed, with the reas
   assert.is(cluster.alive(), 0);
 });
 
+test('run: a pod that never gets scheduled leaves its pairs not probed after the start limit', async () => {
+  const plan = planProbe(view().input, { runId: RUN, closedPerSource: 1, parallel: 8 });
+  const cluster = fakeCluster(() => true, { serverPending: '0/3 nodes are available: node(s) didn\'t match Pod\'s node affinity/selector' });
+  const c = compare(plan.pairs, await runProbe(cluster.api, plan, { ...OPTIONS, startTimeoutMs: 20, parallel: 8, signal: new AbortController().signal }));
+  assert.is(c.notProbed, plan.pairs.length);
+  assert.match(c.pairs[0]?.note ?? '', /did not start within 0 s: 0\/3 nodes are available/);
+  assert.is(cluster.alive(), 0);
+});
+
 test('run: on an error the probe pods are deleted, then the error surfaces', async () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 1, parallel: 8 });
   const cluster = fakeCluster(() => true, { failClientCreate: true });
@@ -413,12 +424,12 @@ async function runCommand(args: string[], reachable: (server: string, port: stri
 test('command: exit 0 when every pair is as predicted; JSON lists every pair', async () => {
   // The network of the fixture: who reaches which stood-in pod on which port, as its policies say.
   const open = new Set(['server for shop/frontend (Deployment) 8080/TCP', 'server for payments/dns (Pod) 53/UDP', 'server for payments/api (Deployment) 8443/TCP']);
-  const ok = await runCommand(['--output', 'json', '--closed-per-workspace', '0', '--workspace', 'monitoring'], (_s, port, role) => open.has(`${role} ${port}`));
+  const ok = await runCommand(['--output', 'json', '--closed-per-workspace', '0', '--workspace', 'monitoring', '--workspace', 'payments'], (_s, port, role) => open.has(`${role} ${port}`));
   assert.is(ok.code, 0, ok.err);
   const json = JSON.parse(ok.out) as { mismatches: number; notProbed: number; pairs: { source: string; destination: string; measured: string }[] };
   assert.is(json.mismatches, 0);
   assert.is(json.notProbed, 0);
-  assert.equal(json.pairs.map((p) => `${p.source} → ${p.destination} ${p.measured}`).sort(), ['monitoring → payments/dns (Pod) open', 'monitoring → shop/frontend (Service) open']);
+  assert.equal(json.pairs.map((p) => `${p.source} → ${p.destination} ${p.measured}`).sort(), ['monitoring → payments/dns (Pod) open', 'payments → payments/dns (Pod) open']);
   assert.is(ok.cluster.alive(), 0);
 });
 

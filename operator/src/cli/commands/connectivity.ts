@@ -79,8 +79,8 @@ message. Every pair predicted open is probed, and a sample of those predicted cl
 pods are deleted afterwards, also on error, SIGINT or the time limit. RBAC and the image:
 docs/operations.md, "Probing a cluster".
   --probe                  probe instead of printing the matrix
-  --workspace NS           only pairs from or to this namespace (repeatable; default:
-                           every namespace but kube-*)
+  --workspace NS           only pairs between the named namespaces, and probe pods only
+                           there (repeatable; default: every namespace but kube-*)
   --image IMAGE            the probe image (default ${DEFAULT_PROBE_IMAGE}): its entrypoint
                            must be govcloud (the operator image is)
   --parallel N             probe pods alive at once (default 8, at least 2)

@@ -16,6 +16,7 @@ interface PodStatusJson {
   status?: {
     phase?: string;
     podIP?: string;
+    conditions?: { type?: string; status?: string; message?: string }[];
     containerStatuses?: {
       state?: {
         waiting?: { reason?: string };
@@ -30,6 +31,8 @@ export function podState(pod: PodStatusJson): PodState {
   const container = status.containerStatuses?.[0]?.state;
   const state: PodState = { phase: status.phase ?? 'Pending' };
   if (status.podIP) state.podIP = status.podIP;
+  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') state.unscheduled = scheduled.message ?? 'not scheduled';
   if (container?.waiting?.reason) state.waitingReason = container.waiting.reason;
   if (container?.terminated) {
     if (container.terminated.message !== undefined) state.message = container.terminated.message;

@@ -71,7 +71,7 @@ export interface ProbePlan {
 
 export interface PlanOptions {
   runId: string;
-  /** Only pairs with a source or destination in these workspaces; all (but kube-*) when absent. */
+  /** Only pairs between these workspaces (both ends), so probe pods go only there; all but kube-* when absent. */
   workspaces?: readonly string[];
   /** Pairs predicted closed to probe per source workspace. */
   closedPerSource: number;
@@ -88,7 +88,7 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
   const wanted = options.workspaces ? new Set(options.workspaces) : undefined;
   // The cluster's own namespaces get no probe pods unless named.
   const allowed = (ns: string) => !ns.startsWith('kube-') || wanted?.has(ns) === true;
-  const inScope = (source: string, destination: string) => allowed(source) && allowed(destination) && (!wanted || wanted.has(source) || wanted.has(destination));
+  const inScope = (source: string, destination: string) => allowed(source) && allowed(destination) && (!wanted || (wanted.has(source) && wanted.has(destination)));
   // Probe pods of an earlier run are not workloads to stand in for.
   const endpoints = input.endpoints.filter((e) => e.labels[PROBE_LABEL] === undefined);
   const evaluator = new Evaluator(input);
@@ -131,7 +131,7 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
     targets.push({ destination: label, port: destinationPort(dest.ref), namespace: dest.ref.namespace, server: key, target });
   }
 
-  const sources = input.namespaces.map((n) => n.name).filter(allowed).sort();
+  const sources = input.namespaces.map((n) => n.name).filter((n) => allowed(n) && (!wanted || wanted.has(n))).sort();
   const pairs: ProbePair[] = [];
   const pairServer: string[] = [];
   for (const source of sources) {

@@ -25,6 +25,8 @@ export interface PodState {
   exitCode?: number;
   /** Why the container waits (ImagePullBackOff, ImageNotRunnableLocally, ...). */
   waitingReason?: string;
+  /** Why the scheduler has not placed it (PodScheduled False). */
+  unscheduled?: string;
 }
 
 export interface Measurement {
@@ -42,6 +44,8 @@ export interface RunOptions {
   /** Probe pods alive at once: the round's servers and at most (parallel - servers) clients. */
   parallel: number;
   pollMs?: number;
+  /** How long a pod may take to start before its pairs are given up (default 60 s). */
+  startTimeoutMs?: number;
   signal: AbortSignal;
   progress?: (line: string) => void;
 }
@@ -50,7 +54,7 @@ const FAILED_WAITING = /ImagePullBackOff|ErrImagePull|InvalidImageName|CreateCon
 
 export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptions): Promise<Measurement[]> {
   const measured: Measurement[] = plan.pairs.map(() => ({ outcome: 'not-probed' }));
-  const poll = options.pollMs ?? 500;
+  const wait = { pollMs: options.pollMs ?? 500, startTimeoutMs: options.startTimeoutMs ?? 60_000, signal: options.signal };
   const say = options.progress ?? (() => undefined);
   for (const [r, round] of plan.rounds.entries()) {
     options.signal.throwIfAborted();
@@ -67,7 +71,7 @@ export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptio
       const failedServers = new Map<string, string>();
       await Promise.all(
         round.servers.map(async (s) => {
-          const state = await waitFor(api, s.namespace, s.name, (p) => (p.phase === 'Running' && p.podIP ? true : undefined), poll, options.signal);
+          const state = await waitFor(api, s.namespace, s.name, (p) => (p.phase === 'Running' && p.podIP ? true : undefined), wait);
           if (typeof state === 'string') failedServers.set(s.name, state);
           else ips.set(s.name, state.podIP as string);
         }),
@@ -83,7 +87,7 @@ export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptio
         const spec = { ...client, pairs: runnable };
         namespaces.add(spec.namespace);
         await api.createPod(clientPod(spec, targetsOf(spec, plan.pairs, ips), { timeoutMs: options.connectTimeoutMs, delayMs: options.settleMs }, options.placement), options.signal);
-        const state = await waitFor(api, spec.namespace, spec.name, (p) => (p.phase === 'Succeeded' || p.phase === 'Failed' ? true : undefined), poll, options.signal);
+        const state = await waitFor(api, spec.namespace, spec.name, (p) => (p.phase === 'Succeeded' || p.phase === 'Failed' ? true : undefined), wait);
         // A finished client still counts against the bound until it is gone.
         await api.deletePod(spec.namespace, spec.name);
         const parsed = typeof state === 'string' ? ({ ok: false, message: `client pod: ${state}` } as const) : reportOf(state, runnable.length);
@@ -104,14 +108,24 @@ function reportOf(state: PodState, count: number): ReturnType<typeof parseReport
 }
 
 /** The pod once `ready` says so, or why it never will be (a string). */
-async function waitFor(api: ProbeApi, namespace: string, name: string, ready: (p: PodState) => true | undefined, pollMs: number, signal: AbortSignal): Promise<PodState | string> {
+async function waitFor(
+  api: ProbeApi,
+  namespace: string,
+  name: string,
+  ready: (p: PodState) => true | undefined,
+  o: { pollMs: number; startTimeoutMs: number; signal: AbortSignal },
+): Promise<PodState | string> {
+  const started = Date.now();
   for (;;) {
-    signal.throwIfAborted();
-    const state = await api.readPod(namespace, name, signal);
+    o.signal.throwIfAborted();
+    const state = await api.readPod(namespace, name, o.signal);
     if (ready(state)) return state;
     if (state.waitingReason && FAILED_WAITING.test(state.waitingReason)) return `${namespace}/${name} cannot start: ${state.waitingReason}`;
     if (state.phase === 'Failed' || state.phase === 'Succeeded') return `${namespace}/${name} ended (${state.phase}) before it was used`;
-    await sleep(pollMs, signal);
+    if (state.phase === 'Pending' && Date.now() - started > o.startTimeoutMs) {
+      return `${namespace}/${name} did not start within ${Math.round(o.startTimeoutMs / 1000)} s${state.unscheduled ? `: ${state.unscheduled}` : ''}`;
+    }
+    await sleep(o.pollMs, o.signal);
   }
 }
 
