@@ -19,7 +19,10 @@ export interface RealPodOptions {
   ports?: Array<{ port: number; protocol: 'TCP' | 'UDP' }>;
 }
 
-/** A pod the scheduler places on the cluster's real node (and nowhere else). */
+/**
+ * A pod the scheduler places on the cluster's real node (and nowhere else). It meets the
+ * restricted Pod Security standard and sets no spec.nodeName, so govcloud workspaces admit it.
+ */
 export function realPod(name: string, namespace: string, opts: RealPodOptions = {}): V1Pod {
   return {
     apiVersion: 'v1',
@@ -28,11 +31,13 @@ export function realPod(name: string, namespace: string, opts: RealPodOptions = 
     spec: {
       nodeSelector: { [REAL_NODE_LABEL]: 'true' },
       tolerations: [{ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' }],
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
           name: 'main',
           image: opts.image ?? ECHO_IMAGE,
           args: ['serve-hostname'],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
           ports: (opts.ports ?? []).map((p) => ({ containerPort: p.port, protocol: p.protocol })),
         },
       ],
