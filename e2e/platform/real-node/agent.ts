@@ -40,8 +40,11 @@ const NODE_IP = opt['node-ip']!;
 const POD_CIDR = opt['pod-cidr']!;
 const STATE = opt.state!;
 const RELAY_PORT = 6443;
+// As a kubelet: the Lease is the heartbeat (renewed every 10 s, 40 s long); the Node's status
+// is re-sent once a minute, which keeps the idle background of the API servers small.
 const LEASE_SECONDS = 40;
-const HEARTBEAT_MS = 10_000;
+const LEASE_RENEW_MS = 10_000;
+const NODE_STATUS_MS = 60_000;
 const RESYNC_MS = 30_000;
 
 const cluster = new Cluster(opt.kubeconfig!, CLUSTER);
@@ -103,12 +106,13 @@ async function registerNode(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 409)) throw err;
   }
-  await beat();
+  await patchNodeStatus();
+  await renewLease();
 }
 
-async function heartbeat(): Promise<void> {
+async function nodeStatus(): Promise<void> {
   try {
-    await beat();
+    await patchNodeStatus();
   } catch (err) {
     // The cluster's store was wiped (a fresh etcd): register again.
     if (err instanceof ApiError && err.status === 404) await registerNode();
@@ -116,7 +120,7 @@ async function heartbeat(): Promise<void> {
   }
 }
 
-async function beat(): Promise<void> {
+async function patchNodeStatus(): Promise<void> {
   const t = now();
   const resources = { cpu: '8', memory: '16Gi', 'ephemeral-storage': '100Gi', pods: '250' };
   await cluster.call(
@@ -153,6 +157,9 @@ async function beat(): Promise<void> {
     },
     'application/merge-patch+json',
   );
+}
+
+async function renewLease(): Promise<void> {
   await cluster.apply({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -339,7 +346,9 @@ for (const ns of await namespacesWithPrefix(`${NODE_NS}-`)) await unplumbPod(ns)
 serveApiSocket();
 inNamespace(NODE_NS, `${CLUSTER}-relay`, [path.join(HERE, 'relay.ts'), '--listen', String(RELAY_PORT), '--unix', SOCKET]);
 await registerNode();
-setInterval(() => heartbeat().catch((err: unknown) => log(`heartbeat failed: ${err instanceof Error ? err.message : String(err)}`)), HEARTBEAT_MS);
+const logFailure = (what: string) => (err: unknown): void => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+setInterval(() => renewLease().catch(logFailure('lease renewal')), LEASE_RENEW_MS);
+setInterval(() => nodeStatus().catch(logFailure('node status')), NODE_STATUS_MS);
 setInterval(reconcileSoon, RESYNC_MS);
 watchPods();
 reconcileSoon();
