@@ -76,7 +76,9 @@ test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its D
     spec: { networkRanges: string[] };
   }>;
   for (const c of clusters) {
-    const node = await c.core.readNode({ name: realNodeName(c.name) });
+    const node = await c.core.readNode({ name: realNodeName(c.name) }).catch((err: unknown) => {
+      throw new Error(`${c.name}: no real node ${realNodeName(c.name)} (make cluster-up without REAL_NODES=0): ${err instanceof Error ? err.message : String(err)}`);
+    });
     assert.is(node.metadata?.labels?.[REAL_NODE_LABEL], 'true', `${c.name}: label`);
     assert.ok(node.spec?.taints?.some((t) => t.key === REAL_NODE_LABEL && t.effect === 'NoSchedule'), `${c.name}: taint`);
     assert.ok(node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'), `${c.name}: Ready`);
