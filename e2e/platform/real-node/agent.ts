@@ -23,12 +23,9 @@ import { NETNS_ANNOTATION, NOT_RUNNABLE, REAL_NODE_LABEL } from './names.ts';
 import { namespacesWithPrefix, plumbPod, unplumbPod } from './netns.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({
-  options: Object.fromEntries(
-    ['cluster', 'kubeconfig', 'node', 'node-ns', 'node-ip', 'pod-cidr', 'region', 'api-port', 'state'].map((k) => [k, { type: 'string' as const }]),
-  ),
-});
-for (const k of ['cluster', 'kubeconfig', 'node', 'node-ns', 'node-ip', 'pod-cidr', 'region', 'api-port', 'state']) {
+const REQUIRED = ['cluster', 'kubeconfig', 'node', 'node-ns', 'node-ip', 'pod-cidr', 'region', 'api-port', 'state'];
+const { values: opt } = parseArgs({ options: Object.fromEntries(REQUIRED.map((k) => [k, { type: 'string' as const }])) });
+for (const k of REQUIRED) {
   if (!opt[k]) {
     console.error(`agent.ts: --${k} is required`);
     process.exit(2);
