@@ -129,6 +129,9 @@ async function nodeStatus(): Promise<void> {
   }
 }
 
+/** The conditions hold since the agent started: their transition time stays that. */
+const SINCE = now();
+
 async function patchNodeStatus(): Promise<void> {
   const t = now();
   const resources = { cpu: '8', memory: '16Gi', 'ephemeral-storage': '100Gi', pods: '250' };
@@ -144,11 +147,11 @@ async function patchNodeStatus(): Promise<void> {
           { type: 'Hostname', address: NODE },
         ],
         conditions: [
-          { type: 'Ready', status: 'True', reason: 'RealNodeAgentReady', message: 'govcloud test agent (not a kubelet) is running', lastHeartbeatTime: t, lastTransitionTime: t },
-          { type: 'MemoryPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: t },
-          { type: 'DiskPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: t },
-          { type: 'PIDPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: t },
-          { type: 'NetworkUnavailable', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: t },
+          { type: 'Ready', status: 'True', reason: 'RealNodeAgentReady', message: 'govcloud test agent (not a kubelet) is running', lastHeartbeatTime: t, lastTransitionTime: SINCE },
+          { type: 'MemoryPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
+          { type: 'DiskPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
+          { type: 'PIDPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
+          { type: 'NetworkUnavailable', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
         ],
         nodeInfo: {
           kubeletVersion: 'govcloud-real-node-agent',
