@@ -76,7 +76,7 @@ leftover_pids() {
   local p
   for p in /proc/[0-9]*; do
     [[ -r $p/cmdline ]] || continue
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE -- "^$GOVCLOUD_BIN/[a-z-]+-v[0-9.]+ .*$STATE/"; then echo "${p#/proc/}"; fi
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE -- "^$GOVCLOUD_BIN/[a-z-]+-v[0-9.]+(-[0-9a-f]+)? .*$STATE/|real-node/agent\.ts .*$STATE/"; then echo "${p#/proc/}"; fi
   done
 }
 

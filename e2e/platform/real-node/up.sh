@@ -46,6 +46,7 @@ start_real_nodes() {
   clusters=$(real_node_clusters)
   if [[ -z $clusters ]]; then
     ((REAL_NODES)) || log "real nodes: skipped (REAL_NODES=0)"
+    stop_real_nodes
     return 0
   fi
   [[ $(id -u) == 0 ]] || die "real nodes need root (network namespaces); REAL_NODES=0 skips them"
@@ -88,4 +89,17 @@ extendedKeyUsage=clientAuth"
     wait_until "$c-enforcer" 60 enforcer_synced "$c" || { FAILED=$c-enforcer; die "$c: the enforcer did not install its nft table within 60 s"; }
   done
   log "real nodes: ready in $((SECONDS - t1)) s ($(echo $clusters); enforcer kube-network-policies $KNP_VERSION)"
+}
+
+# REAL_NODES=0 on a platform that has real nodes: stop them, remove their namespaces and Nodes.
+stop_real_nodes() {
+  [[ -f $REAL_STATE/clusters ]] || return 0
+  local c
+  for c in $(<"$REAL_STATE/clusters"); do
+    stop_component "$c-enforcer"; stop_component "$c-node-agent"
+    kubectl_admin "$c" delete node "$(real_node_name "$c")" --ignore-not-found >/dev/null || true
+  done
+  net_down_quiet
+  rm -f "$REAL_STATE/clusters"
+  log "real nodes: removed"
 }
