@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, waitFor, type Cluster } from '../harness/index.ts';
-import { REAL_NODE } from './probe.ts';
+import { NETNS_ANNOTATION } from '../platform/real-node/names.ts';
+import { ECHO_IMAGE, PAUSE_IMAGE, realPod as realPodManifest } from '../platform/real-node/pods.ts';
 
 const run = promisify(execFile);
-const NETNS_ANNOTATION = 'govcloud.dev/local-netns';
 const PROBE = path.join(ROOT, 'e2e', 'platform', 'real-node', 'probe.ts');
 
 export type Protocol = 'TCP' | 'UDP';
@@ -25,26 +25,7 @@ export interface RealPod {
  */
 export async function realPod(cluster: Cluster, namespace: string, name: string, o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[]; unjudged?: boolean } = {}): Promise<RealPod> {
   const ports = o.ports ?? [];
-  await cluster.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels: o.labels ?? {} },
-    spec: {
-      nodeSelector: { [REAL_NODE]: 'true' },
-      tolerations: [{ key: REAL_NODE, operator: 'Exists', effect: 'NoSchedule' }],
-      automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: 'main',
-          image: ports.length > 0 ? 'registry.k8s.io/e2e-test-images/agnhost:2.53' : 'registry.k8s.io/pause:3.10',
-          ...(ports.length > 0 ? { args: ['serve-hostname'], ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-        },
-      ],
-    },
-  });
+  await cluster.call('POST', `/api/v1/namespaces/${namespace}/pods`, realPodManifest(name, namespace, { image: ports.length > 0 ? ECHO_IMAGE : PAUSE_IMAGE, ports, ...(o.labels ? { labels: o.labels } : {}) }));
   const pod = await waitFor(`pod ${namespace}/${name} running on the real node`, async () => {
     const p = (await cluster.call('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)) as { metadata: { uid: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } };
     const netns = p.metadata.annotations?.[NETNS_ANNOTATION];
