@@ -5,13 +5,14 @@ TEST_EXTRA += e2e
 
 .PHONY: cluster-build cluster-up cluster-down cluster-status e2e kind-up kind-down
 
-cluster-build: ## build (or find cached) kube-apiserver, -controller-manager, -scheduler, kubectl, etcd, kwok, helm
+cluster-build: ## build (or find cached) kube-apiserver, -controller-manager, -scheduler, kubectl, etcd, kwok, helm, kube-network-policies
 	bash $(PLATFORM)/build.sh
+	bash $(PLATFORM)/build.sh kube-network-policies
 
-cluster-up: deps ## start (or reuse) the three local clusters dc-hanoi (hub), dc-hcm, dc-danang
+cluster-up: deps ## start (or reuse) the three local clusters dc-hanoi (hub), dc-hcm, dc-danang, each with a real node (REAL_NODES=0: without)
 	bash $(PLATFORM)/up.sh
 
-cluster-down: ## stop every process of the local platform
+cluster-down: ## stop every process of the local platform, remove its network namespaces
 	bash $(PLATFORM)/down.sh
 
 cluster-status: ## what of the local platform runs: pids, ports, versions, logs

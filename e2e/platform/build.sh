@@ -12,6 +12,10 @@ shopt -s inherit_errexit  # a failing step inside $(...) fails the build too
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.sh
 source "$here/versions.sh"
+# The real nodes' NetworkPolicy enforcer is built from a patched copy of its module.
+if [[ ${1-} == kube-network-policies || ${2-} == kube-network-policies ]]; then
+  exec "$here/build-enforcer.sh" "$@"
+fi
 
 ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
 

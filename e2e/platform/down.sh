@@ -5,7 +5,16 @@
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-[[ -d $STATE ]] || { echo "cluster-down: nothing to stop (no $STATE)"; exit 0; }
+remove_real_node_network() { # every network namespace of this worktree (real-node/net.sh), also after a crash
+  local left
+  left=$(our_netns | tr '\n' ' ')
+  [[ -z ${left// } ]] && return 0
+  echo "==> removing network namespaces $left(their veths, routes and nft tables go with them)"
+  net_down_quiet
+  left=$(our_netns | tr '\n' ' ')
+  [[ -z ${left// } ]] || { echo "cluster-down: network namespaces still present: $left" >&2; exit 1; }
+}
+[[ -d $STATE ]] || { remove_real_node_network; echo "cluster-down: nothing to stop (no $STATE)"; exit 0; }
 mkdir -p "$STATE/pids"
 exec 8>"$STATE/lock"
 flock -w 300 8 || { echo "cluster-down: $STATE/lock held for 5 minutes by another cluster-up/down" >&2; exit 1; }
@@ -37,6 +46,8 @@ if [[ -n ${left// } ]]; then
   exit 1
 fi
 
+remove_real_node_network
+rm -f "$REAL_STATE/clusters" "$REAL_STATE"/*.sock "$REAL_STATE"/*.kubeconfig
 rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR"
 for c in "${CLUSTERS[@]}"; do rm -rf "$STATE/$c"; done
 echo "==> platform down ($stopped processes stopped, none left); logs kept in $LOGS"

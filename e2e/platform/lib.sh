@@ -61,9 +61,11 @@ stop_component() {
 }
 
 components_of() { local c=$1; echo "$c-kwok $c-scheduler $c-controller-manager $c-apiserver"; }
-# Every component, in the order to stop them (dependents first, etcd last).
+# Every component, in the order to stop them (dependents first, etcd last). The real nodes'
+# agents and enforcers count for the clusters that got one (real-node/net.sh).
 all_components() {
   local c
+  [[ -f $STATE/real-nodes/clusters ]] && for c in $(<"$STATE/real-nodes/clusters"); do echo "$c-enforcer $c-node-agent"; done
   for c in "${CLUSTERS[@]}"; do components_of "$c"; done
   echo etcd
 }
@@ -74,6 +76,9 @@ leftover_pids() {
   local p
   for p in /proc/[0-9]*; do
     [[ -r $p/cmdline ]] || continue
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE -- "^$GOVCLOUD_BIN/[a-z-]+-v[0-9.]+ .*$STATE/"; then echo "${p#/proc/}"; fi
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE -- "^$GOVCLOUD_BIN/[a-z-]+-v[0-9.]+(-[0-9a-f]+)? .*$STATE/|real-node/agent\.ts .*$STATE/"; then echo "${p#/proc/}"; fi
   done
 }
+
+# shellcheck source=real-node/net.sh
+source "$here/real-node/net.sh"

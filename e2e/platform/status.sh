@@ -10,6 +10,8 @@ for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok
   p=$(bin "$b"); [[ -x $p ]] && s=built || s=missing
   printf '  %-24s %-8s %s\n' "$b" "$s" "$p"
 done
+p=$(bin kube-network-policies); [[ -x $p ]] && s=built || s=missing
+printf '  %-24s %-8s %s\n' kube-network-policies "$s" "$p"
 echo "state: $STATE"
 all=0 up=0
 row() { # row COMPONENT
@@ -30,6 +32,21 @@ for c in "${CLUSTERS[@]}"; do
     "$(bin kubectl)" "${kc[@]}" get nodes -L topology.kubernetes.io/zone,govcloud.dev/dedicated 2>&1 | sed 's/^/    /'
   fi
 done
+if [[ -f $REAL_STATE/clusters ]]; then
+  echo "real nodes (network namespaces prefixed $NETNS_PREFIX; enforcer kube-network-policies $KNP_VERSION)"
+  for c in $(<"$REAL_STATE/clusters"); do
+    row "$c-node-agent"; row "$c-enforcer"
+    ns=$(node_ns "$c")
+    pods=$(our_netns | grep -c "^$ns-" || true)
+    echo "    node $(real_node_name "$c"): namespace $ns, pod CIDR $(dc_pod_cidr "$c"), $pods pod namespace(s)"
+    if command -v nft >/dev/null && ip netns list | grep -qw "$ns"; then
+      t=$(ip netns exec "$ns" nft list tables 2>/dev/null | tr '\n' ';')
+      echo "    nft tables in $ns: ${t:-none}"
+    fi
+  done
+fi
+left=$(our_netns | tr '\n' ' ')
+echo "network namespaces of this worktree: ${left:-none}"
 if ((up == all)); then
   echo "platform: up ($up/$all processes); kubeconfig $KUBECONFIG_OUT"
   exit 0

@@ -404,6 +404,9 @@ nodes_ready() { # nodes_ready CLUSTER: all 3 fake nodes Ready
   ((n >= 3))
 }
 
+# shellcheck source=real-node/up.sh
+source "$here/real-node/up.sh"
+
 # ================================================================= main
 need_tools
 "$here/build.sh" kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok
@@ -426,6 +429,7 @@ for c in "${CLUSTERS[@]}"; do
     sleep 0.5
   done
 done
+start_real_nodes
 write_kubeconfig "$KUBECONFIG_OUT" admin admin "${CLUSTERS[@]}"
 DONE=1
 log "platform up: ${CLUSTERS[*]} (Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"

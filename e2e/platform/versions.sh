@@ -14,3 +14,7 @@
 : "${GOVCLOUD_CACHE:=${HOME}/.cache/govcloud}"
 GOVCLOUD_BIN="${GOVCLOUD_CACHE}/bin"
 export KUBE_VERSION ETCD_VERSION KWOK_VERSION HELM_VERSION GOVCLOUD_CACHE GOVCLOUD_BIN
+# The NetworkPolicy enforcer of the real nodes (SIG Network's kube-network-policies), built with
+# the patches in patches/kube-network-policies/ (build-enforcer.sh).
+: "${KNP_VERSION:=v1.1.1}"
+export KNP_VERSION

@@ -21,11 +21,18 @@ import { loadFiles, problemsJson, problemsText } from '../check.ts';
 import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
+import { kubeProbeApi } from '../../connectivity/probe/kube.ts';
+import { DEFAULT_PROBE_IMAGE, EXIT_MISMATCH, ProbeAborted, probeJson, probeSettings, probeText, probeView, runProbeClient, runProbeServer, type ProbeSession } from './connectivity-probe.ts';
 
 const USAGE = `Usage: govcloud connectivity PATH... [--data-centre NAME] [--now RFC3339]
                              [--explain SRC DST [--port PORT[/PROTO]]] [--output table|json] [--all]
                              [--host NAME=CIDR[,CIDR...]]...
        govcloud connectivity --kubeconfig FILE [--context NAME] [same options]
+       govcloud connectivity --kubeconfig FILE [--context NAME] --probe [--workspace NS]...
+                             [--image IMAGE] [--parallel N] [--timeout SECONDS]
+                             [--closed-per-workspace N] [--connect-timeout MS] [--settle MS]
+                             [--node-selector KEY=VALUE]... [--toleration KEY[=VALUE][:EFFECT]]...
+                             [--output table|json] [--all]
 
 Evaluates Kubernetes NetworkPolicies as Kubernetes does and shows which namespace
 (workspace) can reach which destination: each Service port (through the pods it selects,
@@ -63,20 +70,50 @@ Options:
                          from a live cluster instead of files
   --context NAME         the kubeconfig context (default: its current context)
 
+Probing (--probe, with --kubeconfig): the prediction checked with real connections. Probe
+pods (restricted Pod Security, labelled govcloud.dev/probe=RUN) stand in for the workloads:
+a server per destination pod (its labels, listening on the destination's target ports, never
+a Service endpoint) and a client per source workspace (the labels of one of its pods) that
+connects to the servers' pod addresses over TCP and UDP and reports in its termination
+message. Every pair predicted open is probed, and a sample of those predicted closed. The
+pods are deleted afterwards, also on error, SIGINT or the time limit. RBAC and the image:
+docs/operations.md, "Probing a cluster".
+  --probe                  probe instead of printing the matrix
+  --workspace NS           only pairs between the named namespaces, and probe pods only
+                           there (repeatable; default: every namespace but kube-*)
+  --image IMAGE            the probe image (default ${DEFAULT_PROBE_IMAGE}): its entrypoint
+                           must be govcloud (the operator image is)
+  --parallel N             probe pods alive at once (default 8, at least 2)
+  --timeout SECONDS        the whole run's time limit, also the pods' deadline (default 300)
+  --closed-per-workspace N pairs predicted closed probed per source workspace (default 3)
+  --connect-timeout MS     per connection attempt (default 2000)
+  --settle MS              a client waits this long before its first attempt: network
+                           plugins program a new pod asynchronously (default 3000)
+  --node-selector K=V      where the probe pods run (repeatable)
+  --toleration T           a taint the probe pods tolerate (repeatable)
+  --all                    with --probe: list every pair, not only the mismatches
+
 Exit codes: 0 done, 1 invalid input (problems printed, nothing evaluated) or a cluster that
-cannot be read (--kubeconfig), 2 bad command line.
+cannot be read (--kubeconfig), 2 bad command line, 3 (--probe) a measured path differs
+from the prediction or a pair could not be probed.
 `;
 
 /** Reads a live cluster's objects. Replaceable, so that tests and e2e can inject their own. */
 export type LiveReader = (kubeconfig: string, context: string | undefined) => Promise<InputObject[]>;
+/** Opens the cluster access of `--probe`. Replaceable like readLive. */
+export type ProbeOpener = (kubeconfig: string, context: string | undefined) => ProbeSession;
 
-export const connectivityCommand: Command & { readLive: LiveReader } = {
+export const connectivityCommand: Command & { readLive: LiveReader; openProbe: ProbeOpener } = {
   name: 'connectivity',
-  summary: 'who can reach what: NetworkPolicy evaluation, matrix and --explain',
+  summary: 'who can reach what: NetworkPolicy evaluation, matrix and --explain; --probe measures it',
   usage: USAGE,
   readLive: readLiveObjects,
+  openProbe: openProbeSession,
   async run(argv, io) {
-    const { rest, explainEnds, hostSpecs } = extractMultiValued(argv);
+    // The probe pods' own programs: argv is written by the probe, not by a person.
+    if (argv[0] === '--probe-serve') return runProbeServer(argv.slice(1), io);
+    if (argv[0] === '--probe-connect') return runProbeClient(argv.slice(1), io);
+    const { rest, explainEnds, hostSpecs, workspaces, nodeSelectors, tolerations } = extractMultiValued(argv);
     const { values, positionals } = parseOptions(rest, {
       output: { value: true, choices: ['table', 'json'], short: 'o' },
       'data-centre': { value: true },
@@ -85,6 +122,13 @@ export const connectivityCommand: Command & { readLive: LiveReader } = {
       all: {},
       kubeconfig: { value: true },
       context: { value: true },
+      probe: {},
+      image: { value: true },
+      parallel: { value: true },
+      timeout: { value: true },
+      'closed-per-workspace': { value: true },
+      'connect-timeout': { value: true },
+      settle: { value: true },
     });
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
@@ -101,6 +145,30 @@ export const connectivityCommand: Command & { readLive: LiveReader } = {
     if (kubeconfig === undefined && positionals.length === 0) throw new UsageError('name at least one file or folder, or --kubeconfig');
     if (kubeconfig !== undefined && positionals.length > 0) throw new UsageError('read either files or a cluster (--kubeconfig), not both');
     if (values.context !== undefined && kubeconfig === undefined) throw new UsageError('--context goes with --kubeconfig');
+    const probeOnly = ['image', 'parallel', 'timeout', 'closed-per-workspace', 'connect-timeout', 'settle'].filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    if (workspaces.length > 0) probeOnly.push('--workspace');
+    if (nodeSelectors.length > 0) probeOnly.push('--node-selector');
+    if (tolerations.length > 0) probeOnly.push('--toleration');
+    if (values.probe !== true && probeOnly.length > 0) throw new UsageError(`${probeOnly.join(', ')} go${probeOnly.length === 1 ? 'es' : ''} with --probe`);
+    if (values.probe === true) {
+      if (kubeconfig === undefined) throw new UsageError('--probe needs a cluster: --kubeconfig FILE');
+      if (explainEnds || hosts.length > 0 || only !== undefined || values.now !== undefined) throw new UsageError('--probe takes none of --explain, --host, --data-centre, --now');
+      const settings = probeSettings(values, { workspaces, nodeSelectors, tolerations });
+      const context = values.context as string | undefined;
+      const view = plainView(await this.readLive(kubeconfig, context));
+      const session = this.openProbe(kubeconfig, context);
+      let outcome;
+      try {
+        outcome = await probeView(view, session, settings, io);
+      } catch (err) {
+        if (err instanceof ProbeAborted) throw new InputError(err.message);
+        const why = unreachableReason(err) ?? refusalReason(err);
+        if (why !== undefined) throw new InputError(`probing cluster "${context ?? 'current context'}": ${why}`);
+        throw err;
+      }
+      io.stdout(output === 'json' ? JSON.stringify(probeJson(outcome), null, 2) + '\n' : probeText(outcome, values.all === true, useColour(io)));
+      return outcome.comparison.mismatches + outcome.comparison.notProbed === 0 ? EXIT.ok : EXIT_MISMATCH;
+    }
 
     const colour = useColour(io);
     let views: View[];
@@ -156,10 +224,22 @@ export const connectivityCommand: Command & { readLive: LiveReader } = {
   },
 };
 
-/** `--explain SRC DST` takes two values and `--host` repeats: both are taken out before the strict parse. */
-function extractMultiValued(argv: readonly string[]): { rest: string[]; explainEnds?: [string, string]; hostSpecs: string[] } {
+interface MultiValued {
+  rest: string[];
+  explainEnds?: [string, string];
+  hostSpecs: string[];
+  workspaces: string[];
+  nodeSelectors: string[];
+  tolerations: string[];
+}
+
+const REPEATABLE = { '--workspace': 'workspaces', '--node-selector': 'nodeSelectors', '--toleration': 'tolerations' } as const;
+
+/** `--explain SRC DST` takes two values; `--host`, `--workspace`, ... repeat: they are taken out before the strict parse. */
+function extractMultiValued(argv: readonly string[]): MultiValued {
   const rest: string[] = [];
   const hostSpecs: string[] = [];
+  const repeated: Record<(typeof REPEATABLE)[keyof typeof REPEATABLE], string[]> = { workspaces: [], nodeSelectors: [], tolerations: [] };
   let explainEnds: [string, string] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -178,9 +258,19 @@ function extractMultiValued(argv: readonly string[]): { rest: string[]; explainE
       const v = a === '--host' ? argv[++i] : a.slice('--host='.length);
       if (v === undefined) throw new UsageError('--host needs a value: NAME=CIDR[,CIDR...]');
       hostSpecs.push(v);
+    } else if (Object.hasOwn(REPEATABLE, a.split('=')[0] as string)) {
+      const flag = a.split('=')[0] as keyof typeof REPEATABLE;
+      const v = a === flag ? argv[++i] : a.slice(flag.length + 1);
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      repeated[REPEATABLE[flag]].push(v);
     } else rest.push(a);
   }
-  return explainEnds ? { rest, explainEnds, hostSpecs } : { rest, hostSpecs };
+  return { rest, hostSpecs, ...repeated, ...(explainEnds ? { explainEnds } : {}) };
+}
+
+function openProbeSession(kubeconfig: string, context: string | undefined): ProbeSession {
+  const client = openKubeconfig(kubeconfig, context);
+  return { api: kubeProbeApi(client), close: () => client.close() };
 }
 
 function parseHostOption(spec: string): Host {

@@ -1,0 +1,56 @@
+// The images the real nodes' test agent can "run". There is no container runtime on the
+// project's machines, so an image is not pulled: the agent maps a few well-known test images to
+// small programs of its own, run inside the pod's network namespace. Every other image is
+// refused with the waiting reason ImageNotRunnableLocally, never reported Running.
+import type { V1Container } from '@kubernetes/client-node';
+
+/** What the agent runs for a container. */
+export type Program =
+  /** serve.ts: answers on every declared TCP and UDP containerPort with the pod's name. */
+  | { kind: 'echo'; tcp: number[]; udp: number[] }
+  /** Nothing listens: the pod only owns its address (a probe source). */
+  | { kind: 'idle' }
+  /**
+   * The govcloud image (entrypoint `govcloud`): the bundle dist/govcloud.js with the
+   * container's args, as `govcloud connectivity --probe` starts its probe pods. It may run to
+   * completion: its exit code and report ($GOVCLOUD_PROBE_REPORT) become the container's
+   * terminated state and termination message.
+   */
+  | { kind: 'govcloud'; args: string[] };
+
+// Upstream's test images, by repository (any tag): agnhost (its serve-hostname / netexec
+// subcommands answer on the pod's ports; here every declared port answers whatever the args),
+// and pause (holds the network namespace).
+const CATALOGUE: ReadonlyArray<{ repository: string; program: (c: V1Container) => Program }> = [
+  { repository: 'registry.k8s.io/e2e-test-images/agnhost', program: echoOnDeclaredPorts },
+  { repository: 'registry.k8s.io/pause', program: () => ({ kind: 'idle' }) },
+  { repository: 'registry.govcloud.local/govcloud/operator', program: (c) => ({ kind: 'govcloud', args: c.args ?? [] }) },
+];
+
+function echoOnDeclaredPorts(c: V1Container): Program {
+  const ports = c.ports ?? [];
+  return {
+    kind: 'echo',
+    tcp: ports.filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort),
+    udp: ports.filter((p) => p.protocol === 'UDP').map((p) => p.containerPort),
+  };
+}
+
+/** The repository of an image reference: without tag or digest. */
+export function repositoryOf(image: string): string {
+  const noDigest = image.split('@')[0]!;
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** The program for a container, or undefined when its image is not in the catalogue. */
+export function programFor(c: V1Container): Program | undefined {
+  const repo = repositoryOf(c.image ?? '');
+  return CATALOGUE.find((e) => e.repository === repo)?.program(c);
+}
+
+/** The catalogue's repositories, for messages. */
+export function catalogueRepositories(): string[] {
+  return CATALOGUE.map((e) => e.repository);
+}
