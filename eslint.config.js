@@ -26,7 +26,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'error',
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/prefer-promise-reject-errors': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // A deliberate `default:` (a catch-all for the cases a switch does not name) counts as
+      // exhaustive; a switch without one must name every member of the union.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-base-to-string': 'error',
       '@typescript-eslint/no-for-in-array': 'error',
