@@ -2,24 +2,30 @@
 // data centre, listed and removed.
 import { BENCH_NAME } from './agencies.ts';
 import { AGENCY_NAME_LABEL, CONFIG, G } from './config.ts';
-import { HttpError, type Kube } from './kube.ts';
+import { HttpError, type Kube, type Listed, type Meta } from './kube.ts';
 import { pool, say, waitUntil } from './progress.ts';
 
-export function agencyReady(a: any): boolean {
-  const ready = (a.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
+/** What the bench reads of an Agency. */
+export interface AgencyState {
+  metadata: Meta;
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+}
+
+export function agencyReady(a: AgencyState): boolean {
+  const ready = (a.status?.conditions ?? []).find((c) => c.type === 'Ready');
   return ready?.status === 'True' && a.status?.observedGeneration === a.metadata?.generation;
 }
 
-export async function listBenchAgencies(hub: Kube): Promise<any[]> {
-  const list = await hub.call('GET', `${G}/agencies`);
-  return (list.items as any[]).filter((a) => BENCH_NAME.test(a.metadata.name));
+export async function listBenchAgencies(hub: Kube): Promise<AgencyState[]> {
+  const list = await hub.call<Listed<AgencyState>>('GET', `${G}/agencies`);
+  return list.items.filter((a) => BENCH_NAME.test(a.metadata.name));
 }
 
 export async function benchNamespaces(k: Kube): Promise<{ name: string; terminating: boolean }[]> {
-  const list = await k.call('GET', `/api/v1/namespaces?labelSelector=${encodeURIComponent(AGENCY_NAME_LABEL)}`);
-  return (list.items as any[])
+  const list = await k.call<Listed<{ metadata: Meta }>>('GET', `/api/v1/namespaces?labelSelector=${encodeURIComponent(AGENCY_NAME_LABEL)}`);
+  return list.items
     .filter((ns) => BENCH_NAME.test(ns.metadata.labels?.[AGENCY_NAME_LABEL] ?? ''))
-    .map((ns) => ({ name: ns.metadata.name as string, terminating: !!ns.metadata.deletionTimestamp }));
+    .map((ns) => ({ name: ns.metadata.name, terminating: !!ns.metadata.deletionTimestamp }));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { sleep } from '../e2e/harness/operator-child.ts';
 import { CONFIG, DRIFT_POLICY } from './config.ts';
 import type { Generated } from './generated.ts';
-import type { Kube } from './kube.ts';
+import type { Kube, Meta } from './kube.ts';
 import { percentile } from './operator-metrics.ts';
 import { checkInterrupted, say } from './progress.ts';
 import type { Result } from './report.ts';
@@ -20,14 +20,14 @@ export async function driftRepair(clusters: Kube[], g: Generated): Promise<Resul
     const c = candidates[i % candidates.length]!;
     const ns = c.namespaces[Math.floor(((i + 0.5) / CONFIG.driftRepeats) * c.namespaces.length) % c.namespaces.length]!;
     const p = `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${DRIFT_POLICY}`;
-    const before = await c.k.call('GET', p);
+    const before = await c.k.call<{ metadata: Meta }>('GET', p);
     const t0 = performance.now();
     await c.k.call('DELETE', p);
     let seconds: number | null = null;
     const deadline = t0 + 30_000;
     while (performance.now() < deadline) {
       const r = await c.k.request('GET', p);
-      if (r.status === 200 && r.body.metadata.uid !== before.metadata.uid) {
+      if (r.status === 200 && (r.body as { metadata: Meta }).metadata.uid !== before.metadata.uid) {
         seconds = (performance.now() - t0) / 1000;
         break;
       }

@@ -4,14 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import type { Agency, DataCentre } from '../operator/src/api/index.ts';
+import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../operator/src/api/index.ts';
 import { checkPlatform } from '../operator/src/model/rules.ts';
 import { emptyPlatform, type Platform } from '../operator/src/model/platform.ts';
 import { renderPlatform } from '../operator/src/render/index.ts';
 import type { DesiredObject } from '../operator/src/render/index.ts';
 import { BENCH_CAPACITY, BENCH_NAME, generateAgencies } from './agencies.ts';
 import { CONFIG, G, OUT_DIR, ROOT } from './config.ts';
-import type { Kube } from './kube.ts';
+import type { Kube, Listed } from './kube.ts';
 
 export function sampleDataCentres(): DataCentre[] {
   const dir = path.join(ROOT, 'samples', 'platform');
@@ -31,7 +31,16 @@ export interface Generated {
   objects: Map<string, DesiredObject[]>;
   /** Objects that exist before and that the bench agencies change, as rendered without them (to restore). */
   changed: Map<string, DesiredObject[]>;
-  stats: Record<string, unknown>;
+  stats: GeneratedStats;
+}
+
+/** The counts the bench prints itself are typed; the rest go to the result file as they are. */
+export interface GeneratedStats {
+  agencies: number;
+  workspaces: number;
+  objects: number;
+  objectsPerDataCentre: Record<string, number>;
+  [more: string]: unknown;
 }
 
 export const objectKey = (o: DesiredObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -97,14 +106,15 @@ export function generate(run: string, before: Platform): Generated {
 
 /** Every govcloud object on the hub but the bench's agencies: the platform the bench adds to. */
 export async function hubPlatform(hub: Kube): Promise<Platform> {
-  const list = async (plural: string) => ((await hub.call('GET', `${G}/${plural}`)).items as any[]).filter((o) => !o.metadata.deletionTimestamp);
+  const list = async <T extends { metadata: { deletionTimestamp?: unknown } }>(plural: string) =>
+    (await hub.call<Listed<T>>('GET', `${G}/${plural}`)).items.filter((o) => !o.metadata.deletionTimestamp);
   return {
-    dataCentres: await list('datacentres'),
-    agencies: (await list('agencies')).filter((a) => !BENCH_NAME.test(a.metadata.name)),
-    links: await list('networklinks'),
-    services: await list('shareddataservices'),
-    requests: await list('accessrequests'),
-    grants: await list('accessgrants'),
+    dataCentres: await list<DataCentre>('datacentres'),
+    agencies: (await list<Agency>('agencies')).filter((a) => !BENCH_NAME.test(a.metadata.name)),
+    links: await list<NetworkLink>('networklinks'),
+    services: await list<SharedDataService>('shareddataservices'),
+    requests: await list<AccessRequest>('accessrequests'),
+    grants: await list<AccessGrant>('accessgrants'),
   };
 }
 

@@ -10,6 +10,22 @@ import { httpsRequest, type HttpsAnswer } from '../e2e/harness/https.ts';
 
 export type Response = HttpsAnswer;
 
+/** The metadata the bench reads of the objects it lists. */
+export interface Meta {
+  name: string;
+  uid?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+}
+
+/** A list answer. */
+export interface Listed<T> {
+  metadata: { resourceVersion: string };
+  items: T[];
+}
+
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
@@ -102,13 +118,14 @@ export class Kube {
    * minute): an API server that has just started answers 429 while a new CRD's storage
    * initialises.
    */
-  async call(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<any> {
+  /** T: the shape the caller reads of the answer (an interface of the fields it uses). */
+  async call<T = unknown>(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<T> {
     let res = await this.request(method, path, opts);
     for (let waited = 0; res.status === 429 && waited < 60_000; waited += 1000) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       res = await this.request(method, path, opts);
     }
-    if (res.status >= 200 && res.status < 300) return res.body;
+    if (res.status >= 200 && res.status < 300) return res.body as T;
     const msg = typeof res.body === 'object' && res.body ? (res.body as { message?: string }).message : String(res.body).slice(0, 300);
     throw new HttpError(res.status, `${this.name}: ${method} ${path} -> ${res.status}: ${msg}`);
   }
@@ -117,7 +134,7 @@ export class Kube {
    * A watch: calls `onEvent` for each event line until the server ends the stream, the
    * request fails or `signal` aborts. Resolves when the stream ends (for any reason but an abort).
    */
-  watch(path: string, onEvent: (event: { type: string; object: any }) => void, signal: AbortSignal): Promise<void> {
+  watch<T>(path: string, onEvent: (event: { type: string; object: T }) => void, signal: AbortSignal): Promise<void> {
     const key = requestLabels('GET', path);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     return new Promise<void>((resolve, reject) => {
@@ -134,7 +151,7 @@ export class Kube {
           while ((nl = partial.indexOf('\n')) >= 0) {
             const line = partial.slice(0, nl);
             partial = partial.slice(nl + 1);
-            if (line.trim()) onEvent(JSON.parse(line));
+            if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: T });
           }
         });
         res.on('end', () => resolve());

@@ -31,7 +31,7 @@ export function failOnErrorAnswers(phase: string, w: Window): void {
 export function requestReport(w: Window): RequestReport {
   const perCluster: RequestReport['perCluster'] = {};
   for (const [c, counts] of w.net) {
-    perCluster[c] = { client: summarise(counts, notSideEffect), sideEffects: summarise(counts, isSideEffect), observed: summarise(w.observed.get(c) ?? new Map()) };
+    perCluster[c] = { client: summarise(counts, notSideEffect), sideEffects: summarise(counts, isSideEffect), observed: summarise(w.observed.get(c) ?? new Map<string, number>()) };
   }
   const all = merge(w.net.values());
   return {

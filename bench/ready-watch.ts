@@ -1,9 +1,9 @@
 // When each bench agency first became Ready, from a watch on the hub.
 import { sleep } from '../e2e/harness/operator-child.ts';
-import { agencyReady } from './bench-objects.ts';
+import { agencyReady, type AgencyState } from './bench-objects.ts';
 import { BENCH_LABEL } from './agencies.ts';
 import { G } from './config.ts';
-import type { Kube } from './kube.ts';
+import type { Kube, Listed } from './kube.ts';
 import { say } from './progress.ts';
 
 /** Watches the bench agencies: when each first became Ready (for its generation). */
@@ -25,9 +25,9 @@ export class ReadyWatch {
     const loop = async () => {
       while (!this.abort.signal.aborted) {
         try {
-          const list = await this.hub.call('GET', `${G}/agencies?labelSelector=${selector}`);
-          for (const a of list.items as any[]) this.see(a);
-          await this.hub.watch(`${G}/agencies?watch=1&labelSelector=${selector}&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1800`, (e) => {
+          const list = await this.hub.call<Listed<AgencyState>>('GET', `${G}/agencies?labelSelector=${selector}`);
+          for (const a of list.items) this.see(a);
+          await this.hub.watch<AgencyState>(`${G}/agencies?watch=1&labelSelector=${selector}&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1800`, (e) => {
             if (e.type === 'ADDED' || e.type === 'MODIFIED') this.see(e.object);
           }, this.abort.signal);
         } catch (err) {
@@ -41,7 +41,7 @@ export class ReadyWatch {
     this.done = loop();
   }
 
-  private see(a: any): void {
+  private see(a: AgencyState): void {
     if (!this.readyAt.has(a.metadata.name) && agencyReady(a)) this.readyAt.set(a.metadata.name, (performance.now() - this.t0) / 1000);
   }
 

@@ -1,5 +1,6 @@
 // The bench's results: what goes into .local/bench/<timestamp>.json, the ratios and targets
 // computed from it, and the table printed at the end of a run.
+import type { GeneratedStats } from './generated.ts';
 import type { Summary } from './requests.ts';
 
 export interface RequestReport {
@@ -27,9 +28,9 @@ export interface Result {
   finishedAt: string;
   /** The commit measured; operatorDirty: the operator's code had uncommitted changes. */
   revision: { commit: string; operatorDirty: boolean };
-  config: Record<string, unknown>;
+  config: { operatorNodeOptions: string; shippedNodeOptions: string; [knob: string]: unknown };
   machine: { nproc: number; memTotalBytes: number; cpuModel: string; node: string; kernel: string; kubernetes: Record<string, string> };
-  generated: Record<string, unknown>;
+  generated: GeneratedStats;
   background: Record<string, unknown>;
   baseline?: {
     method: string;

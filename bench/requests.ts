@@ -136,7 +136,7 @@ export function windowBetween(before: Snapshot, after: Snapshot, background?: Ba
   for (const [cluster, counts] of after.failed) failed.set(cluster, diff(counts, before.failed.get(cluster)));
   for (const [cluster, counts] of after.servers) {
     const server = diff(counts, before.servers.get(cluster));
-    const own = normalised(diff(after.own.get(cluster) ?? new Map(), before.own.get(cluster)));
+    const own = normalised(diff(after.own.get(cluster) ?? new Map<SeriesKey, number>(), before.own.get(cluster)));
     const obs: Counts = new Map();
     for (const [k, v] of server) {
       const d = v - (own.get(k) ?? 0);

@@ -20,7 +20,7 @@ import { baseline } from './baseline.ts';
 import { removeLeftovers } from './bench-objects.ts';
 import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
 import { generate, hubPlatform, plan } from './generated.ts';
-import { Kube } from './kube.ts';
+import { Kube, type Listed } from './kube.ts';
 import { machine, revision } from './machine.ts';
 import { operatorPhase, stopRunningOperator } from './operator-phase.ts';
 import { measureBackground } from './phase-requests.ts';
@@ -60,14 +60,14 @@ async function main(): Promise<number> {
 
   await claimPlatform();
   const versions: Record<string, string> = {};
-  for (const k of clusters) versions[k.name] = (await k.call('GET', '/version')).gitVersion;
+  for (const k of clusters) versions[k.name] = (await k.call<{ gitVersion: string }>('GET', '/version')).gitVersion;
 
   say('registering: CRDs, govcloud-system, the members\' kubeconfig Secrets, the DataCentres of samples/platform (e2e/operator/local.sh register)');
   register();
   await removeLeftovers(hub, clusters);
   leftovers = () => removeLeftovers(hub, clusters);
 
-  const dcList = (await hub.call('GET', `${G}/datacentres`)).items as DataCentre[];
+  const dcList = (await hub.call<Listed<DataCentre>>('GET', `${G}/datacentres`)).items;
   const saved = new Map(dcList.map((d) => [d.metadata.name, d.spec.capacity]));
   restoreCapacity = async () => {
     for (const [name, capacity] of saved) await hub.apply(`${G}/datacentres/${name}`, { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name }, spec: { capacity } }, FIELD_MANAGER);
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   say(`bench DataCentres: capacity cpu ${BENCH_CAPACITY.cpu}, memory ${BENCH_CAPACITY.memory}, storage ${BENCH_CAPACITY.storage} (accreditation as in samples/platform: dc-hanoi 4, dc-hcm 3, dc-danang 2)`);
   for (const d of dcList) await hub.apply(`${G}/datacentres/${d.metadata.name}`, { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } }, FIELD_MANAGER);
   const g = generate(run, await hubPlatform(hub));
-  say(`generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(g.stats.objectsPerDataCentre as Record<string, number>).map(([d, n]) => `${d} ${n}`).join(', ')}; by owner ${JSON.stringify(g.stats.byOwnerKind)})`);
+  say(`generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(g.stats.objectsPerDataCentre).map(([d, n]) => `${d} ${n}`).join(', ')}; by owner ${JSON.stringify(g.stats.byOwnerKind)})`);
 
   await awaitQuiet('background');
   const bg = await measureBackground(clusters);

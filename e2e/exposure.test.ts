@@ -75,7 +75,7 @@ async function levelOneWorkspaces(clusters: Cluster[]): Promise<Workspaces> {
 
 /** The quota admission refuses everything it counts until the quota controller has filled the status. */
 async function quotaCounted(cluster: Cluster, namespace: string): Promise<V1ResourceQuota> {
-  return await waitFor(`the quota of ${namespace} counted`, async () => {
+  return waitFor(`the quota of ${namespace} counted`, async () => {
     const q = (await cluster.call('GET', `/api/v1/namespaces/${namespace}/resourcequotas/govcloud-quota`)) as V1ResourceQuota;
     return q.status?.used && Object.keys(q.status.used).length > 0 ? q : undefined;
   });
@@ -99,7 +99,7 @@ async function refused(what: string, run: () => Promise<unknown>): Promise<ApiEr
  */
 async function refusedOnceEffective(tenant: Cluster, collection: string, body: Body, refuser: string): Promise<ApiError> {
   let last = 'admitted';
-  return await waitFor(`${body.kind} ${body.metadata.name} refused by ${refuser}`, async () => {
+  return waitFor(`${body.kind} ${body.metadata.name} refused by ${refuser}`, async () => {
     try {
       await tenant.call('POST', collection, body);
     } catch (err) {

@@ -99,7 +99,7 @@ async function refused(what: string, run: () => Promise<unknown>): Promise<strin
  * repeated, within a bound.
  */
 async function refusedOnceEffective(cluster: Cluster, namespace: string, what: string, body: V1Pod): Promise<string> {
-  return await waitFor(what, async () => {
+  return waitFor(what, async () => {
     try {
       await createPod(cluster, namespace, body);
     } catch (err) {

@@ -186,7 +186,7 @@ test('samples/ apply with server-side dry run; every file in samples/invalid/ is
       assert.ok(o && more.length === 0, `${where}: one object per file`);
       const err = await c.apply(o, { dryRun: true, namespace }).then(() => undefined, (e: unknown) => e);
       assert.ok(err !== undefined, `${where} was accepted by the API server, but it is in samples/invalid/`);
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof ApiError)) throw new Error(`${where}: the dry run failed without an answer from the API server`, { cause: err });
       assert.is(err.status, 422, `${where}: refused with ${err.status}, not as invalid (422): ${err.message}`);
       const { field, message } = intended.get(file)!;
       const causes = causesOf(err);

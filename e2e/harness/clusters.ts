@@ -107,7 +107,7 @@ export class Cluster {
       headers['impersonate-user'] = this.impersonation.user;
       headers['impersonate-group'] = [...this.impersonation.groups];
     }
-    return await httpsRequest(new URL(urlPath, this.server), { method, options, headers, body, contentType });
+    return httpsRequest(new URL(urlPath, this.server), { method, options, headers, body, contentType });
   }
 
   /** Like request, but throws ApiError unless the answer is 2xx; returns the body. */
@@ -169,7 +169,7 @@ export class Cluster {
     const query = new URLSearchParams({ fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' });
     if (opts.force ?? true) query.set('force', 'true');
     if (opts.dryRun) query.set('dryRun', 'All');
-    return (await this.call('PATCH', `${urlPath}?${query}`, body, 'application/apply-patch+yaml')) as T;
+    return (await this.call('PATCH', `${urlPath}?${query.toString()}`, body, 'application/apply-patch+yaml')) as T;
   }
 }
 

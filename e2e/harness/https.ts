@@ -43,7 +43,7 @@ export function httpsRequest(url: string | URL, req: HttpsRequest): Promise<Http
       });
       res.on('error', reject);
     });
-    r.on('timeout', () => r.destroy(new Error(`${req.method} ${url} timed out after ${timeout} ms`)));
+    r.on('timeout', () => r.destroy(new Error(`${req.method} ${String(url)} timed out after ${timeout} ms`)));
     r.on('error', reject);
     if (payload !== undefined) r.write(payload);
     r.end();

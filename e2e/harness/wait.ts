@@ -1,5 +1,6 @@
 // Bounded waiting: every wait in the e2e suite has a timeout and, when it runs out, says what it
 // waited for and what it saw last.
+import { inspect } from 'node:util';
 
 export interface WaitOptions {
   /** Give up after this many milliseconds (default 60 s). */
@@ -40,7 +41,7 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const seen = lastError !== undefined
-        ? `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+        ? `last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`
         : `last state: ${opts.describe ? opts.describe(last) : JSON.stringify(last)}`;
       throw new WaitTimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (${seen})`);
     }

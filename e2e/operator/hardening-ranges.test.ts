@@ -61,7 +61,7 @@ async function validateOffline(name: string, objects: Obj[]): Promise<string[]> 
     (): string => {
       throw new Error(`govcloud validate accepted ${path.relative(ROOT, file)}`);
     },
-    (err: { code?: number; stdout?: string }) => {
+    (err: Error & { code?: number; stdout?: string }) => {
       assert.is(err.code, 1, `govcloud validate exits 1 on an invalid platform: ${String(err)}`);
       return err.stdout ?? '';
     },

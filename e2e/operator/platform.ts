@@ -21,6 +21,16 @@ export const API = 'govcloud.dev/v1alpha1';
 export const NAMESPACE = 'govcloud-system';
 export type Obj = KubernetesObject & { spec?: any; status?: any };
 
+/** The status fields every govcloud kind has; the harness reads them through this, the tests read the rest as they need. */
+interface CommonStatus {
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+  observedGeneration?: number;
+}
+
+function commonStatus(obj: Obj | undefined): CommonStatus | undefined {
+  return obj?.status as CommonStatus | undefined;
+}
+
 /** The cluster of a data centre: the context named like it (kind prefixes `kind-`). */
 export function clusterOf(clusters: Cluster[], dataCentre: string): Cluster {
   const c = clusters.find((x) => x.name === dataCentre) ?? clusters.find((x) => x.name.endsWith(`-${dataCentre}`));
@@ -209,7 +219,7 @@ export async function get(hub: Cluster, kind: string, namespace: string | undefi
 }
 
 export function condition(obj: Obj | undefined, type: string): { status: string; reason: string; message: string } | undefined {
-  return (obj?.status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((c) => c.type === type);
+  return commonStatus(obj)?.conditions?.find((c) => c.type === type);
 }
 
 /** Waits until the object's condition has that status; returns the object. */
@@ -217,8 +227,8 @@ export async function waitCondition(hub: Cluster, kind: string, namespace: strin
   let last: Obj | undefined;
   return waitFor(`${kind} ${name}: ${type}=${status}`, async () => {
     last = await get(hub, kind, namespace, name);
-    return condition(last, type)?.status === status && last?.status?.observedGeneration === last?.metadata?.generation ? last : undefined;
-  }, { timeoutMs, intervalMs: 250, describe: () => JSON.stringify(last?.status?.conditions ?? last?.status ?? 'absent') });
+    return condition(last, type)?.status === status && commonStatus(last)?.observedGeneration === last?.metadata?.generation ? last : undefined;
+  }, { timeoutMs, intervalMs: 250, describe: () => JSON.stringify(commonStatus(last)?.conditions ?? commonStatus(last) ?? 'absent') });
 }
 
 /** `Kind namespace/name` of everything carrying the owner label in one cluster. */

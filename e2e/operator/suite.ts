@@ -58,7 +58,7 @@ export function operatorSuite(title: string, opts: { startOperator?: boolean } =
       await waitFor('every DataCentre connected', async () => {
         for (const c of ['dc-hanoi', 'dc-hcm', 'dc-danang']) {
           const dc = await get(ctx.hub, 'DataCentre', undefined, c);
-          if (dc?.status?.connected !== true) return false;
+          if ((dc?.status as { connected?: boolean } | undefined)?.connected !== true) return false;
         }
         return true;
       }, { timeoutMs: 60_000 });

@@ -44,7 +44,7 @@ const results = (rs: ProbeResult[]): string[] => rs.map((r) => `${r.protocol}/${
 /** Probes until every target gives the expected result (policy changes take effect asynchronously). */
 async function until(from: RunningPod, ts: Target[], expected: Array<ProbeResult['result']>, what: string): Promise<ProbeResult[]> {
   let last: ProbeResult[] = [];
-  return await waitFor(
+  return waitFor(
     what,
     async () => {
       last = await probeFrom(from.netns, ts, 1500);

@@ -53,7 +53,7 @@ export interface RunningPod {
 
 /** Waits until the agent runs the pod: Running, Ready, with an address and a network namespace. */
 export async function waitRunning(cluster: Cluster, namespace: string, name: string, timeoutMs = 60_000): Promise<RunningPod> {
-  return await waitFor(
+  return waitFor(
     `pod ${cluster.name}/${namespace}/${name} Running on a real node`,
     async () => {
       const pod = await cluster.core.readNamespacedPod({ namespace, name });
@@ -68,7 +68,7 @@ export async function waitRunning(cluster: Cluster, namespace: string, name: str
 
 /** Connects from inside network namespace netns to every target at once (probe.ts --batch). */
 export async function probeFrom(netns: string, targets: Target[], timeoutMs = 2000): Promise<ProbeResult[]> {
-  return await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const child = execFile(
       'ip',
       ['netns', 'exec', netns, process.execPath, PROBE, '--batch', '--timeout-ms', String(timeoutMs)],

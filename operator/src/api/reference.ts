@@ -38,20 +38,28 @@ function typeOf(node: Json): string {
     return `[]${typeOf(items)}`;
   }
   if (node.enum) return (node.enum as string[]).map((e) => `\`${e}\``).join(' \\| ');
-  return String(node.type ?? 'object');
+  return typeof node.type === 'string' ? node.type : 'object';
 }
 
 function constraints(node: Json): string {
   const parts: string[] = [];
-  if (node.minimum !== undefined || node.maximum !== undefined) parts.push(`${node.minimum ?? ''}..${node.maximum ?? ''}`);
-  if (node.maxLength !== undefined) parts.push(`at most ${node.maxLength} characters`);
-  if (node.minItems !== undefined) parts.push(`at least ${node.minItems} items`);
-  if (node.maxItems !== undefined) parts.push(`at most ${node.maxItems} items`);
+  if (node.minimum !== undefined || node.maximum !== undefined) parts.push(`${bound(node.minimum)}..${bound(node.maximum)}`);
+  if (node.maxLength !== undefined) parts.push(`at most ${bound(node.maxLength)} characters`);
+  if (node.minItems !== undefined) parts.push(`at least ${bound(node.minItems)} items`);
+  if (node.maxItems !== undefined) parts.push(`at most ${bound(node.maxItems)} items`);
   if (node['x-kubernetes-list-type'] === 'set') parts.push('unique items');
   if (node['x-kubernetes-list-type'] === 'map') parts.push(`keyed by ${(node['x-kubernetes-list-map-keys'] as string[]).join(', ')}`);
   const rules = (node[CEL_KEY] as CelRule[] | undefined) ?? [];
   for (const r of rules) parts.push(`rule: ${r.message}`);
   return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+function bound(value: unknown): string {
+  return typeof value === 'number' ? String(value) : '';
+}
+
+function description(node: Json): string {
+  return typeof node.description === 'string' ? node.description : '';
 }
 
 function escape(text: string): string {
@@ -63,7 +71,7 @@ function fields(node: Json, path: string, out: string[]): void {
   const props = (node.properties ?? {}) as Record<string, Json>;
   for (const [name, child] of Object.entries(props)) {
     const p = `${path}.${name}`;
-    out.push(`| \`${p}\` | ${typeOf(child)} | ${required.has(name) ? 'yes' : ''} | ${escape(String(child.description ?? ''))}${escape(constraints(child))} |`);
+    out.push(`| \`${p}\` | ${typeOf(child)} | ${required.has(name) ? 'yes' : ''} | ${escape(description(child))}${escape(constraints(child))} |`);
     const inner = child.type === 'array' ? ((child.items ?? {}) as Json) : child;
     if (inner.properties) fields(inner, child.type === 'array' ? `${p}[]` : p, out);
   }
@@ -73,7 +81,7 @@ function statusFields(node: Json, path: string, out: string[]): void {
   const props = (node.properties ?? {}) as Record<string, Json>;
   for (const [name, child] of Object.entries(props)) {
     const p = `${path}.${name}`;
-    out.push(`| \`${p}\` | ${typeOf(child)} | ${escape(String(child.description ?? ''))} |`);
+    out.push(`| \`${p}\` | ${typeOf(child)} | ${escape(description(child))} |`);
     const inner = child.type === 'array' ? ((child.items ?? {}) as Json) : child;
     if (inner.properties && name !== 'conditions') statusFields(inner, child.type === 'array' ? `${p}[]` : p, out);
   }

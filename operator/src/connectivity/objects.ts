@@ -343,7 +343,7 @@ function containerPorts(spec: unknown, path: Path, report: (path: Path, message:
         const port: ContainerPort = { containerPort: n, protocol };
         if (p.name !== undefined && p.name !== null) {
           if (typeof p.name !== 'string' || !isPortName(p.name)) {
-            report([...pPath, 'name'], `"${String(p.name)}" is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)`);
+            report([...pPath, 'name'], `${typeof p.name === 'string' ? `"${p.name}"` : JSON.stringify(p.name)} is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)`);
             continue;
           }
           port.name = p.name;

@@ -31,7 +31,7 @@ function list(v: unknown, path: Path, errors: FieldError[]): unknown[] | null {
     errors.push({ path, message: 'must be a list' });
     return null;
   }
-  return v;
+  return v as unknown[];
 }
 
 function selector(raw: unknown, path: Path, errors: FieldError[]): Selector | undefined {

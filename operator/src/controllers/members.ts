@@ -266,7 +266,7 @@ export class Member {
     }
     if (obj && after !== undefined) {
       let set = this.byOwner.get(after);
-      if (!set) this.byOwner.set(after, (set = new Map()));
+      if (!set) this.byOwner.set(after, (set = new Map<string, KubernetesObject>()));
       set.set(id, obj);
     }
     if (!obj) this.events.onObject(this, 'delete', old!);

@@ -77,7 +77,7 @@ function ownsIn(fields: FieldSet, live: unknown, path: FieldPath): boolean {
     }
     const items = Object.keys(node).filter((k) => k.startsWith('k:') || k.startsWith('v:') || k.startsWith('i:'));
     if (items.length === 0) return true;
-    const item = Array.isArray(value) ? value[segment] : undefined;
+    const item: unknown = Array.isArray(value) ? value[segment] : undefined;
     const key = items.find((k) => (k.startsWith('i:') ? k === `i:${segment}` : item !== undefined && select(k, [item]) !== undefined));
     if (!key) return false;
     node = node[key]!;

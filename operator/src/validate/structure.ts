@@ -135,23 +135,28 @@ function fromTypeBox(type: ValueErrorType, schema: Json, value: unknown, path: P
     case ValueErrorType.StringPattern:
       return r(patternMessage(String(schema.pattern), value), 2);
     case ValueErrorType.StringMinLength:
-      return r(schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters long`, 2);
+      return r(schema.minLength === 1 ? 'must not be empty' : `must be at least ${limit(schema.minLength)} characters long`, 2);
     case ValueErrorType.StringMaxLength:
-      return r(`must be at most ${schema.maxLength} characters long, not ${[...String(value)].length}`, 2);
+      return r(`must be at most ${limit(schema.maxLength)} characters long, not ${[...String(value)].length}`, 2);
     case ValueErrorType.IntegerMinimum:
     case ValueErrorType.IntegerMaximum:
     case ValueErrorType.NumberMinimum:
     case ValueErrorType.NumberMaximum:
-      return r(`must be${rangeText(schema)}, not ${value}`, 2);
+      return r(`must be${rangeText(schema)}, not ${String(value)}`, 2);
     case ValueErrorType.ArrayMinItems:
-      return r(schema.minItems === 1 ? 'must have at least one item' : `must have at least ${schema.minItems} items`, 2);
+      return r(schema.minItems === 1 ? 'must have at least one item' : `must have at least ${limit(schema.minItems)} items`, 2);
     case ValueErrorType.ArrayMaxItems:
-      return r(`must have at most ${schema.maxItems} items, not ${Array.isArray(value) ? value.length : '?'}`, 2);
+      return r(`must have at most ${limit(schema.maxItems)} items, not ${Array.isArray(value) ? value.length : '?'}`, 2);
     case ValueErrorType.ObjectAdditionalProperties:
       return r('unknown field', 2);
     default:
       return r(`invalid: ${describeValue(value)}`, 3);
   }
+}
+
+// The schemas' length and item limits are numbers; a missing one prints as "?" rather than "undefined".
+function limit(value: unknown): string {
+  return typeof value === 'number' ? String(value) : '?';
 }
 
 function rangeText(schema: Json): string {

@@ -508,4 +508,13 @@ test('a Service is informational: it does not change what the evaluator allows',
   assert.not.ok(w.can('a/client', 'a/web', 80), 'policies see the pod port, not the Service port');
 });
 
+test('refused: a container port name that is not a string is shown as written, not as [object Object]', () => {
+  const bad = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'odd', namespace: 'a' }, spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 80, name: { http: 1 } }] }] } };
+  const w = world([...base(), bad], [], { allowProblems: true });
+  const problem = w.inv.problems.find((p) => p.object === 'Pod/odd');
+  assert.ok(problem, `expected a problem for Pod/odd, got ${JSON.stringify(w.inv.problems)}`);
+  assert.is(problem.field, 'spec.containers[0].ports[0].name');
+  assert.ok(problem.message.startsWith('{"http":1} is not a valid port name'), problem.message);
+});
+
 test.run();

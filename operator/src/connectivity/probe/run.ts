@@ -129,15 +129,16 @@ async function waitFor(
   }
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (the caller's throwIfAborted then throws its reason). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      resolve();
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

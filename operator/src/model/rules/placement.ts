@@ -111,7 +111,7 @@ export function checkCapacity(platform: Platform, index: Index, error: Report): 
     for (const quota of agency.spec.quotas) {
       if (!index.dataCentres.has(quota.dataCentre)) continue;
       let perResource = usage.get(quota.dataCentre);
-      if (!perResource) usage.set(quota.dataCentre, (perResource = new Map()));
+      if (!perResource) usage.set(quota.dataCentre, (perResource = new Map<string, { agency: Agency; amount: bigint }[]>()));
       for (const resource of RESOURCES) {
         const amount = exact(resource, quota[resource]);
         if (amount !== undefined) push(perResource, resource, { agency, amount });
