@@ -16,3 +16,7 @@ gitops-down: ## stop Flux's processes on the local platform
 
 gitops-status: ## Flux's processes and its view: GitRepositories and Kustomizations
 	@bash $(GITOPS_DIR)/flux.sh status || true
+
+# The e2e suite includes e2e/gitops/flux.test.ts: build Flux before it, with its own progress
+# lines, rather than inside the suite's first hook.
+e2e: gitops-build
