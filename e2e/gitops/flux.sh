@@ -31,10 +31,14 @@ PROCS=(git-server source-controller kustomize-controller)
 say() { printf '==> %s\n' "$*"; }
 die() { echo "gitops/flux.sh: $*" >&2; exit 1; }
 k() { "$(bin kubectl)" --kubeconfig="$KUBECONFIGS_DIR/$HUB.yaml" "$@"; }
-pid_of() { # the pid of a running process of ours: its pid file, and its command line names $GITOPS
+# The pid of a running process of ours: its pid file, and its command line or environment
+# (a controller's KUBECONFIG) names $GITOPS, so a pid the system gave to another process since
+# does not count.
+pid_of() {
   local f=$GITOPS/pids/$1.pid pid
   [[ -f $f ]] && pid=$(<"$f") && [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$GITOPS/" || return 1
+  cat "/proc/$pid/cmdline" "/proc/$pid/environ" 2>/dev/null | tr '\0' '\n' | grep -qF -- "$GITOPS/" || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   echo "$pid"
 }
 port_of() { cat "$GITOPS/ports/$1" 2>/dev/null || true; }
@@ -68,7 +72,7 @@ EOF
 start_process() { # NAME COMMAND... (in the background, its output to its log)
   local name=$1; shift
   if pid=$(pid_of "$name"); then say "$name: running (pid $pid), reused"; return; fi
-  "$@" >>"$GITOPS/logs/$name.log" 2>&1 &
+  "$@" </dev/null >>"$GITOPS/logs/$name.log" 2>&1 &
   echo $! >"$GITOPS/pids/$name.pid"
   say "$name: started (pid $!, log $GITOPS/logs/$name.log)"
 }
