@@ -11,12 +11,12 @@
 #   flux.sh status   pids, ports, logs, and Flux's view: GitRepositories and Kustomizations
 #   flux.sh check    exit 0 when all three processes run
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$here/../.." && pwd)
+gitops_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$gitops_dir/../.." && pwd)
 # shellcheck source=../platform/lib.sh
 source "$ROOT/e2e/platform/lib.sh"
 # shellcheck source=versions.sh
-source "$here/versions.sh"
+source "$gitops_dir/versions.sh"
 cd "$ROOT"
 
 NODE=${NODE:-$ROOT/node_modules/.bin/node}
@@ -42,12 +42,12 @@ pid_of() {
   echo "$pid"
 }
 port_of() { cat "$GITOPS/ports/$1" 2>/dev/null || true; }
-free_port() { "$NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+free_port() { "$NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{process.stdout.write(s.address().port+"\n");s.close()})'; }
 
 crd_dirs() { # where the CRDs of the pinned controllers are: the modules ship config/crd/bases
   local n dir
   for n in source-controller kustomize-controller; do
-    dir=$("$here/build.sh" --module-dir "$n")
+    dir=$("$gitops_dir/build.sh" --module-dir "$n")
     (cd "$dir" && GOFLAGS=-mod=readonly go mod download "github.com/fluxcd/$n" &&
       echo "$(go list -m -f '{{.Dir}}' "github.com/fluxcd/$n")/config/crd/bases")
   done
@@ -96,19 +96,19 @@ controller_args() { # NAME: what both controllers share to run as a process outs
 up() {
   [[ -f $KUBECONFIGS_DIR/$HUB.yaml ]] && alive_pid "$HUB-apiserver" >/dev/null ||
     die "the local platform does not run: make cluster-up first"
-  "$here/build.sh"
+  "$gitops_dir/build.sh"
   mkdir -p "$GITOPS"/{pids,ports,logs,repos,artifacts,kubeconfigs}
   say "Flux CRDs (source-controller $FLUX_SOURCE_CONTROLLER_VERSION, kustomize-controller $FLUX_KUSTOMIZE_CONTROLLER_VERSION)"
   local dir
   for dir in $(crd_dirs); do k apply --server-side --force-conflicts -f "$dir" >/dev/null; done
   k wait --for condition=Established --timeout=60s crd/gitrepositories.source.toolkit.fluxcd.io crd/kustomizations.kustomize.toolkit.fluxcd.io >/dev/null
   say "flux-system: ServiceAccounts and RBAC (e2e/gitops/flux-system.yaml)"
-  k apply --server-side -f "$here/flux-system.yaml" >/dev/null
+  k apply --server-side -f "$gitops_dir/flux-system.yaml" >/dev/null
   local n
   for n in source-controller kustomize-controller; do write_token_kubeconfig "$n" "$GITOPS/kubeconfigs/$n.yaml"; done
 
   if ! pid_of git-server >/dev/null; then rm -f "$GITOPS/ports/git-server"; fi
-  start_process git-server "$NODE" "$here/git-server.ts" "$GITOPS_REPOS" "$GITOPS/ports/git-server"
+  start_process git-server "$NODE" "$gitops_dir/git-server.ts" "$GITOPS_REPOS" "$GITOPS/ports/git-server"
   for ((n = 0; n < 300; n++)); do [[ -s $GITOPS/ports/git-server ]] && break; sleep 0.2; done
   [[ -s $GITOPS/ports/git-server ]] || die "the Git server wrote no port (log $GITOPS/logs/git-server.log)"
 
@@ -129,7 +129,7 @@ up() {
   for n in source-controller kustomize-controller; do wait_http "$n" "http://127.0.0.1:$(port_of "$n-health")/readyz"; done
   say "Flux runs on $HUB: Git server http://127.0.0.1:$(port_of git-server)/ (repositories in $GITOPS_REPOS), artifacts http://$storage/"
 }
-bin_flux() { "$here/build.sh" --print-path "$1"; }
+bin_flux() { "$gitops_dir/build.sh" --print-path "$1"; }
 
 down() {
   local n pid i
