@@ -1,4 +1,4 @@
-// The merge applied by a real GitOps engine: Flux's source-controller clones a repository
+// The merge applied by a real GitOps engine (`make e2e-gitops`; not in `make e2e`, see mk/gitops.mk): Flux's source-controller clones a repository
 // from the loopback Git server, kustomize-controller applies it to the hub as the
 // ServiceAccount govcloud-gitops (which may write govcloud's tenant kinds and nothing else),
 // the operator converges. One repository lives through the tests in order, each commit a
