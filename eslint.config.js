@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // Tests read API answers and fixtures through loose types on purpose: an unexpected shape
     // fails the assertion that reads it, so `any` there hides no bug.
-    files: ['**/*.test.ts', 'operator/test/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.e2e.ts', 'operator/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',

@@ -43,7 +43,15 @@ async function checkNoOtherOperator(hub: Cluster): Promise<void> {
   }, { timeoutMs: 25_000, describe: () => `held by ${holder}` });
 }
 
-export function operatorSuite(title: string, opts: { startOperator?: boolean } = {}): Test & { run(): void } {
+export interface OperatorSuiteOptions {
+  startOperator?: boolean;
+  /** Runs once after the data centres are registered and the operator leads (e.g. starts Flux). */
+  setUp?: (ctx: OperatorContext) => Promise<void>;
+  /** Runs once after every test, before the operator stops. */
+  tearDown?: (ctx: OperatorContext) => Promise<void>;
+}
+
+export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): Test & { run(): void } {
   const s = suite<OperatorContext>(title, {} as OperatorContext);
   s.before(async (ctx) => {
     ctx.clusters = loadClusters();
@@ -63,6 +71,7 @@ export function operatorSuite(title: string, opts: { startOperator?: boolean } =
         return true;
       }, { timeoutMs: 60_000 });
     }
+    await opts.setUp?.(ctx);
   });
   s.after.each(async (ctx) => {
     const running = ctx.op?.running() === true || ctx.extra.some((o) => o.running());
@@ -70,6 +79,7 @@ export function operatorSuite(title: string, opts: { startOperator?: boolean } =
     for (const o of ctx.extra.splice(0)) await o.stop().catch(() => o.kill('SIGKILL'));
   });
   s.after(async (ctx) => {
+    await opts.tearDown?.(ctx);
     const code = await ctx.op?.stop();
     if (ctx.op && code !== 0) throw new Error(`the suite's operator exited with ${code} on SIGTERM (log ${ctx.op.logFile})`);
   });

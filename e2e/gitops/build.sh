@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds Flux's source-controller and kustomize-controller from the Go module proxy, one after
+# the other, into the same cache as the local platform's binaries (e2e/platform/build.sh):
+#   ${GOVCLOUD_CACHE:-$HOME/.cache/govcloud}/bin/<name>-<version>
+# A binary already in the cache is not rebuilt. Each is built from a committed wrapper module
+# under build/<name>/ that names the controller as a tool (its go.sum pins every dependency).
+#
+# usage: build.sh [--print-path NAME] [--module-dir NAME] [NAME...]
+#   NAME: source-controller kustomize-controller (default: both)
+set -euo pipefail
+shopt -s inherit_errexit
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../platform/versions.sh
+source "$here/../platform/versions.sh"
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+ALL=(source-controller kustomize-controller)
+version_of() {
+  case $1 in
+    source-controller) echo "$FLUX_SOURCE_CONTROLLER_VERSION" ;;
+    kustomize-controller) echo "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" ;;
+    *) echo "gitops/build.sh: unknown binary '$1' (known: ${ALL[*]})" >&2; return 2 ;;
+  esac
+}
+bin_path() { echo "$GOVCLOUD_BIN/$1-$(version_of "$1")"; }
+module_dir() {
+  local dir=$here/build/$1 v
+  v=$(version_of "$1")
+  grep -qE "^\s*github\.com/fluxcd/$1 ${v//./\\.} // indirect\$" "$dir/go.mod" ||
+    { echo "gitops/build.sh: $dir/go.mod does not pin github.com/fluxcd/$1 $v (versions.sh): re-pin it with go get -tool" >&2; return 1; }
+  echo "$dir"
+}
+
+case ${1-} in
+  --print-path) bin_path "${2:?--print-path NAME}"; exit 0 ;;
+  --module-dir) module_dir "${2:?--module-dir NAME}"; exit 0 ;;
+esac
+
+names=("$@")
+(( ${#names[@]} )) || names=("${ALL[@]}")
+missing=()
+for n in "${names[@]}"; do
+  if [[ -x $(bin_path "$n") ]]; then echo "==> $n $(version_of "$n"): cached at $(bin_path "$n")"; else missing+=("$n"); fi
+done
+(( ${#missing[@]} )) || exit 0
+
+command -v go >/dev/null || { echo "gitops/build.sh: Go is not installed (need Go >= 1.26 to build Flux)" >&2; exit 1; }
+mkdir -p "$GOVCLOUD_BIN" "$GOVCLOUD_CACHE/logs"
+# The platform's build lock: one compiler run at a time on this cache.
+exec 9>"$GOVCLOUD_CACHE/build.lock"
+if ! flock -n 9; then echo "==> another build holds $GOVCLOUD_CACHE/build.lock; waiting for it"; flock 9; fi
+export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
+
+fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+ticker_pid=
+stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
+trap 'stop_ticker; rm -f "${tmp_out-}"' EXIT
+trap 'echo "gitops/build.sh: interrupted" >&2; exit 130' INT TERM
+
+total_start=$SECONDS
+for n in "${missing[@]}"; do
+  out=$(bin_path "$n")
+  [[ -x $out ]] && { echo "==> $n: built meanwhile by another run"; continue; }
+  dir=$(module_dir "$n")
+  log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
+  echo "==> building $n $(version_of "$n") from github.com/fluxcd/$n (module $dir; log $log)"
+  start=$SECONDS
+  ( while sleep 60; do echo "    ... $n still building, $(fmt_secs $((SECONDS - start))) elapsed"; done ) &
+  ticker_pid=$!
+  tmp_out="$out.tmp.$$"
+  if (cd "$dir" && go build -trimpath -ldflags="-s -w" -o "$tmp_out" "github.com/fluxcd/$n") >"$log" 2>&1; then
+    stop_ticker
+    mv -f "$tmp_out" "$out"
+    echo "    built $n in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
+  else
+    rc=$?
+    stop_ticker
+    echo "gitops/build.sh: FAILED to build $n (module $dir, Go $(go env GOVERSION)) exited $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    exit 1
+  fi
+done
+echo "==> Flux controllers present ($(fmt_secs $((SECONDS - total_start))) spent building)"
