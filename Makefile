@@ -47,4 +47,4 @@ crds-check: deps ## fail when crds/ or docs/api.md is stale
 
 include $(wildcard mk/*.mk)
 
-test: typecheck lint crds-check unit $(TEST_EXTRA) ## everything CI runs: types, lint, CRDs, unit, e2e
+test: typecheck lint format-check crds-check unit $(TEST_EXTRA) ## everything CI runs: types, lint, format, CRDs, unit, e2e

@@ -198,7 +198,14 @@ function candidates(): Candidate[] {
   const out: Candidate[] = [];
   for (const m of MINISTRIES) out.push({ displayName: m.name, slug: m.abbr, type: m.type, maxLevel: m.maxLevel, key: m.abbr, home: 'dc-hanoi' });
   for (const p of PROVINCES) {
-    out.push({ displayName: `Ủy ban nhân dân ${provinceName(p)}`, slug: `ubnd-${p.slug}`, type: 'province', maxLevel: 3, key: `p:${p.slug}`, home: HOME[p.region] });
+    out.push({
+      displayName: `Ủy ban nhân dân ${provinceName(p)}`,
+      slug: `ubnd-${p.slug}`,
+      type: 'province',
+      maxLevel: 3,
+      key: `p:${p.slug}`,
+      home: HOME[p.region],
+    });
   }
   // Departments and units by body, then province: a prefix covers every province.
   const local: Candidate[] = [];
@@ -267,11 +274,29 @@ export function generateAgencies(opts: GenerateOptions): Agency[] {
     // Level: mostly 2 (as Decree 85/2016 classifies most administrative systems), at most the body's.
     // Ministries and provinces run nothing below level 2.
     const floor = c.type === 'ministry' || c.type === 'ministryLevelAgency' || c.type === 'province' ? 2 : 1;
-    const level = Math.min(c.maxLevel, Math.max(floor, weighted(rand, [[1, 20], [2, 50], [3, 22], [4, 8]])));
+    const level = Math.min(
+      c.maxLevel,
+      Math.max(
+        floor,
+        weighted(rand, [
+          [1, 20],
+          [2, 50],
+          [3, 22],
+          [4, 8],
+        ]),
+      ),
+    );
     // Placement: the region's data centre when accredited, often a second one for recovery.
     const allowed = DATA_CENTRES.filter((dc) => ACCREDITED[dc] >= level);
     const home = allowed.includes(c.home) ? c.home : allowed[0]!;
-    const size = Math.min(allowed.length, weighted(rand, [[1, 45], [2, 40], [3, 15]]));
+    const size = Math.min(
+      allowed.length,
+      weighted(rand, [
+        [1, 45],
+        [2, 40],
+        [3, 15],
+      ]),
+    );
     const others = allowed.filter((d) => d !== home).sort(() => rand() - 0.5);
     const placed = [home, ...others].slice(0, size).sort((a, b) => DATA_CENTRES.indexOf(a) - DATA_CENTRES.indexOf(b));
 
@@ -312,6 +337,8 @@ export function generateAgencies(opts: GenerateOptions): Agency[] {
 }
 
 /** What the bench applies to each DataCentre: only the capacity, far above the agencies' sum. */
-export function benchCapacityPatch(name: string): Pick<DataCentre, 'apiVersion' | 'kind'> & { metadata: { name: string }; spec: { capacity: typeof BENCH_CAPACITY } } {
+export function benchCapacityPatch(
+  name: string,
+): Pick<DataCentre, 'apiVersion' | 'kind'> & { metadata: { name: string }; spec: { capacity: typeof BENCH_CAPACITY } } {
   return { apiVersion: API, kind: 'DataCentre', metadata: { name }, spec: { capacity: { ...BENCH_CAPACITY } } } as never;
 }

@@ -38,7 +38,20 @@ export async function baseline(clusters: Kube[], g: Generated, background: Backg
         new Promise<void>((resolve, reject) => {
           // --force-conflicts: the few existing objects the agencies change (a service's ingress
           // policy) belong to the operator's field manager; kubectl takes them over (restored below).
-          const args = ['--kubeconfig', KUBECONFIG, '--context', dc, 'apply', '--server-side', '--force-conflicts', `--field-manager=${KUBECTL_FIELD_MANAGER}`, '-f', file, '-o', 'name'];
+          const args = [
+            '--kubeconfig',
+            KUBECONFIG,
+            '--context',
+            dc,
+            'apply',
+            '--server-side',
+            '--force-conflicts',
+            `--field-manager=${KUBECTL_FIELD_MANAGER}`,
+            '-f',
+            file,
+            '-o',
+            'name',
+          ];
           const child = spawn(kubectl, args, { env: { ...process.env, KUBECACHEDIR: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
           child.on('error', reject);
           if (child.pid) ownPids.add(child.pid);
@@ -77,7 +90,12 @@ export async function baseline(clusters: Kube[], g: Generated, background: Backg
   };
 }
 
-export const MANAGER_OF: Record<string, string> = { Agency: 'govcloud-agency', SharedDataService: 'govcloud-service', NetworkLink: 'govcloud-link', DataCentre: 'govcloud-datacentre' };
+export const MANAGER_OF: Record<string, string> = {
+  Agency: 'govcloud-agency',
+  SharedDataService: 'govcloud-service',
+  NetworkLink: 'govcloud-link',
+  DataCentre: 'govcloud-datacentre',
+};
 
 /**
  * Puts back the existing objects the baseline changed (as rendered without the bench agencies,
@@ -92,9 +110,15 @@ export async function restoreChanged(clusters: Kube[], g: Generated): Promise<vo
       const p = objectPath(o as never);
       const manager = MANAGER_OF[ownerKind(o)];
       if (manager) await k.apply(p, o, manager);
-      const bare = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } };
+      const bare = {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
+      };
       await k.apply(p, bare, KUBECTL_FIELD_MANAGER);
     }
-    say(`baseline: restored ${objects.length} existing object(s) in ${dc} it had changed (${objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).join(', ')})`);
+    say(
+      `baseline: restored ${objects.length} existing object(s) in ${dc} it had changed (${objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).join(', ')})`,
+    );
   }
 }

@@ -45,20 +45,33 @@ export async function deleteBenchNamespaces(clusters: Kube[], what: string): Pro
   for (const k of clusters) {
     const live = await benchNamespaces(k);
     initial += live.length;
-    await pool(live.filter((n) => !n.terminating), 16, async (n) => {
-      lastNamespaceDelete = Date.now();
-      const r = await k.request('DELETE', `/api/v1/namespaces/${n.name}`);
-      if (r.status >= 300 && r.status !== 404 && r.status !== 409) throw new HttpError(r.status, `${k.name}: DELETE namespace ${n.name} -> ${r.status}`);
-    });
+    await pool(
+      live.filter((n) => !n.terminating),
+      16,
+      async (n) => {
+        lastNamespaceDelete = Date.now();
+        const r = await k.request('DELETE', `/api/v1/namespaces/${n.name}`);
+        if (r.status >= 300 && r.status !== 404 && r.status !== 409) throw new HttpError(r.status, `${k.name}: DELETE namespace ${n.name} -> ${r.status}`);
+      },
+    );
   }
   if (initial === 0) return 0;
   say(`${what}: ${initial} namespaces deleting; waiting until the clusters' namespace controllers have removed them`);
   let left = initial;
-  await waitUntil(`${what}: namespaces gone`, async () => {
-    left = 0;
-    for (const k of clusters) left += (await benchNamespaces(k)).length;
-    return left === 0;
-  }, { timeoutMs: CONFIG.deleteTimeoutS * 1000, intervalMs: 3000, progress: () => `${left}/${initial} namespaces left (${Math.round((Date.now() - t0) / 1000)} s)`, progressEveryMs: 15_000 });
+  await waitUntil(
+    `${what}: namespaces gone`,
+    async () => {
+      left = 0;
+      for (const k of clusters) left += (await benchNamespaces(k)).length;
+      return left === 0;
+    },
+    {
+      timeoutMs: CONFIG.deleteTimeoutS * 1000,
+      intervalMs: 3000,
+      progress: () => `${left}/${initial} namespaces left (${Math.round((Date.now() - t0) / 1000)} s)`,
+      progressEveryMs: 15_000,
+    },
+  );
   return (Date.now() - t0) / 1000;
 }
 

@@ -11,7 +11,10 @@ import { awaitQuiet } from './shared-platform.ts';
 
 export async function driftRepair(clusters: Kube[], g: Generated): Promise<Result['operator']['drift']> {
   const members = clusters.slice(1).filter((k) => (g.objects.get(k.name) ?? []).some((o) => o.kind === 'NetworkPolicy'));
-  const candidates = members.map((k) => ({ k, namespaces: (g.objects.get(k.name) ?? []).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DRIFT_POLICY).map((o) => o.metadata.namespace!) }));
+  const candidates = members.map((k) => ({
+    k,
+    namespaces: (g.objects.get(k.name) ?? []).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DRIFT_POLICY).map((o) => o.metadata.namespace!),
+  }));
   const samples: { cluster: string; namespace: string; seconds: number | null }[] = [];
   await awaitQuiet('drift');
   say(`drift: deleting ${DRIFT_POLICY} in a member cluster and timing until it is back, ${CONFIG.driftRepeats} times`);
@@ -38,5 +41,10 @@ export async function driftRepair(clusters: Kube[], g: Generated): Promise<Resul
     await sleep(2000);
   }
   const ok = samples.map((s) => s.seconds).filter((s): s is number => s !== null);
-  return { samples, medianSeconds: ok.length ? percentile(ok, 50) : null, maxSeconds: samples.some((s) => s.seconds === null) ? null : Math.max(...ok), failures: samples.length - ok.length };
+  return {
+    samples,
+    medianSeconds: ok.length ? percentile(ok, 50) : null,
+    maxSeconds: samples.some((s) => s.seconds === null) ? null : Math.max(...ok),
+    failures: samples.length - ok.length,
+  };
 }

@@ -52,13 +52,24 @@ export function generate(run: string, before: Platform): Generated {
   const names = new Set(agencies.map((a) => a.metadata.name));
   const problems = checkPlatform(platform).filter((p) => p.severity === 'error' && p.object.kind === 'Agency' && names.has(p.object.metadata.name));
   if (problems.length > 0) {
-    throw new Error(`the generated agencies break the platform's rules:\n${problems.slice(0, 10).map((p) => `  Agency/${p.object.metadata.name} ${p.path.join('.')}: ${p.message}`).join('\n')}`);
+    throw new Error(
+      `the generated agencies break the platform's rules:\n${problems
+        .slice(0, 10)
+        .map((p) => `  Agency/${p.object.metadata.name} ${p.path.join('.')}: ${p.message}`)
+        .join('\n')}`,
+    );
   }
   const now = new Date();
   const without = renderPlatform(before, now);
   const rendered = renderPlatform(platform, now);
   const issues = rendered.issues.filter((i) => i.owner.kind === 'Agency' && names.has(i.owner.name));
-  if (issues.length > 0) throw new Error(`the renderers refuse generated agencies:\n${issues.slice(0, 10).map((i) => `  Agency/${i.owner.name}: ${i.reason}: ${i.message}`).join('\n')}`);
+  if (issues.length > 0)
+    throw new Error(
+      `the renderers refuse generated agencies:\n${issues
+        .slice(0, 10)
+        .map((i) => `  Agency/${i.owner.name}: ${i.reason}: ${i.message}`)
+        .join('\n')}`,
+    );
   const objects = new Map<string, DesiredObject[]>();
   const changed = new Map<string, DesiredObject[]>();
   const byKind: Record<string, number> = {};
@@ -100,7 +111,18 @@ export function generate(run: string, before: Platform): Generated {
     platform,
     objects,
     changed,
-    stats: { agencies: agencies.length, workspaces, objects: total, changedObjects: changedCount, objectsPerDataCentre: perDc, byKind, byOwnerKind, levels, placements, alreadyOnTheHub: others },
+    stats: {
+      agencies: agencies.length,
+      workspaces,
+      objects: total,
+      changedObjects: changedCount,
+      objectsPerDataCentre: perDc,
+      byKind,
+      byOwnerKind,
+      levels,
+      placements,
+      alreadyOnTheHub: others,
+    },
   };
 }
 
@@ -133,6 +155,11 @@ export function plan(): void {
   if (v.status !== 0) process.exitCode = 1;
   console.log('\nfirst agencies:');
   for (const a of g.agencies.slice(0, 8)) {
-    console.log(`  ${a.metadata.name.padEnd(30)} ${a.spec.code.padEnd(10)} L${a.spec.securityLevel} ${a.spec.placement.dataCentres.join(',').padEnd(26)} ${a.spec.workspaces.map((w) => w.name).join(',').padEnd(40)} ${a.spec.displayName}`);
+    console.log(
+      `  ${a.metadata.name.padEnd(30)} ${a.spec.code.padEnd(10)} L${a.spec.securityLevel} ${a.spec.placement.dataCentres.join(',').padEnd(26)} ${a.spec.workspaces
+        .map((w) => w.name)
+        .join(',')
+        .padEnd(40)} ${a.spec.displayName}`,
+    );
   }
 }

@@ -60,7 +60,8 @@ export function requestLabels(method: string, path: string, contentType?: string
   const [resource = '', name, sub = ''] = rest;
   const res = group ? `${group}/${resource}` : resource;
   let verb = method;
-  if (method === 'GET') verb = name === undefined ? (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'WATCH' : 'LIST') : 'GET';
+  if (method === 'GET')
+    verb = name === undefined ? (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'WATCH' : 'LIST') : 'GET';
   else if (method === 'PATCH' && contentType === 'application/apply-patch+yaml') verb = 'APPLY';
   else if (method === 'DELETE' && name === undefined) verb = 'DELETECOLLECTION';
   return `${verb}|${res}|${sub}`;

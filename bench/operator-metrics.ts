@@ -42,13 +42,17 @@ export async function operatorState(op: Operator): Promise<OperatorState> {
 export async function waitOperatorQuiet(op: Operator, what: string, timeoutMs: number, quietMs = 5000): Promise<OperatorState> {
   let last: OperatorState | undefined;
   let quietSince = Date.now();
-  return waitUntil(what, async () => {
-    if (!op.running()) throw new Error(`the operator exited; see ${op.logFile}`);
-    const s = await operatorState(op);
-    if (!last || s.writes !== last.writes || s.depth > 0 || s.active > 0) quietSince = Date.now();
-    last = s;
-    return Date.now() - quietSince >= quietMs ? s : undefined;
-  }, { timeoutMs, intervalMs: 500, progress: () => `queue ${last?.depth}, in flight ${last?.active}, writes ${last?.writes}` });
+  return waitUntil(
+    what,
+    async () => {
+      if (!op.running()) throw new Error(`the operator exited; see ${op.logFile}`);
+      const s = await operatorState(op);
+      if (!last || s.writes !== last.writes || s.depth > 0 || s.active > 0) quietSince = Date.now();
+      last = s;
+      return Date.now() - quietSince >= quietMs ? s : undefined;
+    },
+    { timeoutMs, intervalMs: 500, progress: () => `queue ${last?.depth}, in flight ${last?.active}, writes ${last?.writes}` },
+  );
 }
 
 /** Per controller over a window: reconciles, errors, seconds spent reconciling (sum of the histogram). */
@@ -78,6 +82,7 @@ export function counterGrowth(before: string, after: string, name: string, keyOf
   return out;
 }
 
-export const writesBreakdown = (before: string, after: string) => counterGrowth(before, after, 'govcloud_object_writes_total', (l) => `${l.cluster}/${l.controller}/${l.action}`);
+export const writesBreakdown = (before: string, after: string) =>
+  counterGrowth(before, after, 'govcloud_object_writes_total', (l) => `${l.cluster}/${l.controller}/${l.action}`);
 /** The operator's own requests by method and answer (rest_client_requests_total), all clusters together. */
 export const requestsBreakdown = (before: string, after: string) => counterGrowth(before, after, 'rest_client_requests_total', (l) => `${l.method} ${l.code}`);

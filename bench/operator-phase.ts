@@ -34,17 +34,29 @@ export async function stopRunningOperator(): Promise<void> {
 export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, ts: string): Promise<Result['operator']> {
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
-  if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions) say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
+  if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions)
+    say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
-  const op = await Operator.start({ root: ROOT, node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}) });
+  const op = await Operator.start({
+    root: ROOT,
+    node: await nodeBinary(),
+    kubeconfig: KUBECONFIG,
+    context: hub.name,
+    logFile,
+    ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}),
+  });
   ownPids.add(op.pid);
   running = op;
   const tStart = performance.now();
-  await waitUntil('the operator to lead and reach every data centre', async () => {
-    if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
-    const s = await operatorState(op);
-    return op.controllersStarted() && s.connected >= clusters.length;
-  }, { timeoutMs: 120_000, intervalMs: 500 });
+  await waitUntil(
+    'the operator to lead and reach every data centre',
+    async () => {
+      if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+      const s = await operatorState(op);
+      return op.controllersStarted() && s.connected >= clusters.length;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
   const startupSeconds = (performance.now() - tStart) / 1000;
   await waitOperatorQuiet(op, 'the operator to be idle before the agencies are applied', 300_000);
   const idleMemory = op.memory();
@@ -57,7 +69,9 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
   const sinceDelete = msSinceNamespaceDelete();
   if (sinceDelete < NAMESPACE_LIVE_LOOKUP_MS + 5000) {
     const wait = NAMESPACE_LIVE_LOOKUP_MS + 5000 - sinceDelete;
-    say(`converge: waiting ${Math.ceil(wait / 1000)} s more: namespaces of these names were deleted less than 35 s ago (the API server would look them up live)`);
+    say(
+      `converge: waiting ${Math.ceil(wait / 1000)} s more: namespaces of these names were deleted less than 35 s ago (the API server would look them up live)`,
+    );
     await sleep(wait);
   }
   noteDisturbance('converge');
@@ -75,15 +89,20 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
   const applySeconds = (performance.now() - t0) / 1000;
   say(`converge: applied in ${applySeconds.toFixed(1)} s; waiting until every agency is Ready`);
   let sReady: Snapshot | undefined;
-  await waitUntil(`${g.agencies.length} agencies Ready`, async () => {
-    if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
-    return watch.readyAt.size >= g.agencies.length;
-  }, {
-    timeoutMs: CONFIG.readyTimeoutS * 1000,
-    intervalMs: 250,
-    progressEveryMs: 10_000,
-    progress: () => `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)}`,
-  });
+  await waitUntil(
+    `${g.agencies.length} agencies Ready`,
+    async () => {
+      if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+      return watch.readyAt.size >= g.agencies.length;
+    },
+    {
+      timeoutMs: CONFIG.readyTimeoutS * 1000,
+      intervalMs: 250,
+      progressEveryMs: 10_000,
+      progress: () =>
+        `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)}`,
+    },
+  );
   const wall = Math.max(...watch.readyAt.values());
   sReady = await snapshot(clusters);
   say(`converge: all ${g.agencies.length} Ready after ${wall.toFixed(1)} s; waiting for the operator to go quiet`);
@@ -106,7 +125,8 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     requests: requestReport(toQuiet),
     operatorWrites: writesBreakdown(metricsBefore, metricsAfter),
     reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_total'),
-    reconcileErrors: metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_errors_total'),
+    reconcileErrors:
+      metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_errors_total'),
     controllers: controllerBreakdown(metricsBefore, metricsAfter),
     peakRssBytes: memConverge?.peakRss ?? NaN,
     operatorCpuSeconds: cpuConverge,
@@ -114,7 +134,9 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     loadAverage: { before: load0, after: os.loadavg()[0]! },
   };
   await watch.stop();
-  say(`converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`);
+  say(
+    `converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`,
+  );
 
   // ---------------------------------------------------------------- steady state
   await awaitQuiet('steady state');
@@ -145,7 +167,8 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
   const steadyWindow = windowBetween(a, b, background);
   const steadyAll = merge(steadyWindow.net.values());
   const mutatingSeries: Record<string, number> = {};
-  for (const { series, count } of topSeries(steadyAll, 50, (k) => ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE'].includes(k.slice(0, k.indexOf('|'))))) mutatingSeries[series] = count;
+  for (const { series, count } of topSeries(steadyAll, 50, (k) => ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE'].includes(k.slice(0, k.indexOf('|')))))
+    mutatingSeries[series] = count;
   const hubLeases = steadyWindow.net.get(hub.name)?.get('PUT|coordination.k8s.io/leases|') ?? 0;
   let objectWrites = 0;
   for (const [k, v] of steadyAll) if (operatorObjectWrite(k)) objectWrites += v;
@@ -168,7 +191,9 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     rssBytes: op.memory()?.rss ?? NaN,
     reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(m0, 'controller_runtime_reconcile_total'),
   };
-  say(`steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`);
+  say(
+    `steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`,
+  );
 
   // ---------------------------------------------------------------- drift
   const drift = await driftRepair(clusters, g);
@@ -182,10 +207,19 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     if (r.status >= 300 && r.status !== 404) throw new HttpError(r.status, `DELETE agency ${ag.metadata.name} -> ${r.status}`);
   });
   let left = g.agencies.length;
-  await waitUntil('the operator to finish deleting the agencies', async () => {
-    left = (await listBenchAgencies(hub)).length;
-    return left === 0;
-  }, { timeoutMs: CONFIG.deleteTimeoutS * 1000, intervalMs: 2000, progressEveryMs: 15_000, progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)` });
+  await waitUntil(
+    'the operator to finish deleting the agencies',
+    async () => {
+      left = (await listBenchAgencies(hub)).length;
+      return left === 0;
+    },
+    {
+      timeoutMs: CONFIG.deleteTimeoutS * 1000,
+      intervalMs: 2000,
+      progressEveryMs: 15_000,
+      progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)`,
+    },
+  );
   const agencyDeleteSeconds = (performance.now() - tc) / 1000;
   failOnErrorAnswers('steady state, drift and cleanup', windowBetween(s1, await snapshot(clusters)));
   const memFinal = op.memory();
@@ -200,7 +234,14 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     converge,
     steady,
     drift,
-    memory: { idleHeap, idleRssBytes: idleRss, peakRssAtStartBytes: idleMemory?.peakRss ?? NaN, peakRssConvergeBytes: converge.peakRssBytes, peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN, peakRssBytes: memFinal?.peakRss ?? NaN },
+    memory: {
+      idleHeap,
+      idleRssBytes: idleRss,
+      peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
+      peakRssConvergeBytes: converge.peakRssBytes,
+      peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN,
+      peakRssBytes: memFinal?.peakRss ?? NaN,
+    },
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds },
     errorLogLines: errors.length,
     firstErrors: errors.slice(0, 5),

@@ -5,7 +5,19 @@ import { CONFIG } from './config.ts';
 import type { Kube } from './kube.ts';
 import { say } from './progress.ts';
 import type { RequestReport } from './report.ts';
-import { backgroundFrom, isSideEffect, merge, notSideEffect, snapshot, summarise, toObject, topSeries, unexpectedErrors, type Background, type Window } from './requests.ts';
+import {
+  backgroundFrom,
+  isSideEffect,
+  merge,
+  notSideEffect,
+  snapshot,
+  summarise,
+  toObject,
+  topSeries,
+  unexpectedErrors,
+  type Background,
+  type Window,
+} from './requests.ts';
 
 export async function measureBackground(clusters: Kube[]): Promise<{ background: Background; report: Record<string, unknown> }> {
   say(`background: ${CONFIG.backgroundSeconds} s with no operator and no kubectl (the clusters' own components)`);
@@ -31,7 +43,11 @@ export function failOnErrorAnswers(phase: string, w: Window): void {
 export function requestReport(w: Window): RequestReport {
   const perCluster: RequestReport['perCluster'] = {};
   for (const [c, counts] of w.net) {
-    perCluster[c] = { client: summarise(counts, notSideEffect), sideEffects: summarise(counts, isSideEffect), observed: summarise(w.observed.get(c) ?? new Map<string, number>()) };
+    perCluster[c] = {
+      client: summarise(counts, notSideEffect),
+      sideEffects: summarise(counts, isSideEffect),
+      observed: summarise(w.observed.get(c) ?? new Map<string, number>()),
+    };
   }
   const all = merge(w.net.values());
   return {

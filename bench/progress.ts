@@ -25,14 +25,19 @@ export function checkInterrupted(): void {
   if (interrupted) throw new Error('interrupted');
 }
 
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, opts: { timeoutMs: number; intervalMs?: number; progress?: () => string; progressEveryMs?: number }): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs: number; intervalMs?: number; progress?: () => string; progressEveryMs?: number },
+): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   let lastProgress = Date.now();
   for (;;) {
     checkInterrupted();
     const v = await check();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}${opts.progress ? `: ${opts.progress()}` : ''}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}${opts.progress ? `: ${opts.progress()}` : ''}`);
     if (opts.progress && Date.now() - lastProgress >= (opts.progressEveryMs ?? 10_000)) {
       say(`    ${opts.progress()}`);
       lastProgress = Date.now();

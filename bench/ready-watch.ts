@@ -27,9 +27,13 @@ export class ReadyWatch {
         try {
           const list = await this.hub.call<Listed<AgencyState>>('GET', `${G}/agencies?labelSelector=${selector}`);
           for (const a of list.items) this.see(a);
-          await this.hub.watch<AgencyState>(`${G}/agencies?watch=1&labelSelector=${selector}&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1800`, (e) => {
-            if (e.type === 'ADDED' || e.type === 'MODIFIED') this.see(e.object);
-          }, this.abort.signal);
+          await this.hub.watch<AgencyState>(
+            `${G}/agencies?watch=1&labelSelector=${selector}&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1800`,
+            (e) => {
+              if (e.type === 'ADDED' || e.type === 'MODIFIED') this.see(e.object);
+            },
+            this.abort.signal,
+          );
         } catch (err) {
           if (!this.abort.signal.aborted) {
             say(`    (agency watch: ${(err as Error).message}; watching again)`);

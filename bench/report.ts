@@ -75,8 +75,20 @@ export interface Result {
       heap: Heap;
       rssBytes: number;
     };
-    drift: { samples: { cluster: string; namespace: string; seconds: number | null }[]; medianSeconds: number | null; maxSeconds: number | null; failures: number };
-    memory: { idleHeap: Heap; idleRssBytes: number; peakRssAtStartBytes: number; peakRssConvergeBytes: number; peakRssBeforeCleanupBytes: number; peakRssBytes: number };
+    drift: {
+      samples: { cluster: string; namespace: string; seconds: number | null }[];
+      medianSeconds: number | null;
+      maxSeconds: number | null;
+      failures: number;
+    };
+    memory: {
+      idleHeap: Heap;
+      idleRssBytes: number;
+      peakRssAtStartBytes: number;
+      peakRssConvergeBytes: number;
+      peakRssBeforeCleanupBytes: number;
+      peakRssBytes: number;
+    };
     cleanup: { agencyDeleteSeconds: number; namespaceDeleteSeconds: number };
     errorLogLines: number;
     firstErrors: string[];
@@ -126,11 +138,25 @@ export function printReport(r: Result): Result {
     {
       name: `steady-state mutating requests, all / ${Math.round(op.steady.seconds)} s`,
       target: 'shown',
-      value: `${op.steady.requests.client.mutating}: ${Object.entries(op.steady.mutatingSeries).map(([series, n]) => `${series} ${n}`).join(', ') || 'none'} (${op.steady.hubLeaseRenewals} Lease renewals on the hub); the operator's own: ${mutatingOwn(op.steady.operatorRequests)}`,
+      value: `${op.steady.requests.client.mutating}: ${
+        Object.entries(op.steady.mutatingSeries)
+          .map(([series, n]) => `${series} ${n}`)
+          .join(', ') || 'none'
+      } (${op.steady.hubLeaseRenewals} Lease renewals on the hub); the operator's own: ${mutatingOwn(op.steady.operatorRequests)}`,
       met: null,
     },
-    { name: 'drift repair, median / max', target: '≤ 2 s', value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.maxSeconds)} s`, met: op.drift.maxSeconds === null ? false : op.drift.maxSeconds <= 2 },
-    { name: `operator peak RSS (${agencies} agencies)`, target: agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000', value: `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`, met: agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null },
+    {
+      name: 'drift repair, median / max',
+      target: '≤ 2 s',
+      value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.maxSeconds)} s`,
+      met: op.drift.maxSeconds === null ? false : op.drift.maxSeconds <= 2,
+    },
+    {
+      name: `operator peak RSS (${agencies} agencies)`,
+      target: agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000',
+      value: `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
+      met: agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
+    },
   ];
 
   const rows: string[][] = [['', 'operator', 'kubectl baseline', 'ratio']];
@@ -148,27 +174,58 @@ export function printReport(r: Result): Result {
 
   const out: string[] = [];
   out.push('');
-  if (r.config.operatorNodeOptions !== r.config.shippedNodeOptions) out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions} (the chart ships ${r.config.shippedNodeOptions || 'none'})`);
+  if (r.config.operatorNodeOptions !== r.config.shippedNodeOptions)
+    out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions} (the chart ships ${r.config.shippedNodeOptions || 'none'})`);
   else if (r.config.operatorNodeOptions) out.push(`the operator ran with the chart's NODE_OPTIONS=${r.config.operatorNodeOptions}`);
   out.push(`operator at ${r.revision.commit.slice(0, 12)}${r.revision.operatorDirty ? ' with uncommitted changes under operator/' : ''}`);
-  out.push(`govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`);
+  out.push(
+    `govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`,
+  );
   out.push('');
   out.push(line(rows[0]!));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) out.push(line(row));
   out.push('');
-  out.push(`operator: time to Ready p50 ${f1(c.timeToReady.p50)} s, p90 ${f1(c.timeToReady.p90)} s; quiet after ${f1(c.quietSeconds)} s; ${c.reconciles} reconciles, ${c.reconcileErrors} errors; its own write counter: ${Object.values(c.operatorWrites).reduce((s, n) => s + n, 0)}`);
-  out.push(`  per controller (reconciles / errors / seconds reconciling): ${Object.entries(c.controllers).filter(([, v]) => v.reconciles).map(([k, v]) => `${k} ${v.reconciles}/${v.errors}/${v.seconds}`).join(', ')}`);
-  out.push(`steady state (${f1(op.steady.seconds)} s): object writes ${op.steady.objectWrites}, event writes ${op.steady.eventWrites}; all mutating ${op.steady.requests.client.mutating} (hub lease renewals ${op.steady.hubLeaseRenewals}), reads ${op.steady.requests.client.reads}; the operator's write counter ${op.steady.operatorWritesTotal}, reconciles ${op.steady.reconciles}`);
-  if (Object.keys(op.steady.mutatingSeries).length) out.push(`  mutating series: ${Object.entries(op.steady.mutatingSeries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out.push(`  by 15 s slice (object writes / event writes / lease renewals): ${op.steady.slices.map((s) => `${s.objectWrites}/${s.events}/${s.leases}`).join(', ')}`);
+  out.push(
+    `operator: time to Ready p50 ${f1(c.timeToReady.p50)} s, p90 ${f1(c.timeToReady.p90)} s; quiet after ${f1(c.quietSeconds)} s; ${c.reconciles} reconciles, ${c.reconcileErrors} errors; its own write counter: ${Object.values(c.operatorWrites).reduce((s, n) => s + n, 0)}`,
+  );
+  out.push(
+    `  per controller (reconciles / errors / seconds reconciling): ${Object.entries(c.controllers)
+      .filter(([, v]) => v.reconciles)
+      .map(([k, v]) => `${k} ${v.reconciles}/${v.errors}/${v.seconds}`)
+      .join(', ')}`,
+  );
+  out.push(
+    `steady state (${f1(op.steady.seconds)} s): object writes ${op.steady.objectWrites}, event writes ${op.steady.eventWrites}; all mutating ${op.steady.requests.client.mutating} (hub lease renewals ${op.steady.hubLeaseRenewals}), reads ${op.steady.requests.client.reads}; the operator's write counter ${op.steady.operatorWritesTotal}, reconciles ${op.steady.reconciles}`,
+  );
+  if (Object.keys(op.steady.mutatingSeries).length)
+    out.push(
+      `  mutating series: ${Object.entries(op.steady.mutatingSeries)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  out.push(
+    `  by 15 s slice (object writes / event writes / lease renewals): ${op.steady.slices.map((s) => `${s.objectWrites}/${s.events}/${s.leases}`).join(', ')}`,
+  );
   const failedConverge = Object.values(c.requests.failed).reduce((sum, m) => sum + Object.values(m).reduce((a, b) => a + b, 0), 0);
-  if (failedConverge) out.push(`requests answered with an error while converging: ${failedConverge} (${Object.entries(c.requests.failed).flatMap(([cl, m]) => Object.entries(m).map(([k, v]) => `${cl} ${k.replace(/\|/g, ' ')} ${v}`)).slice(0, 6).join('; ')})`);
+  if (failedConverge)
+    out.push(
+      `requests answered with an error while converging: ${failedConverge} (${Object.entries(c.requests.failed)
+        .flatMap(([cl, m]) => Object.entries(m).map(([k, v]) => `${cl} ${k.replace(/\|/g, ' ')} ${v}`))
+        .slice(0, 6)
+        .join('; ')})`,
+    );
   out.push(`drift repair: ${op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`);
-  out.push(`operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies (peak so far ${(op.memory.peakRssAtStartBytes / MB).toFixed(0)} MB, from start-up); peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`);
+  out.push(
+    `operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies (peak so far ${(op.memory.peakRssAtStartBytes / MB).toFixed(0)} MB, from start-up); peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`,
+  );
   const h = (x: Heap) => `heap used ${(x.usedBytes / MB).toFixed(0)} of ${(x.totalBytes / MB).toFixed(0)} MB, external ${(x.externalBytes / MB).toFixed(0)} MB`;
-  out.push(`operator V8 heap: idle ${h(op.memory.idleHeap)}; converged ${h(c.heap)}; after the steady state ${h(op.steady.heap)} (RSS ${(op.steady.rssBytes / MB).toFixed(0)} MB)`);
-  out.push(`cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`);
+  out.push(
+    `operator V8 heap: idle ${h(op.memory.idleHeap)}; converged ${h(c.heap)}; after the steady state ${h(op.steady.heap)} (RSS ${(op.steady.rssBytes / MB).toFixed(0)} MB)`,
+  );
+  out.push(
+    `cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`,
+  );
   if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);
   out.push('');

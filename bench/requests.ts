@@ -53,7 +53,8 @@ export function unexpectedErrors(w: Window): string[] {
   for (const [cluster, counts] of w.failed) {
     for (const [key, n] of counts) {
       const [verb, res, sub, code] = key.split('|');
-      if (n > 0 && !EXPECTED_ERROR_CODES.has(Number(code)) && !SIDE_EFFECTS.has(`${verb}|${res}|${sub}`)) out.push(`${cluster}: ${verb} ${res || '(non-resource)'}${sub ? `/${sub}` : ''} ${code}: ${n}`);
+      if (n > 0 && !EXPECTED_ERROR_CODES.has(Number(code)) && !SIDE_EFFECTS.has(`${verb}|${res}|${sub}`))
+        out.push(`${cluster}: ${verb} ${res || '(non-resource)'}${sub ? `/${sub}` : ''} ${code}: ${n}`);
     }
   }
   return out;

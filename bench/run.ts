@@ -53,7 +53,10 @@ async function main(): Promise<number> {
   }
 
   mkdirSync(OUT_DIR, { recursive: true });
-  const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const ts = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   const run = ts.toLowerCase().replace(/[^a-z0-9]/g, '');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'govcloud-bench-'));
   say(`govcloud bench: ${CONFIG.agencies} agencies over ${contexts.join(', ')} (hub ${hub.name}); results .local/bench/${ts}.json`);
@@ -62,7 +65,7 @@ async function main(): Promise<number> {
   const versions: Record<string, string> = {};
   for (const k of clusters) versions[k.name] = (await k.call<{ gitVersion: string }>('GET', '/version')).gitVersion;
 
-  say('registering: CRDs, govcloud-system, the members\' kubeconfig Secrets, the DataCentres of samples/platform (e2e/operator/local.sh register)');
+  say("registering: CRDs, govcloud-system, the members' kubeconfig Secrets, the DataCentres of samples/platform (e2e/operator/local.sh register)");
   register();
   await removeLeftovers(hub, clusters);
   leftovers = () => removeLeftovers(hub, clusters);
@@ -70,17 +73,42 @@ async function main(): Promise<number> {
   const dcList = (await hub.call<Listed<DataCentre>>('GET', `${G}/datacentres`)).items;
   const saved = new Map(dcList.map((d) => [d.metadata.name, d.spec.capacity]));
   restoreCapacity = async () => {
-    for (const [name, capacity] of saved) await hub.apply(`${G}/datacentres/${name}`, { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name }, spec: { capacity } }, FIELD_MANAGER);
+    for (const [name, capacity] of saved)
+      await hub.apply(
+        `${G}/datacentres/${name}`,
+        { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name }, spec: { capacity } },
+        FIELD_MANAGER,
+      );
     say(`restored the DataCentres' capacity (${[...saved.keys()].join(', ')})`);
   };
-  say(`bench DataCentres: capacity cpu ${BENCH_CAPACITY.cpu}, memory ${BENCH_CAPACITY.memory}, storage ${BENCH_CAPACITY.storage} (accreditation as in samples/platform: dc-hanoi 4, dc-hcm 3, dc-danang 2)`);
-  for (const d of dcList) await hub.apply(`${G}/datacentres/${d.metadata.name}`, { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } }, FIELD_MANAGER);
+  say(
+    `bench DataCentres: capacity cpu ${BENCH_CAPACITY.cpu}, memory ${BENCH_CAPACITY.memory}, storage ${BENCH_CAPACITY.storage} (accreditation as in samples/platform: dc-hanoi 4, dc-hcm 3, dc-danang 2)`,
+  );
+  for (const d of dcList)
+    await hub.apply(
+      `${G}/datacentres/${d.metadata.name}`,
+      { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } },
+      FIELD_MANAGER,
+    );
   const g = generate(run, await hubPlatform(hub));
-  say(`generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(g.stats.objectsPerDataCentre).map(([d, n]) => `${d} ${n}`).join(', ')}; by owner ${JSON.stringify(g.stats.byOwnerKind)})`);
+  say(
+    `generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(
+      g.stats.objectsPerDataCentre,
+    )
+      .map(([d, n]) => `${d} ${n}`)
+      .join(', ')}; by owner ${JSON.stringify(g.stats.byOwnerKind)})`,
+  );
 
   await awaitQuiet('background');
   const bg = await measureBackground(clusters);
-  const result: Partial<Result> = { startedAt: new Date(started).toISOString(), revision: revision(), config: { ...CONFIG }, machine: machine(versions), generated: g.stats, background: bg.report };
+  const result: Partial<Result> = {
+    startedAt: new Date(started).toISOString(),
+    revision: revision(),
+    config: { ...CONFIG },
+    machine: machine(versions),
+    generated: g.stats,
+    background: bg.report,
+  };
   try {
     if (CONFIG.baseline) result.baseline = await baseline(clusters, g, bg.background, tmp);
     result.operator = await operatorPhase(clusters, hub, g, run, bg.background, ts);

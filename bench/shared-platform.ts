@@ -44,27 +44,31 @@ let stoppedMakeUpOperator = false;
 /** Waits (bounded) until no e2e run and no other operator uses the platform; stops the `make up` operator (restored at the end). */
 export async function claimPlatform(): Promise<void> {
   let lastSaid = 0;
-  await waitUntil('the shared platform to be free of e2e runs and other operators', async () => {
-    const e2e = e2eRunning();
-    const operators = pgrep(OPERATOR_CMDLINE);
-    const makeUp = makeUpOperatorPid();
-    const theirs = operators.filter((p) => p.pid !== makeUp);
-    if (e2e.length === 0 && theirs.length === 0) {
-      if (operators.some((p) => p.pid === makeUp)) {
-        say(`stopping the \`make up\` operator (pid ${makeUp}); it is started again at the end`);
-        const r = spawnSync('bash', ['e2e/operator/local.sh', 'stop'], { cwd: ROOT, stdio: 'inherit', timeout: 60_000 });
-        if (r.status !== 0) throw new Error('could not stop the `make up` operator');
-        stoppedMakeUpOperator = true;
+  await waitUntil(
+    'the shared platform to be free of e2e runs and other operators',
+    async () => {
+      const e2e = e2eRunning();
+      const operators = pgrep(OPERATOR_CMDLINE);
+      const makeUp = makeUpOperatorPid();
+      const theirs = operators.filter((p) => p.pid !== makeUp);
+      if (e2e.length === 0 && theirs.length === 0) {
+        if (operators.some((p) => p.pid === makeUp)) {
+          say(`stopping the \`make up\` operator (pid ${makeUp}); it is started again at the end`);
+          const r = spawnSync('bash', ['e2e/operator/local.sh', 'stop'], { cwd: ROOT, stdio: 'inherit', timeout: 60_000 });
+          if (r.status !== 0) throw new Error('could not stop the `make up` operator');
+          stoppedMakeUpOperator = true;
+        }
+        return true;
       }
-      return true;
-    }
-    if (Date.now() - lastSaid > 60_000) {
-      lastSaid = Date.now();
-      const busy = [...e2e, ...theirs].map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`);
-      say(`waiting for the shared platform (at most ${CONFIG.idleTimeoutS} s in all); running now:\n      ${busy.join('\n      ')}`);
-    }
-    return false;
-  }, { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 5000 });
+      if (Date.now() - lastSaid > 60_000) {
+        lastSaid = Date.now();
+        const busy = [...e2e, ...theirs].map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`);
+        say(`waiting for the shared platform (at most ${CONFIG.idleTimeoutS} s in all); running now:\n      ${busy.join('\n      ')}`);
+      }
+      return false;
+    },
+    { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 5000 },
+  );
 }
 
 /**
@@ -78,15 +82,21 @@ export async function awaitQuiet(phase: string): Promise<void> {
   const t0 = Date.now();
   let lastSaid = 0;
   try {
-    await waitUntil(`quiet before ${phase}`, () => {
-      const now = busy();
-      if (now.length === 0) return true;
-      if (Date.now() - lastSaid > 60_000) {
-        lastSaid = Date.now();
-        say(`${phase}: waiting until other test runs finish (they share the CPUs):\n      ${now.map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`).join('\n      ')}`);
-      }
-      return false;
-    }, { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 2000 });
+    await waitUntil(
+      `quiet before ${phase}`,
+      () => {
+        const now = busy();
+        if (now.length === 0) return true;
+        if (Date.now() - lastSaid > 60_000) {
+          lastSaid = Date.now();
+          say(
+            `${phase}: waiting until other test runs finish (they share the CPUs):\n      ${now.map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`).join('\n      ')}`,
+          );
+        }
+        return false;
+      },
+      { timeoutMs: CONFIG.idleTimeoutS * 1000, intervalMs: 2000 },
+    );
     // Let the clusters settle after what ran (namespace deletions of a finished suite).
     await sleep(10_000);
     say(`${phase}: quiet after ${Math.round((Date.now() - t0) / 1000)} s`);

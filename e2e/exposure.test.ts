@@ -99,17 +99,21 @@ async function refused(what: string, run: () => Promise<unknown>): Promise<ApiEr
  */
 async function refusedOnceEffective(tenant: Cluster, collection: string, body: Body, refuser: string): Promise<ApiError> {
   let last = 'admitted';
-  return waitFor(`${body.kind} ${body.metadata.name} refused by ${refuser}`, async () => {
-    try {
-      await tenant.call('POST', collection, body);
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      last = err.message;
-      return err.message.includes(refuser) ? err : undefined;
-    }
-    await tenant.call('DELETE', `${collection}/${body.metadata.name}`);
-    return undefined;
-  }, { timeoutMs: 30_000, intervalMs: 1_000, describe: () => last });
+  return waitFor(
+    `${body.kind} ${body.metadata.name} refused by ${refuser}`,
+    async () => {
+      try {
+        await tenant.call('POST', collection, body);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        last = err.message;
+        return err.message.includes(refuser) ? err : undefined;
+      }
+      await tenant.call('DELETE', `${collection}/${body.metadata.name}`);
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 1_000, describe: () => last },
+  );
 }
 
 interface Body extends KubernetesObject {
@@ -120,77 +124,102 @@ interface Body extends KubernetesObject {
 /** `govcloud validate` refuses what the API server refused, at the field, with file and line. */
 function assertRefusedOffline(ws: Workspaces, body: Body, namespace: string, field: string): void {
   const errors = ws.offline(body, namespace);
-  assert.equal(errors.map((e) => `${e.object} ${e.field}`), [`${body.kind}/${body.metadata.name} ${field}`], `govcloud validate refuses ${body.metadata.name}`);
+  assert.equal(
+    errors.map((e) => `${e.object} ${e.field}`),
+    [`${body.kind}/${body.metadata.name} ${field}`],
+    `govcloud validate refuses ${body.metadata.name}`,
+  );
   assert.ok(errors[0]!.line > 0);
 }
 
 function service(name: string, spec: Record<string, unknown>): Body {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'cong-du-lich' }, ports: [{ port: 80, targetPort: 8080 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: 'cong-du-lich' }, ports: [{ port: 80, targetPort: 8080 }], ...spec },
+  };
 }
 
-test('a tenant admin cannot expose its workspace beyond the cluster; a ClusterIP Service is admitted', async ({ clusters }) => {
-  const ws = await levelOneWorkspaces(clusters);
-  try {
-    const ns = ws.namespaces['du-lich']!;
-    const services = `/api/v1/namespaces/${ns}/services`;
-    await quotaCounted(ws.cluster, ns);
+test(
+  'a tenant admin cannot expose its workspace beyond the cluster; a ClusterIP Service is admitted',
+  async ({ clusters }) => {
+    const ws = await levelOneWorkspaces(clusters);
+    try {
+      const ns = ws.namespaces['du-lich']!;
+      const services = `/api/v1/namespaces/${ns}/services`;
+      await quotaCounted(ws.cluster, ns);
 
-    // Each type that opens the workspace beyond the cluster's network is refused by the policy.
-    for (const body of [
-      service('node-port', { type: 'NodePort' }),
-      service('load-balancer', { type: 'LoadBalancer' }),
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external-name' }, spec: { type: 'ExternalName', externalName: 'dulich.danang.gov.vn' } },
-    ]) {
-      const err = await refusedOnceEffective(ws.tenant, services, body, SERVICE_POLICY);
-      assert.is(err.status, 403, body.metadata.name);
-      assert.match(err.message, /type must be ClusterIP/);
-      assertRefusedOffline(ws, body, ns, 'spec.type');
+      // Each type that opens the workspace beyond the cluster's network is refused by the policy.
+      for (const body of [
+        service('node-port', { type: 'NodePort' }),
+        service('load-balancer', { type: 'LoadBalancer' }),
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external-name' }, spec: { type: 'ExternalName', externalName: 'dulich.danang.gov.vn' } },
+      ]) {
+        const err = await refusedOnceEffective(ws.tenant, services, body, SERVICE_POLICY);
+        assert.is(err.status, 403, body.metadata.name);
+        assert.match(err.message, /type must be ClusterIP/);
+        assertRefusedOffline(ws, body, ns, 'spec.type');
+      }
+
+      // externalIPs (CVE-2020-8554: intercepting traffic to any address) are refused by the API server's own plugin.
+      const external = await refused('a Service with externalIPs', () =>
+        ws.tenant.call('POST', services, service('external-ips', { externalIPs: ['10.30.0.10'] })),
+      );
+      assert.is(external.status, 403);
+      assert.match(external.message, /Use of external IPs is denied by admission control/);
+      assertRefusedOffline(ws, service('external-ips', { externalIPs: ['10.30.0.10'] }), ns, 'spec.externalIPs');
+
+      // A ClusterIP Service is what a workspace needs; turning it into a NodePort later is refused too.
+      const web = (await ws.tenant.call('POST', services, service('cong-du-lich', {}))) as { spec: { type: string } };
+      assert.is(web.spec.type, 'ClusterIP');
+      assert.equal(ws.offline(service('cong-du-lich', {}), ns), [], 'govcloud validate admits the ClusterIP Service');
+      const patched = await refused('a ClusterIP Service patched to NodePort', () =>
+        ws.tenant.call('PATCH', `${services}/cong-du-lich`, { spec: { type: 'NodePort' } }, 'application/merge-patch+json'),
+      );
+      assert.is(patched.status, 403);
+      assert.ok(patched.message.includes(SERVICE_POLICY), patched.message);
+    } finally {
+      await ws.remove();
     }
+  },
+  { timeoutMs: 180_000 },
+);
 
-    // externalIPs (CVE-2020-8554: intercepting traffic to any address) are refused by the API server's own plugin.
-    const external = await refused('a Service with externalIPs', () => ws.tenant.call('POST', services, service('external-ips', { externalIPs: ['10.30.0.10'] })));
-    assert.is(external.status, 403);
-    assert.match(external.message, /Use of external IPs is denied by admission control/);
-    assertRefusedOffline(ws, service('external-ips', { externalIPs: ['10.30.0.10'] }), ns, 'spec.externalIPs');
-
-    // A ClusterIP Service is what a workspace needs; turning it into a NodePort later is refused too.
-    const web = (await ws.tenant.call('POST', services, service('cong-du-lich', {}))) as { spec: { type: string } };
-    assert.is(web.spec.type, 'ClusterIP');
-    assert.equal(ws.offline(service('cong-du-lich', {}), ns), [], 'govcloud validate admits the ClusterIP Service');
-    const patched = await refused('a ClusterIP Service patched to NodePort', () =>
-      ws.tenant.call('PATCH', `${services}/cong-du-lich`, { spec: { type: 'NodePort' } }, 'application/merge-patch+json'),
-    );
-    assert.is(patched.status, 403);
-    assert.ok(patched.message.includes(SERVICE_POLICY), patched.message);
-  } finally {
-    await ws.remove();
-  }
-}, { timeoutMs: 180_000 });
-
-test('a tenant admin cannot mint a legacy service-account token; an Opaque Secret is admitted', async ({ clusters }) => {
-  const ws = await levelOneWorkspaces(clusters);
-  try {
-    const ns = ws.namespaces['du-lich']!;
-    const secrets = `/api/v1/namespaces/${ns}/secrets`;
-    await quotaCounted(ws.cluster, ns);
-    const legacy: Body = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'default-token', annotations: { 'kubernetes.io/service-account.name': 'default' } },
-      type: 'kubernetes.io/service-account-token',
-    };
-    const token = await refusedOnceEffective(ws.tenant, secrets, legacy, SECRET_POLICY);
-    assert.is(token.status, 403);
-    assert.match(token.message, /bound tokens only/);
-    assertRefusedOffline(ws, legacy, ns, 'type');
-    const config: Body = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cau-hinh' }, type: 'Opaque', stringData: { 'ket-noi': 'postgres://du-lich' } };
-    const opaque = (await ws.tenant.call('POST', secrets, config)) as { type: string };
-    assert.is(opaque.type, 'Opaque');
-    assert.equal(ws.offline(config, ns), [], 'govcloud validate admits the Opaque Secret');
-  } finally {
-    await ws.remove();
-  }
-}, { timeoutMs: 120_000 });
+test(
+  'a tenant admin cannot mint a legacy service-account token; an Opaque Secret is admitted',
+  async ({ clusters }) => {
+    const ws = await levelOneWorkspaces(clusters);
+    try {
+      const ns = ws.namespaces['du-lich']!;
+      const secrets = `/api/v1/namespaces/${ns}/secrets`;
+      await quotaCounted(ws.cluster, ns);
+      const legacy: Body = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'default-token', annotations: { 'kubernetes.io/service-account.name': 'default' } },
+        type: 'kubernetes.io/service-account-token',
+      };
+      const token = await refusedOnceEffective(ws.tenant, secrets, legacy, SECRET_POLICY);
+      assert.is(token.status, 403);
+      assert.match(token.message, /bound tokens only/);
+      assertRefusedOffline(ws, legacy, ns, 'type');
+      const config: Body = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'cau-hinh' },
+        type: 'Opaque',
+        stringData: { 'ket-noi': 'postgres://du-lich' },
+      };
+      const opaque = (await ws.tenant.call('POST', secrets, config)) as { type: string };
+      assert.is(opaque.type, 'Opaque');
+      assert.equal(ws.offline(config, ns), [], 'govcloud validate admits the Opaque Secret');
+    } finally {
+      await ws.remove();
+    }
+  },
+  { timeoutMs: 120_000 },
+);
 
 const COUNTED: { resource: string; body: (name: string) => Body }[] = [
   { resource: 'services', body: (name) => service(name, {}) },
@@ -198,77 +227,101 @@ const COUNTED: { resource: string; body: (name: string) => Body }[] = [
   { resource: 'configmaps', body: (name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { 'ghi-chu': 'Đà Nẵng' } }) },
   {
     resource: 'persistentvolumeclaims',
-    body: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }),
+    body: (name) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } },
+    }),
   },
 ];
 
-test('the workspace quota counts Services, Secrets, ConfigMaps and claims: the one past it is refused', async ({ clusters }) => {
-  const ws = await levelOneWorkspaces(clusters);
-  try {
-    const ns = ws.namespaces['di-san']!;
-    const quota = await quotaCounted(ws.cluster, ns);
-    const hard = quota.spec?.hard ?? {};
-    assert.is(hard['services.nodeports'], '0');
-    assert.is(hard['services.loadbalancers'], '0');
-    assert.ok(hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'], 'ephemeral storage is in the quota');
-    for (const { resource, body } of COUNTED) {
-      const limit = Number(hard[resource]);
-      assert.ok(Number.isInteger(limit) && limit > 0, `the quota limits ${resource} (hard: ${hard[resource]})`);
-      const collection = `/api/v1/namespaces/${ns}/${resource}`;
-      let made = 0;
-      let refusal: ApiError | undefined;
-      // At most limit + 1 attempts: the objects already there (kube-root-ca.crt) count too.
-      while (made <= limit && !refusal) {
-        try {
-          await ws.tenant.call('POST', collection, body(`${resource}-${made}`));
-          made++;
-        } catch (err) {
-          if (!(err instanceof ApiError)) throw err;
-          refusal = err;
+test(
+  'the workspace quota counts Services, Secrets, ConfigMaps and claims: the one past it is refused',
+  async ({ clusters }) => {
+    const ws = await levelOneWorkspaces(clusters);
+    try {
+      const ns = ws.namespaces['di-san']!;
+      const quota = await quotaCounted(ws.cluster, ns);
+      const hard = quota.spec?.hard ?? {};
+      assert.is(hard['services.nodeports'], '0');
+      assert.is(hard['services.loadbalancers'], '0');
+      assert.ok(hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'], 'ephemeral storage is in the quota');
+      for (const { resource, body } of COUNTED) {
+        const limit = Number(hard[resource]);
+        assert.ok(Number.isInteger(limit) && limit > 0, `the quota limits ${resource} (hard: ${hard[resource]})`);
+        const collection = `/api/v1/namespaces/${ns}/${resource}`;
+        let made = 0;
+        let refusal: ApiError | undefined;
+        // At most limit + 1 attempts: the objects already there (kube-root-ca.crt) count too.
+        while (made <= limit && !refusal) {
+          try {
+            await ws.tenant.call('POST', collection, body(`${resource}-${made}`));
+            made++;
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+            refusal = err;
+          }
         }
+        assert.ok(refusal, `${resource}: ${made} created, none refused`);
+        assert.is(refusal.status, 403, refusal.message);
+        assert.match(refusal.message, new RegExp(`exceeded quota: govcloud-quota, requested: ${resource}=1`));
+        const used = await waitFor(`${resource} used up in ${ns}`, async () => {
+          const q = (await ws.cluster.call('GET', `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`)) as V1ResourceQuota;
+          const now = q.status?.used?.[resource];
+          return now === hard[resource] ? now : undefined;
+        });
+        assert.is(used, hard[resource], `${resource}: the refusal came at the limit`);
       }
-      assert.ok(refusal, `${resource}: ${made} created, none refused`);
-      assert.is(refusal.status, 403, refusal.message);
-      assert.match(refusal.message, new RegExp(`exceeded quota: govcloud-quota, requested: ${resource}=1`));
-      const used = await waitFor(`${resource} used up in ${ns}`, async () => {
-        const q = (await ws.cluster.call('GET', `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`)) as V1ResourceQuota;
-        const now = q.status?.used?.[resource];
-        return now === hard[resource] ? now : undefined;
-      });
-      assert.is(used, hard[resource], `${resource}: the refusal came at the limit`);
+    } finally {
+      await ws.remove();
     }
-  } finally {
-    await ws.remove();
-  }
-}, { timeoutMs: 240_000 });
+  },
+  { timeoutMs: 240_000 },
+);
 
 function pod(name: string, securityContext?: Record<string, unknown>): V1Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'web', image: 'registry.danang.gov.vn/cong-du-lich:2.1', ...(securityContext ? { securityContext } : {}) }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'web', image: 'registry.danang.gov.vn/cong-du-lich:2.1', ...(securityContext ? { securityContext } : {}) }] },
+  };
 }
 
-test('level 1: Pod Security baseline admits a pod restricted would refuse, not a privileged one; defaults include ephemeral storage', async ({ clusters }) => {
-  const ws = await levelOneWorkspaces(clusters);
-  try {
-    const ns = ws.namespaces['du-lich']!;
-    const pods = `/api/v1/namespaces/${ns}/pods`;
-    await quotaCounted(ws.cluster, ns);
-    const limitRange = ws.objects.find((o) => o.kind === 'LimitRange' && o.metadata?.namespace === ns) as { spec: { limits: { default: Record<string, string>; defaultRequest: Record<string, string> }[] } };
-    // No securityContext at all: root, privilege escalation, no seccomp profile. Baseline allows it.
-    assert.ok(limitRange.spec.limits[0]!.defaultRequest['ephemeral-storage'], 'the LimitRange defaults ephemeral storage');
-    const plain = (await ws.tenant.call('POST', pods, pod('cong-du-lich'))) as V1Pod;
-    const resources = plain.spec!.containers[0]!.resources!;
-    assert.is(resources.requests?.['ephemeral-storage'], limitRange.spec.limits[0]!.defaultRequest['ephemeral-storage']);
-    assert.is(resources.limits?.['ephemeral-storage'], limitRange.spec.limits[0]!.default['ephemeral-storage']);
-    await waitFor('the level-1 pod is scheduled', async () => {
-      const p = (await ws.cluster.call('GET', `${pods}/cong-du-lich`)) as V1Pod;
-      return p.spec?.nodeName;
-    }, { timeoutMs: 60_000 });
-    const privileged = await refused('a privileged pod', () => ws.tenant.call('POST', pods, pod('dac-quyen', { privileged: true })));
-    assert.is(privileged.status, 403);
-    assert.match(privileged.message, /violates PodSecurity "baseline:latest"/);
-  } finally {
-    await ws.remove();
-  }
-}, { timeoutMs: 180_000 });
+test(
+  'level 1: Pod Security baseline admits a pod restricted would refuse, not a privileged one; defaults include ephemeral storage',
+  async ({ clusters }) => {
+    const ws = await levelOneWorkspaces(clusters);
+    try {
+      const ns = ws.namespaces['du-lich']!;
+      const pods = `/api/v1/namespaces/${ns}/pods`;
+      await quotaCounted(ws.cluster, ns);
+      const limitRange = ws.objects.find((o) => o.kind === 'LimitRange' && o.metadata?.namespace === ns) as {
+        spec: { limits: { default: Record<string, string>; defaultRequest: Record<string, string> }[] };
+      };
+      // No securityContext at all: root, privilege escalation, no seccomp profile. Baseline allows it.
+      assert.ok(limitRange.spec.limits[0]!.defaultRequest['ephemeral-storage'], 'the LimitRange defaults ephemeral storage');
+      const plain = (await ws.tenant.call('POST', pods, pod('cong-du-lich'))) as V1Pod;
+      const resources = plain.spec!.containers[0]!.resources!;
+      assert.is(resources.requests?.['ephemeral-storage'], limitRange.spec.limits[0]!.defaultRequest['ephemeral-storage']);
+      assert.is(resources.limits?.['ephemeral-storage'], limitRange.spec.limits[0]!.default['ephemeral-storage']);
+      await waitFor(
+        'the level-1 pod is scheduled',
+        async () => {
+          const p = (await ws.cluster.call('GET', `${pods}/cong-du-lich`)) as V1Pod;
+          return p.spec?.nodeName;
+        },
+        { timeoutMs: 60_000 },
+      );
+      const privileged = await refused('a privileged pod', () => ws.tenant.call('POST', pods, pod('dac-quyen', { privileged: true })));
+      assert.is(privileged.status, 403);
+      assert.match(privileged.message, /violates PodSecurity "baseline:latest"/);
+    } finally {
+      await ws.remove();
+    }
+  },
+  { timeoutMs: 180_000 },
+);
 
 test.run();

@@ -5,16 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
 import type { V1Deployment, V1Node } from '@kubernetes/client-node';
-import {
-  ApiError,
-  ROOT,
-  conditionTrue,
-  e2eSuite,
-  readManifests,
-  waitFor,
-  yamlFiles,
-  yamlFilesRecursive,
-} from './harness/index.ts';
+import { ApiError, ROOT, conditionTrue, e2eSuite, readManifests, waitFor, yamlFiles, yamlFilesRecursive } from './harness/index.ts';
 import type { Cluster } from './harness/index.ts';
 import { loadPaths } from '../operator/src/load/documents.ts';
 import { validateLoaded } from '../operator/src/validate/index.ts';
@@ -45,22 +36,30 @@ test('every cluster answers /version with the pinned Kubernetes version', async 
 });
 
 test('every cluster has Ready nodes with zones, one of them dedicated and tainted', async ({ clusters }) => {
-  await Promise.all(clusters.map(async (c) => {
-    const nodes = await waitFor(`${c.name}: worker nodes Ready`, async () => {
-      const ns = await workerNodes(c);
-      return ns.length > 0 && ns.every(isReady) ? ns : false;
-    }, { timeoutMs: 90_000 });
-    for (const n of nodes) {
-      assert.ok(n.metadata?.labels?.['topology.kubernetes.io/zone'], `${c.name}: node ${n.metadata?.name} has no zone label`);
-    }
-    const dedicated = nodes.filter((n) => n.metadata?.labels?.[DEDICATED] === 'level4');
-    assert.ok(dedicated.length >= 1, `${c.name}: no node labelled ${DEDICATED}=level4`);
-    for (const n of dedicated) {
-      const taint = n.spec?.taints?.find((t) => t.key === DEDICATED);
-      assert.ok(taint && taint.value === 'level4' && taint.effect === 'NoSchedule',
-        `${c.name}: dedicated node ${n.metadata?.name} lacks the ${DEDICATED}=level4:NoSchedule taint`);
-    }
-  }));
+  await Promise.all(
+    clusters.map(async (c) => {
+      const nodes = await waitFor(
+        `${c.name}: worker nodes Ready`,
+        async () => {
+          const ns = await workerNodes(c);
+          return ns.length > 0 && ns.every(isReady) ? ns : false;
+        },
+        { timeoutMs: 90_000 },
+      );
+      for (const n of nodes) {
+        assert.ok(n.metadata?.labels?.['topology.kubernetes.io/zone'], `${c.name}: node ${n.metadata?.name} has no zone label`);
+      }
+      const dedicated = nodes.filter((n) => n.metadata?.labels?.[DEDICATED] === 'level4');
+      assert.ok(dedicated.length >= 1, `${c.name}: no node labelled ${DEDICATED}=level4`);
+      for (const n of dedicated) {
+        const taint = n.spec?.taints?.find((t) => t.key === DEDICATED);
+        assert.ok(
+          taint && taint.value === 'level4' && taint.effect === 'NoSchedule',
+          `${c.name}: dedicated node ${n.metadata?.name} lacks the ${DEDICATED}=level4:NoSchedule taint`,
+        );
+      }
+    }),
+  );
 });
 
 function deployment(name: string, replicas: number, dedicated: boolean): V1Deployment {
@@ -88,32 +87,40 @@ function deployment(name: string, replicas: number, dedicated: boolean): V1Deplo
 }
 
 test('a Deployment becomes Available in every cluster, kept off the dedicated node unless it tolerates it', async ({ clusters, ns }) => {
-  await Promise.all(clusters.map(async (c) => {
-    const namespace = await ns.create(c, 'deployment');
-    await c.apps.createNamespacedDeployment({ namespace, body: deployment('web', 2, false) });
-    await c.apps.createNamespacedDeployment({ namespace, body: deployment('level4', 1, true) });
-    for (const [name, replicas] of [['web', 2], ['level4', 1]] as const) {
-      await waitFor(`${c.name}: Deployment ${namespace}/${name} Available with ${replicas} replicas`, async () => {
-        const d = await c.apps.readNamespacedDeployment({ name, namespace });
-        return conditionTrue(d as never, 'Available') && d.status?.availableReplicas === replicas ? d : false;
-      }, { timeoutMs: 120_000, describe: () => 'not Available yet' });
-    }
-    const nodes = await c.core.listNode();
-    const dedicatedNodes = new Set(nodes.items.filter((n) => n.metadata?.labels?.[DEDICATED] === 'level4').map((n) => n.metadata!.name));
-    const pods = await c.core.listNamespacedPod({ namespace });
-    for (const p of pods.items) {
-      const onDedicated = dedicatedNodes.has(p.spec?.nodeName ?? '');
-      const wantsDedicated = p.metadata?.labels?.app === 'level4';
-      assert.is(onDedicated, wantsDedicated, `${c.name}: pod ${p.metadata?.name} on ${p.spec?.nodeName}`);
-      assert.ok(conditionTrue(p as never, 'Ready'), `${c.name}: pod ${p.metadata?.name} not Ready`);
-    }
-  }));
+  await Promise.all(
+    clusters.map(async (c) => {
+      const namespace = await ns.create(c, 'deployment');
+      await c.apps.createNamespacedDeployment({ namespace, body: deployment('web', 2, false) });
+      await c.apps.createNamespacedDeployment({ namespace, body: deployment('level4', 1, true) });
+      for (const [name, replicas] of [
+        ['web', 2],
+        ['level4', 1],
+      ] as const) {
+        await waitFor(
+          `${c.name}: Deployment ${namespace}/${name} Available with ${replicas} replicas`,
+          async () => {
+            const d = await c.apps.readNamespacedDeployment({ name, namespace });
+            return conditionTrue(d as never, 'Available') && d.status?.availableReplicas === replicas ? d : false;
+          },
+          { timeoutMs: 120_000, describe: () => 'not Available yet' },
+        );
+      }
+      const nodes = await c.core.listNode();
+      const dedicatedNodes = new Set(nodes.items.filter((n) => n.metadata?.labels?.[DEDICATED] === 'level4').map((n) => n.metadata!.name));
+      const pods = await c.core.listNamespacedPod({ namespace });
+      for (const p of pods.items) {
+        const onDedicated = dedicatedNodes.has(p.spec?.nodeName ?? '');
+        const wantsDedicated = p.metadata?.labels?.app === 'level4';
+        assert.is(onDedicated, wantsDedicated, `${c.name}: pod ${p.metadata?.name} on ${p.spec?.nodeName}`);
+        assert.ok(conditionTrue(p as never, 'Ready'), `${c.name}: pod ${p.metadata?.name} not Ready`);
+      }
+    }),
+  );
 });
 
 test('the CRDs in crds/ apply server-side and become Established in every cluster', async ({ clusters }) => {
   const files = yamlFiles(CRDS_DIR);
-  assert.ok(files.length > 0,
-    `${CRDS_DIR} holds no *.yaml: the CRD manifests are missing (run \`make crds\`); this test fails rather than passing on nothing`);
+  assert.ok(files.length > 0, `${CRDS_DIR} holds no *.yaml: the CRD manifests are missing (run \`make crds\`); this test fails rather than passing on nothing`);
   const crds = files.flatMap((f) => readManifests(f).objects.map((o) => ({ file: f, o })));
   for (const { file, o } of crds) {
     assert.is(o.kind, 'CustomResourceDefinition', `${file}: ${o.kind} ${o.metadata?.name} is not a CRD`);
@@ -122,10 +129,14 @@ test('the CRDs in crds/ apply server-side and become Established in every cluste
     for (const { o } of crds) await c.apply(o);
     for (const { o } of crds) {
       const name = o.metadata!.name!;
-      await waitFor(`${c.name}: CRD ${name} Established`, async () => {
-        const crd = await c.apiextensions.readCustomResourceDefinition({ name });
-        return conditionTrue(crd as never, 'Established') ? crd : false;
-      }, { timeoutMs: 60_000 });
+      await waitFor(
+        `${c.name}: CRD ${name} Established`,
+        async () => {
+          const crd = await c.apiextensions.readCustomResourceDefinition({ name });
+          return conditionTrue(crd as never, 'Established') ? crd : false;
+        },
+        { timeoutMs: 60_000 },
+      );
     }
   }
 });
@@ -163,37 +174,48 @@ function causesOf(err: ApiError): Cause[] {
 // samples/.govcloudignore names. Namespaced objects are applied in a fresh namespace of the test
 // (not the namespace they name), so nothing depends on namespaces existing beforehand. An
 // invalid sample must be refused for the mistake it is about, not for any other reason.
-test('samples/ apply with server-side dry run; every file in samples/invalid/ is rejected for its own mistake', async ({ clusters, ns }) => {
-  const valid = yamlFilesRecursive(SAMPLES_DIR, ['invalid']);
-  const invalid = yamlFiles(path.join(SAMPLES_DIR, 'invalid'));
-  assert.ok(valid.length > 0, `${SAMPLES_DIR} holds no valid sample: this test fails rather than passing on nothing`);
-  assert.ok(invalid.length > 0, `${SAMPLES_DIR}/invalid holds no invalid sample: this test fails rather than passing on nothing`);
-  const intended = new Map(await Promise.all(invalid.map(async (f) => [f, await intendedMistake(f)] as const)));
-  for (const c of clusters) {
-    const namespace = await ns.create(c, 'samples');
-    for (const file of valid) {
-      for (const o of readManifests(file).objects) {
-        try {
-          await c.apply(o, { dryRun: true, namespace });
-        } catch (err) {
-          assert.unreachable(`${c.name}: ${path.relative(ROOT, file)} (${o.kind} ${o.metadata?.name}) was rejected: ${(err as Error).message}`);
+test(
+  'samples/ apply with server-side dry run; every file in samples/invalid/ is rejected for its own mistake',
+  async ({ clusters, ns }) => {
+    const valid = yamlFilesRecursive(SAMPLES_DIR, ['invalid']);
+    const invalid = yamlFiles(path.join(SAMPLES_DIR, 'invalid'));
+    assert.ok(valid.length > 0, `${SAMPLES_DIR} holds no valid sample: this test fails rather than passing on nothing`);
+    assert.ok(invalid.length > 0, `${SAMPLES_DIR}/invalid holds no invalid sample: this test fails rather than passing on nothing`);
+    const intended = new Map(await Promise.all(invalid.map(async (f) => [f, await intendedMistake(f)] as const)));
+    for (const c of clusters) {
+      const namespace = await ns.create(c, 'samples');
+      for (const file of valid) {
+        for (const o of readManifests(file).objects) {
+          try {
+            await c.apply(o, { dryRun: true, namespace });
+          } catch (err) {
+            assert.unreachable(`${c.name}: ${path.relative(ROOT, file)} (${o.kind} ${o.metadata?.name}) was rejected: ${(err as Error).message}`);
+          }
         }
       }
+      for (const file of invalid) {
+        const where = `${c.name}: ${path.relative(ROOT, file)}`;
+        const [o, ...more] = readManifests(file).objects;
+        assert.ok(o && more.length === 0, `${where}: one object per file`);
+        const err = await c.apply(o, { dryRun: true, namespace }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(err !== undefined, `${where} was accepted by the API server, but it is in samples/invalid/`);
+        if (!(err instanceof ApiError)) throw new Error(`${where}: the dry run failed without an answer from the API server`, { cause: err });
+        assert.is(err.status, 422, `${where}: refused with ${err.status}, not as invalid (422): ${err.message}`);
+        const { field, message } = intended.get(file)!;
+        const causes = causesOf(err);
+        assert.equal(
+          causes.map((cause) => cause.field),
+          [field],
+          `${where}: the API server names ${JSON.stringify(causes)}, the sample is about ${field}`,
+        );
+        if (message !== undefined) assert.ok(causes[0]!.message?.endsWith(message), `${where}: "${causes[0]!.message}" is not the rule's message "${message}"`);
+      }
     }
-    for (const file of invalid) {
-      const where = `${c.name}: ${path.relative(ROOT, file)}`;
-      const [o, ...more] = readManifests(file).objects;
-      assert.ok(o && more.length === 0, `${where}: one object per file`);
-      const err = await c.apply(o, { dryRun: true, namespace }).then(() => undefined, (e: unknown) => e);
-      assert.ok(err !== undefined, `${where} was accepted by the API server, but it is in samples/invalid/`);
-      if (!(err instanceof ApiError)) throw new Error(`${where}: the dry run failed without an answer from the API server`, { cause: err });
-      assert.is(err.status, 422, `${where}: refused with ${err.status}, not as invalid (422): ${err.message}`);
-      const { field, message } = intended.get(file)!;
-      const causes = causesOf(err);
-      assert.equal(causes.map((cause) => cause.field), [field], `${where}: the API server names ${JSON.stringify(causes)}, the sample is about ${field}`);
-      if (message !== undefined) assert.ok(causes[0]!.message?.endsWith(message), `${where}: "${causes[0]!.message}" is not the rule's message "${message}"`);
-    }
-  }
-}, { timeoutMs: 180_000 });
+  },
+  { timeoutMs: 180_000 },
+);
 
 test.run();

@@ -110,7 +110,12 @@ export function rbac(o: OperatorOptions, req: RbacRequirements): K8sObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: o.name },
       subjects,
     },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: o.name, namespace: o.namespace, labels: labels() }, rules: copyRules(req.namespaceRules) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: o.name, namespace: o.namespace, labels: labels() },
+      rules: copyRules(req.namespaceRules),
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -222,7 +227,12 @@ const MANAGED = (o: string) =>
  * cannot say about the operator's own requests. Why each rule: charts/govcloud-operator/templates/operator-limits.yaml.
  */
 export function operatorLimits(o: OperatorOptions): K8sObject[] {
-  const rule = (apiGroup: string, resources: string[]) => ({ apiGroups: [apiGroup], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources });
+  const rule = (apiGroup: string, resources: string[]) => ({
+    apiGroups: [apiGroup],
+    apiVersions: ['*'],
+    operations: ['CREATE', 'UPDATE', 'DELETE'],
+    resources,
+  });
   const forbidden = (expression: string, message: string) => ({ expression, message, reason: 'Forbidden' });
   const name = `${o.name}-limits`;
   return [

@@ -46,9 +46,8 @@ export function kubeconfigSecret(dc: DataCentreSetting, namespace: string): K8sO
 }
 
 export function dataCentre(dc: DataCentreSetting, namespace: string): K8sObject {
-  const connection = dc.thisCluster === true
-    ? { thisCluster: true }
-    : { kubeconfigSecretRef: { namespace, name: kubeconfigSecretName(dc.name), key: KUBECONFIG_KEY } };
+  const connection =
+    dc.thisCluster === true ? { thisCluster: true } : { kubeconfigSecretRef: { namespace, name: kubeconfigSecretName(dc.name), key: KUBECONFIG_KEY } };
   const spec: Record<string, unknown> = {
     displayName: dc.displayName,
     region: dc.region,

@@ -37,20 +37,34 @@ function typed(obj: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.Custo
   const name = logicalName(obj);
   const args = obj as never;
   switch (`${obj.apiVersion}/${obj.kind}`) {
-    case 'apiextensions.k8s.io/v1/CustomResourceDefinition': return new k8s.apiextensions.v1.CustomResourceDefinition(name, args, opts);
-    case 'v1/Namespace': return new k8s.core.v1.Namespace(name, args, opts);
-    case 'v1/ServiceAccount': return new k8s.core.v1.ServiceAccount(name, args, opts);
-    case 'v1/Service': return new k8s.core.v1.Service(name, args, opts);
-    case 'v1/Secret': return new k8s.core.v1.Secret(name, args, opts);
-    case 'rbac.authorization.k8s.io/v1/ClusterRole': return new k8s.rbac.v1.ClusterRole(name, args, opts);
-    case 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': return new k8s.rbac.v1.ClusterRoleBinding(name, args, opts);
-    case 'rbac.authorization.k8s.io/v1/Role': return new k8s.rbac.v1.Role(name, args, opts);
-    case 'rbac.authorization.k8s.io/v1/RoleBinding': return new k8s.rbac.v1.RoleBinding(name, args, opts);
-    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': return new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, args, opts);
-    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': return new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(name, args, opts);
-    case 'apps/v1/Deployment': return new k8s.apps.v1.Deployment(name, args, opts);
-    case 'policy/v1/PodDisruptionBudget': return new k8s.policy.v1.PodDisruptionBudget(name, args, opts);
-    default: return new k8s.apiextensions.CustomResource(name, args, opts);
+    case 'apiextensions.k8s.io/v1/CustomResourceDefinition':
+      return new k8s.apiextensions.v1.CustomResourceDefinition(name, args, opts);
+    case 'v1/Namespace':
+      return new k8s.core.v1.Namespace(name, args, opts);
+    case 'v1/ServiceAccount':
+      return new k8s.core.v1.ServiceAccount(name, args, opts);
+    case 'v1/Service':
+      return new k8s.core.v1.Service(name, args, opts);
+    case 'v1/Secret':
+      return new k8s.core.v1.Secret(name, args, opts);
+    case 'rbac.authorization.k8s.io/v1/ClusterRole':
+      return new k8s.rbac.v1.ClusterRole(name, args, opts);
+    case 'rbac.authorization.k8s.io/v1/ClusterRoleBinding':
+      return new k8s.rbac.v1.ClusterRoleBinding(name, args, opts);
+    case 'rbac.authorization.k8s.io/v1/Role':
+      return new k8s.rbac.v1.Role(name, args, opts);
+    case 'rbac.authorization.k8s.io/v1/RoleBinding':
+      return new k8s.rbac.v1.RoleBinding(name, args, opts);
+    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy':
+      return new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, args, opts);
+    case 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding':
+      return new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(name, args, opts);
+    case 'apps/v1/Deployment':
+      return new k8s.apps.v1.Deployment(name, args, opts);
+    case 'policy/v1/PodDisruptionBudget':
+      return new k8s.policy.v1.PodDisruptionBudget(name, args, opts);
+    default:
+      return new k8s.apiextensions.CustomResource(name, args, opts);
   }
 }
 
@@ -94,7 +108,9 @@ export function bootstrap(settings: Settings, agencies: K8sObject[] = [], opts: 
       make(obj, { retainOnDelete: true });
       continue;
     }
-    const rbacReady = [...resources.entries()].filter(([n]) => /^(serviceaccount|clusterrole|clusterrolebinding|role|rolebinding|validatingadmissionpolicy|validatingadmissionpolicybinding)-/.test(n)).map(([, r]) => r);
+    const rbacReady = [...resources.entries()]
+      .filter(([n]) => /^(serviceaccount|clusterrole|clusterrolebinding|role|rolebinding|validatingadmissionpolicy|validatingadmissionpolicybinding)-/.test(n))
+      .map(([, r]) => r);
     // The operator starts after its CRDs and RBAC exist: it would only crash-loop before.
     const dependsOn = obj.kind === 'Deployment' ? [...nsDeps(), ...crds, ...rbacReady] : nsDeps();
     make(obj, { dependsOn });
@@ -141,9 +157,7 @@ export function rawConfig(config = new pulumi.Config('govcloud')): RawConfig {
     ...(operator !== undefined ? { operator } : {}),
     ...(dataCentres !== undefined ? { dataCentres } : {}),
     // Kubeconfigs are credentials: secret from the moment they are read.
-    ...(kubeconfigs !== undefined
-      ? { kubeconfigs: Object.fromEntries(Object.entries(kubeconfigs).map(([k, v]) => [k, pulumi.secret(v)])) }
-      : {}),
+    ...(kubeconfigs !== undefined ? { kubeconfigs: Object.fromEntries(Object.entries(kubeconfigs).map(([k, v]) => [k, pulumi.secret(v)])) } : {}),
     ...(agenciesPath !== undefined ? { agenciesPath } : {}),
   };
 }

@@ -58,7 +58,18 @@ export class SettingsError extends Error {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const OPERATOR_KEYS = Object.keys(DEFAULT_OPERATOR);
-const DC_KEYS = ['name', 'displayName', 'region', 'accreditedLevel', 'dedicatedTo', 'capacity', 'networkRanges', 'encryptedLinks', 'thisCluster', 'kubeconfigFile'];
+const DC_KEYS = [
+  'name',
+  'displayName',
+  'region',
+  'accreditedLevel',
+  'dedicatedTo',
+  'capacity',
+  'networkRanges',
+  'encryptedLinks',
+  'thisCluster',
+  'kubeconfigFile',
+];
 
 /**
  * Checks raw config and fills defaults. `baseDir` resolves relative paths (the Pulumi project
@@ -72,13 +83,16 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
   }
   if (!DNS_LABEL.test(operator.name)) problems.push(`govcloud:operator.name: "${operator.name}" is not a DNS label`);
   if (!DNS_LABEL.test(operator.namespace)) problems.push(`govcloud:operator.namespace: "${operator.namespace}" is not a DNS label`);
-  if (!Number.isInteger(operator.replicas) || operator.replicas < 1 || operator.replicas > 5) problems.push('govcloud:operator.replicas: an integer from 1 to 5');
+  if (!Number.isInteger(operator.replicas) || operator.replicas < 1 || operator.replicas > 5)
+    problems.push('govcloud:operator.replicas: an integer from 1 to 5');
   if (operator.replicas > 1 && !operator.leaderElection) problems.push('govcloud:operator.leaderElection: must be true with more than one replica');
-  if (!Number.isInteger(operator.httpPort) || operator.httpPort < 1024 || operator.httpPort > 65535) problems.push('govcloud:operator.httpPort: an integer from 1024 to 65535');
+  if (!Number.isInteger(operator.httpPort) || operator.httpPort < 1024 || operator.httpPort > 65535)
+    problems.push('govcloud:operator.httpPort: an integer from 1024 to 65535');
   if (typeof operator.nodeOptions !== 'string' || !/^(--[a-z0-9-]+(=[^ ]+)?( |$))*$/.test(operator.nodeOptions)) {
     problems.push(`govcloud:operator.nodeOptions: "${String(operator.nodeOptions)}" is not a list of --flags for Node`);
   }
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(operator.logLevel)) problems.push(`govcloud:operator.logLevel: "${operator.logLevel}" is not a log level`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(operator.logLevel))
+    problems.push(`govcloud:operator.logLevel: "${operator.logLevel}" is not a log level`);
   if (!(operator.runAsUser > 0) || !(operator.runAsGroup > 0)) problems.push('govcloud:operator.runAsUser/runAsGroup: the operator never runs as root (0)');
 
   const dataCentres: DataCentreSetting[] = [];
@@ -119,12 +133,15 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
       } else if (fromSecret) {
         kubeconfigs[dc.name] = raw.kubeconfigs![dc.name]!;
       } else {
-        problems.push(`${at}: a member data centre needs a kubeconfig: kubeconfigFile, or \`pulumi config set --secret --path 'govcloud:kubeconfigs.${dc.name}' < file\`, or thisCluster: true for the hub`);
+        problems.push(
+          `${at}: a member data centre needs a kubeconfig: kubeconfigFile, or \`pulumi config set --secret --path 'govcloud:kubeconfigs.${dc.name}' < file\`, or thisCluster: true for the hub`,
+        );
       }
       const { kubeconfigFile: _file, ...spec } = dc;
       dataCentres.push(spec as DataCentreSetting);
     });
-    if (dataCentres.filter((d) => d.thisCluster === true).length > 1) problems.push('govcloud:dataCentres: only one data centre can be thisCluster: true (the hub)');
+    if (dataCentres.filter((d) => d.thisCluster === true).length > 1)
+      problems.push('govcloud:dataCentres: only one data centre can be thisCluster: true (the hub)');
     for (const name of Object.keys(raw.kubeconfigs ?? {})) {
       if (!seen.has(name)) problems.push(`govcloud:kubeconfigs.${name}: no data centre of that name in govcloud:dataCentres`);
     }
@@ -133,7 +150,7 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
   const mode = (raw.mode ?? 'hub') as Mode;
   if (mode !== 'hub' && mode !== 'member') problems.push(`govcloud:mode: "${String(raw.mode)}" is neither hub nor member`);
   if (mode === 'member' && (dataCentres.length > 0 || raw.agenciesPath !== undefined)) {
-    problems.push('govcloud:mode: a member stack installs only the RBAC the hub\'s operator needs here: its DataCentres and Agencies belong in the hub\'s stack');
+    problems.push("govcloud:mode: a member stack installs only the RBAC the hub's operator needs here: its DataCentres and Agencies belong in the hub's stack");
   }
 
   let agenciesPath: string | undefined;

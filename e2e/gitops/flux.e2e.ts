@@ -8,7 +8,19 @@ import * as assert from 'uvu/assert';
 import { waitFor, type Cluster } from '../harness/index.ts';
 import { agency, clusterOf, condition, deleteAgencies, get, uniqueAgency, waitCondition, waitConverged, type Obj } from '../operator/platform.ts';
 import { operatorSuite } from '../operator/suite.ts';
-import { APPLIER, FLUX_NAMESPACE, GitOpsRepo, deleteFluxObjects, fluxController, kustomization, pointFluxAt, requestFetch, startFlux, stopFlux, waitKustomization } from './flux.ts';
+import {
+  APPLIER,
+  FLUX_NAMESPACE,
+  GitOpsRepo,
+  deleteFluxObjects,
+  fluxController,
+  kustomization,
+  pointFluxAt,
+  requestFetch,
+  startFlux,
+  stopFlux,
+  waitKustomization,
+} from './flux.ts';
 
 const { name, code } = uniqueAgency('gitops');
 const folder = `agencies/${name}`;
@@ -56,9 +68,15 @@ test('an agency’s folder merged: Flux applies it as govcloud-gitops, the Agenc
   // wait: true makes Flux's health check (kstatus) read the Agency's Ready: it is already True.
   const a = await get(hub, 'Agency', undefined, name);
   assert.is(condition(a, 'Ready')?.status, 'True', 'the Kustomization turned Ready only with the Agency Ready');
-  assert.ok(a?.metadata?.managedFields?.some((f) => f.manager === 'kustomize-controller'), 'Flux applied the Agency');
+  assert.ok(
+    a?.metadata?.managedFields?.some((f) => f.manager === 'kustomize-controller'),
+    'Flux applied the Agency',
+  );
   const k = await kustomization(hub, r.name);
-  assert.ok(k?.status?.inventory?.entries?.some((e) => e.id === `_${name}_govcloud.dev_Agency`), 'the Agency is in Flux’s inventory (it prunes it later)');
+  assert.ok(
+    k?.status?.inventory?.entries?.some((e) => e.id === `_${name}_govcloud.dev_Agency`),
+    'the Agency is in Flux’s inventory (it prunes it later)',
+  );
   await waitConverged(hub, clusters, name);
   const hcm = clusterOf(clusters, 'dc-hcm');
   assert.is(await quotaCpu(hcm), '4');
@@ -89,7 +107,11 @@ test('a merge with a typo the API server refuses: the Kustomization is Ready=Fal
   const commit = r.commit(`${name}: move to dc-hcmm (a typo) with 8 CPUs`);
   await requestFetch(hub, r);
   const ready = await waitKustomization(hub, r.name, commit, 'False');
-  assert.match(ready.message, 'quotas must name each data centre in placement.dataCentres exactly, and no other', 'the API server’s CEL message, as it said it');
+  assert.match(
+    ready.message,
+    'quotas must name each data centre in placement.dataCentres exactly, and no other',
+    'the API server’s CEL message, as it said it',
+  );
   assert.match(ready.message, `Agency/${name}`, 'naming the object');
   assert.is((await kustomization(hub, r.name))?.status?.lastAppliedRevision, `main@sha1:${accepted}`, 'the last applied revision stays the accepted one');
 
@@ -118,17 +140,29 @@ test('a merge that slips in a ClusterRoleBinding is refused for govcloud-gitops,
   const ready = await waitKustomization(hub, r.name, commit, 'False');
   assert.match(ready.message, 'forbidden', `the API server refused it: ${ready.message}`);
   assert.match(ready.message, `system:serviceaccount:${FLUX_NAMESPACE}:${APPLIER}`, 'as the applier account');
-  assert.is((await hub.request('GET', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${name}-admins-cluster-admin`)).status, 404, 'no such binding exists');
+  assert.is(
+    (await hub.request('GET', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${name}-admins-cluster-admin`)).status,
+    404,
+    'no such binding exists',
+  );
   assert.is(condition(await get(hub, 'Agency', undefined, name), 'Ready')?.status, 'True', 'the Agency stays Ready');
 
   const status = async (c: Cluster, method: string, path: string, body?: unknown) => (await c.request(method, path, body)).status;
   const applier = as(hub, APPLIER);
   const dc = { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: 'dc-rogue' }, spec: {} };
   assert.is(await status(applier, 'POST', '/apis/govcloud.dev/v1alpha1/datacentres?dryRun=All', dc), 403, 'the applier creates no DataCentre');
-  assert.is(await status(applier, 'POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rogue' } }), 403, 'nor a Namespace');
+  assert.is(
+    await status(applier, 'POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rogue' } }),
+    403,
+    'nor a Namespace',
+  );
   // kustomize-controller with its own token, as it runs: it may become govcloud-gitops and no one else.
   const kc = fluxController('kustomize-controller');
-  assert.is(await status(kc, 'POST', '/apis/govcloud.dev/v1alpha1/agencies?dryRun=All', agencyFile('4')), 403, 'kustomize-controller applies nothing as itself');
+  assert.is(
+    await status(kc, 'POST', '/apis/govcloud.dev/v1alpha1/agencies?dryRun=All', agencyFile('4')),
+    403,
+    'kustomize-controller applies nothing as itself',
+  );
   assert.is(await status(kc, 'GET', '/api/v1/namespaces/govcloud-system/secrets'), 403, 'nor reads the operator’s Secrets');
   assert.is(await status(kc, 'GET', '/api/v1/secrets'), 403, 'nor Secrets across the cluster');
   const becomes = (sa: string, ns = FLUX_NAMESPACE) => kc.as(`system:serviceaccount:${ns}:${sa}`, []);
@@ -136,7 +170,11 @@ test('a merge that slips in a ClusterRoleBinding is refused for govcloud-gitops,
   assert.is(await status(becomes('govcloud-operator', 'govcloud-system'), 'GET', '/apis/govcloud.dev/v1alpha1/agencies'), 403, 'but not as the operator');
   assert.is(await status(becomes('source-controller'), 'GET', '/apis/govcloud.dev/v1alpha1/agencies'), 403, 'nor as another Flux account');
   const sc = fluxController('source-controller');
-  assert.is(await status(sc, 'GET', `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${FLUX_NAMESPACE}/kustomizations`), 403, 'source-controller reads no Kustomization');
+  assert.is(
+    await status(sc, 'GET', `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${FLUX_NAMESPACE}/kustomizations`),
+    403,
+    'source-controller reads no Kustomization',
+  );
   assert.is(await status(sc, 'GET', `/apis/source.toolkit.fluxcd.io/v1/namespaces/default/gitrepositories`), 403, 'nor sources outside flux-system');
 });
 

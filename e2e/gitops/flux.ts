@@ -39,7 +39,11 @@ export function stopFlux(): void {
 
 export function fluxLogTail(name: string, lines = 20): string {
   try {
-    return readFileSync(path.join(GITOPS, 'logs', `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(path.join(GITOPS, 'logs', `${name}.log`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -51,7 +55,10 @@ export function fluxController(name: 'source-controller' | 'kustomize-controller
 }
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=govcloud e2e', '-c', 'user.email=e2e@govcloud.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' }).trim();
+  execFileSync('git', ['-c', 'user.name=govcloud e2e', '-c', 'user.email=e2e@govcloud.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
 
 /**
  * A GitOps repository: a bare repository the Git server serves, and a work tree in a temporary
@@ -136,7 +143,12 @@ export async function pointFluxAt(hub: Cluster, repo: GitOpsRepo): Promise<void>
 
 /** What `flux reconcile source git` does: asks source-controller to fetch now, not at its interval. */
 export async function requestFetch(hub: Cluster, repo: GitOpsRepo): Promise<void> {
-  await hub.call('PATCH', `${GIT_REPOSITORIES}/${repo.name}`, { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } }, 'application/merge-patch+json');
+  await hub.call(
+    'PATCH',
+    `${GIT_REPOSITORIES}/${repo.name}`,
+    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
+    'application/merge-patch+json',
+  );
 }
 
 export interface FluxCondition {
@@ -145,7 +157,9 @@ export interface FluxCondition {
   reason: string;
   message: string;
 }
-export type Kustomization = KubernetesObject & { status?: { conditions?: FluxCondition[]; lastAttemptedRevision?: string; lastAppliedRevision?: string; inventory?: { entries?: { id: string }[] } } };
+export type Kustomization = KubernetesObject & {
+  status?: { conditions?: FluxCondition[]; lastAttemptedRevision?: string; lastAppliedRevision?: string; inventory?: { entries?: { id: string }[] } };
+};
 
 export async function kustomization(hub: Cluster, name: string): Promise<Kustomization | undefined> {
   try {
@@ -162,15 +176,20 @@ export async function kustomization(hub: Cluster, name: string): Promise<Kustomi
  */
 export async function waitKustomization(hub: Cluster, name: string, commit: string, status: 'True' | 'False', timeoutMs = 150_000): Promise<FluxCondition> {
   let last: Kustomization | undefined;
-  return waitFor(`Kustomization ${name} at ${commit.slice(0, 8)}: Ready=${status}`, async () => {
-    last = await kustomization(hub, name);
-    const ready = last?.status?.conditions?.find((c) => c.type === 'Ready');
-    return last?.status?.lastAttemptedRevision?.endsWith(commit) && ready?.status === status ? ready : undefined;
-  }, {
-    timeoutMs,
-    intervalMs: 500,
-    describe: () => `${JSON.stringify(last?.status ?? 'absent')}\n--- kustomize-controller:\n${fluxLogTail('kustomize-controller', 8)}\n--- source-controller:\n${fluxLogTail('source-controller', 8)}`,
-  });
+  return waitFor(
+    `Kustomization ${name} at ${commit.slice(0, 8)}: Ready=${status}`,
+    async () => {
+      last = await kustomization(hub, name);
+      const ready = last?.status?.conditions?.find((c) => c.type === 'Ready');
+      return last?.status?.lastAttemptedRevision?.endsWith(commit) && ready?.status === status ? ready : undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 500,
+      describe: () =>
+        `${JSON.stringify(last?.status ?? 'absent')}\n--- kustomize-controller:\n${fluxLogTail('kustomize-controller', 8)}\n--- source-controller:\n${fluxLogTail('source-controller', 8)}`,
+    },
+  );
 }
 
 export async function deleteFluxObjects(hub: Cluster, name: string): Promise<void> {

@@ -5,13 +5,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  AppsV1Api,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  VersionApi,
-} from '@kubernetes/client-node';
+import { AppsV1Api, ApiextensionsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { httpsRequest } from './https.ts';
 
@@ -195,7 +189,9 @@ export function loadClusters(): Cluster[] {
   const kc = new KubeConfig();
   kc.loadFromFile(file);
   let contexts = kc.getContexts().map((c) => c.name);
-  const only = process.env.GOVCLOUD_CONTEXTS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.GOVCLOUD_CONTEXTS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (only?.length) {
     const unknown = only.filter((c) => !contexts.includes(c));
     if (unknown.length) throw new Error(`GOVCLOUD_CONTEXTS names contexts not in ${file}: ${unknown.join(', ')}`);

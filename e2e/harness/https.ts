@@ -19,7 +19,11 @@ export interface HttpsRequest {
 
 export function httpsRequest(url: string | URL, req: HttpsRequest): Promise<HttpsAnswer> {
   const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-  const headers: Record<string, string | number | string[]> = { accept: 'application/json', ...(req.options.headers as Record<string, string | number | string[]> | undefined), ...req.headers };
+  const headers: Record<string, string | number | string[]> = {
+    accept: 'application/json',
+    ...(req.options.headers as Record<string, string | number | string[]> | undefined),
+    ...req.headers,
+  };
   if (payload !== undefined) {
     headers['content-type'] = req.contentType ?? 'application/json';
     headers['content-length'] = Buffer.byteLength(payload);

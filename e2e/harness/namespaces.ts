@@ -9,7 +9,12 @@ export const RUN_ID = `${Date.now().toString(36)}-${randomBytes(2).toString('hex
 
 /** A DNS-1123 label: prefix from the test's name, a random suffix, at most 63 characters. */
 export function uniqueName(hint: string): string {
-  const slug = hint.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const slug = hint
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return `e2e-${slug || 'test'}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -34,13 +39,17 @@ export class Namespaces {
     });
     this.made.push({ cluster, name });
     // The service-account admission needs the "default" ServiceAccount before pods can be made.
-    await waitFor(`ServiceAccount default in ${cluster.name}/${name}`, async () => {
-      try {
-        return await cluster.core.readNamespacedServiceAccount({ name: 'default', namespace: name });
-      } catch {
-        return undefined;
-      }
-    }, { timeoutMs: SERVICE_ACCOUNT_TIMEOUT_MS });
+    await waitFor(
+      `ServiceAccount default in ${cluster.name}/${name}`,
+      async () => {
+        try {
+          return await cluster.core.readNamespacedServiceAccount({ name: 'default', namespace: name });
+        } catch {
+          return undefined;
+        }
+      },
+      { timeoutMs: SERVICE_ACCOUNT_TIMEOUT_MS },
+    );
     return name;
   }
 
@@ -64,29 +73,43 @@ export class Namespaces {
     const todo = this.made.splice(0);
     this.deleted.push(...todo);
     const errors: string[] = [];
-    await Promise.all(todo.map(async ({ cluster, name }) => {
-      try {
-        await cluster.core.deleteNamespace({ name, propagationPolicy: 'Background' });
-      } catch (err) {
-        if ((err as { code?: number }).code !== 404) errors.push(`${cluster.name}/${name}: ${(err as Error).message}`);
-      }
-    }));
-    if (waitMs > 0) await this.awaitGone(waitMs, todo).catch((err: Error) => { errors.push(err.message); });
+    await Promise.all(
+      todo.map(async ({ cluster, name }) => {
+        try {
+          await cluster.core.deleteNamespace({ name, propagationPolicy: 'Background' });
+        } catch (err) {
+          if ((err as { code?: number }).code !== 404) errors.push(`${cluster.name}/${name}: ${(err as Error).message}`);
+        }
+      }),
+    );
+    if (waitMs > 0)
+      await this.awaitGone(waitMs, todo).catch((err: Error) => {
+        errors.push(err.message);
+      });
     if (errors.length) throw new Error(`namespace cleanup failed:\n  ${errors.join('\n  ')}`);
   }
 
   /** Waits (bounded) until every namespace deleted so far is gone from its cluster. */
   async awaitGone(waitMs: number, which: Made[] = this.deleted.splice(0)): Promise<void> {
     const errors: string[] = [];
-    await Promise.all(which.map(({ cluster, name }) =>
-      waitFor(`namespace ${cluster.name}/${name} to be deleted`, async () => {
-        try {
-          await cluster.core.readNamespace({ name });
-          return false;
-        } catch (err) {
-          return (err as { code?: number }).code === 404;
-        }
-      }, { timeoutMs: waitMs }).catch((err: Error) => { errors.push(err.message); })));
+    await Promise.all(
+      which.map(({ cluster, name }) =>
+        waitFor(
+          `namespace ${cluster.name}/${name} to be deleted`,
+          async () => {
+            try {
+              await cluster.core.readNamespace({ name });
+              return false;
+            } catch (err) {
+              return (err as { code?: number }).code === 404;
+            }
+          },
+          { timeoutMs: waitMs },
+        ).catch((err: Error) => {
+          errors.push(err.message);
+        }),
+      ),
+    );
     if (errors.length) throw new Error(`namespaces not gone:\n  ${errors.join('\n  ')}`);
   }
 }

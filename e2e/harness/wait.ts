@@ -40,9 +40,10 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const seen = lastError !== undefined
-        ? `last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`
-        : `last state: ${opts.describe ? opts.describe(last) : JSON.stringify(last)}`;
+      const seen =
+        lastError !== undefined
+          ? `last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`
+          : `last state: ${opts.describe ? opts.describe(last) : JSON.stringify(last)}`;
       throw new WaitTimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (${seen})`);
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
@@ -50,9 +51,6 @@ export async function waitFor<T>(
 }
 
 /** Condition `type` of an object's status is "True". */
-export function conditionTrue(
-  obj: { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined,
-  type: string,
-): boolean {
+export function conditionTrue(obj: { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined, type: string): boolean {
   return obj?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 }

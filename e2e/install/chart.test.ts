@@ -122,7 +122,10 @@ test('the RBAC, applied for real, allows what rbac-requirements.yaml lists and n
     for (const o of ordered(rbac)) await hub.apply(o);
     const req = loadRbacRequirements();
     const expectAllowed: Check[] = [];
-    for (const [rules, where] of [[req.clusterRules, other], [req.namespaceRules, namespace]] as const) {
+    for (const [rules, where] of [
+      [req.clusterRules, other],
+      [req.namespaceRules, namespace],
+    ] as const) {
       for (const r of rules) {
         for (const group of r.apiGroups) {
           for (const resource of r.resources) {

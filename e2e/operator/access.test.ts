@@ -42,7 +42,10 @@ test('onRequest: no request, no path; request + grant, a path; the grant expires
   const hanoi = clusterOf(clusters, 'dc-hanoi');
   const use = `govcloud-use-${provider.name}.registry`;
   const consumerNs = `${consumer.name}-app`;
-  await waitFor('the service running', async () => (await hanoi.request('GET', `/apis/apps/v1/namespaces/${provider.name}-data/deployments/svc-registry`)).status === 200);
+  await waitFor(
+    'the service running',
+    async () => (await hanoi.request('GET', `/apis/apps/v1/namespaces/${provider.name}-data/deployments/svc-registry`)).status === 200,
+  );
   // The service is in place, consumers have had every chance: no request, no path (and no
   // ingress policy: nobody is admitted).
   await new Promise((r) => setTimeout(r, 1500));
@@ -64,7 +67,9 @@ test('onRequest: no request, no path; request + grant, a path; the grant expires
   assert.equal(g.status.workspaces, ['app']);
   const r = await get(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app');
   assert.equal([r?.status?.active, r?.status?.agency, r?.status?.matchedBy], [true, consumer.name, `govcloud-${provider.name}/app-access`]);
-  const ingress = (await hanoi.call('GET', `/apis/networking.k8s.io/v1/namespaces/${provider.name}-data/networkpolicies/govcloud-svc-registry`)) as { spec: unknown };
+  const ingress = (await hanoi.call('GET', `/apis/networking.k8s.io/v1/namespaces/${provider.name}-data/networkpolicies/govcloud-svc-registry`)) as {
+    spec: unknown;
+  };
   assert.match(JSON.stringify(ingress.spec), consumerNs);
 
   // validUntil (second precision) passes: the path stays open until then and closes after it.
@@ -76,7 +81,10 @@ test('onRequest: no request, no path; request + grant, a path; the grant expires
     const o = await get(hub, 'SharedDataService', `govcloud-${provider.name}`, 'registry');
     return o?.status?.history?.length === 2 ? o : undefined;
   });
-  assert.equal(svc.status.history.map((e: { event: string }) => e.event), ['Granted', 'Expired']);
+  assert.equal(
+    svc.status.history.map((e: { event: string }) => e.event),
+    ['Granted', 'Expired'],
+  );
   assert.is(svc.status.history[0].grant, `govcloud-${provider.name}/app-access`);
   const expired = await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'app-access');
   assert.is(expired?.status?.active, false);
@@ -99,16 +107,20 @@ test('a grant written in the wrong namespace is refused and opens nothing', asyn
   await hub.apply(request(consumer.name, provider.name));
   // The consumer writes a "grant" to itself, in its own hub namespace: the API server refuses
   // it (govcloud-access-parties, once in effect).
-  const selfGrant = await waitFor('the API server refuses a grant to oneself', async () => {
-    try {
-      await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', consumer.name, Date.now() + 3_600_000));
-    } catch (err) {
-      if (err instanceof ApiError) return err.message;
-      throw err;
-    }
-    await hub.request('DELETE', `/apis/${API}/namespaces/govcloud-${consumer.name}/accessgrants/self-grant`);
-    return undefined;
-  }, { timeoutMs: 30_000, intervalMs: 1000 });
+  const selfGrant = await waitFor(
+    'the API server refuses a grant to oneself',
+    async () => {
+      try {
+        await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', consumer.name, Date.now() + 3_600_000));
+      } catch (err) {
+        if (err instanceof ApiError) return err.message;
+        throw err;
+      }
+      await hub.request('DELETE', `/apis/${API}/namespaces/govcloud-${consumer.name}/accessgrants/self-grant`);
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 1000 },
+  );
   assert.match(selfGrant, /govcloud-access-parties.*does not grant access to itself/);
   // A grant in the consumer's namespace naming another agency passes admission: the operator refuses it.
   await hub.apply(grant(`govcloud-${consumer.name}`, 'self-grant', provider.name, Date.now() + 3_600_000));

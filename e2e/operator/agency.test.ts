@@ -19,14 +19,23 @@ test('onboarding creates namespaces, quotas, RoleBindings and NetworkPolicies wh
   const ready = await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
   assert.equal(ready.metadata?.finalizers, ['govcloud.dev/cleanup']);
   assert.is(ready.status.hubNamespace, `govcloud-${name}`);
-  assert.equal(ready.status.dataCentres.map((d: { dataCentre: string; ready: boolean }) => `${d.dataCentre}:${d.ready}`), ['dc-hanoi:true', 'dc-hcm:true']);
+  assert.equal(
+    ready.status.dataCentres.map((d: { dataCentre: string; ready: boolean }) => `${d.dataCentre}:${d.ready}`),
+    ['dc-hanoi:true', 'dc-hcm:true'],
+  );
 
   const expected = await waitConverged(hub, clusters, name);
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
     const have = expected.get(dc)!;
     for (const ws of ['app', 'data']) {
       const ns = `${name}-${ws}`;
-      for (const o of [`Namespace ${ns}`, `ResourceQuota ${ns}/govcloud-quota`, `RoleBinding ${ns}/govcloud-admins`, `RoleBinding ${ns}/govcloud-viewers`, `NetworkPolicy ${ns}/govcloud-default-deny`]) {
+      for (const o of [
+        `Namespace ${ns}`,
+        `ResourceQuota ${ns}/govcloud-quota`,
+        `RoleBinding ${ns}/govcloud-admins`,
+        `RoleBinding ${ns}/govcloud-viewers`,
+        `NetworkPolicy ${ns}/govcloud-default-deny`,
+      ]) {
         assert.ok(have.includes(o), `${dc}: ${o}`);
       }
     }
@@ -46,9 +55,18 @@ test('onboarding creates namespaces, quotas, RoleBindings and NetworkPolicies wh
   });
   const reconciles = await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' });
   // A no-op change of the Agency (a label) wakes nothing; a child event does: touch a namespace's annotation.
-  await clusterOf(clusters, 'dc-hcm').call('PATCH', `/api/v1/namespaces/${name}-app`, { metadata: { annotations: { 'e2e.govcloud.dev/touch': 'x' } } }, 'application/merge-patch+json');
+  await clusterOf(clusters, 'dc-hcm').call(
+    'PATCH',
+    `/api/v1/namespaces/${name}-app`,
+    { metadata: { annotations: { 'e2e.govcloud.dev/touch': 'x' } } },
+    'application/merge-patch+json',
+  );
   const before = await versions();
-  await waitFor('a reconcile of the converged agency', async () => (await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' })) > reconciles, { timeoutMs: 10_000 });
+  await waitFor(
+    'a reconcile of the converged agency',
+    async () => (await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' })) > reconciles,
+    { timeoutMs: 10_000 },
+  );
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal(await versions(), before, 'no write in steady state');
 });
@@ -81,20 +99,28 @@ test('a deleted or edited NetworkPolicy comes back within seconds', async (ctx) 
 
   let t = Date.now();
   await hcm.call('DELETE', path);
-  const back = (await waitFor('default-deny re-created', async () => {
-    const res = await hcm.request('GET', path);
-    return res.status === 200 ? (res.body as { metadata: { uid: string }; spec: unknown }) : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 100 }));
+  const back = await waitFor(
+    'default-deny re-created',
+    async () => {
+      const res = await hcm.request('GET', path);
+      return res.status === 200 ? (res.body as { metadata: { uid: string }; spec: unknown }) : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   assert.is.not(back.metadata.uid, original.metadata.uid, 'a new object');
   assert.equal(back.spec, original.spec);
   console.log(`      deleted policy back after ${Date.now() - t} ms`);
 
   t = Date.now();
   await hcm.call('PATCH', path, { spec: { policyTypes: ['Ingress'] } }, 'application/merge-patch+json');
-  await waitFor('default-deny restored', async () => {
-    const live = (await hcm.call('GET', path)) as { spec: { policyTypes: string[] } };
-    return live.spec.policyTypes.length === 2;
-  }, { timeoutMs: 15_000, intervalMs: 100 });
+  await waitFor(
+    'default-deny restored',
+    async () => {
+      const live = (await hcm.call('GET', path)) as { spec: { policyTypes: string[] } };
+      return live.spec.policyTypes.length === 2;
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   console.log(`      edited policy restored after ${Date.now() - t} ms`);
 });
 
@@ -109,7 +135,10 @@ test('an invalid spec makes that agency Degraded with a clear message; the other
   const degraded = await waitCondition(hub, 'Agency', undefined, bad.name, 'Degraded', 'True');
   const c = condition(degraded, 'Degraded')!;
   assert.is(c.reason, 'RuleViolation');
-  assert.match(c.message, /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/);
+  assert.match(
+    c.message,
+    /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/,
+  );
   assert.is(condition(degraded, 'Ready')?.status, 'False');
   assert.is(degraded.status.dataCentres[0].ready, false);
   await waitCondition(hub, 'Agency', undefined, good.name, 'Ready', 'True');
@@ -151,18 +180,27 @@ test('deleting agencies, under Delete and Retain, counts no reconcile error and 
   // Enough at once that the namespaces' events race the hub's watch, as in `make bench`.
   const agencies = Array.from({ length: 24 }, (_, i) => ({ ...uniqueAgency(`gone${i}`), policy: i % 3 === 0 ? ('Retain' as const) : ('Delete' as const) }));
   ctx.agencies.push(...agencies.map((a) => a.name));
-  for (const a of agencies) await hub.apply(agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-hcm', 'dc-danang'], workspaces: ['app', 'data', 'web'], deletionPolicy: a.policy }));
+  for (const a of agencies)
+    await hub.apply(agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-hcm', 'dc-danang'], workspaces: ['app', 'data', 'web'], deletionPolicy: a.policy }));
   for (const a of agencies) await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
   const errorsBefore = await op!.metric('controller_runtime_reconcile_errors_total');
   const logBefore = readFileSync(op!.logFile, 'utf8').length;
   await Promise.all(agencies.map((a) => hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${a.name}`)));
   for (const a of agencies) await waitFor(`agency ${a.name} gone`, async () => !(await get(hub, 'Agency', undefined, a.name)), { timeoutMs: 60_000 });
   const deleted = agencies.filter((a) => a.policy === 'Delete').map((a) => `${a.name}-app`);
-  await waitFor('the deleted namespaces gone and the operator idle', async () => {
-    for (const c of clusters) for (const ns of deleted) if ((await c.request('GET', `/api/v1/namespaces/${ns}`)).status !== 404) return false;
-    return (await op!.metric('workqueue_depth')) === 0 && (await op!.metric('controller_runtime_active_workers')) === 0;
-  }, { timeoutMs: 90_000 });
-  const failures = readFileSync(op!.logFile, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes('reconcile failed')).map((l) => l.slice(0, 400));
+  await waitFor(
+    'the deleted namespaces gone and the operator idle',
+    async () => {
+      for (const c of clusters) for (const ns of deleted) if ((await c.request('GET', `/api/v1/namespaces/${ns}`)).status !== 404) return false;
+      return (await op!.metric('workqueue_depth')) === 0 && (await op!.metric('controller_runtime_active_workers')) === 0;
+    },
+    { timeoutMs: 90_000 },
+  );
+  const failures = readFileSync(op!.logFile, 'utf8')
+    .slice(logBefore)
+    .split('\n')
+    .filter((l) => l.includes('reconcile failed'))
+    .map((l) => l.slice(0, 400));
   assert.equal(failures, [], 'no reconcile failure is logged');
   assert.is(await op!.metric('controller_runtime_reconcile_errors_total'), errorsBefore, 'controller_runtime_reconcile_errors_total did not grow');
 });

@@ -110,6 +110,9 @@ export async function stopApiServer(cluster: Cluster): Promise<(port?: number) =
     child.unref();
     writeFileSync(pidFile, `${child.pid}\n`);
     const reached = port === undefined || port === apiServerPort(cluster) ? cluster : clusterOnPort(cluster, port);
-    await waitFor(`${cluster.name}-apiserver ready again`, async () => (await reached.request('GET', '/readyz')).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
+    await waitFor(`${cluster.name}-apiserver ready again`, async () => (await reached.request('GET', '/readyz')).status === 200, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
   };
 }

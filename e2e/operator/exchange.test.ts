@@ -10,7 +10,20 @@ import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import { ownerLabelValue } from '../../operator/src/render/index.ts';
 import { ROOT, govcloudBin, kubeconfigPath, waitFor, type Cluster } from '../harness/index.ts';
-import { agency, API, closedAfter, clusterOf, condition, get, ownedObjects, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import {
+  agency,
+  API,
+  closedAfter,
+  clusterOf,
+  condition,
+  get,
+  ownedObjects,
+  registryService,
+  rfc3339,
+  uniqueAgency,
+  waitCondition,
+  type Obj,
+} from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: data exchange between agencies');
@@ -20,7 +33,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Port = { protocol?: string; port: number; endPort?: number };
 
-function link(owner: string, name: string, o: { workspace: string; direction: 'Egress' | 'Ingress'; peer: string; peerWorkspace: string; ports: Port[]; validUntil?: number }): Obj {
+function link(
+  owner: string,
+  name: string,
+  o: { workspace: string; direction: 'Egress' | 'Ingress'; peer: string; peerWorkspace: string; ports: Port[]; validUntil?: number },
+): Obj {
   const spec: Record<string, unknown> = {
     workspace: o.workspace,
     direction: o.direction,
@@ -70,7 +87,10 @@ test('a default service placed in dc-hanoi and dc-hcm becomes Available in both;
   // kwok makes the pods Ready: the Deployment is available in both data centres.
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
     const c = clusterOf(clusters, dc);
-    await waitFor(`${dc}: svc-registry 2/2 available`, async () => (await deployment(c, ns, 'svc-registry'))?.status?.availableReplicas === 2, { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(`${dc}: svc-registry 2/2 available`, async () => (await deployment(c, ns, 'svc-registry'))?.status?.availableReplicas === 2, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
   }
   const available = await waitCondition(hub, 'SharedDataService', hubNs, 'registry', 'Ready', 'True');
   assert.is(condition(available, 'Ready')?.reason, 'Available');
@@ -103,24 +123,39 @@ test('a default service placed in dc-hanoi and dc-hcm becomes Available in both;
   await hub.apply(registryService(provider, { sharing: 'default', dcs: ['dc-hanoi'], replicas: 2 }));
   const hcm = clusterOf(clusters, 'dc-hcm');
   let left: string[] = [];
-  await waitFor('the service gone from dc-hcm', async () => {
-    left = await mine('dc-hcm');
-    return workload.every((o) => !left.includes(o));
-  }, { timeoutMs: 30_000, intervalMs: 250, describe: () => left.join(', ') });
-  await waitFor('the Deployment deleted in dc-hcm', async () => (await deployment(hcm, ns, 'svc-registry')) === undefined, { timeoutMs: 30_000, intervalMs: 250 });
+  await waitFor(
+    'the service gone from dc-hcm',
+    async () => {
+      left = await mine('dc-hcm');
+      return workload.every((o) => !left.includes(o));
+    },
+    { timeoutMs: 30_000, intervalMs: 250, describe: () => left.join(', ') },
+  );
+  await waitFor('the Deployment deleted in dc-hcm', async () => (await deployment(hcm, ns, 'svc-registry')) === undefined, {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
   // The provider's level-2 workspace in dc-hcm still uses the service, now in dc-hanoi, by its network ranges.
   assert.equal(left, [use], 'in dc-hcm only the consumer side remains');
-  const remote = await waitFor('the dc-hcm consumer policy by range', async () => {
-    const p = await policy(hcm, `${provider}-app`, `govcloud-use-${provider}.registry`);
-    return p?.spec.egress[0].to.some((t: { ipBlock?: unknown }) => t.ipBlock) ? p : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 250 });
+  const remote = await waitFor(
+    'the dc-hcm consumer policy by range',
+    async () => {
+      const p = await policy(hcm, `${provider}-app`, `govcloud-use-${provider}.registry`);
+      return p?.spec.egress[0].to.some((t: { ipBlock?: unknown }) => t.ipBlock) ? p : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 250 },
+  );
   assert.equal(remote.spec.egress[0].to, [{ ipBlock: { cidr: '10.10.0.0/16' } }, { ipBlock: { cidr: 'fd00:10::/48' } }]);
   const hanoiHave = await mine('dc-hanoi');
   for (const o of workload) assert.ok(hanoiHave.includes(o), `dc-hanoi keeps ${o}`);
-  const moved = await waitFor('status: dc-hanoi only', async () => {
-    const o = await get(hub, 'SharedDataService', hubNs, 'registry');
-    return o?.status?.observedGeneration === o?.metadata?.generation && o?.status?.dataCentres?.length === 1 ? o : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 250 });
+  const moved = await waitFor(
+    'status: dc-hanoi only',
+    async () => {
+      const o = await get(hub, 'SharedDataService', hubNs, 'registry');
+      return o?.status?.observedGeneration === o?.metadata?.generation && o?.status?.dataCentres?.length === 1 ? o : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 250 },
+  );
   assert.equal(moved.status.dataCentres, [{ dataCentre: 'dc-hanoi', availableReplicas: 2, endpoint: `svc-registry.${ns}.svc:8443` }]);
   assert.is(condition(moved, 'Ready')?.status, 'True');
 });
@@ -136,9 +171,22 @@ test('a link between two agencies: pending consent, active on both sides with th
   const hcm = clusterOf(clusters, 'dc-hcm');
   const aNs = `${a}-app`;
   const bNs = `${b}-api`;
-  const egress = link(a!, 'to-b', { workspace: 'app', direction: 'Egress', peer: b!, peerWorkspace: 'api', ports: [{ port: 443 }, { port: 8000, endPort: 8100 }] });
+  const egress = link(a!, 'to-b', {
+    workspace: 'app',
+    direction: 'Egress',
+    peer: b!,
+    peerWorkspace: 'api',
+    ports: [{ port: 443 }, { port: 8000, endPort: 8100 }],
+  });
   const ingress = (validUntil?: number) =>
-    link(b!, 'from-a', { workspace: 'api', direction: 'Ingress', peer: a!, peerWorkspace: 'app', ports: [{ port: 443 }, { port: 8080 }, { port: 9000 }], ...(validUntil ? { validUntil } : {}) });
+    link(b!, 'from-a', {
+      workspace: 'api',
+      direction: 'Ingress',
+      peer: a!,
+      peerWorkspace: 'app',
+      ports: [{ port: 443 }, { port: 8080 }, { port: 9000 }],
+      ...(validUntil ? { validUntil } : {}),
+    });
   const linkOf = (owner: string, name: string) => get(hub, 'NetworkLink', `govcloud-${owner}`, name);
 
   // A alone: pending B's consent, nothing opened.
@@ -155,19 +203,29 @@ test('a link between two agencies: pending consent, active on both sides with th
   // B consents: both active, a policy at each end with the ports both name.
   let t = Date.now();
   await hub.apply(ingress());
-  const ends = await waitFor('both policies', async () => {
-    const out = await policy(hanoi, aNs, 'govcloud-link-to-b');
-    const inn = await policy(hanoi, bNs, 'govcloud-link-from-a');
-    return out && inn ? { out, inn } : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 100 });
+  const ends = await waitFor(
+    'both policies',
+    async () => {
+      const out = await policy(hanoi, aNs, 'govcloud-link-to-b');
+      const inn = await policy(hanoi, bNs, 'govcloud-link-from-a');
+      return out && inn ? { out, inn } : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   console.log(`      both ends open ${Date.now() - t} ms after consent`);
-  const common = [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8080 }];
+  const common = [
+    { protocol: 'TCP', port: 443 },
+    { protocol: 'TCP', port: 8080 },
+  ];
   assert.equal(ends.out.spec.policyTypes, ['Egress']);
   assert.equal(ends.out.spec.podSelector, {});
   assert.equal(ends.out.spec.egress, [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': bNs } } }], ports: common }]);
   assert.equal(ends.inn.spec.policyTypes, ['Ingress']);
   assert.equal(ends.inn.spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': aNs } } }], ports: common }]);
-  for (const [owner, name] of [[a!, 'to-b'], [b!, 'from-a']] as const) {
+  for (const [owner, name] of [
+    [a!, 'to-b'],
+    [b!, 'from-a'],
+  ] as const) {
     const l = await waitCondition(hub, 'NetworkLink', `govcloud-${owner}`, name, 'Ready', 'True');
     assert.is(l.status.active, true, `${name} active`);
     assert.is(condition(l, 'Ready')?.reason, 'Active');
@@ -178,12 +236,19 @@ test('a link between two agencies: pending consent, active on both sides with th
   // B withdraws: A's link is pending again and both policies go.
   t = Date.now();
   await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/namespaces/govcloud-${b}/networklinks/from-a`);
-  await waitFor('both policies gone', async () => !(await policy(hanoi, aNs, 'govcloud-link-to-b')) && !(await policy(hanoi, bNs, 'govcloud-link-from-a')), { timeoutMs: 15_000, intervalMs: 100 });
+  await waitFor('both policies gone', async () => !(await policy(hanoi, aNs, 'govcloud-link-to-b')) && !(await policy(hanoi, bNs, 'govcloud-link-from-a')), {
+    timeoutMs: 15_000,
+    intervalMs: 100,
+  });
   console.log(`      both ends closed ${Date.now() - t} ms after withdrawal`);
-  const withdrawn = await waitFor('A inactive', async () => {
-    const l = await linkOf(a!, 'to-b');
-    return l?.status?.active === false && condition(l, 'Progressing')?.reason === 'WaitingForPeer' ? l : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 200 });
+  const withdrawn = await waitFor(
+    'A inactive',
+    async () => {
+      const l = await linkOf(a!, 'to-b');
+      return l?.status?.active === false && condition(l, 'Progressing')?.reason === 'WaitingForPeer' ? l : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200 },
+  );
   assert.is(condition(withdrawn, 'Ready')?.status, 'False');
   const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${a}/events`)) as { items: { reason: string }[] };
   const reasons = events.items.map((e) => e.reason);
@@ -192,24 +257,40 @@ test('a link between two agencies: pending consent, active on both sides with th
   // B consents for ~10 s: open, then closed on time at both ends.
   const until = Date.now() + 10_000;
   await hub.apply(ingress(until));
-  const timed = await waitFor('both policies again', async () => {
-    const out = await policy(hanoi, aNs, 'govcloud-link-to-b');
-    return out && (await policy(hanoi, bNs, 'govcloud-link-from-a')) ? out : undefined;
-  }, { timeoutMs: 8_000, intervalMs: 100 });
+  const timed = await waitFor(
+    'both policies again',
+    async () => {
+      const out = await policy(hanoi, aNs, 'govcloud-link-to-b');
+      return out && (await policy(hanoi, bNs, 'govcloud-link-from-a')) ? out : undefined;
+    },
+    { timeoutMs: 8_000, intervalMs: 100 },
+  );
   const deadline = Math.floor(until / 1000) * 1000;
   // A's policy lasts as long as B's consent.
   assert.is(timed.metadata.annotations?.['govcloud.dev/valid-until'], new Date(deadline).toISOString());
-  const delay = await closedAfter('the link at both ends', deadline, async () => (await policy(hanoi, aNs, 'govcloud-link-to-b')) !== undefined || (await policy(hanoi, bNs, 'govcloud-link-from-a')) !== undefined);
+  const delay = await closedAfter(
+    'the link at both ends',
+    deadline,
+    async () => (await policy(hanoi, aNs, 'govcloud-link-to-b')) !== undefined || (await policy(hanoi, bNs, 'govcloud-link-from-a')) !== undefined,
+  );
   console.log(`      link closed ${delay} ms after validUntil`);
-  const expired = await waitFor('B expired', async () => {
-    const l = await linkOf(b!, 'from-a');
-    return condition(l, 'Ready')?.reason === 'Expired' ? l : undefined;
-  }, { timeoutMs: 10_000, intervalMs: 200 });
+  const expired = await waitFor(
+    'B expired',
+    async () => {
+      const l = await linkOf(b!, 'from-a');
+      return condition(l, 'Ready')?.reason === 'Expired' ? l : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
   assert.is(expired.status.active, false);
-  const aAfter = await waitFor('A inactive after B expired', async () => {
-    const l = await linkOf(a!, 'to-b');
-    return l?.status?.active === false ? l : undefined;
-  }, { timeoutMs: 10_000, intervalMs: 200 });
+  const aAfter = await waitFor(
+    'A inactive after B expired',
+    async () => {
+      const l = await linkOf(a!, 'to-b');
+      return l?.status?.active === false ? l : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
   assert.is(condition(aAfter, 'Ready')?.reason, 'PeerOutsideWindow');
 });
 
@@ -245,7 +326,13 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
     apiVersion: API,
     kind: 'AccessGrant',
     metadata: { name: `for-${granted}`, namespace: `govcloud-${provider}` },
-    spec: { service: 'registry', consumer: granted, purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP', validUntil: rfc3339(Date.now() + 3_600_000) },
+    spec: {
+      service: 'registry',
+      consumer: granted,
+      purpose: 'Tra cứu đăng ký (e2e)',
+      legalBasis: 'Nghị định 47/2024/NĐ-CP',
+      validUntil: rfc3339(Date.now() + 3_600_000),
+    },
   });
   // Beside the service, the provider's workspace runs a database no Service exposes.
   await hanoi.call('POST', `/api/v1/namespaces/${data}/pods`, {
@@ -259,14 +346,26 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
           image: 'registry.govcloud.local/e2e/db:1.0',
           ports: [{ name: 'postgres', containerPort: 5432 }],
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
         },
       ],
     },
   });
 
-  await waitFor('svc-registry available', async () => (await deployment(hanoi, data, 'svc-registry'))?.status?.availableReplicas === 1, { timeoutMs: 60_000, intervalMs: 250 });
-  await waitFor('the granted consumer policy', async () => (await policy(hanoi, ok, `govcloud-use-${provider}.registry`)) !== undefined, { timeoutMs: 15_000, intervalMs: 200 });
+  await waitFor('svc-registry available', async () => (await deployment(hanoi, data, 'svc-registry'))?.status?.availableReplicas === 1, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
+  await waitFor('the granted consumer policy', async () => (await policy(hanoi, ok, `govcloud-use-${provider}.registry`)) !== undefined, {
+    timeoutMs: 15_000,
+    intervalMs: 200,
+  });
   const refused = await waitCondition(hub, 'AccessRequest', `govcloud-${ungranted}`, 'registry', 'Progressing', 'True');
   assert.is(condition(refused, 'Progressing')?.reason, 'WaitingForGrant');
   await waitCondition(hub, 'SharedDataService', `govcloud-${provider}`, 'registry', 'Ready', 'True');
@@ -309,7 +408,14 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
   // Every namespace but the provider's own reaches the provider's workspace only through the
   // service, and only the granted consumer does.
   const reaching = m.cells
-    .filter((c) => c.source.kind === 'Namespace' && c.source.namespace !== data && c.destination.namespace === data && c.verdict !== 'denied' && c.verdict !== 'no-endpoints')
+    .filter(
+      (c) =>
+        c.source.kind === 'Namespace' &&
+        c.source.namespace !== data &&
+        c.destination.namespace === data &&
+        c.verdict !== 'denied' &&
+        c.verdict !== 'no-endpoints',
+    )
     .map((c) => `${c.source.namespace} -> ${c.destination.kind} ${c.destination.name}:${c.destination.port} ${c.verdict}`);
   assert.equal(reaching, [`${ok} -> Service svc-registry:8443 allowed`]);
   const sources = new Set(m.cells.map((c) => c.source.namespace));
@@ -317,15 +423,23 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
 
   // --explain names the policies that decide, at both ends.
   const why = await connectivity(['--explain', ok, `${data}/svc-registry`, '--port', '8443']);
-  const explained = (JSON.parse(why) as { explanations: { pairs: { destination: { name: string }; ports: { verdict: string; egress: Side; ingress: Side }[] }[] }[] }).explanations;
+  const explained = (
+    JSON.parse(why) as { explanations: { pairs: { destination: { name: string }; ports: { verdict: string; egress: Side; ingress: Side }[] }[] }[] }
+  ).explanations;
   assert.is(explained.length, 1);
   const pairs = explained[0]!.pairs;
   assert.is(pairs.length, 1, 'one pod behind the Service');
   assert.match(pairs[0]!.destination.name, /^svc-registry-/);
   const [p] = pairs[0]!.ports;
   assert.is(p?.verdict, 'allowed');
-  assert.equal(p!.egress.allowedBy.map((r) => r.policy), [`${ok}/govcloud-use-${provider}.registry`]);
-  assert.equal(p!.ingress.allowedBy.map((r) => r.policy), [`${data}/govcloud-svc-registry`]);
+  assert.equal(
+    p!.egress.allowedBy.map((r) => r.policy),
+    [`${ok}/govcloud-use-${provider}.registry`],
+  );
+  assert.equal(
+    p!.ingress.allowedBy.map((r) => r.policy),
+    [`${data}/govcloud-svc-registry`],
+  );
 });
 
 test.run();

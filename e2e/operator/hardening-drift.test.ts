@@ -43,12 +43,29 @@ test('fields added to policies, admission policies, roles, bindings and quotas a
   const hcm = clusterOf(clusters, 'dc-hcm');
   const ns = `${name}-app`;
   const attacks: { what: string; path: string; patch: object; field: string; owner: string }[] = [
-    { what: 'an allow-all ingress rule in the default-deny policy', path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/govcloud-default-deny`, patch: { spec: { ingress: [{}] } }, field: 'spec.ingress added', owner: `Agency ${name}` },
-    { what: 'a raised pod quota', path: `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`, patch: { spec: { hard: { pods: '1000' } } }, field: 'spec.hard.pods changed', owner: `Agency ${name}` },
+    {
+      what: 'an allow-all ingress rule in the default-deny policy',
+      path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/govcloud-default-deny`,
+      patch: { spec: { ingress: [{}] } },
+      field: 'spec.ingress added',
+      owner: `Agency ${name}`,
+    },
+    {
+      what: 'a raised pod quota',
+      path: `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`,
+      patch: { spec: { hard: { pods: '1000' } } },
+      field: 'spec.hard.pods changed',
+      owner: `Agency ${name}`,
+    },
     {
       what: 'another group in the admins binding',
       path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/govcloud-admins`,
-      patch: { subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `${name}-admins` }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'intruders' }] },
+      patch: {
+        subjects: [
+          { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `${name}-admins` },
+          { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'intruders' },
+        ],
+      },
       field: 'subjects[1] added',
       owner: `Agency ${name}`,
     },
@@ -71,13 +88,19 @@ test('fields added to policies, admission policies, roles, bindings and quotas a
     const desired = content((await hcm.call('GET', attack.path)) as Obj);
     const started = Date.now();
     await tamper(hcm, attack.path, attack.patch);
-    await waitFor(`${attack.what}: repaired to exactly the desired content`, async () => JSON.stringify(content((await hcm.call('GET', attack.path)) as Obj)) === JSON.stringify(desired), {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-    });
+    await waitFor(
+      `${attack.what}: repaired to exactly the desired content`,
+      async () => JSON.stringify(content((await hcm.call('GET', attack.path)) as Obj)) === JSON.stringify(desired),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      },
+    );
     console.log(`      ${attack.what}: repaired after ${Date.now() - started} ms`);
     const event = await waitFor(`a DriftRepaired event for ${attack.what}`, async () =>
-      (await driftEvents(hub)).find((e) => `${e.regarding.kind} ${e.regarding.name}` === attack.owner && e.note.includes(attack.path.split('/').pop()!) && e.note.includes(attack.field)),
+      (await driftEvents(hub)).find(
+        (e) => `${e.regarding.kind} ${e.regarding.name}` === attack.owner && e.note.includes(attack.path.split('/').pop()!) && e.note.includes(attack.field),
+      ),
     );
     assert.is(event.type, 'Warning');
     assert.match(event.note, /^dc-hcm: /);
@@ -96,26 +119,47 @@ test('fields added to policies, admission policies, roles, bindings and quotas a
         {
           name: 'app',
           image: 'registry.gov.vn/app:1.0',
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
         },
       ],
     },
   };
-  const refusal = await waitFor('a tenant pod tolerating the dedicated nodes refused', async () => {
-    const res = await hcm.as(admin.user, admin.groups).request('POST', `/api/v1/namespaces/${ns}/pods`, sneaky);
-    if (res.status === 201) await hcm.request('DELETE', `/api/v1/namespaces/${ns}/pods/sneaky?gracePeriodSeconds=0`);
-    return res.status === 201 ? undefined : res;
-  }, { timeoutMs: 30_000, intervalMs: 500 });
+  const refusal = await waitFor(
+    'a tenant pod tolerating the dedicated nodes refused',
+    async () => {
+      const res = await hcm.as(admin.user, admin.groups).request('POST', `/api/v1/namespaces/${ns}/pods`, sneaky);
+      if (res.status === 201) await hcm.request('DELETE', `/api/v1/namespaces/${ns}/pods/sneaky?gracePeriodSeconds=0`);
+      return res.status === 201 ? undefined : res;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
   const text = (refusal.body as { message?: string }).message ?? '';
   assert.is(refusal.status, 403, text);
   assert.match(text, /ValidatingAdmissionPolicy 'govcloud-workspace-pods' .*denied request: only security level 4 workspaces run on the dedicated nodes/);
 
   // Steady state: a reconcile of the agency and of the data centre writes nothing.
-  const writes = async () => (await op!.metric('govcloud_object_writes_total', { controller: 'agency' })) + (await op!.metric('govcloud_object_writes_total', { controller: 'datacentre', cluster: 'dc-hcm' }));
+  const writes = async () =>
+    (await op!.metric('govcloud_object_writes_total', { controller: 'agency' })) +
+    (await op!.metric('govcloud_object_writes_total', { controller: 'datacentre', cluster: 'dc-hcm' }));
   const before = await writes();
   const reconciles = await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' });
-  await hcm.call('PATCH', `/api/v1/namespaces/${ns}`, { metadata: { annotations: { 'e2e.govcloud.dev/touch': String(Date.now()) } } }, 'application/merge-patch+json');
-  await waitFor('a reconcile of the repaired agency', async () => (await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' })) > reconciles, { timeoutMs: 10_000 });
+  await hcm.call(
+    'PATCH',
+    `/api/v1/namespaces/${ns}`,
+    { metadata: { annotations: { 'e2e.govcloud.dev/touch': String(Date.now()) } } },
+    'application/merge-patch+json',
+  );
+  await waitFor(
+    'a reconcile of the repaired agency',
+    async () => (await op!.metric('controller_runtime_reconcile_total', { controller: 'agency' })) > reconciles,
+    { timeoutMs: 10_000 },
+  );
   await new Promise((r) => setTimeout(r, 3000));
   assert.is(await writes(), before, 'no write once repaired');
 });

@@ -55,7 +55,19 @@ async function validateOffline(name: string, objects: Obj[]): Promise<string[]> 
   const dir = path.join(ROOT, '.local', 'e2e-hardening-ranges');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, objects.map((o) => stringify({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata!.name, ...(o.metadata!.namespace ? { namespace: o.metadata!.namespace } : {}) }, spec: o.spec })).join('---\n'));
+  writeFileSync(
+    file,
+    objects
+      .map((o) =>
+        stringify({
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          metadata: { name: o.metadata!.name, ...(o.metadata!.namespace ? { namespace: o.metadata!.namespace } : {}) },
+          spec: o.spec,
+        }),
+      )
+      .join('---\n'),
+  );
   const files = [...yamlFiles(path.join(ROOT, 'samples', 'platform')), file].map((f) => path.relative(ROOT, f));
   const out = await run(process.execPath, [govcloudBin(), 'validate', ...files], { cwd: ROOT, timeout: 60_000 }).then(
     (): string => {
@@ -96,16 +108,18 @@ const cidr = (text: string): Cidr => {
 /** Every range the live DataCentres reserve from internet egress: their networkRanges and declared networks. */
 function declaredByDataCentres(dcs: DataCentre[]): AddressSet {
   return AddressSet.of(
-    dcs.flatMap((d) => [
-      ...d.spec.networkRanges,
-      ...(d.spec.externalNetworks?.specialisedLevelI ?? []),
-      ...(d.spec.externalNetworks?.specialisedLevelII ?? []),
-      ...(d.spec.externalNetworks?.agencyWANs ?? []).flatMap((w) => w.cidrs),
-    ]).map(cidr),
+    dcs
+      .flatMap((d) => [
+        ...d.spec.networkRanges,
+        ...(d.spec.externalNetworks?.specialisedLevelI ?? []),
+        ...(d.spec.externalNetworks?.specialisedLevelII ?? []),
+        ...(d.spec.externalNetworks?.agencyWANs ?? []).flatMap((w) => w.cidrs),
+      ])
+      .map(cidr),
   );
 }
 
-test('a tenant\'s links to the whole internet (0.0.0.0/0, ::/0; Egress and Ingress, ports 1-65535) are refused by the API server and by validate', async (ctx) => {
+test("a tenant's links to the whole internet (0.0.0.0/0, ::/0; Egress and Ingress, ports 1-65535) are refused by the API server and by validate", async (ctx) => {
   const { hub } = ctx;
   const a = await tenantAgency(ctx, 'wide');
   const out = externalLink(a.name, 'everything-out', 'Egress', 'agencyWAN', ['0.0.0.0/0', '::/0']);
@@ -116,28 +130,53 @@ test('a tenant\'s links to the whole internet (0.0.0.0/0, ::/0; Egress and Ingre
   await refusedToTenant(hub, a.name, externalLink(a.name, 'v6-only', 'Egress', 'agencyWAN', ['::/0']), 422, bound);
 
   const lines = await validateOffline('whole-internet', [a.object, out, inbound]);
-  assert.match(lineFor(lines, 'NetworkLink/everything-out'), /: spec\.peer\.external\.cidrs: every range must be \/8 or narrower in IPv4 and \/32 or narrower in IPv6/);
+  assert.match(
+    lineFor(lines, 'NetworkLink/everything-out'),
+    /: spec\.peer\.external\.cidrs: every range must be \/8 or narrower in IPv4 and \/32 or narrower in IPv6/,
+  );
   assert.match(lineFor(lines, 'NetworkLink/everything-in'), /: spec\.peer\.external\.cidrs: every range must be \/8 or narrower/);
 });
 
-test('a tenant\'s links into another data centre\'s range or another agency\'s WAN are refused by the API server and by validate; a declared network is rendered with the data centres excepted', async (ctx) => {
+test("a tenant's links into another data centre's range or another agency's WAN are refused by the API server and by validate; a declared network is rendered with the data centres excepted", async (ctx) => {
   const { hub, clusters } = ctx;
   const a = await tenantAgency(ctx, 'reach');
   // dc-hanoi's range, on the specialised network as dc-hanoi declares it (10.0.0.0/8): the agency is in dc-hcm.
   const intoHanoi = externalLink(a.name, 'into-hanoi', 'Egress', 'specialisedLevelI', ['10.10.0.0/16']);
   const intoWan = externalLink(a.name, 'into-danang-wan', 'Egress', 'agencyWAN', ['192.168.50.0/24']);
   // The policy is the operator's: wait until the API server enforces it (before the fix it never does).
-  await waitFor(`the admission policy ${ADDRESS_POLICY} enforced`, async () => {
-    const res = await asTenant(hub, `${a.name}-admins`, 'POST', `${linksPath(a.name)}?dryRun=All`, intoHanoi);
-    return res.status !== 201;
-  }, { timeoutMs: 30_000, intervalMs: 500 });
+  await waitFor(
+    `the admission policy ${ADDRESS_POLICY} enforced`,
+    async () => {
+      const res = await asTenant(hub, `${a.name}-admins`, 'POST', `${linksPath(a.name)}?dryRun=All`, intoHanoi);
+      return res.status !== 201;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
 
-  await refusedToTenant(hub, a.name, intoHanoi, 403, new RegExp(`ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*10\\.10\\.0\\.0/16 lies in 10\\.10\\.0\\.0/16, networkRanges of DataCentre/dc-hanoi`));
-  await refusedToTenant(hub, a.name, intoWan, 403, new RegExp(`ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*192\\.168\\.50\\.0/24 not on Agency/${a.name}'s own WAN`));
+  await refusedToTenant(
+    hub,
+    a.name,
+    intoHanoi,
+    403,
+    new RegExp(`ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*10\\.10\\.0\\.0/16 lies in 10\\.10\\.0\\.0/16, networkRanges of DataCentre/dc-hanoi`),
+  );
+  await refusedToTenant(
+    hub,
+    a.name,
+    intoWan,
+    403,
+    new RegExp(`ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*192\\.168\\.50\\.0/24 not on Agency/${a.name}'s own WAN`),
+  );
 
   const lines = await validateOffline('reserved-range', [a.object, intoHanoi, intoWan]);
-  assert.match(lineFor(lines, 'NetworkLink/into-hanoi'), /: spec\.peer\.external\.cidrs\[0\]: 10\.10\.0\.0\/16 lies in 10\.10\.0\.0\/16, networkRanges of DataCentre\/dc-hanoi/);
-  assert.match(lineFor(lines, 'NetworkLink/into-danang-wan'), new RegExp(`: spec\\.peer\\.external\\.cidrs\\[0\\]: 192\\.168\\.50\\.0/24 is not on Agency/${a.name}'s own WAN`));
+  assert.match(
+    lineFor(lines, 'NetworkLink/into-hanoi'),
+    /: spec\.peer\.external\.cidrs\[0\]: 10\.10\.0\.0\/16 lies in 10\.10\.0\.0\/16, networkRanges of DataCentre\/dc-hanoi/,
+  );
+  assert.match(
+    lineFor(lines, 'NetworkLink/into-danang-wan'),
+    new RegExp(`: spec\\.peer\\.external\\.cidrs\\[0\\]: 192\\.168\\.50\\.0/24 is not on Agency/${a.name}'s own WAN`),
+  );
 
   // The network itself is allowed, and reaches no data centre: the tenant's link is rendered with every data centre's range as except.
   const network = externalLink(a.name, 'specialised', 'Egress', 'specialisedLevelI', ['10.0.0.0/8']);
@@ -153,15 +192,23 @@ test('a tenant\'s links into another data centre\'s range or another agency\'s W
   const dcs = (await hubPlatform(hub)).dataCentres;
   const reached = AddressSet.block(cidr(block.cidr), (block.except ?? []).map(cidr));
   // Nor can the tenant widen its admitted link afterwards.
-  const widened = await asTenant(hub, `${a.name}-admins`, 'PATCH', `${linksPath(a.name)}/specialised`, { spec: { peer: { external: { cidrs: ['10.10.0.0/16'] } } } }, 'application/merge-patch+json');
+  const widened = await asTenant(
+    hub,
+    `${a.name}-admins`,
+    'PATCH',
+    `${linksPath(a.name)}/specialised`,
+    { spec: { peer: { external: { cidrs: ['10.10.0.0/16'] } } } },
+    'application/merge-patch+json',
+  );
   assert.is(widened.status, 403, messageOf(widened));
   assert.match(messageOf(widened), /10\.10\.0\.0\/16 lies in 10\.10\.0\.0\/16, networkRanges of DataCentre\/dc-hanoi/);
-  for (const dc of dcs) for (const range of dc.spec.networkRanges.filter((r) => !r.includes(':'))) {
-    assert.ok(reached.intersect(AddressSet.of([cidr(range)])).isEmpty(), `${range} of ${dc.metadata.name} is reachable through the link`);
-  }
+  for (const dc of dcs)
+    for (const range of dc.spec.networkRanges.filter((r) => !r.includes(':'))) {
+      assert.ok(reached.intersect(AddressSet.of([cidr(range)])).isEmpty(), `${range} of ${dc.metadata.name} is reachable through the link`);
+    }
 });
 
-test('internet egress 0.0.0.0/0 and ::/0 reach no data centre, declared network or private range; an Agency naming a data centre\'s range is refused', async (ctx) => {
+test("internet egress 0.0.0.0/0 and ::/0 reach no data centre, declared network or private range; an Agency naming a data centre's range is refused", async (ctx) => {
   const { hub, clusters } = ctx;
   const a = uniqueAgency('egress');
   ctx.agencies.push(a.name);
@@ -177,7 +224,9 @@ test('internet egress 0.0.0.0/0 and ::/0 reach no data centre, declared network 
   const blocks = policy.spec.egress[0]!.to.map((p) => p.ipBlock);
   assert.equal(blocks.map((b) => b.cidr).sort(), ['0.0.0.0/0', '::/0']);
   const reached = blocks.reduce((set, b) => set.union(AddressSet.block(cidr(b.cidr), (b.except ?? []).map(cidr))), AddressSet.EMPTY);
-  const reserved = declaredByDataCentres((await hubPlatform(hub)).dataCentres).union(AddressSet.of(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'].map(cidr)));
+  const reserved = declaredByDataCentres((await hubPlatform(hub)).dataCentres).union(
+    AddressSet.of(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'].map(cidr)),
+  );
   assert.ok(reached.intersect(reserved).isEmpty(), `reachable reserved addresses: ${reached.intersect(reserved).toCidrs().join(', ')}`);
   assert.ok(reached.covers(AddressSet.of([cidr('8.8.8.0/24'), cidr('2001:4860::/32')])), 'the internet itself stays reachable');
 
@@ -186,16 +235,27 @@ test('internet egress 0.0.0.0/0 and ::/0 reach no data centre, declared network 
   ctx.agencies.push(b.name);
   const intoDc = agency(b.name, b.code, { dcs: ['dc-hcm'], workspaces: ['app'], level: 2 });
   intoDc.spec.workspaces[0].internetEgress = ['198.51.100.0/24', '10.20.0.0/16'];
-  await waitFor(`the admission policy ${ADDRESS_POLICY} enforced`, async () => (await hub.request('POST', `/apis/${API}/agencies?dryRun=All`, intoDc)).status !== 201, {
-    timeoutMs: 30_000,
-    intervalMs: 500,
-  });
+  await waitFor(
+    `the admission policy ${ADDRESS_POLICY} enforced`,
+    async () => (await hub.request('POST', `/apis/${API}/agencies?dryRun=All`, intoDc)).status !== 201,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    },
+  );
   const res = await hub.request('POST', `/apis/${API}/agencies`, intoDc);
   assert.is(res.status, 403, messageOf(res));
-  assert.match(messageOf(res), new RegExp(`ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*workspace app internetEgress: 10\\.20\\.0\\.0/16 lies in 10\\.20\\.0\\.0/16, networkRanges of DataCentre/dc-hcm`));
+  assert.match(
+    messageOf(res),
+    new RegExp(
+      `ValidatingAdmissionPolicy '${ADDRESS_POLICY}'.*workspace app internetEgress: 10\\.20\\.0\\.0/16 lies in 10\\.20\\.0\\.0/16, networkRanges of DataCentre/dc-hcm`,
+    ),
+  );
   const lines = await validateOffline('internet-egress', [intoDc]);
-  assert.match(lineFor(lines, `Agency/${b.name}`), /: spec\.workspaces\[0\]\.internetEgress\[1\]: 10\.20\.0\.0\/16 lies in 10\.20\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/);
+  assert.match(
+    lineFor(lines, `Agency/${b.name}`),
+    /: spec\.workspaces\[0\]\.internetEgress\[1\]: 10\.20\.0\.0\/16 lies in 10\.20\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/,
+  );
 });
 
 test.run();
-

@@ -28,7 +28,12 @@ async function validate(objects: Obj[]): Promise<{ code: number; out: string }> 
   const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-refuse-'));
   try {
     writeFileSync(path.join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
-    writeFileSync(path.join(dir, 'platform.yaml'), sampleDataCentres().map((o) => stringify(o)).join('---\n'));
+    writeFileSync(
+      path.join(dir, 'platform.yaml'),
+      sampleDataCentres()
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
     try {
       const { stdout } = await run(process.execPath, [govcloudBin(), 'validate', dir], { cwd: ROOT });
       return { code: 0, out: stdout };
@@ -82,23 +87,40 @@ test('self-links: a tenant cannot link its own two workspaces, nor request or gr
   // An admission policy takes effect a moment after the operator puts it in place: an object
   // that slips through before that is deleted and the attempt repeated, within a bound.
   const refusedAs = (plural: string, obj: Obj) =>
-    waitFor(`the API server refuses ${obj.kind} ${obj.metadata!.name}`, async () => {
-      const res = await tenantOf(hub, a.name).request('POST', collection(plural, ns), obj);
-      if (res.status >= 200 && res.status < 300) {
-        await hub.request('DELETE', `${collection(plural, ns)}/${obj.metadata!.name}`);
-        return undefined;
-      }
-      return res;
-    }, { timeoutMs: 30_000, intervalMs: 1000 });
+    waitFor(
+      `the API server refuses ${obj.kind} ${obj.metadata!.name}`,
+      async () => {
+        const res = await tenantOf(hub, a.name).request('POST', collection(plural, ns), obj);
+        if (res.status >= 200 && res.status < 300) {
+          await hub.request('DELETE', `${collection(plural, ns)}/${obj.metadata!.name}`);
+          return undefined;
+        }
+        return res;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
   const refusal = await refusedAs('networklinks', self);
   assert.ok([403, 422].includes(refusal.status), JSON.stringify(refusal.body));
   assert.match(messageOf(refusal), /govcloud-networklink-peer.*another agency's workspace/);
 
   // The same for consent to oneself: a request to its own service, a grant to itself.
   const legal = { purpose: 'Tự cấp quyền (e2e)', legalBasis: 'không có' };
-  const selfRequest: Obj = { apiVersion: API, kind: 'AccessRequest', metadata: { name: 'self', namespace: ns }, spec: { provider: a.name, service: 'anything', workspaces: ['portal'], ...legal } };
-  const selfGrant: Obj = { apiVersion: API, kind: 'AccessGrant', metadata: { name: 'self', namespace: ns }, spec: { service: 'anything', consumer: a.name, validUntil: '2030-01-01T00:00:00Z', ...legal } };
-  for (const [plural, obj, words] of [['accessrequests', selfRequest, /govcloud-access-parties.*does not request access to its own service/], ['accessgrants', selfGrant, /govcloud-access-parties.*does not grant access to itself/]] as const) {
+  const selfRequest: Obj = {
+    apiVersion: API,
+    kind: 'AccessRequest',
+    metadata: { name: 'self', namespace: ns },
+    spec: { provider: a.name, service: 'anything', workspaces: ['portal'], ...legal },
+  };
+  const selfGrant: Obj = {
+    apiVersion: API,
+    kind: 'AccessGrant',
+    metadata: { name: 'self', namespace: ns },
+    spec: { service: 'anything', consumer: a.name, validUntil: '2030-01-01T00:00:00Z', ...legal },
+  };
+  for (const [plural, obj, words] of [
+    ['accessrequests', selfRequest, /govcloud-access-parties.*does not request access to its own service/],
+    ['accessgrants', selfGrant, /govcloud-access-parties.*does not grant access to itself/],
+  ] as const) {
     const res = await refusedAs(plural, obj);
     assert.ok([403, 422].includes(res.status), `${obj.kind} to itself: ${res.status} ${JSON.stringify(res.body)}`);
     assert.match(messageOf(res), words);
@@ -109,7 +131,10 @@ test('self-links: a tenant cannot link its own two workspaces, nor request or gr
 
   const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), self]);
   assert.is(offline.code, 1, offline.out);
-  assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/secret-to-portal: spec\.peer\.agency: a link cannot connect workspace "secret" to workspace "portal" of the same agency/);
+  assert.match(
+    offline.out,
+    /objects\.yaml:\d+: NetworkLink\/secret-to-portal: spec\.peer\.agency: a link cannot connect workspace "secret" to workspace "portal" of the same agency/,
+  );
   const consent = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi'], workspaces: ['secret', 'portal'] }), selfRequest, selfGrant]);
   assert.is(consent.code, 1, consent.out);
   assert.match(consent.out, /objects\.yaml:\d+: AccessRequest\/self: spec\.provider: an agency does not request access to its own service/);
@@ -127,11 +152,21 @@ test('a link pair the rules reject (encrypted, through a data centre that cannot
     apiVersion: API,
     kind: 'NetworkLink',
     metadata: { name, namespace: `govcloud-${owner}` },
-    spec: { workspace: 'app', direction, peer: { agency: { name: peer, workspace: 'app' } }, ports: [{ port: 8443 }], encrypted: true, validUntil: '2030-01-01T00:00:00Z' },
+    spec: {
+      workspace: 'app',
+      direction,
+      peer: { agency: { name: peer, workspace: 'app' } },
+      ports: [{ port: 8443 }],
+      encrypted: true,
+      validUntil: '2030-01-01T00:00:00Z',
+    },
   });
   const out = link(a.name, 'to-peer', 'Egress', b.name);
   const back = link(b.name, 'from-peer', 'Ingress', a.name);
-  for (const [who, obj] of [[a.name, out], [b.name, back]] as const) {
+  for (const [who, obj] of [
+    [a.name, out],
+    [b.name, back],
+  ] as const) {
     const res = await tenantOf(hub, who).request('POST', collection('networklinks', obj.metadata!.namespace!), obj);
     assert.is(res.status, 201, `the link passes admission: ${JSON.stringify(res.body)}`);
   }
@@ -139,7 +174,10 @@ test('a link pair the rules reject (encrypted, through a data centre that cannot
   await waitCondition(hub, 'NetworkLink', `govcloud-${b.name}`, 'from-peer', 'Degraded', 'True');
   await new Promise((r) => setTimeout(r, 1500));
   for (const c of clusters) {
-    for (const [owner, name] of [[a.name, 'to-peer'], [b.name, 'from-peer']]) {
+    for (const [owner, name] of [
+      [a.name, 'to-peer'],
+      [b.name, 'from-peer'],
+    ]) {
       const res = await c.request('GET', `/apis/networking.k8s.io/v1/namespaces/${owner}-app/networkpolicies/govcloud-link-${name}`);
       assert.is(res.status, 404, `${c.name}: no policy for ${owner}/${name}`);
     }
@@ -148,10 +186,20 @@ test('a link pair the rules reject (encrypted, through a data centre that cannot
   assert.is(live?.status?.active, false, JSON.stringify(judged.status));
   assert.is(condition(live, 'Degraded')?.reason, 'RuleViolation');
   assert.match(condition(live, 'Degraded')!.message, /rule links at spec\.encrypted: cannot be encrypted: DataCentre\/dc-danang is involved/);
-  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${a.name}/events`)) as { items: { type: string; reason: string; note?: string; regarding: { name: string } }[] };
-  assert.ok(events.items.some((e) => e.type === 'Warning' && e.regarding.name === 'to-peer' && e.reason === 'RuleViolation' && /rule links/.test(e.note ?? '')), JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.note}`)));
+  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${a.name}/events`)) as {
+    items: { type: string; reason: string; note?: string; regarding: { name: string } }[];
+  };
+  assert.ok(
+    events.items.some((e) => e.type === 'Warning' && e.regarding.name === 'to-peer' && e.reason === 'RuleViolation' && /rule links/.test(e.note ?? '')),
+    JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.note}`)),
+  );
 
-  const offline = await validate([agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }), agency(b.name, b.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }), out, back]);
+  const offline = await validate([
+    agency(a.name, a.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }),
+    agency(b.name, b.code, { dcs: ['dc-hanoi', 'dc-danang'], workspaces: ['app'] }),
+    out,
+    back,
+  ]);
   assert.is(offline.code, 1, offline.out);
   assert.match(offline.out, /objects\.yaml:\d+: NetworkLink\/to-peer: spec\.encrypted: cannot be encrypted: DataCentre\/dc-danang is involved/);
 });
@@ -172,23 +220,52 @@ test('a request the rules reject, written by the tenant, opens nothing in any da
     kind: 'AccessRequest',
     metadata: { name: 'registry-for-app', namespace: `govcloud-${consumer.name}` },
     // "archive" is no workspace of the consumer: the rules reject the request as a whole.
-    spec: { provider: provider.name, service: 'registry', workspaces: ['app', 'archive'], purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP' },
+    spec: {
+      provider: provider.name,
+      service: 'registry',
+      workspaces: ['app', 'archive'],
+      purpose: 'Tra cứu đăng ký (e2e)',
+      legalBasis: 'Nghị định 47/2024/NĐ-CP',
+    },
   };
   const grant: Obj = {
     apiVersion: API,
     kind: 'AccessGrant',
     metadata: { name: 'consumer-access', namespace: `govcloud-${provider.name}` },
-    spec: { service: 'registry', consumer: consumer.name, purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2024/NĐ-CP', validUntil: '2030-01-01T00:00:00Z' },
+    spec: {
+      service: 'registry',
+      consumer: consumer.name,
+      purpose: 'Tra cứu đăng ký (e2e)',
+      legalBasis: 'Nghị định 47/2024/NĐ-CP',
+      validUntil: '2030-01-01T00:00:00Z',
+    },
   };
-  for (const [who, obj] of [[provider.name, service], [consumer.name, request], [provider.name, grant]] as const) {
-    const res = await tenantOf(hub, who).request('POST', collection(obj.kind === 'AccessRequest' ? 'accessrequests' : obj.kind === 'AccessGrant' ? 'accessgrants' : 'shareddataservices', obj.metadata!.namespace!), obj);
+  for (const [who, obj] of [
+    [provider.name, service],
+    [consumer.name, request],
+    [provider.name, grant],
+  ] as const) {
+    const res = await tenantOf(hub, who).request(
+      'POST',
+      collection(
+        obj.kind === 'AccessRequest' ? 'accessrequests' : obj.kind === 'AccessGrant' ? 'accessgrants' : 'shareddataservices',
+        obj.metadata!.namespace!,
+      ),
+      obj,
+    );
     assert.is(res.status, 201, `${obj.kind} passes admission: ${JSON.stringify(res.body)}`);
   }
 
   // Everyone has had every chance: the request judged, the service running, the grant judged.
   const judged = await waitCondition(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app', 'Degraded', 'True');
-  await waitFor('the service running', async () => (await get(hub, 'SharedDataService', `govcloud-${provider.name}`, 'registry'))?.status?.observedGeneration === 1);
-  await waitFor('the grant judged', async () => (await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.conditions !== undefined);
+  await waitFor(
+    'the service running',
+    async () => (await get(hub, 'SharedDataService', `govcloud-${provider.name}`, 'registry'))?.status?.observedGeneration === 1,
+  );
+  await waitFor(
+    'the grant judged',
+    async () => (await get(hub, 'AccessGrant', `govcloud-${provider.name}`, 'consumer-access'))?.status?.conditions !== undefined,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   for (const c of clusters) {
     const res = await c.request('GET', `/apis/networking.k8s.io/v1/namespaces/${consumer.name}-app/networkpolicies/govcloud-use-${provider.name}.registry`);
@@ -200,15 +277,29 @@ test('a request the rules reject, written by the tenant, opens nothing in any da
   const rejected = await get(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app');
   assert.is(rejected?.status?.active, false, JSON.stringify(judged.status));
   assert.is(condition(rejected, 'Degraded')?.reason, 'RuleViolation');
-  assert.match(condition(rejected, 'Degraded')!.message, new RegExp(`rule access-requests at spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
-  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${consumer.name}/events`)) as { items: { type: string; reason: string; note?: string; regarding: { name: string } }[] };
+  assert.match(
+    condition(rejected, 'Degraded')!.message,
+    new RegExp(`rule access-requests at spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`),
+  );
+  const events = (await hub.call('GET', `/apis/events.k8s.io/v1/namespaces/govcloud-${consumer.name}/events`)) as {
+    items: { type: string; reason: string; note?: string; regarding: { name: string } }[];
+  };
   const warning = events.items.find((e) => e.type === 'Warning' && e.regarding.name === 'registry-for-app' && e.reason === 'RuleViolation');
   assert.ok(warning, JSON.stringify(events.items.map((e) => `${e.type} ${e.reason} ${e.regarding.name}`)));
   assert.match(warning!.note ?? '', /rule access-requests/);
 
-  const offline = await validate([agency(provider.name, provider.code, { dcs: ['dc-hanoi'], workspaces: ['data'] }), agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'], workspaces: ['app'] }), service, request, grant]);
+  const offline = await validate([
+    agency(provider.name, provider.code, { dcs: ['dc-hanoi'], workspaces: ['data'] }),
+    agency(consumer.name, consumer.code, { dcs: ['dc-hanoi'], workspaces: ['app'] }),
+    service,
+    request,
+    grant,
+  ]);
   assert.is(offline.code, 1, offline.out);
-  assert.match(offline.out, new RegExp(`objects\\.yaml:\\d+: AccessRequest/registry-for-app: spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`));
+  assert.match(
+    offline.out,
+    new RegExp(`objects\\.yaml:\\d+: AccessRequest/registry-for-app: spec\\.workspaces\\[1\\]: Agency/${consumer.name} has no workspace "archive"`),
+  );
 });
 
 test.run();

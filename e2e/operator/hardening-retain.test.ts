@@ -23,8 +23,17 @@ async function retained(ctx: { hub: Cluster; clusters: Cluster[]; agencies: stri
   const { hub, clusters } = ctx;
   const { name, code } = await convergedAgency(ctx, hint, { dcs: ['dc-hcm'], deletionPolicy: 'Retain' });
   const hcm = clusterOf(clusters, 'dc-hcm');
-  await hcm.call('POST', `/api/v1/namespaces/${name}-app/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET }, stringData: { password: 'mật khẩu cũ' } });
-  assert.is(await statusAs(hcm, 'old-admin', [`${name}-admins`], 'GET', `/api/v1/namespaces/${name}-app/secrets/${SECRET}`), 200, 'the old admins read their Secret');
+  await hcm.call('POST', `/api/v1/namespaces/${name}-app/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: SECRET },
+    stringData: { password: 'mật khẩu cũ' },
+  });
+  assert.is(
+    await statusAs(hcm, 'old-admin', [`${name}-admins`], 'GET', `/api/v1/namespaces/${name}-app/secrets/${SECRET}`),
+    200,
+    'the old admins read their Secret',
+  );
   await hub.call('DELETE', `/apis/govcloud.dev/v1alpha1/agencies/${name}`);
   await waitFor(`agency ${name} gone`, async () => !(await get(hub, 'Agency', undefined, name)), { timeoutMs: 60_000 });
   return { name, code, hcm };
@@ -47,7 +56,11 @@ test('a new Agency with the same name and another code is held back from the ret
     return condition(a, 'Ready')?.status === 'True' || condition(a, 'Degraded')?.status === 'True';
   });
   await new Promise((r) => setTimeout(r, 2000));
-  assert.is(await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`), 403, 'the new admins cannot read the old tenant’s Secret');
+  assert.is(
+    await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`),
+    403,
+    'the new admins cannot read the old tenant’s Secret',
+  );
   assert.is(await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/pods`), 403, 'nor list its pods');
 
   const degraded = await waitCondition(hub, 'Agency', undefined, name, 'Degraded', 'True');
@@ -55,8 +68,13 @@ test('a new Agency with the same name and another code is held back from the ret
   assert.is(c.reason, 'NamespaceConflict');
   assert.match(c.message, new RegExp(`namespace ${ns} was retained from agency code .*held back until a platform engineer releases it`));
   assert.not.ok((degraded.status.dataCentres[0].namespaces as string[]).includes(ns), 'status does not count it as the agency’s');
-  const events = (await hub.call('GET', '/apis/events.k8s.io/v1/namespaces/default/events')) as { items: { reason: string; note: string; regarding: { name: string } }[] };
-  assert.ok(events.items.some((e) => e.reason === 'NamespaceConflict' && e.regarding.name === name && e.note.includes(`${ns} was retained`)), 'an event says why');
+  const events = (await hub.call('GET', '/apis/events.k8s.io/v1/namespaces/default/events')) as {
+    items: { reason: string; note: string; regarding: { name: string } }[];
+  };
+  assert.ok(
+    events.items.some((e) => e.reason === 'NamespaceConflict' && e.regarding.name === name && e.note.includes(`${ns} was retained`)),
+    'an event says why',
+  );
 
   // A platform engineer releases the namespace to the new Agency (its uid): adopted.
   const uid = degraded.metadata!.uid!;
@@ -65,7 +83,10 @@ test('a new Agency with the same name and another code is held back from the ret
     const live = (await hcm.call('GET', `/api/v1/namespaces/${ns}`)) as Obj;
     return live.metadata?.labels?.['govcloud.dev/owner'] === `Agency..${name}` && live.metadata?.labels?.['govcloud.dev/agency-uid'] === uid;
   });
-  await waitFor('the new admins bound in the adopted namespace', async () => (await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
+  await waitFor(
+    'the new admins bound in the adopted namespace',
+    async () => (await statusAs(hcm, 'new-admin', [newcomers], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200,
+  );
 });
 
 test('retained namespaces keep their quota and LimitRange; a new Agency with the same name and the same code adopts them directly', async (ctx) => {
@@ -80,7 +101,10 @@ test('retained namespaces keep their quota and LimitRange; a new Agency with the
   const successors = `${name}-successors`;
   await hub.apply(withAdmins(agency(name, code, { dcs: ['dc-hcm'] }), successors));
   await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
-  await waitFor('the successors bound in the adopted namespace', async () => (await statusAs(hcm, 'successor', [successors], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200);
+  await waitFor(
+    'the successors bound in the adopted namespace',
+    async () => (await statusAs(hcm, 'successor', [successors], 'GET', `/api/v1/namespaces/${ns}/secrets/${SECRET}`)) === 200,
+  );
   const quota = (await hcm.call('GET', `/api/v1/namespaces/${ns}/resourcequotas/govcloud-quota`)) as Obj;
   assert.is(quota.metadata?.labels?.['govcloud.dev/owner'], `Agency..${name}`, 'the kept quota is the agency’s again');
 });

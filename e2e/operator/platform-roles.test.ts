@@ -11,16 +11,28 @@ import { chartIdentityObjects, clusterOf, condition, get } from './platform.ts';
 const test = operatorSuite('operator: the govcloud ClusterRoles');
 const PATH = `/apis/rbac.authorization.k8s.io/v1/clusterroles/${WORKSPACE_ADMIN_ROLE}`;
 
-test('govcloud-workspace-admin widened in dc-hcm: its DataCentre is not Ready and names it; the chart\'s copy makes it Ready again', async ({ hub, clusters }) => {
+test("govcloud-workspace-admin widened in dc-hcm: its DataCentre is not Ready and names it; the chart's copy makes it Ready again", async ({
+  hub,
+  clusters,
+}) => {
   const hcm = clusterOf(clusters, 'dc-hcm');
   const chartCopy = chartIdentityObjects('member').find((o) => o.kind === 'ClusterRole' && o.metadata?.name === WORKSPACE_ADMIN_ROLE)!;
   assert.equal((chartCopy as unknown as { rules: unknown }).rules, platformClusterRoles()[0]!.rules);
   try {
-    await hcm.call('PATCH', PATH, { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'e2e.govcloud.dev/extra': 'true' } }] } }, 'application/merge-patch+json');
-    const degraded = await waitFor('dc-hcm Ready=False, PlatformRolesDiffer', async () => {
-      const c = condition(await get(hub, 'DataCentre', undefined, 'dc-hcm'), 'Ready');
-      return c?.status === 'False' && c.reason === 'PlatformRolesDiffer' ? c : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 250 });
+    await hcm.call(
+      'PATCH',
+      PATH,
+      { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'e2e.govcloud.dev/extra': 'true' } }] } },
+      'application/merge-patch+json',
+    );
+    const degraded = await waitFor(
+      'dc-hcm Ready=False, PlatformRolesDiffer',
+      async () => {
+        const c = condition(await get(hub, 'DataCentre', undefined, 'dc-hcm'), 'Ready');
+        return c?.status === 'False' && c.reason === 'PlatformRolesDiffer' ? c : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     assert.match(degraded.message, /ClusterRole govcloud-workspace-admin differs from the platform's: has an aggregationRule/);
     assert.is(condition(await get(hub, 'DataCentre', undefined, 'dc-danang'), 'Ready')?.status, 'True', 'the other data centres are not affected');
     const live = (await hcm.call('GET', PATH)) as { aggregationRule?: unknown };
@@ -29,7 +41,10 @@ test('govcloud-workspace-admin widened in dc-hcm: its DataCentre is not Ready an
     await hcm.call('PATCH', PATH, { aggregationRule: null }, 'application/merge-patch+json');
     await hcm.apply(chartCopy);
   }
-  await waitFor('dc-hcm Ready again', async () => condition(await get(hub, 'DataCentre', undefined, 'dc-hcm'), 'Ready')?.status === 'True', { timeoutMs: 30_000, intervalMs: 250 });
+  await waitFor('dc-hcm Ready again', async () => condition(await get(hub, 'DataCentre', undefined, 'dc-hcm'), 'Ready')?.status === 'True', {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
 });
 
 test.run();

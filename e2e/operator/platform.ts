@@ -53,7 +53,16 @@ const TOKEN_SECONDS = 24 * 3600;
  * out: the e2e suite runs the operator as a process (as the same ServiceAccount).
  */
 export function chartIdentityObjects(mode: 'hub' | 'member'): KubernetesObject[] {
-  const kinds = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+  const kinds = [
+    'Namespace',
+    'ServiceAccount',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Role',
+    'RoleBinding',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ];
   return template([`mode=${mode}`]).filter((o) => kinds.includes(o.kind)) as KubernetesObject[];
 }
 
@@ -94,10 +103,14 @@ export function asOperator(cluster: Cluster): Cluster {
 
 /** Waits until the API server enforces govcloud-operator-limits (a policy takes a moment to load). */
 async function waitForLimits(op: Cluster): Promise<void> {
-  await waitFor(`admission policy govcloud-operator-limits in force in ${op.name}`, async () => {
-    const r = await op.request('POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-limits-probe' } });
-    return r.status === 403 && JSON.stringify(r.body).includes('govcloud-operator-limits');
-  }, { timeoutMs: 30_000, intervalMs: 250 });
+  await waitFor(
+    `admission policy govcloud-operator-limits in force in ${op.name}`,
+    async () => {
+      const r = await op.request('POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-limits-probe' } });
+      return r.status === 403 && JSON.stringify(r.body).includes('govcloud-operator-limits');
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
 }
 
 /**
@@ -112,10 +125,14 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
   const crds = yamlFiles(path.join(ROOT, 'crds')).flatMap((f) => readManifests(f).objects);
   for (const crd of crds) await hub.apply(crd);
   for (const crd of crds) {
-    await waitFor(`CRD ${crd.metadata?.name} Established`, async () => {
-      const live = await hub.apiextensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
-      return conditionTrue(live as never, 'Established');
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      `CRD ${crd.metadata?.name} Established`,
+      async () => {
+        const live = await hub.apiextensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
+        return conditionTrue(live as never, 'Established');
+      },
+      { timeoutMs: 60_000 },
+    );
   }
   mkdirSync(OPERATOR_KUBECONFIGS, { recursive: true });
   for (const c of clusters) {
@@ -223,17 +240,32 @@ export function condition(obj: Obj | undefined, type: string): { status: string;
 }
 
 /** Waits until the object's condition has that status; returns the object. */
-export async function waitCondition(hub: Cluster, kind: string, namespace: string | undefined, name: string, type: string, status: string, timeoutMs = 60_000): Promise<Obj> {
+export async function waitCondition(
+  hub: Cluster,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+  type: string,
+  status: string,
+  timeoutMs = 60_000,
+): Promise<Obj> {
   let last: Obj | undefined;
-  return waitFor(`${kind} ${name}: ${type}=${status}`, async () => {
-    last = await get(hub, kind, namespace, name);
-    return condition(last, type)?.status === status && commonStatus(last)?.observedGeneration === last?.metadata?.generation ? last : undefined;
-  }, { timeoutMs, intervalMs: 250, describe: () => JSON.stringify(commonStatus(last)?.conditions ?? commonStatus(last) ?? 'absent') });
+  return waitFor(
+    `${kind} ${name}: ${type}=${status}`,
+    async () => {
+      last = await get(hub, kind, namespace, name);
+      return condition(last, type)?.status === status && commonStatus(last)?.observedGeneration === last?.metadata?.generation ? last : undefined;
+    },
+    { timeoutMs, intervalMs: 250, describe: () => JSON.stringify(commonStatus(last)?.conditions ?? commonStatus(last) ?? 'absent') },
+  );
 }
 
 /** `Kind namespace/name` of everything carrying the owner label in one cluster. */
 export async function ownedObjects(cluster: Cluster, owner: string): Promise<string[]> {
-  return (await ownedItems(cluster, owner)).filter(([, o]) => !o.metadata?.deletionTimestamp).map(([id]) => id).sort();
+  return (await ownedItems(cluster, owner))
+    .filter(([, o]) => !o.metadata?.deletionTimestamp)
+    .map(([id]) => id)
+    .sort();
 }
 
 /** The resourceVersion of every object the owner holds in the cluster: any write changes one. */
@@ -254,7 +286,8 @@ async function ownedItems(cluster: Cluster, owner: string): Promise<[string, Kub
 /** The hub's govcloud objects as one Platform, as the operator sees them. */
 export async function hubPlatform(hub: Cluster): Promise<Platform> {
   const p = emptyPlatform();
-  const list = async (kind: string) => ((await hub.call('GET', collectionPath(GOVCLOUD_RESOURCES[kind]!))) as { items: Obj[] }).items.filter((o) => !o.metadata?.deletionTimestamp);
+  const list = async (kind: string) =>
+    ((await hub.call('GET', collectionPath(GOVCLOUD_RESOURCES[kind]!))) as { items: Obj[] }).items.filter((o) => !o.metadata?.deletionTimestamp);
   p.dataCentres = (await list('DataCentre')) as never;
   p.agencies = (await list('Agency')) as never;
   return p;
@@ -293,18 +326,22 @@ export async function convergedAgency(
 export async function waitConverged(hub: Cluster, clusters: Cluster[], name: string, timeoutMs = 60_000): Promise<Map<string, string[]>> {
   const owner = ownerLabelValue({ kind: 'Agency', name });
   let diff = '';
-  return waitFor(`agency ${name} converged in every data centre`, async () => {
-    const expected = await expectedFor(hub, name);
-    const problems: string[] = [];
-    for (const [dc, want] of expected) {
-      const have = await ownedObjects(clusterOf(clusters, dc), owner);
-      const missing = want.filter((w) => !have.includes(w));
-      const extra = have.filter((h) => !want.includes(h));
-      if (missing.length || extra.length) problems.push(`${dc}: missing [${missing.join(', ')}] extra [${extra.join(', ')}]`);
-    }
-    diff = problems.join('; ');
-    return problems.length === 0 ? expected : undefined;
-  }, { timeoutMs, intervalMs: 500, describe: () => diff });
+  return waitFor(
+    `agency ${name} converged in every data centre`,
+    async () => {
+      const expected = await expectedFor(hub, name);
+      const problems: string[] = [];
+      for (const [dc, want] of expected) {
+        const have = await ownedObjects(clusterOf(clusters, dc), owner);
+        const missing = want.filter((w) => !have.includes(w));
+        const extra = have.filter((h) => !want.includes(h));
+        if (missing.length || extra.length) problems.push(`${dc}: missing [${missing.join(', ')}] extra [${extra.join(', ')}]`);
+      }
+      diff = problems.join('; ');
+      return problems.length === 0 ? expected : undefined;
+    },
+    { timeoutMs, intervalMs: 500, describe: () => diff },
+  );
 }
 
 /**
@@ -324,7 +361,9 @@ export async function deleteAgencies(hub: Cluster, clusters: Cluster[], names: s
   }
   for (const c of clusters) {
     for (const n of names) {
-      const list = (await c.call('GET', `/api/v1/namespaces?labelSelector=${encodeURIComponent(`govcloud.dev/agency-name=${n}`)}`)) as { items: KubernetesObject[] };
+      const list = (await c.call('GET', `/api/v1/namespaces?labelSelector=${encodeURIComponent(`govcloud.dev/agency-name=${n}`)}`)) as {
+        items: KubernetesObject[];
+      };
       for (const ns of list.items) await c.request('DELETE', `/api/v1/namespaces/${ns.metadata!.name}`);
     }
   }

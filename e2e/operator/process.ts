@@ -85,10 +85,14 @@ export class OperatorProcess {
   }
 
   async waitLeader(timeoutMs = 40_000): Promise<void> {
-    await waitFor(`operator ${this.label} to lead`, async () => {
-      if (!this.running()) throw new Error(`operator ${this.label} exited:\n${this.tail()}`);
-      return (await this.isLeader()) && this.lines.some((l) => l.includes('"controllers started"'));
-    }, { timeoutMs, intervalMs: 250 });
+    await waitFor(
+      `operator ${this.label} to lead`,
+      async () => {
+        if (!this.running()) throw new Error(`operator ${this.label} exited:\n${this.tail()}`);
+        return (await this.isLeader()) && this.lines.some((l) => l.includes('"controllers started"'));
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
   }
 
   /** Writes this replica made through its controllers (apply, delete, status), all clusters. */

@@ -8,7 +8,19 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import * as assert from 'uvu/assert';
 import { Namespaces, waitFor, type Cluster } from '../harness/index.ts';
 import { apiServerPort, cannotStop, freePort, freezeApiServer, movedKubeconfig, stopApiServer } from './apiserver.ts';
-import { agency, clusterOf, condition, expectedFor, get, NAMESPACE, ownedObjects, sampleDataCentres, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
+import {
+  agency,
+  clusterOf,
+  condition,
+  expectedFor,
+  get,
+  NAMESPACE,
+  ownedObjects,
+  sampleDataCentres,
+  uniqueAgency,
+  waitCondition,
+  waitConverged,
+} from './platform.ts';
 import { OperatorProcess } from './process.ts';
 import { operatorSuite, type OperatorContext } from './suite.ts';
 
@@ -21,7 +33,9 @@ async function replica(ctx: OperatorContext, label: string, extra: string[] = []
 }
 
 async function leaseHolder(ctx: OperatorContext): Promise<string> {
-  const lease = (await ctx.hub.call('GET', `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/govcloud-operator`)) as { spec: { holderIdentity?: string } };
+  const lease = (await ctx.hub.call('GET', `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/govcloud-operator`)) as {
+    spec: { holderIdentity?: string };
+  };
   return lease.spec.holderIdentity ?? '';
 }
 
@@ -34,7 +48,10 @@ test('killed with SIGKILL in the middle of onboarding and restarted: converges, 
   await hub.apply(agency(name, code, { dcs: ['dc-hanoi', 'dc-hcm'], workspaces: ['a', 'b', 'c', 'd', 'e', 'f'] }));
   // Kill it as soon as its first object shows up: the rest of that reconcile is cut off.
   const hanoi = clusterOf(clusters, 'dc-hanoi');
-  await waitFor('the first namespace', async () => (await hanoi.request('GET', `/api/v1/namespaces/${name}-a`)).status === 200, { timeoutMs: 20_000, intervalMs: 20 });
+  await waitFor('the first namespace', async () => (await hanoi.request('GET', `/api/v1/namespaces/${name}-a`)).status === 200, {
+    timeoutMs: 20_000,
+    intervalMs: 20,
+  });
   first.kill('SIGKILL');
   await first.exited();
   assert.is(first.signal, 'SIGKILL', 'killed, not exited');
@@ -48,9 +65,17 @@ test('killed with SIGKILL in the middle of onboarding and restarted: converges, 
   console.log(`      the restarted replica leads after ${Date.now() - t} ms (the killed one's lease had to expire)`);
   const ready = await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
   const expected = await waitConverged(hub, clusters, name);
-  assert.is([...expected.values()].reduce((n, l) => n + l.length, 0), total, 'every object, once');
+  assert.is(
+    [...expected.values()].reduce((n, l) => n + l.length, 0),
+    total,
+    'every object, once',
+  );
   assert.equal(ready.metadata?.finalizers, ['govcloud.dev/cleanup'], 'one finalizer');
-  assert.equal(ready.status.conditions.map((c: { type: string }) => c.type), ['Ready', 'Progressing', 'Degraded'], 'each condition once');
+  assert.equal(
+    ready.status.conditions.map((c: { type: string }) => c.type),
+    ['Ready', 'Progressing', 'Degraded'],
+    'each condition once',
+  );
   assert.is(await leaseHolder(ctx), second.identity);
 });
 
@@ -104,7 +129,10 @@ test('a leader frozen past its renew deadline: the standby leads; the old leader
   console.log(`      the standby leads ${Date.now() - t} ms after the leader froze`);
   a.kill('SIGCONT');
   assert.is(await a.exited(20_000), 1, 'exit 1: it lost the lease');
-  assert.ok(a.lines.some((l) => l.includes('lost the lease')), 'and says so');
+  assert.ok(
+    a.lines.some((l) => l.includes('lost the lease')),
+    'and says so',
+  );
   assert.ok(await b.isLeader(), 'the new leader keeps the lease');
   assert.is(await leaseHolder(ctx), b.identity);
 });
@@ -138,7 +166,10 @@ test("a data centre's API server frozen (SIGSTOP): the agencies of the other dat
       assert.is(condition(o, 'Degraded')?.reason, 'DataCentreUnreachable', `${a.name}: ${condition(o, 'Degraded')?.message}`);
       assert.match(condition(o, 'Degraded')!.message, /dc-danang is unreachable/);
     }
-    assert.ok(op.lines.some((l) => l.includes('its writes in flight are aborted')), 'the circuit tripped');
+    assert.ok(
+      op.lines.some((l) => l.includes('its writes in flight are aborted')),
+      'the circuit tripped',
+    );
   } finally {
     thaw();
   }
@@ -178,10 +209,14 @@ test("a data centre's API server stopped and restarted: what is placed there tur
   const north = uniqueAgency('north');
   ctx.agencies.push(south.name, north.name);
   try {
-    const dc = await waitFor('DataCentre dc-danang disconnected', async () => {
-      const o = await get(hub, 'DataCentre', undefined, 'dc-danang');
-      return o?.status?.connected === false ? o : undefined;
-    }, { timeoutMs: 45_000, intervalMs: 250 });
+    const dc = await waitFor(
+      'DataCentre dc-danang disconnected',
+      async () => {
+        const o = await get(hub, 'DataCentre', undefined, 'dc-danang');
+        return o?.status?.connected === false ? o : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
     console.log(`      dc-danang reported disconnected ${Date.now() - t} ms after its API server was killed`);
     assert.is(condition(dc, 'Ready')?.status, 'False');
     assert.is(await op.metric('govcloud_datacentre_connected', { datacentre: 'dc-danang' }), 0);
@@ -236,9 +271,17 @@ test("a data centre's API server restarted on a new address: updating its kubeco
   const key = ref.key ?? 'kubeconfig';
   const registered = Buffer.from(((await hub.call('GET', secretPath)) as { data: Record<string, string> }).data[key]!, 'base64').toString('utf8');
   const putSecret = (kubeconfig: string) =>
-    hub.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace: ref.namespace }, stringData: { [key]: kubeconfig } } as KubernetesObject);
+    hub.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      stringData: { [key]: kubeconfig },
+    } as KubernetesObject);
   const connected = (want: boolean, timeoutMs: number) =>
-    waitFor(`DataCentre dc-danang connected=${want}`, async () => (await get(hub, 'DataCentre', undefined, 'dc-danang'))?.status?.connected === want, { timeoutMs, intervalMs: 250 });
+    waitFor(`DataCentre dc-danang connected=${want}`, async () => (await get(hub, 'DataCentre', undefined, 'dc-danang'))?.status?.connected === want, {
+      timeoutMs,
+      intervalMs: 250,
+    });
   const a = uniqueAgency('moved');
   ctx.agencies.push(a.name);
 
@@ -259,7 +302,10 @@ test("a data centre's API server restarted on a new address: updating its kubeco
     console.log(`      dc-danang connected ${Date.now() - t} ms after its Secret named the new address`);
     await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True', 60_000);
     assert.ok(op.running(), 'the same operator process');
-    assert.ok(op.lines.some((l) => l.includes('connection of the data centre changed, reconnecting')), 'it says why it reconnected');
+    assert.ok(
+      op.lines.some((l) => l.includes('connection of the data centre changed, reconnecting')),
+      'it says why it reconnected',
+    );
   } finally {
     // Back where the rest of the platform (controller-manager, kwok, the suites' kubeconfigs) expects it.
     restart ??= await stopApiServer(danang);

@@ -33,14 +33,18 @@ async function checkNoOtherOperator(hub: Cluster): Promise<void> {
   }
   // A replica killed by an earlier suite holds the lease until it expires (15 s).
   let holder = '';
-  await waitFor('the lease govcloud-operator to be free or expired', async () => {
-    const res = await hub.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/govcloud-operator`);
-    if (res.status === 404) return true;
-    const spec = (res.body as { spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } }).spec ?? {};
-    holder = spec.holderIdentity ?? '';
-    const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
-    return !holder || Date.now() - renewed > (spec.leaseDurationSeconds ?? 15) * 1000;
-  }, { timeoutMs: 25_000, describe: () => `held by ${holder}` });
+  await waitFor(
+    'the lease govcloud-operator to be free or expired',
+    async () => {
+      const res = await hub.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/govcloud-operator`);
+      if (res.status === 404) return true;
+      const spec = (res.body as { spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } }).spec ?? {};
+      holder = spec.holderIdentity ?? '';
+      const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
+      return !holder || Date.now() - renewed > (spec.leaseDurationSeconds ?? 15) * 1000;
+    },
+    { timeoutMs: 25_000, describe: () => `held by ${holder}` },
+  );
 }
 
 export interface OperatorSuiteOptions {
@@ -63,13 +67,17 @@ export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): T
     if (opts.startOperator ?? true) {
       ctx.op = await OperatorProcess.start(title.replace(/\W+/g, '-'));
       await ctx.op.waitLeader();
-      await waitFor('every DataCentre connected', async () => {
-        for (const c of ['dc-hanoi', 'dc-hcm', 'dc-danang']) {
-          const dc = await get(ctx.hub, 'DataCentre', undefined, c);
-          if ((dc?.status as { connected?: boolean } | undefined)?.connected !== true) return false;
-        }
-        return true;
-      }, { timeoutMs: 60_000 });
+      await waitFor(
+        'every DataCentre connected',
+        async () => {
+          for (const c of ['dc-hanoi', 'dc-hcm', 'dc-danang']) {
+            const dc = await get(ctx.hub, 'DataCentre', undefined, c);
+            if ((dc?.status as { connected?: boolean } | undefined)?.connected !== true) return false;
+          }
+          return true;
+        },
+        { timeoutMs: 60_000 },
+      );
     }
     await opts.setUp?.(ctx);
   });
@@ -90,7 +98,9 @@ export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): T
       try {
         await Promise.race([
           fn(ctx),
-          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${title} > ${name}: timed out after ${timeoutMs / 1000} s`)), timeoutMs))),
+          new Promise<never>(
+            (_, reject) => (timer = setTimeout(() => reject(new Error(`${title} > ${name}: timed out after ${timeoutMs / 1000} s`)), timeoutMs)),
+          ),
         ]);
         console.log(`    ${title} > ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       } catch (err) {

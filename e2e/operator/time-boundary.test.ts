@@ -84,47 +84,58 @@ async function withNamespace(hub: Cluster, fn: (ns: string) => Promise<void>): P
   }
 }
 
-test('each time on both sides of the boundary: the API server and validate give the same verdict', ({ hub }) => withNamespace(hub, async (ns) => {
-  const cases: { object: Obj; accepted: boolean; text: string }[] = [];
-  const all: [string, boolean][] = [...ACCEPTED.map(([text]) => [text, true] as [string, boolean]), ...REFUSED.map((text) => [text, false] as [string, boolean])];
-  all.forEach(([text, accepted], i) => {
-    cases.push({ object: link(ns, `time-${i}`, { validUntil: text }), accepted, text });
-    cases.push({ object: grant(ns, `time-${i}`, { validUntil: text }), accepted, text });
-  });
-  const offline = await offlineVerdicts(cases.map((c) => c.object));
-  const disagreements: string[] = [];
-  for (const { object, accepted, text } of cases) {
-    const label = `${object.kind}/${object.metadata!.name}`;
-    const server = await serverVerdict(hub, object);
-    const local = offline.get(label);
-    if ((server === undefined) !== accepted) disagreements.push(`${label} ${JSON.stringify(text)}: the API server ${server === undefined ? 'accepted' : `refused (${server})`}, expected ${accepted ? 'accepted' : 'refused'}`);
-    if ((local === undefined) !== accepted) disagreements.push(`${label} ${JSON.stringify(text)}: validate ${local === undefined ? 'accepted' : `refused (${local.join('; ')})`}, expected ${accepted ? 'accepted' : 'refused'}`);
-    if (server !== undefined) assert.match(server, /spec\.validUntil/, `${label}: the API server names the field`);
-  }
-  assert.equal(disagreements, []);
-}));
-
-test('window order with nine fractional digits, offsets and lower case: the CEL rule gives the same verdict online and offline', ({ hub }) => withNamespace(hub, async (ns) => {
-  const windows: [string, string, boolean][] = [
-    ['2026-01-01t00:00:00z', '2027-01-01T07:00:00.123456789+07:00', true],
-    ['2027-01-01T07:00:00.123456789+07:00', '2026-01-01t00:00:00z', false],
-    ['2027-01-01T07:00:00.123456789+07:00', '2027-01-01t00:00:00.124z', true],
-    ['2027-01-01T07:00:00.123456789+07:00', '2027-01-01t00:00:00.122z', false],
-    ['2027-01-01T00:00:00Z', '2027-01-01t07:00:00+07:00', false],
-  ];
-  const cases = windows.map(([validFrom, validUntil, accepted], i) => ({ object: grant(ns, `order-${i}`, { validFrom, validUntil }), accepted }));
-  const offline = await offlineVerdicts(cases.map((c) => c.object));
-  for (const { object, accepted } of cases) {
-    const label = `${object.kind}/${object.metadata!.name} [${object.spec.validFrom}, ${object.spec.validUntil})`;
-    const server = await serverVerdict(hub, object);
-    const local = offline.get(`${object.kind}/${object.metadata!.name}`);
-    assert.is(server === undefined, accepted, `${label}: the API server ${server ?? 'accepted'}`);
-    assert.is(local === undefined, accepted, `${label}: validate ${local?.join('; ') ?? 'accepted'}`);
-    if (!accepted) {
-      assert.match(server!, /validFrom must be before validUntil/, label);
-      assert.equal(local, ['spec.validUntil: validFrom must be before validUntil'], label);
+test('each time on both sides of the boundary: the API server and validate give the same verdict', ({ hub }) =>
+  withNamespace(hub, async (ns) => {
+    const cases: { object: Obj; accepted: boolean; text: string }[] = [];
+    const all: [string, boolean][] = [
+      ...ACCEPTED.map(([text]) => [text, true] as [string, boolean]),
+      ...REFUSED.map((text) => [text, false] as [string, boolean]),
+    ];
+    all.forEach(([text, accepted], i) => {
+      cases.push({ object: link(ns, `time-${i}`, { validUntil: text }), accepted, text });
+      cases.push({ object: grant(ns, `time-${i}`, { validUntil: text }), accepted, text });
+    });
+    const offline = await offlineVerdicts(cases.map((c) => c.object));
+    const disagreements: string[] = [];
+    for (const { object, accepted, text } of cases) {
+      const label = `${object.kind}/${object.metadata!.name}`;
+      const server = await serverVerdict(hub, object);
+      const local = offline.get(label);
+      if ((server === undefined) !== accepted)
+        disagreements.push(
+          `${label} ${JSON.stringify(text)}: the API server ${server === undefined ? 'accepted' : `refused (${server})`}, expected ${accepted ? 'accepted' : 'refused'}`,
+        );
+      if ((local === undefined) !== accepted)
+        disagreements.push(
+          `${label} ${JSON.stringify(text)}: validate ${local === undefined ? 'accepted' : `refused (${local.join('; ')})`}, expected ${accepted ? 'accepted' : 'refused'}`,
+        );
+      if (server !== undefined) assert.match(server, /spec\.validUntil/, `${label}: the API server names the field`);
     }
-  }
-}));
+    assert.equal(disagreements, []);
+  }));
+
+test('window order with nine fractional digits, offsets and lower case: the CEL rule gives the same verdict online and offline', ({ hub }) =>
+  withNamespace(hub, async (ns) => {
+    const windows: [string, string, boolean][] = [
+      ['2026-01-01t00:00:00z', '2027-01-01T07:00:00.123456789+07:00', true],
+      ['2027-01-01T07:00:00.123456789+07:00', '2026-01-01t00:00:00z', false],
+      ['2027-01-01T07:00:00.123456789+07:00', '2027-01-01t00:00:00.124z', true],
+      ['2027-01-01T07:00:00.123456789+07:00', '2027-01-01t00:00:00.122z', false],
+      ['2027-01-01T00:00:00Z', '2027-01-01t07:00:00+07:00', false],
+    ];
+    const cases = windows.map(([validFrom, validUntil, accepted], i) => ({ object: grant(ns, `order-${i}`, { validFrom, validUntil }), accepted }));
+    const offline = await offlineVerdicts(cases.map((c) => c.object));
+    for (const { object, accepted } of cases) {
+      const label = `${object.kind}/${object.metadata!.name} [${object.spec.validFrom}, ${object.spec.validUntil})`;
+      const server = await serverVerdict(hub, object);
+      const local = offline.get(`${object.kind}/${object.metadata!.name}`);
+      assert.is(server === undefined, accepted, `${label}: the API server ${server ?? 'accepted'}`);
+      assert.is(local === undefined, accepted, `${label}: validate ${local?.join('; ') ?? 'accepted'}`);
+      if (!accepted) {
+        assert.match(server!, /validFrom must be before validUntil/, label);
+        assert.equal(local, ['spec.validUntil: validFrom must be before validUntil'], label);
+      }
+    }
+  }));
 
 test.run();

@@ -77,11 +77,19 @@ test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its D
   }>;
   for (const c of clusters) {
     const node = await c.core.readNode({ name: realNodeName(c.name) }).catch((err: unknown) => {
-      throw new Error(`${c.name}: no real node ${realNodeName(c.name)} (make cluster-up without REAL_NODES=0): ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `${c.name}: no real node ${realNodeName(c.name)} (make cluster-up without REAL_NODES=0): ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     assert.is(node.metadata?.labels?.[REAL_NODE_LABEL], 'true', `${c.name}: label`);
-    assert.ok(node.spec?.taints?.some((t) => t.key === REAL_NODE_LABEL && t.effect === 'NoSchedule'), `${c.name}: taint`);
-    assert.ok(node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'), `${c.name}: Ready`);
+    assert.ok(
+      node.spec?.taints?.some((t) => t.key === REAL_NODE_LABEL && t.effect === 'NoSchedule'),
+      `${c.name}: taint`,
+    );
+    assert.ok(
+      node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+      `${c.name}: Ready`,
+    );
     assert.not.ok(node.metadata?.annotations?.['kwok.x-k8s.io/node'], `${c.name}: kwok must not manage the real node`);
     const dc = dcs.find((o) => o.kind === 'DataCentre' && o.metadata.name === c.name);
     assert.ok(dc, `samples/platform declares DataCentre ${c.name}`);
@@ -99,7 +107,11 @@ test('two namespaces on dc-hanoi: real TCP and UDP, closed by a default-deny pol
   assert.is(echo.node, realNodeName('dc-hanoi'));
 
   const open = await until(from, targets(echo.ip), ['open', 'open'], 'TCP and UDP open without a policy');
-  assert.equal(open.map((r) => r.reply), [`${serverNs}/echo`, `${serverNs}/echo`], 'the echo pod answered, by name');
+  assert.equal(
+    open.map((r) => r.reply),
+    [`${serverNs}/echo`, `${serverNs}/echo`],
+    'the echo pod answered, by name',
+  );
   const closedPort = await probeFrom(from.netns, [{ host: echo.ip, port: 9, protocol: 'tcp' }]);
   assert.is(closedPort[0]!.result, 'refused', 'a port nothing listens on answers RST: the address is real');
 
@@ -167,10 +179,14 @@ test('a deleted pod is finalised by the agent and leaves no network namespace be
   assert.ok(existsSync(`/run/netns/${netns}`), `${netns} exists while the pod runs`);
   // The default grace period (30 s): the pod object goes only when the agent finalises it.
   await hanoi.core.deleteNamespacedPod({ namespace: name, name: 'echo' });
-  await waitFor(`pod ${name}/echo finalised by the agent`, async () => {
-    const list = await hanoi.core.listNamespacedPod({ namespace: name });
-    return list.items.length === 0;
-  }, { timeoutMs: 20_000 });
+  await waitFor(
+    `pod ${name}/echo finalised by the agent`,
+    async () => {
+      const list = await hanoi.core.listNamespacedPod({ namespace: name });
+      return list.items.length === 0;
+    },
+    { timeoutMs: 20_000 },
+  );
   assert.not.ok(existsSync(`/run/netns/${netns}`), `${netns} removed before the pod object went`);
 });
 

@@ -18,7 +18,11 @@ import { assertAsPredicted, probeCluster } from './probe.ts';
 const test = operatorSuite('real packets: the connectivity matrix measured on the real nodes');
 const DCS = ['dc-hanoi', 'dc-hcm', 'dc-danang'];
 
-async function applyAndConverge(ctx: { hub: import('../harness/index.ts').Cluster; clusters: import('../harness/index.ts').Cluster[]; agencies: string[] }, agencies: KubernetesObject[], tenants: KubernetesObject[]): Promise<void> {
+async function applyAndConverge(
+  ctx: { hub: import('../harness/index.ts').Cluster; clusters: import('../harness/index.ts').Cluster[]; agencies: string[] },
+  agencies: KubernetesObject[],
+  tenants: KubernetesObject[],
+): Promise<void> {
   for (const a of agencies) {
     ctx.agencies.push(a.metadata!.name!);
     await ctx.hub.apply(a);
@@ -33,7 +37,9 @@ async function applyAndConverge(ctx: { hub: import('../harness/index.ts').Cluste
  * nodes (PodNodeSelector), which the real node is not, so level-4 pairs are only evaluated.
  */
 async function probedWorkspaces(cluster: Cluster): Promise<string[]> {
-  const list = (await cluster.call('GET', '/api/v1/namespaces?labelSelector=govcloud.dev%2Fworkspace')) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+  const list = (await cluster.call('GET', '/api/v1/namespaces?labelSelector=govcloud.dev%2Fworkspace')) as {
+    items: { metadata: { name: string; labels: Record<string, string> } }[];
+  };
   return list.items.filter((n) => Number(n.metadata.labels['govcloud.dev/security-level']) < 4).map((n) => n.metadata.name);
 }
 
@@ -77,28 +83,65 @@ function exchanges(agencies: Agency[], now: number): Obj[] {
       kind: 'SharedDataService',
       metadata: { name: 'registry', namespace: `govcloud-${name}` },
       spec: {
-        displayName: 'Cơ sở dữ liệu dùng chung (e2e)', subsystem: 'e2e', serviceCode: `registry-${i}`, version: 'v1',
+        displayName: 'Cơ sở dữ liệu dùng chung (e2e)',
+        subsystem: 'e2e',
+        serviceCode: `registry-${i}`,
+        version: 'v1',
         workspace: ws(provider),
         image: 'registry.govcloud.local/e2e/registry@sha256:0000000000000000000000000000000000000000000000000000000000000000',
-        port: 8443, replicas: 1, placement: { dataCentres: dcsOf(provider) }, dataClass: 'shared', sharing,
+        port: 8443,
+        replicas: 1,
+        placement: { dataCentres: dcsOf(provider) },
+        dataClass: 'shared',
+        sharing,
       },
     });
     for (const consumer of agencies.slice(i + 1, i + 3)) {
       const shared = dcsOf(consumer).filter((d) => dcsOf(provider).includes(d));
       if (shared.length === 0) continue;
       const c = consumer.metadata.name;
-      out.push({ apiVersion: API, kind: 'AccessRequest', metadata: { name: `registry-${name}`.slice(0, 60), namespace: `govcloud-${c}` }, spec: { provider: name, service: 'registry', workspaces: [ws(consumer)], purpose: 'Kiểm thử gói tin thật', legalBasis: 'Kiểm thử', validUntil: until } });
+      out.push({
+        apiVersion: API,
+        kind: 'AccessRequest',
+        metadata: { name: `registry-${name}`.slice(0, 60), namespace: `govcloud-${c}` },
+        spec: { provider: name, service: 'registry', workspaces: [ws(consumer)], purpose: 'Kiểm thử gói tin thật', legalBasis: 'Kiểm thử', validUntil: until },
+      });
       if (sharing === 'onRequest') {
-        out.push({ apiVersion: API, kind: 'AccessGrant', metadata: { name: `for-${c}`.slice(0, 60), namespace: `govcloud-${name}` }, spec: { service: 'registry', consumer: c, workspaces: [ws(consumer)], purpose: 'Kiểm thử gói tin thật', legalBasis: 'Kiểm thử', validUntil: until } });
+        out.push({
+          apiVersion: API,
+          kind: 'AccessGrant',
+          metadata: { name: `for-${c}`.slice(0, 60), namespace: `govcloud-${name}` },
+          spec: { service: 'registry', consumer: c, workspaces: [ws(consumer)], purpose: 'Kiểm thử gói tin thật', legalBasis: 'Kiểm thử', validUntil: until },
+        });
       }
     }
   });
   agencies.forEach((a, i) => {
     const b = agencies[i + 1];
     if (i % 5 !== 0 || !b || !dcsOf(a).some((d) => dcsOf(b).includes(d))) return;
-    const ports = [{ protocol: 'TCP', port: 5432 }, { protocol: 'UDP', port: 5353 }];
-    out.push({ apiVersion: API, kind: 'NetworkLink', metadata: { name: `to-${b.metadata.name}`.slice(0, 60), namespace: `govcloud-${a.metadata.name}` }, spec: { workspace: ws(a), direction: 'Egress', peer: { agency: { name: b.metadata.name, workspace: ws(b) } }, ports, encrypted: true, validUntil: until } });
-    out.push({ apiVersion: API, kind: 'NetworkLink', metadata: { name: `from-${a.metadata.name}`.slice(0, 60), namespace: `govcloud-${b.metadata.name}` }, spec: { workspace: ws(b), direction: 'Ingress', peer: { agency: { name: a.metadata.name, workspace: ws(a) } }, ports, encrypted: true, validUntil: until } });
+    const ports = [
+      { protocol: 'TCP', port: 5432 },
+      { protocol: 'UDP', port: 5353 },
+    ];
+    out.push({
+      apiVersion: API,
+      kind: 'NetworkLink',
+      metadata: { name: `to-${b.metadata.name}`.slice(0, 60), namespace: `govcloud-${a.metadata.name}` },
+      spec: { workspace: ws(a), direction: 'Egress', peer: { agency: { name: b.metadata.name, workspace: ws(b) } }, ports, encrypted: true, validUntil: until },
+    });
+    out.push({
+      apiVersion: API,
+      kind: 'NetworkLink',
+      metadata: { name: `from-${a.metadata.name}`.slice(0, 60), namespace: `govcloud-${b.metadata.name}` },
+      spec: {
+        workspace: ws(b),
+        direction: 'Ingress',
+        peer: { agency: { name: a.metadata.name, workspace: ws(a) } },
+        ports,
+        encrypted: true,
+        validUntil: until,
+      },
+    });
   });
   return out;
 }

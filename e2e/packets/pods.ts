@@ -23,14 +23,30 @@ export interface RealPod {
  * (pause). Restricted Pod Security, so it starts in any workspace. It is returned once the
  * enforcer judges its packets, unless `unjudged` (a pod no policy selects never is).
  */
-export async function realPod(cluster: Cluster, namespace: string, name: string, o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[]; unjudged?: boolean } = {}): Promise<RealPod> {
+export async function realPod(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  o: { labels?: Record<string, string>; ports?: { port: number; protocol: Protocol }[]; unjudged?: boolean } = {},
+): Promise<RealPod> {
   const ports = o.ports ?? [];
-  await cluster.call('POST', `/api/v1/namespaces/${namespace}/pods`, realPodManifest(name, namespace, { image: ports.length > 0 ? ECHO_IMAGE : PAUSE_IMAGE, ports, ...(o.labels ? { labels: o.labels } : {}) }));
-  const pod = await waitFor(`pod ${namespace}/${name} running on the real node`, async () => {
-    const p = (await cluster.call('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)) as { metadata: { uid: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } };
-    const netns = p.metadata.annotations?.[NETNS_ANNOTATION];
-    return p.status?.phase === 'Running' && p.status.podIP && netns ? { namespace, name, ip: p.status.podIP, netns, uid: p.metadata.uid } : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 100 });
+  await cluster.call(
+    'POST',
+    `/api/v1/namespaces/${namespace}/pods`,
+    realPodManifest(name, namespace, { image: ports.length > 0 ? ECHO_IMAGE : PAUSE_IMAGE, ports, ...(o.labels ? { labels: o.labels } : {}) }),
+  );
+  const pod = await waitFor(
+    `pod ${namespace}/${name} running on the real node`,
+    async () => {
+      const p = (await cluster.call('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)) as {
+        metadata: { uid: string; annotations?: Record<string, string> };
+        status?: { phase?: string; podIP?: string };
+      };
+      const netns = p.metadata.annotations?.[NETNS_ANNOTATION];
+      return p.status?.phase === 'Running' && p.status.podIP && netns ? { namespace, name, ip: p.status.podIP, netns, uid: p.metadata.uid } : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
   const running = Date.now();
   if (o.unjudged) return { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
   await judged(pod.netns.slice(0, -(pod.uid.length + 1)), pod.ip);
@@ -44,10 +60,14 @@ export async function realPod(cluster: Cluster, namespace: string, name: string,
  * it knows): a test starts once the address is there.
  */
 async function judged(nodeNs: string, ip: string): Promise<void> {
-  await waitFor(`${ip} in the enforcer's pod address set (node namespace ${nodeNs})`, async () => {
-    const { stdout } = await run('ip', ['netns', 'exec', nodeNs, 'nft', 'list', 'set', 'inet', 'kube-network-policies', 'podips-v4']);
-    return new RegExp(`[\\s{,]${ip.replace(/\./g, '\\.')}[\\s,}]`).test(stdout);
-  }, { timeoutMs: 30_000, intervalMs: 100 });
+  await waitFor(
+    `${ip} in the enforcer's pod address set (node namespace ${nodeNs})`,
+    async () => {
+      const { stdout } = await run('ip', ['netns', 'exec', nodeNs, 'nft', 'list', 'set', 'inet', 'kube-network-policies', 'podips-v4']);
+      return new RegExp(`[\\s{,]${ip.replace(/\./g, '\\.')}[\\s,}]`).test(stdout);
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }
 
 export type Result = 'open' | 'refused' | 'timeout' | 'error';
@@ -69,10 +89,14 @@ export async function connect(from: RealPod | { netns: string }, host: string, p
 /** Polls new connections until one gives `want`; the time it did (ms since the epoch). */
 export async function until(what: string, want: (r: Result) => boolean, attempt: () => Promise<Result>, timeoutMs: number): Promise<number> {
   let last: Result | undefined;
-  return waitFor(what, async () => {
-    last = await attempt();
-    return want(last) ? Date.now() : undefined;
-  }, { timeoutMs, intervalMs: 100, describe: () => `last result ${last}` });
+  return waitFor(
+    what,
+    async () => {
+      last = await attempt();
+      return want(last) ? Date.now() : undefined;
+    },
+    { timeoutMs, intervalMs: 100, describe: () => `last result ${last}` },
+  );
 }
 
 export async function deletePod(cluster: Cluster, pod: RealPod): Promise<void> {

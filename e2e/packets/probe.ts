@@ -35,13 +35,32 @@ export interface ProbeReport {
  * Every pair of the cluster's workspaces (predicted closed ones included, up to `closed` per
  * source), probed with real TCP and UDP from pods on the data centre's real node.
  */
-export async function probeCluster(cluster: Cluster, o: { workspaces?: string[]; closed?: number } = {}): Promise<{ code: number; report: ProbeReport; stderr: string; ms: number }> {
+export async function probeCluster(
+  cluster: Cluster,
+  o: { workspaces?: string[]; closed?: number } = {},
+): Promise<{ code: number; report: ProbeReport; stderr: string; ms: number }> {
   const args = [
-    govcloudBin(), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', cluster.name, '--probe',
-    '--image', DEFAULT_PROBE_IMAGE,
-    '--node-selector', `${REAL_NODE}=true`, '--toleration', `${REAL_NODE}=true:NoSchedule`,
-    '--closed-per-workspace', String(o.closed ?? 1000), '--parallel', '12', '--timeout', '600',
-    '--output', 'json',
+    govcloudBin(),
+    'connectivity',
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--context',
+    cluster.name,
+    '--probe',
+    '--image',
+    DEFAULT_PROBE_IMAGE,
+    '--node-selector',
+    `${REAL_NODE}=true`,
+    '--toleration',
+    `${REAL_NODE}=true:NoSchedule`,
+    '--closed-per-workspace',
+    String(o.closed ?? 1000),
+    '--parallel',
+    '12',
+    '--timeout',
+    '600',
+    '--output',
+    'json',
     ...(o.workspaces ?? []).flatMap((w) => ['--workspace', w]),
   ];
   const started = Date.now();

@@ -36,7 +36,9 @@ export async function bundle(outfile: string = DEFAULT_OUTFILE): Promise<{ outfi
     logLevel: 'silent',
   });
   if (result.warnings.length > 0) {
-    throw new Error(`bundling warned; fix the cause:\n${result.warnings.map((w) => `  ${w.location?.file ?? ''}:${w.location?.line ?? ''}: ${w.text}`).join('\n')}`);
+    throw new Error(
+      `bundling warned; fix the cause:\n${result.warnings.map((w) => `  ${w.location?.file ?? ''}:${w.location?.line ?? ''}: ${w.text}`).join('\n')}`,
+    );
   }
   return { outfile, bytes: (await stat(outfile)).size };
 }

@@ -148,7 +148,14 @@ async function patchNodeStatus(): Promise<void> {
           { type: 'Hostname', address: NODE },
         ],
         conditions: [
-          { type: 'Ready', status: 'True', reason: 'RealNodeAgentReady', message: 'govcloud test agent (not a kubelet) is running', lastHeartbeatTime: t, lastTransitionTime: SINCE },
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'RealNodeAgentReady',
+            message: 'govcloud test agent (not a kubelet) is running',
+            lastHeartbeatTime: t,
+            lastTransitionTime: SINCE,
+          },
           { type: 'MemoryPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
           { type: 'DiskPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
           { type: 'PIDPressure', status: 'False', reason: 'RealNodeAgentReady', lastHeartbeatTime: t, lastTransitionTime: SINCE },
@@ -265,17 +272,7 @@ function launch(pod: V1Pod, podNs: string, program: Program): ChildProcess[] {
   if (program.kind === 'idle') return [];
   if (program.kind === 'govcloud') return [runToCompletion(pod, podNs, program.args)];
   if (!program.tcp.length && !program.udp.length) return [];
-  return [
-    inNamespace(podNs, podNs, [
-      SERVE,
-      '--name',
-      podKey(pod),
-      '--tcp',
-      program.tcp.join(','),
-      '--udp',
-      program.udp.join(','),
-    ]),
-  ];
+  return [inNamespace(podNs, podNs, [SERVE, '--name', podKey(pod), '--tcp', program.tcp.join(','), '--udp', program.udp.join(',')])];
 }
 
 /**
@@ -383,9 +380,7 @@ function watchPods(): void {
   const restart = (): void => {
     setTimeout(watchPods, 1000);
   };
-  new Watch(cluster.kubeconfig)
-    .watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${NODE}` }, () => reconcileSoon(), restart)
-    .catch(restart);
+  new Watch(cluster.kubeconfig).watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${NODE}` }, () => reconcileSoon(), restart).catch(restart);
 }
 
 // ------------------------------------------------------------------ main
@@ -402,7 +397,10 @@ for (const ns of await namespacesWithPrefix(`${NODE_NS}-`)) await unplumbPod(ns)
 serveApiSocket();
 inNamespace(NODE_NS, `${CLUSTER}-relay`, [RELAY, '--listen', String(RELAY_PORT), '--unix', SOCKET]);
 await registerNode();
-const logFailure = (what: string) => (err: unknown): void => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+const logFailure =
+  (what: string) =>
+  (err: unknown): void =>
+    log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
 setInterval(() => void renewLease().catch(logFailure('lease renewal')), LEASE_RENEW_MS);
 setInterval(() => void nodeStatus().catch(logFailure('node status')), NODE_STATUS_MS);
 setInterval(reconcileSoon, RESYNC_MS);

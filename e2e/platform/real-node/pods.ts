@@ -69,14 +69,10 @@ export async function waitRunning(cluster: Cluster, namespace: string, name: str
 /** Connects from inside network namespace netns to every target at once (probe.ts --batch). */
 export async function probeFrom(netns: string, targets: Target[], timeoutMs = 2000): Promise<ProbeResult[]> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ip',
-      ['netns', 'exec', netns, process.execPath, PROBE, '--batch', '--timeout-ms', String(timeoutMs)],
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`probe from ${netns} failed: ${stderr.trim() || err.message}`));
-        else resolve(JSON.parse(stdout) as ProbeResult[]);
-      },
-    );
+    const child = execFile('ip', ['netns', 'exec', netns, process.execPath, PROBE, '--batch', '--timeout-ms', String(timeoutMs)], (err, stdout, stderr) => {
+      if (err) reject(new Error(`probe from ${netns} failed: ${stderr.trim() || err.message}`));
+      else resolve(JSON.parse(stdout) as ProbeResult[]);
+    });
     child.stdin!.end(JSON.stringify(targets));
   });
 }

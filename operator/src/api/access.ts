@@ -10,8 +10,12 @@ const requestWindow = validityWindow('request', false);
 const AccessRequestSpec = Type.Object(
   {
     provider: dnsLabel('The agency owning the service (its Agency name).', 30),
-    service: dnsLabel('The SharedDataService name in the provider\'s namespace.', 253),
-    workspaces: setOf(dnsLabel('A workspace of the requesting agency.', 30), { description: 'The requesting agency\'s workspaces that need access.', minItems: 1, maxItems: 64 }),
+    service: dnsLabel("The SharedDataService name in the provider's namespace.", 253),
+    workspaces: setOf(dnsLabel('A workspace of the requesting agency.', 30), {
+      description: "The requesting agency's workspaces that need access.",
+      minItems: 1,
+      maxItems: 64,
+    }),
     purpose: purpose(),
     legalBasis: legalBasis(),
     ...requestWindow.properties,
@@ -23,16 +27,23 @@ const grantWindow = validityWindow('grant', true);
 
 const AccessGrantSpec = Type.Object(
   {
-    service: dnsLabel('The SharedDataService, in this (the provider\'s) namespace.', 253),
+    service: dnsLabel("The SharedDataService, in this (the provider's) namespace.", 253),
     consumer: dnsLabel('The consumer agency (its Agency name).', 30),
     workspaces: Type.Optional(
-      setOf(dnsLabel('A workspace of the consumer.', 30), { description: 'Consumer workspaces granted. Absent: every workspace the request names.', maxItems: 64 }),
+      setOf(dnsLabel('A workspace of the consumer.', 30), {
+        description: 'Consumer workspaces granted. Absent: every workspace the request names.',
+        maxItems: 64,
+      }),
     ),
     purpose: purpose(),
     legalBasis: legalBasis(),
     ...grantWindow.properties,
   },
-  { description: 'A grant of access, written by the provider agency in its own namespace. Access opens only where a matching AccessRequest exists, and only within the window.', ...cel(grantWindow.rule) },
+  {
+    description:
+      'A grant of access, written by the provider agency in its own namespace. Access opens only where a matching AccessRequest exists, and only within the window.',
+    ...cel(grantWindow.rule),
+  },
 );
 
 const AccessStatus = Type.Object(
@@ -53,7 +64,7 @@ export const AccessRequestKind = {
   singular: 'accessrequest',
   shortNames: ['areq'],
   scope: 'Namespaced',
-  description: 'A consumer agency\'s request for access to another agency\'s shared data service.',
+  description: "A consumer agency's request for access to another agency's shared data service.",
   spec: AccessRequestSpec,
   status: AccessStatus,
   printerColumns: [
@@ -69,7 +80,7 @@ export const AccessGrantKind = {
   singular: 'accessgrant',
   shortNames: ['agrant'],
   scope: 'Namespaced',
-  description: 'A provider agency\'s grant of access to one of its shared data services, with a validity window enforced on time.',
+  description: "A provider agency's grant of access to one of its shared data services, with a validity window enforced on time.",
   spec: AccessGrantSpec,
   status: AccessStatus,
   printerColumns: [

@@ -27,7 +27,7 @@ const Quota = Type.Object(
     storage: quantity('Persistent storage the agency may claim there, in total.'),
     pods: Type.Optional(Type.Integer({ description: 'Pods the agency may run there, in total. Default: 10 per workspace.', minimum: 1, maximum: 100000 })),
   },
-  { description: 'The agency\'s quota in one data centre, shared equally by its workspaces there.' },
+  { description: "The agency's quota in one data centre, shared equally by its workspaces there." },
 );
 
 const Workspace = Type.Object(
@@ -48,7 +48,8 @@ const Workspace = Type.Object(
 const AgencySpec = Type.Object(
   {
     code: Type.String({
-      description: 'Electronic identification code (Decision 20/2020/QĐ-TTg), as G22 or G22.05.01, or the older right-to-left form 000.00.05.G22. Immutable; normalised to the left-to-right form in status.code.',
+      description:
+        'Electronic identification code (Decision 20/2020/QĐ-TTg), as G22 or G22.05.01, or the older right-to-left form 000.00.05.G22. Immutable; normalised to the left-to-right form in status.code.',
       maxLength: 35,
       pattern: AGENCY_CODE_PATTERN,
       ...cel(immutable('code')),
@@ -58,12 +59,19 @@ const AgencySpec = Type.Object(
     parent: Type.Optional(dnsLabel('Parent agency (its Agency name), for agencies under a ministry or province.', 30)),
     groups: Type.Object(
       {
-        admins: Type.Optional(setOf(text('A group name from the identity provider.', 256), { description: 'Groups that run workloads in the agency\'s workspaces and write its requests on the hub.', maxItems: 32 })),
-        viewers: Type.Optional(setOf(text('A group name from the identity provider.', 256), { description: 'Groups that may read the agency\'s workspaces.', maxItems: 32 })),
+        admins: Type.Optional(
+          setOf(text('A group name from the identity provider.', 256), {
+            description: "Groups that run workloads in the agency's workspaces and write its requests on the hub.",
+            maxItems: 32,
+          }),
+        ),
+        viewers: Type.Optional(
+          setOf(text('A group name from the identity provider.', 256), { description: "Groups that may read the agency's workspaces.", maxItems: 32 }),
+        ),
       },
-      { description: 'Identity-provider groups bound to the agency\'s workspaces.' },
+      { description: "Identity-provider groups bound to the agency's workspaces." },
     ),
-    securityLevel: securityLevel('Security level of the agency\'s systems (Decree 85/2016): it decides isolation and where the agency may be placed.'),
+    securityLevel: securityLevel("Security level of the agency's systems (Decree 85/2016): it decides isolation and where the agency may be placed."),
     placement: Type.Object(
       {
         dataCentres: setOf(dnsLabel('A DataCentre name.'), {
@@ -72,13 +80,14 @@ const AgencySpec = Type.Object(
           maxItems: 16,
         }),
       },
-      { description: 'Where the agency\'s workspaces exist.' },
+      { description: "Where the agency's workspaces exist." },
     ),
     quotas: mapListOf(Quota, 'dataCentre', { description: 'Quota per data centre; one entry for each data centre in placement.', minItems: 1, maxItems: 16 }),
     workspaces: mapListOf(Workspace, 'name', { description: 'Workspaces (namespaces) the agency wants.', minItems: 1, maxItems: 64 }),
     deletionPolicy: Type.Optional(
       Type.String({
-        description: 'What happens to the agency\'s namespaces when the Agency is deleted: Retain (default) keeps them, unlabelled as orphans; Delete removes them with their data.',
+        description:
+          "What happens to the agency's namespaces when the Agency is deleted: Retain (default) keeps them, unlabelled as orphans; Delete removes them with their data.",
         enum: ['Retain', 'Delete'],
       }),
     ),

@@ -18,7 +18,7 @@ const SecretRef = Type.Object(
     name: Type.String({ description: 'Name of the Secret.', minLength: 1, maxLength: 253 }),
     key: Type.Optional(Type.String({ description: 'Key holding the kubeconfig. Default: kubeconfig.', minLength: 1, maxLength: 253 })),
   },
-  { description: 'A Secret on the hub holding a kubeconfig for this data centre\'s cluster.' },
+  { description: "A Secret on the hub holding a kubeconfig for this data centre's cluster." },
 );
 
 const networkCidrs = (description: string) => setOf(cidr('An IPv4 or IPv6 range in CIDR form.'), { description, minItems: 1, maxItems: 64 });
@@ -26,21 +26,21 @@ const networkCidrs = (description: string) => setOf(cidr('An IPv4 or IPv6 range 
 const AgencyWAN = Type.Object(
   {
     agency: dnsLabel('The agency owning the network (its Agency name).', 30),
-    cidrs: networkCidrs('Address ranges of that agency\'s own network.'),
+    cidrs: networkCidrs("Address ranges of that agency's own network."),
   },
-  { description: 'An agency\'s own dedicated network (WAN), reachable from this data centre.' },
+  { description: "An agency's own dedicated network (WAN), reachable from this data centre." },
 );
 
 const ExternalNetworks = Type.Object(
   {
     specialisedLevelI: Type.Optional(networkCidrs('Ranges of the specialised data network, level I, reachable from this data centre.')),
     specialisedLevelII: Type.Optional(networkCidrs('Ranges of the specialised data network, level II, reachable from this data centre.')),
-    agencyWANs: Type.Optional(mapListOf(AgencyWAN, 'agency', { description: 'Agencies\' own networks reachable from this data centre.', maxItems: 256 })),
+    agencyWANs: Type.Optional(mapListOf(AgencyWAN, 'agency', { description: "Agencies' own networks reachable from this data centre.", maxItems: 256 })),
   },
   {
     description:
-      'External networks the platform declares, the only ranges a NetworkLink to an external network may name (an agencyWAN link only its own agency\'s WAN). ' +
-      'They are never internet: internet egress excludes them, as every egress to addresses excludes the data centres\' networkRanges and other agencies\' WANs.',
+      "External networks the platform declares, the only ranges a NetworkLink to an external network may name (an agencyWAN link only its own agency's WAN). " +
+      "They are never internet: internet egress excludes them, as every egress to addresses excludes the data centres' networkRanges and other agencies' WANs.",
   },
 );
 
@@ -54,7 +54,7 @@ const DataCentreSpec = Type.Object(
         kubeconfigSecretRef: Type.Optional(SecretRef),
       },
       {
-        description: 'How the operator reaches the data centre\'s cluster: exactly one of thisCluster or kubeconfigSecretRef.',
+        description: "How the operator reaches the data centre's cluster: exactly one of thisCluster or kubeconfigSecretRef.",
         ...cel({
           rule: '(has(self.thisCluster) && self.thisCluster) != has(self.kubeconfigSecretRef)',
           message: 'set exactly one of thisCluster: true or kubeconfigSecretRef',
@@ -62,7 +62,9 @@ const DataCentreSpec = Type.Object(
       },
     ),
     accreditedLevel: securityLevel('Highest security level (1 to 5, Decree 85/2016) the data centre is accredited for.'),
-    dedicatedTo: Type.Optional(dnsLabel('Agency this data centre is dedicated to. Security level 5 needs a dedicated data centre, and a dedicated data centre hosts no one else.', 30)),
+    dedicatedTo: Type.Optional(
+      dnsLabel('Agency this data centre is dedicated to. Security level 5 needs a dedicated data centre, and a dedicated data centre hosts no one else.', 30),
+    ),
     capacity: Capacity,
     networkRanges: setOf(cidr('An IPv4 or IPv6 range in CIDR form.'), {
       description: 'Address ranges the data centre brings to the specialised data network; peers in other data centres are addressed by them.',
@@ -70,7 +72,9 @@ const DataCentreSpec = Type.Object(
       maxItems: 64,
     }),
     externalNetworks: Type.Optional(ExternalNetworks),
-    encryptedLinks: Type.Optional(Type.Boolean({ description: 'The data centre can offer encrypted links (Government Cipher Committee cryptography). Default: false.' })),
+    encryptedLinks: Type.Optional(
+      Type.Boolean({ description: 'The data centre can offer encrypted links (Government Cipher Committee cryptography). Default: false.' }),
+    ),
   },
   {
     description: 'A consolidated data centre: one Kubernetes cluster.',

@@ -6,14 +6,7 @@ import type { KindDefinition } from './kind.ts';
 import { NetworkLinkKind } from './networklink.ts';
 import { SharedDataServiceKind } from './shareddataservice.ts';
 
-export const KINDS: readonly KindDefinition[] = [
-  DataCentreKind,
-  AgencyKind,
-  NetworkLinkKind,
-  SharedDataServiceKind,
-  AccessRequestKind,
-  AccessGrantKind,
-];
+export const KINDS: readonly KindDefinition[] = [DataCentreKind, AgencyKind, NetworkLinkKind, SharedDataServiceKind, AccessRequestKind, AccessGrantKind];
 
 export function kindByName(kind: string): KindDefinition | undefined {
   return KINDS.find((k) => k.kind === kind);

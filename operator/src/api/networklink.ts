@@ -15,8 +15,7 @@ export const LINK_MIN_PREFIX = { 4: 8, 6: 32 } as const;
 
 /** CEL (API server and `govcloud validate`): every range at least as narrow as LINK_MIN_PREFIX. */
 const narrowEnough = {
-  rule:
-    "self.all(c, c.contains(':') ? c.matches('/(3[2-9]|[4-9][0-9]|1[01][0-9]|12[0-8])$') : c.matches('/([89]|[12][0-9]|3[0-2])$'))",
+  rule: "self.all(c, c.contains(':') ? c.matches('/(3[2-9]|[4-9][0-9]|1[01][0-9]|12[0-8])$') : c.matches('/([89]|[12][0-9]|3[0-2])$'))",
   message: `every range must be /${LINK_MIN_PREFIX[4]} or narrower in IPv4 and /${LINK_MIN_PREFIX[6]} or narrower in IPv6: an external network is never the whole internet`,
 };
 
@@ -36,7 +35,7 @@ const window = validityWindow('link', false);
 
 const NetworkLinkSpec = Type.Object(
   {
-    workspace: dnsLabel('The agency\'s own workspace this link opens.', 30),
+    workspace: dnsLabel("The agency's own workspace this link opens.", 30),
     direction: Type.String({
       description: 'Egress: the workspace connects to the peer. Ingress: the peer connects to the workspace.',
       enum: ['Egress', 'Ingress'],
@@ -47,16 +46,17 @@ const NetworkLinkSpec = Type.Object(
           Type.Object(
             {
               name: dnsLabel('The other agency (its Agency name).', 30),
-              workspace: dnsLabel('The other agency\'s workspace.', 30),
+              workspace: dnsLabel("The other agency's workspace.", 30),
             },
-            { description: 'Another agency\'s workspace. Active only while that agency declares the matching link in the other direction.' },
+            { description: "Another agency's workspace. Active only while that agency declares the matching link in the other direction." },
           ),
         ),
         external: Type.Optional(
           Type.Object(
             {
               network: Type.String({
-                description: 'specialisedLevelI or specialisedLevelII (the government\'s specialised data network), or agencyWAN (the agency\'s own dedicated network).',
+                description:
+                  "specialisedLevelI or specialisedLevelII (the government's specialised data network), or agencyWAN (the agency's own dedicated network).",
                 enum: [...EXTERNAL_NETWORKS],
               }),
               cidrs: setOf(cidr('An address range on that network.'), {
@@ -76,7 +76,11 @@ const NetworkLinkSpec = Type.Object(
       },
     ),
     ports: Type.Array(PortSchema, { description: 'Ports opened, at the end that listens.', minItems: 1, maxItems: 32 }),
-    encrypted: Type.Optional(Type.Boolean({ description: 'The link must be encrypted. Required at security level 3 and above; refused where a data centre cannot offer encrypted links.' })),
+    encrypted: Type.Optional(
+      Type.Boolean({
+        description: 'The link must be encrypted. Required at security level 3 and above; refused where a data centre cannot offer encrypted links.',
+      }),
+    ),
     ...window.properties,
   },
   { description: 'A dedicated-network link of the agency that owns this namespace.', ...cel(window.rule) },
@@ -99,7 +103,7 @@ export const NetworkLinkKind = {
   singular: 'networklink',
   shortNames: ['nl'],
   scope: 'Namespaced',
-  description: 'A dedicated-network link between an agency\'s workspace and another agency\'s workspace (two-party) or an external network.',
+  description: "A dedicated-network link between an agency's workspace and another agency's workspace (two-party) or an external network.",
   spec: NetworkLinkSpec,
   status: NetworkLinkStatus,
   printerColumns: [

@@ -20,7 +20,14 @@ export function apiReference(kinds: readonly KindDefinition[]): string {
     '',
   ];
   for (const def of kinds) {
-    out.push(`## ${def.kind}`, '', def.description, '', `\`apiVersion: ${API_VERSION}\`, \`kind: ${def.kind}\`, ${def.scope === 'Cluster' ? 'cluster-scoped' : 'namespaced (in the acting agency\'s hub namespace `govcloud-<agency>`)'}.`, '');
+    out.push(
+      `## ${def.kind}`,
+      '',
+      def.description,
+      '',
+      `\`apiVersion: ${API_VERSION}\`, \`kind: ${def.kind}\`, ${def.scope === 'Cluster' ? 'cluster-scoped' : "namespaced (in the acting agency's hub namespace `govcloud-<agency>`)"}.`,
+      '',
+    );
     if (def.rootRules?.length) out.push(...rulesList(def.rootRules), '');
     out.push('### spec', '', '| field | type | required | description |', '|---|---|---|---|');
     fields(toOpenApi(def.spec), 'spec', out);

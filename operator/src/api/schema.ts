@@ -51,8 +51,7 @@ export const RFC3339 =
   '-02-29)[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
 /** Longest time accepted: bounds the cost of the CEL rules that read it. */
 export const RFC3339_MAX_LENGTH = 64;
-export const CIDR =
-  '^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))$';
+export const CIDR = '^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))$';
 export const QUANTITY = '^([0-9]+(\\.[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$';
 
 export function dnsLabel(description: string, maxLength = 63): TString {
@@ -72,7 +71,11 @@ export function quantity(description: string): TUnion<[TInteger, TString]> {
 }
 
 export function timestamp(description: string): TString {
-  return Type.String({ description: `${description} RFC 3339 (T and Z in either case; a year from 1970 to 2999), e.g. 2027-01-01T00:00:00Z.`, pattern: RFC3339, maxLength: RFC3339_MAX_LENGTH });
+  return Type.String({
+    description: `${description} RFC 3339 (T and Z in either case; a year from 1970 to 2999), e.g. 2027-01-01T00:00:00Z.`,
+    pattern: RFC3339,
+    maxLength: RFC3339_MAX_LENGTH,
+  });
 }
 
 export function cidr(description: string): TString {

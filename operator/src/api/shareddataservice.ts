@@ -13,7 +13,7 @@ const SharedDataServiceSpec = Type.Object(
     subsystem: dnsLabel('X-Road subsystem of the owning agency, e.g. vpcp.', 63),
     serviceCode: dnsLabel('Service code, e.g. document-exchange.', 63),
     version: Type.String({ description: 'Service version, e.g. v1.', pattern: '^v[0-9]+([a-z0-9.-]*)$', maxLength: 32 }),
-    workspace: dnsLabel('Owner\'s workspace the service runs in.', 30),
+    workspace: dnsLabel("Owner's workspace the service runs in.", 30),
     image: Type.String({ description: 'Container image, preferably pinned by digest.', minLength: 1, maxLength: 512, pattern: '^[^\\s]+$' }),
     port: Type.Integer({ description: 'Port the service listens on.', minimum: 1, maximum: 65535 }),
     replicas: Type.Optional(Type.Integer({ description: 'Replicas per data centre. Default: 2.', minimum: 1, maximum: 50 })),
@@ -28,14 +28,18 @@ const SharedDataServiceSpec = Type.Object(
     ),
     placement: Type.Object(
       {
-        dataCentres: setOf(dnsLabel('A DataCentre name.'), { description: 'Data centres the service runs in; each must be one the owner is placed in.', minItems: 1, maxItems: 16 }),
+        dataCentres: setOf(dnsLabel('A DataCentre name.'), {
+          description: 'Data centres the service runs in; each must be one the owner is placed in.',
+          minItems: 1,
+          maxItems: 16,
+        }),
       },
       { description: 'Where the service runs.' },
     ),
     dataClass: dataClass('the service'),
     sharing: Type.String({
       description:
-        'open: every agency and the specialised data network (open data only). default: every agency\'s workspaces (master data, common catalogues). ' +
+        "open: every agency and the specialised data network (open data only). default: every agency's workspaces (master data, common catalogues). " +
         'In both, agencies at security level 3 and above reach it only through their own AccessRequest (no grant needed). ' +
         'onRequest: only consumers with a matching AccessRequest and AccessGrant, in a data centre where the service runs.',
       enum: [...SHARING_MODES],
@@ -56,7 +60,13 @@ const SharedDataServiceSpec = Type.Object(
   },
   {
     description: 'A shared data service the agency owning this namespace publishes and the platform runs.',
-    ...cel(...SHARING_RULES.map((r) => ({ rule: `self.${r.when.field} != '${r.when.is}' || self.${r.then.field} == '${r.then.is}'`, message: r.message, fieldPath: '.sharing' }))),
+    ...cel(
+      ...SHARING_RULES.map((r) => ({
+        rule: `self.${r.when.field} != '${r.when.is}' || self.${r.then.field} == '${r.then.is}'`,
+        message: r.message,
+        fieldPath: '.sharing',
+      })),
+    ),
   },
 );
 
@@ -73,7 +83,9 @@ const SharedDataServiceStatus = Type.Object(
   {
     observedGeneration: Type.Optional(observedGeneration()),
     conditions: Type.Optional(conditions()),
-    identifier: Type.Optional(Type.String({ description: 'X-Road style identifier, VN/GOV/<owner code>/<subsystem>/<service>/<version>; the owner comes from the namespace.' })),
+    identifier: Type.Optional(
+      Type.String({ description: 'X-Road style identifier, VN/GOV/<owner code>/<subsystem>/<service>/<version>; the owner comes from the namespace.' }),
+    ),
     owner: Type.Optional(Type.String({ description: 'The owning agency, taken from the namespace.' })),
     dataCentres: Type.Optional(mapListOf(ServicePlacementStatus, 'dataCentre', { description: 'Per data centre, what runs.' })),
     consumers: Type.Optional(

@@ -38,7 +38,9 @@ export function processIo(): Io {
 }
 
 /** An io that keeps what is written, for tests. */
-export function captureIo(options: { isTTY?: boolean; env?: Record<string, string | undefined>; cwd?: string } = {}): Io & { out: () => string; err: () => string } {
+export function captureIo(
+  options: { isTTY?: boolean; env?: Record<string, string | undefined>; cwd?: string } = {},
+): Io & { out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
   return {

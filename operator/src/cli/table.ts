@@ -82,5 +82,13 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
       })
       .join(gap)
       .replace(/ +$/, '');
-  return [line(columns.map((c) => c.header), true), ...rows.map((r) => line(r, false))].map((l) => l + '\n').join('');
+  return [
+    line(
+      columns.map((c) => c.header),
+      true,
+    ),
+    ...rows.map((r) => line(r, false)),
+  ]
+    .map((l) => l + '\n')
+    .join('');
 }

@@ -137,17 +137,22 @@ function portsFor(d: Party, end: ResolvedEnd, options: ExplainOptions, input: Ma
   if (end.servicePorts) {
     const out: { protocol: Protocol; port: number; label: string }[] = [];
     for (const sp of end.servicePorts) {
-      const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.containerPort;
+      const target =
+        typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.containerPort;
       if (target === undefined) continue;
       out.push({ protocol: sp.protocol, port: target, label: `${target}/${sp.protocol} (Service ${sp.service} port ${sp.port})` });
     }
     return out;
   }
   // Container ports, each with the Service ports that lead to it.
-  const services = input.services.filter((s) => s.namespace === pod.namespace && s.selector && Object.entries(s.selector).every(([k, v]) => pod.labels[k] === v));
+  const services = input.services.filter(
+    (s) => s.namespace === pod.namespace && s.selector && Object.entries(s.selector).every(([k, v]) => pod.labels[k] === v),
+  );
   return pod.ports.map((cp) => {
     const via = services.flatMap((s) =>
-      s.ports.filter((sp) => sp.protocol === cp.protocol && (sp.targetPort === cp.containerPort || sp.targetPort === cp.name)).map((sp) => `Service ${s.namespace}/${s.name} port ${sp.port}`),
+      s.ports
+        .filter((sp) => sp.protocol === cp.protocol && (sp.targetPort === cp.containerPort || sp.targetPort === cp.name))
+        .map((sp) => `Service ${s.namespace}/${s.name} port ${sp.port}`),
     );
     const notes = [...(cp.name ? [cp.name] : []), ...via];
     return { protocol: cp.protocol, port: cp.containerPort, label: `${cp.containerPort}/${cp.protocol}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}` };
@@ -198,7 +203,8 @@ export function describeMatch(m: RuleMatch, byRef: Map<string, Policy>): string 
   let peer = `${peersKey}: all`;
   if (rule && rule.peers && m.peer !== undefined) {
     const p = rule.peers[m.peer];
-    if (p?.kind === 'ipBlock') peer = `${peersKey}[${m.peer}] ipBlock ${p.cidr.text}${p.except.length ? ` except ${p.except.map((e) => e.text).join(', ')}` : ''}`;
+    if (p?.kind === 'ipBlock')
+      peer = `${peersKey}[${m.peer}] ipBlock ${p.cidr.text}${p.except.length ? ` except ${p.except.map((e) => e.text).join(', ')}` : ''}`;
     else if (p) {
       const parts: string[] = [];
       if (p.namespaceSelector) parts.push(`namespaceSelector ${formatSelector(p.namespaceSelector)}`);
@@ -226,4 +232,3 @@ export function parsePortOption(text: string): { ok: true; port: { port: number;
   }
   return { ok: true, port: { port: n, protocol: protocol as Protocol } };
 }
-

@@ -68,10 +68,20 @@ export function hostsFor(platform: Platform, dataCentre: string): Host[] {
   for (const [network, cidrs] of [...networks].sort(([a], [b]) => cmp(a, b))) {
     const addresses = AddressSet.of(cidrs);
     known = known.union(addresses);
-    hosts.push({ name: NETWORK_HOST_PREFIX + network, cidrs: addresses.toCidrs(), addresses, description: `external network ${network}, the ranges its links name` });
+    hosts.push({
+      name: NETWORK_HOST_PREFIX + network,
+      cidrs: addresses.toCidrs(),
+      addresses,
+      description: `external network ${network}, the ranges its links name`,
+    });
   }
   const internet = AddressSet.ALL.minus(known);
-  hosts.push({ name: INTERNET_HOST, cidrs: internet.toCidrs(), addresses: internet, description: 'every address outside the data centres and the declared external networks' });
+  hosts.push({
+    name: INTERNET_HOST,
+    cidrs: internet.toCidrs(),
+    addresses: internet,
+    description: 'every address outside the data centres and the declared external networks',
+  });
   return hosts;
 }
 
@@ -131,7 +141,8 @@ export function crossDataCentre(views: readonly View[], options: { all?: boolean
       if (!hostX || !hostY) continue;
       // Destinations with known ports: Service ports, and container ports of pods no Service selects.
       const dests = destinationsOf(x.input).flatMap((d) => {
-        if (d.ref.kind === 'Service') return [{ kind: 'Service', namespace: d.ref.namespace, name: d.ref.name, port: d.ref.port, protocol: d.ref.protocol, targets: d.targets }];
+        if (d.ref.kind === 'Service')
+          return [{ kind: 'Service', namespace: d.ref.namespace, name: d.ref.name, port: d.ref.port, protocol: d.ref.protocol, targets: d.targets }];
         if (d.ref.kind === 'Pod' && d.ref.port !== '*' && d.ref.protocol !== '*') {
           return [{ kind: d.ref.podKind, namespace: d.ref.namespace, name: d.ref.name, port: d.ref.port, protocol: d.ref.protocol, targets: d.targets }];
         }
@@ -139,7 +150,9 @@ export function crossDataCentre(views: readonly View[], options: { all?: boolean
       });
       // Ingress at X from Y's range depends only on the destination: evaluate it once.
       const ingressOf = dests.map((d) => {
-        const verdicts = d.targets.map((t) => ex.evaluate({ kind: 'host', host: hostY }, t.party, { protocol: t.protocol as Protocol, port: t.port as number }).ingress);
+        const verdicts = d.targets.map(
+          (t) => ex.evaluate({ kind: 'host', host: hostY }, t.party, { protocol: t.protocol as Protocol, port: t.port as number }).ingress,
+        );
         return { v: verdicts, coverage: worst(verdicts.map((v) => v.coverage)) };
       });
       for (const ns of y.input.namespaces) {
@@ -179,12 +192,14 @@ function worst(c: Coverage[]): Coverage {
 function summary(vs: DirectionVerdict[]): SideSummary {
   const isolatedBy = [...new Set(vs.flatMap((v) => v.isolatedBy))].sort();
   const seen = new Set<string>();
-  const allowedBy = vs.flatMap((v) => v.allowedBy).filter((m) => {
-    const k = `${m.policy}|${m.rule}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const allowedBy = vs
+    .flatMap((v) => v.allowedBy)
+    .filter((m) => {
+      const k = `${m.policy}|${m.rule}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
   return { isolatedBy, allowedBy };
 }
 

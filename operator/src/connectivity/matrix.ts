@@ -27,8 +27,7 @@ export interface MatrixInput {
 
 export type SourceRef =
   /** `unlabelledPod`: the namespace has no pods; one unlabelled pod stands for it. */
-  | { kind: 'Namespace'; namespace: string; pods: string[]; unlabelledPod?: true }
-  | { kind: 'Host'; name: string; cidrs: string[] };
+  { kind: 'Namespace'; namespace: string; pods: string[]; unlabelledPod?: true } | { kind: 'Host'; name: string; cidrs: string[] };
 
 export type DestinationRef =
   | { kind: 'Service'; namespace: string; name: string; port: number; protocol: Protocol; targetPort: number | string; pods: string[] }
@@ -104,7 +103,10 @@ export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)
   for (const ns of [...input.namespaces].sort((a, b) => cmp(a.name, b.name))) {
     const pods = byNamespace.get(ns.name) ?? [];
     const parties = (pods.length > 0 ? pods : [anyPodOf(ns.name)]).map((endpoint): Party => ({ kind: 'pod', endpoint }));
-    const ref: SourceRef = pods.length > 0 ? { kind: 'Namespace', namespace: ns.name, pods: pods.map((p) => p.name) } : { kind: 'Namespace', namespace: ns.name, pods: [], unlabelledPod: true };
+    const ref: SourceRef =
+      pods.length > 0
+        ? { kind: 'Namespace', namespace: ns.name, pods: pods.map((p) => p.name) }
+        : { kind: 'Namespace', namespace: ns.name, pods: [], unlabelledPod: true };
     sources.push({ ref, parties });
   }
   for (const host of input.hosts ?? []) {
@@ -133,14 +135,15 @@ export function destinationsOf(input: MatrixInput, byNamespace = endpointsByName
   const out: Dest[] = [];
   const served = new Set<Endpoint>();
   for (const svc of input.services) {
-    const pods = svc.selector ? (byNamespace.get(svc.namespace) ?? []).filter((p) => matches({ matchLabels: svc.selector ?? {}, matchExpressions: [] }, p.labels)) : [];
+    const pods = svc.selector
+      ? (byNamespace.get(svc.namespace) ?? []).filter((p) => matches({ matchLabels: svc.selector ?? {}, matchExpressions: [] }, p.labels))
+      : [];
     for (const p of pods) served.add(p);
     for (const sp of svc.ports) {
       const targets: Dest['targets'] = [];
       for (const pod of pods) {
-        const port = typeof sp.targetPort === 'number'
-          ? sp.targetPort
-          : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.containerPort;
+        const port =
+          typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.containerPort;
         // A pod without the named target port is no endpoint of this Service port.
         if (port !== undefined) targets.push({ party: { kind: 'pod', endpoint: pod }, protocol: sp.protocol, port });
       }
@@ -162,12 +165,23 @@ export function destinationsOf(input: MatrixInput, byNamespace = endpointsByName
     if (served.has(pod)) continue;
     const party: Party = { kind: 'pod', endpoint: pod };
     if (pod.ports.length === 0) {
-      out.push({ ref: { kind: 'Pod', podKind: pod.kind, namespace: pod.namespace, name: pod.name, port: '*', protocol: '*' }, targets: [{ party, protocol: '*', port: '*' }] });
+      out.push({
+        ref: { kind: 'Pod', podKind: pod.kind, namespace: pod.namespace, name: pod.name, port: '*', protocol: '*' },
+        targets: [{ party, protocol: '*', port: '*' }],
+      });
       continue;
     }
     for (const cp of pod.ports) {
       out.push({
-        ref: { kind: 'Pod', podKind: pod.kind, namespace: pod.namespace, name: pod.name, port: cp.containerPort, protocol: cp.protocol, ...(cp.name ? { portName: cp.name } : {}) },
+        ref: {
+          kind: 'Pod',
+          podKind: pod.kind,
+          namespace: pod.namespace,
+          name: pod.name,
+          port: cp.containerPort,
+          protocol: cp.protocol,
+          ...(cp.name ? { portName: cp.name } : {}),
+        },
         targets: [{ party, protocol: cp.protocol, port: cp.containerPort }],
       });
     }

@@ -63,8 +63,7 @@ export interface PolicyPort {
 }
 
 export type Peer =
-  | { kind: 'selector'; podSelector?: Selector; namespaceSelector?: Selector }
-  | { kind: 'ipBlock'; cidr: Cidr; except: readonly Cidr[]; addresses: AddressSet };
+  { kind: 'selector'; podSelector?: Selector; namespaceSelector?: Selector } | { kind: 'ipBlock'; cidr: Cidr; except: readonly Cidr[]; addresses: AddressSet };
 
 export interface Rule {
   /** Position in the policy's ingress or egress list. */

@@ -188,14 +188,18 @@ function identify(reading: Reading, item: Item): Identity | undefined {
   const label = `${kind || '?'}/${name || '?'}`;
   const problem = (path: Path, message: string) => itemProblem(inv.problems, item, label, path, message);
   if (apiVersion.startsWith('govcloud.dev/')) {
-    inv.govcloud.push({ value: v, source: { ...item.source, lineOf: (p) => (item.source.lineOf ? item.source.lineOf([...item.base, ...p]) : item.source.line) } });
+    inv.govcloud.push({
+      value: v,
+      source: { ...item.source, lineOf: (p) => (item.source.lineOf ? item.source.lineOf([...item.base, ...p]) : item.source.line) },
+    });
     return undefined;
   }
   if (!kind || !apiVersion) return void problem([], 'not a Kubernetes object: apiVersion and kind are required');
   if (!name) return void problem(['metadata', 'name'], 'metadata.name is required');
   const namespace = kind === 'Namespace' ? '' : typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : reading.defaultNs;
   const key = `${apiVersion.split('/')[0]}|${kind}|${namespace}|${name}`;
-  if (reading.seen.has(key)) return void problem(['metadata', 'name'], `${kind} ${namespace ? namespace + '/' : ''}${name} is defined more than once; the first definition is used`);
+  if (reading.seen.has(key))
+    return void problem(['metadata', 'name'], `${kind} ${namespace ? namespace + '/' : ''}${name} is defined more than once; the first definition is used`);
   reading.seen.add(key);
   const labels = stringMap(meta.labels);
   if (!labels) return void problem(['metadata', 'labels'], 'labels must be a mapping of strings to strings');
@@ -343,7 +347,10 @@ function containerPorts(spec: unknown, path: Path, report: (path: Path, message:
         const port: ContainerPort = { containerPort: n, protocol };
         if (p.name !== undefined && p.name !== null) {
           if (typeof p.name !== 'string' || !isPortName(p.name)) {
-            report([...pPath, 'name'], `${typeof p.name === 'string' ? `"${p.name}"` : JSON.stringify(p.name)} is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)`);
+            report(
+              [...pPath, 'name'],
+              `${typeof p.name === 'string' ? `"${p.name}"` : JSON.stringify(p.name)} is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)`,
+            );
             continue;
           }
           port.name = p.name;

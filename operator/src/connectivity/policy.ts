@@ -37,10 +37,13 @@ function list(v: unknown, path: Path, errors: FieldError[]): unknown[] | null {
 function selector(raw: unknown, path: Path, errors: FieldError[]): Selector | undefined {
   const r = parseSelector(raw, '');
   if (r.ok) return r.selector;
-  const sub = r.field.split('.').filter(Boolean).flatMap((p) => {
-    const m = /^(.*)\[(\d+)\]$/.exec(p);
-    return m ? [m[1] as string, Number(m[2])] : [p];
-  });
+  const sub = r.field
+    .split('.')
+    .filter(Boolean)
+    .flatMap((p) => {
+      const m = /^(.*)\[(\d+)\]$/.exec(p);
+      return m ? [m[1] as string, Number(m[2])] : [p];
+    });
   errors.push({ path: [...path, ...sub], message: r.message });
   return undefined;
 }
@@ -70,7 +73,10 @@ function parsePort(raw: unknown, path: Path, errors: FieldError[]): PolicyPort |
         // An int-or-string holding digits: Kubernetes reads it as a name and refuses it.
         errors.push({ path: [...path, 'port'], message: `"${port}" is a string, not a number: write the port without quotes` });
       } else if (!isPortName(port)) {
-        errors.push({ path: [...path, 'port'], message: `"${port}" is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)` });
+        errors.push({
+          path: [...path, 'port'],
+          message: `"${port}" is not a valid port name (at most 15 lowercase letters, digits and dashes, with a letter)`,
+        });
       } else out.port = port;
     } else {
       errors.push({ path: [...path, 'port'], message: 'port must be a number or a port name' });

@@ -22,9 +22,12 @@ export function decidedBy(cell: Cell): string {
   if (!allowed) {
     // Name the side(s) that refused: a side with no allowing rule.
     const parts: string[] = [];
-    if (cell.egress.isolatedBy.length > 0 && cell.egress.allowedBy.length === 0) parts.push(`egress isolated by ${cell.egress.isolatedBy.join(', ')}, no rule allows`);
-    if (cell.ingress.isolatedBy.length > 0 && cell.ingress.allowedBy.length === 0) parts.push(`ingress isolated by ${cell.ingress.isolatedBy.join(', ')}, no rule allows`);
-    if (parts.length === 0) parts.push([side('egress', cell.egress, false), side('ingress', cell.ingress, false)].filter(Boolean).join('; ') + ' (no single rule pair allows)');
+    if (cell.egress.isolatedBy.length > 0 && cell.egress.allowedBy.length === 0)
+      parts.push(`egress isolated by ${cell.egress.isolatedBy.join(', ')}, no rule allows`);
+    if (cell.ingress.isolatedBy.length > 0 && cell.ingress.allowedBy.length === 0)
+      parts.push(`ingress isolated by ${cell.ingress.isolatedBy.join(', ')}, no rule allows`);
+    if (parts.length === 0)
+      parts.push([side('egress', cell.egress, false), side('ingress', cell.ingress, false)].filter(Boolean).join('; ') + ' (no single rule pair allows)');
     return parts.join('; ');
   }
   const parts = [side('egress', cell.egress, true), side('ingress', cell.ingress, true)].filter((x): x is string => x !== undefined);
@@ -63,7 +66,8 @@ export function matrixRows(matrix: Matrix, options: { all?: boolean } = {}): Row
       continue;
     }
     let port = destinationPort(cell.destination);
-    if (cell.openPorts) port = cell.openPorts.length === 0 ? '*' : cell.openPorts.join(',') === 'all/TCP,all/UDP,all/SCTP' ? 'all ports' : cell.openPorts.join(', ');
+    if (cell.openPorts)
+      port = cell.openPorts.length === 0 ? '*' : cell.openPorts.join(',') === 'all/TCP,all/UDP,all/SCTP' ? 'all ports' : cell.openPorts.join(', ');
     g.rows.push([g.rows.length === 0 ? g.source : '', destinationLabel(cell.destination), port, verdictText(cell), decidedBy(cell)]);
   }
   return [...groups.values()];

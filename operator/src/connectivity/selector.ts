@@ -40,7 +40,8 @@ export function parseSelector(raw: unknown, field: string): SelectorResult {
       return { ok: false, field: `${field}.matchLabels`, message: 'matchLabels must be a mapping of label to value' };
     }
     for (const [k, v] of Object.entries(r.matchLabels as Record<string, unknown>)) {
-      if (typeof v !== 'string') return { ok: false, field: `${field}.matchLabels.${k}`, message: 'a label value must be a string (quote numbers and booleans)' };
+      if (typeof v !== 'string')
+        return { ok: false, field: `${field}.matchLabels.${k}`, message: 'a label value must be a string (quote numbers and booleans)' };
       matchLabels[k] = v;
     }
   }

@@ -63,9 +63,12 @@ export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision
   const { platform, service, now } = input;
   const ns = grant.metadata.namespace ?? '';
   const acting = agencyNameOfHubNamespace(ns);
-  const refuse = (reason: string, message: string, agency?: string) => closed(grant, agency, { state: 'degraded', reason, message: `${message}: this grant opens nothing` });
-  if (acting === undefined) return refuse('NotInHubNamespace', `a grant is written by the provider in its own hub namespace govcloud-<agency>, and ${ns} is not one`);
-  if (!platform.agencies.some((a) => a.metadata.name === acting)) return refuse('AgencyNotFound', `namespace ${ns} belongs to no Agency (there is no Agency ${acting})`, acting);
+  const refuse = (reason: string, message: string, agency?: string) =>
+    closed(grant, agency, { state: 'degraded', reason, message: `${message}: this grant opens nothing` });
+  if (acting === undefined)
+    return refuse('NotInHubNamespace', `a grant is written by the provider in its own hub namespace govcloud-<agency>, and ${ns} is not one`);
+  if (!platform.agencies.some((a) => a.metadata.name === acting))
+    return refuse('AgencyNotFound', `namespace ${ns} belongs to no Agency (there is no Agency ${acting})`, acting);
   if (!service) {
     return refuse(
       'ServiceNotFound',
@@ -74,7 +77,8 @@ export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision
     );
   }
   if (input.rejected) return refuse('ServiceRejected', `SharedDataService ${service.metadata.name} is rejected by the rules`, acting);
-  if (service.spec.sharing !== 'onRequest') return closed(grant, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
+  if (service.spec.sharing !== 'onRequest')
+    return closed(grant, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
   const consumer = grant.spec.consumer;
   if (!platform.agencies.some((a) => a.metadata.name === consumer)) return refuse('ConsumerNotFound', `there is no Agency ${consumer}`, acting);
   const matches = (input.render?.access ?? []).filter((m) => m.grant === nsName(grant));
@@ -89,7 +93,11 @@ export function grantDecision(input: Inputs, grant: AccessGrant): AccessDecision
   );
   const outcome: Outcome =
     requests.length === 0
-      ? { state: 'progressing', reason: 'WaitingForRequest', message: `pending consent: ${consumer} has not requested this service (no AccessRequest in ${hubNamespaceOf(consumer)})` }
+      ? {
+          state: 'progressing',
+          reason: 'WaitingForRequest',
+          message: `pending consent: ${consumer} has not requested this service (no AccessRequest in ${hubNamespaceOf(consumer)})`,
+        }
       : { state: 'inactive', reason: 'NoMatch', message: `the requests of ${consumer} are outside their windows or name none of the granted workspaces` };
   return withRuleErrors(closed(grant, acting, outcome), input.hub);
 }
@@ -98,14 +106,18 @@ export function requestDecision(input: Inputs, request: AccessRequest): AccessDe
   const { platform, service, now } = input;
   const ns = request.metadata.namespace ?? '';
   const acting = agencyNameOfHubNamespace(ns);
-  const refuse = (reason: string, message: string, agency?: string) => closed(request, agency, { state: 'degraded', reason, message: `${message}: this request opens nothing` });
-  if (acting === undefined) return refuse('NotInHubNamespace', `a request is written by the consumer in its own hub namespace govcloud-<agency>, and ${ns} is not one`);
-  if (!platform.agencies.some((a) => a.metadata.name === acting)) return refuse('AgencyNotFound', `namespace ${ns} belongs to no Agency (there is no Agency ${acting})`, acting);
+  const refuse = (reason: string, message: string, agency?: string) =>
+    closed(request, agency, { state: 'degraded', reason, message: `${message}: this request opens nothing` });
+  if (acting === undefined)
+    return refuse('NotInHubNamespace', `a request is written by the consumer in its own hub namespace govcloud-<agency>, and ${ns} is not one`);
+  if (!platform.agencies.some((a) => a.metadata.name === acting))
+    return refuse('AgencyNotFound', `namespace ${ns} belongs to no Agency (there is no Agency ${acting})`, acting);
   const provider = request.spec.provider;
   if (!platform.agencies.some((a) => a.metadata.name === provider)) return refuse('ProviderNotFound', `there is no Agency ${provider}`, acting);
   if (!service) return refuse('ServiceNotFound', `agency ${provider} publishes no SharedDataService "${request.spec.service}"`, acting);
   if (input.rejected) return refuse('ServiceRejected', `SharedDataService ${service.metadata.name} of ${provider} is rejected by the rules`, acting);
-  if (service.spec.sharing !== 'onRequest') return closed(request, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
+  if (service.spec.sharing !== 'onRequest')
+    return closed(request, acting, { state: 'inactive', reason: 'NotNeeded', message: `not needed: the service is shared ${shared(service)}` });
   const matches = (input.render?.access ?? []).filter((m) => m.request === nsName(request));
   if (matches.length > 0) return withRuleErrors(active(request, acting, matches, 'grant', `${provider} granted access to ${service.metadata.name}`), input.hub);
   const window = closedBecause(windowOf(request.spec), new Date(now));
@@ -113,10 +125,16 @@ export function requestDecision(input: Inputs, request: AccessRequest): AccessDe
     const message = window === 'Expired' ? `expired at ${request.spec.validUntil}` : `opens at ${request.spec.validFrom}`;
     return withRuleErrors(closed(request, acting, { state: window === 'Expired' ? 'inactive' : 'progressing', reason: window, message }), input.hub);
   }
-  const grants = platform.grants.filter((g) => g.metadata.namespace === hubNamespaceOf(provider) && g.spec.service === service.metadata.name && g.spec.consumer === acting);
+  const grants = platform.grants.filter(
+    (g) => g.metadata.namespace === hubNamespaceOf(provider) && g.spec.service === service.metadata.name && g.spec.consumer === acting,
+  );
   const outcome: Outcome =
     grants.length === 0
-      ? { state: 'progressing', reason: 'WaitingForGrant', message: `pending consent: ${provider} has not granted it (no AccessGrant in ${hubNamespaceOf(provider)})` }
+      ? {
+          state: 'progressing',
+          reason: 'WaitingForGrant',
+          message: `pending consent: ${provider} has not granted it (no AccessGrant in ${hubNamespaceOf(provider)})`,
+        }
       : { state: 'inactive', reason: 'NoMatch', message: `the grants of ${provider} are outside their windows or grant none of the requested workspaces` };
   return withRuleErrors(closed(request, acting, outcome), input.hub);
 }
@@ -168,7 +186,9 @@ export function nextHistory(
   const find = <T extends { metadata: { namespace?: string; name: string } }>(list: T[], ref: string | undefined) => list.find((o) => nsName(o) === ref);
   for (const [key, e] of open) {
     if (current.has(key)) continue;
-    const ended = [find(platform.grants, e.grant), find(platform.requests, e.request)].some((o) => o !== undefined && closedBecause(windowOf(o.spec), new Date(now)) === 'Expired');
+    const ended = [find(platform.grants, e.grant), find(platform.requests, e.request)].some(
+      (o) => o !== undefined && closedBecause(windowOf(o.spec), new Date(now)) === 'Expired',
+    );
     const entry: HistoryEntry = { time, event: ended ? 'Expired' : 'Revoked', consumer: e.consumer, grant: e.grant };
     if (e.request !== undefined) entry.request = e.request;
     added.push(entry);

@@ -61,7 +61,11 @@ export const agencyOwner: RenderedOwner<Agency & KubernetesObject, AgencyReconci
   syncOptions(_ctx, agency, render, owner) {
     return {
       ...underPolicy(agency.spec.deletionPolicy ?? 'Retain'),
-      admit: admitNamespaces({ name: agency.metadata.name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) }, owner, render.blocked),
+      admit: admitNamespaces(
+        { name: agency.metadata.name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) },
+        owner,
+        render.blocked,
+      ),
     };
   },
   outcome: (_ctx, _agency, render, outcomes) => agencyOutcome(render, outcomes),
@@ -128,7 +132,9 @@ function placementStatus(agency: Agency, render: AgencyRender, outcomes: DcOutco
 
 /** A rejected agency's placement: nothing applied anywhere (what opened access is withdrawn, refusal.ts). */
 function rejectedPlacement(agency: Agency): PlacementStatus[] {
-  return [...new Set(agency.spec.placement.dataCentres)].sort().map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
+  return [...new Set(agency.spec.placement.dataCentres)]
+    .sort()
+    .map((dc) => ({ dataCentre: dc, ready: false, namespaces: [], message: 'nothing applied: the rules reject the Agency (see its Degraded condition)' }));
 }
 
 /** What becomes of the agency's namespaces no longer rendered: deleted (Delete) or orphaned (Retain). */
@@ -160,12 +166,19 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
   // Where the agency may have something: its placement, where it was, and the hub.
   const previous = ctx.status.previous<AgencyStatus>(agency);
   const hub = hubDataCentre(ctx.hub.platform());
-  const where = new Set([...agency.spec.placement.dataCentres, ...(previous?.dataCentres ?? []).map((d) => d.dataCentre), ...(hub.ok ? [hub.dataCentre.metadata.name] : [])]);
+  const where = new Set([
+    ...agency.spec.placement.dataCentres,
+    ...(previous?.dataCentres ?? []).map((d) => d.dataCentre),
+    ...(hub.ok ? [hub.dataCentre.metadata.name] : []),
+  ]);
   const required = new Map([...where].filter((dc) => ctx.hub.dataCentre(dc) !== undefined).map((dc) => [dc, [] as never[]]));
   const outcomes = await cleanUp(sync, policy, required);
   const blocked = outcomes.filter((o) => o.state === 'failed' || (o.state === 'unreachable' && required.has(o.dataCentre)));
   if (blocked.length > 0) {
-    const message = `deletion waits until what the agency has there can be removed: ${listText(blocked.map((o) => o.message ?? o.dataCentre), { noun: 'data centres' })}`;
+    const message = `deletion waits until what the agency has there can be removed: ${listText(
+      blocked.map((o) => o.message ?? o.dataCentre),
+      { noun: 'data centres' },
+    )}`;
     const status = {
       observedGeneration: agency.metadata.generation,
       conditions: conditionsFor(previous?.conditions, { state: 'degraded', reason: 'DeletionBlocked', message }, agency.metadata.generation, ctx.clock.now()),
@@ -174,7 +187,11 @@ async function finalize(ctx: ControllerContext, agency: Agency & KubernetesObjec
     throw new Error(message);
   }
   const done = outcomes.filter((o) => o.state === 'applied').map((o) => o.dataCentre);
-  const removed = await setFinalizers(ctx, agency, agency.metadata.finalizers.filter((f) => f !== FINALIZER));
+  const removed = await setFinalizers(
+    ctx,
+    agency,
+    agency.metadata.finalizers.filter((f) => f !== FINALIZER),
+  );
   ctx.status.forget(agency);
   // Gone already: an earlier reconcile removed the finalizer, the cache had not heard yet.
   if (!removed) return;

@@ -11,9 +11,7 @@ import { PLATFORM_ROLE_NAMES, type FoundRole } from './platform-roles.ts';
 import { NODE, type ResourceType } from './resources.ts';
 import { requestWriter, type WriteOptions } from './writer.ts';
 
-export type Resolution =
-  | { ok: true; fingerprint: string; open: () => MemberTransport }
-  | { ok: false; reason: string; message: string };
+export type Resolution = { ok: true; fingerprint: string; open: () => MemberTransport } | { ok: false; reason: string; message: string };
 
 /** Turns a DataCentre into a way to reach its cluster. */
 export interface Connector {
@@ -58,7 +56,9 @@ export function kubeTransport(client: ClusterClient, timeouts: KubeTimeouts, onW
       const platformRoles: Record<string, FoundRole> = {};
       for (const name of PLATFORM_ROLE_NAMES) {
         try {
-          const role = await client.request<{ rules?: unknown; aggregationRule?: unknown }>('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`, { signal });
+          const role = await client.request<{ rules?: unknown; aggregationRule?: unknown }>('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`, {
+            signal,
+          });
           platformRoles[name] = { rules: role.rules ?? [], ...(role.aggregationRule ? { aggregationRule: role.aggregationRule } : {}) };
         } catch (err) {
           if (!isNotFound(err)) throw err;
@@ -110,10 +110,18 @@ export function kubeConnector(opts: KubeConnectorOptions): Connector {
         try {
           client = ClusterClient.fromKubeconfig(name, text);
         } catch (err) {
-          return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) cannot be used: ${errorMessage(err)}` };
+          return {
+            ok: false,
+            reason: 'KubeconfigInvalid',
+            message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) cannot be used: ${errorMessage(err)}`,
+          };
         }
         if (!client.kubeConfig.getCurrentCluster()) {
-          return { ok: false, reason: 'KubeconfigInvalid', message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context` };
+          return {
+            ok: false,
+            reason: 'KubeconfigInvalid',
+            message: `the kubeconfig in Secret ${ref.namespace}/${ref.name} (key ${key}) has no current context`,
+          };
         }
         // One client per data centre and kubeconfig: a new Secret replaces the old client.
         for (const [k, c] of clients) {

@@ -7,7 +7,19 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type NetworkLink } from '../api/index.ts';
 import type { PlatformObject } from '../model/rules.ts';
-import { Controller, sleep, systemClock, type Clock, type EventRecorder, type Informer, type InformerHandlers, type Logger, type RateLimiter, type RuntimeMetrics, type TimerHandle } from '../runtime/index.ts';
+import {
+  Controller,
+  sleep,
+  systemClock,
+  type Clock,
+  type EventRecorder,
+  type Informer,
+  type InformerHandlers,
+  type Logger,
+  type RateLimiter,
+  type RuntimeMetrics,
+  type TimerHandle,
+} from '../runtime/index.ts';
 import { ownerFromLabels } from '../render/index.ts';
 import { agencyController } from './agency.ts';
 import type { Connector } from './connector.ts';
@@ -78,7 +90,9 @@ export class OperatorCore {
       hubWriter: opts.hubWriter,
       recorder: opts.recorder,
       metrics: opts.platformMetrics,
-      status: new StatusStore(opts.hubWriter, (fm) => opts.platformMetrics.writes.inc({ cluster: 'hub', controller: fm.replace(/^govcloud-/, ''), action: 'status' })),
+      status: new StatusStore(opts.hubWriter, (fm) =>
+        opts.platformMetrics.writes.inc({ cluster: 'hub', controller: fm.replace(/^govcloud-/, ''), action: 'status' }),
+      ),
       clock,
       logger: opts.logger,
       timeouts: { dataCentreMs: 30_000, ...opts.timeouts },
@@ -311,7 +325,8 @@ export class OperatorCore {
     const hub = this.opts.hub;
     this.enqueueOwnersIn(member);
     for (const a of hub.agencies.list()) if (a.spec.placement.dataCentres.includes(member.name)) this.enqueue('Agency', undefined, a.metadata.name);
-    for (const s of hub.services.list()) if (s.spec.placement.dataCentres.includes(member.name)) this.enqueue('SharedDataService', s.metadata.namespace, s.metadata.name);
+    for (const s of hub.services.list())
+      if (s.spec.placement.dataCentres.includes(member.name)) this.enqueue('SharedDataService', s.metadata.namespace, s.metadata.name);
   }
 
   private enqueueOwnersIn(member: Member): void {

@@ -122,14 +122,19 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
       } else if (rejection) {
         outcome = rejectedOutcome(rejection);
       } else {
-        outcome = { state: 'ready', reason: 'Connected', message: `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed` };
+        outcome = {
+          state: 'ready',
+          reason: 'Connected',
+          message: `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed`,
+        };
       }
     }
     status.conditions = conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now);
 
     if (previous?.connected !== ready) {
       if (ready) void ctx.recorder.normal(dc, 'Connected', 'Connect', `connected: Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes`);
-      else if (previous?.connected === true || outcome.state === 'degraded') void ctx.recorder.warning(dc, outcome.reason ?? 'Unreachable', 'Connect', outcome.message ?? '');
+      else if (previous?.connected === true || outcome.state === 'degraded')
+        void ctx.recorder.warning(dc, outcome.reason ?? 'Unreachable', 'Connect', outcome.message ?? '');
     } else if (outcome.state === 'degraded') {
       void ctx.recorder.warning(dc, outcome.reason, 'Reconcile', outcome.message);
     }

@@ -12,7 +12,17 @@
 // publishes first, so no object is ever judged by rules that did not see it. The operator's
 // own namespace is one of the platform's: no agency may have it, whatever it is called.
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespaces, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink, type SharedDataService } from '../api/index.ts';
+import {
+  agencyNameOfHubNamespace,
+  hubNamespaceOf,
+  workspaceNamespaces,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type DataCentre,
+  type NetworkLink,
+  type SharedDataService,
+} from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
 import { Informer, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
@@ -170,7 +180,11 @@ export class HubCache {
    */
   platform(): Platform {
     if (this.memo?.revision === this.revision) return this.memo.platform;
-    const live = <T extends KubernetesObject>(i: Informer<T>): T[] => i.list().filter((o) => !o.metadata?.deletionTimestamp).sort(byAge);
+    const live = <T extends KubernetesObject>(i: Informer<T>): T[] =>
+      i
+        .list()
+        .filter((o) => !o.metadata?.deletionTimestamp)
+        .sort(byAge);
     const acting = <T extends KubernetesObject>(i: Informer<T>): T[] => live(i).filter((o) => !this.isInert(o.metadata?.namespace));
     const platform: Platform = {
       dataCentres: live(this.dataCentres),

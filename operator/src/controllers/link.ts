@@ -91,4 +91,3 @@ export function linkOutcome(render: LinkRender, outcomes: DcOutcome[]): Outcome 
   }
   return { state: 'ready', reason: 'Active', message: `open in ${render.perDataCentre.map((r) => r.dataCentre).join(', ')}` };
 }
-

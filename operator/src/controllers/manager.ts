@@ -128,7 +128,9 @@ export class Manager {
       if (elector) {
         electorRunning = true;
         const campaign = elector.run().then(() => 'ended' as const);
-        const stopped = new Promise<'stop'>((resolve) => (stop.aborted ? resolve('stop') : stop.addEventListener('abort', () => resolve('stop'), { once: true })));
+        const stopped = new Promise<'stop'>((resolve) =>
+          stop.aborted ? resolve('stop') : stop.addEventListener('abort', () => resolve('stop'), { once: true }),
+        );
         const first = await Promise.race([campaign, stopped]);
         if (first === 'stop') {
           log.info('stop requested: stopping controllers, then releasing the lease');

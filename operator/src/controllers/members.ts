@@ -126,7 +126,15 @@ export class Member {
   /** Cuts the probe loop's wait short. */
   private probeNow = new AbortController();
 
-  constructor(opts: { name: string; fingerprint: string; transport: MemberTransport; clock?: Clock; logger?: Logger; timings?: Partial<MemberTimings>; events: MemberEvents }) {
+  constructor(opts: {
+    name: string;
+    fingerprint: string;
+    transport: MemberTransport;
+    clock?: Clock;
+    logger?: Logger;
+    timings?: Partial<MemberTimings>;
+    events: MemberEvents;
+  }) {
     this.name = opts.name;
     this.fingerprint = opts.fingerprint;
     this.transport = opts.transport;
@@ -182,7 +190,8 @@ export class Member {
     if (this.probeState === 'unreachable') return `data centre ${this.name} is unreachable: ${this.lastError ?? 'no answer'}`;
     if (this.probeState === 'connecting') return `connecting to data centre ${this.name}`;
     const lagging = [...this.informers.values()].find((i) => !i.hasSynced() || !i.isHealthy(this.timings.staleAfterMs));
-    if (lagging) return `data centre ${this.name}: cache ${lagging.name} is ${lagging.hasSynced() ? 'stale' : 'not synced yet'}${lagging.status().lastError ? `: ${lagging.status().lastError}` : ''}`;
+    if (lagging)
+      return `data centre ${this.name}: cache ${lagging.name} is ${lagging.hasSynced() ? 'stale' : 'not synced yet'}${lagging.status().lastError ? `: ${lagging.status().lastError}` : ''}`;
     return undefined;
   }
 
@@ -294,8 +303,7 @@ export class Member {
         failures++;
       }
       this.notifyIfChanged();
-      const delay =
-        failures === 0 ? this.timings.probeIntervalMs : Math.min(this.timings.probeBackoffMaxMs, 1000 * 2 ** Math.min(failures - 1, 10));
+      const delay = failures === 0 ? this.timings.probeIntervalMs : Math.min(this.timings.probeBackoffMaxMs, 1000 * 2 ** Math.min(failures - 1, 10));
       await sleep(this.clock, delay, AbortSignal.any([this.stopping.signal, this.probeNow.signal]));
       if (this.probeNow.signal.aborted) this.probeNow = new AbortController();
     }

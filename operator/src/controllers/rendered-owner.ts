@@ -67,7 +67,8 @@ export interface RenderedOwner<T extends KubernetesObject, R extends OwnerRender
   afterStatus?(ctx: ControllerContext, r: Reconciled<T, R, S>): Promise<void>;
 }
 
-const pruneEverywhere = (_ctx: ControllerContext, _req: ReconcileRequest, sync: OwnerSync): Promise<DcOutcome[]> => syncEverywhere({ ...sync, desired: new Map() });
+const pruneEverywhere = (_ctx: ControllerContext, _req: ReconcileRequest, sync: OwnerSync): Promise<DcOutcome[]> =>
+  syncEverywhere({ ...sync, desired: new Map() });
 
 export function renderedOwnerReconciler<T extends KubernetesObject, R extends OwnerRender, S extends { conditions?: Condition[] }>(
   ctx: ControllerContext,
@@ -92,7 +93,9 @@ export function renderedOwnerReconciler<T extends KubernetesObject, R extends Ow
 
     const rejection = rejectionOf(ctx.hub, object);
     const render = rejection ? undefined : kind.render(ctx, object, new Date(now));
-    const outcomes = render ? await syncRendered(object, render.perDataCentre, { ...sync, ...kind.syncOptions?.(ctx, object, render, sync.owner) }) : await withdraw(object, sync);
+    const outcomes = render
+      ? await syncRendered(object, render.perDataCentre, { ...sync, ...kind.syncOptions?.(ctx, object, render, sync.owner) })
+      : await withdraw(object, sync);
 
     const previous = ctx.status.previous<S>(object);
     const outcome = rejection ? rejectedOutcome(rejection) : kind.outcome(ctx, object, render!, outcomes);

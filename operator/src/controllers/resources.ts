@@ -52,6 +52,8 @@ export function objectPath(obj: KubernetesObject): string {
   if (!name) throw new Error(`${obj.kind} without a name`);
   const namespace = r.namespaced ? obj.metadata?.namespace : undefined;
   if (r.namespaced && !namespace) throw new Error(`${obj.kind} ${name} is namespaced but has no namespace`);
-  const base = collectionPath(namespace ? { ...r, apiVersion: obj.apiVersion ?? r.apiVersion, namespace } : { ...r, apiVersion: obj.apiVersion ?? r.apiVersion });
+  const base = collectionPath(
+    namespace ? { ...r, apiVersion: obj.apiVersion ?? r.apiVersion, namespace } : { ...r, apiVersion: obj.apiVersion ?? r.apiVersion },
+  );
   return `${base}/${encodeURIComponent(name)}`;
 }

@@ -48,7 +48,11 @@ export const serviceOwner: RenderedOwner<SharedDataService & KubernetesObject, S
   async cleanUp(ctx, req, sync, now) {
     const outcomes = await syncEverywhere({ ...sync, desired: new Map() });
     const { namespace, name } = req;
-    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service: undefined, rejected: false, render: undefined, now }), now);
+    await writeAccess(
+      ctx,
+      accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service: undefined, rejected: false, render: undefined, now }),
+      now,
+    );
     return outcomes;
   },
   render: (ctx, service, now) => renderService(ctx.hub.admitted(), service, now),
@@ -61,7 +65,11 @@ export const serviceOwner: RenderedOwner<SharedDataService & KubernetesObject, S
   },
   async afterStatus(ctx, { object: service, render, rejection, now }) {
     const { namespace = '', name } = service.metadata;
-    await writeAccess(ctx, accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service, rejected: rejection !== undefined, render, now }), now);
+    await writeAccess(
+      ctx,
+      accessDecisions({ hub: ctx.hub, platform: ctx.hub.platform(), namespace, name, service, rejected: rejection !== undefined, render, now }),
+      now,
+    );
   },
 };
 
@@ -79,7 +87,10 @@ export function serviceForGrant(_hub: HubView, grant: AccessGrant): ObjectKey[] 
 
 /** A grant deleted: its expiry is exported no more. */
 export function forgetGrantExpiry(ctx: ControllerContext, grant: AccessGrant): void {
-  ctx.metrics.grantExpiry.remove({ agency: agencyNameOfHubNamespace(grant.metadata.namespace) ?? grant.metadata.namespace ?? '', accessgrant: grant.metadata.name });
+  ctx.metrics.grantExpiry.remove({
+    agency: agencyNameOfHubNamespace(grant.metadata.namespace) ?? grant.metadata.namespace ?? '',
+    accessgrant: grant.metadata.name,
+  });
 }
 
 export const serviceController: ControllerSetup = {
@@ -154,8 +165,7 @@ function placements(ctx: ControllerContext, service: SharedDataService, render: 
   const name = serviceObjectName(service);
   return render.dataCentres.map((dc) => {
     const deployment = ctx.members.get(dc)?.find({ apiVersion: DEPLOYMENT.apiVersion, kind: DEPLOYMENT.kind, metadata: { namespace, name } }) as
-      | (KubernetesObject & { status?: { availableReplicas?: number } })
-      | undefined;
+      (KubernetesObject & { status?: { availableReplicas?: number } }) | undefined;
     return { dataCentre: dc, availableReplicas: deployment?.status?.availableReplicas ?? 0, endpoint: `${name}.${namespace}.svc:${service.spec.port}` };
   });
 }
@@ -166,10 +176,18 @@ export function serviceOutcome(ctx: ControllerContext, service: SharedDataServic
   const replicas = service.spec.replicas ?? 2;
   const short = placements(ctx, service, render).filter((p) => p.availableReplicas < replicas);
   if (short.length > 0) {
-    return { state: 'progressing', reason: 'RollingOut', message: short.map((p) => `${p.dataCentre}: ${p.availableReplicas}/${replicas} replicas available`).join('; ') };
+    return {
+      state: 'progressing',
+      reason: 'RollingOut',
+      message: short.map((p) => `${p.dataCentre}: ${p.availableReplicas}/${replicas} replicas available`).join('; '),
+    };
   }
   const consumers = render.consumers.length;
-  return { state: 'ready', reason: 'Available', message: `runs in ${render.dataCentres.join(', ')}; ${consumers} consumer workspace${consumers === 1 ? '' : 's'}` };
+  return {
+    state: 'ready',
+    reason: 'Available',
+    message: `runs in ${render.dataCentres.join(', ')}; ${consumers} consumer workspace${consumers === 1 ? '' : 's'}`,
+  };
 }
 
 async function writeAccess(ctx: ControllerContext, decisions: AccessDecision[], now: number): Promise<void> {

@@ -11,7 +11,17 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/index.ts';
 import type { DesiredObject } from '../render/index.ts';
-import { Applier, ApplyError, errorMessage, listText, MESSAGE_BYTES, truncateBytes, type ApplyCounts, type Drift, type ObjectWriter } from '../runtime/index.ts';
+import {
+  Applier,
+  ApplyError,
+  errorMessage,
+  listText,
+  MESSAGE_BYTES,
+  truncateBytes,
+  type ApplyCounts,
+  type Drift,
+  type ObjectWriter,
+} from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import { pathText, type Outcome } from './status.ts';
@@ -153,7 +163,10 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
 export function driftText(drift: Drift): string {
   const { live, fields } = drift;
   const name = live.metadata?.namespace ? `${live.metadata.namespace}/${live.metadata.name}` : live.metadata?.name;
-  const changes = listText(fields.map((f) => `${pathText(f.path)} ${f.change}`), { noun: 'fields', separator: ', ' });
+  const changes = listText(
+    fields.map((f) => `${pathText(f.path)} ${f.change}`),
+    { noun: 'fields', separator: ', ' },
+  );
   return `${live.kind} ${name}: ${changes}; restored to the desired spec`;
 }
 
@@ -193,7 +206,13 @@ export async function syncRendered(
 /** Fails the reconcile (retried with backoff) when writes failed in any data centre. */
 export function throwIfFailed(outcomes: readonly DcOutcome[]): void {
   const failed = outcomes.filter((o) => o.state === 'failed');
-  if (failed.length > 0) throw new Error(listText(failed.map((o) => o.message ?? o.dataCentre), { noun: 'data centres failing' }));
+  if (failed.length > 0)
+    throw new Error(
+      listText(
+        failed.map((o) => o.message ?? o.dataCentre),
+        { noun: 'data centres failing' },
+      ),
+    );
 }
 
 /**
@@ -205,9 +224,19 @@ export function throwIfFailed(outcomes: readonly DcOutcome[]): void {
 export function renderedOutcome(issues: readonly { reason: string; message: string }[], outcomes: readonly DcOutcome[]): Outcome | undefined {
   const problems = [
     ...issues.map((i) => ({ reason: i.reason, message: i.message })),
-    ...outcomes.filter((o) => o.wanted && o.state !== 'applied').map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
+    ...outcomes
+      .filter((o) => o.wanted && o.state !== 'applied')
+      .map((o) => ({ reason: o.state === 'failed' ? 'ApplyFailed' : 'DataCentreUnreachable', message: o.message ?? '' })),
   ];
-  if (problems.length > 0) return { state: 'degraded', reason: problems[0]!.reason, message: listText(problems.map((p) => p.message), { noun: 'problems' }) };
+  if (problems.length > 0)
+    return {
+      state: 'degraded',
+      reason: problems[0]!.reason,
+      message: listText(
+        problems.map((p) => p.message),
+        { noun: 'problems' },
+      ),
+    };
   const held = outcomes.flatMap((o) => o.held);
   if (held.length > 0) return { state: 'progressing', reason: 'WaitingForNamespace', message: heldText(held, outcomes) };
   return undefined;

@@ -41,7 +41,11 @@ export interface Watch {
 }
 
 /** Watches `source`, mapping each event's object to keys of the controller's kind. */
-export function watch<S extends WatchSource>(source: S, keys: (hub: HubView, object: ObjectOf<S>) => ObjectKey[], deleted?: (ctx: ControllerContext, object: ObjectOf<S>) => void): Watch {
+export function watch<S extends WatchSource>(
+  source: S,
+  keys: (hub: HubView, object: ObjectOf<S>) => ObjectKey[],
+  deleted?: (ctx: ControllerContext, object: ObjectOf<S>) => void,
+): Watch {
   // The informer named by `source` hands over only objects of its own kind.
   type Any<A> = (a: A, object: KubernetesObject) => void;
   return {

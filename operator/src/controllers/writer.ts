@@ -55,7 +55,10 @@ export interface HubWriter extends StatusClient {
    * Sets the object's whole finalizer list, on the resourceVersion read (a merge patch that
    * fails with 409 when the object changed meanwhile: the caller retries on fresh data).
    */
-  setFinalizers(target: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string } }, finalizers: string[]): Promise<void>;
+  setFinalizers(
+    target: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string } },
+    finalizers: string[],
+  ): Promise<void>;
 }
 
 export function requestHubWriter(client: ClusterClient, opts: WriteOptions): HubWriter {

@@ -10,7 +10,16 @@
  * range seen inside one cluster are left out: the latter are reported once, as cross-data-
  * centre paths ("via network range").
  */
-import { ANNOTATIONS, LABELS, workspaceNamespace, type AccessGrant, type AccessRequest, type Agency, type NetworkLink, type SharedDataService } from '../api/index.ts';
+import {
+  ANNOTATIONS,
+  LABELS,
+  workspaceNamespace,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type NetworkLink,
+  type SharedDataService,
+} from '../api/index.ts';
 import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews } from '../connectivity/govcloud.ts';
 import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
@@ -68,7 +77,9 @@ export function accessPairs(platform: Platform, objects: ReadonlyMap<string, rea
       if (d.kind !== 'Host' && cell.source.kind === 'Namespace' && d.namespace === cell.source.namespace) continue;
       if (d.kind === 'Host' && d.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
       if (cell.source.kind === 'Host' && cell.source.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
-      pairs.push(pair(platform, rendered, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [...cell.egress.allowedBy, ...cell.ingress.allowedBy]));
+      pairs.push(
+        pair(platform, rendered, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [...cell.egress.allowedBy, ...cell.ingress.allowedBy]),
+      );
     }
   }
   for (const c of crossDataCentre(views)) {
@@ -77,7 +88,20 @@ export function accessPairs(platform: Platform, objects: ReadonlyMap<string, rea
     const to = `${c.to.namespace}/${c.to.name} (${c.to.kind})`;
     const port = `${c.to.port}/${c.to.protocol}`;
     // The sender's egress opens the whole range (every service there); the receiver's ingress names the one service.
-    pairs.push(pair(platform, at, now, `${c.from.dataCentre} → ${c.to.dataCentre}`, c.from.namespace, to, port, c.verdict, c.ingress.allowedBy, objects.get(c.from.dataCentre)));
+    pairs.push(
+      pair(
+        platform,
+        at,
+        now,
+        `${c.from.dataCentre} → ${c.to.dataCentre}`,
+        c.from.namespace,
+        to,
+        port,
+        c.verdict,
+        c.ingress.allowedBy,
+        objects.get(c.from.dataCentre),
+      ),
+    );
   }
   return pairs.sort((a, b) => cmp(pairKey(a), pairKey(b)));
 }
@@ -155,7 +179,13 @@ function byRef(list: readonly (AccessRequest | AccessGrant)[], ref: string): Acc
   return list.find((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` === ref);
 }
 
-function justify(platform: Platform, owner: PlatformObject, consumer: { agency: string; workspace: string } | undefined, destination: string, now: Date): Justification | undefined {
+function justify(
+  platform: Platform,
+  owner: PlatformObject,
+  consumer: { agency: string; workspace: string } | undefined,
+  destination: string,
+  now: Date,
+): Justification | undefined {
   if (owner.kind === 'NetworkLink') {
     const link = owner as NetworkLink;
     if (link.spec.peer.external) return { basis: `link to ${link.spec.peer.external.network}`, records: [record(link)] };
@@ -171,14 +201,18 @@ function justify(platform: Platform, owner: PlatformObject, consumer: { agency: 
     const own = `${workspaceNamespace(provider.metadata.name, service.spec.workspace)}/${serviceObjectName(service)} (Service)`;
     if (destination.includes('(Service)') && destination !== own) return undefined;
     if (service.spec.sharing === 'onRequest') {
-      const match = consumer ? accessMatches(platform, provider, service, now).matches.find((m) => m.consumer === consumer.agency && m.workspaces.includes(consumer.workspace)) : undefined;
+      const match = consumer
+        ? accessMatches(platform, provider, service, now).matches.find((m) => m.consumer === consumer.agency && m.workspaces.includes(consumer.workspace))
+        : undefined;
       if (!match) return { basis: 'request and grant', records: [record(service)] };
       const request = byRef(platform.requests, match.request);
       const grant = byRef(platform.grants, match.grant);
       return { basis: 'request and grant', records: [record(service), ...[request, grant].flatMap((o) => (o ? [record(o)] : []))] };
     }
     const basis = `${service.spec.sharing} sharing`;
-    const declared = consumer ? declaredUses(platform, provider, service, now).uses.find((u) => u.consumer === consumer.agency && u.workspaces.includes(consumer.workspace)) : undefined;
+    const declared = consumer
+      ? declaredUses(platform, provider, service, now).uses.find((u) => u.consumer === consumer.agency && u.workspaces.includes(consumer.workspace))
+      : undefined;
     const request = declared ? byRef(platform.requests, declared.request) : undefined;
     return { basis: request ? `${basis}, declared by request` : basis, records: [service, ...(request ? [request] : [])].map(record) };
   }

@@ -37,7 +37,10 @@ async function exportRef(ref: string, cwd: string): Promise<Base> {
   const top = await git(['rev-parse', '--show-toplevel'], cwd);
   if (top.code !== 0) throw new BaseError(`--base ${ref}: no folder of that name, and ${cwd} is not in a git repository to read a ref from`);
   const commit = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], cwd);
-  if (commit.code !== 0) throw new BaseError(`--base ${ref}: no folder of that name, and no commit of that name in the git repository at ${top.out.trim()} (a branch not fetched yet? CI checkouts are often shallow: fetch the base branch first)`);
+  if (commit.code !== 0)
+    throw new BaseError(
+      `--base ${ref}: no folder of that name, and no commit of that name in the git repository at ${top.out.trim()} (a branch not fetched yet? CI checkouts are often shallow: fetch the base branch first)`,
+    );
   const prefix = (await git(['rev-parse', '--show-prefix'], cwd)).out.trim();
   const sha = commit.out.trim();
   const tmp = await mkdtemp(join(tmpdir(), 'govcloud-base-'));

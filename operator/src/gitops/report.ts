@@ -127,15 +127,34 @@ export function planDiffTable(diff: PlanDiff, base: BaseInfo, paths: readonly st
     if (changesTotal(d.objects) === 0 && quota.length === 0) continue;
     out.push(`Data centre ${d.dataCentre}: ${counts(d.objects)}`, ...listLines(d.objects, objectName), ...quota.map((q) => `  ${q}`), '');
   }
-  for (const [title, pairs] of [['Access opened', diff.access.opened], ['Access closed', diff.access.closed]] as const) {
+  for (const [title, pairs] of [
+    ['Access opened', diff.access.opened],
+    ['Access closed', diff.access.closed],
+  ] as const) {
     out.push(`${title} (${pairs.length})${pairs.length === 0 ? ': none' : ''}`);
-    if (pairs.length > 0) out.push(renderTable(ACCESS_HEADERS.map((header) => ({ header })), pairs.map(accessRow)).trimEnd());
+    if (pairs.length > 0)
+      out.push(
+        renderTable(
+          ACCESS_HEADERS.map((header) => ({ header })),
+          pairs.map(accessRow),
+        ).trimEnd(),
+      );
     out.push('');
   }
   if (diff.access.changed.length > 0) {
-    out.push(`Access changed (${diff.access.changed.length}): open before and after`, renderTable(CHANGED_HEADERS.map((header) => ({ header })), diff.access.changed.map(changedRow)).trimEnd(), '');
+    out.push(
+      `Access changed (${diff.access.changed.length}): open before and after`,
+      renderTable(
+        CHANGED_HEADERS.map((header) => ({ header })),
+        diff.access.changed.map(changedRow),
+      ).trimEnd(),
+      '',
+    );
   }
-  for (const [title, issues] of [['New issues', diff.issues.added], ['Issues resolved', diff.issues.resolved]] as const) {
+  for (const [title, issues] of [
+    ['New issues', diff.issues.added],
+    ['Issues resolved', diff.issues.resolved],
+  ] as const) {
     if (issues.length > 0) out.push(`${title} (${issues.length}):`, ...issues.map((i) => `  ${issueLine(i)}`), '');
   }
   return out.join('\n').replace(/\n+$/, '\n');
@@ -143,13 +162,15 @@ export function planDiffTable(diff: PlanDiff, base: BaseInfo, paths: readonly st
 
 /** Text safe in a Markdown table cell or paragraph: no markup, no HTML, no line breaks. */
 export function markdownText(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
 function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [`| ${headers.map(markdownText).join(' | ')} |`, `|${headers.map(() => ' --- |').join('')}`, ...rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`)];
+  return [
+    `| ${headers.map(markdownText).join(' | ')} |`,
+    `|${headers.map(() => ' --- |').join('')}`,
+    ...rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`),
+  ];
 }
 
 /** Lines inside a fenced block: a fence longer than any backtick run inside. */
@@ -164,27 +185,54 @@ function details(title: string, body: readonly string[]): string[] {
 }
 
 export function planDiffMarkdown(diff: PlanDiff, base: BaseInfo, paths: readonly string[]): string {
-  const out: string[] = [`### govcloud plan: ${markdownText(summary(diff, base))}`, '', markdownText(`${paths.join(' ')} ${baseLine(base)} at ${diff.now}`), ''];
+  const out: string[] = [
+    `### govcloud plan: ${markdownText(summary(diff, base))}`,
+    '',
+    markdownText(`${paths.join(' ')} ${baseLine(base)} at ${diff.now}`),
+    '',
+  ];
   if (isEmpty(diff)) return out.join('\n');
-  const access = (pairs: AccessPair[]) => markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid'], pairs.map(accessRow));
+  const access = (pairs: AccessPair[]) =>
+    markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid'], pairs.map(accessRow));
   out.push(`**Access opened: ${diff.access.opened.length}**`, '');
   if (diff.access.opened.length > 0) out.push(...access(diff.access.opened), '');
   out.push(`**Access closed: ${diff.access.closed.length}**`, '');
   if (diff.access.closed.length > 0) out.push(...access(diff.access.closed), '');
   if (diff.access.changed.length > 0) {
     out.push(`**Access changed: ${diff.access.changed.length}** (open before and after)`, '');
-    out.push(...markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid', 'Before'], diff.access.changed.map(changedRow)), '');
+    out.push(
+      ...markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid', 'Before'], diff.access.changed.map(changedRow)),
+      '',
+    );
   }
-  const rows = diff.dataCentres.map((d) => [d.dataCentre, String(d.objects.added.length), String(d.objects.changed.length), String(d.objects.removed.length), RESOURCES.map((r) => `${r} ${d.quota[r].delta}`).join(', ')]);
+  const rows = diff.dataCentres.map((d) => [
+    d.dataCentre,
+    String(d.objects.added.length),
+    String(d.objects.changed.length),
+    String(d.objects.removed.length),
+    RESOURCES.map((r) => `${r} ${d.quota[r].delta}`).join(', '),
+  ]);
   out.push(...markdownTable(['Data centre', 'Objects added', 'Changed', 'Removed', 'Quota change'], rows), '');
-  if (diff.issues.added.length > 0) out.push(`**New issues: ${diff.issues.added.length}** (asked for, not rendered)`, '', ...diff.issues.added.map((i) => `- ${markdownText(issueLine(i))}`), '');
+  if (diff.issues.added.length > 0)
+    out.push(
+      `**New issues: ${diff.issues.added.length}** (asked for, not rendered)`,
+      '',
+      ...diff.issues.added.map((i) => `- ${markdownText(issueLine(i))}`),
+      '',
+    );
   if (changesTotal(diff.records) > 0) out.push(...details(`govcloud records: ${counts(diff.records)}`, fenced('diff', listLines(diff.records, recordName))));
   for (const d of diff.dataCentres) {
     const quota = quotaLines(d);
     if (changesTotal(d.objects) === 0 && quota.length === 0) continue;
     out.push(...details(`${d.dataCentre}: ${counts(d.objects)}`, fenced('diff', [...listLines(d.objects, objectName), ...quota.map((q) => `  ${q}`)])));
   }
-  if (diff.issues.resolved.length > 0) out.push(...details(`Issues resolved: ${diff.issues.resolved.length}`, diff.issues.resolved.map((i) => `- ${markdownText(issueLine(i))}`)));
+  if (diff.issues.resolved.length > 0)
+    out.push(
+      ...details(
+        `Issues resolved: ${diff.issues.resolved.length}`,
+        diff.issues.resolved.map((i) => `- ${markdownText(issueLine(i))}`),
+      ),
+    );
   return out.join('\n').replace(/\n+$/, '\n');
 }
 

@@ -127,11 +127,12 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (err) {
-      const message = err instanceof RangeError
-        ? 'document is nested too deeply to read'
-        : /alias/i.test((err as Error).message)
-          ? `aliases expand too far (more than ${MAX_ALIASES} uses): refusing a possible alias bomb`
-          : `cannot read document: ${(err as Error).message}`;
+      const message =
+        err instanceof RangeError
+          ? 'document is nested too deeply to read'
+          : /alias/i.test((err as Error).message)
+            ? `aliases expand too far (more than ${MAX_ALIASES} uses): refusing a possible alias bomb`
+            : `cannot read document: ${(err as Error).message}`;
       fileProblem(docLine, message);
       continue;
     }

@@ -34,7 +34,13 @@ async function readIgnore(dir: string): Promise<RegExp[]> {
   }
   return text
     .split(/\r?\n/)
-    .map((l) => l.replace(/(^|\s)#.*$/, '').trim().replace(/^\.\//, '').replace(/\/+$/, ''))
+    .map((l) =>
+      l
+        .replace(/(^|\s)#.*$/, '')
+        .trim()
+        .replace(/^\.\//, '')
+        .replace(/\/+$/, ''),
+    )
     .filter((l) => l.length > 0)
     .map(globToRegExp);
 }
@@ -61,7 +67,12 @@ export async function expandPaths(paths: readonly string[], cwd: string): Promis
     try {
       entries = (await readdir(dir)).filter((e) => !e.startsWith('.')).sort();
     } catch (err) {
-      problems.push({ file: relative(cwd, dir) || dir, line: 0, object: '', message: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      problems.push({
+        file: relative(cwd, dir) || dir,
+        line: 0,
+        object: '',
+        message: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      });
       return;
     }
     for (const entry of entries) {

@@ -50,7 +50,8 @@ export function scanLimits(text: string): ScanProblem | undefined {
     offset += token.length;
     if (token === '---' && !scalarFollows) {
       inDocument = true;
-      if (++documents > MAX_DOCUMENTS_PER_FILE) return { offset: at, message: `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file: document ${documents} starts here` };
+      if (++documents > MAX_DOCUMENTS_PER_FILE)
+        return { offset: at, message: `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file: document ${documents} starts here` };
       continue;
     }
     if (token === '...' && !scalarFollows) {
@@ -62,7 +63,8 @@ export function scanLimits(text: string): ScanProblem | undefined {
     if (!isScalar && !CONTENT.test(token)) continue;
     if (!inDocument) {
       inDocument = true;
-      if (++documents > MAX_DOCUMENTS_PER_FILE) return { offset: at, message: `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file: document ${documents} starts here` };
+      if (++documents > MAX_DOCUMENTS_PER_FILE)
+        return { offset: at, message: `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file: document ${documents} starts here` };
     }
     if (!isScalar) {
       if (token === '[' || token === '{') {

@@ -95,7 +95,7 @@ export function formatIP(family: Family, value: bigint): string {
   // RFC 5952: the longest run (of two or more) of zero groups becomes `::`.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -153,7 +153,10 @@ export function parseCidr(text: string, allowBare = false): CidrResult {
 export function parseStrictCidr(text: string): { ok: true; cidr: Cidr } | { ok: false; message: string } {
   const parsed = text.length <= 64 && !/\s/.test(text) ? parseCidr(text) : undefined;
   if (!parsed?.ok) {
-    return { ok: false, message: `${JSON.stringify(text)} is not an address range: expected an address and a prefix length, like 10.20.0.0/16 or fd00:20::/48` };
+    return {
+      ok: false,
+      message: `${JSON.stringify(text)} is not an address range: expected an address and a prefix length, like 10.20.0.0/16 or fd00:20::/48`,
+    };
   }
   const { family, network, prefix } = parsed.cidr;
   return { ok: true, cidr: { family, network, prefix, text } };
@@ -259,7 +262,10 @@ export class AddressSet {
   /** The set as a short list of CIDR ranges (largest aligned blocks). */
   toCidrs(): string[] {
     const out: string[] = [];
-    for (const [family, ivs] of [[4, this.v4], [6, this.v6]] as const) {
+    for (const [family, ivs] of [
+      [4, this.v4],
+      [6, this.v6],
+    ] as const) {
       for (const [lo, hi] of ivs) out.push(...intervalToCidrs(family, lo, hi));
     }
     return out;

@@ -114,7 +114,10 @@ export const SHARING_RULES: readonly SharingRule[] = [
 ];
 
 /** Why a service may not hold this class of data shared this way, or undefined when it may. */
-export function sharingRefusal(spec: { dataClass: string; sharing: string }): { reason: 'StateSecret' | 'SharingNotAllowed'; field: 'dataClass' | 'sharing'; message: string } | undefined {
+export function sharingRefusal(spec: {
+  dataClass: string;
+  sharing: string;
+}): { reason: 'StateSecret' | 'SharingNotAllowed'; field: 'dataClass' | 'sharing'; message: string } | undefined {
   if (spec.dataClass === NEVER_HOSTED) return { reason: 'StateSecret', field: 'dataClass', message: STATE_SECRET_MESSAGE };
   const broken = SHARING_RULES.find((r) => spec[r.when.field] === r.when.is && spec[r.then.field] !== r.then.is);
   return broken ? { reason: 'SharingNotAllowed', field: 'sharing', message: broken.message } : undefined;

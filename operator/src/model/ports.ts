@@ -28,9 +28,7 @@ function toSpans(ports: readonly { protocol?: string; port: number; endPort?: nu
 
 /** Sorted (TCP, UDP, SCTP; by port) and merged: overlapping and adjacent spans become one. */
 export function mergeSpans(spans: readonly Span[]): Span[] {
-  const sorted = [...spans].sort(
-    (a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol) || a.from - b.from || a.to - b.to,
-  );
+  const sorted = [...spans].sort((a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol) || a.from - b.from || a.to - b.to);
   const out: Span[] = [];
   for (const s of sorted) {
     const last = out[out.length - 1];

@@ -57,7 +57,14 @@ export function checkPlatform(platform: Platform, options: RuleOptions = {}): Ru
 }
 
 function checkDuplicates(platform: Platform, error: Report): void {
-  const all: PlatformObject[] = [...platform.dataCentres, ...platform.agencies, ...platform.links, ...platform.services, ...platform.requests, ...platform.grants];
+  const all: PlatformObject[] = [
+    ...platform.dataCentres,
+    ...platform.agencies,
+    ...platform.links,
+    ...platform.services,
+    ...platform.requests,
+    ...platform.grants,
+  ];
   const first = new Map<string, PlatformObject>();
   for (const o of all) {
     const key = refKey(o.kind, o.metadata.namespace, o.metadata.name);
@@ -83,8 +90,11 @@ function checkPlatformNamespaces(platform: Platform, extra: readonly string[], e
     if (hub) error(agency, ['metadata', 'name'], `the agency's hub namespace would be ${hubNamespaceOf(name)}, and ${hub}: choose another name`);
     agency.spec.workspaces.forEach((w, i) => {
       const ns = workspaceNamespace(name, w.name);
-      const clash = platformNamespaceClash(ns, extra) ?? (ns.startsWith(HUB_NAMESPACE_PREFIX) ? `${HUB_NAMESPACE_PREFIX}* namespaces are the agencies' hub namespaces` : undefined);
-      if (clash) error(agency, ['spec', 'workspaces', i, 'name'], `workspace "${w.name}" would be namespace ${ns}, and ${clash}: rename the workspace or the agency`);
+      const clash =
+        platformNamespaceClash(ns, extra) ??
+        (ns.startsWith(HUB_NAMESPACE_PREFIX) ? `${HUB_NAMESPACE_PREFIX}* namespaces are the agencies' hub namespaces` : undefined);
+      if (clash)
+        error(agency, ['spec', 'workspaces', i, 'name'], `workspace "${w.name}" would be namespace ${ns}, and ${clash}: rename the workspace or the agency`);
     });
   }
 }
@@ -100,7 +110,10 @@ function checkAgencies(platform: Platform, index: Index, error: Report): void {
     } else {
       const earlier = codes.get(code.code);
       if (earlier && earlier.metadata.name !== name) {
-        const written = agency.spec.code === code.code && earlier.spec.code === code.code ? '' : ` (${JSON.stringify(agency.spec.code)} and ${JSON.stringify(earlier.spec.code)} are the same code)`;
+        const written =
+          agency.spec.code === code.code && earlier.spec.code === code.code
+            ? ''
+            : ` (${JSON.stringify(agency.spec.code)} and ${JSON.stringify(earlier.spec.code)} are the same code)`;
         error(agency, ['spec', 'code'], `code ${code.code} is already ${describeObject(earlier)}'s${written}: one agency, one code`, earlier);
       } else if (!earlier) codes.set(code.code, agency);
     }
@@ -109,7 +122,12 @@ function checkAgencies(platform: Platform, index: Index, error: Report): void {
       const ns = workspaceNamespace(name, w.name);
       const earlier = namespaces.get(ns);
       if (earlier && earlier.agency.metadata.name !== name) {
-        error(agency, ['spec', 'workspaces', i, 'name'], `namespace ${ns} would also be the namespace of workspace "${earlier.workspace}" of ${describeObject(earlier.agency)}: rename one of them`, earlier.agency);
+        error(
+          agency,
+          ['spec', 'workspaces', i, 'name'],
+          `namespace ${ns} would also be the namespace of workspace "${earlier.workspace}" of ${describeObject(earlier.agency)}: rename one of them`,
+          earlier.agency,
+        );
       } else if (!earlier) namespaces.set(ns, { agency, workspace: w.name });
     });
 

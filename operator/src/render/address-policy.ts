@@ -32,7 +32,14 @@ function str(s: string): string {
 
 /** A CEL list of maps of strings (CEL map literals hold one value type). */
 function celList(items: Record<string, string>[]): string {
-  return `[${items.map((i) => `{${Object.entries(i).map(([k, v]) => `${str(k)}: ${str(v)}`).join(', ')}}`).join(', ')}]`;
+  return `[${items
+    .map(
+      (i) =>
+        `{${Object.entries(i)
+          .map(([k, v]) => `${str(k)}: ${str(v)}`)
+          .join(', ')}}`,
+    )
+    .join(', ')}]`;
 }
 
 /** Reserved ranges and whom from: every egress (all), every agency's but their own (others), internet egress (internet). */
@@ -51,7 +58,9 @@ function reservedList(plan: AddressPlan): string {
 
 function declaredList(plan: AddressPlan): string {
   return celList([
-    ...(['specialisedLevelI', 'specialisedLevelII'] as const).flatMap((network) => plan.specialised[network].map((r) => ({ network, agency: '', cidr: r.cidr.text }))),
+    ...(['specialisedLevelI', 'specialisedLevelII'] as const).flatMap((network) =>
+      plan.specialised[network].map((r) => ({ network, agency: '', cidr: r.cidr.text })),
+    ),
     ...plan.wans.map((r) => ({ network: 'agencyWAN', agency: r.agency ?? '', cidr: r.cidr.text })),
   ]);
 }

@@ -125,7 +125,14 @@ function tenantLabels(agency: Agency): Record<string, string> {
   return uid ? { [AGENCY_NAME_LABEL]: agency.metadata.name, [LABELS.agencyUid]: uid } : { [AGENCY_NAME_LABEL]: agency.metadata.name };
 }
 
-function roleBinding(name: string, namespace: string, owner: OwnerRef, code: string, role: string, groups: readonly string[] | undefined): DesiredObject | undefined {
+function roleBinding(
+  name: string,
+  namespace: string,
+  owner: OwnerRef,
+  code: string,
+  role: string,
+  groups: readonly string[] | undefined,
+): DesiredObject | undefined {
   const subjects = sortedUnique(groups ?? []).map((g) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: g }));
   if (subjects.length === 0) return undefined;
   return {
@@ -225,7 +232,9 @@ function workspaceObjects(
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          ],
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
@@ -259,7 +268,8 @@ function workspaceObjects(
       for (const r of refused) {
         issues.push({ owner, field: `spec.workspaces[${index}].internetEgress[${r.index}]`, reason: 'ReservedAddresses', message: r.message });
       }
-      if (kept.length > 0) objects.push(networkPolicy(meta(ALLOW_INTERNET_EGRESS), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: addressPeers(kept) }] }));
+      if (kept.length > 0)
+        objects.push(networkPolicy(meta(ALLOW_INTERNET_EGRESS), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: addressPeers(kept) }] }));
     }
   }
   return objects;

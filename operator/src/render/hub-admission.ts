@@ -33,21 +33,32 @@ export function hubAdmissionPolicies(owner: OwnerRef): DesiredObject[] {
   const requests = AccessRequestKind.plural;
   const grants = AccessGrantKind.plural;
   return [
-    ...policy(owner, NETWORKLINK_PEER_POLICY, [NetworkLinkKind.plural], [
-      {
-        expression: `!has(object.spec.peer) || !has(object.spec.peer.agency) || ${notActing('object.spec.peer.agency.name')}`,
-        message: "a NetworkLink connects a workspace to another agency's workspace: spec.peer.agency.name may not be the agency whose hub namespace holds the link",
-      },
-    ]),
-    ...policy(owner, ACCESS_PARTIES_POLICY, [requests, grants], [
-      {
-        expression: `request.resource.resource != '${requests}' || ${notActing('object.spec.provider')}`,
-        message: 'an agency does not request access to its own service: spec.provider may not be the agency whose hub namespace holds the request',
-      },
-      {
-        expression: `request.resource.resource != '${grants}' || ${notActing('object.spec.consumer')}`,
-        message: 'an agency does not grant access to itself: spec.consumer may not be the agency whose hub namespace holds the grant',
-      },
-    ]),
+    ...policy(
+      owner,
+      NETWORKLINK_PEER_POLICY,
+      [NetworkLinkKind.plural],
+      [
+        {
+          expression: `!has(object.spec.peer) || !has(object.spec.peer.agency) || ${notActing('object.spec.peer.agency.name')}`,
+          message:
+            "a NetworkLink connects a workspace to another agency's workspace: spec.peer.agency.name may not be the agency whose hub namespace holds the link",
+        },
+      ],
+    ),
+    ...policy(
+      owner,
+      ACCESS_PARTIES_POLICY,
+      [requests, grants],
+      [
+        {
+          expression: `request.resource.resource != '${requests}' || ${notActing('object.spec.provider')}`,
+          message: 'an agency does not request access to its own service: spec.provider may not be the agency whose hub namespace holds the request',
+        },
+        {
+          expression: `request.resource.resource != '${grants}' || ${notActing('object.spec.consumer')}`,
+          message: 'an agency does not grant access to itself: spec.consumer may not be the agency whose hub namespace holds the grant',
+        },
+      ],
+    ),
   ];
 }

@@ -4,9 +4,28 @@
  * closes. No I/O, no clock. The `govcloud plan` CLI and the operator call the same functions.
  */
 export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
-export { renderAgency, podSecurityLabels, workspaceShare, DEFAULT_DENY, QUOTA_NAME, LIMIT_RANGE_NAME, type AgencyRender, type WorkspaceQuota } from './agency.ts';
+export {
+  renderAgency,
+  podSecurityLabels,
+  workspaceShare,
+  DEFAULT_DENY,
+  QUOTA_NAME,
+  LIMIT_RANGE_NAME,
+  type AgencyRender,
+  type WorkspaceQuota,
+} from './agency.ts';
 export { renderLink, linkPolicyName, counterparts, type LinkRender } from './link.ts';
-export { renderService, accessMatches, declaredUses, serviceObjectName, servicePolicyName, usePolicyName, type ServiceRender, type AccessMatch, type DeclaredUse } from './service.ts';
+export {
+  renderService,
+  accessMatches,
+  declaredUses,
+  serviceObjectName,
+  servicePolicyName,
+  usePolicyName,
+  type ServiceRender,
+  type AccessMatch,
+  type DeclaredUse,
+} from './service.ts';
 export { renderPlatform, type PlatformRender } from './platform.ts';
 export { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } from './hub-admission.ts';
 export {

@@ -168,7 +168,9 @@ function judgeLink(platform: Platform, link: NetworkLink, issues: RenderIssue[])
     return refused('PeerMissing', 'set exactly one of peer.agency or peer.external', 'spec.peer');
   }
   // One rule for every egress to addresses (model/addresses.ts): one refused range refuses the link.
-  const addresses = external ? judgeRanges(addressPlan(platform.dataCentres), acting.metadata.name, external.network as ExternalNetwork, external.cidrs) : undefined;
+  const addresses = external
+    ? judgeRanges(addressPlan(platform.dataCentres), acting.metadata.name, external.network as ExternalNetwork, external.cidrs)
+    : undefined;
   const reserved = addresses?.refused[0];
   if (reserved) return refused('ReservedAddresses', reserved.message, `spec.peer.external.cidrs[${reserved.index}]`);
 
@@ -198,12 +200,22 @@ function agreement(
   if (activePeers.length === 0) {
     const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
     if (candidates.length === 0) {
-      return { reason: 'WaitingForPeer', message: `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer` };
+      return {
+        reason: 'WaitingForPeer',
+        message: `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`,
+      };
     }
-    if (usable.length === 0) return { reason: 'PeerNotEncrypted', message: `the matching link of agency ${peerRef.name} is not encrypted, as security level ${subject.level} requires` };
+    if (usable.length === 0)
+      return {
+        reason: 'PeerNotEncrypted',
+        message: `the matching link of agency ${peerRef.name} is not encrypted, as security level ${subject.level} requires`,
+      };
     return { reason: 'PeerOutsideWindow', message: `the matching link of agency ${peerRef.name} is outside its validity window` };
   }
-  const ports = intersectPorts(link.spec.ports, activePeers.flatMap((p) => p.link.spec.ports));
+  const ports = intersectPorts(
+    link.spec.ports,
+    activePeers.flatMap((p) => p.link.spec.ports),
+  );
   if (ports.length === 0) return { reason: 'NoCommonPorts', message: `no port is named by both this link and agency ${peerRef.name}'s matching link` };
   const encrypted = link.spec.encrypted === true || activePeers.some((p) => p.link.spec.encrypted === true);
   // The policy stays open while one of the peer links is: its window ends at the latest peer end.
@@ -266,7 +278,12 @@ function linkObjects(platform: Platform, subject: Subject, agreed: Agreement, is
       agreed.ports,
     );
     if (!policy) {
-      issues.push({ owner, dataCentre: dc, reason: 'PeerUnreachable', message: `from data centre ${dc} the peer workspace is in no data centre the link can reach` });
+      issues.push({
+        owner,
+        dataCentre: dc,
+        reason: 'PeerUnreachable',
+        message: `from data centre ${dc} the peer workspace is in no data centre the link can reach`,
+      });
       continue;
     }
     out.add(dc, policy);

@@ -83,6 +83,9 @@ export function boundedName(prefix: string, name: string, options: { dots?: bool
   if (options.dots ? isDnsSubdomain(full, MAX_NAME) : isDnsLabel(full)) return full;
   const hash = shortHash(full, 10);
   const sanitised = full.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-  const head = sanitised.slice(0, MAX_NAME - hash.length - 1).replace(/-+$/, '').replace(/^-+/, '');
+  const head = sanitised
+    .slice(0, MAX_NAME - hash.length - 1)
+    .replace(/-+$/, '')
+    .replace(/^-+/, '');
   return head.length > 0 ? `${head}-${hash}` : `h${hash}`;
 }

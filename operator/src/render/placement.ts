@@ -114,7 +114,12 @@ export function hubDataCentre(platform: Platform): { ok: true; dataCentre: DataC
   const hubs = platform.dataCentres.filter((d) => d.spec.connection.thisCluster === true).sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
   const [hub] = hubs;
   if (hubs.length === 1 && hub) return { ok: true, dataCentre: hub };
-  if (hubs.length === 0) return { ok: false, reason: 'NoHubDataCentre', message: 'no data centre is the hub (spec.connection.thisCluster: true), so there is nowhere for hub namespaces' };
+  if (hubs.length === 0)
+    return {
+      ok: false,
+      reason: 'NoHubDataCentre',
+      message: 'no data centre is the hub (spec.connection.thisCluster: true), so there is nowhere for hub namespaces',
+    };
   return {
     ok: false,
     reason: 'SeveralHubDataCentres',

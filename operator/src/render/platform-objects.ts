@@ -98,7 +98,11 @@ export function workspaceAdminRole(): PlatformClusterRole {
     { apiGroups: [''], resources: ['pods/log', 'pods/status', 'services/status', 'persistentvolumeclaims/status'], verbs: READ },
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['get', 'create'] },
     { apiGroups: [''], resources: ['events', 'endpoints'], verbs: READ },
-    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets', 'deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ALL },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments', 'statefulsets', 'replicasets', 'deployments/scale', 'statefulsets/scale', 'replicasets/scale'],
+      verbs: ALL,
+    },
     { apiGroups: ['apps'], resources: ['deployments/status', 'statefulsets/status', 'replicasets/status'], verbs: READ },
     { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ALL },
     { apiGroups: ['batch'], resources: ['jobs/status', 'cronjobs/status'], verbs: READ },
@@ -141,18 +145,23 @@ function workspaceAdmissionPolicy(owner: OwnerRef, name: string, resources: read
 export function workspacePodPolicy(owner: OwnerRef): DesiredObject[] {
   const level = `namespaceObject.metadata.labels['${LABELS.securityLevel}']`;
   const dedicated = levelsWhere((p) => p.dedicatedNodes);
-  return workspaceAdmissionPolicy(owner, WORKSPACE_POD_POLICY, ['pods'], [
-    {
-      expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
-      message: 'pods in govcloud workspaces are placed by the scheduler: spec.nodeName is not allowed',
-    },
-    {
-      expression:
-        `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${dedicated.map((l) => `${level} == '${l}'`).join(' || ')}) || ` +
-        `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
-      message: `only security level ${dedicated.join(' and ')} workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
-    },
-  ]);
+  return workspaceAdmissionPolicy(
+    owner,
+    WORKSPACE_POD_POLICY,
+    ['pods'],
+    [
+      {
+        expression: "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
+        message: 'pods in govcloud workspaces are placed by the scheduler: spec.nodeName is not allowed',
+      },
+      {
+        expression:
+          `(has(namespaceObject.metadata.labels) && '${LABELS.securityLevel}' in namespaceObject.metadata.labels && ${dedicated.map((l) => `${level} == '${l}'`).join(' || ')}) || ` +
+          `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${DEDICATED_NODE_KEY}')`,
+        message: `only security level ${dedicated.join(' and ')} workspaces run on the dedicated nodes: no toleration of ${DEDICATED_NODE_KEY}, and none without a key`,
+      },
+    ],
+  );
 }
 
 /** A rule of a workspace admission policy, with the field it judges (the offline check reports its line). */

@@ -63,7 +63,15 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY, sharingRefusal } from '../model/policy.ts';
+import {
+  apartInDataCentres,
+  CROSS_DATA_CENTRE_UNSUPPORTED,
+  dataClassExceeds,
+  DECLARED_USE_FROM_LEVEL,
+  levelPolicy,
+  NO_CROSS_DATA_CENTRE_IDENTITY,
+  sharingRefusal,
+} from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
 import { compareStrings, metadata, ownerOf, PerDataCentre, sortedUnique } from './meta.ts';
 import { boundedName } from './names.ts';
@@ -80,7 +88,6 @@ export const SERVICE_PREFIX = 'svc-';
 export const SERVICE_POLICY_PREFIX = 'govcloud-svc-';
 export const USE_POLICY_PREFIX = 'govcloud-use-';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
-
 
 /** An AccessRequest that opens a default or open service to a consumer at level 3 or above now (no grant needed). */
 export interface DeclaredUse {
@@ -173,7 +180,9 @@ export function accessMatches(platform: Platform, owner: Agency, service: Shared
       boundaries.push(...futureBoundaries(requestWindow.window, now), ...futureBoundaries(grantWindow.window, now));
       if (!isOpen(requestWindow.window, now) || !isOpen(grantWindow.window, now)) continue;
       const granted = grant.spec.workspaces;
-      const workspaces = sortedUnique((request as AccessRequest).spec.workspaces.filter((w) => (granted === undefined || granted.includes(w)) && hasWorkspace(consumer, w)));
+      const workspaces = sortedUnique(
+        (request as AccessRequest).spec.workspaces.filter((w) => (granted === undefined || granted.includes(w)) && hasWorkspace(consumer, w)),
+      );
       if (workspaces.length === 0) continue;
       matches.push({ consumer: consumer.metadata.name, request: nsName(request), grant: nsName(grant), workspaces });
     }
@@ -241,7 +250,15 @@ interface Entitled {
 
 export function renderService(platform: Platform, service: SharedDataService, now: Date): ServiceRender {
   const issues: RenderIssue[] = [];
-  const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({ perDataCentre: [], issues, consumers: [], access: [], requests: [], dataCentres: [], ...extra });
+  const result = (extra: Partial<ServiceRender> = {}): ServiceRender => ({
+    perDataCentre: [],
+    issues,
+    consumers: [],
+    access: [],
+    requests: [],
+    dataCentres: [],
+    ...extra,
+  });
   const subject = judgeService(platform, service, issues);
   if (!subject) return result();
   const entitled = entitledConsumers(subject, now, issues);
@@ -281,7 +298,11 @@ function judgeService(platform: Platform, service: SharedDataService, issues: Re
   const workspace = owner.spec.workspaces.find((w) => w.name === spec.workspace);
   if (!workspace) return refuse('WorkspaceNotFound', `agency ${owner.metadata.name} has no workspace ${spec.workspace}`, 'spec.workspace');
   if (dataClassExceeds(spec.dataClass, workspace.dataClass)) {
-    return refuse('DataClassAboveWorkspace', `workspace ${workspace.name} handles ${workspace.dataClass} data at most; the service is ${spec.dataClass}`, 'spec.dataClass');
+    return refuse(
+      'DataClassAboveWorkspace',
+      `workspace ${workspace.name} handles ${workspace.dataClass} data at most; the service is ${spec.dataClass}`,
+      'spec.dataClass',
+    );
   }
   const cpu = parseMilli(spec.resources?.cpu ?? DEFAULT_RESOURCES.cpu);
   const memory = parseBytes(spec.resources?.memory ?? DEFAULT_RESOURCES.memory);
@@ -389,7 +410,9 @@ function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): 
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        (spec.sharing === 'onRequest' ? 'cross-data-centre access to on-request services' : `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above`) +
+        (spec.sharing === 'onRequest'
+          ? 'cross-data-centre access to on-request services'
+          : `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above`) +
         ` needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
     });
   }
@@ -413,7 +436,13 @@ function providerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[
   const { platform, service, owner, ref, code, identifier, ownNamespace, runsIn } = subject;
   const spec = service.spec;
   const annotations = { [ANNOTATIONS.identifier]: identifier, [ANNOTATIONS.displayName]: spec.displayName };
-  const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: ownNamespace, owner: ref, agency: code, annotations: extra });
+  const meta = (objectName: string, extra: Record<string, string> = {}) => ({
+    name: objectName,
+    namespace: ownNamespace,
+    owner: ref,
+    agency: code,
+    annotations: extra,
+  });
   const replicas = spec.replicas ?? DEFAULT_REPLICAS;
   const allDataCentres = [...platform.dataCentres].map((d) => d.metadata.name);
   for (const dc of runsIn) {
@@ -425,10 +454,15 @@ function providerSide(out: PerDataCentre, subject: Subject, consumers: Consumer[
         ? []
         : spec.sharing === 'open'
           ? allDataCentres.filter((d) => d !== dc)
-          : consumers.filter((c) => c.byRange).flatMap((c) => c.placed).filter((d) => d !== dc && !runsIn.includes(d));
+          : consumers
+              .filter((c) => c.byRange)
+              .flatMap((c) => c.placed)
+              .filter((d) => d !== dc && !runsIn.includes(d));
     const ranges = sortedUnique(remoteDcs).flatMap((d) => findDataCentre(platform, d)?.spec.networkRanges ?? []);
     const peers: Peer[] = [...namespacesPeer(local), ...ipBlockPeers(ranges)];
-    const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, { matchLabels: selector });
+    const policy = directionalPolicy(meta(servicePolicyName(service), { [ANNOTATIONS.identifier]: identifier }), 'Ingress', peers, ports, {
+      matchLabels: selector,
+    });
     if (policy) out.add(dc, policy);
   }
 }

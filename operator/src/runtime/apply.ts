@@ -33,8 +33,7 @@ export interface ObjectWriter {
 
 export function kubeObjectWriter(api: KubernetesObjectApi): ObjectWriter {
   return {
-    apply: (obj, fieldManager) =>
-      api.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply),
+    apply: (obj, fieldManager) => api.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply),
     replace: (obj, fieldManager) => api.replace(obj, undefined, undefined, fieldManager),
     async delete(obj) {
       try {
@@ -63,7 +62,13 @@ export class ApplyError extends AggregateError {
   readonly counts: ApplyCounts;
 
   constructor(errors: Error[], counts: ApplyCounts) {
-    super(errors, `${errors.length} object(s) failed to apply or prune: ${listText(errors.map((e) => e.message), { noun: 'failures' })}`);
+    super(
+      errors,
+      `${errors.length} object(s) failed to apply or prune: ${listText(
+        errors.map((e) => e.message),
+        { noun: 'failures' },
+      )}`,
+    );
     this.counts = counts;
   }
 }
@@ -235,8 +240,16 @@ export class Applier {
     };
     for (const desired of req.desired) desiredIds.add(identity(desired));
     // Cluster-scoped objects (namespaces among them) before what lives in namespaces.
-    await eachLimited(req.desired.filter((d) => !d.metadata?.namespace), this.concurrency, applyOne);
-    await eachLimited(req.desired.filter((d) => d.metadata?.namespace), this.concurrency, applyOne);
+    await eachLimited(
+      req.desired.filter((d) => !d.metadata?.namespace),
+      this.concurrency,
+      applyOne,
+    );
+    await eachLimited(
+      req.desired.filter((d) => d.metadata?.namespace),
+      this.concurrency,
+      applyOne,
+    );
 
     const owned = { matchLabels: req.ownerLabels };
     const prunable: [string, KubernetesObject][] = [];
@@ -259,8 +272,16 @@ export class Applier {
       }
     };
     // What lives in namespaces before the namespaces themselves.
-    await eachLimited(prunable.filter(([, o]) => o.metadata?.namespace), this.concurrency, deleteOne);
-    await eachLimited(prunable.filter(([, o]) => !o.metadata?.namespace), this.concurrency, deleteOne);
+    await eachLimited(
+      prunable.filter(([, o]) => o.metadata?.namespace),
+      this.concurrency,
+      deleteOne,
+    );
+    await eachLimited(
+      prunable.filter(([, o]) => !o.metadata?.namespace),
+      this.concurrency,
+      deleteOne,
+    );
 
     if (errors.length > 0) throw new ApplyError(errors, counts);
     return counts;

@@ -44,8 +44,7 @@ export function isTrue(conditions: readonly Condition[] | undefined, type: strin
  */
 export function setCondition(conditions: readonly Condition[] | undefined, next: ConditionInput, now: number): Condition[] {
   const existing = findCondition(conditions, next.type);
-  const lastTransitionTime =
-    existing && existing.status === next.status ? existing.lastTransitionTime : formatTime(now);
+  const lastTransitionTime = existing && existing.status === next.status ? existing.lastTransitionTime : formatTime(now);
   const condition: Condition = { ...next, message: truncateBytes(next.message, MESSAGE_BYTES), lastTransitionTime };
   if (condition.observedGeneration === undefined) delete condition.observedGeneration;
   const list = [...(conditions ?? [])];
@@ -84,15 +83,7 @@ export function standardConditions(
     ...base,
   });
   let list = setCondition(conditions, flag(Ready, outcome.state === 'ready', reason, message), now);
-  list = setCondition(
-    list,
-    outcome.state === 'progressing' ? flag(Progressing, true, reason, message) : flag(Progressing, false, reason, ''),
-    now,
-  );
-  list = setCondition(
-    list,
-    outcome.state === 'degraded' ? flag(Degraded, true, reason, message) : flag(Degraded, false, reason, ''),
-    now,
-  );
+  list = setCondition(list, outcome.state === 'progressing' ? flag(Progressing, true, reason, message) : flag(Progressing, false, reason, ''), now);
+  list = setCondition(list, outcome.state === 'degraded' ? flag(Degraded, true, reason, message) : flag(Degraded, false, reason, ''), now);
   return list;
 }

@@ -30,11 +30,7 @@ export interface ListWatchSource<T> {
    * Watches from `resourceVersion`. `onDone` is called once when the watch ends for any reason
    * (`null` for a clean close); the promise resolves once the watch is established.
    */
-  watch(
-    resourceVersion: string,
-    onEvent: (type: string, object: unknown) => void,
-    onDone: (err: unknown) => void,
-  ): Promise<WatchHandle>;
+  watch(resourceVersion: string, onEvent: (type: string, object: unknown) => void, onDone: (err: unknown) => void): Promise<WatchHandle>;
 }
 
 export interface InformerHandlers<T> {

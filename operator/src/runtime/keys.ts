@@ -38,10 +38,7 @@ export function namespacedName(obj: { metadata?: { namespace?: string; name?: st
  * every child ([] when the object carries none). The owner may live in another cluster than
  * the child, hence `cluster` names the owner's cluster.
  */
-export function ownerKeysFromLabels(
-  obj: KubernetesObject,
-  labels: { cluster: string; nameLabel: string; namespaceLabel?: string },
-): string[] {
+export function ownerKeysFromLabels(obj: KubernetesObject, labels: { cluster: string; nameLabel: string; namespaceLabel?: string }): string[] {
   const name = obj.metadata?.labels?.[labels.nameLabel];
   if (!name) return [];
   const namespace = labels.namespaceLabel ? (obj.metadata?.labels?.[labels.namespaceLabel] ?? '') : '';

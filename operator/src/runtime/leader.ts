@@ -204,7 +204,13 @@ export class LeaderElector {
       if (this.isLeader() && this.observed?.record.holderIdentity === this.identity) {
         try {
           const prev = this.observed.record;
-          this.observe(await this.opts.store.update({ ...desired, acquireTime: prev.acquireTime, leaseTransitions: prev.leaseTransitions ?? 0 }, this.observed.resourceVersion), now);
+          this.observe(
+            await this.opts.store.update(
+              { ...desired, acquireTime: prev.acquireTime, leaseTransitions: prev.leaseTransitions ?? 0 },
+              this.observed.resourceVersion,
+            ),
+            now,
+          );
           return true;
         } catch (err) {
           this.log?.warn({ err: errorMessage(err) }, 'optimistic lease renewal failed, reading the lease');

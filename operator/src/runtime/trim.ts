@@ -105,7 +105,11 @@ export function cacheTrimmer<T extends KubernetesObject>(opts: TrimOptions): (ob
     const kept = ((metadata.managedFields ?? []) as ManagedFieldsEntry[])
       .filter((e) => e.manager !== undefined && opts.keepManager(e.manager))
       .map((e) => {
-        const entry: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, fieldsV1: typeof e.fieldsV1 === 'string' ? e.fieldsV1 : JSON.stringify(e.fieldsV1 ?? {}) };
+        const entry: ManagedFieldsEntry = {
+          manager: e.manager,
+          operation: e.operation,
+          fieldsV1: typeof e.fieldsV1 === 'string' ? e.fieldsV1 : JSON.stringify(e.fieldsV1 ?? {}),
+        };
         if (e.subresource) entry.subresource = e.subresource;
         return entry;
       });

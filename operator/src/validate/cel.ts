@@ -119,7 +119,10 @@ export function checkRules(rules: readonly CelRule[], self: unknown, path: Path,
     const at = rule.fieldPath ? [...path, ...(parseFieldPath(rule.fieldPath) ?? [])] : [...path];
     if (!result.ok) {
       observe?.(rule, 'error', path);
-      out.push({ path: [...path], message: `cannot check the rule ${JSON.stringify(rule.rule)} offline (${result.error}); this is a bug in govcloud's rules, please report it` });
+      out.push({
+        path: [...path],
+        message: `cannot check the rule ${JSON.stringify(rule.rule)} offline (${result.error}); this is a bug in govcloud's rules, please report it`,
+      });
     } else if (!result.value) {
       observe?.(rule, 'fail', path);
       out.push({ path: at, message: rule.message });

@@ -3,15 +3,7 @@
  * (apiVersion, kind, metadata.name, namespace), its spec against the schema, and the CEL
  * rules. What needs other objects is in model/rules.ts.
  */
-import {
-  API_VERSION,
-  GROUP,
-  KINDS,
-  agencyNameOfHubNamespace,
-  kindByName,
-  type KindDefinition,
-  SYSTEM_NAMESPACE,
-} from '../api/index.ts';
+import { API_VERSION, GROUP, KINDS, agencyNameOfHubNamespace, kindByName, type KindDefinition, SYSTEM_NAMESPACE } from '../api/index.ts';
 import { checkCel, checkRules, type RuleObserver } from './cel.ts';
 import { describeValue, isWithin, quote, type FieldProblem, type Path } from './path.ts';
 import { checkStructure, pruneNulls } from './structure.ts';
@@ -25,7 +17,15 @@ export type Classified =
   /** A Kubernetes object of another API group: counted, not checked. */
   | { sort: 'other'; object: string; apiVersion: string; kind: string }
   /** A govcloud.dev object: checked. `value` is the object as the API server would store it (nulls pruned, status dropped). */
-  | { sort: 'govcloud'; object: string; def: KindDefinition | undefined; name: string | undefined; namespace: string | undefined; value: Json; problems: FieldProblem[] };
+  | {
+      sort: 'govcloud';
+      object: string;
+      def: KindDefinition | undefined;
+      name: string | undefined;
+      namespace: string | undefined;
+      value: Json;
+      problems: FieldProblem[];
+    };
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -33,8 +33,21 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAMED = new Set(['DataCentre', 'Agency']);
 const TOP_LEVEL = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 const METADATA_FIELDS = new Set([
-  'name', 'namespace', 'labels', 'annotations', 'uid', 'generation', 'resourceVersion', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'finalizers', 'ownerReferences', 'managedFields', 'generateName', 'selfLink',
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'generation',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'finalizers',
+  'ownerReferences',
+  'managedFields',
+  'generateName',
+  'selfLink',
 ]);
 
 /** "a DataCentre", "an Agency". */
@@ -66,7 +79,9 @@ export function classify(raw: unknown, observe?: RuleObserver): Classified {
     return {
       sort: 'invalid',
       object: kindText ? objectLabel(kindText, name) : '',
-      problems: [{ path: [missing[0]!], message: `not a Kubernetes object: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing or not a string` }],
+      problems: [
+        { path: [missing[0]!], message: `not a Kubernetes object: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing or not a string` },
+      ],
     };
   }
   const object = objectLabel(kindText, name);
@@ -129,7 +144,10 @@ function checkMetadata(def: KindDefinition, metadata: unknown): { problems: Fiel
     problems.push({ path: ['metadata', 'name'], message: `must be a string, not ${describeValue(name)}` });
   } else if (LABEL_NAMED.has(def.kind)) {
     if (name.length > 63 || !DNS_LABEL.test(name)) {
-      problems.push({ path: ['metadata', 'name'], message: `${withArticle(def.kind)} name must be a DNS label: at most 63 lowercase letters a-z, digits and '-', starting and ending with a letter or digit` });
+      problems.push({
+        path: ['metadata', 'name'],
+        message: `${withArticle(def.kind)} name must be a DNS label: at most 63 lowercase letters a-z, digits and '-', starting and ending with a letter or digit`,
+      });
     }
   } else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     problems.push({ path: ['metadata', 'name'], message: "must be a DNS subdomain name: lowercase letters a-z, digits, '-' and '.', at most 253 characters" });
@@ -151,7 +169,10 @@ function checkMetadata(def: KindDefinition, metadata: unknown): { problems: Fiel
   if (def.scope === 'Cluster') {
     if (ns !== undefined) problems.push({ path: ['metadata', 'namespace'], message: `${withArticle(def.kind)} is cluster-scoped: remove the namespace` });
   } else if (ns === undefined) {
-    problems.push({ path: ['metadata', 'namespace'], message: `required: ${withArticle(def.kind)} lives in the hub namespace of its agency, govcloud-<agency>` });
+    problems.push({
+      path: ['metadata', 'namespace'],
+      message: `required: ${withArticle(def.kind)} lives in the hub namespace of its agency, govcloud-<agency>`,
+    });
   } else if (typeof ns !== 'string') {
     problems.push({ path: ['metadata', 'namespace'], message: `must be a string, not ${describeValue(ns)}` });
   } else if (ns === SYSTEM_NAMESPACE || agencyNameOfHubNamespace(ns) === undefined || !DNS_LABEL.test(ns) || ns.length > 63) {

@@ -70,7 +70,10 @@ export function sarifLog(f: Findings): unknown {
         tool: {
           driver: {
             name: 'govcloud',
-            rules: ruleIds.map((id) => ({ id, shortDescription: { text: id === 'govcloud/file' ? 'the file can be read as YAML' : `${id.slice('govcloud/'.length)} is valid` } })),
+            rules: ruleIds.map((id) => ({
+              id,
+              shortDescription: { text: id === 'govcloud/file' ? 'the file can be read as YAML' : `${id.slice('govcloud/'.length)} is valid` },
+            })),
           },
         },
         results: problems.map(([level, p]) => ({

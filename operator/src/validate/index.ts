@@ -113,7 +113,13 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
     const doc = sourceOf.get(p.object)!;
     const related = p.related ? sourceOf.get(p.related) : undefined;
     const message = related ? `${p.message} (see ${related.file}:${related.lineOf(['metadata', 'name'])})` : p.message;
-    const problem: Problem = { file: doc.file, line: doc.lineOf(p.path), object: `${p.object.kind}/${p.object.metadata.name}`, field: fieldPath(p.path), message };
+    const problem: Problem = {
+      file: doc.file,
+      line: doc.lineOf(p.path),
+      object: `${p.object.kind}/${p.object.metadata.name}`,
+      field: fieldPath(p.path),
+      message,
+    };
     (p.severity === 'error' ? errors : warnings).push(problem);
   }
   const workspaces = workspaceNamespaces(platform);
@@ -176,10 +182,7 @@ export function summaryLine(paths: readonly string[], result: ValidationResult):
     const checked = counts.checkedOther > 0 ? `${counts.checkedOther} checked against the workspace admission policies` : 'not checked';
     kinds.push(`${count(counts.other, ['other Kubernetes object', 'other Kubernetes objects'])} (${checked})`);
   }
-  const verdict =
-    result.errors.length > 0
-      ? `invalid: ${count(result.errors.length, ['error', 'errors'])}`
-      : 'valid';
+  const verdict = result.errors.length > 0 ? `invalid: ${count(result.errors.length, ['error', 'errors'])}` : 'valid';
   const warned = result.warnings.length > 0 ? `, ${count(result.warnings.length, ['warning', 'warnings'])}` : '';
   return `${paths.join(' ')}: ${count(counts.objects, ['object', 'objects'])} in ${count(counts.files, ['file', 'files'])}: ${kinds.join(', ')}: ${verdict}${warned}`;
 }

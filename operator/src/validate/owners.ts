@@ -35,7 +35,8 @@ export function folderOf(file: string): Folder {
   const parts = file.split(/[\\/]/);
   for (let i = 0; i < parts.length - 1; i++) {
     if (parts[i] === PLATFORM_FOLDER) return { sort: 'platform', path: `${PLATFORM_FOLDER}/` };
-    if (parts[i] === AGENCIES_FOLDER && i + 2 < parts.length) return { sort: 'agency', agency: parts[i + 1] as string, path: `${AGENCIES_FOLDER}/${parts[i + 1]}/` };
+    if (parts[i] === AGENCIES_FOLDER && i + 2 < parts.length)
+      return { sort: 'agency', agency: parts[i + 1] as string, path: `${AGENCIES_FOLDER}/${parts[i + 1]}/` };
   }
   return { sort: 'outside' };
 }
@@ -94,28 +95,52 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
     } else if (govcloud) {
       const agency = agencyNameOfHubNamespace(namespace);
       owner = agency ? { agency, field: 'metadata.namespace', path: ['metadata', 'namespace'] } : undefined;
-      if (!agency) refuse(['metadata', 'namespace'], 'metadata.namespace', `${kind} lives in an agency's hub namespace (govcloud-<agency>), which names its owner; not ${namespace ?? 'no namespace'}`);
+      if (!agency)
+        refuse(
+          ['metadata', 'namespace'],
+          'metadata.namespace',
+          `${kind} lives in an agency's hub namespace (govcloud-<agency>), which names its owner; not ${namespace ?? 'no namespace'}`,
+        );
     } else if (namespace !== undefined && workspaceOwner.has(namespace)) {
       owner = { agency: workspaceOwner.get(namespace) as string, field: 'metadata.namespace', path: ['metadata', 'namespace'] };
     } else if (namespace !== undefined && agencyNameOfHubNamespace(namespace)) {
       owner = { agency: agencyNameOfHubNamespace(namespace) as string, field: 'metadata.namespace', path: ['metadata', 'namespace'] };
     }
     if (owner === undefined) {
-      if (folder.sort === 'outside' && govcloud) refuse(['kind'], 'kind', `outside the layout: a ${kind} belongs under ${kind === 'DataCentre' ? `${PLATFORM_FOLDER}/` : `${AGENCIES_FOLDER}/<agency>/`}`);
+      if (folder.sort === 'outside' && govcloud)
+        refuse(
+          ['kind'],
+          'kind',
+          `outside the layout: a ${kind} belongs under ${kind === 'DataCentre' ? `${PLATFORM_FOLDER}/` : `${AGENCIES_FOLDER}/<agency>/`}`,
+        );
       continue;
     }
     const expected = 'platform' in owner ? `${PLATFORM_FOLDER}/` : `${AGENCIES_FOLDER}/${owner.agency}/`;
     const whose = 'platform' in owner ? 'the platform engineers' : `agency ${owner.agency}`;
     if (folder.sort === 'outside') {
-      refuse('platform' in owner ? ['kind'] : owner.path, 'platform' in owner ? 'kind' : owner.field, `outside the layout: it belongs to ${whose}, in ${expected}`);
+      refuse(
+        'platform' in owner ? ['kind'] : owner.path,
+        'platform' in owner ? 'kind' : owner.field,
+        `outside the layout: it belongs to ${whose}, in ${expected}`,
+      );
     } else if (folder.path !== expected) {
       const here = folder.sort === 'platform' ? 'the platform folder' : `agency ${folder.agency}'s folder`;
-      refuse('platform' in owner ? ['kind'] : owner.path, 'platform' in owner ? 'kind' : owner.field, `in ${here} (${folder.path}), but it belongs to ${whose}: move it to ${expected}, where its owner reviews it`);
+      refuse(
+        'platform' in owner ? ['kind'] : owner.path,
+        'platform' in owner ? 'kind' : owner.field,
+        `in ${here} (${folder.path}), but it belongs to ${whose}: move it to ${expected}, where its owner reviews it`,
+      );
     }
   }
   for (const [file, { object, line }] of agencyFiles) {
     if ((perFile.get(file) ?? 0) > 1) {
-      problems.push({ file, line, object, message: 'an Agency object sits in a file of its own: CODEOWNERS gives that file to the platform engineers (quota, placement, security level), the rest of the folder to the agency' });
+      problems.push({
+        file,
+        line,
+        object,
+        message:
+          'an Agency object sits in a file of its own: CODEOWNERS gives that file to the platform engineers (quota, placement, security level), the rest of the folder to the agency',
+      });
     }
   }
   return problems;

@@ -25,7 +25,10 @@ export function checkWorkspaceObject(policy: WorkspaceObjectPolicy, object: unkn
   for (const rule of policy.rules) {
     const result = evaluateExpression(rule.expression, { object });
     if (!result.ok) {
-      problems.push({ path: [], message: `cannot check the rule ${JSON.stringify(rule.expression)} of ${policy.name} offline (${result.error}); this is a bug in govcloud's rules, please report it` });
+      problems.push({
+        path: [],
+        message: `cannot check the rule ${JSON.stringify(rule.expression)} of ${policy.name} offline (${result.error}); this is a bug in govcloud's rules, please report it`,
+      });
     } else if (!result.value) {
       problems.push({ path: [...rule.field], message: `${rule.message} (admission policy ${policy.name})` });
     }

@@ -54,7 +54,10 @@ test('each CRD has the status subresource, short names, the govcloud category an
 test('CEL rules carry a message, and the agency code is immutable', () => {
   const agency = KINDS.find((k) => k.kind === 'Agency')!;
   const code = (toOpenApi(agency.spec).properties as any).code;
-  assert.equal(code[CEL_KEY].map((r: any) => r.rule), ['self == oldSelf']);
+  assert.equal(
+    code[CEL_KEY].map((r: any) => r.rule),
+    ['self == oldSelf'],
+  );
   for (const def of KINDS) {
     walk(toOpenApi(def.spec), def.kind, (node, path) => {
       for (const rule of (node[CEL_KEY] as any[] | undefined) ?? []) assert.ok(rule.message, `${path}: ${rule.rule}`);
@@ -67,7 +70,10 @@ test('root rules keep no fieldPath into metadata, which the API server refuses',
     const root = (crdFor(def) as any).spec.versions[0].schema.openAPIV3Schema;
     for (const rule of root[CEL_KEY] ?? []) assert.not.ok(String(rule.fieldPath ?? '').startsWith('.metadata'), `${def.kind}: ${rule.rule}`);
   }
-  assert.ok(KINDS.some((k) => k.rootRules?.some((r) => r.fieldPath === '.metadata.name')), 'the offline definition keeps it');
+  assert.ok(
+    KINDS.some((k) => k.rootRules?.some((r) => r.fieldPath === '.metadata.name')),
+    'the offline definition keeps it',
+  );
 });
 
 test.run();

@@ -20,7 +20,11 @@ test('samples of one metric, with their labels; other names and comments are not
   ]);
   assert.equal(metricSamples(TEXT, 'govcloud_agencies'), [{ labels: {}, value: 7 }]);
   assert.equal(metricSamples(TEXT, 'controller_runtime_reconcile_time_seconds_sum'), [{ labels: { controller: 'agency' }, value: 1.5 }]);
-  assert.equal(metricSamples(TEXT, 'apiserver_request_total'), [{ labels: { code: '200', verb: 'APPLY', message: 'a \\"quoted\\" value, with a comma' }, value: 4 }], 'escaped quotes and commas inside a value');
+  assert.equal(
+    metricSamples(TEXT, 'apiserver_request_total'),
+    [{ labels: { code: '200', verb: 'APPLY', message: 'a \\"quoted\\" value, with a comma' }, value: 4 }],
+    'escaped quotes and commas inside a value',
+  );
   assert.equal(metricSamples(TEXT, 'absent'), []);
 });
 

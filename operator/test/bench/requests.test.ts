@@ -18,7 +18,7 @@ function cluster(text: () => string): Kube {
   return { name: 'dc-hanoi', counts: new Map(), request: async () => ({ status: 200, body: text() }) } as unknown as Kube;
 }
 
-test('404, 409, 429 and the clusters\' own refused side effects are ordinary; a 422 on a status write fails the run, named with its count', async () => {
+test("404, 409, 429 and the clusters' own refused side effects are ordinary; a 422 on a status write fails the run, named with its count", async () => {
   let ordinary = 0;
   let refused = 0;
   const k = cluster(() => metrics(ordinary, refused));

@@ -17,11 +17,17 @@ const GITOPS = join(SAMPLES, 'gitops');
 /** The govcloud arguments of a shell line: up to a redirection or a pipe, quotes removed. */
 function argvOf(line: string, prefix: string): string[] {
   const command = line.slice(line.indexOf(prefix) + prefix.length).split(/\s[>|]/)[0]!;
-  return command.trim().split(/\s+/).map((a) => a.replace(/^"(.*)"$/, '$1'));
+  return command
+    .trim()
+    .split(/\s+/)
+    .map((a) => a.replace(/^"(.*)"$/, '$1'));
 }
 
 function commandLines(script: string, prefix: string): string[] {
-  return script.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix));
+  return script
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(prefix));
 }
 
 function repository(): { dir: string; dispose: () => void } {

@@ -17,10 +17,13 @@ function copy(): { dir: string; dispose: () => void } {
 
 /** The rules of a CODEOWNERS text: path → owners, comments and blank lines left out. */
 function rules(text: string): [string, string[]][] {
-  return text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => {
-    const [path, ...owners] = l.trim().split(/\s+/);
-    return [path as string, owners];
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => {
+      const [path, ...owners] = l.trim().split(/\s+/);
+      return [path as string, owners];
+    });
 }
 
 test('the platform owns everything, platform/ and each Agency file; each agency folder its admin groups as @org/group', async () => {
@@ -80,7 +83,10 @@ test('--map: named groups get their handles, the rest the convention; an agency 
 test('bad input: a group without a handle, a bad map, a missing --platform, input outside the layout', async () => {
   const noOrg = await cli(['gitops', 'codeowners', '.', '--platform', '@gov-vn/platform'], { cwd: GITOPS });
   assert.is(noOrg.code, 1);
-  assert.match(noOrg.err, /^govcloud gitops: agency bca: admin group "bca-c06-admins" has no handle: give --org ORG \(handle @ORG\/bca-c06-admins\) or map it in --map FILE\n$/);
+  assert.match(
+    noOrg.err,
+    /^govcloud gitops: agency bca: admin group "bca-c06-admins" has no handle: give --org ORG \(handle @ORG\/bca-c06-admins\) or map it in --map FILE\n$/,
+  );
   const r = copy();
   try {
     writeFileSync(join(r.dir, 'owners.yaml'), 'bca-c06-admins: "not a handle"\n');

@@ -39,7 +39,11 @@ test('unknown command: usage and exit 2, with a suggestion when one is close', a
 
 test('--help on each command and help <command> print its usage, exit 0', async () => {
   for (const c of COMMANDS) {
-    for (const argv of [[c.name, '--help'], [c.name, 'x', '-h'], ['help', c.name]]) {
+    for (const argv of [
+      [c.name, '--help'],
+      [c.name, 'x', '-h'],
+      ['help', c.name],
+    ]) {
       const { code, out } = await run(argv);
       assert.is(code, 0, argv.join(' '));
       assert.ok(out.startsWith('Usage: govcloud ' + c.name), argv.join(' '));
@@ -92,7 +96,13 @@ test('a usage error in a command: message and the command usage on stderr, exit 
 });
 
 test('bad options of the real commands are usage errors', async () => {
-  for (const argv of [['validate'], ['validate', '--bogus', 'samples/'], ['validate', '--output'], ['plan', 'samples/', '--output', 'xml'], ['plan', 'samples/', '--now', 'yesterday']]) {
+  for (const argv of [
+    ['validate'],
+    ['validate', '--bogus', 'samples/'],
+    ['validate', '--output'],
+    ['plan', 'samples/', '--output', 'xml'],
+    ['plan', 'samples/', '--now', 'yesterday'],
+  ]) {
     const { code, err } = await run(argv);
     assert.is(code, 2, argv.join(' '));
     assert.match(err, new RegExp(`^govcloud ${argv[0]}: `));

@@ -10,13 +10,18 @@ import { GRANT_FOR_THUE, POPULATION_FOR_THUE } from '../gitops/fixtures.ts';
 import { cli, SAMPLES } from '../validate/helpers.ts';
 
 const NOW = '2026-06-01T00:00:00Z';
-const ACCESS_ROW = /^dc-hanoi +btc-thue \(btc\/thue\) +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +request and grant: SharedDataService govcloud-bca\/population \+ AccessRequest govcloud-btc\/population-for-thue \+ AccessGrant govcloud-bca\/btc-thue +2026-01-01T00:00:00Z to 2028-01-01T00:00:00Z$/m;
+const ACCESS_ROW =
+  /^dc-hanoi +btc-thue \(btc\/thue\) +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +request and grant: SharedDataService govcloud-bca\/population \+ AccessRequest govcloud-btc\/population-for-thue \+ AccessGrant govcloud-bca\/btc-thue +2026-01-01T00:00:00Z to 2028-01-01T00:00:00Z$/m;
 
 /** A GitOps repository: the samples committed on main, then a branch adding a request and its grant. */
 function repository(): { dir: string; dispose: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-plan-'));
   cpSync(SAMPLES, join(dir, 'samples'), { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'the platform');
@@ -50,9 +55,14 @@ test('--base as a git ref: the tree at the ref against the working tree; exactly
     assert.is(JSON.parse(sub.out).access.opened.length, 1);
     // --data-centre: only what happens there.
     const hcm = JSON.parse((await cli(['plan', '--base', 'main', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hcm'], { cwd: repo.dir })).out);
-    assert.equal(hcm.dataCentres.map((d: { dataCentre: string }) => d.dataCentre), ['dc-hcm']);
+    assert.equal(
+      hcm.dataCentres.map((d: { dataCentre: string }) => d.dataCentre),
+      ['dc-hcm'],
+    );
     assert.equal(hcm.access.opened, []);
-    const hanoi = JSON.parse((await cli(['plan', '--base', 'main', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hanoi'], { cwd: repo.dir })).out);
+    const hanoi = JSON.parse(
+      (await cli(['plan', '--base', 'main', 'samples/', '--now', NOW, '-o', 'json', '--data-centre', 'dc-hanoi'], { cwd: repo.dir })).out,
+    );
     assert.is(hanoi.access.opened.length, 1);
     const nowhere = await cli(['plan', '--base', 'main', 'samples/', '--data-centre', 'dc-hue'], { cwd: repo.dir });
     assert.is(nowhere.code, 2);
@@ -61,7 +71,10 @@ test('--base as a git ref: the tree at the ref against the working tree; exactly
     execFileSync('git', ['checkout', '-q', 'main'], { cwd: repo.dir });
     const back = JSON.parse((await cli(['plan', '--base', 'thue', 'samples/', '--now', NOW, '-o', 'json'], { cwd: repo.dir })).out);
     assert.is(back.access.opened.length, 0);
-    assert.equal(back.access.closed.map((p: { source: string; destination: string }) => `${p.source} → ${p.destination}`), ['btc-thue → bca-dancu/svc-population (Service)']);
+    assert.equal(
+      back.access.closed.map((p: { source: string; destination: string }) => `${p.source} → ${p.destination}`),
+      ['btc-thue → bca-dancu/svc-population (Service)'],
+    );
   } finally {
     repo.dispose();
   }
@@ -101,23 +114,37 @@ test('markdown: a summary heading first, the access tables, the details folded; 
     const heading = tokens[0] as Tokens.Heading;
     assert.is(heading.type, 'heading');
     assert.is(heading.depth, 3);
-    assert.is(heading.text, 'govcloud plan: 2 govcloud records (2 added, 0 changed, 0 removed); 2 Kubernetes objects in 1 data centre; access: 1 opened, 0 closed');
+    assert.is(
+      heading.text,
+      'govcloud plan: 2 govcloud records (2 added, 0 changed, 0 removed); 2 Kubernetes objects in 1 data centre; access: 1 opened, 0 closed',
+    );
     const tables = tokens.filter((t): t is Tokens.Table => t.type === 'table');
     const cell = (c: Tokens.TableCell) => c.text.replace(/\\(.)/g, '$1');
     const opened = tables[0]!;
     assert.equal(opened.header.map(cell), ['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid']);
-    assert.equal(opened.rows.map((r) => r.map(cell)), [[
-      'dc-hanoi',
-      'btc-thue (btc/thue)',
-      'bca-dancu/svc-population (Service)',
-      '8443/TCP',
-      'allowed',
-      'request and grant: SharedDataService govcloud-bca/population + AccessRequest govcloud-btc/population-for-thue + AccessGrant govcloud-bca/btc-thue',
-      '2026-01-01T00:00:00Z to 2028-01-01T00:00:00Z',
-    ]]);
+    assert.equal(
+      opened.rows.map((r) => r.map(cell)),
+      [
+        [
+          'dc-hanoi',
+          'btc-thue (btc/thue)',
+          'bca-dancu/svc-population (Service)',
+          '8443/TCP',
+          'allowed',
+          'request and grant: SharedDataService govcloud-bca/population + AccessRequest govcloud-btc/population-for-thue + AccessGrant govcloud-bca/btc-thue',
+          '2026-01-01T00:00:00Z to 2028-01-01T00:00:00Z',
+        ],
+      ],
+    );
     const perDataCentre = tables[1]!;
     assert.equal(perDataCentre.header.map(cell), ['Data centre', 'Objects added', 'Changed', 'Removed', 'Quota change']);
-    assert.equal(perDataCentre.rows.find((r) => r[0]!.text === 'dc-hanoi')!.slice(1, 4).map(cell), ['1', '1', '0']);
+    assert.equal(
+      perDataCentre.rows
+        .find((r) => r[0]!.text === 'dc-hanoi')!
+        .slice(1, 4)
+        .map(cell),
+      ['1', '1', '0'],
+    );
     // The details come after the summary, each a <details> block holding a fenced diff.
     const firstDetails = tokens.findIndex((t) => t.type === 'html' && t.raw.startsWith('<details>'));
     assert.ok(firstDetails > tokens.indexOf(perDataCentre));
@@ -125,7 +152,10 @@ test('markdown: a summary heading first, the access tables, the details folded; 
     assert.ok(codes.every((c) => c.lang === 'diff'));
     assert.ok(codes.some((c) => c.text.split('\n').includes('+ NetworkPolicy btc-thue/govcloud-use-bca.population')));
     assert.ok(codes.some((c) => c.text.split('\n').includes('+ AccessGrant govcloud-bca/btc-thue')));
-    assert.is(tokens.filter((t) => t.type === 'html' && t.raw.includes('<details>')).length, tokens.filter((t: Token) => t.type === 'html' && t.raw.includes('</details>')).length);
+    assert.is(
+      tokens.filter((t) => t.type === 'html' && t.raw.includes('<details>')).length,
+      tokens.filter((t: Token) => t.type === 'html' && t.raw.includes('</details>')).length,
+    );
     // Nothing in a cell can break the table or inject HTML.
     const html = marked.parse(out) as string;
     assert.not.match(html, /<script/);
@@ -148,7 +178,10 @@ test('a grant renewed: access changed, with what it was before, in the table and
     assert.ok(lines.includes('~ AccessGrant govcloud-bca/hanoi-dvc'));
     assert.ok(lines.includes('    spec.validUntil: 2030-12-31T00:00:00Z → 2032-12-31T00:00:00Z'));
     assert.ok(lines.includes('Access changed (1): open before and after'));
-    assert.match(out, /^dc-hanoi +hanoi-dvc \(hanoi\/dvc\) +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +request and grant: .* +2025-01-01T00:00:00Z to 2032-12-31T00:00:00Z +valid 2025-01-01T00:00:00Z to 2030-12-31T00:00:00Z$/m);
+    assert.match(
+      out,
+      /^dc-hanoi +hanoi-dvc \(hanoi\/dvc\) +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +request and grant: .* +2025-01-01T00:00:00Z to 2032-12-31T00:00:00Z +valid 2025-01-01T00:00:00Z to 2030-12-31T00:00:00Z$/m,
+    );
     const md = (await cli(['plan', '--base', '../base', '.', '--now', NOW, '-o', 'markdown'], { cwd: join(dir, 'head') })).out;
     const table = marked.lexer(md).find((t): t is Tokens.Table => t.type === 'table')!;
     assert.is(table.header.length, 8);
@@ -171,7 +204,10 @@ test('a base that is neither a folder nor a commit: a clear message, exit 1; a b
   try {
     const missing = await cli(['plan', '--base', 'no-such-branch', 'samples/'], { cwd: repo.dir });
     assert.is(missing.code, 1);
-    assert.match(missing.err, /^govcloud plan: --base no-such-branch: no folder of that name, and no commit of that name in the git repository at .*govcloud-plan-\w+/);
+    assert.match(
+      missing.err,
+      /^govcloud plan: --base no-such-branch: no folder of that name, and no commit of that name in the git repository at .*govcloud-plan-\w+/,
+    );
     assert.is(missing.out, '');
     assert.not.match(missing.err, /    at /, 'no stack trace');
     const notRepo = mkdtempSync(join(tmpdir(), 'govcloud-norepo-'));

@@ -25,10 +25,15 @@ test('table: objects per kind and data centre, aligned, with totals', async () =
   assert.match(lines[0]!, /^Plan for samples\/ at 2026-01-01T00:00:00\.000Z: \d+ objects in 3 data centres$/);
   const header = lines[2]!;
   assert.match(header, /^KIND +dc-danang +dc-hanoi +dc-hcm +TOTAL$/);
-  const rows = lines.slice(3, lines.indexOf(''  , 3));
+  const rows = lines.slice(3, lines.indexOf('', 3));
   assert.ok(rows.some((r) => r.startsWith('Namespace ')));
   for (const r of rows) assert.is(displayWidth(r), displayWidth(header), `aligned: ${r}`);
-  const total = rows.find((r) => r.startsWith('all objects'))!.trim().split(/\s+/).map(Number).filter((n) => !Number.isNaN(n));
+  const total = rows
+    .find((r) => r.startsWith('all objects'))!
+    .trim()
+    .split(/\s+/)
+    .map(Number)
+    .filter((n) => !Number.isNaN(n));
   assert.is(total[0]! + total[1]! + total[2]!, total[3]);
   assert.match(lines[0]!, new RegExp(`: ${total[3]} objects in`));
   assert.match(out, /^No issues\.$/m, 'the samples render as asked: every request/grant pair and link pair shares a data centre');
@@ -85,13 +90,34 @@ test('samples: agencies at level 3 and above reach default services only where t
       .sort();
   // Level 3: hanoi/dvc and btc/ngan-sach declared the document exchange, bkhdt/dkkd NDXP; nobody else at level 3.
   // Level 1-2: danang, danang-svhttdl, hanoi-skhcn and quangninh, automatically; and the owner's other workspace (vpcp/egov-portal).
-  assert.equal(uses('govcloud-use-vpcp.document-exchange'), ['btc-ngan-sach', 'danang-smart-city', 'danang-svhttdl-di-san', 'danang-svhttdl-du-lich', 'hanoi-dvc', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp', 'vpcp-egov-portal']);
-  assert.equal(uses('govcloud-use-bkhcn.ndxp'), ['bkhdt-dkkd', 'danang-smart-city', 'danang-svhttdl-di-san', 'danang-svhttdl-du-lich', 'hanoi-skhcn-web', 'quangninh-cong-du-lieu-mo', 'quangninh-lgsp']);
+  assert.equal(uses('govcloud-use-vpcp.document-exchange'), [
+    'btc-ngan-sach',
+    'danang-smart-city',
+    'danang-svhttdl-di-san',
+    'danang-svhttdl-du-lich',
+    'hanoi-dvc',
+    'hanoi-skhcn-web',
+    'quangninh-cong-du-lieu-mo',
+    'quangninh-lgsp',
+    'vpcp-egov-portal',
+  ]);
+  assert.equal(uses('govcloud-use-bkhcn.ndxp'), [
+    'bkhdt-dkkd',
+    'danang-smart-city',
+    'danang-svhttdl-di-san',
+    'danang-svhttdl-du-lich',
+    'hanoi-skhcn-web',
+    'quangninh-cong-du-lieu-mo',
+    'quangninh-lgsp',
+  ]);
 });
 
 test('render issues point at the file and line of the field that asked', () => {
   const result = validateSamples();
-  const p = issueProblem({ owner: { kind: 'Agency', name: 'btc' }, field: 'spec.placement.dataCentres', dataCentre: 'dc-hcm', reason: 'X', message: 'refused' }, result);
+  const p = issueProblem(
+    { owner: { kind: 'Agency', name: 'btc' }, field: 'spec.placement.dataCentres', dataCentre: 'dc-hcm', reason: 'X', message: 'refused' },
+    result,
+  );
   assert.equal(p, { file: 'samples/agencies/btc.yaml', line: 15, object: 'Agency/btc', field: 'spec.placement.dataCentres', message: 'refused (in dc-hcm)' });
   const link = issueProblem({ owner: { kind: 'NetworkLink', namespace: 'govcloud-hanoi', name: 'lgsp-to-ndxp' }, reason: 'X', message: 'm' }, result);
   assert.is(link.file, 'samples/tenants/hanoi/links.yaml');

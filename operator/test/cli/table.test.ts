@@ -39,7 +39,13 @@ test('columns line up whatever the script', () => {
 });
 
 test('no trailing spaces; a last left-aligned column is not padded', () => {
-  const out = renderTable([{ header: 'A' }, { header: 'B' }], [['1', 'long value'], ['2', 'x']]);
+  const out = renderTable(
+    [{ header: 'A' }, { header: 'B' }],
+    [
+      ['1', 'long value'],
+      ['2', 'x'],
+    ],
+  );
   assert.is(out, 'A  B\n1  long value\n2  x\n');
 });
 

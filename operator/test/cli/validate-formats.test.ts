@@ -41,7 +41,10 @@ test('github: warnings as ::warning; a message is escaped as GitHub unescapes it
     warnings: [{ file: 'y.yaml', line: 7, object: 'NetworkLink/a', field: 'spec.peer', message: 'pending consent' }],
     files: [],
   });
-  assert.is(out, '::error file=x.yaml,title=govcloud::50%25 read%0D%0Athen stopped\n::warning file=y.yaml,line=7,title=govcloud%3A NetworkLink/a::NetworkLink/a: spec.peer: pending consent\n');
+  assert.is(
+    out,
+    '::error file=x.yaml,title=govcloud::50%25 read%0D%0Athen stopped\n::warning file=y.yaml,line=7,title=govcloud%3A NetworkLink/a::NetworkLink/a: spec.peer: pending consent\n',
+  );
 });
 
 test('sarif: version 2.1.0, the tool and its rules, each result with ruleId, level, message and location', async () => {
@@ -55,7 +58,10 @@ test('sarif: version 2.1.0, the tool and its rules, each result with ruleId, lev
     assert.is(log.runs.length, 1);
     const run = log.runs[0];
     assert.is(run.tool.driver.name, 'govcloud');
-    assert.equal(run.tool.driver.rules.map((r: { id: string }) => r.id), ['govcloud/Agency/spec.quotas.cpu']);
+    assert.equal(
+      run.tool.driver.rules.map((r: { id: string }) => r.id),
+      ['govcloud/Agency/spec.quotas.cpu'],
+    );
     assert.ok(run.tool.driver.rules.every((r: { shortDescription: { text: string } }) => r.shortDescription.text.length > 0));
     assert.equal(run.results, [
       {
@@ -117,7 +123,11 @@ test('junit: several errors in one file make one failure naming the count; warni
     warnings: [{ file: 'x.yaml', line: 4, object: 'L/d', message: "pending 'consent'" }],
     files: ['x.yaml'],
   });
-  assert.ok(xml.includes('<failure message="2 errors, the first: x.yaml:2: A/b: first &lt;one&gt;" type="invalid">x.yaml:2: A/b: first &lt;one&gt;\nx.yaml:9: A/c: second &amp; last</failure>'));
+  assert.ok(
+    xml.includes(
+      '<failure message="2 errors, the first: x.yaml:2: A/b: first &lt;one&gt;" type="invalid">x.yaml:2: A/b: first &lt;one&gt;\nx.yaml:9: A/c: second &amp; last</failure>',
+    ),
+  );
   assert.ok(xml.includes('<system-out>warning: x.yaml:4: L/d: pending &apos;consent&apos;</system-out>'));
   assert.is(xmlText('a\u0000b\u001bc\u{1F600}'), 'abc\u{1F600}', 'characters XML 1.0 forbids are dropped');
 });

@@ -16,13 +16,19 @@ test('text: the summary line on a clean folder, exit 0', async () => {
 test('several paths: all read, all named in the summary', async () => {
   const { code, out } = await cli(['validate', 'samples/platform', 'samples/agencies/btc.yaml']);
   assert.is(code, 0);
-  assert.is(out, 'samples/platform samples/agencies/btc.yaml: 4 objects in 4 files: 3 data centres, 1 agency, 0 links, 0 services, 0 requests, 0 grants: valid\n');
+  assert.is(
+    out,
+    'samples/platform samples/agencies/btc.yaml: 4 objects in 4 files: 3 data centres, 1 agency, 0 links, 0 services, 0 requests, 0 grants: valid\n',
+  );
 });
 
 test('a subset of a platform fails on references, as it should', async () => {
   const { code, out } = await cli(['validate', 'samples/tenants/hanoi']);
   assert.is(code, 1);
-  assert.match(out, /^samples\/tenants\/hanoi\/links\.yaml:\d+: NetworkLink\/lgsp-to-ndxp: metadata\.namespace: namespace govcloud-hanoi belongs to no agency: there is no Agency named "hanoi"$/m);
+  assert.match(
+    out,
+    /^samples\/tenants\/hanoi\/links\.yaml:\d+: NetworkLink\/lgsp-to-ndxp: metadata\.namespace: namespace govcloud-hanoi belongs to no agency: there is no Agency named "hanoi"$/m,
+  );
 });
 
 test('json: one object with errors and warnings as data', async () => {
@@ -65,9 +71,15 @@ test('.govcloudignore: entries and globs skipped when a folder is walked, read w
     writeFileSync(join(dir, 'notes.txt'), 'not yaml');
     writeFileSync(join(dir, 'live/.hidden.yaml'), 'a: 1');
     const walked = await expandPaths(['.'], dir);
-    assert.equal(walked.files.map((f) => f.slice(dir.length + 1)), ['live/a.yaml', 'live/b.draft.yaml']);
+    assert.equal(
+      walked.files.map((f) => f.slice(dir.length + 1)),
+      ['live/a.yaml', 'live/b.draft.yaml'],
+    );
     const named = await expandPaths(['fixtures/deep/x.yaml', 'c.draft.yaml', 'notes.txt'], dir);
-    assert.equal(named.files.map((f) => f.slice(dir.length + 1)), ['fixtures/deep/x.yaml', 'c.draft.yaml', 'notes.txt']);
+    assert.equal(
+      named.files.map((f) => f.slice(dir.length + 1)),
+      ['fixtures/deep/x.yaml', 'c.draft.yaml', 'notes.txt'],
+    );
     assert.equal(walked.problems, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

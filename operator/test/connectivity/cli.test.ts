@@ -44,7 +44,15 @@ function gitopsFolder(): string {
     ],
     services: [
       service('bca', 'population', { workspace: 'dancu', dataClass: 'private', port: 8443 }),
-      service('vpcp', 'document-exchange', { displayName: 'Trục liên thông văn bản quốc gia', workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }),
+      service('vpcp', 'document-exchange', {
+        displayName: 'Trục liên thông văn bản quốc gia',
+        workspace: 'lienthong',
+        sharing: 'default',
+        dataClass: 'shared',
+        port: 8443,
+        subsystem: 'vpcp',
+        serviceCode: 'document-exchange',
+      }),
     ],
     requests: [request('hanoi', 'population-for-dvc', { provider: 'bca', service: 'population', workspaces: ['dvc'] })],
     grants: [grant('bca', 'hanoi-dvc', { service: 'population', consumer: 'hanoi' })],
@@ -65,7 +73,10 @@ test('table: open paths grouped by source namespace, denied ones counted', async
   assert.match(r.out, /^monitoring +shop\/frontend \(Service\)/m);
   assert.match(r.out, '6 denied paths not shown (--all lists them)');
   const all = await run(connectivityCommand, [PLAIN, '--all']);
-  assert.match(all.out, /^monitoring +payments\/api \(Service\) +443\/TCP → https +denied +ingress isolated by payments\/allow-api, payments\/default-deny, no rule allows$/m);
+  assert.match(
+    all.out,
+    /^monitoring +payments\/api \(Service\) +443\/TCP → https +denied +ingress isolated by payments\/allow-api, payments\/default-deny, no rule allows$/m,
+  );
 });
 
 test('json: every source, destination, port, verdict and deciding policies', async () => {
@@ -93,7 +104,10 @@ test('--explain prints the verdict per port and the deciding rules; json gives t
   const x = JSON.parse(j.out).explanations[0];
   assert.is(x.dataCentre, null);
   assert.equal(x.pairs[0].source, { kind: 'Deployment', namespace: 'shop', name: 'frontend', label: 'shop/frontend (Deployment)' });
-  assert.equal(x.pairs[0].ports.map((p: { label: string; verdict: string }) => `${p.label} ${p.verdict}`), ['8443/TCP allowed']);
+  assert.equal(
+    x.pairs[0].ports.map((p: { label: string; verdict: string }) => `${p.label} ${p.verdict}`),
+    ['8443/TCP allowed'],
+  );
   const missing = await run(connectivityCommand, [PLAIN, '--explain', 'shop/nothing', 'payments/api']);
   assert.is(missing.code, 1);
   assert.match(missing.err, 'no pod, workload or Service shop/nothing');
@@ -104,13 +118,20 @@ test('a NetworkPolicy the API server would refuse: the problem with file and lin
   try {
     writeFileSync(
       join(dir, 'bad.yaml'),
-      [namespace('a'), deployment('a/web', { app: 'web' }, [80]), policy('a/bad', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] })]
+      [
+        namespace('a'),
+        deployment('a/web', { app: 'web' }, [80]),
+        policy('a/bad', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] }),
+      ]
         .map((o) => stringify(o))
         .join('---\n'),
     );
     const r = await run(connectivityCommand, [dir]);
     assert.is(r.code, 1);
-    assert.match(r.out, /bad\.yaml:\d+: NetworkPolicy\/bad: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: 11\.0\.0\.0\/16 must be a strict subset of cidr 10\.0\.0\.0\/8/);
+    assert.match(
+      r.out,
+      /bad\.yaml:\d+: NetworkPolicy\/bad: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: 11\.0\.0\.0\/16 must be a strict subset of cidr 10\.0\.0\.0\/8/,
+    );
     assert.not.match(r.out, 'Connectivity');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -118,7 +139,15 @@ test('a NetworkPolicy the API server would refuse: the problem with file and lin
 });
 
 test('command-line mistakes are usage errors', async () => {
-  for (const args of [[], [PLAIN, '--port', '80'], [PLAIN, '--explain', 'a'], [PLAIN, '--now', 'yesterday'], [PLAIN, '--host', 'x=not-an-ip'], ['--kubeconfig', 'k', PLAIN], [PLAIN, '--context', 'x']]) {
+  for (const args of [
+    [],
+    [PLAIN, '--port', '80'],
+    [PLAIN, '--explain', 'a'],
+    [PLAIN, '--now', 'yesterday'],
+    [PLAIN, '--host', 'x=not-an-ip'],
+    ['--kubeconfig', 'k', PLAIN],
+    [PLAIN, '--context', 'x'],
+  ]) {
     try {
       await run(connectivityCommand, args);
       assert.unreachable(`no usage error for ${args.join(' ')}`);
@@ -134,7 +163,10 @@ test('govcloud objects are rendered per data centre; cross-data-centre paths are
     const r = await run(connectivityCommand, [dir, '--now', NOW]);
     assert.is(r.code, 0, r.out + r.err);
     assert.match(r.out, 'Connectivity in data centre dc-hanoi:');
-    assert.match(r.out, /^hanoi-dvc +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +egress hanoi-dvc\/govcloud-use-bca\.population\[0\]; ingress bca-dancu\/govcloud-svc-population\[0\]$/m);
+    assert.match(
+      r.out,
+      /^hanoi-dvc +bca-dancu\/svc-population \(Service\) +8443\/TCP +allowed +egress hanoi-dvc\/govcloud-use-bca\.population\[0\]; ingress bca-dancu\/govcloud-svc-population\[0\]$/m,
+    );
     assert.not.match(r.out, /^hanoi-web +bca-dancu/m);
     assert.match(r.out, 'Across data centres, via network range');
     assert.match(r.out, /^dc-danang danang-city +dc-hanoi vpcp-lienthong\/svc-document-exchange \(Service\) +8443\/TCP +allowed/m);
@@ -142,8 +174,15 @@ test('govcloud objects are rendered per data centre; cross-data-centre paths are
     const only = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-danang', '-o', 'json']);
     const json = JSON.parse(only.out);
     assert.is(json.now, '2026-06-01T00:00:00.000Z');
-    assert.equal(json.matrices.map((m: { dataCentre: string }) => m.dataCentre), ['dc-danang']);
-    assert.ok(json.crossDataCentre.every((c: { from: { dataCentre: string }; to: { dataCentre: string } }) => c.from.dataCentre === 'dc-danang' || c.to.dataCentre === 'dc-danang'));
+    assert.equal(
+      json.matrices.map((m: { dataCentre: string }) => m.dataCentre),
+      ['dc-danang'],
+    );
+    assert.ok(
+      json.crossDataCentre.every(
+        (c: { from: { dataCentre: string }; to: { dataCentre: string } }) => c.from.dataCentre === 'dc-danang' || c.to.dataCentre === 'dc-danang',
+      ),
+    );
     const explained = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-hanoi', '--explain', 'hanoi-web', 'bca-dancu/svc-population']);
     assert.match(explained.out, 'In data centre dc-hanoi:');
     assert.match(explained.out, '8443/TCP (service; Service bca-dancu/svc-population port 8443): DENIED');
@@ -165,7 +204,10 @@ test('--kubeconfig reads live objects through a replaceable reader', async () =>
   const calls: [string, string | undefined][] = [];
   connectivityCommand.readLive = async (kubeconfig, context) => {
     calls.push([kubeconfig, context]);
-    return [namespace('a'), namespace('b'), deployment('a/web', { app: 'web' }, [80]), policy('a/deny', { podSelector: {} })].map((value) => ({ value, source: { file: 'cluster test', line: 0 } }));
+    return [namespace('a'), namespace('b'), deployment('a/web', { app: 'web' }, [80]), policy('a/deny', { podSelector: {} })].map((value) => ({
+      value,
+      source: { file: 'cluster test', line: 0 },
+    }));
   };
   try {
     const r = await run(connectivityCommand, ['--kubeconfig', '/tmp/kc', '--context', 'dc-hanoi', '--all']);
@@ -191,7 +233,9 @@ test('the live reader lists every kind through @kubernetes/client-node, pages, a
     '/apis/apps/v1/replicasets': [[]],
     '/apis/apps/v1/statefulsets': [[]],
     '/apis/apps/v1/daemonsets': [[]],
-    '/apis/networking.k8s.io/v1/networkpolicies': [[policy('a/only-team-a', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] }] })]],
+    '/apis/networking.k8s.io/v1/networkpolicies': [
+      [policy('a/only-team-a', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] }] })],
+    ],
   };
   const server = await startFakeApiServer([
     (_req, url, res) => {
@@ -207,10 +251,14 @@ test('the live reader lists every kind through @kubernetes/client-node, pages, a
   try {
     writeFileSync(join(dir, 'kubeconfig'), kubeconfig(server.url));
     const objects = await readLiveObjects(join(dir, 'kubeconfig'), 'ctx');
-    assert.equal(objects.map((o) => `${(o.value as { kind: string }).kind} ${(o.value as { metadata: { name: string } }).metadata.name}`), [
-      'Namespace a', 'Namespace b', 'Pod web-1', 'Service web', 'Deployment web', 'NetworkPolicy only-team-a',
-    ]);
-    assert.ok(server.requests.some((r) => r.path === '/api/v1/namespaces' && r.query.get('continue') === '1'), 'the second page was asked for');
+    assert.equal(
+      objects.map((o) => `${(o.value as { kind: string }).kind} ${(o.value as { metadata: { name: string } }).metadata.name}`),
+      ['Namespace a', 'Namespace b', 'Pod web-1', 'Service web', 'Deployment web', 'NetworkPolicy only-team-a'],
+    );
+    assert.ok(
+      server.requests.some((r) => r.path === '/api/v1/namespaces' && r.query.get('continue') === '1'),
+      'the second page was asked for',
+    );
     assert.ok(server.requests.every((r) => r.method === 'GET' && r.headers.authorization === 'Bearer secret-token'));
     // The API's own field names, as YAML has them (client-node's models call a rule's `from` `_from`).
     const np = objects.find((o) => (o.value as { kind: string }).kind === 'NetworkPolicy')!.value as { spec: { ingress: Record<string, unknown>[] } };
@@ -241,8 +289,16 @@ test('--kubeconfig: an unreachable cluster, a missing file or context is a plain
     const port = await closedPort();
     writeFileSync(join(dir, 'kubeconfig'), kubeconfig(`https://127.0.0.1:${port}`));
     const cases: [string[], RegExp][] = [
-      [['--kubeconfig', join(dir, 'kubeconfig')], new RegExp(`^govcloud connectivity: cannot list namespaces on cluster "ctx" at https://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\n$`)],
-      [['--kubeconfig', join(dir, 'kubeconfig'), '--context', 'dc-hcm'], /^govcloud connectivity: kubeconfig .*kubeconfig has no context "dc-hcm" \(it has: ctx\)\n$/],
+      [
+        ['--kubeconfig', join(dir, 'kubeconfig')],
+        new RegExp(
+          `^govcloud connectivity: cannot list namespaces on cluster "ctx" at https://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\n$`,
+        ),
+      ],
+      [
+        ['--kubeconfig', join(dir, 'kubeconfig'), '--context', 'dc-hcm'],
+        /^govcloud connectivity: kubeconfig .*kubeconfig has no context "dc-hcm" \(it has: ctx\)\n$/,
+      ],
       [['--kubeconfig', join(dir, 'missing')], /^govcloud connectivity: cannot read kubeconfig .*missing: ENOENT\n$/],
     ];
     for (const [args, expected] of cases) {
@@ -263,14 +319,25 @@ test('catalogue: table, json and markdown, owner from the hub namespace and a no
     const t = await run(catalogueCommand, [dir, '--now', NOW]);
     assert.is(t.code, 0, t.out);
     assert.match(t.out, '2 shared data services at 2026-06-01T00:00:00.000Z');
-    assert.match(t.out, /^bca +population \(Cơ sở dữ liệu quốc gia về dân cư\) +VN\/GOV\/G04\/dancu\/population\/v1 +private +onRequest +dc-hanoi +hanoi\/dvc$/m);
+    assert.match(
+      t.out,
+      /^bca +population \(Cơ sở dữ liệu quốc gia về dân cư\) +VN\/GOV\/G04\/dancu\/population\/v1 +private +onRequest +dc-hanoi +hanoi\/dvc$/m,
+    );
     const j = JSON.parse((await run(catalogueCommand, [dir, '--now', NOW, '-o', 'json'])).out);
     assert.is(j.services[0].owner, 'bca');
     assert.equal(j.services[0].consumers, ['hanoi/dvc']);
-    assert.equal(j.services[0].access[0], { consumer: 'hanoi', request: 'govcloud-hanoi/population-for-dvc', grant: 'govcloud-bca/hanoi-dvc', workspaces: ['dvc'] });
+    assert.equal(j.services[0].access[0], {
+      consumer: 'hanoi',
+      request: 'govcloud-hanoi/population-for-dvc',
+      grant: 'govcloud-bca/hanoi-dvc',
+      workspaces: ['dvc'],
+    });
     assert.equal(j.services[1].consumers, ['bca/dancu', 'danang/city', 'hanoi/dvc', 'hanoi/web']);
     const m = (await run(catalogueCommand, [dir, '--now', NOW, '-o', 'markdown'])).out;
-    assert.match(m, '| Bộ Công an (`bca`) | Cơ sở dữ liệu quốc gia về dân cư (`population`) | `VN/GOV/G04/dancu/population/v1` | private | onRequest | dc-hanoi | hanoi/dvc |');
+    assert.match(
+      m,
+      '| Bộ Công an (`bca`) | Cơ sở dữ liệu quốc gia về dân cư (`population`) | `VN/GOV/G04/dancu/population/v1` | private | onRequest | dc-hanoi | hanoi/dvc |',
+    );
     assert.match(m, '- hanoi: workspaces dvc (request `govcloud-hanoi/population-for-dvc`, grant `govcloud-bca/hanoi-dvc`)');
     const later = JSON.parse((await run(catalogueCommand, [dir, '--now', '2031-01-01T00:00:00Z', '-o', 'json'])).out);
     assert.equal(later.services[0].consumers, [], 'the grants ended in 2030');

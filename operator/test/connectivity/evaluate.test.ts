@@ -111,7 +111,10 @@ test('no policyTypes and a non-empty egress list: the policy affects egress as w
 });
 
 test('policyTypes [Ingress] with egress rules written: the egress rules are ignored', () => {
-  const w = world([...base(), policy('a/p', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}], egress: [{ to: [{ podSelector: { matchLabels: { app: 'nobody' } } }] }] })]);
+  const w = world([
+    ...base(),
+    policy('a/p', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}], egress: [{ to: [{ podSelector: { matchLabels: { app: 'nobody' } } }] }] }),
+  ]);
   assert.ok(w.can('a/client', 'b/other', 80));
 });
 
@@ -152,7 +155,7 @@ test('an explicit empty `from: []` also means every source', () => {
   assert.ok(w.can('ext', 'a/web', 80));
 });
 
-test('podSelector alone selects pods of the policy\'s own namespace only', () => {
+test("podSelector alone selects pods of the policy's own namespace only", () => {
   const w = world([...base(), allowFrom([{ podSelector: { matchLabels: { app: 'client' } } }])]);
   assert.ok(w.can('a/client', 'a/web', 80));
   assert.not.ok(w.can('b/client', 'a/web', 80), 'same labels, other namespace');
@@ -188,7 +191,7 @@ test('trap: namespaceSelector and podSelector in ONE peer are ANDed', () => {
 test('trap: namespaceSelector and podSelector as TWO peers are ORed', () => {
   const w = world([...base(), allowFrom([{ namespaceSelector: { matchLabels: { team: 'b' } } }, { podSelector: { matchLabels: { app: 'client' } } }])]);
   assert.ok(w.can('b/other', 'a/web', 80), 'any pod of namespace b');
-  assert.ok(w.can('a/client', 'a/web', 80), 'client pods of the policy\'s namespace');
+  assert.ok(w.can('a/client', 'a/web', 80), "client pods of the policy's namespace");
   assert.not.ok(w.can('c/client', 'a/web', 80), 'client pods elsewhere match neither');
   const v = w.check('a/client', 'a/web', 80);
   assert.equal(v.ingress.allowedBy[0]?.peer, 1, 'the second peer matched');
@@ -294,7 +297,10 @@ test('a host range partly inside an ipBlock is partial, with the addresses allow
 
 test('two ipBlocks that each cover half of a host range together cover all of it', () => {
   const w = world(
-    [...base(), policy('a/p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.20.0.0/17' } }] }, { from: [{ ipBlock: { cidr: '10.20.128.0/17' } }] }] })],
+    [
+      ...base(),
+      policy('a/p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.20.0.0/17' } }] }, { from: [{ ipBlock: { cidr: '10.20.128.0/17' } }] }] }),
+    ],
     [host('dc-hcm', '10.20.0.0/16')],
   );
   const v = w.check('dc-hcm', 'a/web', 80);
@@ -309,7 +315,10 @@ test('decision: ipBlock never matches pods, even 0.0.0.0/0 (pod IPs are left imp
 
 test('egress to an external host through an ipBlock; the host side is not governed', () => {
   const w = world(
-    [...base(), policy('a/egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 443 }] }] })],
+    [
+      ...base(),
+      policy('a/egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 443 }] }] }),
+    ],
     [host('api', '203.0.113.9'), host('elsewhere', '198.51.100.9')],
   );
   const v = w.check('a/client', 'api', 443);
@@ -329,7 +338,16 @@ test('protocol defaults to TCP: a rule for port 53 does not open UDP 53', () => 
 });
 
 test('UDP and SCTP rules match their protocol only', () => {
-  const w = world([...base(), allowFrom([{ podSelector: {} }], [{ protocol: 'UDP', port: 53 }, { protocol: 'SCTP', port: 3868 }])]);
+  const w = world([
+    ...base(),
+    allowFrom(
+      [{ podSelector: {} }],
+      [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'SCTP', port: 3868 },
+      ],
+    ),
+  ]);
   assert.ok(w.can('a/client', 'a/web', 53, 'UDP'));
   assert.not.ok(w.can('a/client', 'a/web', 53, 'TCP'));
   assert.ok(w.can('a/client', 'a/web', 3868, 'SCTP'));
@@ -422,14 +440,20 @@ test('named ports in egress rules resolve against the destination pod', () => {
 });
 
 test('a named port never matches an external host', () => {
-  const w = world([...base(), policy('a/egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'http' }] }] })], [host('ext', '192.0.2.1')]);
+  const w = world(
+    [...base(), policy('a/egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'http' }] }] })],
+    [host('ext', '192.0.2.1')],
+  );
   assert.not.ok(w.can('a/client', 'ext', 80));
 });
 
 test('allowedPorts cuts the port space exactly, named ports resolved', () => {
   const w = world([
     ...base(),
-    policy('a/p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'http' }, { port: 8000, endPort: 8100 }, { protocol: 'UDP', port: 53 }] }] }),
+    policy('a/p', {
+      podSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ ports: [{ port: 'http' }, { port: 8000, endPort: 8100 }, { protocol: 'UDP', port: 53 }] }],
+    }),
   ]);
   const spans = w.ev.allowedPorts(w.party('b/client'), w.party('a/web')).filter((s) => s.verdict === 'allowed');
   assert.equal(spans, [
@@ -455,8 +479,14 @@ test('refused: ipBlock together with a selector in one peer', () => {
 });
 
 test('refused: an except that is not a strict subset of the cidr', () => {
-  refused({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.0.0/16'] } }] }] }, 'spec.ingress[0].from[0].ipBlock.except[0]');
-  refused({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.1.0.0/24'] } }] }] }, 'spec.ingress[0].from[0].ipBlock.except[0]');
+  refused(
+    { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.0.0/16'] } }] }] },
+    'spec.ingress[0].from[0].ipBlock.except[0]',
+  );
+  refused(
+    { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.1.0.0/24'] } }] }] },
+    'spec.ingress[0].from[0].ipBlock.except[0]',
+  );
 });
 
 test('refused: endPort without a numeric port, endPort below port, a quoted number', () => {
@@ -483,10 +513,16 @@ test('workloads stand for a pod with their template labels and ports, named port
     deployment('a/agent', { app: 'agent' }, [], 'DaemonSet'),
     deployment('a/migrate', { app: 'migrate' }, [], 'Job', 'batch/v1'),
     deployment('a/backup', { app: 'backup' }, [], 'CronJob', 'batch/v1'),
-    policy('a/db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { podSelector: { matchLabels: { app: 'backup' } } }] }] }),
+    policy('a/db', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { podSelector: { matchLabels: { app: 'backup' } } }] }],
+    }),
     policy('a/web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'https' }] }] }),
   ]);
-  assert.equal(w.inv.endpoints.map((e) => `${e.kind}/${e.name}`), ['DaemonSet/agent', 'CronJob/backup', 'StatefulSet/db', 'Job/migrate', 'Deployment/web']);
+  assert.equal(
+    w.inv.endpoints.map((e) => `${e.kind}/${e.name}`),
+    ['DaemonSet/agent', 'CronJob/backup', 'StatefulSet/db', 'Job/migrate', 'Deployment/web'],
+  );
   assert.ok(w.can('a/web', 'a/db', 5432));
   assert.ok(w.can('a/backup', 'a/db', 5432));
   assert.not.ok(w.can('a/migrate', 'a/db', 5432));
@@ -494,13 +530,25 @@ test('workloads stand for a pod with their template labels and ports, named port
   assert.not.ok(w.can('a/agent', 'a/web', 80));
 });
 
-test('real pods replace their workload\'s template; an owned ReplicaSet is represented by its Deployment', () => {
-  const rs = { ...deployment('a/web-5d8', { app: 'web' }, [80], 'ReplicaSet'), metadata: { name: 'web-5d8', namespace: 'a', ownerReferences: [{ kind: 'Deployment', name: 'web' }] } };
-  const livePod = { ...pod('a/web-5d8-x1', { app: 'web', 'pod-template-hash': '5d8' }, [80]), metadata: { name: 'web-5d8-x1', namespace: 'a', labels: { app: 'web' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d8' }] } };
+test("real pods replace their workload's template; an owned ReplicaSet is represented by its Deployment", () => {
+  const rs = {
+    ...deployment('a/web-5d8', { app: 'web' }, [80], 'ReplicaSet'),
+    metadata: { name: 'web-5d8', namespace: 'a', ownerReferences: [{ kind: 'Deployment', name: 'web' }] },
+  };
+  const livePod = {
+    ...pod('a/web-5d8-x1', { app: 'web', 'pod-template-hash': '5d8' }, [80]),
+    metadata: { name: 'web-5d8-x1', namespace: 'a', labels: { app: 'web' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d8' }] },
+  };
   const onlyTemplates = world([deployment('a/web', { app: 'web' }, [80]), rs]);
-  assert.equal(onlyTemplates.inv.endpoints.map((e) => `${e.kind}/${e.name}`), ['Deployment/web']);
+  assert.equal(
+    onlyTemplates.inv.endpoints.map((e) => `${e.kind}/${e.name}`),
+    ['Deployment/web'],
+  );
   const live = world([deployment('a/web', { app: 'web' }, [80]), rs, livePod]);
-  assert.equal(live.inv.endpoints.map((e) => `${e.kind}/${e.name}`), ['Pod/web-5d8-x1']);
+  assert.equal(
+    live.inv.endpoints.map((e) => `${e.kind}/${e.name}`),
+    ['Pod/web-5d8-x1'],
+  );
 });
 
 test('a Service is informational: it does not change what the evaluator allows', () => {
@@ -509,7 +557,12 @@ test('a Service is informational: it does not change what the evaluator allows',
 });
 
 test('refused: a container port name that is not a string is shown as written, not as [object Object]', () => {
-  const bad = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'odd', namespace: 'a' }, spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 80, name: { http: 1 } }] }] } };
+  const bad = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'odd', namespace: 'a' },
+    spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 80, name: { http: 1 } }] }] },
+  };
   const w = world([...base(), bad], [], { allowProblems: true });
   const problem = w.inv.problems.find((p) => p.object === 'Pod/odd');
   assert.ok(problem, `expected a problem for Pod/odd, got ${JSON.stringify(w.inv.problems)}`);

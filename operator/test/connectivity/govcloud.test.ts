@@ -6,7 +6,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agencyNameOfHubNamespace, workspaceNamespace, type AccessGrant, type AccessRequest, type Agency, type NetworkLink, type SharedDataService } from '../../src/api/index.ts';
+import {
+  agencyNameOfHubNamespace,
+  workspaceNamespace,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type NetworkLink,
+  type SharedDataService,
+} from '../../src/api/index.ts';
 import { catalogue } from '../../src/catalogue/index.ts';
 import { crossDataCentre, hostsFor, platformViews } from '../../src/connectivity/govcloud.ts';
 import { buildMatrix, destinationLabel, sourceKey, type Cell } from '../../src/connectivity/matrix.ts';
@@ -59,15 +67,24 @@ test('a granted workspace reaches the service; a workspace named only by the gra
   const dst = 'bca-dancu/svc-population (Service)';
   const dvc = cellOf(cells, 'hanoi-dvc', dst)!;
   assert.is(dvc.verdict, 'allowed');
-  assert.equal(dvc.egress.allowedBy.map((m) => m.policy), ['hanoi-dvc/govcloud-use-bca.population']);
-  assert.equal(dvc.ingress.allowedBy.map((m) => m.policy), ['bca-dancu/govcloud-svc-population']);
+  assert.equal(
+    dvc.egress.allowedBy.map((m) => m.policy),
+    ['hanoi-dvc/govcloud-use-bca.population'],
+  );
+  assert.equal(
+    dvc.ingress.allowedBy.map((m) => m.policy),
+    ['bca-dancu/govcloud-svc-population'],
+  );
   assert.is(cellOf(cells, 'hanoi-web', dst)!.verdict, 'denied', 'the grant names web, the request does not');
   assert.is(cellOf(cells, 'bca-dancu', dst)!.verdict, 'allowed', 'its own workspace');
 });
 
 test('other data centres are external hosts at their ranges; the rest of the world is "internet"', () => {
   const hosts = hostsFor(sample(), 'dc-hanoi');
-  assert.equal(hosts.map((h) => h.name), ['datacentre/dc-danang', 'datacentre/dc-hcm', 'internet']);
+  assert.equal(
+    hosts.map((h) => h.name),
+    ['datacentre/dc-danang', 'datacentre/dc-hcm', 'internet'],
+  );
   assert.equal(hosts[1]!.cidrs, ['10.20.0.0/16', '10.21.0.0/16']);
   assert.not.ok(hosts[2]!.addresses.covers(hosts[0]!.addresses.union(hosts[1]!.addresses)));
 });
@@ -79,24 +96,48 @@ test('across data centres, on request: a grant to a workspace in another data ce
   const cross = crossDataCentre(views, { all: true });
   const toPopulation = cross.filter((c) => c.to.name === 'svc-population');
   assert.ok(toPopulation.length > 0, 'the cross-data-centre cells are evaluated');
-  assert.ok(toPopulation.every((c) => c.verdict === 'denied'), toPopulation.map((c) => `${c.from.namespace} ${c.verdict}`).join('\n'));
-  assert.ok(toPopulation.every((c) => c.ingress.coverage === 'none'), 'the service admits no remote range at all');
+  assert.ok(
+    toPopulation.every((c) => c.verdict === 'denied'),
+    toPopulation.map((c) => `${c.from.namespace} ${c.verdict}`).join('\n'),
+  );
+  assert.ok(
+    toPopulation.every((c) => c.ingress.coverage === 'none'),
+    'the service admits no remote range at all',
+  );
   const issue = issues.find((i) => i.reason === 'CrossDataCentreAccessUnsupported');
   assert.equal(issue?.owner, { kind: 'SharedDataService', namespace: 'govcloud-bca', name: 'population' });
-  assert.match(issue!.message, 'workspace city of agency danang is only in dc-danang, where the service does not run: place the service in dc-danang or the consumer\'s workspace in one of dc-hanoi');
+  assert.match(
+    issue!.message,
+    "workspace city of agency danang is only in dc-danang, where the service does not run: place the service in dc-danang or the consumer's workspace in one of dc-hanoi",
+  );
 });
 
 test('across data centres, default sharing: a consumer elsewhere reaches the service via network range', () => {
   const p = sample();
   p.agencies.push(agency('vpcp', { code: 'G22', workspaces: [ws('lienthong')] }));
-  p.services.push(service('vpcp', 'document-exchange', { workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }));
+  p.services.push(
+    service('vpcp', 'document-exchange', {
+      workspace: 'lienthong',
+      sharing: 'default',
+      dataClass: 'shared',
+      port: 8443,
+      subsystem: 'vpcp',
+      serviceCode: 'document-exchange',
+    }),
+  );
   const cross = crossDataCentre(platformViews(p, NOW).views);
   const paths = cross.map((c) => `${c.from.dataCentre} ${c.from.namespace} → ${c.to.dataCentre} ${c.to.namespace}/${c.to.name}:${c.to.port} ${c.verdict}`);
   assert.ok(paths.includes('dc-danang danang-city → dc-hanoi vpcp-lienthong/svc-document-exchange:8443 allowed'), paths.join('\n'));
-  assert.not.ok(paths.some((x) => x.includes('svc-population')), paths.join('\n'));
+  assert.not.ok(
+    paths.some((x) => x.includes('svc-population')),
+    paths.join('\n'),
+  );
   const c = cross.find((x) => x.from.namespace === 'danang-city')!;
   assert.is(c.via, 'network range');
-  assert.equal(c.ingress.allowedBy.map((m) => m.policy), ['vpcp-lienthong/govcloud-svc-document-exchange']);
+  assert.equal(
+    c.ingress.allowedBy.map((m) => m.policy),
+    ['vpcp-lienthong/govcloud-svc-document-exchange'],
+  );
 });
 
 test('the cross-data-centre leak is closed: a workspace egressing to a remote range for a default service does not reach an on-request one there', () => {
@@ -106,18 +147,43 @@ test('the cross-data-centre leak is closed: a workspace egressing to a remote ra
   // Now population admits no range, and bkhdt/dkkd, only in dc-hcm, is told why it gets nothing.
   const p = sample();
   p.agencies.push(agency('vpcp', { code: 'G22', workspaces: [ws('lienthong')] }), agency('bkhdt', { code: 'G10', dcs: ['dc-hcm'], workspaces: [ws('dkkd')] }));
-  p.services.push(service('vpcp', 'document-exchange', { workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }));
+  p.services.push(
+    service('vpcp', 'document-exchange', {
+      workspace: 'lienthong',
+      sharing: 'default',
+      dataClass: 'shared',
+      port: 8443,
+      subsystem: 'vpcp',
+      serviceCode: 'document-exchange',
+    }),
+  );
   p.requests.push(request('bkhdt', 'population', { provider: 'bca', service: 'population', workspaces: ['dkkd'] }));
   p.grants.push(grant('bca', 'bkhdt', { service: 'population', consumer: 'bkhdt' }));
   const { views, issues } = platformViews(p, NOW);
   const cross = crossDataCentre(views);
-  assert.ok(cross.some((c) => c.from.namespace === 'btc-thue' && c.to.name === 'svc-document-exchange' && c.verdict === 'allowed'), 'btc/thue still uses the default service across data centres');
-  assert.not.ok(cross.some((c) => c.to.name === 'svc-population'), cross.filter((c) => c.to.name === 'svc-population').map((c) => `${c.from.namespace} ${c.verdict}`).join('\n'));
+  assert.ok(
+    cross.some((c) => c.from.namespace === 'btc-thue' && c.to.name === 'svc-document-exchange' && c.verdict === 'allowed'),
+    'btc/thue still uses the default service across data centres',
+  );
+  assert.not.ok(
+    cross.some((c) => c.to.name === 'svc-population'),
+    cross
+      .filter((c) => c.to.name === 'svc-population')
+      .map((c) => `${c.from.namespace} ${c.verdict}`)
+      .join('\n'),
+  );
   const ingress = get(objectsIn(renderPlatform(p, NOW).perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bca-dancu', 'govcloud-svc-population');
-  assert.equal(at(ingress, 'spec', 'ingress', 0, 'from'), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hanoi-dvc' } } }], 'its granted workspace in dc-hanoi, never a range');
+  assert.equal(
+    at(ingress, 'spec', 'ingress', 0, 'from'),
+    [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hanoi-dvc' } } }],
+    'its granted workspace in dc-hanoi, never a range',
+  );
   assert.equal(
     issues.filter((i) => i.reason === 'CrossDataCentreAccessUnsupported').map((i) => i.message.split(':')[0]),
-    ['workspace city of agency danang is only in dc-danang, where the service does not run', 'workspace dkkd of agency bkhdt is only in dc-hcm, where the service does not run'].sort(),
+    [
+      'workspace city of agency danang is only in dc-danang, where the service does not run',
+      'workspace dkkd of agency bkhdt is only in dc-hcm, where the service does not run',
+    ].sort(),
   );
 });
 
@@ -128,7 +194,16 @@ test('level 3 consumers reach a default service only as declared (an AccessReque
     agency('bkhdt', { code: 'G10', level: 3, workspaces: [ws('dkkd'), ws('noi-bo')] }),
     agency('quangninh', { code: 'H17', level: 2, workspaces: [ws('lgsp')] }),
   );
-  p.services.push(service('vpcp', 'document-exchange', { workspace: 'lienthong', sharing: 'default', dataClass: 'shared', port: 8443, subsystem: 'vpcp', serviceCode: 'document-exchange' }));
+  p.services.push(
+    service('vpcp', 'document-exchange', {
+      workspace: 'lienthong',
+      sharing: 'default',
+      dataClass: 'shared',
+      port: 8443,
+      subsystem: 'vpcp',
+      serviceCode: 'document-exchange',
+    }),
+  );
   const dst = 'vpcp-lienthong/svc-document-exchange (Service)';
   const verdicts = (q: Platform) => {
     const { cells } = buildMatrix(platformViews(q, NOW).views.find((v) => v.dataCentre === 'dc-hanoi')!.input);
@@ -145,7 +220,14 @@ test('level 3 consumers reach a default service only as declared (an AccessReque
 test('hub namespaces are isolated both ways: a pod that got there would reach nothing and nothing would reach it', () => {
   const p = sample();
   // As if a pod had been started in bca's hub namespace (its quota allows none).
-  const stray = { value: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'stray', namespace: 'govcloud-bca' }, spec: { template: { metadata: { labels: { app: 'stray' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8443 }] }] } } } } };
+  const stray = {
+    value: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'stray', namespace: 'govcloud-bca' },
+      spec: { template: { metadata: { labels: { app: 'stray' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8443 }] }] } } },
+    },
+  };
   const { views } = platformViews(p, NOW, { 'dc-hanoi': [stray] });
   const hanoi = views.find((v) => v.dataCentre === 'dc-hanoi')!;
   const cells = buildMatrix(hanoi.input).cells;
@@ -157,7 +239,10 @@ test('hub namespaces are isolated both ways: a pod that got there would reach no
     assert.is(c.verdict, 'denied', `govcloud-bca → ${destinationLabel(c.destination)}`);
     assert.ok(c.egress.isolatedBy.includes('govcloud-bca/govcloud-default-deny'));
   }
-  assert.ok(from.some((c) => c.destination.kind === 'Host' && c.destination.name === 'internet'), 'the internet is among the destinations');
+  assert.ok(
+    from.some((c) => c.destination.kind === 'Host' && c.destination.name === 'internet'),
+    'the internet is among the destinations',
+  );
   for (const c of to) {
     if (c.source.kind === 'Namespace' && c.source.namespace === 'govcloud-bca') continue;
     assert.is(c.verdict, 'denied', `${sourceKey(c.source)} → ${destinationLabel(c.destination)}`);
@@ -175,7 +260,10 @@ test('catalogue: owner from the hub namespace, normalised identifier, consumers 
   assert.equal(e.dataCentres, ['dc-hanoi']);
   // danang/city is requested and granted, but only in dc-danang, where the service does not run.
   assert.equal(e.consumers, ['hanoi/dvc']);
-  assert.equal(e.access.map((a) => `${a.consumer} ${a.request} ${a.grant}`), ['hanoi govcloud-hanoi/population-for-dvc govcloud-bca/hanoi-dvc']);
+  assert.equal(
+    e.access.map((a) => `${a.consumer} ${a.request} ${a.grant}`),
+    ['hanoi govcloud-hanoi/population-for-dvc govcloud-bca/hanoi-dvc'],
+  );
   assert.equal(e.issues.length, 1);
   assert.match(e.issues[0]!, /^workspace city of agency danang is only in dc-danang, where the service does not run: /);
   // Before the request windows? Requests here have no window; the grants end in 2030.
@@ -218,7 +306,13 @@ function rng(seed: number) {
 
 const DCS = ['dc-hanoi', 'dc-hcm', 'dc-danang'];
 const PORTS = [443, 8443];
-const WINDOWS: { validFrom?: string; validUntil?: string }[] = [{}, {}, { validUntil: FUTURE }, { validFrom: PAST, validUntil: LATE_PAST }, { validFrom: FUTURE }];
+const WINDOWS: { validFrom?: string; validUntil?: string }[] = [
+  {},
+  {},
+  { validUntil: FUTURE },
+  { validFrom: PAST, validUntil: LATE_PAST },
+  { validFrom: FUTURE },
+];
 
 function randomPlatform(seed: number): Platform {
   const r = rng(seed);
@@ -226,7 +320,9 @@ function randomPlatform(seed: number): Platform {
   for (let i = 1; i <= 5; i++) {
     // Levels 1 to 3; level 3 only where a data centre is accredited for it (not dc-danang).
     const level = 1 + r.int(3);
-    agencies.push(agency(`a${i}`, { code: `G0${i}`, level, dcs: r.subset(level >= 3 ? DCS.slice(0, 2) : DCS, 1), workspaces: r.subset(['app', 'data', 'web'], 1).map(ws) }));
+    agencies.push(
+      agency(`a${i}`, { code: `G0${i}`, level, dcs: r.subset(level >= 3 ? DCS.slice(0, 2) : DCS, 1), workspaces: r.subset(['app', 'data', 'web'], 1).map(ws) }),
+    );
   }
   const services: SharedDataService[] = [];
   for (const a of agencies) {
@@ -255,21 +351,45 @@ function randomPlatform(seed: number): Platform {
     const wanted = r.subset([...consumer.spec.workspaces.map((w) => w.name), 'ghost'], 1);
     requests.push(request(writer, `r${k}`, { provider: owner, service: s.metadata.name, workspaces: wanted, ...r.pick(WINDOWS) }));
     if (r.next() < 0.7) {
-      const g = grant(owner, `g${k}`, { service: s.metadata.name, consumer: consumer.metadata.name, ...r.pick(WINDOWS), validUntil: r.pick([FUTURE, LATE_PAST, FUTURE]) });
-      if (r.next() < 0.5) g.spec.workspaces = r.subset(consumer.spec.workspaces.map((w) => w.name), 1);
+      const g = grant(owner, `g${k}`, {
+        service: s.metadata.name,
+        consumer: consumer.metadata.name,
+        ...r.pick(WINDOWS),
+        validUntil: r.pick([FUTURE, LATE_PAST, FUTURE]),
+      });
+      if (r.next() < 0.5)
+        g.spec.workspaces = r.subset(
+          consumer.spec.workspaces.map((w) => w.name),
+          1,
+        );
       grants.push(g);
     }
   }
   // Agencies at level 3 declare some of the default and open services they use.
   const shared = services.filter((s) => s.spec.sharing !== 'onRequest');
-  for (const [k, a] of agencies.filter((x) => x.spec.securityLevel >= 3).flatMap((x) => [[0, x], [1, x]] as const)) {
+  for (const [k, a] of agencies
+    .filter((x) => x.spec.securityLevel >= 3)
+    .flatMap(
+      (x) =>
+        [
+          [0, x],
+          [1, x],
+        ] as const,
+    )) {
     const others = shared.filter((s) => s.metadata.namespace !== `govcloud-${a.metadata.name}`);
     // Mostly one running where the agency is; sometimes one that runs only elsewhere.
     const near = others.filter((s) => s.spec.placement.dataCentres.some((d) => a.spec.placement.dataCentres.includes(d)));
     if (others.length === 0 || r.next() < 0.2) continue;
     const s = r.pick(near.length > 0 && r.next() < 0.8 ? near : others);
     const wanted = r.subset([...a.spec.workspaces.map((w) => w.name), 'ghost'], 1);
-    requests.push(request(a.metadata.name, `d${k}-${s.metadata.name}`, { provider: agencyNameOfHubNamespace(s.metadata.namespace)!, service: s.metadata.name, workspaces: wanted, ...r.pick(WINDOWS) }));
+    requests.push(
+      request(a.metadata.name, `d${k}-${s.metadata.name}`, {
+        provider: agencyNameOfHubNamespace(s.metadata.namespace)!,
+        service: s.metadata.name,
+        workspaces: wanted,
+        ...r.pick(WINDOWS),
+      }),
+    );
   }
   const links: NetworkLink[] = [];
   for (let k = 0; k < 4; k++) {
@@ -290,20 +410,30 @@ function randomPlatform(seed: number): Platform {
 // An oracle written from the API's descriptions, independent of the renderer.
 const open = (w: { validFrom?: string; validUntil?: string }) =>
   (w.validFrom === undefined || Date.parse(w.validFrom) <= NOW.getTime()) && (w.validUntil === undefined || NOW.getTime() < Date.parse(w.validUntil));
-const inPorts = (ports: NetworkLink['spec']['ports'], port: number) => ports.some((p) => (p.protocol ?? 'TCP') === 'TCP' && port >= p.port && port <= (p.endPort ?? p.port));
+const inPorts = (ports: NetworkLink['spec']['ports'], port: number) =>
+  ports.some((p) => (p.protocol ?? 'TCP') === 'TCP' && port >= p.port && port <= (p.endPort ?? p.port));
 
 const levelOf = (p: Platform, agencyName: string) => p.agencies.find((a) => a.metadata.name === agencyName)?.spec.securityLevel ?? 0;
 
 function granted(p: Platform, s: SharedDataService, consumer: string, workspace: string): boolean {
   const owner = agencyNameOfHubNamespace(s.metadata.namespace);
   const req = p.requests.some(
-    (r) => r.metadata.namespace === `govcloud-${consumer}` && r.spec.provider === owner && r.spec.service === s.metadata.name && r.spec.workspaces.includes(workspace) && open(r.spec),
+    (r) =>
+      r.metadata.namespace === `govcloud-${consumer}` &&
+      r.spec.provider === owner &&
+      r.spec.service === s.metadata.name &&
+      r.spec.workspaces.includes(workspace) &&
+      open(r.spec),
   );
   // default and open: every agency at levels 1-2; from level 3, the agency declares it (a request, no grant).
   if (s.spec.sharing !== 'onRequest') return levelOf(p, consumer) < 3 || req;
   const gr = p.grants.some(
     (g) =>
-      g.metadata.namespace === `govcloud-${owner}` && g.spec.service === s.metadata.name && g.spec.consumer === consumer && (g.spec.workspaces === undefined || g.spec.workspaces.includes(workspace)) && open(g.spec),
+      g.metadata.namespace === `govcloud-${owner}` &&
+      g.spec.service === s.metadata.name &&
+      g.spec.consumer === consumer &&
+      (g.spec.workspaces === undefined || g.spec.workspaces.includes(workspace)) &&
+      open(g.spec),
   );
   return req && gr;
 }
@@ -324,7 +454,8 @@ function linked(p: Platform, a: string, w: string, b: string, wb: string, port: 
 }
 
 function workspaceOf(p: Platform, namespace: string): { agency: string; workspace: string } | undefined {
-  for (const a of p.agencies) for (const w of a.spec.workspaces) if (workspaceNamespace(a.metadata.name, w.name) === namespace) return { agency: a.metadata.name, workspace: w.name };
+  for (const a of p.agencies)
+    for (const w of a.spec.workspaces) if (workspaceNamespace(a.metadata.name, w.name) === namespace) return { agency: a.metadata.name, workspace: w.name };
   return undefined;
 }
 
@@ -336,7 +467,9 @@ function justified(p: Platform, src: string, dstNamespace: string, dstName: stri
   if (a.agency === b.agency) return true; // the property is about two agencies
   if (linked(p, a.agency, a.workspace, b.agency, b.workspace, port)) return true;
   if (dstKind !== 'Service') return false;
-  const s = p.services.find((x) => agencyNameOfHubNamespace(x.metadata.namespace) === b.agency && x.spec.workspace === b.workspace && serviceObjectName(x) === dstName);
+  const s = p.services.find(
+    (x) => agencyNameOfHubNamespace(x.metadata.namespace) === b.agency && x.spec.workspace === b.workspace && serviceObjectName(x) === dstName,
+  );
   return s !== undefined && s.spec.port === port && granted(p, s, a.agency, a.workspace);
 }
 
@@ -352,14 +485,19 @@ function tenantWorkloads(p: Platform): Record<string, InputObject[]> {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'tenant-app', namespace },
-          spec: { template: { metadata: { labels: { app: 'tenant' } }, spec: { containers: [{ name: 'c', image: 'x', ports: PORTS.map((containerPort) => ({ containerPort })) }] } } },
+          spec: {
+            template: {
+              metadata: { labels: { app: 'tenant' } },
+              spec: { containers: [{ name: 'c', image: 'x', ports: PORTS.map((containerPort) => ({ containerPort })) }] },
+            },
+          },
         },
       }));
   }
   return out;
 }
 
-test('property: in a data centre, no path between two agencies\' workspaces unless a link or a grant justifies it', () => {
+test("property: in a data centre, no path between two agencies' workspaces unless a link or a grant justifies it", () => {
   let paths = 0;
   let crossAgency = 0;
   let declared = 0;
@@ -367,7 +505,11 @@ test('property: in a data centre, no path between two agencies\' workspaces unle
     const p = randomPlatform(seed);
     const { views } = platformViews(p, NOW, tenantWorkloads(p));
     for (const view of views) {
-      assert.equal(view.inventory.problems.filter((x) => !x.message.includes('defined more than once')), [], `seed ${seed}: rendered objects read cleanly`);
+      assert.equal(
+        view.inventory.problems.filter((x) => !x.message.includes('defined more than once')),
+        [],
+        `seed ${seed}: rendered objects read cleanly`,
+      );
       for (const cell of buildMatrix(view.input).cells) {
         if (cell.verdict === 'denied' || cell.verdict === 'no-endpoints') continue;
         if (cell.source.kind !== 'Namespace' || cell.destination.kind === 'Host') continue;
@@ -390,7 +532,10 @@ test('property: in a data centre, no path between two agencies\' workspaces unle
       }
     }
   }
-  assert.ok(paths > 100 && crossAgency > 20 && declared > 10, `the random platforms exercise the property (${paths} paths, ${crossAgency} across agencies, ${declared} declared by level 3)`);
+  assert.ok(
+    paths > 100 && crossAgency > 20 && declared > 10,
+    `the random platforms exercise the property (${paths} paths, ${crossAgency} across agencies, ${declared} declared by level 3)`,
+  );
 });
 
 /**
@@ -406,11 +551,13 @@ function justifiedAcross(p: Platform, src: string, dstNamespace: string, dstName
   if (!a || !b) return true;
   if (a.agency === b.agency) return true;
   if (dstKind !== 'Service') return false;
-  const s = p.services.find((x) => agencyNameOfHubNamespace(x.metadata.namespace) === b.agency && x.spec.workspace === b.workspace && serviceObjectName(x) === dstName);
+  const s = p.services.find(
+    (x) => agencyNameOfHubNamespace(x.metadata.namespace) === b.agency && x.spec.workspace === b.workspace && serviceObjectName(x) === dstName,
+  );
   return s !== undefined && s.spec.port === port && s.spec.sharing !== 'onRequest' && levelOf(p, a.agency) < 3;
 }
 
-test('property, across data centres: no path between two agencies\' workspaces unless it is justified end to end', () => {
+test("property, across data centres: no path between two agencies' workspaces unless it is justified end to end", () => {
   let crossPaths = 0;
   const unjustified: string[] = [];
   for (let seed = 1; seed <= 40; seed++) {
@@ -422,7 +569,9 @@ test('property, across data centres: no path between two agencies\' workspaces u
       if (!a || !b || a.agency === b.agency) continue;
       crossPaths++;
       if (!justifiedAcross(p, c.from.namespace, c.to.namespace, c.to.name, c.to.kind, c.to.targetPort)) {
-        unjustified.push(`seed ${seed}: ${c.from.dataCentre} ${c.from.namespace} → ${c.to.dataCentre} ${c.to.namespace}/${c.to.name}:${c.to.targetPort} (${c.verdict})`);
+        unjustified.push(
+          `seed ${seed}: ${c.from.dataCentre} ${c.from.namespace} → ${c.to.dataCentre} ${c.to.namespace}/${c.to.name}:${c.to.targetPort} (${c.verdict})`,
+        );
       }
     }
   }

@@ -14,22 +14,36 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/plain/', import.meta.url));
 async function fixtureView(hosts = [host('partner', '198.51.100.0/24')]): Promise<View> {
   const load = await loadPaths([FIXTURE]);
   assert.equal(load.problems, []);
-  const view = plainView(load.documents.map((d) => ({ value: d.value, source: d })), hosts);
+  const view = plainView(
+    load.documents.map((d) => ({ value: d.value, source: d })),
+    hosts,
+  );
   assert.equal(view.inventory.problems, []);
   return view;
 }
 
 function cell(cells: Cell[], source: string, destination: string, port?: string): Cell {
-  const found = cells.filter((c) => sourceKey(c.source) === source && destinationLabel(c.destination) === destination && (port === undefined || destinationPort(c.destination) === port));
+  const found = cells.filter(
+    (c) => sourceKey(c.source) === source && destinationLabel(c.destination) === destination && (port === undefined || destinationPort(c.destination) === port),
+  );
   assert.is(found.length, 1, `one cell ${source} → ${destination} ${port ?? ''}, found ${found.length}`);
   return found[0] as Cell;
 }
 
 test('the inventory: workloads become pods, undeclared nothing, Services kept', async () => {
   const view = await fixtureView();
-  assert.equal(view.inventory.namespaces.map((n) => n.name), ['monitoring', 'payments', 'shop']);
-  assert.equal(view.inventory.endpoints.map((e) => `${e.kind} ${e.namespace}/${e.name}`), ['Deployment payments/api', 'StatefulSet payments/worker', 'Deployment shop/frontend']);
-  assert.equal(view.inventory.services.map((s) => `${s.namespace}/${s.name}`), ['payments/api', 'shop/frontend']);
+  assert.equal(
+    view.inventory.namespaces.map((n) => n.name),
+    ['monitoring', 'payments', 'shop'],
+  );
+  assert.equal(
+    view.inventory.endpoints.map((e) => `${e.kind} ${e.namespace}/${e.name}`),
+    ['Deployment payments/api', 'StatefulSet payments/worker', 'Deployment shop/frontend'],
+  );
+  assert.equal(
+    view.inventory.services.map((s) => `${s.namespace}/${s.name}`),
+    ['payments/api', 'shop/frontend'],
+  );
   assert.is(view.inventory.policies.length, 3);
 });
 
@@ -89,13 +103,19 @@ test('a partial cell: some source pods allowed, others not', async () => {
 test('table rows are grouped by source namespace; denied cells counted unless asked for', async () => {
   const matrix = buildMatrix((await fixtureView()).input);
   const groups = matrixRows(matrix);
-  assert.equal(groups.map((g) => g.source), ['monitoring', 'payments', 'shop', 'host:partner']);
+  assert.equal(
+    groups.map((g) => g.source),
+    ['monitoring', 'payments', 'shop', 'host:partner'],
+  );
   const mon = groups[0]!;
-  assert.equal(mon.rows.map((r) => r.slice(0, 4)), [
-    ['monitoring', 'shop/frontend (Service)', '80/TCP → http', 'allowed'],
-    ['', 'payments/worker (StatefulSet)', '9000/TCP (metrics)', 'allowed'],
-    ['', 'partner', 'all ports', 'allowed'],
-  ]);
+  assert.equal(
+    mon.rows.map((r) => r.slice(0, 4)),
+    [
+      ['monitoring', 'shop/frontend (Service)', '80/TCP → http', 'allowed'],
+      ['', 'payments/worker (StatefulSet)', '9000/TCP (metrics)', 'allowed'],
+      ['', 'partner', 'all ports', 'allowed'],
+    ],
+  );
   assert.is(mon.denied, 1);
   const all = matrixRows(matrix, { all: true });
   assert.is(all[0]!.rows.length, 4);
@@ -106,7 +126,9 @@ test('JSON: every source, destination, port, verdict and deciding policies', asy
   const json = JSON.parse(JSON.stringify(matrixJson(buildMatrix((await fixtureView()).input))));
   assert.equal(Object.keys(json), ['sources', 'destinations', 'cells']);
   assert.is(json.cells.length, 15);
-  const c = json.cells.find((x: { source: { namespace?: string }; destination: { name: string } }) => x.source.namespace === 'shop' && x.destination.name === 'api');
+  const c = json.cells.find(
+    (x: { source: { namespace?: string }; destination: { name: string } }) => x.source.namespace === 'shop' && x.destination.name === 'api',
+  );
   assert.equal(c, {
     source: { kind: 'Namespace', namespace: 'shop', pods: ['frontend'] },
     destination: { kind: 'Service', namespace: 'payments', name: 'api', port: 443, protocol: 'TCP', targetPort: 'https', pods: ['api'] },
@@ -157,7 +179,10 @@ test('--explain to a Service uses its ports; to an IP, every port is summarised'
   if (!src.ok || !svc.ok || !ip.ok) return;
   assert.is(ip.end.parties[0]?.kind === 'host' && ip.end.parties[0].host.name, '198.51.100.7/32 in partner');
   const toIp = explain(view.input, src.end, ip.end);
-  assert.equal(toIp.pairs[0]?.spans?.map((s) => s.verdict), ['allowed', 'allowed', 'allowed']);
+  assert.equal(
+    toIp.pairs[0]?.spans?.map((s) => s.verdict),
+    ['allowed', 'allowed', 'allowed'],
+  );
   const api = resolveEnd('payments/api', view.input);
   assert.ok(api.ok);
   if (!api.ok) return;
@@ -170,17 +195,22 @@ test('--explain to a Service uses its ports; to an IP, every port is summarised'
 
 test('--explain to a Service name evaluates the target port of each of its ports', async () => {
   const load = await loadPaths([FIXTURE]);
-  const www = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'www', namespace: 'shop' }, spec: { selector: { app: 'frontend' }, ports: [{ port: 443, targetPort: 8080 }] } };
+  const www = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'www', namespace: 'shop' },
+    spec: { selector: { app: 'frontend' }, ports: [{ port: 443, targetPort: 8080 }] },
+  };
   const view = plainView([...load.documents.map((d) => ({ value: d.value, source: d })), { value: www }]);
   const src = resolveEnd('payments', view.input);
   const dst = resolveEnd('shop/www', view.input);
   assert.ok(src.ok && dst.ok);
   if (!src.ok || !dst.ok) return;
   const x = explain(view.input, src.end, dst.end);
-  assert.equal(x.pairs.map((p) => p.ports.map((r) => `${r.label}: ${r.verdict}`)), [
-    ['8080/TCP (Service www port 443): allowed'],
-    ['8080/TCP (Service www port 443): allowed'],
-  ]);
+  assert.equal(
+    x.pairs.map((p) => p.ports.map((r) => `${r.label}: ${r.verdict}`)),
+    [['8080/TCP (Service www port 443): allowed'], ['8080/TCP (Service www port 443): allowed']],
+  );
 });
 
 test.run();

@@ -50,12 +50,20 @@ function objects(): unknown[] {
     service('shop/frontend', { app: 'frontend' }, [{ port: 80, targetPort: 8080 }]),
     deployment('payments/api', { app: 'api' }, [[8443, 'https']]),
     service('payments/api', { app: 'api' }, [{ port: 443, targetPort: 'https' }]),
-    pod('payments/dns', { app: 'dns' }, [[53, 'dns', 'UDP'], [5000, 'sctp', 'SCTP']]),
+    pod('payments/dns', { app: 'dns' }, [
+      [53, 'dns', 'UDP'],
+      [5000, 'sctp', 'SCTP'],
+    ]),
     pod('kube-system/coredns', { k8s: 'dns' }, [[53, 'dns', 'UDP']]),
     policy('payments/deny', { podSelector: {} }),
     policy('payments/allow-api', {
       podSelector: { matchLabels: { app: 'api' } },
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 'https' }] }],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'frontend' } } }],
+          ports: [{ port: 'https' }],
+        },
+      ],
     }),
     policy('payments/allow-dns', { podSelector: { matchLabels: { app: 'dns' } }, ingress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
   ];
@@ -71,7 +79,10 @@ const key = (p: { source: string; destination: string; port: string }) => `${p.s
 
 test('plan: every pair predicted open, a sample of closed ones per source, kube-* left out', () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 1, parallel: 4 });
-  const open = plan.pairs.filter((p) => p.predicted === 'open').map(key).sort();
+  const open = plan.pairs
+    .filter((p) => p.predicted === 'open')
+    .map(key)
+    .sort();
   assert.equal(open, [
     'monitoring → payments/dns (Pod) 53/UDP (dns)',
     'monitoring → shop/frontend (Service) 80/TCP → 8080',
@@ -82,11 +93,18 @@ test('plan: every pair predicted open, a sample of closed ones per source, kube-
     'shop → shop/frontend (Service) 80/TCP → 8080',
   ]);
   // shop reaches every destination: it has no closed pair to sample.
-  for (const [source, closed] of [['monitoring', 1], ['payments', 1], ['shop', 0]] as const) {
+  for (const [source, closed] of [
+    ['monitoring', 1],
+    ['payments', 1],
+    ['shop', 0],
+  ] as const) {
     assert.is(plan.pairs.filter((p) => p.source === source && p.predicted === 'closed').length, closed, `closed pairs sampled from ${source}`);
   }
   assert.not.ok(plan.pairs.some((p) => p.source.startsWith('kube-') || p.destination.startsWith('kube-')));
-  assert.ok(plan.skipped.some((s) => s.includes('SCTP')), 'SCTP is reported as skipped');
+  assert.ok(
+    plan.skipped.some((s) => s.includes('SCTP')),
+    'SCTP is reported as skipped',
+  );
   // The api's named target port is resolved to the number the server listens on.
   assert.equal(plan.pairs.find((p) => p.destination === 'payments/api (Service)')?.target, { port: 8443, protocol: 'TCP' });
 });
@@ -108,7 +126,7 @@ test('plan: --workspace keeps the pairs between the named workspaces (pods go on
   assert.ok(kube.pairs.some((p) => p.source === 'shop' && p.destination === 'kube-system/coredns (Pod)'));
 });
 
-test('plan: probe pods carry the stood-in pods\' labels plus the run label, and the prediction is for them', () => {
+test("plan: probe pods carry the stood-in pods' labels plus the run label, and the prediction is for them", () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 3, parallel: 4 });
   const servers = plan.rounds.flatMap((r) => r.servers);
   const api = servers.find((s) => s.standsFor === 'payments/api (Deployment)');
@@ -126,21 +144,34 @@ test('plan: rounds keep servers to half of --parallel; every pair lands in exact
   assert.ok(plan.rounds.length >= 2);
   for (const r of plan.rounds) assert.is(r.servers.length, 1);
   const seen = plan.rounds.flatMap((r) => r.clients.flatMap((c) => c.pairs)).sort((a, b) => a - b);
-  assert.equal(seen, plan.pairs.map((_, i) => i));
+  assert.equal(
+    seen,
+    plan.pairs.map((_, i) => i),
+  );
   for (const r of plan.rounds) {
     const names = new Set(r.servers.map((s) => s.name));
-    for (const c of r.clients) for (const i of c.pairs) assert.ok(names.has(plan.pairs[i]?.server as string), 'a client only targets its round\'s servers');
+    for (const c of r.clients) for (const i of c.pairs) assert.ok(names.has(plan.pairs[i]?.server as string), "a client only targets its round's servers");
   }
   assert.throws(() => planProbe(view().input, { runId: RUN, closedPerSource: 1, parallel: 1 }), /at least 2/);
 });
 
 test('plan: a client never gets more targets than its report can carry', () => {
   const many: unknown[] = [namespace('a'), namespace('b')];
-  for (let i = 0; i < 3; i++) many.push(deployment(`b/s${i}`, { app: `s${i}` }, Array.from({ length: 400 }, (_, p) => 1000 + p)));
+  for (let i = 0; i < 3; i++)
+    many.push(
+      deployment(
+        `b/s${i}`,
+        { app: `s${i}` },
+        Array.from({ length: 400 }, (_, p) => 1000 + p),
+      ),
+    );
   const v = plainView(many.map((value) => ({ value, source: { file: 't', line: 1 } })));
   const plan = planProbe(v.input, { runId: RUN, closedPerSource: 0, parallel: 8 });
   const clients = plan.rounds.flatMap((r) => r.clients).filter((c) => c.namespace === 'a');
-  assert.is(clients.reduce((n, c) => n + c.pairs.length, 0), 1200);
+  assert.is(
+    clients.reduce((n, c) => n + c.pairs.length, 0),
+    1200,
+  );
   assert.ok(clients.every((c) => c.pairs.length <= MAX_TARGETS_PER_CLIENT));
   assert.ok(formatReport(new Array<Outcome>(MAX_TARGETS_PER_CLIENT).fill('timeout')).length <= 4096);
 });
@@ -151,7 +182,18 @@ function restrictedViolations(manifest: PodManifest): string[] {
   const v: string[] = [];
   if (spec.hostNetwork || spec.hostPID || spec.hostIPC) v.push('host namespaces');
   if ((spec.volumes ?? []).some((vol: Record<string, unknown>) => vol.hostPath)) v.push('hostPath');
-  const safeSysctls = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
+  const safeSysctls = [
+    'kernel.shm_rmid_forced',
+    'net.ipv4.ip_local_port_range',
+    'net.ipv4.ip_unprivileged_port_start',
+    'net.ipv4.tcp_syncookies',
+    'net.ipv4.ping_group_range',
+    'net.ipv4.ip_local_reserved_ports',
+    'net.ipv4.tcp_keepalive_time',
+    'net.ipv4.tcp_fin_timeout',
+    'net.ipv4.tcp_keepalive_intvl',
+    'net.ipv4.tcp_keepalive_probes',
+  ];
   for (const s of spec.securityContext?.sysctls ?? []) if (!safeSysctls.includes(s.name)) v.push(`sysctl ${s.name}`);
   const podRunAsNonRoot = spec.securityContext?.runAsNonRoot === true;
   const podSeccomp = spec.securityContext?.seccompProfile?.type;
@@ -186,17 +228,36 @@ test('pods: servers and clients pass the restricted Pod Security Standard, have 
   assert.is(s.metadata.labels[PROBE_LABEL], RUN);
 
   const client = plan.rounds.flatMap((r) => r.clients)[0] as ProbePlan['rounds'][number]['clients'][number];
-  const c = clientPod(client, [{ ip: '10.1.0.5', port: 443, protocol: 'TCP' }, { ip: 'fd00::5', port: 53, protocol: 'UDP' }], { timeoutMs: 1500, delayMs: 3000 }, PLACEMENT);
+  const c = clientPod(
+    client,
+    [
+      { ip: '10.1.0.5', port: 443, protocol: 'TCP' },
+      { ip: 'fd00::5', port: 53, protocol: 'UDP' },
+    ],
+    { timeoutMs: 1500, delayMs: 3000 },
+    PLACEMENT,
+  );
   assert.equal(restrictedViolations(c), []);
-  assert.equal((c.spec.containers as { args: string[] }[])[0]?.args, ['connectivity', '--probe-connect', '--probe-timeout', '1500', '--probe-delay', '3000', '10.1.0.5:443/TCP', '[fd00::5]:53/UDP']);
+  assert.equal((c.spec.containers as { args: string[] }[])[0]?.args, [
+    'connectivity',
+    '--probe-connect',
+    '--probe-timeout',
+    '1500',
+    '--probe-delay',
+    '3000',
+    '10.1.0.5:443/TCP',
+    '[fd00::5]:53/UDP',
+  ]);
   assert.is(c.spec.restartPolicy, 'Never');
   assert.is(c.spec.automountServiceAccountToken, false);
   assert.is((c.spec.securityContext as { sysctls?: unknown }).sysctls, undefined, 'no sysctl when no low port is served');
 });
 
-test('the default probe image is the chart\'s operator image', () => {
+test("the default probe image is the chart's operator image", () => {
   const chart = parse(readFileSync(fileURLToPath(new URL('../../../charts/govcloud-operator/Chart.yaml', import.meta.url)), 'utf8')) as { appVersion: string };
-  const values = parse(readFileSync(fileURLToPath(new URL('../../../charts/govcloud-operator/values.yaml', import.meta.url)), 'utf8')) as { image: { repository: string } };
+  const values = parse(readFileSync(fileURLToPath(new URL('../../../charts/govcloud-operator/values.yaml', import.meta.url)), 'utf8')) as {
+    image: { repository: string };
+  };
   assert.is(DEFAULT_PROBE_IMAGE, `${values.image.repository}:${chart.appVersion}`);
 });
 
@@ -225,7 +286,13 @@ test('agent: real TCP and UDP on loopback: open, refused, and a UDP server that 
   });
   const [tcp, closed] = free as [number, number];
   const stop = new AbortController();
-  await serve([{ port: tcp, protocol: 'TCP' }, { port: tcp, protocol: 'UDP' }], stop.signal);
+  await serve(
+    [
+      { port: tcp, protocol: 'TCP' },
+      { port: tcp, protocol: 'UDP' },
+    ],
+    stop.signal,
+  );
   const mute = createSocket('udp4');
   await new Promise<void>((resolve) => mute.bind(0, '127.0.0.1', () => resolve()));
   const mutePort = mute.address().port;
@@ -263,24 +330,34 @@ test('kube: a probe pod is controlled by its namespace, so no workload controlle
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 0, parallel: 8 });
   const server = serverPod(plan.rounds[0]!.servers[0]!, PLACEMENT);
   const owned = ownedByNamespace(server, 'uid-1');
-  assert.equal(owned.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Namespace', name: server.metadata.namespace, uid: 'uid-1', controller: true, blockOwnerDeletion: false }]);
+  assert.equal(owned.metadata.ownerReferences, [
+    { apiVersion: 'v1', kind: 'Namespace', name: server.metadata.namespace, uid: 'uid-1', controller: true, blockOwnerDeletion: false },
+  ]);
   assert.equal(owned.metadata.labels, server.metadata.labels, 'labels untouched: the policies see the stood-in pod');
 });
 
-test('kube: pod state read from a Pod\'s status', () => {
+test("kube: pod state read from a Pod's status", () => {
   assert.equal(podState({}), { phase: 'Pending' });
   assert.equal(
-    podState({ status: { phase: 'Succeeded', podIP: '10.0.0.9', containerStatuses: [{ state: { terminated: { message: 'govcloud-probe/1 o', exitCode: 0 } } }] } }),
+    podState({
+      status: { phase: 'Succeeded', podIP: '10.0.0.9', containerStatuses: [{ state: { terminated: { message: 'govcloud-probe/1 o', exitCode: 0 } } }] },
+    }),
     { phase: 'Succeeded', podIP: '10.0.0.9', message: 'govcloud-probe/1 o', exitCode: 0 },
   );
-  assert.equal(podState({ status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ImageNotRunnableLocally' } } }] } }), { phase: 'Pending', waitingReason: 'ImageNotRunnableLocally' });
+  assert.equal(podState({ status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ImageNotRunnableLocally' } } }] } }), {
+    phase: 'Pending',
+    waitingReason: 'ImageNotRunnableLocally',
+  });
 });
 
 /**
  * A simulated kubelet and network: servers run and get addresses; a client's report says
  * open where `reachable(server, port)` does. It records how many probe pods were alive at once.
  */
-function fakeCluster(reachable: (server: string, port: string, role: string, source: string) => boolean, faults: { failClientCreate?: boolean; serverWaiting?: string; serverPending?: string } = {}) {
+function fakeCluster(
+  reachable: (server: string, port: string, role: string, source: string) => boolean,
+  faults: { failClientCreate?: boolean; serverWaiting?: string; serverPending?: string } = {},
+) {
   const pods = new Map<string, PodManifest>();
   const ips = new Map<string, string>();
   let peak = 0;
@@ -369,7 +446,7 @@ test('run: a server that cannot start leaves its pairs not probed, with the reas
 
 test('run: a pod that never gets scheduled leaves its pairs not probed after the start limit', async () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 1, parallel: 8 });
-  const cluster = fakeCluster(() => true, { serverPending: '0/3 nodes are available: node(s) didn\'t match Pod\'s node affinity/selector' });
+  const cluster = fakeCluster(() => true, { serverPending: "0/3 nodes are available: node(s) didn't match Pod's node affinity/selector" });
   const c = compare(plan.pairs, await runProbe(cluster.api, plan, { ...OPTIONS, startTimeoutMs: 20, parallel: 8, signal: new AbortController().signal }));
   assert.is(c.notProbed, plan.pairs.length);
   assert.match(c.pairs[0]?.note ?? '', /did not start within 0 s: 0\/3 nodes are available/);
@@ -406,7 +483,12 @@ test('bounded: never more than the limit at once, every item done, the first fai
   });
   assert.is(peak, 3);
   assert.equal(done.sort(), [1, 2, 3, 4, 5, 6, 7]);
-  await rejects(bounded([1, 2], 2, async (n) => { if (n === 2) throw new Error('two'); }), /two/);
+  await rejects(
+    bounded([1, 2], 2, async (n) => {
+      if (n === 2) throw new Error('two');
+    }),
+    /two/,
+  );
 });
 
 async function runCommand(args: string[], reachable: (server: string, port: string, role: string, source: string) => boolean) {
@@ -423,13 +505,22 @@ async function runCommand(args: string[], reachable: (server: string, port: stri
 
 test('command: exit 0 when every pair is as predicted; JSON lists every pair', async () => {
   // The network of the fixture: who reaches which stood-in pod on which port, as its policies say.
-  const open = new Set(['server for shop/frontend (Deployment) 8080/TCP', 'server for payments/dns (Pod) 53/UDP', 'server for payments/api (Deployment) 8443/TCP']);
-  const ok = await runCommand(['--output', 'json', '--closed-per-workspace', '0', '--workspace', 'monitoring', '--workspace', 'payments'], (_s, port, role) => open.has(`${role} ${port}`));
+  const open = new Set([
+    'server for shop/frontend (Deployment) 8080/TCP',
+    'server for payments/dns (Pod) 53/UDP',
+    'server for payments/api (Deployment) 8443/TCP',
+  ]);
+  const ok = await runCommand(['--output', 'json', '--closed-per-workspace', '0', '--workspace', 'monitoring', '--workspace', 'payments'], (_s, port, role) =>
+    open.has(`${role} ${port}`),
+  );
   assert.is(ok.code, 0, ok.err);
   const json = JSON.parse(ok.out) as { mismatches: number; notProbed: number; pairs: { source: string; destination: string; measured: string }[] };
   assert.is(json.mismatches, 0);
   assert.is(json.notProbed, 0);
-  assert.equal(json.pairs.map((p) => `${p.source} → ${p.destination} ${p.measured}`).sort(), ['monitoring → payments/dns (Pod) open', 'payments → payments/dns (Pod) open']);
+  assert.equal(json.pairs.map((p) => `${p.source} → ${p.destination} ${p.measured}`).sort(), [
+    'monitoring → payments/dns (Pod) open',
+    'payments → payments/dns (Pod) open',
+  ]);
   assert.is(ok.cluster.alive(), 0);
 });
 

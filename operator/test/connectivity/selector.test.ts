@@ -3,7 +3,16 @@ import * as assert from 'uvu/assert';
 import { formatSelector, matches, parseSelector } from '../../src/connectivity/selector.ts';
 
 test('selectors: parse and match, kubectl-style formatting', () => {
-  const r = parseSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }, { key: 'legacy', operator: 'DoesNotExist' }] }, 'sel');
+  const r = parseSelector(
+    {
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'NotIn', values: ['x'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    },
+    'sel',
+  );
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.ok(matches(r.selector, { app: 'web' }));

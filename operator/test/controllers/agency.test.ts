@@ -16,7 +16,13 @@ test('onboarding: namespaces, quota, RoleBindings and policies in each placed da
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
     const objects = ownedNames(h, dc, 'Agency..btc');
     for (const ns of ['btc-thue', 'btc-ngan-sach']) {
-      for (const want of [`Namespace ${ns}`, `ResourceQuota ${ns}/govcloud-quota`, `LimitRange ${ns}/govcloud-defaults`, `RoleBinding ${ns}/govcloud-admins`, `NetworkPolicy ${ns}/govcloud-default-deny`]) {
+      for (const want of [
+        `Namespace ${ns}`,
+        `ResourceQuota ${ns}/govcloud-quota`,
+        `LimitRange ${ns}/govcloud-defaults`,
+        `RoleBinding ${ns}/govcloud-admins`,
+        `NetworkPolicy ${ns}/govcloud-default-deny`,
+      ]) {
         assert.ok(objects.includes(want), `${dc} has ${want}: ${objects.join(', ')}`);
       }
     }
@@ -30,7 +36,13 @@ test('onboarding: namespaces, quota, RoleBindings and policies in each placed da
   assert.is(condition(btc, 'Ready')?.status, 'True', JSON.stringify(btc.status));
   assert.is(btc.status.code, 'G12', 'normalised code');
   assert.is(btc.status.hubNamespace, 'govcloud-btc');
-  assert.equal(btc.status.dataCentres.map((d: { dataCentre: string; ready: boolean }) => [d.dataCentre, d.ready]), [['dc-hanoi', true], ['dc-hcm', true]]);
+  assert.equal(
+    btc.status.dataCentres.map((d: { dataCentre: string; ready: boolean }) => [d.dataCentre, d.ready]),
+    [
+      ['dc-hanoi', true],
+      ['dc-hcm', true],
+    ],
+  );
   assert.is(condition(btc, 'Ready')?.observedGeneration, 1);
 
   h.takeWrites();
@@ -81,7 +93,11 @@ test('placement change moves the objects (Delete: old namespaces deleted; Retain
   assert.is(kept!.metadata?.labels?.['app.kubernetes.io/managed-by'], undefined);
   assert.is(kept!.metadata?.labels?.['govcloud.dev/workspace'], 'app', 'isolation labels stay');
   const keptPolicies = h.cluster('dc-hcm').server.list('NetworkPolicy', 'keeper-app');
-  assert.equal(keptPolicies.map((p) => p.metadata?.name), ['govcloud-default-deny'], 'Retain: the workloads left there stay default-denied');
+  assert.equal(
+    keptPolicies.map((p) => p.metadata?.name),
+    ['govcloud-default-deny'],
+    'Retain: the workloads left there stay default-denied',
+  );
   assert.equal((keptPolicies[0] as { spec?: unknown }).spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   assert.is(keptPolicies[0]!.metadata?.labels?.['govcloud.dev/orphaned'], 'true');
 
@@ -113,7 +129,11 @@ test('deletion with Retain keeps the namespaces (orphaned) and removes the rest;
     assert.is(ns!.metadata?.labels?.[OWNER], undefined);
     assert.equal(ownedNames(h, dc, 'Agency..retained'), []);
     const policies = h.cluster(dc).server.list('NetworkPolicy', 'retained-app');
-    assert.equal(policies.map((p) => p.metadata?.name), ['govcloud-default-deny'], `${dc}: default-deny kept with the namespace`);
+    assert.equal(
+      policies.map((p) => p.metadata?.name),
+      ['govcloud-default-deny'],
+      `${dc}: default-deny kept with the namespace`,
+    );
   }
   assert.ok(h.cluster('dc-hanoi').server.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-retained' } }), 'hub namespace kept too');
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'deleted-app'));
@@ -174,7 +194,10 @@ test('a spec the platform refuses: Degraded with a clear message; the others sta
   const bad = condition(h.agency('toohigh'), 'Degraded');
   assert.is(bad?.status, 'True');
   assert.is(bad?.reason, 'RuleViolation');
-  assert.match(bad!.message, /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/);
+  assert.match(
+    bad!.message,
+    /rule agencies at spec\.placement\.dataCentres\[0\]: DataCentre\/dc-danang is accredited up to security level 2, below this agency's level 4/,
+  );
   assert.is(condition(h.agency('toohigh'), 'Ready')?.status, 'False');
   assert.not.ok(h.cluster('dc-danang').has('Namespace', undefined, 'toohigh-app'));
   const twin = condition(h.agency('twin'), 'Degraded');
@@ -213,7 +236,11 @@ test('a change to one agency reconciles that agency, not every other one', async
   assert.ok(burst >= 30 && burst <= 90, `30 agencies applied at once: ${burst} reconciles`);
   for (let i = 0; i < 30; i++) assert.is(condition(h.agency(`a${i}`), 'Ready')?.status, 'True', JSON.stringify(h.agency(`a${i}`)?.status));
   const changed = h.agency('a7')!;
-  h.apply({ ...changed, metadata: { ...changed.metadata, generation: (changed.metadata?.generation ?? 1) + 1 }, spec: { ...changed.spec, workspaces: [...changed.spec.workspaces, { name: 'web', dataClass: 'shared' }] } });
+  h.apply({
+    ...changed,
+    metadata: { ...changed.metadata, generation: (changed.metadata?.generation ?? 1) + 1 },
+    spec: { ...changed.spec, workspaces: [...changed.spec.workspaces, { name: 'web', dataClass: 'shared' }] },
+  });
   await h.run(2000);
   const after = (await agencyReconciles(h)) - burst;
   assert.ok(after >= 1 && after <= 2, `one agency changed: ${after} agency reconciles`);

@@ -15,7 +15,12 @@ async function setup() {
   const server = new MemoryServer(clock);
   const hub = new HubCache({ namespace: 'govcloud-system', clock, sources: (r, { namespace }) => server.source(r, namespace ? { namespace } : {}) });
   const secret = (name: string, data: Record<string, string>, namespace = 'govcloud-system') =>
-    server.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
+    server.put({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    });
   hub.start();
   await hub.waitForSync();
   const hubClient = ClusterClient.fromKubeconfig('hub', kubeconfig('https://127.0.0.1:1', 'admin'));

@@ -17,12 +17,16 @@ test('platformRoleProblems: equal whatever the grouping and order of rules; extr
   assert.equal(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': { rules: split } }), []);
 
   const widened = { rules: [...admin, { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
-  assert.equal(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': widened }), ['ClusterRole govcloud-workspace-admin differs from the platform\'s: grants * */*']);
+  assert.equal(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': widened }), [
+    "ClusterRole govcloud-workspace-admin differs from the platform's: grants * */*",
+  ]);
   const aggregated = { rules: admin, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } };
   assert.match(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': aggregated })[0]!, /has an aggregationRule/);
   const narrowed = { rules: admin.slice(1) };
   assert.match(platformRoleProblems({ ...roles, 'govcloud-workspace-admin': narrowed })[0]!, /lacks create core\/configmaps/);
-  assert.equal(platformRoleProblems({ ...roles, 'govcloud-tenant-viewer': null }), ['ClusterRole govcloud-tenant-viewer is missing: install the chart\'s RBAC in this cluster']);
+  assert.equal(platformRoleProblems({ ...roles, 'govcloud-tenant-viewer': null }), [
+    "ClusterRole govcloud-tenant-viewer is missing: install the chart's RBAC in this cluster",
+  ]);
 });
 
 test('a govcloud ClusterRole changed or missing in a data centre degrades its DataCentre, and the operator writes no ClusterRole', async () => {
@@ -44,8 +48,16 @@ test('a govcloud ClusterRole changed or missing in a data centre degrades its Da
     assert.match(degraded!.message, /ClusterRole govcloud-workspace-admin differs from the platform's: grants \* \*\/\*/);
     assert.match(degraded!.message, /ClusterRole govcloud-tenant-viewer is missing/);
     assert.is(condition(dc(), 'Ready')?.status, 'False');
-    assert.is(condition(h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name: 'dc-danang' } }), 'Ready')?.status, 'True', 'other data centres unaffected');
-    assert.equal(h.takeWrites().filter((w) => w.includes('ClusterRole')), [], 'the operator does not repair them: it may not write ClusterRoles');
+    assert.is(
+      condition(h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name: 'dc-danang' } }), 'Ready')?.status,
+      'True',
+      'other data centres unaffected',
+    );
+    assert.equal(
+      h.takeWrites().filter((w) => w.includes('ClusterRole')),
+      [],
+      'the operator does not repair them: it may not write ClusterRoles',
+    );
 
     cluster.platformRoles = asInstalled();
     await h.run(2500);

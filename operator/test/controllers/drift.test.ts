@@ -7,7 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { agency, dataCentres, harness, type Harness, type Obj } from './fakes.ts';
 
-const ref = (apiVersion: string, kind: string, name: string, namespace?: string) => ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } });
+const ref = (apiVersion: string, kind: string, name: string, namespace?: string) => ({
+  apiVersion,
+  kind,
+  metadata: namespace ? { name, namespace } : { name },
+});
 const DENY = ref('networking.k8s.io/v1', 'NetworkPolicy', 'govcloud-default-deny', 'vpcp-app');
 const QUOTA = ref('v1', 'ResourceQuota', 'govcloud-quota', 'vpcp-app');
 const ADMINS = ref('rbac.authorization.k8s.io/v1', 'RoleBinding', 'govcloud-admins', 'vpcp-app');
@@ -30,7 +34,12 @@ test('fields someone else adds or changes in the security kinds are removed at o
 
   server.tamper(DENY, { spec: { ingress: [{}] } });
   server.tamper(QUOTA, { spec: { hard: { pods: '1000' } } });
-  server.tamper(ADMINS, { subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'vpcp-admins' }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'intruders' }] });
+  server.tamper(ADMINS, {
+    subjects: [
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'vpcp-admins' },
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'intruders' },
+    ],
+  });
   server.tamper(POLICY, { spec: { matchConditions: [{ name: 'never', expression: 'false' }] } });
   server.tamper(BINDING, { spec: { validationActions: ['Deny', 'Audit'] } });
   // The member caches' events alone wake the owners: no time passes beyond settling.
@@ -57,7 +66,11 @@ test('fields someone else adds or changes in the security kinds are removed at o
   h.core.controllers.Agency.enqueue('hub//vpcp');
   h.core.controllers.DataCentre.enqueue('hub//dc-hcm');
   await h.run(30_000);
-  assert.equal(h.takeWrites().filter((w) => !w.startsWith('hub:')), [], 'repaired objects cost no further write');
+  assert.equal(
+    h.takeWrites().filter((w) => !w.startsWith('hub:')),
+    [],
+    'repaired objects cost no further write',
+  );
   await h.stop();
 });
 

@@ -52,7 +52,9 @@ export class MemoryServer {
   source(resource: { apiVersion: string; kind: string }, opts: { selector?: LabelSelector; namespace?: string } = {}): ListWatchSource<KubernetesObject> {
     const kind = kindKey(resource);
     const matches = (o: Obj) =>
-      kindKey(o) === kind && (!opts.namespace || o.metadata?.namespace === opts.namespace) && (!opts.selector || matchesSelector(o.metadata?.labels, opts.selector));
+      kindKey(o) === kind &&
+      (!opts.namespace || o.metadata?.namespace === opts.namespace) &&
+      (!opts.selector || matchesSelector(o.metadata?.labels, opts.selector));
     return {
       list: async () => {
         if (this.dark) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -114,7 +116,7 @@ export class MemoryServer {
     metadata.generation = (old?.metadata?.generation ?? 0) + (specChanged ? 1 : 0);
     if (obj.kind === 'Namespace') metadata.labels = { ...metadata.labels, 'kubernetes.io/metadata.name': metadata.name! };
     const stored: Obj = { ...obj, metadata };
-    if (stored.metadata?.deletionTimestamp && !(stored.metadata.finalizers?.length)) {
+    if (stored.metadata?.deletionTimestamp && !stored.metadata.finalizers?.length) {
       this.remove(stored);
       return stored;
     }
@@ -130,7 +132,8 @@ export class MemoryServer {
   write(obj: Obj): Obj {
     const stored = withServerDefaults(obj);
     const old = this.get(stored);
-    const comparable = (o: Obj) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, generation: undefined, uid: undefined, creationTimestamp: undefined } });
+    const comparable = (o: Obj) =>
+      JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, generation: undefined, uid: undefined, creationTimestamp: undefined } });
     if (old && comparable(old) === comparable(stored)) return old;
     return this.put(stored);
   }
@@ -139,7 +142,11 @@ export class MemoryServer {
    * Someone else's write, as `kubectl patch --type merge` by `manager`: the fields it changes
    * become that manager's (the operator's apply cannot remove them).
    */
-  tamper(o: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } }, patch: Record<string, unknown>, manager = 'kubectl-patch'): Obj {
+  tamper(
+    o: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } },
+    patch: Record<string, unknown>,
+    manager = 'kubectl-patch',
+  ): Obj {
     const live = this.get(o);
     if (!live) throw new Error(`no ${o.kind} ${o.metadata?.name}`);
     return this.write(updated(live, mergePatch(live as Record<string, unknown>, patch) as Obj, manager));
@@ -150,7 +157,8 @@ export class MemoryServer {
     const live = this.get(o);
     if (!live) return;
     if (live.metadata?.finalizers?.length) {
-      if (!live.metadata.deletionTimestamp) this.put({ ...live, metadata: { ...live.metadata, deletionTimestamp: new Date(this.clock.now()).toISOString() as unknown as Date } });
+      if (!live.metadata.deletionTimestamp)
+        this.put({ ...live, metadata: { ...live.metadata, deletionTimestamp: new Date(this.clock.now()).toISOString() as unknown as Date } });
       return;
     }
     this.remove(live);
@@ -173,7 +181,10 @@ export class MemoryServer {
     }
     for (const w of this.watchers) {
       const match = (o: Obj | undefined) =>
-        o !== undefined && kindKey(o) === w.kind && (!w.namespace || o.metadata?.namespace === w.namespace) && (!w.selector || matchesSelector(o.metadata?.labels, w.selector));
+        o !== undefined &&
+        kindKey(o) === w.kind &&
+        (!w.namespace || o.metadata?.namespace === w.namespace) &&
+        (!w.selector || matchesSelector(o.metadata?.labels, w.selector));
       const was = match(old);
       const is = match(obj);
       if (is) w.fn(was ? 'MODIFIED' : 'ADDED', structuredClone(obj));
@@ -451,7 +462,9 @@ export function agency(name: string, o: { code: string; level?: number; dcs: str
 }
 
 export function condition(obj: Obj | undefined, type: string): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
-  return (obj?.status?.conditions as { type: string; status: string; reason: string; message: string; observedGeneration?: number }[] | undefined)?.find((c) => c.type === type);
+  return (obj?.status?.conditions as { type: string; status: string; reason: string; message: string; observedGeneration?: number }[] | undefined)?.find(
+    (c) => c.type === type,
+  );
 }
 
 /** The population registry of the Ministry of Public Security (`bca`, workspace `dancu`), as a SharedDataService. */

@@ -120,7 +120,11 @@ export function updated(live: Obj, next: Obj, manager: string): Obj {
   }
   let mine = all.find((e) => e.manager === manager && e.operation === 'Update');
   if (!mine) all.push((mine = { manager, operation: 'Update', fieldsV1: {} }));
-  for (const leaf of changed) merge(mine.fieldsV1 as Record<string, unknown>, leaf.reduceRight<Record<string, unknown>>((acc, k) => ({ [`f:${k}`]: acc }), {}));
+  for (const leaf of changed)
+    merge(
+      mine.fieldsV1 as Record<string, unknown>,
+      leaf.reduceRight<Record<string, unknown>>((acc, k) => ({ [`f:${k}`]: acc }), {}),
+    );
   return assemble(next, after, all, live);
 }
 

@@ -6,7 +6,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { agency, dataCentres, harness, populationService, type Harness } from './fakes.ts';
 
-
 function gate() {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
@@ -35,7 +34,10 @@ test('a service deleted while its reconcile is in flight: the status write meets
   await h.run(1000);
   assert.is(h.hub.get(service), undefined);
   assert.equal(await reconcileErrors(h), []);
-  assert.not.ok(h.events.some((e) => e.reason === 'ReconcileFailed'), 'no ReconcileFailed Event');
+  assert.not.ok(
+    h.events.some((e) => e.reason === 'ReconcileFailed'),
+    'no ReconcileFailed Event',
+  );
   await h.stop();
 });
 
@@ -54,7 +56,10 @@ test('an agency deleted while the hub cache lags: the finalizer patch meets 404,
   await h.run(1000);
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'gone-app'));
   assert.equal(await reconcileErrors(h), []);
-  assert.not.ok(h.events.some((e) => e.reason === 'ReconcileFailed'), 'no ReconcileFailed Event');
+  assert.not.ok(
+    h.events.some((e) => e.reason === 'ReconcileFailed'),
+    'no ReconcileFailed Event',
+  );
   await h.stop();
 });
 

@@ -37,16 +37,34 @@ const emptyMember = (name: string) => ({ name, namespace: () => undefined }) as 
 
 /** What the API server answers to a write it refuses: a long message with the whole Status body. */
 function refusal(o: { kind: string; metadata: { namespace?: string; name: string } }): Error {
-  const body = JSON.stringify({ kind: 'Status', status: 'Failure', message: `admission webhook denied ${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${'x'.repeat(600)}`, code: 422 });
+  const body = JSON.stringify({
+    kind: 'Status',
+    status: 'Failure',
+    message: `admission webhook denied ${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${'x'.repeat(600)}`,
+    code: 422,
+  });
   return new Error(`HTTP-Code: 422\nMessage: PATCH /apis/${o.kind}/${o.metadata.namespace}/${o.metadata.name}\nBody: ${body}`);
 }
 
 /** Worst cases per data centre: every object held for its namespace, and every object refused. */
-function worstOutcomes(perDataCentre: readonly { dataCentre: string; objects: { kind: string; metadata: { namespace?: string; name: string } }[] }[]): DcOutcome[][] {
-  const held = perDataCentre.map((r): DcOutcome => ({ dataCentre: r.dataCentre, state: 'applied', wanted: true, held: inManagedNamespaces(emptyMember(r.dataCentre), r.objects as never).held }));
+function worstOutcomes(
+  perDataCentre: readonly { dataCentre: string; objects: { kind: string; metadata: { namespace?: string; name: string } }[] }[],
+): DcOutcome[][] {
+  const held = perDataCentre.map((r): DcOutcome => ({
+    dataCentre: r.dataCentre,
+    state: 'applied',
+    wanted: true,
+    held: inManagedNamespaces(emptyMember(r.dataCentre), r.objects as never).held,
+  }));
   const failed = perDataCentre.map((r): DcOutcome => {
     const counts = { created: 0, updated: 0, unchanged: 0, deleted: 0, retained: 0 };
-    return { dataCentre: r.dataCentre, state: 'failed', wanted: true, held: [], message: `${r.dataCentre}: ${new ApplyError(r.objects.map(refusal), counts as never).message}` };
+    return {
+      dataCentre: r.dataCentre,
+      state: 'failed',
+      wanted: true,
+      held: [],
+      message: `${r.dataCentre}: ${new ApplyError(r.objects.map(refusal), counts as never).message}`,
+    };
   });
   return [held, failed, held.map((h, i) => ({ ...failed[i]!, held: h.held }))];
 }

@@ -8,7 +8,8 @@ import { agency, condition, dataCentres, harness, type Harness, type Obj } from 
 
 const API = 'govcloud.dev/v1alpha1';
 
-const get = (h: Harness, kind: string, namespace: string | undefined, name: string) => h.hub.get({ apiVersion: API, kind, metadata: { ...(namespace ? { namespace } : {}), name } });
+const get = (h: Harness, kind: string, namespace: string | undefined, name: string) =>
+  h.hub.get({ apiVersion: API, kind, metadata: { ...(namespace ? { namespace } : {}), name } });
 
 /** Two agencies, a link pair and a service in dc-hcm; one agency each in dc-hanoi and dc-danang. */
 async function platform(): Promise<Harness> {

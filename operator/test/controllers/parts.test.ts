@@ -24,7 +24,10 @@ test('the resource table covers every kind the renderers emit for samples/, with
     assert.ok(resourceOf({ apiVersion, kind }), `${k} is in the resource table`);
   }
   assert.is(CHILD_RESOURCES.length, new Set(CHILD_RESOURCES.map((r) => r.kind)).size);
-  assert.is(objectPath({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'btc-thue', name: 'govcloud-default-deny' } }), '/apis/networking.k8s.io/v1/namespaces/btc-thue/networkpolicies/govcloud-default-deny');
+  assert.is(
+    objectPath({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'btc-thue', name: 'govcloud-default-deny' } }),
+    '/apis/networking.k8s.io/v1/namespaces/btc-thue/networkpolicies/govcloud-default-deny',
+  );
   assert.is(objectPath({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'btc-thue' } }), '/api/v1/namespaces/btc-thue');
   assert.is(objectPath({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'btc' } }), '/apis/govcloud.dev/v1alpha1/agencies/btc');
   assert.throws(() => objectPath({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'x', name: 'y' } }), /does not manage/);
@@ -41,11 +44,17 @@ test('history: Granted once, then Expired or Revoked, replayed from the history 
   const platform = emptyPlatform();
   const match = { consumer: 'hanoi', request: 'govcloud-hanoi/r', grant: 'govcloud-bca/g', workspaces: ['dvc'] };
   const first = nextHistory(undefined, [match], platform, Date.UTC(2026, 0, 1));
-  assert.equal(first.added.map((e) => e.event), ['Granted']);
+  assert.equal(
+    first.added.map((e) => e.event),
+    ['Granted'],
+  );
   const again = nextHistory(first.history, [match], platform, Date.UTC(2026, 0, 2));
   assert.equal(again.added, [], 'no second line for an open pair');
   const revoked = nextHistory(first.history, [], platform, Date.UTC(2026, 0, 2));
-  assert.equal(revoked.added.map((e) => [e.event, e.grant, e.request]), [['Revoked', 'govcloud-bca/g', 'govcloud-hanoi/r']]);
+  assert.equal(
+    revoked.added.map((e) => [e.event, e.grant, e.request]),
+    [['Revoked', 'govcloud-bca/g', 'govcloud-hanoi/r']],
+  );
   platform.grants.push({
     apiVersion: 'govcloud.dev/v1alpha1',
     kind: 'AccessGrant',
@@ -53,7 +62,10 @@ test('history: Granted once, then Expired or Revoked, replayed from the history 
     spec: { service: 's', consumer: 'hanoi', purpose: 'p', legalBasis: 'l', validUntil: '2026-01-01T12:00:00Z' },
   });
   const expired = nextHistory(first.history, [], platform, Date.UTC(2026, 0, 2));
-  assert.equal(expired.added.map((e) => e.event), ['Expired']);
+  assert.equal(
+    expired.added.map((e) => e.event),
+    ['Expired'],
+  );
   const many = Array.from({ length: 120 }, (_, i) => ({ time: 't', event: 'Revoked' as const, consumer: 'c', grant: `g${i}` }));
   assert.is(nextHistory(many, [match], platform, 0).history.length, 100, 'the last 100');
 });
@@ -95,14 +107,17 @@ test('orphaning keeps isolation labels and data, drops managed-by and owner; onl
   const impostor = { name: 'btc', code: 'H05', uid: 'uid-btc-3' };
   assert.is(
     namespaceConflict(orphan, impostor, 'Agency..btc'),
-    'namespace btc-thue was retained from agency code G12, this agency\'s code is H05: held back until a platform engineer releases it (annotation govcloud.dev/release-to=<uid of this Agency>)',
+    "namespace btc-thue was retained from agency code G12, this agency's code is H05: held back until a platform engineer releases it (annotation govcloud.dev/release-to=<uid of this Agency>)",
   );
   const released = { ...orphan, metadata: { ...orphan.metadata, annotations: { 'govcloud.dev/release-to': 'uid-btc-3' } } };
   assert.is(namespaceConflict(released, impostor, 'Agency..btc'), undefined, 'released to this Agency');
   assert.match(namespaceConflict(released, { ...impostor, uid: 'uid-btc-4' }, 'Agency..btc')!, /held back/, 'released to another one');
   assert.match(namespaceConflict(released, { name: 'btc', code: 'H05' }, 'Agency..btc')!, /held back/, 'offline, without a uid, only the code counts');
   const { 'govcloud.dev/agency': _code, ...unrecorded } = body.metadata!.labels!;
-  assert.match(namespaceConflict({ ...orphan, metadata: { ...orphan.metadata, labels: unrecorded } }, { ...btc, uid: 'x' }, 'Agency..btc')!, /an agency whose code it does not record/);
+  assert.match(
+    namespaceConflict({ ...orphan, metadata: { ...orphan.metadata, labels: unrecorded } }, { ...btc, uid: 'x' }, 'Agency..btc')!,
+    /an agency whose code it does not record/,
+  );
   assert.match(namespaceConflict(orphan, { ...btc, name: 'other' }, 'Agency..other')!, /not managed by govcloud/);
   assert.match(namespaceConflict(live, { ...btc, name: 'other' }, 'Agency..other')!, /belongs to Agency..btc: not taken over/);
   assert.is(namespaceConflict(live, btc, 'Agency..btc'), undefined);
@@ -113,17 +128,40 @@ test('govcloud operator: flags, environment, defaults and bad values', () => {
   const d = operatorOptions([], io);
   assert.equal([d.namespace, d.metricsPort, d.leaderElect, d.concurrency, d.logLevel], ['govcloud-system', 8080, true, 4, 'info']);
   assert.match(d.identity, new RegExp(`_${process.pid}$`));
-  const env = captureIo({ env: { GOVCLOUD_NAMESPACE: 'ops', GOVCLOUD_HTTP_PORT: '9090', GOVCLOUD_LEADER_ELECTION: 'false', GOVCLOUD_LOG_LEVEL: 'debug', GOVCLOUD_POD_NAME: 'govcloud-operator-7d9' } });
+  const env = captureIo({
+    env: {
+      GOVCLOUD_NAMESPACE: 'ops',
+      GOVCLOUD_HTTP_PORT: '9090',
+      GOVCLOUD_LEADER_ELECTION: 'false',
+      GOVCLOUD_LOG_LEVEL: 'debug',
+      GOVCLOUD_POD_NAME: 'govcloud-operator-7d9',
+    },
+  });
   const e = operatorOptions([], env);
   assert.equal([e.namespace, e.metricsPort, e.leaderElect, e.logLevel, e.identity], ['ops', 9090, false, 'debug', `govcloud-operator-7d9_${process.pid}`]);
-  const f = operatorOptions(['--kubeconfig', 'k.yaml', '--context', 'dc-hanoi', '--metrics-port', '0', '--leader-elect=false', '--concurrency', '8', '--log-level', 'warn'], env);
+  const f = operatorOptions(
+    ['--kubeconfig', 'k.yaml', '--context', 'dc-hanoi', '--metrics-port', '0', '--leader-elect=false', '--concurrency', '8', '--log-level', 'warn'],
+    env,
+  );
   assert.equal([f.kubeconfig, f.context, f.metricsPort, f.leaderElect, f.concurrency, f.logLevel], ['k.yaml', 'dc-hanoi', 0, false, 8, 'warn']);
   assert.is(operatorOptions(['--leader-elect'], env).leaderElect, true);
   assert.is(operatorOptions(['--no-leader-elect'], io).leaderElect, false);
-  assert.throws(() => operatorOptions(['--metrics-port', 'http'], io), (err: Error) => err instanceof UsageError && /--metrics-port must be a whole number/.test(err.message));
-  assert.throws(() => operatorOptions(['--concurrency', '0'], io), (err: Error) => err instanceof UsageError);
-  assert.throws(() => operatorOptions(['--leader-elect=maybe'], io), (err: Error) => err instanceof UsageError);
-  assert.throws(() => operatorOptions(['extra'], io), (err: Error) => err instanceof UsageError);
+  assert.throws(
+    () => operatorOptions(['--metrics-port', 'http'], io),
+    (err: Error) => err instanceof UsageError && /--metrics-port must be a whole number/.test(err.message),
+  );
+  assert.throws(
+    () => operatorOptions(['--concurrency', '0'], io),
+    (err: Error) => err instanceof UsageError,
+  );
+  assert.throws(
+    () => operatorOptions(['--leader-elect=maybe'], io),
+    (err: Error) => err instanceof UsageError,
+  );
+  assert.throws(
+    () => operatorOptions(['extra'], io),
+    (err: Error) => err instanceof UsageError,
+  );
 });
 
 test.run();

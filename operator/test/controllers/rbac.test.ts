@@ -19,14 +19,29 @@ const API = 'govcloud.dev/v1alpha1';
 const NS = 'govcloud-system';
 
 const owned = (owner: string) => ({ 'app.kubernetes.io/managed-by': 'govcloud', 'govcloud.dev/owner': owner });
-const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, uid: `uid-${name}`, resourceVersion: '5', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', ...extra });
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  uid: `uid-${name}`,
+  resourceVersion: '5',
+  generation: 1,
+  creationTimestamp: '2026-01-01T00:00:00Z',
+  ...extra,
+});
 
 function collections(server: string): Record<string, unknown[]> {
   const dc = (name: string, connection: unknown) => ({
     apiVersion: API,
     kind: 'DataCentre',
     metadata: meta(name),
-    spec: { displayName: name, region: 'Miền Bắc', connection, accreditedLevel: 4, encryptedLinks: true, capacity: { cpu: '64', memory: '256Gi', storage: '10Ti' }, networkRanges: [name === 'dc-hub' ? '10.10.0.0/16' : '10.20.0.0/16'] },
+    spec: {
+      displayName: name,
+      region: 'Miền Bắc',
+      connection,
+      accreditedLevel: 4,
+      encryptedLinks: true,
+      capacity: { cpu: '64', memory: '256Gi', storage: '10Ti' },
+      networkRanges: [name === 'dc-hub' ? '10.10.0.0/16' : '10.20.0.0/16'],
+    },
   });
   const agency = (name: string, extra: Record<string, unknown> = {}, deletionPolicy = 'Retain') => ({
     apiVersion: API,
@@ -45,8 +60,14 @@ function collections(server: string): Record<string, unknown[]> {
     },
   });
   return {
-    '/apis/govcloud.dev/v1alpha1/datacentres': [dc('dc-hub', { thisCluster: true }), dc('dc-member', { kubeconfigSecretRef: { namespace: NS, name: 'member-kubeconfig' } })],
-    '/apis/govcloud.dev/v1alpha1/agencies': [agency('btc'), agency('gone', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['govcloud.dev/cleanup'] }, 'Delete')],
+    '/apis/govcloud.dev/v1alpha1/datacentres': [
+      dc('dc-hub', { thisCluster: true }),
+      dc('dc-member', { kubeconfigSecretRef: { namespace: NS, name: 'member-kubeconfig' } }),
+    ],
+    '/apis/govcloud.dev/v1alpha1/agencies': [
+      agency('btc'),
+      agency('gone', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['govcloud.dev/cleanup'] }, 'Delete'),
+    ],
     '/apis/govcloud.dev/v1alpha1/networklinks': [
       {
         apiVersion: API,
@@ -60,7 +81,18 @@ function collections(server: string): Record<string, unknown[]> {
         apiVersion: API,
         kind: 'SharedDataService',
         metadata: { ...meta('registry'), namespace: 'govcloud-btc' },
-        spec: { displayName: 'x', subsystem: 'x', serviceCode: 'registry', version: 'v1', workspace: 'app', image: 'r/x@sha256:1', port: 8443, placement: { dataCentres: ['dc-hub'] }, dataClass: 'shared', sharing: 'default' },
+        spec: {
+          displayName: 'x',
+          subsystem: 'x',
+          serviceCode: 'registry',
+          version: 'v1',
+          workspace: 'app',
+          image: 'r/x@sha256:1',
+          port: 8443,
+          placement: { dataCentres: ['dc-hub'] },
+          dataClass: 'shared',
+          sharing: 'default',
+        },
       },
     ],
     '/apis/govcloud.dev/v1alpha1/accessrequests': [],
@@ -81,7 +113,12 @@ function collections(server: string): Record<string, unknown[]> {
     ],
     // Owned by btc, no longer rendered: pruned.
     '/apis/networking.k8s.io/v1/networkpolicies': [
-      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { ...meta('govcloud-old'), namespace: 'btc-app', labels: owned('Agency..btc') }, spec: {} },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { ...meta('govcloud-old'), namespace: 'btc-app', labels: owned('Agency..btc') },
+        spec: {},
+      },
     ],
     '/api/v1/nodes': [],
   };
@@ -114,7 +151,13 @@ function attributes(method: string, pathname: string, query: URLSearchParams): C
   }
   const [resource, name, sub] = rest;
   const verb =
-    method === 'GET' ? (name ? 'get' : query.get('watch') === 'true' ? 'watch' : 'list') : ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method]!;
+    method === 'GET'
+      ? name
+        ? 'get'
+        : query.get('watch') === 'true'
+          ? 'watch'
+          : 'list'
+      : ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method]!;
   const call: Call = { verb, group, resource: sub ? `${resource}/${sub}` : resource! };
   if (namespace) call.namespace = namespace;
   if (name) call.name = name;
@@ -171,7 +214,16 @@ test('every call the operator makes is one rbac-requirements.yaml allows', async
   const previous = process.env.KUBECONFIG;
   const stop = new AbortController();
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-  const manager = new Manager({ kubeconfig: file, namespace: NS, metricsPort: 0, leaderElect: true, concurrency: 2, logLevel: 'silent', identity: 'rbac-test_1', logger });
+  const manager = new Manager({
+    kubeconfig: file,
+    namespace: NS,
+    metricsPort: 0,
+    leaderElect: true,
+    concurrency: 2,
+    logLevel: 'silent',
+    identity: 'rbac-test_1',
+    logger,
+  });
   const running = manager.run(stop.signal);
   // The scenario is complete when every controller has written what it must; the loop waits
   // for that, and the test fails (naming what is missing) if it never happened.
@@ -209,7 +261,16 @@ test('every call the operator makes is one rbac-requirements.yaml allows', async
     'patch govcloud.dev/networklinks/status',
     'patch govcloud.dev/shareddataservices/status',
     'patch govcloud.dev/datacentres/status',
-    'delete /namespaces', 'patch networking.k8s.io/networkpolicies', 'delete networking.k8s.io/networkpolicies', 'watch /secrets', 'update coordination.k8s.io/leases', 'create events.k8s.io/events', 'list /nodes', 'get rbac.authorization.k8s.io/clusterroles', 'patch apps/deployments']) {
+    'delete /namespaces',
+    'patch networking.k8s.io/networkpolicies',
+    'delete networking.k8s.io/networkpolicies',
+    'watch /secrets',
+    'update coordination.k8s.io/leases',
+    'create events.k8s.io/events',
+    'list /nodes',
+    'get rbac.authorization.k8s.io/clusterroles',
+    'patch apps/deployments',
+  ]) {
     assert.ok(seen.has(must), `the scenario exercised "${must}" (seen: ${[...seen].sort().join(', ')})`);
   }
   const denied = new Set<string>();
@@ -220,7 +281,10 @@ test('every call the operator makes is one rbac-requirements.yaml allows', async
   assert.equal([...denied], [], 'calls outside rbac-requirements.yaml');
   assert.ok(seen.has('patch admissionregistration.k8s.io/validatingadmissionpolicies'), 'the admission policy is among them');
   // The chart installs the govcloud ClusterRoles: the operator only reads them.
-  assert.equal(server.requests.filter((r) => r.path.includes('/clusterroles') && r.method !== 'GET').map((r) => `${r.method} ${r.path}`), []);
+  assert.equal(
+    server.requests.filter((r) => r.path.includes('/clusterroles') && r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
+    [],
+  );
   // bind: every RoleBinding binds a ClusterRole the operator may bind.
   const bindable = rbac.clusterRules.find((r) => r.verbs.includes('bind'))!.resourceNames!;
   for (const r of server.requests.filter((x) => x.method === 'PATCH' && x.path.includes('/rolebindings/'))) {

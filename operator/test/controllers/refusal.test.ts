@@ -7,15 +7,20 @@ import { linkPair, link } from '../render/fixtures.ts';
 import { agency, condition, dataCentres, harness, ownedNames, populationService, type Harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
-const get = (h: Harness, kind: string, namespace: string | undefined, name: string) => h.hub.get({ apiVersion: API, kind, metadata: namespace ? { namespace, name } : { name } });
+const get = (h: Harness, kind: string, namespace: string | undefined, name: string) =>
+  h.hub.get({ apiVersion: API, kind, metadata: namespace ? { namespace, name } : { name } });
 const warnings = (h: Harness, name: string) => h.events.filter((e) => e.type === 'Warning' && e.regarding.name === name);
 
 test('a link to an external range that addresses a data centre renders nothing: Degraded and a Warning naming rule and field', async () => {
-  const specialised = dataCentres().map((dc) => (dc.metadata?.name === 'dc-hanoi' ? { ...dc, spec: { ...dc.spec, externalNetworks: { specialisedLevelI: ['10.0.0.0/8'] } } } : dc));
+  const specialised = dataCentres().map((dc) =>
+    dc.metadata?.name === 'dc-hanoi' ? { ...dc, spec: { ...dc.spec, externalNetworks: { specialisedLevelI: ['10.0.0.0/8'] } } } : dc,
+  );
   const h = await harness({ objects: specialised });
   h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi'], workspaces: ['lgsp'] }));
   await h.run(1000);
-  h.apply(link('hanoi', 'to-everything', { workspace: 'lgsp', peer: { external: { network: 'specialisedLevelI', cidrs: ['10.20.0.0/16'] } } }) as unknown as Obj);
+  h.apply(
+    link('hanoi', 'to-everything', { workspace: 'lgsp', peer: { external: { network: 'specialisedLevelI', cidrs: ['10.20.0.0/16'] } } }) as unknown as Obj,
+  );
   await h.run(1000);
   assert.equal(ownedNames(h, 'dc-hanoi', 'NetworkLink.govcloud-hanoi.to-everything'), [], 'no policy rendered');
   const live = get(h, 'NetworkLink', 'govcloud-hanoi', 'to-everything');
@@ -23,8 +28,14 @@ test('a link to an external range that addresses a data centre renders nothing: 
   const degraded = condition(live, 'Degraded');
   assert.is(degraded?.status, 'True');
   assert.is(degraded?.reason, 'RuleViolation');
-  assert.match(degraded!.message, /rule links at spec\.peer\.external\.cidrs\[0\]: 10\.20\.0\.0\/16 lies in 10\.20\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/);
-  assert.ok(warnings(h, 'to-everything').some((e) => e.reason === 'RuleViolation' && /rule links/.test(e.note ?? '')), 'a Warning Event names the rule');
+  assert.match(
+    degraded!.message,
+    /rule links at spec\.peer\.external\.cidrs\[0\]: 10\.20\.0\.0\/16 lies in 10\.20\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/,
+  );
+  assert.ok(
+    warnings(h, 'to-everything').some((e) => e.reason === 'RuleViolation' && /rule links/.test(e.note ?? '')),
+    'a Warning Event names the rule',
+  );
   await h.stop();
 });
 
@@ -45,7 +56,10 @@ test('an open link whose spec another object turns bad is withdrawn: a new data 
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-link-to-partner'), 'the path is closed');
   const live = get(h, 'NetworkLink', 'govcloud-hanoi', 'to-partner');
   assert.is(live?.status?.active, false);
-  assert.match(condition(live, 'Degraded')!.message, /rule links at spec\.peer\.external\.cidrs\[0\]: 10\.99\.1\.0\/24 lies in 10\.99\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/);
+  assert.match(
+    condition(live, 'Degraded')!.message,
+    /rule links at spec\.peer\.external\.cidrs\[0\]: 10\.99\.1\.0\/24 lies in 10\.99\.0\.0\/16, networkRanges of DataCentre\/dc-hcm/,
+  );
   assert.ok(h.events.some((e) => e.reason === 'Withdrawn' && e.regarding.name === 'to-partner'));
   assert.ok(h.events.some((e) => e.reason === 'Deactivated' && e.regarding.name === 'to-partner'));
   await h.stop();
@@ -62,7 +76,10 @@ test('a link pair between two workspaces of one agency opens nothing; a rejected
   await h.run(1000);
   for (const name of ['to-hanoi', 'from-lgsp']) {
     assert.equal(ownedNames(h, 'dc-hanoi', `NetworkLink.govcloud-hanoi.${name}`), [], `${name}: nothing rendered`);
-    assert.match(condition(get(h, 'NetworkLink', 'govcloud-hanoi', name), 'Degraded')!.message, /rule self-links at spec\.peer\.agency: a link cannot connect workspace/);
+    assert.match(
+      condition(get(h, 'NetworkLink', 'govcloud-hanoi', name), 'Degraded')!.message,
+      /rule self-links at spec\.peer\.agency: a link cannot connect workspace/,
+    );
     assert.ok(warnings(h, name).some((e) => /rule self-links/.test(e.note ?? '')));
   }
 
@@ -100,15 +117,22 @@ test("an agency rejected through another object's change closes its links and it
   await h.run(3000);
   assert.match(condition(h.agency('sokhcn'), 'Degraded')!.message, /rule agencies at spec\.parent: parents go round in a circle/);
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'sokhcn-api', 'govcloud-link-from-hanoi'), "the rejected agency's link is withdrawn");
-  assert.match(condition(get(h, 'NetworkLink', 'govcloud-sokhcn', 'from-hanoi'), 'Degraded')!.message, /its agency sokhcn is rejected by rule agencies at spec\.parent/);
+  assert.match(
+    condition(get(h, 'NetworkLink', 'govcloud-sokhcn', 'from-hanoi'), 'Degraded')!.message,
+    /its agency sokhcn is rejected by rule agencies at spec\.parent/,
+  );
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-link-to-sokhcn'), 'the peer of a rejected agency closes too');
   assert.is(get(h, 'NetworkLink', 'govcloud-hanoi', 'to-sokhcn')?.status?.active, false);
   await h.stop();
 });
 
-test('an agency whose namespaces would be the platform\'s own gets nothing: govcloud-system stays untouched', async () => {
+test("an agency whose namespaces would be the platform's own gets nothing: govcloud-system stays untouched", async () => {
   const h = await harness({ objects: dataCentres() });
-  h.cluster('dc-hanoi').server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } } });
+  h.cluster('dc-hanoi').server.put({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'govcloud-system', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } },
+  });
   h.apply(agency('system', { code: 'G98', dcs: ['dc-hanoi'], workspaces: ['app'] }));
   await h.run(1000);
   for (const dc of ['dc-hanoi', 'dc-hcm', 'dc-danang']) assert.equal(ownedNames(h, dc, 'Agency..system'), [], `${dc}: nothing rendered`);
@@ -127,7 +151,10 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
   await h.run(1000);
   const before = ownedNames(h, 'dc-hcm', 'Agency..later');
   assert.ok(before.includes('RoleBinding later-app/govcloud-admins'), before.join(', '));
-  assert.ok(before.some((o) => o.startsWith('NetworkPolicy later-app/govcloud-allow-')), before.join(', '));
+  assert.ok(
+    before.some((o) => o.startsWith('NetworkPolicy later-app/govcloud-allow-')),
+    before.join(', '),
+  );
 
   h.apply({ ...a, spec: { ...a.spec, parent: 'khong-ton-tai' } });
   await h.run(2000);
@@ -137,7 +164,11 @@ test('an agency turned bad loses what opens access (bindings, allow policies) an
     before.filter((o) => !o.startsWith('RoleBinding ') && !o.startsWith('NetworkPolicy later-app/govcloud-allow-')),
     'only what opened access was removed',
   );
-  assert.ok(after.includes('Namespace later-app') && after.includes('ResourceQuota later-app/govcloud-quota') && after.includes('NetworkPolicy later-app/govcloud-default-deny'));
+  assert.ok(
+    after.includes('Namespace later-app') &&
+      after.includes('ResourceQuota later-app/govcloud-quota') &&
+      after.includes('NetworkPolicy later-app/govcloud-default-deny'),
+  );
   assert.match(condition(h.agency('later'), 'Degraded')!.message, /rule agencies at spec\.parent: no Agency named "khong-ton-tai"/);
   assert.ok(h.events.some((e) => e.reason === 'Withdrawn' && e.regarding.name === 'later'));
 
@@ -159,7 +190,10 @@ test('a service whose identifier another service holds renders nothing: no workl
   assert.equal(ownedNames(h, 'dc-hanoi', 'SharedDataService.govcloud-bca.impostor'), [], 'the second renders nothing');
   const degraded = condition(get(h, 'SharedDataService', 'govcloud-bca', 'impostor'), 'Degraded');
   assert.is(degraded?.reason, 'RuleViolation');
-  assert.match(degraded!.message, /rule services at spec\.serviceCode: identifier VN\/GOV\/G04\/csdldc\/population\/v1 is already SharedDataService\/population's/);
+  assert.match(
+    degraded!.message,
+    /rule services at spec\.serviceCode: identifier VN\/GOV\/G04\/csdldc\/population\/v1 is already SharedDataService\/population's/,
+  );
   await h.stop();
 });
 
@@ -169,7 +203,12 @@ test('a grant the rules reject opens no path, even for the workspaces that were 
   h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi'], workspaces: ['dvc', 'web'] }));
   h.apply(populationService());
   const legal = { purpose: 'Xác thực công dân', legalBasis: 'Nghị định 47/2024' };
-  h.apply({ apiVersion: API, kind: 'AccessRequest', metadata: { name: 'population-for-dvc', namespace: 'govcloud-hanoi' }, spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...legal } });
+  h.apply({
+    apiVersion: API,
+    kind: 'AccessRequest',
+    metadata: { name: 'population-for-dvc', namespace: 'govcloud-hanoi' },
+    spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...legal },
+  });
   h.apply({
     apiVersion: API,
     kind: 'AccessGrant',

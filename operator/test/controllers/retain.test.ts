@@ -59,13 +59,22 @@ test('a new Agency of the same name and another code is held back from the retai
   const held = h.agency('sxd')!;
   const degraded = condition(held, 'Degraded');
   assert.is(degraded?.reason, 'NamespaceConflict');
-  assert.match(degraded!.message, /dc-hcm: namespace sxd-app was retained from agency code G50, this agency's code is H07: held back until a platform engineer releases it \(annotation govcloud\.dev\/release-to=<uid of this Agency>\)/);
+  assert.match(
+    degraded!.message,
+    /dc-hcm: namespace sxd-app was retained from agency code G50, this agency's code is H07: held back until a platform engineer releases it \(annotation govcloud\.dev\/release-to=<uid of this Agency>\)/,
+  );
   assert.match(degraded!.message, /namespace govcloud-sxd was retained from agency code G50/, 'the hub namespace too');
   assert.equal(held.status.dataCentres[0].namespaces, [], 'status names no namespace as the agency’s');
   assert.match(held.status.dataCentres[0].message, /sxd-app/);
-  assert.ok(h.events.some((e) => e.type === 'Warning' && e.reason === 'NamespaceConflict' && e.regarding.name === 'sxd' && /sxd-app was retained/.test(e.note)));
+  assert.ok(
+    h.events.some((e) => e.type === 'Warning' && e.reason === 'NamespaceConflict' && e.regarding.name === 'sxd' && /sxd-app was retained/.test(e.note)),
+  );
   assert.not.ok(server.get(ADMINS), 'no binding for the new admins in the old tenant’s namespace');
-  assert.equal(h.takeWrites().filter((w) => w.includes('sxd-app') || w.includes('govcloud-sxd')), [], 'nothing written into the held namespaces');
+  assert.equal(
+    h.takeWrites().filter((w) => w.includes('sxd-app') || w.includes('govcloud-sxd')),
+    [],
+    'nothing written into the held namespaces',
+  );
   assert.is(server.get(QUOTA)?.metadata?.labels?.['govcloud.dev/orphaned'], 'true', 'the frozen quota stays as it was');
 
   // A platform engineer releases the namespace to the new Agency: adopted at once.
@@ -76,7 +85,10 @@ test('a new Agency of the same name and another code is held back from the retai
   assert.is(adopted.metadata?.labels?.['govcloud.dev/owner'], 'Agency..sxd');
   assert.is(adopted.metadata?.labels?.['govcloud.dev/agency'], 'H07');
   assert.is(adopted.metadata?.labels?.['govcloud.dev/agency-uid'], held.metadata!.uid);
-  assert.equal((server.get(ADMINS)?.subjects as { name: string }[]).map((s) => s.name), ['newcomers']);
+  assert.equal(
+    (server.get(ADMINS)?.subjects as { name: string }[]).map((s) => s.name),
+    ['newcomers'],
+  );
   assert.is(server.get(QUOTA)?.metadata?.labels?.['govcloud.dev/owner'], 'Agency..sxd', 'the quota is the agency’s again');
   assert.match(condition(h.agency('sxd'), 'Degraded')!.message, /govcloud-sxd was retained/, 'the hub namespace was not released: still held');
   await h.stop();
@@ -129,14 +141,42 @@ test('the old tenant’s AccessRequest in its retained hub namespace does not ac
     apiVersion: API,
     kind: 'SharedDataService',
     metadata: { name: 'population', namespace: 'govcloud-bca' },
-    spec: { displayName: 'Dân cư', subsystem: 'csdldc', serviceCode: 'population', version: 'v1', workspace: 'dancu', image: 'registry.local/population@sha256:1', port: 8443, placement: { dataCentres: ['dc-hanoi'] }, dataClass: 'shared', sharing: 'onRequest' },
+    spec: {
+      displayName: 'Dân cư',
+      subsystem: 'csdldc',
+      serviceCode: 'population',
+      version: 'v1',
+      workspace: 'dancu',
+      image: 'registry.local/population@sha256:1',
+      port: 8443,
+      placement: { dataCentres: ['dc-hanoi'] },
+      dataClass: 'shared',
+      sharing: 'onRequest',
+    },
   });
   const terms = { purpose: 'Xác thực công dân', legalBasis: 'Nghị định 47/2024' };
-  h.apply({ apiVersion: API, kind: 'AccessRequest', metadata: { name: 'population-for-dvc', namespace: 'govcloud-sxd' }, spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...terms } });
-  h.apply({ apiVersion: API, kind: 'AccessGrant', metadata: { name: 'sxd-dvc', namespace: 'govcloud-bca' }, spec: { service: 'population', consumer: 'sxd', ...terms, validUntil: '2027-01-01T00:00:00Z' } });
+  h.apply({
+    apiVersion: API,
+    kind: 'AccessRequest',
+    metadata: { name: 'population-for-dvc', namespace: 'govcloud-sxd' },
+    spec: { provider: 'bca', service: 'population', workspaces: ['dvc'], ...terms },
+  });
+  h.apply({
+    apiVersion: API,
+    kind: 'AccessGrant',
+    metadata: { name: 'sxd-dvc', namespace: 'govcloud-bca' },
+    spec: { service: 'population', consumer: 'sxd', ...terms, validUntil: '2027-01-01T00:00:00Z' },
+  });
   await h.run(1000);
-  const consumers = () => h.hub.get({ apiVersion: API, kind: 'SharedDataService', metadata: { namespace: 'govcloud-bca', name: 'population' } })?.status?.consumers;
-  const providerIngress = () => JSON.stringify(h.cluster('dc-hanoi').server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'bca-dancu', name: 'govcloud-svc-population' } })?.spec ?? {});
+  const consumers = () =>
+    h.hub.get({ apiVersion: API, kind: 'SharedDataService', metadata: { namespace: 'govcloud-bca', name: 'population' } })?.status?.consumers;
+  const providerIngress = () =>
+    JSON.stringify(
+      h
+        .cluster('dc-hanoi')
+        .server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'bca-dancu', name: 'govcloud-svc-population' } })
+        ?.spec ?? {},
+    );
   assert.equal(consumers(), ['sxd/dvc'], 'granted to the old tenant');
   assert.match(providerIngress(), /sxd-dvc/);
 

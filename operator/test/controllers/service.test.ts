@@ -22,7 +22,13 @@ function grant(until: Date, namespace = 'govcloud-bca', name = 'hanoi-dvc'): Obj
     apiVersion: API,
     kind: 'AccessGrant',
     metadata: { name, namespace },
-    spec: { service: 'population', consumer: 'hanoi', purpose: 'Xác thực công dân', legalBasis: 'Nghị định 47/2024', validUntil: until.toISOString().replace(/\.\d+Z$/, 'Z') },
+    spec: {
+      service: 'population',
+      consumer: 'hanoi',
+      purpose: 'Xác thực công dân',
+      legalBasis: 'Nghị định 47/2024',
+      validUntil: until.toISOString().replace(/\.\d+Z$/, 'Z'),
+    },
   };
 }
 
@@ -42,7 +48,11 @@ test('onRequest: no request, no consumer policy; request and grant, a path; expi
   const hanoi = h.cluster('dc-hanoi').server;
   const hcm = h.cluster('dc-hcm').server;
   assert.ok(h.cluster('dc-hanoi').has('Deployment', 'bca-dancu', 'svc-population'));
-  assert.equal(hanoi.list('NetworkPolicy', 'hanoi-dvc').filter((p) => p.metadata?.name === USE_POLICY), [], 'no request: no path');
+  assert.equal(
+    hanoi.list('NetworkPolicy', 'hanoi-dvc').filter((p) => p.metadata?.name === USE_POLICY),
+    [],
+    'no request: no path',
+  );
 
   h.apply(grant(new Date(h.clock.now() + 60_000)));
   await h.run(500);
@@ -55,14 +65,21 @@ test('onRequest: no request, no consumer policy; request and grant, a path; expi
   assert.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-dvc', USE_POLICY), 'request + grant: path in dc-hanoi');
   assert.not.ok(h.cluster('dc-hcm').has('NetworkPolicy', 'hanoi-dvc', USE_POLICY), 'not across data centres (fails closed)');
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-web', USE_POLICY), 'only the requested workspace');
-  const ingress = hanoi.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'bca-dancu', name: 'govcloud-svc-population' } });
+  const ingress = hanoi.get({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { namespace: 'bca-dancu', name: 'govcloud-svc-population' },
+  });
   assert.match(JSON.stringify(ingress?.spec), /hanoi-dvc/);
   const g = get(h, 'AccessGrant', 'govcloud-bca', 'hanoi-dvc')!;
   assert.equal([g.status.active, g.status.agency, g.status.matchedBy, g.status.workspaces], [true, 'bca', 'govcloud-hanoi/population-for-dvc', ['dvc']]);
   const r = get(h, 'AccessRequest', 'govcloud-hanoi', 'population-for-dvc')!;
   assert.equal([r.status.active, r.status.agency, r.status.matchedBy], [true, 'hanoi', 'govcloud-bca/hanoi-dvc']);
   let svc = get(h, 'SharedDataService', 'govcloud-bca', 'population')!;
-  assert.equal(svc.status.history.map((e: { event: string }) => e.event), ['Granted']);
+  assert.equal(
+    svc.status.history.map((e: { event: string }) => e.event),
+    ['Granted'],
+  );
   assert.equal(svc.status.consumers, ['hanoi/dvc']);
   assert.ok(h.events.some((e) => e.reason === 'AccessGranted' && e.regarding.kind === 'SharedDataService'));
   assert.ok(h.events.some((e) => e.reason === 'AccessGranted' && e.regarding.kind === 'AccessGrant'));
@@ -76,7 +93,10 @@ test('onRequest: no request, no consumer policy; request and grant, a path; expi
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-dvc', USE_POLICY), 'expired: path closed');
   assert.not.ok(hcm.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'hanoi-dvc', name: USE_POLICY } }));
   svc = get(h, 'SharedDataService', 'govcloud-bca', 'population')!;
-  assert.equal(svc.status.history.map((e: { event: string }) => e.event), ['Granted', 'Expired']);
+  assert.equal(
+    svc.status.history.map((e: { event: string }) => e.event),
+    ['Granted', 'Expired'],
+  );
   assert.equal(svc.status.consumers, []);
   assert.is(get(h, 'AccessGrant', 'govcloud-bca', 'hanoi-dvc')!.status.active, false);
   assert.is(condition(get(h, 'AccessGrant', 'govcloud-bca', 'hanoi-dvc'), 'Ready')?.reason, 'Expired');
@@ -101,7 +121,10 @@ test('at exactly validUntil the grant and the request are Expired, one milliseco
   h.apply({ ...request(), spec: { ...request().spec, purpose: 'Xác thực công dân (sửa)', validUntil: exact } });
   await h.run(0);
   assert.is(h.clock.now(), until, 'the reconcile ran at validUntil');
-  for (const [kind, ns, name] of [['AccessGrant', 'govcloud-bca', 'hanoi-dvc'], ['AccessRequest', 'govcloud-hanoi', 'population-for-dvc']] as const) {
+  for (const [kind, ns, name] of [
+    ['AccessGrant', 'govcloud-bca', 'hanoi-dvc'],
+    ['AccessRequest', 'govcloud-hanoi', 'population-for-dvc'],
+  ] as const) {
     const o = get(h, kind, ns, name)!;
     assert.is(o.status.active, false, `${kind} closed at validUntil`);
     assert.is(condition(o, 'Ready')?.reason, 'Expired', `${kind}: Expired at validUntil, not waiting for a match`);
@@ -127,7 +150,9 @@ test('more open pairs than the history holds: a later reconcile writes no Grante
   const h = await platform();
   const consumers = Array.from({ length: 105 }, (_, i) => `c${String(i).padStart(3, '0')}`);
   for (const [i, c] of consumers.entries()) {
-    h.apply(agency(c, { code: `K11.${String(Math.floor(i / 100)).padStart(2, '0')}.${String(i % 100).padStart(2, '0')}`, dcs: ['dc-hanoi'], workspaces: ['dvc'] }));
+    h.apply(
+      agency(c, { code: `K11.${String(Math.floor(i / 100)).padStart(2, '0')}.${String(i % 100).padStart(2, '0')}`, dcs: ['dc-hanoi'], workspaces: ['dvc'] }),
+    );
     h.apply({ ...request(`govcloud-${c}`), metadata: { name: 'population-for-dvc', namespace: `govcloud-${c}` } });
     const g = grant(new Date(h.clock.now() + 3_600_000), 'govcloud-bca', `${c}-dvc`);
     h.apply({ ...g, spec: { ...g.spec, consumer: c } });
@@ -142,7 +167,11 @@ test('more open pairs than the history holds: a later reconcile writes no Grante
   h.apply(agency('late', { code: 'K12.00.00', dcs: ['dc-hanoi'], workspaces: ['web'] }));
   await h.run(3000);
   const again = svc().status.history.filter((e: { time: string }) => Date.parse(e.time) >= later);
-  assert.equal(again.map((e: { event: string; consumer: string }) => `${e.event} ${e.consumer}`), [], 'no pair is granted twice');
+  assert.equal(
+    again.map((e: { event: string; consumer: string }) => `${e.event} ${e.consumer}`),
+    [],
+    'no pair is granted twice',
+  );
   await h.stop();
 });
 
@@ -156,7 +185,10 @@ test('revoking (deleting) the grant closes the path and writes a Revoked line', 
   await h.run(500);
   assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-dvc', USE_POLICY));
   const history = get(h, 'SharedDataService', 'govcloud-bca', 'population')!.status.history;
-  assert.equal(history.map((e: { event: string }) => e.event), ['Granted', 'Revoked']);
+  assert.equal(
+    history.map((e: { event: string }) => e.event),
+    ['Granted', 'Revoked'],
+  );
   assert.is(history[1].grant, 'govcloud-bca/hanoi-dvc');
   assert.is(get(h, 'AccessRequest', 'govcloud-hanoi', 'population-for-dvc')!.status.active, false);
   await h.stop();
@@ -174,7 +206,10 @@ test('a grant written in the wrong namespace grants nothing, and says why', asyn
   assert.is(g.status.agency, 'hanoi', 'the acting agency comes from the namespace');
   const degraded = condition(g, 'Degraded');
   assert.is(degraded?.reason, 'ServiceNotFound');
-  assert.match(degraded!.message, /agency hanoi has no SharedDataService "population" in govcloud-hanoi; an agency grants access only to its own services, from its own namespace: this grant opens nothing/);
+  assert.match(
+    degraded!.message,
+    /agency hanoi has no SharedDataService "population" in govcloud-hanoi; an agency grants access only to its own services, from its own namespace: this grant opens nothing/,
+  );
   assert.ok(h.events.some((e) => e.type === 'Warning' && e.regarding.name === 'self-service'));
   assert.is(condition(get(h, 'AccessRequest', 'govcloud-hanoi', 'population-for-dvc'), 'Progressing')?.reason, 'WaitingForGrant');
 

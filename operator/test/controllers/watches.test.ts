@@ -37,7 +37,7 @@ test('watches: a change to an Agency enqueues the DataCentres of its placement t
   assert.equal(dataCentresForAgency(hub, agency('vpcp', { dcs: ['dc-hcm', 'dc-nowhere'] })), [{ name: 'dc-hcm' }]);
 });
 
-test('watches: a change to a NetworkLink enqueues it and the links in its peer\'s hub namespace (those that may answer it)', () => {
+test("watches: a change to a NetworkLink enqueues it and the links in its peer's hub namespace (those that may answer it)", () => {
   const [out, answer] = linkPair({ agency: 'vpcp', workspace: 'app' }, { agency: 'btc', workspace: 'api' });
   const elsewhere = link('mof', 'other', { workspace: 'app', peer: { agency: { name: 'vpcp', workspace: 'app' } } });
   const hub = hubOf([], [out, answer, elsewhere]);
@@ -60,18 +60,18 @@ test('watches: a change to an Agency enqueues the links it is a party to: in its
   assert.equal(linksForAgency(hub, agency('nobody')), []);
 });
 
-test('watches: a change to an AccessRequest enqueues the service it names, in its provider\'s hub namespace', () => {
+test("watches: a change to an AccessRequest enqueues the service it names, in its provider's hub namespace", () => {
   const r = request('btc', 'use-dancu', { provider: 'bca', service: 'dancu' });
   assert.equal(serviceForRequest(hubOf([]), r), [{ namespace: 'govcloud-bca', name: 'dancu' }]);
 });
 
-test('watches: a change to an AccessGrant enqueues the service it names in the grant\'s own namespace (wherever it was written)', () => {
+test("watches: a change to an AccessGrant enqueues the service it names in the grant's own namespace (wherever it was written)", () => {
   assert.equal(serviceForGrant(hubOf([]), grant('bca', 'to-btc', { service: 'dancu', consumer: 'btc' })), [{ namespace: 'govcloud-bca', name: 'dancu' }]);
   const misplaced = grant('bca', 'to-btc', { service: 'dancu', consumer: 'btc' }, 'govcloud-btc');
   assert.equal(serviceForGrant(hubOf([]), misplaced), [{ namespace: 'govcloud-btc', name: 'dancu' }], 'the service named there says the grant grants nothing');
 });
 
-test('watches: an object\'s own key, namespaced or not', () => {
+test("watches: an object's own key, namespaced or not", () => {
   assert.equal(itself(hubOf([]), service('bca', 'dancu') as KubernetesObject), [{ namespace: 'govcloud-bca', name: 'dancu' }]);
   assert.equal(itself(hubOf([]), agency('bca') as KubernetesObject), [{ name: 'bca' }]);
 });
@@ -80,7 +80,8 @@ const everyOn = (setup: ControllerSetup): WatchSource[] => setup.watches.filter(
 const mappedOn = (setup: ControllerSetup): WatchSource[] => setup.watches.filter((w) => w.keys !== 'every').map((w) => w.source);
 
 test('watches: a change to a DataCentre enqueues every object of every kind (placement, accreditation and ranges feed every render, the address policy every range)', () => {
-  for (const setup of [dataCentreController, agencyController, linkController, serviceController]) assert.ok(everyOn(setup).includes('dataCentres'), setup.kind);
+  for (const setup of [dataCentreController, agencyController, linkController, serviceController])
+    assert.ok(everyOn(setup).includes('dataCentres'), setup.kind);
 });
 
 test('watches: each controller watches its own kind, and what else it declares', () => {

@@ -14,15 +14,22 @@ import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
-const DOCS = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Every occurrence of `pattern`'s first group in the docs, with where it was found. */
 function mentions(pattern: RegExp): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const doc of DOCS) {
-    read(doc).split('\n').forEach((line, i) => {
-      for (const m of line.matchAll(pattern)) found.set(m[1]!, [...(found.get(m[1]!) ?? []), `${doc}:${i + 1}`]);
-    });
+    read(doc)
+      .split('\n')
+      .forEach((line, i) => {
+        for (const m of line.matchAll(pattern)) found.set(m[1]!, [...(found.get(m[1]!) ?? []), `${doc}:${i + 1}`]);
+      });
   }
   return found;
 }
@@ -51,7 +58,12 @@ test('every govcloud_* metric the operator registers is documented in operations
 });
 
 function makeTargets(): Set<string> {
-  const files = ['Makefile', ...readdirSync(path.join(ROOT, 'mk')).filter((f) => f.endsWith('.mk')).map((f) => `mk/${f}`)];
+  const files = [
+    'Makefile',
+    ...readdirSync(path.join(ROOT, 'mk'))
+      .filter((f) => f.endsWith('.mk'))
+      .map((f) => `mk/${f}`),
+  ];
   return new Set(files.flatMap((f) => [...read(f).matchAll(/^([a-zA-Z0-9_-]+):(?!=)/gm)].map((m) => m[1]!)));
 }
 
@@ -76,14 +88,19 @@ function documentedFlags(): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const add = (command: string, flag: string, where: string) => found.set(`${command} ${flag}`, [...(found.get(`${command} ${flag}`) ?? []), where]);
   for (const doc of DOCS) {
-    read(doc).split('\n').forEach((line, i) => {
-      const m = invocation.exec(line);
-      if (m) for (const f of m[2]!.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)) add(m[1]!, f[1]!, `${doc}:${i + 1}`);
-    });
+    read(doc)
+      .split('\n')
+      .forEach((line, i) => {
+        const m = invocation.exec(line);
+        if (m) for (const f of m[2]!.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)) add(m[1]!, f[1]!, `${doc}:${i + 1}`);
+      });
   }
   const operations = read('docs/operations.md');
   const table = operations.slice(operations.indexOf('### Flags and environment'));
-  const rows = table.slice(0, table.search(/\n\n(?!\|)/)).split('\n').filter((l) => l.startsWith('| `--'));
+  const rows = table
+    .slice(0, table.search(/\n\n(?!\|)/))
+    .split('\n')
+    .filter((l) => l.startsWith('| `--'));
   assert.ok(rows.length >= 5, 'operations.md has its table of the operator flags');
   for (const row of rows) add('operator', /^\| `(--[a-z-]+)/.exec(row)![1]!, 'docs/operations.md (flags table)');
   return found;

@@ -29,7 +29,19 @@ test('fieldChanges: keys that are not identifiers are quoted; a type change is o
 
 test('diffLists: matched by key, sorted by key; unchanged objects are not listed', () => {
   const key = (o: { id: string }) => o.id;
-  const d = diffLists([{ id: 'b', v: 1 }, { id: 'a', v: 1 }, { id: 'c', v: 1 }], [{ id: 'd', v: 1 }, { id: 'a', v: 2 }, { id: 'c', v: 1 }], key);
+  const d = diffLists(
+    [
+      { id: 'b', v: 1 },
+      { id: 'a', v: 1 },
+      { id: 'c', v: 1 },
+    ],
+    [
+      { id: 'd', v: 1 },
+      { id: 'a', v: 2 },
+      { id: 'c', v: 1 },
+    ],
+    key,
+  );
   assert.equal(d.added, [{ id: 'd', v: 1 }]);
   assert.equal(d.removed, [{ id: 'b', v: 1 }]);
   assert.equal(d.changed, [{ before: { id: 'a', v: 1 }, after: { id: 'a', v: 2 }, fields: [{ path: 'v', before: 1, after: 2 }] }]);

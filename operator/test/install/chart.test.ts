@@ -32,7 +32,9 @@ test('helm lint --strict passes with the defaults and with every optional part o
 });
 
 test("the chart's crds/ is the repository's crds/, byte for byte (make chart-crds copies them)", () => {
-  const repo = readdirSync(path.join(ROOT, 'crds')).filter((f) => f.endsWith('.yaml')).sort();
+  const repo = readdirSync(path.join(ROOT, 'crds'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const chart = readdirSync(path.join(CHART, 'crds')).sort();
   assert.equal(chart, repo, 'the chart holds other CRD files than crds/: run `make chart-crds`');
   for (const f of repo) {
@@ -62,7 +64,8 @@ test('the defaults render exactly the operator install, everything namespaced in
     'ValidatingAdmissionPolicyBinding/govcloud-operator-limits',
   ]);
   for (const o of defaults) {
-    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind)) assert.is(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
+    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind))
+      assert.is(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
     else assert.is(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} in ${NS}`);
   }
 });
@@ -70,21 +73,43 @@ test('the defaults render exactly the operator install, everything namespaced in
 test('the rendered RBAC is exactly rbac-requirements.yaml: nothing missing, nothing extra, no wildcard', () => {
   const req = loadRbacRequirements();
   assert.equal(wildcards([...req.clusterRules, ...req.namespaceRules]), [], 'the requirements list itself has no wildcards');
-  const bound = new Set((defaults.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as Any[]).map((b) => `${b.roleRef.kind}/${b.roleRef.name}`));
+  const bound = new Set(
+    (defaults.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as Any[]).map((b) => `${b.roleRef.kind}/${b.roleRef.name}`),
+  );
   assert.equal([...bound].sort(), ['ClusterRole/govcloud-operator', 'Role/govcloud-operator'], 'the operator is given its own roles, and no other');
   const clusterRole = find(defaults, 'ClusterRole', 'govcloud-operator') as Any;
   const role = find(defaults, 'Role') as Any;
   assert.not.ok(clusterRole.aggregationRule, 'no aggregation: nothing can be added to the ClusterRole later');
   assert.equal(wildcards([...clusterRole.rules, ...role.rules]), []);
-  const rendered = [...permissions('cluster', clusterRole.rules as PolicyRule[]), ...permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[])].sort();
+  const rendered = [
+    ...permissions('cluster', clusterRole.rules as PolicyRule[]),
+    ...permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[]),
+  ].sort();
   const required = requiredPermissions(req, NS);
-  assert.equal(rendered.filter((p) => !required.includes(p)), [], 'rendered but not required');
-  assert.equal(required.filter((p) => !rendered.includes(p)), [], 'required but not rendered');
+  assert.equal(
+    rendered.filter((p) => !required.includes(p)),
+    [],
+    'rendered but not required',
+  );
+  assert.equal(
+    required.filter((p) => !rendered.includes(p)),
+    [],
+    'required but not rendered',
+  );
   // Secrets only through the Role, i.e. only in govcloud-system.
-  assert.ok(permissions('cluster', clusterRole.rules).every((p) => !/ core secrets /.test(p)), 'no cluster-wide secrets');
-  assert.ok(permissions('cluster', clusterRole.rules).every((p) => !/ leases /.test(p)), 'no cluster-wide leases');
+  assert.ok(
+    permissions('cluster', clusterRole.rules).every((p) => !/ core secrets /.test(p)),
+    'no cluster-wide secrets',
+  );
+  assert.ok(
+    permissions('cluster', clusterRole.rules).every((p) => !/ leases /.test(p)),
+    'no cluster-wide leases',
+  );
   // No ClusterRole written, none escalated: the govcloud ClusterRoles come with the chart.
-  assert.equal(permissions('cluster', clusterRole.rules).filter((p) => / clusterroles /.test(p) && !/ (get|bind)$/.test(p)), []);
+  assert.equal(
+    permissions('cluster', clusterRole.rules).filter((p) => / clusterroles /.test(p) && !/ (get|bind)$/.test(p)),
+    [],
+  );
 });
 
 test('the govcloud ClusterRoles are installed by the chart, equal to their one definition (platformClusterRoles)', () => {
@@ -97,26 +122,55 @@ test('the govcloud ClusterRoles are installed by the chart, equal to their one d
 
 test('the operator writes only the admission policies it renders, by name: never govcloud-operator-limits', () => {
   const req = loadRbacRequirements();
-  const writable = permissions('cluster', req.clusterRules).filter((p) => / admissionregistration.k8s.io validatingadmissionpolic/.test(p) && / (create|update|patch|delete)$/.test(p));
+  const writable = permissions('cluster', req.clusterRules).filter(
+    (p) => / admissionregistration.k8s.io validatingadmissionpolic/.test(p) && / (create|update|patch|delete)$/.test(p),
+  );
   assert.ok(writable.length > 0);
-  assert.ok(writable.every((p) => !p.includes('(any)')), `every write is limited by name: ${writable.join('; ')}`);
-  const rendered = new Set(threeDataCentres().flatMap((dc) => platformObjects(dc)).filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).map((o) => `${o.kind === 'ValidatingAdmissionPolicy' ? 'validatingadmissionpolicies' : 'validatingadmissionpolicybindings'} ${o.metadata.name}`));
+  assert.ok(
+    writable.every((p) => !p.includes('(any)')),
+    `every write is limited by name: ${writable.join('; ')}`,
+  );
+  const rendered = new Set(
+    threeDataCentres()
+      .flatMap((dc) => platformObjects(dc))
+      .filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))
+      .map((o) => `${o.kind === 'ValidatingAdmissionPolicy' ? 'validatingadmissionpolicies' : 'validatingadmissionpolicybindings'} ${o.metadata.name}`),
+  );
   assert.ok(rendered.size > 0);
   for (const r of rendered) {
-    for (const verb of ['create', 'patch']) assert.ok(writable.includes(`cluster admissionregistration.k8s.io ${r} ${verb}`), `rbac-requirements.yaml lets the operator ${verb} ${r} (it renders it)`);
+    for (const verb of ['create', 'patch'])
+      assert.ok(
+        writable.includes(`cluster admissionregistration.k8s.io ${r} ${verb}`),
+        `rbac-requirements.yaml lets the operator ${verb} ${r} (it renders it)`,
+      );
   }
   assert.not.ok(writable.some((p) => p.includes('govcloud-operator-limits')));
 });
 
-test('govcloud-operator-limits judges the operator\'s own requests only, and keeps it out of the system namespaces', () => {
+test("govcloud-operator-limits judges the operator's own requests only, and keeps it out of the system namespaces", () => {
   const vap = find(defaults, 'ValidatingAdmissionPolicy', 'govcloud-operator-limits') as Any;
   assert.is(vap.spec.failurePolicy, 'Fail');
-  assert.equal(vap.spec.matchConditions, [{ name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${NS}:govcloud-operator'` }]);
+  assert.equal(vap.spec.matchConditions, [
+    { name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${NS}:govcloud-operator'` },
+  ]);
   const resources = (vap.spec.matchConstraints.resourceRules as Any[]).flatMap((r) => r.resources).sort();
-  assert.equal(resources, ['deployments', 'limitranges', 'namespaces', 'networkpolicies', 'poddisruptionbudgets', 'resourcequotas', 'rolebindings', 'serviceaccounts', 'services']);
+  assert.equal(resources, [
+    'deployments',
+    'limitranges',
+    'namespaces',
+    'networkpolicies',
+    'poddisruptionbudgets',
+    'resourcequotas',
+    'rolebindings',
+    'serviceaccounts',
+    'services',
+  ]);
   const text = JSON.stringify(vap.spec.validations);
   for (const off of ["startsWith('kube-')", "'default'", `'${NS}'`, "'system:'"]) assert.ok(text.includes(off), off);
-  assert.equal((find(defaults, 'ValidatingAdmissionPolicyBinding', 'govcloud-operator-limits') as Any).spec, { policyName: 'govcloud-operator-limits', validationActions: ['Deny'] });
+  assert.equal((find(defaults, 'ValidatingAdmissionPolicyBinding', 'govcloud-operator-limits') as Any).spec, {
+    policyName: 'govcloud-operator-limits',
+    validationActions: ['Deny'],
+  });
   // Renamed with the namespace it runs in.
   const elsewhere = find(template(['namespace.name=ops']), 'ValidatingAdmissionPolicy', 'govcloud-operator-limits') as Any;
   assert.match(elsewhere.spec.matchConditions[0].expression, /system:serviceaccount:ops:govcloud-operator/);
@@ -173,7 +227,10 @@ test('Deployment: the restricted security context, for the pod and the container
     seccompProfile: { type: 'RuntimeDefault' },
   });
   assert.not.ok(pod.hostNetwork || pod.hostPID || pod.hostIPC, 'no host namespaces');
-  assert.ok(pod.volumes.every((v: Any) => !v.hostPath), 'no hostPath volumes');
+  assert.ok(
+    pod.volumes.every((v: Any) => !v.hostPath),
+    'no hostPath volumes',
+  );
   assert.equal(container.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
 });
 
@@ -223,14 +280,20 @@ test('ServiceMonitor and PrometheusRule: off by default; when on, the three aler
   assert.not.ok(defaults.some((o) => o.apiVersion.startsWith('monitoring.coreos.com')));
   const on = template(['serviceMonitor.enabled=true', 'prometheusRule.enabled=true']);
   const sm = find(on, 'ServiceMonitor') as Any;
-  assert.equal(sm.spec.endpoints.map((e: Any) => [e.port, e.path]), [['http-metrics', '/metrics']]);
+  assert.equal(
+    sm.spec.endpoints.map((e: Any) => [e.port, e.path]),
+    [['http-metrics', '/metrics']],
+  );
   for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.is((find(on, 'Service') as Any).metadata.labels[k], v);
   const rules = (find(on, 'PrometheusRule') as Any).spec.groups.flatMap((g: Any) => g.rules) as Any[];
   const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
   assert.equal(Object.keys(byName).sort(), ['GovcloudAccessGrantExpiringSoon', 'GovcloudDataCentreUnreachable', 'GovcloudReconcileErrors']);
   assert.match(byName.GovcloudReconcileErrors.expr, /rate\(controller_runtime_reconcile_errors_total\{namespace="govcloud-system"\}\[5m\]\)/);
   assert.match(byName.GovcloudDataCentreUnreachable.expr, /max by \(datacentre\) \(govcloud_datacentre_connected\{namespace="govcloud-system"\}\) == 0/);
-  assert.match(byName.GovcloudAccessGrantExpiringSoon.expr, /govcloud_access_grant_expiry_timestamp_seconds\{namespace="govcloud-system"\}\) - time\(\)\) < 604800 > 0/);
+  assert.match(
+    byName.GovcloudAccessGrantExpiringSoon.expr,
+    /govcloud_access_grant_expiry_timestamp_seconds\{namespace="govcloud-system"\}\) - time\(\)\) < 604800 > 0/,
+  );
   assert.match(byName.GovcloudDataCentreUnreachable.annotations.summary, /\{\{ \$labels\.datacentre \}\}/, 'Prometheus templates survive Helm');
   for (const r of rules) assert.ok(['warning', 'critical'].includes(r.labels.severity));
 });

@@ -51,13 +51,17 @@ test('and with one replica: no PDB in either', () => {
   for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
 });
 
-test("the image and `make up` run the operator with the heap limits the chart ships", () => {
+test('the image and `make up` run the operator with the heap limits the chart ships', () => {
   const root = new URL('../../../', import.meta.url);
   const shipped = (parseYaml(readFileSync(new URL('charts/govcloud-operator/values.yaml', root), 'utf8')) as { nodeOptions: string }).nodeOptions;
   assert.match(shipped, /--max-old-space-size=\d+/);
   assert.is(/^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1], shipped, 'Dockerfile');
   assert.is(DEFAULT_OPERATOR.nodeOptions, shipped, 'Pulumi program');
-  assert.match(readFileSync(new URL('e2e/operator/local.sh', root), 'utf8'), /NODE_OPTIONS="\$\(sed -n 's\/\^nodeOptions: .*charts\/govcloud-operator\/values\.yaml\)"/, 'make up reads the chart');
+  assert.match(
+    readFileSync(new URL('e2e/operator/local.sh', root), 'utf8'),
+    /NODE_OPTIONS="\$\(sed -n 's\/\^nodeOptions: .*charts\/govcloud-operator\/values\.yaml\)"/,
+    'make up reads the chart',
+  );
 });
 
 test.run();

@@ -73,7 +73,10 @@ const byName = (rs: Registered[], name: string) => {
 
 const settings = () =>
   resolveSettings(
-    { dataCentres: [dc('dc-hanoi', { thisCluster: true, region: 'Miền Bắc' }), dc('dc-hcm'), dc('dc-danang', { kubeconfigFile: 'dn.yaml' })], kubeconfigs: { 'dc-hcm': pulumi.secret(KUBECONFIG_HCM) } },
+    {
+      dataCentres: [dc('dc-hanoi', { thisCluster: true, region: 'Miền Bắc' }), dc('dc-hcm'), dc('dc-danang', { kubeconfigFile: 'dn.yaml' })],
+      kubeconfigs: { 'dc-hcm': pulumi.secret(KUBECONFIG_HCM) },
+    },
     '/base',
     (p) => {
       if (p !== '/base/dn.yaml') throw Object.assign(new Error('nope'), { code: 'ENOENT' });
@@ -83,33 +86,36 @@ const settings = () =>
 
 test('bootstrap makes the CRDs, the namespace, RBAC, the operator and the data centres, by name', async () => {
   const rs = await run(() => bootstrap(settings()));
-  assert.equal(rs.map((r) => `${r.type} ${r.name}`).sort(), [
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-accessgrants.govcloud.dev',
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-accessrequests.govcloud.dev',
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-agencies.govcloud.dev',
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-datacentres.govcloud.dev',
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-networklinks.govcloud.dev',
-    'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-shareddataservices.govcloud.dev',
-    'kubernetes:apps/v1:Deployment deployment-govcloud-system-govcloud-operator',
-    'kubernetes:core/v1:Namespace namespace-govcloud-system',
-    'kubernetes:core/v1:Secret secret-govcloud-system-dc-danang-kubeconfig',
-    'kubernetes:core/v1:Secret secret-govcloud-system-dc-hcm-kubeconfig',
-    'kubernetes:core/v1:Service service-govcloud-system-govcloud-operator-metrics',
-    'kubernetes:core/v1:ServiceAccount serviceaccount-govcloud-system-govcloud-operator',
-    'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-danang',
-    'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-hanoi',
-    'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-hcm',
-    'kubernetes:policy/v1:PodDisruptionBudget poddisruptionbudget-govcloud-system-govcloud-operator',
-    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-operator',
-    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-requests',
-    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-viewer',
-    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-workspace-admin',
-    'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding clusterrolebinding-govcloud-operator',
-    'kubernetes:rbac.authorization.k8s.io/v1:Role role-govcloud-system-govcloud-operator',
-    'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding rolebinding-govcloud-system-govcloud-operator',
-    'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy validatingadmissionpolicy-govcloud-operator-limits',
-    'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding validatingadmissionpolicybinding-govcloud-operator-limits',
-  ].sort());
+  assert.equal(
+    rs.map((r) => `${r.type} ${r.name}`).sort(),
+    [
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-accessgrants.govcloud.dev',
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-accessrequests.govcloud.dev',
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-agencies.govcloud.dev',
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-datacentres.govcloud.dev',
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-networklinks.govcloud.dev',
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition crd-shareddataservices.govcloud.dev',
+      'kubernetes:apps/v1:Deployment deployment-govcloud-system-govcloud-operator',
+      'kubernetes:core/v1:Namespace namespace-govcloud-system',
+      'kubernetes:core/v1:Secret secret-govcloud-system-dc-danang-kubeconfig',
+      'kubernetes:core/v1:Secret secret-govcloud-system-dc-hcm-kubeconfig',
+      'kubernetes:core/v1:Service service-govcloud-system-govcloud-operator-metrics',
+      'kubernetes:core/v1:ServiceAccount serviceaccount-govcloud-system-govcloud-operator',
+      'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-danang',
+      'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-hanoi',
+      'kubernetes:govcloud.dev/v1alpha1:DataCentre datacentre-dc-hcm',
+      'kubernetes:policy/v1:PodDisruptionBudget poddisruptionbudget-govcloud-system-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-requests',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-tenant-viewer',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-workspace-admin',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding clusterrolebinding-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:Role role-govcloud-system-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding rolebinding-govcloud-system-govcloud-operator',
+      'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy validatingadmissionpolicy-govcloud-operator-limits',
+      'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding validatingadmissionpolicybinding-govcloud-operator-limits',
+    ].sort(),
+  );
   // Kubernetes names are given, never left to Pulumi's auto-naming (random suffixes).
   for (const r of rs) assert.ok(r.inputs.metadata?.name, `${r.name} has metadata.name`);
   const ns = byName(rs, 'namespace-govcloud-system').inputs;
@@ -131,7 +137,7 @@ test('RBAC is exactly rbac-requirements.yaml, bound to the operator ServiceAccou
   assert.equal(bound, ['govcloud-operator', 'govcloud-operator']);
 });
 
-test('mode member: only what the hub\'s operator needs in a member cluster, the same objects as the chart\'s mode=member', async () => {
+test("mode member: only what the hub's operator needs in a member cluster, the same objects as the chart's mode=member", async () => {
   const s = resolveSettings({ mode: 'member' }, '/base');
   const rs = await run(() => bootstrap(s));
   assert.equal(rs.map((r) => r.name).sort(), [
@@ -145,7 +151,10 @@ test('mode member: only what the hub\'s operator needs in a member cluster, the 
     'validatingadmissionpolicy-govcloud-operator-limits',
     'validatingadmissionpolicybinding-govcloud-operator-limits',
   ]);
-  assert.throws(() => resolveSettings({ mode: 'member', dataCentres: [dc('dc-hanoi', { thisCluster: true })] }, '/base'), /govcloud:mode: a member stack installs only/);
+  assert.throws(
+    () => resolveSettings({ mode: 'member', dataCentres: [dc('dc-hanoi', { thisCluster: true })] }, '/base'),
+    /govcloud:mode: a member stack installs only/,
+  );
   assert.throws(() => resolveSettings({ mode: 'spoke' }, '/base'), /govcloud:mode: "spoke" is neither hub nor member/);
 });
 
@@ -189,7 +198,10 @@ test('member data centres get a secret kubeconfig Secret and a DataCentre naming
   assert.not.ok('kubeconfigFile' in byName(rs, 'datacentre-dc-danang').inputs.spec);
   const hub = byName(rs, 'datacentre-dc-hanoi').inputs;
   assert.equal(hub.spec.connection, { thisCluster: true });
-  assert.not.ok(rs.some((r) => r.name === 'secret-govcloud-system-dc-hanoi-kubeconfig'), 'no Secret for the hub');
+  assert.not.ok(
+    rs.some((r) => r.name === 'secret-govcloud-system-dc-hanoi-kubeconfig'),
+    'no Secret for the hub',
+  );
 });
 
 test('settings: every mistake reported together, by config key', () => {
@@ -215,7 +227,8 @@ test('settings: every mistake reported together, by config key', () => {
       'govcloud:dataCentres[2]: the hub (thisCluster: true) takes no kubeconfig',
       'govcloud:dataCentres[3].name: a DNS label',
       'govcloud:kubeconfigs.dc-nowhere: no data centre of that name',
-    ]) assert.ok(msg.includes(part), `expected "${part}" in:\n${msg}`);
+    ])
+      assert.ok(msg.includes(part), `expected "${part}" in:\n${msg}`);
   }
 });
 
@@ -264,16 +277,19 @@ test('main: stack config in, agencies from a GitOps folder, stack outputs out', 
   const agency = byName(registered, 'agency-mof');
   assert.is(agency.type, 'kubernetes:govcloud.dev/v1alpha1:Agency');
   assert.is(agency.inputs.spec.displayName, 'Bộ Tài chính');
-  assert.not.ok(registered.some((r) => r.name.includes('ignored')), 'only Agencies are taken from the folder');
+  assert.not.ok(
+    registered.some((r) => r.name.includes('ignored')),
+    'only Agencies are taken from the folder',
+  );
   assert.ok(isSecret(byName(registered, 'secret-govcloud-system-dc-hcm-kubeconfig').inputs.stringData));
-  assert.not.ok(registered.some((r) => r.type.endsWith(':PodDisruptionBudget')), 'no PDB with one replica');
+  assert.not.ok(
+    registered.some((r) => r.type.endsWith(':PodDisruptionBudget')),
+    'no PDB with one replica',
+  );
 });
 
 test('main: a secret kubeconfig from stack config stays secret', async () => {
-  setConfig(
-    { 'govcloud:dataCentres': [dc('dc-hcm')], 'govcloud:kubeconfigs': { 'dc-hcm': KUBECONFIG_HCM } },
-    ['govcloud:kubeconfigs'],
-  );
+  setConfig({ 'govcloud:dataCentres': [dc('dc-hcm')], 'govcloud:kubeconfigs': { 'dc-hcm': KUBECONFIG_HCM } }, ['govcloud:kubeconfigs']);
   registered.length = 0;
   await main('/nowhere');
   await new Promise((r) => setTimeout(r, 100));
@@ -312,16 +328,28 @@ test('Pulumi.dev.yaml is a valid stack: its DataCentres and the sample Agencies 
     dir,
     (p) => (read.push(p), 'kind: Config\n'),
   );
-  assert.equal(s.dataCentres.map((d) => d.name), ['dc-hanoi', 'dc-hcm', 'dc-danang']);
-  assert.equal(read.map((p) => path.relative(dir, p)), ['../.local/kubeconfigs/dc-hcm.yaml', '../.local/kubeconfigs/dc-danang.yaml']);
+  assert.equal(
+    s.dataCentres.map((d) => d.name),
+    ['dc-hanoi', 'dc-hcm', 'dc-danang'],
+  );
+  assert.equal(
+    read.map((p) => path.relative(dir, p)),
+    ['../.local/kubeconfigs/dc-hcm.yaml', '../.local/kubeconfigs/dc-danang.yaml'],
+  );
   for (const d of s.dataCentres) {
     const spec = dataCentre(d, 'govcloud-system').spec;
-    assert.ok(Value.Check(DataCentreKind.spec, spec), `${d.name}: ${[...Value.Errors(DataCentreKind.spec, spec)].map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    assert.ok(
+      Value.Check(DataCentreKind.spec, spec),
+      `${d.name}: ${[...Value.Errors(DataCentreKind.spec, spec)].map((e) => `${e.path} ${e.message}`).join('; ')}`,
+    );
   }
   const agencies = await loadAgencies(s.agenciesPath!);
   assert.ok(agencies.length > 0, 'the sample agencies');
   for (const a of agencies) {
-    assert.ok(Value.Check(AgencyKind.spec, a.spec), `${a.metadata.name}: ${[...Value.Errors(AgencyKind.spec, a.spec)].map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    assert.ok(
+      Value.Check(AgencyKind.spec, a.spec),
+      `${a.metadata.name}: ${[...Value.Errors(AgencyKind.spec, a.spec)].map((e) => `${e.path} ${e.message}`).join('; ')}`,
+    );
   }
 });
 

@@ -25,7 +25,15 @@ test('lineOf finds the line of a field, or of its nearest ancestor', () => {
 test('several documents: each knows where it starts; empty ones (a trailing ---, only comments) are skipped', () => {
   const { documents, problems } = parseYamlText('f.yaml', enc('---\n# c\na: 1\n---\n# second\nb: 2\n---\n---\n# nothing\n---\nc: 3\n---\n~\n---\n'));
   assert.equal(problems, []);
-  assert.equal(documents.map((d) => [d.line, d.value]), [[3, { a: 1 }], [6, { b: 2 }], [11, { c: 3 }], [13, null]]);
+  assert.equal(
+    documents.map((d) => [d.line, d.value]),
+    [
+      [3, { a: 1 }],
+      [6, { b: 2 }],
+      [11, { c: 3 }],
+      [13, null],
+    ],
+  );
 });
 
 test('a duplicate key names the key and its line', () => {
@@ -43,22 +51,34 @@ test('syntax errors: one problem per broken document, on the line of the first e
   const { problems, documents } = parseYamlText('s.yaml', enc('ok: 1\n---\nbad: [1, 2\nnext: 3\n---\nfine: true\n'));
   assert.is(problems.length, 1);
   assert.match(problems[0]!.message, /^YAML syntax: /);
-  assert.equal(documents.map((d) => d.value), [{ ok: 1 }, { fine: true }]);
+  assert.equal(
+    documents.map((d) => d.value),
+    [{ ok: 1 }, { fine: true }],
+  );
 });
 
 test('aliases: a few are fine, a bomb is refused', () => {
   const ok = parseYamlText('a.yaml', enc('base: &b {x: 1}\nuse: *b\n'));
   assert.equal(ok.documents[0]!.value, { base: { x: 1 }, use: { x: 1 } });
   const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 6; i++) levels.push(`${'abcdef'[i]}: &${'abcdef'[i]} [${Array(10).fill('*' + 'abcdef'[i - 1]).join(', ')}]`);
+  for (let i = 1; i < 6; i++)
+    levels.push(
+      `${'abcdef'[i]}: &${'abcdef'[i]} [${Array(10)
+        .fill('*' + 'abcdef'[i - 1])
+        .join(', ')}]`,
+    );
   const bomb = parseYamlText('bomb.yaml', enc(levels.join('\n')));
   assert.equal(bomb.documents, []);
   assert.match(bomb.problems[0]!.message, new RegExp(`more than ${MAX_ALIASES} uses`));
 });
 
 test('binary data, invalid UTF-8 and deep nesting become problems with a line', () => {
-  assert.equal(parseYamlText('b.yaml', new Uint8Array([0x61, 0x0a, 0x00])).problems, [{ file: 'b.yaml', line: 2, object: '', message: 'file holds binary data (a NUL byte), not YAML' }]);
-  assert.equal(parseYamlText('u.yaml', new Uint8Array([0x61, 0x0a, 0x62, 0x0a, 0xe0, 0x80])).problems, [{ file: 'u.yaml', line: 3, object: '', message: 'file is not valid UTF-8' }]);
+  assert.equal(parseYamlText('b.yaml', new Uint8Array([0x61, 0x0a, 0x00])).problems, [
+    { file: 'b.yaml', line: 2, object: '', message: 'file holds binary data (a NUL byte), not YAML' },
+  ]);
+  assert.equal(parseYamlText('u.yaml', new Uint8Array([0x61, 0x0a, 0x62, 0x0a, 0xe0, 0x80])).problems, [
+    { file: 'u.yaml', line: 3, object: '', message: 'file is not valid UTF-8' },
+  ]);
   assert.match(parseYamlText('n.yaml', enc('{'.repeat(70) + '}'.repeat(70))).problems[0]!.message, /nested more than 64 levels/);
   const quoted = parseYamlText('q.yaml', enc(`a: "${'['.repeat(200)}"\n# ${'{'.repeat(200)}\n`));
   assert.equal(quoted.problems, [], 'brackets in strings and comments are not nesting');
@@ -66,7 +86,9 @@ test('binary data, invalid UTF-8 and deep nesting become problems with a line', 
 
 test('duplicate keys are keys with the same value, as YAML compares them: 1 and "1" differ', () => {
   assert.equal(parseYamlText('k.yaml', enc('1: a\n"1": b\n')).problems, []);
-  assert.equal(parseYamlText('k.yaml', enc('x: 1\ny: 2\n"x": 3\n')).problems, [{ file: 'k.yaml', line: 3, object: '', message: 'duplicate key "x": a key may appear only once in a mapping' }]);
+  assert.equal(parseYamlText('k.yaml', enc('x: 1\ny: 2\n"x": 3\n')).problems, [
+    { file: 'k.yaml', line: 3, object: '', message: 'duplicate key "x": a key may appear only once in a mapping' },
+  ]);
   assert.equal(parseYamlText('k.yaml', enc('x:\n  - {a: 1}\n  - {b: 1, c: 2, b: 3}\n')).problems[0]!.line, 3, 'found in a mapping inside a list');
 });
 
@@ -100,10 +122,16 @@ test('loadPaths: files relative to the working folder, sorted walk, missing path
     writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
     writeFileSync(join(dir, 'c.txt'), 'c: 1\n');
     const listed = await expandPaths([dir], dir);
-    assert.equal(listed.files.map((f) => f.slice(dir.length + 1)), ['a.yml', 'b.yaml']);
+    assert.equal(
+      listed.files.map((f) => f.slice(dir.length + 1)),
+      ['a.yml', 'b.yaml'],
+    );
     const loaded = await loadPaths([join(dir, 'a.yml'), join(dir, 'nope.yaml')], dir);
     assert.equal(loaded.files, ['a.yml']);
-    assert.equal(loaded.problems.map((p) => p.message), ['no such file or folder']);
+    assert.equal(
+      loaded.problems.map((p) => p.message),
+      ['no such file or folder'],
+    );
     symlinkSync(dir, join(dir, 'loop'));
     const walked = await loadPaths([dir], dir);
     assert.equal(walked.files, ['a.yml', 'b.yaml'], 'a folder is walked once, a symlink loop is not followed round');

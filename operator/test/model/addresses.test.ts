@@ -51,7 +51,9 @@ test('internet egress 0.0.0.0/0 excepts every data centre, every declared networ
   assert.equal(except('bo-tai-chinh', 'internet', '::/0'), ['::1/128', '2001:db8:50::/48', 'fc00::/7', 'fe80::/10']);
   // What the ipBlock reaches holds no reserved address, and misses no other one.
   const reached = AddressSet.block(cidr('0.0.0.0/0'), except('bo-tai-chinh', 'internet', '0.0.0.0/0').map(cidr));
-  const reserved = AddressSet.of(['172.20.0.0/16', '203.0.113.0/24', '192.168.0.0/20', '192.168.48.0/20', '198.18.0.0/15', '172.16.0.0/12', ...NON_INTERNET_RANGES].map(cidr));
+  const reserved = AddressSet.of(
+    ['172.20.0.0/16', '203.0.113.0/24', '192.168.0.0/20', '192.168.48.0/20', '198.18.0.0/15', '172.16.0.0/12', ...NON_INTERNET_RANGES].map(cidr),
+  );
   assert.ok(reached.intersect(reserved).isEmpty());
   assert.ok(reached.union(reserved).covers(AddressSet.of([cidr('0.0.0.0/0')])));
 });
@@ -62,10 +64,22 @@ test('internet egress: a public range with nothing reserved in it is kept as it 
 });
 
 test('internet egress: a range inside a reserved range is refused and the range is named', () => {
-  assert.is(refusal('danang', 'internet', '203.0.113.128/25'), '203.0.113.128/25 lies in 203.0.113.0/24, networkRanges of DataCentre/dc-hcm: internet egress reaches the internet only');
-  assert.is(refusal('danang', 'internet', '192.168.50.0/24'), '192.168.50.0/24 lies in 192.168.48.0/20, the WAN of Agency/danang (declared by DataCentre/dc-hanoi): internet egress reaches the internet only');
-  assert.is(refusal('danang', 'internet', '172.31.0.0/16'), '172.31.0.0/16 lies in 172.16.0.0/12, specialisedLevelI as DataCentre/dc-hanoi declares it: internet egress reaches the internet only');
-  assert.is(refusal('danang', 'internet', '10.1.0.0/16'), '10.1.0.0/16 lies in 10.0.0.0/8, a private or local range, never internet: internet egress reaches the internet only');
+  assert.is(
+    refusal('danang', 'internet', '203.0.113.128/25'),
+    '203.0.113.128/25 lies in 203.0.113.0/24, networkRanges of DataCentre/dc-hcm: internet egress reaches the internet only',
+  );
+  assert.is(
+    refusal('danang', 'internet', '192.168.50.0/24'),
+    '192.168.50.0/24 lies in 192.168.48.0/20, the WAN of Agency/danang (declared by DataCentre/dc-hanoi): internet egress reaches the internet only',
+  );
+  assert.is(
+    refusal('danang', 'internet', '172.31.0.0/16'),
+    '172.31.0.0/16 lies in 172.16.0.0/12, specialisedLevelI as DataCentre/dc-hanoi declares it: internet egress reaches the internet only',
+  );
+  assert.is(
+    refusal('danang', 'internet', '10.1.0.0/16'),
+    '10.1.0.0/16 lies in 10.0.0.0/8, a private or local range, never internet: internet egress reaches the internet only',
+  );
 });
 
 test('links: at most /8 (IPv4) or /32 (IPv6)', () => {
@@ -73,7 +87,7 @@ test('links: at most /8 (IPv4) or /32 (IPv6)', () => {
   assert.is(refusal('danang', 'agencyWAN', '::/0'), '::/0 is broader than /32: an external network is never the whole internet');
 });
 
-test('links: only on a declared network, and an agencyWAN link only on its own agency\'s WAN', () => {
+test("links: only on a declared network, and an agencyWAN link only on its own agency's WAN", () => {
   assert.equal(except('danang', 'agencyWAN', '192.168.50.0/24'), []);
   assert.equal(except('bo-tai-chinh', 'agencyWAN', '2001:db8:50:1::/64'), []);
   assert.is(

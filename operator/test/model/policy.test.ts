@@ -30,16 +30,29 @@ test('policy: docs/architecture.md prints the table as model/policy.ts has it', 
 });
 
 test('policy: levels 1 to 5, and what holds from a threshold holds at every level above it (the CEL and the texts say "and above")', () => {
-  assert.equal(SECURITY_LEVELS.map((p) => p.level), [1, 2, 3, 4, 5]);
+  assert.equal(
+    SECURITY_LEVELS.map((p) => p.level),
+    [1, 2, 3, 4, 5],
+  );
   const fromThreshold = (holds: (p: LevelPolicy) => boolean, from: number) =>
-    assert.equal(SECURITY_LEVELS.map(holds), SECURITY_LEVELS.map((p) => p.level >= from), `from level ${from}`);
+    assert.equal(
+      SECURITY_LEVELS.map(holds),
+      SECURITY_LEVELS.map((p) => p.level >= from),
+      `from level ${from}`,
+    );
   fromThreshold((p) => !p.internetEgress, NO_INTERNET_EGRESS_FROM_LEVEL);
   fromThreshold((p) => p.encryptedLinks, ENCRYPTED_LINKS_FROM_LEVEL);
   fromThreshold((p) => p.declaredUse, DECLARED_USE_FROM_LEVEL);
   fromThreshold((p) => p.dedicatedDataCentre, DEDICATED_DATA_CENTRE_FROM_LEVEL);
   assert.equal([NO_INTERNET_EGRESS_FROM_LEVEL, ENCRYPTED_LINKS_FROM_LEVEL, DECLARED_USE_FROM_LEVEL, DEDICATED_DATA_CENTRE_FROM_LEVEL], [3, 3, 3, 5]);
-  assert.equal(SECURITY_LEVELS.map((p) => p.podSecurity), ['baseline', 'restricted', 'restricted', 'restricted', 'restricted']);
-  assert.equal(SECURITY_LEVELS.filter((p) => p.dedicatedNodes).map((p) => p.level), [4]);
+  assert.equal(
+    SECURITY_LEVELS.map((p) => p.podSecurity),
+    ['baseline', 'restricted', 'restricted', 'restricted', 'restricted'],
+  );
+  assert.equal(
+    SECURITY_LEVELS.filter((p) => p.dedicatedNodes).map((p) => p.level),
+    [4],
+  );
   assert.is(levelPolicy(0), SECURITY_LEVELS[0], 'below the table: its lowest row');
   assert.is(levelPolicy(7), SECURITY_LEVELS[4], 'above the table: its strictest row');
 });
@@ -52,16 +65,27 @@ test('policy: a data class not in the order is refused on either side (fail-safe
   assert.is(dataClassExceeds('open', 'secret-ish'), true, 'an unknown workspace class counts as the least');
 
   // Both layers follow it: the rules refuse at spec.dataClass, the renderer renders nothing.
-  for (const [serviceClass, workspaceClass] of [['secret-ish', 'private'], ['open', 'secret-ish']] as const) {
+  for (const [serviceClass, workspaceClass] of [
+    ['secret-ish', 'private'],
+    ['open', 'secret-ish'],
+  ] as const) {
     const platform = emptyPlatform();
     platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }));
     platform.agencies.push(agency('bca', { code: 'G12', workspaces: [{ name: 'app', dataClass: workspaceClass as 'private' }] }));
     const s = service('bca', 'dancu', { dataClass: serviceClass as 'open', sharing: 'onRequest' });
     platform.services.push(s);
     const problems = checkPlatform(platform).filter((p) => p.object === s);
-    assert.equal(problems.map((p) => [p.severity, p.path.join('.')]), [['error', 'spec.dataClass']], `${serviceClass} in ${workspaceClass}: rules`);
+    assert.equal(
+      problems.map((p) => [p.severity, p.path.join('.')]),
+      [['error', 'spec.dataClass']],
+      `${serviceClass} in ${workspaceClass}: rules`,
+    );
     const render = renderService(platform, s, new Date('2026-01-01T00:00:00Z'));
-    assert.equal(render.issues.map((i) => i.reason), ['DataClassAboveWorkspace'], `${serviceClass} in ${workspaceClass}: renderer`);
+    assert.equal(
+      render.issues.map((i) => i.reason),
+      ['DataClassAboveWorkspace'],
+      `${serviceClass} in ${workspaceClass}: renderer`,
+    );
     assert.equal(render.perDataCentre, []);
   }
 });
@@ -87,12 +111,15 @@ test('policy: one placement decision, and the rules and the renderer refuse exac
     platform.agencies.push(a, agency('other', { code: 'G13', dcs: ['dc-hanoi'] }));
     const rules = checkPlatform(platform).filter((p) => p.object === a && p.path.join('.') === 'spec.placement.dataCentres.0');
     assert.is(rules.length, c.want === undefined ? 0 : 1, `rules: ${what}`);
-    assert.equal(placementOf(platform, a).issues.map((i) => i.reason), c.want === undefined ? [] : [c.want], `renderer: ${what}`);
+    assert.equal(
+      placementOf(platform, a).issues.map((i) => i.reason),
+      c.want === undefined ? [] : [c.want],
+      `renderer: ${what}`,
+    );
   }
 });
 
-
-test('policy: which data classes may be shared how, decided once; the CRD\'s CEL and the renderer refuse exactly where it does', () => {
+test("policy: which data classes may be shared how, decided once; the CRD's CEL and the renderer refuse exactly where it does", () => {
   const refused = (dataClass: string, sharing: string) => sharingRefusal({ dataClass, sharing })?.reason ?? 'allowed';
   assert.equal(
     DATA_CLASSES.map((c) => [c, ...SHARING_MODES.map((m) => refused(c, m))]),
@@ -111,14 +138,22 @@ test('policy: which data classes may be shared how, decided once; the CRD\'s CEL
       const cel = checkCel(SharedDataServiceKind.spec, s.spec, ['spec']);
       // The CEL reports every broken rule at once, the renderer the first: the same verdict, and its words among them.
       assert.is(cel.length > 0, verdict !== undefined, `${dataClass} shared ${sharing}: CEL refuses`);
-      if (verdict) assert.ok(cel.some((p) => p.message === verdict.message), `${dataClass} shared ${sharing}: CEL says ${verdict.message}`);
+      if (verdict)
+        assert.ok(
+          cel.some((p) => p.message === verdict.message),
+          `${dataClass} shared ${sharing}: CEL says ${verdict.message}`,
+        );
 
       const platform = emptyPlatform();
       platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }));
       platform.agencies.push(agency('bca', { code: 'G12', workspaces: [{ name: 'app', dataClass: 'private' }] }));
       platform.services.push(s);
       const render = renderService(platform, s, new Date('2026-01-01T00:00:00Z'));
-      assert.equal(render.issues.filter((i) => i.reason === 'SharingNotAllowed' || i.reason === 'StateSecret').map((i) => [i.field, i.message]), verdict ? [[`spec.${verdict.field}`, verdict.message]] : [], `${dataClass} shared ${sharing}: renderer`);
+      assert.equal(
+        render.issues.filter((i) => i.reason === 'SharingNotAllowed' || i.reason === 'StateSecret').map((i) => [i.field, i.message]),
+        verdict ? [[`spec.${verdict.field}`, verdict.message]] : [],
+        `${dataClass} shared ${sharing}: renderer`,
+      );
     }
   }
 });

@@ -8,9 +8,16 @@ test('ports: normalised, merged and intersected per protocol', () => {
     { protocol: 'TCP', port: 443 },
     { protocol: 'UDP', port: 53 },
   ]);
-  assert.equal(intersectPorts([{ port: 8000, endPort: 8100 }, { port: 443 }], [{ port: 8050, endPort: 9000 }, { protocol: 'UDP', port: 443 }]), [
-    { protocol: 'TCP', port: 8050, endPort: 8100 },
-  ]);
+  assert.equal(
+    intersectPorts(
+      [{ port: 8000, endPort: 8100 }, { port: 443 }],
+      [
+        { port: 8050, endPort: 9000 },
+        { protocol: 'UDP', port: 443 },
+      ],
+    ),
+    [{ protocol: 'TCP', port: 8050, endPort: 8100 }],
+  );
   assert.equal(intersectPorts([{ port: 443 }], [{ protocol: 'TCP', port: 443 }]), [{ protocol: 'TCP', port: 443 }]);
   assert.equal(intersectPorts([{ port: 443 }], [{ port: 444 }]), []);
 });

@@ -14,17 +14,23 @@ const variable = (objects: ReturnType<typeof platformObjects>, name: string): st
 test('the hub holds the policy and its binding (Deny); member data centres do not', () => {
   const dcs = threeDataCentres();
   const hub = platformObjects(dcs[0]!, dcs);
-  assert.ok(hub.some((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name === ADDRESS_POLICY && at(o, 'spec', 'validationActions', 0) === 'Deny'));
+  assert.ok(
+    hub.some((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name === ADDRESS_POLICY && at(o, 'spec', 'validationActions', 0) === 'Deny'),
+  );
   assert.not.ok(platformObjects(dcs[1]!, dcs).some((o) => o.metadata.name === ADDRESS_POLICY));
 });
 
-test('every data centre\'s ranges are reserved for all, a WAN for all but its agency, the declared and private networks for internet egress', () => {
+test("every data centre's ranges are reserved for all, a WAN for all but its agency, the declared and private networks for internet egress", () => {
   const dcs = threeDataCentres();
   const reserved = variable(platformObjects(dcs[0]!, dcs), 'reserved');
   for (const range of ['10.10.0.0/16', '10.20.0.0/16', '10.21.0.0/16', '10.30.0.0/16']) {
     assert.ok(reserved.includes(`{"cidr": "${range}", "what": "networkRanges of DataCentre/`), range);
   }
-  assert.ok(reserved.includes('{"cidr": "192.168.0.0/16", "what": "the WAN of Agency/bo-tai-chinh (declared by DataCentre/dc-hanoi)", "scope": "others", "agency": "bo-tai-chinh"}'));
+  assert.ok(
+    reserved.includes(
+      '{"cidr": "192.168.0.0/16", "what": "the WAN of Agency/bo-tai-chinh (declared by DataCentre/dc-hanoi)", "scope": "others", "agency": "bo-tai-chinh"}',
+    ),
+  );
   assert.ok(reserved.includes('{"cidr": "172.16.0.0/12", "what": "specialisedLevelI as DataCentre/dc-hanoi declares it", "scope": "internet", "agency": ""}'));
   assert.ok(reserved.includes('{"cidr": "fc00::/7", "what": "a private or local range, never internet", "scope": "internet", "agency": ""}'));
   const declared = variable(platformObjects(dcs[0]!, dcs), 'declared');

@@ -15,9 +15,22 @@ test('renders only in the data centres named in placement', () => {
   assert.equal(r.placed, ['dc-hcm']);
   assert.equal(r.issues, []);
   // dc-hanoi holds only the hub namespace; dc-danang nothing.
-  assert.equal(r.perDataCentre.map((p) => p.dataCentre), ['dc-hanoi', 'dc-hcm']);
-  assert.equal(objectsIn(r.perDataCentre, 'dc-hanoi').filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ['govcloud-bo-tai-chinh']);
-  assert.equal(objectsIn(r.perDataCentre, 'dc-hcm').filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ['bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue']);
+  assert.equal(
+    r.perDataCentre.map((p) => p.dataCentre),
+    ['dc-hanoi', 'dc-hcm'],
+  );
+  assert.equal(
+    objectsIn(r.perDataCentre, 'dc-hanoi')
+      .filter((o) => o.kind === 'Namespace')
+      .map((o) => o.metadata.name),
+    ['govcloud-bo-tai-chinh'],
+  );
+  assert.equal(
+    objectsIn(r.perDataCentre, 'dc-hcm')
+      .filter((o) => o.kind === 'Namespace')
+      .map((o) => o.metadata.name),
+    ['bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue'],
+  );
 });
 
 test('refuses placement where the data centre is missing, not accredited or dedicated elsewhere', () => {
@@ -48,7 +61,12 @@ test('namespace labels, display name in UTF-8 and Pod Security per level', () =>
     [3, 'restricted'],
     [4, 'restricted'],
   ] as const) {
-    const a = agency('ubnd-ha-noi', { code: '000.00.00.H26', level, displayName: 'Ủy ban nhân dân Thành phố Hà Nội', workspaces: [{ name: 'dvc', dataClass: 'private' }] });
+    const a = agency('ubnd-ha-noi', {
+      code: '000.00.00.H26',
+      level,
+      displayName: 'Ủy ban nhân dân Thành phố Hà Nội',
+      workspaces: [{ name: 'dvc', dataClass: 'private' }],
+    });
     const r = renderAgency(platform({ dataCentres: dcs, agencies: [a] }), a);
     const ns = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Namespace', undefined, 'ubnd-ha-noi-dvc');
     const labels = ns.metadata.labels;
@@ -149,7 +167,10 @@ test('object counts and ephemeral storage follow the pods of the share: one pod,
   );
   assert.is(hard['requests.ephemeral-storage'], '2Gi');
   // The container defaults (256Mi requested, 1Gi limit) fit in one pod's share of 2Gi.
-  const lr = at(get(objects, 'LimitRange', 'bo-y-te-a', 'govcloud-defaults'), 'spec', 'limits', 0) as { default: Record<string, string>; defaultRequest: Record<string, string> };
+  const lr = at(get(objects, 'LimitRange', 'bo-y-te-a', 'govcloud-defaults'), 'spec', 'limits', 0) as {
+    default: Record<string, string>;
+    defaultRequest: Record<string, string>;
+  };
   assert.is(lr.default['ephemeral-storage'], '1Gi');
   assert.is(lr.defaultRequest['ephemeral-storage'], '256Mi');
 });
@@ -182,7 +203,11 @@ test('internet egress: exactly the allow-list at levels 1-2, never at level 3', 
   let r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [low] }), low);
   let objects = objectsIn(r.perDataCentre, 'dc-hanoi');
   const egress = get(objects, 'NetworkPolicy', 'bo-tt-cong', 'govcloud-allow-internet-egress');
-  assert.equal(at(egress, 'spec'), { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.51.100.7/32' } }, { ipBlock: { cidr: '203.0.113.0/24' } }] }] });
+  assert.equal(at(egress, 'spec'), {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '198.51.100.7/32' } }, { ipBlock: { cidr: '203.0.113.0/24' } }] }],
+  });
   assert.not.ok(find(objects, 'NetworkPolicy', 'bo-tt-noi-bo', 'govcloud-allow-internet-egress'));
 
   const high = agency('bo-tt', { code: 'G13', level: 3, workspaces: [ws] });
@@ -215,7 +240,13 @@ test('internet egress 0.0.0.0/0 is rendered with every data centre, declared net
   ]);
   assert.equal(
     r.issues.map((i) => [i.field, i.reason, i.message]),
-    [['spec.workspaces[0].internetEgress[1]', 'ReservedAddresses', '10.20.0.0/16 lies in 10.0.0.0/8, a private or local range, never internet: internet egress reaches the internet only']],
+    [
+      [
+        'spec.workspaces[0].internetEgress[1]',
+        'ReservedAddresses',
+        '10.20.0.0/16 lies in 10.0.0.0/8, a private or local range, never internet: internet egress reaches the internet only',
+      ],
+    ],
   );
 });
 
@@ -231,7 +262,12 @@ test('RBAC: admins to govcloud-workspace-admin, viewers to view; skipped when th
   ]);
   assert.not.ok(find(objects, 'RoleBinding', 'bo-tai-chinh-app', 'govcloud-viewers'));
   const b = agency('bo-tai-chinh', { code: 'G12', viewers: ['mof:audit'] });
-  const viewers = get(objectsIn(renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [b] }), b).perDataCentre, 'dc-hanoi'), 'RoleBinding', 'bo-tai-chinh-app', 'govcloud-viewers');
+  const viewers = get(
+    objectsIn(renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [b] }), b).perDataCentre, 'dc-hanoi'),
+    'RoleBinding',
+    'bo-tai-chinh-app',
+    'govcloud-viewers',
+  );
   assert.is(at(viewers, 'roleRef', 'name'), 'view');
 });
 
@@ -239,16 +275,21 @@ test('hub namespace only on the hub, with the tenant roles bound', () => {
   const a = agency('bo-tai-chinh', { code: 'G12', dcs: ['dc-hcm'] });
   const r = renderAgency(platform({ dataCentres: threeDataCentres(), agencies: [a] }), a);
   const hub = objectsIn(r.perDataCentre, 'dc-hanoi');
-  assert.equal(hub.map((o) => `${o.kind}/${o.metadata.name}`), [
-    'Namespace/govcloud-bo-tai-chinh',
-    'ResourceQuota/govcloud-quota',
-    'RoleBinding/govcloud-admins',
-    'RoleBinding/govcloud-viewers',
-    'NetworkPolicy/govcloud-default-deny',
-  ]);
+  assert.equal(
+    hub.map((o) => `${o.kind}/${o.metadata.name}`),
+    [
+      'Namespace/govcloud-bo-tai-chinh',
+      'ResourceQuota/govcloud-quota',
+      'RoleBinding/govcloud-admins',
+      'RoleBinding/govcloud-viewers',
+      'NetworkPolicy/govcloud-default-deny',
+    ],
+  );
   assert.is(at(get(hub, 'RoleBinding', 'govcloud-bo-tai-chinh', 'govcloud-admins'), 'roleRef', 'name'), 'govcloud-tenant-requests');
   assert.is(at(get(hub, 'RoleBinding', 'govcloud-bo-tai-chinh', 'govcloud-viewers'), 'roleRef', 'name'), 'govcloud-tenant-viewer');
-  assert.not.ok(objectsIn(r.perDataCentre, 'dc-hcm').some((o) => o.metadata.name === 'govcloud-bo-tai-chinh' || o.metadata.namespace === 'govcloud-bo-tai-chinh'));
+  assert.not.ok(
+    objectsIn(r.perDataCentre, 'dc-hcm').some((o) => o.metadata.name === 'govcloud-bo-tai-chinh' || o.metadata.namespace === 'govcloud-bo-tai-chinh'),
+  );
 });
 
 test('hub namespace: default-deny both ways, a quota of no pods, services or volumes, Pod Security restricted', () => {
@@ -296,11 +337,35 @@ test('govcloud-workspace-admin cannot touch network policies, quotas, limit rang
   const role = get(roles, 'ClusterRole', undefined, 'govcloud-workspace-admin');
   const rules = at(role, 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   const granted = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups[0]}/${res}`));
-  for (const forbidden of ['networking.k8s.io/networkpolicies', '/resourcequotas', '/limitranges', 'rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/rolebindings', '/namespaces']) {
+  for (const forbidden of [
+    'networking.k8s.io/networkpolicies',
+    '/resourcequotas',
+    '/limitranges',
+    'rbac.authorization.k8s.io/roles',
+    'rbac.authorization.k8s.io/rolebindings',
+    '/namespaces',
+  ]) {
     assert.not.ok(granted.includes(forbidden), forbidden);
   }
-  assert.not.ok(rules.some((r) => r.apiGroups.includes('*') || r.resources.includes('*') || r.verbs.includes('*') || r.apiGroups.includes('networking.k8s.io') || r.apiGroups.includes('rbac.authorization.k8s.io')));
-  for (const wanted of ['/pods', '/pods/exec', '/secrets', 'apps/deployments', 'batch/cronjobs', 'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers']) {
+  assert.not.ok(
+    rules.some(
+      (r) =>
+        r.apiGroups.includes('*') ||
+        r.resources.includes('*') ||
+        r.verbs.includes('*') ||
+        r.apiGroups.includes('networking.k8s.io') ||
+        r.apiGroups.includes('rbac.authorization.k8s.io'),
+    ),
+  );
+  for (const wanted of [
+    '/pods',
+    '/pods/exec',
+    '/secrets',
+    'apps/deployments',
+    'batch/cronjobs',
+    'policy/poddisruptionbudgets',
+    'autoscaling/horizontalpodautoscalers',
+  ]) {
     assert.ok(granted.includes(wanted), wanted);
   }
   const requests = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-requests');
@@ -310,7 +375,11 @@ test('govcloud-workspace-admin cannot touch network policies, quotas, limit rang
   const viewer = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-viewer');
   for (const rule of at(viewer, 'rules') as { verbs: string[] }[]) assert.equal(rule.verbs, ['get', 'list', 'watch']);
   // The operator renders none of them: the chart installs them.
-  for (const dc of threeDataCentres()) assert.not.ok(platformObjects(dc).some((o) => o.kind === 'ClusterRole'), dc.metadata.name);
+  for (const dc of threeDataCentres())
+    assert.not.ok(
+      platformObjects(dc).some((o) => o.kind === 'ClusterRole'),
+      dc.metadata.name,
+    );
 });
 
 test('the workspace pod policy keeps other levels off the dedicated nodes', () => {
@@ -320,7 +389,10 @@ test('the workspace pod policy keeps other levels off the dedicated nodes', () =
   assert.match(expressions, /govcloud\.dev\/dedicated/);
   assert.match(expressions, /nodeName/);
   assert.equal(at(vap, 'spec', 'matchConstraints', 'namespaceSelector'), { matchExpressions: [{ key: 'govcloud.dev/workspace', operator: 'Exists' }] });
-  assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, 'govcloud-workspace-pods'), 'spec'), { policyName: 'govcloud-workspace-pods', validationActions: ['Deny'] });
+  assert.equal(at(get(objects, 'ValidatingAdmissionPolicyBinding', undefined, 'govcloud-workspace-pods'), 'spec'), {
+    policyName: 'govcloud-workspace-pods',
+    validationActions: ['Deny'],
+  });
 });
 
 test('every data centre refuses exposing Services and legacy token Secrets in workspaces, by policies bound to deny', () => {

@@ -85,8 +85,22 @@ export function linkPair(
   const window = { ...(o.validFrom ? { validFrom: o.validFrom } : {}), ...(o.validUntil ? { validUntil: o.validUntil } : {}) };
   const enc = o.encrypted === undefined ? {} : { encrypted: o.encrypted };
   return [
-    link(from.agency, `to-${to.agency}`, { workspace: from.workspace, direction: 'Egress', peer: { agency: { name: to.agency, workspace: to.workspace } }, ports: o.ports ?? [{ port: 443 }], ...enc, ...window }),
-    link(to.agency, `from-${from.agency}`, { workspace: to.workspace, direction: 'Ingress', peer: { agency: { name: from.agency, workspace: from.workspace } }, ports: o.peerPorts ?? o.ports ?? [{ port: 443 }], ...enc, ...window }),
+    link(from.agency, `to-${to.agency}`, {
+      workspace: from.workspace,
+      direction: 'Egress',
+      peer: { agency: { name: to.agency, workspace: to.workspace } },
+      ports: o.ports ?? [{ port: 443 }],
+      ...enc,
+      ...window,
+    }),
+    link(to.agency, `from-${from.agency}`, {
+      workspace: to.workspace,
+      direction: 'Ingress',
+      peer: { agency: { name: from.agency, workspace: from.workspace } },
+      ports: o.peerPorts ?? o.ports ?? [{ port: 443 }],
+      ...enc,
+      ...window,
+    }),
   ];
 }
 
@@ -111,7 +125,12 @@ export function service(agencyName: string, name: string, spec: Partial<SharedDa
   };
 }
 
-export function request(consumer: string, name: string, spec: Partial<AccessRequest['spec']> & { provider: string; service: string }, namespace = `govcloud-${consumer}`): AccessRequest {
+export function request(
+  consumer: string,
+  name: string,
+  spec: Partial<AccessRequest['spec']> & { provider: string; service: string },
+  namespace = `govcloud-${consumer}`,
+): AccessRequest {
   return {
     apiVersion: API,
     kind: 'AccessRequest',
@@ -120,7 +139,12 @@ export function request(consumer: string, name: string, spec: Partial<AccessRequ
   };
 }
 
-export function grant(provider: string, name: string, spec: Partial<AccessGrant['spec']> & { service: string; consumer: string }, namespace = `govcloud-${provider}`): AccessGrant {
+export function grant(
+  provider: string,
+  name: string,
+  spec: Partial<AccessGrant['spec']> & { service: string; consumer: string },
+  namespace = `govcloud-${provider}`,
+): AccessGrant {
   return {
     apiVersion: API,
     kind: 'AccessGrant',
@@ -158,7 +182,10 @@ export function find(objects: DesiredObject[], kind: string, namespace: string |
 
 export function get(objects: DesiredObject[], kind: string, namespace: string | undefined, name: string): DesiredObject {
   const o = find(objects, kind, namespace, name);
-  if (!o) throw new Error(`no ${kind} ${namespace ?? ''}/${name} among ${objects.map((x) => `${x.kind} ${x.metadata.namespace ?? ''}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(
+      `no ${kind} ${namespace ?? ''}/${name} among ${objects.map((x) => `${x.kind} ${x.metadata.namespace ?? ''}/${x.metadata.name}`).join(', ')}`,
+    );
   return o;
 }
 

@@ -10,13 +10,18 @@ import { ACCESS_PARTIES_POLICY, hubAdmissionPolicies, NETWORKLINK_PEER_POLICY } 
 import { validateSamples } from '../validate/helpers.ts';
 
 const objects = hubAdmissionPolicies({ kind: 'DataCentre', name: 'dc-hanoi' }) as any[];
-const policyFor = (plural: string) => objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.spec.matchConstraints.resourceRules[0].resources.includes(plural));
+const policyFor = (plural: string) =>
+  objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.spec.matchConstraints.resourceRules[0].resources.includes(plural));
 const admits = (plural: string, object: NetworkLink | AccessRequest | AccessGrant): boolean =>
   policyFor(plural).spec.validations.every(
     (v: { expression: string }) =>
-      (parse(v.expression) as unknown as (c: object) => unknown)({ object, request: { namespace: object.metadata.namespace, operation: 'CREATE', resource: { group: 'govcloud.dev', version: 'v1alpha1', resource: plural } } }) === true,
+      (parse(v.expression) as unknown as (c: object) => unknown)({
+        object,
+        request: { namespace: object.metadata.namespace, operation: 'CREATE', resource: { group: 'govcloud.dev', version: 'v1alpha1', resource: plural } },
+      }) === true,
   );
-const refusedByRule = (p: ReturnType<typeof validateSamples>['platform'], object: object, rule: string) => checkPlatform(p).some((x) => x.object === object && x.rule === rule && x.severity === 'error');
+const refusedByRule = (p: ReturnType<typeof validateSamples>['platform'], object: object, rule: string) =>
+  checkPlatform(p).some((x) => x.object === object && x.rule === rule && x.severity === 'error');
 
 test('each policy is bound by name, denying, failing closed', () => {
   for (const name of [NETWORKLINK_PEER_POLICY, ACCESS_PARTIES_POLICY]) {

@@ -23,9 +23,16 @@ test('kinds: every kind the renderers emit is a row of the table, with its apiVe
 test('kinds: objects come out in the table order, namespaces and cluster-wide objects before what lives in namespaces', async () => {
   for (const { dataCentre, objects } of await renderedSamples()) {
     const ranks = objects.map((o) => applyRank(o.kind));
-    assert.equal(ranks, [...ranks].sort((a, b) => a - b), `${dataCentre}: apply order`);
+    assert.equal(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+      `${dataCentre}: apply order`,
+    );
     const firstNamespaced = objects.findIndex((o) => o.metadata.namespace !== undefined);
-    assert.ok(objects.slice(firstNamespaced).every((o) => o.metadata.namespace !== undefined), `${dataCentre}: cluster-wide objects first`);
+    assert.ok(
+      objects.slice(firstNamespaced).every((o) => o.metadata.namespace !== undefined),
+      `${dataCentre}: cluster-wide objects first`,
+    );
   }
   const scopeOf = new Map(CHILD_RESOURCES.map((r) => [r.kind, r.namespaced]));
   for (const { objects } of await renderedSamples()) {

@@ -51,13 +51,20 @@ test('a matching link in the wrong namespace, direction or workspace does not co
 });
 
 test('ports opened are the intersection of both sides', () => {
-  const [egress, ingress] = linkPair(FROM, TO, { ports: [{ port: 443 }, { port: 8000, endPort: 8100 }], peerPorts: [{ port: 8050, endPort: 9000 }, { protocol: 'UDP', port: 443 }] });
+  const [egress, ingress] = linkPair(FROM, TO, {
+    ports: [{ port: 443 }, { port: 8000, endPort: 8100 }],
+    peerPorts: [
+      { port: 8050, endPort: 9000 },
+      { protocol: 'UDP', port: 443 },
+    ],
+  });
   const p = platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh()], links: [egress, ingress] });
   const r = renderLink(p, egress, NOW);
   assert.equal(r.ports, [{ protocol: 'TCP', port: 8050, endPort: 8100 }]);
-  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te'), 'spec', 'egress', 0, 'ports'), [
-    { protocol: 'TCP', port: 8050, endPort: 8100 },
-  ]);
+  assert.equal(
+    at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te'), 'spec', 'egress', 0, 'ports'),
+    [{ protocol: 'TCP', port: 8050, endPort: 8100 }],
+  );
   const [e2, i2] = linkPair(FROM, TO, { ports: [{ port: 443 }], peerPorts: [{ port: 80 }] });
   const none = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh()], links: [e2, i2] }), e2, NOW);
   assert.is(none.active, false);
@@ -77,7 +84,12 @@ test('window boundaries: from inclusive, until exclusive, and nextChange at the 
   const atStart = renderLink(p, egress, new Date(from));
   assert.is(atStart.active, true);
   assert.equal(atStart.nextChange, new Date(until));
-  assert.is(get(objectsIn(atStart.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te').metadata.annotations?.['govcloud.dev/valid-until'], '2026-07-01T00:00:00.000Z');
+  assert.is(
+    get(objectsIn(atStart.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te').metadata.annotations?.[
+      'govcloud.dev/valid-until'
+    ],
+    '2026-07-01T00:00:00.000Z',
+  );
   const lastMs = renderLink(p, egress, new Date(Date.parse(until) - 1));
   assert.is(lastMs.active, true);
   const atEnd = renderLink(p, egress, new Date(until));
@@ -106,7 +118,10 @@ test('level 3 and above: links must be encrypted', () => {
     const r = renderLink(p, l, NOW);
     assert.is(r.active, false);
     assert.equal(r.perDataCentre, []);
-    assert.equal(r.issues.map((i) => [i.reason, i.field]), [['EncryptionRequired', 'spec.encrypted']]);
+    assert.equal(
+      r.issues.map((i) => [i.reason, i.field]),
+      [['EncryptionRequired', 'spec.encrypted']],
+    );
   }
   // Only one side encrypted: the other side is refused, so this side waits too.
   const [e1, i1] = linkPair(FROM, TO, { encrypted: true });
@@ -118,7 +133,12 @@ test('level 3 and above: links must be encrypted', () => {
   const [e2, i2] = linkPair(FROM, TO, { encrypted: true });
   const ok = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh({ level: 3 })], links: [e2, i2] }), e2, NOW);
   assert.is(ok.active, true);
-  assert.is(get(objectsIn(ok.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te').metadata.annotations?.['govcloud.dev/encryption'], 'required');
+  assert.is(
+    get(objectsIn(ok.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te').metadata.annotations?.[
+      'govcloud.dev/encryption'
+    ],
+    'required',
+  );
 });
 
 test('encrypted links are refused where a data centre cannot offer them', () => {
@@ -127,8 +147,14 @@ test('encrypted links are refused where a data centre cannot offer them', () => 
   const b = moh({ dcs: ['dc-hanoi', 'dc-danang'] });
   const [egress, ingress] = linkPair(FROM, TO, { encrypted: true });
   const r = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [egress, ingress] }), egress, NOW);
-  assert.equal(r.perDataCentre.map((x) => x.dataCentre), ['dc-hanoi']);
-  assert.equal(r.issues.map((i) => [i.reason, i.dataCentre, i.message]), [['EncryptionUnavailable', 'dc-danang', 'data centre dc-danang cannot offer encrypted links']]);
+  assert.equal(
+    r.perDataCentre.map((x) => x.dataCentre),
+    ['dc-hanoi'],
+  );
+  assert.equal(
+    r.issues.map((i) => [i.reason, i.dataCentre, i.message]),
+    [['EncryptionUnavailable', 'dc-danang', 'data centre dc-danang cannot offer encrypted links']],
+  );
   // From dc-hanoi, the peer in dc-danang is not addressed either: only the local namespace.
   assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-bo-y-te'), 'spec', 'egress', 0, 'to'), [
     { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-y-te-bhyt' } } },
@@ -136,7 +162,10 @@ test('encrypted links are refused where a data centre cannot offer them', () => 
   // Unencrypted, dc-danang renders.
   const [e2, i2] = linkPair(FROM, TO);
   const plain = renderLink(platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [e2, i2] }), e2, NOW);
-  assert.equal(plain.perDataCentre.map((x) => x.dataCentre), ['dc-danang', 'dc-hanoi']);
+  assert.equal(
+    plain.perDataCentre.map((x) => x.dataCentre),
+    ['dc-danang', 'dc-hanoi'],
+  );
 });
 
 test('agency links render only in the data centres where both workspaces exist, never by range', () => {
@@ -151,7 +180,11 @@ test('agency links render only in the data centres where both workspaces exist, 
     const r = renderLink(p, l, NOW);
     assert.is(r.active, true);
     assert.equal(r.issues, []);
-    assert.equal(r.perDataCentre.map((x) => x.dataCentre), ['dc-hcm'], 'only where both are');
+    assert.equal(
+      r.perDataCentre.map((x) => x.dataCentre),
+      ['dc-hcm'],
+      'only where both are',
+    );
     const peer = direction === 'egress' ? 'bo-y-te-bhyt' : 'bo-tai-chinh-thue';
     const rule = at(get(objectsIn(r.perDataCentre, 'dc-hcm'), 'NetworkPolicy', ns, name), 'spec', direction, 0) as Record<string, unknown>;
     assert.equal(rule[direction === 'egress' ? 'to' : 'from'], [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer } } }]);
@@ -170,7 +203,14 @@ test('agency links between workspaces that share no data centre are inactive, wi
     'workspace thue of agency bo-tai-chinh is only in dc-hanoi and workspace bhyt of agency bo-y-te only in dc-danang, dc-hcm: place them in one data centre; ' +
     'cross-data-centre links need identity across data centres, which this release does not provide';
   assert.equal(r.inactive, { reason: 'CrossDataCentreAccessUnsupported', message });
-  assert.equal(r.issues, [{ owner: { kind: 'NetworkLink', namespace: 'govcloud-bo-tai-chinh', name: 'to-bo-y-te' }, field: 'spec.peer.agency', reason: 'CrossDataCentreAccessUnsupported', message }]);
+  assert.equal(r.issues, [
+    {
+      owner: { kind: 'NetworkLink', namespace: 'govcloud-bo-tai-chinh', name: 'to-bo-y-te' },
+      field: 'spec.peer.agency',
+      reason: 'CrossDataCentreAccessUnsupported',
+      message,
+    },
+  ]);
   const other = renderLink(p, ingress, NOW);
   assert.is(other.active, false);
   assert.is(other.inactive?.reason, 'CrossDataCentreAccessUnsupported');
@@ -209,7 +249,10 @@ test('refused: not in a hub namespace, unknown workspace, unknown peer, self-lin
     const r = renderLink(p(l), l, NOW);
     assert.is(r.active, false, reason);
     assert.equal(r.perDataCentre, [], reason);
-    assert.equal(r.issues.map((i) => i.reason), [reason]);
+    assert.equal(
+      r.issues.map((i) => i.reason),
+      [reason],
+    );
   }
   const outside = { ...link('x', 'l', { workspace: 'thue', peer }), metadata: { name: 'l', namespace: 'bo-tai-chinh-thue' } };
   assert.is(renderLink(p(outside), outside, NOW).issues[0]?.message, "namespace bo-tai-chinh-thue is not an agency's hub namespace");
@@ -233,12 +276,15 @@ test('a long link name gets a bounded policy name', () => {
   assert.is(policy!.metadata.annotations?.['govcloud.dev/owner'], `NetworkLink.govcloud-bo-tai-chinh.${name}`);
 });
 
-
 test('an external link: a data centre inside its range is excepted; a range on no declared network or inside a data centre refuses the link', () => {
   const dcs = threeDataCentres();
   // dc-hcm addressed inside the specialised network as the hub declares it.
   dcs[1]!.spec.networkRanges = ['172.20.0.0/16'];
-  const wide = link('bo-tai-chinh', 'to-ndxp', { workspace: 'thue', direction: 'Egress', peer: { external: { network: 'specialisedLevelI', cidrs: ['172.16.0.0/12'] } } });
+  const wide = link('bo-tai-chinh', 'to-ndxp', {
+    workspace: 'thue',
+    direction: 'Egress',
+    peer: { external: { network: 'specialisedLevelI', cidrs: ['172.16.0.0/12'] } },
+  });
   const r = renderLink(platform({ dataCentres: dcs, agencies: [mof()], links: [wide] }), wide, NOW);
   assert.is(r.active, true);
   assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-link-to-ndxp'), 'spec', 'egress', 0, 'to'), [
@@ -247,8 +293,14 @@ test('an external link: a data centre inside its range is excepted; a range on n
 
   for (const [cidrs, message] of [
     [['0.0.0.0/0'], '0.0.0.0/0 is broader than /8: an external network is never the whole internet'],
-    [['172.16.0.0/16', '172.20.1.0/24'], '172.20.1.0/24 lies in 172.20.0.0/16, networkRanges of DataCentre/dc-hcm: reach other agencies through agency links and grants'],
-    [['8.8.8.0/24'], '8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 172.16.0.0/12, 100.64.0.0/10): a link reaches only declared networks'],
+    [
+      ['172.16.0.0/16', '172.20.1.0/24'],
+      '172.20.1.0/24 lies in 172.20.0.0/16, networkRanges of DataCentre/dc-hcm: reach other agencies through agency links and grants',
+    ],
+    [
+      ['8.8.8.0/24'],
+      '8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 172.16.0.0/12, 100.64.0.0/10): a link reaches only declared networks',
+    ],
   ] as const) {
     const bad = link('bo-tai-chinh', 'to-ndxp', { workspace: 'thue', peer: { external: { network: 'specialisedLevelI', cidrs: [...cidrs] } } });
     const refused = renderLink(platform({ dataCentres: dcs, agencies: [mof()], links: [bad] }), bad, NOW);
@@ -259,7 +311,7 @@ test('an external link: a data centre inside its range is excepted; a range on n
   }
 });
 
-test('an agencyWAN link reaches only its own agency\'s WAN', () => {
+test("an agencyWAN link reaches only its own agency's WAN", () => {
   const own = link('bo-tai-chinh', 'wan', { workspace: 'thue', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.4.0/24'] } } });
   assert.is(renderLink(platform({ dataCentres: threeDataCentres(), agencies: [mof(), moh()], links: [own] }), own, NOW).active, true);
   const other = link('bo-y-te', 'wan', { workspace: 'bhyt', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.4.0/24'] } } });

@@ -34,7 +34,10 @@ test('ownerFromLabels reads the owner label, and the annotation where the label 
   const long = { kind: 'SharedDataService', namespace: 'govcloud-bo-tai-nguyen-va-moi-truong', name: 'co-so-du-lieu-quoc-gia-ve-dat-dai' };
   const value = ownerLabelValue(long);
   assert.match(value, /^SharedDataService_/);
-  assert.equal(ownerFromLabels({ labels: { 'govcloud.dev/owner': value }, annotations: { 'govcloud.dev/owner': `${long.kind}.${long.namespace}.${long.name}` } }), long);
+  assert.equal(
+    ownerFromLabels({ labels: { 'govcloud.dev/owner': value }, annotations: { 'govcloud.dev/owner': `${long.kind}.${long.namespace}.${long.name}` } }),
+    long,
+  );
   assert.is(ownerFromLabels({ labels: { 'govcloud.dev/owner': value } }), undefined, 'hashed without annotation');
   assert.is(ownerFromLabels({ labels: {} }), undefined);
 });

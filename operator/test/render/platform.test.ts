@@ -8,15 +8,37 @@ import { agency, dataCentre, grant, linkPair, link, NOW, objectsIn, platform, re
 function sample(): Platform {
   const dcs = [...threeDataCentres(), dataCentre('dc-bqp', { level: 5, dedicatedTo: 'bo-quoc-phong', ranges: ['10.50.0.0/16'] })];
   const agencies = [
-    agency('van-phong-chinh-phu', { code: '000.00.00.G22', level: 3, dcs: ['dc-hanoi', 'dc-hcm'], workspaces: ['truc-lien-thong', 'cong-dvc'], displayName: 'Văn phòng Chính phủ' }),
+    agency('van-phong-chinh-phu', {
+      code: '000.00.00.G22',
+      level: 3,
+      dcs: ['dc-hanoi', 'dc-hcm'],
+      workspaces: ['truc-lien-thong', 'cong-dvc'],
+      displayName: 'Văn phòng Chính phủ',
+    }),
     agency('bo-cong-an', { code: 'G04', level: 4, dcs: ['dc-hanoi'], workspaces: ['dan-cu', 'noi-bo'], displayName: 'Bộ Công an' }),
-    agency('bo-tai-chinh', { code: 'G12', level: 2, dcs: ['dc-hanoi', 'dc-danang'], workspaces: [{ name: 'thue', dataClass: 'shared', internetEgress: ['203.0.113.0/24'] }, 'kho-bac'], displayName: 'Bộ Tài chính' }),
+    agency('bo-tai-chinh', {
+      code: 'G12',
+      level: 2,
+      dcs: ['dc-hanoi', 'dc-danang'],
+      workspaces: [{ name: 'thue', dataClass: 'shared', internetEgress: ['203.0.113.0/24'] }, 'kho-bac'],
+      displayName: 'Bộ Tài chính',
+    }),
     // In dc-danang too: a link between two agencies needs a data centre both are in.
-    agency('ubnd-tp-hcm', { code: '000.00.00.H29', level: 1, dcs: ['dc-hcm', 'dc-danang'], workspaces: ['dvc'], displayName: 'Ủy ban nhân dân Thành phố Hồ Chí Minh' }),
+    agency('ubnd-tp-hcm', {
+      code: '000.00.00.H29',
+      level: 1,
+      dcs: ['dc-hcm', 'dc-danang'],
+      workspaces: ['dvc'],
+      displayName: 'Ủy ban nhân dân Thành phố Hồ Chí Minh',
+    }),
     agency('bo-quoc-phong', { code: 'G03', level: 5, dcs: ['dc-bqp'], workspaces: ['chi-huy'], displayName: 'Bộ Quốc phòng' }),
   ];
   const [l1, l2] = linkPair({ agency: 'bo-tai-chinh', workspace: 'thue' }, { agency: 'ubnd-tp-hcm', workspace: 'dvc' }, { validUntil: '2026-09-01T00:00:00Z' });
-  const [l3, l4] = linkPair({ agency: 'van-phong-chinh-phu', workspace: 'truc-lien-thong' }, { agency: 'bo-cong-an', workspace: 'noi-bo' }, { encrypted: true });
+  const [l3, l4] = linkPair(
+    { agency: 'van-phong-chinh-phu', workspace: 'truc-lien-thong' },
+    { agency: 'bo-cong-an', workspace: 'noi-bo' },
+    { encrypted: true },
+  );
   const external = link('van-phong-chinh-phu', 'tu-mang-chuyen-dung', {
     workspace: 'cong-dvc',
     direction: 'Ingress',
@@ -25,7 +47,13 @@ function sample(): Platform {
   });
   const services = [
     service('bo-cong-an', 'dan-cu', { workspace: 'dan-cu', sharing: 'onRequest' }),
-    service('van-phong-chinh-phu', 'danh-muc-dung-chung', { workspace: 'cong-dvc', sharing: 'default', subsystem: 'vpcp', serviceCode: 'common-catalogue', placement: { dataCentres: ['dc-hanoi', 'dc-hcm'] } }),
+    service('van-phong-chinh-phu', 'danh-muc-dung-chung', {
+      workspace: 'cong-dvc',
+      sharing: 'default',
+      subsystem: 'vpcp',
+      serviceCode: 'common-catalogue',
+      placement: { dataCentres: ['dc-hanoi', 'dc-hcm'] },
+    }),
   ];
   const requests = [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], validUntil: '2026-08-01T00:00:00Z' })];
   const grants = [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', validUntil: '2026-07-15T00:00:00Z' })];
@@ -47,7 +75,12 @@ function shuffled<T>(items: T[], seed: number): T[] {
 function shuffledPlatform(p: Platform, seed: number): Platform {
   const agencies = shuffled(p.agencies, seed).map((a) => ({
     ...a,
-    spec: { ...a.spec, workspaces: shuffled(a.spec.workspaces, seed + 1), placement: { dataCentres: shuffled(a.spec.placement.dataCentres, seed + 2) }, quotas: shuffled(a.spec.quotas, seed + 3) },
+    spec: {
+      ...a.spec,
+      workspaces: shuffled(a.spec.workspaces, seed + 1),
+      placement: { dataCentres: shuffled(a.spec.placement.dataCentres, seed + 2) },
+      quotas: shuffled(a.spec.quotas, seed + 3),
+    },
   }));
   return {
     dataCentres: shuffled(p.dataCentres, seed),
@@ -74,7 +107,10 @@ test('deterministic: input order does not matter', () => {
 
 test('every data centre is listed, by name; namespaces come before what lives in them', () => {
   const r = renderPlatform(sample(), NOW);
-  assert.equal(r.perDataCentre.map((d) => d.dataCentre), ['dc-bqp', 'dc-danang', 'dc-hanoi', 'dc-hcm']);
+  assert.equal(
+    r.perDataCentre.map((d) => d.dataCentre),
+    ['dc-bqp', 'dc-danang', 'dc-hanoi', 'dc-hcm'],
+  );
   for (const { objects } of r.perDataCentre) {
     const lastNamespace = objects.map((o) => o.kind).lastIndexOf('Namespace');
     const firstNamespaced = objects.findIndex((o) => o.metadata.namespace !== undefined);
@@ -125,7 +161,9 @@ test('UTF-8 display names survive JSON and YAML', () => {
 
 test('isolation holds across the whole platform', () => {
   const r = renderPlatform(sample(), NOW);
-  const policies = all(r).filter(({ o }) => o.kind === 'NetworkPolicy').map(({ o }) => o as DesiredObject & { spec: Record<string, unknown> });
+  const policies = all(r)
+    .filter(({ o }) => o.kind === 'NetworkPolicy')
+    .map(({ o }) => o as DesiredObject & { spec: Record<string, unknown> });
   for (const p of policies) {
     for (const rule of [...((p.spec.ingress as { from?: unknown[] }[]) ?? []), ...((p.spec.egress as { to?: unknown[] }[]) ?? [])]) {
       const peers = 'from' in rule ? rule.from : (rule as { to?: unknown[] }).to;
@@ -140,7 +178,8 @@ test('isolation holds across the whole platform', () => {
   for (const { dc, o: ns } of namespaces) {
     const here = policies.filter((p) => p.metadata.namespace === ns.metadata.name);
     const names = here.map((p) => p.metadata.name);
-    for (const base of ['govcloud-default-deny', 'govcloud-allow-dns', 'govcloud-allow-same-workspace']) assert.ok(names.includes(base), `${dc} ${ns.metadata.name} ${base}`);
+    for (const base of ['govcloud-default-deny', 'govcloud-allow-dns', 'govcloud-allow-same-workspace'])
+      assert.ok(names.includes(base), `${dc} ${ns.metadata.name} ${base}`);
     if (Number(ns.metadata.labels['govcloud.dev/security-level']) >= 3) assert.not.ok(names.includes('govcloud-allow-internet-egress'), ns.metadata.name);
   }
   // The level 5 agency lives only in its dedicated data centre.
@@ -159,7 +198,10 @@ test('issues are reported, sorted, and nothing is rendered for them', () => {
   const p = sample();
   p.agencies.push(agency('so-y-te-x', { code: 'G17.01', level: 3, dcs: ['dc-danang'] })); // dc-danang is level 2
   const r = renderPlatform(p, NOW);
-  assert.equal(r.issues.map((i) => `${i.owner.kind}/${i.owner.name}: ${i.reason}`), ['Agency/so-y-te-x: NotAccredited']);
+  assert.equal(
+    r.issues.map((i) => `${i.owner.kind}/${i.owner.name}: ${i.reason}`),
+    ['Agency/so-y-te-x: NotAccredited'],
+  );
   assert.not.ok(objectsIn(r.perDataCentre, 'dc-danang').some((o) => o.metadata.name === 'so-y-te-x-app'));
 });
 

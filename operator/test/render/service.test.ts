@@ -34,14 +34,18 @@ test('onRequest: request and grant together open the requested workspaces, both 
   const gr = grant('bo-cong-an', 'bo-tai-chinh-dan-cu', { service: 'dan-cu', consumer: 'bo-tai-chinh', validUntil: '2026-12-31T00:00:00Z' });
   const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof()], services: [s], requests: [req], grants: [gr] }), s, NOW);
   assert.equal(r.consumers, ['bo-tai-chinh/thue']);
-  assert.equal(r.access, [{ consumer: 'bo-tai-chinh', request: 'govcloud-bo-tai-chinh/dan-cu', grant: 'govcloud-bo-cong-an/bo-tai-chinh-dan-cu', workspaces: ['thue'] }]);
+  assert.equal(r.access, [
+    { consumer: 'bo-tai-chinh', request: 'govcloud-bo-tai-chinh/dan-cu', grant: 'govcloud-bo-cong-an/bo-tai-chinh-dan-cu', workspaces: ['thue'] },
+  ]);
   assert.equal(r.nextChange, new Date('2026-12-31T00:00:00Z'));
   const objects = objectsIn(r.perDataCentre, 'dc-hanoi');
   const ingress = svcPolicy(objects);
   assert.equal(at(ingress, 'spec'), {
     podSelector: { matchLabels: { 'app.kubernetes.io/name': 'svc-dan-cu', 'govcloud.dev/service': 'svc-dan-cu' } },
     policyTypes: ['Ingress'],
-    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-tai-chinh-thue' } } }], ports: [{ protocol: 'TCP', port: 8443 }] }],
+    ingress: [
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-tai-chinh-thue' } } }], ports: [{ protocol: 'TCP', port: 8443 }] },
+    ],
   });
   const egress = get(objects, 'NetworkPolicy', 'bo-tai-chinh-thue', useName);
   assert.equal(at(egress, 'spec'), {
@@ -113,7 +117,11 @@ test('onRequest: a grant or request in the wrong namespace matches nothing', () 
     request('x', 'r', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'] }, 'govcloud-ubnd-tp-hcm'), // another agency asking for bo-tai-chinh's workspace
   ];
   for (const wrong of wrongRequests) {
-    const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof(), hcm()], services: [s], requests: [wrong], grants: [gr] }), s, NOW);
+    const r = renderService(
+      platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof(), hcm()], services: [s], requests: [wrong], grants: [gr] }),
+      s,
+      NOW,
+    );
     assert.equal(r.consumers, [], wrong.metadata.namespace);
   }
 });
@@ -126,11 +134,14 @@ test('default sharing: every workspace of every agency, except the service its o
   assert.equal(at(svcPolicy(objects), 'spec', 'ingress', 0, 'from'), [
     {
       namespaceSelector: {
-        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['bo-cong-an-noi-bo', 'bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue', 'ubnd-tp-hcm-dvc'] }],
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['bo-cong-an-noi-bo', 'bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue', 'ubnd-tp-hcm-dvc'] },
+        ],
       },
     },
   ]);
-  for (const ns of ['bo-cong-an-noi-bo', 'bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue', 'ubnd-tp-hcm-dvc']) assert.ok(find(objects, 'NetworkPolicy', ns, useName), ns);
+  for (const ns of ['bo-cong-an-noi-bo', 'bo-tai-chinh-kho-bac', 'bo-tai-chinh-thue', 'ubnd-tp-hcm-dvc'])
+    assert.ok(find(objects, 'NetworkPolicy', ns, useName), ns);
   assert.not.ok(find(objects, 'NetworkPolicy', 'bo-cong-an-app', useName));
 });
 
@@ -138,7 +149,8 @@ test('default and open sharing, level 3 and above: only the workspaces a request
   for (const sharing of ['default', 'open'] as const) {
     const s = sds({ sharing, dataClass: sharing === 'open' ? 'open' : 'shared' });
     const agencies = [owner(), mof({ level: 3 }), hcm({ level: 1 })];
-    const render = (requests: ReturnType<typeof request>[], now = NOW) => renderService(platform({ dataCentres: threeDataCentres(), agencies, services: [s], requests }), s, now);
+    const render = (requests: ReturnType<typeof request>[], now = NOW) =>
+      renderService(platform({ dataCentres: threeDataCentres(), agencies, services: [s], requests }), s, now);
 
     const none = render([]);
     assert.equal(none.consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc'], `${sharing}: level 1-2 and the owner's own, automatically; level 3 not`);
@@ -147,7 +159,12 @@ test('default and open sharing, level 3 and above: only the workspaces a request
     assert.not.ok(JSON.stringify(at(svcPolicy(hanoi), 'spec', 'ingress')).includes('bo-tai-chinh'));
     assert.not.ok(hanoi.some((o) => o.metadata.namespace?.startsWith('bo-tai-chinh-') && o.metadata.name === useName));
 
-    const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue', 'khong-co'], validUntil: '2026-12-31T00:00:00Z' });
+    const req = request('bo-tai-chinh', 'dan-cu', {
+      provider: 'bo-cong-an',
+      service: 'dan-cu',
+      workspaces: ['thue', 'khong-co'],
+      validUntil: '2026-12-31T00:00:00Z',
+    });
     const declared = render([req]);
     assert.equal(declared.consumers, ['bo-cong-an/noi-bo', 'bo-tai-chinh/thue', 'ubnd-tp-hcm/dvc'], sharing);
     assert.equal(declared.requests, [{ consumer: 'bo-tai-chinh', request: 'govcloud-bo-tai-chinh/dan-cu', workspaces: ['thue'] }]);
@@ -182,20 +199,25 @@ test('default sharing, level 3 and above: never by range; a declared consumer on
   const r = renderService(p, s, NOW);
   assert.equal(r.consumers, ['bo-cong-an/noi-bo', 'ubnd-tp-hcm/dvc']);
   assert.equal(r.requests, []);
-  assert.equal(r.issues.map((i) => [i.reason, i.field, i.message]), [
+  assert.equal(
+    r.issues.map((i) => [i.reason, i.field, i.message]),
     [
-      'CrossDataCentreAccessUnsupported',
-      'spec.placement.dataCentres',
-      "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
-        'cross-data-centre access for consumers at security level 3 and above needs identity across data centres, which this release does not provide',
+      [
+        'CrossDataCentreAccessUnsupported',
+        'spec.placement.dataCentres',
+        "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
+          'cross-data-centre access for consumers at security level 3 and above needs identity across data centres, which this release does not provide',
+      ],
     ],
-  ]);
+  );
   // The level 1 consumer in dc-danang by range; dc-hcm's range is not admitted (only level 3 workspaces there).
   assert.equal(at(svcPolicy(objectsIn(r.perDataCentre, 'dc-hanoi')), 'spec', 'ingress', 0, 'from'), [
     { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-cong-an-noi-bo' } } },
     { ipBlock: { cidr: '10.30.0.0/16' } },
   ]);
-  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-danang'), 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName), 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.10.0.0/16' } }]);
+  assert.equal(at(get(objectsIn(r.perDataCentre, 'dc-danang'), 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName), 'spec', 'egress', 0, 'to'), [
+    { ipBlock: { cidr: '10.10.0.0/16' } },
+  ]);
   // The owner's own level 3 workspace: in dc-hanoi, where the service runs, not from dc-hcm by range.
   assert.ok(find(objectsIn(r.perDataCentre, 'dc-hanoi'), 'NetworkPolicy', 'bo-cong-an-noi-bo', useName));
   assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), []);
@@ -204,7 +226,11 @@ test('default sharing, level 3 and above: never by range; a declared consumer on
 test('consumers in other data centres: ranges both ways', () => {
   const s = sds({ sharing: 'default' });
   // The owner and service in dc-hanoi; one consumer in dc-hcm only, one in dc-hanoi and dc-danang.
-  const p = platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof({ dcs: ['dc-hcm'] }), hcm({ dcs: ['dc-hanoi', 'dc-danang'] })], services: [s] });
+  const p = platform({
+    dataCentres: threeDataCentres(),
+    agencies: [owner(), mof({ dcs: ['dc-hcm'] }), hcm({ dcs: ['dc-hanoi', 'dc-danang'] })],
+    services: [s],
+  });
   const r = renderService(p, s, NOW);
   const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
   assert.equal(at(svcPolicy(hanoi), 'spec', 'ingress', 0, 'from'), [
@@ -235,7 +261,7 @@ test('onRequest across data centres fails closed: a consumer only elsewhere gets
       field: 'spec.placement.dataCentres',
       reason: 'CrossDataCentreAccessUnsupported',
       message:
-        'workspaces kho-bac, thue of agency bo-tai-chinh are only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer\'s workspace in one of dc-hanoi; ' +
+        "workspaces kho-bac, thue of agency bo-tai-chinh are only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
         'cross-data-centre access to on-request services needs identity across data centres, which this release does not provide',
     },
   ]);
@@ -243,7 +269,7 @@ test('onRequest across data centres fails closed: a consumer only elsewhere gets
   assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), [], 'no egress towards the remote service');
 });
 
-test('onRequest: a consumer in the service\'s data centre and others is given access there only, never by range', () => {
+test("onRequest: a consumer in the service's data centre and others is given access there only, never by range", () => {
   const s = sds({ placement: { dataCentres: ['dc-hanoi', 'dc-hcm'] } });
   const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'] });
   const gr = grant('bo-cong-an', 'g', { service: 'dan-cu', consumer: 'bo-tai-chinh' });
@@ -259,7 +285,10 @@ test('onRequest: a consumer in the service\'s data centre and others is given ac
   const r = renderService(p, s, NOW);
   assert.equal(r.issues, []);
   assert.equal(r.consumers, ['bo-tai-chinh/thue', 'ubnd-tp-hcm/dvc']);
-  assert.equal(r.access.map((a) => a.consumer), ['bo-tai-chinh', 'ubnd-tp-hcm']);
+  assert.equal(
+    r.access.map((a) => a.consumer),
+    ['bo-tai-chinh', 'ubnd-tp-hcm'],
+  );
   const from = (dc: string) => at(svcPolicy(objectsIn(r.perDataCentre, dc)), 'spec', 'ingress', 0, 'from');
   assert.equal(from('dc-hanoi'), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-tai-chinh-thue' } } }]);
   assert.equal(from('dc-hcm'), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ubnd-tp-hcm-dvc' } } }]);
@@ -281,7 +310,12 @@ test('open sharing admits every other data centre by its ranges', () => {
 });
 
 test('the workload: ServiceAccount, Deployment, Service and PDB, restricted and identified', () => {
-  const s = sds({ env: [{ name: 'Z', value: '1' }, { name: 'A', value: 'Đà Nẵng' }] });
+  const s = sds({
+    env: [
+      { name: 'Z', value: '1' },
+      { name: 'A', value: 'Đà Nẵng' },
+    ],
+  });
   const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [s] }), s, NOW);
   assert.is(r.identifier, 'VN/GOV/G04/dancu/population/v1');
   assert.equal(r.dataCentres, ['dc-hanoi']);
@@ -297,16 +331,29 @@ test('the workload: ServiceAccount, Deployment, Service and PDB, restricted and 
   assert.is(pod.automountServiceAccountToken, false);
   assert.equal(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   const c = at(pod, 'containers', 0) as Record<string, unknown>;
-  assert.equal(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+  assert.equal(c.securityContext, {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
   assert.equal(c.resources, { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '250m', memory: '256Mi' } });
   assert.equal(at(c, 'readinessProbe', 'tcpSocket'), { port: 8443 });
   assert.equal(at(c, 'livenessProbe', 'tcpSocket'), { port: 8443 });
-  assert.equal(c.env, [{ name: 'A', value: 'Đà Nẵng' }, { name: 'Z', value: '1' }]);
+  assert.equal(c.env, [
+    { name: 'A', value: 'Đà Nẵng' },
+    { name: 'Z', value: '1' },
+  ]);
   assert.equal(at(pod, 'topologySpreadConstraints', 0, 'topologyKey'), 'topology.kubernetes.io/zone');
   assert.equal(at(pod, 'topologySpreadConstraints', 0, 'whenUnsatisfiable'), 'ScheduleAnyway');
   assert.is(pod.nodeSelector, undefined);
   const svc = get(objects, 'Service', 'bo-cong-an-app', 'svc-dan-cu');
-  assert.equal(at(svc, 'spec'), { type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'svc-dan-cu', 'govcloud.dev/service': 'svc-dan-cu' }, ports: [{ name: 'service', port: 8443, targetPort: 8443, protocol: 'TCP' }] });
+  assert.equal(at(svc, 'spec'), {
+    type: 'ClusterIP',
+    selector: { 'app.kubernetes.io/name': 'svc-dan-cu', 'govcloud.dev/service': 'svc-dan-cu' },
+    ports: [{ name: 'service', port: 8443, targetPort: 8443, protocol: 'TCP' }],
+  });
   assert.is(svc.metadata.annotations?.['govcloud.dev/identifier'], 'VN/GOV/G04/dancu/population/v1');
   assert.equal(at(get(objects, 'PodDisruptionBudget', 'bo-cong-an-app', 'svc-dan-cu'), 'spec', 'maxUnavailable'), 1);
 
@@ -314,13 +361,19 @@ test('the workload: ServiceAccount, Deployment, Service and PDB, restricted and 
   const r1 = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [one] }), one, NOW);
   const o1 = objectsIn(r1.perDataCentre, 'dc-hanoi');
   assert.not.ok(find(o1, 'PodDisruptionBudget', 'bo-cong-an-app', 'svc-dan-cu'));
-  assert.equal(at(get(o1, 'Deployment', 'bo-cong-an-app', 'svc-dan-cu'), 'spec', 'template', 'spec', 'containers', 0, 'resources', 'limits'), { cpu: '1', memory: '1Gi' });
+  assert.equal(at(get(o1, 'Deployment', 'bo-cong-an-app', 'svc-dan-cu'), 'spec', 'template', 'spec', 'containers', 0, 'resources', 'limits'), {
+    cpu: '1',
+    memory: '1Gi',
+  });
 });
 
 test('level 4 owners: service pods pinned to the dedicated nodes', () => {
   const s = sds();
   const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner({ level: 4 })], services: [s] }), s, NOW);
-  const pod = at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Deployment', 'bo-cong-an-app', 'svc-dan-cu'), 'spec', 'template', 'spec') as Record<string, unknown>;
+  const pod = at(get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Deployment', 'bo-cong-an-app', 'svc-dan-cu'), 'spec', 'template', 'spec') as Record<
+    string,
+    unknown
+  >;
   assert.equal(pod.nodeSelector, { 'govcloud.dev/dedicated': 'level4' });
   assert.equal(pod.tolerations, [{ key: 'govcloud.dev/dedicated', operator: 'Equal', value: 'level4', effect: 'NoSchedule' }]);
 });
@@ -329,7 +382,10 @@ test("placement must be within the owner's; state secrets and foreign workspaces
   const s = sds({ placement: { dataCentres: ['dc-hanoi', 'dc-hcm'] } });
   const r = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [s] }), s, NOW);
   assert.equal(r.dataCentres, ['dc-hanoi']);
-  assert.equal(r.issues.map((i) => [i.reason, i.dataCentre]), [['OwnerNotPlaced', 'dc-hcm']]);
+  assert.equal(
+    r.issues.map((i) => [i.reason, i.dataCentre]),
+    [['OwnerNotPlaced', 'dc-hcm']],
+  );
   assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), []);
 
   const cases: [Parameters<typeof sds>[0], string][] = [
@@ -341,12 +397,18 @@ test("placement must be within the owner's; state secrets and foreign workspaces
   for (const [spec, reason] of cases) {
     const bad = sds(spec);
     const rb = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [bad] }), bad, NOW);
-    assert.equal(rb.issues.map((i) => i.reason), [reason]);
+    assert.equal(
+      rb.issues.map((i) => i.reason),
+      [reason],
+    );
     assert.equal(rb.perDataCentre, []);
   }
   const outside = { ...sds(), metadata: { name: 'dan-cu', namespace: 'bo-cong-an-app' } };
   const ro = renderService(platform({ dataCentres: threeDataCentres(), agencies: [owner()], services: [outside] }), outside, NOW);
-  assert.equal(ro.issues.map((i) => i.reason), ['NotInHubNamespace']);
+  assert.equal(
+    ro.issues.map((i) => i.reason),
+    ['NotInHubNamespace'],
+  );
 });
 
 test('use policies of two owners never share a name', () => {
@@ -357,8 +419,12 @@ test('use policies of two owners never share a name', () => {
   const s1 = service('a-b', 'c', { sharing: 'default' });
   const s2 = service('a', 'b-c', { sharing: 'default' });
   const p = platform({ dataCentres: threeDataCentres(), agencies: [ab, a, consumer], services: [s1, s2] });
-  const n1 = objectsIn(renderService(p, s1, NOW).perDataCentre, 'dc-hanoi').filter((o) => o.metadata.namespace === 'z-app').map((o) => o.metadata.name);
-  const n2 = objectsIn(renderService(p, s2, NOW).perDataCentre, 'dc-hanoi').filter((o) => o.metadata.namespace === 'z-app').map((o) => o.metadata.name);
+  const n1 = objectsIn(renderService(p, s1, NOW).perDataCentre, 'dc-hanoi')
+    .filter((o) => o.metadata.namespace === 'z-app')
+    .map((o) => o.metadata.name);
+  const n2 = objectsIn(renderService(p, s2, NOW).perDataCentre, 'dc-hanoi')
+    .filter((o) => o.metadata.namespace === 'z-app')
+    .map((o) => o.metadata.name);
   assert.equal(n1, ['govcloud-use-a-b.c']);
   assert.equal(n2, ['govcloud-use-a.b-c']);
 });

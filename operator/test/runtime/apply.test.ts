@@ -20,7 +20,12 @@ test('deep subset: maps, nesting and extra live fields', () => {
 });
 
 test('deep subset: lists compare by index and length, items may have server defaults', () => {
-  const live = { ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] };
+  const live = {
+    ports: [
+      { port: 80, protocol: 'TCP' },
+      { port: 443, protocol: 'TCP' },
+    ],
+  };
   assert.ok(isDeepSubset({ ports: [{ port: 80 }, { port: 443 }] }, live));
   assert.not.ok(isDeepSubset({ ports: [{ port: 80 }] }, live), 'a shorter desired list is a change');
   assert.not.ok(isDeepSubset({ ports: [{ port: 443 }, { port: 80 }] }, live), 'order matters');

@@ -17,7 +17,10 @@ test('a long list says how many, shows the first ten and where the rest is', () 
 });
 
 test('the items shown share one message: ten huge items stay within it, one keeps most of it', () => {
-  const text = listText(Array.from({ length: 50 }, (_, i) => `${i}: ${'x'.repeat(100_000)}`), { noun: 'errors' });
+  const text = listText(
+    Array.from({ length: 50 }, (_, i) => `${i}: ${'x'.repeat(100_000)}`),
+    { noun: 'errors' },
+  );
   assert.ok(Buffer.byteLength(text) <= MESSAGE_BYTES, `${Buffer.byteLength(text)} bytes`);
   assert.match(text, /^50 errors; first 10: 0: x+…; 1: /);
   const one = listText([`dc-hcm: ${'y'.repeat(100_000)}`], { noun: 'errors' });

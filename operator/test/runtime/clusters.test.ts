@@ -46,7 +46,10 @@ async function withServer(fn: (server: FakeApiServer) => Promise<void>): Promise
 }
 
 /** Runs `fn` with every API answer observed; the observation ends with it. */
-async function observing(fn: (answers: string[]) => Promise<void>, label: (...a: Parameters<ResponseObserver>) => string = (code, method, host) => `${code} ${method} ${host}`): Promise<void> {
+async function observing(
+  fn: (answers: string[]) => Promise<void>,
+  label: (...a: Parameters<ResponseObserver>) => string = (code, method, host) => `${code} ${method} ${host}`,
+): Promise<void> {
   const answers: string[] = [];
   const stop = observeApiResponses((...a) => answers.push(label(...a)));
   try {
@@ -100,16 +103,19 @@ test('a request that gets no answer is observed as <error>; nothing once unsubsc
   await server.close();
   const client = ClusterClient.fromKubeconfig('dc1', kubeconfig(url));
   let seen: string[] = [];
-  await observing(async (answers) => {
-    seen = answers;
-    try {
-      await client.version();
-      assert.unreachable();
-    } catch (err) {
-      assert.not.instance(err, assert.Assertion);
-    }
-    assert.equal(answers, ['<error> GET']);
-  }, (code, method) => `${code} ${method}`);
+  await observing(
+    async (answers) => {
+      seen = answers;
+      try {
+        await client.version();
+        assert.unreachable();
+      } catch (err) {
+        assert.not.instance(err, assert.Assertion);
+      }
+      assert.equal(answers, ['<error> GET']);
+    },
+    (code, method) => `${code} ${method}`,
+  );
   await client.version().catch(() => undefined);
   assert.equal(seen, ['<error> GET'], 'not observed after the unsubscribe');
   await client.close();

@@ -123,9 +123,7 @@ test('a status field we applied before and no longer compute forces a write', as
     kind: 'Tenant',
     metadata: {
       name: 'tax',
-      managedFields: [
-        { manager: 'govcloud-tenant', operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:phase': {}, 'f:error': {} } } },
-      ],
+      managedFields: [{ manager: 'govcloud-tenant', operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:phase': {}, 'f:error': {} } } }],
     },
     status: { phase: 'Ready', error: 'old' },
   };
@@ -138,7 +136,11 @@ test('the kube status client applies to the /status subresource', async () => {
   const server = await startFakeApiServer([
     (_req, url, res) =>
       url.pathname === '/apis/govcloud.io/v1' &&
-      json(res, 200, { kind: 'APIResourceList', groupVersion: 'govcloud.io/v1', resources: [{ name: 'tenants', namespaced: false, kind: 'Tenant', verbs: [] }] }),
+      json(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion: 'govcloud.io/v1',
+        resources: [{ name: 'tenants', namespaced: false, kind: 'Tenant', verbs: [] }],
+      }),
     (req, url, res, body) => req.method === 'PATCH' && url.pathname === '/apis/govcloud.io/v1/tenants/tax/status' && json(res, 200, JSON.parse(body)),
   ]);
   try {

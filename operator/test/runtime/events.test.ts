@@ -89,7 +89,10 @@ test('flush writes pending counts immediately', async () => {
   await recorder.warning(tenant, 'X', 'Y', 'z');
   await recorder.warning(tenant, 'X', 'Y', 'z');
   await recorder.close();
-  assert.equal(sink.series.map((s) => s.series.count), [2]);
+  assert.equal(
+    sink.series.map((s) => s.series.count),
+    [2],
+  );
 });
 
 test('the kube sink posts to events.k8s.io and merge-patches the series', async () => {

@@ -18,7 +18,15 @@ const OWNER = { 'govcloud.dev/owner': 'Agency..vpcp' };
 const MANAGER = 'govcloud-agency';
 
 /** What every object of these tests carries: our labels, a resourceVersion, our field set. */
-function stored(content: Record<string, unknown>, kind: string, apiVersion: string, name: string, namespace?: string, fields: Record<string, unknown> = {}, extraManagers: object[] = []): Obj {
+function stored(
+  content: Record<string, unknown>,
+  kind: string,
+  apiVersion: string,
+  name: string,
+  namespace?: string,
+  fields: Record<string, unknown> = {},
+  extraManagers: object[] = [],
+): Obj {
   return {
     apiVersion,
     kind,
@@ -28,7 +36,10 @@ function stored(content: Record<string, unknown>, kind: string, apiVersion: stri
       labels: { 'app.kubernetes.io/managed-by': 'govcloud', ...OWNER },
       uid: 'u1',
       resourceVersion: '42',
-      managedFields: [{ manager: MANAGER, operation: 'Apply', apiVersion, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} }, ...fields } }, ...extraManagers],
+      managedFields: [
+        { manager: MANAGER, operation: 'Apply', apiVersion, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} }, ...fields } },
+        ...extraManagers,
+      ],
     },
     ...content,
   } as Obj;
@@ -36,8 +47,21 @@ function stored(content: Record<string, unknown>, kind: string, apiVersion: stri
 
 const DEFAULT_DENY_SPEC = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
 const denyAll = (spec: object = DEFAULT_DENY_SPEC, extra: object[] = []) =>
-  stored({ spec }, 'NetworkPolicy', 'networking.k8s.io/v1', 'govcloud-default-deny', 'vpcp-app', { 'f:spec': { 'f:podSelector': {}, 'f:policyTypes': {} } }, extra);
-const desiredDenyAll: Obj = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'govcloud-default-deny', namespace: 'vpcp-app', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } }, spec: DEFAULT_DENY_SPEC };
+  stored(
+    { spec },
+    'NetworkPolicy',
+    'networking.k8s.io/v1',
+    'govcloud-default-deny',
+    'vpcp-app',
+    { 'f:spec': { 'f:podSelector': {}, 'f:policyTypes': {} } },
+    extra,
+  );
+const desiredDenyAll: Obj = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'govcloud-default-deny', namespace: 'vpcp-app', labels: { 'app.kubernetes.io/managed-by': 'govcloud' } },
+  spec: DEFAULT_DENY_SPEC,
+};
 
 class RecordingWriter implements ObjectWriter {
   applied: KubernetesObject[] = [];
@@ -70,7 +94,12 @@ function asTheServerStoresIt(o: Obj): Obj {
   const live = structuredClone(o);
   if (o.kind === 'ValidatingAdmissionPolicy') {
     const m = live.spec.matchConstraints;
-    live.spec.matchConstraints = { matchPolicy: 'Equivalent', namespaceSelector: m.namespaceSelector, objectSelector: {}, resourceRules: m.resourceRules.map((r: object) => ({ ...r, scope: '*' })) };
+    live.spec.matchConstraints = {
+      matchPolicy: 'Equivalent',
+      namespaceSelector: m.namespaceSelector,
+      objectSelector: {},
+      resourceRules: m.resourceRules.map((r: object) => ({ ...r, scope: '*' })),
+    };
     live.status = { observedGeneration: 1, typeChecking: {} };
   }
   if (o.kind === 'ResourceQuota') live.status = { hard: o.spec.hard, used: { pods: '0' } };
@@ -80,7 +109,14 @@ function asTheServerStoresIt(o: Obj): Obj {
 
 test('every exact kind as the API server stores it (defaults filled in, status) needs no write', async () => {
   const desired = renderedExactObjects();
-  assert.equal([...new Set(desired.map((o) => o.kind))].sort(), ['LimitRange', 'NetworkPolicy', 'ResourceQuota', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+  assert.equal([...new Set(desired.map((o) => o.kind))].sort(), [
+    'LimitRange',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'RoleBinding',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ]);
   const writer = new RecordingWriter();
   const applier = new Applier({ writer, fieldManager: MANAGER });
   const trim = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('govcloud-') });
@@ -109,27 +145,48 @@ test('server defaults: as a v1.37 API server filled them in (dry-run creates, it
         kind: 'RoleBinding',
         metadata: { name: 'rb' },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-        subjects: [{ kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }, { kind: 'User', name: 'u' }],
+        subjects: [
+          { kind: 'Group', name: 'g' },
+          { kind: 'ServiceAccount', name: 'sa', namespace: 'default' },
+          { kind: 'User', name: 'u' },
+        ],
       },
       {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }, { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'u' }],
+        subjects: [
+          { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'g' },
+          { kind: 'ServiceAccount', name: 'sa', namespace: 'default' },
+          { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'u' },
+        ],
       },
     ],
     [
       { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' } }] } },
-      { spec: { limits: [{ default: { cpu: '2' }, defaultRequest: { cpu: '2', memory: '64Mi' }, max: { cpu: '2' }, min: { memory: '64Mi' }, type: 'Container' }] } },
+      {
+        spec: {
+          limits: [{ default: { cpu: '2' }, defaultRequest: { cpu: '2', memory: '64Mi' }, max: { cpu: '2' }, min: { memory: '64Mi' }, type: 'Container' }],
+        },
+      },
     ],
     [
       {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicyBinding',
         metadata: { name: 'b' },
-        spec: { policyName: 'p', validationActions: ['Deny'], matchResources: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] } },
+        spec: {
+          policyName: 'p',
+          validationActions: ['Deny'],
+          matchResources: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+        },
       },
       {
         spec: {
-          matchResources: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }] },
+          matchResources: {
+            matchPolicy: 'Equivalent',
+            namespaceSelector: {},
+            objectSelector: {},
+            resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }],
+          },
           policyName: 'p',
           validationActions: ['Deny'],
         },
@@ -154,15 +211,34 @@ test('differences: added fields, changed values and missing items are named by p
   const widened = denyAll({ ...sameWorkspace, ingress: [{ from: [{ podSelector: {}, namespaceSelector: {} }] }] });
   assert.equal(at(widened, desiredSame), ['spec.ingress.0.from.0.namespaceSelector added'], 'an empty selector is not an absent one: every namespace');
 
-  const binding: Obj = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'p' }, spec: { policyName: 'p', validationActions: ['Deny'] } };
-  assert.equal(at(stored({ spec: { policyName: 'p', validationActions: ['Deny', 'Audit'] } }, binding.kind!, binding.apiVersion!, 'p'), binding), ['spec.validationActions.1 added']);
+  const binding: Obj = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: 'p' },
+    spec: { policyName: 'p', validationActions: ['Deny'] },
+  };
+  assert.equal(at(stored({ spec: { policyName: 'p', validationActions: ['Deny', 'Audit'] } }, binding.kind!, binding.apiVersion!, 'p'), binding), [
+    'spec.validationActions.1 added',
+  ]);
 
-  const role: Obj = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
-  const aggregated = stored({ rules: role.rules, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } }, 'ClusterRole', role.apiVersion!, 'r');
+  const role: Obj = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'r' },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  };
+  const aggregated = stored(
+    { rules: role.rules, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } },
+    'ClusterRole',
+    role.apiVersion!,
+    'r',
+  );
   assert.equal(at(aggregated, role), ['aggregationRule added']);
 
   const quota: Obj = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'n' }, spec: { hard: { pods: '10' } } };
-  assert.equal(at(stored({ spec: { hard: { pods: '100' } }, status: { used: { pods: '3' } } }, 'ResourceQuota', 'v1', 'q', 'n'), quota), ['spec.hard.pods changed']);
+  assert.equal(at(stored({ spec: { hard: { pods: '100' } }, status: { used: { pods: '3' } } }, 'ResourceQuota', 'v1', 'q', 'n'), quota), [
+    'spec.hard.pods changed',
+  ]);
 });
 
 test('a difference in an exact kind is repaired by an update with exactly the desired content, on the cached resourceVersion', async () => {
@@ -178,11 +254,19 @@ test('a difference in an exact kind is repaired by an update with exactly the de
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: 'govcloud-default-deny', namespace: 'vpcp-app', resourceVersion: '42', labels: { 'app.kubernetes.io/managed-by': 'govcloud', ...OWNER } },
+      metadata: {
+        name: 'govcloud-default-deny',
+        namespace: 'vpcp-app',
+        resourceVersion: '42',
+        labels: { 'app.kubernetes.io/managed-by': 'govcloud', ...OWNER },
+      },
       spec: DEFAULT_DENY_SPEC,
     },
   ]);
-  assert.equal(drifts.map((d) => [d.live.metadata?.name, d.fields.map((f) => f.path.join('.'))]), [['govcloud-default-deny', ['spec.ingress']]]);
+  assert.equal(
+    drifts.map((d) => [d.live.metadata?.name, d.fields.map((f) => f.path.join('.'))]),
+    [['govcloud-default-deny', ['spec.ingress']]],
+  );
 });
 
 test('an update refused for a stale resourceVersion (409) is left to the newer version’s event, not failed', async () => {
@@ -192,7 +276,12 @@ test('an update refused for a stale resourceVersion (409) is left to the newer v
   };
   const drifts: Drift[] = [];
   const applier = new Applier({ writer, fieldManager: MANAGER });
-  const counts = await applier.sync({ desired: [desiredDenyAll], live: [denyAll({ ...DEFAULT_DENY_SPEC, ingress: [{}] })], ownerLabels: OWNER, onDrift: (d) => drifts.push(d) });
+  const counts = await applier.sync({
+    desired: [desiredDenyAll],
+    live: [denyAll({ ...DEFAULT_DENY_SPEC, ingress: [{}] })],
+    ownerLabels: OWNER,
+    onDrift: (d) => drifts.push(d),
+  });
   assert.equal([counts.updated, counts.unchanged], [0, 1]);
   assert.equal(drifts, [], 'nothing was repaired yet');
   writer.replace = async () => {
@@ -212,14 +301,22 @@ test('a desired change to a field we own is written the same way but is no drift
   const live = stored({ spec: { hard: { pods: '10' } } }, 'ResourceQuota', 'v1', 'q', 'n', { 'f:spec': { 'f:hard': { 'f:pods': {} } } });
   const desired: Obj = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'n' }, spec: { hard: { pods: '20' } } };
   await applier.apply(desired, live, (d) => drifts.push(d));
-  assert.equal(writer.replaced.map((o) => (o as Obj).spec), [{ hard: { pods: '20' } }]);
+  assert.equal(
+    writer.replaced.map((o) => (o as Obj).spec),
+    [{ hard: { pods: '20' } }],
+  );
   assert.equal(drifts, []);
 });
 
 test('kinds that are not security-relevant keep the subset comparison', async () => {
   const writer = new RecordingWriter();
   const applier = new Applier({ writer, fieldManager: MANAGER });
-  const desired: Obj = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n', labels: { 'app.kubernetes.io/managed-by': 'govcloud', ...OWNER } }, spec: { ports: [{ port: 80 }] } };
+  const desired: Obj = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', namespace: 'n', labels: { 'app.kubernetes.io/managed-by': 'govcloud', ...OWNER } },
+    spec: { ports: [{ port: 80 }] },
+  };
   const live = stored({ spec: { ports: [{ port: 80, protocol: 'TCP' }], clusterIP: '10.0.0.1' } }, 'Service', 'v1', 's', 'n', { 'f:spec': { 'f:ports': {} } });
   assert.is(await applier.apply(desired, live), 'unchanged');
   assert.equal(writer.replaced, []);
@@ -235,12 +332,26 @@ test('field ownership: map keys, list items by key, value or index, atomic lists
       name: 'x',
       managedFields: [
         entry('govcloud-agency', {
-          'f:spec': { 'f:validationActions': { 'v:"Deny"': {} }, 'f:ports': { 'k:{"port":53,"protocol":"UDP"}': { 'f:port': {} } }, 'f:subjects': {}, 'f:items': { 'i:0': {} } },
+          'f:spec': {
+            'f:validationActions': { 'v:"Deny"': {} },
+            'f:ports': { 'k:{"port":53,"protocol":"UDP"}': { 'f:port': {} } },
+            'f:subjects': {},
+            'f:items': { 'i:0': {} },
+          },
         }),
         entry('kubectl', { 'f:spec': { 'f:validationActions': { 'v:"Audit"': {} }, 'f:extra': {} } }),
       ],
     },
-    spec: { validationActions: ['Deny', 'Audit'], ports: [{ port: 53, protocol: 'UDP' }, { port: 1, protocol: 'TCP' }], subjects: [{ name: 'a' }, { name: 'b' }], items: ['a', 'b'], extra: 1 },
+    spec: {
+      validationActions: ['Deny', 'Audit'],
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 1, protocol: 'TCP' },
+      ],
+      subjects: [{ name: 'a' }, { name: 'b' }],
+      items: ['a', 'b'],
+      extra: 1,
+    },
   } as unknown as Obj;
   const owned = (path: (string | number)[]) => ownsField(live, path, ours);
   assert.ok(owned(['spec', 'validationActions', 0]));
@@ -251,8 +362,19 @@ test('field ownership: map keys, list items by key, value or index, atomic lists
   assert.ok(owned(['spec', 'items', 0]));
   assert.not.ok(owned(['spec', 'items', 1]));
   assert.not.ok(owned(['spec', 'extra']));
-  const diffs = contentDifferences({ apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, spec: { validationActions: ['Deny'], ports: live.spec.ports, subjects: live.spec.subjects, items: ['a', 'b'] } } as never, live);
-  assert.equal(foreignDifferences(diffs, live, ours).map((d) => d.path.join('.')), ['spec.extra', 'spec.validationActions.1']);
+  const diffs = contentDifferences(
+    {
+      apiVersion: 'v1',
+      kind: 'X',
+      metadata: { name: 'x' },
+      spec: { validationActions: ['Deny'], ports: live.spec.ports, subjects: live.spec.subjects, items: ['a', 'b'] },
+    } as never,
+    live,
+  );
+  assert.equal(
+    foreignDifferences(diffs, live, ours).map((d) => d.path.join('.')),
+    ['spec.extra', 'spec.validationActions.1'],
+  );
 });
 
 test.run();

@@ -103,7 +103,10 @@ test('a transform shapes what is cached, from lists and from watch events alike'
     transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { kept: 'yes' } } }),
   });
   const seen: string[] = [];
-  informer.addHandlers({ add: (o) => seen.push(`add ${o.metadata?.name} ${o.metadata?.labels?.kept}`), delete: (o) => seen.push(`delete ${o.metadata?.name} ${o.metadata?.labels?.kept}`) });
+  informer.addHandlers({
+    add: (o) => seen.push(`add ${o.metadata?.name} ${o.metadata?.labels?.kept}`),
+    delete: (o) => seen.push(`delete ${o.metadata?.name} ${o.metadata?.labels?.kept}`),
+  });
   source.lists.push({ items: [obj('a', '1', { big: 'x' })], metadata: { resourceVersion: '10' } });
   informer.start();
   await settle();

@@ -78,7 +78,7 @@ function world() {
   return { clock, lease, timeline };
 }
 
-test('defaults are controller-runtime\'s and the first candidate acquires a free lease', async () => {
+test("defaults are controller-runtime's and the first candidate acquires a free lease", async () => {
   const { clock, lease, timeline } = world();
   const metrics = new RuntimeMetrics();
   const a = candidate('a', lease, clock, timeline, metrics);

@@ -61,7 +61,10 @@ test('queue metrics carry the queue name and in-flight gauges are computed at sc
     name: 'tenant',
     clock,
     process: () => new Promise<void>((resolve) => (release = resolve)),
-    metrics: metrics.workqueue('tenant', { unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(), longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds() }),
+    metrics: metrics.workqueue('tenant', {
+      unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(),
+      longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds(),
+    }),
   });
   q.add('a');
   q.add('b');
@@ -84,7 +87,10 @@ test('a duplicate add of a pending key counts once in workqueue_adds_total', asy
     name: 'tenant',
     clock: new FakeClock(),
     process: async () => {},
-    metrics: metrics.workqueue('tenant', { unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(), longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds() }),
+    metrics: metrics.workqueue('tenant', {
+      unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(),
+      longestRunningProcessorSeconds: () => q.longestRunningProcessorSeconds(),
+    }),
   });
   q.add('a');
   q.add('a');

@@ -1,11 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WorkQueue, TerminalError, type ProcessFn, type QueueMetricsSink } from '../../src/runtime/queue.ts';
-import {
-  ExponentialFailureRateLimiter,
-  TokenBucketRateLimiter,
-  defaultControllerRateLimiter,
-} from '../../src/runtime/rate-limiter.ts';
+import { ExponentialFailureRateLimiter, TokenBucketRateLimiter, defaultControllerRateLimiter } from '../../src/runtime/rate-limiter.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 import { deferred, type Deferred } from './deferred.ts';
 
@@ -274,19 +270,7 @@ test('the metrics sink sees adds, depth, retries and durations', async () => {
   await clock.advance(100);
   assert.is(q.unfinishedWorkSeconds(), 0.1);
   await clock.advance(1000);
-  assert.equal(events, [
-    'added',
-    'depth=1',
-    'depth=0',
-    'queued=1',
-    'retried',
-    'work=0.25',
-    'added',
-    'depth=1',
-    'depth=0',
-    'queued=0',
-    'work=0.25',
-  ]);
+  assert.equal(events, ['added', 'depth=1', 'depth=0', 'queued=1', 'retried', 'work=0.25', 'added', 'depth=1', 'depth=0', 'queued=0', 'work=0.25']);
 });
 
 test.run();

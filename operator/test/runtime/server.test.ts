@@ -38,10 +38,7 @@ test('/readyz fails until caches sync and while a required watch is down', async
     server.addReadinessCheck('leader', () => ({ ok: true }));
     let res = await fetch(`${base}/readyz`);
     assert.is(res.status, 503);
-    assert.is(
-      await res.text(),
-      '[-]informer:dc1/tenants failed: not synced: list failed: connection refused\n[+]leader ok\nreadyz check failed\n',
-    );
+    assert.is(await res.text(), '[-]informer:dc1/tenants failed: not synced: list failed: connection refused\n[+]leader ok\nreadyz check failed\n');
     state.synced = true;
     state.healthy = true;
     res = await fetch(`${base}/readyz`);

@@ -46,7 +46,8 @@ const trim = cacheTrimmer<KubernetesObject>({ keepManager: (m) => m.startsWith('
 const noWrites: ObjectWriter = {
   apply: async () => assert.unreachable('no write expected'),
   replace: async () => assert.unreachable('no write expected'),
-  delete: async () => assert.unreachable('no delete expected') };
+  delete: async () => assert.unreachable('no delete expected'),
+};
 const applier = new Applier({ writer: noWrites, fieldManager: 'govcloud-agency' });
 
 test('keeps name, spec, resourceVersion and our field sets (as text); drops status, uid, timestamps and other managers', () => {

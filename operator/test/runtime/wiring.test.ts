@@ -113,9 +113,17 @@ test('a converged controller makes zero writes when reconciling again', async ()
       await statusWriter.write(tenant, { conditions, observedGeneration: tenant.metadata?.generation });
     },
   });
-  tenants.addHandlers(enqueueHandlers((k) => controller.enqueue(k), (t: Obj) => [objectKey('mgmt', t)]));
+  tenants.addHandlers(
+    enqueueHandlers(
+      (k) => controller.enqueue(k),
+      (t: Obj) => [objectKey('mgmt', t)],
+    ),
+  );
   namespaces.addHandlers(
-    enqueueHandlers((k) => controller.enqueue(k), (n: Obj) => ownerKeysFromLabels(n, { cluster: 'mgmt', nameLabel: 'govcloud.io/tenant' })),
+    enqueueHandlers(
+      (k) => controller.enqueue(k),
+      (n: Obj) => ownerKeysFromLabels(n, { cluster: 'mgmt', nameLabel: 'govcloud.io/tenant' }),
+    ),
   );
 
   tenantsApi.put({ apiVersion: 'govcloud.io/v1', kind: 'Tenant', metadata: { name: 'tax', generation: 1 }, spec: { namespaces: ['tax-a', 'tax-b'] } });
@@ -138,7 +146,11 @@ test('a converged controller makes zero writes when reconciling again', async ()
   assert.equal(writes, []);
 
   // A spec change is applied, the dropped namespace pruned, and status follows the generation.
-  tenantsApi.put({ ...tenantsApi.get({ apiVersion: 'govcloud.io/v1', kind: 'Tenant', metadata: { name: 'tax' } })!, metadata: { name: 'tax', generation: 2 }, spec: { namespaces: ['tax-a'] } });
+  tenantsApi.put({
+    ...tenantsApi.get({ apiVersion: 'govcloud.io/v1', kind: 'Tenant', metadata: { name: 'tax' } })!,
+    metadata: { name: 'tax', generation: 2 },
+    spec: { namespaces: ['tax-a'] },
+  });
   await clock.advance(1000);
   assert.equal(writes, ['delete /Namespace/tax-b', 'status tax']);
   assert.is(tenants.get(undefined, 'tax')?.status?.observedGeneration, 2);

@@ -9,7 +9,9 @@ import * as assert from 'uvu/assert';
 import { cli } from './helpers.ts';
 
 const BAD = join(import.meta.dirname, 'bad');
-const cases = readdirSync(BAD).filter((f) => f.endsWith('.yaml')).sort();
+const cases = readdirSync(BAD)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 for (const file of cases) {
   test(`bad/${file} prints exactly bad/${file.replace(/\.yaml$/, '.expected')}`, async () => {
@@ -27,10 +29,27 @@ for (const file of cases) {
 
 test('the bad cases cover the mistakes a pull request makes', () => {
   const required = [
-    'unknown-field', 'wrong-type', 'bad-code', 'duplicate-code', 'unaccredited', 'over-capacity', 'quota-placement',
-    'self-link', 'link-encryption', 'window-order', 'state-secret', 'grant-missing-service', 'non-hub-namespace',
-    'internet-egress-level3', 'duplicate-key', 'malformed', 'alias-bomb', 'workspace-exposure',
-    'link-whole-internet', 'link-reserved-range', 'internet-egress-reserved',
+    'unknown-field',
+    'wrong-type',
+    'bad-code',
+    'duplicate-code',
+    'unaccredited',
+    'over-capacity',
+    'quota-placement',
+    'self-link',
+    'link-encryption',
+    'window-order',
+    'state-secret',
+    'grant-missing-service',
+    'non-hub-namespace',
+    'internet-egress-level3',
+    'duplicate-key',
+    'malformed',
+    'alias-bomb',
+    'workspace-exposure',
+    'link-whole-internet',
+    'link-reserved-range',
+    'internet-egress-reserved',
   ];
   for (const name of required) assert.ok(cases.includes(`${name}.yaml`), `bad/${name}.yaml`);
 });

@@ -72,7 +72,7 @@ test('integers reach CEL as ints, so int arithmetic and comparisons type-check',
   assert.equal(toCel({ a: [1, 2.5] }), { a: [1n, 2.5] });
 });
 
-test('a rule cel-js cannot evaluate is reported as a bug in our rules, not as the user\'s mistake', () => {
+test("a rule cel-js cannot evaluate is reported as a bug in our rules, not as the user's mistake", () => {
   const schema = { type: 'object', properties: { a: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: 'self.a.noSuchFunction()', message: 'never' }] };
   const problems = checkCel(schema as never, { a: 'x' }, ['spec']);
   assert.is(problems.length, 1);
@@ -84,7 +84,9 @@ test('a rule cel-js cannot evaluate is reported as a bug in our rules, not as th
 test('a failing rule reports its message at its fieldPath', () => {
   const schema = {
     type: 'object',
-    properties: { w: { type: 'object', properties: { from: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: 'false', message: 'nope', fieldPath: '.from' }] } },
+    properties: {
+      w: { type: 'object', properties: { from: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: 'false', message: 'nope', fieldPath: '.from' }] },
+    },
   };
   assert.equal(checkCel(schema as never, { w: { from: 'x' } }, ['spec']), [{ path: ['spec', 'w', 'from'], message: 'nope' }]);
 });
@@ -95,7 +97,7 @@ test('rules are not evaluated over a node with structural problems (no cascades)
   assert.equal(checkCel(schema as never, { n: 0 }, ['spec']), [{ path: ['spec'], message: 'small' }]);
 });
 
-test('Agency names: the CRD refuses exactly the names whose namespaces the rules find to be the platform\'s own', () => {
+test("Agency names: the CRD refuses exactly the names whose namespaces the rules find to be the platform's own", () => {
   const sample = validateSources(sources([join(SAMPLES, 'agencies', 'hanoi.yaml')])).platform.agencies[0]!;
   for (const name of ['system', 'kube', 'kube-apps', 'govcloud', 'default', 'systems', 'kubelet', 'ubnd-ha-noi']) {
     for (const workspaces of [['apps'], ['system', 'public']]) {
@@ -106,7 +108,9 @@ test('Agency names: the CRD refuses exactly the names whose namespaces the rules
         const r = evaluateRule(rule, agency);
         return r.ok && r.value;
       });
-      const rules = !checkPlatform({ dataCentres: [], agencies: [agency], links: [], services: [], requests: [], grants: [] }).some((p) => p.rule === 'platform-namespaces');
+      const rules = !checkPlatform({ dataCentres: [], agencies: [agency], links: [], services: [], requests: [], grants: [] }).some(
+        (p) => p.rule === 'platform-namespaces',
+      );
       assert.is(cel, rules, `${name} with workspaces ${workspaces.join(', ')}: CEL ${cel ? 'accepts' : 'refuses'}, the rules ${rules ? 'accept' : 'refuse'}`);
       assert.is(cel, !['system', 'kube', 'kube-apps', 'govcloud'].includes(name), `${name} with workspaces ${workspaces.join(', ')}`);
     }

@@ -31,11 +31,71 @@ const CASES = Number(process.env.GOVCLOUD_FUZZ_CASES ?? 250);
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 const TOKENS = [
-  '', ' ', '\n', '\t', ':', ': ', '- ', '-', '[', ']', '{', '}', ',', '"', "'", '#', '&a ', '*a', '!!str ', '!!binary ', '? ', '|', '>', '---\n', '...\n',
-  'null', '~', 'true', 'false', '0', '-1', '1e309', '0x1F', '.nan', '99999999999999999999', '2.5', '"3"', '[]', '{}', '[[[]]]',
-  'stateSecret', 'govcloud-x', 'dc-hanoi', 'G22', '000.00.00.G22', '000.05.00.G22', 'Ingress', 'onRequest', '0.0.0.0/0', '::/0',
-  '2030-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 'Đà Nẵng', '\u0000', '\ufeff', '\u202e', '💥', 'apiVersion: v1\n', 'kind: List\nitems: [1]\n',
-  '__proto__', 'constructor', 'metadata', 'spec', 'namespace: default', 'namespace: govcloud-ghost',
+  '',
+  ' ',
+  '\n',
+  '\t',
+  ':',
+  ': ',
+  '- ',
+  '-',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '"',
+  "'",
+  '#',
+  '&a ',
+  '*a',
+  '!!str ',
+  '!!binary ',
+  '? ',
+  '|',
+  '>',
+  '---\n',
+  '...\n',
+  'null',
+  '~',
+  'true',
+  'false',
+  '0',
+  '-1',
+  '1e309',
+  '0x1F',
+  '.nan',
+  '99999999999999999999',
+  '2.5',
+  '"3"',
+  '[]',
+  '{}',
+  '[[[]]]',
+  'stateSecret',
+  'govcloud-x',
+  'dc-hanoi',
+  'G22',
+  '000.00.00.G22',
+  '000.05.00.G22',
+  'Ingress',
+  'onRequest',
+  '0.0.0.0/0',
+  '::/0',
+  '2030-01-01T00:00:00Z',
+  '2020-01-01T00:00:00Z',
+  'Đà Nẵng',
+  '\u0000',
+  '\ufeff',
+  '\u202e',
+  '💥',
+  'apiVersion: v1\n',
+  'kind: List\nitems: [1]\n',
+  '__proto__',
+  'constructor',
+  'metadata',
+  'spec',
+  'namespace: default',
+  'namespace: govcloud-ghost',
 ];
 
 function mutate(bytes: Uint8Array, r: ReturnType<typeof prng>): Uint8Array {
@@ -72,12 +132,12 @@ function mutate(bytes: Uint8Array, r: ReturnType<typeof prng>): Uint8Array {
       case 6: // truncate
         text = text.slice(0, r.int(text.length + 1));
         continue;
-      default: // flip a byte
-        {
-          const b = Buffer.from(text, 'utf8');
-          if (b.length > 0) b[r.int(b.length)] = r.int(256);
-          return new Uint8Array(b);
-        }
+      default: {
+        // flip a byte
+        const b = Buffer.from(text, 'utf8');
+        if (b.length > 0) b[r.int(b.length)] = r.int(256);
+        return new Uint8Array(b);
+      }
     }
     text = lines.join('\n');
   }
@@ -132,7 +192,11 @@ test(`mutated samples (${CASES} cases, seed ${SEED}): no exception, every proble
       assert.unreachable(`case ${i} (${base[which]!.file}) threw: ${(err as Error).stack}\ninput: ${Buffer.from(files[which]!.bytes).toString('utf8')}`);
       return;
     }
-    checkResult(result, files.map((f) => f.file), `case ${i}`);
+    checkResult(
+      result,
+      files.map((f) => f.file),
+      `case ${i}`,
+    );
     if (result.errors.length === 0) {
       stillValid++;
       try {
@@ -153,7 +217,17 @@ function oversized(r: ReturnType<typeof prng>): { text: string; over: boolean } 
     [(n) => `m:\n${Array.from({ length: n }, (_, i) => `  k${i}: 1\n`).join('')}`, MAX_ENTRIES_PER_COLLECTION],
     [(n) => 'a: 1\n' + '---\na: 1\n'.repeat(n - 1), MAX_DOCUMENTS_PER_FILE],
     // About n nodes (fewer by up to 3): lines `kI: [1,1,...]` of a key, an entry, a list and its items.
-    [(n) => Array.from({ length: Math.ceil(n / 4003) }, (_, i) => `k${i}: [${Array(Math.max(0, Math.min(4000, n - i * 4003 - 3))).fill('1').join(',')}]\n`).join(''), MAX_NODES_PER_FILE],
+    [
+      (n) =>
+        Array.from(
+          { length: Math.ceil(n / 4003) },
+          (_, i) =>
+            `k${i}: [${Array(Math.max(0, Math.min(4000, n - i * 4003 - 3)))
+              .fill('1')
+              .join(',')}]\n`,
+        ).join(''),
+      MAX_NODES_PER_FILE,
+    ],
   ];
   const [make, limit] = r.pick(shapes);
   const over = r.next() < 0.5;

@@ -17,7 +17,11 @@ function copy(): { dir: string; dispose: () => void } {
 }
 
 function lineOf(file: string, text: string): number {
-  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  );
 }
 
 test('folderOf and layoutPath: the first platform or agencies/<name> segment', () => {
@@ -46,8 +50,17 @@ test('the template holds exactly the objects of samples/', async () => {
 test('samples/ is not in the layout: each object refused at the field naming its owner', async () => {
   const { code, out } = await cli(['validate', '--owners', 'samples/']);
   assert.is(code, 1);
-  assert.match(out, new RegExp(`^samples/agencies/bca\\.yaml:${lineOf(join(SAMPLES, 'agencies/bca.yaml'), 'name: bca')}: Agency/bca: metadata\\.name: outside the layout: it belongs to agency bca, in agencies/bca/$`, 'm'));
-  assert.match(out, /^samples\/tenants\/bca\/grants\.yaml:\d+: AccessGrant\/hanoi-dvc: metadata\.namespace: outside the layout: it belongs to agency bca, in agencies\/bca\/$/m);
+  assert.match(
+    out,
+    new RegExp(
+      `^samples/agencies/bca\\.yaml:${lineOf(join(SAMPLES, 'agencies/bca.yaml'), 'name: bca')}: Agency/bca: metadata\\.name: outside the layout: it belongs to agency bca, in agencies/bca/$`,
+      'm',
+    ),
+  );
+  assert.match(
+    out,
+    /^samples\/tenants\/bca\/grants\.yaml:\d+: AccessGrant\/hanoi-dvc: metadata\.namespace: outside the layout: it belongs to agency bca, in agencies\/bca\/$/m,
+  );
   assert.not.match(out, /^samples\/platform\//m, 'the DataCentres are in a platform folder');
 });
 
@@ -59,7 +72,13 @@ test("an object in another agency's folder is refused, naming file, line, object
     const line = lineOf(join(r.dir, 'agencies/bca/requests.yaml'), 'namespace: govcloud-hanoi');
     const { code, out } = await cli(['validate', '--owners', '.'], { cwd: r.dir });
     assert.is(code, 1);
-    assert.match(out, new RegExp(`^agencies/bca/requests\\.yaml:${line}: AccessRequest/population-for-dvc: metadata\\.namespace: in agency bca's folder \\(agencies/bca/\\), but it belongs to agency hanoi: move it to agencies/hanoi/, where its owner reviews it$`, 'm'));
+    assert.match(
+      out,
+      new RegExp(
+        `^agencies/bca/requests\\.yaml:${line}: AccessRequest/population-for-dvc: metadata\\.namespace: in agency bca's folder \\(agencies/bca/\\), but it belongs to agency hanoi: move it to agencies/hanoi/, where its owner reviews it$`,
+        'm',
+      ),
+    );
     assert.match(out, /invalid: 2 errors\n$/, 'both requests of the file');
   } finally {
     r.dispose();
@@ -73,8 +92,17 @@ test('a DataCentre in an agency folder, and an Agency in the platform folder, ar
     renameSync(join(r.dir, 'agencies/vpcp/agency.yaml'), join(r.dir, 'platform/vpcp.yaml'));
     const { code, out } = await cli(['validate', '--owners', '.'], { cwd: r.dir });
     assert.is(code, 1);
-    assert.match(out, new RegExp(`^agencies/btc/dc-hcm\\.yaml:${lineOf(join(r.dir, 'agencies/btc/dc-hcm.yaml'), 'kind: DataCentre')}: DataCentre/dc-hcm: kind: in agency btc's folder \\(agencies/btc/\\), but it belongs to the platform engineers: move it to platform/`, 'm'));
-    assert.match(out, /^platform\/vpcp\.yaml:\d+: Agency\/vpcp: metadata\.name: in the platform folder \(platform\/\), but it belongs to agency vpcp: move it to agencies\/vpcp\//m);
+    assert.match(
+      out,
+      new RegExp(
+        `^agencies/btc/dc-hcm\\.yaml:${lineOf(join(r.dir, 'agencies/btc/dc-hcm.yaml'), 'kind: DataCentre')}: DataCentre/dc-hcm: kind: in agency btc's folder \\(agencies/btc/\\), but it belongs to the platform engineers: move it to platform/`,
+        'm',
+      ),
+    );
+    assert.match(
+      out,
+      /^platform\/vpcp\.yaml:\d+: Agency\/vpcp: metadata\.name: in the platform folder \(platform\/\), but it belongs to agency vpcp: move it to agencies\/vpcp\//m,
+    );
   } finally {
     r.dispose();
   }
@@ -89,7 +117,13 @@ test("an AccessGrant for a service the folder's agency does not own is refused a
     const line = lineOf(join(r.dir, 'agencies/bca/grants.yaml'), 'service: business-registry');
     const { code, out } = await cli(['validate', '--owners', '.'], { cwd: r.dir });
     assert.is(code, 1);
-    assert.match(out, new RegExp(`^agencies/bca/grants\\.yaml:${line}: AccessGrant/hanoi-dvc: spec\\.service: no SharedDataService named "business-registry" in govcloud-bca: an agency grants access only to its own services$`, 'm'));
+    assert.match(
+      out,
+      new RegExp(
+        `^agencies/bca/grants\\.yaml:${line}: AccessGrant/hanoi-dvc: spec\\.service: no SharedDataService named "business-registry" in govcloud-bca: an agency grants access only to its own services$`,
+        'm',
+      ),
+    );
     assert.match(out, /invalid: 1 error\n$/);
   } finally {
     r.dispose();
@@ -120,7 +154,10 @@ test('a workspace Secret belongs to its agency; a Secret in the wrong agency fol
     renameSync(join(r.dir, 'agencies/bca/secret.yaml'), join(r.dir, 'agencies/btc/secret.yaml'));
     const { code, out } = await cli(['validate', '--owners', '.'], { cwd: r.dir });
     assert.is(code, 1);
-    assert.match(out, /^agencies\/btc\/secret\.yaml:5: Secret\/tls: metadata\.namespace: in agency btc's folder \(agencies\/btc\/\), but it belongs to agency bca: move it to agencies\/bca\//m);
+    assert.match(
+      out,
+      /^agencies\/btc\/secret\.yaml:5: Secret\/tls: metadata\.namespace: in agency btc's folder \(agencies\/btc\/\), but it belongs to agency bca: move it to agencies\/bca\//m,
+    );
   } finally {
     r.dispose();
   }

@@ -201,7 +201,12 @@ test('a folder with a symlink loop is walked once', async () => {
 });
 
 test('five thousand agencies in one file: every one is read and checked', async () => {
-  const docs = Array.from({ length: 5000 }, (_, i) => AGENCY.replace('name: btc', `name: a${i}`).replace('code: G12', `code: K${String(i % 100).padStart(2, '0')}.${String(Math.floor(i / 100)).padStart(2, '0')}`));
+  const docs = Array.from({ length: 5000 }, (_, i) =>
+    AGENCY.replace('name: btc', `name: a${i}`).replace(
+      'code: G12',
+      `code: K${String(i % 100).padStart(2, '0')}.${String(Math.floor(i / 100)).padStart(2, '0')}`,
+    ),
+  );
   const { code, out } = await validateBytes('big.yaml', docs.join('---\n'));
   assert.is(code, 1);
   assert.match(out, /big\.yaml: 5000 objects in 1 file/);

@@ -46,7 +46,9 @@ test('one code, one agency, whichever spelling', () => {
 test('a code that names a lower level under an empty one', () => {
   const p = base();
   agency(p, 'vpcp').spec.code = '000.05.00.G22';
-  assert.equal(run(p), ['error Agency/vpcp spec.code: "000.05.00.G22" names a lower level under an empty one (read right to left, a zero group ends the code)']);
+  assert.equal(run(p), [
+    'error Agency/vpcp spec.code: "000.05.00.G22" names a lower level under an empty one (read right to left, a zero group ends the code)',
+  ]);
 });
 
 test('workspace namespaces are unique across agencies: a + b-c against a-b + c', () => {
@@ -57,7 +59,9 @@ test('workspace namespaces are unique across agencies: a + b-c against a-b + c',
   a.spec.workspaces = [{ name: 'x', dataClass: 'open' }];
   agency(p, 'hanoi').spec.workspaces.push({ name: 'dvc-x', dataClass: 'open' });
   p.agencies.push(a);
-  assert.equal(run(p), ['error Agency/hanoi-dvc spec.workspaces.0.name: namespace hanoi-dvc-x would also be the namespace of workspace "dvc-x" of Agency/hanoi: rename one of them']);
+  assert.equal(run(p), [
+    'error Agency/hanoi-dvc spec.workspaces.0.name: namespace hanoi-dvc-x would also be the namespace of workspace "dvc-x" of Agency/hanoi: rename one of them',
+  ]);
 });
 
 test('parents exist and do not go round in circles', () => {
@@ -81,7 +85,7 @@ test('placement: the data centre exists and is accredited for the level', () => 
   agency(p, 'bca').spec.quotas[0]!.dataCentre = 'dc-hcm';
   service(p, 'population').spec.placement.dataCentres = ['dc-hcm'];
   p.grants = p.grants.filter((g) => g.metadata.name !== 'hanoi-dvc'); // hanoi is not in dc-hcm: a grant would be an error of its own
-  assert.equal(run(p), ['error Agency/bca spec.placement.dataCentres.0: DataCentre/dc-hcm is accredited up to security level 3, below this agency\'s level 4']);
+  assert.equal(run(p), ["error Agency/bca spec.placement.dataCentres.0: DataCentre/dc-hcm is accredited up to security level 3, below this agency's level 4"]);
   const q = base();
   agency(q, 'danang').spec.placement.dataCentres = ['dc-hue'];
   assert.equal(run(q), ['error Agency/danang spec.placement.dataCentres.0: no DataCentre named "dc-hue"']);
@@ -99,7 +103,9 @@ test('level 5 needs a data centre dedicated to the agency, which hosts no one el
   p.dataCentres.push(d);
   const bca = agency(p, 'bca');
   bca.spec.securityLevel = 5;
-  assert.equal(run(p), ['error Agency/bca spec.placement.dataCentres.0: security level 5 needs a data centre dedicated to this agency, and DataCentre/dc-hanoi is not (set its dedicatedTo: bca)']);
+  assert.equal(run(p), [
+    'error Agency/bca spec.placement.dataCentres.0: security level 5 needs a data centre dedicated to this agency, and DataCentre/dc-hanoi is not (set its dedicatedTo: bca)',
+  ]);
   bca.spec.placement.dataCentres = ['dc-bca'];
   bca.spec.quotas[0]!.dataCentre = 'dc-bca';
   service(p, 'population').spec.placement.dataCentres = ['dc-bca'];
@@ -118,23 +124,34 @@ test('capacity: the quotas in a data centre add up exactly, and may fill it to t
   hcm.spec.capacity.cpu = '128';
   assert.equal(run(p), []);
   hcm.spec.capacity.cpu = '127999m';
-  assert.equal(run(p), ['error DataCentre/dc-hcm spec.capacity.cpu: the cpu quotas of 4 agencies placed here add up to 128, more than the 127999m offered (largest: bkhcn 32, bkhdt 32, btc 32)']);
+  assert.equal(run(p), [
+    'error DataCentre/dc-hcm spec.capacity.cpu: the cpu quotas of 4 agencies placed here add up to 128, more than the 127999m offered (largest: bkhcn 32, bkhdt 32, btc 32)',
+  ]);
   const q = base();
   // dc-danang: 128Gi for danang and 32Gi for danang-svhttdl.
   dc(q, 'dc-danang').spec.capacity.memory = '0.15625Ti';
   assert.equal(run(q), []);
   dc(q, 'dc-danang').spec.capacity.memory = '171798691839';
-  assert.equal(run(q), ['error DataCentre/dc-danang spec.capacity.memory: the memory quotas of 2 agencies placed here add up to 160Gi, more than the 171798691839 offered (largest: danang 128Gi, danang-svhttdl 32Gi)']);
+  assert.equal(run(q), [
+    'error DataCentre/dc-danang spec.capacity.memory: the memory quotas of 2 agencies placed here add up to 160Gi, more than the 171798691839 offered (largest: danang 128Gi, danang-svhttdl 32Gi)',
+  ]);
 });
 
 test('exactly one hub when any data centre is given', () => {
   const p = base();
   dc(p, 'dc-hanoi').spec.connection = { kubeconfigSecretRef: { namespace: 'govcloud-system', name: 'x' } };
-  assert.equal(run(p), ['error DataCentre/dc-danang spec.connection: no DataCentre is the hub: exactly one needs connection.thisCluster: true (the cluster the operator runs in)']);
+  assert.equal(run(p), [
+    'error DataCentre/dc-danang spec.connection: no DataCentre is the hub: exactly one needs connection.thisCluster: true (the cluster the operator runs in)',
+  ]);
   const q = base();
   dc(q, 'dc-hcm').spec.connection = { thisCluster: true };
-  assert.equal(run(q), ['error DataCentre/dc-hcm spec.connection.thisCluster: DataCentre/dc-hanoi is the hub already: exactly one DataCentre has connection.thisCluster: true']);
-  assert.equal(run({ ...base(), dataCentres: [] }).filter((s) => s.includes('hub')), []);
+  assert.equal(run(q), [
+    'error DataCentre/dc-hcm spec.connection.thisCluster: DataCentre/dc-hanoi is the hub already: exactly one DataCentre has connection.thisCluster: true',
+  ]);
+  assert.equal(
+    run({ ...base(), dataCentres: [] }).filter((s) => s.includes('hub')),
+    [],
+  );
 });
 
 test('address ranges of data centres do not overlap, in IPv4 or IPv6', () => {
@@ -156,7 +173,10 @@ test('links: consent of the other side is pending until it declares the matching
   link(q, 'from-hanoi-lgsp').spec.direction = 'Egress';
   const out = run(q);
   assert.is(out.length, 2);
-  assert.ok(out.some((l) => l.includes('NetworkLink/from-hanoi-lgsp answers it but with direction Egress, not Ingress')), out.join('\n'));
+  assert.ok(
+    out.some((l) => l.includes('NetworkLink/from-hanoi-lgsp answers it but with direction Egress, not Ingress')),
+    out.join('\n'),
+  );
 });
 
 test('links: a matched pair with no port in common stays closed (a warning)', () => {
@@ -176,7 +196,11 @@ test('links: references, self-links, encryption', () => {
   const out = run(p);
   assert.ok(out.includes('error NetworkLink/lgsp-to-ndxp spec.peer.agency.workspace: Agency/bkhcn has no workspace "ndxp-v2" (it has "ndxp")'), out.join('\n'));
   assert.ok(out.includes('error NetworkLink/city-wan spec.workspace: Agency/danang has no workspace "portal" (it has "smart-city")'));
-  assert.ok(out.includes('error NetworkLink/specialised-network-in spec.encrypted: links at security level 3 and above must be encrypted (this agency is at level 3): set encrypted: true'));
+  assert.ok(
+    out.includes(
+      'error NetworkLink/specialised-network-in spec.encrypted: links at security level 3 and above must be encrypted (this agency is at level 3): set encrypted: true',
+    ),
+  );
 
   const q = base();
   link(q, 'lgsp-to-ndxp').spec.peer.agency = { name: 'hanoi', workspace: 'lgsp' };
@@ -184,7 +208,9 @@ test('links: references, self-links, encryption', () => {
 
   const r = base();
   link(r, 'city-wan').spec.encrypted = true;
-  assert.equal(run(r), ['error NetworkLink/city-wan spec.encrypted: cannot be encrypted: DataCentre/dc-danang is involved and cannot offer encrypted links (encryptedLinks is not set)']);
+  assert.equal(run(r), [
+    'error NetworkLink/city-wan spec.encrypted: cannot be encrypted: DataCentre/dc-danang is involved and cannot offer encrypted links (encryptedLinks is not set)',
+  ]);
 });
 
 test('self-links: a pair between two workspaces of one agency is refused on both sides, and names its rule', () => {
@@ -205,10 +231,13 @@ test('self-links: a pair between two workspaces of one agency is refused on both
     problems.map((x) => `${x.severity} ${x.rule} ${x.object.metadata.name} ${x.path.join('.')}`),
     ['error self-links lgsp-to-portal spec.peer.agency', 'error self-links portal-from-lgsp spec.peer.agency'],
   );
-  assert.match(problems[0]!.message, /^a link cannot connect workspace "lgsp" to workspace "portal" of the same agency: peer\.agency names another agency's workspace/);
+  assert.match(
+    problems[0]!.message,
+    /^a link cannot connect workspace "lgsp" to workspace "portal" of the same agency: peer\.agency names another agency's workspace/,
+  );
 });
 
-test('platform namespaces: no agency gets govcloud-system, kube-* or the operator\'s own namespace', () => {
+test("platform namespaces: no agency gets govcloud-system, kube-* or the operator's own namespace", () => {
   const named = (name: string, workspaces: string[]): Platform => {
     const p = base();
     const a = structuredClone(agency(p, 'quangninh'));
@@ -218,7 +247,10 @@ test('platform namespaces: no agency gets govcloud-system, kube-* or the operato
     p.agencies.push(a);
     return p;
   };
-  const clashes = (p: Platform, options?: RuleOptions) => checkPlatform(p, options).filter((x) => x.rule === 'platform-namespaces').map((x) => `${x.object.metadata.name} ${x.path.join('.')}: ${x.message}`);
+  const clashes = (p: Platform, options?: RuleOptions) =>
+    checkPlatform(p, options)
+      .filter((x) => x.rule === 'platform-namespaces')
+      .map((x) => `${x.object.metadata.name} ${x.path.join('.')}: ${x.message}`);
   assert.equal(clashes(named('system', ['app'])), [
     "system metadata.name: the agency's hub namespace would be govcloud-system, and govcloud-system is a namespace of the platform itself: choose another name",
   ]);
@@ -247,10 +279,13 @@ test('links: a matched pair of two agencies that share no data centre is an erro
   ]);
   // One side alone is pending consent, as before: no error yet.
   p.links = p.links.filter((l) => l.metadata.name !== 'from-hanoi-lgsp');
-  assert.equal(run(p).map((l) => l.split(':')[0]), ['warning NetworkLink/lgsp-to-ndxp spec.peer.agency']);
+  assert.equal(
+    run(p).map((l) => l.split(':')[0]),
+    ['warning NetworkLink/lgsp-to-ndxp spec.peer.agency'],
+  );
 });
 
-test('links: an external range inside a data centre\'s range is refused, naming it; a broader declared range gets it as except', () => {
+test("links: an external range inside a data centre's range is refused, naming it; a broader declared range gets it as except", () => {
   const p = base();
   const external = link(p, 'specialised-network-in');
   // dc-hcm's range inside the specialised network as dc-hanoi declares it.
@@ -261,17 +296,17 @@ test('links: an external range inside a data centre\'s range is refused, naming 
   ]);
 });
 
-test('links: an external range must lie on a network a DataCentre declares, an agencyWAN range on the agency\'s own WAN', () => {
+test("links: an external range must lie on a network a DataCentre declares, an agencyWAN range on the agency's own WAN", () => {
   const p = base();
   link(p, 'specialised-network-in').spec.peer.external!.cidrs = ['8.8.8.0/24'];
   link(p, 'city-wan').spec.peer.external!.cidrs = ['192.168.50.0/24', '192.168.64.0/24'];
   assert.equal(run(p), [
-    'error NetworkLink/city-wan spec.peer.external.cidrs.1: 192.168.64.0/24 is not on Agency/danang\'s own WAN as the DataCentres declare it in spec.externalNetworks (declared: 192.168.48.0/20): a link reaches only declared networks',
+    "error NetworkLink/city-wan spec.peer.external.cidrs.1: 192.168.64.0/24 is not on Agency/danang's own WAN as the DataCentres declare it in spec.externalNetworks (declared: 192.168.48.0/20): a link reaches only declared networks",
     'error NetworkLink/specialised-network-in spec.peer.external.cidrs.0: 8.8.8.0/24 is not on the specialisedLevelI network as the DataCentres declare it in spec.externalNetworks (declared: 10.0.0.0/8, 172.16.0.0/12): a link reaches only declared networks',
   ]);
 });
 
-test('links: another agency\'s WAN is never reachable, whichever network the link names', () => {
+test("links: another agency's WAN is never reachable, whichever network the link names", () => {
   const p = base();
   const l = link(p, 'specialised-network-in');
   // Đà Nẵng's WAN inside the specialised network: vpcp cannot reach it through its specialised link.
@@ -296,15 +331,15 @@ test('internet egress: 0.0.0.0/0 is kept (rendered with excepts); a range inside
   ]);
 });
 
-test('declared networks: an agency\'s WAN overlaps no data centre\'s range and no other agency\'s WAN', () => {
+test("declared networks: an agency's WAN overlaps no data centre's range and no other agency's WAN", () => {
   const p = base();
   dc(p, 'dc-hanoi').spec.externalNetworks!.agencyWANs = [
     { agency: 'vpcp', cidrs: ['10.20.5.0/24'] },
     { agency: 'hanoi', cidrs: ['192.168.50.0/24'] },
   ];
   assert.equal(run(p), [
-    'error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.0.cidrs.0: the WAN of Agency/vpcp overlaps 10.20.0.0/16, networkRanges of DataCentre/dc-hcm: an agency\'s WAN is its own',
-    'error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.1.cidrs.0: the WAN of Agency/hanoi overlaps 192.168.48.0/20, the WAN of Agency/danang (DataCentre/dc-danang): an agency\'s WAN is its own',
+    "error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.0.cidrs.0: the WAN of Agency/vpcp overlaps 10.20.0.0/16, networkRanges of DataCentre/dc-hcm: an agency's WAN is its own",
+    "error DataCentre/dc-hanoi spec.externalNetworks.agencyWANs.1.cidrs.0: the WAN of Agency/hanoi overlaps 192.168.48.0/20, the WAN of Agency/danang (DataCentre/dc-danang): an agency's WAN is its own",
     // Danang's link now names a range that is (also) declared as Hanoi's.
     'error NetworkLink/city-wan spec.peer.external.cidrs.0: 192.168.50.0/24 lies in 192.168.50.0/24, the WAN of Agency/hanoi (declared by DataCentre/dc-hanoi): reach other agencies through agency links and grants',
   ]);
@@ -347,11 +382,11 @@ test('services: workspace of the owner, data class within the workspace, placeme
     'error SharedDataService/business-registry spec.dataClass: the service handles private data, but workspace "dkkd" is declared for shared data at most',
     'error SharedDataService/document-exchange spec.resources.cpu: must be more than 0',
     'error SharedDataService/ndxp spec.placement.dataCentres.1: Agency/bkhcn is not placed in DataCentre/dc-danang (it is in "dc-hanoi", "dc-hcm"): a service runs only where its owner is placed',
-    'error SharedDataService/population-v1 spec.serviceCode: identifier VN/GOV/G04/csdldc/population/v1 is already SharedDataService/population\'s',
+    "error SharedDataService/population-v1 spec.serviceCode: identifier VN/GOV/G04/csdldc/population/v1 is already SharedDataService/population's",
   ]);
 });
 
-test('requests: provider and service exist, workspaces are the requester\'s own; needless requests warn', () => {
+test("requests: provider and service exist, workspaces are the requester's own; needless requests warn", () => {
   const p = base();
   request(p, 'population-for-dvc').spec.service = 'population-v9';
   request(p, 'business-registry-for-lgsp').spec.workspaces = ['lgsp', 'portal'];
@@ -375,7 +410,8 @@ test('requests: provider and service exist, workspaces are the requester\'s own;
     'error AccessRequest/business-registry-for-thue spec.provider: no Agency named "bo-ke-hoach"',
     'warning AccessRequest/ndxp spec.service: not needed: SharedDataService/ndxp is shared by default, so every agency at security level 1 or 2 may use it already',
     'error AccessRequest/self spec.provider: an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies',
-  ]) assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
+  ])
+    assert.ok(out.includes(line), `${line}\n---\n${out.join('\n')}`);
 });
 
 test('requests: from security level 3 an agency declares the default and open services it uses, so such a request is needed', () => {
@@ -444,8 +480,18 @@ test('cidr: parsed as Go parses them; overlap by sweep', () => {
   }
   for (const good of ['fd00:20::/48', '::/0', '::ffff:10.0.0.0/104', '2001:db8::1.2.3.4/128', '1:2:3:4:5:6:7::/112']) assert.ok(parseCidr(good).ok, good);
   const r = (t: string, tag: string) => ({ cidr: (parseCidr(t) as { ok: true; cidr: Cidr }).cidr, tag });
-  const overlaps = findOverlaps([r('10.0.0.0/8', 'a'), r('192.168.0.0/16', 'b'), r('10.20.0.0/16', 'c'), r('fd00::/16', 'd'), r('fd00:1::/32', 'e'), r('11.0.0.0/8', 'f')]);
-  assert.equal(overlaps.map((o) => `${o.range.tag}<${o.with.tag}`), ['c<a', 'e<d']);
+  const overlaps = findOverlaps([
+    r('10.0.0.0/8', 'a'),
+    r('192.168.0.0/16', 'b'),
+    r('10.20.0.0/16', 'c'),
+    r('fd00::/16', 'd'),
+    r('fd00:1::/32', 'e'),
+    r('11.0.0.0/8', 'f'),
+  ]);
+  assert.equal(
+    overlaps.map((o) => `${o.range.tag}<${o.with.tag}`),
+    ['c<a', 'e<d'],
+  );
 });
 
 test('a large platform (600 agencies, thousands of namespaces, 600 links) gets no false problem', () => {

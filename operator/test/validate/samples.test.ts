@@ -37,7 +37,9 @@ test('grants in the samples end far in the future, so the samples stay valid', (
   for (const g of validateSamples().platform.grants) assert.ok(Date.parse(g.spec.validUntil) >= Date.parse('2030-01-01T00:00:00Z'), g.metadata.name);
 });
 
-const invalid = readdirSync(join(SAMPLES, 'invalid')).filter((f) => f.endsWith('.yaml')).sort();
+const invalid = readdirSync(join(SAMPLES, 'invalid'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 for (const file of invalid) {
   test(`samples/invalid/${file}: one object, exactly one problem, found on the object alone`, async () => {
@@ -49,7 +51,10 @@ for (const file of invalid) {
     const { code, out } = await cli(['validate', path]);
     const lines = out.trimEnd().split('\n');
     assert.is(lines.length, 2, out);
-    assert.match(lines[0]!, new RegExp(`^${path.replace(/[.]/g, '\\.')}:\\d+: [A-Za-z]+/[a-z0-9-]+: spec\\.|^${path}:\\d+: [A-Za-z]+/[a-z0-9-]+: metadata\\.name: `));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^${path.replace(/[.]/g, '\\.')}:\\d+: [A-Za-z]+/[a-z0-9-]+: spec\\.|^${path}:\\d+: [A-Za-z]+/[a-z0-9-]+: metadata\\.name: `),
+    );
     assert.match(lines[1]!, /: invalid: 1 error$/);
     assert.is(code, 1);
   });

@@ -69,19 +69,32 @@ test('set and map lists refuse duplicates, as the API server does', () => {
 });
 
 test('numbers in quotes get a hint; ranges are stated', () => {
-  assert.equal(check({ ...agencySpec(), securityLevel: '3' }), ['spec/securityLevel: must be a whole number from 1 to 5, not the string "3" (remove the quotes)']);
+  assert.equal(check({ ...agencySpec(), securityLevel: '3' }), [
+    'spec/securityLevel: must be a whole number from 1 to 5, not the string "3" (remove the quotes)',
+  ]);
   assert.equal(check({ ...agencySpec(), securityLevel: 9 }), ['spec/securityLevel: must be from 1 to 5, not 9']);
   assert.equal(check({ ...agencySpec(), securityLevel: 2.5 }), ['spec/securityLevel: must be a whole number from 1 to 5, not the number 2.5']);
 });
 
 test('pattern failures say what is expected', () => {
-  assert.equal(check({ ...agencySpec(), code: 'g12' }), ['spec/code: "g12" is not an agency code: expected a form like G22 or G22.05.01 (or the older 000.00.05.G22)']);
-  const link = { workspace: 'Apps', direction: 'Egress', peer: { external: { network: 'agencyWAN', cidrs: ['10.0.0.0'] } }, ports: [{ port: 443 }], validUntil: 'tomorrow' };
-  assert.equal(checkStructure(NetworkLinkKind.spec, link, ['spec']).map((p) => `${p.path.join('/')}: ${p.message}`), [
-    "spec/workspace: must be a DNS label: lowercase letters a-z, digits and '-', starting and ending with a letter or digit",
-    'spec/validUntil: must be a time in RFC 3339 form, like 2027-01-01T00:00:00Z',
-    'spec/peer/external/cidrs/0: must be an address range in CIDR form, like 10.20.0.0/16 or fd00:20::/48',
+  assert.equal(check({ ...agencySpec(), code: 'g12' }), [
+    'spec/code: "g12" is not an agency code: expected a form like G22 or G22.05.01 (or the older 000.00.05.G22)',
   ]);
+  const link = {
+    workspace: 'Apps',
+    direction: 'Egress',
+    peer: { external: { network: 'agencyWAN', cidrs: ['10.0.0.0'] } },
+    ports: [{ port: 443 }],
+    validUntil: 'tomorrow',
+  };
+  assert.equal(
+    checkStructure(NetworkLinkKind.spec, link, ['spec']).map((p) => `${p.path.join('/')}: ${p.message}`),
+    [
+      "spec/workspace: must be a DNS label: lowercase letters a-z, digits and '-', starting and ending with a letter or digit",
+      'spec/validUntil: must be a time in RFC 3339 form, like 2027-01-01T00:00:00Z',
+      'spec/peer/external/cidrs/0: must be an address range in CIDR form, like 10.20.0.0/16 or fd00:20::/48',
+    ],
+  );
 });
 
 test('null fields are pruned as the API server prunes them', () => {
@@ -109,17 +122,24 @@ test('documents: identity and namespace rules', () => {
   };
   assert.is(problems({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }), 'other');
   assert.equal(problems({ apiVersion: 'apps/v1', kind: 'Deployment' }), 'other');
-  assert.equal(problems('text'), ['document is the string "text", not a Kubernetes object (a mapping with apiVersion, kind and metadata)'].map((m) => `: ${m}`));
+  assert.equal(
+    problems('text'),
+    ['document is the string "text", not a Kubernetes object (a mapping with apiVersion, kind and metadata)'].map((m) => `: ${m}`),
+  );
   assert.equal(problems({ kind: 'Agency' }), ['apiVersion: not a Kubernetes object: apiVersion is missing or not a string']);
   assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', spec: agencySpec() }), ['metadata: required field is missing']);
-  assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 7 }, spec: agencySpec() }), ['metadata/name: must be a string, not the number 7']);
+  assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 7 }, spec: agencySpec() }), [
+    'metadata/name: must be a string, not the number 7',
+  ]);
   assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'govcloud-x' }, spec: agencySpec() }), [
     'metadata/name: an Agency name has at most 30 characters and does not start with govcloud or kube-',
   ]);
   assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'btc', labels: { a: 1 } }, spec: agencySpec() }), [
     'metadata/labels/a: must be a string, not the number 1 (quote it)',
   ]);
-  assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'btc' }, spec: agencySpec(), extra: 1 }), ['extra: unknown field']);
+  assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'btc' }, spec: agencySpec(), extra: 1 }), [
+    'extra: unknown field',
+  ]);
   assert.equal(problems({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'Agency', metadata: { name: 'btc' }, spec: agencySpec(), status: 'ignored' }), []);
 });
 

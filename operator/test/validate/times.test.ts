@@ -12,7 +12,14 @@ function linkProblems(validFrom: string | undefined, validUntil: string): string
     apiVersion: 'govcloud.dev/v1alpha1',
     kind: 'NetworkLink',
     metadata: { name: 'l', namespace: 'govcloud-btc' },
-    spec: { workspace: 'apps', direction: 'Egress', peer: { agency: { name: 'hanoi', workspace: 'web' } }, ports: [{ port: 443 }], ...(validFrom ? { validFrom } : {}), validUntil },
+    spec: {
+      workspace: 'apps',
+      direction: 'Egress',
+      peer: { agency: { name: 'hanoi', workspace: 'web' } },
+      ports: [{ port: 443 }],
+      ...(validFrom ? { validFrom } : {}),
+      validUntil,
+    },
   };
   const result = validateSources([{ file: 'l.yaml', bytes: new TextEncoder().encode(stringify(link)) }]);
   return result.errors.filter((e) => /valid(From|Until)/.test(e.field ?? '') || /rule/.test(e.message)).map((e) => `${e.field}: ${e.message}`);

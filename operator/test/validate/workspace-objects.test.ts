@@ -21,7 +21,11 @@ const CASES: { what: string; admitted: boolean; object: Record<string, unknown> 
   { what: 'a Service with an empty externalIPs', admitted: true, object: svc({ externalIPs: [] }) },
   { what: 'a NodePort Service', admitted: false, object: svc({ type: 'NodePort' }) },
   { what: 'a LoadBalancer Service', admitted: false, object: svc({ type: 'LoadBalancer' }) },
-  { what: 'an ExternalName Service', admitted: false, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ra-ngoai', namespace: NS }, spec: { type: 'ExternalName', externalName: 'moh.gov.vn' } } },
+  {
+    what: 'an ExternalName Service',
+    admitted: false,
+    object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ra-ngoai', namespace: NS }, spec: { type: 'ExternalName', externalName: 'moh.gov.vn' } },
+  },
   { what: 'a ClusterIP Service with externalIPs', admitted: false, object: svc({ externalIPs: ['10.10.0.1'] }) },
   { what: 'an Opaque Secret', admitted: true, object: secret('Opaque') },
   { what: 'a Secret of no type (Opaque by default)', admitted: true, object: secret(undefined) },
@@ -30,7 +34,12 @@ const CASES: { what: string; admitted: boolean; object: Record<string, unknown> 
 ];
 
 function svc(spec: Record<string, unknown>): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'dich-vu', namespace: NS }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'dich-vu', namespace: NS },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...spec },
+  };
 }
 
 function secret(type: string | undefined): Record<string, unknown> {
@@ -43,7 +52,9 @@ function secret(type: string | undefined): Record<string, unknown> {
 function renderedVerdict(object: Record<string, unknown>): boolean {
   const resource = `${String(object.kind).toLowerCase()}s`;
   const policies = platformObjects(dataCentre('dc-hanoi', { hub: true })).filter(
-    (o) => o.kind === 'ValidatingAdmissionPolicy' && (o.spec as { matchConstraints: { resourceRules: { resources: string[] }[] } }).matchConstraints.resourceRules[0]!.resources.includes(resource),
+    (o) =>
+      o.kind === 'ValidatingAdmissionPolicy' &&
+      (o.spec as { matchConstraints: { resourceRules: { resources: string[] }[] } }).matchConstraints.resourceRules[0]!.resources.includes(resource),
   );
   assert.is(policies.length, 1, `one policy for ${resource}`);
   const validations = (policies[0]!.spec as { validations: { expression: string }[] }).validations;

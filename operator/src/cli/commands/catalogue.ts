@@ -67,7 +67,14 @@ function row(e: CatalogueEntry): string[] {
 
 export function catalogueTable(entries: readonly CatalogueEntry[], now: Date, colour: boolean): string {
   const out = [paint(`${entries.length} shared data service${entries.length === 1 ? '' : 's'} at ${now.toISOString()}`, 'bold', colour) + '\n\n'];
-  if (entries.length > 0) out.push(renderTable(HEADERS.map((header) => ({ header })), entries.map(row), { colour }));
+  if (entries.length > 0)
+    out.push(
+      renderTable(
+        HEADERS.map((header) => ({ header })),
+        entries.map(row),
+        { colour },
+      ),
+    );
   const issues = entries.flatMap((e) => e.issues.map((i) => `${e.ref}: ${i}`));
   if (issues.length > 0) out.push(`\n${paint('Not rendered as asked:', 'bold', colour)}\n${issues.map((i) => paint(i, 'yellow', colour) + '\n').join('')}`);
   return out.join('');
@@ -81,7 +88,15 @@ export function catalogueMarkdown(entries: readonly CatalogueEntry[], now: Date)
   lines.push(`|${' --- |'.repeat(7)}`);
   for (const e of entries) {
     const owner = e.owner ? `${e.ownerDisplayName ?? e.owner} (\`${e.owner}\`)` : '(no agency)';
-    const cells = [owner, `${e.displayName} (\`${e.name}\`)`, e.identifier ? `\`${e.identifier}\`` : '-', e.dataClass, e.sharing, e.dataCentres.join(', ') || 'none', consumersText(e)];
+    const cells = [
+      owner,
+      `${e.displayName} (\`${e.name}\`)`,
+      e.identifier ? `\`${e.identifier}\`` : '-',
+      e.dataClass,
+      e.sharing,
+      e.dataCentres.join(', ') || 'none',
+      consumersText(e),
+    ];
     lines.push(`| ${cells.map(md).join(' | ')} |`);
   }
   const onRequest = entries.filter((e) => e.access.length > 0);

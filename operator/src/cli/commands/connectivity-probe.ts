@@ -48,7 +48,10 @@ function parseToleration(text: string): NonNullable<PodPlacement['tolerations']>
   return { key, operator: value === undefined ? 'Exists' : 'Equal', ...(value !== undefined ? { value } : {}), ...(effect ? { effect } : {}) };
 }
 
-export function probeSettings(values: Record<string, string | boolean | undefined>, multi: { workspaces: string[]; nodeSelectors: string[]; tolerations: string[] }): ProbeSettings {
+export function probeSettings(
+  values: Record<string, string | boolean | undefined>,
+  multi: { workspaces: string[]; nodeSelectors: string[]; tolerations: string[] },
+): ProbeSettings {
   const nodeSelector: Record<string, string> = {};
   for (const s of multi.nodeSelectors) {
     const eq = s.indexOf('=');
@@ -82,13 +85,26 @@ export interface ProbeOutcome {
  * Plans, runs and compares. SIGINT and the time limit abort the run; the probe pods are
  * deleted before this returns or throws.
  */
-export async function probeView(view: View, session: ProbeSession, settings: ProbeSettings, io: Io, runId = randomBytes(3).toString('hex')): Promise<ProbeOutcome> {
-  const plan = planProbe(view.input, { runId, closedPerSource: settings.closedPerSource, parallel: settings.parallel, ...(settings.workspaces ? { workspaces: settings.workspaces } : {}) });
+export async function probeView(
+  view: View,
+  session: ProbeSession,
+  settings: ProbeSettings,
+  io: Io,
+  runId = randomBytes(3).toString('hex'),
+): Promise<ProbeOutcome> {
+  const plan = planProbe(view.input, {
+    runId,
+    closedPerSource: settings.closedPerSource,
+    parallel: settings.parallel,
+    ...(settings.workspaces ? { workspaces: settings.workspaces } : {}),
+  });
   const interrupted = new AbortController();
   const onSigint = () => interrupted.abort(new Error('interrupted (SIGINT): probe pods deleted'));
   process.once('SIGINT', onSigint);
   const signal = AbortSignal.any([interrupted.signal, AbortSignal.timeout(settings.timeoutSeconds * 1000)]);
-  io.stderr(`probe run ${runId}: ${plan.pairs.length} pairs (${plan.pairs.filter((p) => p.predicted === 'open').length} predicted open), ${plan.rounds.length} round(s), at most ${settings.parallel} probe pods at once\n`);
+  io.stderr(
+    `probe run ${runId}: ${plan.pairs.length} pairs (${plan.pairs.filter((p) => p.predicted === 'open').length} predicted open), ${plan.rounds.length} round(s), at most ${settings.parallel} probe pods at once\n`,
+  );
   try {
     const measured = await runProbe(session.api, plan, {
       placement: settings.placement,
@@ -101,7 +117,10 @@ export async function probeView(view: View, session: ProbeSession, settings: Pro
     return { plan, comparison: compare(plan.pairs, measured) };
   } catch (err) {
     if (signal.aborted && err === signal.reason) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? `the time limit (--timeout ${settings.timeoutSeconds}) passed; probe pods deleted` : (err as Error).message;
+      const why =
+        err instanceof Error && err.name === 'TimeoutError'
+          ? `the time limit (--timeout ${settings.timeoutSeconds}) passed; probe pods deleted`
+          : (err as Error).message;
       throw new ProbeAborted(why);
     }
     throw err;
@@ -120,9 +139,23 @@ export function probeJson(outcome: ProbeOutcome): Record<string, unknown> {
 
 export function probeText(outcome: ProbeOutcome, all: boolean, colour: boolean): string {
   const c = outcome.comparison;
-  const out = [paint(`Probed ${c.pairs.length} pairs: ${c.matches} as predicted, ${c.mismatches} mismatch${c.mismatches === 1 ? '' : 'es'}, ${c.notProbed} not probed`, 'bold', colour) + '\n'];
+  const out = [
+    paint(
+      `Probed ${c.pairs.length} pairs: ${c.matches} as predicted, ${c.mismatches} mismatch${c.mismatches === 1 ? '' : 'es'}, ${c.notProbed} not probed`,
+      'bold',
+      colour,
+    ) + '\n',
+  ];
   const rows = comparisonRows(c, all).map((r) => r.map((cell, i) => (i === 5 ? paint(cell, cell === 'match' ? 'green' : 'red', colour) : cell)));
-  if (rows.length > 0) out.push('\n' + renderTable(PROBE_HEADERS.map((header) => ({ header })), rows, { colour }));
+  if (rows.length > 0)
+    out.push(
+      '\n' +
+        renderTable(
+          PROBE_HEADERS.map((header) => ({ header })),
+          rows,
+          { colour },
+        ),
+    );
   for (const s of outcome.plan.skipped) out.push(`skipped: ${s}\n`);
   return out.join('');
 }

@@ -22,7 +22,18 @@ import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 import { kubeProbeApi } from '../../connectivity/probe/kube.ts';
-import { DEFAULT_PROBE_IMAGE, EXIT_MISMATCH, ProbeAborted, probeJson, probeSettings, probeText, probeView, runProbeClient, runProbeServer, type ProbeSession } from './connectivity-probe.ts';
+import {
+  DEFAULT_PROBE_IMAGE,
+  EXIT_MISMATCH,
+  ProbeAborted,
+  probeJson,
+  probeSettings,
+  probeText,
+  probeView,
+  runProbeClient,
+  runProbeServer,
+  type ProbeSession,
+} from './connectivity-probe.ts';
 
 const USAGE = `Usage: govcloud connectivity PATH... [--data-centre NAME] [--now RFC3339]
                              [--explain SRC DST [--port PORT[/PROTO]]] [--output table|json] [--all]
@@ -145,14 +156,17 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     if (kubeconfig === undefined && positionals.length === 0) throw new UsageError('name at least one file or folder, or --kubeconfig');
     if (kubeconfig !== undefined && positionals.length > 0) throw new UsageError('read either files or a cluster (--kubeconfig), not both');
     if (values.context !== undefined && kubeconfig === undefined) throw new UsageError('--context goes with --kubeconfig');
-    const probeOnly = ['image', 'parallel', 'timeout', 'closed-per-workspace', 'connect-timeout', 'settle'].filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const probeOnly = ['image', 'parallel', 'timeout', 'closed-per-workspace', 'connect-timeout', 'settle']
+      .filter((k) => values[k] !== undefined)
+      .map((k) => `--${k}`);
     if (workspaces.length > 0) probeOnly.push('--workspace');
     if (nodeSelectors.length > 0) probeOnly.push('--node-selector');
     if (tolerations.length > 0) probeOnly.push('--toleration');
     if (values.probe !== true && probeOnly.length > 0) throw new UsageError(`${probeOnly.join(', ')} go${probeOnly.length === 1 ? 'es' : ''} with --probe`);
     if (values.probe === true) {
       if (kubeconfig === undefined) throw new UsageError('--probe needs a cluster: --kubeconfig FILE');
-      if (explainEnds || hosts.length > 0 || only !== undefined || values.now !== undefined) throw new UsageError('--probe takes none of --explain, --host, --data-centre, --now');
+      if (explainEnds || hosts.length > 0 || only !== undefined || values.now !== undefined)
+        throw new UsageError('--probe takes none of --explain, --host, --data-centre, --now');
       const settings = probeSettings(values, { workspaces, nodeSelectors, tolerations });
       const context = values.context as string | undefined;
       const view = plainView(await this.readLive(kubeconfig, context));
@@ -319,12 +333,21 @@ async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Hos
   }
   if (hosts.length > 0) throw new UsageError('--host is for plain manifests; with govcloud objects the hosts are the data centres and networks');
   const result = validateLoaded(loaded);
-  if (result.errors.length > 0) return invalid(() => problemsJson(paths, result), () => problemsText(paths, result, useColour(io)));
+  if (result.errors.length > 0)
+    return invalid(
+      () => problemsJson(paths, result),
+      () => problemsText(paths, result, useColour(io)),
+    );
   const warnings: Problem[] = [];
   // Plain manifests beside govcloud objects run where --data-centre says; without it they are left out.
   const placed = plain.filter((o) => o.value !== null && typeof o.value === 'object');
   if (placed.length > 0 && only === undefined) {
-    warnings.push({ file: paths.join(' '), line: 0, object: '', message: `${placed.length} plain Kubernetes objects beside govcloud objects are left out: --data-centre NAME says where they run` });
+    warnings.push({
+      file: paths.join(' '),
+      line: 0,
+      object: '',
+      message: `${placed.length} plain Kubernetes objects beside govcloud objects are left out: --data-centre NAME says where they run`,
+    });
   }
   const rendered = platformViews(result.platform, now, only !== undefined ? { [only]: placed } : {});
   for (const view of rendered.views) {
@@ -343,8 +366,16 @@ function matrixTable(dataCentre: string | null, groups: RowGroup[], all: boolean
   const title = dataCentre === null ? 'Connectivity' : `Connectivity in data centre ${dataCentre}`;
   const out = [paint(`${title}: ${rows.length} path${rows.length === 1 ? '' : 's'} open${all ? ' or listed' : ''}`, 'bold', colour) + '\n\n'];
   if (rows.length > 0) {
-    const painted = rows.map((r) => r.map((c, i) => (i === 3 ? paint(c, c.startsWith('allowed') ? 'green' : c.startsWith('partial') ? 'yellow' : 'red', colour) : c)));
-    out.push(renderTable(MATRIX_HEADERS.map((header) => ({ header })), painted, { colour }));
+    const painted = rows.map((r) =>
+      r.map((c, i) => (i === 3 ? paint(c, c.startsWith('allowed') ? 'green' : c.startsWith('partial') ? 'yellow' : 'red', colour) : c)),
+    );
+    out.push(
+      renderTable(
+        MATRIX_HEADERS.map((header) => ({ header })),
+        painted,
+        { colour },
+      ),
+    );
   }
   if (denied > 0) out.push(`\n${denied} denied path${denied === 1 ? '' : 's'} not shown (--all lists them)\n`);
   return out.join('');
@@ -353,7 +384,7 @@ function matrixTable(dataCentre: string | null, groups: RowGroup[], all: boolean
 function crossTable(cells: CrossCell[], colour: boolean): string {
   const out = [paint(`Across data centres, via network range: ${cells.length} path${cells.length === 1 ? '' : 's'} open`, 'bold', colour) + '\n'];
   out.push(
-    'The receiving data centre admits the sender\'s whole network range: it cannot tell one workspace\nthere from another. Routing and firewalls between data centres are not modelled.\n\n',
+    "The receiving data centre admits the sender's whole network range: it cannot tell one workspace\nthere from another. Routing and firewalls between data centres are not modelled.\n\n",
   );
   if (cells.length === 0) return out.join('');
   const rows = cells.map((c) => [
@@ -366,11 +397,23 @@ function crossTable(cells: CrossCell[], colour: boolean): string {
       c.ingress.isolatedBy.length > 0 ? `ingress ${[...new Set(c.ingress.allowedBy.map((m) => `${m.policy}[${m.rule}]`))].join(', ')}` : 'ingress not isolated',
     ].join('; '),
   ]);
-  out.push(renderTable(MATRIX_HEADERS.map((header) => ({ header })), rows, { colour }));
+  out.push(
+    renderTable(
+      MATRIX_HEADERS.map((header) => ({ header })),
+      rows,
+      { colour },
+    ),
+  );
   return out.join('');
 }
 
-function runExplain(io: Io, views: View[], [srcSpec, dstSpec]: [string, string], port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined, output: string): number {
+function runExplain(
+  io: Io,
+  views: View[],
+  [srcSpec, dstSpec]: [string, string],
+  port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined,
+  output: string,
+): number {
   const results: { dataCentre: string | null; explanation: Explanation; view: View }[] = [];
   const reasons: string[] = [];
   for (const view of views) {
@@ -476,7 +519,11 @@ function openKubeconfig(kubeconfig: string, context: string | undefined): Cluste
   const name = context ?? config.getCurrentContext();
   const found = config.getContextObject(name);
   if (!found) {
-    const known = config.getContexts().map((c) => c.name).join(', ') || 'none';
+    const known =
+      config
+        .getContexts()
+        .map((c) => c.name)
+        .join(', ') || 'none';
     throw new InputError(`kubeconfig ${kubeconfig} has no context "${name}" (it has: ${known})`);
   }
   if (!config.getCluster(found.cluster)?.server) throw new InputError(`kubeconfig ${kubeconfig}: context "${name}" names no cluster with a server address`);

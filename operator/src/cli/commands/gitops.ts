@@ -40,11 +40,15 @@ Exit codes: 0 written (or up to date), 1 invalid input, a group without a handle
     if (sub !== 'codeowners') throw new UsageError(sub === undefined ? 'name a subcommand: codeowners' : `no subcommand "${sub}" (known: codeowners)`);
     const { values, positionals } = parseOptions(rest, { platform: { value: true }, org: { value: true }, map: { value: true }, check: { value: true } });
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
-    const platform = ((values.platform as string | undefined) ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+    const platform = ((values.platform as string | undefined) ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h.length > 0);
     if (platform.length === 0) throw new UsageError('--platform HANDLE: who owns platform/ and the Agency objects');
     for (const h of platform) if (!isHandle(h)) throw new UsageError(`--platform: "${h}" is not a handle (@user, @org/team or an e-mail address)`);
     const org = values.org as string | undefined;
-    if (org !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(org)) throw new UsageError(`--org: "${org}" is not an organisation or group path`);
+    if (org !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(org))
+      throw new UsageError(`--org: "${org}" is not an organisation or group path`);
     const rules: HandleRules = { platform };
     if (org !== undefined) rules.org = org;
     if (values.map !== undefined) rules.map = await readMap(resolve(io.cwd, values.map as string), values.map as string);
@@ -73,7 +77,9 @@ Exit codes: 0 written (or up to date), 1 invalid input, a group without a handle
       io.stdout(`${check} is up to date\n`);
       return EXIT.ok;
     }
-    io.stdout(`${check} ${current === undefined ? 'is missing' : 'differs from what the Agency objects say'}: regenerate it with the same command without --check, and commit it\n`);
+    io.stdout(
+      `${check} ${current === undefined ? 'is missing' : 'differs from what the Agency objects say'}: regenerate it with the same command without --check, and commit it\n`,
+    );
     return EXIT.invalid;
   },
 };
@@ -85,11 +91,14 @@ async function readMap(path: string, given: string): Promise<Map<string, string[
   } catch (err) {
     throw new InputError(`--map ${given}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`--map ${given}: a mapping of group name to handle or list of handles`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InputError(`--map ${given}: a mapping of group name to handle or list of handles`);
   const map = new Map<string, string[]>();
   for (const [group, handles] of Object.entries(value)) {
     const list = Array.isArray(handles) ? handles : [handles];
-    for (const h of list) if (typeof h !== 'string' || !isHandle(h)) throw new InputError(`--map ${given}: group "${group}": ${JSON.stringify(h)} is not a handle (@user, @org/team or an e-mail address)`);
+    for (const h of list)
+      if (typeof h !== 'string' || !isHandle(h))
+        throw new InputError(`--map ${given}: group "${group}": ${JSON.stringify(h)} is not a handle (@user, @org/team or an e-mail address)`);
     map.set(group, list as string[]);
   }
   return map;

@@ -10,11 +10,4 @@ import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [
-  validateCommand,
-  planCommand,
-  connectivityCommand,
-  catalogueCommand,
-  gitopsCommand,
-  operatorCommand,
-];
+export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, gitopsCommand, operatorCommand];

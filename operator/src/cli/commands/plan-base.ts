@@ -18,7 +18,8 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
   // The base is read at the same relative paths: a path outside the working folder would read the same files twice, or files outside the base.
   const basePaths = paths.map((p) => relative(io.cwd, resolve(io.cwd, p)) || '.');
   const outside = paths.find((_, i) => basePaths[i]!.startsWith('..') || isAbsolute(basePaths[i]!));
-  if (outside !== undefined) throw new UsageError(`with --base, name paths inside the working folder (${outside} is not): they are read at the same place in the base`);
+  if (outside !== undefined)
+    throw new UsageError(`with --base, name paths inside the working folder (${outside} is not): they are read at the same place in the base`);
   const head = await loadAndValidate(paths, io);
   if (head.errors.length > 0) {
     if (output === 'markdown') {
@@ -40,7 +41,9 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
     // A folder this change adds is empty at the base, not an error; none of them there is a wrong base.
     const missing = (p: Problem) => p.message === 'no such file or folder' && basePaths.includes(p.file);
     if (basePaths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
-      throw new InputError(`--base ${ref}: none of ${paths.join(' ')} is there (read relative to ${opened.commit ? 'the same folder of the commit' : 'the base folder'})`);
+      throw new InputError(
+        `--base ${ref}: none of ${paths.join(' ')} is there (read relative to ${opened.commit ? 'the same folder of the commit' : 'the base folder'})`,
+      );
     }
     loaded.problems = loaded.problems.filter((p) => !missing(p));
     baseResult = validateLoaded(loaded);
@@ -66,7 +69,14 @@ function onlyDataCentre(diff: PlanDiff, name: string): PlanDiff {
   return {
     ...diff,
     dataCentres: diff.dataCentres.filter((d) => d.dataCentre === name),
-    access: { opened: diff.access.opened.filter(touches), closed: diff.access.closed.filter(touches), changed: diff.access.changed.filter((c) => touches(c.after)) },
-    issues: { added: diff.issues.added.filter((i) => i.dataCentre === undefined || i.dataCentre === name), resolved: diff.issues.resolved.filter((i) => i.dataCentre === undefined || i.dataCentre === name) },
+    access: {
+      opened: diff.access.opened.filter(touches),
+      closed: diff.access.closed.filter(touches),
+      changed: diff.access.changed.filter((c) => touches(c.after)),
+    },
+    issues: {
+      added: diff.issues.added.filter((i) => i.dataCentre === undefined || i.dataCentre === name),
+      resolved: diff.issues.resolved.filter((i) => i.dataCentre === undefined || i.dataCentre === name),
+    },
   };
 }

@@ -138,7 +138,10 @@ function planTable(paths: readonly string[], plan: PlatformRender, now: Date, re
 
   const total = totals.reduce((a, b) => a + b, 0);
   const out: string[] = [];
-  out.push(paint(`Plan for ${paths.join(' ')} at ${now.toISOString()}: ${total} objects in ${dcs.length} data centre${dcs.length === 1 ? '' : 's'}`, 'bold', colour) + '\n\n');
+  out.push(
+    paint(`Plan for ${paths.join(' ')} at ${now.toISOString()}: ${total} objects in ${dcs.length} data centre${dcs.length === 1 ? '' : 's'}`, 'bold', colour) +
+      '\n\n',
+  );
   out.push(renderTable(columns, rows, { colour }));
   const warnings = result.warnings.length;
   if (warnings > 0) out.push(`\n${warnings} validation warning${warnings === 1 ? '' : 's'} (govcloud validate shows them)\n`);

@@ -160,7 +160,12 @@ export async function probeTargets(targets: readonly Target[], timeoutMs: number
  * they have, its traffic may pass unjudged), probe, write the report where the kubelet (or the
  * node agent) reads it, and return it.
  */
-export async function runClient(targets: readonly Target[], timeoutMs: number, delayMs = 0, reportPath = process.env[REPORT_PATH_ENV] ?? DEFAULT_REPORT_PATH): Promise<string> {
+export async function runClient(
+  targets: readonly Target[],
+  timeoutMs: number,
+  delayMs = 0,
+  reportPath = process.env[REPORT_PATH_ENV] ?? DEFAULT_REPORT_PATH,
+): Promise<string> {
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const report = formatReport(await probeTargets(targets, timeoutMs));
   await writeFile(reportPath, report);

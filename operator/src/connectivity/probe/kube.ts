@@ -53,7 +53,9 @@ export function kubeProbeApi(client: ClusterClient): ProbeApi {
   const uidOf = (namespace: string, signal: AbortSignal): Promise<string> => {
     let uid = uids.get(namespace);
     if (!uid) {
-      uid = client.request<{ metadata: { uid: string } }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`, { signal }).then((ns) => ns.metadata.uid);
+      uid = client
+        .request<{ metadata: { uid: string } }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`, { signal })
+        .then((ns) => ns.metadata.uid);
       uids.set(namespace, uid);
     }
     return uid;

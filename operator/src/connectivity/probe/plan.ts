@@ -88,7 +88,8 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
   const wanted = options.workspaces ? new Set(options.workspaces) : undefined;
   // The cluster's own namespaces get no probe pods unless named.
   const allowed = (ns: string) => !ns.startsWith('kube-') || wanted?.has(ns) === true;
-  const inScope = (source: string, destination: string) => allowed(source) && allowed(destination) && (!wanted || (wanted.has(source) && wanted.has(destination)));
+  const inScope = (source: string, destination: string) =>
+    allowed(source) && allowed(destination) && (!wanted || (wanted.has(source) && wanted.has(destination)));
   // Probe pods of an earlier run are not workloads to stand in for.
   const endpoints = input.endpoints.filter((e) => e.labels[PROBE_LABEL] === undefined);
   const evaluator = new Evaluator(input);
@@ -131,7 +132,10 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
     targets.push({ destination: label, port: destinationPort(dest.ref), namespace: dest.ref.namespace, server: key, target });
   }
 
-  const sources = input.namespaces.map((n) => n.name).filter((n) => allowed(n) && (!wanted || wanted.has(n))).sort();
+  const sources = input.namespaces
+    .map((n) => n.name)
+    .filter((n) => allowed(n) && (!wanted || wanted.has(n)))
+    .sort();
   const pairs: ProbePair[] = [];
   const pairServer: string[] = [];
   for (const source of sources) {
@@ -142,7 +146,14 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
       if (!inScope(source, t.namespace)) continue;
       const server = servers.get(t.server) as ServerSpec & { endpoint: Endpoint };
       const verdict = evaluator.evaluate({ kind: 'pod', endpoint: client }, { kind: 'pod', endpoint: server.endpoint }, t.target).verdict;
-      const pair: ProbePair = { source, destination: t.destination, port: t.port, server: t.server, target: t.target, predicted: verdict === 'denied' ? 'closed' : 'open' };
+      const pair: ProbePair = {
+        source,
+        destination: t.destination,
+        port: t.port,
+        server: t.server,
+        target: t.target,
+        predicted: verdict === 'denied' ? 'closed' : 'open',
+      };
       if (pair.predicted === 'open') {
         pairs.push(pair);
         pairServer.push(t.server);
@@ -170,7 +181,10 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
     const clients: ClientSpec[] = [];
     for (const source of sources) {
       const stand = endpoints.find((e) => e.namespace === source);
-      const mine = pairs.map((p, index) => ({ p, index })).filter(({ p }) => p.source === source && names.has(p.server)).map(({ index }) => index);
+      const mine = pairs
+        .map((p, index) => ({ p, index }))
+        .filter(({ p }) => p.source === source && names.has(p.server))
+        .map(({ index }) => index);
       for (let c = 0; c < mine.length; c += MAX_TARGETS_PER_CLIENT) {
         clients.push({
           name: `govcloud-probe-${options.runId}-c${rounds.length}-${clients.length}`,

@@ -84,7 +84,12 @@ export function serverPod(server: ServerSpec, placement: PodPlacement): PodManif
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: server.name, namespace: server.namespace, labels: server.labels, annotations: { [PROBE_ROLE_ANNOTATION]: `server for ${server.standsFor}` } },
+    metadata: {
+      name: server.name,
+      namespace: server.namespace,
+      labels: server.labels,
+      annotations: { [PROBE_ROLE_ANNOTATION]: `server for ${server.standsFor}` },
+    },
     spec,
   };
 }
@@ -95,12 +100,30 @@ export interface ClientTarget {
   protocol: 'TCP' | 'UDP';
 }
 
-export function clientPod(client: ClientSpec, targets: readonly ClientTarget[], timing: { timeoutMs: number; delayMs: number }, placement: PodPlacement): PodManifest {
-  const args = ['connectivity', '--probe-connect', '--probe-timeout', String(timing.timeoutMs), '--probe-delay', String(timing.delayMs), ...targets.map(formatTarget)];
+export function clientPod(
+  client: ClientSpec,
+  targets: readonly ClientTarget[],
+  timing: { timeoutMs: number; delayMs: number },
+  placement: PodPlacement,
+): PodManifest {
+  const args = [
+    'connectivity',
+    '--probe-connect',
+    '--probe-timeout',
+    String(timing.timeoutMs),
+    '--probe-delay',
+    String(timing.delayMs),
+    ...targets.map(formatTarget),
+  ];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: client.name, namespace: client.namespace, labels: client.labels, annotations: { [PROBE_ROLE_ANNOTATION]: `client of workspace ${client.namespace}` } },
+    metadata: {
+      name: client.name,
+      namespace: client.namespace,
+      labels: client.labels,
+      annotations: { [PROBE_ROLE_ANNOTATION]: `client of workspace ${client.namespace}` },
+    },
     spec: podSpec(placement, args, []),
   };
 }

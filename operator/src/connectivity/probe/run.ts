@@ -86,7 +86,10 @@ export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptio
         if (runnable.length === 0) return;
         const spec = { ...client, pairs: runnable };
         namespaces.add(spec.namespace);
-        await api.createPod(clientPod(spec, targetsOf(spec, plan.pairs, ips), { timeoutMs: options.connectTimeoutMs, delayMs: options.settleMs }, options.placement), options.signal);
+        await api.createPod(
+          clientPod(spec, targetsOf(spec, plan.pairs, ips), { timeoutMs: options.connectTimeoutMs, delayMs: options.settleMs }, options.placement),
+          options.signal,
+        );
         const state = await waitFor(api, spec.namespace, spec.name, (p) => (p.phase === 'Succeeded' || p.phase === 'Failed' ? true : undefined), wait);
         // A finished client still counts against the bound until it is gone.
         await api.deletePod(spec.namespace, spec.name);
@@ -103,7 +106,8 @@ export async function runProbe(api: ProbeApi, plan: ProbePlan, options: RunOptio
 }
 
 function reportOf(state: PodState, count: number): ReturnType<typeof parseReport> {
-  if (state.message === undefined || state.message === '') return { ok: false, message: `client pod ${state.phase} (exit ${state.exitCode ?? '?'}) without a report` };
+  if (state.message === undefined || state.message === '')
+    return { ok: false, message: `client pod ${state.phase} (exit ${state.exitCode ?? '?'}) without a report` };
   return parseReport(state.message, count);
 }
 
@@ -148,7 +152,10 @@ async function cleanup(api: ProbeApi, namespaces: Set<string>, runId: string): P
   // Every namespace is tried even when one fails; the first failure is reported after.
   const results = await Promise.allSettled([...namespaces].map((ns) => api.deleteProbePods(ns, runId)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw new Error(`could not delete the probe pods (label ${PROBE_LABEL}=${runId}): ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`);
+  if (failed)
+    throw new Error(
+      `could not delete the probe pods (label ${PROBE_LABEL}=${runId}): ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`,
+    );
 }
 
 /** Runs `fn` on every item, at most `limit` at a time; the first failure is thrown once all settled. */

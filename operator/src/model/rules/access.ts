@@ -34,7 +34,11 @@ export function checkServices(platform: Platform, index: Index, error: Report): 
     if (!workspace) {
       error(service, ['spec', 'workspace'], `${describeObject(owner)} has no workspace "${service.spec.workspace}" (it has ${workspaceNames(owner)})`);
     } else if (dataClassExceeds(service.spec.dataClass, workspace.dataClass)) {
-      error(service, ['spec', 'dataClass'], `the service handles ${service.spec.dataClass} data, but workspace "${workspace.name}" is declared for ${workspace.dataClass} data at most`);
+      error(
+        service,
+        ['spec', 'dataClass'],
+        `the service handles ${service.spec.dataClass} data, but workspace "${workspace.name}" is declared for ${workspace.dataClass} data at most`,
+      );
     }
     for (const resource of ['cpu', 'memory'] as const) {
       const value = service.spec.resources?.[resource];
@@ -42,7 +46,11 @@ export function checkServices(platform: Platform, index: Index, error: Report): 
     }
     service.spec.placement.dataCentres.forEach((dc, i) => {
       if (!owner.spec.placement.dataCentres.includes(dc)) {
-        error(service, ['spec', 'placement', 'dataCentres', i], `${describeObject(owner)} is not placed in DataCentre/${dc} (it is in ${list(owner.spec.placement.dataCentres)}): a service runs only where its owner is placed`);
+        error(
+          service,
+          ['spec', 'placement', 'dataCentres', i],
+          `${describeObject(owner)} is not placed in DataCentre/${dc} (it is in ${list(owner.spec.placement.dataCentres)}): a service runs only where its owner is placed`,
+        );
       }
     });
     const id = serviceIdentifier(agencyCode(owner), service.spec.subsystem, service.spec.serviceCode, service.spec.version);
@@ -57,11 +65,16 @@ export function checkRequests(platform: Platform, index: Index, error: Report, w
     const consumer = acting(request, index, error);
     if (!consumer) continue;
     request.spec.workspaces.forEach((w, i) => {
-      if (!hasWorkspace(consumer, w)) error(request, ['spec', 'workspaces', i], `${describeObject(consumer)} has no workspace "${w}" (it has ${workspaceNames(consumer)})`);
+      if (!hasWorkspace(consumer, w))
+        error(request, ['spec', 'workspaces', i], `${describeObject(consumer)} has no workspace "${w}" (it has ${workspaceNames(consumer)})`);
     });
     const provider = request.spec.provider;
     if (provider === consumer.metadata.name) {
-      error(request, ['spec', 'provider'], 'an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies');
+      error(
+        request,
+        ['spec', 'provider'],
+        'an agency does not request access to its own service: its own workspaces use it when it is shared by default or openly, and links join only two agencies',
+      );
       continue;
     }
     if (!index.exists('Agency', undefined, provider)) {
@@ -78,10 +91,20 @@ export function checkRequests(platform: Platform, index: Index, error: Report, w
       const how = service.spec.sharing === 'open' ? 'openly' : 'by default';
       const owner = index.agencies.get(provider);
       if (!levelPolicy(consumer.spec.securityLevel).declaredUse) {
-        warning(request, ['spec', 'service'], `not needed: ${describeObject(service)} is shared ${how}, so every agency at security level 1 or 2 may use it already`, service);
+        warning(
+          request,
+          ['spec', 'service'],
+          `not needed: ${describeObject(service)} is shared ${how}, so every agency at security level 1 or 2 may use it already`,
+          service,
+        );
       } else if (owner) {
         // Needed from level 3 (no grant is: the owner shares it with everyone), and only where both are.
-        const apart = noCommonDataCentre(consumer, service, owner, `services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above,`);
+        const apart = noCommonDataCentre(
+          consumer,
+          service,
+          owner,
+          `services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above,`,
+        );
         if (apart) error(request, ['spec', 'service'], `the request can open nothing: ${apart}`, service);
       }
     }
@@ -97,7 +120,12 @@ export function checkGrants(platform: Platform, index: Index, error: Report, war
     if (!service && !index.exists('SharedDataService', ns, grant.spec.service)) {
       error(grant, ['spec', 'service'], `no SharedDataService named "${grant.spec.service}" in ${ns}: an agency grants access only to its own services`);
     } else if (service && service.spec.sharing !== 'onRequest') {
-      warning(grant, ['spec', 'service'], `not needed: ${describeObject(service)} is shared ${service.spec.sharing === 'open' ? 'openly' : 'by default'}, so every agency may use it already`, service);
+      warning(
+        grant,
+        ['spec', 'service'],
+        `not needed: ${describeObject(service)} is shared ${service.spec.sharing === 'open' ? 'openly' : 'by default'}, so every agency may use it already`,
+        service,
+      );
     }
     const consumerName = grant.spec.consumer;
     if (consumerName === provider.metadata.name) {
@@ -111,7 +139,8 @@ export function checkGrants(platform: Platform, index: Index, error: Report, war
     }
     const workspaces = grant.spec.workspaces ?? [];
     workspaces.forEach((w, i) => {
-      if (!hasWorkspace(consumer, w)) error(grant, ['spec', 'workspaces', i], `${describeObject(consumer)} has no workspace "${w}" (it has ${workspaceNames(consumer)})`);
+      if (!hasWorkspace(consumer, w))
+        error(grant, ['spec', 'workspaces', i], `${describeObject(consumer)} has no workspace "${w}" (it has ${workspaceNames(consumer)})`);
     });
     const requests = index.requests.get(`${consumerName}|${provider.metadata.name}|${grant.spec.service}`) ?? [];
     if (requests.length === 0) {
@@ -131,7 +160,12 @@ export function checkGrants(platform: Platform, index: Index, error: Report, war
     const requested = new Set(requests.flatMap((r) => r.spec.workspaces));
     workspaces.forEach((w, i) => {
       if (hasWorkspace(consumer, w) && !requested.has(w)) {
-        error(grant, ['spec', 'workspaces', i], `workspace "${w}" was not requested: ${describeObject(requests[0]!)} of ${describeObject(consumer)} asks for ${list([...requested].sort())}`, requests[0]);
+        error(
+          grant,
+          ['spec', 'workspaces', i],
+          `workspace "${w}" was not requested: ${describeObject(requests[0]!)} of ${describeObject(consumer)} asks for ${list([...requested].sort())}`,
+          requests[0],
+        );
       }
     });
   }

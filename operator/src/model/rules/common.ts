@@ -2,7 +2,16 @@
  * What every rule across objects shares: the problem they report, the index of the
  * platform they look things up in, and the small helpers of their messages.
  */
-import { agencyNameOfHubNamespace, normaliseAgencyCode, type AccessGrant, type AccessRequest, type Agency, type DataCentre, type NetworkLink, type SharedDataService } from '../../api/index.ts';
+import {
+  agencyNameOfHubNamespace,
+  normaliseAgencyCode,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type DataCentre,
+  type NetworkLink,
+  type SharedDataService,
+} from '../../api/index.ts';
 import type { Platform } from '../platform.ts';
 // Quantities with the same exact arithmetic as the renderers, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../quantity.ts';

@@ -30,13 +30,28 @@ export function checkLinks(platform: Platform, index: Index, plan: AddressPlan, 
         peerKnown = index.exists('Agency', undefined, peerRef.name);
         if (!peerKnown) error(link, ['spec', 'peer', 'agency', 'name'], `no Agency named "${peerRef.name}"`);
       } else if (!hasWorkspace(peer, peerRef.workspace)) {
-        error(link, ['spec', 'peer', 'agency', 'workspace'], `${describeObject(peer)} has no workspace "${peerRef.workspace}" (it has ${workspaceNames(peer)})`);
+        error(
+          link,
+          ['spec', 'peer', 'agency', 'workspace'],
+          `${describeObject(peer)} has no workspace "${peerRef.workspace}" (it has ${workspaceNames(peer)})`,
+        );
       } else {
         const answers = findReverseLinksIndexed(index, own, link);
         const opposite = link.spec.direction === 'Egress' ? 'Ingress' : 'Egress';
         const matching = answers.filter((l) => l.spec.direction === opposite);
-        if (matching.length > 0 && intersectPorts(link.spec.ports, matching.flatMap((l) => l.spec.ports)).length === 0) {
-          warning(link, ['spec', 'ports'], `no port in common with the matching link ${describeObject(matching[0]!)} of ${describeObject(peer)}: the link stays closed`, matching[0]);
+        if (
+          matching.length > 0 &&
+          intersectPorts(
+            link.spec.ports,
+            matching.flatMap((l) => l.spec.ports),
+          ).length === 0
+        ) {
+          warning(
+            link,
+            ['spec', 'ports'],
+            `no port in common with the matching link ${describeObject(matching[0]!)} of ${describeObject(peer)}: the link stays closed`,
+            matching[0],
+          );
         }
         const ours = [...new Set(agency.spec.placement.dataCentres)].sort();
         const theirs = [...new Set(peer.spec.placement.dataCentres)].sort();
@@ -81,9 +96,18 @@ export function checkLinks(platform: Platform, index: Index, plan: AddressPlan, 
     if (required && link.spec.encrypted !== true) {
       const who = strictest === agency ? 'this agency' : describeObject(strictest);
       const cannot = lacking.length > 0 ? `, and it cannot be: ${lackingText} cannot offer encrypted links` : '';
-      error(link, ['spec', 'encrypted'], `links at security level ${ENCRYPTED_LINKS_FROM_LEVEL} and above must be encrypted (${who} is at level ${strictest.spec.securityLevel}): set encrypted: true${cannot}`);
+      error(
+        link,
+        ['spec', 'encrypted'],
+        `links at security level ${ENCRYPTED_LINKS_FROM_LEVEL} and above must be encrypted (${who} is at level ${strictest.spec.securityLevel}): set encrypted: true${cannot}`,
+      );
     } else if (link.spec.encrypted === true && lacking.length > 0 && peerKnown) {
-      error(link, ['spec', 'encrypted'], `cannot be encrypted: ${lackingText} ${lacking.length === 1 ? 'is' : 'are'} involved and cannot offer encrypted links (encryptedLinks is not set)`, lacking[0]);
+      error(
+        link,
+        ['spec', 'encrypted'],
+        `cannot be encrypted: ${lackingText} ${lacking.length === 1 ? 'is' : 'are'} involved and cannot offer encrypted links (encryptedLinks is not set)`,
+        lacking[0],
+      );
     }
   }
 }

@@ -19,7 +19,12 @@ export function checkDataCentres(platform: Platform, index: Index, error: Report
     error(dcs[0]!, ['spec', 'connection'], 'no DataCentre is the hub: exactly one needs connection.thisCluster: true (the cluster the operator runs in)');
   }
   for (const extra of hubs.slice(1)) {
-    error(extra, ['spec', 'connection', 'thisCluster'], `${describeObject(hubs[0]!)} is the hub already: exactly one DataCentre has connection.thisCluster: true`, hubs[0]);
+    error(
+      extra,
+      ['spec', 'connection', 'thisCluster'],
+      `${describeObject(hubs[0]!)} is the hub already: exactly one DataCentre has connection.thisCluster: true`,
+      hubs[0],
+    );
   }
   const ranges: { cidr: Cidr; tag: { dc: DataCentre; i: number } }[] = [];
   for (const dc of dcs) {
@@ -37,7 +42,12 @@ export function checkDataCentres(platform: Platform, index: Index, error: Report
     if (range.tag.dc === other.tag.dc) {
       error(range.tag.dc, ['spec', 'networkRanges', range.tag.i], `overlaps ${other.cidr.text} of the same data centre`);
     } else {
-      error(range.tag.dc, ['spec', 'networkRanges', range.tag.i], `overlaps ${other.cidr.text} of ${describeObject(other.tag.dc)}: peers are addressed by these ranges, so they must not overlap`, other.tag.dc);
+      error(
+        range.tag.dc,
+        ['spec', 'networkRanges', range.tag.i],
+        `overlaps ${other.cidr.text} of ${describeObject(other.tag.dc)}: peers are addressed by these ranges, so they must not overlap`,
+        other.tag.dc,
+      );
     }
   }
 }
@@ -64,8 +74,16 @@ export function checkDeclaredNetworks(platform: Platform, error: Report): void {
   for (const { range, with: other } of findOverlaps(ranges)) {
     const [wan, them] = range.tag.agency !== undefined ? [range, other] : [other, range];
     if (wan.tag.agency === undefined || wan.tag.agency === them.tag.agency) continue;
-    const whose = them.tag.agency === undefined ? `networkRanges of ${describeObject(them.tag.dc)}` : `the WAN of Agency/${them.tag.agency} (${describeObject(them.tag.dc)})`;
-    error(wan.tag.dc, wan.tag.path, `the WAN of Agency/${wan.tag.agency} overlaps ${them.cidr.text}, ${whose}: an agency's WAN is its own`, them.tag.dc === wan.tag.dc ? undefined : them.tag.dc);
+    const whose =
+      them.tag.agency === undefined
+        ? `networkRanges of ${describeObject(them.tag.dc)}`
+        : `the WAN of Agency/${them.tag.agency} (${describeObject(them.tag.dc)})`;
+    error(
+      wan.tag.dc,
+      wan.tag.path,
+      `the WAN of Agency/${wan.tag.agency} overlaps ${them.cidr.text}, ${whose}: an agency's WAN is its own`,
+      them.tag.dc === wan.tag.dc ? undefined : them.tag.dc,
+    );
   }
 }
 
