@@ -45,16 +45,9 @@ for n in "${names[@]}"; do
 done
 (( ${#missing[@]} )) || exit 0
 
-command -v go >/dev/null || { echo "gitops/build.sh: Go is not installed (need Go >= 1.26 to build Flux)" >&2; exit 1; }
-mkdir -p "$GOVCLOUD_BIN" "$GOVCLOUD_CACHE/logs"
-# The platform's build lock: one compiler run at a time on this cache.
-exec 9>"$GOVCLOUD_CACHE/build.lock"
-if ! flock -n 9; then echo "==> another build holds $GOVCLOUD_CACHE/build.lock; waiting for it"; flock 9; fi
-export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly"
-
-fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-ticker_pid=
-stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
+# shellcheck source=../platform/build-prelude.sh
+source "$here/../platform/build-prelude.sh"
+build_prelude "gitops/build.sh: Go is not installed (need Go >= 1.26 to build Flux)"
 trap 'stop_ticker; rm -f "${tmp_out-}"' EXIT
 trap 'echo "gitops/build.sh: interrupted" >&2; exit 130' INT TERM
 
@@ -66,8 +59,7 @@ for n in "${missing[@]}"; do
   log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
   echo "==> building $n $(version_of "$n") from github.com/fluxcd/$n (module $dir; log $log)"
   start=$SECONDS
-  ( while sleep 60; do echo "    ... $n still building, $(fmt_secs $((SECONDS - start))) elapsed"; done ) &
-  ticker_pid=$!
+  start_ticker "$n"
   tmp_out="$out.tmp.$$"
   if (cd "$dir" && go build -trimpath -ldflags="-s -w" -o "$tmp_out" "github.com/fluxcd/$n") >"$log" 2>&1; then
     stop_ticker
