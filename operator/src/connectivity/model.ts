@@ -15,6 +15,8 @@ export interface Namespace {
   name: string;
   /** Labels as written, plus `kubernetes.io/metadata.name: <name>`. */
   labels: Labels;
+  /** Being deleted: its policies still hold, but no new pod may start in it. */
+  terminating?: boolean;
 }
 
 export interface ContainerPort {

@@ -218,7 +218,11 @@ function readItem(reading: Reading, item: Item): void {
   const problem = (path: Path, message: string) => itemProblem(inv.problems, item, id.label, path, message);
   switch (kind) {
     case 'Namespace':
-      inv.namespaces.push({ name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } });
+      inv.namespaces.push({
+        name,
+        labels: { ...labels, [NAMESPACE_NAME_LABEL]: name },
+        ...(at(v, ['metadata', 'deletionTimestamp']) !== undefined ? { terminating: true } : {}),
+      });
       return;
     case 'Pod': {
       if (apiVersion !== 'v1') return problem(['apiVersion'], 'a Pod is apiVersion v1');

@@ -126,6 +126,25 @@ test('plan: --workspace keeps the pairs between the named workspaces (pods go on
   assert.ok(kube.pairs.some((p) => p.source === 'shop' && p.destination === 'kube-system/coredns (Pod)'));
 });
 
+test('plan: a namespace being deleted gets no probe pod, as source or destination, and is reported skipped', () => {
+  const doomed = objects().map((o) => {
+    const obj = o as { kind: string; metadata: { name: string; deletionTimestamp?: string } };
+    return obj.kind === 'Namespace' && obj.metadata.name === 'payments'
+      ? { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-12-06T05:00:00Z' } }
+      : o;
+  });
+  const v = plainView(doomed.map((value) => ({ value, source: { file: 't.yaml', line: 1 } })));
+  const plan = planProbe(v.input, { runId: RUN, closedPerSource: 5, parallel: 4 });
+  assert.ok(plan.pairs.length > 0, 'the other namespaces are still probed');
+  assert.not.ok(
+    plan.pairs.some((p) => p.source === 'payments' || p.destination.startsWith('payments/')),
+    plan.pairs.map(key).join('\n'),
+  );
+  const namespaces = new Set(plan.rounds.flatMap((r) => [...r.servers, ...r.clients].map((p) => p.namespace)));
+  assert.not.ok(namespaces.has('payments'), 'no probe pod in payments');
+  assert.ok(plan.skipped.includes('payments: the namespace is being deleted (no probe pod can start there)'), plan.skipped.join('\n'));
+});
+
 test("plan: probe pods carry the stood-in pods' labels plus the run label, and the prediction is for them", () => {
   const plan = planProbe(view().input, { runId: RUN, closedPerSource: 3, parallel: 4 });
   const servers = plan.rounds.flatMap((r) => r.servers);

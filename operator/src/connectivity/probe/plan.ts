@@ -86,14 +86,15 @@ export function probeLabels(labels: Readonly<Record<string, string>>, runId: str
 export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
   if (options.parallel < 2) throw new Error('parallel must be at least 2: a server and a client');
   const wanted = options.workspaces ? new Set(options.workspaces) : undefined;
-  // The cluster's own namespaces get no probe pods unless named.
-  const allowed = (ns: string) => !ns.startsWith('kube-') || wanted?.has(ns) === true;
+  // The cluster's own namespaces get no probe pods unless named; one being deleted takes no new pod.
+  const terminating = new Set(input.namespaces.filter((n) => n.terminating).map((n) => n.name));
+  const allowed = (ns: string) => !terminating.has(ns) && (!ns.startsWith('kube-') || wanted?.has(ns) === true);
   const inScope = (source: string, destination: string) =>
     allowed(source) && allowed(destination) && (!wanted || (wanted.has(source) && wanted.has(destination)));
   // Probe pods of an earlier run are not workloads to stand in for.
   const endpoints = input.endpoints.filter((e) => e.labels[PROBE_LABEL] === undefined);
   const evaluator = new Evaluator(input);
-  const skipped: string[] = [];
+  const skipped: string[] = [...terminating].sort().map((ns) => `${ns}: the namespace is being deleted (no probe pod can start there)`);
 
   const servers = new Map<string, ServerSpec & { endpoint: Endpoint }>();
   const targets: { destination: string; port: string; namespace: string; server: string; target: ProbePort }[] = [];
@@ -114,6 +115,7 @@ export function planProbe(input: MatrixInput, options: PlanOptions): ProbePlan {
       continue;
     }
     const endpoint = first.party.endpoint;
+    if (terminating.has(endpoint.namespace)) continue;
     const key = `${endpoint.namespace}/${endpoint.name}/${endpoint.kind}`;
     let server = servers.get(key);
     if (!server) {
