@@ -58,19 +58,6 @@ for n in "${missing[@]}"; do
   dir=$(module_dir "$n")
   log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
   echo "==> building $n $(version_of "$n") from github.com/fluxcd/$n (module $dir; log $log)"
-  start=$SECONDS
-  start_ticker "$n"
-  tmp_out="$out.tmp.$$"
-  if (cd "$dir" && go build -trimpath -ldflags="-s -w" -o "$tmp_out" "github.com/fluxcd/$n") >"$log" 2>&1; then
-    stop_ticker
-    mv -f "$tmp_out" "$out"
-    echo "    built $n in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
-  else
-    rc=$?
-    stop_ticker
-    echo "gitops/build.sh: FAILED to build $n (module $dir, Go $(go env GOVERSION)) exited $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
-    tail -n 25 "$log" | sed 's/^/    /' >&2
-    exit 1
-  fi
+  go_build "$n" "$out" "$dir" "github.com/fluxcd/$n" "-s -w" "$log" "gitops/build.sh: FAILED to build $n (module $dir)"
 done
 echo "==> Flux controllers present ($(fmt_secs $((SECONDS - total_start))) spent building)"

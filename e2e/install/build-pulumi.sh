@@ -54,29 +54,16 @@ done
 # shellcheck source=../platform/build-prelude.sh
 source "$ROOT/e2e/platform/build-prelude.sh"
 build_prelude "build-pulumi.sh: Go is not installed"
-trap 'stop_ticker' EXIT
+trap 'stop_ticker; rm -f "${tmp_out-}"' EXIT
 trap 'echo "build-pulumi.sh: interrupted" >&2; exit 130' INT TERM
 
 build() { # name module-dir package ldflags
-  local n=$1 dir=$2 pkg=$3 ldflags=$4 out log start
+  local n=$1 dir=$2 pkg=$3 ldflags=$4 out log
   out=$(bin_path "$n")
   [[ -x $out ]] && { echo "==> $n: built meanwhile by another run"; return 0; }
   log=$GOVCLOUD_CACHE/logs/build-$(basename "$out").log
   echo "==> building $(basename "$out") from $pkg (module $dir; log $log)"
-  start=$SECONDS
-  start_ticker "$n"
-  if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg") >"$log" 2>&1; then
-    stop_ticker
-    mv -f "$out.tmp.$$" "$out"
-    echo "    built $n in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
-  else
-    local rc=$?
-    stop_ticker
-    rm -f "$out.tmp.$$"
-    echo "build-pulumi.sh: FAILED to build $n ($pkg in $dir, Go $(go env GOVERSION)) exit $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
-    tail -n 25 "$log" | sed 's/^/    /' >&2
-    exit 1
-  fi
+  go_build "$n" "$out" "$dir" "$pkg" "$ldflags" "$log" "build-pulumi.sh: FAILED to build $n ($pkg in $dir)"
 }
 
 total=$SECONDS

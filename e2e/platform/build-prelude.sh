@@ -26,3 +26,25 @@ start_ticker() {
   ticker_pid=$!
 }
 stop_ticker() { [[ -n $ticker_pid ]] && kill "$ticker_pid" 2>/dev/null; wait "$ticker_pid" 2>/dev/null || true; ticker_pid=; }
+
+# go_build NAME OUT DIR PKG LDFLAGS LOG WHAT: go build of PKG in module DIR into OUT, which is
+# replaced only by a whole binary; the compiler's output goes to LOG, a progress line a minute
+# to the terminal. On failure it says WHAT failed, with the log's last lines, and exits 1.
+tmp_out=
+go_build() {
+  local name=$1 out=$2 dir=$3 pkg=$4 ldflags=$5 log=$6 what=$7 start=$SECONDS rc
+  start_ticker "$name"
+  tmp_out="$out.tmp.$$"
+  if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$tmp_out" "$pkg") >"$log" 2>&1; then
+    stop_ticker
+    mv -f "$tmp_out" "$out"
+    echo "    built $name in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
+  else
+    rc=$?
+    stop_ticker
+    rm -f "$tmp_out"
+    echo "$what (Go $(go env GOVERSION)) exited $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    exit 1
+  fi
+}

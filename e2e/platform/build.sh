@@ -149,20 +149,7 @@ for n in "${missing[@]}"; do
   pkg=$(package_of "$n")
   log=$GOVCLOUD_CACHE/logs/build-$n-$(version_of "$n").log
   echo "==> building $n $(version_of "$n") from $(upstream_of "$n") (module $dir; log $log)"
-  start=$SECONDS
-  start_ticker "$n"
-  tmp_out="$out.tmp.$$"
-  ldflags=$(ldflags_of "$n" "$dir")
-  if (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$tmp_out" "$pkg") >"$log" 2>&1; then
-    stop_ticker
-    mv -f "$tmp_out" "$out"
-    echo "    built $n in $(fmt_secs $((SECONDS - start))) -> $out ($(du -h "$out" | cut -f1))"
-  else
-    rc=$?
-    stop_ticker
-    echo "build.sh: FAILED to build $n: go build of $pkg in module $dir (upstream $(upstream_of "$n"), Go $(go env GOVERSION)) exited $rc after $(fmt_secs $((SECONDS - start))). Last lines of $log:" >&2
-    tail -n 25 "$log" | sed 's/^/    /' >&2
-    exit 1
-  fi
+  go_build "$n" "$out" "$dir" "$pkg" "$(ldflags_of "$n" "$dir")" "$log" \
+    "build.sh: FAILED to build $n: go build of $pkg in module $dir (upstream $(upstream_of "$n"))"
 done
 echo "==> all requested binaries present ($(fmt_secs $((SECONDS - total_start))) spent building)"
