@@ -10,15 +10,20 @@ agent_cmd_matches() { # the running agent of C talks to the API server's current
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "--api-port $(read_port "$c-apiserver") "
 }
 
-# nft is not needed by the enforcer (it speaks netlink) but shows its rules (cluster-status, tests).
-need_nft() {
-  command -v nft >/dev/null && return 0
+# nft is not needed by the enforcer (it speaks netlink) but shows its rules (cluster-status,
+# tests); haproxy is the exchange gateway (e2e/gateway/haproxy.test.ts runs the rendered
+# configuration with it).
+need_packages() {
+  local pkgs=()
+  command -v nft >/dev/null || pkgs+=(nftables)
+  command -v haproxy >/dev/null || pkgs+=(haproxy)
+  ((${#pkgs[@]})) || return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    log "installing nftables (apt-get; for cluster-status and the packet tests)"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null ||
-      die "apt-get install nftables failed"
+    log "installing ${pkgs[*]} (apt-get; for cluster-status, the packet tests and the exchange gateway)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null ||
+      die "apt-get install ${pkgs[*]} failed"
   else
-    die "nft is missing: install the Debian package nftables (needs root)"
+    die "${pkgs[*]} missing: install the Debian packages (needs root)"
   fi
 }
 
@@ -54,7 +59,7 @@ start_real_nodes() {
     log "real nodes: agents and enforcers running in $(echo $clusters), reused"
     return 0
   fi
-  need_nft
+  need_packages
   "$here/build.sh" kube-network-policies
   local t1=$SECONDS
   for c in $clusters; do stop_component "$c-enforcer"; stop_component "$c-node-agent"; done

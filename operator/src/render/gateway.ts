@@ -1,0 +1,458 @@
+/**
+ * The exchange gateways (issue 15, docs/architecture.md "Exchange across data centres"): per
+ * data centre, what its gateway serves across data centres and the objects that confine it.
+ * Pure: a Platform, a time and where each data centre's gateway is reached in; no I/O.
+ *
+ * A route is one consumer workspace in data centre D using an onRequest service that runs in
+ * another data centre P, opened by a request+grant pair open now (`accessMatches`, the same
+ * pairs the service's own renderer reads). Both D and P must have a gateway endpoint and
+ * offer encrypted links; otherwise the pair stays closed across data centres with the issue
+ * `GatewayUnavailable`. Per data centre:
+ * - ConfigMap `govcloud-gateway` in the system namespace: the HAProxy configuration. Egress:
+ *   one listener per route, on a port only its consumer workspace may reach (NetworkPolicy),
+ *   so the port names the consumer; it presents that workspace's certificate to P's gateway
+ *   over mutual TLS. Ingress: one mutual-TLS listener admitting a route only for its
+ *   service's name (SNI), its consumer's certificate (subject CN) and before the end of the
+ *   pair's window (the gateway's clock, to the millisecond, even if the re-render at the
+ *   boundary is late). Everything else is refused; every decision is one
+ *   JSON log line.
+ * - Certificates (cert-manager.io/v1) in the system namespace: one per consumer workspace
+ *   with a route out of D (client), one for the gateway where routes come in (server); the
+ *   keys stay with the gateway, never in a tenant's namespace (as X-Road's security server
+ *   holds its members' keys). Issued by the data centre's issuer (pluggable).
+ * - NetworkPolicies: a consumer workspace's egress to its listener at the local gateway, the
+ *   provider workspace's ingress from the local gateway on the service's port, and the
+ *   gateway's own ingress (each workspace to its listeners; the other gateways' addresses on
+ *   the exchange port).
+ *
+ * Not yet served: agency-to-agency links across data centres (a link names no Service to
+ * forward to); the rules (model/rules/access.ts, links.ts) still refuse every
+ * cross-data-centre pair, so a valid platform renders no route today.
+ */
+import { SYSTEM_NAMESPACE, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
+import { actingAgency, type Platform } from '../model/platform.ts';
+import { earliest, windowOf } from '../model/window.ts';
+import { compareStrings, metadata, PerDataCentre, sortedUnique, type MetaOptions } from './meta.ts';
+import { boundedName } from './names.ts';
+import { findAgency, findDataCentre, placementOf } from './placement.ts';
+import { ipBlockPeers, namespacesPeer, networkPolicy, type Peer } from './policies.ts';
+import { accessMatches, renderService, serviceObjectName } from './service.ts';
+import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
+
+export const GATEWAY_NAME = 'govcloud-gateway';
+export const GATEWAY_CONFIG_KEY = 'haproxy.cfg';
+/** The label the gateway's pods carry; the policies select them by it. */
+export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': GATEWAY_NAME };
+/** Where gateways accept each other (mutual TLS). */
+export const EXCHANGE_PORT = 8443;
+/** Egress listeners are allocated in [BASE, BASE + SPAN). */
+export const LISTEN_PORT_BASE = 20000;
+export const LISTEN_PORT_SPAN = 10000;
+export const TRUST_DOMAIN = 'govcloud.dev';
+/** Where the gateway finds its certificates: `<secret>.pem` (certificate and key), and the CA. */
+export const CERT_DIR = '/etc/govcloud-gateway/certs';
+export const CA_FILE = '/etc/govcloud-gateway/ca.crt';
+export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
+export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';
+
+/** A cert-manager issuer: a national CA plugs in here (an ACME, Vault or CA issuer of its own). */
+export interface IssuerRef {
+  kind: 'Issuer' | 'ClusterIssuer';
+  name: string;
+}
+
+/** The platform CA that stands in for the Government Cipher Committee's where none is named. */
+export const DEFAULT_ISSUER: IssuerRef = { kind: 'ClusterIssuer', name: 'govcloud-platform-ca' };
+
+/** How a data centre's gateway is reached from the others, and who issues its certificates. */
+export interface GatewayEndpoint {
+  /** An IP address inside the data centre's networkRanges. */
+  address: string;
+  issuer?: IssuerRef;
+}
+
+export interface GatewayRoute {
+  consumer: { agency: string; code: string; workspace: string; dataCentre: string; commonName: string; uri: string };
+  provider: { agency: string; namespace: string; service: string; port: number; dataCentre: string; host: string; identifier: string };
+  /** `namespace/name` of each. */
+  request: string;
+  grant: string;
+  /** End of the pair's window (ms since the epoch), the earlier of the two; absent when neither ends. */
+  until?: number;
+  /** The consumer data centre's gateway listener for this route. */
+  listenPort: number;
+}
+
+export interface GatewayRender {
+  perDataCentre: Rendered[];
+  routes: GatewayRoute[];
+  issues: RenderIssue[];
+  /** The next time a pair's window opens or closes. */
+  nextChange?: Date;
+}
+
+export function workspaceIdentity(code: string, workspace: string): { commonName: string; uri: string } {
+  return { commonName: `${code}/${workspace}`, uri: `spiffe://${TRUST_DOMAIN}/agency/${code}/workspace/${workspace}` };
+}
+
+export function gatewayHost(dataCentre: string): string {
+  return `gateway.${dataCentre}.${TRUST_DOMAIN}`;
+}
+
+/** The name a consumer's gateway asks for (SNI) and the provider's gateway routes by. */
+export function exchangeHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.exchange.${TRUST_DOMAIN}`;
+}
+
+export function workspaceCertificateName(agency: string, workspace: string): string {
+  return boundedName('gw-', `${agency}.${workspace}`, { dots: true });
+}
+
+export function gatewayCertificateName(dataCentre: string): string {
+  return boundedName('gw-', dataCentre);
+}
+
+const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+export function renderGateways(platform: Platform, now: Date, endpoints: ReadonlyMap<string, GatewayEndpoint>): GatewayRender {
+  const issues: RenderIssue[] = [];
+  const boundaries: number[] = [];
+  const unplaced: Omit<GatewayRoute, 'listenPort'>[] = [];
+  for (const service of [...platform.services].sort((a, b) => compareStrings(nsName(a), nsName(b)))) {
+    if (service.spec.sharing !== 'onRequest') continue;
+    unplaced.push(...serviceRoutes(platform, service, now, endpoints, issues, boundaries));
+  }
+  const routes = allocatePorts(unplaced);
+  const result: GatewayRender = { perDataCentre: gatewayObjects(platform, routes, endpoints), routes, issues };
+  const next = earliest(boundaries);
+  if (next) result.nextChange = next;
+  return result;
+}
+
+function serviceRoutes(
+  platform: Platform,
+  service: SharedDataService,
+  now: Date,
+  endpoints: ReadonlyMap<string, GatewayEndpoint>,
+  issues: RenderIssue[],
+  boundaries: number[],
+): Omit<GatewayRoute, 'listenPort'>[] {
+  const owner = actingAgency(platform, service);
+  // A service its own renderer refuses runs nowhere, and so is served nowhere.
+  const rendered = renderService(platform, service, now);
+  if (!owner || rendered.dataCentres.length === 0 || rendered.identifier === undefined) return [];
+  const runsIn = rendered.dataCentres;
+  const matched = accessMatches(platform, owner, service, now);
+  boundaries.push(...matched.boundaries);
+  const routes: Omit<GatewayRoute, 'listenPort'>[] = [];
+  const namespace = workspaceNamespace(owner.metadata.name, service.spec.workspace);
+  const serviceName = serviceObjectName(service);
+  const ref: OwnerRef = { kind: 'SharedDataService', namespace: service.metadata.namespace ?? '', name: service.metadata.name };
+  for (const match of matched.matches) {
+    const consumer = findAgency(platform, match.consumer);
+    if (!consumer) continue;
+    const placement = placementOf(platform, consumer);
+    if (placement.code === undefined) continue;
+    const remote = placement.placed.map((p) => p.dataCentre.metadata.name).filter((d) => !runsIn.includes(d));
+    if (remote.length === 0) continue;
+    const providerDc = runsIn.find((d) => servesExchange(platform, d, endpoints));
+    const until = earliest([windowOf(requestOf(platform, match.request)?.spec ?? {}).until, windowOf(grantOf(platform, match.grant)?.spec ?? {}).until]);
+    for (const dc of remote) {
+      if (!providerDc || !servesExchange(platform, dc, endpoints)) {
+        issues.push({
+          owner: ref,
+          dataCentre: dc,
+          reason: GATEWAY_UNAVAILABLE,
+          message: `agency ${consumer.metadata.name} in ${dc} and the service in ${runsIn.join(', ')}: both data centres need a gateway and encrypted links to exchange across them`,
+        });
+        continue;
+      }
+      for (const workspace of match.workspaces) {
+        const route: Omit<GatewayRoute, 'listenPort'> = {
+          consumer: { agency: consumer.metadata.name, code: placement.code, workspace, dataCentre: dc, ...workspaceIdentity(placement.code, workspace) },
+          provider: {
+            agency: owner.metadata.name,
+            namespace,
+            service: serviceName,
+            port: service.spec.port,
+            dataCentre: providerDc,
+            host: exchangeHost(serviceName, namespace),
+            identifier: rendered.identifier,
+          },
+          request: match.request,
+          grant: match.grant,
+        };
+        if (until) route.until = until.getTime();
+        routes.push(route);
+      }
+    }
+  }
+  return routes;
+}
+
+function servesExchange(platform: Platform, dataCentre: string, endpoints: ReadonlyMap<string, GatewayEndpoint>): boolean {
+  return endpoints.has(dataCentre) && findDataCentre(platform, dataCentre)?.spec.encryptedLinks === true;
+}
+
+function requestOf(platform: Platform, key: string): AccessRequest | undefined {
+  return platform.requests.find((r) => nsName(r) === key);
+}
+
+function grantOf(platform: Platform, key: string): AccessGrant | undefined {
+  return platform.grants.find((g) => nsName(g) === key);
+}
+
+/** 32-bit FNV-1a: a port that depends on the route alone stays put when other routes come and go. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+function routeKey(r: Omit<GatewayRoute, 'listenPort'>): string {
+  return `${r.consumer.dataCentre}|${r.consumer.agency}/${r.consumer.workspace}|${r.provider.host}|${r.grant}`;
+}
+
+/** Listener ports per consumer data centre: a hash of the route, the next free port on a collision (in sorted order, so deterministic). */
+function allocatePorts(routes: Omit<GatewayRoute, 'listenPort'>[]): GatewayRoute[] {
+  const sorted = [...routes].sort((a, b) => compareStrings(routeKey(a), routeKey(b)));
+  const taken = new Map<string, Set<number>>();
+  return sorted.map((route) => {
+    const used = taken.get(route.consumer.dataCentre) ?? new Set<number>();
+    taken.set(route.consumer.dataCentre, used);
+    let offset = fnv1a(routeKey(route)) % LISTEN_PORT_SPAN;
+    while (used.has(LISTEN_PORT_BASE + offset)) offset = (offset + 1) % LISTEN_PORT_SPAN;
+    used.add(LISTEN_PORT_BASE + offset);
+    return { ...route, listenPort: LISTEN_PORT_BASE + offset };
+  });
+}
+
+function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): Rendered[] {
+  const out = new PerDataCentre();
+  for (const dc of sortedUnique(routes.flatMap((r) => [r.consumer.dataCentre, r.provider.dataCentre]))) {
+    const owner: OwnerRef = { kind: 'DataCentre', name: dc };
+    const outgoing = routes.filter((r) => r.consumer.dataCentre === dc);
+    const incoming = routes.filter((r) => r.provider.dataCentre === dc);
+    const issuer = endpoints.get(dc)?.issuer ?? DEFAULT_ISSUER;
+    const system = (name: string, agency?: string): MetaOptions => ({ name, namespace: SYSTEM_NAMESPACE, owner, ...(agency ? { agency } : {}) });
+    out.add(dc, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: metadata({ ...system(GATEWAY_NAME), labels: { ...GATEWAY_POD_LABELS } }),
+      data: { [GATEWAY_CONFIG_KEY]: haproxyConfig(dc, outgoing, incoming, endpoints) },
+    });
+    const clients = new Map(outgoing.map((r) => [workspaceCertificateName(r.consumer.agency, r.consumer.workspace), r]));
+    for (const [name, r] of [...clients].sort(([a], [b]) => compareStrings(a, b))) {
+      out.add(
+        dc,
+        certificate(system(name, r.consumer.code), issuer, {
+          commonName: r.consumer.commonName,
+          uris: [r.consumer.uri],
+          usages: ['digital signature', 'client auth'],
+        }),
+      );
+    }
+    if (incoming.length > 0) {
+      out.add(
+        dc,
+        certificate(system(gatewayCertificateName(dc)), issuer, {
+          commonName: gatewayHost(dc),
+          // The consumer's gateway checks the name it asked for (SNI) against these: only a gateway
+          // serving the provider's workspace can answer for its services.
+          dnsNames: [gatewayHost(dc), ...sortedUnique(incoming.map((r) => `*.${r.provider.namespace}.exchange.${TRUST_DOMAIN}`))],
+          usages: ['digital signature', 'server auth'],
+        }),
+      );
+    }
+    out.add(dc, ...workspacePolicies(owner, outgoing, incoming, platform), gatewayPolicy(owner, outgoing, incoming, endpoints));
+  }
+  return out.result();
+}
+
+function certificate(
+  meta: MetaOptions,
+  issuer: IssuerRef,
+  subject: { commonName: string; uris?: string[]; dnsNames?: string[]; usages: string[] },
+): DesiredObject {
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: metadata(meta),
+    spec: {
+      secretName: meta.name,
+      ...subject,
+      // Short-lived, renewed a third before the end: a revoked agency's identity dies within a day.
+      duration: '24h',
+      renewBefore: '8h',
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      issuerRef: { group: 'cert-manager.io', kind: issuer.kind, name: issuer.name },
+    },
+  };
+}
+
+const gatewayPeer = (): Peer[] => namespacesPeer([SYSTEM_NAMESPACE], { ...GATEWAY_POD_LABELS });
+
+/** Each consumer workspace reaches only its own listeners; each provider workspace admits the gateway on its service's port. */
+function workspacePolicies(owner: OwnerRef, outgoing: GatewayRoute[], incoming: GatewayRoute[], platform: Platform): DesiredObject[] {
+  const policies: DesiredObject[] = [];
+  const byConsumer = groupBy(outgoing, (r) => workspaceNamespace(r.consumer.agency, r.consumer.workspace));
+  for (const [namespace, routes] of byConsumer) {
+    policies.push(
+      networkPolicy(
+        { name: `${GATEWAY_POLICY_PREFIX}egress`, namespace, owner, agency: routes[0]!.consumer.code },
+        {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ to: gatewayPeer(), ports: sortedPorts(routes.map((r) => r.listenPort)) }],
+        },
+      ),
+    );
+  }
+  const byProvider = groupBy(incoming, (r) => r.provider.namespace);
+  for (const [namespace, routes] of byProvider) {
+    const code = placementOf(platform, findAgency(platform, routes[0]!.provider.agency)!).code;
+    policies.push(
+      networkPolicy(
+        { name: `${GATEWAY_POLICY_PREFIX}ingress`, namespace, owner, ...(code ? { agency: code } : {}) },
+        {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          ingress: [{ from: gatewayPeer(), ports: sortedPorts(routes.map((r) => r.provider.port)) }],
+        },
+      ),
+    );
+  }
+  return policies;
+}
+
+/** The gateway's own pods: each consumer workspace to its listeners, the other gateways on the exchange port; out to them and to the provider workspaces. */
+function gatewayPolicy(owner: OwnerRef, outgoing: GatewayRoute[], incoming: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): DesiredObject {
+  const ingress: Record<string, unknown>[] = [];
+  for (const [namespace, routes] of groupBy(outgoing, (r) => workspaceNamespace(r.consumer.agency, r.consumer.workspace))) {
+    ingress.push({ from: namespacesPeer([namespace]), ports: sortedPorts(routes.map((r) => r.listenPort)) });
+  }
+  const addressOf = (d: string) => endpoints.get(d)?.address;
+  const remoteIn = sortedUnique(incoming.map((r) => addressOf(r.consumer.dataCentre)).filter((a): a is string => a !== undefined));
+  if (remoteIn.length > 0) ingress.push({ from: ipBlockPeers(remoteIn.map(hostCidr)), ports: sortedPorts([EXCHANGE_PORT]) });
+  const egress: Record<string, unknown>[] = [];
+  const remoteOut = sortedUnique(outgoing.map((r) => addressOf(r.provider.dataCentre)).filter((a): a is string => a !== undefined));
+  if (remoteOut.length > 0) egress.push({ to: ipBlockPeers(remoteOut.map(hostCidr)), ports: sortedPorts([EXCHANGE_PORT]) });
+  for (const [namespace, routes] of groupBy(incoming, (r) => r.provider.namespace)) {
+    egress.push({ to: namespacesPeer([namespace]), ports: sortedPorts(routes.map((r) => r.provider.port)) });
+  }
+  return networkPolicy(
+    { name: GATEWAY_NAME, namespace: SYSTEM_NAMESPACE, owner },
+    { podSelector: { matchLabels: { ...GATEWAY_POD_LABELS } }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+  );
+}
+
+function hostCidr(address: string): string {
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}
+
+function sortedPorts(ports: number[]): { protocol: string; port: number }[] {
+  return [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port }));
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups].sort(([a], [b]) => compareStrings(a, b));
+}
+
+/** The gateway's own clock closes the window, to the millisecond, even if the re-render at the boundary is late. */
+function beforeUntil(until: number | undefined): string {
+  return until === undefined ? '' : ` { date(0,ms) lt ${until} }`;
+}
+
+/**
+ * One JSON object per line per connection, what an auditor exports. HAProxy 2.6 has no JSON
+ * encoder for log fields; every value written here is a name the renderer chose or a
+ * subject CN our own CA issued (agency code and workspace: no quote or backslash).
+ */
+const LOG_FORMAT =
+  '{"time":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","unixMs":%[date(0,ms)],"gateway":"%[var(sess.gateway)]","side":"%[var(sess.side)]",' +
+  '"consumer":"%[var(sess.consumer)]","service":"%[var(sess.service)]","decision":"%[var(sess.decision)]","grant":"%[var(sess.grant)]",' +
+  '"client":"%ci","termination":"%ts","bytesIn":%U,"bytesOut":%B,"durationMs":%Tt}';
+
+function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): string {
+  const lines: string[] = [
+    `# govcloud exchange gateway of data centre ${dc}: rendered by the operator, do not edit.`,
+    'global',
+    '  log stdout format raw local0',
+    '  ssl-default-bind-options ssl-min-ver TLSv1.2',
+    '  ssl-default-server-options ssl-min-ver TLSv1.2',
+    '',
+    'defaults',
+    '  mode tcp',
+    '  log global',
+    `  log-format '${LOG_FORMAT}'`,
+    '  timeout connect 5s',
+    '  timeout client 1h',
+    '  timeout server 1h',
+  ];
+  const decide = (ruleKind: string, condition: string, route: GatewayRoute, ns: string) => [
+    `  tcp-request ${ruleKind} set-var(sess.decision) str(pass) if ${condition}`,
+    `  tcp-request ${ruleKind} set-var(sess.grant) str(${route.grant}) if ${condition}`,
+    `  tcp-request ${ruleKind} set-var(sess.route) str(${ns}) if ${condition}`,
+  ];
+  for (const route of outgoing) {
+    const name = `out-${route.listenPort}`;
+    const expiry = beforeUntil(route.until);
+    const remote = endpoints.get(route.provider.dataCentre)!.address;
+    lines.push(
+      '',
+      `# ${route.consumer.agency}/${route.consumer.workspace} -> ${route.provider.identifier} in ${route.provider.dataCentre}; ${route.request} + ${route.grant}`,
+      `frontend ${name}`,
+      `  bind :${route.listenPort}`,
+      `  tcp-request content set-var(sess.gateway) str(${dc})`,
+      '  tcp-request content set-var(sess.side) str(out)',
+      `  tcp-request content set-var(sess.consumer) str(${route.consumer.commonName})`,
+      `  tcp-request content set-var(sess.service) str(${route.provider.identifier})`,
+      '  tcp-request content set-var(sess.decision) str(refuse)',
+      ...decide('content', `TRUE${expiry}`, route, name),
+      '  tcp-request content reject unless { var(sess.decision) -m str pass }',
+      `  default_backend ${name}`,
+      '',
+      `backend ${name}`,
+      `  server ${route.provider.dataCentre} ${bracket(remote)}:${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${workspaceCertificateName(route.consumer.agency, route.consumer.workspace)}.pem ` +
+        `ca-file ${CA_FILE} verify required sni str(${route.provider.host})`,
+    );
+  }
+  if (incoming.length > 0) {
+    lines.push(
+      '',
+      'frontend exchange-in',
+      `  bind :${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${gatewayCertificateName(dc)}.pem ca-file ${CA_FILE} verify required`,
+      `  tcp-request content set-var(sess.gateway) str(${dc})`,
+      '  tcp-request content set-var(sess.side) str(in)',
+      '  tcp-request content set-var(sess.consumer) ssl_c_s_dn(CN)',
+      '  tcp-request content set-var(sess.service) ssl_fc_sni',
+      '  tcp-request content set-var(sess.decision) str(refuse)',
+    );
+    incoming.forEach((route, i) => {
+      const expiry = beforeUntil(route.until);
+      lines.push(
+        `  # ${route.consumer.agency}/${route.consumer.workspace} in ${route.consumer.dataCentre} -> ${route.provider.identifier}; ${route.request} + ${route.grant}`,
+        ...decide('content', `{ ssl_fc_sni -m str ${route.provider.host} } { ssl_c_s_dn(CN) -m str ${route.consumer.commonName} }${expiry}`, route, `in-${i}`),
+      );
+    });
+    lines.push('  tcp-request content reject unless { var(sess.decision) -m str pass }');
+    incoming.forEach((_, i) => lines.push(`  use_backend in-${i} if { var(sess.route) -m str in-${i} }`));
+    incoming.forEach((route, i) => {
+      lines.push(
+        '',
+        `backend in-${i}`,
+        `  server ${route.provider.service} ${route.provider.service}.${route.provider.namespace}.svc:${route.provider.port} init-addr last,libc,none`,
+      );
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+function bracket(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

@@ -1,0 +1,197 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GATEWAY_CONFIG_KEY, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
+import type { DesiredObject } from '../../src/render/types.ts';
+import { agency, at, get, grant, linkPair, NOW, objectsIn, platform, request, service, threeDataCentres } from './fixtures.ts';
+
+// Bộ Công an (G04) runs the population service in dc-hanoi; Bộ Tài chính (G12) is only in dc-hcm.
+const owner = () => agency('bo-cong-an', { code: 'G04', workspaces: ['app'], dcs: ['dc-hanoi'] });
+const mof = (dcs = ['dc-hcm']) => agency('bo-tai-chinh', { code: 'G12', workspaces: ['thue', 'kho-bac'], dcs });
+const sds = () => service('bo-cong-an', 'dan-cu');
+const req = (o: { validUntil?: string } = {}) => request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], ...o });
+const gr = (o: { validUntil?: string } = {}) =>
+  grant('bo-cong-an', 'g', { service: 'dan-cu', consumer: 'bo-tai-chinh', validUntil: '2026-06-01T01:00:00.750Z', ...o });
+
+const ENDPOINTS: ReadonlyMap<string, GatewayEndpoint> = new Map([
+  ['dc-hanoi', { address: '10.10.255.1' }],
+  ['dc-hcm', { address: '10.20.255.1', issuer: { kind: 'Issuer', name: 'ban-co-yeu' } }],
+]);
+
+const crossPlatform = (extra: Parameters<typeof platform>[0] = {}) =>
+  platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof()], services: [sds()], requests: [req()], grants: [gr()], ...extra });
+
+const config = (objects: DesiredObject[]) => at(get(objects, 'ConfigMap', 'govcloud-system', 'govcloud-gateway'), 'data', GATEWAY_CONFIG_KEY) as string;
+
+test('a current pair across data centres: one route, the consumer gateway listens for its workspace, the provider gateway admits its certificate until the end', () => {
+  const r = renderGateways(crossPlatform(), NOW, ENDPOINTS);
+  assert.equal(r.issues, []);
+  assert.is(r.routes.length, 1);
+  const route = r.routes[0]!;
+  assert.equal(route.consumer, {
+    agency: 'bo-tai-chinh',
+    code: 'G12',
+    workspace: 'thue',
+    dataCentre: 'dc-hcm',
+    commonName: 'G12/thue',
+    uri: 'spiffe://govcloud.dev/agency/G12/workspace/thue',
+  });
+  assert.is(route.provider.dataCentre, 'dc-hanoi');
+  assert.is(route.provider.host, 'svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev');
+  assert.is(route.grant, 'govcloud-bo-cong-an/g');
+  assert.is(route.until, Date.parse('2026-06-01T01:00:00.750Z'));
+  assert.ok(route.listenPort >= 20000 && route.listenPort < 30000);
+  assert.equal(r.nextChange, new Date('2026-06-01T01:00:00.750Z'));
+
+  const hcm = objectsIn(r.perDataCentre, 'dc-hcm');
+  const out = config(hcm);
+  const port = route.listenPort;
+  // 1780275600750 is validUntil, 2026-06-01T01:00:00.750Z, in milliseconds.
+  assert.ok(out.includes(`frontend out-${port}\n  bind :${port}\n`), out);
+  assert.ok(out.includes('  tcp-request content set-var(sess.decision) str(pass) if TRUE { date(0,ms) lt 1780275600750 }\n'), out);
+  assert.ok(out.includes('  tcp-request content set-var(sess.consumer) str(G12/thue)\n'), out);
+  assert.ok(
+    out.includes(
+      `  server dc-hanoi 10.10.255.1:8443 ssl crt /etc/govcloud-gateway/certs/gw-bo-tai-chinh.thue.pem ca-file /etc/govcloud-gateway/ca.crt verify required sni str(svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev)\n`,
+    ),
+    out,
+  );
+  assert.not.ok(out.includes('frontend exchange-in'), 'nothing comes into dc-hcm');
+
+  const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
+  const inbound = config(hanoi);
+  assert.ok(
+    inbound.includes('  bind :8443 ssl crt /etc/govcloud-gateway/certs/gw-dc-hanoi.pem ca-file /etc/govcloud-gateway/ca.crt verify required\n'),
+    inbound,
+  );
+  assert.ok(
+    inbound.includes(
+      '  tcp-request content set-var(sess.decision) str(pass) if { ssl_fc_sni -m str svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev } { ssl_c_s_dn(CN) -m str G12/thue } { date(0,ms) lt 1780275600750 }\n',
+    ),
+    inbound,
+  );
+  assert.ok(inbound.includes('  tcp-request content reject unless { var(sess.decision) -m str pass }\n'));
+  assert.ok(inbound.includes('  server svc-dan-cu svc-dan-cu.bo-cong-an-app.svc:8443 init-addr last,libc,none\n'), inbound);
+  assert.ok(inbound.includes(`log-format '{"time":`), 'JSON lines');
+});
+
+test('certificates: one per consumer workspace where it leaves, one for the gateway where routes come in, from the data centre issuer', () => {
+  const r = renderGateways(crossPlatform(), NOW, ENDPOINTS);
+  const client = get(objectsIn(r.perDataCentre, 'dc-hcm'), 'Certificate', 'govcloud-system', 'gw-bo-tai-chinh.thue');
+  assert.is(client.apiVersion, 'cert-manager.io/v1');
+  assert.equal(client.spec, {
+    secretName: 'gw-bo-tai-chinh.thue',
+    commonName: 'G12/thue',
+    uris: ['spiffe://govcloud.dev/agency/G12/workspace/thue'],
+    usages: ['digital signature', 'client auth'],
+    duration: '24h',
+    renewBefore: '8h',
+    privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+    issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'ban-co-yeu' },
+  });
+  assert.is(client.metadata.labels['govcloud.dev/agency'], 'G12');
+  assert.is(client.metadata.labels['govcloud.dev/owner'], 'DataCentre..dc-hcm');
+  const server = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Certificate', 'govcloud-system', 'gw-dc-hanoi');
+  assert.equal(
+    at(server, 'spec', 'dnsNames'),
+    ['gateway.dc-hanoi.govcloud.dev', '*.bo-cong-an-app.exchange.govcloud.dev'],
+    'the names its services are asked by',
+  );
+  assert.equal(
+    at(server, 'spec', 'issuerRef'),
+    { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'govcloud-platform-ca' },
+    'the platform CA by default',
+  );
+});
+
+test('policies: the consumer reaches only its listener at its gateway; the provider admits only the gateway on the port; the gateway only the peers', () => {
+  const r = renderGateways(crossPlatform(), NOW, ENDPOINTS);
+  const port = r.routes[0]!.listenPort;
+  const gatewayPods = [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'govcloud-system' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'govcloud-gateway' } },
+    },
+  ];
+  const hcm = objectsIn(r.perDataCentre, 'dc-hcm');
+  assert.equal(at(get(hcm, 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-gw-egress'), 'spec', 'egress'), [
+    { to: gatewayPods, ports: [{ protocol: 'TCP', port }] },
+  ]);
+  assert.equal(at(get(hcm, 'NetworkPolicy', 'govcloud-system', 'govcloud-gateway'), 'spec'), {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'govcloud-gateway' } },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-tai-chinh-thue' } } }], ports: [{ protocol: 'TCP', port }] }],
+    egress: [{ to: [{ ipBlock: { cidr: '10.10.255.1/32' } }], ports: [{ protocol: 'TCP', port: 8443 }] }],
+  });
+  const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
+  assert.equal(at(get(hanoi, 'NetworkPolicy', 'bo-cong-an-app', 'govcloud-gw-ingress'), 'spec', 'ingress'), [
+    { from: gatewayPods, ports: [{ protocol: 'TCP', port: 8443 }] },
+  ]);
+  assert.equal(at(get(hanoi, 'NetworkPolicy', 'govcloud-system', 'govcloud-gateway'), 'spec', 'ingress'), [
+    { from: [{ ipBlock: { cidr: '10.20.255.1/32' } }], ports: [{ protocol: 'TCP', port: 8443 }] },
+  ]);
+  assert.equal(objectsIn(r.perDataCentre, 'dc-danang'), [], 'a data centre with no route gets nothing');
+});
+
+test('an expired grant is absent: no route, no listener, no certificate; the boundary is the next change before it', () => {
+  const afterEnd = new Date('2026-06-01T01:00:00.750Z');
+  const r = renderGateways(crossPlatform(), afterEnd, ENDPOINTS);
+  assert.equal(r.routes, []);
+  assert.equal(r.perDataCentre, []);
+  const justBefore = renderGateways(crossPlatform(), new Date(afterEnd.getTime() - 1), ENDPOINTS);
+  assert.is(justBefore.routes.length, 1);
+  assert.equal(justBefore.nextChange, afterEnd, 'the operator renders again at validUntil');
+  assert.equal(renderGateways(crossPlatform({ requests: [req({ validUntil: '2026-05-31T00:00:00Z' })] }), NOW, ENDPOINTS).routes, [], 'an expired request too');
+});
+
+test('one party alone opens nothing: a request without a grant, a grant without a request', () => {
+  assert.equal(renderGateways(crossPlatform({ grants: [] }), NOW, ENDPOINTS).routes, []);
+  assert.equal(renderGateways(crossPlatform({ requests: [] }), NOW, ENDPOINTS).perDataCentre, []);
+});
+
+test('links are not served by the gateways: a one-sided link, or even a pair, renders nothing', () => {
+  const [egress, ingress] = linkPair({ agency: 'bo-tai-chinh', workspace: 'thue' }, { agency: 'bo-cong-an', workspace: 'app' }, { encrypted: true });
+  for (const links of [[egress], [egress, ingress]]) {
+    const r = renderGateways(crossPlatform({ services: [], requests: [], grants: [], links }), NOW, ENDPOINTS);
+    assert.equal(r.perDataCentre, []);
+  }
+});
+
+test('no gateway or no encrypted links at either end: closed, with the issue GatewayUnavailable', () => {
+  const r = renderGateways(crossPlatform(), NOW, new Map([['dc-hcm', { address: '10.20.255.1' }]]));
+  assert.equal(r.routes, []);
+  assert.equal(r.perDataCentre, []);
+  assert.equal(
+    r.issues.map((i) => [i.reason, i.dataCentre]),
+    [['GatewayUnavailable', 'dc-hcm']],
+  );
+  // dc-danang offers no encrypted links.
+  const danang = renderGateways(
+    crossPlatform({ agencies: [owner(), mof(['dc-danang'])] }),
+    NOW,
+    new Map([...ENDPOINTS, ['dc-danang', { address: '10.30.255.1' }]]),
+  );
+  assert.equal(danang.routes, []);
+  assert.equal(
+    danang.issues.map((i) => i.reason),
+    ['GatewayUnavailable'],
+  );
+});
+
+test('a consumer in the service data centre is served there by NetworkPolicy, not by the gateway', () => {
+  const r = renderGateways(crossPlatform({ agencies: [owner(), mof(['dc-hanoi'])] }), NOW, ENDPOINTS);
+  assert.equal(r.routes, []);
+});
+
+test('listener ports stay put when another route comes', () => {
+  const one = renderGateways(crossPlatform(), NOW, ENDPOINTS).routes[0]!.listenPort;
+  const both = renderGateways(
+    crossPlatform({ requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue', 'kho-bac'] })] }),
+    NOW,
+    ENDPOINTS,
+  );
+  assert.is(both.routes.length, 2);
+  assert.is(both.routes.find((r) => r.consumer.workspace === 'thue')!.listenPort, one);
+  assert.is.not(both.routes[0]!.listenPort, both.routes[1]!.listenPort);
+});
+
+test.run();
