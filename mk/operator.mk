@@ -6,10 +6,11 @@ OPERATOR_LOCAL := e2e/operator/local.sh
 
 .PHONY: up down status operator-start operator-stop operator-restart operator-logs
 
-up: build cluster-up ## the whole local govcloud: clusters, CRDs, data centres, operator, samples; waits for every Agency Ready
+# GITOPS=1: the tenants come through Flux instead (mk/gitops.mk, docs/gitops-flux.md).
+up: build cluster-up ## the whole local govcloud: clusters, CRDs, data centres, operator, samples; waits for every Agency Ready (GITOPS=1: samples through Flux)
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) register
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) start
-	@NODE=$(NODE) bash $(OPERATOR_LOCAL) samples
+	@if [ "$(GITOPS)" = 1 ]; then $(MAKE) --no-print-directory gitops-samples; else NODE=$(NODE) bash $(OPERATOR_LOCAL) samples; fi
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) wait
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) summary
 

@@ -19,7 +19,7 @@ cluster-status: ## what of the local platform runs: pids, ports, versions, logs
 	@bash $(PLATFORM)/status.sh || true
 
 e2e: deps ## e2e suite; starts (and afterwards stops) the local platform unless one runs or GOVCLOUD_KUBECONFIG is set
-	NODE=$(NODE) bash $(PLATFORM)/run-e2e.sh
+	NODE=$(NODE) E2E_FILES='$(if $(E2E_WITH_GITOPS),(\.test|flux\.e2e)\.ts$$,\.test\.ts$$)' bash $(PLATFORM)/run-e2e.sh
 
 # Not runnable here (no Docker engine): the same three clusters as kind clusters, for machines
 # that have Docker. Then: GOVCLOUD_KUBECONFIG=.local/kind-kubeconfig make e2e

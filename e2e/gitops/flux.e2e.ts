@@ -1,12 +1,28 @@
 // The merge applied by a real GitOps engine (`make e2e-gitops`; not in `make e2e`, see mk/gitops.mk): Flux's source-controller clones a repository
 // from the loopback Git server, kustomize-controller applies it to the hub as the
 // ServiceAccount govcloud-gitops (which may write govcloud's tenant kinds and nothing else),
-// the operator converges. One repository lives through the tests in order, each commit a
-// merged pull request: an agency's folder, a quota raised, a typo the API server refuses, a
-// kind outside govcloud slipped in, the folder removed.
+// the operator converges. One repository in the template's layout (samples/gitops: platform/,
+// agencies/<name>/) lives through the tests in order, each commit a merged pull request: an
+// agency's folder, a quota raised, a typo the API server refuses, a kind outside govcloud
+// slipped in, access granted then revoked, an agency the operator refuses (Flux's health check
+// names it), a pull request the template's own check refuses (never merged), the folder removed.
+import { cpSync } from 'node:fs';
+import * as path from 'node:path';
 import * as assert from 'uvu/assert';
-import { waitFor, type Cluster } from '../harness/index.ts';
-import { agency, clusterOf, condition, deleteAgencies, get, uniqueAgency, waitCondition, waitConverged, type Obj } from '../operator/platform.ts';
+import { ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import {
+  agency,
+  API,
+  clusterOf,
+  condition,
+  deleteAgencies,
+  get,
+  registryService,
+  uniqueAgency,
+  waitCondition,
+  waitConverged,
+  type Obj,
+} from '../operator/platform.ts';
 import { operatorSuite } from '../operator/suite.ts';
 import {
   APPLIER,
@@ -17,6 +33,7 @@ import {
   kustomization,
   pointFluxAt,
   requestFetch,
+  waitFetched,
   startFlux,
   stopFlux,
   waitKustomization,
@@ -24,6 +41,9 @@ import {
 
 const { name, code } = uniqueAgency('gitops');
 const folder = `agencies/${name}`;
+/** A provider of a shared data service (access granted, then revoked) and an agency the operator refuses. */
+const provider = uniqueAgency('gitprov');
+const refused = uniqueAgency('gitbad');
 const repo = { current: undefined as GitOpsRepo | undefined };
 let startedFlux = false;
 
@@ -37,7 +57,7 @@ const test = operatorSuite('gitops: Flux applies the merge', {
       await deleteFluxObjects(ctx.hub, repo.current.name);
       repo.current.dispose();
     }
-    await deleteAgencies(ctx.hub, ctx.clusters, [name], true);
+    await deleteAgencies(ctx.hub, ctx.clusters, [name, provider.name, refused.name], true);
     if (startedFlux) stopFlux();
   },
 });
@@ -61,13 +81,25 @@ test('an agency’s folder merged: Flux applies it as govcloud-gitops, the Agenc
   const { hub, clusters } = ctx;
   const r = theRepo();
   r.writeText('README.md', 'Agencies of the e2e GitOps repository: one folder each.\n');
+  // The data centres, as the template has them: read by the pull-request check, not applied by Flux (its path is ./agencies).
+  cpSync(path.join(ROOT, 'samples', 'gitops', 'platform'), path.join(r.work, 'platform'), { recursive: true });
   r.writeObject(`${folder}/agency.yaml`, agencyFile('4'));
   const commit = r.commit(`${name}: ask for tenancy in dc-hcm`);
   await pointFluxAt(hub, r);
-  await waitKustomization(hub, r.name, commit, 'True');
-  // wait: true makes Flux's health check (kstatus) read the Agency's Ready: it is already True.
+  // wait: true and the health checks of sync.yaml: at no moment is the Kustomization Ready at
+  // this commit while the Agency is not (the Kustomization read first, then the Agency).
+  await waitFor(
+    'the Kustomization Ready at the commit',
+    async () => {
+      const k = await kustomization(hub, r.name);
+      const ready = k?.status?.lastAppliedRevision?.endsWith(commit) && k.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      const a = await get(hub, 'Agency', undefined, name);
+      if (ready) assert.is(condition(a, 'Ready')?.status, 'True', 'the Kustomization Ready only with the Agency Ready');
+      return ready;
+    },
+    { timeoutMs: 150_000, intervalMs: 200 },
+  );
   const a = await get(hub, 'Agency', undefined, name);
-  assert.is(condition(a, 'Ready')?.status, 'True', 'the Kustomization turned Ready only with the Agency Ready');
   assert.ok(
     a?.metadata?.managedFields?.some((f) => f.manager === 'kustomize-controller'),
     'Flux applied the Agency',
@@ -178,6 +210,129 @@ test('a merge that slips in a ClusterRoleBinding is refused for govcloud-gitops,
   assert.is(await status(sc, 'GET', `/apis/source.toolkit.fluxcd.io/v1/namespaces/default/gitrepositories`), 403, 'nor sources outside flux-system');
 });
 
+const request = (requestName: string): Obj => ({
+  apiVersion: API,
+  kind: 'AccessRequest',
+  metadata: { name: requestName, namespace: `govcloud-${name}` },
+  spec: { provider: provider.name, service: 'registry', workspaces: ['app'], purpose: 'Tra cứu đăng ký (e2e)', legalBasis: 'Nghị định 47/2020/NĐ-CP' },
+});
+const USE = `govcloud-use-${provider.name}.registry`;
+/** The NetworkPolicy `policy` in `namespace` of dc-hcm, or undefined. */
+const policy = async (clusters: Cluster[], namespace: string, policyName: string): Promise<Obj | undefined> => {
+  const res = await clusterOf(clusters, 'dc-hcm').request('GET', `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/${policyName}`);
+  return res.status === 200 ? (res.body as Obj) : undefined;
+};
+
+test('access granted by one merge and revoked by another: the grant pruned, the request waiting, the member’s NetworkPolicies closed', async (ctx) => {
+  const { hub, clusters } = ctx;
+  const r = theRepo();
+  r.remove(`${folder}/escalate.yaml`);
+  // A new agency's tenancy is merged first: its hub namespace, where the rest of its folder
+  // lives, is made by the operator from the Agency, and Flux dry-runs a whole revision.
+  r.writeObject(`agencies/${provider.name}/agency.yaml`, agency(provider.name, provider.code, { dcs: ['dc-hcm'], workspaces: ['data'] }));
+  const tenancy = r.commit(`${provider.name}: ask for tenancy in dc-hcm`);
+  await requestFetch(hub, r);
+  await waitKustomization(hub, r.name, tenancy, 'True');
+  r.writeObject(`agencies/${provider.name}/registry.yaml`, registryService(provider.name, { sharing: 'onRequest', dcs: ['dc-hcm'], replicas: 1 }));
+  r.writeObject(`agencies/${provider.name}/grant.yaml`, {
+    apiVersion: API,
+    kind: 'AccessGrant',
+    metadata: { name: `${name}-app`, namespace: `govcloud-${provider.name}` },
+    spec: {
+      service: 'registry',
+      consumer: name,
+      workspaces: ['app'],
+      purpose: 'Tra cứu đăng ký (e2e)',
+      legalBasis: 'Nghị định 47/2020/NĐ-CP',
+      validUntil: '2030-01-01T00:00:00Z',
+    },
+  });
+  r.writeObject(`${folder}/request.yaml`, request('registry-for-app'));
+  const granted = r.commit(`${provider.name} publishes its registry; ${name} asks for it and is granted it`);
+  await requestFetch(hub, r);
+  await waitKustomization(hub, r.name, granted, 'True');
+  await waitFor('the consumer’s policy in dc-hcm', async () => (await policy(clusters, `${name}-app`, USE)) !== undefined, { timeoutMs: 60_000 });
+  assert.match(
+    JSON.stringify((await policy(clusters, `${provider.name}-data`, 'govcloud-svc-registry'))?.spec),
+    `${name}-app`,
+    'the service admits the consumer',
+  );
+  const active = await waitFor('the request active', async () => {
+    const o = await get(hub, 'AccessRequest', `govcloud-${name}`, 'registry-for-app');
+    return o?.status?.active === true ? o : undefined;
+  });
+  assert.is(active.status.matchedBy, `govcloud-${provider.name}/${name}-app`);
+
+  r.remove(`agencies/${provider.name}/grant.yaml`);
+  const revoked = r.commit(`${provider.name} revokes ${name}'s access`);
+  await requestFetch(hub, r);
+  await waitKustomization(hub, r.name, revoked, 'True');
+  await waitFor('the grant pruned', async () => !(await get(hub, 'AccessGrant', `govcloud-${provider.name}`, `${name}-app`)), { timeoutMs: 60_000 });
+  const waiting = await waitFor('the request waiting for a grant again', async () => {
+    const o = await get(hub, 'AccessRequest', `govcloud-${name}`, 'registry-for-app');
+    return o?.status?.active === false && condition(o, 'Progressing')?.reason === 'WaitingForGrant' ? o : undefined;
+  });
+  assert.match(condition(waiting, 'Progressing')!.message, `${provider.name} has not granted it`);
+  await waitFor('the consumer’s policy in dc-hcm removed', async () => (await policy(clusters, `${name}-app`, USE)) === undefined, { timeoutMs: 60_000 });
+  const ingress = await policy(clusters, `${provider.name}-data`, 'govcloud-svc-registry');
+  assert.not.match(JSON.stringify(ingress?.spec ?? {}), `${name}-app`, 'the service no longer admits the consumer');
+});
+
+test('an agency the operator refuses (level 4 in dc-danang, accredited to 2): the Kustomization fails naming that Agency; fixed, it turns Ready', async (ctx) => {
+  const { hub } = ctx;
+  const r = theRepo();
+  r.writeObject(`agencies/${refused.name}/agency.yaml`, agency(refused.name, refused.code, { dcs: ['dc-danang'], level: 4 }));
+  const bad = r.commit(`${refused.name}: ask for level 4 in dc-danang`);
+  await requestFetch(hub, r);
+  const ready = await waitKustomization(hub, r.name, bad, 'False');
+  assert.match(ready.message, `Agency/${refused.name} status: 'Failed'`, `Flux names the Degraded agency: ${ready.message}`);
+  assert.not.match(ready.message, `Agency/${name} `, 'and not the healthy one');
+  const degraded = await waitCondition(hub, 'Agency', undefined, refused.name, 'Degraded', 'True');
+  assert.match(condition(degraded, 'Degraded')!.message, /accredited up to security level 2, below this agency's level 4/);
+
+  r.writeObject(`agencies/${refused.name}/agency.yaml`, agency(refused.name, refused.code, { dcs: ['dc-danang'], level: 2 }));
+  const fixed = r.commit(`${refused.name}: level 2`);
+  await requestFetch(hub, r);
+  await waitKustomization(hub, r.name, fixed, 'True');
+  assert.is(condition(await get(hub, 'Agency', undefined, refused.name), 'Ready')?.status, 'True');
+});
+
+test('a pull request the template’s check refuses (a request in the provider’s folder): the check fails with the owner message, nothing is merged or applied', async (ctx) => {
+  const { hub } = ctx;
+  const r = theRepo();
+  const merged = r.head();
+  const applied = (await kustomization(hub, r.name))?.status?.lastAppliedRevision;
+  assert.is(applied, `main@sha1:${merged}`);
+  const misplaced = `agencies/${provider.name}/request-from-${name}.yaml`;
+  r.branch('misplaced');
+  r.writeObject(misplaced, request('registry-again'));
+  r.commit(`${name} asks again, in ${provider.name}'s folder`, 'misplaced');
+  const steps = r.runTemplateCheck();
+  assert.equal(
+    steps.map((s) => [s.name, s.code]),
+    [
+      ["validate, and every object in its owner's folder", 1],
+      ['plan against the base branch', 0],
+    ],
+    steps.map((s) => `${s.name}: ${s.code}\n${s.output}`).join('\n'),
+  );
+  const annotations = steps[0]!.output.split('\n').filter((l) => l.startsWith('::error'));
+  assert.is(annotations.length, 1, steps[0]!.output);
+  assert.match(
+    annotations[0]!,
+    new RegExp(
+      `^::error file=${misplaced.replaceAll('.', '\\.')},line=5,endLine=5,col=14,endColumn=${14 + `govcloud-${name}`.length},title=govcloud%3A AccessRequest/registry-again::AccessRequest/registry-again: metadata\\.namespace: in agency ${provider.name}'s folder \\(agencies/${provider.name}/\\), but it belongs to agency ${name}: move it to agencies/${name}/, where its owner reviews it$`,
+    ),
+  );
+  // The check failed: the branch is not merged. Flux, asked to fetch, applies nothing new.
+  r.abandon('misplaced');
+  assert.is(r.head(), merged, 'main is unchanged');
+  await waitFetched(hub, r, await requestFetch(hub, r));
+  await waitKustomization(hub, r.name, merged, 'True');
+  assert.is((await kustomization(hub, r.name))?.status?.lastAppliedRevision, applied);
+  assert.not.ok(await get(hub, 'AccessRequest', `govcloud-${name}`, 'registry-again'), 'the refused request never reached the hub');
+});
+
 test('the agency’s folder removed: Flux prunes the Agency and the operator’s deletion policy Retain keeps its namespaces', async (ctx) => {
   const { hub, clusters } = ctx;
   const r = theRepo();
@@ -189,7 +344,12 @@ test('the agency’s folder removed: Flux prunes the Agency and the operator’s
   const ns = (await clusterOf(clusters, 'dc-hcm').call('GET', `/api/v1/namespaces/${name}-app`)) as Obj;
   assert.is(ns.metadata?.labels?.['govcloud.dev/orphaned'], 'true', 'the namespace is retained, marked orphaned');
   assert.not.ok(ns.metadata?.deletionTimestamp, 'and not being deleted');
-  assert.not.ok((await kustomization(hub, r.name))?.status?.inventory?.entries?.length, 'Flux’s inventory is empty');
+  const left = (await kustomization(hub, r.name))?.status?.inventory?.entries?.map((e) => e.id) ?? [];
+  assert.equal(
+    left.filter((id) => id.startsWith(`_${name}_`) || id.startsWith(`govcloud-${name}_`)),
+    [],
+    'nothing of the agency is left in Flux’s inventory',
+  );
 });
 
 test.run();

@@ -8,6 +8,12 @@
 #                    RBAC; mint a token per controller; start the Git server, source-controller
 #                    and kustomize-controller, each as its own ServiceAccount (reused when running)
 #   flux.sh down     stop them (SIGTERM, then SIGKILL after 15 s)
+#   flux.sh sync DIR NAME
+#                    make the served repository NAME from the folder DIR (a GitOps repository in
+#                    the template's layout: samples/gitops for `make up GITOPS=1`; replaced if it
+#                    exists) in two commits on main, the tenancies then the rest; point
+#                    sync.yaml's GitRepository and Kustomization at it; after each commit wait
+#                    until the Kustomization is Ready (every Agency and SharedDataService Ready)
 #   flux.sh status   pids, ports, logs, and Flux's view: GitRepositories and Kustomizations
 #   flux.sh check    exit 0 when all three processes run
 set -euo pipefail
@@ -131,6 +137,55 @@ up() {
 }
 bin_flux() { "$gitops_dir/build.sh" --print-path "$1"; }
 
+SYNC_TIMEOUT=${SYNC_TIMEOUT:-300}
+
+wait_kustomization() { # NAME
+  say "waiting (at most $SYNC_TIMEOUT s) until Kustomization $1 is Ready: applied, every Agency and service Ready"
+  k -n "$NS" annotate --overwrite "gitrepository/$1" "reconcile.fluxcd.io/requestedAt=$(date -u +%FT%TZ)" >/dev/null
+  local rev deadline=$((SECONDS + SYNC_TIMEOUT))
+  rev=$(git -C "$GITOPS_REPOS/$1.git" rev-parse main)
+  # Ready at this commit: an earlier revision's Ready does not count.
+  until [[ $(k -n "$NS" get "kustomization/$1" -o jsonpath='{.status.lastAppliedRevision} {.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == "main@sha1:$rev True" ]]; do
+    if ((SECONDS >= deadline)); then
+      k -n "$NS" get "kustomization/$1" >&2
+      die "Kustomization $1 is not Ready at $rev (make gitops-status; log $GITOPS/logs/kustomize-controller.log)"
+    fi
+    sleep 2
+  done
+  k -n "$NS" get "kustomization/$1" | sed 's/^/    /'
+}
+
+# Two merges, as agencies join: the tenancies (each agencies/<name>/agency.yaml) first, then the
+# rest of their folders, which live in the hub namespaces the operator makes from the Agencies
+# (Flux dry-runs a whole revision: the second half alone would find no namespace).
+sync() { # DIR NAME
+  local src=$1 name=$2 work bare url
+  [[ -d $src/agencies ]] || die "$src has no agencies/ folder: not a GitOps repository in the template's layout"
+  pid_of git-server >/dev/null || die "Flux does not run: flux.sh up first"
+  bare=$GITOPS_REPOS/$name.git
+  work=$(mktemp -d)
+  local g=(git -C "$work" -c user.name=govcloud -c user.email=govcloud@localhost -c init.defaultBranch=main)
+  "${g[@]}" init --quiet
+  cp -r "$src/." "$work/"
+  find "$work/agencies" -type f ! -name agency.yaml -delete
+  "${g[@]}" add --all
+  "${g[@]}" commit --quiet -m "the tenancies of $src"
+  rm -rf "$bare"
+  git init --quiet --bare "$bare"
+  "${g[@]}" push --quiet "$bare" HEAD:refs/heads/main
+  url="http://127.0.0.1:$(port_of git-server)/$name.git"
+  say "repository $name: the tenancies of $src at $url (commit $(git -C "$bare" rev-parse --short main))"
+  sed -e "s|@NAME@|$name|g" -e "s|@URL@|$url|g" "$gitops_dir/sync.yaml" | k apply --server-side -f - >/dev/null
+  wait_kustomization "$name"
+  cp -r "$src/." "$work/"
+  "${g[@]}" add --all
+  "${g[@]}" commit --quiet -m "the services, requests, grants and links of $src"
+  "${g[@]}" push --quiet "$bare" HEAD:refs/heads/main
+  rm -rf "$work"
+  say "repository $name: the rest of $src (commit $(git -C "$bare" rev-parse --short main))"
+  wait_kustomization "$name"
+}
+
 down() {
   local n pid i
   for n in kustomize-controller source-controller git-server; do
@@ -161,6 +216,7 @@ case ${1-} in
   up) up ;;
   down) down ;;
   status) status ;;
+  sync) (($# == 3)) || { echo "usage: flux.sh sync DIR NAME" >&2; exit 2; }; sync "$2" "$3" ;;
   check) for n in "${PROCS[@]}"; do pid_of "$n" >/dev/null || exit 1; done ;;
-  *) echo "usage: flux.sh up|down|status|check" >&2; exit 2 ;;
+  *) echo "usage: flux.sh up|down|status|check|sync DIR NAME" >&2; exit 2 ;;
 esac

@@ -1,12 +1,12 @@
 // What the GitOps e2e tests share: Flux on the hub (flux.sh: started when it does not run,
 // stopped afterwards only then), a Git repository served by the loopback Git server that a
 // test commits to like a merged pull request, and Flux's objects pointing at it.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ApiError, Cluster, ROOT, hubCluster, waitFor } from '../harness/index.ts';
 import type { Obj } from '../operator/platform.ts';
 
@@ -98,12 +98,66 @@ export class GitOpsRepo {
     rmSync(path.join(this.work, rel), { recursive: true });
   }
 
-  /** Commits everything and pushes it to the served repository; returns the commit's hash. */
-  commit(message: string): string {
+  /** Commits everything and pushes it to the served repository's `branch` (main: a merge); returns the commit's hash. */
+  commit(message: string, branch = 'main'): string {
     git(this.work, 'add', '--all');
     git(this.work, 'commit', '--quiet', '-m', message);
-    git(this.work, 'push', '--quiet', this.bare, 'HEAD:refs/heads/main');
+    git(this.work, 'push', '--quiet', this.bare, `HEAD:refs/heads/${branch}`);
     return git(this.work, 'rev-parse', 'HEAD');
+  }
+
+  /** Starts a pull request: a branch from main in the work tree. */
+  branch(name: string): void {
+    git(this.work, 'checkout', '--quiet', '-b', name, 'main');
+  }
+
+  /** Back on main as the server has it, the pull request's branch left unmerged. */
+  abandon(name: string): void {
+    git(this.work, 'checkout', '--quiet', '--force', 'main');
+    git(this.work, 'branch', '--quiet', '-D', name);
+  }
+
+  /** The served repository's main branch. */
+  head(): string {
+    return git(this.bare, 'rev-parse', 'refs/heads/main');
+  }
+
+  /**
+   * The template's GitHub workflow (samples/gitops/.github/workflows/govcloud.yaml) run here as
+   * it ships: every step that runs govcloud, its shell as written, with the workflow's env
+   * (GOVCLOUD is `node .govcloud/operator/bin/govcloud.ts`: this checkout is linked there, as the
+   * workflow checks govcloud out) and the base branch fetched from the served repository as
+   * origin. As on GitHub, after a failed step only the steps marked `!cancelled()` run. The
+   * checkout, Node and comment steps are the hosting platform's and are not run.
+   */
+  runTemplateCheck(baseRef = 'main'): { name: string; code: number; output: string }[] {
+    const workflow = parse(readFileSync(path.join(ROOT, 'samples', 'gitops', '.github', 'workflows', 'govcloud.yaml'), 'utf8')) as {
+      env: Record<string, string>;
+      jobs: { check: { steps: { name?: string; run?: string; if?: string }[] } };
+    };
+    const link = path.join(this.work, '.govcloud');
+    rmSync(link, { force: true });
+    symlinkSync(ROOT, link);
+    writeFileSync(path.join(this.work, '.git', 'info', 'exclude'), '.govcloud\nplan.md\nplan.txt\n');
+    if (!git(this.work, 'remote').split('\n').includes('origin')) git(this.work, 'remote', 'add', 'origin', this.bare);
+    git(this.work, 'fetch', '--quiet', 'origin');
+    const summary = path.join(this.work, '.git', 'step-summary.md');
+    const env = {
+      ...process.env,
+      ...workflow.env,
+      PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      GITHUB_STEP_SUMMARY: summary,
+    };
+    const results: { name: string; code: number; output: string }[] = [];
+    let failed = false;
+    for (const step of workflow.jobs.check.steps) {
+      if (!step.run?.includes('$GOVCLOUD')) continue;
+      if (failed && !step.if?.includes('!cancelled()')) continue;
+      const run = spawnSync('bash', ['-e', '-c', step.run.replaceAll('${{ github.base_ref }}', baseRef)], { cwd: this.work, env, encoding: 'utf8' });
+      results.push({ name: step.name ?? step.run, code: run.status ?? 1, output: `${run.stdout}${run.stderr}` });
+      if (run.status !== 0) failed = true;
+    }
+    return results;
   }
 
   dispose(): void {
@@ -115,39 +169,34 @@ export class GitOpsRepo {
 const GIT_REPOSITORIES = `/apis/source.toolkit.fluxcd.io/v1/namespaces/${FLUX_NAMESPACE}/gitrepositories`;
 const KUSTOMIZATIONS = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${FLUX_NAMESPACE}/kustomizations`;
 
-/** A GitRepository on the repository's main branch and a Kustomization applying all of it as APPLIER, pruning. */
+/** The GitRepository and Kustomization of sync.yaml for this repository: its agencies/ applied as APPLIER, pruned, health-checked. */
 export async function pointFluxAt(hub: Cluster, repo: GitOpsRepo): Promise<void> {
-  const metadata = { name: repo.name, namespace: FLUX_NAMESPACE };
-  await hub.apply({
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-    metadata,
-    spec: { url: repo.url, ref: { branch: 'main' }, interval: '10m', timeout: '60s' },
-  } as Obj);
-  await hub.apply({
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata,
-    spec: {
-      sourceRef: { kind: 'GitRepository', name: repo.name },
-      path: './',
-      interval: '10m',
-      retryInterval: '10s',
-      prune: true,
-      wait: true,
-      timeout: '2m',
-      serviceAccountName: APPLIER,
-    },
-  } as Obj);
+  const text = readFileSync(path.join(ROOT, 'e2e', 'gitops', 'sync.yaml'), 'utf8')
+    .replaceAll('@NAME@', repo.name)
+    .replaceAll('@URL@', repo.url);
+  for (const doc of parseAllDocuments(text)) await hub.apply(doc.toJS() as Obj);
 }
 
-/** What `flux reconcile source git` does: asks source-controller to fetch now, not at its interval. */
-export async function requestFetch(hub: Cluster, repo: GitOpsRepo): Promise<void> {
+/** What `flux reconcile source git` does: asks source-controller to fetch now, not at its interval; returns the request's token. */
+export async function requestFetch(hub: Cluster, repo: GitOpsRepo): Promise<string> {
+  const token = new Date().toISOString();
   await hub.call(
     'PATCH',
     `${GIT_REPOSITORIES}/${repo.name}`,
-    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
+    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } } },
     'application/merge-patch+json',
+  );
+  return token;
+}
+
+/** Until source-controller has handled the fetch request `token` (its status says so). */
+export async function waitFetched(hub: Cluster, repo: GitOpsRepo, token: string): Promise<void> {
+  await waitFor(
+    `GitRepository ${repo.name} fetched (${token})`,
+    async () =>
+      ((await hub.call('GET', `${GIT_REPOSITORIES}/${repo.name}`)) as { status?: { lastHandledReconcileAt?: string } }).status?.lastHandledReconcileAt ===
+      token,
+    { timeoutMs: 60_000, intervalMs: 200 },
   );
 }
 

@@ -7,6 +7,7 @@ import type { PlatformObject } from '../model/rules.ts';
 import type { DesiredObject, RenderIssue } from '../render/index.ts';
 import type { AccessPair, Justification, RecordRef } from './access.ts';
 import { valueText, type Changed, type FieldChange, type ListDiff } from './diff.ts';
+import { boundedMarkdown, COMMENT_LIMIT, type Block } from './bounded-markdown.ts';
 import { isEmpty, RESOURCES, type DataCentreChange, type PlanDiff } from './plan-diff.ts';
 
 export interface BaseInfo {
@@ -165,46 +166,82 @@ export function markdownText(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
-function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [
-    `| ${headers.map(markdownText).join(' | ')} |`,
-    `|${headers.map(() => ' --- |').join('')}`,
-    ...rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`),
-  ];
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.map(markdownText).join(' | ')} |`;
 }
 
-/** Lines inside a fenced block: a fence longer than any backtick run inside. */
-export function fenced(lang: string, lines: readonly string[]): string[] {
+/** A fence longer than any backtick run in the lines it holds. */
+function fenceFor(lines: readonly string[]): string {
   const longest = Math.max(2, ...lines.map((l) => Math.max(0, ...[...l.matchAll(/`+/g)].map((m) => m[0].length))));
-  const fence = '`'.repeat(longest + 1);
-  return [fence + lang, ...lines, fence];
+  return '`'.repeat(longest + 1);
 }
 
-function details(title: string, body: readonly string[]): string[] {
-  return ['<details>', `<summary>${markdownText(title)}</summary>`, '', ...body, '', '</details>', ''];
+/** Lines folded in <details> as a fenced block, one item per line, cut where the comment's room ends. */
+export function fencedBlock(name: string, title: string | undefined, lang: string, lines: readonly string[], tier: 0 | 1): Block {
+  const fence = fenceFor(lines);
+  const [open, close] =
+    title === undefined
+      ? [[], []]
+      : [
+          ['<details>', `<summary>${markdownText(title)}</summary>`, ''],
+          ['', '</details>'],
+        ];
+  return { name, unit: 'lines', open: [...open, fence + lang], items: lines.map((l) => [l]), close: [fence, ...close, ''], tier };
 }
 
-export function planDiffMarkdown(diff: PlanDiff, base: BaseInfo, paths: readonly string[]): string {
-  const out: string[] = [
+function tableBlock(name: string, unit: string, title: string[], headers: readonly string[], rows: readonly (readonly string[])[]): Block {
+  const table = [tableRow(headers), `|${headers.map(() => ' --- |').join('')}`];
+  return {
+    name,
+    unit,
+    open: rows.length > 0 ? [...title, ...table] : title,
+    items: rows.map((r) => [tableRow(r)]),
+    close: [''],
+    tier: 0,
+  };
+}
+
+const ACCESS_COLUMNS = ['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid'];
+
+/**
+ * The pull-request comment: the summary, the access opened, closed and changed, the counts per
+ * data centre and new issues first; the records and each data centre's objects folded in
+ * <details> after them. Within GitHub's comment limit: what does not fit is counted, not shown.
+ */
+export function planDiffMarkdown(diff: PlanDiff, base: BaseInfo, paths: readonly string[], limit = COMMENT_LIMIT): string {
+  const head: string[] = [
     `### govcloud plan: ${markdownText(summary(diff, base))}`,
     '',
     markdownText(`${paths.join(' ')} ${baseLine(base)} at ${diff.now}`),
     '',
   ];
-  if (isEmpty(diff)) return out.join('\n');
-  const access = (pairs: AccessPair[]) =>
-    markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid'], pairs.map(accessRow));
-  out.push(`**Access opened: ${diff.access.opened.length}**`, '');
-  if (diff.access.opened.length > 0) out.push(...access(diff.access.opened), '');
-  out.push(`**Access closed: ${diff.access.closed.length}**`, '');
-  if (diff.access.closed.length > 0) out.push(...access(diff.access.closed), '');
-  if (diff.access.changed.length > 0) {
-    out.push(`**Access changed: ${diff.access.changed.length}** (open before and after)`, '');
-    out.push(
-      ...markdownTable(['Data centre', 'Source', 'Destination', 'Port', 'Verdict', 'Justified by', 'Valid', 'Before'], diff.access.changed.map(changedRow)),
-      '',
+  if (isEmpty(diff)) return head.join('\n');
+  const blocks: Block[] = [
+    tableBlock(
+      'access opened',
+      'access pairs opened',
+      [`**Access opened: ${diff.access.opened.length}**`, ''],
+      ACCESS_COLUMNS,
+      diff.access.opened.map(accessRow),
+    ),
+    tableBlock(
+      'access closed',
+      'access pairs closed',
+      [`**Access closed: ${diff.access.closed.length}**`, ''],
+      ACCESS_COLUMNS,
+      diff.access.closed.map(accessRow),
+    ),
+  ];
+  if (diff.access.changed.length > 0)
+    blocks.push(
+      tableBlock(
+        'access changed',
+        'access pairs changed',
+        [`**Access changed: ${diff.access.changed.length}** (open before and after)`, ''],
+        [...ACCESS_COLUMNS, 'Before'],
+        diff.access.changed.map(changedRow),
+      ),
     );
-  }
   const rows = diff.dataCentres.map((d) => [
     d.dataCentre,
     String(d.objects.added.length),
@@ -212,28 +249,34 @@ export function planDiffMarkdown(diff: PlanDiff, base: BaseInfo, paths: readonly
     String(d.objects.removed.length),
     RESOURCES.map((r) => `${r} ${d.quota[r].delta}`).join(', '),
   ]);
-  out.push(...markdownTable(['Data centre', 'Objects added', 'Changed', 'Removed', 'Quota change'], rows), '');
+  blocks.push(tableBlock('the counts per data centre', 'data centres', [], ['Data centre', 'Objects added', 'Changed', 'Removed', 'Quota change'], rows));
   if (diff.issues.added.length > 0)
-    out.push(
-      `**New issues: ${diff.issues.added.length}** (asked for, not rendered)`,
-      '',
-      ...diff.issues.added.map((i) => `- ${markdownText(issueLine(i))}`),
-      '',
-    );
-  if (changesTotal(diff.records) > 0) out.push(...details(`govcloud records: ${counts(diff.records)}`, fenced('diff', listLines(diff.records, recordName))));
+    blocks.push({
+      name: 'new issues',
+      unit: 'new issues',
+      open: [`**New issues: ${diff.issues.added.length}** (asked for, not rendered)`, ''],
+      items: diff.issues.added.map((i) => [`- ${markdownText(issueLine(i))}`]),
+      close: [''],
+      tier: 0,
+    });
+  if (changesTotal(diff.records) > 0)
+    blocks.push(fencedBlock('the govcloud records', `govcloud records: ${counts(diff.records)}`, 'diff', listLines(diff.records, recordName), 1));
   for (const d of diff.dataCentres) {
     const quota = quotaLines(d);
     if (changesTotal(d.objects) === 0 && quota.length === 0) continue;
-    out.push(...details(`${d.dataCentre}: ${counts(d.objects)}`, fenced('diff', [...listLines(d.objects, objectName), ...quota.map((q) => `  ${q}`)])));
+    const lines = [...listLines(d.objects, objectName), ...quota.map((q) => `  ${q}`)];
+    blocks.push(fencedBlock(`${d.dataCentre}'s objects`, `${d.dataCentre}: ${counts(d.objects)}`, 'diff', lines, 1));
   }
   if (diff.issues.resolved.length > 0)
-    out.push(
-      ...details(
-        `Issues resolved: ${diff.issues.resolved.length}`,
-        diff.issues.resolved.map((i) => `- ${markdownText(issueLine(i))}`),
-      ),
-    );
-  return out.join('\n').replace(/\n+$/, '\n');
+    blocks.push({
+      name: 'issues resolved',
+      unit: 'issues resolved',
+      open: ['<details>', `<summary>${markdownText(`Issues resolved: ${diff.issues.resolved.length}`)}</summary>`, ''],
+      items: diff.issues.resolved.map((i) => [`- ${markdownText(issueLine(i))}`]),
+      close: ['', '</details>', ''],
+      tier: 1,
+    });
+  return boundedMarkdown(head, blocks, limit);
 }
 
 export function planDiffJson(diff: PlanDiff, base: BaseInfo): unknown {

@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { expandPaths } from './files.ts';
 import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { Problem } from './problem.ts';
+import type { Place, Problem } from './problem.ts';
 import { MAX_DEPTH, scanLimits } from './scan.ts';
 
 export { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE, MAX_NODES_PER_FILE } from './scan.ts';
@@ -32,6 +32,12 @@ export interface LoadedDocument {
   value: unknown;
   /** 1-based line of the node at `path`, or of its nearest ancestor that exists. */
   lineOf(path: readonly (string | number)[]): number;
+  /**
+   * Where the node at `path` is: its start, and its end when that node exists. For a
+   * missing field, the start of its nearest ancestor that exists, without an end (the
+   * ancestor is where the field belongs, not the mistake).
+   */
+  placeOf(path: readonly (string | number)[]): Place;
 }
 
 export interface LoadResult {
@@ -72,7 +78,8 @@ export async function loadPaths(paths: readonly string[], cwd = process.cwd()): 
 export function parseYamlText(file: string, bytes: Uint8Array): { documents: LoadedDocument[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const documents: LoadedDocument[] = [];
-  const fileProblem = (line: number, message: string) => problems.push({ file, line, object: '', message });
+  const fileProblem = (place: number | Place, message: string) =>
+    problems.push({ file, ...(typeof place === 'number' ? { line: place } : place), object: '', message });
 
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
@@ -95,6 +102,15 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
 
   const lineCounter = new LineCounter();
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  const placeAt = (start: number, end?: number): Place => {
+    const from = lineCounter.linePos(start);
+    // A block collection's range runs past its last line break: the node ends at its last character.
+    while (end !== undefined && end > start && /\s/.test(text[end - 1]!)) end--;
+    if (end === undefined || end <= start) return { line: from.line, column: from.col };
+    // The end column is exclusive: linePos of the offset just past the last character.
+    const to = lineCounter.linePos(end);
+    return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  };
   let docs: Document.Parsed[];
   try {
     // Duplicate keys are found by checkCollections: the parser's own check is quadratic in the keys of a mapping.
@@ -111,7 +127,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     const firstError = doc.errors[0];
     if (firstError) {
       // Later errors in a broken document are mostly echoes of the first one.
-      fileProblem(lineAt(firstError.pos[0]), yamlMessage(firstError.message));
+      fileProblem(placeAt(firstError.pos[0]), yamlMessage(firstError.message));
       if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
       continue;
     }
@@ -119,7 +135,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) continue;
     const badCollection = checkCollections(doc.contents);
     if (badCollection) {
-      fileProblem(lineAt(badCollection.offset), badCollection.message);
+      fileProblem(placeAt(badCollection.offset), badCollection.message);
       if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
       continue;
     }
@@ -140,19 +156,14 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
       fileProblem(docLine, `document is nested more than ${MAX_DEPTH} levels deep`);
       continue;
     }
-    documents.push({
-      file,
-      line: docLine,
-      value,
-      lineOf(path) {
-        for (let n = path.length; n >= 0; n--) {
-          const node = doc.getIn(path.slice(0, n), true);
-          if (isNode(node) && node.range) return lineAt(node.range[0]);
-          if (n === 0) break;
-        }
-        return docLine;
-      },
-    });
+    const placeOf = (path: readonly (string | number)[]): Place => {
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true);
+        if (isNode(node) && node.range) return n === path.length ? placeAt(node.range[0], node.range[1]) : placeAt(node.range[0]);
+      }
+      return placeAt(start);
+    };
+    documents.push({ file, line: docLine, value, placeOf, lineOf: (path) => placeOf(path).line });
   }
   return { documents, problems };
 }

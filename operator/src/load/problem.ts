@@ -2,9 +2,20 @@
  * A problem found in user input. Every message a person sees names the file, the line,
  * the object and the field, so a pull-request author can go straight to the mistake.
  */
-export interface Problem {
-  file: string;
+/**
+ * Where in a file: 1-based line and column (columns in UTF-16 code units, as editors and
+ * GitHub count them). The end, when known, is that of the one YAML node at fault: the line
+ * of its last character and the column just after it (exclusive, as SARIF counts).
+ */
+export interface Place {
   line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface Problem extends Place {
+  file: string;
   /** `Kind/name`, or empty when the problem is with the file itself. */
   object: string;
   /** Dotted path of the field, when one field is at fault. */

@@ -4,7 +4,8 @@
  * XML (GitLab's test report, and most others). Pure: problems in, text out.
  *
  * A problem of the file itself (it cannot be read, or is not YAML at all) has line 0; the
- * formats that need a line get line 1.
+ * formats that need a line get line 1. Columns and ends are given where the problem has them
+ * (the YAML node at fault).
  */
 import type { Problem } from '../load/problem.ts';
 import { formatProblem } from '../load/problem.ts';
@@ -31,11 +32,24 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** `::error file=…,line=…,title=…::message`, one line per problem; warnings as `::warning`. */
+/**
+ * The place as GitHub's properties. GitHub refuses columns on an annotation spanning lines,
+ * so a node over several lines is given by its start (line and column) alone.
+ */
+function githubPlace(p: Problem): string[] {
+  if (p.line <= 0) return [];
+  const props = [`line=${p.line}`];
+  if (p.column === undefined) return props;
+  if (p.endLine === p.line && p.endColumn !== undefined) props.push(`endLine=${p.endLine}`);
+  props.push(`col=${p.column}`);
+  if (p.endLine === p.line && p.endColumn !== undefined) props.push(`endColumn=${p.endColumn}`);
+  return props;
+}
+
+/** `::error file=…,line=…,endLine=…,col=…,endColumn=…,title=…::message`, one line per problem; warnings as `::warning`. */
 export function githubAnnotations(f: Findings): string {
   const line = (level: 'error' | 'warning', p: Problem) => {
-    const props = [`file=${escapeProperty(p.file)}`];
-    if (p.line > 0) props.push(`line=${p.line}`);
+    const props = [`file=${escapeProperty(p.file)}`, ...githubPlace(p)];
     props.push(`title=${escapeProperty(p.object ? `govcloud: ${p.object}` : 'govcloud')}`);
     return `::${level} ${props.join(',')}::${escapeData(what(p))}\n`;
   };
@@ -57,6 +71,18 @@ const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function artifactUri(file: string): string {
   return file.split(/[\\/]/).map(encodeURIComponent).join('/');
+}
+
+/** SARIF regions count as Place does: 1-based, the end column exclusive. */
+function sarifRegion(p: Problem): Record<string, number> {
+  const region: Record<string, number> = { startLine: Math.max(1, p.line) };
+  if (p.line <= 0 || p.column === undefined) return region;
+  region.startColumn = p.column;
+  if (p.endLine !== undefined && p.endColumn !== undefined) {
+    region.endLine = p.endLine;
+    region.endColumn = p.endColumn;
+  }
+  return region;
 }
 
 export function sarifLog(f: Findings): unknown {
@@ -81,7 +107,7 @@ export function sarifLog(f: Findings): unknown {
           ruleIndex: ruleIds.indexOf(ruleIdOf(p)),
           level,
           message: { text: what(p) },
-          locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(p.file) }, region: { startLine: Math.max(1, p.line) } } }],
+          locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(p.file) }, region: sarifRegion(p) } }],
         })),
       },
     ],

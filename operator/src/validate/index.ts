@@ -62,7 +62,13 @@ function expandLists(documents: readonly LoadedDocument[]): LoadedDocument[] {
     const v = doc.value as { apiVersion?: unknown; kind?: unknown; items?: unknown } | null;
     if (v && typeof v === 'object' && v.apiVersion === 'v1' && typeof v.kind === 'string' && /List$/.test(v.kind) && Array.isArray(v.items)) {
       v.items.forEach((item, i) => {
-        out.push({ file: doc.file, line: doc.lineOf(['items', i]), value: item, lineOf: (path) => doc.lineOf(['items', i, ...path]) });
+        out.push({
+          file: doc.file,
+          line: doc.lineOf(['items', i]),
+          value: item,
+          lineOf: (path) => doc.lineOf(['items', i, ...path]),
+          placeOf: (path) => doc.placeOf(['items', i, ...path]),
+        });
       });
     } else out.push(doc);
   }
@@ -92,7 +98,7 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
       if (c.def) counts.byKind[c.def.kind] = (counts.byKind[c.def.kind] ?? 0) + 1;
     }
     const problems = c.problems;
-    const at = (path: Path) => ({ file: doc.file, line: doc.lineOf(path), object: c.object });
+    const at = (path: Path) => ({ file: doc.file, ...doc.placeOf(path), object: c.object });
     for (const p of problems.slice(0, MAX_PROBLEMS_PER_DOCUMENT)) {
       errors.push({ ...at(p.path), field: fieldPath(p.path), message: p.message });
     }
@@ -115,7 +121,7 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
     const message = related ? `${p.message} (see ${related.file}:${related.lineOf(['metadata', 'name'])})` : p.message;
     const problem: Problem = {
       file: doc.file,
-      line: doc.lineOf(p.path),
+      ...doc.placeOf(p.path),
       object: `${p.object.kind}/${p.object.metadata.name}`,
       field: fieldPath(p.path),
       message,
@@ -128,7 +134,7 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
     if (namespace === undefined || (namespace !== null && workspaces.has(namespace))) {
       counts.checkedOther++;
       for (const p of checkWorkspaceObject(policy, doc.value)) {
-        const at = { file: doc.file, line: doc.lineOf(p.path), object, field: fieldPath(p.path) };
+        const at = { file: doc.file, ...doc.placeOf(p.path), object, field: fieldPath(p.path) };
         if (namespace === undefined) warnings.push({ ...at, message: `no namespace: in a govcloud workspace the API server refuses it: ${p.message}` });
         else errors.push({ ...at, message: p.message });
       }
@@ -142,7 +148,14 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
 /** File, line, then field and message: a stable order whatever the order of discovery. */
 export function compareByPlace(a: Problem, b: Problem): number {
   const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return text(a.file, b.file) || a.line - b.line || text(a.object, b.object) || text(a.field ?? '', b.field ?? '') || text(a.message, b.message);
+  return (
+    text(a.file, b.file) ||
+    a.line - b.line ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    text(a.object, b.object) ||
+    text(a.field ?? '', b.field ?? '') ||
+    text(a.message, b.message)
+  );
 }
 
 /** Validates file contents that never touched a disk (tests, fuzzing, the operator's admission path). */

@@ -22,7 +22,7 @@
  */
 import { agencyNameOfHubNamespace, kindByName, workspaceNamespaces } from '../api/index.ts';
 import type { LoadedDocument, LoadResult } from '../load/documents.ts';
-import type { Problem } from '../load/problem.ts';
+import type { Place, Problem } from '../load/problem.ts';
 import type { Platform } from '../model/platform.ts';
 
 export const PLATFORM_FOLDER = 'platform';
@@ -55,16 +55,16 @@ interface Meta {
 }
 
 /** Each object's documents, `v1 List` items included. */
-function objectsOf(documents: readonly LoadedDocument[]): { doc: LoadedDocument; value: Meta; at: (path: (string | number)[]) => number }[] {
-  const out: { doc: LoadedDocument; value: Meta; at: (path: (string | number)[]) => number }[] = [];
+function objectsOf(documents: readonly LoadedDocument[]): { doc: LoadedDocument; value: Meta; at: (path: (string | number)[]) => Place }[] {
+  const out: { doc: LoadedDocument; value: Meta; at: (path: (string | number)[]) => Place }[] = [];
   for (const doc of documents) {
     const v = doc.value as Meta & { items?: unknown };
     if (v === null || typeof v !== 'object') continue;
     if (v.apiVersion === 'v1' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
       v.items.forEach((item, i) => {
-        if (item !== null && typeof item === 'object') out.push({ doc, value: item as Meta, at: (path) => doc.lineOf(['items', i, ...path]) });
+        if (item !== null && typeof item === 'object') out.push({ doc, value: item as Meta, at: (path) => doc.placeOf(['items', i, ...path]) });
       });
-    } else out.push({ doc, value: v, at: (path) => doc.lineOf(path) });
+    } else out.push({ doc, value: v, at: (path) => doc.placeOf(path) });
   }
   return out;
 }
@@ -73,7 +73,7 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
   const problems: Problem[] = [];
   const workspaceOwner = new Map<string, string>();
   for (const agency of platform.agencies) for (const ns of workspaceNamespaces(agency)) workspaceOwner.set(ns, agency.metadata.name);
-  const agencyFiles = new Map<string, { object: string; line: number }>();
+  const agencyFiles = new Map<string, { object: string; place: Place }>();
   const perFile = new Map<string, number>();
 
   for (const { doc, value, at } of objectsOf(load.documents)) {
@@ -84,14 +84,14 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
     const govcloud = typeof value.apiVersion === 'string' && value.apiVersion.startsWith('govcloud.dev/') && kindByName(kind) !== undefined;
     const object = kind && name ? `${kind}/${name}` : kind;
     const folder = folderOf(doc.file);
-    const refuse = (path: (string | number)[], field: string, message: string) => problems.push({ file: doc.file, line: at(path), object, field, message });
+    const refuse = (path: (string | number)[], field: string, message: string) => problems.push({ file: doc.file, ...at(path), object, field, message });
 
     // Whose folder the object belongs in, and the field that says so.
     let owner: { platform: true } | { agency: string; field: string; path: (string | number)[] } | undefined;
     if (govcloud && kind === 'DataCentre') owner = { platform: true };
     else if (govcloud && kind === 'Agency') {
       owner = { agency: name, field: 'metadata.name', path: ['metadata', 'name'] };
-      agencyFiles.set(doc.file, { object, line: at(['kind']) });
+      agencyFiles.set(doc.file, { object, place: at(['kind']) });
     } else if (govcloud) {
       const agency = agencyNameOfHubNamespace(namespace);
       owner = agency ? { agency, field: 'metadata.namespace', path: ['metadata', 'namespace'] } : undefined;
@@ -132,11 +132,11 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
       );
     }
   }
-  for (const [file, { object, line }] of agencyFiles) {
+  for (const [file, { object, place }] of agencyFiles) {
     if ((perFile.get(file) ?? 0) > 1) {
       problems.push({
         file,
-        line,
+        ...place,
         object,
         message:
           'an Agency object sits in a file of its own: CODEOWNERS gives that file to the platform engineers (quota, placement, security level), the rest of the folder to the agency',

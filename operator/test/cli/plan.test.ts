@@ -118,7 +118,16 @@ test('render issues point at the file and line of the field that asked', () => {
     { owner: { kind: 'Agency', name: 'btc' }, field: 'spec.placement.dataCentres', dataCentre: 'dc-hcm', reason: 'X', message: 'refused' },
     result,
   );
-  assert.equal(p, { file: 'samples/agencies/btc.yaml', line: 15, object: 'Agency/btc', field: 'spec.placement.dataCentres', message: 'refused (in dc-hcm)' });
+  assert.equal(p, {
+    file: 'samples/agencies/btc.yaml',
+    line: 15,
+    column: 18,
+    endLine: 15,
+    endColumn: 36,
+    object: 'Agency/btc',
+    field: 'spec.placement.dataCentres',
+    message: 'refused (in dc-hcm)',
+  });
   const link = issueProblem({ owner: { kind: 'NetworkLink', namespace: 'govcloud-hanoi', name: 'lgsp-to-ndxp' }, reason: 'X', message: 'm' }, result);
   assert.is(link.file, 'samples/tenants/hanoi/links.yaml');
 });

@@ -39,7 +39,16 @@ test('json: one object with errors and warnings as data', async () => {
   assert.equal(json.paths, ['operator/test/validate/bad/references.yaml']);
   assert.is(json.errors.length, 6);
   assert.is(json.warnings.length, 1);
-  assert.equal(Object.keys(json.errors[0]).sort(), ['field', 'file', 'line', 'message', 'object']);
+  assert.equal(json.errors[0], {
+    file: 'operator/test/validate/bad/references.yaml',
+    line: 62,
+    column: 14,
+    endLine: 62,
+    endColumn: 19,
+    object: 'SharedDataService/population',
+    field: 'spec.workspace',
+    message: 'Agency/bca has no workspace "dancu" (it has "apps")',
+  });
   const clean = JSON.parse((await cli(['validate', '-o', 'json', 'samples/'])).out);
   assert.is(clean.valid, true);
   assert.is(clean.objects, 29);

@@ -37,13 +37,13 @@ test('several documents: each knows where it starts; empty ones (a trailing ---,
 });
 
 test('a duplicate key names the key and its line', () => {
-  for (const [text, key, line] of [
-    ['a: 1\nb:\n  x: 1\n  x: 2\n', 'x', 4],
-    ['"quoted key": 1\n"quoted key": 2\n', 'quoted key', 2],
-    ['m: {k: 1, k: 2}\n', 'k', 1],
+  for (const [text, key, line, column] of [
+    ['a: 1\nb:\n  x: 1\n  x: 2\n', 'x', 4, 3],
+    ['"quoted key": 1\n"quoted key": 2\n', 'quoted key', 2, 1],
+    ['m: {k: 1, k: 2}\n', 'k', 1, 11],
   ] as const) {
     const { problems } = parseYamlText('d.yaml', enc(text));
-    assert.equal(problems, [{ file: 'd.yaml', line, object: '', message: `duplicate key "${key}": a key may appear only once in a mapping` }], text);
+    assert.equal(problems, [{ file: 'd.yaml', line, column, object: '', message: `duplicate key "${key}": a key may appear only once in a mapping` }], text);
   }
 });
 
@@ -87,7 +87,7 @@ test('binary data, invalid UTF-8 and deep nesting become problems with a line', 
 test('duplicate keys are keys with the same value, as YAML compares them: 1 and "1" differ', () => {
   assert.equal(parseYamlText('k.yaml', enc('1: a\n"1": b\n')).problems, []);
   assert.equal(parseYamlText('k.yaml', enc('x: 1\ny: 2\n"x": 3\n')).problems, [
-    { file: 'k.yaml', line: 3, object: '', message: 'duplicate key "x": a key may appear only once in a mapping' },
+    { file: 'k.yaml', line: 3, column: 1, object: '', message: 'duplicate key "x": a key may appear only once in a mapping' },
   ]);
   assert.equal(parseYamlText('k.yaml', enc('x:\n  - {a: 1}\n  - {b: 1, c: 2, b: 3}\n')).problems[0]!.line, 3, 'found in a mapping inside a list');
 });
@@ -96,7 +96,7 @@ test('collections at the limit are read; one entry more is refused at that entry
   const items = (n: number) => `list:\n${'  - x\n'.repeat(n)}`;
   assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION))).problems, []);
   assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION + 1))).problems, [
-    { file: 'l.yaml', line: MAX_ENTRIES_PER_COLLECTION + 2, object: '', message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` },
+    { file: 'l.yaml', line: MAX_ENTRIES_PER_COLLECTION + 2, column: 5, object: '', message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` },
   ]);
 });
 

@@ -5,7 +5,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { BaseError, openBase } from '../../gitops/base.ts';
 import { planDiff, type PlanDiff } from '../../gitops/plan-diff.ts';
-import { fenced, planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../gitops/report.ts';
+import { boundedMarkdown } from '../../gitops/bounded-markdown.ts';
+import { fencedBlock, planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../gitops/report.ts';
 import { loadPaths } from '../../load/documents.ts';
 import type { Problem } from '../../load/problem.ts';
 import { validateLoaded, type ValidationResult } from '../../validate/index.ts';
@@ -24,7 +25,8 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
   if (head.errors.length > 0) {
     if (output === 'markdown') {
       const text = problemsText(paths, head, false).trimEnd().split('\n');
-      io.stdout([`### govcloud plan: invalid, ${head.errors.length} error${head.errors.length === 1 ? '' : 's'}`, '', ...fenced('', text), ''].join('\n'));
+      const title = `### govcloud plan: invalid, ${head.errors.length} error${head.errors.length === 1 ? '' : 's'}`;
+      io.stdout(boundedMarkdown([title, ''], [fencedBlock('the problems', undefined, '', text, 0)]));
     } else printProblems(paths, head, output, io);
     return EXIT.invalid;
   }

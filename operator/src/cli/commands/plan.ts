@@ -98,7 +98,7 @@ export function issueProblem(issue: RenderIssue, result: ValidationResult): Prob
   const message = issue.dataCentre ? `${issue.message} (in ${issue.dataCentre})` : issue.message;
   const p: Problem = {
     file: doc?.file ?? '(rendered)',
-    line: doc ? doc.lineOf(path) : 0,
+    ...(doc ? doc.placeOf(path) : { line: 0 }),
     object: `${issue.owner.kind}/${issue.owner.name}`,
     message,
   };
