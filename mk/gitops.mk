@@ -25,8 +25,8 @@ gitops-status: ## Flux's processes and its view: GitRepositories and Kustomizati
 # Flux's e2e in `make test`: it runs inside `make e2e` (one platform start, one bundle), after
 # gitops-build. THE SWITCH is the next line: delete it (or `make test E2E_WITH_GITOPS=`) and
 # `make e2e` leaves flux.e2e.ts out again (named *.e2e.ts so the plain pattern skips it). Warm,
-# it adds the suite's own time (docs/gitops-flux.md); a cold build of the two controllers took
-# 46 min on this machine (2 cores, load ~20).
+# it adds the suite's own time (docs/gitops-flux.md); a cold build of the two controllers costs
+# 15.4 CPU-minutes (docs/gitops-flux.md, "Tests and measurements").
 E2E_WITH_GITOPS := 1
 e2e: $(if $(E2E_WITH_GITOPS),gitops-build)
 
