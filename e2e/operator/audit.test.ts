@@ -5,10 +5,11 @@
 // the purpose, legal basis and window, and the operator's opened and closed transitions. A
 // tenant can neither read the log through the API nor erase what it did from it.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
 import type { Access } from '../../operator/src/audit/index.ts';
 import { govcloudBin, ROOT, waitFor, type Cluster } from '../harness/index.ts';
 import { agency, API, clusterOf, get, OPERATOR_USER, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
@@ -191,6 +192,25 @@ test('who requested, granted and revoked, the purpose and window, when the path 
   assert.ok(csv[0]!.startsWith('kind,consumer,provider,service,request,requested_by'), csv[0]);
   const row = csv.find((l) => l.includes(`govcloud-${provider.name}/app-access`));
   assert.ok(row?.includes(userOf(consumer.name)) && row.includes(PURPOSE), row);
+});
+
+test("the log holds no Secret's content: member kubeconfigs and tokens are recorded at Metadata only", async () => {
+  // Every suite writes the members' kubeconfig Secrets (registerDataCentres): their lines are there.
+  const dir = path.join(ROOT, '.local', 'operator-kubeconfigs');
+  const tokens = readdirSync(dir).map((f) => (parse(readFileSync(path.join(dir, f), 'utf8')) as { users: { user: { token: string } }[] }).users[0]!.user.token);
+  assert.ok(tokens.length > 0 && tokens.every((t) => t.length > 100), 'the operator tokens to look for');
+  let secretLines = 0;
+  for (const file of auditFiles().filter((f) => f.endsWith('.log'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const t of tokens) assert.not.ok(text.includes(t), `${file} holds an operator token`);
+    for (const line of text.split('\n').filter((l) => l.includes('"resource":"secrets"'))) {
+      const e = JSON.parse(line) as { level: string; requestObject?: unknown; responseObject?: unknown };
+      secretLines++;
+      assert.is(e.level, 'Metadata', line.slice(0, 300));
+      assert.equal([e.requestObject, e.responseObject], [undefined, undefined]);
+    }
+  }
+  assert.ok(secretLines > 0, 'the Secret writes are in the log (who and when)');
 });
 
 test.run();

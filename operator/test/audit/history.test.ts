@@ -152,6 +152,56 @@ test('at level Request (no response bodies) the applied spec still names purpose
   assert.is(a.grant!.deleted!.actor.user, `can-bo@${PROVIDER}.gov.vn`);
 });
 
+/** A real event on an access object turned into one on a NetworkLink: same shape, the link's spec. */
+function asLink(e: Event, id: string, namespace: string, name: string, spec?: Record<string, unknown>): Event {
+  const out = structuredClone(e);
+  out.auditID = id;
+  out.objectRef = { ...out.objectRef, resource: 'networklinks', namespace, name };
+  for (const body of [out.requestObject, out.responseObject]) {
+    if (body?.apiVersion?.startsWith('govcloud.dev/')) {
+      body.kind = 'NetworkLink';
+      body.metadata = { ...body.metadata, namespace, name, uid: `uid-${namespace}` };
+      if (spec) body.spec = spec;
+      // A link's status says active, agency and data centres; it pairs with no object by name.
+      if (body.status?.matchedBy) delete body.status.matchedBy;
+    }
+  }
+  return out;
+}
+
+test('links: two NetworkLinks naming each other are one access, declared by one side and accepted by the other; withdrawn by a deletion', () => {
+  const list = events();
+  const [c, p] = [`govcloud-${CONSUMER}`, `govcloud-${PROVIDER}`];
+  const egress = { workspace: 'app', direction: 'Egress', peer: { agency: { name: PROVIDER, workspace: 'data' } }, ports: [{ port: 5432 }] };
+  const ingress = { workspace: 'data', direction: 'Ingress', peer: { agency: { name: CONSUMER, workspace: 'app' } }, ports: [{ port: 5432 }] };
+  const status = list.filter((e) => e.objectRef?.resource === 'accessrequests' && e.objectRef?.subresource === 'status' && e.responseStatus.code === 200);
+  const opened = status.find((e) => e.responseObject.status.active === true)!;
+  const links = [
+    asLink(find(list, 'accessrequests', 'patch'), 'l1', c, 'to-data', egress),
+    asLink(find(list, 'accessgrants', 'patch'), 'l2', p, 'from-app', ingress),
+    asLink(opened, 'l3', c, 'to-data', egress),
+    asLink(find(list, 'accessgrants', 'delete'), 'l4', p, 'from-app', ingress),
+    asLink(closing(list), 'l5', c, 'to-data', egress),
+    // An external link stands alone.
+    asLink(find(list, 'accessrequests', 'patch'), 'l6', c, 'to-wan', {
+      workspace: 'app',
+      direction: 'Egress',
+      peer: { external: { network: 'specialisedLevelI', cidrs: ['10.8.0.0/16'] } },
+      ports: [{ port: 443 }],
+    }),
+  ];
+  const h = history(links);
+  const pair = h.accesses.find((a) => a.kind === 'link' && a.grant)!;
+  assert.equal([pair.consumer, pair.provider, pair.agencies], [`${CONSUMER}/app`, `${PROVIDER}/data`, [CONSUMER, PROVIDER]]);
+  assert.equal([pair.request!.ref, pair.grant!.ref], [`${c}/to-data`, `${p}/from-app`]);
+  assert.is(pair.grant!.created!.actor.user, `can-bo@${PROVIDER}.gov.vn`);
+  assert.is(pair.periods.length, 1);
+  assert.ok(pair.periods[0]!.closed);
+  assert.equal([pair.ended!.actor!.user, pair.ended!.how], [`can-bo@${PROVIDER}.gov.vn`, `withdrawn (NetworkLink ${p}/from-app deleted)`]);
+  const external = h.accesses.find((a) => a.kind === 'link' && !a.grant)!;
+  assert.equal([external.consumer, external.provider, external.agencies], [`${CONSUMER}/app`, 'specialisedLevelI', [CONSUMER]]);
+});
+
 test('selection: by agency (either side), by time (something recorded since, or open then); refused writes follow', () => {
   const h = history(events());
   assert.is(selectAccesses(h, { agencies: [CONSUMER] }).length, 1);
