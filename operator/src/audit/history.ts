@@ -188,7 +188,8 @@ function lifecycles(kind: AccessObjectKind, namespace: string, name: string, lis
   for (const { record, object } of sorted) {
     const step = stepOf(record);
     if (!succeeded(record)) {
-      (current ?? out.at(-1) ?? start(undefined)).refused.push({ ...step, verb: record.verb, code: record.code });
+      // A refused write to a name no write created is no object: the history's refused list has it.
+      (current ?? out.at(-1))?.refused.push({ ...step, verb: record.verb, code: record.code });
       continue;
     }
     if (current && object?.uid && current.uid && object.uid !== current.uid) current = undefined;
@@ -262,7 +263,7 @@ function serviceAccesses(lives: ObjectHistory[]): Access[] {
 }
 
 const namespaceOf = (o: ObjectHistory) => o.ref.slice(0, o.ref.indexOf('/'));
-const record = (v: unknown): Record<string, unknown> | undefined =>
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 interface LinkEnd {
@@ -275,9 +276,9 @@ interface LinkEnd {
 }
 
 function linkEnd(o: ObjectHistory): LinkEnd {
-  const peer = record(o.spec.peer);
-  const peerAgency = record(peer?.agency);
-  const external = record(peer?.external);
+  const peer = asRecord(o.spec.peer);
+  const peerAgency = asRecord(peer?.agency);
+  const external = asRecord(peer?.external);
   const end: LinkEnd = { agency: o.agency ?? namespaceOf(o), workspace: str(o.spec.workspace) ?? '?', egress: o.spec.direction !== 'Ingress' };
   const pa = str(peerAgency?.name);
   if (pa !== undefined) {

@@ -202,6 +202,18 @@ test('links: two NetworkLinks naming each other are one access, declared by one 
   assert.equal([external.consumer, external.provider, external.agencies], [`${CONSUMER}/app`, 'specialisedLevelI', [CONSUMER]]);
 });
 
+test('a refused write to an object that never existed makes no access, only a refused line', () => {
+  const forged = structuredClone(events().find((e) => e.verb === 'delete' && e.responseStatus.code === 403)!);
+  forged.auditID = 'forged';
+  forged.objectRef.name = 'never-created';
+  const h = history([forged]);
+  assert.equal(h.accesses, []);
+  assert.equal(
+    h.refused.map((r) => r.object),
+    [`AccessGrant govcloud-${PROVIDER}/never-created`],
+  );
+});
+
 test('selection: by agency (either side), by time (something recorded since, or open then); refused writes follow', () => {
   const h = history(events());
   assert.is(selectAccesses(h, { agencies: [CONSUMER] }).length, 1);
