@@ -15,6 +15,11 @@ LOGS=$STATE/logs
 PKI=$STATE/pki
 KUBECONFIG_OUT=$LOCAL/kubeconfig
 KUBECONFIGS_DIR=$LOCAL/kubeconfigs
+# The hub's API server audit log (the chart's policy): kept by cluster-down, like the logs, and
+# rotated by the API server itself. `govcloud audit --audit-log "$AUDIT_DIR"/*` reads it.
+AUDIT_DIR=$STATE/audit
+AUDIT_POLICY=$ROOT/charts/govcloud-operator/files/audit-policy.yaml
+audit_log() { echo "$AUDIT_DIR/$1.log"; }
 
 bin() { "$here/build.sh" --print-path "$1"; }
 

@@ -25,6 +25,11 @@ row etcd
 for c in "${CLUSTERS[@]}"; do
   echo "cluster $c$([[ $c == "${CLUSTERS[0]}" ]] && echo ' (hub)')"
   for part in apiserver controller-manager scheduler kwok; do row "$c-$part"; done
+  if [[ $c == "${CLUSTERS[0]}" ]]; then
+    f=$(audit_log "$c")
+    if [[ -f $f ]]; then a="$(du -h "$f" | cut -f1) now, $(find "$AUDIT_DIR" -name "$c-*" | wc -l) rotated file(s) beside it"; else a="not written yet"; fi
+    echo "    audit log $f ($a; policy $AUDIT_POLICY; govcloud audit --audit-log $AUDIT_DIR/*)"
+  fi
   if alive_pid "$c-apiserver" >/dev/null && [[ -f $KUBECONFIGS_DIR/$c.yaml ]]; then
     kc=(--kubeconfig="$KUBECONFIGS_DIR/$c.yaml")
     v=$("$(bin kubectl)" "${kc[@]}" get --raw /version 2>/dev/null | grep -o '"gitVersion": *"[^"]*"' | cut -d'"' -f4)

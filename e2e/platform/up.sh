@@ -243,11 +243,28 @@ start_etcd() {
 }
 
 # ---------------------------------------------------------------- one cluster
+# The hub's API server writes the audit log (the chart's policy; docs/local-platform.md), rotated
+# locally at 50 MB, 10 files, 30 days. The members' API servers hold no govcloud.dev objects.
+audit_flags() { # audit_flags CLUSTER: sets AUDIT_FLAGS (none for a member)
+  AUDIT_FLAGS=()
+  [[ $1 == "${CLUSTERS[0]}" ]] || return 0
+  AUDIT_FLAGS=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$(audit_log "$1")" --audit-log-format=json
+    --audit-log-maxsize=50 --audit-log-maxbackup=10 --audit-log-maxage=30 --audit-log-compress)
+}
+# audit_missing CLUSTER PID: the running API server lacks the audit log it should write now
+# (started by an older up.sh).
+audit_missing() {
+  [[ $1 == "${CLUSTERS[0]}" ]] && ! tr '\0' '\n' <"/proc/$2/cmdline" | grep -qxF -- "--audit-log-path=$(audit_log "$1")"
+}
+
 start_apiserver() {
   local c=$1 name=$1-apiserver pid
   if pid=$(alive_pid "$name") && curl_admin "$c" /readyz >/dev/null 2>&1; then
-    log "$c: kube-apiserver running (pid $pid, port $(read_port "$name")), reused"
-    return 0
+    if ! audit_missing "$c" "$pid"; then
+      log "$c: kube-apiserver running (pid $pid, port $(read_port "$name")), reused"
+      return 0
+    fi
+    log "$c: kube-apiserver runs without its audit log: restarting it"
   fi
   stop_component "$name"
   # Its controller-manager, scheduler and kwok talk to the old port: restart them too.
@@ -255,6 +272,8 @@ start_apiserver() {
   for dep in kwok scheduler controller-manager; do stop_component "$c-$dep"; done
   local attempt port rc
   mkdir -p "$STATE/$c"
+  audit_flags "$c"
+  if ((${#AUDIT_FLAGS[@]})); then mkdir -p "$AUDIT_DIR" && chmod 700 "$AUDIT_DIR"; fi
   for attempt in 1 2 3; do
     port=$(free_port)
     echo "$port" >"$(port_file "$name")"
@@ -276,7 +295,7 @@ start_apiserver() {
       --service-account-issuer="https://$c.govcloud.local" \
       --service-account-key-file="$PKI/$c-sa.key" --service-account-signing-key-file="$PKI/$c-sa.key" \
       --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
-      --allow-privileged=true --profiling=false --v=1
+      --allow-privileged=true --profiling=false --v=1 "${AUDIT_FLAGS[@]}"
     rc=0
     wait_until "$name" "$APISERVER_TIMEOUT" curl_admin "$c" /readyz || rc=$?
     case $rc in

@@ -3,6 +3,7 @@
  * commands/<name>.ts exporting a Command and add it to this list.
  */
 import type { Command } from '../command.ts';
+import { auditCommand } from './audit.ts';
 import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
 import { gitopsCommand } from './gitops.ts';
@@ -10,4 +11,4 @@ import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, gitopsCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, auditCommand, gitopsCommand, operatorCommand];
