@@ -64,8 +64,8 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
     capacity: amounts(capacityOf(before, dc), capacityOf(after, dc)),
   }));
 
-  const pairsBefore = accessPairs(before, objectsBefore, now);
-  const pairsAfter = accessPairs(after, objectsAfter, now);
+  const pairsBefore = accessPairs(before, renderedBefore, now);
+  const pairsAfter = accessPairs(after, renderedAfter, now);
   const byKeyBefore = new Map(pairsBefore.map((p) => [pairKey(p), p]));
   const keysAfter = new Set(pairsAfter.map(pairKey));
   const changed: PlanDiff['access']['changed'] = [];
