@@ -20,7 +20,7 @@ import {
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
-import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews } from '../connectivity/govcloud.ts';
+import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews, type CrossCell } from '../connectivity/govcloud.ts';
 import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
 import { viewMatrix } from '../connectivity/view.ts';
@@ -93,17 +93,39 @@ function indexOwners(platform: Platform): Owners {
   return out;
 }
 
-/** `rendered`: the platform rendered at `now`. */
-export function accessPairs(platform: Platform, rendered: PlatformRender, now: Date): AccessPair[] {
+/** The evaluator's verdicts on a rendered platform: each data centre's matrix cells, and the paths across data centres. */
+export interface Evaluated {
+  cells: Map<string, readonly Cell[]>;
+  cross: readonly CrossCell[];
+}
+
+/**
+ * Evaluates every data centre of the rendered platform. `reuse`: the evaluation of another
+ * version of the platform, and the data centres whose rendered objects and external hosts
+ * are the same in both: their matrices are taken as they are (a matrix depends on nothing
+ * else), and the cross-data-centre paths too when every data centre is the same.
+ */
+export function evaluateAccess(platform: Platform, rendered: PlatformRender, now: Date, reuse?: { from: Evaluated; same: ReadonlySet<string> }): Evaluated {
   const { views } = platformViews(platform, now, {}, rendered);
+  const cells = new Map<string, readonly Cell[]>();
+  for (const view of views) {
+    const dc = view.dataCentre as string;
+    const known = reuse?.same.has(dc) ? reuse.from.cells.get(dc) : undefined;
+    cells.set(dc, known ?? viewMatrix(view).matrix.cells);
+  }
+  const allSame = reuse !== undefined && views.every((v) => reuse.same.has(v.dataCentre as string)) && reuse.from.cells.size === views.length;
+  return { cells, cross: allSame ? reuse.from.cross : crossDataCentre(views) };
+}
+
+/** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */
+export function accessPairs(platform: Platform, rendered: PlatformRender, now: Date, evaluated = evaluateAccess(platform, rendered, now)): AccessPair[] {
   const pairs: AccessPair[] = [];
   const owners = indexOwners(platform);
   const indexed = new Map(rendered.perDataCentre.map((r) => [r.dataCentre, indexRendered(r.objects)]));
   const renderedAt = (dc: string) => indexed.get(dc) ?? indexRendered();
-  for (const view of views) {
-    const dc = view.dataCentre as string;
+  for (const [dc, cells] of evaluated.cells) {
     const here = renderedAt(dc);
-    for (const cell of viewMatrix(view).matrix.cells) {
+    for (const cell of cells) {
       if (cell.verdict !== 'allowed' && cell.verdict !== 'partial') continue;
       const source = cell.source.kind === 'Namespace' ? cell.source.namespace : `host:${cell.source.name}`;
       const d = cell.destination;
@@ -118,7 +140,7 @@ export function accessPairs(platform: Platform, rendered: PlatformRender, now: D
       );
     }
   }
-  for (const c of crossDataCentre(views)) {
+  for (const c of evaluated.cross) {
     if (c.verdict === 'denied') continue;
     const at = renderedAt(c.to.dataCentre);
     const to = `${c.to.namespace}/${c.to.name} (${c.to.kind})`;
