@@ -1,6 +1,5 @@
 // The generated platform: the bench agencies on top of what the hub holds, checked by the
 // platform's rules, rendered, and what they add per data centre; `--plan` without a cluster.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -12,6 +11,7 @@ import type { DesiredObject } from '../operator/src/render/index.ts';
 import { BENCH_CAPACITY, BENCH_NAME, generateAgencies } from './agencies.ts';
 import { CONFIG, G, OUT_DIR, ROOT } from './config.ts';
 import type { Kube, Listed } from './kube.ts';
+import { measureCommands } from './plan-commands.ts';
 
 export function sampleDataCentres(): DataCentre[] {
   const dir = path.join(ROOT, 'samples', 'platform');
@@ -150,9 +150,9 @@ export function plan(): void {
   mkdirSync(dir, { recursive: true });
   for (const d of dcs) writeFileSync(path.join(dir, `${d.metadata.name}.yaml`), stringifyYaml(d));
   for (const a of g.agencies) writeFileSync(path.join(dir, `${a.metadata.name}.yaml`), stringifyYaml(a));
-  const v = spawnSync(process.execPath, [path.join(ROOT, 'operator/bin/govcloud.ts'), 'validate', dir], { encoding: 'utf8' });
-  console.log(`\ngovcloud validate ${path.relative(ROOT, dir)}: exit ${v.status}\n${(v.stdout + v.stderr).trim().split('\n').slice(-5).join('\n')}`);
-  if (v.status !== 0) process.exitCode = 1;
+  // validate, plan, plan --base and connectivity on these files, measured; any command that fails fails the bench.
+  const runs = measureCommands(dir, CONFIG.agencies);
+  if (runs.some((r) => r.exit !== 0)) process.exitCode = 1;
   console.log('\nfirst agencies:');
   for (const a of g.agencies.slice(0, 8)) {
     console.log(

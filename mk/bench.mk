@@ -9,7 +9,7 @@
 bench: build cluster-up ## benchmark the operator on the local platform (BENCH_AGENCIES, default 200); results in .local/bench/
 	$(NODE) bench/run.ts
 
-bench-plan: deps ## generate, validate and render the bench agencies without a cluster (BENCH_AGENCIES)
+bench-plan: deps ## generate and render the bench agencies, then time validate, plan, plan --base and connectivity on them; no cluster (BENCH_AGENCIES)
 	$(NODE) bench/run.ts --plan
 
 bench-clean: deps ## remove what an interrupted bench left on the local platform (agencies, namespaces)

@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
+import { expandCells, type CompactCell } from '../../operator/src/connectivity/report.ts';
 import { ownerLabelValue } from '../../operator/src/render/index.ts';
 import { ROOT, govcloudBin, kubeconfigPath, waitFor, type Cluster } from '../harness/index.ts';
 import {
@@ -299,7 +300,8 @@ type Source = { kind: string; namespace?: string; pods?: string[] };
 type Destination = { kind: string; namespace?: string; name?: string; port?: number | '*' };
 type Cell = { source: Source; destination: Destination; verdict: string; policies: { egress: { isolatedBy: string[] }; ingress: { isolatedBy: string[] } } };
 type Side = { isolatedBy: string[]; allowedBy: { policy: string; rule: number }[] };
-type Report = { matrices: { dataCentre: string | null; sources: Source[]; destinations: Destination[]; cells: Cell[] }[] };
+// --detail: cells aggregated, each standing for the sources and destinations it lists (expandCells).
+type Report = { matrices: { dataCentre: string | null; sources: Source[]; destinations: Destination[]; cells: CompactCell[] }[] };
 
 test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches the on-request service, the ungranted one and everything else of other agencies do not', async (ctx) => {
   const { hub, clusters } = ctx;
@@ -373,7 +375,7 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
 
   // The CLI as an operator would run it, reading the live objects of dc-hanoi.
   const connectivity = async (extra: string[] = []) => {
-    const args = [govcloudBin(), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', hanoi.name, '--output', 'json', ...extra];
+    const args = [govcloudBin(), 'connectivity', '--kubeconfig', kubeconfigPath(), '--context', hanoi.name, '--output', 'json', '--detail', ...extra];
     const { stdout, stderr } = await run(process.execPath, args, { cwd: ROOT, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     // A warning would be an object of the API server this reader cannot read.
     assert.is(stderr, '', 'no warning');
@@ -383,7 +385,7 @@ test('govcloud connectivity on the live dc-hanoi: the granted consumer reaches t
   const report = JSON.parse(await connectivity()) as Report;
   console.log(`      govcloud connectivity read dc-hanoi in ${Date.now() - t} ms`);
   assert.is(report.matrices.length, 1);
-  const m = report.matrices[0]!;
+  const m = { ...report.matrices[0]!, cells: expandCells(report.matrices[0]!) as Cell[] };
   assert.is(m.dataCentre, null, 'a live cluster is one view');
   const cell = (src: string, dst: (d: Destination) => boolean) => {
     const found = m.cells.filter((c) => c.source.kind === 'Namespace' && c.source.namespace === src && dst(c.destination));

@@ -22,7 +22,7 @@
  *   partial, since where S's address falls in the range is not known offline.
  */
 import type { Platform } from '../model/platform.ts';
-import { renderPlatform, type RenderIssue } from '../render/index.ts';
+import { renderPlatform, type PlatformRender, type RenderIssue } from '../render/index.ts';
 import { Evaluator, type Coverage, type DirectionVerdict, type Party } from './evaluate.ts';
 import { AddressSet, parseCidr, type Cidr } from '../model/ip.ts';
 import { anyPodOf, destinationsOf, type SideSummary } from './matrix.ts';
@@ -91,11 +91,16 @@ export interface PlatformViews {
 }
 
 /**
- * Renders the platform and reads each data centre's objects. `extra` are plain Kubernetes
- * objects that run in the data centre they are keyed by (workloads tenants deploy, say).
+ * Renders the platform (unless its render at `now` is given) and reads each data centre's
+ * objects. `extra` are plain Kubernetes objects that run in the data centre they are keyed by
+ * (workloads tenants deploy, say).
  */
-export function platformViews(platform: Platform, now: Date, extra: Readonly<Record<string, readonly InputObject[]>> = {}): PlatformViews {
-  const rendered = renderPlatform(platform, now);
+export function platformViews(
+  platform: Platform,
+  now: Date,
+  extra: Readonly<Record<string, readonly InputObject[]>> = {},
+  rendered: PlatformRender = renderPlatform(platform, now),
+): PlatformViews {
   const views: View[] = [];
   for (const r of rendered.perDataCentre) {
     const objects: InputObject[] = r.objects.map((value) => ({ value, source: { file: `(rendered for ${r.dataCentre})`, line: 0 } }));

@@ -20,13 +20,13 @@ import {
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
-import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews } from '../connectivity/govcloud.ts';
+import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews, type CrossCell } from '../connectivity/govcloud.ts';
 import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
 import { viewMatrix } from '../connectivity/view.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import type { PlatformObject } from '../model/rules.ts';
-import { accessMatches, counterparts, declaredUses, serviceObjectName, type DesiredObject } from '../render/index.ts';
+import { accessMatches, counterparts, declaredUses, serviceObjectName, type DesiredObject, type PlatformRender } from '../render/index.ts';
 import { isOpen, parseWindow } from '../model/window.ts';
 
 /** A govcloud record, with its validity window where it has one. */
@@ -64,13 +64,68 @@ export function pairKey(p: AccessPair): string {
   return `${p.dataCentre}|${p.source}|${p.destination}|${p.port}`;
 }
 
-export function accessPairs(platform: Platform, objects: ReadonlyMap<string, readonly DesiredObject[]>, now: Date): AccessPair[] {
-  const { views } = platformViews(platform, now);
-  const pairs: AccessPair[] = [];
+/** A data centre's rendered Namespaces and NetworkPolicies by name, looked up once per path. */
+interface Rendered {
+  namespaces: Map<string, DesiredObject>;
+  /** `namespace/name`. */
+  policies: Map<string, DesiredObject>;
+}
+
+function indexRendered(objects: readonly DesiredObject[] = []): Rendered {
+  const out: Rendered = { namespaces: new Map(), policies: new Map() };
+  for (const o of objects) {
+    if (o.kind === 'Namespace') out.namespaces.set(o.metadata.name, o);
+    else if (o.kind === 'NetworkPolicy') out.policies.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
+  }
+  return out;
+}
+
+/** The platform's records that own NetworkPolicies, by `kind.namespace.name` as the owner label names them. */
+type Owners = Map<string, PlatformObject>;
+
+function indexOwners(platform: Platform): Owners {
+  const all: PlatformObject[] = [...platform.agencies, ...platform.links, ...platform.services, ...platform.dataCentres];
+  const out: Owners = new Map();
+  for (const o of all) {
+    const key = `${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+    if (!out.has(key)) out.set(key, o);
+  }
+  return out;
+}
+
+/** The evaluator's verdicts on a rendered platform: each data centre's matrix cells, and the paths across data centres. */
+export interface Evaluated {
+  cells: Map<string, readonly Cell[]>;
+  cross: readonly CrossCell[];
+}
+
+/**
+ * Evaluates every data centre of the rendered platform. `reuse`: the evaluation of another
+ * version of the platform, and the data centres whose rendered objects and external hosts
+ * are the same in both: their matrices are taken as they are (a matrix depends on nothing
+ * else), and the cross-data-centre paths too when every data centre is the same.
+ */
+export function evaluateAccess(platform: Platform, rendered: PlatformRender, now: Date, reuse?: { from: Evaluated; same: ReadonlySet<string> }): Evaluated {
+  const { views } = platformViews(platform, now, {}, rendered);
+  const cells = new Map<string, readonly Cell[]>();
   for (const view of views) {
     const dc = view.dataCentre as string;
-    const rendered = objects.get(dc) ?? [];
-    for (const cell of viewMatrix(view).matrix.cells) {
+    const known = reuse?.same.has(dc) ? reuse.from.cells.get(dc) : undefined;
+    cells.set(dc, known ?? viewMatrix(view).matrix.cells);
+  }
+  const allSame = reuse !== undefined && views.every((v) => reuse.same.has(v.dataCentre as string)) && reuse.from.cells.size === views.length;
+  return { cells, cross: allSame ? reuse.from.cross : crossDataCentre(views) };
+}
+
+/** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */
+export function accessPairs(platform: Platform, rendered: PlatformRender, now: Date, evaluated = evaluateAccess(platform, rendered, now)): AccessPair[] {
+  const pairs: AccessPair[] = [];
+  const owners = indexOwners(platform);
+  const indexed = new Map(rendered.perDataCentre.map((r) => [r.dataCentre, indexRendered(r.objects)]));
+  const renderedAt = (dc: string) => indexed.get(dc) ?? indexRendered();
+  for (const [dc, cells] of evaluated.cells) {
+    const here = renderedAt(dc);
+    for (const cell of cells) {
       if (cell.verdict !== 'allowed' && cell.verdict !== 'partial') continue;
       const source = cell.source.kind === 'Namespace' ? cell.source.namespace : `host:${cell.source.name}`;
       const d = cell.destination;
@@ -78,19 +133,23 @@ export function accessPairs(platform: Platform, objects: ReadonlyMap<string, rea
       if (d.kind === 'Host' && d.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
       if (cell.source.kind === 'Host' && cell.source.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
       pairs.push(
-        pair(platform, rendered, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [...cell.egress.allowedBy, ...cell.ingress.allowedBy]),
+        pair(platform, owners, here, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [
+          ...cell.egress.allowedBy,
+          ...cell.ingress.allowedBy,
+        ]),
       );
     }
   }
-  for (const c of crossDataCentre(views)) {
+  for (const c of evaluated.cross) {
     if (c.verdict === 'denied') continue;
-    const at = objects.get(c.to.dataCentre) ?? [];
+    const at = renderedAt(c.to.dataCentre);
     const to = `${c.to.namespace}/${c.to.name} (${c.to.kind})`;
     const port = `${c.to.port}/${c.to.protocol}`;
     // The sender's egress opens the whole range (every service there); the receiver's ingress names the one service.
     pairs.push(
       pair(
         platform,
+        owners,
         at,
         now,
         `${c.from.dataCentre} → ${c.to.dataCentre}`,
@@ -99,7 +158,7 @@ export function accessPairs(platform: Platform, objects: ReadonlyMap<string, rea
         port,
         c.verdict,
         c.ingress.allowedBy,
-        objects.get(c.from.dataCentre),
+        renderedAt(c.from.dataCentre),
       ),
     );
   }
@@ -120,7 +179,8 @@ function portText(cell: Cell): string {
 
 function pair(
   platform: Platform,
-  rendered: readonly DesiredObject[],
+  ownerIndex: Owners,
+  rendered: Rendered,
   now: Date,
   dataCentre: string,
   source: string,
@@ -128,12 +188,12 @@ function pair(
   port: string,
   verdict: 'allowed' | 'partial',
   rules: readonly RuleMatch[],
-  sourceObjects: readonly DesiredObject[] = rendered,
+  sourceObjects: Rendered = rendered,
 ): AccessPair {
   const workspace = workspaceOf(sourceObjects, source);
   const owners = new Map<string, PlatformObject>();
   for (const rule of rules) {
-    const owner = ownerOfPolicy(platform, rendered, rule.policy);
+    const owner = ownerOfPolicy(ownerIndex, rendered, rule.policy);
     if (owner) owners.set(`${owner.kind}/${owner.metadata.namespace ?? ''}/${owner.metadata.name}`, owner);
   }
   const justifications: Justification[] = [];
@@ -146,24 +206,20 @@ function pair(
   return p;
 }
 
-function workspaceOf(objects: readonly DesiredObject[], namespace: string): { agency: string; workspace: string } | undefined {
-  const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
+function workspaceOf(objects: Rendered, namespace: string): { agency: string; workspace: string } | undefined {
+  const ns = objects.namespaces.get(namespace);
   const agency = ns?.metadata.labels[LABELS.agencyName];
   const workspace = ns?.metadata.labels[LABELS.workspace];
   return agency !== undefined && workspace !== undefined ? { agency, workspace } : undefined;
 }
 
 /** The govcloud object that wants the NetworkPolicy `namespace/name`, by its owner label. */
-function ownerOfPolicy(platform: Platform, rendered: readonly DesiredObject[], policy: string): PlatformObject | undefined {
-  const slash = policy.indexOf('/');
-  const [namespace, name] = [policy.slice(0, slash), policy.slice(slash + 1)];
-  const object = rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === namespace && o.metadata.name === name);
+function ownerOfPolicy(owners: Owners, rendered: Rendered, policy: string): PlatformObject | undefined {
+  const object = rendered.policies.get(policy);
   if (!object) return undefined;
   const full = object.metadata.annotations?.[ANNOTATIONS.owner] ?? object.metadata.labels[LABELS.owner] ?? '';
   const [kind = '', ns = '', ...rest] = full.split('.');
-  const ownerName = rest.join('.');
-  const all: PlatformObject[] = [...platform.agencies, ...platform.links, ...platform.services, ...platform.dataCentres];
-  return all.find((o) => o.kind === kind && (o.metadata.namespace ?? '') === ns && o.metadata.name === ownerName);
+  return owners.get(`${kind}|${ns}|${rest.join('.')}`);
 }
 
 function record(o: PlatformObject): RecordRef {

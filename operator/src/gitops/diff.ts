@@ -63,19 +63,42 @@ export function fieldChanges(before: unknown, after: unknown, path = ''): FieldC
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
 }
 
+/** Whether fieldChanges finds no difference, without building paths: most objects of a plan are unchanged. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isRecord(a) && isRecord(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const k of keys) if (!(k in b) || !same(a[k], b[k])) return false;
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Objects of the two lists matched by `key`; `added`, `changed` and `removed` keep the order of `key`. */
 export function diffLists<T>(before: readonly T[], after: readonly T[], key: (item: T) => string): ListDiff<T> {
-  const old = new Map(before.map((o) => [key(o), o]));
-  const now = new Map(after.map((o) => [key(o), o]));
-  const order = (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-  const added = after.filter((o) => !old.has(key(o))).sort(order);
-  const removed = before.filter((o) => !now.has(key(o))).sort(order);
+  const keyed = (list: readonly T[]) => list.map((item) => ({ key: key(item), item }));
+  const order = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const beforeKeyed = keyed(before);
+  const afterKeyed = keyed(after).sort(order);
+  const old = new Map(beforeKeyed.map((o) => [o.key, o.item]));
+  const now = new Set(afterKeyed.map((o) => o.key));
+  const added = afterKeyed.filter((o) => !old.has(o.key)).map((o) => o.item);
+  const removed = beforeKeyed
+    .filter((o) => !now.has(o.key))
+    .sort(order)
+    .map((o) => o.item);
   const changed: Changed<T>[] = [];
-  for (const o of [...after].sort(order)) {
-    const b = old.get(key(o));
-    if (b === undefined) continue;
-    const fields = fieldChanges(b, o);
-    if (fields.length > 0) changed.push({ before: b, after: o, fields });
+  for (const o of afterKeyed) {
+    const b = old.get(o.key);
+    if (b === undefined || same(b, o.item)) continue;
+    const fields = fieldChanges(b, o.item);
+    if (fields.length > 0) changed.push({ before: b, after: o.item, fields });
   }
   return { added, changed, removed };
 }

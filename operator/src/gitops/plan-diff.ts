@@ -9,7 +9,8 @@ import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quant
 import type { PlatformObject } from '../model/rules.ts';
 import { placementOf, renderPlatform, type DesiredObject, type RenderIssue } from '../render/index.ts';
 import { objectIdentity } from '../render/meta.ts';
-import { accessPairs, pairKey, type AccessPair } from './access.ts';
+import { hostsFor } from '../connectivity/govcloud.ts';
+import { accessPairs, evaluateAccess, pairKey, type AccessPair } from './access.ts';
 import { diffLists, type ListDiff } from './diff.ts';
 
 export const RESOURCES = ['cpu', 'memory', 'storage'] as const;
@@ -64,8 +65,17 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
     capacity: amounts(capacityOf(before, dc), capacityOf(after, dc)),
   }));
 
-  const pairsBefore = accessPairs(before, objectsBefore, now);
-  const pairsAfter = accessPairs(after, objectsAfter, now);
+  // A data centre whose objects and external hosts this change leaves alone keeps its matrix: evaluated once.
+  const evaluatedBefore = evaluateAccess(before, renderedBefore, now);
+  const same = new Set(
+    dataCentres
+      .filter((d) => d.objects.added.length + d.objects.changed.length + d.objects.removed.length === 0)
+      .filter((d) => objectsBefore.has(d.dataCentre) && objectsAfter.has(d.dataCentre) && sameHosts(before, after, d.dataCentre))
+      .map((d) => d.dataCentre),
+  );
+  const evaluatedAfter = evaluateAccess(after, renderedAfter, now, { from: evaluatedBefore, same });
+  const pairsBefore = accessPairs(before, renderedBefore, now, evaluatedBefore);
+  const pairsAfter = accessPairs(after, renderedAfter, now, evaluatedAfter);
   const byKeyBefore = new Map(pairsBefore.map((p) => [pairKey(p), p]));
   const keysAfter = new Set(pairsAfter.map(pairKey));
   const changed: PlanDiff['access']['changed'] = [];
@@ -90,6 +100,11 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
       resolved: renderedBefore.issues.filter((i) => !issuesAfter.has(issueKey(i))),
     },
   };
+}
+
+function sameHosts(before: Platform, after: Platform, dataCentre: string): boolean {
+  const seen = (p: Platform) => JSON.stringify(hostsFor(p, dataCentre).map((h) => [h.name, h.cidrs, h.ports ?? null]));
+  return seen(before) === seen(after);
 }
 
 /** Whether anything at all changes. */

@@ -53,11 +53,16 @@ export function evaluateRule(rule: CelRule, self: unknown, oldSelf?: unknown): E
  * admission policy's `object` (evaluated offline on the document a pull request holds).
  */
 export function evaluateExpression(expression: string, variables: Record<string, unknown>): Evaluation {
+  const context: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(variables)) context[name] = toCel(value);
+  return evaluateCel(expression, context);
+}
+
+/** As evaluateExpression, the variables already converted (toCel): several rules over one value convert it once. */
+function evaluateCel(expression: string, context: Record<string, unknown>): Evaluation {
   const fn = compile(expression);
   if (fn instanceof Error) return { ok: false, error: firstLine(fn.message) };
   try {
-    const context: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(variables)) context[name] = toCel(value);
     const value = fn(context);
     if (typeof value !== 'boolean') return { ok: false, error: `the rule returned ${typeof value}, not a bool` };
     return { ok: true, value };
@@ -80,7 +85,9 @@ export function toCel(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Json = {};
     for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, k, { value: toCel(v), enumerable: true, writable: true, configurable: true });
+      // An own key `__proto__` must stay a key: plain assignment would set the prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: toCel(v), enumerable: true, writable: true, configurable: true });
+      else out[k] = toCel(v);
     }
     return out;
   }
@@ -110,12 +117,14 @@ export interface CelOptions {
 /** Evaluates the rules of `rules` at `path` against `self`. */
 export function checkRules(rules: readonly CelRule[], self: unknown, path: Path, observe?: RuleObserver): FieldProblem[] {
   const out: FieldProblem[] = [];
+  let context: { self: unknown } | undefined;
   for (const rule of rules) {
     if (isTransitionRule(rule)) {
       observe?.(rule, 'skipped-transition', path);
       continue;
     }
-    const result = evaluateRule(rule, self);
+    context ??= { self: toCel(self) };
+    const result = evaluateCel(rule.rule, context);
     const at = rule.fieldPath ? [...path, ...(parseFieldPath(rule.fieldPath) ?? [])] : [...path];
     if (!result.ok) {
       observe?.(rule, 'error', path);

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { catalogueCommand } from '../../src/cli/commands/catalogue.ts';
 import { connectivityCommand, readLiveObjects } from '../../src/cli/commands/connectivity.ts';
 import { UsageError } from '../../src/cli/command.ts';
+import { expandCells } from '../../src/connectivity/report.ts';
 import { captureIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { createServer } from 'node:net';
@@ -63,8 +64,26 @@ function gitopsFolder(): string {
   return dir;
 }
 
-test('table: open paths grouped by source namespace, denied ones counted', async () => {
+test('summary (the default): paths counted by verdict, open ones grouped by destination with the first sources', async () => {
   const r = await run(connectivityCommand, [PLAIN, '--host', 'partner=198.51.100.0/24']);
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.is(lines[0], 'Connectivity: 9 paths open');
+  assert.is(lines[1], '4 sources × 4 destinations: 9 allowed, 0 partial, 6 denied');
+  assert.match(r.out, /^payments\/api \(Service\) +443\/TCP → https +allowed +1: shop$/m);
+  assert.match(r.out, '--detail lists every path');
+  const json = JSON.parse((await run(connectivityCommand, [PLAIN, '--host', 'partner=198.51.100.0/24', '-o', 'json'])).out);
+  const m = json.matrices[0];
+  assert.equal(m.verdicts, { allowed: 9, partial: 0, denied: 6, 'no-endpoints': 0 });
+  assert.is(
+    m.open.reduce((n: number, g: { sources: number }) => n + g.sources, 0),
+    9,
+    'every open path is in one group',
+  );
+});
+
+test('table --detail: open paths grouped by source namespace, denied ones counted', async () => {
+  const r = await run(connectivityCommand, [PLAIN, '--host', 'partner=198.51.100.0/24', '--detail']);
   assert.is(r.code, 0, r.err);
   assert.is(r.err, '');
   const lines = r.out.split('\n');
@@ -79,16 +98,18 @@ test('table: open paths grouped by source namespace, denied ones counted', async
   );
 });
 
-test('json: every source, destination, port, verdict and deciding policies', async () => {
-  const r = await run(connectivityCommand, [PLAIN, '--output', 'json']);
+test('json --detail: every source, destination, port, verdict and deciding policies, identical cells aggregated', async () => {
+  const r = await run(connectivityCommand, [PLAIN, '--output', 'json', '--detail']);
   assert.is(r.code, 0);
   const json = JSON.parse(r.out);
   assert.equal(Object.keys(json), ['matrices', 'crossDataCentre']);
   assert.is(json.matrices.length, 1);
   const m = json.matrices[0];
   assert.is(m.dataCentre, null);
-  assert.is(m.cells.length, 9, '3 namespaces × 3 destinations');
-  for (const c of m.cells) {
+  const cells = expandCells(m);
+  assert.is(cells.length, 9, '3 namespaces × 3 destinations');
+  assert.ok(m.cells.length < cells.length, 'some cells stand for several');
+  for (const c of cells as { verdict: string; policies: { egress: { isolatedBy: unknown }; ingress: { allowedBy: unknown } } }[]) {
     assert.ok(['allowed', 'denied', 'partial', 'no-endpoints'].includes(c.verdict));
     assert.ok(Array.isArray(c.policies.egress.isolatedBy) && Array.isArray(c.policies.ingress.allowedBy));
   }
@@ -160,7 +181,7 @@ test('command-line mistakes are usage errors', async () => {
 test('govcloud objects are rendered per data centre; cross-data-centre paths are shown via network range', async () => {
   const dir = gitopsFolder();
   try {
-    const r = await run(connectivityCommand, [dir, '--now', NOW]);
+    const r = await run(connectivityCommand, [dir, '--now', NOW, '--detail']);
     assert.is(r.code, 0, r.out + r.err);
     assert.match(r.out, 'Connectivity in data centre dc-hanoi:');
     assert.match(
@@ -171,7 +192,7 @@ test('govcloud objects are rendered per data centre; cross-data-centre paths are
     assert.match(r.out, 'Across data centres, via network range');
     assert.match(r.out, /^dc-danang danang-city +dc-hanoi vpcp-lienthong\/svc-document-exchange \(Service\) +8443\/TCP +allowed/m);
     assert.not.match(r.out, /^dc-danang danang-city +dc-hanoi bca-dancu/m, 'an on-request service is never reached across data centres');
-    const only = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-danang', '-o', 'json']);
+    const only = await run(connectivityCommand, [dir, '--now', NOW, '--data-centre', 'dc-danang', '-o', 'json', '--detail']);
     const json = JSON.parse(only.out);
     assert.is(json.now, '2026-06-01T00:00:00.000Z');
     assert.equal(

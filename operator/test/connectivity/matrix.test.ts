@@ -6,7 +6,7 @@ import { loadPaths } from '../../src/load/documents.ts';
 import { explain, formatExplanation, resolveEnd } from '../../src/connectivity/explain.ts';
 import { plainView, type View } from '../../src/connectivity/view.ts';
 import { buildMatrix, destinationLabel, destinationPort, sourceKey, type Cell } from '../../src/connectivity/matrix.ts';
-import { decidedBy, matrixJson, matrixRows } from '../../src/connectivity/report.ts';
+import { compactCells, decidedBy, expandCells, matrixJson, matrixRows, matrixSummary } from '../../src/connectivity/report.ts';
 import { host } from './fixtures.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/plain/', import.meta.url));
@@ -125,10 +125,9 @@ test('table rows are grouped by source namespace; denied cells counted unless as
 test('JSON: every source, destination, port, verdict and deciding policies', async () => {
   const json = JSON.parse(JSON.stringify(matrixJson(buildMatrix((await fixtureView()).input))));
   assert.equal(Object.keys(json), ['sources', 'destinations', 'cells']);
-  assert.is(json.cells.length, 15);
-  const c = json.cells.find(
-    (x: { source: { namespace?: string }; destination: { name: string } }) => x.source.namespace === 'shop' && x.destination.name === 'api',
-  );
+  const cells = expandCells(json) as { source: { namespace?: string }; destination: { name: string } }[];
+  assert.is(cells.length, 15);
+  const c = cells.find((x: { source: { namespace?: string }; destination: { name: string } }) => x.source.namespace === 'shop' && x.destination.name === 'api');
   assert.equal(c, {
     source: { kind: 'Namespace', namespace: 'shop', pods: ['frontend'] },
     destination: { kind: 'Service', namespace: 'payments', name: 'api', port: 443, protocol: 'TCP', targetPort: 'https', pods: ['api'] },
@@ -214,3 +213,45 @@ test('--explain to a Service name evaluates the target port of each of its ports
 });
 
 test.run();
+
+test('JSON cells aggregated: identical cells once, with their sources and destinations; expanded, the same matrix', async () => {
+  const matrix = buildMatrix((await fixtureView()).input);
+  const compact = compactCells(matrix);
+  assert.ok(compact.length < matrix.cells.length, `${compact.length} entries for ${matrix.cells.length} cells`);
+  // No two entries hold the same cell for the same destinations: those would have been merged.
+  const keys = compact.map((c) => JSON.stringify({ ...c, sources: [] }));
+  assert.is(new Set(keys).size, keys.length);
+  // Expanded, the entries give back every cell exactly once, in the matrix's order.
+  const plain = matrix.cells.map((c) => ({
+    source: c.source,
+    destination: c.destination,
+    verdict: c.verdict,
+    pairs: c.pairs,
+    policies: { egress: c.egress, ingress: c.ingress },
+    ...(c.openPorts ? { openPorts: c.openPorts } : {}),
+  }));
+  assert.equal(
+    JSON.parse(JSON.stringify(expandCells({ sources: matrix.sources, destinations: matrix.destinations, cells: compact }))),
+    JSON.parse(JSON.stringify(plain)),
+  );
+  // A denied cell repeated for several destinations of one source is one entry.
+  const merged = compact.find((c) => c.destinations.length > 1 || c.sources.length > 1);
+  assert.ok(merged, 'some entry stands for several cells');
+});
+
+test("summary: counts by verdict are the full matrix's; every open cell is in exactly one group", async () => {
+  const matrix = buildMatrix((await fixtureView()).input);
+  const s = matrixSummary(matrix, 1);
+  const count = (v: string) => matrix.cells.filter((c) => c.verdict === v).length;
+  assert.equal(s.verdicts, { allowed: count('allowed'), partial: count('partial'), denied: count('denied'), 'no-endpoints': count('no-endpoints') });
+  assert.is(s.cells, matrix.cells.length);
+  assert.is(s.sources, matrix.sources.length);
+  assert.is(s.destinations, matrix.destinations.length);
+  assert.is(
+    s.open.reduce((n, g) => n + g.sources, 0),
+    count('allowed') + count('partial'),
+  );
+  for (const g of s.open) assert.ok(g.first.length === Math.min(1, g.sources), 'at most the number asked for is named');
+  const rows = matrixRows(matrix).flatMap((g) => g.rows);
+  assert.is(rows.length, count('allowed') + count('partial'), 'the detail lists as many open paths');
+});

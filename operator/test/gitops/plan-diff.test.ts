@@ -1,7 +1,9 @@
 /** planDiff: what a change to the samples does, per data centre, and the access it opens and closes. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { accessPairs, pairKey, type AccessPair } from '../../src/gitops/access.ts';
 import { planDiff, isEmpty } from '../../src/gitops/plan-diff.ts';
+import { renderPlatform } from '../../src/render/index.ts';
 import { GRANT_FOR_THUE, NOW, POPULATION_FOR_THUE, sampleText, samplesWith } from './fixtures.ts';
 
 const base = samplesWith({});
@@ -173,3 +175,21 @@ test('default sharing: a new workspace of a level-2 agency reaches the default s
 });
 
 test.run();
+
+test('a data centre the change leaves alone keeps its matrix: the access found is what evaluating both sides in full finds', () => {
+  const grants = sampleText('samples/tenants/bca/grants.yaml');
+  const cases = [
+    samplesWith({ 'samples/tenants/btc/thue.yaml': POPULATION_FOR_THUE + '---\n' + GRANT_FOR_THUE }),
+    samplesWith({ 'samples/tenants/bca/grants.yaml': grants.replace('validUntil: "2030-12-31T00:00:00Z"', 'validUntil: "2026-01-01T00:00:00Z"') }),
+  ];
+  for (const head of cases) {
+    const d = planDiff(base.platform, head.platform, NOW);
+    const full = (p: typeof base.platform) => accessPairs(p, renderPlatform(p, NOW), NOW);
+    const before = full(base.platform);
+    const after = full(head.platform);
+    const keys = (list: AccessPair[]) => list.map(pairKey);
+    assert.equal(keys(d.access.opened), keys(after.filter((p) => !before.some((b) => pairKey(b) === pairKey(p)))));
+    assert.equal(keys(d.access.closed), keys(before.filter((p) => !after.some((a) => pairKey(a) === pairKey(p)))));
+    assert.ok(d.access.opened.length + d.access.closed.length > 0, 'the change opens or closes something');
+  }
+});

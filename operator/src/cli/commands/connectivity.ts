@@ -11,7 +11,7 @@ import { AddressSet, parseCidr, type Cidr } from '../../model/ip.ts';
 import type { Host } from '../../connectivity/model.ts';
 import type { Party } from '../../connectivity/evaluate.ts';
 import { type InputObject } from '../../connectivity/objects.ts';
-import { MATRIX_HEADERS, matrixJson, matrixRows, type RowGroup } from '../../connectivity/report.ts';
+import { MATRIX_HEADERS, matrixRows, matrixSummary, type RowGroup } from '../../connectivity/report.ts';
 import { plainView, viewMatrix, type View } from '../../connectivity/view.ts';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import { ClusterClient, errorMessage, httpStatusOf, kubeListWatch, type ResourceDescriptor } from '../../runtime/index.ts';
@@ -22,6 +22,7 @@ import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 import { kubeProbeApi } from '../../connectivity/probe/kube.ts';
+import { crossSummary, crossSummaryText, SUMMARY_FIRST, summaryText, writeDetailJson } from './connectivity-output.ts';
 import {
   DEFAULT_PROBE_IMAGE,
   EXIT_MISMATCH,
@@ -36,7 +37,8 @@ import {
 } from './connectivity-probe.ts';
 
 const USAGE = `Usage: govcloud connectivity PATH... [--data-centre NAME] [--now RFC3339]
-                             [--explain SRC DST [--port PORT[/PROTO]]] [--output table|json] [--all]
+                             [--explain SRC DST [--port PORT[/PROTO]]] [--output table|json]
+                             [--detail [--all]]
                              [--host NAME=CIDR[,CIDR...]]...
        govcloud connectivity --kubeconfig FILE [--context NAME] [same options]
        govcloud connectivity --kubeconfig FILE [--context NAME] --probe [--workspace NS]...
@@ -72,10 +74,15 @@ Options:
                          decided it. An end is namespace/name (pod, workload or Service),
                          namespace, a host name (datacentre/NAME, internet) or an IP/CIDR
   --port PORT[/PROTO]    with --explain: only this port (443, 53/UDP)
-  --output table|json    table (default): allowed paths grouped by source namespace;
-                         json: every source, destination, port, verdict and the deciding
-                         policies (denied ones included)
-  --all                  table: list denied paths too
+  --output table|json    table (default) or json
+  --detail               every path, not the summary. Without it: per data centre the
+                         number of paths by verdict, and the open paths grouped by
+                         destination, port and verdict with the first sources named.
+                         table: the open paths grouped by source namespace; json: every
+                         source, destination, port, verdict and the deciding policies
+                         (denied ones included), with identical cells aggregated: each
+                         cell lists the sources and destinations (indexes) it stands for
+  --all                  table: list denied paths too (implies --detail)
   --host NAME=CIDR,...   an external host to evaluate against (plain input; repeatable)
   --kubeconfig FILE      read Namespaces, Pods, workloads, Services and NetworkPolicies
                          from a live cluster instead of files
@@ -109,6 +116,8 @@ cannot be read (--kubeconfig), 2 bad command line, 3 (--probe) a measured path d
 from the prediction or a pair could not be probed.
 `;
 
+const DETAIL_HINT = '--detail lists every path and the policies that decide it';
+
 /** Reads a live cluster's objects. Replaceable, so that tests and e2e can inject their own. */
 export type LiveReader = (kubeconfig: string, context: string | undefined) => Promise<InputObject[]>;
 /** Opens the cluster access of `--probe`. Replaceable like readLive. */
@@ -131,6 +140,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
       now: { value: true },
       port: { value: true },
       all: {},
+      detail: {},
       kubeconfig: { value: true },
       context: { value: true },
       probe: {},
@@ -144,6 +154,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     const output = (values.output as string | undefined) ?? 'table';
     const only = values['data-centre'] as string | undefined;
     const now = parseNow(values.now as string | undefined);
+    const nowText = now.toISOString();
     const kubeconfig = values.kubeconfig as string | undefined;
     const hosts = hostSpecs.map(parseHostOption);
     let port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined;
@@ -165,8 +176,8 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     if (values.probe !== true && probeOnly.length > 0) throw new UsageError(`${probeOnly.join(', ')} go${probeOnly.length === 1 ? 'es' : ''} with --probe`);
     if (values.probe === true) {
       if (kubeconfig === undefined) throw new UsageError('--probe needs a cluster: --kubeconfig FILE');
-      if (explainEnds || hosts.length > 0 || only !== undefined || values.now !== undefined)
-        throw new UsageError('--probe takes none of --explain, --host, --data-centre, --now');
+      if (explainEnds || hosts.length > 0 || only !== undefined || values.now !== undefined || values.detail !== undefined)
+        throw new UsageError('--probe takes none of --explain, --host, --data-centre, --now, --detail');
       const settings = probeSettings(values, { workspaces, nodeSelectors, tolerations });
       const context = values.context as string | undefined;
       const view = plainView(await this.readLive(kubeconfig, context));
@@ -209,31 +220,38 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
 
     if (explainEnds) return runExplain(io, selected, explainEnds, port, output);
 
-    const matrices = selected.map((v) => viewMatrix(v));
     // Across data centres: from every data centre, to the selected ones (or all).
-    const cross = views.length > 1 ? crossDataCentre(views).filter((c) => only === undefined || c.from.dataCentre === only || c.to.dataCentre === only) : [];
-    if (output === 'json') {
-      io.stdout(
-        JSON.stringify(
-          {
-            ...(views.some((v) => v.dataCentre !== null) ? { now: now.toISOString() } : {}),
-            matrices: matrices.map((m) => ({ dataCentre: m.dataCentre, ...matrixJson(m.matrix) })),
-            crossDataCentre: cross,
-          },
-          null,
-          2,
-        ) + '\n',
-      );
+    const cross = () =>
+      views.length > 1 ? crossDataCentre(views).filter((c) => only === undefined || c.from.dataCentre === only || c.to.dataCentre === only) : [];
+    const all = values.all === true;
+    // One data centre's matrix at a time: it is printed or summarised, then dropped.
+    const matrices = function* () {
+      for (const v of selected) yield viewMatrix(v);
+    };
+    if (values.detail !== true && !all) {
+      const summaries = [...matrices()].map((m) => ({ dataCentre: m.dataCentre, ...matrixSummary(m.matrix, SUMMARY_FIRST) }));
+      const crossed = crossSummary(cross());
+      if (output === 'json') {
+        const now = views.some((v) => v.dataCentre !== null) ? { now: nowText } : {};
+        io.stdout(JSON.stringify({ ...now, matrices: summaries, crossDataCentre: crossed }, null, 2) + '\n');
+        return EXIT.ok;
+      }
+      const out = summaries.map((s) => summaryText(s.dataCentre, s, colour));
+      if (crossed.paths > 0 || views.length > 1) out.push(crossSummaryText(crossed, colour));
+      io.stdout(out.join('\n') + `\n${DETAIL_HINT}\n`);
       return EXIT.ok;
     }
-    const all = values.all === true;
-    const out: string[] = [];
-    for (const m of matrices) {
-      const groups = matrixRows(m.matrix, { all });
-      out.push(matrixTable(m.dataCentre, groups, all, colour));
+    if (output === 'json') {
+      writeDetailJson(io, views.some((v) => v.dataCentre !== null) ? nowText : undefined, matrices(), cross);
+      return EXIT.ok;
     }
-    if (cross.length > 0 || views.length > 1) out.push(crossTable(cross, colour));
-    io.stdout(out.join('\n'));
+    let first = true;
+    for (const m of matrices()) {
+      io.stdout((first ? '' : '\n') + matrixTable(m.dataCentre, matrixRows(m.matrix, { all }), all, colour));
+      first = false;
+    }
+    const crossed = cross();
+    if (crossed.length > 0 || views.length > 1) io.stdout((first ? '' : '\n') + crossTable(crossed, colour));
     return EXIT.ok;
   },
 };
