@@ -1,4 +1,4 @@
-// `govcloud audit` through the real dispatcher, on the real log lines of fixtures/access.log
+// `govcloud audit` through the real dispatcher, on the real log lines of fixtures/access.jsonl
 // (see history.test.ts): rotated and gzipped files, bad lines reported with file:line and
 // never fatal, --agency by name or code, --since, and the three outputs.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { parseSince } from '../../src/cli/commands/audit.ts';
 import { captureIo, EXIT } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 
-const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'access.log');
+const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'access.jsonl');
 const CONSUMER = 'e2e-aud-cons-99edb4';
 const PROVIDER = 'e2e-aud-prov-ec614e';
 const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);

@@ -1,4 +1,4 @@
-// The access history from audit events. fixtures/access.log holds lines of the local
+// The access history from audit events. fixtures/access.jsonl holds lines of the local
 // platform's real hub audit log (e2e/operator/audit.test.ts's run: an agency admin of each side,
 // impersonated, requests and grants; the operator opens the path; the provider revokes; the
 // consumer deletes its request; two refused writes; a few lines about other objects), with
@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AccessHistoryBuilder, parseAuditEvent, selectAccesses, selectRefused, type AccessHistory, type AuditRecord } from '../../src/audit/index.ts';
 
-const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'access.log');
+const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'access.jsonl');
 const CONSUMER = 'e2e-aud-cons-99edb4';
 const PROVIDER = 'e2e-aud-prov-ec614e';
 const OPERATOR = 'system:serviceaccount:govcloud-system:govcloud-operator';
