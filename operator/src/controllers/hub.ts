@@ -220,7 +220,8 @@ export class HubCache {
     const platform = this.platform();
     const problems = this.problems();
     const stamps = new Map<string, string>();
-    for (const list of Object.values(platform) as KubernetesObject[][]) for (const o of list) stamps.set(keyOf(o), stampOf(o));
+    const lists = [platform.dataCentres, platform.agencies, platform.links, platform.services, platform.requests, platform.grants] as unknown as KubernetesObject[][];
+    for (const list of lists) for (const o of list) stamps.set(keyOf(o), stampOf(o));
     const errors = new Map<string, RuleProblem[]>();
     for (const p of problems) {
       if (p.severity !== 'error') continue;
