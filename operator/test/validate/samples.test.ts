@@ -1,5 +1,6 @@
 /** The samples validate clean; each file of samples/invalid has exactly the one mistake it is about. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,6 +19,20 @@ test('the samples have no warnings either, and every object is in the platform',
   assert.equal(result.warnings, []);
   const p = result.platform;
   assert.equal([p.dataCentres.length, p.agencies.length, p.links.length, p.services.length, p.requests.length, p.grants.length], [3, 10, 4, 4, 6, 2]);
+});
+
+test("the ministry's inherited data centre (samples/inherited) validates with the samples, and serves Bộ Tài chính's line alone", async () => {
+  const { code, out, err } = await cli(['validate', 'samples/', 'samples/inherited']);
+  assert.is(err, '');
+  assert.is(out, 'samples/ samples/inherited: 32 objects in 27 files: 4 data centres, 12 agencies, 4 links, 4 services, 6 requests, 2 grants: valid\n');
+  assert.is(code, 0);
+  // Another ministry asking for it is told whose it is and what to do, at the line of its placement.
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-inherited-'));
+  const bkhdt = readFileSync(join(SAMPLES, 'agencies', 'bkhdt.yaml'), 'utf8').replace('dataCentres: [dc-hanoi, dc-hcm]', 'dataCentres: [dc-hanoi, dc-btc]').replace(/dataCentre: dc-hcm/g, 'dataCentre: dc-btc');
+  writeFileSync(join(dir, 'bkhdt.yaml'), bkhdt);
+  const refused = await cli(['validate', 'samples/platform', 'samples/agencies', 'samples/inherited', join(dir, 'bkhdt.yaml')]);
+  assert.is(refused.code, 1);
+  assert.match(refused.out, "Agency/bkhdt: spec.placement.dataCentres[1]: DataCentre/dc-btc is Agency/btc's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line");
 });
 
 test('the samples keep Vietnamese names intact', () => {
