@@ -3,7 +3,9 @@
 // nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
 // every connected data centre, so a placement change moves it. Namespaces are deleted only
 // under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy,
-// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts).
+// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts). In a data
+// centre the agency has moved off, its namespaces wait, kept as they are, until a platform
+// engineer confirms the move there (DataCentre spec.confirmedMoves): a drain loses no data.
 //
 // An agency the rules reject (model/rules.ts: a code already taken, a namespace of the
 // platform's own, a placement its level forbids) is rendered no more: its bindings and allow

@@ -279,6 +279,8 @@ export class OperatorCore {
         this.opts.hub.invalidate();
         this.publishVerdictsSoon();
       }
+      // A drain's status lists whose namespaces are still there.
+      if (this.cordoned(member.name)) this.enqueue('DataCentre', undefined, member.name);
       this.enqueueAll('NetworkLink');
       this.enqueueAll('SharedDataService');
     }
@@ -294,6 +296,7 @@ export class OperatorCore {
     if (!member?.ready()) return undefined;
     const names = new Set<string>();
     for (const ns of member.managedNamespaces()) {
+      if (ns.metadata?.deletionTimestamp) continue;
       const owner = ownerFromLabels(ns.metadata);
       if (owner?.kind === 'Agency' && agencyNameOfHubNamespace(ns.metadata?.name) === undefined) names.add(owner.name);
     }

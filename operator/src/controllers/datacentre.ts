@@ -14,7 +14,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
-import { compareStrings, ownerFromLabels, ownerLabelValue, placedNames, placementOf, platformObjects } from '../render/index.ts';
+import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn } from '../render/index.ts';
 import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
@@ -57,26 +57,24 @@ export interface Drain {
 }
 
 /**
- * The agencies placed in the data centre (accepted placement), the shared data services of
- * those agencies placed there, and the agencies whose namespaces are still here though they
- * are placed here no more (what the member's cache shows; none while it is not reached).
+ * What the specs still place in the data centre (stillIn, as `govcloud plan` shows it), and
+ * the agencies whose namespaces are still here though they are placed here no more (what the
+ * member's cache shows; none while it is not reached).
  */
 export function drainOf(ctx: ControllerContext, dc: string): Drain {
-  const platform = ctx.hub.platform();
-  const placed = new Set(platform.agencies.filter((a) => placedNames(platform, a).includes(dc)).map((a) => a.metadata.name));
-  const services = platform.services
-    .filter((s) => s.spec.placement.dataCentres.includes(dc) && placed.has(agencyNameOfHubNamespace(s.metadata.namespace) ?? ''))
-    .map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`);
+  const { agencies, services } = stillIn(ctx.hub.platform(), dc);
+  const placed = new Set(agencies);
   const member = ctx.members.get(dc);
   const kept = new Set<string>();
   if (member?.ready()) {
+    // A namespace being deleted is on its way out: what the drain waits for is gone with it.
     for (const ns of member.managedNamespaces()) {
+      if (ns.metadata?.deletionTimestamp) continue;
       const owner = ownerFromLabels(ns.metadata);
       if (owner?.kind === 'Agency' && !placed.has(owner.name) && agencyNameOfHubNamespace(ns.metadata?.name) === undefined) kept.add(owner.name);
     }
   }
-  const sorted = (xs: Iterable<string>) => [...xs].sort(compareStrings);
-  return { agencies: sorted(placed), services: sorted(services), awaitingConfirmation: sorted(kept) };
+  return { agencies, services, awaitingConfirmation: [...kept].sort(compareStrings) };
 }
 
 /** The drain as status keeps it: at most STATUS_LISTED names per list, and the counts. */

@@ -8,7 +8,7 @@
  * dedicated where the level needs it, accredited below the agency's level, cordoned), or when the agency has no valid
  * quota for it (namespaces without a quota would be unbounded).
  */
-import type { Agency, DataCentre } from '../api/index.ts';
+import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
 import { placementContext, type Platform } from '../model/platform.ts';
 import { placementRefusal, type PlacementRefusal } from '../model/policy.ts';
 import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
@@ -111,6 +111,20 @@ function refusalText(refusal: PlacementRefusal, agency: Agency, dataCentre: stri
 /** Names of the data centres that accept the agency (sorted). */
 export function placedNames(platform: Platform, agency: Agency): string[] {
   return placementOf(platform, agency).placed.map((p) => p.dataCentre.metadata.name);
+}
+
+/**
+ * What a drain of the data centre still waits for, from the specs: the agencies placed there
+ * (accepted placement) and the shared data services of those agencies placed there; sorted.
+ * `govcloud plan` and the DataCentre's status both list them.
+ */
+export function stillIn(platform: Platform, dataCentre: string): { agencies: string[]; services: string[] } {
+  const agencies = platform.agencies.filter((a) => placedNames(platform, a).includes(dataCentre)).map((a) => a.metadata.name);
+  const placed = new Set(agencies);
+  const services = platform.services
+    .filter((s) => s.spec.placement.dataCentres.includes(dataCentre) && placed.has(agencyNameOfHubNamespace(s.metadata.namespace) ?? ''))
+    .map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`);
+  return { agencies: agencies.sort(compareStrings), services: services.sort(compareStrings) };
 }
 
 /** The hub: the one data centre with `spec.connection.thisCluster: true`. */

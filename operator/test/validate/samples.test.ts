@@ -24,8 +24,23 @@ test('the samples have no warnings either, and every object is in the platform',
 test("the ministry's inherited data centre (samples/inherited) validates with the samples, and serves Bộ Tài chính's line alone", async () => {
   const { code, out, err } = await cli(['validate', 'samples/', 'samples/inherited']);
   assert.is(err, '');
-  assert.is(out, 'samples/ samples/inherited: 32 objects in 27 files: 4 data centres, 12 agencies, 4 links, 4 services, 6 requests, 2 grants: valid\n');
+  assert.is(out, 'samples/ samples/inherited: 33 objects in 28 files: 4 data centres, 12 agencies, 4 links, 5 services, 6 requests, 2 grants: valid\n');
   assert.is(code, 0);
+  // The catalogue shows the ministry's data centre as its own.
+  const listed = await cli(['catalogue', 'samples/', 'samples/inherited', '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
+  const payments = (JSON.parse(listed.out) as { services: { ref: string; dataCentres: string[]; dataCentreOwners: Record<string, string> }[] }).services.find(
+    (e) => e.ref === 'govcloud-btc-kbnn/payment-status',
+  );
+  assert.equal([payments?.dataCentres, payments?.dataCentreOwners], [['dc-btc'], { 'dc-btc': 'btc' }]);
+  // A drain in the plan: what is still in a cordoned data centre.
+  const drainDir = mkdtempSync(join(tmpdir(), 'govcloud-cordoned-'));
+  writeFileSync(join(drainDir, 'dc-btc.yaml'), readFileSync(join(SAMPLES, 'inherited', 'dc-btc.yaml'), 'utf8').replace('ownedBy: btc', 'ownedBy: btc\n  cordoned: true'));
+  for (const f of ['btc-kbnn.yaml', 'kbnn-payments.yaml']) writeFileSync(join(drainDir, f), readFileSync(join(SAMPLES, 'inherited', f), 'utf8'));
+  const plan = await cli(['plan', 'samples/platform', 'samples/agencies', drainDir, '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
+  assert.is(plan.code, 0, plan.out + plan.err);
+  assert.equal((JSON.parse(plan.out) as { cordoned: unknown }).cordoned, {
+    'dc-btc': { agencies: ['btc-kbnn', 'btc-kbnn-kv1'], services: ['govcloud-btc-kbnn/payment-status'] },
+  });
   // Another ministry asking for it is told whose it is and what to do, at the line of its placement.
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-inherited-'));
   const bkhdt = readFileSync(join(SAMPLES, 'agencies', 'bkhdt.yaml'), 'utf8').replace('dataCentres: [dc-hanoi, dc-hcm]', 'dataCentres: [dc-hanoi, dc-btc]').replace(/dataCentre: dc-hcm/g, 'dataCentre: dc-btc');
