@@ -41,7 +41,10 @@ async function drain(hub: Cluster): Promise<Record<string, unknown> | undefined>
 
 /** A placement the admin writes (quotas follow the data centres). */
 function placedIn(obj: Obj, dcs: string[]): Obj {
-  return { ...obj, spec: { ...obj.spec, placement: { dataCentres: dcs }, quotas: dcs.map((dataCentre) => ({ dataCentre, cpu: '4', memory: '8Gi', storage: '20Gi' })) } };
+  return {
+    ...obj,
+    spec: { ...obj.spec, placement: { dataCentres: dcs }, quotas: dcs.map((dataCentre) => ({ dataCentre, cpu: '4', memory: '8Gi', storage: '20Gi' })) },
+  };
 }
 
 test('an inherited data centre hosts its owner and the agencies under it alone; another agency is refused, however it tries', async (ctx) => {
@@ -54,8 +57,14 @@ test('an inherited data centre hosts its owner and the agencies under it alone; 
   const dept = uniqueAgency('cuc');
   const unit = uniqueAgency('chicuc');
   ctx.agencies.push(dept.name, unit.name);
-  await hub.apply({ ...agency(dept.name, dept.code, { dcs: ['dc-danang'] }), spec: { ...agency(dept.name, dept.code, { dcs: ['dc-danang'] }).spec, parent: ministry.name } });
-  await hub.apply({ ...agency(unit.name, unit.code, { dcs: ['dc-danang'] }), spec: { ...agency(unit.name, unit.code, { dcs: ['dc-danang'] }).spec, parent: dept.name } });
+  await hub.apply({
+    ...agency(dept.name, dept.code, { dcs: ['dc-danang'] }),
+    spec: { ...agency(dept.name, dept.code, { dcs: ['dc-danang'] }).spec, parent: ministry.name },
+  });
+  await hub.apply({
+    ...agency(unit.name, unit.code, { dcs: ['dc-danang'] }),
+    spec: { ...agency(unit.name, unit.code, { dcs: ['dc-danang'] }).spec, parent: dept.name },
+  });
   for (const a of [dept, unit]) {
     await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
     await waitConverged(hub, clusters, a.name);
@@ -111,7 +120,8 @@ test('a drain moves every agency off dc-danang, keeps their data until a platfor
   await hub.call('DELETE', agencyPath(late.name));
 
   // Every agency moves to dc-hcm.
-  for (const a of [gone, kept]) await hub.call('PATCH', agencyPath(a.name), { spec: placedIn((await get(hub, 'Agency', undefined, a.name))!, ['dc-hcm']).spec }, MERGE);
+  for (const a of [gone, kept])
+    await hub.call('PATCH', agencyPath(a.name), { spec: placedIn((await get(hub, 'Agency', undefined, a.name))!, ['dc-hcm']).spec }, MERGE);
   for (const a of [gone, kept]) {
     await waitCondition(hub, 'Agency', undefined, a.name, 'Ready', 'True');
     await waitFor(`${a.name}-app in dc-hcm`, async () => (await namespaceOf(clusterOf(clusters, 'dc-hcm'), `${a.name}-app`)) !== undefined);
@@ -130,7 +140,7 @@ test('a drain moves every agency off dc-danang, keeps their data until a platfor
   // A tenant cannot confirm its own move.
   const tenant = hub.as('gone-admin', [`${gone.name}-admins`]);
   assert.is((await tenant.request('PATCH', DC_PATH, { spec: { confirmedMoves: [gone.name] } }, MERGE)).status, 403, 'a tenant cannot confirm a move');
-  assert.is(await namespaceOf(danang, `${gone.name}-app`) !== undefined, true);
+  assert.is((await namespaceOf(danang, `${gone.name}-app`)) !== undefined, true);
 
   // The platform engineer confirms: Delete deletes, Retain keeps (orphaned).
   await patchDataCentre(hub, { confirmedMoves: [gone.name, kept.name] });
@@ -138,7 +148,10 @@ test('a drain moves every agency off dc-danang, keeps their data until a platfor
     const ns = await namespaceOf(danang, `${gone.name}-app`);
     return ns === undefined || ns.metadata?.deletionTimestamp !== undefined;
   });
-  await waitFor(`${kept.name}-app orphaned in dc-danang`, async () => (await namespaceOf(danang, `${kept.name}-app`))?.metadata?.labels?.['govcloud.dev/orphaned'] === 'true');
+  await waitFor(
+    `${kept.name}-app orphaned in dc-danang`,
+    async () => (await namespaceOf(danang, `${kept.name}-app`))?.metadata?.labels?.['govcloud.dev/orphaned'] === 'true',
+  );
   const still = (await danang.call('GET', `/api/v1/namespaces/${kept.name}-app/configmaps/du-lieu`)) as Obj & { data?: Record<string, string> };
   assert.equal(still.data, data, 'Retain keeps the data after confirmation too');
   await waitFor('dc-danang drained', async () => {

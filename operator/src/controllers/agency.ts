@@ -152,7 +152,11 @@ function underPolicy(policy: string): Pick<SyncOptions, 'mayDelete' | 'after'> {
  * (a drain loses nothing before a platform engineer has checked the move). Its bindings and
  * other policies go: the agency works where it is placed now.
  */
-function untilMoveConfirmed(ctx: ControllerContext, agency: Agency, policy: Pick<SyncOptions, 'mayDelete' | 'after'>): Pick<SyncOptions, 'mayDelete' | 'after'> {
+function untilMoveConfirmed(
+  ctx: ControllerContext,
+  agency: Agency,
+  policy: Pick<SyncOptions, 'mayDelete' | 'after'>,
+): Pick<SyncOptions, 'mayDelete' | 'after'> {
   const awaiting = (dc: string) =>
     !agency.spec.placement.dataCentres.includes(dc) && ctx.hub.dataCentre(dc)?.spec.confirmedMoves?.includes(agency.metadata.name) !== true;
   const { mayDelete, after } = policy;

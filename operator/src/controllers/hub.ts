@@ -237,7 +237,14 @@ export class HubCache {
     const platform = this.platform();
     const problems = this.problems();
     const stamps = new Map<string, string>();
-    const lists = [platform.dataCentres, platform.agencies, platform.links, platform.services, platform.requests, platform.grants] as unknown as KubernetesObject[][];
+    const lists = [
+      platform.dataCentres,
+      platform.agencies,
+      platform.links,
+      platform.services,
+      platform.requests,
+      platform.grants,
+    ] as unknown as KubernetesObject[][];
     for (const list of lists) for (const o of list) stamps.set(keyOf(o), stampOf(o));
     const errors = new Map<string, RuleProblem[]>();
     for (const p of problems) {

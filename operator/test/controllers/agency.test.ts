@@ -87,8 +87,20 @@ test('placement change moves the objects; the old namespaces wait, kept, until t
   for (const name of ['mover', 'keeper']) {
     const left = ownedNames(h, 'dc-hcm', `Agency..${name}`);
     assert.equal(
-      left.filter((o) => o.startsWith('Namespace') || o.startsWith('NetworkPolicy') || o.startsWith('ResourceQuota') || o.startsWith('LimitRange') || o.startsWith('RoleBinding')),
-      [`LimitRange ${name}-app/govcloud-defaults`, `Namespace ${name}-app`, `NetworkPolicy ${name}-app/govcloud-default-deny`, `ResourceQuota ${name}-app/govcloud-quota`],
+      left.filter(
+        (o) =>
+          o.startsWith('Namespace') ||
+          o.startsWith('NetworkPolicy') ||
+          o.startsWith('ResourceQuota') ||
+          o.startsWith('LimitRange') ||
+          o.startsWith('RoleBinding'),
+      ),
+      [
+        `LimitRange ${name}-app/govcloud-defaults`,
+        `Namespace ${name}-app`,
+        `NetworkPolicy ${name}-app/govcloud-default-deny`,
+        `ResourceQuota ${name}-app/govcloud-quota`,
+      ],
       `${name}: kept until the move is confirmed`,
     );
   }

@@ -92,9 +92,18 @@ test('policy: a data class not in the order is refused on either side (fail-safe
   }
 });
 
-test('policy: one placement decision, and the rules, the renderer and the CRD\'s CEL refuse exactly where it does', () => {
+test("policy: one placement decision, and the rules, the renderer and the CRD's CEL refuse exactly where it does", () => {
   // bca is a ministry; bca-c06 a department under it; bca-c06-pa a unit under that; other is another ministry.
-  type Case = { agency?: string; level: number; accredited: number; dedicatedTo?: string; ownedBy?: string; cordoned?: boolean; present?: boolean; want: string | undefined };
+  type Case = {
+    agency?: string;
+    level: number;
+    accredited: number;
+    dedicatedTo?: string;
+    ownedBy?: string;
+    cordoned?: boolean;
+    present?: boolean;
+    want: string | undefined;
+  };
   const cases: Case[] = [
     { level: 2, accredited: 3, want: undefined },
     { level: 4, accredited: 4, want: undefined },
@@ -155,7 +164,7 @@ test('policy: one placement decision, and the rules, the renderer and the CRD\'s
   }
 });
 
-test("policy: a DataCentre is dedicated (one agency alone) or owned (an agency and its line), never both; the CEL says so and the placement agrees", () => {
+test('policy: a DataCentre is dedicated (one agency alone) or owned (an agency and its line), never both; the CEL says so and the placement agrees', () => {
   const dc = dataCentre('dc-hcm', { level: 4, dedicatedTo: 'bca' });
   dc.spec.ownedBy = 'bca';
   assert.equal(

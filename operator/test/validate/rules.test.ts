@@ -111,13 +111,15 @@ test('level 5 needs a data centre dedicated to the agency, which hosts no one el
   service(p, 'population').spec.placement.dataCentres = ['dc-bca'];
   p.grants = p.grants.filter((g) => g.metadata.name !== 'hanoi-dvc'); // nobody else is in dc-bca: a grant would be an error of its own
   agency(p, 'btc').spec.placement.dataCentres.push('dc-bca');
-  assert.equal(run(p), ['error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency: choose a shared data centre']);
+  assert.equal(run(p), [
+    'error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency: choose a shared data centre',
+  ]);
   d.spec.dedicatedTo = 'nobody';
   agency(p, 'btc').spec.placement.dataCentres.pop();
   assert.ok(run(p).includes('warning DataCentre/dc-bca spec.dedicatedTo: dedicated to Agency/nobody, which is not defined (yet)'));
 });
 
-test("an inherited data centre hosts its owner and the agencies under it, alone, with a message that says what to do", () => {
+test('an inherited data centre hosts its owner and the agencies under it, alone, with a message that says what to do', () => {
   const p = base();
   // dc-danang becomes Đà Nẵng's own: danang and its department danang-svhttdl stay.
   dc(p, 'dc-danang').spec.ownedBy = 'danang';

@@ -34,7 +34,10 @@ test("the ministry's inherited data centre (samples/inherited) validates with th
   assert.equal([payments?.dataCentres, payments?.dataCentreOwners], [['dc-btc'], { 'dc-btc': 'btc' }]);
   // A drain in the plan: what is still in a cordoned data centre.
   const drainDir = mkdtempSync(join(tmpdir(), 'govcloud-cordoned-'));
-  writeFileSync(join(drainDir, 'dc-btc.yaml'), readFileSync(join(SAMPLES, 'inherited', 'dc-btc.yaml'), 'utf8').replace('ownedBy: btc', 'ownedBy: btc\n  cordoned: true'));
+  writeFileSync(
+    join(drainDir, 'dc-btc.yaml'),
+    readFileSync(join(SAMPLES, 'inherited', 'dc-btc.yaml'), 'utf8').replace('ownedBy: btc', 'ownedBy: btc\n  cordoned: true'),
+  );
   for (const f of ['btc-kbnn.yaml', 'kbnn-payments.yaml']) writeFileSync(join(drainDir, f), readFileSync(join(SAMPLES, 'inherited', f), 'utf8'));
   const plan = await cli(['plan', 'samples/platform', 'samples/agencies', drainDir, '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
   assert.is(plan.code, 0, plan.out + plan.err);
@@ -43,11 +46,16 @@ test("the ministry's inherited data centre (samples/inherited) validates with th
   });
   // Another ministry asking for it is told whose it is and what to do, at the line of its placement.
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-inherited-'));
-  const bkhdt = readFileSync(join(SAMPLES, 'agencies', 'bkhdt.yaml'), 'utf8').replace('dataCentres: [dc-hanoi, dc-hcm]', 'dataCentres: [dc-hanoi, dc-btc]').replace(/dataCentre: dc-hcm/g, 'dataCentre: dc-btc');
+  const bkhdt = readFileSync(join(SAMPLES, 'agencies', 'bkhdt.yaml'), 'utf8')
+    .replace('dataCentres: [dc-hanoi, dc-hcm]', 'dataCentres: [dc-hanoi, dc-btc]')
+    .replace(/dataCentre: dc-hcm/g, 'dataCentre: dc-btc');
   writeFileSync(join(dir, 'bkhdt.yaml'), bkhdt);
   const refused = await cli(['validate', 'samples/platform', 'samples/agencies', 'samples/inherited', join(dir, 'bkhdt.yaml')]);
   assert.is(refused.code, 1);
-  assert.match(refused.out, "Agency/bkhdt: spec.placement.dataCentres[1]: DataCentre/dc-btc is Agency/btc's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line");
+  assert.match(
+    refused.out,
+    "Agency/bkhdt: spec.placement.dataCentres[1]: DataCentre/dc-btc is Agency/btc's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line",
+  );
 });
 
 test('the samples keep Vietnamese names intact', () => {

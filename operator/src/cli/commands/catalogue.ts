@@ -55,15 +55,7 @@ Exit codes: 0 listed, 1 invalid input, 2 bad command line.
 const HEADERS = ['OWNER', 'SERVICE', 'IDENTIFIER', 'CLASS', 'SHARING', 'DATA CENTRES', 'CONSUMERS'];
 
 function row(e: CatalogueEntry): string[] {
-  return [
-    e.owner ?? '(no agency)',
-    `${e.name} (${e.displayName})`,
-    e.identifier ?? '-',
-    e.dataClass,
-    e.sharing,
-    dataCentresText(e),
-    consumersText(e),
-  ];
+  return [e.owner ?? '(no agency)', `${e.name} (${e.displayName})`, e.identifier ?? '-', e.dataClass, e.sharing, dataCentresText(e), consumersText(e)];
 }
 
 export function catalogueTable(entries: readonly CatalogueEntry[], now: Date, colour: boolean): string {

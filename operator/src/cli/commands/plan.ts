@@ -156,10 +156,9 @@ function planTable(paths: readonly string[], plan: PlatformRender, now: Date, re
   if (draining.length > 0) {
     out.push(`\n${paint('Cordoned (draining): what is still there', 'bold', colour)}\n`);
     for (const d of draining) {
-      const left = [
-        d.agencies.length > 0 ? `agencies ${d.agencies.join(', ')}` : '',
-        d.services.length > 0 ? `services ${d.services.join(', ')}` : '',
-      ].filter(Boolean);
+      const left = [d.agencies.length > 0 ? `agencies ${d.agencies.join(', ')}` : '', d.services.length > 0 ? `services ${d.services.join(', ')}` : ''].filter(
+        Boolean,
+      );
       out.push(`${d.dataCentre}: ${left.join('; ') || 'nothing placed (moved agencies keep their namespaces there until spec.confirmedMoves names them)'}\n`);
     }
   }

@@ -128,7 +128,12 @@ export function checkAgencyPlacement(platform: Platform, agency: Agency, index: 
     const refusal = placementRefusal(agency, dc, context);
     if (refusal) error(agency, path, placementRefusalText(refusal, dc, agency.metadata.name), dc);
     else if (dc.spec.cordoned === true && context.present === undefined) {
-      warning(agency, path, `${describeObject(dc)} is cordoned (draining): only an agency placed there already may stay; move this one to another data centre`, dc);
+      warning(
+        agency,
+        path,
+        `${describeObject(dc)} is cordoned (draining): only an agency placed there already may stay; move this one to another data centre`,
+        dc,
+      );
     }
   });
 }
