@@ -32,11 +32,16 @@ export function actingAgency(platform: Platform, object: { metadata: { namespace
   return name === undefined ? undefined : platform.agencies.find((a) => a.metadata.name === name);
 }
 
-/** What the placement decision (model/policy.ts) needs to know of the platform about this agency in this data centre. */
-export function placementContext(platform: Platform, agency: Agency, dataCentre: string): PlacementContext {
+/**
+ * What the placement decision (model/policy.ts) needs to know of the platform about this
+ * agency in this data centre. The parents are looked up only for a data centre another
+ * agency owns: the one case that asks for them.
+ */
+export function placementContext(platform: Platform, agency: Agency, dataCentre: DataCentre): PlacementContext {
+  const owner = dataCentre.spec.ownedBy;
   const parentOf = (name: string) => platform.agencies.find((a) => a.metadata.name === name)?.spec.parent;
-  const context: PlacementContext = { ancestors: agencyAncestors(agency.metadata.name, parentOf) };
-  const present = platform.present?.get(dataCentre);
+  const context: PlacementContext = { ancestors: owner !== undefined && owner !== agency.metadata.name ? agencyAncestors(agency.metadata.name, parentOf) : [] };
+  const present = platform.present?.get(dataCentre.metadata.name);
   if (present) context.present = present.has(agency.metadata.name);
   return context;
 }

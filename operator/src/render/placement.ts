@@ -69,7 +69,7 @@ export function placementOf(platform: Platform, agency: Agency): Placement {
       refuse('DataCentreNotFound', `data centre ${name} does not exist`);
       continue;
     }
-    const refusal = placementRefusal(agency, dc, placementContext(platform, agency, name));
+    const refusal = placementRefusal(agency, dc, placementContext(platform, agency, dc));
     if (refusal) {
       refuse(refusal.reason, refusalText(refusal, agency, name));
       continue;

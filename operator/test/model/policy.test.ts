@@ -146,7 +146,7 @@ test("policy: one placement decision, and the rules, the renderer and the CRD's 
     for (const x of platform.agencies) if (parents[x.metadata.name]) x.spec.parent = parents[x.metadata.name]!;
     if (c.present !== undefined) platform.present = new Map([['dc-hcm', new Set(c.present ? [name] : [])]]);
 
-    assert.is(placementRefusal(a, dc, placementContext(platform, a, 'dc-hcm'))?.reason, c.want, what);
+    assert.is(placementRefusal(a, dc, placementContext(platform, a, dc))?.reason, c.want, what);
     const rules = checkPlatform(platform).filter((p) => p.object === a && p.path.join('.') === 'spec.placement.dataCentres.0');
     assert.equal(
       rules.map((p) => p.severity),

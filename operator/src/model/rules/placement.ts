@@ -124,7 +124,7 @@ export function checkAgencyPlacement(platform: Platform, agency: Agency, index: 
       if (!index.exists('DataCentre', undefined, dcName)) error(agency, path, `no DataCentre named "${dcName}"`);
       return;
     }
-    const context = placementContext(platform, agency, dcName);
+    const context = placementContext(platform, agency, dc);
     const refusal = placementRefusal(agency, dc, context);
     if (refusal) error(agency, path, placementRefusalText(refusal, dc, agency.metadata.name), dc);
     else if (dc.spec.cordoned === true && context.present === undefined) {
