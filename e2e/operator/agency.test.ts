@@ -78,7 +78,16 @@ test('changing the placement moves the objects', async (ctx) => {
 
   await hub.apply(agency(name, code, { dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
   await waitCondition(hub, 'Agency', undefined, name, 'Ready', 'True');
+  // The old namespace waits, kept, until a platform engineer confirms the move (docs/operations.md, "Draining a data centre").
+  await waitFor(
+    `${name}-app in dc-danang`,
+    async () => (await clusterOf(clusters, 'dc-danang').request('GET', `/api/v1/namespaces/${name}-app`)).status === 200,
+  );
+  assert.ok((await ownedObjects(clusterOf(clusters, 'dc-hcm'), `Agency..${name}`)).includes(`Namespace ${name}-app`), 'kept until the move is confirmed');
+  const dcPath = '/apis/govcloud.dev/v1alpha1/datacentres/dc-hcm';
+  await hub.call('PATCH', dcPath, { spec: { confirmedMoves: [name] } }, 'application/merge-patch+json');
   const expected = await waitConverged(hub, clusters, name);
+  await hub.call('PATCH', dcPath, { spec: { confirmedMoves: null } }, 'application/merge-patch+json');
   assert.equal(expected.get('dc-hcm'), []);
   assert.ok(expected.get('dc-danang')!.includes(`NetworkPolicy ${name}-app/govcloud-default-deny`));
   // Gone means 404 or being deleted; any other answer (403, 5xx, a refused connection) fails.

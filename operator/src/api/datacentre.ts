@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { KindDefinition, Resource } from './kind.ts';
 import { DEDICATED_DATA_CENTRE_FROM_LEVEL } from '../model/policy.ts';
+import { STATUS_LISTED } from '../runtime/bounded.ts';
 import { cel, cidr, conditions, dnsLabel, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
 
 const Capacity = Type.Object(
@@ -63,7 +64,32 @@ const DataCentreSpec = Type.Object(
     ),
     accreditedLevel: securityLevel('Highest security level (1 to 5, Decree 85/2016) the data centre is accredited for.'),
     dedicatedTo: Type.Optional(
-      dnsLabel('Agency this data centre is dedicated to. Security level 5 needs a dedicated data centre, and a dedicated data centre hosts no one else.', 30),
+      dnsLabel(
+        'Agency this data centre is dedicated to: it hosts that agency alone, not even the agencies under it. Security level 5 needs a dedicated data centre. ' +
+          'The strict form of ownedBy, kept as its own field so that DataCentres written before ownedBy stay valid and mean what they meant, and so that level 5 can never be widened to subordinate bodies by a default.',
+        30,
+      ),
+    ),
+    ownedBy: Type.Optional(
+      dnsLabel(
+        "Agency owning this data centre: a ministry's or province's own data centre joined to the platform (inherited). It hosts that agency and the agencies under it (by spec.parent, transitively), alone, and its capacity counts for them alone. " +
+          'dedicatedTo is the stricter form (that one agency, not even the agencies under it; what security level 5 needs): set one or the other.',
+        30,
+      ),
+    ),
+    cordoned: Type.Optional(
+      Type.Boolean({
+        description:
+          'Draining: no new placement here (an agency placed already stays); status.drain lists the agencies and services still here. Default: false. See docs/operations.md, "Draining a data centre".',
+      }),
+    ),
+    confirmedMoves: Type.Optional(
+      setOf(dnsLabel('An Agency name.', 30), {
+        description:
+          "Agencies moved off this data centre whose namespaces left here a platform engineer has checked (their data is where it should be): they now go as the agency's deletionPolicy says. " +
+          'Until its name is here, a moved agency keeps its namespaces and data here (Retain), whatever its deletionPolicy. Remove the name once the move is done.',
+        maxItems: 256,
+      }),
     ),
     capacity: Capacity,
     networkRanges: setOf(cidr('An IPv4 or IPv6 range in CIDR form.'), {
@@ -78,11 +104,18 @@ const DataCentreSpec = Type.Object(
   },
   {
     description: 'A consolidated data centre: one Kubernetes cluster.',
-    ...cel({
-      rule: `self.accreditedLevel < ${DEDICATED_DATA_CENTRE_FROM_LEVEL} || has(self.dedicatedTo)`,
-      message: `a data centre accredited for level ${DEDICATED_DATA_CENTRE_FROM_LEVEL} must be dedicated to one agency (dedicatedTo)`,
-      fieldPath: '.dedicatedTo',
-    }),
+    ...cel(
+      {
+        rule: `self.accreditedLevel < ${DEDICATED_DATA_CENTRE_FROM_LEVEL} || has(self.dedicatedTo)`,
+        message: `a data centre accredited for level ${DEDICATED_DATA_CENTRE_FROM_LEVEL} must be dedicated to one agency (dedicatedTo)`,
+        fieldPath: '.dedicatedTo',
+      },
+      {
+        rule: '!has(self.dedicatedTo) || !has(self.ownedBy)',
+        message: 'set dedicatedTo (one agency alone) or ownedBy (an agency and the agencies under it), not both',
+        fieldPath: '.ownedBy',
+      },
+    ),
   },
 );
 
@@ -104,6 +137,28 @@ const DataCentreStatus = Type.Object(
         { description: 'Capacity allocated to agencies, against the capacity offered.' },
       ),
     ),
+    drain: Type.Optional(
+      Type.Object(
+        {
+          agencies: Type.Array(Type.String({ description: 'An Agency name.' }), {
+            description: `Agencies still placed here, sorted; the first ${STATUS_LISTED}.`,
+            maxItems: STATUS_LISTED,
+          }),
+          agencyCount: Type.Integer({ description: 'How many agencies are still placed here.', minimum: 0 }),
+          services: Type.Array(Type.String({ description: 'A SharedDataService, namespace/name.' }), {
+            description: `Shared data services still running here, sorted; the first ${STATUS_LISTED}.`,
+            maxItems: STATUS_LISTED,
+          }),
+          serviceCount: Type.Integer({ description: 'How many shared data services still run here.', minimum: 0 }),
+          awaitingConfirmation: Type.Array(Type.String({ description: 'An Agency name.' }), {
+            description: `Agencies moved off whose namespaces and data are still kept here until a platform engineer confirms the move (spec.confirmedMoves); the first ${STATUS_LISTED}.`,
+            maxItems: STATUS_LISTED,
+          }),
+          awaitingConfirmationCount: Type.Integer({ description: 'How many moved agencies wait for confirmation.', minimum: 0 }),
+        },
+        { description: 'While spec.cordoned: what is still here. Drained when all three counts are 0.' },
+      ),
+    ),
   },
   { description: 'What the operator last observed of the data centre.' },
 );
@@ -123,6 +178,7 @@ export const DataCentreKind = {
     { name: 'Connected', type: 'boolean', jsonPath: '.status.connected', description: 'Reached at the last attempt.' },
     { name: 'Nodes', type: 'integer', jsonPath: '.status.readyNodes', description: 'Ready nodes.' },
     { name: 'Agencies', type: 'integer', jsonPath: '.status.agencies', description: 'Agencies placed here.' },
+    { name: 'Cordoned', type: 'boolean', jsonPath: '.spec.cordoned', description: 'No new placements (draining).' },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'Ready condition.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age.' },
   ],

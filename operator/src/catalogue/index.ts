@@ -12,7 +12,7 @@
  */
 import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { DECLARED_USE_FROM_LEVEL as DECLARED_USE_LEVEL } from '../model/policy.ts';
+import { dataCentreOwner, DECLARED_USE_FROM_LEVEL as DECLARED_USE_LEVEL } from '../model/policy.ts';
 import { renderService, type AccessMatch, type DeclaredUse } from '../render/index.ts';
 
 export interface CatalogueEntry {
@@ -31,6 +31,8 @@ export interface CatalogueEntry {
   port: number;
   /** Data centres where it runs (its placement, where the owner is placed), sorted. */
   dataCentres: string[];
+  /** Of those, the ones an agency owns (inherited, ownedBy) or has dedicated to it (dedicatedTo): data centre name to that agency. */
+  dataCentreOwners: Record<string, string>;
   /** Consumer workspaces entitled at `now`, `agency/workspace`, sorted. */
   consumers: string[];
   /** onRequest: the request/grant pairs open at `now`. */
@@ -60,6 +62,13 @@ function entry(platform: Platform, service: SharedDataService, now: Date): Catal
     workspace: service.spec.workspace,
     port: service.spec.port,
     dataCentres: rendered.dataCentres,
+    dataCentreOwners: Object.fromEntries(
+      rendered.dataCentres.flatMap((name) => {
+        const dc = platform.dataCentres.find((d) => d.metadata.name === name);
+        const owner = dc ? dataCentreOwner(dc) : undefined;
+        return owner === undefined ? [] : [[name, owner]];
+      }),
+    ),
     consumers: rendered.consumers,
     access: rendered.access,
     requests: rendered.requests,
@@ -75,6 +84,11 @@ function entry(platform: Platform, service: SharedDataService, now: Date): Catal
   }
   if (rendered.nextChange) out.nextChange = rendered.nextChange.toISOString();
   return out;
+}
+
+/** What the data centres column says: an agency's own data centre is shown as its (`dc-btc (btc's)`). */
+export function dataCentresText(e: CatalogueEntry): string {
+  return e.dataCentres.map((d) => (e.dataCentreOwners[d] !== undefined ? `${d} (${e.dataCentreOwners[d]}'s)` : d)).join(', ') || 'none';
 }
 
 /** What the consumers column says. */

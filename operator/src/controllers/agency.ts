@@ -3,7 +3,9 @@
 // nothing anywhere else: what carries its owner label but is no longer rendered is pruned in
 // every connected data centre, so a placement change moves it. Namespaces are deleted only
 // under deletionPolicy Delete; otherwise they are orphaned with their default-deny policy,
-// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts).
+// quota and LimitRange, and re-adopted only by the same tenant (namespaces.ts). In a data
+// centre the agency has moved off, its namespaces wait, kept as they are, until a platform
+// engineer confirms the move there (DataCentre spec.confirmedMoves): a drain loses no data.
 //
 // An agency the rules reject (model/rules.ts: a code already taken, a namespace of the
 // platform's own, a placement its level forbids) is rendered no more: its bindings and allow
@@ -58,9 +60,9 @@ export const agencyOwner: RenderedOwner<Agency & KubernetesObject, AgencyReconci
     return agency.metadata.finalizers?.includes(FINALIZER) === true || setFinalizers(ctx, agency, [...(agency.metadata.finalizers ?? []), FINALIZER]);
   },
   render: (ctx, agency) => ({ ...renderAgency(ctx.hub.platform(), agency), blocked: new Map() }),
-  syncOptions(_ctx, agency, render, owner) {
+  syncOptions(ctx, agency, render, owner) {
     return {
-      ...underPolicy(agency.spec.deletionPolicy ?? 'Retain'),
+      ...untilMoveConfirmed(ctx, agency, underPolicy(agency.spec.deletionPolicy ?? 'Retain')),
       admit: admitNamespaces(
         { name: agency.metadata.name, code: render.code ?? '', ...(agency.metadata.uid ? { uid: agency.metadata.uid } : {}) },
         owner,
@@ -141,6 +143,28 @@ function rejectedPlacement(agency: Agency): PlacementStatus[] {
 function underPolicy(policy: string): Pick<SyncOptions, 'mayDelete' | 'after'> {
   if (policy === 'Delete') return { mayDelete: () => true };
   return { mayDelete: notRetained, ...(policy === 'Retain' ? { after: (m, w, undesired) => orphanRetained(m, w, undesired, AGENCY_FIELD_MANAGER) } : {}) };
+}
+
+/**
+ * The deletion policy, except in a data centre the agency has moved off and whose
+ * DataCentre does not list it in spec.confirmedMoves: there its namespaces, default-deny,
+ * quota and LimitRange stay as they are, still its own, with their data, whatever the policy
+ * (a drain loses nothing before a platform engineer has checked the move). Its bindings and
+ * other policies go: the agency works where it is placed now.
+ */
+function untilMoveConfirmed(
+  ctx: ControllerContext,
+  agency: Agency,
+  policy: Pick<SyncOptions, 'mayDelete' | 'after'>,
+): Pick<SyncOptions, 'mayDelete' | 'after'> {
+  const awaiting = (dc: string) =>
+    !agency.spec.placement.dataCentres.includes(dc) && ctx.hub.dataCentre(dc)?.spec.confirmedMoves?.includes(agency.metadata.name) !== true;
+  const { mayDelete, after } = policy;
+  const out: Pick<SyncOptions, 'mayDelete' | 'after'> = {
+    mayDelete: (live, dc) => (awaiting(dc) ? notRetained(live) : (mayDelete?.(live, dc) ?? live.kind !== 'Namespace')),
+  };
+  if (after) out.after = (member, writer, undesired) => (awaiting(member.name) ? Promise.resolve(0) : after(member, writer, undesired));
+  return out;
 }
 
 /** Removes what the owner has in every reachable data centre, as its deletion policy says. */

@@ -121,6 +121,7 @@ export class OperatorCore {
       SharedDataService: make(CONTROLLERS.SharedDataService),
     };
     hub.setInertNamespaces((namespace) => this.retainedHubNamespace(namespace));
+    hub.setPresence((dataCentre) => this.agenciesIn(dataCentre));
     opts.platformMetrics.bind({
       agencies: () => hub.platform().agencies.length,
       dataCentres: () =>
@@ -261,7 +262,7 @@ export class OperatorCore {
   }
 
   /** A child object in a data centre changed: reconcile its owner (drift is repaired at once). */
-  private memberObject(_member: Member, type: 'add' | 'update' | 'delete', obj: KubernetesObject, old?: KubernetesObject): void {
+  private memberObject(member: Member, type: 'add' | 'update' | 'delete', obj: KubernetesObject, old?: KubernetesObject): void {
     for (const o of old ? [old, obj] : [obj]) this.enqueueOwner(o);
     if (obj.kind !== 'Namespace') return;
     // A namespace an agency wants but may not take (another owner's, or unlabelled) came, went
@@ -272,14 +273,34 @@ export class OperatorCore {
     const after = type === 'delete' ? false : managed(obj);
     // Links and services write only into existing govcloud namespaces: one came or went.
     if (before !== after) {
-      // A hub namespace retained or adopted: the objects in it stop or start acting.
-      if (agencyNameOfHubNamespace(obj.metadata?.name) !== undefined) {
+      // A hub namespace retained or adopted (the objects in it stop or start acting), or an
+      // agency arriving in or leaving a cordoned data centre (who may stay there): verdicts change.
+      if (agencyNameOfHubNamespace(obj.metadata?.name) !== undefined || this.cordoned(member.name)) {
         this.opts.hub.invalidate();
         this.publishVerdictsSoon();
       }
+      // A drain's status lists whose namespaces are still there.
+      if (this.cordoned(member.name)) this.enqueue('DataCentre', undefined, member.name);
       this.enqueueAll('NetworkLink');
       this.enqueueAll('SharedDataService');
     }
+  }
+
+  private cordoned(dataCentre: string): boolean {
+    return this.opts.hub.dataCentre(dataCentre)?.spec.cordoned === true;
+  }
+
+  /** The agencies with workspace namespaces of theirs in the data centre; undefined while it is not reached. */
+  private agenciesIn(dataCentre: string): ReadonlySet<string> | undefined {
+    const member = this.ctx.members.get(dataCentre);
+    if (!member?.ready()) return undefined;
+    const names = new Set<string>();
+    for (const ns of member.managedNamespaces()) {
+      if (ns.metadata?.deletionTimestamp) continue;
+      const owner = ownerFromLabels(ns.metadata);
+      if (owner?.kind === 'Agency' && agencyNameOfHubNamespace(ns.metadata?.name) === undefined) names.add(owner.name);
+    }
+    return names;
   }
 
   /** A hub namespace left behind under Retain and not adopted since (its objects are inert). */
@@ -309,6 +330,11 @@ export class OperatorCore {
       this.enqueueAll('NetworkLink');
       this.enqueueAll('SharedDataService');
       this.enqueueOwnersIn(member);
+    }
+    // Who is in a cordoned data centre is known only while it is reached.
+    if (this.wasReady.get(member.name) !== ready && this.cordoned(member.name)) {
+      this.opts.hub.invalidate();
+      this.publishVerdictsSoon();
     }
     this.wasReady.set(member.name, ready);
     const dark = !ready && member.state() !== 'connecting';

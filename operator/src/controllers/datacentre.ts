@@ -12,10 +12,10 @@
 // also why it is not a rendered owner (rendered-owner.ts): nothing is withdrawn on rejection,
 // and what it reports is first the connection, then the apply.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Agency, DataCentre } from '../api/index.ts';
+import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
-import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
-import { listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
+import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn } from '../render/index.ts';
+import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, type ControllerContext } from './context.ts';
 import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
@@ -46,6 +46,47 @@ export function allocation(ctx: ControllerContext, dc: string): { agencies: numb
     total.storage += placed.quota.storage;
   }
   return total;
+}
+
+/** What is still in a cordoned data centre: sorted names, each list with its count. */
+export interface Drain {
+  agencies: string[];
+  services: string[];
+  /** Moved off, their namespaces kept here until the move is confirmed (spec.confirmedMoves). */
+  awaitingConfirmation: string[];
+}
+
+/**
+ * What the specs still place in the data centre (stillIn, as `govcloud plan` shows it), and
+ * the agencies whose namespaces are still here though they are placed here no more (what the
+ * member's cache shows; none while it is not reached).
+ */
+export function drainOf(ctx: ControllerContext, dc: string): Drain {
+  const { agencies, services } = stillIn(ctx.hub.platform(), dc);
+  const placed = new Set(agencies);
+  const member = ctx.members.get(dc);
+  const kept = new Set<string>();
+  if (member?.ready()) {
+    // A namespace being deleted is on its way out: what the drain waits for is gone with it.
+    for (const ns of member.managedNamespaces()) {
+      if (ns.metadata?.deletionTimestamp) continue;
+      const owner = ownerFromLabels(ns.metadata);
+      if (owner?.kind === 'Agency' && !placed.has(owner.name) && agencyNameOfHubNamespace(ns.metadata?.name) === undefined) kept.add(owner.name);
+    }
+  }
+  return { agencies, services, awaitingConfirmation: [...kept].sort(compareStrings) };
+}
+
+/** The drain as status keeps it: at most STATUS_LISTED names per list, and the counts. */
+export function drainStatus(drain: Drain): Record<string, unknown> {
+  return {
+    agencies: drain.agencies.slice(0, STATUS_LISTED),
+    agencyCount: drain.agencies.length,
+    services: drain.services.slice(0, STATUS_LISTED),
+    serviceCount: drain.services.length,
+    awaitingConfirmation: drain.awaitingConfirmation.slice(0, STATUS_LISTED),
+    awaitingConfirmationCount: drain.awaitingConfirmation.length,
+  };
 }
 
 /** Connects (or reconnects) the member for a DataCentre; undefined with why when it cannot. */
@@ -81,6 +122,8 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
       agencies: alloc.agencies,
       allocated: { cpu: formatMilli(alloc.cpu), memory: formatBytes(alloc.memory), storage: formatBytes(alloc.storage) },
     };
+    const drain = dc.spec.cordoned === true ? drainOf(ctx, name) : undefined;
+    if (drain) status.drain = drainStatus(drain);
     let failure: string | undefined;
     const ready = member?.ready() === true;
     status.connected = ready;
@@ -125,7 +168,9 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         outcome = {
           state: 'ready',
           reason: 'Connected',
-          message: `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed`,
+          message:
+            `Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes, ${alloc.agencies} agencies placed` +
+            (drain ? `; cordoned: ${drainText(drain)}` : ''),
         };
       }
     }
@@ -141,6 +186,18 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     await ctx.status.write(dc, status, FIELD_MANAGER);
     if (failure) throw new Error(failure);
   };
+}
+
+/** One line for people: what a drain still waits for. */
+export function drainText(drain: Drain): string {
+  const { agencies, services, awaitingConfirmation } = drain;
+  if (agencies.length + services.length + awaitingConfirmation.length === 0) return 'drained, nothing left here';
+  const part = (items: string[], noun: string) => (items.length === 0 ? [] : [`${items.length} ${noun} (${listText(items, { noun, separator: ', ' })})`]);
+  return [
+    ...part(agencies, 'agencies still placed'),
+    ...part(services, 'services still running'),
+    ...part(awaitingConfirmation, 'moved agencies whose namespaces wait for confirmation'),
+  ].join('; ');
 }
 
 export const dataCentreKey = (name: string): string => `${HUB}//${name}`;

@@ -93,6 +93,7 @@ export class HubCache {
   private verdicts: Verdicts | undefined;
   private readonly verdictListeners = new Set<(objects: PlatformObject[]) => void>();
   private inertNamespaces: (namespace: string) => boolean = () => false;
+  private presentIn: (dataCentre: string) => ReadonlySet<string> | undefined = () => undefined;
 
   constructor(opts: HubCacheOptions) {
     this.namespace = opts.namespace;
@@ -163,6 +164,16 @@ export class HubCache {
     this.invalidate();
   }
 
+  /**
+   * Who is in a cordoned data centre, as the members' caches show it (Platform.present):
+   * undefined for a data centre not reached. Only cordoned ones are asked, so a namespace
+   * coming or going elsewhere changes nothing here.
+   */
+  setPresence(present: (dataCentre: string) => ReadonlySet<string> | undefined): void {
+    this.presentIn = present;
+    this.invalidate();
+  }
+
   /** Whether objects in this hub namespace take no effect now. */
   isInert(namespace: string | undefined): boolean {
     return namespace !== undefined && this.inertNamespaces(namespace);
@@ -194,6 +205,12 @@ export class HubCache {
       requests: acting(this.requests),
       grants: acting(this.grants),
     };
+    const present = new Map<string, ReadonlySet<string>>();
+    for (const dc of platform.dataCentres) {
+      const there = dc.spec.cordoned === true ? this.presentIn(dc.metadata.name) : undefined;
+      if (there) present.set(dc.metadata.name, there);
+    }
+    if (present.size > 0) platform.present = present;
     this.memo = { revision: this.revision, platform };
     return platform;
   }
@@ -220,7 +237,15 @@ export class HubCache {
     const platform = this.platform();
     const problems = this.problems();
     const stamps = new Map<string, string>();
-    for (const list of Object.values(platform) as KubernetesObject[][]) for (const o of list) stamps.set(keyOf(o), stampOf(o));
+    const lists = [
+      platform.dataCentres,
+      platform.agencies,
+      platform.links,
+      platform.services,
+      platform.requests,
+      platform.grants,
+    ] as unknown as KubernetesObject[][];
+    for (const list of lists) for (const o of list) stamps.set(keyOf(o), stampOf(o));
     const errors = new Map<string, RuleProblem[]>();
     for (const p of problems) {
       if (p.severity !== 'error') continue;

@@ -60,8 +60,8 @@ export interface SyncOptions {
   /** Desired objects per data centre; data centres absent here get everything of the owner pruned. */
   desired: ReadonlyMap<string, DesiredObject[]>;
   signal: AbortSignal;
-  /** Which undesired live objects may be deleted (default: all but Namespaces). */
-  mayDelete?: (live: KubernetesObject) => boolean;
+  /** Which undesired live objects may be deleted, in which data centre (default: all but Namespaces). */
+  mayDelete?: (live: KubernetesObject, dataCentre: string) => boolean;
   /** Filters a data centre's desired objects before applying (default: only into existing govcloud namespaces). */
   admit?: (member: Member, objects: DesiredObject[]) => Admission;
   /** The govcloud object that DriftRepaired events are about; none are recorded without it. */
@@ -123,7 +123,8 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   const applier = new Applier({ writer, fieldManager: opts.fieldManager, concurrency: WRITES_IN_FLIGHT, ours: (m) => m.startsWith('govcloud-') });
   const { regarding } = opts;
   const onDrift = regarding ? (drift: Drift) => void ctx.recorder.warning(regarding, 'DriftRepaired', 'Repair', `${dc}: ${driftText(drift)}`) : undefined;
-  const mayDelete = opts.mayDelete ?? ((o: KubernetesObject) => o.kind !== 'Namespace');
+  const mayDeleteHere = opts.mayDelete;
+  const mayDelete = mayDeleteHere ? (o: KubernetesObject) => mayDeleteHere(o, dc) : (o: KubernetesObject) => o.kind !== 'Namespace';
   let counts: ApplyCounts | undefined;
   let message: string | undefined;
   try {

@@ -5,6 +5,7 @@
  */
 import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../api/index.ts';
 import { agencyNameOfHubNamespace } from '../api/index.ts';
+import { agencyAncestors, type PlacementContext } from './policy.ts';
 
 export interface Platform {
   dataCentres: DataCentre[];
@@ -13,6 +14,12 @@ export interface Platform {
   services: SharedDataService[];
   requests: AccessRequest[];
   grants: AccessGrant[];
+  /**
+   * What is observed, not desired: per data centre whose clusters the operator sees, the
+   * agencies that have namespaces there (so a cordon keeps them and refuses newcomers).
+   * Absent offline, and for a data centre not reached: unknown.
+   */
+  present?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function emptyPlatform(): Platform {
@@ -23,4 +30,18 @@ export function emptyPlatform(): Platform {
 export function actingAgency(platform: Platform, object: { metadata: { namespace?: string } }): Agency | undefined {
   const name = agencyNameOfHubNamespace(object.metadata.namespace);
   return name === undefined ? undefined : platform.agencies.find((a) => a.metadata.name === name);
+}
+
+/**
+ * What the placement decision (model/policy.ts) needs to know of the platform about this
+ * agency in this data centre. The parents are looked up only for a data centre another
+ * agency owns: the one case that asks for them.
+ */
+export function placementContext(platform: Platform, agency: Agency, dataCentre: DataCentre): PlacementContext {
+  const owner = dataCentre.spec.ownedBy;
+  const parentOf = (name: string) => platform.agencies.find((a) => a.metadata.name === name)?.spec.parent;
+  const context: PlacementContext = { ancestors: owner !== undefined && owner !== agency.metadata.name ? agencyAncestors(agency.metadata.name, parentOf) : [] };
+  const present = platform.present?.get(dataCentre.metadata.name);
+  if (present) context.present = present.has(agency.metadata.name);
+  return context;
 }

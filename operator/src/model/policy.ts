@@ -71,20 +71,55 @@ export const DEDICATED_DATA_CENTRE_FROM_LEVEL = fromLevel((p) => p.dedicatedData
 /** Why a data centre does not accept an agency, whatever else is right. */
 export type PlacementRefusal =
   | { reason: 'DedicatedToAnotherAgency'; dedicatedTo: string }
+  | { reason: 'OwnedByAnotherAgency'; ownedBy: string }
   | { reason: 'DedicatedDataCentreRequired'; level: number }
-  | { reason: 'NotAccredited'; accreditedLevel: number; level: number };
+  | { reason: 'NotAccredited'; accreditedLevel: number; level: number }
+  | { reason: 'Cordoned' };
+
+/** What the placement decision needs to know beyond the two objects. */
+export interface PlacementContext {
+  /** The agency's parents by spec.parent, nearest first (agencyAncestors). */
+  ancestors: readonly string[];
+  /**
+   * Whether the agency is in the data centre already (the operator: its namespaces are
+   * there); undefined where that cannot be known (offline, or the data centre unreachable):
+   * then a cordon refuses nothing, and the rules warn instead.
+   */
+  present?: boolean;
+}
 
 /**
- * The one placement decision: whether the data centre may host the agency by dedication and
- * accreditation. Undefined when it may. Existence and quotas are the callers' (the rules
- * report a name that resolves to nothing; the renderers need a quota to bound namespaces).
+ * The agency's parents by spec.parent, nearest first; a chain that goes round or names an
+ * agency that does not exist stops there (the rules report both).
  */
-export function placementRefusal(agency: Agency, dataCentre: DataCentre): PlacementRefusal | undefined {
+export function agencyAncestors(agencyName: string, parentOf: (name: string) => string | undefined): string[] {
+  const chain: string[] = [];
+  for (let at = parentOf(agencyName); at !== undefined && at !== agencyName && !chain.includes(at); at = parentOf(at)) chain.push(at);
+  return chain;
+}
+
+/** The agency a data centre belongs to (dedicatedTo or ownedBy), or undefined for a shared one. */
+export function dataCentreOwner(dataCentre: DataCentre): string | undefined {
+  return dataCentre.spec.dedicatedTo ?? dataCentre.spec.ownedBy;
+}
+
+/**
+ * The one placement decision: whether the data centre may host the agency by ownership,
+ * accreditation and cordon. Undefined when it may. A data centre dedicated to an agency
+ * hosts it alone; one owned by an agency (inherited) hosts it and the agencies under it;
+ * a cordoned one hosts no agency that is not there already. Existence and quotas are the
+ * callers' (the rules report a name that resolves to nothing; the renderers need a quota to
+ * bound namespaces).
+ */
+export function placementRefusal(agency: Agency, dataCentre: DataCentre, context: PlacementContext): PlacementRefusal | undefined {
   const level = agency.spec.securityLevel;
-  const dedicatedTo = dataCentre.spec.dedicatedTo;
-  if (dedicatedTo !== undefined && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
-  if (levelPolicy(level).dedicatedDataCentre && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedDataCentreRequired', level };
+  const name = agency.metadata.name;
+  const { dedicatedTo, ownedBy } = dataCentre.spec;
+  if (dedicatedTo !== undefined && dedicatedTo !== name) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
+  if (ownedBy !== undefined && ownedBy !== name && !context.ancestors.includes(ownedBy)) return { reason: 'OwnedByAnotherAgency', ownedBy };
+  if (levelPolicy(level).dedicatedDataCentre && dedicatedTo !== name) return { reason: 'DedicatedDataCentreRequired', level };
   if (dataCentre.spec.accreditedLevel < level) return { reason: 'NotAccredited', accreditedLevel: dataCentre.spec.accreditedLevel, level };
+  if (dataCentre.spec.cordoned === true && context.present === false) return { reason: 'Cordoned' };
   return undefined;
 }
 

@@ -44,7 +44,7 @@ export function checkPlatform(platform: Platform, options: RuleOptions = {}): Ru
   const plan = addressPlan(platform.dataCentres);
   checkDataCentres(platform, index, ...both('data-centres'));
   checkDeclaredNetworks(platform, errors('declared-networks'));
-  checkAgencies(platform, index, errors('agencies'));
+  checkAgencies(platform, index, ...both('agencies'));
   checkPlatformNamespaces(platform, options.platformNamespaces ?? [], errors('platform-namespaces'));
   checkInternetEgress(platform, plan, errors('internet-egress'));
   checkCapacity(platform, index, errors('capacity'));
@@ -99,7 +99,7 @@ function checkPlatformNamespaces(platform: Platform, extra: readonly string[], e
   }
 }
 
-function checkAgencies(platform: Platform, index: Index, error: Report): void {
+function checkAgencies(platform: Platform, index: Index, error: Report, warning: Report): void {
   const codes = new Map<string, Agency>();
   const namespaces = new Map<string, { agency: Agency; workspace: string }>();
   for (const agency of platform.agencies) {
@@ -146,6 +146,6 @@ function checkAgencies(platform: Platform, index: Index, error: Report): void {
       }
     }
 
-    checkAgencyPlacement(agency, index, error);
+    checkAgencyPlacement(platform, agency, index, error, warning);
   }
 }

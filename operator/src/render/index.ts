@@ -41,7 +41,7 @@ export {
   WORKSPACE_OBJECT_POLICIES,
   type WorkspaceObjectPolicy,
 } from './platform-objects.ts';
-export { placementOf, hubDataCentre, type Placement } from './placement.ts';
+export { placementOf, placedNames, stillIn, hubDataCentre, type Placement } from './placement.ts';
 export { ownerKey, ownerLabelValue, ownerFromLabels, isValidLabelValue, boundedName } from './names.ts';
 export { CHILD_RESOURCES, childResource, applyRank, type ResourceType } from './kinds.ts';
-export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects } from './meta.ts';
+export { AGENCY_NAME_LABEL, OWNER_ANNOTATION, compareObjects, compareStrings } from './meta.ts';

@@ -4,12 +4,12 @@
  * them and the services consuming from them agree on where they are.
  *
  * A data centre refuses an agency when it does not exist, when the policy's placement
- * decision refuses it (model/policy.ts: dedicated to another agency, not dedicated where the
- * level needs it, accredited below the agency's level), or when the agency has no valid
+ * decision refuses it (model/policy.ts: dedicated to or owned by another agency, not
+ * dedicated where the level needs it, accredited below the agency's level, cordoned), or when the agency has no valid
  * quota for it (namespaces without a quota would be unbounded).
  */
-import type { Agency, DataCentre } from '../api/index.ts';
-import type { Platform } from '../model/platform.ts';
+import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
+import { placementContext, type Platform } from '../model/platform.ts';
 import { placementRefusal, type PlacementRefusal } from '../model/policy.ts';
 import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
 import { parseBytes, parseMilli } from '../model/quantity.ts';
@@ -69,7 +69,7 @@ export function placementOf(platform: Platform, agency: Agency): Placement {
       refuse('DataCentreNotFound', `data centre ${name} does not exist`);
       continue;
     }
-    const refusal = placementRefusal(agency, dc);
+    const refusal = placementRefusal(agency, dc, placementContext(platform, agency, dc));
     if (refusal) {
       refuse(refusal.reason, refusalText(refusal, agency, name));
       continue;
@@ -97,8 +97,12 @@ function refusalText(refusal: PlacementRefusal, agency: Agency, dataCentre: stri
   switch (refusal.reason) {
     case 'DedicatedToAnotherAgency':
       return `data centre ${dataCentre} is dedicated to agency ${refusal.dedicatedTo}`;
+    case 'OwnedByAnotherAgency':
+      return `data centre ${dataCentre} belongs to agency ${refusal.ownedBy} and hosts only it and the agencies under it`;
     case 'DedicatedDataCentreRequired':
       return `security level ${refusal.level} needs a data centre dedicated to ${agency.metadata.name}; ${dataCentre} is not`;
+    case 'Cordoned':
+      return `data centre ${dataCentre} is cordoned (draining) and takes no new agency`;
     case 'NotAccredited':
       return `data centre ${dataCentre} is accredited up to security level ${refusal.accreditedLevel}, the agency is level ${refusal.level}`;
   }
@@ -107,6 +111,20 @@ function refusalText(refusal: PlacementRefusal, agency: Agency, dataCentre: stri
 /** Names of the data centres that accept the agency (sorted). */
 export function placedNames(platform: Platform, agency: Agency): string[] {
   return placementOf(platform, agency).placed.map((p) => p.dataCentre.metadata.name);
+}
+
+/**
+ * What a drain of the data centre still waits for, from the specs: the agencies placed there
+ * (accepted placement) and the shared data services of those agencies placed there; sorted.
+ * `govcloud plan` and the DataCentre's status both list them.
+ */
+export function stillIn(platform: Platform, dataCentre: string): { agencies: string[]; services: string[] } {
+  const agencies = platform.agencies.filter((a) => placedNames(platform, a).includes(dataCentre)).map((a) => a.metadata.name);
+  const placed = new Set(agencies);
+  const services = platform.services
+    .filter((s) => s.spec.placement.dataCentres.includes(dataCentre) && placed.has(agencyNameOfHubNamespace(s.metadata.namespace) ?? ''))
+    .map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`);
+  return { agencies: agencies.sort(compareStrings), services: services.sort(compareStrings) };
 }
 
 /** The hub: the one data centre with `spec.connection.thisCluster: true`. */

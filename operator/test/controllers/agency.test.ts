@@ -72,8 +72,9 @@ test('drift: a deleted or edited NetworkPolicy is put back', async () => {
   await h.stop();
 });
 
-test('placement change moves the objects (Delete: old namespaces deleted; Retain: orphaned)', async () => {
-  const h = await harness({ objects: dataCentres() });
+test('placement change moves the objects; the old namespaces wait, kept, until the move is confirmed (then Delete: deleted; Retain: orphaned)', async () => {
+  const dcs = dataCentres();
+  const h = await harness({ objects: dcs });
   h.apply(agency('mover', { code: 'G30', dcs: ['dc-hcm'], deletionPolicy: 'Delete' }));
   h.apply(agency('keeper', { code: 'G31', dcs: ['dc-hcm'] }));
   await h.run(1000);
@@ -81,6 +82,33 @@ test('placement change moves the objects (Delete: old namespaces deleted; Retain
 
   h.apply(agency('mover', { code: 'G30', dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
   h.apply(agency('keeper', { code: 'G31', dcs: ['dc-danang'] }));
+  await h.run(1000);
+  // Not confirmed: whatever the policy, the namespace, default-deny, quota and LimitRange stay, still the agency's; access goes.
+  for (const name of ['mover', 'keeper']) {
+    const left = ownedNames(h, 'dc-hcm', `Agency..${name}`);
+    assert.equal(
+      left.filter(
+        (o) =>
+          o.startsWith('Namespace') ||
+          o.startsWith('NetworkPolicy') ||
+          o.startsWith('ResourceQuota') ||
+          o.startsWith('LimitRange') ||
+          o.startsWith('RoleBinding'),
+      ),
+      [
+        `LimitRange ${name}-app/govcloud-defaults`,
+        `Namespace ${name}-app`,
+        `NetworkPolicy ${name}-app/govcloud-default-deny`,
+        `ResourceQuota ${name}-app/govcloud-quota`,
+      ],
+      `${name}: kept until the move is confirmed`,
+    );
+  }
+  assert.ok(ownedNames(h, 'dc-danang', 'Agency..mover').includes('Namespace mover-app'), 'the move itself is not held back');
+
+  // A platform engineer confirms both moves on the old data centre.
+  const hcm = dcs.find((d) => d.metadata?.name === 'dc-hcm')!;
+  h.apply({ ...hcm, spec: { ...hcm.spec, confirmedMoves: ['mover', 'keeper'] } });
   await h.run(1000);
   assert.equal(ownedNames(h, 'dc-hcm', 'Agency..mover'), []);
   assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'mover-app'), 'Delete: the old namespace is deleted');

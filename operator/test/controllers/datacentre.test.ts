@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { platformRoleProblems } from '../../src/controllers/platform-roles.ts';
 import { platformClusterRoles } from '../../src/render/index.ts';
-import { condition, dataCentres, harness } from './fakes.ts';
+import { agency, condition, dataCentres, harness } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
 
@@ -68,3 +68,37 @@ test('a govcloud ClusterRole changed or missing in a data centre degrades its Da
 });
 
 test.run();
+
+test('a cordoned data centre keeps who is there, refuses a newcomer, and its status lists what the drain waits for, to the end', async () => {
+  const dcs = dataCentres();
+  const h = await harness({ objects: dcs });
+  try {
+    const dc = () => h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name: 'dc-hcm' } });
+    h.apply(agency('cu', { code: 'G40', dcs: ['dc-hcm'], deletionPolicy: 'Delete' }));
+    await h.run(2000);
+    const hcm = dcs.find((d) => d.metadata?.name === 'dc-hcm')!;
+    h.apply({ ...hcm, spec: { ...hcm.spec, cordoned: true } });
+    h.apply(agency('moi', { code: 'G41', dcs: ['dc-hcm'] }));
+    await h.run(3000);
+    assert.is(condition(h.agency('cu'), 'Ready')?.status, 'True', 'an agency already there stays');
+    const refused = condition(h.agency('moi'), 'Degraded');
+    assert.is(refused?.reason, 'RuleViolation');
+    assert.match(refused?.message ?? '', 'DataCentre/dc-hcm is cordoned (draining): it takes no new agency; choose another data centre');
+    assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'moi-app'), 'nothing of the newcomer there');
+    const drain = () => (dc()?.status as { drain?: Record<string, unknown> } | undefined)?.drain;
+    assert.equal(drain(), { agencies: ['cu'], agencyCount: 1, services: [], serviceCount: 0, awaitingConfirmation: [], awaitingConfirmationCount: 0 });
+
+    h.apply(agency('cu', { code: 'G40', dcs: ['dc-danang'], deletionPolicy: 'Delete' }));
+    await h.run(3000);
+    assert.equal(drain(), { agencies: [], agencyCount: 0, services: [], serviceCount: 0, awaitingConfirmation: ['cu'], awaitingConfirmationCount: 1 });
+    assert.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'cu-app'), 'kept until confirmed');
+
+    h.apply({ ...hcm, spec: { ...hcm.spec, cordoned: true, confirmedMoves: ['cu'] } });
+    await h.run(3000);
+    assert.not.ok(h.cluster('dc-hcm').has('Namespace', undefined, 'cu-app'), 'confirmed: Delete deletes');
+    assert.equal(drain(), { agencies: [], agencyCount: 0, services: [], serviceCount: 0, awaitingConfirmation: [], awaitingConfirmationCount: 0 });
+    assert.match(condition(dc(), 'Ready')?.message ?? '', 'cordoned: drained, nothing left here');
+  } finally {
+    await h.stop();
+  }
+});

@@ -4,8 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withPolicyTable } from '../../bin/policy-doc.ts';
-import { emptyPlatform, type Platform } from '../../src/model/platform.ts';
+import { emptyPlatform, placementContext, type Platform } from '../../src/model/platform.ts';
 import {
+  agencyAncestors,
+  dataCentreOwner,
   dataClassExceeds,
   DECLARED_USE_FROM_LEVEL,
   DEDICATED_DATA_CENTRE_FROM_LEVEL,
@@ -17,7 +19,7 @@ import {
   sharingRefusal,
   type LevelPolicy,
 } from '../../src/model/policy.ts';
-import { DATA_CLASSES, SHARING_MODES, SharedDataServiceKind } from '../../src/api/index.ts';
+import { DATA_CLASSES, DataCentreKind, SHARING_MODES, SharedDataServiceKind } from '../../src/api/index.ts';
 import { checkCel } from '../../src/validate/cel.ts';
 import { checkPlatform } from '../../src/model/rules.ts';
 import { placementOf, renderService } from '../../src/render/index.ts';
@@ -90,8 +92,19 @@ test('policy: a data class not in the order is refused on either side (fail-safe
   }
 });
 
-test('policy: one placement decision, and the rules and the renderer refuse exactly where it does', () => {
-  const cases: { level: number; accredited: number; dedicatedTo?: string; want: string | undefined }[] = [
+test("policy: one placement decision, and the rules, the renderer and the CRD's CEL refuse exactly where it does", () => {
+  // bca is a ministry; bca-c06 a department under it; bca-c06-pa a unit under that; other is another ministry.
+  type Case = {
+    agency?: string;
+    level: number;
+    accredited: number;
+    dedicatedTo?: string;
+    ownedBy?: string;
+    cordoned?: boolean;
+    present?: boolean;
+    want: string | undefined;
+  };
+  const cases: Case[] = [
     { level: 2, accredited: 3, want: undefined },
     { level: 4, accredited: 4, want: undefined },
     { level: 4, accredited: 3, want: 'NotAccredited' },
@@ -100,23 +113,83 @@ test('policy: one placement decision, and the rules and the renderer refuse exac
     { level: 5, accredited: 5, dedicatedTo: 'bca', want: undefined },
     { level: 5, accredited: 4, dedicatedTo: 'bca', want: 'NotAccredited' },
     { level: 1, accredited: 1, dedicatedTo: 'bca', want: undefined },
+    // A dedicated data centre hosts its agency alone: not even the agencies under it.
+    { agency: 'bca-c06', level: 2, accredited: 4, dedicatedTo: 'bca', want: 'DedicatedToAnotherAgency' },
+    // An inherited (owned) one hosts the owner and its line, transitively, and no one else.
+    { level: 2, accredited: 4, ownedBy: 'bca', want: undefined },
+    { agency: 'bca-c06', level: 2, accredited: 4, ownedBy: 'bca', want: undefined },
+    { agency: 'bca-c06-pa', level: 3, accredited: 4, ownedBy: 'bca', want: undefined },
+    { agency: 'bca', level: 2, accredited: 4, ownedBy: 'bca-c06', want: 'OwnedByAnotherAgency' },
+    { agency: 'other', level: 2, accredited: 4, ownedBy: 'bca', want: 'OwnedByAnotherAgency' },
+    // Level 5 keeps its rule in an owned data centre: only dedicatedTo serves it.
+    { level: 5, accredited: 4, ownedBy: 'bca', want: 'DedicatedDataCentreRequired' },
+    { agency: 'bca-c06', level: 4, accredited: 3, ownedBy: 'bca', want: 'NotAccredited' },
+    // A cordon refuses a newcomer, keeps who is there, and refuses no one where that is unknown.
+    { level: 2, accredited: 4, cordoned: true, present: false, want: 'Cordoned' },
+    { level: 2, accredited: 4, cordoned: true, present: true, want: undefined },
+    { level: 2, accredited: 4, cordoned: true, want: undefined },
+    { agency: 'other', level: 2, accredited: 4, ownedBy: 'bca', cordoned: true, present: true, want: 'OwnedByAnotherAgency' },
   ];
+  const parents: Record<string, string> = { 'bca-c06': 'bca', 'bca-c06-pa': 'bca-c06' };
+  const codes: Record<string, string> = { bca: 'G12', 'bca-c06': 'G12.06', 'bca-c06-pa': 'G12.06.01', other: 'G13' };
   for (const c of cases) {
     const what = JSON.stringify(c);
     const dc = dataCentre('dc-hcm', { level: c.accredited, ...(c.dedicatedTo ? { dedicatedTo: c.dedicatedTo } : {}) });
-    const a = agency('bca', { code: 'G12', level: c.level, dcs: ['dc-hcm'] });
-    assert.is(placementRefusal(a, dc)?.reason, c.want, what);
+    if (c.ownedBy) dc.spec.ownedBy = c.ownedBy;
+    if (c.cordoned) dc.spec.cordoned = true;
+    const name = c.agency ?? 'bca';
+    const a = agency(name, { code: codes[name]!, level: c.level, dcs: ['dc-hcm'] });
     const platform: Platform = emptyPlatform();
     platform.dataCentres.push(dataCentre('dc-hanoi', { hub: true }), dc);
-    platform.agencies.push(a, agency('other', { code: 'G13', dcs: ['dc-hanoi'] }));
+    platform.agencies.push(a);
+    for (const other of Object.keys(codes).filter((n) => n !== name)) platform.agencies.push(agency(other, { code: codes[other]!, dcs: ['dc-hanoi'] }));
+    for (const x of platform.agencies) if (parents[x.metadata.name]) x.spec.parent = parents[x.metadata.name]!;
+    if (c.present !== undefined) platform.present = new Map([['dc-hcm', new Set(c.present ? [name] : [])]]);
+
+    assert.is(placementRefusal(a, dc, placementContext(platform, a, dc))?.reason, c.want, what);
     const rules = checkPlatform(platform).filter((p) => p.object === a && p.path.join('.') === 'spec.placement.dataCentres.0');
-    assert.is(rules.length, c.want === undefined ? 0 : 1, `rules: ${what}`);
+    assert.equal(
+      rules.map((p) => p.severity),
+      c.want !== undefined ? ['error'] : c.cordoned && c.present === undefined ? ['warning'] : [],
+      `rules: ${what}`,
+    );
     assert.equal(
       placementOf(platform, a).issues.map((i) => i.reason),
       c.want === undefined ? [] : [c.want],
       `renderer: ${what}`,
     );
+    // What one DataCentre's schema can judge (level 5 needs dedicatedTo, never both forms), the CEL does.
+    const cel = checkCel(DataCentreKind.spec, dc.spec, ['spec']).map((p) => p.path.join('.'));
+    assert.equal(cel, c.accredited >= DEDICATED_DATA_CENTRE_FROM_LEVEL && !c.dedicatedTo ? ['spec.dedicatedTo'] : [], `CEL: ${what}`);
   }
+});
+
+test('policy: a DataCentre is dedicated (one agency alone) or owned (an agency and its line), never both; the CEL says so and the placement agrees', () => {
+  const dc = dataCentre('dc-hcm', { level: 4, dedicatedTo: 'bca' });
+  dc.spec.ownedBy = 'bca';
+  assert.equal(
+    checkCel(DataCentreKind.spec, dc.spec, ['spec']).map((p) => p.message),
+    ['set dedicatedTo (one agency alone) or ownedBy (an agency and the agencies under it), not both'],
+  );
+  const level5 = dataCentre('dc-hcm', { level: 5 });
+  level5.spec.ownedBy = 'bca';
+  assert.equal(
+    checkCel(DataCentreKind.spec, level5.spec, ['spec']).map((p) => p.message),
+    [`a data centre accredited for level ${DEDICATED_DATA_CENTRE_FROM_LEVEL} must be dedicated to one agency (dedicatedTo)`],
+    'an owned data centre is not a dedicated one: level 5 still needs dedicatedTo',
+  );
+  assert.is(dataCentreOwner(dataCentre('dc-x', { dedicatedTo: 'bca' })), 'bca');
+  assert.is(dataCentreOwner(level5), 'bca');
+  assert.is(dataCentreOwner(dataCentre('dc-x')), undefined);
+});
+
+test('policy: ancestors by parent, nearest first, stopping at a circle or a missing agency', () => {
+  const parents: Record<string, string> = { unit: 'dept', dept: 'ministry', a: 'b', b: 'a', lost: 'nobody' };
+  const parentOf = (n: string) => parents[n];
+  assert.equal(agencyAncestors('unit', parentOf), ['dept', 'ministry']);
+  assert.equal(agencyAncestors('ministry', parentOf), []);
+  assert.equal(agencyAncestors('a', parentOf), ['b']);
+  assert.equal(agencyAncestors('lost', parentOf), ['nobody']);
 });
 
 test("policy: which data classes may be shared how, decided once; the CRD's CEL and the renderer refuse exactly where it does", () => {

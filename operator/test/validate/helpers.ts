@@ -31,9 +31,12 @@ export function sources(files: string[]): { file: string; bytes: Uint8Array }[] 
   return files.map((f) => ({ file: relative(ROOT, f), bytes: readFileSync(f) }));
 }
 
-/** The valid samples (not samples/invalid, nor the same platform again in samples/gitops), as in-memory sources. */
+/**
+ * The valid samples (not samples/invalid, nor the same platform again in samples/gitops, nor
+ * samples/inherited: a fourth data centre, read with the rest by its own test), as in-memory sources.
+ */
 export function sampleSources() {
-  return sources(yamlFiles(SAMPLES, ['invalid', 'gitops']));
+  return sources(yamlFiles(SAMPLES, ['invalid', 'gitops', 'inherited']));
 }
 
 export function validateSamples(options: ValidationOptions = {}): ValidationResult {

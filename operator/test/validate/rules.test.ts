@@ -111,10 +111,56 @@ test('level 5 needs a data centre dedicated to the agency, which hosts no one el
   service(p, 'population').spec.placement.dataCentres = ['dc-bca'];
   p.grants = p.grants.filter((g) => g.metadata.name !== 'hanoi-dvc'); // nobody else is in dc-bca: a grant would be an error of its own
   agency(p, 'btc').spec.placement.dataCentres.push('dc-bca');
-  assert.equal(run(p), ['error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency']);
+  assert.equal(run(p), [
+    'error Agency/btc spec.placement.dataCentres.2: DataCentre/dc-bca is dedicated to Agency/bca and hosts no other agency: choose a shared data centre',
+  ]);
   d.spec.dedicatedTo = 'nobody';
   agency(p, 'btc').spec.placement.dataCentres.pop();
   assert.ok(run(p).includes('warning DataCentre/dc-bca spec.dedicatedTo: dedicated to Agency/nobody, which is not defined (yet)'));
+});
+
+test('an inherited data centre hosts its owner and the agencies under it, alone, with a message that says what to do', () => {
+  const p = base();
+  // dc-danang becomes Đà Nẵng's own: danang and its department danang-svhttdl stay.
+  dc(p, 'dc-danang').spec.ownedBy = 'danang';
+  assert.equal(run(p), []);
+  // Another agency (Quảng Ninh, no parent) asks for it.
+  const qn = agency(p, 'quangninh');
+  qn.spec.placement.dataCentres.push('dc-danang');
+  qn.spec.quotas.push({ dataCentre: 'dc-danang', cpu: '1', memory: '1Gi', storage: '1Gi' });
+  const at = qn.spec.placement.dataCentres.length - 1;
+  assert.equal(run(p), [
+    `error Agency/quangninh spec.placement.dataCentres.${at}: DataCentre/dc-danang is Agency/danang's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line`,
+  ]);
+  // Owned by the department: its parent, the city, is not under it.
+  const q = base();
+  dc(q, 'dc-danang').spec.ownedBy = 'danang-svhttdl';
+  assert.equal(run(q), [
+    "error Agency/danang spec.placement.dataCentres.0: DataCentre/dc-danang is Agency/danang-svhttdl's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line",
+  ]);
+  dc(q, 'dc-danang').spec.ownedBy = 'nobody';
+  assert.ok(run(q).includes('warning DataCentre/dc-danang spec.ownedBy: owned by Agency/nobody, which is not defined (yet)'));
+});
+
+test('a cordoned data centre keeps who is there and refuses a newcomer; offline it warns', () => {
+  const p = base();
+  dc(p, 'dc-danang').spec.cordoned = true;
+  const warned = run(p);
+  assert.equal(warned, [
+    'warning Agency/danang spec.placement.dataCentres.0: DataCentre/dc-danang is cordoned (draining): only an agency placed there already may stay; move this one to another data centre',
+    'warning Agency/danang-svhttdl spec.placement.dataCentres.0: DataCentre/dc-danang is cordoned (draining): only an agency placed there already may stay; move this one to another data centre',
+  ]);
+  // What the operator sees: danang is there, danang-svhttdl is not.
+  p.present = new Map([['dc-danang', new Set(['danang'])]]);
+  assert.equal(run(p), [
+    'error Agency/danang-svhttdl spec.placement.dataCentres.0: DataCentre/dc-danang is cordoned (draining): it takes no new agency; choose another data centre',
+  ]);
+  // A confirmation naming an agency still placed there warns.
+  p.present = new Map([['dc-danang', new Set(['danang', 'danang-svhttdl'])]]);
+  dc(p, 'dc-danang').spec.confirmedMoves = ['danang'];
+  assert.equal(run(p), [
+    'warning DataCentre/dc-danang spec.confirmedMoves.0: Agency/danang is placed here: this confirmation would let its namespaces here go as soon as it moves off; remove the name once a move is done',
+  ]);
 });
 
 test('capacity: the quotas in a data centre add up exactly, and may fill it to the last millicore', () => {

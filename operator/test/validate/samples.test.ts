@@ -1,5 +1,6 @@
 /** The samples validate clean; each file of samples/invalid has exactly the one mistake it is about. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,6 +19,43 @@ test('the samples have no warnings either, and every object is in the platform',
   assert.equal(result.warnings, []);
   const p = result.platform;
   assert.equal([p.dataCentres.length, p.agencies.length, p.links.length, p.services.length, p.requests.length, p.grants.length], [3, 10, 4, 4, 6, 2]);
+});
+
+test("the ministry's inherited data centre (samples/inherited) validates with the samples, and serves Bộ Tài chính's line alone", async () => {
+  const { code, out, err } = await cli(['validate', 'samples/', 'samples/inherited']);
+  assert.is(err, '');
+  assert.is(out, 'samples/ samples/inherited: 33 objects in 28 files: 4 data centres, 12 agencies, 4 links, 5 services, 6 requests, 2 grants: valid\n');
+  assert.is(code, 0);
+  // The catalogue shows the ministry's data centre as its own.
+  const listed = await cli(['catalogue', 'samples/', 'samples/inherited', '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
+  const payments = (JSON.parse(listed.out) as { services: { ref: string; dataCentres: string[]; dataCentreOwners: Record<string, string> }[] }).services.find(
+    (e) => e.ref === 'govcloud-btc-kbnn/payment-status',
+  );
+  assert.equal([payments?.dataCentres, payments?.dataCentreOwners], [['dc-btc'], { 'dc-btc': 'btc' }]);
+  // A drain in the plan: what is still in a cordoned data centre.
+  const drainDir = mkdtempSync(join(tmpdir(), 'govcloud-cordoned-'));
+  writeFileSync(
+    join(drainDir, 'dc-btc.yaml'),
+    readFileSync(join(SAMPLES, 'inherited', 'dc-btc.yaml'), 'utf8').replace('ownedBy: btc', 'ownedBy: btc\n  cordoned: true'),
+  );
+  for (const f of ['btc-kbnn.yaml', 'kbnn-payments.yaml']) writeFileSync(join(drainDir, f), readFileSync(join(SAMPLES, 'inherited', f), 'utf8'));
+  const plan = await cli(['plan', 'samples/platform', 'samples/agencies', drainDir, '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
+  assert.is(plan.code, 0, plan.out + plan.err);
+  assert.equal((JSON.parse(plan.out) as { cordoned: unknown }).cordoned, {
+    'dc-btc': { agencies: ['btc-kbnn', 'btc-kbnn-kv1'], services: ['govcloud-btc-kbnn/payment-status'] },
+  });
+  // Another ministry asking for it is told whose it is and what to do, at the line of its placement.
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-inherited-'));
+  const bkhdt = readFileSync(join(SAMPLES, 'agencies', 'bkhdt.yaml'), 'utf8')
+    .replace('dataCentres: [dc-hanoi, dc-hcm]', 'dataCentres: [dc-hanoi, dc-btc]')
+    .replace(/dataCentre: dc-hcm/g, 'dataCentre: dc-btc');
+  writeFileSync(join(dir, 'bkhdt.yaml'), bkhdt);
+  const refused = await cli(['validate', 'samples/platform', 'samples/agencies', 'samples/inherited', join(dir, 'bkhdt.yaml')]);
+  assert.is(refused.code, 1);
+  assert.match(
+    refused.out,
+    "Agency/bkhdt: spec.placement.dataCentres[1]: DataCentre/dc-btc is Agency/btc's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line",
+  );
 });
 
 test('the samples keep Vietnamese names intact', () => {

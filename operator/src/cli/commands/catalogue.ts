@@ -2,7 +2,7 @@
  * `govcloud catalogue PATH...`: the shared data services of a platform, for agencies and
  * auditors: owner, identifier, data class, sharing, data centres and consumers at a time.
  */
-import { catalogue, consumersText, type CatalogueEntry } from '../../catalogue/index.ts';
+import { catalogue, consumersText, dataCentresText, type CatalogueEntry } from '../../catalogue/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, printProblems } from '../check.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -17,7 +17,8 @@ export const catalogueCommand: Command = {
 Validates the files and folders given (invalid input prints the problems and exits 1), then
 lists every SharedDataService: its owner (the agency whose hub namespace holds it, never a
 field), its identifier VN/GOV/<owner code>/<subsystem>/<service>/<version> with the owner's
-normalised code, data class, sharing mode, the data centres it runs in and its consumers.
+normalised code, data class, sharing mode, the data centres it runs in (an agency's own data
+centre, inherited or dedicated, shown as that agency's) and its consumers.
 
 Consumers are those the operator would open the network to at --now: for onRequest, the
 workspaces named by both a consumer's AccessRequest and the owner's AccessGrant, both inside
@@ -54,15 +55,7 @@ Exit codes: 0 listed, 1 invalid input, 2 bad command line.
 const HEADERS = ['OWNER', 'SERVICE', 'IDENTIFIER', 'CLASS', 'SHARING', 'DATA CENTRES', 'CONSUMERS'];
 
 function row(e: CatalogueEntry): string[] {
-  return [
-    e.owner ?? '(no agency)',
-    `${e.name} (${e.displayName})`,
-    e.identifier ?? '-',
-    e.dataClass,
-    e.sharing,
-    e.dataCentres.join(', ') || 'none',
-    consumersText(e),
-  ];
+  return [e.owner ?? '(no agency)', `${e.name} (${e.displayName})`, e.identifier ?? '-', e.dataClass, e.sharing, dataCentresText(e), consumersText(e)];
 }
 
 export function catalogueTable(entries: readonly CatalogueEntry[], now: Date, colour: boolean): string {
@@ -94,7 +87,7 @@ export function catalogueMarkdown(entries: readonly CatalogueEntry[], now: Date)
       e.identifier ? `\`${e.identifier}\`` : '-',
       e.dataClass,
       e.sharing,
-      e.dataCentres.join(', ') || 'none',
+      dataCentresText(e),
       consumersText(e),
     ];
     lines.push(`| ${cells.map(md).join(' | ')} |`);

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { formatProblem, type Problem } from '../../load/problem.ts';
 import type { PlatformObject } from '../../model/rules.ts';
-import { renderPlatform, type PlatformRender, type RenderIssue } from '../../render/index.ts';
+import { renderPlatform, stillIn, type PlatformRender, type RenderIssue } from '../../render/index.ts';
 import type { ValidationResult } from '../../validate/index.ts';
 import { parseNow, parseOptions } from '../args.ts';
 import { loadAndValidate, printProblems } from '../check.ts';
@@ -83,7 +83,7 @@ Exit codes: 0 planned, 1 invalid input or a base that cannot be read, 2 bad comm
     }
     const plan: PlatformRender = { ...rendered, perDataCentre, issues };
 
-    if (output === 'json') io.stdout(JSON.stringify(planJson(plan, now), null, 2) + '\n');
+    if (output === 'json') io.stdout(JSON.stringify(planJson(plan, now, result), null, 2) + '\n');
     else if (output === 'yaml') io.stdout(planYaml(positionals, plan, now, result));
     else io.stdout(planTable(positionals, plan, now, result, useColour(io)));
     return EXIT.ok;
@@ -152,6 +152,16 @@ function planTable(paths: readonly string[], plan: PlatformRender, now: Date, re
     out.push('\nNo issues.\n');
   }
   if (plan.nextChange) out.push(`Next change: ${plan.nextChange.toISOString()} (a validity window opens or closes; the operator renders again then)\n`);
+  const draining = cordoned(result, plan);
+  if (draining.length > 0) {
+    out.push(`\n${paint('Cordoned (draining): what is still there', 'bold', colour)}\n`);
+    for (const d of draining) {
+      const left = [d.agencies.length > 0 ? `agencies ${d.agencies.join(', ')}` : '', d.services.length > 0 ? `services ${d.services.join(', ')}` : ''].filter(
+        Boolean,
+      );
+      out.push(`${d.dataCentre}: ${left.join('; ') || 'nothing placed (moved agencies keep their namespaces there until spec.confirmedMoves names them)'}\n`);
+    }
+  }
   return out.join('');
 }
 
@@ -166,11 +176,22 @@ function planYaml(paths: readonly string[], plan: PlatformRender, now: Date, res
   return out.join('');
 }
 
-function planJson(plan: PlatformRender, now: Date) {
+function planJson(plan: PlatformRender, now: Date, result: ValidationResult) {
+  const draining = cordoned(result, plan);
   return {
     now: now.toISOString(),
     ...(plan.nextChange ? { nextChange: plan.nextChange.toISOString() } : {}),
     dataCentres: Object.fromEntries(plan.perDataCentre.map((d) => [d.dataCentre, d.objects])),
     issues: plan.issues,
+    ...(draining.length > 0 ? { cordoned: Object.fromEntries(draining.map(({ dataCentre, ...left }) => [dataCentre, left])) } : {}),
   };
+}
+
+/** The cordoned data centres of the plan, each with the agencies and services still placed there. */
+function cordoned(result: ValidationResult, plan: PlatformRender): { dataCentre: string; agencies: string[]; services: string[] }[] {
+  const shown = new Set(plan.perDataCentre.map((d) => d.dataCentre));
+  return result.platform.dataCentres
+    .filter((dc) => dc.spec.cordoned === true && shown.has(dc.metadata.name))
+    .map((dc) => ({ dataCentre: dc.metadata.name, ...stillIn(result.platform, dc.metadata.name) }))
+    .sort((a, b) => (a.dataCentre < b.dataCentre ? -1 : a.dataCentre > b.dataCentre ? 1 : 0));
 }

@@ -8,7 +8,7 @@ import type { Agency, DataCentre } from '../../api/index.ts';
 import type { AddressPlan } from '../addresses.ts';
 import { judgeRanges } from '../addresses.ts';
 import { findOverlaps, parseStrictCidr, type Cidr } from '../ip.ts';
-import type { Platform } from '../platform.ts';
+import { placementContext, type Platform } from '../platform.ts';
 import { placementRefusal, type PlacementRefusal } from '../policy.ts';
 import { byCodeUnits, describeObject, exact, formatExact, plural, push, RESOURCES, type Index, type Report } from './common.ts';
 
@@ -32,6 +32,19 @@ export function checkDataCentres(platform: Platform, index: Index, error: Report
     if (dedicated !== undefined && !index.exists('Agency', undefined, dedicated)) {
       warning(dc, ['spec', 'dedicatedTo'], `dedicated to Agency/${dedicated}, which is not defined (yet)`);
     }
+    const owner = dc.spec.ownedBy;
+    if (owner !== undefined && !index.exists('Agency', undefined, owner)) {
+      warning(dc, ['spec', 'ownedBy'], `owned by Agency/${owner}, which is not defined (yet)`);
+    }
+    dc.spec.confirmedMoves?.forEach((name, i) => {
+      if (index.agencies.get(name)?.spec.placement.dataCentres.includes(dc.metadata.name)) {
+        warning(
+          dc,
+          ['spec', 'confirmedMoves', i],
+          `Agency/${name} is placed here: this confirmation would let its namespaces here go as soon as it moves off; remove the name once a move is done`,
+        );
+      }
+    });
     dc.spec.networkRanges.forEach((text, i) => {
       const parsed = parseStrictCidr(text);
       if (!parsed.ok) error(dc, ['spec', 'networkRanges', i], parsed.message);
@@ -98,8 +111,12 @@ export function checkInternetEgress(platform: Platform, plan: AddressPlan, error
   }
 }
 
-/** Where the agency asks to be placed: each data centre exists and the policy lets it host the agency. */
-export function checkAgencyPlacement(agency: Agency, index: Index, error: Report): void {
+/**
+ * Where the agency asks to be placed: each data centre exists and the policy lets it host
+ * the agency. A cordoned data centre whose occupants are not known (offline) refuses no one
+ * here: the operator, which sees them, refuses a newcomer; this warns.
+ */
+export function checkAgencyPlacement(platform: Platform, agency: Agency, index: Index, error: Report, warning: Report): void {
   agency.spec.placement.dataCentres.forEach((dcName, i) => {
     const path = ['spec', 'placement', 'dataCentres', i];
     const dc = index.dataCentres.get(dcName);
@@ -107,19 +124,32 @@ export function checkAgencyPlacement(agency: Agency, index: Index, error: Report
       if (!index.exists('DataCentre', undefined, dcName)) error(agency, path, `no DataCentre named "${dcName}"`);
       return;
     }
-    const refusal = placementRefusal(agency, dc);
+    const context = placementContext(platform, agency, dc);
+    const refusal = placementRefusal(agency, dc, context);
     if (refusal) error(agency, path, placementRefusalText(refusal, dc, agency.metadata.name), dc);
+    else if (dc.spec.cordoned === true && context.present === undefined) {
+      warning(
+        agency,
+        path,
+        `${describeObject(dc)} is cordoned (draining): only an agency placed there already may stay; move this one to another data centre`,
+        dc,
+      );
+    }
   });
 }
 
 function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string): string {
   switch (refusal.reason) {
     case 'DedicatedToAnotherAgency':
-      return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency`;
+      return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency: choose a shared data centre`;
+    case 'OwnedByAnotherAgency':
+      return `${describeObject(dc)} is Agency/${refusal.ownedBy}'s own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line`;
     case 'DedicatedDataCentreRequired':
       return `security level ${refusal.level} needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${agency})`;
     case 'NotAccredited':
       return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below this agency's level ${refusal.level}`;
+    case 'Cordoned':
+      return `${describeObject(dc)} is cordoned (draining): it takes no new agency; choose another data centre`;
   }
 }
 
