@@ -80,10 +80,14 @@ export type PlacementRefusal =
  * report a name that resolves to nothing; the renderers need a quota to bound namespaces).
  */
 export function placementRefusal(agency: Agency, dataCentre: DataCentre): PlacementRefusal | undefined {
-  const level = agency.spec.securityLevel;
+  return placementRefusalAt(agency.metadata.name, agency.spec.securityLevel, dataCentre);
+}
+
+/** The same decision for something of the agency's at its own level (a system in its MigrationPlan). */
+export function placementRefusalAt(agencyName: string, level: number, dataCentre: DataCentre): PlacementRefusal | undefined {
   const dedicatedTo = dataCentre.spec.dedicatedTo;
-  if (dedicatedTo !== undefined && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
-  if (levelPolicy(level).dedicatedDataCentre && dedicatedTo !== agency.metadata.name) return { reason: 'DedicatedDataCentreRequired', level };
+  if (dedicatedTo !== undefined && dedicatedTo !== agencyName) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
+  if (levelPolicy(level).dedicatedDataCentre && dedicatedTo !== agencyName) return { reason: 'DedicatedDataCentreRequired', level };
   if (dataCentre.spec.accreditedLevel < level) return { reason: 'NotAccredited', accreditedLevel: dataCentre.spec.accreditedLevel, level };
   return undefined;
 }

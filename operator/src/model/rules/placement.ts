@@ -112,14 +112,15 @@ export function checkAgencyPlacement(agency: Agency, index: Index, error: Report
   });
 }
 
-function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string): string {
+/** `whose`: whose level the refusal is about (an agency's, or a system's in its MigrationPlan). */
+export function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string, whose = "this agency's"): string {
   switch (refusal.reason) {
     case 'DedicatedToAnotherAgency':
       return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency`;
     case 'DedicatedDataCentreRequired':
       return `security level ${refusal.level} needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${agency})`;
     case 'NotAccredited':
-      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below this agency's level ${refusal.level}`;
+      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below ${whose} level ${refusal.level}`;
   }
 }
 
