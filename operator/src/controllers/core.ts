@@ -29,6 +29,7 @@ import { specChanged, type HubCache } from './hub.ts';
 import { linkController, linksForAgency, linksForLink } from './link.ts';
 import { MemberRegistry, type Member, type MemberTimings } from './members.ts';
 import type { PlatformMetrics } from './metrics.ts';
+import { consolidationTargetController, migrationPlanController, plansForAgency } from './roadmap.ts';
 import { serviceController, serviceForGrant, serviceForRequest } from './service.ts';
 import { StatusStore } from './status.ts';
 import type { ControllerKind, ControllerSetup, ObjectKey, Watch } from './watches.ts';
@@ -40,6 +41,8 @@ const CONTROLLERS: Record<ControllerKind, ControllerSetup> = {
   Agency: agencyController,
   NetworkLink: linkController,
   SharedDataService: serviceController,
+  MigrationPlan: migrationPlanController,
+  ConsolidationTarget: consolidationTargetController,
 };
 
 /** How long a change to one object waits before every object of a kind is reconciled again. */
@@ -119,6 +122,8 @@ export class OperatorCore {
       Agency: make(CONTROLLERS.Agency),
       NetworkLink: make(CONTROLLERS.NetworkLink),
       SharedDataService: make(CONTROLLERS.SharedDataService),
+      MigrationPlan: make(CONTROLLERS.MigrationPlan),
+      ConsolidationTarget: make(CONTROLLERS.ConsolidationTarget),
     };
     hub.setInertNamespaces((namespace) => this.retainedHubNamespace(namespace));
     opts.platformMetrics.bind({
@@ -175,7 +180,14 @@ export class OperatorCore {
    */
   private enqueueAll(kind: ControllerKind): void {
     const hub = this.opts.hub;
-    const informer = { DataCentre: hub.dataCentres, Agency: hub.agencies, NetworkLink: hub.links, SharedDataService: hub.services }[kind];
+    const informer = {
+      DataCentre: hub.dataCentres,
+      Agency: hub.agencies,
+      NetworkLink: hub.links,
+      SharedDataService: hub.services,
+      MigrationPlan: hub.plans,
+      ConsolidationTarget: hub.targets,
+    }[kind];
     const queue = this.controllers[kind].queue;
     for (const o of informer.list() as KubernetesObject[]) queue.addAfter(hubKey(o.metadata?.namespace, o.metadata?.name ?? ''), FAN_OUT_DELAY_MS);
   }
@@ -231,6 +243,7 @@ export class OperatorCore {
     this.enqueue('Agency', undefined, agency.metadata.name);
     this.enqueueKeys('NetworkLink', linksForAgency(this.opts.hub, agency));
     this.enqueueAll('SharedDataService');
+    this.enqueueKeys('MigrationPlan', plansForAgency(this.opts.hub, agency));
   }
 
   /**
@@ -254,7 +267,7 @@ export class OperatorCore {
     for (const o of objects) {
       if (o.kind === 'Agency') this.agencyChanged(o as Agency & KubernetesObject);
       else if (o.kind === 'NetworkLink') this.enqueueKeys('NetworkLink', linksForLink(hub, o as NetworkLink & KubernetesObject));
-      else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
+      else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService' || o.kind === 'MigrationPlan') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
       else if (o.kind === 'AccessRequest') this.enqueueKeys('SharedDataService', serviceForRequest(hub, o as AccessRequest));
       else if (o.kind === 'AccessGrant') this.enqueueKeys('SharedDataService', serviceForGrant(hub, o as AccessGrant));
     }
