@@ -8,7 +8,16 @@ import { MigrationPlanKind } from './migrationplan.ts';
 import { NetworkLinkKind } from './networklink.ts';
 import { SharedDataServiceKind } from './shareddataservice.ts';
 
-export const KINDS: readonly KindDefinition[] = [DataCentreKind, AgencyKind, NetworkLinkKind, SharedDataServiceKind, AccessRequestKind, AccessGrantKind, MigrationPlanKind, ConsolidationTargetKind];
+export const KINDS: readonly KindDefinition[] = [
+  DataCentreKind,
+  AgencyKind,
+  NetworkLinkKind,
+  SharedDataServiceKind,
+  AccessRequestKind,
+  AccessGrantKind,
+  MigrationPlanKind,
+  ConsolidationTargetKind,
+];
 
 export function kindByName(kind: string): KindDefinition | undefined {
   return KINDS.find((k) => k.kind === kind);

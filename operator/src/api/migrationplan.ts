@@ -34,7 +34,12 @@ const System = Type.Object(
   {
     description: 'One information system the agency still runs in its own server room, and its plan.',
     ...cel(
-      { rule: "self.state == 'retired' || has(self.target)", message: 'a system that is not retired needs a target', fieldPath: '.target', reason: 'FieldValueRequired' },
+      {
+        rule: "self.state == 'retired' || has(self.target)",
+        message: 'a system that is not retired needs a target',
+        fieldPath: '.target',
+        reason: 'FieldValueRequired',
+      },
       {
         rule: "(self.state == 'migrated' || self.state == 'retired') == has(self.completedOn)",
         message: 'completedOn is set exactly when the state is migrated or retired',
@@ -89,7 +94,8 @@ export const MigrationPlanKind = {
   singular: 'migrationplan',
   shortNames: ['mplan'],
   scope: 'Namespaced',
-  description: "An agency's consolidation roadmap, in its hub namespace: each information system it still runs in its own server rooms, its target data centre and workspace, target date and state.",
+  description:
+    "An agency's consolidation roadmap, in its hub namespace: each information system it still runs in its own server rooms, its target data centre and workspace, target date and state.",
   spec: MigrationPlanSpec,
   status: MigrationPlanStatus,
   printerColumns: [

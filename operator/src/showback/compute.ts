@@ -126,7 +126,11 @@ export function showback(input: ShowbackInput): Showback {
   const capacity = new Map<string, Shares>(
     platform.dataCentres.map((dc) => [
       dc.metadata.name,
-      { cpu: amountOf('cpu', dc.spec.capacity.cpu), memory: amountOf('memory', dc.spec.capacity.memory), storage: amountOf('storage', dc.spec.capacity.storage) },
+      {
+        cpu: amountOf('cpu', dc.spec.capacity.cpu),
+        memory: amountOf('memory', dc.spec.capacity.memory),
+        storage: amountOf('storage', dc.spec.capacity.storage),
+      },
     ]),
   );
   const quotasByPlace = new Map<string, ObservedQuota[]>();
@@ -142,38 +146,42 @@ export function showback(input: ShowbackInput): Showback {
       consumed.get(agency)!.add(entry.ref);
     }
   }
-  const dcTotals = new Map<string, { allocated: Amounts; used: Amounts }>(platform.dataCentres.map((dc) => [dc.metadata.name, { allocated: zero(), used: zero() }]));
-  const agencies = [...platform.agencies].sort((a, b) => cmp(a.metadata.name, b.metadata.name)).map((agency) => {
-    const rows = placementOf(platform, agency).placed.map((placed) => {
-      const dcName = placed.dataCentre.metadata.name;
-      const row = inDataCentre(agency, dcName, placed.quota, quotasByPlace, input.liveDataCentres.has(dcName), capacity.get(dcName)!);
-      const history = input.history?.entries[historyKey(agency.metadata.name, dcName)];
-      if (history && input.history) row.monthToDate = { month: input.history.month, observedSeconds: history.seconds, used: tidy(history.used) };
-      const total = dcTotals.get(dcName);
-      if (total) {
-        add(total.allocated, row.allocated);
-        add(total.used, row.used);
-      }
-      return row;
+  const dcTotals = new Map<string, { allocated: Amounts; used: Amounts }>(
+    platform.dataCentres.map((dc) => [dc.metadata.name, { allocated: zero(), used: zero() }]),
+  );
+  const agencies = [...platform.agencies]
+    .sort((a, b) => cmp(a.metadata.name, b.metadata.name))
+    .map((agency) => {
+      const rows = placementOf(platform, agency).placed.map((placed) => {
+        const dcName = placed.dataCentre.metadata.name;
+        const row = inDataCentre(agency, dcName, placed.quota, quotasByPlace, input.liveDataCentres.has(dcName), capacity.get(dcName)!);
+        const history = input.history?.entries[historyKey(agency.metadata.name, dcName)];
+        if (history && input.history) row.monthToDate = { month: input.history.month, observedSeconds: history.seconds, used: tidy(history.used) };
+        const total = dcTotals.get(dcName);
+        if (total) {
+          add(total.allocated, row.allocated);
+          add(total.used, row.used);
+        }
+        return row;
+      });
+      const hub = `govcloud-${agency.metadata.name}`;
+      return {
+        agency: agency.metadata.name,
+        code: normalisedCode(agency),
+        displayName: agency.spec.displayName,
+        type: agency.spec.type,
+        dataCentres: rows,
+        servicesOwned: platform.services
+          .filter((s) => s.metadata.namespace === hub)
+          .map((s) => `${hub}/${s.metadata.name}`)
+          .sort(cmp),
+        servicesConsumed: [...(consumed.get(agency.metadata.name) ?? [])].sort(cmp),
+        links: platform.links
+          .filter((l) => l.metadata.namespace === hub)
+          .map((l) => l.metadata.name)
+          .sort(cmp),
+      };
     });
-    const hub = `govcloud-${agency.metadata.name}`;
-    return {
-      agency: agency.metadata.name,
-      code: normalisedCode(agency),
-      displayName: agency.spec.displayName,
-      type: agency.spec.type,
-      dataCentres: rows,
-      servicesOwned: platform.services
-        .filter((s) => s.metadata.namespace === hub)
-        .map((s) => `${hub}/${s.metadata.name}`)
-        .sort(cmp),
-      servicesConsumed: [...(consumed.get(agency.metadata.name) ?? [])].sort(cmp),
-      links: platform.links
-        .filter((l) => l.metadata.namespace === hub)
-        .map((l) => l.metadata.name)
-        .sort(cmp),
-    };
-  });
   const dataCentres = [...platform.dataCentres]
     .sort((a, b) => cmp(a.metadata.name, b.metadata.name))
     .map((dc) => {
@@ -214,7 +222,12 @@ function inDataCentre(
       }
     }
   } else {
-    Object.assign(allocated, { cpu: Number(declared.cpu) / 1000, memory: Number(declared.memory), storage: Number(declared.storage), pods: declared.pods ?? 0 });
+    Object.assign(allocated, {
+      cpu: Number(declared.cpu) / 1000,
+      memory: Number(declared.memory),
+      storage: Number(declared.storage),
+      pods: declared.pods ?? 0,
+    });
   }
   return {
     dataCentre,

@@ -102,7 +102,18 @@ export function showbackRows(s: Showback): string[][] {
   return rows;
 }
 
-export const TABLE_HEADERS = ['AGENCY', 'DATA CENTRE', 'CPU USED/QUOTA', 'MEMORY', 'STORAGE', 'PODS', 'CPU SHARE', 'CPU MONTH MEAN', 'SERVICES OWN/USE', 'LINKS'];
+export const TABLE_HEADERS = [
+  'AGENCY',
+  'DATA CENTRE',
+  'CPU USED/QUOTA',
+  'MEMORY',
+  'STORAGE',
+  'PODS',
+  'CPU SHARE',
+  'CPU MONTH MEAN',
+  'SERVICES OWN/USE',
+  'LINKS',
+];
 
 export function dataCentreRows(s: Showback): string[][] {
   return s.dataCentres.map((d) => [

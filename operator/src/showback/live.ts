@@ -80,7 +80,10 @@ async function memberClient(hub: ClusterClient, dc: DataCentre): Promise<Cluster
 
 async function readHistory(hub: ClusterClient, namespace: string, month: string): Promise<MonthHistory | undefined> {
   try {
-    const cm = await hub.request<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${historyName(month)}`);
+    const cm = await hub.request<{ data?: Record<string, string> }>(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${historyName(month)}`,
+    );
     return decodeHistory(cm.data);
   } catch (err) {
     if (httpStatusOf(err) === 404 || httpStatusOf(err) === 403) return undefined;

@@ -100,7 +100,8 @@ test('watches: each controller watches its own kind, and what else it declares',
 });
 
 test("watches: a change to an Agency enqueues the MigrationPlans in its hub namespace, and no other agency's", () => {
-  const plan = (namespace: string, name: string) => ({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'MigrationPlan', metadata: { namespace, name }, spec: { systems: [] } }) as MigrationPlan;
+  const plan = (namespace: string, name: string) =>
+    ({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'MigrationPlan', metadata: { namespace, name }, spec: { systems: [] } }) as MigrationPlan;
   const hub = hubOf([], [], [plan('govcloud-btc', 'lo-trinh'), plan('govcloud-btc', 'giai-doan-2'), plan('govcloud-bca', 'lo-trinh')]);
   assert.equal(plansForAgency(hub, agency('btc')), [
     { namespace: 'govcloud-btc', name: 'lo-trinh' },

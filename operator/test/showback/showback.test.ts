@@ -16,8 +16,18 @@ const quota = (dataCentre: string, namespace: string, hard: Record<string, strin
 });
 // Bộ Tài chính's two workspaces in dc-hanoi, as the member's API server reports them.
 const observed = [
-  quota('dc-hanoi', 'btc-thue', { 'requests.cpu': '8', 'requests.memory': '32Gi', 'requests.storage': '1Ti', pods: '10' }, { 'requests.cpu': '1500m', 'requests.memory': '2Gi', 'requests.storage': '0', pods: '3' }),
-  quota('dc-hanoi', 'btc-ngan-sach', { 'requests.cpu': '8', 'requests.memory': '32Gi', 'requests.storage': '1Ti', pods: '10' }, { 'requests.cpu': '500m', 'requests.memory': '1Gi', 'requests.storage': '10Gi', pods: '1' }),
+  quota(
+    'dc-hanoi',
+    'btc-thue',
+    { 'requests.cpu': '8', 'requests.memory': '32Gi', 'requests.storage': '1Ti', pods: '10' },
+    { 'requests.cpu': '1500m', 'requests.memory': '2Gi', 'requests.storage': '0', pods: '3' },
+  ),
+  quota(
+    'dc-hanoi',
+    'btc-ngan-sach',
+    { 'requests.cpu': '8', 'requests.memory': '32Gi', 'requests.storage': '1Ti', pods: '10' },
+    { 'requests.cpu': '500m', 'requests.memory': '1Gi', 'requests.storage': '10Gi', pods: '1' },
+  ),
   // Someone else's namespace: never counted for btc.
   quota('dc-hanoi', 'hanoi-dvc', { 'requests.cpu': '4' }, { 'requests.cpu': '4' }),
 ];
@@ -87,7 +97,10 @@ test('CSV: one row per agency and data centre, quoted where a display name needs
   const lines = csv.trimEnd().split('\n');
   const placements = platform.agencies.reduce((n, a) => n + a.spec.placement.dataCentres.length, 0);
   assert.is(lines.length, 1 + placements);
-  assert.ok(lines.some((l) => l.startsWith('btc,G12,Bộ Tài chính,ministry,dc-hanoi,true,16,2,')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.startsWith('btc,G12,Bộ Tài chính,ministry,dc-hanoi,true,16,2,')),
+    lines.join('\n'),
+  );
   assert.ok(lines.some((l) => l.includes('"Sở Văn hóa, Thể thao và Du lịch Thành phố Đà Nẵng"')));
 });
 

@@ -64,8 +64,20 @@ Exit codes: 0 printed, 1 the hub cannot be read, 2 bad command line.
     else {
       const colour = useColour(io);
       io.stdout(paint(`Showback at ${result.generatedAt}`, 'bold', colour) + '\n\n');
-      io.stdout(renderTable(DATA_CENTRE_HEADERS.map((header) => ({ header })), dataCentreRows(result), { colour }) + '\n');
-      io.stdout(renderTable(TABLE_HEADERS.map((header) => ({ header })), showbackRows(result), { colour }));
+      io.stdout(
+        renderTable(
+          DATA_CENTRE_HEADERS.map((header) => ({ header })),
+          dataCentreRows(result),
+          { colour },
+        ) + '\n',
+      );
+      io.stdout(
+        renderTable(
+          TABLE_HEADERS.map((header) => ({ header })),
+          showbackRows(result),
+          { colour },
+        ),
+      );
     }
     return EXIT.ok;
   },

@@ -18,7 +18,7 @@ export function checkMigrationPlans(platform: Platform, index: Index, error: Rep
   for (const plan of platform.plans) {
     const agency = acting(plan, index, error);
     if (agency === null) {
-      error(plan, ['metadata', 'namespace'], 'a MigrationPlan belongs in its agency\'s hub namespace (govcloud-<agency>)');
+      error(plan, ['metadata', 'namespace'], "a MigrationPlan belongs in its agency's hub namespace (govcloud-<agency>)");
       continue;
     }
     plan.spec.systems.forEach((system, i) => {
