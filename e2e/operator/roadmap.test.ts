@@ -57,7 +57,9 @@ test('a MigrationPlan gets its progress in status; one the rules reject is Degra
   assert.is(ready.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason, 'Overdue');
 
   // Migrated into a workspace the agency does not have: the rules refuse it.
-  await ctx.hub.apply(plan(ns, 'sai', [system('khac', '2025-01-31', 'migrated', { completedOn: '2025-01-30', target: { dataCentre: 'dc-hcm', workspace: 'khong-co' } })]));
+  await ctx.hub.apply(
+    plan(ns, 'sai', [system('khac', '2025-01-31', 'migrated', { completedOn: '2025-01-30', target: { dataCentre: 'dc-hcm', workspace: 'khong-co' } })]),
+  );
   const degraded = await waitCondition(ctx.hub, 'MigrationPlan', ns, 'sai', 'Degraded', 'True');
   const message = degraded.status.conditions.find((c: { type: string }) => c.type === 'Degraded').message as string;
   assert.match(message, /migration-plans/);
@@ -65,7 +67,11 @@ test('a MigrationPlan gets its progress in status; one the rules reject is Degra
 
   // The agency's admins write its plan; in another agency's hub namespace they are refused.
   const tenant = ctx.hub.as(`${name}-admin`, [`${name}-admins`]);
-  const own = await tenant.request('POST', `/apis/${API}/namespaces/${ns}/migrationplans?dryRun=All`, plan(ns, 'cua-minh', [system('x', '2027-01-31', 'planned')]));
+  const own = await tenant.request(
+    'POST',
+    `/apis/${API}/namespaces/${ns}/migrationplans?dryRun=All`,
+    plan(ns, 'cua-minh', [system('x', '2027-01-31', 'planned')]),
+  );
   assert.is(own.status, 201, JSON.stringify(own.body));
   const other = await tenant.request(
     'POST',
@@ -98,7 +104,8 @@ test('govcloud showback shows the allocated and used quota the member API server
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
   });
   type Quota = { status?: { hard?: Record<string, string>; used?: Record<string, string> } };
-  const quotaIn = async (dc: string) => (await clusterOf(ctx.clusters, dc).call('GET', `/api/v1/namespaces/${workspace}/resourcequotas/govcloud-quota`)) as Quota;
+  const quotaIn = async (dc: string) =>
+    (await clusterOf(ctx.clusters, dc).call('GET', `/api/v1/namespaces/${workspace}/resourcequotas/govcloud-quota`)) as Quota;
   await waitFor('the claim counted in the quota', async () => (await quotaIn('dc-hcm')).status?.used?.['requests.storage'] === '2Gi', { timeoutMs: 30_000 });
 
   const { stdout } = await run(process.execPath, [govcloudBin(), 'showback', '--kubeconfig', kubeconfigPath(), '--context', ctx.hub.name, '--output', 'json'], {
@@ -123,7 +130,9 @@ test('govcloud showback shows the allocated and used quota the member API server
   }
   assert.is(row!.dataCentres.find((d) => d.dataCentre === 'dc-hcm')!.used.storage, 2 * 1024 ** 3);
   // The CSV carries the same figures for spreadsheets.
-  const csv = (await run(process.execPath, [govcloudBin(), 'showback', '--kubeconfig', kubeconfigPath(), '--context', ctx.hub.name, '-o', 'csv'], { cwd: ROOT })).stdout;
+  const csv = (
+    await run(process.execPath, [govcloudBin(), 'showback', '--kubeconfig', kubeconfigPath(), '--context', ctx.hub.name, '-o', 'csv'], { cwd: ROOT })
+  ).stdout;
   assert.ok(
     csv.split('\n').some((l) => l.startsWith(`${name},`) && l.includes(',dc-hcm,true,') && l.includes(`,${2 * 1024 ** 3},`)),
     csv,

@@ -129,7 +129,17 @@ export class HubCache {
   }
 
   informers(): Informer<KubernetesObject>[] {
-    return [this.dataCentres, this.agencies, this.links, this.services, this.requests, this.grants, this.plans, this.targets, this.secrets] as Informer<KubernetesObject>[];
+    return [
+      this.dataCentres,
+      this.agencies,
+      this.links,
+      this.services,
+      this.requests,
+      this.grants,
+      this.plans,
+      this.targets,
+      this.secrets,
+    ] as Informer<KubernetesObject>[];
   }
 
   start(): void {

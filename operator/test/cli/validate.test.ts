@@ -43,7 +43,16 @@ test('json: one object with errors and warnings as data', async () => {
   const clean = JSON.parse((await cli(['validate', '-o', 'json', 'samples/'])).out);
   assert.is(clean.valid, true);
   assert.is(clean.objects, 38);
-  assert.equal(clean.kinds, { DataCentre: 3, Agency: 10, NetworkLink: 4, SharedDataService: 4, AccessRequest: 6, AccessGrant: 2, MigrationPlan: 6, ConsolidationTarget: 3 });
+  assert.equal(clean.kinds, {
+    DataCentre: 3,
+    Agency: 10,
+    NetworkLink: 4,
+    SharedDataService: 4,
+    AccessRequest: 6,
+    AccessGrant: 2,
+    MigrationPlan: 6,
+    ConsolidationTarget: 3,
+  });
 });
 
 test('colour on a terminal only (errors red, warnings yellow), never with NO_COLOR', async () => {

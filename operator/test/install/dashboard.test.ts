@@ -23,7 +23,12 @@ test('every metric the dashboard queries is registered by the operator', async (
   const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))));
   assert.ok(queried.size >= 6, [...queried].join(', '));
   for (const name of queried) assert.ok(registered.has(name), `${name} is queried but the operator has no such metric`);
-  for (const wanted of ['govcloud_agency_quota_allocated', 'govcloud_agency_quota_used', 'govcloud_migration_systems_overdue', 'govcloud_consolidation_target_share_percent'])
+  for (const wanted of [
+    'govcloud_agency_quota_allocated',
+    'govcloud_agency_quota_used',
+    'govcloud_migration_systems_overdue',
+    'govcloud_consolidation_target_share_percent',
+  ])
     assert.ok(queried.has(wanted), `the dashboard shows ${wanted}`);
 });
 

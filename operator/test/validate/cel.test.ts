@@ -109,9 +109,7 @@ test("Agency names: the CRD refuses exactly the names whose namespaces the rules
         const r = evaluateRule(rule, agency);
         return r.ok && r.value;
       });
-      const rules = !checkPlatform({ ...emptyPlatform(), agencies: [agency] }).some(
-        (p) => p.rule === 'platform-namespaces',
-      );
+      const rules = !checkPlatform({ ...emptyPlatform(), agencies: [agency] }).some((p) => p.rule === 'platform-namespaces');
       assert.is(cel, rules, `${name} with workspaces ${workspaces.join(', ')}: CEL ${cel ? 'accepts' : 'refuses'}, the rules ${rules ? 'accept' : 'refuse'}`);
       assert.is(cel, !['system', 'kube', 'kube-apps', 'govcloud'].includes(name), `${name} with workspaces ${workspaces.join(', ')}`);
     }

@@ -8,7 +8,10 @@ import { cli, SAMPLES, validateSamples } from './helpers.ts';
 test('govcloud validate samples/ is clean, with the summary line only', async () => {
   const { code, out, err } = await cli(['validate', 'samples/']);
   assert.is(err, '');
-  assert.is(out, 'samples/: 38 objects in 32 files: 3 data centres, 10 agencies, 4 links, 4 services, 6 requests, 2 grants, 6 migration plans, 3 consolidation targets: valid\n');
+  assert.is(
+    out,
+    'samples/: 38 objects in 32 files: 3 data centres, 10 agencies, 4 links, 4 services, 6 requests, 2 grants, 6 migration plans, 3 consolidation targets: valid\n',
+  );
   assert.is(code, 0);
 });
 

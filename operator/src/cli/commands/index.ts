@@ -11,4 +11,12 @@ import { planCommand } from './plan.ts';
 import { showbackCommand } from './showback.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, showbackCommand, gitopsCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  planCommand,
+  connectivityCommand,
+  catalogueCommand,
+  showbackCommand,
+  gitopsCommand,
+  operatorCommand,
+];
