@@ -45,10 +45,10 @@ const LEAP_YEAR = '(19(7[26]|8[048]|9[26])|2[048]([02468][048]|[13579][26])|2[12
  * Not `format: date-time`: the API server's check for that admits times CEL cannot read
  * (`07:00:00,5z`, `+99:99`, a second `t`), and CEL reads none in lower case.
  */
-export const RFC3339 =
-  '^((19[7-9][0-9]|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|' +
-  LEAP_YEAR +
-  '-02-29)[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+const DAY = '((19[7-9][0-9]|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|' + LEAP_YEAR + '-02-29)';
+export const RFC3339 = '^' + DAY + '[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+/** A calendar day (RFC 3339 full-date) that exists, from 1970 to 2999. */
+export const FULL_DATE = '^' + DAY + '$';
 /** Longest time accepted: bounds the cost of the CEL rules that read it. */
 export const RFC3339_MAX_LENGTH = 64;
 export const CIDR = '^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))$';
@@ -76,6 +76,11 @@ export function timestamp(description: string): TString {
     pattern: RFC3339,
     maxLength: RFC3339_MAX_LENGTH,
   });
+}
+
+/** A calendar day, YYYY-MM-DD: plans and targets are set by the day, not by the second. */
+export function date(description: string): TString {
+  return Type.String({ description: `${description} A day, YYYY-MM-DD (1970 to 2999), e.g. 2027-06-30.`, pattern: FULL_DATE, maxLength: 10 });
 }
 
 export function cidr(description: string): TString {

@@ -5,7 +5,16 @@
 // stop that lets in-flight reconciles finish. The process around it (probes, leader
 // election, signals) is manager.ts; tests drive this directly with in-memory transports.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, LABELS, MANAGED_BY, type AccessGrant, type AccessRequest, type Agency, type NetworkLink } from '../api/index.ts';
+import {
+  agencyNameOfHubNamespace,
+  LABELS,
+  MANAGED_BY,
+  MIGRATION_STATES,
+  type AccessGrant,
+  type AccessRequest,
+  type Agency,
+  type NetworkLink,
+} from '../api/index.ts';
 import type { PlatformObject } from '../model/rules.ts';
 import {
   Controller,
@@ -21,6 +30,7 @@ import {
   type TimerHandle,
 } from '../runtime/index.ts';
 import { ownerFromLabels } from '../render/index.ts';
+import { agencyProgress, dayOf, targetProgress } from '../roadmap/progress.ts';
 import { agencyController } from './agency.ts';
 import type { Connector } from './connector.ts';
 import { hubKey, type ControllerContext, type Timeouts } from './context.ts';
@@ -29,7 +39,9 @@ import { specChanged, type HubCache } from './hub.ts';
 import { linkController, linksForAgency, linksForLink } from './link.ts';
 import { MemberRegistry, type Member, type MemberTimings } from './members.ts';
 import type { PlatformMetrics } from './metrics.ts';
+import { consolidationTargetController, migrationPlanController, plansForAgency } from './roadmap.ts';
 import { serviceController, serviceForGrant, serviceForRequest } from './service.ts';
+import { cachedShowback, HistoryRecorder, type HistoryStore } from './showback.ts';
 import { StatusStore } from './status.ts';
 import type { ControllerKind, ControllerSetup, ObjectKey, Watch } from './watches.ts';
 import type { HubWriter } from './writer.ts';
@@ -40,7 +52,12 @@ const CONTROLLERS: Record<ControllerKind, ControllerSetup> = {
   Agency: agencyController,
   NetworkLink: linkController,
   SharedDataService: serviceController,
+  MigrationPlan: migrationPlanController,
+  ConsolidationTarget: consolidationTargetController,
 };
+
+/** Showback over a thousand agencies renders every service's consumers: once per 30 s is enough for metrics. */
+const SHOWBACK_MEMO_MS = 30_000;
 
 /** How long a change to one object waits before every object of a kind is reconciled again. */
 const FAN_OUT_DELAY_MS = 500;
@@ -56,6 +73,10 @@ export interface CoreOptions {
   clock?: Clock;
   /** Workers per controller. */
   concurrency?: number;
+  /** Where the month's showback history is kept; without it, no history is sampled. */
+  historyStore?: HistoryStore;
+  /** How often the history is sampled (default 5 minutes). */
+  historyIntervalMs?: number;
   timings?: Partial<MemberTimings>;
   timeouts?: Partial<Timeouts>;
   /** How long start() waits for the data centres to connect before reconciling anyway. */
@@ -73,6 +94,10 @@ export class OperatorCore {
   private started = false;
   private stopped = false;
   private verdictTimer: TimerHandle | undefined;
+  private readonly history: HistoryRecorder | undefined;
+  private historyLoop: Promise<void> | undefined;
+  private readonly stopHistory = new AbortController();
+  private showbackMemo: { at: number; value: ReturnType<typeof cachedShowback> } | undefined;
 
   constructor(opts: CoreOptions) {
     this.opts = opts;
@@ -119,6 +144,8 @@ export class OperatorCore {
       Agency: make(CONTROLLERS.Agency),
       NetworkLink: make(CONTROLLERS.NetworkLink),
       SharedDataService: make(CONTROLLERS.SharedDataService),
+      MigrationPlan: make(CONTROLLERS.MigrationPlan),
+      ConsolidationTarget: make(CONTROLLERS.ConsolidationTarget),
     };
     hub.setInertNamespaces((namespace) => this.retainedHubNamespace(namespace));
     hub.setPresence((dataCentre) => this.agenciesIn(dataCentre));
@@ -129,7 +156,38 @@ export class OperatorCore {
           const m = members.get(dc.metadata.name);
           return { name: dc.metadata.name, connected: m?.ready() === true, namespaces: m?.managedNamespaces().length ?? 0 };
         }),
+      showback: () => {
+        const history = this.history?.history();
+        return { showback: this.showback(), ...(history ? { history } : {}) };
+      },
+      roadmap: () => {
+        const today = dayOf(new Date(clock.now()));
+        const platform = hub.platform();
+        const byState = new Map<string, Record<string, number>>();
+        for (const plan of platform.plans) {
+          const agency = agencyNameOfHubNamespace(plan.metadata.namespace);
+          if (agency === undefined) continue;
+          const counts = byState.get(agency) ?? Object.fromEntries(MIGRATION_STATES.map((st) => [st, 0]));
+          for (const system of plan.spec.systems) counts[system.state] = (counts[system.state] ?? 0) + 1;
+          byState.set(agency, counts);
+        }
+        const agencies = agencyProgress(platform, today);
+        return {
+          agencies: agencies.map((a) => ({ ...a, byState: byState.get(a.agency) ?? {} })),
+          targets: platform.targets.map((t) => ({
+            name: t.metadata.name,
+            sharePercent: targetProgress(t, agencies, today).sharePercent,
+            duePercent: t.spec.sharePercent,
+          })),
+        };
+      },
     });
+    if (opts.historyStore)
+      this.history = new HistoryRecorder(this.ctx, {
+        store: opts.historyStore,
+        logger: opts.logger,
+        ...(opts.historyIntervalMs !== undefined ? { intervalMs: opts.historyIntervalMs } : {}),
+      });
   }
 
   /**
@@ -152,6 +210,7 @@ export class OperatorCore {
     const waiting = this.ctx.members.list().filter((m) => !m.ready());
     if (waiting.length > 0) log.warn({ dataCentres: waiting.map((m) => m.name) }, 'starting without data centres that are not connected yet');
     for (const c of Object.values(this.controllers)) c.start();
+    if (this.history) this.historyLoop = this.history.run(AbortSignal.any([signal, this.stopHistory.signal]));
     log.info({ dataCentres: this.ctx.members.list().map((m) => m.name) }, 'controllers started');
   }
 
@@ -160,9 +219,20 @@ export class OperatorCore {
     this.stopped = true;
     if (this.verdictTimer) this.ctx.clock.clearTimeout(this.verdictTimer);
     this.verdictTimer = undefined;
-    await Promise.all(Object.values(this.controllers).map((c) => c.shutDown()));
+    this.stopHistory.abort();
+    await Promise.all([...Object.values(this.controllers).map((c) => c.shutDown()), this.historyLoop]);
     for (const remove of this.removers.splice(0)) remove();
     await this.ctx.members.stop();
+  }
+
+  /** The caches' showback, computed at most once per SHOWBACK_MEMO_MS however often metrics are scraped. */
+  private showback(): ReturnType<typeof cachedShowback> {
+    const now = this.ctx.clock.now();
+    if (!this.showbackMemo || now - this.showbackMemo.at >= SHOWBACK_MEMO_MS) {
+      const history = this.history?.history();
+      this.showbackMemo = { at: now, value: cachedShowback(this.ctx, history) };
+    }
+    return this.showbackMemo.value;
   }
 
   private enqueue(kind: ControllerKind, namespace: string | undefined, name: string): void {
@@ -176,7 +246,14 @@ export class OperatorCore {
    */
   private enqueueAll(kind: ControllerKind): void {
     const hub = this.opts.hub;
-    const informer = { DataCentre: hub.dataCentres, Agency: hub.agencies, NetworkLink: hub.links, SharedDataService: hub.services }[kind];
+    const informer = {
+      DataCentre: hub.dataCentres,
+      Agency: hub.agencies,
+      NetworkLink: hub.links,
+      SharedDataService: hub.services,
+      MigrationPlan: hub.plans,
+      ConsolidationTarget: hub.targets,
+    }[kind];
     const queue = this.controllers[kind].queue;
     for (const o of informer.list() as KubernetesObject[]) queue.addAfter(hubKey(o.metadata?.namespace, o.metadata?.name ?? ''), FAN_OUT_DELAY_MS);
   }
@@ -232,6 +309,7 @@ export class OperatorCore {
     this.enqueue('Agency', undefined, agency.metadata.name);
     this.enqueueKeys('NetworkLink', linksForAgency(this.opts.hub, agency));
     this.enqueueAll('SharedDataService');
+    this.enqueueKeys('MigrationPlan', plansForAgency(this.opts.hub, agency));
   }
 
   /**
@@ -255,7 +333,8 @@ export class OperatorCore {
     for (const o of objects) {
       if (o.kind === 'Agency') this.agencyChanged(o as Agency & KubernetesObject);
       else if (o.kind === 'NetworkLink') this.enqueueKeys('NetworkLink', linksForLink(hub, o as NetworkLink & KubernetesObject));
-      else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService') this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
+      else if (o.kind === 'DataCentre' || o.kind === 'SharedDataService' || o.kind === 'MigrationPlan')
+        this.enqueue(o.kind, o.metadata.namespace, o.metadata.name);
       else if (o.kind === 'AccessRequest') this.enqueueKeys('SharedDataService', serviceForRequest(hub, o as AccessRequest));
       else if (o.kind === 'AccessGrant') this.enqueueKeys('SharedDataService', serviceForGrant(hub, o as AccessGrant));
     }

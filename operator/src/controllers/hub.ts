@@ -19,7 +19,9 @@ import {
   type AccessGrant,
   type AccessRequest,
   type Agency,
+  type ConsolidationTarget,
   type DataCentre,
+  type MigrationPlan,
   type NetworkLink,
   type SharedDataService,
 } from '../api/index.ts';
@@ -87,6 +89,8 @@ export class HubCache {
   readonly services: Informer<SharedDataService & KubernetesObject>;
   readonly requests: Informer<AccessRequest & KubernetesObject>;
   readonly grants: Informer<AccessGrant & KubernetesObject>;
+  readonly plans: Informer<MigrationPlan & KubernetesObject>;
+  readonly targets: Informer<ConsolidationTarget & KubernetesObject>;
   readonly secrets: Informer<SecretObject>;
   private revision = 0;
   private memo: { revision: number; platform: Platform; problems?: RuleProblem[]; namespaceWanters?: Map<string, string[]> } | undefined;
@@ -120,11 +124,23 @@ export class HubCache {
     this.services = make(kind('SharedDataService'));
     this.requests = make(kind('AccessRequest'));
     this.grants = make(kind('AccessGrant'));
+    this.plans = make(kind('MigrationPlan'));
+    this.targets = make(kind('ConsolidationTarget'));
     this.secrets = make(SECRET, opts.namespace);
   }
 
   informers(): Informer<KubernetesObject>[] {
-    return [this.dataCentres, this.agencies, this.links, this.services, this.requests, this.grants, this.secrets] as Informer<KubernetesObject>[];
+    return [
+      this.dataCentres,
+      this.agencies,
+      this.links,
+      this.services,
+      this.requests,
+      this.grants,
+      this.plans,
+      this.targets,
+      this.secrets,
+    ] as Informer<KubernetesObject>[];
   }
 
   start(): void {
@@ -204,6 +220,8 @@ export class HubCache {
       services: acting(this.services),
       requests: acting(this.requests),
       grants: acting(this.grants),
+      plans: acting(this.plans),
+      targets: live(this.targets),
     };
     const present = new Map<string, ReadonlySet<string>>();
     for (const dc of platform.dataCentres) {
@@ -305,6 +323,8 @@ export class HubCache {
       services: keep(platform.services),
       requests: keep(platform.requests),
       grants: keep(platform.grants),
+      plans: keep(platform.plans),
+      targets: platform.targets,
     };
     return verdicts.admitted;
   }
@@ -335,6 +355,8 @@ export class HubCache {
       SharedDataService: this.services,
       AccessRequest: this.requests,
       AccessGrant: this.grants,
+      MigrationPlan: this.plans,
+      ConsolidationTarget: this.targets,
     }[kind] as Informer<KubernetesObject> | undefined;
     return informer?.get(namespace, name);
   }

@@ -19,6 +19,7 @@ import {
   type Logger,
 } from '../runtime/index.ts';
 import { kubeConnector } from './connector.ts';
+import { kubeHistoryStore } from './showback.ts';
 import { OperatorCore } from './core.ts';
 import { HubCache } from './hub.ts';
 import { PlatformMetrics } from './metrics.ts';
@@ -86,6 +87,7 @@ export class Manager {
         platformMetrics,
         logger: log,
         concurrency: opts.concurrency,
+        historyStore: kubeHistoryStore(hubClient, opts.namespace, requestMs),
       });
       core = current;
       current.start(leadership).catch((err: unknown) => log.error({ err }, 'starting the controllers failed'));

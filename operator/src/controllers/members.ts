@@ -91,12 +91,16 @@ const MANAGED: LabelSelector = { matchLabels: { [LABELS.managedBy]: MANAGED_BY }
 /**
  * What the member caches keep: the field sets of the operator's own managers (every one is
  * `govcloud-<controller>`), and of statuses only a Deployment's available replicas (the
- * service controller reports them).
+ * service controller reports them) and a ResourceQuota's hard and used (showback).
  */
 const trimForCache = cacheTrimmer<KubernetesObject>({
   pool: new ValuePool(),
   keepManager: (manager) => manager.startsWith('govcloud-'),
   status: (obj) => {
+    if (obj.kind === 'ResourceQuota') {
+      const status = obj.status as { hard?: Record<string, string>; used?: Record<string, string> } | undefined;
+      return status?.used === undefined ? undefined : { hard: status.hard ?? {}, used: status.used };
+    }
     const replicas = obj.kind === DEPLOYMENT.kind ? (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas : undefined;
     return replicas === undefined ? undefined : { availableReplicas: replicas };
   },

@@ -3,13 +3,13 @@
 // the object of an event to keys of its own kind, or all of them after a moment. Reconcile
 // by key, never by event: the mappings only say which keys. core.ts wires them.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { DataCentre, NetworkLink } from '../api/index.ts';
+import type { DataCentre, MigrationPlan, NetworkLink } from '../api/index.ts';
 import type { ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import type { HubCache } from './hub.ts';
 
 /** The kinds with a controller, each reconciled by the key of one of its objects. */
-export type ControllerKind = 'DataCentre' | 'Agency' | 'NetworkLink' | 'SharedDataService';
+export type ControllerKind = 'DataCentre' | 'Agency' | 'NetworkLink' | 'SharedDataService' | 'MigrationPlan' | 'ConsolidationTarget';
 
 /** One object's key: cluster-scoped kinds have no namespace. */
 export interface ObjectKey {
@@ -18,13 +18,14 @@ export interface ObjectKey {
 }
 
 /** The hub informers a controller may watch. */
-export type WatchSource = 'dataCentres' | 'agencies' | 'links' | 'services' | 'requests' | 'grants' | 'secrets';
+export type WatchSource = 'dataCentres' | 'agencies' | 'links' | 'services' | 'requests' | 'grants' | 'plans' | 'targets' | 'secrets';
 type ObjectOf<S extends WatchSource> = ReturnType<HubCache[S]['list']>[number];
 
 /** What the mappings read of the hub besides the event's object (HubCache has it; tests give plain lists). */
 export interface HubView {
   dataCentres: { list(): (DataCentre & KubernetesObject)[] };
   links: { list(namespace?: string): (NetworkLink & KubernetesObject)[] };
+  plans: { list(namespace?: string): (MigrationPlan & KubernetesObject)[] };
   dataCentre(name: string): (DataCentre & KubernetesObject) | undefined;
 }
 

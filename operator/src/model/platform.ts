@@ -3,7 +3,7 @@
  * caches hold. Validation rules across objects and the renderers both read it, so the CLI's
  * `plan` and the operator decide from the same picture.
  */
-import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../api/index.ts';
+import type { AccessGrant, AccessRequest, Agency, ConsolidationTarget, DataCentre, MigrationPlan, NetworkLink, SharedDataService } from '../api/index.ts';
 import { agencyNameOfHubNamespace } from '../api/index.ts';
 import { agencyAncestors, type PlacementContext } from './policy.ts';
 
@@ -20,10 +20,14 @@ export interface Platform {
    * Absent offline, and for a data centre not reached: unknown.
    */
   present?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The agencies' consolidation roadmaps. */
+  plans: MigrationPlan[];
+  /** The platform-wide consolidation targets. */
+  targets: ConsolidationTarget[];
 }
 
 export function emptyPlatform(): Platform {
-  return { dataCentres: [], agencies: [], links: [], services: [], requests: [], grants: [] };
+  return { dataCentres: [], agencies: [], links: [], services: [], requests: [], grants: [], plans: [], targets: [] };
 }
 
 /** The agency acting for a namespaced object: the owner of its hub namespace, if that agency exists. */

@@ -112,8 +112,11 @@ export function dataCentreOwner(dataCentre: DataCentre): string | undefined {
  * bound namespaces).
  */
 export function placementRefusal(agency: Agency, dataCentre: DataCentre, context: PlacementContext): PlacementRefusal | undefined {
-  const level = agency.spec.securityLevel;
-  const name = agency.metadata.name;
+  return placementRefusalAt(agency.metadata.name, agency.spec.securityLevel, dataCentre, context);
+}
+
+/** The same decision for something of the agency's at its own level (a system in its MigrationPlan). */
+export function placementRefusalAt(name: string, level: number, dataCentre: DataCentre, context: PlacementContext): PlacementRefusal | undefined {
   const { dedicatedTo, ownedBy } = dataCentre.spec;
   if (dedicatedTo !== undefined && dedicatedTo !== name) return { reason: 'DedicatedToAnotherAgency', dedicatedTo };
   if (ownedBy !== undefined && ownedBy !== name && !context.ancestors.includes(ownedBy)) return { reason: 'OwnedByAnotherAgency', ownedBy };

@@ -11,7 +11,8 @@
  * must declare to use) where they share no data centre.
  *
  * One file per concern: rules/placement.ts (data centres, addresses, placement, capacity),
- * rules/links.ts, rules/access.ts (services, requests, grants); here the agencies' own
+ * rules/links.ts, rules/access.ts (services, requests, grants), rules/roadmap.ts (the
+ * agencies' MigrationPlans); here the agencies' own
  * identity (unique names, codes, namespaces, parents) and the order the rules run in.
  *
  * Pure: a Platform in, problems out, each keyed by the object at fault and a field path
@@ -26,6 +27,7 @@ import type { Platform } from './platform.ts';
 import { checkGrants, checkRequests, checkServices } from './rules/access.ts';
 import { describeObject, Index, refKey, type PlatformObject, type Report, type RuleOptions, type RuleProblem } from './rules/common.ts';
 import { checkLinks, checkSelfLinks } from './rules/links.ts';
+import { checkMigrationPlans } from './rules/roadmap.ts';
 import { checkAgencyPlacement, checkCapacity, checkDataCentres, checkDeclaredNetworks, checkInternetEgress } from './rules/placement.ts';
 
 export type { ObjectRef, PlatformObject, RuleOptions, RuleProblem } from './rules/common.ts';
@@ -53,6 +55,7 @@ export function checkPlatform(platform: Platform, options: RuleOptions = {}): Ru
   checkServices(platform, index, errors('services'));
   checkRequests(platform, index, ...both('access-requests'));
   checkGrants(platform, index, ...both('access-grants'));
+  checkMigrationPlans(platform, index, ...both('migration-plans'));
   return out;
 }
 
@@ -64,6 +67,8 @@ function checkDuplicates(platform: Platform, error: Report): void {
     ...platform.services,
     ...platform.requests,
     ...platform.grants,
+    ...platform.plans,
+    ...platform.targets,
   ];
   const first = new Map<string, PlatformObject>();
   for (const o of all) {

@@ -69,7 +69,7 @@ export const WORKSPACE_SECRET_POLICY = 'govcloud-workspace-secrets';
 
 const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const READ = ['get', 'list', 'watch'];
-const TENANT_KINDS = ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants'];
+const TENANT_KINDS = ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants', 'migrationplans'];
 
 export function dataCentreOwner(dataCentre: DataCentre): OwnerRef {
   return { kind: 'DataCentre', name: dataCentre.metadata.name };

@@ -53,6 +53,8 @@ const PLATFORM_FIELD: Record<string, keyof Platform> = {
   SharedDataService: 'services',
   AccessRequest: 'requests',
   AccessGrant: 'grants',
+  MigrationPlan: 'plans',
+  ConsolidationTarget: 'targets',
 };
 
 /** A `v1 List`'s items are documents of their own. */
@@ -181,7 +183,12 @@ const KIND_WORDS: Record<string, [string, string]> = {
   SharedDataService: ['service', 'services'],
   AccessRequest: ['request', 'requests'],
   AccessGrant: ['grant', 'grants'],
+  MigrationPlan: ['migration plan', 'migration plans'],
+  ConsolidationTarget: ['consolidation target', 'consolidation targets'],
 };
+
+/** The roadmap's kinds say nothing about what a folder of tenancy and access opens: named only when it has some. */
+const NAMED_WHEN_PRESENT = new Set(['MigrationPlan', 'ConsolidationTarget']);
 
 function count(n: number, [one, many]: [string, string]): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -190,7 +197,9 @@ function count(n: number, [one, many]: [string, string]): string {
 /** `samples/: 42 objects in 9 files: 3 data centres, 8 agencies, ...: valid` */
 export function summaryLine(paths: readonly string[], result: ValidationResult): string {
   const { counts } = result;
-  const kinds = KINDS.map((k) => count(counts.byKind[k.kind] ?? 0, KIND_WORDS[k.kind] ?? [k.kind, `${k.kind}s`]));
+  const kinds = KINDS.filter((k) => !NAMED_WHEN_PRESENT.has(k.kind) || (counts.byKind[k.kind] ?? 0) > 0).map((k) =>
+    count(counts.byKind[k.kind] ?? 0, KIND_WORDS[k.kind] ?? [k.kind, `${k.kind}s`]),
+  );
   if (counts.other > 0) {
     const checked = counts.checkedOther > 0 ? `${counts.checkedOther} checked against the workspace admission policies` : 'not checked';
     kinds.push(`${count(counts.other, ['other Kubernetes object', 'other Kubernetes objects'])} (${checked})`);

@@ -27,6 +27,8 @@ import type { Platform } from '../model/platform.ts';
 
 export const PLATFORM_FOLDER = 'platform';
 export const AGENCIES_FOLDER = 'agencies';
+/** The kinds only platform engineers write: the data centres and the platform-wide consolidation targets. */
+const PLATFORM_KINDS = new Set(['DataCentre', 'ConsolidationTarget']);
 
 export type Folder = { sort: 'platform'; path: string } | { sort: 'agency'; agency: string; path: string } | { sort: 'outside' };
 
@@ -88,7 +90,7 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
 
     // Whose folder the object belongs in, and the field that says so.
     let owner: { platform: true } | { agency: string; field: string; path: (string | number)[] } | undefined;
-    if (govcloud && kind === 'DataCentre') owner = { platform: true };
+    if (govcloud && PLATFORM_KINDS.has(kind)) owner = { platform: true };
     else if (govcloud && kind === 'Agency') {
       owner = { agency: name, field: 'metadata.name', path: ['metadata', 'name'] };
       agencyFiles.set(doc.file, { object, place: at(['kind']) });
@@ -111,7 +113,7 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
         refuse(
           ['kind'],
           'kind',
-          `outside the layout: a ${kind} belongs under ${kind === 'DataCentre' ? `${PLATFORM_FOLDER}/` : `${AGENCIES_FOLDER}/<agency>/`}`,
+          `outside the layout: a ${kind} belongs under ${PLATFORM_KINDS.has(kind) ? `${PLATFORM_FOLDER}/` : `${AGENCIES_FOLDER}/<agency>/`}`,
         );
       continue;
     }

@@ -113,7 +113,7 @@ test('GitLab CI: every govcloud command of the job passes on the template', asyn
     for (const line of lines) {
       const { code, out, err } = await cli(argvOf(line, prefix), { cwd: repo.dir });
       assert.is(code, 0, `${line}: ${err}`);
-      if (line.includes('--output junit')) assert.match(out, /^<testsuites name="govcloud validate" tests="25" failures="0" errors="0">$/m);
+      if (line.includes('--output junit')) assert.match(out, /^<testsuites name="govcloud validate" tests="32" failures="0" errors="0">$/m);
       if (line.includes('--output markdown')) assert.is(out.split('\n')[0], '### govcloud plan: No change against origin/main');
     }
   } finally {

@@ -10,7 +10,7 @@ import { cli, ROOT } from '../validate/helpers.ts';
 test('text: the summary line on a clean folder, exit 0', async () => {
   const { code, out } = await cli(['validate', 'samples/']);
   assert.is(code, 0);
-  assert.match(out, /^samples\/: 29 objects in 25 files: .*: valid\n$/);
+  assert.match(out, /^samples\/: 38 objects in 32 files: .*: valid\n$/);
 });
 
 test('several paths: all read, all named in the summary', async () => {
@@ -18,7 +18,7 @@ test('several paths: all read, all named in the summary', async () => {
   assert.is(code, 0);
   assert.is(
     out,
-    'samples/platform samples/agencies/btc.yaml: 4 objects in 4 files: 3 data centres, 1 agency, 0 links, 0 services, 0 requests, 0 grants: valid\n',
+    'samples/platform samples/agencies/btc.yaml: 7 objects in 5 files: 3 data centres, 1 agency, 0 links, 0 services, 0 requests, 0 grants, 3 consolidation targets: valid\n',
   );
 });
 
@@ -51,8 +51,17 @@ test('json: one object with errors and warnings as data', async () => {
   });
   const clean = JSON.parse((await cli(['validate', '-o', 'json', 'samples/'])).out);
   assert.is(clean.valid, true);
-  assert.is(clean.objects, 29);
-  assert.equal(clean.kinds, { DataCentre: 3, Agency: 10, NetworkLink: 4, SharedDataService: 4, AccessRequest: 6, AccessGrant: 2 });
+  assert.is(clean.objects, 38);
+  assert.equal(clean.kinds, {
+    DataCentre: 3,
+    Agency: 10,
+    NetworkLink: 4,
+    SharedDataService: 4,
+    AccessRequest: 6,
+    AccessGrant: 2,
+    MigrationPlan: 6,
+    ConsolidationTarget: 3,
+  });
 });
 
 test('colour on a terminal only (errors red, warnings yellow), never with NO_COLOR', async () => {
@@ -97,7 +106,7 @@ test('.govcloudignore: entries and globs skipped when a folder is walked, read w
 
 test('the same file named twice is read once', async () => {
   const files = await expandPaths(['samples/platform', 'samples/platform/dc-hcm.yaml'], ROOT);
-  assert.is(files.files.length, 3);
+  assert.is(files.files.length, 4);
 });
 
 test.run();

@@ -4,21 +4,24 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DataCentre, NetworkLink } from '../../src/api/index.ts';
+import type { DataCentre, MigrationPlan, NetworkLink } from '../../src/api/index.ts';
 import { agencyController } from '../../src/controllers/agency.ts';
 import { dataCentreController, dataCentresForAgency, dataCentresForSecret } from '../../src/controllers/datacentre.ts';
 import { linkController, linksForAgency, linksForLink } from '../../src/controllers/link.ts';
+import { consolidationTargetController, migrationPlanController, plansForAgency } from '../../src/controllers/roadmap.ts';
 import { serviceController, serviceForGrant, serviceForRequest } from '../../src/controllers/service.ts';
 import { itself, type ControllerSetup, type HubView, type WatchSource } from '../../src/controllers/watches.ts';
 import { agency, dataCentre, grant, link, linkPair, request, service } from '../render/fixtures.ts';
 
 type Dc = DataCentre & KubernetesObject;
 type Link = NetworkLink & KubernetesObject;
+type Plan = MigrationPlan & KubernetesObject;
 
-function hubOf(dataCentres: DataCentre[], links: NetworkLink[] = []): HubView {
+function hubOf(dataCentres: DataCentre[], links: NetworkLink[] = [], plans: MigrationPlan[] = []): HubView {
   return {
     dataCentres: { list: () => dataCentres as Dc[] },
     links: { list: (namespace) => (links as Link[]).filter((l) => namespace === undefined || l.metadata.namespace === namespace) },
+    plans: { list: (namespace) => (plans as Plan[]).filter((p) => namespace === undefined || p.metadata.namespace === namespace) },
     dataCentre: (name) => (dataCentres as Dc[]).find((dc) => dc.metadata.name === name),
   };
 }
@@ -91,6 +94,20 @@ test('watches: each controller watches its own kind, and what else it declares',
   assert.equal(mappedOn(serviceController), ['services', 'requests', 'grants']);
   assert.equal(everyOn(serviceController), ['agencies', 'dataCentres'], 'a change to an Agency enqueues every service: every agency may consume one');
   assert.ok(serviceController.watches.find((w) => w.source === 'grants')?.deleted, 'a deleted grant has its expiry forgotten');
+  assert.equal(mappedOn(migrationPlanController), ['plans', 'agencies']);
+  assert.equal(mappedOn(consolidationTargetController), ['targets']);
+  assert.equal(everyOn(consolidationTargetController), ['plans', 'agencies'], 'every plan and agency (its type) moves every target');
+});
+
+test("watches: a change to an Agency enqueues the MigrationPlans in its hub namespace, and no other agency's", () => {
+  const plan = (namespace: string, name: string) =>
+    ({ apiVersion: 'govcloud.dev/v1alpha1', kind: 'MigrationPlan', metadata: { namespace, name }, spec: { systems: [] } }) as MigrationPlan;
+  const hub = hubOf([], [], [plan('govcloud-btc', 'lo-trinh'), plan('govcloud-btc', 'giai-doan-2'), plan('govcloud-bca', 'lo-trinh')]);
+  assert.equal(plansForAgency(hub, agency('btc')), [
+    { namespace: 'govcloud-btc', name: 'lo-trinh' },
+    { namespace: 'govcloud-btc', name: 'giai-doan-2' },
+  ]);
+  assert.equal(plansForAgency(hub, agency('hanoi')), []);
 });
 
 test.run();

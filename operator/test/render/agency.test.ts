@@ -369,7 +369,7 @@ test('govcloud-workspace-admin cannot touch network policies, quotas, limit rang
     assert.ok(granted.includes(wanted), wanted);
   }
   const requests = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-requests');
-  assert.equal(at(requests, 'rules', 0, 'resources'), ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants']);
+  assert.equal(at(requests, 'rules', 0, 'resources'), ['networklinks', 'shareddataservices', 'accessrequests', 'accessgrants', 'migrationplans']);
   assert.ok((at(requests, 'rules', 0, 'verbs') as string[]).includes('create'));
   assert.equal(at(requests, 'rules', 1, 'verbs'), ['get', 'list', 'watch']); // status: read only
   const viewer = get(roles, 'ClusterRole', undefined, 'govcloud-tenant-viewer');

@@ -89,6 +89,8 @@ function shuffledPlatform(p: Platform, seed: number): Platform {
     services: shuffled(p.services, seed + 5),
     requests: shuffled(p.requests, seed + 6),
     grants: shuffled(p.grants, seed + 7),
+    plans: shuffled(p.plans, seed + 8),
+    targets: shuffled(p.targets, seed + 9),
   };
 }
 

@@ -36,7 +36,7 @@ test('folderOf and layoutPath: the first platform or agencies/<name> segment', (
 test('the template in samples/gitops is in the layout and valid', async () => {
   const { code, out } = await cli(['validate', '--owners', '.'], { cwd: GITOPS });
   assert.is(code, 0, out);
-  assert.match(out, /^\.: 29 objects in 25 files: .*: valid\n$/);
+  assert.match(out, /^\.: 38 objects in 32 files: .*: valid\n$/);
 });
 
 test('the template holds exactly the objects of samples/', async () => {

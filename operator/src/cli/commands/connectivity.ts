@@ -526,7 +526,7 @@ export async function readLiveObjects(kubeconfig: string, context: string | unde
 }
 
 /** The kubeconfig's client for `context` (or its current one); a file or context that is not there is the user's to fix. */
-function openKubeconfig(kubeconfig: string, context: string | undefined): ClusterClient {
+export function openKubeconfig(kubeconfig: string, context: string | undefined): ClusterClient {
   const config = new KubeConfig();
   try {
     config.loadFromFile(kubeconfig);

@@ -9,6 +9,16 @@ import { connectivityCommand } from './connectivity.ts';
 import { gitopsCommand } from './gitops.ts';
 import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
+import { showbackCommand } from './showback.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, auditCommand, gitopsCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  planCommand,
+  connectivityCommand,
+  catalogueCommand,
+  auditCommand,
+  showbackCommand,
+  gitopsCommand,
+  operatorCommand,
+];

@@ -8,7 +8,9 @@ import {
   type AccessGrant,
   type AccessRequest,
   type Agency,
+  type ConsolidationTarget,
   type DataCentre,
+  type MigrationPlan,
   type NetworkLink,
   type SharedDataService,
 } from '../../api/index.ts';
@@ -16,7 +18,7 @@ import type { Platform } from '../platform.ts';
 // Quantities with the same exact arithmetic as the renderers, so validation and rendering agree to the byte.
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../quantity.ts';
 
-export type PlatformObject = DataCentre | Agency | NetworkLink | SharedDataService | AccessRequest | AccessGrant;
+export type PlatformObject = DataCentre | Agency | NetworkLink | SharedDataService | AccessRequest | AccessGrant | MigrationPlan | ConsolidationTarget;
 
 export interface RuleProblem {
   /** Errors make the platform invalid; warnings (pending consent, needless requests) do not. */

@@ -138,7 +138,8 @@ export function checkAgencyPlacement(platform: Platform, agency: Agency, index: 
   });
 }
 
-function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string): string {
+/** `whose`: whose level the refusal is about (an agency's, or a system's in its MigrationPlan). */
+export function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency: string, whose = "this agency's"): string {
   switch (refusal.reason) {
     case 'DedicatedToAnotherAgency':
       return `${describeObject(dc)} is dedicated to Agency/${refusal.dedicatedTo} and hosts no other agency: choose a shared data centre`;
@@ -147,7 +148,7 @@ function placementRefusalText(refusal: PlacementRefusal, dc: DataCentre, agency:
     case 'DedicatedDataCentreRequired':
       return `security level ${refusal.level} needs a data centre dedicated to this agency, and ${describeObject(dc)} is not (set its dedicatedTo: ${agency})`;
     case 'NotAccredited':
-      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below this agency's level ${refusal.level}`;
+      return `${describeObject(dc)} is accredited up to security level ${refusal.accreditedLevel}, below ${whose} level ${refusal.level}`;
     case 'Cordoned':
       return `${describeObject(dc)} is cordoned (draining): it takes no new agency; choose another data centre`;
   }
