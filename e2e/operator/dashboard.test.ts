@@ -7,21 +7,20 @@
 // keyboard reaches everything, and axe-core finds no accessibility violation.
 //
 // GOVCLOUD_DASHBOARD_SCREENSHOTS=DIR writes one screenshot per page there (docs/dashboard/).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
-import { template } from '../../operator/test/install/helm.ts';
-import { govcloudBin, readManifests, ROOT, waitFor, yamlFiles, yamlFilesRecursive, type Cluster } from '../harness/index.ts';
+import { readManifests, ROOT, waitFor, yamlFiles, yamlFilesRecursive, type Cluster } from '../harness/index.ts';
+import { installDashboardIdentity, LEADERSHIP_ROLE, serviceAccountToken, startDashboardProcess } from './dashboard.ts';
 import { deleteAgencies, get, NAMESPACE, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const CHROMIUM = process.env.GOVCLOUD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.GOVCLOUD_DASHBOARD_SCREENSHOTS;
-const DASHBOARD_SA = 'govcloud-operator-dashboard';
 const VIEWER_SA = 'e2e-dashboard-viewer-bca';
 const LEADER_SA = 'e2e-dashboard-leader';
 const API = '/apis/govcloud.dev/v1alpha1';
@@ -38,26 +37,6 @@ interface State {
   errors: string[];
 }
 const state: State = { url: '', tokens: { viewer: '', leader: '' }, agencies: [], outside: [], errors: [] };
-
-async function token(hub: Cluster, sa: string): Promise<string> {
-  const review = (await hub.call('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${sa}/token`, {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: { expirationSeconds: 3600 },
-  })) as { status: { token: string } };
-  return review.status.token;
-}
-
-function kubeconfigWith(hub: Cluster, tokenText: string): string {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...hub.kubeconfig.getCurrentCluster()!, name: hub.name }],
-    users: [{ name: 'dashboard', token: tokenText }],
-    contexts: [{ name: hub.name, cluster: hub.name, user: 'dashboard' }],
-    currentContext: hub.name,
-  });
-  return kc.exportConfig();
-}
 
 async function applySamples(hub: Cluster): Promise<string[]> {
   const agencies = yamlFiles(path.join(ROOT, 'samples', 'agencies')).flatMap((f) => readManifests(f).objects);
@@ -82,32 +61,6 @@ async function applySamples(hub: Cluster): Promise<string[]> {
   return names;
 }
 
-async function startDashboard(hub: Cluster): Promise<{ child: ChildProcess; url: string }> {
-  const dir = path.join(ROOT, '.local', 'e2e');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'dashboard-kubeconfig.yaml');
-  writeFileSync(file, kubeconfigWith(hub, await token(hub, DASHBOARD_SA)), { mode: 0o600 });
-  const child = spawn(process.execPath, [govcloudBin(), 'dashboard', '--kubeconfig', file, '--listen', '127.0.0.1:0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`the dashboard did not start: ${text}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const m = /serving on (http:\/\/\S+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the dashboard exited (${code}): ${text}`)));
-  });
-  await waitFor('the dashboard ready', async () => (await fetch(new URL('/readyz', url))).ok, { timeoutMs: 30_000 });
-  return { child, url };
-}
-
 /** Objects for the viewers: ServiceAccounts, bca's viewer bound as the operator binds bca's viewer groups, the leader as the chart binds leadership. */
 function viewerObjects(): KubernetesObject[] {
   const sa = (name: string) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: NAMESPACE } });
@@ -126,7 +79,7 @@ function viewerObjects(): KubernetesObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: LEADER_SA },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'govcloud-dashboard-leadership' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: LEADERSHIP_ROLE },
       subjects: subject(LEADER_SA),
     } as KubernetesObject,
   ];
@@ -135,7 +88,11 @@ function viewerObjects(): KubernetesObject[] {
 /** A browser as this token; `refusals`: the pages it opens may answer 403, which Chromium logs as a console error. */
 async function browserFor(tokenText: string, refusals = false): Promise<BrowserContext> {
   // bypassCSP: the dashboard's CSP allows no script at all; axe-core is injected by the test.
-  const context = await state.browser!.newContext({ extraHTTPHeaders: { authorization: `Bearer ${tokenText}` }, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const context = await state.browser!.newContext({
+    extraHTTPHeaders: { authorization: `Bearer ${tokenText}` },
+    bypassCSP: true,
+    viewport: { width: 1280, height: 900 },
+  });
   const origin = new URL(state.url).origin;
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -185,12 +142,11 @@ async function list(hub: Cluster, plural: string): Promise<Obj[]> {
 
 const test = operatorSuite('dashboard: the pages in a real browser', {
   async setUp({ hub }) {
-    const chart = template(['dashboard.enabled=true']).filter((o) => /dashboard/.test(o.metadata.name) && o.kind !== 'Deployment' && o.kind !== 'Service');
-    for (const o of chart) await hub.apply(o as KubernetesObject);
+    const kubeconfig = await installDashboardIdentity(hub, 3600);
     state.agencies = await applySamples(hub);
     for (const o of viewerObjects()) await hub.apply(o);
-    state.tokens = { viewer: await token(hub, VIEWER_SA), leader: await token(hub, LEADER_SA) };
-    const { child, url } = await startDashboard(hub);
+    state.tokens = { viewer: await serviceAccountToken(hub, VIEWER_SA), leader: await serviceAccountToken(hub, LEADER_SA) };
+    const { child, url } = await startDashboardProcess(kubeconfig);
     state.dashboard = child;
     state.url = url;
     state.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -217,7 +173,9 @@ test('overview, as leadership: the totals, levels and each data centre’s alloc
     'every DataCentre counting the agencies placed in it',
     async () => {
       const items = await list(hub, 'datacentres');
-      const settled = items.every((d) => d.status?.agencies === agencies.filter((a) => (a.spec.placement.dataCentres as string[]).includes(d.metadata!.name!)).length);
+      const settled = items.every(
+        (d) => d.status?.agencies === agencies.filter((a) => (a.spec.placement.dataCentres as string[]).includes(d.metadata!.name!)).length,
+      );
       return settled ? items : undefined;
     },
     { timeoutMs: 60_000 },

@@ -97,10 +97,7 @@ const WORDS = {
   none: ['Không có', 'None'],
   notFound: ['Không tìm thấy trang', 'Page not found'],
   forbidden: ['Không có quyền xem trang này', 'You may not see this page'],
-  forbiddenText: [
-    'Tài khoản của bạn không có quyền đọc dữ liệu này trên cụm trung tâm.',
-    'Your account may not read this data on the hub cluster.',
-  ],
+  forbiddenText: ['Tài khoản của bạn không có quyền đọc dữ liệu này trên cụm trung tâm.', 'Your account may not read this data on the hub cluster.'],
   yourAgencies: ['Các cơ quan bạn có thể xem', 'Agencies you may see'],
   reasonGrant: ['Được cấp theo yêu cầu', 'Granted on request'],
   reasonDefault: ['Chia sẻ mặc định', 'Default sharing'],

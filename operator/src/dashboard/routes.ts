@@ -8,12 +8,7 @@ import { toString, type Html } from './html.ts';
 import { accessPage, agencyPage, cataloguePage, dataCentrePage, overviewPage, refusalPage, type Extension, type PageContext } from './pages.ts';
 import { accessGraphView, agencyView, catalogueView, dataCentreView, overviewView } from './views.ts';
 
-export type Route =
-  | { page: 'overview' }
-  | { page: 'catalogue' }
-  | { page: 'access' }
-  | { page: 'agency'; name: string }
-  | { page: 'dataCentre'; name: string };
+export type Route = { page: 'overview' } | { page: 'catalogue' } | { page: 'access' } | { page: 'agency'; name: string } | { page: 'dataCentre'; name: string };
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -52,14 +47,29 @@ export function renderRoute(route: Route, platform: Platform, now: Date, ctx: Pa
   const sections = (f: (e: Extension) => Html | undefined): Html[] => extensions.map(f).filter((h): h is Html => h !== undefined);
   switch (route.page) {
     case 'overview':
-      return done(overviewPage(overviewView(platform, now), ctx, sections((e) => e.overview?.(platform, now, ctx))));
+      return done(
+        overviewPage(
+          overviewView(platform, now),
+          ctx,
+          sections((e) => e.overview?.(platform, now, ctx)),
+        ),
+      );
     case 'catalogue':
       return done(cataloguePage(catalogueView(platform, now), now, ctx));
     case 'access':
       return done(accessPage(accessGraphView(platform, now), ctx));
     case 'agency': {
       const view = agencyView(platform, route.name, now);
-      return view ? done(agencyPage(view, now, ctx, sections((e) => e.agency?.(platform, route.name, now, ctx)))) : notFound();
+      return view
+        ? done(
+            agencyPage(
+              view,
+              now,
+              ctx,
+              sections((e) => e.agency?.(platform, route.name, now, ctx)),
+            ),
+          )
+        : notFound();
     }
     case 'dataCentre': {
       const view = dataCentreView(platform, route.name, now);

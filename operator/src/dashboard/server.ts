@@ -14,7 +14,18 @@ import type { AddressInfo } from 'node:net';
 import type { Platform } from '../model/platform.ts';
 import { ApiException } from '@kubernetes/client-node';
 import type { ClusterClient, Logger } from '../runtime/index.ts';
-import { authorize, identityKey, identityOf, subjectAccessReview, tokenKey, TtlCache, tokenOf, type Identity, type Reviewer, type TokenReviewStatus } from './authz.ts';
+import {
+  authorize,
+  identityKey,
+  identityOf,
+  subjectAccessReview,
+  tokenKey,
+  TtlCache,
+  tokenOf,
+  type Identity,
+  type Reviewer,
+  type TokenReviewStatus,
+} from './authz.ts';
 import { html, toString, trusted } from './html.ts';
 import { parseLang, translator, type Lang } from './i18n.ts';
 import { serverLinks } from './links.ts';
@@ -82,15 +93,29 @@ function loginPage(lang: Lang, failed: boolean): string {
   const submit = lang === 'vi' ? 'Đăng nhập' : 'Sign in';
   const title = lang === 'vi' ? 'Đăng nhập' : 'Sign in';
   const wrong = lang === 'vi' ? 'Mã thông báo không hợp lệ.' : 'The token was not accepted.';
-  return toString(html`<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ${t('title')}</title><style>${trusted(STYLE)}</style></head>
-<body><main id="main"><h1>${t('title')}</h1>
-${failed ? html`<p role="alert">${wrong}</p>` : ''}
-<form method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
-<p><label for="token">${label}</label><br><input id="token" name="token" type="password" autocomplete="off" size="60" required></p>
-<p><button type="submit">${submit}</button></p>
-</form></main></body></html>`);
+  return toString(
+    html`<!doctype html>
+      <html lang="${lang}">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>${title} · ${t('title')}</title>
+          <style>
+            ${trusted(STYLE)}
+          </style>
+        </head>
+        <body>
+          <main id="main">
+            <h1>${t('title')}</h1>
+            ${failed ? html`<p role="alert">${wrong}</p>` : ''}
+            <form method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
+              <p><label for="token">${label}</label><br /><input id="token" name="token" type="password" autocomplete="off" size="60" required /></p>
+              <p><button type="submit">${submit}</button></p>
+            </form>
+          </main>
+        </body>
+      </html>`,
+  );
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -108,7 +133,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 async function visibleAgencies(platform: Platform, identity: Identity, reviewer: Reviewer) {
   const mine = platform.agencies.filter((a) => [...(a.spec.groups.viewers ?? []), ...(a.spec.groups.admins ?? [])].some((g) => identity.groups.includes(g)));
   const out: { name: string; displayName: string }[] = [];
-  for (const a of mine) if (await reviewer.allowed(identity, { kind: 'agency', agency: a.metadata.name })) out.push({ name: a.metadata.name, displayName: a.spec.displayName });
+  for (const a of mine)
+    if (await reviewer.allowed(identity, { kind: 'agency', agency: a.metadata.name })) out.push({ name: a.metadata.name, displayName: a.spec.displayName });
   return out;
 }
 
@@ -118,7 +144,8 @@ export function dashboardHandler(opts: DashboardServerOptions) {
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     const lang = parseLang(url.searchParams.get('lang'));
     if (url.pathname === '/healthz') return send(res, 200, 'ok', { 'Content-Type': 'text/plain' });
-    if (url.pathname === '/readyz') return opts.ready() ? send(res, 200, 'ok', { 'Content-Type': 'text/plain' }) : send(res, 503, 'informers not synced', { 'Content-Type': 'text/plain' });
+    if (url.pathname === '/readyz')
+      return opts.ready() ? send(res, 200, 'ok', { 'Content-Type': 'text/plain' }) : send(res, 503, 'informers not synced', { 'Content-Type': 'text/plain' });
     if (url.pathname === '/login' && opts.reviewer) {
       if (req.method === 'POST') {
         const token = (await readForm(req)).get('token')?.trim() ?? '';

@@ -39,6 +39,16 @@ th { background: var(--soft); }
 .facts dd { margin: 0; }
 .on { color: var(--ok); font-weight: 600; }
 .off { color: var(--off); }
+.graph { margin: 1rem 0; max-width: 80rem; }
+.graph svg { width: 100%; height: auto; font-size: 13px; }
+.graph text { fill: var(--ink); }
+.graph line { stroke-width: 2; }
+.e-grant { stroke: #b45309; color: #8a3d06; }
+.e-declared { stroke: #6d28d9; color: #5b21b6; }
+.e-default { stroke: #2f6fb7; color: #1f4f85; }
+.e-open { stroke: #1a6b34; color: #1a6b34; }
+.key { font-weight: 600; margin-right: 1rem; }
+.key::before { content: ""; display: inline-block; width: 1.5rem; height: 3px; margin-right: .3rem; vertical-align: middle; background: currentColor; }
 code { font-size: .9em; overflow-wrap: anywhere; }
 @media print {
   header nav, .skip { display: none; }

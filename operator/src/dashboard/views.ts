@@ -325,11 +325,23 @@ function consumerRows(entries: readonly CatalogueEntry[]): ConsumerRow[] {
   for (const e of entries) {
     const explained = new Set<string>();
     for (const a of e.access) {
-      rows.push({ service: e.ref, serviceDisplayName: e.displayName, consumer: a.consumer, workspaces: a.workspaces, reason: { kind: 'grant', request: a.request, grant: a.grant } });
+      rows.push({
+        service: e.ref,
+        serviceDisplayName: e.displayName,
+        consumer: a.consumer,
+        workspaces: a.workspaces,
+        reason: { kind: 'grant', request: a.request, grant: a.grant },
+      });
       explained.add(a.consumer);
     }
     for (const d of e.requests) {
-      rows.push({ service: e.ref, serviceDisplayName: e.displayName, consumer: d.consumer, workspaces: d.workspaces, reason: { kind: 'declared', request: d.request } });
+      rows.push({
+        service: e.ref,
+        serviceDisplayName: e.displayName,
+        consumer: d.consumer,
+        workspaces: d.workspaces,
+        reason: { kind: 'declared', request: d.request },
+      });
       explained.add(d.consumer);
     }
     if (e.sharing === 'default' || e.sharing === 'open') {

@@ -8,7 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isLoopback, parseListen } from '../../src/cli/commands/dashboard.ts';
-import { authorize, identityOf, resourceAttributes, subjectAccessReview, tokenOf, TtlCache, type Identity, type Reviewer, type Scope } from '../../src/dashboard/authz.ts';
+import {
+  authorize,
+  identityOf,
+  resourceAttributes,
+  subjectAccessReview,
+  tokenOf,
+  TtlCache,
+  type Identity,
+  type Reviewer,
+  type Scope,
+} from '../../src/dashboard/authz.ts';
 import { dashboardHandler, SESSION_COOKIE } from '../../src/dashboard/server.ts';
 import { agency, platform, threeDataCentres } from '../render/fixtures.ts';
 
@@ -32,7 +42,12 @@ function reviewer(): Reviewer & { asked: string[] } {
 }
 
 test('the questions asked: an agency page is list shareddataservices in its hub namespace; national pages list agencies cluster-wide', () => {
-  assert.equal(resourceAttributes({ kind: 'agency', agency: 'bca' }), { verb: 'list', group: 'govcloud.dev', resource: 'shareddataservices', namespace: 'govcloud-bca' });
+  assert.equal(resourceAttributes({ kind: 'agency', agency: 'bca' }), {
+    verb: 'list',
+    group: 'govcloud.dev',
+    resource: 'shareddataservices',
+    namespace: 'govcloud-bca',
+  });
   assert.equal(resourceAttributes({ kind: 'national' }), { verb: 'list', group: 'govcloud.dev', resource: 'agencies' });
   const sar = subjectAccessReview({ user: 'an', groups: ['bca-viewers'], uid: 'u1' }, { kind: 'agency', agency: 'bca' });
   assert.equal(sar.spec.user, 'an');

@@ -16,7 +16,13 @@ function sample() {
   const dcs = threeDataCentres();
   dcs[1]!.spec.region = 'Miền Nam';
   const bca = agency('bca', { code: 'G04', level: 3, dcs: ['dc-hanoi', 'dc-hcm'], quota: { cpu: '100', memory: '1Ti', storage: '10Ti' } });
-  const btc = agency('btc', { code: 'G12', level: 3, dcs: ['dc-hanoi'], workspaces: ['app', 'ngan-sach'], quota: { cpu: '500m', memory: '512Mi', storage: '1Ti' } });
+  const btc = agency('btc', {
+    code: 'G12',
+    level: 3,
+    dcs: ['dc-hanoi'],
+    workspaces: ['app', 'ngan-sach'],
+    quota: { cpu: '500m', memory: '512Mi', storage: '1Ti' },
+  });
   const hanoi = agency('hanoi', { code: 'H01', level: 2, dcs: ['dc-hcm'] });
   hanoi.spec.type = 'province';
   return platform({
@@ -136,6 +142,15 @@ test('access graph: one edge per consumer with why; default sharing explains the
   assert.is(v.links.length, 2);
 });
 
+test('the access page draws one line per edge, classed by why, and says the same in its table', () => {
+  const p = sample();
+  const view = accessGraphView(p, NOW);
+  const body = renderRoute({ page: 'access' }, p, NOW, pageContext('vi', serverLinks({ page: 'access' }, 'vi'))).body;
+  assert.is(body.match(/<line /g)?.length, view.edges.length);
+  assert.is(body.match(/<line class="e-grant"/g)?.length, 1);
+  assert.is(body.match(/<tr><td>/g)?.length, view.edges.length + view.links.length);
+});
+
 test('an agency named <script> renders as text on every page, in both languages', () => {
   const p = sample();
   p.agencies[0]!.spec.displayName = '<script>alert(1)</script>';
@@ -165,7 +180,8 @@ test('routes: paths to pages; anything else, or a name that is no DNS label, is 
   assert.equal(routeOf('/'), { page: 'overview' });
   assert.equal(routeOf('/agencies/bca'), { page: 'agency', name: 'bca' });
   assert.equal(routeOf('/datacentres/dc-hcm'), { page: 'dataCentre', name: 'dc-hcm' });
-  for (const bad of ['/agencies/', '/agencies/a/b', '/agencies/%3Cscript%3E', '/agencies/%E0%A4%A', '/etc/passwd', '/agencies/..']) assert.is(routeOf(bad), undefined, bad);
+  for (const bad of ['/agencies/', '/agencies/a/b', '/agencies/%3Cscript%3E', '/agencies/%E0%A4%A', '/etc/passwd', '/agencies/..'])
+    assert.is(routeOf(bad), undefined, bad);
 });
 
 test('static links are relative, so the tree opens from disk at any folder', () => {

@@ -36,7 +36,11 @@ test('on: lint passes; its ServiceAccount lists and watches govcloud objects and
     objects.some((o: Any) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'govcloud-dashboard-leadership'),
     'no leadership group given: no one is bound',
   );
-  const leaders = find(template(['dashboard.enabled=true', 'dashboard.leadershipGroups={lanh-dao,kiem-toan}']), 'ClusterRoleBinding', 'govcloud-dashboard-leadership') as Any;
+  const leaders = find(
+    template(['dashboard.enabled=true', 'dashboard.leadershipGroups={lanh-dao,kiem-toan}']),
+    'ClusterRoleBinding',
+    'govcloud-dashboard-leadership',
+  ) as Any;
   assert.equal(
     leaders.subjects.map((s: Any) => s.name),
     ['lanh-dao', 'kiem-toan'],

@@ -11,4 +11,12 @@ import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, dashboardCommand, gitopsCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  planCommand,
+  connectivityCommand,
+  catalogueCommand,
+  dashboardCommand,
+  gitopsCommand,
+  operatorCommand,
+];
