@@ -1,7 +1,8 @@
 /**
- * HTML that cannot carry an unescaped value: `html` is a tagged template that escapes every
- * interpolated value unless it is already `Html` (built by `html` itself). Names, purposes and
- * legal bases come from tenants: an agency called `<script>` shows as text.
+ * HTML that cannot carry an unescaped value: `markup` is a tagged template that escapes every
+ * interpolated value unless it is already `Html` (built by `markup` itself). Names, purposes and
+ * legal bases come from tenants: an agency called `<script>` shows as text. It is not named
+ * `html`: Prettier would reformat templates of that name as HTML, whitespace included.
  */
 const SAFE: unique symbol = Symbol('html');
 
@@ -28,7 +29,7 @@ function text(v: Part): string {
   return escapeHtml(String(v as string | number));
 }
 
-export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+export function markup(strings: TemplateStringsArray, ...values: Part[]): Html {
   let out = strings[0] ?? '';
   values.forEach((v, i) => (out += text(v) + (strings[i + 1] ?? '')));
   return { [SAFE]: out };

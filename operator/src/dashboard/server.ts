@@ -26,7 +26,7 @@ import {
   type Reviewer,
   type TokenReviewStatus,
 } from './authz.ts';
-import { html, toString, trusted } from './html.ts';
+import { markup, toString, trusted } from './html.ts';
 import { parseLang, translator, type Lang } from './i18n.ts';
 import { serverLinks } from './links.ts';
 import { pageContext, refusalPage, type Extension } from './pages.ts';
@@ -93,29 +93,15 @@ function loginPage(lang: Lang, failed: boolean): string {
   const submit = lang === 'vi' ? 'Đăng nhập' : 'Sign in';
   const title = lang === 'vi' ? 'Đăng nhập' : 'Sign in';
   const wrong = lang === 'vi' ? 'Mã thông báo không hợp lệ.' : 'The token was not accepted.';
-  return toString(
-    html`<!doctype html>
-      <html lang="${lang}">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>${title} · ${t('title')}</title>
-          <style>
-            ${trusted(STYLE)}
-          </style>
-        </head>
-        <body>
-          <main id="main">
-            <h1>${t('title')}</h1>
-            ${failed ? html`<p role="alert">${wrong}</p>` : ''}
-            <form method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
-              <p><label for="token">${label}</label><br /><input id="token" name="token" type="password" autocomplete="off" size="60" required /></p>
-              <p><button type="submit">${submit}</button></p>
-            </form>
-          </main>
-        </body>
-      </html>`,
-  );
+  return toString(markup`<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${t('title')}</title><style>${trusted(STYLE)}</style></head>
+<body><main id="main"><h1>${t('title')}</h1>
+${failed ? markup`<p role="alert">${wrong}</p>` : ''}
+<form method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
+<p><label for="token">${label}</label><br><input id="token" name="token" type="password" autocomplete="off" size="60" required></p>
+<p><button type="submit">${submit}</button></p>
+</form></main></body></html>`);
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
