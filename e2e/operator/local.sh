@@ -229,6 +229,11 @@ status() {
   else
     echo "operator: not running (log $LOG)"
   fi
+  if pid=$(dashboard_pid); then
+    echo "dashboard: running, pid $pid, $(cat "$DASHBOARD_URL_FILE" 2>/dev/null || echo '?') (log $DASHBOARD_LOG)"
+  else
+    echo "dashboard: not running (log $DASHBOARD_LOG)"
+  fi
   if [[ -f $KUBECONFIG_OUT ]] && k get crd agencies.govcloud.dev >/dev/null 2>&1; then
     k get datacentres 2>/dev/null || true
     k get agencies 2>/dev/null || true
