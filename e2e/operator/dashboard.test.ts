@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import * as assert from 'uvu/assert';
 import { readManifests, ROOT, waitFor, yamlFiles, yamlFilesRecursive, type Cluster } from '../harness/index.ts';
 import { installDashboardIdentity, LEADERSHIP_ROLE, serviceAccountToken, startDashboardProcess } from './dashboard.ts';
-import { deleteAgencies, get, NAMESPACE, type Obj } from './platform.ts';
+import { agency, deleteAgencies, get, NAMESPACE, uniqueAgency, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
 
 const CHROMIUM = process.env.GOVCLOUD_CHROMIUM ?? '/usr/bin/chromium';
@@ -295,6 +295,27 @@ test('axe-core finds no accessibility violation on any kind of page, in Vietname
     assert.equal(await axe(page), [], p);
     await page.close();
   }
+  await context.close();
+});
+
+test('an agency whose name is markup shows it as text, on its page and the overview', async ({ hub, agencies }) => {
+  const { name, code } = uniqueAgency('xss');
+  const evil = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">';
+  const object = agency(name, code, { dcs: ['dc-hanoi'] });
+  object.spec.displayName = evil;
+  await hub.apply(object);
+  agencies.push(name);
+  const context = await browserFor(state.tokens.leader);
+  const page = await context.newPage();
+  await waitFor('the dashboard showing the new agency', async () => (await page.goto(new URL(`/agencies/${name}`, state.url).toString()))?.status() === 200, {
+    timeoutMs: 30_000,
+  });
+  assert.ok((await page.locator('h1').innerText()).startsWith(evil), 'the name, as text');
+  assert.is(await page.locator('main img, main script').count(), 0);
+  assert.is(await page.evaluate('window.pwned'), undefined);
+  await page.goto(new URL('/', state.url).toString());
+  assert.is(await page.locator(`#agencies a[href="/agencies/${name}"]`).innerText(), evil);
+  assert.is(await page.evaluate('window.pwned'), undefined);
   await context.close();
 });
 
