@@ -4,7 +4,7 @@
 # Ready. Idempotent: what runs is reused. See docs/operations.md.
 OPERATOR_LOCAL := e2e/operator/local.sh
 
-.PHONY: up down status operator-start operator-stop operator-restart operator-logs
+.PHONY: up down status operator-start operator-stop operator-restart operator-logs dashboard-start
 
 # GITOPS=1: the tenants come through Flux instead (mk/gitops.mk, docs/gitops-flux.md).
 up: build cluster-up ## the whole local govcloud: clusters, CRDs, data centres, operator, samples; waits for every Agency Ready (GITOPS=1: samples through Flux)
@@ -12,9 +12,10 @@ up: build cluster-up ## the whole local govcloud: clusters, CRDs, data centres, 
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) start
 	@if [ "$(GITOPS)" = 1 ]; then $(MAKE) --no-print-directory gitops-samples; else NODE=$(NODE) bash $(OPERATOR_LOCAL) samples; fi
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) wait
+	@NODE=$(NODE) bash $(OPERATOR_LOCAL) dashboard
 	@NODE=$(NODE) bash $(OPERATOR_LOCAL) summary
 
-down: ## stop the operator, then the local platform
+down: ## stop the operator and the dashboard, then the local platform
 	@bash $(OPERATOR_LOCAL) stop
 	@bash $(PLATFORM)/down.sh
 
@@ -30,6 +31,9 @@ operator-stop: ## stop the background operator (SIGTERM: it finishes its work an
 	@bash $(OPERATOR_LOCAL) stop
 
 operator-restart: operator-stop operator-start ## restart the background operator (after changing its code)
+
+dashboard-start: build ## start (or reuse) the dashboard on the running local platform, and print where it is
+	@NODE=$(NODE) bash $(OPERATOR_LOCAL) dashboard
 
 operator-logs: ## follow the background operator's JSON log
 	tail -f .local/operator.log

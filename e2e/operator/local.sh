@@ -9,7 +9,11 @@
 #                       pid, port and log under .local/
 #   local.sh samples    apply samples/ (what .govcloudignore lists is skipped, as validate does)
 #   local.sh wait       wait (bounded) until every Agency is Ready, printing progress
-#   local.sh stop       SIGTERM the operator, wait for it (it releases its lease)
+#   local.sh dashboard  the chart's dashboard RBAC, a kubeconfig of its ServiceAccount, and
+#                       `govcloud dashboard` in the background (reused when it runs); pid, port
+#                       and log under .local/
+#   local.sh stop       SIGTERM the operator and the dashboard, wait for them (the operator
+#                       releases its lease)
 #   local.sh status     the operator's pid, port, readiness, and the govcloud objects
 #   local.sh summary    what runs and where to look
 set -euo pipefail
@@ -29,6 +33,9 @@ LOG=$LOCAL/operator.log
 # The operator's credentials: the token of the chart's ServiceAccount on the hub (register).
 OPERATOR_KUBECONFIG=$LOCAL/operator-kubeconfigs/$HUB.yaml
 READY_TIMEOUT=${GOVCLOUD_READY_TIMEOUT:-300}
+DASHBOARD_PID_FILE=$LOCAL/dashboard.pid
+DASHBOARD_URL_FILE=$LOCAL/dashboard.url
+DASHBOARD_LOG=$LOCAL/dashboard.log
 
 KUBECTL_BIN=$(bin kubectl)
 k() { "$KUBECTL_BIN" --kubeconfig="$KUBECONFIG_OUT" --context="$HUB" "$@"; }
@@ -42,6 +49,56 @@ operator_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'govcloud\.(js|ts) operator' || return 1
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   echo "$pid"
+}
+
+dashboard_pid() {
+  [[ -f $DASHBOARD_PID_FILE ]] || return 1
+  local pid
+  pid=$(<"$DASHBOARD_PID_FILE")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'govcloud\.(js|ts) dashboard' || return 1
+  echo "$pid"
+}
+
+# The dashboard as the chart deploys it: its own ServiceAccount (list and watch, reviews),
+# behind the hub's TokenReview and SubjectAccessReview.
+dashboard() {
+  local pid url deadline
+  if pid=$(dashboard_pid); then
+    say "dashboard running (pid $pid), reused"
+    return 0
+  fi
+  local kubeconfig
+  kubeconfig=$(GOVCLOUD_KUBECONFIG=$KUBECONFIG_OUT "$NODE" e2e/operator/dashboard-local.ts)
+  [[ -f $DASHBOARD_LOG ]] && mv -f "$DASHBOARD_LOG" "$DASHBOARD_LOG.1"
+  rm -f "$DASHBOARD_URL_FILE"
+  say "starting the dashboard (log $DASHBOARD_LOG)"
+  setsid "$NODE" "$BUNDLE" dashboard --kubeconfig "$kubeconfig" --listen 127.0.0.1:0 >"$DASHBOARD_LOG" 2>&1 </dev/null &
+  echo $! >"$DASHBOARD_PID_FILE"
+  deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
+    kill -0 "$(<"$DASHBOARD_PID_FILE")" 2>/dev/null || { tail -n 20 "$DASHBOARD_LOG" >&2; echo "the dashboard exited at start" >&2; exit 1; }
+    url=$(sed -n 's/^govcloud dashboard: serving on \(http[^ ]*\).*/\1/p' "$DASHBOARD_LOG" | head -n1)
+    if [[ -n $url ]] && curl -fsS --max-time 2 "${url}readyz" >/dev/null 2>&1; then
+      echo "$url" >"$DASHBOARD_URL_FILE"
+      say "dashboard ready ($url)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  tail -n 20 "$DASHBOARD_LOG" >&2
+  echo "the dashboard did not become ready within 60 s" >&2
+  exit 1
+}
+
+stop_dashboard() {
+  local pid i
+  pid=$(dashboard_pid) || { rm -f "$DASHBOARD_PID_FILE" "$DASHBOARD_URL_FILE"; return 0; }
+  say "stopping the dashboard (pid $pid)"
+  kill -TERM "$pid"
+  for ((i = 0; i < 100; i++)); do dashboard_pid >/dev/null || break; sleep 0.1; done
+  dashboard_pid >/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$DASHBOARD_PID_FILE" "$DASHBOARD_URL_FILE"
 }
 
 register() {
@@ -147,6 +204,7 @@ wait_ready() {
 
 stop() {
   local pid i
+  stop_dashboard
   if ! pid=$(operator_pid); then
     rm -f "$PID_FILE" "$PORT_FILE"
     say "operator not running"
@@ -171,6 +229,11 @@ status() {
   else
     echo "operator: not running (log $LOG)"
   fi
+  if pid=$(dashboard_pid); then
+    echo "dashboard: running, pid $pid, $(cat "$DASHBOARD_URL_FILE" 2>/dev/null || echo '?') (log $DASHBOARD_LOG)"
+  else
+    echo "dashboard: not running (log $DASHBOARD_LOG)"
+  fi
   if [[ -f $KUBECONFIG_OUT ]] && k get crd agencies.govcloud.dev >/dev/null 2>&1; then
     k get datacentres 2>/dev/null || true
     k get agencies 2>/dev/null || true
@@ -189,6 +252,8 @@ govcloud runs locally:
   operator     pid $(cat "$PID_FILE" 2>/dev/null || echo '?'), log $LOG, as the chart's ServiceAccount
                govcloud-operator ($OPERATOR_KUBECONFIG; members: their Secrets in $NS)
   metrics      http://127.0.0.1:$port/metrics (and /readyz, /healthz)
+  dashboard    $(cat "$DASHBOARD_URL_FILE" 2>/dev/null || echo 'not running'), log $DASHBOARD_LOG; sign in with a token,
+               e.g. leadership's: $KUBECTL_BIN --kubeconfig $KUBECONFIG_OUT --context $HUB -n $NS create token govcloud-local-leadership
   status       make status
   stop         make down (operator and clusters)
 EOF
@@ -199,8 +264,9 @@ case ${1-} in
   start) start ;;
   samples) samples ;;
   wait) wait_ready ;;
+  dashboard) dashboard ;;
   stop) stop ;;
   status) status ;;
   summary) summary ;;
-  *) echo "usage: $0 register|start|samples|wait|stop|status|summary" >&2; exit 2 ;;
+  *) echo "usage: $0 register|start|samples|wait|dashboard|stop|status|summary" >&2; exit 2 ;;
 esac

@@ -29,11 +29,12 @@ die() { REASON=$*; echo "up.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------- tools this script needs
 need_tools() {
   local missing=() t
-  for t in openssl curl flock setsid; do command -v "$t" >/dev/null || missing+=("$t"); done
+  # chromium: the dashboard's e2e drives Debian's browser (no browser download from npm).
+  for t in openssl curl flock setsid chromium; do command -v "$t" >/dev/null || missing+=("$t"); done
   (( ${#missing[@]} )) || return 0
   local pkgs=()
   for t in "${missing[@]}"; do
-    case $t in openssl) pkgs+=(openssl) ;; curl) pkgs+=(curl) ;; flock|setsid) pkgs+=(util-linux) ;; esac
+    case $t in openssl) pkgs+=(openssl) ;; curl) pkgs+=(curl) ;; flock|setsid) pkgs+=(util-linux) ;; chromium) pkgs+=(chromium) ;; esac
   done
   [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null ||
     die "missing tools: ${missing[*]}; install the Debian packages ${pkgs[*]} (needs root)"

@@ -27,3 +27,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 {{- end -}}
+
+{{- /* The dashboard's own selector: never the operator's, so neither Service selects the other's pods. */ -}}
+{{- define "govcloud.dashboardSelectorLabels" -}}
+app.kubernetes.io/name: govcloud-operator
+app.kubernetes.io/component: dashboard
+{{- end -}}
+
+{{- define "govcloud.dashboardLabels" -}}
+{{ include "govcloud.dashboardSelectorLabels" . }}
+app.kubernetes.io/part-of: govcloud
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}

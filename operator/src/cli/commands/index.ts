@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
 import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { gitopsCommand } from './gitops.ts';
 import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   catalogueCommand,
   auditCommand,
   showbackCommand,
+  dashboardCommand,
   gitopsCommand,
   operatorCommand,
 ];

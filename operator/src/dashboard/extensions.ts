@@ -1,0 +1,8 @@
+/**
+ * The sections later parts of the dashboard add to its pages (the roadmap, showback): each
+ * an `Extension` (pages.ts) of pure functions over the platform. The live server and
+ * `--static` both render with this list.
+ */
+import type { Extension } from './pages.ts';
+
+export const EXTENSIONS: readonly Extension[] = [];

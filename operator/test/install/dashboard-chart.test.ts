@@ -1,0 +1,74 @@
+// The chart's optional dashboard: off by default; when on, least privilege (list and watch
+// of the govcloud kinds, TokenReview and SubjectAccessReview, never a Secret), the restricted
+// security context, its own selector (the operator's Service never selects it), and the
+// leadership role bound only to the groups given.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CHART, find, helm, template } from './helm.ts';
+
+type Any = Record<string, any>;
+const isDashboard = (o: { metadata: { name: string } }) => o.metadata.name.includes('dashboard');
+
+test('off by default: nothing of the dashboard is rendered', () => {
+  assert.equal(template().filter(isDashboard), []);
+  assert.equal(template(['dashboard.enabled=true', 'mode=member']).filter(isDashboard), [], 'the hub only');
+});
+
+test('on: lint passes; its ServiceAccount lists and watches govcloud objects and asks reviews, nothing else', () => {
+  const r = helm(['lint', '--strict', CHART, '--set', 'dashboard.enabled=true', '--set', 'dashboard.leadershipGroups={lanh-dao}']);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const objects = template(['dashboard.enabled=true']);
+  const role = find(objects, 'ClusterRole', 'govcloud-operator-dashboard') as Any;
+  const verbs = role.rules.flatMap((rule: Any) => rule.resources.map((res: string) => `${rule.apiGroups[0]}/${res}:${rule.verbs.join(',')}`));
+  assert.equal(verbs, [
+    'govcloud.dev/datacentres:list,watch',
+    'govcloud.dev/agencies:list,watch',
+    'govcloud.dev/networklinks:list,watch',
+    'govcloud.dev/shareddataservices:list,watch',
+    'govcloud.dev/accessrequests:list,watch',
+    'govcloud.dev/accessgrants:list,watch',
+    'authentication.k8s.io/tokenreviews:create',
+    'authorization.k8s.io/subjectaccessreviews:create',
+  ]);
+  const binding = find(objects, 'ClusterRoleBinding', 'govcloud-operator-dashboard') as Any;
+  assert.equal(binding.subjects, [{ kind: 'ServiceAccount', name: 'govcloud-operator-dashboard', namespace: 'govcloud-system' }]);
+  assert.not.ok(
+    objects.some((o: Any) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'govcloud-dashboard-leadership'),
+    'no leadership group given: no one is bound',
+  );
+  const leaders = find(
+    template(['dashboard.enabled=true', 'dashboard.leadershipGroups={lanh-dao,kiem-toan}']),
+    'ClusterRoleBinding',
+    'govcloud-dashboard-leadership',
+  ) as Any;
+  assert.equal(
+    leaders.subjects.map((s: Any) => s.name),
+    ['lanh-dao', 'kiem-toan'],
+  );
+});
+
+test('on: restricted Pod Security, its own selector, authentication on', () => {
+  const objects = template(['dashboard.enabled=true']);
+  const deployment = find(objects, 'Deployment', 'govcloud-operator-dashboard') as Any;
+  const pod = deployment.spec.template.spec;
+  const c = pod.containers[0];
+  assert.equal(c.args, ['dashboard', '--listen', '0.0.0.0:8080', '--auth', 'kubernetes']);
+  assert.is(pod.securityContext.runAsNonRoot, true);
+  assert.is(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+  assert.equal(c.securityContext.capabilities.drop, ['ALL']);
+  assert.is(c.securityContext.allowPrivilegeEscalation, false);
+  assert.is(c.securityContext.readOnlyRootFilesystem, true);
+  assert.is(pod.serviceAccountName, 'govcloud-operator-dashboard');
+  const operatorService = find(objects, 'Service', 'govcloud-operator-metrics') as Any;
+  const labels = deployment.spec.template.metadata.labels as Record<string, string>;
+  assert.not.ok(
+    Object.entries(operatorService.spec.selector as Record<string, string>).every(([k, v]) => labels[k] === v),
+    "the operator's Service does not select the dashboard's pods",
+  );
+  const service = find(objects, 'Service', 'govcloud-operator-dashboard') as Any;
+  assert.ok(Object.entries(service.spec.selector as Record<string, string>).every(([k, v]) => labels[k] === v));
+  const operatorPods = (find(objects, 'Deployment', 'govcloud-operator') as Any).spec.template.metadata.labels as Record<string, string>;
+  assert.not.ok(Object.entries(service.spec.selector as Record<string, string>).every(([k, v]) => operatorPods[k] === v));
+});
+
+test.run();
