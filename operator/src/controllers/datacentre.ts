@@ -16,7 +16,8 @@ import type { Agency, DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { ownerLabelValue, placementOf, platformObjects } from '../render/index.ts';
 import { listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
-import { HUB, type ControllerContext } from './context.ts';
+import { HUB, requeueFor, type ControllerContext } from './context.ts';
+import { checkCredentials } from './credentials.ts';
 import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
 import { rejectedOutcome, rejectionOf } from './refusal.ts';
@@ -129,7 +130,8 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         };
       }
     }
-    status.conditions = conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now);
+    const credentials = await checkCredentials(ctx, dc, conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now), now, signal);
+    status.conditions = credentials.conditions;
 
     if (previous?.connected !== ready) {
       if (ready) void ctx.recorder.normal(dc, 'Connected', 'Connect', `connected: Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes`);
@@ -140,6 +142,8 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     }
     await ctx.status.write(dc, status, FIELD_MANAGER);
     if (failure) throw new Error(failure);
+    const after = requeueFor(credentials.requeueAt, now, ctx.maxRequeueMs);
+    return after === undefined ? undefined : { requeueAfter: after };
   };
 }
 

@@ -6,8 +6,10 @@ import type { Command } from '../command.ts';
 import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
 import { gitopsCommand } from './gitops.ts';
+import { joinCommand } from './join.ts';
 import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
+import { unjoinCommand } from './unjoin.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, gitopsCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, gitopsCommand, joinCommand, unjoinCommand, operatorCommand];
