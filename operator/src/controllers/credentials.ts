@@ -22,6 +22,8 @@ import { ClusterClient, errorMessage, kubeconfigFromSecret, setCondition, type C
 import type { ControllerContext } from './context.ts';
 
 export const CREDENTIALS_EXPIRING = 'CredentialsExpiring';
+/** After a failed renewal: soon enough to renew within the third of the lifetime left, seldom enough not to hammer a member that is down. */
+const RETRY_MS = 60_000;
 
 /** The two calls a renewal makes; kubeCredentialRenewer makes them for real. */
 export interface CredentialRenewer {
@@ -117,6 +119,6 @@ export async function checkCredentials(
       `renewing the token failed: ${errorMessage(err)}; it ${expired ? 'expired' : 'expires'} at ${times.expiresAt.toISOString()}` +
       (expired ? ': run govcloud join again with a member administrator' : '; retrying');
     void ctx.recorder.warning(dc, CREDENTIALS_EXPIRING, 'Renew', message);
-    return { conditions: set('True', expired ? 'Expired' : 'RenewalFailed', message) };
+    return { conditions: set('True', expired ? 'Expired' : 'RenewalFailed', message), requeueAt: new Date(now + RETRY_MS) };
   }
 }

@@ -65,12 +65,14 @@ export class Target {
   }
 
   async get<T = K8sObject>(path: string, what: string): Promise<T | undefined> {
-    try {
-      return await this.client.request<T>('GET', path);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      return this.call(what, () => Promise.reject(err));
-    }
+    return this.call(what, async () => {
+      try {
+        return await this.client.request<T>('GET', path);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
   }
 
   /**
