@@ -12,4 +12,13 @@ import { planCommand } from './plan.ts';
 import { unjoinCommand } from './unjoin.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, connectivityCommand, catalogueCommand, gitopsCommand, joinCommand, unjoinCommand, operatorCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  planCommand,
+  connectivityCommand,
+  catalogueCommand,
+  gitopsCommand,
+  joinCommand,
+  unjoinCommand,
+  operatorCommand,
+];
