@@ -4,7 +4,7 @@
 // last log lines; the agencies a test made are deleted after it, their namespaces too.
 import { suite } from 'uvu';
 import { loadClusters, waitFor, type Cluster } from '../harness/index.ts';
-import { deleteAgencies, get, NAMESPACE, readState, registerDataCentres, sampleDataCentres } from './platform.ts';
+import { deleteAgencies, get, NAMESPACE, readState, platformDataCentres, registerDataCentres } from './platform.ts';
 import { OperatorProcess } from './process.ts';
 
 export interface OperatorContext {
@@ -79,7 +79,7 @@ export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): T
       await waitFor(
         'every DataCentre connected',
         async () => {
-          for (const c of sampleDataCentres().map((d) => d.metadata.name)) {
+          for (const c of platformDataCentres(ctx.clusters).map((d) => d.metadata.name)) {
             const dc = await get(ctx.hub, 'DataCentre', undefined, c);
             if ((dc?.status as { connected?: boolean } | undefined)?.connected !== true) return false;
           }

@@ -453,6 +453,7 @@ for c in "${CLUSTERS[@]}"; do
 done
 start_real_nodes
 write_kubeconfig "$KUBECONFIG_OUT" admin admin "${CLUSTERS[@]}"
+for c in "${CLUSTERS[@]}"; do echo "$c $(dc_range "$c")"; done >"$STATE/clusters"
 DONE=1
 log "platform up: ${CLUSTERS[*]} (Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
 echo "    kubeconfig: $KUBECONFIG_OUT (contexts: ${CLUSTERS[*]}; hub: ${CLUSTERS[0]})"
