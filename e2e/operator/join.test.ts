@@ -171,9 +171,14 @@ test('an agency placed in the joined data centre is Ready with its namespaces th
     { timeoutMs: 60_000, intervalMs: 500 },
   );
   assert.ok(tokenTimes(after)!.issuedAt > tokenTimes(before)!.issuedAt);
+  // Renewed, then Valid once the changed Secret is read again: False either way, for the new token.
+  const until = tokenTimes(after)!.expiresAt.toISOString();
   await waitFor(
-    'CredentialsExpiring False, Renewed',
-    async () => condition(await get(ctx.hub, 'DataCentre', undefined, EXTRA), 'CredentialsExpiring')?.reason === 'Renewed',
+    `CredentialsExpiring False for the token valid until ${until}`,
+    async () => {
+      const c = condition(await get(ctx.hub, 'DataCentre', undefined, EXTRA), 'CredentialsExpiring');
+      return c?.status === 'False' && c.message.includes(`valid until ${until}`);
+    },
     { timeoutMs: 30_000 },
   );
   const renewed = await memberAsOperator(ctx.hub);

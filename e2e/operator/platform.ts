@@ -110,7 +110,7 @@ export function platformDataCentres(clusters: Cluster[]): (DataCentre & Kubernet
       .filter((f): f is [string, string] => f.length === 2),
   );
   const extra = clusters
-    .filter((c) => !samples.some((d) => clusterOf([c], d.metadata.name) === c))
+    .filter((c) => !samples.some((d) => c.name === d.metadata.name || c.name.endsWith(`-${d.metadata.name}`)))
     .map((c) => {
       const range = ranges.get(c.name);
       if (!range)
