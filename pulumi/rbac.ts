@@ -23,6 +23,10 @@ export interface RbacRequirements {
   clusterRules: PolicyRule[];
   /** Granted in the operator's namespace only (Role + RoleBinding). */
   namespaceRules: PolicyRule[];
+  /** Granted by `govcloud join` in govcloud-system of a joined member: renewing its own token. */
+  memberNamespaceRules: PolicyRule[];
+  /** Granted by `govcloud join` on the hub, limited by name to one DataCentre's kubeconfig Secret. */
+  credentialSecretRules: PolicyRule[];
 }
 
 function strings(value: unknown, where: string): string[] {
@@ -55,5 +59,7 @@ export function loadRbacRequirements(file = RBAC_REQUIREMENTS_FILE): RbacRequire
     serviceAccount: doc.serviceAccount,
     clusterRules: rules(doc.clusterRules, 'clusterRules'),
     namespaceRules: rules(doc.namespaceRules, 'namespaceRules'),
+    memberNamespaceRules: rules(doc.memberNamespaceRules ?? [], 'memberNamespaceRules'),
+    credentialSecretRules: rules(doc.credentialSecretRules ?? [], 'credentialSecretRules'),
   };
 }

@@ -96,6 +96,41 @@ export function sampleDataCentres(): (DataCentre & KubernetesObject)[] {
     .filter((o): o is DataCentre & KubernetesObject => o.kind === 'DataCentre');
 }
 
+/**
+ * The DataCentres of the platform: samples/platform's, and for each cluster beyond them
+ * (`make cluster-up CLUSTERS=N`) one like dc-danang (level 2), with the networkRanges the
+ * platform gave it (e2e/platform/real-node/net.sh dc_range, listed in .local/platform/clusters).
+ */
+export function platformDataCentres(clusters: Cluster[]): (DataCentre & KubernetesObject)[] {
+  const samples = sampleDataCentres();
+  const ranges = new Map(
+    (readState('platform/clusters') ?? '')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f): f is [string, string] => f.length === 2),
+  );
+  const extra = clusters
+    .filter((c) => !samples.some((d) => c.name === d.metadata.name || c.name.endsWith(`-${d.metadata.name}`)))
+    .map((c) => {
+      const range = ranges.get(c.name);
+      if (!range)
+        throw new Error(`cluster ${c.name} has no network range in .local/platform/clusters (started by an older up.sh? make cluster-down && make cluster-up)`);
+      const base = samples.find((d) => d.metadata.name === 'dc-danang')!;
+      return {
+        ...base,
+        metadata: { name: c.name },
+        spec: {
+          ...base.spec,
+          displayName: `Trung tâm dữ liệu ${c.name}`,
+          region: c.name,
+          connection: { kubeconfigSecretRef: { namespace: NAMESPACE, name: `${c.name}-kubeconfig`, key: 'kubeconfig' } },
+          networkRanges: [range],
+        },
+      };
+    });
+  return [...samples, ...extra];
+}
+
 /** The cluster as the operator's ServiceAccount (after registerDataCentres). */
 export function asOperator(cluster: Cluster): Cluster {
   return new Cluster(operatorKubeconfig(cluster), cluster.name);
@@ -140,7 +175,7 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
     writeFileSync(operatorKubeconfig(c), tokenKubeconfig(c, await operatorToken(c)), { mode: 0o600 });
     await waitForLimits(asOperator(c));
   }
-  for (const dc of sampleDataCentres()) {
+  for (const dc of platformDataCentres(clusters)) {
     const ref = dc.spec.connection.kubeconfigSecretRef;
     if (ref) {
       await hub.apply({

@@ -4,7 +4,7 @@
 // last log lines; the agencies a test made are deleted after it, their namespaces too.
 import { suite } from 'uvu';
 import { loadClusters, waitFor, type Cluster } from '../harness/index.ts';
-import { deleteAgencies, get, NAMESPACE, readState, registerDataCentres } from './platform.ts';
+import { deleteAgencies, get, NAMESPACE, readState, platformDataCentres, registerDataCentres } from './platform.ts';
 import { OperatorProcess } from './process.ts';
 
 export interface OperatorContext {
@@ -57,7 +57,16 @@ export interface OperatorSuiteOptions {
 
 export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): Test & { run(): void } {
   const s = suite<OperatorContext>(title, {} as OperatorContext);
+  // uvu reports no error of a before hook (its runner's finally returns over it): print it.
   s.before(async (ctx) => {
+    try {
+      await setUpSuite(ctx);
+    } catch (err) {
+      console.error(`${title}: setting up the suite failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      throw err;
+    }
+  });
+  const setUpSuite = async (ctx: OperatorContext): Promise<void> => {
     ctx.clusters = loadClusters();
     ctx.hub = ctx.clusters[0]!;
     ctx.extra = [];
@@ -70,7 +79,7 @@ export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): T
       await waitFor(
         'every DataCentre connected',
         async () => {
-          for (const c of ['dc-hanoi', 'dc-hcm', 'dc-danang']) {
+          for (const c of platformDataCentres(ctx.clusters).map((d) => d.metadata.name)) {
             const dc = await get(ctx.hub, 'DataCentre', undefined, c);
             if ((dc?.status as { connected?: boolean } | undefined)?.connected !== true) return false;
           }
@@ -80,15 +89,20 @@ export function operatorSuite(title: string, opts: OperatorSuiteOptions = {}): T
       );
     }
     await opts.setUp?.(ctx);
-  });
+  };
   s.after.each(async (ctx) => {
     const running = ctx.op?.running() === true || ctx.extra.some((o) => o.running());
     await deleteAgencies(ctx.hub, ctx.clusters, ctx.agencies.splice(0), running);
     for (const o of ctx.extra.splice(0)) await o.stop().catch(() => o.kill('SIGKILL'));
   });
   s.after(async (ctx) => {
-    await opts.tearDown?.(ctx);
-    const code = await ctx.op?.stop();
+    // The operator stops even when the tear-down fails: an orphan would hold the lease.
+    let code: number | null | undefined;
+    try {
+      await opts.tearDown?.(ctx);
+    } finally {
+      code = await ctx.op?.stop();
+    }
     if (ctx.op && code !== 0) throw new Error(`the suite's operator exited with ${code} on SIGTERM (log ${ctx.op.logFile})`);
   });
   const test: Test = (name, fn, timeoutMs = 180_000) => {

@@ -3,14 +3,14 @@
 // upstream's kube-network-policies (not by the project's evaluator), and a cross-data-centre
 // path through the router namespace that ipBlock rules judge.
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import * as assert from 'uvu/assert';
-import { ROOT, e2eSuite, readManifests, waitFor, yamlFiles } from '../harness/index.ts';
+import { e2eSuite, waitFor } from '../harness/index.ts';
 import type { Cluster } from '../harness/index.ts';
 import { NOT_RUNNABLE, REAL_NODE_LABEL, realNodeName } from '../platform/real-node/names.ts';
 import { PAUSE_IMAGE, probeFrom, realPod, waitRunning } from '../platform/real-node/pods.ts';
 import type { RunningPod } from '../platform/real-node/pods.ts';
 import type { ProbeResult, Target } from '../platform/real-node/probe.ts';
+import { platformDataCentres } from '../operator/platform.ts';
 
 const test = e2eSuite('packets: enforcer');
 
@@ -69,12 +69,10 @@ const denyAll = (namespace: string): Policy => ({
   spec: { podSelector: {}, policyTypes: ['Ingress'] },
 });
 
-test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its DataCentre networkRanges (samples/platform)', async ({ clusters }) => {
-  const dcs = yamlFiles(path.join(ROOT, 'samples', 'platform')).flatMap((f) => readManifests(f).objects) as Array<{
-    kind: string;
-    metadata: { name: string };
-    spec: { networkRanges: string[] };
-  }>;
+test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its DataCentre networkRanges (samples/platform, and beyond them those the platform registers)', async ({
+  clusters,
+}) => {
+  const dcs = platformDataCentres(clusters);
   for (const c of clusters) {
     const node = await c.core.readNode({ name: realNodeName(c.name) }).catch((err: unknown) => {
       throw new Error(
@@ -92,7 +90,7 @@ test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its D
     );
     assert.not.ok(node.metadata?.annotations?.['kwok.x-k8s.io/node'], `${c.name}: kwok must not manage the real node`);
     const dc = dcs.find((o) => o.kind === 'DataCentre' && o.metadata.name === c.name);
-    assert.ok(dc, `samples/platform declares DataCentre ${c.name}`);
+    assert.ok(dc, `a DataCentre for cluster ${c.name}`);
     const [base] = node.spec!.podCIDR!.split('/') as [string];
     const inside = dc!.spec.networkRanges.some((r) => r.endsWith('/16') && base.startsWith(`${r.split('.').slice(0, 2).join('.')}.`));
     assert.ok(inside, `${c.name}: pod CIDR ${node.spec!.podCIDR} outside networkRanges ${dc!.spec.networkRanges.join(', ')}`);

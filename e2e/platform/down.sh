@@ -15,6 +15,22 @@ remove_real_node_network() { # every network namespace of this worktree (real-no
   [[ -z ${left// } ]] || { echo "cluster-down: network namespaces still present: $left" >&2; exit 1; }
 }
 [[ -d $STATE ]] || { remove_real_node_network; echo "cluster-down: nothing to stop (no $STATE)"; exit 0; }
+# down.sh --extra NAME: only the cluster of up.sh --extra NAME, and its objects in etcd.
+if [[ ${1-} == --extra ]]; then
+  extra=${2:?usage: down.sh --extra NAME}
+  exec 8>"$STATE/lock"
+  flock -w 300 8 || { echo "cluster-down: $STATE/lock held for 5 minutes" >&2; exit 1; }
+  for comp in $(components_of "$extra"); do stop_component "$comp"; done
+  port=$(read_port etcd)
+  if [[ -n $port ]]; then
+    # deleterange of the prefix /registry/NAME/ (range_end: the prefix with its last byte + 1)
+    curl -fsS --max-time 10 -X POST "http://127.0.0.1:$port/v3/kv/deleterange" \
+      -d "{\"key\":\"$(printf '/registry/%s/' "$extra" | base64 -w0)\",\"range_end\":\"$(printf '/registry/%s0' "$extra" | base64 -w0)\"}" >/dev/null
+  fi
+  rm -rf "$STATE/$extra" "$KUBECONFIGS_DIR/$extra.yaml" "$(port_file "$extra-apiserver")"
+  echo "==> extra cluster $extra down, its objects removed from etcd"
+  exit 0
+fi
 mkdir -p "$STATE/pids"
 exec 8>"$STATE/lock"
 flock -w 300 8 || { echo "cluster-down: $STATE/lock held for 5 minutes by another cluster-up/down" >&2; exit 1; }
@@ -48,6 +64,6 @@ fi
 
 remove_real_node_network
 rm -f "$REAL_STATE/clusters" "$REAL_STATE"/*.sock "$REAL_STATE"/*.kubeconfig
-rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR"
+rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR" "$STATE/clusters"
 for c in "${CLUSTERS[@]}"; do rm -rf "$STATE/$c"; done
 echo "==> platform down ($stopped processes stopped, none left); logs kept in $LOGS"

@@ -5,12 +5,31 @@ ROOT=${ROOT:-$(cd "$here/../.." && pwd)}
 # shellcheck source=versions.sh
 source "$here/versions.sh"
 
-# The clusters: the first is also the hub. Each is one kube-apiserver (own etcd prefix),
-# kube-controller-manager, kube-scheduler and kwok, all sharing one etcd.
-CLUSTERS=(${GOVCLOUD_CLUSTERS:-dc-hanoi dc-hcm dc-danang})
-
 LOCAL=$ROOT/.local
 STATE=$LOCAL/platform           # pids, ports, pki, etcd data, component kubeconfigs
+
+# The clusters: the first is also the hub. Each is one kube-apiserver (own etcd prefix),
+# kube-controller-manager, kube-scheduler and kwok, all sharing one etcd. N of them
+# (GOVCLOUD_CLUSTER_COUNT, `make cluster-up CLUSTERS=N`): the three data centres of
+# samples/platform, then dc-4, dc-5, ...; GOVCLOUD_CLUSTERS names them outright. up.sh keeps
+# the list of the running platform in $STATE/clusters, so later commands see the same.
+cluster_names() { # cluster_names N
+  local i samples=(dc-hanoi dc-hcm dc-danang)
+  for ((i = 0; i < $1; i++)); do
+    if ((i < ${#samples[@]})); then echo "${samples[i]}"; else echo "dc-$((i + 1))"; fi
+  done
+}
+if [[ -n ${GOVCLOUD_CLUSTERS-} ]]; then
+  CLUSTERS=($GOVCLOUD_CLUSTERS)
+elif [[ -n ${GOVCLOUD_CLUSTER_COUNT-} ]]; then
+  [[ $GOVCLOUD_CLUSTER_COUNT =~ ^[0-9]+$ ]] && ((GOVCLOUD_CLUSTER_COUNT >= 3 && GOVCLOUD_CLUSTER_COUNT <= 24)) ||
+    { echo "CLUSTERS must be a number from 3 to 24, not \"$GOVCLOUD_CLUSTER_COUNT\"" >&2; exit 2; }
+  CLUSTERS=($(cluster_names "$GOVCLOUD_CLUSTER_COUNT"))
+elif [[ -s $STATE/clusters ]]; then
+  CLUSTERS=($(awk '{print $1}' "$STATE/clusters"))
+else
+  CLUSTERS=($(cluster_names 3))
+fi
 LOGS=$STATE/logs
 PKI=$STATE/pki
 KUBECONFIG_OUT=$LOCAL/kubeconfig

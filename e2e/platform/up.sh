@@ -7,8 +7,11 @@
 # are cleaned. On failure or Ctrl-C, what this run started is stopped again and the tail of
 # the failing component's log is printed.
 #
-# usage: up.sh            start (or reuse) the platform
-#        up.sh --check    exit 0 when every component runs, 1 otherwise (starts nothing)
+# usage: up.sh              start (or reuse) the platform
+#        up.sh --check      exit 0 when every component runs, 1 otherwise (starts nothing)
+#        up.sh --extra NAME one more cluster NAME beside a running platform (for a test that
+#                           joins a data centre): its own kubeconfig .local/kubeconfigs/NAME.yaml,
+#                           not in .local/kubeconfig, no real node; down.sh --extra NAME stops it
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
@@ -73,7 +76,7 @@ TAKEN_PORTS=" "
 free_port() {
   local p i
   for ((i = 0; i < 50; i++)); do
-    p=$("$NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    p=$("$NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(String(s.address().port));s.close()})')
     [[ $TAKEN_PORTS == *" $p "* ]] && continue
     TAKEN_PORTS+="$p "
     echo "$p"
@@ -434,6 +437,25 @@ mkdir -p "$STATE/pids" "$STATE/ports" "$LOGS" "$KUBECONFIGS_DIR"
 exec 8>"$STATE/lock"
 flock -n 8 || { log "another cluster-up/down holds $STATE/lock; waiting (at most 10 min)"; flock -w 600 8 || die "$STATE/lock still held"; }
 
+if [[ ${1-} == --extra ]]; then
+  extra=${2:?usage: up.sh --extra NAME}
+  [[ $extra =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "--extra: $extra is not a DNS label"
+  alive_pid etcd >/dev/null && etcd_health || die "--extra $extra: the platform's etcd does not run (make cluster-up first)"
+  CLUSTERS=("$extra")
+  make_pki
+  start_cluster "$extra"
+  write_kubeconfig "$KUBECONFIGS_DIR/$extra.yaml" admin admin "$extra"
+  kubectl_admin "$extra" apply -f - >/dev/null < <(nodes_manifest "$extra") || { FAILED=$extra-apiserver; die "$extra: creating the fake nodes failed"; }
+  deadline=$((SECONDS + NODES_TIMEOUT))
+  until nodes_ready "$extra" 2>/dev/null; do
+    ((SECONDS < deadline)) || { FAILED=$extra-kwok; die "$extra: kwok nodes not Ready within $NODES_TIMEOUT s"; }
+    sleep 0.5
+  done
+  DONE=1
+  log "extra cluster up: $extra (kubeconfig $KUBECONFIGS_DIR/$extra.yaml)"
+  exit 0
+fi
+
 make_pki
 start_etcd
 for c in "${CLUSTERS[@]}"; do
@@ -451,6 +473,7 @@ for c in "${CLUSTERS[@]}"; do
 done
 start_real_nodes
 write_kubeconfig "$KUBECONFIG_OUT" admin admin "${CLUSTERS[@]}"
+for c in "${CLUSTERS[@]}"; do echo "$c $(dc_range "$c")"; done >"$STATE/clusters"
 DONE=1
 log "platform up: ${CLUSTERS[*]} (Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
 echo "    kubeconfig: $KUBECONFIG_OUT (contexts: ${CLUSTERS[*]}; hub: ${CLUSTERS[0]})"

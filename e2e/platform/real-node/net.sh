@@ -20,9 +20,15 @@ REAL_STATE=$STATE/real-nodes
 NETNS_PREFIX=gc$(printf '%s' "$ROOT" | sha1sum | cut -c1-6)
 ROUTER_NS=$NETNS_PREFIX-router
 
-# A data centre's networkRanges (IPv4; as samples/platform/<dc>.yaml declares them) and the
-# real node's pod CIDR inside it. e2e/packets checks them against the samples.
-dc_range() { case $1 in dc-hanoi) echo 10.10.0.0/16 ;; dc-hcm) echo 10.20.0.0/16 ;; dc-danang) echo 10.30.0.0/16 ;; *) return 1 ;; esac; }
+# A data centre's networkRanges (IPv4) and the real node's pod CIDR inside it: the i-th cluster
+# (from 0) has 10.<10(i+1)>.0.0/16, as samples/platform/<dc>.yaml declares it for the first
+# three (e2e/packets checks them against the samples); up.sh writes them into $STATE/clusters,
+# where registerDataCentres (e2e/operator/platform.ts) reads those of clusters beyond the samples.
+dc_range() {
+  local i
+  for i in "${!CLUSTERS[@]}"; do [[ ${CLUSTERS[i]} == "$1" ]] && { echo "10.$((10 * (i + 1))).0.0/16"; return 0; }; done
+  return 1
+}
 dc_pod_cidr() { local r; r=$(dc_range "$1") || return 1; r=${r%.0.0/16}; echo "$r.240.0/24"; }
 node_ns() { echo "$NETNS_PREFIX-$1"; }
 real_node_name() { echo "$1-real-node"; }

@@ -2,6 +2,7 @@
 // objects and requeue times.
 import { makeKey, type Clock, type EventRecorder, type Logger } from '../runtime/index.ts';
 import type { Connector } from './connector.ts';
+import type { CredentialRenewer } from './credentials.ts';
 import type { HubCache } from './hub.ts';
 import type { MemberRegistry } from './members.ts';
 import type { PlatformMetrics } from './metrics.ts';
@@ -21,6 +22,8 @@ export interface ControllerContext {
   members: MemberRegistry;
   connector: Connector;
   hubWriter: HubWriter;
+  /** Renews joined members' tokens (credentials.ts). */
+  credentials?: CredentialRenewer;
   recorder: EventRecorder;
   metrics: PlatformMetrics;
   status: StatusStore;

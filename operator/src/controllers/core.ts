@@ -33,6 +33,7 @@ import { ownerFromLabels } from '../render/index.ts';
 import { agencyProgress, dayOf, targetProgress } from '../roadmap/progress.ts';
 import { agencyController } from './agency.ts';
 import type { Connector } from './connector.ts';
+import type { CredentialRenewer } from './credentials.ts';
 import { hubKey, type ControllerContext, type Timeouts } from './context.ts';
 import { connect, dataCentreController } from './datacentre.ts';
 import { specChanged, type HubCache } from './hub.ts';
@@ -66,6 +67,8 @@ export interface CoreOptions {
   hub: HubCache;
   connector: Connector;
   hubWriter: HubWriter;
+  /** Renews joined members' tokens (credentials.ts); without it, none is renewed. */
+  credentials?: CredentialRenewer;
   recorder: EventRecorder;
   runtimeMetrics: RuntimeMetrics;
   platformMetrics: PlatformMetrics;
@@ -113,6 +116,7 @@ export class OperatorCore {
       members,
       connector: opts.connector,
       hubWriter: opts.hubWriter,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
       recorder: opts.recorder,
       metrics: opts.platformMetrics,
       status: new StatusStore(opts.hubWriter, (fm) =>

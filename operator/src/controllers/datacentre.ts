@@ -16,7 +16,8 @@ import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/i
 import { formatBytes, formatMilli } from '../model/quantity.ts';
 import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn } from '../render/index.ts';
 import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
-import { HUB, type ControllerContext } from './context.ts';
+import { HUB, requeueFor, type ControllerContext } from './context.ts';
+import { checkCredentials } from './credentials.ts';
 import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
 import { rejectedOutcome, rejectionOf } from './refusal.ts';
@@ -174,7 +175,8 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         };
       }
     }
-    status.conditions = conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now);
+    const credentials = await checkCredentials(ctx, dc, conditionsFor(previous?.conditions, outcome, dc.metadata.generation, now), now, signal);
+    status.conditions = credentials.conditions;
 
     if (previous?.connected !== ready) {
       if (ready) void ctx.recorder.normal(dc, 'Connected', 'Connect', `connected: Kubernetes ${probe?.version ?? '?'}, ${probe?.readyNodes ?? 0} ready nodes`);
@@ -185,6 +187,8 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     }
     await ctx.status.write(dc, status, FIELD_MANAGER);
     if (failure) throw new Error(failure);
+    const after = requeueFor(credentials.requeueAt, now, ctx.maxRequeueMs);
+    return after === undefined ? undefined : { requeueAfter: after };
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type Logger,
 } from '../runtime/index.ts';
 import { kubeConnector } from './connector.ts';
+import { kubeCredentialRenewer } from './credentials.ts';
 import { kubeHistoryStore } from './showback.ts';
 import { OperatorCore } from './core.ts';
 import { HubCache } from './hub.ts';
@@ -82,6 +83,7 @@ export class Manager {
         hub,
         connector: kubeConnector({ hub, hubClient, timeouts: { requestMs } }),
         hubWriter: requestHubWriter(hubClient, { timeoutMs: requestMs }),
+        credentials: kubeCredentialRenewer(hubClient, opts.namespace, requestMs),
         recorder,
         runtimeMetrics,
         platformMetrics,

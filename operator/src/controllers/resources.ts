@@ -18,7 +18,7 @@ export const DEPLOYMENT: ResourceType = childResource('Deployment');
 export const SECRET: ResourceType = core('Secret', 'secrets');
 export const NODE: ResourceType = core('Node', 'nodes', false);
 
-/** The six govcloud.dev kinds on the hub, by kind. */
+/** The govcloud.dev kinds on the hub (api/index.ts KINDS), by kind. */
 export const GOVCLOUD_RESOURCES: Readonly<Record<string, ResourceType>> = Object.fromEntries(
   KINDS.map((k) => [k.kind, { apiVersion: API_VERSION, kind: k.kind, plural: k.plural, namespaced: k.scope === 'Namespaced' }]),
 );

@@ -1,10 +1,10 @@
 /**
  * The dashboard's read of the hub: one informer per govcloud kind (runtime/informer.ts, as
  * the operator's HubCache), list and watch only. Unlike the operator it reads no Secret: the
- * dashboard's ServiceAccount may read the six govcloud kinds and nothing else.
+ * dashboard's ServiceAccount may read the govcloud kinds and nothing else.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../api/index.ts';
+import type { AccessGrant, AccessRequest, Agency, ConsolidationTarget, DataCentre, MigrationPlan, NetworkLink, SharedDataService } from '../api/index.ts';
 import { GOVCLOUD_RESOURCES } from '../controllers/resources.ts';
 import type { Platform } from '../model/platform.ts';
 import { Informer, kubeListWatch, type ClusterClient, type Logger } from '../runtime/index.ts';
@@ -64,6 +64,8 @@ export class DashboardCache {
       services: live<SharedDataService>('SharedDataService'),
       requests: live<AccessRequest>('AccessRequest'),
       grants: live<AccessGrant>('AccessGrant'),
+      plans: live<MigrationPlan>('MigrationPlan'),
+      targets: live<ConsolidationTarget>('ConsolidationTarget'),
     };
   }
 }

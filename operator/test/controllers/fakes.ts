@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Agency, DataCentre } from '../../src/api/index.ts';
 import type { Connector } from '../../src/controllers/connector.ts';
+import type { CredentialRenewer } from '../../src/controllers/credentials.ts';
 import { OperatorCore } from '../../src/controllers/core.ts';
 import { HubCache } from '../../src/controllers/hub.ts';
 import type { MemberTransport } from '../../src/controllers/members.ts';
@@ -334,7 +335,7 @@ export interface Harness {
 }
 
 /** A running OperatorCore over memory servers: a hub (dc-hanoi) and member clusters. */
-export async function harness(opts: { clusters?: string[]; objects?: Obj[] } = {}): Promise<Harness> {
+export async function harness(opts: { clusters?: string[]; objects?: Obj[]; credentials?: CredentialRenewer } = {}): Promise<Harness> {
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   const hub = new MemoryServer(clock);
   const names = opts.clusters ?? ['dc-hanoi', 'dc-hcm', 'dc-danang'];
@@ -380,6 +381,7 @@ export async function harness(opts: { clusters?: string[]; objects?: Obj[] } = {
     hub: hubCache,
     connector,
     hubWriter,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
     recorder,
     runtimeMetrics: metrics,
     platformMetrics: new PlatformMetrics(metrics),

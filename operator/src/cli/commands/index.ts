@@ -8,9 +8,11 @@ import { catalogueCommand } from './catalogue.ts';
 import { connectivityCommand } from './connectivity.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { gitopsCommand } from './gitops.ts';
+import { joinCommand } from './join.ts';
 import { operatorCommand } from './operator.ts';
 import { planCommand } from './plan.ts';
 import { showbackCommand } from './showback.ts';
+import { unjoinCommand } from './unjoin.ts';
 import { validateCommand } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -22,5 +24,7 @@ export const COMMANDS: readonly Command[] = [
   showbackCommand,
   dashboardCommand,
   gitopsCommand,
+  joinCommand,
+  unjoinCommand,
   operatorCommand,
 ];
