@@ -27,6 +27,8 @@ test('on: lint passes; its ServiceAccount lists and watches govcloud objects and
     'govcloud.dev/shareddataservices:list,watch',
     'govcloud.dev/accessrequests:list,watch',
     'govcloud.dev/accessgrants:list,watch',
+    'govcloud.dev/migrationplans:list,watch',
+    'govcloud.dev/consolidationtargets:list,watch',
     'authentication.k8s.io/tokenreviews:create',
     'authorization.k8s.io/subjectaccessreviews:create',
   ]);

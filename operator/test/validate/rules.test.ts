@@ -136,8 +136,10 @@ test('an inherited data centre hosts its owner and the agencies under it, alone,
   // Owned by the department: its parent, the city, is not under it.
   const q = base();
   dc(q, 'dc-danang').spec.ownedBy = 'danang-svhttdl';
+  // The city's roadmap (samples: MigrationPlan lo-trinh) targets it too: the same decision refuses both.
   assert.equal(run(q), [
     "error Agency/danang spec.placement.dataCentres.0: DataCentre/dc-danang is Agency/danang-svhttdl's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line",
+    "error MigrationPlan/lo-trinh spec.systems.0.target.dataCentre: DataCentre/dc-danang is Agency/danang-svhttdl's own and hosts only it and the agencies under it (spec.parent): choose a shared data centre, or one of this agency's own line",
   ]);
   dc(q, 'dc-danang').spec.ownedBy = 'nobody';
   assert.ok(run(q).includes('warning DataCentre/dc-danang spec.ownedBy: owned by Agency/nobody, which is not defined (yet)'));
