@@ -27,7 +27,10 @@ test('the samples have no warnings either, and every object is in the platform',
 test("the ministry's inherited data centre (samples/inherited) validates with the samples, and serves Bộ Tài chính's line alone", async () => {
   const { code, out, err } = await cli(['validate', 'samples/', 'samples/inherited']);
   assert.is(err, '');
-  assert.is(out, 'samples/ samples/inherited: 42 objects in 35 files: 4 data centres, 12 agencies, 4 links, 5 services, 6 requests, 2 grants, 6 migration plans, 3 consolidation targets: valid\n');
+  assert.is(
+    out,
+    'samples/ samples/inherited: 42 objects in 35 files: 4 data centres, 12 agencies, 4 links, 5 services, 6 requests, 2 grants, 6 migration plans, 3 consolidation targets: valid\n',
+  );
   assert.is(code, 0);
   // The catalogue shows the ministry's data centre as its own.
   const listed = await cli(['catalogue', 'samples/', 'samples/inherited', '--output', 'json', '--now', '2026-06-01T00:00:00Z']);
