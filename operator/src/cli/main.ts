@@ -3,11 +3,11 @@
  * unexpected into one line and exit code 70 (the stack only with GOVCLOUD_DEBUG=1).
  */
 import { COMMANDS } from './commands/index.ts';
-import { InputError, UsageError, type Command } from './command.ts';
+import { InputError, UsageError, type CommandEntry } from './command.ts';
 import { EXIT, type Io } from './io.ts';
 import { padEnd } from './table.ts';
 
-export function usage(commands: readonly Command[] = COMMANDS): string {
+export function usage(commands: readonly CommandEntry[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = [
     'govcloud: the government shared private cloud, offline and on the hub',
@@ -31,11 +31,11 @@ function wantsHelp(argv: readonly string[]): boolean {
   return false;
 }
 
-function closest(name: string, commands: readonly Command[]): string | undefined {
+function closest(name: string, commands: readonly CommandEntry[]): string | undefined {
   return commands.map((c) => c.name).find((n) => n.startsWith(name.slice(0, 3)) && name.length >= 3);
 }
 
-export async function main(argv: readonly string[], io: Io, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(argv: readonly string[], io: Io, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(usage(commands));
@@ -47,20 +47,22 @@ export async function main(argv: readonly string[], io: Io, commands: readonly C
       io.stdout(usage(commands));
       return EXIT.ok;
     }
-    const command = commands.find((c) => c.name === topic);
-    if (!command) {
+    const entry = commands.find((c) => c.name === topic);
+    if (!entry) {
       io.stderr(`govcloud: no command "${topic}"\n\n${usage(commands)}`);
       return EXIT.usage;
     }
+    const command = await entry.load();
     io.stdout(command.usage.endsWith('\n') ? command.usage : command.usage + '\n');
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     const hint = closest(first, commands);
     io.stderr(`govcloud: unknown command "${first}"${hint ? ` (did you mean "${hint}"?)` : ''}\n\n${usage(commands)}`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (wantsHelp(rest)) {
     io.stdout(command.usage.endsWith('\n') ? command.usage : command.usage + '\n');
     return EXIT.ok;

@@ -69,7 +69,12 @@ export function plainCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(plainCopy) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = plainCopy(v);
+    // for...in, not Object.entries: no array per object (there are hundreds of thousands).
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = plainCopy(v);
+    }
     return out as T;
   }
   return value;

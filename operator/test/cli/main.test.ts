@@ -1,13 +1,13 @@
 /** The dispatcher: help, usage errors, unknown commands, internal errors. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Command } from '../../src/cli/command.ts';
+import type { Command, CommandEntry } from '../../src/cli/command.ts';
 import { UsageError } from '../../src/cli/command.ts';
 import { COMMANDS } from '../../src/cli/commands/index.ts';
 import { captureIo, EXIT, useColour } from '../../src/cli/io.ts';
 import { main, usage } from '../../src/cli/main.ts';
 
-async function run(argv: string[], commands: readonly Command[] = COMMANDS, env: Record<string, string> = {}) {
+async function run(argv: string[], commands: readonly CommandEntry[] = COMMANDS, env: Record<string, string> = {}) {
   const io = captureIo({ env });
   const code = await main(argv, io, commands);
   return { code, out: io.out(), err: io.err() };
@@ -52,20 +52,25 @@ test('--help on each command and help <command> print its usage, exit 0', async 
   assert.is((await run(['help', 'nope'])).code, 2);
 });
 
-test('every command has a name, a one-line summary and a usage starting with its usage line', () => {
+test('every command has a name, a one-line summary and a module whose command has that name and usage line', async () => {
   const names = new Set<string>();
   for (const c of COMMANDS) {
     assert.match(c.name, /^[a-z][a-z-]*$/);
     assert.not.ok(names.has(c.name), `duplicate ${c.name}`);
     names.add(c.name);
     assert.not.match(c.summary, /\n/);
-    assert.ok(c.usage.startsWith(`Usage: govcloud ${c.name}`));
+    const command = await c.load();
+    assert.is(command.name, c.name);
+    assert.ok(command.usage.startsWith(`Usage: govcloud ${c.name}`));
   }
 });
 
+function entry(command: Command): CommandEntry {
+  return { name: command.name, summary: 'a test command', load: async () => command };
+}
+
 const boom: Command = {
   name: 'boom',
-  summary: 'throws',
   usage: 'Usage: govcloud boom\n',
   async run() {
     throw new TypeError('cannot read properties of undefined');
@@ -73,7 +78,6 @@ const boom: Command = {
 };
 const picky: Command = {
   name: 'picky',
-  summary: 'refuses its arguments',
   usage: 'Usage: govcloud picky\n',
   async run() {
     throw new UsageError('unknown option --x');
@@ -81,16 +85,16 @@ const picky: Command = {
 };
 
 test('an unexpected exception: one line, exit 70, stack only with GOVCLOUD_DEBUG=1', async () => {
-  const plain = await run(['boom'], [boom]);
+  const plain = await run(['boom'], [entry(boom)]);
   assert.is(plain.code, 70);
   assert.is(plain.err, 'govcloud: internal error: cannot read properties of undefined\n');
-  const debug = await run(['boom'], [boom], { GOVCLOUD_DEBUG: '1' });
+  const debug = await run(['boom'], [entry(boom)], { GOVCLOUD_DEBUG: '1' });
   assert.is(debug.code, 70);
   assert.match(debug.err, /^govcloud: internal error: cannot read properties of undefined\nTypeError: cannot read properties of undefined\n\s+at /);
 });
 
 test('a usage error in a command: message and the command usage on stderr, exit 2', async () => {
-  const { code, err } = await run(['picky'], [picky]);
+  const { code, err } = await run(['picky'], [entry(picky)]);
   assert.is(code, 2);
   assert.is(err, 'govcloud picky: unknown option --x\n\nUsage: govcloud picky\n');
 });

@@ -24,7 +24,6 @@ import { paint, renderTable } from '../table.ts';
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: "the access history from the hub API server's audit log: who requested, granted, revoked; when paths opened and closed",
   usage: `Usage: govcloud audit --audit-log FILE... [--since DURATION|TIME] [--agency CODE|NAME] [--output table|csv|json] [--now RFC3339]
 
 Reads the hub API server's audit log (JSON lines, as --audit-log-path writes it with the

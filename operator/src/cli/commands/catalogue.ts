@@ -11,7 +11,6 @@ import { paint, renderTable } from '../table.ts';
 
 export const catalogueCommand: Command = {
   name: 'catalogue',
-  summary: 'the shared data services: owner, identifier, class, sharing, data centres, consumers',
   usage: `Usage: govcloud catalogue PATH... [--output table|json|markdown] [--now RFC3339]
 
 Validates the files and folders given (invalid input prints the problems and exits 1), then

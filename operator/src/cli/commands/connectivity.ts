@@ -125,7 +125,6 @@ export type ProbeOpener = (kubeconfig: string, context: string | undefined) => P
 
 export const connectivityCommand: Command & { readLive: LiveReader; openProbe: ProbeOpener } = {
   name: 'connectivity',
-  summary: 'who can reach what: NetworkPolicy evaluation, matrix and --explain; --probe measures it',
   usage: USAGE,
   readLive: readLiveObjects,
   openProbe: openProbeSession,

@@ -17,7 +17,6 @@ import { EXIT, type Io } from '../io.ts';
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
-  summary: 'web pages for leadership and auditors: live from the hub, or --static from files',
   usage: `Usage: govcloud dashboard [--kubeconfig FILE] [--context NAME] [--listen HOST:PORT]
                           [--auth kubernetes|none] [--audience AUD]...
        govcloud dashboard --static DIR PATH... [--now RFC3339]

@@ -12,7 +12,6 @@ import { EXIT } from '../io.ts';
 
 export const gitopsCommand: Command = {
   name: 'gitops',
-  summary: 'for a GitOps repository: generate CODEOWNERS from the Agency objects',
   usage: `Usage: govcloud gitops codeowners PATH... --platform HANDLE[,HANDLE...] [--org ORG] [--map FILE] [--check FILE]
 
 Writes CODEOWNERS for a repository in the govcloud layout (govcloud validate --owners; run

@@ -109,7 +109,6 @@ function printObjects(objects: K8sObject[], output: string, io: Io): void {
 
 export const joinCommand: Command = {
   name: 'join',
-  summary: 'make a cluster a member data centre: its RBAC, a short-lived token, the Secret and DataCentre on the hub',
   usage: `Usage: govcloud join NAME --hub-kubeconfig FILE --member-kubeconfig FILE --network-ranges CIDR[,CIDR...] [options]
 
 Joins the member cluster as the data centre NAME. On the member (as its kubeconfig's user, an

@@ -14,7 +14,6 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const operatorCommand: Command = {
   name: 'operator',
-  summary: 'run the operator against the hub cluster (controllers, leader election, probes, metrics)',
   usage: `Usage: govcloud operator [--kubeconfig FILE] [--context NAME] [--namespace NS]
                          [--metrics-port PORT] [--leader-elect=true|false]
                          [--concurrency N] [--request-timeout SECONDS]

@@ -16,7 +16,6 @@ import { paint, renderTable, type Column } from '../table.ts';
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'validate, then show the Kubernetes objects each data centre would get',
   usage: `Usage: govcloud plan PATH... [--output table|yaml|json] [--data-centre NAME] [--now RFC3339]
        govcloud plan --base REF_OR_DIR PATH... [--output table|markdown|json] [--data-centre NAME] [--now RFC3339]
 

@@ -16,7 +16,6 @@ import { openKubeconfig } from './connectivity.ts';
 
 export const showbackCommand: Command = {
   name: 'showback',
-  summary: 'capacity allocated and used per agency and data centre, services and links, from a running platform',
   usage: `Usage: govcloud showback --kubeconfig FILE [--context NAME] [--output table|csv|json] [--namespace NS]
 
 Reads the hub (the govcloud objects; each data centre's kubeconfig from its DataCentre's

@@ -22,7 +22,6 @@ const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
 
 export const unjoinCommand: Command = {
   name: 'unjoin',
-  summary: 'remove a data centre joined with govcloud join: refused while agencies are placed there',
   usage: `Usage: govcloud unjoin NAME --hub-kubeconfig FILE --member-kubeconfig FILE [--force] [-o text|json]
 
 Removes what \`govcloud join NAME\` created and only that: on the hub the DataCentre NAME, its

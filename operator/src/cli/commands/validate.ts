@@ -9,7 +9,6 @@ import { EXIT } from '../io.ts';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check YAML files and folders offline: schema, CEL rules, rules across objects',
   usage: `Usage: govcloud validate PATH... [--output text|json|github|sarif|junit] [--owners]
 
 Checks every govcloud.dev object in the files and folders given (folders are walked;
