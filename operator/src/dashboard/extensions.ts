@@ -4,5 +4,6 @@
  * `--static` both render with this list.
  */
 import type { Extension } from './pages.ts';
+import { ROADMAP } from './roadmap-pages.ts';
 
-export const EXTENSIONS: readonly Extension[] = [];
+export const EXTENSIONS: readonly Extension[] = [ROADMAP];

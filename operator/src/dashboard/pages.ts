@@ -90,7 +90,7 @@ ${body}
 
 const asOf = (ctx: PageContext, now: string) => markup`<p class="asof">${ctx.t('asOf')} <time datetime="${now}">${now}</time></p>`;
 
-function table(caption: string, headers: readonly string[], rows: readonly (readonly Part[])[], id?: string): Html {
+export function table(caption: string, headers: readonly string[], rows: readonly (readonly Part[])[], id?: string): Html {
   if (rows.length === 0) return markup`<h2${id ? markup` id="${id}"` : ''}>${caption}</h2><p class="empty">—</p>`;
   return markup`<table${id ? markup` id="${id}"` : ''}>
 <caption>${caption}</caption>
@@ -101,9 +101,9 @@ ${rows.map((r) => markup`<tr>${r.map((c) => markup`<td>${c}</td>`)}</tr>\n`)}
 </table>`;
 }
 
-type Part = Html | string | number | undefined;
+export type Part = Html | string | number | undefined;
 
-const link = (href: string, label: string): Html => markup`<a href="${href}">${label}</a>`;
+export const link = (href: string, label: string): Html => markup`<a href="${href}">${label}</a>`;
 
 function counts(ctx: PageContext, caption: string, id: string, rows: readonly Count[], label: (key: string) => string): Html {
   const max = Math.max(1, ...rows.map((r) => r.count));
