@@ -4,7 +4,9 @@
 // (ServiceAccounts bound as an agency's viewers and as leadership are), checked by the hub's
 // TokenReview and SubjectAccessReview. Each page shows the numbers the API holds, nothing
 // leaves the host, no console error, an agency's viewer gets 403 on another agency, the
-// keyboard reaches everything, and axe-core finds no accessibility violation.
+// keyboard reaches everything, and axe-core finds no accessibility violation. The roadmap's
+// figures are those the operator writes into the MigrationPlans' and ConsolidationTargets'
+// status (samples/platform/targets.yaml, samples/tenants/*/roadmap.yaml).
 //
 // GOVCLOUD_DASHBOARD_SCREENSHOTS=DIR writes one screenshot per page there (docs/dashboard/).
 import type { ChildProcess } from 'node:child_process';
@@ -59,6 +61,10 @@ async function applySamples(hub: Cluster): Promise<string[]> {
     { timeoutMs: 120_000, intervalMs: 1000 },
   );
   return names;
+}
+
+function sampleTargets(): KubernetesObject[] {
+  return readManifests(path.join(ROOT, 'samples', 'platform', 'targets.yaml')).objects.filter((o) => o.kind === 'ConsolidationTarget');
 }
 
 /** Objects for the viewers: ServiceAccounts, bca's viewer bound as the operator binds bca's viewer groups, the leader as the chart binds leadership. */
@@ -144,6 +150,7 @@ const test = operatorSuite('dashboard: the pages in a real browser', {
   async setUp({ hub }) {
     const kubeconfig = await installDashboardIdentity(hub, 3600);
     state.agencies = await applySamples(hub);
+    for (const t of sampleTargets()) await hub.apply(t);
     for (const o of viewerObjects()) await hub.apply(o);
     state.tokens = { viewer: await serviceAccountToken(hub, VIEWER_SA), leader: await serviceAccountToken(hub, LEADER_SA) };
     const { child, url } = await startDashboardProcess(kubeconfig);
@@ -156,6 +163,7 @@ const test = operatorSuite('dashboard: the pages in a real browser', {
     state.dashboard?.kill('SIGTERM');
     for (const o of viewerObjects().reverse())
       await hub.request('DELETE', o.kind === 'ClusterRoleBinding' ? `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${o.metadata!.name}` : pathOf(o));
+    for (const t of sampleTargets()) await hub.request('DELETE', `${API}/consolidationtargets/${t.metadata!.name}`);
     await deleteAgencies(hub, clusters, state.agencies, true);
   },
 });
@@ -202,6 +210,48 @@ test('overview, as leadership: the totals, levels and each data centre’s alloc
   await shot(page, 'overview');
   await page.goto(new URL('/?lang=en', state.url).toString());
   assert.match(await page.locator('h1').innerText(), /National overview/);
+  await context.close();
+});
+
+test('overview, as leadership: progress against each ConsolidationTarget and the overdue migrations are those the status holds', async ({ hub }) => {
+  // Settled: every plan counted by the operator, and each target counting every plan's systems.
+  const { plans, targets } = await waitFor(
+    'the roadmap status written for every sample plan and target',
+    async () => {
+      const plans = await list(hub, 'migrationplans');
+      const targets = await list(hub, 'consolidationtargets');
+      const counted = plans.length > 0 && plans.every((p) => p.status?.systems === (p.spec.systems as unknown[]).length);
+      const all = targets.find((t) => t.spec.agencyTypes === undefined);
+      const total = plans.reduce((n, p) => n + (p.status?.systems as number), 0);
+      return counted && targets.length === sampleTargets().length && all?.status?.systems === total ? { plans, targets } : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  const context = await browserFor(state.tokens.leader);
+  const { page } = await open(context, '/');
+  for (const t of targets) {
+    const row = page.locator('#targets tbody tr', { has: page.locator(`[data-target="${t.metadata!.name}"]`) });
+    const field = async (f: string) => row.locator(`[data-field="${f}"]`).getAttribute('value');
+    const s = t.status!;
+    assert.is(await field('share'), String(s.sharePercent), `${t.metadata!.name}: share reached`);
+    assert.is(await field('target'), String(t.spec.sharePercent), `${t.metadata!.name}: share due`);
+    assert.is(await field('done'), String(s.done), `${t.metadata!.name}: systems done`);
+    assert.is(await field('systems'), String(s.systems), `${t.metadata!.name}: systems`);
+    assert.is(await field('behind'), String(s.agenciesBehind), `${t.metadata!.name}: agencies behind`);
+    assert.is(await row.locator('a').count(), (s.behind as string[]).length, `${t.metadata!.name}: each agency behind linked`);
+  }
+  const overdue = plans.reduce((n, p) => n + (p.status?.overdueCount as number), 0);
+  assert.ok(overdue > 0, 'the samples have overdue systems');
+  assert.is(await page.locator('[data-field="overdue-count"]').getAttribute('data-value'), String(overdue));
+  assert.is(await page.locator('#overdue tbody tr').count(), Math.min(overdue, 20));
+  for (const p of plans) {
+    const agency = (p.metadata!.namespace as string).replace(/^govcloud-/, '');
+    const own = await open(context, `/agencies/${agency}`);
+    assert.is(await own.page.locator('#roadmap tbody tr').count(), p.status!.systems as number, `${agency}: its systems`);
+    assert.is(await own.page.locator('#roadmap [data-field="overdue"]').count(), p.status!.overdueCount as number, `${agency}: overdue marked`);
+    if (agency === 'quangninh') await shot(own.page, 'agency-roadmap');
+    await own.page.close();
+  }
   await context.close();
 });
 
@@ -290,7 +340,7 @@ test('the keyboard reaches the skip link, the content and a page behind a link',
 
 test('axe-core finds no accessibility violation on any kind of page, in Vietnamese and English', async () => {
   const context = await browserFor(state.tokens.leader);
-  for (const p of ['/', '/agencies/bca', '/datacentres/dc-hanoi', '/catalogue', '/access', '/?lang=en', '/agencies/vpcp?lang=en']) {
+  for (const p of ['/', '/agencies/bca', '/agencies/quangninh', '/datacentres/dc-hanoi', '/catalogue', '/access', '/?lang=en', '/agencies/vpcp?lang=en']) {
     const { page } = await open(context, p);
     assert.equal(await axe(page), [], p);
     await page.close();
