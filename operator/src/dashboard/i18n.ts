@@ -107,6 +107,17 @@ const WORDS = {
     'Ai truy cập được dịch vụ nào lúc này và vì sao: cùng quyết định mà operator áp dụng vào chính sách mạng.',
     'Who reaches which service now, and why: the same decision the operator applies as network policy.',
   ],
+  capacityUsed: ['Năng lực đang sử dụng so với đã phân bổ', 'Capacity used beside allocated'],
+  used: ['Đang dùng', 'Used'],
+  usedNote: [
+    'Đang dùng = tổng status.used của các ResourceQuota mà operator đọc tại từng trung tâm dữ liệu và công bố trên cụm trung tâm; không đổi từ',
+    'Used = the sum of the ResourceQuotas’ status.used the operator reads in each data centre and publishes on the hub; unchanged since',
+  ],
+  usedStatic: [
+    'Bản tĩnh, tạo ngoại tuyến từ các tệp: không có số liệu đang dùng (chỉ bảng điều khiển trực tuyến có).',
+    'A static copy, made offline from files: no figures of use (the live dashboard has them).',
+  ],
+  usedUnpublished: ['Operator chưa công bố số liệu đang dùng.', 'The operator has not published figures of use yet.'],
   roadmap: ['Lộ trình hợp nhất', 'Consolidation roadmap'],
   roadmapNote: [
     'Tỷ lệ đạt = số hệ thống đã chuyển hoặc đã dừng trên tổng số hệ thống trong lộ trình của các cơ quan; cùng cách tính với trạng thái mà operator ghi.',
