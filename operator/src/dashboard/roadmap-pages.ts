@@ -66,7 +66,7 @@ export function agencyRoadmapSection(view: AgencyRoadmap | undefined, ctx: PageC
   if (!view) return markup`<h2 id="roadmap">${t('roadmap')}</h2><p class="empty">${t('noRoadmap')}</p>`;
   return markup`<section aria-labelledby="roadmap-h" class="roadmap">
 <h2 id="roadmap-h">${t('roadmap')}</h2>
-<p>${t('shareReached')}: <span class="bar" style="--w:${view.sharePercent}%">${pct('share', view.sharePercent)}</span> (${num('done', view.done)} / ${num('systems', view.systems)}) · ${t('overdue')}: ${num('overdue', view.overdue)}</p>
+<p>${t('shareReached')}: ${pct('share', view.sharePercent)} (${num('done', view.done)} / ${num('systems', view.systems)}) · ${t('overdue')}: ${num('overdue', view.overdue)}</p>
 ${table(
   t('systems'),
   [t('system'), t('securityLevel'), t('dataClass'), t('currentLocation'), t('targetPlace'), t('targetDate'), t('state')],
