@@ -4,7 +4,9 @@
 // (ServiceAccounts bound as an agency's viewers and as leadership are), checked by the hub's
 // TokenReview and SubjectAccessReview. Each page shows the numbers the API holds, nothing
 // leaves the host, no console error, an agency's viewer gets 403 on another agency, the
-// keyboard reaches everything, and axe-core finds no accessibility violation.
+// keyboard reaches everything, and axe-core finds no accessibility violation. The roadmap's
+// figures are those the operator writes into the MigrationPlans' and ConsolidationTargets'
+// status (samples/platform/targets.yaml, samples/tenants/*/roadmap.yaml).
 //
 // GOVCLOUD_DASHBOARD_SCREENSHOTS=DIR writes one screenshot per page there (docs/dashboard/).
 import type { ChildProcess } from 'node:child_process';
@@ -15,8 +17,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { readManifests, ROOT, waitFor, yamlFiles, yamlFilesRecursive, type Cluster } from '../harness/index.ts';
-import { installDashboardIdentity, LEADERSHIP_ROLE, serviceAccountToken, startDashboardProcess } from './dashboard.ts';
-import { agency, deleteAgencies, get, NAMESPACE, uniqueAgency, type Obj } from './platform.ts';
+import { workspaceNamespace } from '../../operator/src/api/index.ts';
+import { parseMilli } from '../../operator/src/model/quantity.ts';
+import { historyName, monthOf } from '../../operator/src/showback/history.ts';
+import { decodeUsage, USAGE_NAME } from '../../operator/src/showback/usage.ts';
+import { DASHBOARD_SERVICE_ACCOUNT, installDashboardIdentity, LEADERSHIP_ROLE, serviceAccountToken, startDashboardProcess } from './dashboard.ts';
+import { agency, clusterOf, deleteAgencies, get, NAMESPACE, uniqueAgency, type Obj } from './platform.ts';
+import { OperatorProcess } from './process.ts';
 import { operatorSuite } from './suite.ts';
 
 const CHROMIUM = process.env.GOVCLOUD_CHROMIUM ?? '/usr/bin/chromium';
@@ -59,6 +66,10 @@ async function applySamples(hub: Cluster): Promise<string[]> {
     { timeoutMs: 120_000, intervalMs: 1000 },
   );
   return names;
+}
+
+function sampleTargets(): KubernetesObject[] {
+  return readManifests(path.join(ROOT, 'samples', 'platform', 'targets.yaml')).objects.filter((o) => o.kind === 'ConsolidationTarget');
 }
 
 /** Objects for the viewers: ServiceAccounts, bca's viewer bound as the operator binds bca's viewer groups, the leader as the chart binds leadership. */
@@ -144,6 +155,7 @@ const test = operatorSuite('dashboard: the pages in a real browser', {
   async setUp({ hub }) {
     const kubeconfig = await installDashboardIdentity(hub, 3600);
     state.agencies = await applySamples(hub);
+    for (const t of sampleTargets()) await hub.apply(t);
     for (const o of viewerObjects()) await hub.apply(o);
     state.tokens = { viewer: await serviceAccountToken(hub, VIEWER_SA), leader: await serviceAccountToken(hub, LEADER_SA) };
     const { child, url } = await startDashboardProcess(kubeconfig);
@@ -156,6 +168,7 @@ const test = operatorSuite('dashboard: the pages in a real browser', {
     state.dashboard?.kill('SIGTERM');
     for (const o of viewerObjects().reverse())
       await hub.request('DELETE', o.kind === 'ClusterRoleBinding' ? `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${o.metadata!.name}` : pathOf(o));
+    for (const t of sampleTargets()) await hub.request('DELETE', `${API}/consolidationtargets/${t.metadata!.name}`);
     await deleteAgencies(hub, clusters, state.agencies, true);
   },
 });
@@ -205,6 +218,143 @@ test('overview, as leadership: the totals, levels and each data centre’s alloc
   await context.close();
 });
 
+test('overview, as leadership: progress against each ConsolidationTarget and the overdue migrations are those the status holds', async ({ hub }) => {
+  // Settled: every plan counted by the operator, and each target counting every plan's systems.
+  const { plans, targets } = await waitFor(
+    'the roadmap status written for every sample plan and target',
+    async () => {
+      const plans = await list(hub, 'migrationplans');
+      const targets = await list(hub, 'consolidationtargets');
+      const counted = plans.length > 0 && plans.every((p) => p.status?.systems === (p.spec.systems as unknown[]).length);
+      const all = targets.find((t) => t.spec.agencyTypes === undefined);
+      const total = plans.reduce((n, p) => n + (p.status?.systems as number), 0);
+      return counted && targets.length === sampleTargets().length && all?.status?.systems === total ? { plans, targets } : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  const context = await browserFor(state.tokens.leader);
+  const { page } = await open(context, '/');
+  for (const t of targets) {
+    const row = page.locator('#targets tbody tr', { has: page.locator(`[data-target="${t.metadata!.name}"]`) });
+    const field = async (f: string) => row.locator(`[data-field="${f}"]`).getAttribute('value');
+    const s = t.status!;
+    assert.is(await field('share'), String(s.sharePercent), `${t.metadata!.name}: share reached`);
+    assert.is(await field('target'), String(t.spec.sharePercent), `${t.metadata!.name}: share due`);
+    assert.is(await field('done'), String(s.done), `${t.metadata!.name}: systems done`);
+    assert.is(await field('systems'), String(s.systems), `${t.metadata!.name}: systems`);
+    assert.is(await field('behind'), String(s.agenciesBehind), `${t.metadata!.name}: agencies behind`);
+    assert.is(await row.locator('a').count(), (s.behind as string[]).length, `${t.metadata!.name}: each agency behind linked`);
+  }
+  const overdue = plans.reduce((n, p) => n + (p.status?.overdueCount as number), 0);
+  assert.ok(overdue > 0, 'the samples have overdue systems');
+  assert.is(await page.locator('[data-field="overdue-count"]').getAttribute('data-value'), String(overdue));
+  assert.is(await page.locator('#overdue tbody tr').count(), Math.min(overdue, 20));
+  for (const p of plans) {
+    const agency = (p.metadata!.namespace as string).replace(/^govcloud-/, '');
+    const own = await open(context, `/agencies/${agency}`);
+    assert.is(await own.page.locator('#roadmap tbody tr').count(), p.status!.systems as number, `${agency}: its systems`);
+    assert.is(await own.page.locator('#roadmap [data-field="overdue"]').count(), p.status!.overdueCount as number, `${agency}: overdue marked`);
+    await own.page.close();
+  }
+  await context.close();
+});
+
+test("capacity used: the use the operator publishes from the members' ResourceQuotas, beside allocated; the dashboard may read that ConfigMap and nothing else of the namespace", async (ctx) => {
+  const { hub, clusters } = ctx;
+  // A pod in Bộ Tài chính's workspace in dc-hanoi: its request counts in the quota's status.used.
+  const hanoi = clusterOf(clusters, 'dc-hanoi');
+  const namespace = workspaceNamespace('btc', 'thue');
+  await hanoi.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'e2e-usage' },
+    spec: {
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.govcloud.local/e2e/app:1.0',
+          resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '250m', memory: '64Mi' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      ],
+    },
+  });
+  try {
+    const quotas = async () =>
+      ((await hanoi.call('GET', `/api/v1/resourcequotas?labelSelector=${encodeURIComponent('app.kubernetes.io/managed-by=govcloud')}`)) as { items: Obj[] })
+        .items;
+    const usedCpu = (items: Obj[], namespaces: string[]) =>
+      items
+        .filter((q) => namespaces.includes(q.metadata!.namespace!))
+        .reduce((n, q) => n + (parseMilli((q.status?.used as Record<string, string> | undefined)?.['requests.cpu'] ?? '0') ?? 0n), 0n);
+    const btcNamespaces = ['thue', 'ngan-sach'].map((w) => workspaceNamespace('btc', w));
+    await waitFor('the pod counted in the quota', async () => usedCpu(await quotas(), [namespace]) === 250n, { timeoutMs: 30_000 });
+    // A new leader samples at once (the next sample would be five minutes away).
+    await ctx.op!.stop();
+    ctx.op = await OperatorProcess.start('dashboard-usage');
+    await ctx.op.waitLeader();
+    const published = await waitFor(
+      'the use published with the pod counted',
+      async () => {
+        const cm = await hub.request('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps/${USAGE_NAME}`);
+        const usage = cm.status === 200 ? decodeUsage((cm.body as { data?: Record<string, string> }).data) : undefined;
+        return usage?.agencies['btc/dc-hanoi'] && usage.agencies['btc/dc-hanoi'].cpu >= 0.25 ? usage : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const items = await quotas();
+    const context = await browserFor(state.tokens.leader);
+    const btc = await context.newPage();
+    const cell = btc.locator('#used tbody tr', { has: btc.locator('[data-usage="dc-hanoi"]') }).locator('[data-used="cpu"]');
+    await waitFor(
+      'the dashboard showing the published use (it reads it at most every 30 s)',
+      async () => {
+        await btc.goto(new URL('/agencies/btc', state.url).toString());
+        return (await cell.count()) === 1;
+      },
+      { timeoutMs: 45_000, intervalMs: 2000 },
+    );
+    assert.is(parseMilli(await cell.innerText()), usedCpu(items, btcNamespaces), "btc's CPU used in dc-hanoi: the sum of its ResourceQuotas' status.used");
+    assert.is(await btc.locator('[data-field="used-source"]').getAttribute('data-value'), 'live');
+    await shot(btc, 'agency');
+    const overview = await open(context, '/');
+    const dcCell = overview.page.locator('#used tbody tr', { has: overview.page.locator('[data-usage="dc-hanoi"]') }).locator('[data-used="cpu"]');
+    assert.is(
+      parseMilli(await dcCell.innerText()),
+      usedCpu(
+        items,
+        items.map((q) => q.metadata!.namespace!),
+      ),
+      "dc-hanoi's CPU used: every govcloud quota's status.used there",
+    );
+    assert.is(Object.keys(published.dataCentres).length, (await list(hub, 'datacentres')).length, 'every data centre read');
+    await context.close();
+    // The dashboard's ServiceAccount, attacking: the published use only, no other ConfigMap, no Secret.
+    const dashboard = hub.as(`system:serviceaccount:${NAMESPACE}:${DASHBOARD_SERVICE_ACCOUNT}`, [
+      'system:serviceaccounts',
+      `system:serviceaccounts:${NAMESPACE}`,
+      'system:authenticated',
+    ]);
+    const status = async (urlPath: string) => (await dashboard.request('GET', urlPath)).status;
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${USAGE_NAME}`), 200);
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${historyName(monthOf(new Date()))}`), 403, 'not the history');
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps`), 403, 'no list, so no other name');
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/secrets`), 403, 'no Secret: no member credential');
+    for (const d of await list(hub, 'datacentres')) {
+      const ref = (d.spec.connection as { kubeconfigSecretRef?: { namespace: string; name: string } }).kubeconfigSecretRef;
+      if (ref) assert.is(await status(`/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`), 403, `not ${d.metadata!.name}'s kubeconfig`);
+    }
+  } finally {
+    await hanoi.request('DELETE', `/api/v1/namespaces/${namespace}/pods/e2e-usage?gracePeriodSeconds=0`);
+  }
+});
+
 test('every agency and data centre page, the catalogue and the access graph show what the API holds', async ({ hub }) => {
   const context = await browserFor(state.tokens.leader);
   const grants = await list(hub, 'accessgrants');
@@ -224,7 +374,6 @@ test('every agency and data centre page, the catalogue and the access graph show
       assert.is(cells[7], g.status?.active === true ? 'Đang mở' : 'Chưa mở', `${name}: grant ${g.metadata!.name} open now as its status says`);
       if (g.spec.validUntil) assert.ok(cells[5]!.includes(g.spec.validUntil as string), `${name}: the grant's window`);
     }
-    if (name === 'bca') await shot(page, 'agency');
     await page.close();
   }
   for (const d of await list(hub, 'datacentres')) {
@@ -290,7 +439,7 @@ test('the keyboard reaches the skip link, the content and a page behind a link',
 
 test('axe-core finds no accessibility violation on any kind of page, in Vietnamese and English', async () => {
   const context = await browserFor(state.tokens.leader);
-  for (const p of ['/', '/agencies/bca', '/datacentres/dc-hanoi', '/catalogue', '/access', '/?lang=en', '/agencies/vpcp?lang=en']) {
+  for (const p of ['/', '/agencies/bca', '/agencies/quangninh', '/datacentres/dc-hanoi', '/catalogue', '/access', '/?lang=en', '/agencies/vpcp?lang=en']) {
     const { page } = await open(context, p);
     assert.equal(await axe(page), [], p);
     await page.close();

@@ -2,12 +2,15 @@
 // from the hub's caches and the members' (which keep each ResourceQuota's hard and used), for
 // the metrics at scrape time; and the month's history, sampled at a bounded rate into one
 // ConfigMap per month in the operator's namespace, read back before each write, so it goes
-// on across restarts and leader changes (docs/architecture.md, "Showback history").
+// on across restarts and leader changes (docs/architecture.md, "Showback history"); and with
+// each sample, the use now in one ConfigMap of a fixed name for the dashboard (usage.ts),
+// written only when a figure changed.
 import { workspaceNamespaces } from '../api/index.ts';
 import { QUOTA_NAME } from '../render/index.ts';
 import { isNotFound, sleep, type ClusterClient, type Logger } from '../runtime/index.ts';
 import { showback, type ObservedQuota, type Showback } from '../showback/compute.ts';
 import { accumulate, decodeHistory, encodeHistory, historyName, monthOf, type MonthHistory } from '../showback/history.ts';
+import { decodeUsage, encodeUsage, sameUsage, USAGE_NAME, usageOf } from '../showback/usage.ts';
 import type { ControllerContext } from './context.ts';
 
 /** The showback of the platform as the caches hold it now (no history). */
@@ -38,7 +41,7 @@ export interface HistoryStore {
 
 export function kubeHistoryStore(client: ClusterClient, namespace: string, timeoutMs: number): HistoryStore {
   const path = (name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps${name ? `/${encodeURIComponent(name)}` : ''}`;
-  const labels = { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback-history' };
+  const labels = { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback' };
   return {
     async read(name) {
       try {
@@ -86,15 +89,20 @@ export class HistoryRecorder {
     return this.latest;
   }
 
-  /** One sample: read the month's ConfigMap, add the caches' showback, write it back. */
+  /** One sample: read the month's ConfigMap, add the caches' showback, write it back; publish the use now if it changed. */
   async sample(): Promise<MonthHistory> {
     const now = new Date(this.ctx.clock.now());
     const name = historyName(monthOf(now));
     const stored = await this.store.read(name);
+    const showback = cachedShowback(this.ctx);
     // A gap longer than two intervals (no leader, a restart) counts only two.
-    const next = accumulate(decodeHistory(stored?.data), cachedShowback(this.ctx), now, 2 * this.intervalMs);
+    const next = accumulate(decodeHistory(stored?.data), showback, now, 2 * this.intervalMs);
     await this.store.write(name, encodeHistory(next), stored?.resourceVersion);
     this.latest = next;
+    const usage = usageOf(showback, now);
+    const published = await this.store.read(USAGE_NAME);
+    const previous = decodeUsage(published?.data);
+    if (!previous || !sameUsage(previous, usage)) await this.store.write(USAGE_NAME, encodeUsage(usage), published?.resourceVersion);
     return next;
   }
 

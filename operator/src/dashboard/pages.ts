@@ -13,6 +13,7 @@ import type { Platform } from '../model/platform.ts';
 import { markup, trusted, type Html } from './html.ts';
 import { translator, word, type Lang, type Translate, type WordKey } from './i18n.ts';
 import { STYLE } from './style.ts';
+import type { UsageSource } from './usage.ts';
 import type {
   AccessGraphView,
   AccessRow,
@@ -48,10 +49,11 @@ export function pageContext(lang: Lang, links: Links): PageContext {
   return { lang, t: translator(lang), links };
 }
 
-/** A section a later part of the dashboard adds to a page, built from the platform alone. */
+/** A section a later part of the dashboard adds to a page, built from the platform and the use the operator published (live only). */
 export interface Extension {
-  overview?(platform: Platform, now: Date, ctx: PageContext): Html | undefined;
-  agency?(platform: Platform, agency: string, now: Date, ctx: PageContext): Html | undefined;
+  overview?(platform: Platform, now: Date, ctx: PageContext, usage: UsageSource): Html | undefined;
+  agency?(platform: Platform, agency: string, now: Date, ctx: PageContext, usage: UsageSource): Html | undefined;
+  dataCentre?(platform: Platform, dataCentre: string, now: Date, ctx: PageContext, usage: UsageSource): Html | undefined;
 }
 
 type Page = 'overview' | 'catalogue' | 'access' | 'other';
@@ -90,7 +92,7 @@ ${body}
 
 const asOf = (ctx: PageContext, now: string) => markup`<p class="asof">${ctx.t('asOf')} <time datetime="${now}">${now}</time></p>`;
 
-function table(caption: string, headers: readonly string[], rows: readonly (readonly Part[])[], id?: string): Html {
+export function table(caption: string, headers: readonly string[], rows: readonly (readonly Part[])[], id?: string): Html {
   if (rows.length === 0) return markup`<h2${id ? markup` id="${id}"` : ''}>${caption}</h2><p class="empty">—</p>`;
   return markup`<table${id ? markup` id="${id}"` : ''}>
 <caption>${caption}</caption>
@@ -101,9 +103,9 @@ ${rows.map((r) => markup`<tr>${r.map((c) => markup`<td>${c}</td>`)}</tr>\n`)}
 </table>`;
 }
 
-type Part = Html | string | number | undefined;
+export type Part = Html | string | number | undefined;
 
-const link = (href: string, label: string): Html => markup`<a href="${href}">${label}</a>`;
+export const link = (href: string, label: string): Html => markup`<a href="${href}">${label}</a>`;
 
 function counts(ctx: PageContext, caption: string, id: string, rows: readonly Count[], label: (key: string) => string): Html {
   const max = Math.max(1, ...rows.map((r) => r.count));
@@ -303,7 +305,7 @@ ${extensions}`;
   return layout(ctx, 'other', `${a.displayName} (${a.name})`, body);
 }
 
-export function dataCentrePage(view: DataCentreView, now: Date, ctx: PageContext): Html {
+export function dataCentrePage(view: DataCentreView, now: Date, ctx: PageContext, extensions: readonly Html[] = []): Html {
   const { t, links } = ctx;
   const d = view.dataCentre;
   const body = markup`${asOf(ctx, now.toISOString())}
@@ -331,7 +333,8 @@ ${table(
   ]),
   'agencies',
 )}
-${servicesTable(ctx, t('services'), view.services, 'services')}`;
+${servicesTable(ctx, t('services'), view.services, 'services')}
+${extensions}`;
   return layout(ctx, 'other', `${d.displayName} (${d.name})`, body);
 }
 

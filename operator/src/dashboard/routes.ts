@@ -6,6 +6,7 @@ import type { Platform } from '../model/platform.ts';
 import type { Scope } from './authz.ts';
 import { toString, type Html } from './html.ts';
 import { accessPage, agencyPage, cataloguePage, dataCentrePage, overviewPage, refusalPage, type Extension, type PageContext } from './pages.ts';
+import type { UsageSource } from './usage.ts';
 import { accessGraphView, agencyView, catalogueView, dataCentreView, overviewView } from './views.ts';
 
 export type Route = { page: 'overview' } | { page: 'catalogue' } | { page: 'access' } | { page: 'agency'; name: string } | { page: 'dataCentre'; name: string };
@@ -42,7 +43,14 @@ function done(h: Html): Rendered {
   return { status: 200, body: toString(h) };
 }
 
-export function renderRoute(route: Route, platform: Platform, now: Date, ctx: PageContext, extensions: readonly Extension[] = []): Rendered {
+export function renderRoute(
+  route: Route,
+  platform: Platform,
+  now: Date,
+  ctx: PageContext,
+  extensions: readonly Extension[] = [],
+  usage: UsageSource = { mode: 'static' },
+): Rendered {
   const notFound = (): Rendered => ({ status: 404, body: toString(refusalPage(ctx, 404)) });
   const sections = (f: (e: Extension) => Html | undefined): Html[] => extensions.map(f).filter((h): h is Html => h !== undefined);
   switch (route.page) {
@@ -51,7 +59,7 @@ export function renderRoute(route: Route, platform: Platform, now: Date, ctx: Pa
         overviewPage(
           overviewView(platform, now),
           ctx,
-          sections((e) => e.overview?.(platform, now, ctx)),
+          sections((e) => e.overview?.(platform, now, ctx, usage)),
         ),
       );
     case 'catalogue':
@@ -66,14 +74,23 @@ export function renderRoute(route: Route, platform: Platform, now: Date, ctx: Pa
               view,
               now,
               ctx,
-              sections((e) => e.agency?.(platform, route.name, now, ctx)),
+              sections((e) => e.agency?.(platform, route.name, now, ctx, usage)),
             ),
           )
         : notFound();
     }
     case 'dataCentre': {
       const view = dataCentreView(platform, route.name, now);
-      return view ? done(dataCentrePage(view, now, ctx)) : notFound();
+      return view
+        ? done(
+            dataCentrePage(
+              view,
+              now,
+              ctx,
+              sections((e) => e.dataCentre?.(platform, route.name, now, ctx, usage)),
+            ),
+          )
+        : notFound();
     }
   }
 }

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Platform } from '../model/platform.ts';
 import { ApiException } from '@kubernetes/client-node';
-import type { ClusterClient, Logger } from '../runtime/index.ts';
+import { httpStatusOf, type ClusterClient, type Logger } from '../runtime/index.ts';
 import {
   authorize,
   identityKey,
@@ -32,6 +32,7 @@ import { serverLinks } from './links.ts';
 import { pageContext, refusalPage, type Extension } from './pages.ts';
 import { renderRoute, routeOf, scopeOf, type Route } from './routes.ts';
 import { STYLE } from './style.ts';
+import { decodeUsage, USAGE_NAME, type PublishedUsage } from '../showback/usage.ts';
 
 export const SESSION_COOKIE = 'govcloud-dashboard-token';
 
@@ -41,6 +42,8 @@ export interface DashboardServerOptions {
   /** Undefined: no authentication (loopback only, enforced by the command). */
   reviewer?: Reviewer;
   extensions?: readonly Extension[];
+  /** The capacity in use the operator published on the hub (undefined: none yet). */
+  usage?: () => Promise<PublishedUsage | undefined>;
   now?: () => Date;
   logger?: Logger;
 }
@@ -51,6 +54,28 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 };
+
+/**
+ * The use the operator published (showback/usage.ts), read as the dashboard's ServiceAccount,
+ * which may `get` that one ConfigMap by name; read at most every `ttlMs`. A refusal or its
+ * absence shows as no figures, not as an error page.
+ */
+export function kubeUsageReader(client: ClusterClient, namespace: string, ttlMs = 30_000): () => Promise<PublishedUsage | undefined> {
+  let cached: { at: number; value: PublishedUsage | undefined } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < ttlMs) return cached.value;
+    let value: PublishedUsage | undefined;
+    try {
+      const cm = await client.request<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${USAGE_NAME}`);
+      value = decodeUsage(cm.data);
+    } catch (err) {
+      const status = httpStatusOf(err);
+      if (status !== 404 && status !== 403) throw err;
+    }
+    cached = { at: Date.now(), value };
+    return value;
+  };
+}
 
 /** TokenReview and SubjectAccessReview on the hub, as the dashboard's own ServiceAccount. */
 export function kubeReviewer(client: ClusterClient, opts: { audiences?: string[] } = {}): Reviewer {
@@ -157,7 +182,8 @@ export function dashboardHandler(opts: DashboardServerOptions) {
         return send(res, 403, toString(refusalPage(ctxFor(route), 403, mine)));
       }
     }
-    const rendered = renderRoute(route, platform, now(), ctxFor(route), opts.extensions ?? []);
+    const usage = opts.usage ? await opts.usage() : undefined;
+    const rendered = renderRoute(route, platform, now(), ctxFor(route), opts.extensions ?? [], { mode: 'live', ...(usage ? { usage } : {}) });
     send(res, rendered.status, rendered.body);
   };
 }

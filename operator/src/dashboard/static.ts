@@ -17,7 +17,7 @@ export async function writeStaticDashboard(dir: string, platform: Platform, now:
   for (const lang of LANGS) {
     for (const route of allRoutes(platform)) {
       const file = fileOf(route, lang);
-      const rendered = renderRoute(route, platform, now, pageContext(lang, staticLinks(route, lang)), extensions);
+      const rendered = renderRoute(route, platform, now, pageContext(lang, staticLinks(route, lang)), extensions, { mode: 'static' });
       const target = path.join(dir, file);
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, rendered.body);

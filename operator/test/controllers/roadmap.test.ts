@@ -75,19 +75,19 @@ test('a plan the rules reject is Degraded, naming the rule', async () => {
   await h.stop();
 });
 
-function memoryStore(): HistoryStore & { writes: number; maps: Map<string, { data: Record<string, string>; resourceVersion: string }> } {
+function memoryStore(): HistoryStore & { writes: Record<string, number>; maps: Map<string, { data: Record<string, string>; resourceVersion: string }> } {
   const maps = new Map<string, { data: Record<string, string>; resourceVersion: string }>();
   let version = 0;
   return {
     maps,
-    writes: 0,
+    writes: {},
     async read(name) {
       return maps.get(name);
     },
     async write(name, data, resourceVersion) {
       const current = maps.get(name);
       if (current?.resourceVersion !== resourceVersion) throw new Error('409 conflict');
-      this.writes++;
+      this.writes[name] = (this.writes[name] ?? 0) + 1;
       maps.set(name, { data, resourceVersion: String(++version) });
     },
   };
@@ -102,7 +102,8 @@ test('showback history: one write per interval, carried on across a restart from
   const first = new HistoryRecorder(h.core.ctx, { store, intervalMs: 60_000 });
   const loop = first.run(stop.signal);
   await h.run(3 * 60_000 + 1000);
-  assert.is(store.writes, 4, 'at start and once per interval');
+  assert.is(store.writes['govcloud-showback-2026-01'], 4, 'at start and once per interval');
+  assert.is(store.writes['govcloud-showback-usage'], 1, 'the use now: published once, not again while unchanged');
   stop.abort();
   await loop;
   const seconds = () =>

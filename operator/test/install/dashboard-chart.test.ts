@@ -32,6 +32,22 @@ test('on: lint passes; its ServiceAccount lists and watches govcloud objects and
     'authentication.k8s.io/tokenreviews:create',
     'authorization.k8s.io/subjectaccessreviews:create',
   ]);
+  // The capacity in use: get on the one ConfigMap the operator publishes it in, by name.
+  const usage = find(objects, 'Role', 'govcloud-operator-dashboard-usage') as Any;
+  assert.is(usage.metadata.namespace, 'govcloud-system');
+  assert.equal(usage.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['govcloud-showback-usage'], verbs: ['get'] }]);
+  const usageBinding = find(objects, 'RoleBinding', 'govcloud-operator-dashboard-usage') as Any;
+  assert.equal(usageBinding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'govcloud-operator-dashboard-usage' });
+  assert.equal(usageBinding.subjects, [{ kind: 'ServiceAccount', name: 'govcloud-operator-dashboard', namespace: 'govcloud-system' }]);
+  const kinds = objects.filter(isDashboard).map((o: Any) => `${o.kind}/${o.metadata.name}`);
+  assert.not.ok(
+    kinds.some(
+      (k: string) =>
+        /^(Role|ClusterRole)\//.test(k) &&
+        !['ClusterRole/govcloud-operator-dashboard', 'Role/govcloud-operator-dashboard-usage', 'ClusterRole/govcloud-dashboard-leadership'].includes(k),
+    ),
+    kinds.join(', '),
+  );
   const binding = find(objects, 'ClusterRoleBinding', 'govcloud-operator-dashboard') as Any;
   assert.equal(binding.subjects, [{ kind: 'ServiceAccount', name: 'govcloud-operator-dashboard', namespace: 'govcloud-system' }]);
   assert.not.ok(
@@ -54,7 +70,7 @@ test('on: restricted Pod Security, its own selector, authentication on', () => {
   const deployment = find(objects, 'Deployment', 'govcloud-operator-dashboard') as Any;
   const pod = deployment.spec.template.spec;
   const c = pod.containers[0];
-  assert.equal(c.args, ['dashboard', '--listen', '0.0.0.0:8080', '--auth', 'kubernetes']);
+  assert.equal(c.args, ['dashboard', '--listen', '0.0.0.0:8080', '--auth', 'kubernetes', '--namespace', 'govcloud-system']);
   assert.is(pod.securityContext.runAsNonRoot, true);
   assert.is(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
   assert.equal(c.securityContext.capabilities.drop, ['ALL']);

@@ -5,7 +5,8 @@
  */
 import { isIP } from 'node:net';
 import * as path from 'node:path';
-import { kubeReviewer, startDashboard } from '../../dashboard/server.ts';
+import { SYSTEM_NAMESPACE } from '../../api/index.ts';
+import { kubeReviewer, kubeUsageReader, startDashboard } from '../../dashboard/server.ts';
 import { DashboardCache } from '../../dashboard/cache.ts';
 import { EXTENSIONS } from '../../dashboard/extensions.ts';
 import { writeStaticDashboard } from '../../dashboard/static.ts';
@@ -18,12 +19,14 @@ import { EXIT, type Io } from '../io.ts';
 export const dashboardCommand: Command = {
   name: 'dashboard',
   usage: `Usage: govcloud dashboard [--kubeconfig FILE] [--context NAME] [--listen HOST:PORT]
-                          [--auth kubernetes|none] [--audience AUD]...
+                          [--auth kubernetes|none] [--audience AUD]... [--namespace NS]
        govcloud dashboard --static DIR PATH... [--now RFC3339]
 
 Live: serves the national overview, one page per agency and per data centre, the catalogue
 of shared services and the access graph, from the hub's govcloud objects read through
-informers (list and watch, nothing written). Vietnamese first; ?lang=en in English. Every
+informers (list and watch, nothing written), and the capacity in use beside the allocated
+from the one ConfigMap the operator publishes it in (govcloud-showback-usage in its
+namespace; the dashboard reads no Secret and no data centre). Vietnamese first; ?lang=en in English. Every
 page is self-contained: no script, no font, no request beyond the page.
 
 Who sees what is the hub's decision (--auth kubernetes, the default): the request's bearer
@@ -36,8 +39,8 @@ reach it, and is refused unless --listen is a loopback address.
 
 --static writes the same pages for the platform in PATH... (files or folders, as validate
 reads them) under DIR: index.html, catalogue.html, access.html, agencies/NAME.html,
-datacentres/NAME.html, and the same under DIR/en/. Invalid input prints the problems and
-exits 1.
+datacentres/NAME.html, and the same under DIR/en/, without figures of use (they are only
+on the hub). Invalid input prints the problems and exits 1.
 
 Options (environment variable in brackets):
   --kubeconfig FILE      kubeconfig of the hub (default: $KUBECONFIG, ~/.kube/config, in-cluster)
@@ -47,6 +50,8 @@ Options (environment variable in brackets):
   --auth MODE            kubernetes (default) or none (loopback only)
   --audience AUD         audiences the TokenReview asks for (repeatable; default: the API
                          server's)
+  --namespace NS         the operator's namespace, where it publishes the capacity in use
+                         [GOVCLOUD_NAMESPACE] (default ${SYSTEM_NAMESPACE})
   --static DIR           write the pages under DIR instead of serving them
   --now RFC3339          with --static: the time windows are judged at (default: now)
 
@@ -59,13 +64,14 @@ Exit codes: 0 stopped by a signal or pages written, 1 invalid input or cannot st
       listen: { value: true },
       auth: { value: true, choices: ['kubernetes', 'none'] },
       audience: { value: true },
+      namespace: { value: true },
       static: { value: true },
       now: { value: true },
     });
     const dir = values.static as string | undefined;
     if (dir !== undefined) {
       if (positionals.length === 0) throw new UsageError('--static needs at least one file or folder to read the platform from');
-      for (const flag of ['kubeconfig', 'context', 'listen', 'auth', 'audience'])
+      for (const flag of ['kubeconfig', 'context', 'listen', 'auth', 'audience', 'namespace'])
         if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --static`);
       const now = parseNow(values.now as string | undefined);
       const result = await loadAndValidate(positionals, io);
@@ -116,6 +122,7 @@ async function serve(io: Io, o: { host: string; port: number; auth: string; valu
     ready: () => cache.hasSynced(),
     ...(o.auth === 'kubernetes' ? { reviewer: kubeReviewer(client, audience ? { audiences: [audience] } : {}) } : {}),
     extensions: EXTENSIONS,
+    usage: kubeUsageReader(client, (o.values.namespace as string | undefined) ?? io.env.GOVCLOUD_NAMESPACE ?? SYSTEM_NAMESPACE),
     logger: log,
   });
   log.info({ url, auth: o.auth }, 'dashboard: serving');
