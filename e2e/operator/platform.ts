@@ -190,13 +190,16 @@ export async function registerDataCentres(clusters: Cluster[]): Promise<void> {
 }
 
 let seq = 0;
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const run = randomBytes(2).readUInt16BE() % 90;
 
 /** An agency name (at most 30 characters) and an agency code no sample uses. */
 export function uniqueAgency(hint: string): { name: string; code: string } {
   seq++;
   const name = `e2e-${hint.slice(0, 12)}-${randomBytes(3).toString('hex')}`;
-  const code = `Z${String(10 + run).padStart(2, '0')}.${String(seq).padStart(2, '0')}.${String(randomBytes(1)[0]! % 100).padStart(2, '0')}`;
+  // The sequence fills two segments of the code's pattern (Z99.99.99.999), so a suite may
+  // onboard up to 10,000 agencies; a single two-digit segment overflowed at the 100th.
+  const code = `Z${String(10 + run).padStart(2, '0')}.${pad(Math.floor(seq / 100) % 100, 2)}.${pad(seq % 100, 2)}.${pad(randomBytes(2).readUInt16BE() % 1000, 3)}`;
   return { name, code };
 }
 
