@@ -156,10 +156,13 @@ test('an agency placed in the joined data centre is Ready with its namespaces th
 
   // Rotate now: the operator renews before renew-before (an engineer's "rotate now").
   const before = await secretToken(ctx.hub);
+  // renew-before counts only after the token's issue (iat, whole seconds): a token issued a
+  // moment ago would ignore "a second ago", so ask for the next whole second after both.
+  const askedMs = Math.ceil((Math.max(Date.now(), tokenTimes(before)!.issuedAt.getTime()) + 1000) / 1000) * 1000;
   await ctx.hub.call(
     'PATCH',
     SECRET,
-    { metadata: { annotations: { 'govcloud.dev/renew-before': new Date(Date.now() - 1000).toISOString().replace(/\.\d+Z$/, 'Z') } } },
+    { metadata: { annotations: { 'govcloud.dev/renew-before': new Date(askedMs).toISOString().replace(/\.\d+Z$/, 'Z') } } },
     'application/merge-patch+json',
   );
   const after = await waitFor(
