@@ -11,7 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, type Agency, type ConsolidationTarget } from '../api/index.ts';
 import { agencyProgress, dayOf, planProgress, targetProgress } from '../roadmap/progress.ts';
-import type { Condition, ReconcileFn } from '../runtime/index.ts';
+import { listText, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 import { rejectedOutcome, rejectionOf, RULE_VIOLATION } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
@@ -43,7 +43,10 @@ export function migrationPlanReconciler(ctx: ControllerContext): ReconcileFn {
     const rejection = rejectionOf(ctx.hub, plan);
     const done = progress.migrated + progress.retired;
     const summary = `${done} of ${progress.systems} systems migrated or retired, ${progress.overdue.length} overdue`;
-    const overdue = `${summary}: ${progress.overdue.map((o) => `${o.name} (due ${o.targetDate})`).join(', ')}`;
+    const overdue = `${summary}: ${listText(
+      progress.overdue.map((o) => `${o.name} (due ${o.targetDate})`),
+      { noun: 'overdue systems', separator: ', ', see: 'status.overdue' },
+    )}`;
     const outcome: Outcome = rejection
       ? rejectedOutcome(rejection)
       : progress.overdue.length > 0

@@ -9,6 +9,7 @@ import type { Platform } from '../model/platform.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
 import { historyKey, type Amounts } from '../showback/compute.ts';
 import type { PublishedUsage } from '../showback/usage.ts';
+import { sumCapacity } from './views.ts';
 
 /** Where the pages' use comes from: a static tree has none; live, what the operator published, if it has. */
 export type UsageSource = { mode: 'static' } | { mode: 'live'; usage?: PublishedUsage };
@@ -68,18 +69,6 @@ function view(source: UsageSource, rows: (u: PublishedUsage | undefined) => Usag
   return { source: 'live', since: source.usage.since, rows: rows(source.usage) };
 }
 
-const sum = (quotas: readonly { cpu: string | number; memory: string | number; storage: string | number }[]) => {
-  let cpu = 0n;
-  let memory = 0n;
-  let storage = 0n;
-  for (const q of quotas) {
-    cpu += parseMilli(q.cpu) ?? 0n;
-    memory += parseBytes(q.memory) ?? 0n;
-    storage += parseBytes(q.storage) ?? 0n;
-  }
-  return { cpu: formatMilli(cpu), memory: formatBytes(memory), storage: formatBytes(storage) };
-};
-
 /** Each data centre: the quotas of the agencies placed there, and their use. */
 export function dataCentresUsage(platform: Platform, source: UsageSource): UsageView {
   return view(source, (u) =>
@@ -89,7 +78,7 @@ export function dataCentresUsage(platform: Platform, source: UsageSource): Usage
         const quotas = platform.agencies
           .filter((a) => a.spec.placement.dataCentres.includes(name))
           .flatMap((a) => a.spec.quotas.filter((q) => q.dataCentre === name));
-        return row(name, dc.spec.displayName, sum(quotas), u?.dataCentres[name]);
+        return row(name, dc.spec.displayName, sumCapacity(quotas), u?.dataCentres[name]);
       })
       .sort((a, b) => (a.key < b.key ? -1 : 1)),
   );

@@ -163,7 +163,7 @@ export interface AccessGraphView {
   links: (LinkRow & { agency: string })[];
 }
 
-const sumCapacity = (quotas: readonly { cpu: string | number; memory: string | number; storage: string | number }[]): Capacity => {
+export const sumCapacity = (quotas: readonly { cpu: string | number; memory: string | number; storage: string | number }[]): Capacity => {
   let cpu = 0n;
   let memory = 0n;
   let storage = 0n;
