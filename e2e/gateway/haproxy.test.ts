@@ -11,94 +11,28 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AccessGrant, AccessRequest, Agency, DataCentre, SharedDataService } from '../../operator/src/api/index.ts';
-import { emptyPlatform } from '../../operator/src/model/platform.ts';
 import { CA_FILE, CERT_DIR, GATEWAY_CONFIG_KEY, renderGateways } from '../../operator/src/render/gateway.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
+import { agency, dataCentre, grant, platform, request, service } from '../../operator/test/render/fixtures.ts';
 import { ROOT } from '../harness/index.ts';
 
-const API = 'govcloud.dev/v1alpha1';
 const NODE = process.execPath;
 
-function dataCentre(name: string, range: string): DataCentre {
-  return {
-    apiVersion: API,
-    kind: 'DataCentre',
-    metadata: { name },
-    spec: {
-      displayName: name,
-      region: 'Miền Bắc',
-      connection: name === 'dc-hanoi' ? { thisCluster: true } : { kubeconfigSecretRef: { namespace: 'govcloud-system', name: `${name}-kubeconfig` } },
-      accreditedLevel: 4,
-      capacity: { cpu: '100', memory: '1Ti', storage: '10Ti' },
-      networkRanges: [range],
-      encryptedLinks: true,
-    },
-  };
-}
-
-function agency(name: string, code: string, dc: string, workspace: string): Agency {
-  return {
-    apiVersion: API,
-    kind: 'Agency',
-    metadata: { name },
-    spec: {
-      code,
-      displayName: name,
-      type: 'ministry',
-      groups: { admins: [`${name}-admins`], viewers: [`${name}-viewers`] },
-      securityLevel: 3,
-      placement: { dataCentres: [dc] },
-      quotas: [{ dataCentre: dc, cpu: '4', memory: '8Gi', storage: '10Gi' }],
-      workspaces: [{ name: workspace, dataClass: 'shared' }],
-    },
-  };
-}
-
 function exchangePlatform(validUntil: string) {
-  const service: SharedDataService = {
-    apiVersion: API,
-    kind: 'SharedDataService',
-    metadata: { name: 'dan-cu', namespace: 'govcloud-bo-cong-an' },
-    spec: {
-      displayName: 'Cơ sở dữ liệu quốc gia về dân cư',
-      subsystem: 'dancu',
-      serviceCode: 'population',
-      version: 'v1',
-      workspace: 'app',
-      image: 'registry.gov.vn/dancu/population@sha256:0123',
-      port: 8443,
-      placement: { dataCentres: ['dc-hanoi'] },
-      dataClass: 'shared',
-      sharing: 'onRequest',
-    },
-  };
-  const request: AccessRequest = {
-    apiVersion: API,
-    kind: 'AccessRequest',
-    metadata: { name: 'dan-cu', namespace: 'govcloud-bo-tai-chinh' },
-    spec: {
-      provider: 'bo-cong-an',
-      service: 'dan-cu',
-      workspaces: ['thue'],
-      purpose: 'Tra cứu',
-      legalBasis: 'Nghị định 47/2024/NĐ-CP',
-    } as AccessRequest['spec'],
-  };
-  const grant: AccessGrant = {
-    apiVersion: API,
-    kind: 'AccessGrant',
-    metadata: { name: 'bo-tai-chinh', namespace: 'govcloud-bo-cong-an' },
-    spec: { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose: 'Tra cứu', legalBasis: 'Nghị định 47/2024/NĐ-CP', validUntil },
-  };
-  return {
-    ...emptyPlatform(),
-    dataCentres: [dataCentre('dc-hanoi', '10.10.0.0/16'), dataCentre('dc-hcm', '10.20.0.0/16')],
-    agencies: [agency('bo-cong-an', 'G04', 'dc-hanoi', 'app'), agency('bo-tai-chinh', 'G12', 'dc-hcm', 'thue')],
-    services: [service],
-    requests: [request],
-    grants: [grant],
-  };
+  const purpose = 'Tra cứu';
+  return platform({
+    dataCentres: [
+      dataCentre('dc-hanoi', { hub: true, encrypted: true, ranges: ['10.10.0.0/16'] }),
+      dataCentre('dc-hcm', { encrypted: true, ranges: ['10.20.0.0/16'] }),
+    ],
+    agencies: [
+      agency('bo-cong-an', { code: 'G04', level: 3, dcs: ['dc-hanoi'], workspaces: ['app'] }),
+      agency('bo-tai-chinh', { code: 'G12', level: 3, dcs: ['dc-hcm'], workspaces: ['thue'] }),
+    ],
+    services: [service('bo-cong-an', 'dan-cu')],
+    requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], purpose })],
+    grants: [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose, validUntil })],
+  });
 }
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
