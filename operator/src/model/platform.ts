@@ -26,6 +26,18 @@ export interface Platform {
   targets: ConsolidationTarget[];
 }
 
+/** Where an object of each govcloud kind goes in a Platform. */
+export const PLATFORM_FIELD: Readonly<Record<string, keyof Platform>> = {
+  DataCentre: 'dataCentres',
+  Agency: 'agencies',
+  NetworkLink: 'links',
+  SharedDataService: 'services',
+  AccessRequest: 'requests',
+  AccessGrant: 'grants',
+  MigrationPlan: 'plans',
+  ConsolidationTarget: 'targets',
+};
+
 export function emptyPlatform(): Platform {
   return { dataCentres: [], agencies: [], links: [], services: [], requests: [], grants: [], plans: [], targets: [] };
 }

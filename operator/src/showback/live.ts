@@ -6,7 +6,7 @@
  */
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY, type DataCentre } from '../api/index.ts';
-import { emptyPlatform, type Platform } from '../model/platform.ts';
+import { emptyPlatform, PLATFORM_FIELD, type Platform } from '../model/platform.ts';
 import { ClusterClient, errorMessage, httpStatusOf, kubeconfigFromSecret } from '../runtime/index.ts';
 import type { ObservedQuota } from './compute.ts';
 import { decodeHistory, historyName, type MonthHistory } from './history.ts';
@@ -20,17 +20,6 @@ export interface LiveShowbackInput {
   history?: MonthHistory;
 }
 
-const FIELD: Record<string, keyof Platform> = {
-  DataCentre: 'dataCentres',
-  Agency: 'agencies',
-  NetworkLink: 'links',
-  SharedDataService: 'services',
-  AccessRequest: 'requests',
-  AccessGrant: 'grants',
-  MigrationPlan: 'plans',
-  ConsolidationTarget: 'targets',
-};
-
 async function list(client: ClusterClient, path: string): Promise<KubernetesObject[]> {
   const body = await client.request<{ items?: KubernetesObject[] }>('GET', path);
   return body.items ?? [];
@@ -41,7 +30,7 @@ export async function readLiveShowback(hub: ClusterClient, operatorNamespace: st
   const platform = emptyPlatform();
   for (const def of KINDS) {
     const items = await list(hub, `/apis/${API_VERSION}/${def.plural}`);
-    const field = FIELD[def.kind];
+    const field = PLATFORM_FIELD[def.kind];
     if (!field) continue;
     for (const item of items) {
       if (item.metadata?.deletionTimestamp) continue;

@@ -8,7 +8,7 @@
 import { KINDS } from '../api/index.ts';
 import { parseYamlText, type LoadedDocument, type LoadResult } from '../load/documents.ts';
 import { fieldPath, formatProblem, type Problem } from '../load/problem.ts';
-import { emptyPlatform, type Platform } from '../model/platform.ts';
+import { emptyPlatform, PLATFORM_FIELD, type Platform } from '../model/platform.ts';
 import { checkPlatform, type ObjectRef, type PlatformObject } from '../model/rules.ts';
 import type { RuleObserver } from './cel.ts';
 import { classify } from './document.ts';
@@ -45,17 +45,6 @@ export interface ValidationResult {
   /** Where each object of the platform came from. */
   sourceOf: Map<PlatformObject, LoadedDocument>;
 }
-
-const PLATFORM_FIELD: Record<string, keyof Platform> = {
-  DataCentre: 'dataCentres',
-  Agency: 'agencies',
-  NetworkLink: 'links',
-  SharedDataService: 'services',
-  AccessRequest: 'requests',
-  AccessGrant: 'grants',
-  MigrationPlan: 'plans',
-  ConsolidationTarget: 'targets',
-};
 
 /** A `v1 List`'s items are documents of their own. */
 function expandLists(documents: readonly LoadedDocument[]): LoadedDocument[] {
