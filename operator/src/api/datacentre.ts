@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { KindDefinition, Resource } from './kind.ts';
 import { DEDICATED_DATA_CENTRE_FROM_LEVEL } from '../model/policy.ts';
 import { STATUS_LISTED } from '../runtime/bounded.ts';
-import { cel, cidr, conditions, dnsLabel, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
+import { cel, cidr, ipAddress, conditions, dnsLabel, mapListOf, observedGeneration, quantity, securityLevel, setOf, text } from './schema.ts';
 
 const Capacity = Type.Object(
   {
@@ -42,6 +42,30 @@ const ExternalNetworks = Type.Object(
     description:
       "External networks the platform declares, the only ranges a NetworkLink to an external network may name (an agencyWAN link only its own agency's WAN). " +
       "They are never internet: internet egress excludes them, as every egress to addresses excludes the data centres' networkRanges and other agencies' WANs.",
+  },
+);
+
+const IssuerRef = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('Issuer'), Type.Literal('ClusterIssuer')], {
+      description: "cert-manager's issuer kind (an Issuer lives in govcloud-system).",
+    }),
+    name: dnsLabel('Name of the issuer.', 253),
+  },
+  { description: 'A cert-manager issuer: where a national CA plugs in (its CA, Vault or external issuer).' },
+);
+
+const ExchangeGateway = Type.Object(
+  {
+    address: ipAddress(
+      "Where the other data centres' gateways reach this data centre's exchange gateway (mutual TLS on port 8443): an IP address inside networkRanges.",
+    ),
+    issuerRef: Type.Optional(IssuerRef),
+  },
+  {
+    description:
+      'The data centre\'s exchange gateway (docs/architecture.md, "Exchange across data centres"): on-request access and agency links across data centres pass only through the gateways of both, over mutual TLS with a certificate per agency workspace. ' +
+      'Without it (or without encryptedLinks), access across data centres stays closed. issuerRef default: ClusterIssuer govcloud-platform-ca.',
   },
 );
 
@@ -101,6 +125,7 @@ const DataCentreSpec = Type.Object(
     encryptedLinks: Type.Optional(
       Type.Boolean({ description: 'The data centre can offer encrypted links (Government Cipher Committee cryptography). Default: false.' }),
     ),
+    exchangeGateway: Type.Optional(ExchangeGateway),
   },
   {
     description: 'A consolidated data centre: one Kubernetes cluster.',

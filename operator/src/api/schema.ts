@@ -52,6 +52,7 @@ export const FULL_DATE = '^' + DAY + '$';
 /** Longest time accepted: bounds the cost of the CEL rules that read it. */
 export const RFC3339_MAX_LENGTH = 64;
 export const CIDR = '^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))$';
+export const IP_ADDRESS = '^(([0-9]{1,3}\\.){3}[0-9]{1,3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$';
 export const QUANTITY = '^([0-9]+(\\.[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$';
 
 export function dnsLabel(description: string, maxLength = 63): TString {
@@ -85,6 +86,10 @@ export function date(description: string): TString {
 
 export function cidr(description: string): TString {
   return Type.String({ description, pattern: CIDR, maxLength: 43 });
+}
+
+export function ipAddress(description: string): TString {
+  return Type.String({ description, pattern: IP_ADDRESS, maxLength: 39 });
 }
 
 export function securityLevel(description: string): TInteger {

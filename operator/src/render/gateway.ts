@@ -91,6 +91,16 @@ export interface GatewayRender {
   nextChange?: Date;
 }
 
+/** Each data centre that declares an exchange gateway, by name. */
+export function gatewayEndpoints(platform: Platform): Map<string, GatewayEndpoint> {
+  const endpoints = new Map<string, GatewayEndpoint>();
+  for (const dc of platform.dataCentres) {
+    const gateway = dc.spec.exchangeGateway;
+    if (gateway) endpoints.set(dc.metadata.name, { address: gateway.address, ...(gateway.issuerRef ? { issuer: gateway.issuerRef } : {}) });
+  }
+  return endpoints;
+}
+
 export function workspaceIdentity(code: string, workspace: string): { commonName: string; uri: string } {
   return { commonName: `${code}/${workspace}`, uri: `spiffe://${TRUST_DOMAIN}/agency/${code}/workspace/${workspace}` };
 }

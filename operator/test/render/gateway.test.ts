@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GATEWAY_CONFIG_KEY, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
+import { GATEWAY_CONFIG_KEY, gatewayEndpoints, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
 import type { DesiredObject } from '../../src/render/types.ts';
 import { agency, at, get, grant, linkPair, NOW, objectsIn, platform, request, service, threeDataCentres } from './fixtures.ts';
 
@@ -195,3 +195,11 @@ test('listener ports stay put when another route comes', () => {
 });
 
 test.run();
+
+test('the endpoints come from the DataCentres that declare an exchange gateway, with their issuer where one is named', () => {
+  const [hanoi, hcm, danang] = threeDataCentres();
+  hanoi!.spec.exchangeGateway = { address: '10.10.255.1' };
+  hcm!.spec.exchangeGateway = { address: '10.20.255.1', issuerRef: { kind: 'Issuer', name: 'ban-co-yeu' } };
+  const endpoints = gatewayEndpoints(platform({ dataCentres: [hanoi!, hcm!, danang!] }));
+  assert.equal([...endpoints], [...ENDPOINTS]);
+});
