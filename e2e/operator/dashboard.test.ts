@@ -276,7 +276,7 @@ test('overview, as leadership: progress against each ConsolidationTarget and the
   await context.close();
 });
 
-test("capacity used: the use the operator publishes from the members' ResourceQuotas, beside allocated; the dashboard may read that ConfigMap and nothing else of the namespace", async (ctx) => {
+test("capacity used: the use the operator publishes from the members' ResourceQuotas, beside allocated; the dashboard may read those ConfigMaps and nothing else of the namespace", async (ctx) => {
   const { hub, clusters } = ctx;
   // A pod in Bộ Tài chính's workspace in dc-hanoi: its request counts in the quota's status.used.
   const hanoi = clusterOf(clusters, 'dc-hanoi');
