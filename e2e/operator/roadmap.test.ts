@@ -106,21 +106,26 @@ test("upgrade: the month's history in the single ConfigMap of before is carried 
     return r.status === 200 ? { data: cm.data ?? {}, ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}) } : undefined;
   };
   const month = historyName(monthOf(new Date()));
-  // What the operator wrote so far this month, put back as the operator before the split kept it, with this agency's 600 s.
-  const before = await readSet(read, month);
-  const history = decodeHistory(before).history;
-  const entries = { ...history?.entries, [historyKey(name, 'dc-hcm')]: { seconds: 600, used: { cpu: 3, memory: 0, storage: 0, pods: 1 } } };
-  const legacy = { month: monthOf(new Date()), lastSample: history?.lastSample ?? new Date().toISOString(), entries };
-  const body = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: month, namespace: NAMESPACE, ...(before.index?.resourceVersion ? { resourceVersion: before.index.resourceVersion } : {}) },
-    data: { 'history.json': JSON.stringify(legacy) },
-  };
-  const put = before.index
-    ? await ctx.hub.request('PUT', path(month), body)
-    : await ctx.hub.request('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, body);
-  assert.ok(put.status === 200 || put.status === 201, `legacy history written: ${put.status}`);
+  // What the operator wrote so far this month, put back as the operator before the split kept it, with this agency's 600 s
+  // (again if a sample replaced the index in between: 409).
+  const entries = await waitFor('the legacy history written', async () => {
+    const before = await readSet(read, month);
+    const history = decodeHistory(before).history;
+    const legacyEntries = { ...history?.entries, [historyKey(name, 'dc-hcm')]: { seconds: 600, used: { cpu: 3, memory: 0, storage: 0, pods: 1 } } };
+    const legacy = { month: monthOf(new Date()), lastSample: history?.lastSample ?? new Date().toISOString(), entries: legacyEntries };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: month, namespace: NAMESPACE, ...(before.index?.resourceVersion ? { resourceVersion: before.index.resourceVersion } : {}) },
+      data: { 'history.json': JSON.stringify(legacy) },
+    };
+    const put = before.index
+      ? await ctx.hub.request('PUT', path(month), body)
+      : await ctx.hub.request('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, body);
+    if (put.status === 409) return undefined;
+    assert.ok(put.status === 200 || put.status === 201, `legacy history written: ${put.status}`);
+    return legacyEntries;
+  });
   // A new leader samples at once.
   await ctx.op!.stop();
   ctx.op = await OperatorProcess.start('showback-upgrade');
