@@ -20,6 +20,7 @@ import { readManifests, ROOT, waitFor, yamlFiles, yamlFilesRecursive, type Clust
 import { workspaceNamespace } from '../../operator/src/api/index.ts';
 import { parseMilli } from '../../operator/src/model/quantity.ts';
 import { historyName, monthOf } from '../../operator/src/showback/history.ts';
+import { readSet, shardName } from '../../operator/src/showback/shards.ts';
 import { decodeUsage, USAGE_NAME } from '../../operator/src/showback/usage.ts';
 import { DASHBOARD_SERVICE_ACCOUNT, installDashboardIdentity, LEADERSHIP_ROLE, serviceAccountToken, startDashboardProcess } from './dashboard.ts';
 import { agency, clusterOf, deleteAgencies, get, NAMESPACE, uniqueAgency, type Obj } from './platform.ts';
@@ -275,7 +276,7 @@ test('overview, as leadership: progress against each ConsolidationTarget and the
   await context.close();
 });
 
-test("capacity used: the use the operator publishes from the members' ResourceQuotas, beside allocated; the dashboard may read that ConfigMap and nothing else of the namespace", async (ctx) => {
+test("capacity used: the use the operator publishes from the members' ResourceQuotas, beside allocated; the dashboard may read those ConfigMaps and nothing else of the namespace", async (ctx) => {
   const { hub, clusters } = ctx;
   // A pod in Bộ Tài chính's workspace in dc-hanoi: its request counts in the quota's status.used.
   const hanoi = clusterOf(clusters, 'dc-hanoi');
@@ -318,8 +319,11 @@ test("capacity used: the use the operator publishes from the members' ResourceQu
     const published = await waitFor(
       'the use published with the pod counted',
       async () => {
-        const cm = await hub.request('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps/${USAGE_NAME}`);
-        const usage = cm.status === 200 ? decodeUsage((cm.body as { data?: Record<string, string> }).data) : undefined;
+        const read = async (name: string) => {
+          const cm = await hub.request('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps/${name}`);
+          return cm.status === 200 ? { data: (cm.body as { data?: Record<string, string> }).data ?? {} } : undefined;
+        };
+        const usage = decodeUsage(await readSet(read, USAGE_NAME)).usage;
         return usage?.agencies['btc/dc-hanoi'] && usage.agencies['btc/dc-hanoi'].cpu >= 0.25 ? usage : undefined;
       },
       { timeoutMs: 60_000 },
@@ -359,7 +363,9 @@ test("capacity used: the use the operator publishes from the members' ResourceQu
     ]);
     const status = async (urlPath: string) => (await dashboard.request('GET', urlPath)).status;
     assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${USAGE_NAME}`), 200);
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${shardName(USAGE_NAME, 0)}`), 200, 'the use now, its shards');
     assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${historyName(monthOf(new Date()))}`), 403, 'not the history');
+    assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps/${shardName(historyName(monthOf(new Date())), 0)}`), 403, "not the history's shards");
     assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/configmaps`), 403, 'no list, so no other name');
     assert.is(await status(`/api/v1/namespaces/${NAMESPACE}/secrets`), 403, 'no Secret: no member credential');
     for (const d of await list(hub, 'datacentres')) {

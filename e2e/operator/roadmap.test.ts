@@ -2,13 +2,18 @@
 // agency's hub namespace gets its progress in status (overdue, migrated) from the operator;
 // one the rules reject is Degraded; a tenant writes its own agency's plan and not another's.
 // `govcloud showback --kubeconfig` shows, per data centre, the quota allocated and used
-// that the member's API server reports in the agency's ResourceQuota status.
+// that the member's API server reports in the agency's ResourceQuota status; a month's
+// history kept in the single ConfigMap of before the split is carried on by the operator and
+// read by the command.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
-import { amountOf, SHOWBACK_RESOURCES, type Showback } from '../../operator/src/showback/compute.ts';
+import { amountOf, historyKey, SHOWBACK_RESOURCES, type Showback } from '../../operator/src/showback/compute.ts';
+import { decodeHistory, historyName, monthOf } from '../../operator/src/showback/history.ts';
+import { readSet, type Stored } from '../../operator/src/showback/shards.ts';
 import { govcloudBin, kubeconfigPath, ROOT, waitFor } from '../harness/index.ts';
-import { agency, API, clusterOf, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import { agency, API, clusterOf, NAMESPACE, uniqueAgency, waitCondition, type Obj } from './platform.ts';
+import { OperatorProcess } from './process.ts';
 import { operatorSuite } from './suite.ts';
 
 const test = operatorSuite('operator: consolidation roadmap and showback');
@@ -88,6 +93,65 @@ test('a MigrationPlan gets its progress in status; one the rules reject is Degra
   });
   assert.is(target.status, 403);
 }, 150_000);
+
+test("upgrade: the month's history in the single ConfigMap of before is carried on in shards, and govcloud showback reads it", async (ctx) => {
+  const { name, code } = uniqueAgency('history');
+  ctx.agencies.push(name);
+  await ctx.hub.apply(agency(name, code, { dcs: ['dc-hcm'] }));
+  await waitCondition(ctx.hub, 'Agency', undefined, name, 'Ready', 'True', 90_000);
+  const path = (n: string) => `/api/v1/namespaces/${NAMESPACE}/configmaps/${n}`;
+  const read = async (n: string): Promise<Stored | undefined> => {
+    const r = await ctx.hub.request('GET', path(n));
+    const cm = r.body as { data?: Record<string, string>; metadata?: { resourceVersion?: string } };
+    return r.status === 200 ? { data: cm.data ?? {}, ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}) } : undefined;
+  };
+  const month = historyName(monthOf(new Date()));
+  // What the operator wrote so far this month, put back as the operator before the split kept it, with this agency's 600 s
+  // (again if a sample replaced the index in between: 409).
+  const entries = await waitFor('the legacy history written', async () => {
+    const before = await readSet(read, month);
+    const history = decodeHistory(before).history;
+    const legacyEntries = { ...history?.entries, [historyKey(name, 'dc-hcm')]: { seconds: 600, used: { cpu: 3, memory: 0, storage: 0, pods: 1 } } };
+    const legacy = { month: monthOf(new Date()), lastSample: history?.lastSample ?? new Date().toISOString(), entries: legacyEntries };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: month, namespace: NAMESPACE, ...(before.index?.resourceVersion ? { resourceVersion: before.index.resourceVersion } : {}) },
+      data: { 'history.json': JSON.stringify(legacy) },
+    };
+    const put = before.index
+      ? await ctx.hub.request('PUT', path(month), body)
+      : await ctx.hub.request('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, body);
+    if (put.status === 409) return undefined;
+    assert.ok(put.status === 200 || put.status === 201, `legacy history written: ${put.status}`);
+    return legacyEntries;
+  });
+  // A new leader samples at once.
+  await ctx.op!.stop();
+  ctx.op = await OperatorProcess.start('showback-upgrade');
+  await ctx.op.waitLeader();
+  const migrated = await waitFor(
+    'the history split by the new leader',
+    async () => {
+      const set = await readSet(read, month);
+      return set.index?.data?.['index.json'] !== undefined ? set : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(Object.keys(migrated.index!.data!), ['index.json'], 'the single ConfigMap is now the index');
+  const after = decodeHistory(migrated).history!;
+  for (const key of Object.keys(entries)) assert.ok(after.entries[key]!.seconds >= entries[key]!.seconds, `${key} carried on`);
+  const { stdout } = await run(process.execPath, [govcloudBin(), 'showback', '--kubeconfig', kubeconfigPath(), '--context', ctx.hub.name, '--output', 'json'], {
+    cwd: ROOT,
+    maxBuffer: 1 << 26,
+  });
+  const shown = (JSON.parse(stdout) as Showback).agencies.find((a) => a.agency === name)!.dataCentres.find((d) => d.dataCentre === 'dc-hcm')!;
+  assert.is(
+    shown.monthToDate?.observedSeconds,
+    after.entries[historyKey(name, 'dc-hcm')]!.seconds,
+    'the command reads the month from the index and its shards',
+  );
+}, 180_000);
 
 test('govcloud showback shows the allocated and used quota the member API servers report', async (ctx) => {
   const { name, code } = uniqueAgency('showback');

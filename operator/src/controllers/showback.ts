@@ -1,15 +1,17 @@
 // Showback in the operator: the same computation as `govcloud showback` (showback/compute.ts)
 // from the hub's caches and the members' (which keep each ResourceQuota's hard and used), for
-// the metrics at scrape time; and the month's history, sampled at a bounded rate into one
-// ConfigMap per month in the operator's namespace, read back before each write, so it goes
-// on across restarts and leader changes (docs/architecture.md, "Showback history"); and with
-// each sample, the use now in one ConfigMap of a fixed name for the dashboard (usage.ts),
-// written only when a figure changed.
+// the metrics at scrape time; and the month's history, sampled at a bounded rate into the
+// month's ConfigMaps (an index and shards, showback/shards.ts) in the operator's namespace,
+// read back before each write, so it goes on across restarts and leader changes
+// (docs/architecture.md, "Showback history"); and with each sample, the use now in the
+// ConfigMaps the dashboard reads (usage.ts), written only when a figure changed. Only the
+// shards whose entries changed are written.
 import { workspaceNamespaces } from '../api/index.ts';
 import { QUOTA_NAME } from '../render/index.ts';
 import { isNotFound, sleep, type ClusterClient, type Logger } from '../runtime/index.ts';
 import { showback, type ObservedQuota, type Showback } from '../showback/compute.ts';
 import { accumulate, decodeHistory, encodeHistory, historyName, monthOf, type MonthHistory } from '../showback/history.ts';
+import { readSet, writeSet, type SetWriter } from '../showback/shards.ts';
 import { decodeUsage, encodeUsage, sameUsage, USAGE_NAME, usageOf } from '../showback/usage.ts';
 import type { ControllerContext } from './context.ts';
 
@@ -32,16 +34,17 @@ export function cachedShowback(ctx: ControllerContext, history?: MonthHistory): 
   return showback({ platform, quotas, liveDataCentres: live, now: new Date(ctx.clock.now()), ...(history ? { history } : {}) });
 }
 
-/** Where the month's history is kept: a ConfigMap by name, written on the resourceVersion read. */
-export interface HistoryStore {
-  read(name: string): Promise<{ data?: Record<string, string>; resourceVersion?: string } | undefined>;
-  /** Creates the ConfigMap (no resourceVersion) or replaces it on the resourceVersion read (409 if it changed). */
-  write(name: string, data: Record<string, string>, resourceVersion: string | undefined): Promise<void>;
+/** Where the history and the use now are kept: ConfigMaps by name, each created or replaced on the resourceVersion read (409 if it changed). */
+export type HistoryStore = SetWriter;
+
+/** The ConfigMap the operator writes: a replace carries the resourceVersion read. */
+export function showbackConfigMap(name: string, namespace: string, data: Record<string, string>, resourceVersion: string | undefined) {
+  const labels = { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback' };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels, ...(resourceVersion ? { resourceVersion } : {}) }, data };
 }
 
 export function kubeHistoryStore(client: ClusterClient, namespace: string, timeoutMs: number): HistoryStore {
   const path = (name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps${name ? `/${encodeURIComponent(name)}` : ''}`;
-  const labels = { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback' };
   return {
     async read(name) {
       try {
@@ -55,7 +58,7 @@ export function kubeHistoryStore(client: ClusterClient, namespace: string, timeo
       }
     },
     async write(name, data, resourceVersion) {
-      const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels, ...(resourceVersion ? { resourceVersion } : {}) }, data };
+      const body = showbackConfigMap(name, namespace, data, resourceVersion);
       if (resourceVersion === undefined) await client.request('POST', path(), { body, signal: AbortSignal.timeout(timeoutMs) });
       else await client.request('PUT', path(name), { body, signal: AbortSignal.timeout(timeoutMs) });
     },
@@ -89,20 +92,21 @@ export class HistoryRecorder {
     return this.latest;
   }
 
-  /** One sample: read the month's ConfigMap, add the caches' showback, write it back; publish the use now if it changed. */
+  /** One sample: read the month's ConfigMaps, add the caches' showback, write back what changed; publish the use now if it changed. */
   async sample(): Promise<MonthHistory> {
     const now = new Date(this.ctx.clock.now());
     const name = historyName(monthOf(now));
-    const stored = await this.store.read(name);
+    const stored = await readSet((n) => this.store.read(n), name);
+    const read = decodeHistory(stored);
     const showback = cachedShowback(this.ctx);
     // A gap longer than two intervals (no leader, a restart) counts only two.
-    const next = accumulate(decodeHistory(stored?.data), showback, now, 2 * this.intervalMs);
-    await this.store.write(name, encodeHistory(next), stored?.resourceVersion);
+    const next = accumulate(read.history, showback, now, 2 * this.intervalMs);
+    await writeSet(this.store, name, stored, encodeHistory(next, read));
     this.latest = next;
     const usage = usageOf(showback, now);
-    const published = await this.store.read(USAGE_NAME);
-    const previous = decodeUsage(published?.data);
-    if (!previous || !sameUsage(previous, usage)) await this.store.write(USAGE_NAME, encodeUsage(usage), published?.resourceVersion);
+    const published = await readSet((n) => this.store.read(n), USAGE_NAME);
+    const previous = decodeUsage(published);
+    if (!previous.usage || !sameUsage(previous.usage, usage)) await writeSet(this.store, USAGE_NAME, published, encodeUsage(usage, previous.layout));
     return next;
   }
 

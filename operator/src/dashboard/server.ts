@@ -32,6 +32,7 @@ import { serverLinks } from './links.ts';
 import { pageContext, refusalPage, type Extension } from './pages.ts';
 import { renderRoute, routeOf, scopeOf, type Route } from './routes.ts';
 import { STYLE } from './style.ts';
+import { readSet, type Stored } from '../showback/shards.ts';
 import { decodeUsage, USAGE_NAME, type PublishedUsage } from '../showback/usage.ts';
 
 export const SESSION_COOKIE = 'govcloud-dashboard-token';
@@ -57,21 +58,27 @@ const SECURITY_HEADERS = {
 
 /**
  * The use the operator published (showback/usage.ts), read as the dashboard's ServiceAccount,
- * which may `get` that one ConfigMap by name; read at most every `ttlMs`. A refusal or its
- * absence shows as no figures, not as an error page.
+ * which may `get` those ConfigMaps by name (the index and its numbered shards); read at most
+ * every `ttlMs`. A refusal or an absence shows as no figures, not as an error page.
  */
 export function kubeUsageReader(client: ClusterClient, namespace: string, ttlMs = 30_000): () => Promise<PublishedUsage | undefined> {
   let cached: { at: number; value: PublishedUsage | undefined } | undefined;
   return async () => {
     if (cached && Date.now() - cached.at < ttlMs) return cached.value;
-    let value: PublishedUsage | undefined;
-    try {
-      const cm = await client.request<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${USAGE_NAME}`);
-      value = decodeUsage(cm.data);
-    } catch (err) {
-      const status = httpStatusOf(err);
-      if (status !== 404 && status !== 403) throw err;
-    }
+    const read = async (name: string): Promise<Stored | undefined> => {
+      try {
+        const cm = await client.request<{ data?: Record<string, string> }>(
+          'GET',
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+        );
+        return cm.data ? { data: cm.data } : {};
+      } catch (err) {
+        const status = httpStatusOf(err);
+        if (status !== 404 && status !== 403) throw err;
+        return undefined;
+      }
+    };
+    const value = decodeUsage(await readSet(read, USAGE_NAME)).usage;
     cached = { at: Date.now(), value };
     return value;
   };

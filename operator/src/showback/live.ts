@@ -2,7 +2,7 @@
  * Reads what showback needs from a running platform, read-only: the govcloud objects from the
  * hub, each data centre's ResourceQuotas managed by govcloud (the hub's own with the same
  * client, the others through the kubeconfig in the DataCentre's Secret, as the operator
- * connects), and the month's history ConfigMap in the operator's namespace.
+ * connects), and the month's history ConfigMaps (its index and shards) in the operator's namespace.
  */
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY, type DataCentre } from '../api/index.ts';
@@ -10,6 +10,7 @@ import { emptyPlatform, PLATFORM_FIELD, type Platform } from '../model/platform.
 import { ClusterClient, errorMessage, httpStatusOf, kubeconfigFromSecret } from '../runtime/index.ts';
 import type { ObservedQuota } from './compute.ts';
 import { decodeHistory, historyName, type MonthHistory } from './history.ts';
+import { readSet, type Stored } from './shards.ts';
 
 export interface LiveShowbackInput {
   platform: Platform;
@@ -68,14 +69,17 @@ async function memberClient(hub: ClusterClient, dc: DataCentre): Promise<Cluster
 }
 
 async function readHistory(hub: ClusterClient, namespace: string, month: string): Promise<MonthHistory | undefined> {
-  try {
-    const cm = await hub.request<{ data?: Record<string, string> }>(
-      'GET',
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${historyName(month)}`,
-    );
-    return decodeHistory(cm.data);
-  } catch (err) {
-    if (httpStatusOf(err) === 404 || httpStatusOf(err) === 403) return undefined;
-    throw err;
-  }
+  const read = async (name: string): Promise<Stored | undefined> => {
+    try {
+      const cm = await hub.request<{ data?: Record<string, string> }>(
+        'GET',
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+      );
+      return cm.data ? { data: cm.data } : {};
+    } catch (err) {
+      if (httpStatusOf(err) === 404 || httpStatusOf(err) === 403) return undefined;
+      throw err;
+    }
+  };
+  return decodeHistory(await readSet(read, historyName(month))).history;
 }

@@ -1,15 +1,30 @@
 /**
  * The capacity in use now, as the operator publishes it for the dashboard: per data centre
  * and per agency in each, the sum of the `status.used` of the ResourceQuotas it manages, from
- * the data centres it could read. One ConfigMap of a fixed name (`govcloud-showback-usage`, in
- * the operator's namespace), so the dashboard's ServiceAccount may `get` that one object by
- * name and nothing else: no Secret, no member credential, not the history (docs/operations.md,
- * "The dashboard"). Pure: a showback in, the published figures out.
+ * the data centres it could read. An index of a fixed name (`govcloud-showback-usage`, in the
+ * operator's namespace: the time and each data centre's total) and its numbered shards
+ * (`govcloud-showback-usage-N`, the agencies of one data centre each: shards.ts), so the
+ * dashboard's ServiceAccount may `get` those names and nothing else: no Secret, no member
+ * credential, not the history (docs/operations.md, "The dashboard"). Pure: a showback in, the
+ * published figures out; the ConfigMaps' data in, the figures out, and back.
  */
 import { historyKey, SHOWBACK_RESOURCES, type Amounts, type Showback } from './compute.ts';
+import {
+  INDEX_KEY,
+  pairsByDataCentre,
+  place,
+  serialisedBytes,
+  SHARD_KEY,
+  shardJson,
+  WIDEST_NUMBER,
+  type EncodedSet,
+  type Layout,
+  type StoredSet,
+} from './shards.ts';
 
 export const USAGE_NAME = 'govcloud-showback-usage';
-export const USAGE_KEY = 'usage.json';
+/** The key of the single ConfigMap the use was published in before it was split: read, and replaced at the first write. */
+export const LEGACY_USAGE_KEY = 'usage.json';
 
 export interface PublishedUsage {
   /** Since when these figures hold: the sample at which they last changed (RFC 3339). */
@@ -38,20 +53,65 @@ export function sameUsage(a: PublishedUsage, b: PublishedUsage): boolean {
   return sameAmounts(a.dataCentres, b.dataCentres) && sameAmounts(a.agencies, b.agencies);
 }
 
-export function encodeUsage(u: PublishedUsage): Record<string, string> {
-  return { [USAGE_KEY]: JSON.stringify(u) };
-}
+const isAmountsMap = (v: unknown): v is Record<string, Amounts> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The published figures in a ConfigMap's data, or undefined when none read. */
-export function decodeUsage(data: Record<string, string> | undefined): PublishedUsage | undefined {
-  const text = data?.[USAGE_KEY];
-  if (text === undefined) return undefined;
+/** The single ConfigMap of before the split, or undefined when it is not one that reads. */
+function decodeLegacy(text: string): PublishedUsage | undefined {
   try {
     const v = JSON.parse(text) as Partial<PublishedUsage>;
-    if (typeof v.since !== 'string' || typeof v.dataCentres !== 'object' || v.dataCentres === null || typeof v.agencies !== 'object' || v.agencies === null)
-      return undefined;
+    if (typeof v.since !== 'string' || !isAmountsMap(v.dataCentres) || !isAmountsMap(v.agencies)) return undefined;
     return { since: v.since, dataCentres: v.dataCentres, agencies: v.agencies };
   } catch {
     return undefined;
   }
+}
+
+/** The published figures as read, with where each pair was kept. */
+export interface ReadUsage {
+  usage?: PublishedUsage;
+  layout: Layout;
+}
+
+/** The published figures from the index and its shards (or from the single ConfigMap of before the split). */
+export function decodeUsage(set: StoredSet): ReadUsage {
+  const layout: Layout = new Map();
+  const legacy = set.index?.data?.[LEGACY_USAGE_KEY];
+  if (legacy !== undefined) {
+    const usage = decodeLegacy(legacy);
+    return { ...(usage ? { usage } : {}), layout };
+  }
+  let index: { since?: unknown; dataCentres?: unknown };
+  try {
+    index = JSON.parse(set.index?.data?.[INDEX_KEY] ?? 'null') as typeof index;
+  } catch {
+    return { layout };
+  }
+  if (typeof index?.since !== 'string' || !isAmountsMap(index.dataCentres)) return { layout };
+  const usage: PublishedUsage = { since: index.since, dataCentres: index.dataCentres, agencies: {} };
+  for (const [n, stored] of set.shards) {
+    const v = shardJson(stored);
+    if (!v || typeof v.dataCentre !== 'string' || !isAmountsMap(v.agencies)) continue;
+    layout.set(n, { dataCentre: v.dataCentre, keys: Object.keys(v.agencies) });
+    for (const [agency, amounts] of Object.entries(v.agencies)) usage.agencies[historyKey(agency, v.dataCentre)] = amounts;
+  }
+  return { usage, layout };
+}
+
+/** Bytes one agency's figures can take in a shard, its numbers at their widest. */
+function entryBytes(agency: string): number {
+  const w = WIDEST_NUMBER;
+  return serialisedBytes(`${JSON.stringify(agency)}:{"cpu":${w},"memory":${w},"storage":${w},"pods":${w}},`);
+}
+
+/** The index and shards of `u`, each agency kept in the shard it was read from. */
+export function encodeUsage(u: PublishedUsage, layoutRead: Layout): EncodedSet {
+  const layout = place(layoutRead, pairsByDataCentre(Object.keys(u.agencies)), entryBytes);
+  const shards = new Map<number, Record<string, string>>();
+  for (const [n, { dataCentre, keys }] of layout) {
+    const agencies: Record<string, Amounts> = {};
+    for (const agency of keys) agencies[agency] = u.agencies[historyKey(agency, dataCentre)]!;
+    shards.set(n, { [SHARD_KEY]: JSON.stringify({ dataCentre, agencies }) });
+  }
+  const index = { since: u.since, dataCentres: u.dataCentres, shards: [...layout.keys()].sort((a, b) => a - b) };
+  return { index: { [INDEX_KEY]: JSON.stringify(index) }, shards };
 }

@@ -1,10 +1,8 @@
 // The MigrationPlan and ConsolidationTarget controllers (status from roadmap/progress.ts, a
-// re-queue for the day a system falls overdue), and the showback history: one write per
-// interval, carried on by the next process from the ConfigMap.
+// re-queue for the day a system falls overdue).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { migrationPlanReconciler } from '../../src/controllers/roadmap.ts';
-import { HistoryRecorder, type HistoryStore } from '../../src/controllers/showback.ts';
 import { planProgress } from '../../src/roadmap/progress.ts';
 import { agency, condition, dataCentres, harness, type Obj } from './fakes.ts';
 
@@ -72,50 +70,6 @@ test('a plan the rules reject is Degraded, naming the rule', async () => {
     condition(p, 'Degraded')?.message ?? '',
     /rule migration-plans at spec\.systems\[0\]\.target\.workspace: Agency\/btc has no workspace "khong-co"/,
   );
-  await h.stop();
-});
-
-function memoryStore(): HistoryStore & { writes: Record<string, number>; maps: Map<string, { data: Record<string, string>; resourceVersion: string }> } {
-  const maps = new Map<string, { data: Record<string, string>; resourceVersion: string }>();
-  let version = 0;
-  return {
-    maps,
-    writes: {},
-    async read(name) {
-      return maps.get(name);
-    },
-    async write(name, data, resourceVersion) {
-      const current = maps.get(name);
-      if (current?.resourceVersion !== resourceVersion) throw new Error('409 conflict');
-      this.writes[name] = (this.writes[name] ?? 0) + 1;
-      maps.set(name, { data, resourceVersion: String(++version) });
-    },
-  };
-}
-
-test('showback history: one write per interval, carried on across a restart from the ConfigMap, gaps capped', async () => {
-  const h = await harness({ objects: dataCentres() });
-  h.apply(agency('btc', { code: 'G12', dcs: ['dc-hanoi'] }));
-  await h.run(2000);
-  const store = memoryStore();
-  const stop = new AbortController();
-  const first = new HistoryRecorder(h.core.ctx, { store, intervalMs: 60_000 });
-  const loop = first.run(stop.signal);
-  await h.run(3 * 60_000 + 1000);
-  assert.is(store.writes['govcloud-showback-2026-01'], 4, 'at start and once per interval');
-  assert.is(store.writes['govcloud-showback-usage'], 1, 'the use now: published once, not again while unchanged');
-  stop.abort();
-  await loop;
-  const seconds = () =>
-    (JSON.parse(store.maps.get('govcloud-showback-2026-01')!.data['history.json']!) as { entries: Record<string, { seconds: number }> }).entries[
-      'btc/dc-hanoi'
-    ]!.seconds;
-  assert.is(seconds(), 180);
-  // Another process (a restart, a new leader) after a long pause: it reads what was written and goes on; the pause counts two intervals only.
-  await h.run(10 * 60_000);
-  const second = new HistoryRecorder(h.core.ctx, { store, intervalMs: 60_000 });
-  await second.sample();
-  assert.is(seconds(), 300);
   await h.stop();
 });
 

@@ -13,6 +13,7 @@ import { agencyUsage, dataCentresUsage, dataCentreUsage, type UsageSource } from
 import type { Platform } from '../../src/model/platform.ts';
 import { showback, type ObservedQuota } from '../../src/showback/compute.ts';
 import { decodeUsage, encodeUsage, sameUsage, usageOf } from '../../src/showback/usage.ts';
+import { stored } from '../showback/helpers.ts';
 import { validateSamples } from '../validate/helpers.ts';
 
 const samples = (): Platform => structuredClone(validateSamples().platform);
@@ -32,9 +33,9 @@ test('published: the use of each data centre read and of each agency in it, none
   assert.equal(u.agencies['btc/dc-hanoi'], { cpu: 2, memory: 3 * 1024 ** 3, storage: 10 * 1024 ** 3, pods: 4 });
   assert.is(u.agencies['btc/dc-hcm'], undefined, 'dc-hcm was not read: no figure, not a zero');
   assert.equal(u.dataCentres['dc-hanoi'], u.agencies['btc/dc-hanoi'], "only btc's quotas use anything in dc-hanoi");
-  assert.equal(decodeUsage(encodeUsage(u)), u);
-  assert.is(decodeUsage({ 'usage.json': '{"since": 1}' }), undefined);
-  assert.is(decodeUsage({ 'usage.json': 'not json' }), undefined);
+  assert.equal(decodeUsage(stored(encodeUsage(u, new Map()))).usage, u);
+  assert.is(decodeUsage({ index: { data: { 'usage.json': '{"since": 1}' } }, shards: new Map() }).usage, undefined);
+  assert.is(decodeUsage({ index: { data: { 'index.json': 'not json' } }, shards: new Map() }).usage, undefined);
   assert.ok(sameUsage(u, { ...u, since: '2027-01-01T00:00:00Z' }), 'the time alone is no change');
   const more = structuredClone(u);
   more.agencies['btc/dc-hanoi']!.pods = 5;

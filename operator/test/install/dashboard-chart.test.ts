@@ -32,10 +32,13 @@ test('on: lint passes; its ServiceAccount lists and watches govcloud objects and
     'authentication.k8s.io/tokenreviews:create',
     'authorization.k8s.io/subjectaccessreviews:create',
   ]);
-  // The capacity in use: get on the one ConfigMap the operator publishes it in, by name.
+  // The capacity in use: get on the ConfigMaps the operator publishes it in (the index and its numbered shards), by name.
   const usage = find(objects, 'Role', 'govcloud-operator-dashboard-usage') as Any;
   assert.is(usage.metadata.namespace, 'govcloud-system');
-  assert.equal(usage.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['govcloud-showback-usage'], verbs: ['get'] }]);
+  const shards = Array.from({ length: 128 }, (_, n) => `govcloud-showback-usage-${n}`);
+  assert.equal(usage.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['govcloud-showback-usage', ...shards], verbs: ['get'] }]);
+  const fewer = find(template(['dashboard.enabled=true', 'dashboard.usageShards=2']), 'Role', 'govcloud-operator-dashboard-usage') as Any;
+  assert.equal(fewer.rules[0].resourceNames, ['govcloud-showback-usage', 'govcloud-showback-usage-0', 'govcloud-showback-usage-1']);
   const usageBinding = find(objects, 'RoleBinding', 'govcloud-operator-dashboard-usage') as Any;
   assert.equal(usageBinding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'govcloud-operator-dashboard-usage' });
   assert.equal(usageBinding.subjects, [{ kind: 'ServiceAccount', name: 'govcloud-operator-dashboard', namespace: 'govcloud-system' }]);

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { showback, type ObservedQuota } from '../../src/showback/compute.ts';
 import { showbackCsv } from '../../src/showback/format.ts';
 import { accumulate, decodeHistory, encodeHistory, historyName } from '../../src/showback/history.ts';
+import { stored } from './helpers.ts';
 import { validateSamples } from '../validate/helpers.ts';
 
 const platform = validateSamples().platform;
@@ -77,9 +78,9 @@ test('history: the mean over observed time, a gap counted only up to the limit, 
   h = accumulate(h, sample('2'), at('2026-12-01T01:20:00Z'), 600_000);
   assert.is(h.entries['btc/dc-hanoi']!.seconds, 1800);
   assert.is(h.entries['btc/dc-hanoi']!.used.cpu, 2);
-  const back = decodeHistory(encodeHistory(h));
+  const back = decodeHistory(stored(encodeHistory(h, { layout: new Map(), shards: new Map() }))).history!;
   assert.equal(back, h);
-  assert.is(decodeHistory({ 'history.json': 'not json' }), undefined);
+  assert.is(decodeHistory({ index: { data: { 'history.json': 'not json' } }, shards: new Map() }).history, undefined);
   const january = accumulate(back, sample('2'), at('2027-01-01T00:05:00Z'), 600_000);
   assert.is(january.month, '2027-01');
   assert.equal(january.entries, {});

@@ -25,8 +25,8 @@ export const dashboardCommand: Command = {
 Live: serves the national overview, one page per agency and per data centre, the catalogue
 of shared services and the access graph, from the hub's govcloud objects read through
 informers (list and watch, nothing written), and the capacity in use beside the allocated
-from the one ConfigMap the operator publishes it in (govcloud-showback-usage in its
-namespace; the dashboard reads no Secret and no data centre). Vietnamese first; ?lang=en in English. Every
+from the ConfigMaps the operator publishes it in (govcloud-showback-usage and its shards in
+its namespace; the dashboard reads no Secret and no data centre). Vietnamese first; ?lang=en in English. Every
 page is self-contained: no script, no font, no request beyond the page.
 
 Who sees what is the hub's decision (--auth kubernetes, the default): the request's bearer

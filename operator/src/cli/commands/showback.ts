@@ -23,7 +23,7 @@ Secret, as the operator connects) and every data centre's ResourceQuotas managed
 and prints per agency and data centre: the quota allocated (status.hard) and used
 (status.used) for CPU, memory, storage and pods, the share of the data centre's capacity,
 the services the agency owns and consumes, its links, and the mean use since the month
-began (from the operator's history ConfigMap govcloud-showback-YYYY-MM). Read-only.
+began (from the operator's history ConfigMaps govcloud-showback-YYYY-MM and its shards). Read-only.
 
 Options:
   --kubeconfig FILE              the hub's kubeconfig (required)
