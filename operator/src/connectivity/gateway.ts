@@ -198,7 +198,7 @@ function whyNoRoute(
   const openRequests = naming.filter((r) => closed(r.spec, now) === undefined);
   const openGrants = covering.filter((g) => closed(g.spec, now) === undefined);
   if (openRequests.length === 0 || openGrants.length === 0) {
-    const at = `at ${now.toISOString()}`;
+    const at = `now: ${now.toISOString()}`;
     return [
       ...(openRequests.length === 0 ? naming.map((r) => `AccessRequest ${refs([r])} ${closed(r.spec, now)} (${at})`) : []),
       ...(openGrants.length === 0 ? covering.map((g) => `AccessGrant ${refs([g])} ${closed(g.spec, now)} (${at})`) : []),

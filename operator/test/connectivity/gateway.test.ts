@@ -71,10 +71,10 @@ test('refused without a grant, without a request, for a workspace neither names,
 
 test('refused after the end: the grant (or the request) expired, at the millisecond', () => {
   const end = new Date('2026-06-01T01:00:00.750Z');
-  assert.equal(reasons(exchangePlatform(), THUE, end), ['AccessGrant bo-cong-an/g expired at 2026-06-01T01:00:00.750Z (at 2026-06-01T01:00:00.750Z)']);
+  assert.equal(reasons(exchangePlatform(), THUE, end), ['AccessGrant bo-cong-an/g expired at 2026-06-01T01:00:00.750Z (now: 2026-06-01T01:00:00.750Z)']);
   assert.is(explainGateway(gatewayModel(exchangePlatform(), new Date(end.getTime() - 1)), THUE, DAN_CU).verdict, 'allowed');
   assert.equal(reasons(exchangePlatform({ requestUntil: '2026-05-31T00:00:00Z' })), [
-    'AccessRequest bo-tai-chinh/dan-cu expired at 2026-05-31T00:00:00.000Z (at 2026-06-01T00:00:00.000Z)',
+    'AccessRequest bo-tai-chinh/dan-cu expired at 2026-05-31T00:00:00.000Z (now: 2026-06-01T00:00:00.000Z)',
   ]);
 });
 
