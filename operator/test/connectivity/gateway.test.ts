@@ -6,6 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { explainGateway, formatGatewayExplanation, gatewayModel, gatewayPaths } from '../../src/connectivity/gateway.ts';
+import { crossDataCentre, platformViews } from '../../src/connectivity/govcloud.ts';
+import { buildMatrix, destinationLabel, sourceKey } from '../../src/connectivity/matrix.ts';
+import { EXCHANGE_PORT, GATEWAY_NAME, GATEWAY_POD_LABELS, gatewayEndpoints, renderGateways } from '../../src/render/gateway.ts';
+import { renderPlatform, type DesiredObject, type PlatformRender } from '../../src/render/index.ts';
 import type { Platform } from '../../src/model/platform.ts';
 import { grant, NOW, service } from '../render/fixtures.ts';
 import { exchangePlatform } from './exchange-fixtures.ts';
@@ -108,6 +112,61 @@ test('a consumer placed in the service data centre too is served there by Networ
   assert.equal(
     gatewayPaths(model).map((p) => `${p.from.dataCentre} ${p.from.namespace} → ${p.to.dataCentre}`),
     ['dc-hcm bo-tai-chinh-thue → dc-hanoi'],
+  );
+});
+
+/** The platform's objects with the gateways' and a gateway workload listening on its ports, each object once. */
+function withGatewayObjects(p: Platform): PlatformRender {
+  const rendered = renderPlatform(p, NOW);
+  const gateways = renderGateways(p, NOW, gatewayEndpoints(p));
+  const key = (o: DesiredObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  return {
+    ...rendered,
+    perDataCentre: rendered.perDataCentre.map((r) => {
+      const ports = [EXCHANGE_PORT, ...gateways.routes.filter((x) => x.consumer.dataCentre === r.dataCentre).map((x) => x.listenPort)];
+      const workload: DesiredObject = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: GATEWAY_NAME, namespace: 'govcloud-system', labels: { ...GATEWAY_POD_LABELS } },
+        spec: {
+          selector: { matchLabels: { ...GATEWAY_POD_LABELS } },
+          template: {
+            metadata: { labels: { ...GATEWAY_POD_LABELS } },
+            spec: { containers: [{ name: 'haproxy', image: 'haproxy', ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }] },
+          },
+        },
+      };
+      const added = [...(gateways.perDataCentre.find((g) => g.dataCentre === r.dataCentre)?.objects ?? []), workload];
+      const seen = new Set(r.objects.map(key));
+      return { ...r, objects: [...r.objects, ...added.filter((o) => !seen.has(key(o)))] };
+    }),
+  };
+}
+
+test("with the gateways' policies rendered, no network range reaches the service: only the gateway hop is open by range, to the other gateway's address alone", () => {
+  const p = exchangePlatform();
+  const { views } = platformViews(p, NOW, {}, withGatewayObjects(p));
+  const cross = crossDataCentre(views);
+  assert.equal(
+    cross.map((c) => `${c.from.dataCentre} ${c.from.namespace} → ${c.to.dataCentre} ${c.to.namespace}/${c.to.name}:${c.to.port} ${c.verdict}`),
+    ['dc-hcm govcloud-system → dc-hanoi govcloud-system/govcloud-gateway:8443 partial'],
+    'the gateways reach each other (partial: only their own addresses); no workspace reaches the service by range',
+  );
+  const hcm = buildMatrix(views.find((v) => v.dataCentre === 'dc-hcm')!.input);
+  const listener = gatewayPaths(gatewayModel(p, NOW))[0]!.gateway.listenPort;
+  const toGateway = (source: string) =>
+    hcm.cells.filter((c) => sourceKey(c.source) === source && destinationLabel(c.destination) === 'govcloud-system/govcloud-gateway (Deployment)');
+  assert.equal(
+    toGateway('bo-tai-chinh-thue')
+      .filter((c) => c.verdict === 'allowed')
+      .map((c) => c.destination.kind === 'Pod' && c.destination.port),
+    [listener],
+    'the consumer reaches its own listener at its gateway, nothing else there',
+  );
+  assert.equal(
+    toGateway('bo-y-te-bhyt').filter((c) => c.verdict !== 'denied'),
+    [],
+    'another agency in the same data centre reaches no listener',
   );
 });
 
