@@ -103,7 +103,8 @@ export interface GatewayEnd {
 
 export type GatewayExplanation =
   | { from: GatewayEnd; to: GatewayEnd & { name: string }; verdict: 'allowed'; paths: GatewayPath[] }
-  | { from: GatewayEnd; to: GatewayEnd & { name: string }; verdict: 'refused'; reasons: string[] };
+  /** refused: the gateways would carry it but something is missing; not-served: they never carry such a pair. */
+  | { from: GatewayEnd; to: GatewayEnd & { name: string }; verdict: 'refused' | 'not-served'; reasons: string[] };
 
 /**
  * A workspace (namespace `from.namespace` in `from.dataCentre`) to a Service in another data
@@ -111,6 +112,7 @@ export type GatewayExplanation =
  */
 export function explainGateway(model: GatewayModel, from: GatewayEnd, to: GatewayEnd & { name: string }): GatewayExplanation {
   const refused = (...reasons: string[]): GatewayExplanation => ({ from, to, verdict: 'refused', reasons });
+  const notServed = (reason: string): GatewayExplanation => ({ from, to, verdict: 'not-served', reasons: [reason] });
   const routes = model.render.routes.filter(
     (r) =>
       r.consumer.dataCentre === from.dataCentre &&
@@ -126,10 +128,16 @@ export function explainGateway(model: GatewayModel, from: GatewayEnd, to: Gatewa
   }
   const provided = model.services.get(`${to.namespace}/${to.name}`);
   if (!provided) {
-    return refused(`${to.namespace}/${to.name} is no shared data service's Service: the exchange gateways carry only on-request shared data services`);
+    return notServed(`${to.namespace}/${to.name} is no shared data service's Service: the exchange gateways carry only on-request shared data services`);
   }
   const consumer = workspaceOf(model.platform, from.namespace);
-  if (!consumer) return refused(`${from.namespace} is no agency's workspace: only agency workspaces use the exchange gateways`);
+  if (!consumer) return notServed(`${from.namespace} is no agency's workspace: only agency workspaces use the exchange gateways`);
+  const { service, owner } = provided;
+  if (service.spec.sharing !== 'onRequest') {
+    return notServed(
+      `${owner.metadata.name}/${service.metadata.name} is shared "${service.spec.sharing}": across data centres it is reached by network range, not through the gateways`,
+    );
+  }
   return refused(...whyNoRoute(model, consumer, provided, from.dataCentre, to.dataCentre));
 }
 
@@ -162,7 +170,7 @@ function closed(spec: { validFrom?: string; validUntil?: string }, now: Date): s
   return undefined;
 }
 
-/** The first thing missing, in the order the pair is built: request, grant, their windows, then the gateways. */
+/** For an on-request service: the first thing missing, in the order the pair is built: request, grant, their windows, then the gateways. */
 function whyNoRoute(
   model: GatewayModel,
   consumer: { agency: Agency; workspace: string },
@@ -174,9 +182,6 @@ function whyNoRoute(
   const { service, owner } = provided;
   const who = `agency ${consumer.agency.metadata.name}`;
   const what = `${owner.metadata.name}/${service.metadata.name}`;
-  if (service.spec.sharing !== 'onRequest') {
-    return [`${what} is shared "${service.spec.sharing}": across data centres it is reached by network range, not through the gateways`];
-  }
   const requests = platform.requests.filter(
     (r) =>
       r.spec.provider === owner.metadata.name &&
@@ -237,5 +242,6 @@ export function gatewayPathText(p: GatewayPath): string {
 export function formatGatewayExplanation(x: GatewayExplanation): string {
   const head = `${x.from.namespace} (${x.from.dataCentre}) → ${x.to.namespace}/${x.to.name} (${x.to.dataCentre})`;
   if (x.verdict === 'allowed') return [`${head}: ALLOWED via gateway`, ...x.paths.map((p) => `  ${gatewayPathText(p)}`)].join('\n') + '\n';
-  return [`${head}: REFUSED, no gateway route`, ...x.reasons.map((r) => `  ${r}`)].join('\n') + '\n';
+  const verdict = x.verdict === 'refused' ? 'REFUSED, no gateway route' : 'not carried by the exchange gateways';
+  return [`${head}: ${verdict}`, ...x.reasons.map((r) => `  ${r}`)].join('\n') + '\n';
 }

@@ -96,15 +96,25 @@ test('refused where a data centre has no gateway or no encrypted links: the rend
 });
 
 test('what the gateways never carry: a default service (by range), a Service of no shared data service, a namespace of no agency', () => {
-  const shared = exchangePlatform({ services: [service('bo-cong-an', 'dan-cu', { sharing: 'default', dataClass: 'shared' })] });
-  assert.equal(reasons(shared), ['bo-cong-an/dan-cu is shared "default": across data centres it is reached by network range, not through the gateways']);
+  const shared = explainGateway(
+    gatewayModel(exchangePlatform({ services: [service('bo-cong-an', 'dan-cu', { sharing: 'default', dataClass: 'shared' })] }), NOW),
+    THUE,
+    DAN_CU,
+  );
+  assert.is(
+    formatGatewayExplanation(shared),
+    'bo-tai-chinh-thue (dc-hcm) → bo-cong-an-app/svc-dan-cu (dc-hanoi): not carried by the exchange gateways\n' +
+      '  bo-cong-an/dan-cu is shared "default": across data centres it is reached by network range, not through the gateways\n',
+  );
   const model = gatewayModel(exchangePlatform(), NOW);
   const other = explainGateway(model, THUE, { ...DAN_CU, name: 'web' });
-  assert.equal(other.verdict === 'refused' && other.reasons, [
+  assert.is(other.verdict, 'not-served');
+  assert.equal(other.verdict !== 'allowed' && other.reasons, [
     "bo-cong-an-app/web is no shared data service's Service: the exchange gateways carry only on-request shared data services",
   ]);
   const stranger = explainGateway(model, { dataCentre: 'dc-hcm', namespace: 'kube-system' }, DAN_CU);
-  assert.equal(stranger.verdict === 'refused' && stranger.reasons, ["kube-system is no agency's workspace: only agency workspaces use the exchange gateways"]);
+  assert.is(stranger.verdict, 'not-served');
+  assert.equal(stranger.verdict !== 'allowed' && stranger.reasons, ["kube-system is no agency's workspace: only agency workspaces use the exchange gateways"]);
 });
 
 test('a consumer placed in the service data centre too is served there by NetworkPolicy; from its other data centre, via gateway', () => {
