@@ -10,6 +10,7 @@
  */
 import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type Agency, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { exchangeRefusal } from '../model/policy.ts';
 import { closedBecause, parseWindow } from '../model/window.ts';
 import {
   EXCHANGE_PORT,
@@ -209,21 +210,9 @@ function whyNoRoute(
       ...(openGrants.length === 0 ? covering.map((g) => `AccessGrant ${refs([g])} ${closed(g.spec, now)} (${at})`) : []),
     ];
   }
-  const reasons: string[] = [];
-  const issue = model.render.issues.find(
-    (i) =>
-      i.reason === GATEWAY_UNAVAILABLE &&
-      i.dataCentre === fromDc &&
-      i.owner.kind === 'SharedDataService' &&
-      i.owner.namespace === service.metadata.namespace &&
-      i.owner.name === service.metadata.name,
-  );
-  if (issue) reasons.push(`${GATEWAY_UNAVAILABLE}: ${issue.message}`);
-  for (const dc of [fromDc, toDc]) {
-    if (!model.endpoints.has(dc)) reasons.push(`data centre ${dc} declares no exchangeGateway`);
-    if (findDataCentre(platform, dc)?.spec.encryptedLinks !== true) reasons.push(`data centre ${dc} does not offer encrypted links (encryptedLinks)`);
-  }
-  return reasons.length > 0 ? reasons : [`the gateways carry no route from ${fromDc} for this pair`];
+  // The renderer's own reason (model/policy.ts), for this pair of data centres.
+  const lacking = exchangeRefusal((d) => findDataCentre(platform, d), [fromDc], [toDc]);
+  return [lacking ? `${GATEWAY_UNAVAILABLE}: ${lacking}` : `the gateways carry no route from ${fromDc} to ${toDc} for this pair`];
 }
 
 /** `via gateway, grant G, request R, until T`: what opens the path and until when. */

@@ -1,8 +1,9 @@
 /**
  * `govcloud connectivity` on a platform exchanging across data centres: the paths via the
  * exchange gateways in the summary, the detail (table and JSON) and --explain, and the
- * refusals named. Bộ Tài chính is placed in dc-hanoi and dc-hcm, so the pair is valid today;
- * from dc-hcm it goes through the gateways, in dc-hanoi by NetworkPolicy.
+ * refusals named. In most cases Bộ Tài chính is placed in dc-hanoi and dc-hcm, so the pair
+ * stays valid even where a data centre has no gateway: from dc-hcm it goes through the
+ * gateways, in dc-hanoi by NetworkPolicy.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -134,8 +135,7 @@ test('--explain across data centres: the readable path when a route exists, and 
   assert.match(
     noGateway.out,
     'REFUSED, no gateway route\n' +
-      '  GatewayUnavailable: agency bo-tai-chinh in dc-hcm and the service in dc-hanoi: both data centres need a gateway and encrypted links to exchange across them\n' +
-      '  data centre dc-hcm declares no exchangeGateway\n',
+      '  GatewayUnavailable: give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (DataCentre/dc-hcm lacks spec.exchangeGateway)\n',
   );
 
   const json = JSON.parse((await withPlatform(exchange(), ['--now', END, '--explain', 'bo-tai-chinh-thue', 'bo-cong-an-app/svc-dan-cu', '-o', 'json'])).out);
@@ -164,7 +164,30 @@ test('a platform without gateways shows no gateway section; explaining a pair ac
   assert.is(r.code, 0, r.err);
   assert.not.match(r.out, 'via gateway');
   const x = await withPlatform(none, ['--now', NOW, '--explain', 'bo-tai-chinh-thue', 'bo-cong-an-app/svc-dan-cu']);
-  assert.match(x.out, '  data centre dc-hcm declares no exchangeGateway\n  data centre dc-hanoi declares no exchangeGateway\n');
+  assert.match(x.out, '(DataCentre/dc-hcm lacks spec.exchangeGateway, DataCentre/dc-hanoi lacks spec.exchangeGateway)\n');
+});
+
+test('a consumer only in dc-hcm (valid now that the gateways carry it): via gateway, and nowhere else', async () => {
+  const r = await withPlatform(exchangePlatform(), ['--now', NOW, '--detail', '-o', 'json']);
+  assert.is(r.code, 0, r.out + r.err);
+  const json = JSON.parse(r.out);
+  assert.equal(
+    json.viaGateway.map(
+      (p: { from: { namespace: string }; to: { dataCentre: string; name: string } }) => `${p.from.namespace} → ${p.to.dataCentre} ${p.to.name}`,
+    ),
+    ['bo-tai-chinh-thue → dc-hanoi svc-dan-cu'],
+  );
+  assert.not.ok(
+    json.crossDataCentre.some((c: { to: { name: string } }) => c.to.name === 'svc-dan-cu'),
+    'never via network range',
+  );
+  const x = await withPlatform(exchangePlatform(), ['--now', NOW, '--explain', 'bo-tai-chinh-thue', 'bo-cong-an-app/svc-dan-cu']);
+  assert.is(x.code, 0, x.err);
+  assert.match(
+    x.out,
+    /^Across data centres, through the exchange gateways:\nbo-tai-chinh-thue \(dc-hcm\) → bo-cong-an-app\/svc-dan-cu \(dc-hanoi\): ALLOWED via gateway\n/,
+  );
+  assert.not.match(x.out, 'In data centre', 'the two ends share no data centre');
 });
 
 test.run();

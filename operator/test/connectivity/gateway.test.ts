@@ -82,16 +82,14 @@ test('refused after the end: the grant (or the request) expired, at the millisec
   ]);
 });
 
-test('refused where a data centre has no gateway or no encrypted links: the renderer’s GatewayUnavailable, and what is missing', () => {
+test('refused where a data centre has no gateway or no encrypted links: GatewayUnavailable, naming what each data centre lacks', () => {
   assert.equal(reasons(exchangePlatform({ gateways: ['dc-hanoi'] })), [
-    'GatewayUnavailable: agency bo-tai-chinh in dc-hcm and the service in dc-hanoi: both data centres need a gateway and encrypted links to exchange across them',
-    'data centre dc-hcm declares no exchangeGateway',
+    'GatewayUnavailable: give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (DataCentre/dc-hcm lacks spec.exchangeGateway)',
   ]);
   // dc-danang has a gateway but offers no encrypted links.
   const danang = exchangePlatform({ mofIn: ['dc-danang'], gateways: ['dc-hanoi', 'dc-danang'] });
   assert.equal(reasons(danang, { dataCentre: 'dc-danang', namespace: 'bo-tai-chinh-thue' }), [
-    'GatewayUnavailable: agency bo-tai-chinh in dc-danang and the service in dc-hanoi: both data centres need a gateway and encrypted links to exchange across them',
-    'data centre dc-danang does not offer encrypted links (encryptedLinks)',
+    'GatewayUnavailable: give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (DataCentre/dc-danang lacks spec.encryptedLinks: true)',
   ]);
 });
 
