@@ -188,6 +188,19 @@ test('a consumer only in dc-hcm (valid now that the gateways carry it): via gate
     /^Across data centres, through the exchange gateways:\nbo-tai-chinh-thue \(dc-hcm\) → bo-cong-an-app\/svc-dan-cu \(dc-hanoi\): ALLOWED via gateway\n/,
   );
   assert.not.match(x.out, 'In data centre', 'the two ends share no data centre');
+  const hcm = await withPlatform(exchangePlatform(), ['--now', NOW, '--data-centre', 'dc-hcm', '--explain', 'bo-tai-chinh-thue', 'bo-cong-an-app/svc-dan-cu']);
+  assert.match(hcm.out, 'ALLOWED via gateway', 'a path from the data centre asked for');
+  const danang = await withPlatform(exchangePlatform(), [
+    '--now',
+    NOW,
+    '--data-centre',
+    'dc-danang',
+    '--explain',
+    'bo-tai-chinh-thue',
+    'bo-cong-an-app/svc-dan-cu',
+  ]);
+  assert.is(danang.code, 1, 'neither end in dc-danang, and the path neither starts nor ends there');
+  assert.match(danang.err, '"bo-tai-chinh-thue" is no namespace, host or IP address known here');
 });
 
 test.run();
