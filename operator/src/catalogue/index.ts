@@ -5,7 +5,8 @@
  * Consumers come from the renderer (`renderService`), so the catalogue and the network
  * policies agree by construction: for `onRequest`, the workspaces named by an AccessRequest
  * in the consumer's hub namespace and an AccessGrant in the owner's, both inside their
- * validity windows at `now`, that exist in a data centre where the service runs; for
+ * validity windows at `now`, that exist in a data centre where the service runs or that the
+ * exchange gateways carry to it from another; for
  * `default` and `open`, every workspace of every agency at security level 1 or 2 placed
  * somewhere, and of agencies at level 3 and above those their AccessRequest names (inside
  * its window, in a data centre where the service runs), the owner's own workspace excepted.
@@ -13,6 +14,7 @@
 import { normaliseAgencyCode, serviceIdentifier, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { dataCentreOwner, DECLARED_USE_FROM_LEVEL as DECLARED_USE_LEVEL } from '../model/policy.ts';
+import { gatewayEndpoints, serviceGatewayIssues, type GatewayEndpoint } from '../render/gateway.ts';
 import { renderService, type AccessMatch, type DeclaredUse } from '../render/index.ts';
 
 export interface CatalogueEntry {
@@ -39,7 +41,7 @@ export interface CatalogueEntry {
   access: AccessMatch[];
   /** default and open: the AccessRequests of agencies at level 3 and above open at `now` (no grant needed). */
   requests: DeclaredUse[];
-  /** Why parts of the service are not rendered (placement refused, sharing not allowed...). */
+  /** Why parts of the service are not rendered (placement refused, sharing not allowed, no gateway to carry a consumer...). */
   issues: string[];
   /** The next time a request or grant window opens or closes (RFC 3339). */
   nextChange?: string;
@@ -47,12 +49,14 @@ export interface CatalogueEntry {
 
 export function catalogue(platform: Platform, now: Date): CatalogueEntry[] {
   const services = [...platform.services].sort((a, b) => cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name));
-  return services.map((s) => entry(platform, s, now));
+  const endpoints = gatewayEndpoints(platform);
+  return services.map((s) => entry(platform, s, now, endpoints));
 }
 
-function entry(platform: Platform, service: SharedDataService, now: Date): CatalogueEntry {
+function entry(platform: Platform, service: SharedDataService, now: Date, endpoints: ReadonlyMap<string, GatewayEndpoint>): CatalogueEntry {
   const owner = actingAgency(platform, service);
   const rendered = renderService(platform, service, now);
+  const issues = [...rendered.issues, ...serviceGatewayIssues(platform, service, rendered, now, endpoints)];
   const out: CatalogueEntry = {
     ref: `${service.metadata.namespace ?? ''}/${service.metadata.name}`,
     name: service.metadata.name,
@@ -72,7 +76,7 @@ function entry(platform: Platform, service: SharedDataService, now: Date): Catal
     consumers: rendered.consumers,
     access: rendered.access,
     requests: rendered.requests,
-    issues: rendered.issues.map((i) => `${i.dataCentre ? `${i.dataCentre}: ` : ''}${i.message}`),
+    issues: issues.map((i) => `${i.dataCentre ? `${i.dataCentre}: ` : ''}${i.message}`),
   };
   if (owner) {
     out.owner = owner.metadata.name;

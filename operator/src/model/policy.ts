@@ -174,13 +174,49 @@ export function dataClassExceeds(serviceClass: string, workspaceClass: string): 
 }
 
 /**
- * Reason of the issue where access between two agencies would cross data centres: a peer in
- * another data centre is seen by address (its networkRanges) only, which cannot tell one
- * workspace from another, and this release provides no identity across data centres.
+ * Reason of the issue where access between two agencies would cross data centres and nothing
+ * carries it: a peer in another data centre is seen by address (its networkRanges) only,
+ * which cannot tell one workspace from another. Only the exchange gateways carry a workload's
+ * identity across, and only for on-request services (`exchangeRefusal`).
  */
 export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
-/** What cross-data-centre access between agencies would need (the end of every message saying so). */
-export const NO_CROSS_DATA_CENTRE_IDENTITY = 'identity across data centres, which this release does not provide';
+/** Why nothing but an on-request pair crosses data centres (the end of every message saying so). */
+export const GATEWAYS_CARRY_ON_REQUEST_ONLY = 'the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant)';
+/** Why a link does not cross data centres, even between two data centres with gateways. */
+export const LINKS_STAY_IN_ONE_DATA_CENTRE = `cross-data-centre links are not served: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}, and a link names no Service to forward to`;
+
+/** What a data centre lacks for its exchange gateway to carry traffic across data centres: none when it has both. */
+export function exchangeLacks(dc: Pick<DataCentre, 'spec'> | undefined): string[] {
+  const lacks: string[] = [];
+  if (dc?.spec.exchangeGateway === undefined) lacks.push('spec.exchangeGateway');
+  if (dc?.spec.encryptedLinks !== true) lacks.push('spec.encryptedLinks: true');
+  return lacks;
+}
+
+/**
+ * An on-request pair between a consumer placed in `consumerDcs` and a service running in
+ * `serviceDcs`, which share none: carried when a data centre on each side has an exchange
+ * gateway and offers encrypted links (mutual TLS between the gateways, so also for consumers
+ * at level 3 and above, whose links must be encrypted). Otherwise what each side lacks, naming
+ * the data centres; undefined when carried.
+ */
+export function exchangeRefusal(
+  dataCentre: (name: string) => Pick<DataCentre, 'spec'> | undefined,
+  consumerDcs: readonly string[],
+  serviceDcs: readonly string[],
+): string | undefined {
+  const side = (names: readonly string[]) => [...new Set(names)].sort().map((name) => ({ name, lacks: exchangeLacks(dataCentre(name)) }));
+  const consumer = side(consumerDcs);
+  const service = side(serviceDcs);
+  const ready = (s: { lacks: string[] }[]) => s.some((d) => d.lacks.length === 0);
+  if (ready(consumer) && ready(service)) return undefined;
+  const lacking = [...(ready(consumer) ? [] : consumer), ...(ready(service) ? [] : service)];
+  return (
+    'give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (' +
+    lacking.map((d) => `DataCentre/${d.name} lacks ${d.lacks.join(' and ')}`).join(', ') +
+    ')'
+  );
+}
 
 /**
  * Two parties placed somewhere each but in no data centre together: access between them

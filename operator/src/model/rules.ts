@@ -4,11 +4,13 @@
  * link consent and encryption, access requests and grants that fit together.
  *
  * Across data centres a peer is seen by address only (its data centre's networkRanges), which
- * cannot tell one workspace from another: a request/grant pair for an on-request service, or
- * a pair of links between two agencies, whose two sides share no data centre could open
- * nothing, and is an error (the renderers report `CrossDataCentreAccessUnsupported`); so is
- * an agency at security level 3 or above requesting a default or open service (which it
- * must declare to use) where they share no data centre.
+ * cannot tell one workspace from another. A request/grant pair for an on-request service
+ * whose two sides share no data centre is carried by the exchange gateways when both data
+ * centres have one and offer encrypted links, and is an error otherwise (the gateway renderer
+ * reports `GatewayUnavailable`); a pair of links between two agencies that share no data
+ * centre opens nothing and is an error (`CrossDataCentreAccessUnsupported`), and so is an
+ * agency at security level 3 or above requesting a default or open service (which it must
+ * declare to use) where they share no data centre: the gateways carry on-request services only.
  *
  * One file per concern: rules/placement.ts (data centres, addresses, placement, capacity),
  * rules/links.ts, rules/access.ts (services, requests, grants), rules/roadmap.ts (the

@@ -6,8 +6,10 @@
  * A route is one consumer workspace in data centre D using an onRequest service that runs in
  * another data centre P, opened by a request+grant pair open now (`accessMatches`, the same
  * pairs the service's own renderer reads). Both D and P must have a gateway endpoint and
- * offer encrypted links; otherwise the pair stays closed across data centres with the issue
- * `GatewayUnavailable`. Per data centre:
+ * offer encrypted links (model/policy.ts `exchangeRefusal`, which the rules ask too);
+ * otherwise the pair stays closed across data centres, with the issue `GatewayUnavailable`
+ * where the consumer is served nowhere (a consumer also where the service runs is served
+ * there). Per data centre:
  * - ConfigMap `govcloud-gateway` in the system namespace: the HAProxy configuration. Egress:
  *   one listener per route, on a port only its consumer workspace may reach (NetworkPolicy),
  *   so the port names the consumer; it presents that workspace's certificate to P's gateway
@@ -25,18 +27,18 @@
  *   gateway's own ingress (each workspace to its listeners; the other gateways' addresses on
  *   the exchange port).
  *
- * Not yet served: agency-to-agency links across data centres (a link names no Service to
- * forward to); the rules (model/rules/access.ts, links.ts) still refuse every
- * cross-data-centre pair, so a valid platform renders no route today.
+ * Not served: agency-to-agency links across data centres (a link names no Service to forward
+ * to); the rules (model/rules/links.ts) refuse them.
  */
 import { SYSTEM_NAMESPACE, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
+import { exchangeRefusal } from '../model/policy.ts';
 import { earliest, windowOf } from '../model/window.ts';
 import { compareStrings, metadata, PerDataCentre, sortedUnique, type MetaOptions } from './meta.ts';
 import { boundedName } from './names.ts';
 import { findAgency, findDataCentre, placementOf } from './placement.ts';
 import { ipBlockPeers, namespacesPeer, networkPolicy, type Peer } from './policies.ts';
-import { accessMatches, renderService, serviceObjectName } from './service.ts';
+import { accessMatches, orList, renderService, serviceObjectName, type ServiceRender } from './service.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
 
 export const GATEWAY_NAME = 'govcloud-gateway';
@@ -124,13 +126,20 @@ export function gatewayCertificateName(dataCentre: string): string {
 
 const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-export function renderGateways(platform: Platform, now: Date, endpoints: ReadonlyMap<string, GatewayEndpoint>): GatewayRender {
+/** `services`: the services' renders at `now` where the caller has them already (renderPlatform). */
+export function renderGateways(
+  platform: Platform,
+  now: Date,
+  endpoints: ReadonlyMap<string, GatewayEndpoint>,
+  services?: ReadonlyMap<SharedDataService, ServiceRender>,
+): GatewayRender {
   const issues: RenderIssue[] = [];
   const boundaries: number[] = [];
   const unplaced: Omit<GatewayRoute, 'listenPort'>[] = [];
   for (const service of [...platform.services].sort((a, b) => compareStrings(nsName(a), nsName(b)))) {
     if (service.spec.sharing !== 'onRequest') continue;
-    unplaced.push(...serviceRoutes(platform, service, now, endpoints, issues, boundaries));
+    const rendered = services?.get(service) ?? renderService(platform, service, now);
+    unplaced.push(...serviceRoutes(platform, service, rendered, now, endpoints, issues, boundaries));
   }
   const routes = allocatePorts(unplaced);
   const result: GatewayRender = { perDataCentre: gatewayObjects(platform, routes, endpoints), routes, issues };
@@ -139,9 +148,23 @@ export function renderGateways(platform: Platform, now: Date, endpoints: Readonl
   return result;
 }
 
+/** One service's `GatewayUnavailable` issues, from its own render: what its controller reports beside that render's. */
+export function serviceGatewayIssues(
+  platform: Platform,
+  service: SharedDataService,
+  rendered: ServiceRender,
+  now: Date,
+  endpoints: ReadonlyMap<string, GatewayEndpoint>,
+): RenderIssue[] {
+  const issues: RenderIssue[] = [];
+  if (service.spec.sharing === 'onRequest') serviceRoutes(platform, service, rendered, now, endpoints, issues, []);
+  return issues;
+}
+
 function serviceRoutes(
   platform: Platform,
   service: SharedDataService,
+  rendered: ServiceRender,
   now: Date,
   endpoints: ReadonlyMap<string, GatewayEndpoint>,
   issues: RenderIssue[],
@@ -149,7 +172,6 @@ function serviceRoutes(
 ): Omit<GatewayRoute, 'listenPort'>[] {
   const owner = actingAgency(platform, service);
   // A service its own renderer refuses runs nowhere, and so is served nowhere.
-  const rendered = renderService(platform, service, now);
   if (!owner || rendered.dataCentres.length === 0 || rendered.identifier === undefined) return [];
   const runsIn = rendered.dataCentres;
   const matched = accessMatches(platform, owner, service, now);
@@ -158,25 +180,26 @@ function serviceRoutes(
   const namespace = workspaceNamespace(owner.metadata.name, service.spec.workspace);
   const serviceName = serviceObjectName(service);
   const ref: OwnerRef = { kind: 'SharedDataService', namespace: service.metadata.namespace ?? '', name: service.metadata.name };
+  const unserved = new Map<string, { placed: string[]; workspaces: string[] }>();
   for (const match of matched.matches) {
     const consumer = findAgency(platform, match.consumer);
     if (!consumer) continue;
     const placement = placementOf(platform, consumer);
     if (placement.code === undefined) continue;
-    const remote = placement.placed.map((p) => p.dataCentre.metadata.name).filter((d) => !runsIn.includes(d));
+    const placed = placement.placed.map((p) => p.dataCentre.metadata.name);
+    const remote = placed.filter((d) => !runsIn.includes(d));
     if (remote.length === 0) continue;
     const providerDc = runsIn.find((d) => servesExchange(platform, d, endpoints));
     const until = earliest([windowOf(requestOf(platform, match.request)?.spec ?? {}).until, windowOf(grantOf(platform, match.grant)?.spec ?? {}).until]);
-    for (const dc of remote) {
-      if (!providerDc || !servesExchange(platform, dc, endpoints)) {
-        issues.push({
-          owner: ref,
-          dataCentre: dc,
-          reason: GATEWAY_UNAVAILABLE,
-          message: `agency ${consumer.metadata.name} in ${dc} and the service in ${runsIn.join(', ')}: both data centres need a gateway and encrypted links to exchange across them`,
-        });
-        continue;
-      }
+    const carried = providerDc ? remote.filter((d) => servesExchange(platform, d, endpoints)) : [];
+    // Served nowhere: the consumer is only where the service does not run, and no gateway carries it.
+    // One placed also where the service runs is served there, as without gateways.
+    if (carried.length === 0 && remote.length === placed.length) {
+      const entry = unserved.get(consumer.metadata.name) ?? { placed, workspaces: [] };
+      entry.workspaces.push(...match.workspaces);
+      unserved.set(consumer.metadata.name, entry);
+    }
+    for (const dc of carried) {
       for (const workspace of match.workspaces) {
         const route: Omit<GatewayRoute, 'listenPort'> = {
           consumer: { agency: consumer.metadata.name, code: placement.code, workspace, dataCentre: dc, ...workspaceIdentity(placement.code, workspace) },
@@ -185,7 +208,7 @@ function serviceRoutes(
             namespace,
             service: serviceName,
             port: service.spec.port,
-            dataCentre: providerDc,
+            dataCentre: providerDc!,
             host: exchangeHost(serviceName, namespace),
             identifier: rendered.identifier,
           },
@@ -196,6 +219,18 @@ function serviceRoutes(
         routes.push(route);
       }
     }
+  }
+  for (const [agency, { placed, workspaces }] of [...unserved].sort(([a], [b]) => compareStrings(a, b))) {
+    const names = sortedUnique(workspaces);
+    const why = exchangeRefusal((d) => findDataCentre(platform, d), placed, runsIn) ?? "the data centres' gateways are not reached (spec.exchangeGateway)";
+    issues.push({
+      owner: ref,
+      field: 'spec.placement.dataCentres',
+      reason: GATEWAY_UNAVAILABLE,
+      message:
+        `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
+        `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}, or ${why}`,
+    });
   }
   return routes;
 }

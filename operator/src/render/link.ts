@@ -18,7 +18,8 @@
  * both exist: across data centres a peer is seen by address only (its data centre's
  * networkRanges), and admitting a range would admit every pod there whose egress reaches
  * it, linked or not. Where the two share no data centre the link is inactive, with the
- * issue `CrossDataCentreAccessUnsupported` (identity across data centres is not provided).
+ * issue `CrossDataCentreAccessUnsupported`: the exchange gateways carry on-request services
+ * only, and a link names no Service to forward to.
  *
  * Encryption: where either agency is level 3 or above, the link must say `encrypted: true`
  * (else nothing is rendered). An encrypted link (either side asking is enough) is rendered
@@ -27,7 +28,7 @@
  */
 import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../model/policy.ts';
+import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, levelPolicy, LINKS_STAY_IN_ONE_DATA_CENTRE } from '../model/policy.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
 import { findAgency, hasWorkspace, placementOf, placedNames, type Placement } from './placement.ts';
@@ -242,7 +243,7 @@ function linkObjects(platform: Platform, subject: Subject, agreed: Agreement, is
     if (apartInDataCentres(actingPlaced, peerPlaced)) {
       const message =
         `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${actingPlaced.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peerPlaced.join(', ')}: ` +
-        `place them in one data centre; cross-data-centre links need ${NO_CROSS_DATA_CENTRE_IDENTITY}`;
+        `place them in one data centre; ${LINKS_STAY_IN_ONE_DATA_CENTRE}`;
       issues.push({ owner, field: 'spec.peer.agency', reason: CROSS_DATA_CENTRE_UNSUPPORTED, message });
       return { reason: CROSS_DATA_CENTRE_UNSUPPORTED, message };
     }

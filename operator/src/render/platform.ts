@@ -1,15 +1,16 @@
 /**
  * The whole platform, rendered: every data centre's shared objects, every agency, link and
- * service, merged per data centre in apply order. This is what `govcloud plan` shows and
+ * service, and the exchange gateways between data centres, merged per data centre in apply order. This is what `govcloud plan` shows and
  * what the operator's controllers apply, piece by piece.
  */
-import { LABELS } from '../api/index.ts';
+import { LABELS, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { renderAgency } from './agency.ts';
 import { renderLink } from './link.ts';
 import { compareIssues, compareStrings, objectIdentity, PerDataCentre } from './meta.ts';
 import { platformObjects } from './platform-objects.ts';
-import { renderService } from './service.ts';
+import { gatewayEndpoints, renderGateways } from './gateway.ts';
+import { renderService, type ServiceRender } from './service.ts';
 import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
 import { earliest } from '../model/window.ts';
 
@@ -17,7 +18,7 @@ export interface PlatformRender {
   /** Every data centre of the platform (also those with nothing rendered), by name. */
   perDataCentre: Rendered[];
   issues: RenderIssue[];
-  /** The earliest time a link, request or grant window opens or closes. */
+  /** The earliest time a link, request or grant window opens or closes (a gateway's routes among them). */
   nextChange?: Date;
 }
 
@@ -49,12 +50,18 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     issues.push(...r.issues);
     changes.push(r.nextChange);
   }
+  const services = new Map<SharedDataService, ServiceRender>();
   for (const service of [...platform.services].sort(byNamespacedName)) {
     const r = renderService(platform, service, now);
+    services.set(service, r);
     add(r.perDataCentre);
     issues.push(...r.issues);
     changes.push(r.nextChange);
   }
+  const gateways = renderGateways(platform, now, gatewayEndpoints(platform), services);
+  add(gateways.perDataCentre);
+  issues.push(...gateways.issues);
+  changes.push(gateways.nextChange);
   // The renderers hand back copies; platformObjects too.
   const perDataCentre = out.result({ copy: false }).map((r) => ({ dataCentre: r.dataCentre, objects: dedupe(r.dataCentre, r.objects, issues) }));
   const result: PlatformRender = { perDataCentre, issues: issues.sort(compareIssues) };

@@ -41,12 +41,14 @@
  * agency, are reached across data centres, and only by consumers at security level 1 or 2: a
  * consumer in a data centre where the service does not run uses it in every data centre it
  * runs in, by their networkRanges, and the service admits the ranges of those data centres.
- * An `onRequest` service fails closed: its ingress never admits a range, and a consumer whose
- * workspace exists only in data centres where the service does not run gets nothing, with
- * the issue `CrossDataCentreAccessUnsupported` (identity across data centres is not
- * provided). Consumers at level 3 and above are held to the same rule for every service
- * (reaching a remote range for one declared service would reach every other service there
- * that admits their data centre), and so are the owner's own workspaces at those levels.
+ * An `onRequest` service never admits a range: a consumer whose workspace exists only in data
+ * centres where the service does not run is served through the exchange gateways
+ * (render/gateway.ts, which reports `GatewayUnavailable` where none carries it), not here.
+ * Consumers at level 3 and above are held to the same rule for every service (reaching a
+ * remote range for one declared service would reach every other service there that admits
+ * their data centre), and so are the owner's own workspaces at those levels: a declared
+ * consumer only elsewhere gets nothing, with the issue `CrossDataCentreAccessUnsupported`
+ * (the gateways carry on-request services only).
  */
 import {
   ANNOTATIONS,
@@ -68,8 +70,9 @@ import {
   CROSS_DATA_CENTRE_UNSUPPORTED,
   dataClassExceeds,
   DECLARED_USE_FROM_LEVEL,
+  exchangeRefusal,
+  GATEWAYS_CARRY_ON_REQUEST_ONLY,
   levelPolicy,
-  NO_CROSS_DATA_CENTRE_IDENTITY,
   sharingRefusal,
 } from '../model/policy.ts';
 import { dedicatedToleration } from './agency.ts';
@@ -111,12 +114,12 @@ export interface AccessMatch {
 export interface ServiceRender {
   perDataCentre: Rendered[];
   issues: RenderIssue[];
-  /** Consumer workspaces entitled now, `agency/workspace`, sorted. */
+  /** Consumer workspaces entitled now, `agency/workspace`, sorted (those the exchange gateways carry among them). */
   consumers: string[];
   /**
    * Request/grant pairs open now that open the service to their consumer (onRequest only;
-   * a pair whose consumer exists only where the service does not run opens nothing),
-   * sorted by consumer, request, grant.
+   * a pair whose consumer exists only where the service does not run opens something only
+   * through the exchange gateways), sorted by consumer, request, grant.
    */
   access: AccessMatch[];
   /**
@@ -157,7 +160,7 @@ interface Consumer {
 }
 
 /** `a`, `a or b`, `a, b or c`. */
-function orList(values: readonly string[]): string {
+export function orList(values: readonly string[]): string {
   return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }
 
@@ -243,6 +246,8 @@ interface Subject {
 /** Who may use the service now, and what opens it to them. */
 interface Entitled {
   consumers: Consumer[];
+  /** `agency/workspace` of the consumers only elsewhere, whom the exchange gateways carry (render/gateway.ts renders their objects). */
+  carried: string[];
   access: AccessMatch[];
   requests: DeclaredUse[];
   boundaries: number[];
@@ -265,7 +270,7 @@ export function renderService(platform: Platform, service: SharedDataService, no
   const nextChange = earliest(entitled.boundaries);
   const r = result({
     perDataCentre: subject.runsIn.length === 0 ? [] : serviceObjects(subject, entitled.consumers),
-    consumers: sortedUnique(entitled.consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`)),
+    consumers: sortedUnique([...entitled.consumers.map((c) => `${c.agency.metadata.name}/${c.workspace}`), ...entitled.carried]),
     access: entitled.access,
     requests: entitled.requests,
     dataCentres: subject.runsIn,
@@ -341,8 +346,8 @@ function judgeService(platform: Platform, service: SharedDataService, issues: Re
 /**
  * Who may use it: for onRequest, the pairs open now; for default and open, every agency at
  * the levels that use freely, and those that must declare as declared. A consumer that
- * asked but exists only where the service does not run, and may not reach it by range, is
- * an issue (CrossDataCentreAccessUnsupported).
+ * declared its use but exists only where the service does not run, and may not reach it by
+ * range, is an issue (CrossDataCentreAccessUnsupported).
  */
 function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): Entitled {
   const { platform, service, owner, runsIn, ownNamespace } = subject;
@@ -382,11 +387,20 @@ function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): 
     return reached;
   };
 
-  let entitled: Omit<Entitled, 'consumers'>;
+  let entitled: Omit<Entitled, 'consumers' | 'carried'>;
+  const carried: string[] = [];
   if (spec.sharing === 'onRequest') {
     const matched = accessMatches(platform, owner, service, now);
     const byConsumer = workspacesByConsumer(matched.matches);
-    const reached = addConsumers((agency) => ({ names: sortedUnique(byConsumer.get(agency.metadata.name) ?? []), byRange: false, asked: true }));
+    // A consumer only elsewhere is the exchange gateways' (render/gateway.ts), served or reported there.
+    const reached = addConsumers((agency) => ({ names: sortedUnique(byConsumer.get(agency.metadata.name) ?? []), byRange: false, asked: false }));
+    for (const agency of platform.agencies) {
+      const names = byConsumer.get(agency.metadata.name);
+      if (names && !reached.has(agency.metadata.name) && carriedByGateways(platform, agency, runsIn)) {
+        reached.add(agency.metadata.name);
+        carried.push(...[...names].map((w) => `${agency.metadata.name}/${w}`));
+      }
+    }
     // A pair opens the service only to a consumer it can be rendered for.
     entitled = { access: matched.matches.filter((m) => reached.has(m.consumer)), requests: [], boundaries: matched.boundaries };
   } else {
@@ -410,14 +424,22 @@ function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): 
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        (spec.sharing === 'onRequest'
-          ? 'cross-data-centre access to on-request services'
-          : `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above`) +
-        ` needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
+        `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above is not carried: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}`,
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));
-  return { consumers, ...entitled };
+  return { consumers, carried, ...entitled };
+}
+
+/**
+ * A consumer placed only where the service does not run, whom the exchange gateways carry: a
+ * data centre on each side has a gateway and offers encrypted links (the rules ask the same).
+ */
+function carriedByGateways(platform: Platform, agency: Agency, runsIn: readonly string[]): boolean {
+  const placement = placementOf(platform, agency);
+  const placed = placement.placed.map((p) => p.dataCentre.metadata.name);
+  if (placement.code === undefined || !apartInDataCentres(placed, runsIn)) return false;
+  return exchangeRefusal((d) => findDataCentre(platform, d), placed, runsIn) === undefined;
 }
 
 /** The objects, per data centre: the workload and its ingress where it runs, each consumer's egress where it is. */

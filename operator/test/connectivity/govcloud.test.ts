@@ -104,7 +104,7 @@ test('across data centres, on request: a grant to a workspace in another data ce
     toPopulation.every((c) => c.ingress.coverage === 'none'),
     'the service admits no remote range at all',
   );
-  const issue = issues.find((i) => i.reason === 'CrossDataCentreAccessUnsupported');
+  const issue = issues.find((i) => i.reason === 'GatewayUnavailable');
   assert.equal(issue?.owner, { kind: 'SharedDataService', namespace: 'govcloud-bca', name: 'population' });
   assert.match(
     issue!.message,
@@ -179,7 +179,7 @@ test('the cross-data-centre leak is closed: a workspace egressing to a remote ra
     'its granted workspace in dc-hanoi, never a range',
   );
   assert.equal(
-    issues.filter((i) => i.reason === 'CrossDataCentreAccessUnsupported').map((i) => i.message.split(':')[0]),
+    issues.filter((i) => i.reason === 'GatewayUnavailable').map((i) => i.message.split(':')[0]),
     [
       'workspace city of agency danang is only in dc-danang, where the service does not run',
       'workspace dkkd of agency bkhdt is only in dc-hcm, where the service does not run',

@@ -9,6 +9,7 @@ import {
   agencyAncestors,
   dataCentreOwner,
   dataClassExceeds,
+  exchangeRefusal,
   DECLARED_USE_FROM_LEVEL,
   DEDICATED_DATA_CENTRE_FROM_LEVEL,
   ENCRYPTED_LINKS_FROM_LEVEL,
@@ -22,8 +23,9 @@ import {
 import { DATA_CLASSES, DataCentreKind, SHARING_MODES, SharedDataServiceKind } from '../../src/api/index.ts';
 import { checkCel } from '../../src/validate/cel.ts';
 import { checkPlatform } from '../../src/model/rules.ts';
+import { gatewayEndpoints, renderGateways } from '../../src/render/gateway.ts';
 import { placementOf, renderService } from '../../src/render/index.ts';
-import { agency, dataCentre, service } from '../render/fixtures.ts';
+import { agency, dataCentre, grant, platform, request, service } from '../render/fixtures.ts';
 
 test('policy: docs/architecture.md prints the table as model/policy.ts has it', async () => {
   const doc = await readFile('docs/architecture.md', 'utf8');
@@ -228,6 +230,46 @@ test("policy: which data classes may be shared how, decided once; the CRD's CEL 
         `${dataClass} shared ${sharing}: renderer`,
       );
     }
+  }
+});
+
+test('policy: one exchange decision across data centres; the rules, the service renderer and the gateway renderer carry exactly the pairs it carries', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  // Every combination of gateway and encrypted links at the consumer's (dc-hcm) and the service's (dc-hanoi) data centre.
+  for (let bits = 0; bits < 16; bits++) {
+    const [hcmGateway, hcmEncrypted, hanoiGateway, hanoiEncrypted] = [1, 2, 4, 8].map((b) => (bits & b) !== 0);
+    const hanoi = dataCentre('dc-hanoi', { hub: true, encrypted: hanoiEncrypted, ranges: ['10.10.0.0/16'] });
+    const hcm = dataCentre('dc-hcm', { level: 3, encrypted: hcmEncrypted, ranges: ['10.20.0.0/16'] });
+    if (hanoiGateway) hanoi.spec.exchangeGateway = { address: '10.10.255.1' };
+    if (hcmGateway) hcm.spec.exchangeGateway = { address: '10.20.255.1' };
+    const s = service('bca', 'dancu', { sharing: 'onRequest' });
+    const p = platform({
+      dataCentres: [hanoi, hcm],
+      agencies: [
+        agency('bca', { code: 'G04', workspaces: ['app'], dcs: ['dc-hanoi'] }),
+        agency('btc', { code: 'G12', level: 3, workspaces: ['thue'], dcs: ['dc-hcm'] }),
+      ],
+      services: [s],
+      requests: [request('btc', 'dancu', { provider: 'bca', service: 'dancu', workspaces: ['thue'] })],
+      grants: [grant('bca', 'btc', { service: 'dancu', consumer: 'btc' })],
+    });
+    const carried = exchangeRefusal((d) => p.dataCentres.find((dc) => dc.metadata.name === d), ['dc-hcm'], ['dc-hanoi']) === undefined;
+    const what = `consumer gateway ${hcmGateway}, encrypted ${hcmEncrypted}; service gateway ${hanoiGateway}, encrypted ${hanoiEncrypted}`;
+    assert.is(carried, hcmGateway && hcmEncrypted && hanoiGateway && hanoiEncrypted, `policy: ${what}`);
+    const errors = checkPlatform(p).filter((x) => x.severity === 'error');
+    assert.equal(
+      errors.map((x) => `${x.object.kind} ${x.path.join('.')}`),
+      carried ? [] : ['AccessGrant spec.consumer'],
+      `rules: ${what}`,
+    );
+    assert.is(renderService(p, s, now).access.length, carried ? 1 : 0, `service renderer: ${what}`);
+    const gateways = renderGateways(p, now, gatewayEndpoints(p));
+    assert.is(gateways.routes.length, carried ? 1 : 0, `gateway renderer: ${what}`);
+    assert.equal(
+      gateways.issues.map((i) => i.reason),
+      carried ? [] : ['GatewayUnavailable'],
+      `gateway renderer's issue: ${what}`,
+    );
   }
 });
 

@@ -17,8 +17,18 @@ const ENDPOINTS: ReadonlyMap<string, GatewayEndpoint> = new Map([
   ['dc-hcm', { address: '10.20.255.1', issuer: { kind: 'Issuer', name: 'ban-co-yeu' } }],
 ]);
 
+/** dc-hanoi and dc-hcm declare the gateways of ENDPOINTS (and offer encrypted links); dc-danang neither. */
+const gatewayDataCentres = () => {
+  const dcs = threeDataCentres();
+  for (const dc of dcs) {
+    const endpoint = ENDPOINTS.get(dc.metadata.name);
+    if (endpoint) dc.spec.exchangeGateway = { address: endpoint.address, ...(endpoint.issuer ? { issuerRef: endpoint.issuer } : {}) };
+  }
+  return dcs;
+};
+
 const crossPlatform = (extra: Parameters<typeof platform>[0] = {}) =>
-  platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof()], services: [sds()], requests: [req()], grants: [gr()], ...extra });
+  platform({ dataCentres: gatewayDataCentres(), agencies: [owner(), mof()], services: [sds()], requests: [req()], grants: [gr()], ...extra });
 
 const config = (objects: DesiredObject[]) => at(get(objects, 'ConfigMap', 'govcloud-system', 'govcloud-gateway'), 'data', GATEWAY_CONFIG_KEY) as string;
 
@@ -156,24 +166,45 @@ test('links are not served by the gateways: a one-sided link, or even a pair, re
   }
 });
 
-test('no gateway or no encrypted links at either end: closed, with the issue GatewayUnavailable', () => {
-  const r = renderGateways(crossPlatform(), NOW, new Map([['dc-hcm', { address: '10.20.255.1' }]]));
+test('no gateway or no encrypted links at either end: closed, with the issue GatewayUnavailable naming what each data centre lacks', () => {
+  const dcs = gatewayDataCentres();
+  delete dcs[0]!.spec.exchangeGateway;
+  const p = crossPlatform({ dataCentres: dcs });
+  const r = renderGateways(p, NOW, gatewayEndpoints(p));
   assert.equal(r.routes, []);
   assert.equal(r.perDataCentre, []);
-  assert.equal(
-    r.issues.map((i) => [i.reason, i.dataCentre]),
-    [['GatewayUnavailable', 'dc-hcm']],
-  );
-  // dc-danang offers no encrypted links.
-  const danang = renderGateways(
-    crossPlatform({ agencies: [owner(), mof(['dc-danang'])] }),
-    NOW,
-    new Map([...ENDPOINTS, ['dc-danang', { address: '10.30.255.1' }]]),
-  );
+  assert.equal(r.issues, [
+    {
+      owner: { kind: 'SharedDataService', namespace: 'govcloud-bo-cong-an', name: 'dan-cu' },
+      field: 'spec.placement.dataCentres',
+      reason: 'GatewayUnavailable',
+      message:
+        "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi, " +
+        'or give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (' +
+        'DataCentre/dc-hanoi lacks spec.exchangeGateway)',
+    },
+  ]);
+  // dc-danang has a gateway but offers no encrypted links.
+  const withDanang = gatewayDataCentres();
+  withDanang[2]!.spec.exchangeGateway = { address: '10.30.255.1' };
+  const q = crossPlatform({ dataCentres: withDanang, agencies: [owner(), mof(['dc-danang'])] });
+  const danang = renderGateways(q, NOW, gatewayEndpoints(q));
   assert.equal(danang.routes, []);
   assert.equal(
     danang.issues.map((i) => i.reason),
     ['GatewayUnavailable'],
+  );
+  assert.match(danang.issues[0]!.message, /\(DataCentre\/dc-danang lacks spec.encryptedLinks: true\)$/);
+});
+
+test('a consumer also where the service runs is served there: a data centre of it without a gateway is no issue, one with a gateway gets a route', () => {
+  const without = renderGateways(crossPlatform({ agencies: [owner(), mof(['dc-hanoi', 'dc-danang'])] }), NOW, ENDPOINTS);
+  assert.equal(without.issues, []);
+  assert.equal(without.routes, []);
+  const withGateway = renderGateways(crossPlatform({ agencies: [owner(), mof(['dc-hanoi', 'dc-hcm'])] }), NOW, ENDPOINTS);
+  assert.equal(
+    withGateway.routes.map((r) => `${r.consumer.dataCentre} -> ${r.provider.dataCentre}`),
+    ['dc-hcm -> dc-hanoi'],
   );
 });
 
@@ -194,12 +225,8 @@ test('listener ports stay put when another route comes', () => {
   assert.is.not(both.routes[0]!.listenPort, both.routes[1]!.listenPort);
 });
 
-test.run();
-
 test('the endpoints come from the DataCentres that declare an exchange gateway, with their issuer where one is named', () => {
-  const [hanoi, hcm, danang] = threeDataCentres();
-  hanoi!.spec.exchangeGateway = { address: '10.10.255.1' };
-  hcm!.spec.exchangeGateway = { address: '10.20.255.1', issuerRef: { kind: 'Issuer', name: 'ban-co-yeu' } };
-  const endpoints = gatewayEndpoints(platform({ dataCentres: [hanoi!, hcm!, danang!] }));
-  assert.equal([...endpoints], [...ENDPOINTS]);
+  assert.equal([...gatewayEndpoints(crossPlatform())], [...ENDPOINTS]);
 });
+
+test.run();

@@ -201,7 +201,7 @@ test('agency links between workspaces that share no data centre are inactive, wi
   assert.equal(r.perDataCentre, []);
   const message =
     'workspace thue of agency bo-tai-chinh is only in dc-hanoi and workspace bhyt of agency bo-y-te only in dc-danang, dc-hcm: place them in one data centre; ' +
-    'cross-data-centre links need identity across data centres, which this release does not provide';
+    'cross-data-centre links are not served: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant), and a link names no Service to forward to';
   assert.equal(r.inactive, { reason: 'CrossDataCentreAccessUnsupported', message });
   assert.equal(r.issues, [
     {

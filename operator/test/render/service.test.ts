@@ -206,7 +206,7 @@ test('default sharing, level 3 and above: never by range; a declared consumer on
         'CrossDataCentreAccessUnsupported',
         'spec.placement.dataCentres',
         "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
-          'cross-data-centre access for consumers at security level 3 and above needs identity across data centres, which this release does not provide',
+          'cross-data-centre access for consumers at security level 3 and above is not carried: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant)',
       ],
     ],
   );
@@ -246,27 +246,36 @@ test('consumers in other data centres: ranges both ways', () => {
   assert.equal(at(get(danang, 'NetworkPolicy', 'ubnd-tp-hcm-dvc', useName), 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.10.0.0/16' } }]);
 });
 
-test('onRequest across data centres fails closed: a consumer only elsewhere gets nothing and an issue', () => {
+test('onRequest across data centres: no range ever; the pair opens something only where the exchange gateways carry it', () => {
   const s = sds();
   // The service in dc-hanoi; bo-tai-chinh only in dc-hcm, granted and requested.
   const req = request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue', 'kho-bac'] });
   const gr = grant('bo-cong-an', 'g', { service: 'dan-cu', consumer: 'bo-tai-chinh' });
-  const p = platform({ dataCentres: threeDataCentres(), agencies: [owner(), mof({ dcs: ['dc-hcm'] })], services: [s], requests: [req], grants: [gr] });
+  const dcs = threeDataCentres();
+  const p = platform({ dataCentres: dcs, agencies: [owner(), mof({ dcs: ['dc-hcm'] })], services: [s], requests: [req], grants: [gr] });
   const r = renderService(p, s, NOW);
   assert.equal(r.consumers, []);
   assert.equal(r.access, [], 'the pair opens nothing');
-  assert.equal(r.issues, [
-    {
-      owner: { kind: 'SharedDataService', namespace: 'govcloud-bo-cong-an', name: 'dan-cu' },
-      field: 'spec.placement.dataCentres',
-      reason: 'CrossDataCentreAccessUnsupported',
-      message:
-        "workspaces kho-bac, thue of agency bo-tai-chinh are only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
-        'cross-data-centre access to on-request services needs identity across data centres, which this release does not provide',
-    },
-  ]);
+  assert.equal(r.issues, [], "the gateway renderer's to report (GatewayUnavailable, operator/test/render/gateway.test.ts)");
   assert.not.ok(svcPolicy(objectsIn(r.perDataCentre, 'dc-hanoi')), 'no ingress at all: never a range');
   assert.equal(objectsIn(r.perDataCentre, 'dc-hcm'), [], 'no egress towards the remote service');
+
+  // Both data centres with a gateway (and encrypted links): the pair is open, carried by the gateways, still no range.
+  dcs[0]!.spec.exchangeGateway = { address: '10.10.255.1' };
+  dcs[1]!.spec.exchangeGateway = { address: '10.20.255.1' };
+  const carried = renderService(p, s, NOW);
+  assert.equal(carried.consumers, ['bo-tai-chinh/kho-bac', 'bo-tai-chinh/thue']);
+  assert.equal(
+    carried.access.map((a) => `${a.consumer} ${a.request} ${a.grant}`),
+    ['bo-tai-chinh govcloud-bo-tai-chinh/dan-cu govcloud-bo-cong-an/g'],
+  );
+  assert.equal(carried.issues, []);
+  assert.not.ok(svcPolicy(objectsIn(carried.perDataCentre, 'dc-hanoi')), 'the gateway renderer admits its gateway, not a range');
+  assert.equal(objectsIn(carried.perDataCentre, 'dc-hcm'), []);
+
+  // One side without encrypted links: nothing carried.
+  dcs[1]!.spec.encryptedLinks = false;
+  assert.equal(renderService(p, s, NOW).access, []);
 });
 
 test("onRequest: a consumer in the service's data centre and others is given access there only, never by range", () => {

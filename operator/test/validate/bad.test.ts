@@ -50,6 +50,8 @@ test('the bad cases cover the mistakes a pull request makes', () => {
     'link-whole-internet',
     'link-reserved-range',
     'internet-egress-reserved',
+    'cross-data-centre',
+    'gateway-unavailable',
   ];
   for (const name of required) assert.ok(cases.includes(`${name}.yaml`), `bad/${name}.yaml`);
 });

@@ -4,9 +4,10 @@
  * path), as text or JSON. The detail JSON is written as it is produced, one item a line, so
  * that a platform of thousands of workspaces never becomes one giant string.
  */
+import { objectRef, viaGatewayText, type GatewayPath } from '../../connectivity/gateway.ts';
 import type { CrossCell } from '../../connectivity/govcloud.ts';
 import { destinationLabel } from '../../connectivity/matrix.ts';
-import { matrixJson, type MatrixSummary, type VerdictCounts } from '../../connectivity/report.ts';
+import { MATRIX_HEADERS, matrixJson, type MatrixSummary, type VerdictCounts } from '../../connectivity/report.ts';
 import type { ViewMatrix } from '../../connectivity/view.ts';
 import type { Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
@@ -93,6 +94,80 @@ export function crossSummaryText(s: { paths: number; open: CrossGroup[] }, colou
   return out.join('');
 }
 
+/** Paths via the exchange gateways grouped by sending data centre, destination and the pair that opens them. */
+export interface GatewayGroup {
+  from: string;
+  to: GatewayPath['to'];
+  via: 'gateway';
+  grant: string;
+  until?: string;
+  sources: number;
+  first: string[];
+}
+
+export function gatewaySummary(paths: readonly GatewayPath[], first = SUMMARY_FIRST): { paths: number; open: GatewayGroup[] } {
+  const groups = new Map<string, GatewayGroup>();
+  for (const p of paths) {
+    const key = JSON.stringify([p.from.dataCentre, p.to, p.grant, p.until]);
+    let g = groups.get(key);
+    if (!g) {
+      g = { from: p.from.dataCentre, to: p.to, via: 'gateway', grant: p.grant, sources: 0, first: [] };
+      if (p.until !== undefined) g.until = p.until;
+      groups.set(key, g);
+    }
+    g.sources++;
+    if (g.first.length < first) g.first.push(p.from.namespace);
+  }
+  return { paths: paths.length, open: [...groups.values()] };
+}
+
+const serviceText = (to: GatewayPath['to']) => `${to.dataCentre} ${to.namespace}/${to.name} (Service)`;
+
+export function gatewaySummaryText(s: { paths: number; open: GatewayGroup[] }, colour: boolean): string {
+  const out = [paint(`Across data centres, via gateway: ${plural(s.paths, 'path')} open`, 'bold', colour) + '\n\n'];
+  if (s.open.length === 0) return out.join('');
+  const rows = s.open.map((g) => [
+    g.from,
+    serviceText(g.to),
+    `${g.to.port}/${g.to.protocol}`,
+    paint('allowed', 'green', colour),
+    `grant ${objectRef(g.grant)}, ${g.until === undefined ? 'no end' : `until ${g.until}`}`,
+    sourcesText(g),
+  ]);
+  out.push(
+    renderTable(
+      ['FROM', 'DESTINATION', 'PORT', 'VERDICT', 'VIA GATEWAY', 'SOURCES'].map((header) => ({ header })),
+      rows,
+      { colour },
+    ),
+  );
+  return out.join('');
+}
+
+/** Every path via the gateways, with its hop and the pair that opens it. */
+export function gatewayTable(paths: readonly GatewayPath[], colour: boolean): string {
+  const out = [paint(`Across data centres, via gateway: ${plural(paths.length, 'path')} open`, 'bold', colour) + '\n'];
+  out.push(
+    "Each consumer workspace reaches its own listener at its data centre's gateway, which presents the\nworkspace's certificate to the provider data centre's gateway (mutual TLS); that gateway checks the\ncertificate, the service's name and the pair's window. No network range opens these paths.\n\n",
+  );
+  if (paths.length === 0) return out.join('');
+  const rows = paths.map((p) => [
+    `${p.from.dataCentre} ${p.from.namespace}`,
+    serviceText(p.to),
+    `${p.to.port}/${p.to.protocol}`,
+    paint(p.verdict, 'green', colour),
+    `listener ${p.gateway.listenPort} at gateway ${p.from.dataCentre}; ${viaGatewayText(p)}`,
+  ]);
+  out.push(
+    renderTable(
+      MATRIX_HEADERS.map((header) => ({ header })),
+      rows,
+      { colour },
+    ),
+  );
+  return out.join('');
+}
+
 /** Writes text in pieces of about this many characters. */
 const CHUNK = 1 << 16;
 
@@ -113,11 +188,18 @@ function writeArray(io: Io, key: string, items: Iterable<unknown>, last: boolean
 
 /**
  * The detail as JSON: `{"now"?, "matrices": [{dataCentre, sources, destinations, cells}],
- * "crossDataCentre": [...]}`, each matrix computed when it is written (and dropped after).
+ * "crossDataCentre": [...], "viaGateway"?: [...]}` (viaGateway for govcloud input), each matrix computed when it is written (and
+ * dropped after).
  * Cells are aggregated (report.ts compactCells): each stands for every source × destination
  * it lists, by index.
  */
-export function writeDetailJson(io: Io, now: string | undefined, matrices: Iterable<ViewMatrix>, cross: () => readonly CrossCell[]): void {
+export function writeDetailJson(
+  io: Io,
+  now: string | undefined,
+  matrices: Iterable<ViewMatrix>,
+  cross: () => readonly CrossCell[],
+  viaGateway?: readonly GatewayPath[],
+): void {
   io.stdout(`{${now !== undefined ? `"now":${JSON.stringify(now)},` : ''}"matrices":[`);
   let first = true;
   for (const m of matrices) {
@@ -130,6 +212,7 @@ export function writeDetailJson(io: Io, now: string | undefined, matrices: Itera
     first = false;
   }
   io.stdout(`${first ? '' : '\n'}],`);
-  writeArray(io, 'crossDataCentre', cross(), true);
+  writeArray(io, 'crossDataCentre', cross(), viaGateway === undefined);
+  if (viaGateway) writeArray(io, 'viaGateway', viaGateway, true);
   io.stdout('}\n');
 }

@@ -6,6 +6,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Evaluator } from '../../connectivity/evaluate.ts';
 import { explain, formatExplanation, parsePortOption, partyLabel, resolveEnd, type Explanation } from '../../connectivity/explain.ts';
+import {
+  explainGateway,
+  formatGatewayExplanation,
+  gatewayModel,
+  gatewayPaths,
+  type GatewayExplanation,
+  type GatewayModel,
+} from '../../connectivity/gateway.ts';
 import { crossDataCentre, platformViews, type CrossCell } from '../../connectivity/govcloud.ts';
 import { AddressSet, parseCidr, type Cidr } from '../../model/ip.ts';
 import type { Host } from '../../connectivity/model.ts';
@@ -22,7 +30,16 @@ import { InputError, UsageError, type Command } from '../command.ts';
 import { EXIT, useColour, type Io } from '../io.ts';
 import { paint, renderTable } from '../table.ts';
 import { kubeProbeApi } from '../../connectivity/probe/kube.ts';
-import { crossSummary, crossSummaryText, SUMMARY_FIRST, summaryText, writeDetailJson } from './connectivity-output.ts';
+import {
+  crossSummary,
+  crossSummaryText,
+  gatewaySummary,
+  gatewaySummaryText,
+  gatewayTable,
+  SUMMARY_FIRST,
+  summaryText,
+  writeDetailJson,
+} from './connectivity-output.ts';
 import {
   DEFAULT_PROBE_IMAGE,
   EXIT_MISMATCH,
@@ -61,7 +78,12 @@ A workspace reaching a Service in another data centre is reported "via network r
 egress reaches that data centre's range and the Service admits the sender's range. Limits:
 the receiving side sees the whole sending data centre, not the workspace, so any workspace
 there whose egress reaches the range on that port gets in; routing, firewalls and source
-NAT between data centres are not modelled.
+NAT between data centres are not modelled. An on-request service in another data centre is
+reached only through the exchange gateways (DataCentre spec.exchangeGateway): such a path is
+reported "via gateway", from the gateways' routes (a current AccessRequest and AccessGrant),
+with the consumer gateway's listener, the grant, the request and the end of the window; never
+from network ranges. --explain with the two ends in different data centres prints the path
+through both gateways, or what is missing (a request, a grant, a window, a gateway).
 
 Decisions where Kubernetes leaves the answer to the network plugin: ipBlock peers match
 external hosts only, never pods; an IPv4-mapped IPv6 address is IPv6.
@@ -72,7 +94,9 @@ Options:
   --now RFC3339          the time validity windows are judged at (default: now)
   --explain SRC DST      the verdict per port between two ends and the policies that
                          decided it. An end is namespace/name (pod, workload or Service),
-                         namespace, a host name (datacentre/NAME, internet) or an IP/CIDR
+                         namespace, a host name (datacentre/NAME, internet) or an IP/CIDR;
+                         a workspace and a Service in different data centres: the path via
+                         the exchange gateways, or why there is none
   --port PORT[/PROTO]    with --explain: only this port (443, 53/UDP)
   --output table|json    table (default) or json
   --detail               every path, not the summary. Without it: per data centre the
@@ -196,6 +220,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
 
     const colour = useColour(io);
     let views: View[];
+    let gateway: GatewayModel | undefined;
     const warnings: Problem[] = [];
     if (kubeconfig !== undefined) {
       const objects = await this.readLive(kubeconfig, values.context as string | undefined);
@@ -208,6 +233,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
       const read = await readFiles(positionals, io, now, hosts, only);
       if ('exit' in read) return read.exit(output);
       views = read.views;
+      gateway = read.gateway;
       for (const w of read.warnings) warnings.push(w);
     }
     for (const w of warnings) io.stderr(paint(`warning: ${formatProblem(w)}`, 'yellow', colour) + '\n');
@@ -217,11 +243,14 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     }
     const selected = only === undefined ? views : views.filter((v) => v.dataCentre === null || v.dataCentre === only);
 
-    if (explainEnds) return runExplain(io, selected, explainEnds, port, output);
+    if (explainEnds) return runExplain(io, { views, selected, only, gateway }, explainEnds, port, output);
 
     // Across data centres: from every data centre, to the selected ones (or all).
     const cross = () =>
       views.length > 1 ? crossDataCentre(views).filter((c) => only === undefined || c.from.dataCentre === only || c.to.dataCentre === only) : [];
+    // Across data centres through the exchange gateways: from their routes, never from ranges.
+    const viaGateway = gateway ? gatewayPaths(gateway).filter((p) => only === undefined || p.from.dataCentre === only || p.to.dataCentre === only) : [];
+    const showGateways = gateway !== undefined && (viaGateway.length > 0 || gateway.endpoints.size > 0);
     const all = values.all === true;
     // One data centre's matrix at a time: it is printed or summarised, then dropped.
     const matrices = function* () {
@@ -230,18 +259,21 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     if (values.detail !== true && !all) {
       const summaries = [...matrices()].map((m) => ({ dataCentre: m.dataCentre, ...matrixSummary(m.matrix, SUMMARY_FIRST) }));
       const crossed = crossSummary(cross());
+      const gatewayed = gatewaySummary(viaGateway);
       if (output === 'json') {
         const now = views.some((v) => v.dataCentre !== null) ? { now: nowText } : {};
-        io.stdout(JSON.stringify({ ...now, matrices: summaries, crossDataCentre: crossed }, null, 2) + '\n');
+        const gateways = gateway ? { viaGateway: gatewayed } : {};
+        io.stdout(JSON.stringify({ ...now, matrices: summaries, crossDataCentre: crossed, ...gateways }, null, 2) + '\n');
         return EXIT.ok;
       }
       const out = summaries.map((s) => summaryText(s.dataCentre, s, colour));
       if (crossed.paths > 0 || views.length > 1) out.push(crossSummaryText(crossed, colour));
+      if (showGateways) out.push(gatewaySummaryText(gatewayed, colour));
       io.stdout(out.join('\n') + `\n${DETAIL_HINT}\n`);
       return EXIT.ok;
     }
     if (output === 'json') {
-      writeDetailJson(io, views.some((v) => v.dataCentre !== null) ? nowText : undefined, matrices(), cross);
+      writeDetailJson(io, views.some((v) => v.dataCentre !== null) ? nowText : undefined, matrices(), cross, gateway ? viaGateway : undefined);
       return EXIT.ok;
     }
     let first = true;
@@ -251,6 +283,7 @@ export const connectivityCommand: Command & { readLive: LiveReader; openProbe: P
     }
     const crossed = cross();
     if (crossed.length > 0 || views.length > 1) io.stdout((first ? '' : '\n') + crossTable(crossed, colour));
+    if (showGateways) io.stdout('\n' + gatewayTable(viaGateway, colour));
     return EXIT.ok;
   },
 };
@@ -318,7 +351,7 @@ function parseHostOption(spec: string): Host {
   return { name, cidrs: cidrs.map((c) => c.text), addresses: AddressSet.of(cidrs) };
 }
 
-type ReadResult = { views: View[]; warnings: Problem[] } | { exit: (output: string) => number };
+type ReadResult = { views: View[]; warnings: Problem[]; gateway?: GatewayModel } | { exit: (output: string) => number };
 
 async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Host[], only: string | undefined): Promise<ReadResult> {
   const loaded = await loadFiles(paths, io);
@@ -374,7 +407,7 @@ async function readFiles(paths: readonly string[], io: Io, now: Date, hosts: Hos
     // Problems in rendered objects are the renderer's, not the user's: warn.
     for (const p of view.inventory.problems) if (p.file.startsWith('(rendered')) warnings.push(p);
   }
-  return { views: rendered.views, warnings };
+  return { views: rendered.views, warnings, gateway: gatewayModel(result.platform, now) };
 }
 
 function matrixTable(dataCentre: string | null, groups: RowGroup[], all: boolean, colour: boolean): string {
@@ -424,16 +457,24 @@ function crossTable(cells: CrossCell[], colour: boolean): string {
   return out.join('');
 }
 
+/** What --explain looks at: the selected data centres' views; for the gateways, all of them. */
+interface ExplainScope {
+  views: View[];
+  selected: View[];
+  only: string | undefined;
+  gateway: GatewayModel | undefined;
+}
+
 function runExplain(
   io: Io,
-  views: View[],
+  scope: ExplainScope,
   [srcSpec, dstSpec]: [string, string],
   port: { port: number; protocol: 'TCP' | 'UDP' | 'SCTP' } | undefined,
   output: string,
 ): number {
   const results: { dataCentre: string | null; explanation: Explanation; view: View }[] = [];
   const reasons: string[] = [];
-  for (const view of views) {
+  for (const view of scope.selected) {
     const src = resolveEnd(srcSpec, view.input);
     const dst = resolveEnd(dstSpec, view.input);
     const where = view.dataCentre === null ? '' : ` in ${view.dataCentre}`;
@@ -443,12 +484,14 @@ function runExplain(
     const explanation = explain(view.input, src.end, dst.end, port ? { port } : {}, new Evaluator(view.input));
     results.push({ dataCentre: view.dataCentre, explanation, view });
   }
-  if (results.length === 0) {
+  const gateways = scope.gateway ? gatewayExplanations(scope, scope.gateway, srcSpec, dstSpec) : [];
+  if (results.length === 0 && gateways.length === 0) {
     for (const r of reasons) io.stderr(`govcloud connectivity: ${r}\n`);
     return EXIT.invalid;
   }
   if (output === 'json') {
-    io.stdout(JSON.stringify({ explanations: results.map((r) => ({ dataCentre: r.dataCentre, ...explanationJson(r.explanation) })) }, null, 2) + '\n');
+    const explanations = results.map((r) => ({ dataCentre: r.dataCentre, ...explanationJson(r.explanation) }));
+    io.stdout(JSON.stringify({ explanations, ...(scope.gateway ? { viaGateway: gateways } : {}) }, null, 2) + '\n');
     return EXIT.ok;
   }
   const out: string[] = [];
@@ -456,8 +499,33 @@ function runExplain(
     if (r.dataCentre !== null) out.push(paint(`In data centre ${r.dataCentre}:`, 'bold', useColour(io)) + '\n');
     out.push(formatExplanation(r.explanation, r.view.inventory.policies));
   }
+  if (gateways.length > 0) {
+    out.push(paint('Across data centres, through the exchange gateways:', 'bold', useColour(io)) + '\n' + gateways.map(formatGatewayExplanation).join(''));
+  }
   io.stdout(out.join('\n'));
   return EXIT.ok;
+}
+
+/**
+ * A source in one data centre and a Service in another: the gateway path, or why there is
+ * none. Not where the Service runs in the source's data centre too: that pair is served there,
+ * by NetworkPolicy, and explained with that data centre's policies.
+ */
+function gatewayExplanations(scope: ExplainScope, model: GatewayModel, srcSpec: string, dstSpec: string): GatewayExplanation[] {
+  const out: GatewayExplanation[] = [];
+  const [namespace = '', name = ''] = dstSpec.trim().split('/');
+  for (const from of scope.views) {
+    const src = resolveEnd(srcSpec, from.input);
+    const party = src.ok ? src.end.parties[0] : undefined;
+    if (from.dataCentre === null || party?.kind !== 'pod' || resolveEnd(dstSpec, from.input).ok) continue;
+    for (const to of scope.views) {
+      if (to === from || to.dataCentre === null) continue;
+      if (scope.only !== undefined && from.dataCentre !== scope.only && to.dataCentre !== scope.only) continue;
+      if (!to.input.services.some((s) => s.namespace === namespace && s.name === name)) continue;
+      out.push(explainGateway(model, { dataCentre: from.dataCentre, namespace: party.endpoint.namespace }, { dataCentre: to.dataCentre, namespace, name }));
+    }
+  }
+  return out;
 }
 
 function partyJson(p: Party): Record<string, unknown> {

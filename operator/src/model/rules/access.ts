@@ -1,11 +1,13 @@
 /**
  * Rules of access: services that fit their owner's workspace and placement, with one
  * identifier each; requests and grants that name what exists, pair up, and can open
- * something (the consumer shares a data centre with the service where the policy needs it).
+ * something: the consumer shares a data centre with the service where the policy needs it,
+ * or, for an on-request pair, the exchange gateways of both data centres carry it
+ * (policy.ts, exchangeRefusal).
  */
 import { hubNamespaceOf, serviceIdentifier, type Agency, type SharedDataService } from '../../api/index.ts';
 import type { Platform } from '../platform.ts';
-import { apartInDataCentres, dataClassExceeds, DECLARED_USE_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../policy.ts';
+import { apartInDataCentres, dataClassExceeds, DECLARED_USE_FROM_LEVEL, exchangeRefusal, GATEWAYS_CARRY_ON_REQUEST_ONLY, levelPolicy } from '../policy.ts';
 import { acting, agencyCode, describeObject, exact, hasWorkspace, list, workspaceNames, type Index, type Report } from './common.ts';
 
 /** Where a service runs: its placement, within its owner's. */
@@ -13,16 +15,22 @@ function runsIn(service: SharedDataService, owner: Agency): string[] {
   return [...new Set(service.spec.placement.dataCentres.filter((d) => owner.spec.placement.dataCentres.includes(d)))].sort();
 }
 
-/** The consumer shares no data centre with the service: what to do about it, or undefined when they do share one. */
-function noCommonDataCentre(consumer: Agency, service: SharedDataService, owner: Agency, what: string): string | undefined {
+/**
+ * The consumer shares no data centre with the service: where each is and what would bring
+ * them together, or undefined when they share one.
+ */
+function apart(consumer: Agency, service: SharedDataService, owner: Agency): { placed: string[]; runs: string[]; message: string } | undefined {
   const runs = runsIn(service, owner);
   const placed = [...new Set(consumer.spec.placement.dataCentres)].sort();
   if (!apartInDataCentres(placed, runs)) return undefined;
   const or = placed.length === 1 ? placed[0] : `${placed.slice(0, -1).join(', ')} or ${placed[placed.length - 1]}`;
-  return (
-    `${describeObject(consumer)} is placed only in ${placed.join(', ')}, where ${describeObject(service)} does not run (it runs in ${runs.join(', ')}): ` +
-    `place the service in ${or} or the consumer's workspace in one of ${runs.join(', ')}; cross-data-centre access to ${what} needs ${NO_CROSS_DATA_CENTRE_IDENTITY}`
-  );
+  return {
+    placed,
+    runs,
+    message:
+      `${describeObject(consumer)} is placed only in ${placed.join(', ')}, where ${describeObject(service)} does not run (it runs in ${runs.join(', ')}): ` +
+      `place the service in ${or} or the consumer's workspace in one of ${runs.join(', ')}`,
+  };
 }
 
 export function checkServices(platform: Platform, index: Index, error: Report): void {
@@ -99,13 +107,15 @@ export function checkRequests(platform: Platform, index: Index, error: Report, w
         );
       } else if (owner) {
         // Needed from level 3 (no grant is: the owner shares it with everyone), and only where both are.
-        const apart = noCommonDataCentre(
-          consumer,
-          service,
-          owner,
-          `services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above,`,
-        );
-        if (apart) error(request, ['spec', 'service'], `the request can open nothing: ${apart}`, service);
+        const away = apart(consumer, service, owner);
+        if (away) {
+          error(
+            request,
+            ['spec', 'service'],
+            `the request can open nothing: ${away.message}; cross-data-centre access to services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above, is not carried: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}`,
+            service,
+          );
+        }
       }
     }
   }
@@ -154,8 +164,12 @@ export function checkGrants(platform: Platform, index: Index, error: Report, war
       continue;
     }
     if (service && service.spec.sharing === 'onRequest') {
-      const apart = noCommonDataCentre(consumer, service, provider, 'on-request services');
-      if (apart) error(grant, ['spec', 'consumer'], `the grant and ${describeObject(requests[0]!)} can open nothing: ${apart}`, requests[0]);
+      // Apart, the pair is carried by the exchange gateways of both data centres, or by nothing.
+      const away = apart(consumer, service, provider);
+      const refusal = away && exchangeRefusal((d) => index.dataCentres.get(d), away.placed, away.runs);
+      if (away && refusal) {
+        error(grant, ['spec', 'consumer'], `the grant and ${describeObject(requests[0]!)} can open nothing: ${away.message}, or ${refusal}`, requests[0]);
+      }
     }
     const requested = new Set(requests.flatMap((r) => r.spec.workspaces));
     workspaces.forEach((w, i) => {

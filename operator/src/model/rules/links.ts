@@ -7,7 +7,7 @@
 import { agencyNameOfHubNamespace, hubNamespaceOf, type Agency, type DataCentre, type ExternalNetwork, type NetworkLink } from '../../api/index.ts';
 import { judgeRanges, type AddressPlan } from '../addresses.ts';
 import type { Platform } from '../platform.ts';
-import { apartInDataCentres, ENCRYPTED_LINKS_FROM_LEVEL, levelPolicy, NO_CROSS_DATA_CENTRE_IDENTITY } from '../policy.ts';
+import { apartInDataCentres, ENCRYPTED_LINKS_FROM_LEVEL, levelPolicy, LINKS_STAY_IN_ONE_DATA_CENTRE } from '../policy.ts';
 import { intersectPorts } from '../ports.ts';
 import { acting, describeObject, hasWorkspace, reverseLinkKey, workspaceNames, type Index, type Report } from './common.ts';
 
@@ -60,7 +60,7 @@ export function checkLinks(platform: Platform, index: Index, plan: AddressPlan, 
             link,
             ['spec', 'peer', 'agency'],
             `${describeObject(agency)} is placed only in ${ours.join(', ')} and ${describeObject(peer)} only in ${theirs.join(', ')}: the link and ${describeObject(matching[0]!)} can open nothing. ` +
-              `Place both in one data centre; cross-data-centre links need ${NO_CROSS_DATA_CENTRE_IDENTITY}`,
+              `Place both in one data centre; ${LINKS_STAY_IN_ONE_DATA_CENTRE}`,
             matching[0],
           );
         }

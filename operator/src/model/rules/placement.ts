@@ -7,7 +7,7 @@
 import type { Agency, DataCentre } from '../../api/index.ts';
 import type { AddressPlan } from '../addresses.ts';
 import { judgeRanges } from '../addresses.ts';
-import { findOverlaps, parseStrictCidr, type Cidr } from '../ip.ts';
+import { findOverlaps, lastOf, parseIP, parseStrictCidr, type Cidr } from '../ip.ts';
 import { placementContext, type Platform } from '../platform.ts';
 import { placementRefusal, type PlacementRefusal } from '../policy.ts';
 import { byCodeUnits, describeObject, exact, formatExact, plural, push, RESOURCES, type Index, type Report } from './common.ts';
@@ -45,11 +45,16 @@ export function checkDataCentres(platform: Platform, index: Index, error: Report
         );
       }
     });
+    const own: Cidr[] = [];
     dc.spec.networkRanges.forEach((text, i) => {
       const parsed = parseStrictCidr(text);
       if (!parsed.ok) error(dc, ['spec', 'networkRanges', i], parsed.message);
-      else ranges.push({ cidr: parsed.cidr, tag: { dc, i } });
+      else {
+        ranges.push({ cidr: parsed.cidr, tag: { dc, i } });
+        own.push(parsed.cidr);
+      }
     });
+    checkGatewayAddress(dc, own, error);
   }
   for (const { range, with: other } of findOverlaps(ranges)) {
     if (range.tag.dc === other.tag.dc) {
@@ -62,6 +67,28 @@ export function checkDataCentres(platform: Platform, index: Index, error: Report
         other.tag.dc,
       );
     }
+  }
+}
+
+/**
+ * The other data centres' gateways reach this one's, and admit it, by its address: one of
+ * the data centre's own, inside its networkRanges (which no other data centre's overlap).
+ */
+function checkGatewayAddress(dc: DataCentre, ranges: readonly Cidr[], error: Report): void {
+  const address = dc.spec.exchangeGateway?.address;
+  if (address === undefined) return;
+  const path = ['spec', 'exchangeGateway', 'address'];
+  const ip = parseIP(address);
+  if (!ip) {
+    error(dc, path, `"${address}" is not an IP address`);
+    return;
+  }
+  if (!ranges.some((r) => r.family === ip.family && r.network <= ip.value && ip.value <= lastOf(r))) {
+    error(
+      dc,
+      path,
+      `${address} is outside this data centre's networkRanges (${dc.spec.networkRanges.join(', ')}): the other data centres' gateways reach and admit the gateway by this address, so it must be one of the data centre's own`,
+    );
   }
 }
 
