@@ -80,6 +80,13 @@ function rewrite(node: Json): Json {
     if (pattern) out.pattern = pattern;
     return out;
   }
+  // A union of string literals (Type.Union of Type.Literal): TypeBox writes anyOf of const
+  // branches, which a structural schema refuses (no type on the node, no const); an enum says it.
+  const literals = node.anyOf as Json[] | undefined;
+  if (literals?.length && literals.every((b) => typeof b.const === 'string')) {
+    const { anyOf: _branches, ...rest } = node;
+    return { ...rest, type: 'string', enum: literals.map((b) => b.const) };
+  }
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === '$id') continue;
