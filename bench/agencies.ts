@@ -1,6 +1,6 @@
 // Generated agencies for `make bench`: realistic Vietnamese state bodies (ministries,
 // provinces, provincial departments, public service units), 2-4 workspaces each, placed over
-// subsets of the three data centres that are accredited for their security level, with quotas
+// subsets of the data centres that are accredited for their security level, with quotas
 // that fit the bench DataCentres' capacity. Deterministic: the same N and seed give the same
 // agencies, so a run can be repeated and the baseline renders exactly what the operator gets.
 //
@@ -13,9 +13,15 @@ export const BENCH_LABEL = 'bench.govcloud.dev/run';
 export const BENCH_NAME = /^bench-\d{4,}-/;
 const API = 'govcloud.dev/v1alpha1';
 
-/** The three data centres of the local platform, with the highest level each is accredited for (samples/platform). */
+/** The three data centres of samples/platform, with the highest level each is accredited for. */
 export const DATA_CENTRES = ['dc-hanoi', 'dc-hcm', 'dc-danang'] as const;
 type Dc = (typeof DATA_CENTRES)[number];
+
+/** A data centre the bench may place agencies in. */
+export interface BenchDataCentre {
+  name: string;
+  accreditedLevel: number;
+}
 
 /** Capacity of the bench DataCentres: far above what 1000 agencies ask for. */
 export const BENCH_CAPACITY = { cpu: '100000', memory: '400Ti', storage: '20Pi' };
@@ -163,6 +169,23 @@ const WORKSPACES: WorkspaceTemplate[] = [
 
 /** Highest level each data centre is accredited for (samples/platform; the bench keeps them). */
 export const ACCREDITED: Record<Dc, number> = { 'dc-hanoi': 4, 'dc-hcm': 3, 'dc-danang': 2 };
+const SAMPLE_DATA_CENTRES: BenchDataCentre[] = DATA_CENTRES.map((name) => ({ name, accreditedLevel: ACCREDITED[name] }));
+
+/**
+ * The data centres of a platform the bench may fill: shared ones (not dedicated to or owned by
+ * an agency, not cordoned) with a cluster to reach; samples/platform's three first, the others
+ * (`make cluster-up CLUSTERS=N`: dc-4, dc-5, ...) after them in natural order.
+ */
+export function benchDataCentres(dataCentres: DataCentre[], clusters: readonly string[]): BenchDataCentre[] {
+  const rank = (name: string): number => {
+    const i = (DATA_CENTRES as readonly string[]).indexOf(name);
+    return i < 0 ? DATA_CENTRES.length : i;
+  };
+  return dataCentres
+    .filter((d) => clusters.includes(d.metadata.name) && !d.spec.dedicatedTo && !d.spec.ownedBy && !d.spec.cordoned)
+    .map((d) => ({ name: d.metadata.name, accreditedLevel: d.spec.accreditedLevel }))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
 
 const HOME: Record<Province['region'], Dc> = { north: 'dc-hanoi', central: 'dc-danang', south: 'dc-hcm' };
 
@@ -187,6 +210,8 @@ interface Candidate {
   parent?: string;
   key: string;
   home: Dc;
+  /** Index of the province the body belongs to (bodies of a province share its data centres). */
+  province?: number;
 }
 
 function provinceName(p: Province): string {
@@ -197,7 +222,7 @@ function provinceName(p: Province): string {
 function candidates(): Candidate[] {
   const out: Candidate[] = [];
   for (const m of MINISTRIES) out.push({ displayName: m.name, slug: m.abbr, type: m.type, maxLevel: m.maxLevel, key: m.abbr, home: 'dc-hanoi' });
-  for (const p of PROVINCES) {
+  for (const [pi, p] of PROVINCES.entries()) {
     out.push({
       displayName: `Ủy ban nhân dân ${provinceName(p)}`,
       slug: `ubnd-${p.slug}`,
@@ -205,12 +230,13 @@ function candidates(): Candidate[] {
       maxLevel: 3,
       key: `p:${p.slug}`,
       home: HOME[p.region],
+      province: pi,
     });
   }
   // Departments and units by body, then province: a prefix covers every province.
   const local: Candidate[] = [];
   for (const d of [...DEPARTMENTS, ...UNITS]) {
-    for (const p of PROVINCES) {
+    for (const [pi, p] of PROVINCES.entries()) {
       local.push({
         displayName: d.abbr === 'tt' ? `Thanh tra ${provinceName(p)}` : `${d.name} ${provinceName(p)}`,
         slug: `${d.abbr}-${p.slug}`,
@@ -219,6 +245,7 @@ function candidates(): Candidate[] {
         parent: `p:${p.slug}`,
         key: `${d.abbr}:${p.slug}`,
         home: HOME[p.region],
+        province: pi,
       });
     }
   }
@@ -242,6 +269,21 @@ export interface GenerateOptions {
   /** The run id, as label `bench.govcloud.dev/run` (not part of what is rendered). */
   run?: string;
   deletionPolicy?: 'Retain' | 'Delete';
+  /** Where agencies may be placed (default: samples/platform's three, as accredited there). */
+  dataCentres?: BenchDataCentre[];
+}
+
+/**
+ * A body's home data centre: its region's among the samples' three; with more data centres,
+ * every province whose index falls on one of them (province mod the number of data centres)
+ * moves there with its departments and units, so all of them get a share. The ministries stay
+ * in the capital.
+ */
+function homeOf(c: Candidate, dcs: BenchDataCentre[]): string {
+  const extra = dcs.filter((d) => !(DATA_CENTRES as readonly string[]).includes(d.name));
+  if (c.province === undefined || extra.length === 0) return c.home;
+  const slot = c.province % (DATA_CENTRES.length + extra.length);
+  return slot < DATA_CENTRES.length ? c.home : extra[slot - DATA_CENTRES.length]!.name;
 }
 
 /** A DNS label of at most `max` characters (no trailing dash). */
@@ -261,6 +303,8 @@ function weighted<T>(rand: () => number, items: [T, number][]): T {
 export function generateAgencies(opts: GenerateOptions): Agency[] {
   const rand = prng(opts.seed ?? 20_250_701);
   const all = candidates();
+  const dcs = opts.dataCentres ?? SAMPLE_DATA_CENTRES;
+  const order = dcs.map((d) => d.name);
   const out: Agency[] = [];
   const nameOf = new Map<string, string>();
   for (let i = 0; i < opts.count; i++) {
@@ -287,8 +331,10 @@ export function generateAgencies(opts: GenerateOptions): Agency[] {
       ),
     );
     // Placement: the region's data centre when accredited, often a second one for recovery.
-    const allowed = DATA_CENTRES.filter((dc) => ACCREDITED[dc] >= level);
-    const home = allowed.includes(c.home) ? c.home : allowed[0]!;
+    const allowed = dcs.filter((d) => d.accreditedLevel >= level).map((d) => d.name);
+    if (allowed.length === 0) throw new Error(`no bench data centre is accredited for level ${level} (${c.displayName})`);
+    const wanted = homeOf(c, dcs);
+    const home = allowed.includes(wanted) ? wanted : allowed[0]!;
     const size = Math.min(
       allowed.length,
       weighted(rand, [
@@ -298,7 +344,7 @@ export function generateAgencies(opts: GenerateOptions): Agency[] {
       ]),
     );
     const others = allowed.filter((d) => d !== home).sort(() => rand() - 0.5);
-    const placed = [home, ...others].slice(0, size).sort((a, b) => DATA_CENTRES.indexOf(a) - DATA_CENTRES.indexOf(b));
+    const placed = [home, ...others].slice(0, size).sort((a, b) => order.indexOf(a) - order.indexOf(b));
 
     const wsCount = 2 + Math.floor(rand() * 3);
     const templates = [...WORKSPACES].sort(() => rand() - 0.5).slice(0, wsCount);

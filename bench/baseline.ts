@@ -26,7 +26,7 @@ export async function baseline(clusters: Kube[], g: Generated, background: Backg
   }
   const cache = mkdtempSync(path.join(tmp, 'kubectl-cache-'));
   await awaitQuiet('baseline');
-  say(`baseline: kubectl apply --server-side of the same ${g.stats.objects} rendered objects, one kubectl per data centre, the three at once`);
+  say(`baseline: kubectl apply --server-side of the same ${g.stats.objects} rendered objects, one kubectl per data centre, all at once`);
   noteDisturbance('baseline');
   const s0 = await snapshot(clusters);
   const load0 = os.loadavg()[0]!;
@@ -81,7 +81,7 @@ export async function baseline(clusters: Kube[], g: Generated, background: Backg
   const deleteSeconds = await deleteBenchNamespaces(clusters, 'baseline cleanup');
   return {
     method:
-      'kubectl apply --server-side --force-conflicts -f <a List of what the agencies add to the rendered platform, namespaces first>, one kubectl per data centre, the three in parallel, fresh discovery cache; then the namespaces deleted and the few changed objects restored before the operator runs on the same names',
+      'kubectl apply --server-side --force-conflicts -f <a List of what the agencies add to the rendered platform, namespaces first>, one kubectl per data centre, all in parallel, fresh discovery cache; then the namespaces deleted and the few changed objects restored before the operator runs on the same names',
     wallSeconds: wall,
     loadAverage: { before: load0, after: os.loadavg()[0]! },
     perDataCentre: perDc,

@@ -3,12 +3,21 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import type { AccessGrant, AccessRequest, Agency, DataCentre, NetworkLink, SharedDataService } from '../operator/src/api/index.ts';
+import type {
+  AccessGrant,
+  AccessRequest,
+  Agency,
+  ConsolidationTarget,
+  DataCentre,
+  MigrationPlan,
+  NetworkLink,
+  SharedDataService,
+} from '../operator/src/api/index.ts';
 import { checkPlatform } from '../operator/src/model/rules.ts';
 import { emptyPlatform, type Platform } from '../operator/src/model/platform.ts';
 import { renderPlatform } from '../operator/src/render/index.ts';
 import type { DesiredObject } from '../operator/src/render/index.ts';
-import { BENCH_CAPACITY, BENCH_NAME, generateAgencies } from './agencies.ts';
+import { BENCH_CAPACITY, BENCH_NAME, benchDataCentres, generateAgencies } from './agencies.ts';
 import { CONFIG, G, OUT_DIR, ROOT } from './config.ts';
 import type { Kube, Listed } from './kube.ts';
 import { measureCommands } from './plan-commands.ts';
@@ -46,8 +55,10 @@ export interface GeneratedStats {
 export const objectKey = (o: DesiredObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 export const ownerKind = (o: DesiredObject) => (o.metadata.labels['govcloud.dev/owner'] ?? '').split('.')[0] ?? '';
 
-export function generate(run: string, before: Platform): Generated {
-  const agencies = generateAgencies({ count: CONFIG.agencies, seed: CONFIG.seed, run, deletionPolicy: 'Delete' });
+/** clusters: the data centres with a cluster to reach (default: every DataCentre of before). */
+export function generate(run: string, before: Platform, clusters = before.dataCentres.map((d) => d.metadata.name)): Generated {
+  const dataCentres = benchDataCentres(before.dataCentres, clusters);
+  const agencies = generateAgencies({ count: CONFIG.agencies, seed: CONFIG.seed, run, deletionPolicy: 'Delete', dataCentres });
   const platform: Platform = { ...before, agencies: [...before.agencies, ...agencies] };
   const names = new Set(agencies.map((a) => a.metadata.name));
   const problems = checkPlatform(platform).filter((p) => p.severity === 'error' && p.object.kind === 'Agency' && names.has(p.object.metadata.name));
@@ -137,6 +148,8 @@ export async function hubPlatform(hub: Kube): Promise<Platform> {
     services: await list<SharedDataService>('shareddataservices'),
     requests: await list<AccessRequest>('accessrequests'),
     grants: await list<AccessGrant>('accessgrants'),
+    plans: await list<MigrationPlan>('migrationplans'),
+    targets: await list<ConsolidationTarget>('consolidationtargets'),
   };
 }
 

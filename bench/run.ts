@@ -1,4 +1,4 @@
-// `make bench`: the operator against the real local platform (three clusters), measured.
+// `make bench`: the operator against the real local platform (its N clusters), measured.
 // A benchmark, not a test: it reports numbers and which targets they meet, and exits 0 when
 // the measurement ran (whatever the numbers), non-zero only when it could not measure.
 //
@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { DataCentre } from '../operator/src/api/index.ts';
-import { BENCH_CAPACITY } from './agencies.ts';
+import { BENCH_CAPACITY, benchDataCentres } from './agencies.ts';
 import { baseline } from './baseline.ts';
 import { removeLeftovers } from './bench-objects.ts';
 import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
@@ -81,8 +81,11 @@ async function main(): Promise<number> {
       );
     say(`restored the DataCentres' capacity (${[...saved.keys()].join(', ')})`);
   };
+  const used = benchDataCentres(dcList, contexts);
   say(
-    `bench DataCentres: capacity cpu ${BENCH_CAPACITY.cpu}, memory ${BENCH_CAPACITY.memory}, storage ${BENCH_CAPACITY.storage} (accreditation as in samples/platform: dc-hanoi 4, dc-hcm 3, dc-danang 2)`,
+    `bench DataCentres: capacity cpu ${BENCH_CAPACITY.cpu}, memory ${BENCH_CAPACITY.memory}, storage ${BENCH_CAPACITY.storage}; agencies placed over ${used
+      .map((d) => `${d.name} (level ${d.accreditedLevel})`)
+      .join(', ')}`,
   );
   for (const d of dcList)
     await hub.apply(
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
       { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } },
       FIELD_MANAGER,
     );
-  const g = generate(run, await hubPlatform(hub));
+  const g = generate(run, await hubPlatform(hub), contexts);
   say(
     `generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(
       g.stats.objectsPerDataCentre,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadPaths } from '../operator/src/load/documents.ts';
-import type { K8sObject } from './manifests.ts';
+import type { K8sObject } from '../operator/src/install/manifests.ts';
 import type { DataCentreSetting } from './settings.ts';
 
 export const CRDS_DIR = fileURLToPath(new URL('../crds/', import.meta.url));

@@ -12,9 +12,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { PLATFORM_ROLE_NAMES } from '../operator/src/controllers/platform-roles.ts';
-import { memberObjects, operatorObjects, type K8sObject } from './manifests.ts';
+import { memberObjects, operatorObjects, type K8sObject } from '../operator/src/install/manifests.ts';
 import { crdObjects, dataCentre, kubeconfigSecret, KUBECONFIG_KEY, loadAgencies, AgencyFolderError } from './objects.ts';
-import { loadRbacRequirements } from './rbac.ts';
+import { loadRbacRequirements } from '../operator/src/install/rbac.ts';
 import { resolveSettings, SettingsError, type RawConfig, type Settings } from './settings.ts';
 
 export interface BootstrapResult {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Input } from '@pulumi/pulumi';
-import { DEFAULT_OPERATOR, type OperatorOptions } from './manifests.ts';
+import { DEFAULT_OPERATOR, type OperatorOptions } from '../operator/src/install/manifests.ts';
 
 /** A DataCentre to register on the hub (the spec of govcloud.dev/v1alpha1 DataCentre, flattened). */
 export interface DataCentreSetting {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { ApiError, e2eSuite } from '../harness/index.ts';
 import type { Cluster } from '../harness/index.ts';
 import { find, template, type K8sObject } from '../../operator/test/install/helm.ts';
-import { loadRbacRequirements } from '../../pulumi/rbac.ts';
+import { loadRbacRequirements } from '../../operator/src/install/rbac.ts';
 
 const test = e2eSuite('install: helm chart');
 

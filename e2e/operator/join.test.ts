@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
 import { Cluster, ROOT, govcloudBin, waitFor } from '../harness/index.ts';
-import { loadRbacRequirements } from '../../pulumi/rbac.ts';
+import { loadRbacRequirements } from '../../operator/src/install/rbac.ts';
 import { readTokenKubeconfig, tokenTimes } from '../../operator/src/join/credentials.ts';
 import { agency, asOperator, condition, get, NAMESPACE, uniqueAgency, waitCondition, waitConverged } from './platform.ts';
 import { operatorSuite } from './suite.ts';

@@ -10,7 +10,7 @@
 // usage: node agent.ts --cluster C --kubeconfig FILE --node NAME --node-ns NS --node-ip IP
 //          --pod-cidr A.B.C.0/24 --region R --api-port PORT --state DIR
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -63,13 +63,29 @@ function serveApiSocket(): void {
     .listen(SOCKET);
 }
 
+// The relay is what the enforcer reaches its API server through: if it ever exits, the enforcer
+// waits for its caches for ever, so it is started again (and its exit logged).
+let stopping = false;
+function startRelay(): void {
+  const relay = inNamespace(NODE_NS, `${CLUSTER}-relay`, [RELAY, '--listen', String(RELAY_PORT), '--unix', SOCKET]);
+  relay.on('exit', (code, signal) => {
+    if (stopping) return;
+    log(`relay in ${NODE_NS} exited (${code ?? signal}): starting it again`);
+    setTimeout(startRelay, 1000);
+  });
+}
+
 // ------------------------------------------------------------------ children
 // The programs run per pod (and the relay) are stripped of their types once, here: a Node
 // that loads .ts itself carries the type stripper (about 20 MB more per process).
 function stripped(file: string): string {
   mkdirSync(path.join(STATE, 'bin'), { recursive: true });
   const out = path.join(STATE, 'bin', path.basename(file).replace(/\.ts$/, '.mjs'));
-  writeFileSync(out, stripTypeScriptTypes(readFileSync(path.join(HERE, file), 'utf8')));
+  // Every cluster's agent writes the same file while the others' children load it: written
+  // in place, a child could read it truncated (an empty relay exits at once, silently).
+  const tmp = `${out}.${process.pid}`;
+  writeFileSync(tmp, stripTypeScriptTypes(readFileSync(path.join(HERE, file), 'utf8')));
+  renameSync(tmp, out);
   return out;
 }
 const SERVE = stripped('serve.ts');
@@ -385,6 +401,7 @@ function watchPods(): void {
 
 // ------------------------------------------------------------------ main
 async function shutdown(): Promise<void> {
+  stopping = true;
   for (const uid of [...running.keys()]) await stopPod(uid);
   for (const c of children) c.kill('SIGKILL');
   process.exit(0);
@@ -395,7 +412,7 @@ process.on('SIGINT', () => void shutdown());
 // A previous agent's pods (a crash, a restart) are rebuilt from the API: addresses may change.
 for (const ns of await namespacesWithPrefix(`${NODE_NS}-`)) await unplumbPod(ns);
 serveApiSocket();
-inNamespace(NODE_NS, `${CLUSTER}-relay`, [RELAY, '--listen', String(RELAY_PORT), '--unix', SOCKET]);
+startRelay();
 await registerNode();
 const logFailure =
   (what: string) =>

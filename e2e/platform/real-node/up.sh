@@ -42,6 +42,12 @@ real_node_ready() { # real_node_ready C: the Node reports Ready
   [[ $(kubectl_admin "$1" get node "$(real_node_name "$1")" \
     -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
+# relay_reaches C: from inside the node namespace, the API server answers through the relay
+# (relay.ts -> the agent's unix socket -> the API server): what the enforcer needs to start.
+relay_reaches() {
+  ip netns exec "$(node_ns "$1")" curl -fsS --max-time 5 --cacert "$PKI/ca.crt" \
+    --cert "$PKI/$1-node-agent.crt" --key "$PKI/$1-node-agent.key" "https://127.0.0.1:$ENFORCER_RELAY_PORT/readyz" >/dev/null 2>&1
+}
 enforcer_synced() { # enforcer_synced C: its nft table exists in the node namespace
   ip netns exec "$(node_ns "$1")" nft list table inet kube-network-policies >/dev/null 2>&1
 }
@@ -83,6 +89,10 @@ extendedKeyUsage=clientAuth"
   done
   for c in $clusters; do
     wait_until "$c-node-agent" 60 real_node_ready "$c" || { FAILED=$c-node-agent; die "$c: the real node did not become Ready within 60 s"; }
+    # Checked before the enforcer starts: a Node left Ready by an earlier agent proves nothing, and
+    # an enforcer that found no API server backs off for up to 30 s between tries.
+    wait_until "$c-node-agent" 60 relay_reaches "$c" ||
+      { FAILED=$c-node-agent; die "$c: the API server does not answer through the relay in $(node_ns "$c") within 60 s (its log: $REAL_STATE/logs/$c-relay.log)"; }
     # --fail-open=false: packets wait for a verdict instead of passing when the enforcer is down.
     # --netfilter-bug-1766-fix=false: the DNS race it works round is fixed in kernels >= 6.12.
     launch "$c-enforcer" ip netns exec "$(node_ns "$c")" "$("$here/build.sh" --print-path kube-network-policies)" \
@@ -91,7 +101,11 @@ extendedKeyUsage=clientAuth"
       --metrics-bind-address=127.0.0.1:9080 --v=2
   done
   for c in $clusters; do
-    wait_until "$c-enforcer" 60 enforcer_synced "$c" || { FAILED=$c-enforcer; die "$c: the enforcer did not install its nft table within 60 s"; }
+    wait_until "$c-enforcer" 60 enforcer_synced "$c" || {
+      FAILED=$c-enforcer
+      relay_reaches "$c" && die "$c: the enforcer did not install its nft table within 60 s (the relay answers)"
+      die "$c: the enforcer did not install its nft table within 60 s; the API server does not answer through the relay (its log: $REAL_STATE/logs/$c-relay.log)"
+    }
   done
   log "real nodes: ready in $((SECONDS - t1)) s ($(echo $clusters); enforcer kube-network-policies $KNP_VERSION)"
 }

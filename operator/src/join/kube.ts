@@ -2,7 +2,7 @@
 // deletes by name, and errors that name the cluster and its address, never a stack trace.
 import { InputError } from '../cli/command.ts';
 import { ClusterClient, errorMessage, httpStatusOf, isNotFound } from '../runtime/index.ts';
-import type { K8sObject } from '../../../pulumi/manifests.ts';
+import type { K8sObject } from '../install/manifests.ts';
 import { JOIN_MANAGER, JOINED_LABEL } from './objects.ts';
 
 export type Outcome = 'created' | 'configured' | 'unchanged' | 'kept' | 'deleted' | 'absent' | 'would apply';

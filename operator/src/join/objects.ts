@@ -1,6 +1,6 @@
 // What `govcloud join NAME` creates, as plain objects (pure: settings in, objects out).
 //
-// On the member: what the chart's `mode: member` installs (the same objects: pulumi's
+// On the member: what the chart's `mode: member` installs (the same objects: install/manifests.ts's
 // memberObjects, built from charts/govcloud-operator/rbac-requirements.yaml, the one list of
 // the operator's rights) and a Role that lets the operator's ServiceAccount request tokens for
 // itself only (memberNamespaceRules). On the hub: the kubeconfig Secret, a Role that lets the
@@ -8,8 +8,8 @@
 // Everything carries JOINED_LABEL, which `govcloud unjoin` deletes by, and nothing else.
 import type { DataCentre } from '../api/index.ts';
 import { SYSTEM_NAMESPACE } from '../api/tenancy.ts';
-import { DEFAULT_OPERATOR, memberObjects, type K8sObject } from '../../../pulumi/manifests.ts';
-import type { PolicyRule, RbacRequirements } from '../../../pulumi/rbac.ts';
+import { DEFAULT_OPERATOR, memberObjects, type K8sObject } from '../install/manifests.ts';
+import type { PolicyRule, RbacRequirements } from '../install/rbac.ts';
 import { credentialRoleName, KUBECONFIG_KEY, kubeconfigSecretName, OPERATOR_SERVICE_ACCOUNT, RENEWED_TOKEN_ANNOTATION } from './credentials.ts';
 
 /** On every object join creates: the data centre it joined. */

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Manager } from '../../src/controllers/manager.ts';
 import { createLogger } from '../../src/runtime/index.ts';
-import { loadRbacRequirements, type PolicyRule } from '../../../pulumi/rbac.ts';
+import { loadRbacRequirements, type PolicyRule } from '../../src/install/rbac.ts';
 import { json, kubeconfig, startFakeApiServer } from '../runtime/fake-apiserver.ts';
 
 const API = 'govcloud.dev/v1alpha1';

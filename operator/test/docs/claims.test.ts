@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
+import { loadRbacRequirements } from '../../src/install/rbac.ts';
 import { COMMANDS } from '../../src/cli/commands/index.ts';
 import { captureIo, EXIT } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';

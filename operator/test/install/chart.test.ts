@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadRbacRequirements, type PolicyRule } from '../../../pulumi/rbac.ts';
+import { loadRbacRequirements, type PolicyRule } from '../../src/install/rbac.ts';
 import { platformClusterRoles, platformObjects } from '../../../operator/src/render/index.ts';
 import { threeDataCentres } from '../render/fixtures.ts';
 import { CHART, ROOT, find, helm, template, type K8sObject } from './helm.ts';

@@ -1,10 +1,10 @@
 // The chart and the Pulumi program install the same operator: `helm template` with the chart's
-// defaults equals pulumi/manifests.ts with its defaults, object by object, once the labels
+// defaults equals operator/src/install/manifests.ts with its defaults, object by object, once the labels
 // that only say who installed it (Helm's, Pulumi's) are set aside.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_OPERATOR, memberObjects, operatorObjects } from '../../../pulumi/manifests.ts';
-import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
+import { DEFAULT_OPERATOR, memberObjects, operatorObjects } from '../../src/install/manifests.ts';
+import { loadRbacRequirements } from '../../src/install/rbac.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { template, type K8sObject } from './helm.ts';
@@ -32,7 +32,7 @@ test('helm template (defaults) and the Pulumi program (defaults) render the same
   const pulumi = operatorObjects(DEFAULT_OPERATOR, loadRbacRequirements()).map(normalise);
   assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
   const byKey = new Map(chart.map((o) => [key(o), o]));
-  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), `${key(p)} differs between the chart and pulumi/manifests.ts`);
+  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), `${key(p)} differs between the chart and operator/src/install/manifests.ts`);
 });
 
 test('and for a member data centre (mode=member, govcloud:mode member)', () => {

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { AgencyKind, DataCentreKind } from '../../../operator/src/api/index.ts';
 import { dataCentre, loadAgencies } from '../../../pulumi/objects.ts';
 import * as assert from 'uvu/assert';
-import { loadRbacRequirements, type PolicyRule } from '../../../pulumi/rbac.ts';
+import { loadRbacRequirements, type PolicyRule } from '../../src/install/rbac.ts';
 import { permissions, requiredPermissions, wildcards } from './rbac.ts';
 
 interface Registered {

@@ -1,6 +1,6 @@
 // RBAC rules as sets of single permissions, so two rule lists can be compared whatever their
 // grouping and order: one line per (scope, apiGroup, resource, resourceName, verb).
-import type { PolicyRule, RbacRequirements } from '../../../pulumi/rbac.ts';
+import type { PolicyRule, RbacRequirements } from '../../src/install/rbac.ts';
 
 export type Scope = 'cluster' | `namespace:${string}`;
 

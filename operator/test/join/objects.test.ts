@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hubJoinObjects, JOINED_LABEL, memberJoinObjects } from '../../src/join/objects.ts';
-import { loadRbacRequirements } from '../../../pulumi/rbac.ts';
+import { loadRbacRequirements } from '../../src/install/rbac.ts';
 
 const req = loadRbacRequirements();
 type Any = {

@@ -7,7 +7,7 @@
 import { ownerLabelValue } from '../../render/index.ts';
 import { stepText, Target, type Step } from '../../join/kube.ts';
 import { hubJoinObjects, memberJoinObjects } from '../../join/objects.ts';
-import { loadRbacRequirements } from '../../../../pulumi/rbac.ts';
+import { loadRbacRequirements } from '../../install/rbac.ts';
 import { PLATFORM_ROLE_NAMES } from '../../controllers/platform-roles.ts';
 import { parseOptions } from '../args.ts';
 import { InputError, UsageError, type Command } from '../command.ts';

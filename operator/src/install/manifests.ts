@@ -1,11 +1,13 @@
 /**
  * The operator's install as plain Kubernetes objects: the same objects the Helm chart
  * (charts/govcloud-operator) renders with its default values, less Helm's own labels.
- * Pure: no Pulumi runtime, no I/O besides reading the RBAC list. operator/test/install
- * compares these with `helm template` so the two installs cannot drift apart.
+ * Pure: no Pulumi runtime, no I/O. The Pulumi program (pulumi/) installs them, labelled
+ * managed-by pulumi; `govcloud join` installs the member's share on a joining cluster
+ * (relabelled as its own). operator/test/install compares these with `helm template` so the
+ * installs cannot drift apart.
  */
-import { SYSTEM_NAMESPACE } from '../operator/src/api/tenancy.ts';
-import { platformClusterRoles } from '../operator/src/render/index.ts';
+import { SYSTEM_NAMESPACE } from '../api/tenancy.ts';
+import { platformClusterRoles } from '../render/index.ts';
 import type { PolicyRule, RbacRequirements } from './rbac.ts';
 
 export interface OperatorOptions {

@@ -1,13 +1,28 @@
 /**
  * The operator's RBAC, read from the one list of what it may do:
- * charts/govcloud-operator/rbac-requirements.yaml. The chart's templates and this program
- * both grant exactly that list (operator/test/install checks both).
+ * charts/govcloud-operator/rbac-requirements.yaml. The chart's templates, the Pulumi program
+ * (pulumi/) and `govcloud join` all grant exactly that list (operator/test/install checks the
+ * first two, operator/test/join the third).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const RBAC_REQUIREMENTS_FILE = fileURLToPath(new URL('../charts/govcloud-operator/rbac-requirements.yaml', import.meta.url));
+const RELATIVE = path.join('charts', 'govcloud-operator', 'rbac-requirements.yaml');
+
+/** The checkout's copy, found upwards from this module: the sources (operator/src/install) and the bundle (dist/) both sit in it. */
+function requirementsFile(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, RELATIVE))) return path.join(dir, RELATIVE);
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(RELATIVE);
+    dir = up;
+  }
+}
+
+export const RBAC_REQUIREMENTS_FILE = requirementsFile();
 
 export interface PolicyRule {
   apiGroups: string[];
