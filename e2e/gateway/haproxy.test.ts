@@ -37,13 +37,17 @@ function exchangePlatform(validUntil: string) {
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 
-/** A key and a certificate signed by the CA in dir, as the rendered Certificate asks (subject CN, URI and DNS SANs, usages). */
+/**
+ * A key and a certificate signed by the CA in dir, as the rendered Certificate asks (subject CN,
+ * URI and DNS SANs, usages), in the files the gateway's pod gets from the cert-manager Secret:
+ * `<name>.crt` (tls.crt) and `<name>.crt.key` (tls.key).
+ */
 function issue(dir: string, name: string, spec: { commonName: string; uris?: string[]; dnsNames?: string[]; usages: string[] }): void {
   const sans = [...(spec.uris ?? []).map((u) => `URI:${u}`), ...(spec.dnsNames ?? []).map((d) => `DNS:${d}`)].join(',');
   const eku = spec.usages.includes('server auth') ? 'serverAuth' : 'clientAuth';
   writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${sans}\nextendedKeyUsage=${eku}\n`);
   const subject = `/CN=${spec.commonName.replaceAll('/', '\\/')}`;
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.crt.key`, '-out', `${name}.csr`, '-subj', subject]);
   openssl(dir, [
     'x509',
     '-req',
@@ -61,7 +65,6 @@ function issue(dir: string, name: string, spec: { commonName: string; uris?: str
     '-extfile',
     `${name}.ext`,
   ]);
-  execFileSync('sh', ['-c', `cat ${name}.crt ${name}.key > ${name}.pem`], { cwd: dir });
 }
 
 interface LogLine {
@@ -136,7 +139,7 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
       'ec_paramgen_curve:P-256',
       '-nodes',
       '-keyout',
-      'rogue.key',
+      'rogue.crt.key',
       '-out',
       'rogue.crt',
       '-subj',
