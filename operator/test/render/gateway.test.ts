@@ -194,7 +194,6 @@ test('listener ports stay put when another route comes', () => {
   assert.is.not(both.routes[0]!.listenPort, both.routes[1]!.listenPort);
 });
 
-
 test('the endpoints come from the DataCentres that declare an exchange gateway, with their issuer where one is named', () => {
   const [hanoi, hcm, danang] = threeDataCentres();
   hanoi!.spec.exchangeGateway = { address: '10.10.255.1' };
@@ -252,14 +251,23 @@ test('the workload: one HAProxy pod per data centre at its gateway address, on t
     },
   ]);
   const hanoi = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway');
-  assert.equal(at(hanoi, 'spec', 'template', 'spec', 'containers', 0, 'ports'), [{ containerPort: 8443, protocol: 'TCP' }], 'a provider side: the exchange port');
+  assert.equal(
+    at(hanoi, 'spec', 'template', 'spec', 'containers', 0, 'ports'),
+    [{ containerPort: 8443, protocol: 'TCP' }],
+    'a provider side: the exchange port',
+  );
   assert.is(at(hanoi, 'spec', 'template', 'metadata', 'annotations', 'cni.projectcalico.org/ipAddrs'), '["10.10.255.1"]');
 });
 
 test('a changed configuration changes the hash on the pod template, so the pod rolls; the same configuration keeps it', () => {
   const hash = (validUntil: string) =>
     at(
-      get(objectsIn(renderGateways(crossPlatform({ grants: [gr({ validUntil })] }), NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway'),
+      get(
+        objectsIn(renderGateways(crossPlatform({ grants: [gr({ validUntil })] }), NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'),
+        'Deployment',
+        'govcloud-system',
+        'govcloud-gateway',
+      ),
       'spec',
       'template',
       'metadata',
