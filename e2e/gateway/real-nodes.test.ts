@@ -63,20 +63,39 @@ function exchangePlatform(validUntil: string) {
   });
 }
 
+/** The test's own workspace namespaces; the system namespace may hold the operator, so only the gateway's objects go from there. */
 const NAMESPACES: Record<string, string[]> = {
-  'dc-hanoi': [SYSTEM_NAMESPACE, `${PROVIDER}-app`],
-  'dc-hcm': [SYSTEM_NAMESPACE, `${CONSUMER}-thue`, `${CONSUMER}-kho-bac`],
+  'dc-hanoi': [`${PROVIDER}-app`],
+  'dc-hcm': [`${CONSUMER}-thue`, `${CONSUMER}-kho-bac`],
 };
 
-async function removeNamespaces(cluster: Cluster): Promise<void> {
+const PATHS: Record<string, string> = {
+  ConfigMap: '/api/v1/namespaces/NS/configmaps',
+  Secret: '/api/v1/namespaces/NS/secrets',
+  ServiceAccount: '/api/v1/namespaces/NS/serviceaccounts',
+  Deployment: '/apis/apps/v1/namespaces/NS/deployments',
+  NetworkPolicy: '/apis/networking.k8s.io/v1/namespaces/NS/networkpolicies',
+};
+
+/** Removes what a run leaves: the gateway's objects in the system namespace (waiting for its pod to go, which frees the address) and the workspaces. */
+async function cleanUp(cluster: Cluster, objects: DesiredObject[]): Promise<void> {
+  for (const o of objects) {
+    const kind = o.kind === 'Certificate' ? 'Secret' : o.kind;
+    if (o.metadata.namespace !== SYSTEM_NAMESPACE || !PATHS[kind]) continue;
+    await cluster.request('DELETE', `${PATHS[kind]!.replace('NS', SYSTEM_NAMESPACE)}/${o.metadata.name}?propagationPolicy=Foreground`);
+  }
   for (const ns of NAMESPACES[cluster.name]!) await cluster.request('DELETE', `/api/v1/namespaces/${ns}`);
+  const selector = encodeURIComponent(
+    Object.entries(GATEWAY_POD_LABELS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
   await waitFor(
-    `${cluster.name}: the test's namespaces gone`,
+    `${cluster.name}: the gateway's pods and the test's namespaces gone`,
     async () => {
-      for (const ns of NAMESPACES[cluster.name]!) {
-        const r = await cluster.request('GET', `/api/v1/namespaces/${ns}`);
-        if (r.status !== 404) return undefined;
-      }
+      const pods = (await cluster.call('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${selector}`)) as { items: unknown[] };
+      if (pods.items.length > 0) return undefined;
+      for (const ns of NAMESPACES[cluster.name]!) if ((await cluster.request('GET', `/api/v1/namespaces/${ns}`)).status !== 404) return undefined;
       return true;
     },
     { timeoutMs: 120_000 },
@@ -156,9 +175,13 @@ test('gateways on the real nodes: the granted workspace passes across data centr
   const hcm = clusters.find((c) => c.name === 'dc-hcm');
   if (!hanoi || !hcm) return assert.unreachable('the local platform has dc-hanoi and dc-hcm');
   const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-gateway-'));
+  // The objects' names do not depend on the window: what a run (this one or a crashed one) leaves.
+  const names = exchangePlatform(new Date(Date.now() + 3_600_000).toISOString());
+  const objectsOf = (dc: string) => objectsIn(renderGateways(names, new Date(), gatewayEndpoints(names)).perDataCentre, dc);
   try {
-    await Promise.all([removeNamespaces(hanoi), removeNamespaces(hcm)]);
-    for (const c of [hanoi, hcm]) for (const ns of NAMESPACES[c.name]!) await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi')), cleanUp(hcm, objectsOf('dc-hcm'))]);
+    for (const c of [hanoi, hcm])
+      for (const ns of [SYSTEM_NAMESPACE, ...NAMESPACES[c.name]!]) await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 
     // The provider's service: an echo pod its Service selects (what the operator's Deployment runs).
     const labels = { app: 'dan-cu-stand-in' };
@@ -219,7 +242,7 @@ test('gateways on the real nodes: the granted workspace passes across data centr
     assert.is(direct.result, 'timeout', 'plaintext from the granted workspace straight to the provider pod: dropped');
 
     // Through the consumer's gateway every 100 ms until refused. When, against validUntil, is
-    // read from the consumer gateway's own log lines (its clock decides).
+    // read from the gateways' own log lines (their clocks decide).
     let refusal: ProbeResult | undefined;
     while (refusal === undefined && Date.now() < untilMs + 15_000) {
       const r = await one(thue, HCM_GATEWAY, route.listenPort, 3000);
@@ -227,18 +250,27 @@ test('gateways on the real nodes: the granted workspace passes across data centr
       await sleep(100);
     }
     assert.ok(refusal, 'refused after validUntil');
-    assert.is(refusal.result, 'closed', "the consumer's gateway accepts and closes: a refusal by its rules, not a drop");
+    assert.is(refusal.result, 'closed', "the consumer's gateway accepts and closes: a refusal by a gateway's rules, not a drop");
 
     await sleep(500);
+    // Whichever gateway's clock passed validUntil first refuses: the consumer's (no connection
+    // out) or the provider's (the consumer's gateway passed just before, the provider's refuses).
     const provided = gatewayLog(hanoiGateway);
-    const consumed = gatewayLog(hcmGateway).filter((l) => l.side === 'out' && l.consumer === 'G12/thue');
-    const lastPass = consumed.filter((l) => l.decision === 'pass').at(-1);
-    const firstRefusal = consumed.find((l) => l.decision === 'refuse');
-    assert.ok(lastPass && firstRefusal, `the consumer gateway logged passes and a refusal: ${JSON.stringify(consumed.slice(-2))}`);
-    assert.ok(lastPass.unixMs < untilMs && firstRefusal.unixMs >= untilMs, 'passes before validUntil, refusals from it, by the gateway clock');
-    assert.is(firstRefusal.service, route.provider.identifier, 'the refusal names the service');
+    const consumed = gatewayLog(hcmGateway);
+    const lastPass = provided.filter((l) => l.side === 'in' && l.decision === 'pass').at(-1);
+    const refusals = [...provided.filter((l) => l.side === 'in'), ...consumed.filter((l) => l.side === 'out')]
+      .filter((l) => l.decision === 'refuse' && l.consumer === 'G12/thue')
+      .sort((x, y) => x.unixMs - y.unixMs);
+    const firstRefusal = refusals[0];
+    assert.ok(lastPass && firstRefusal, `passes and a refusal logged: ${JSON.stringify([...provided.slice(-1), ...consumed.slice(-1)])}`);
+    assert.ok(lastPass.unixMs < untilMs && firstRefusal.unixMs >= untilMs, "passes before validUntil, refusals from it, by the gateways' clocks");
+    assert.is(
+      firstRefusal.service,
+      firstRefusal.side === 'in' ? route.provider.host : route.provider.identifier,
+      'the refusal names the service (by its exchange name at the provider)',
+    );
     console.log(
-      `      expiry (consumer gateway's log): last pass ${untilMs - lastPass.unixMs} ms before validUntil, first refusal ${firstRefusal.unixMs - untilMs} ms after it (the two attempts ${firstRefusal.unixMs - lastPass.unixMs} ms apart)`,
+      `      expiry (gateways' logs): last pass ${untilMs - lastPass.unixMs} ms before validUntil, first refusal ${firstRefusal.unixMs - untilMs} ms after it, by ${firstRefusal.gateway}'s gateway`,
     );
     const passes = provided.filter((l) => l.side === 'in' && l.decision === 'pass');
     assert.ok(passes.length > 0, 'the provider gateway logs passes');
@@ -261,7 +293,7 @@ test('gateways on the real nodes: the granted workspace passes across data centr
     const next = await gatewayPod(hcm, hcmGateway.name);
     assert.is(next.ip, HCM_GATEWAY, 'the next gateway pod holds the same address');
   } finally {
-    await Promise.all([removeNamespaces(hanoi), removeNamespaces(hcm)]).catch((err: unknown) => {
+    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi')), cleanUp(hcm, objectsOf('dc-hcm'))]).catch((err: unknown) => {
       if (!(err instanceof ApiError)) throw err;
     });
     rmSync(dir, { recursive: true, force: true });
