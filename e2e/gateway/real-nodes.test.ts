@@ -25,12 +25,12 @@ import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SYSTEM_NAMESPACE } from '../../operator/src/api/index.ts';
-import { GATEWAY_POD_LABELS, gatewayEndpoints, renderGateways, type GatewayRoute } from '../../operator/src/render/gateway.ts';
+import { GATEWAY_IMAGE, GATEWAY_NODE_KEY, GATEWAY_POD_LABELS, gatewayEndpoints, renderGateways, type GatewayRoute } from '../../operator/src/render/gateway.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, objectsIn, platform, request, service } from '../../operator/test/render/fixtures.ts';
 import { ApiError, loadClusters, ROOT, waitFor, type Cluster } from '../harness/index.ts';
 import { judged, realPod, type RealPod } from '../packets/pods.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL } from '../platform/real-node/names.ts';
+import { NETNS_ANNOTATION, REAL_NODE_LABEL, realNodeName } from '../platform/real-node/names.ts';
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { issue, selfSigned, tlsSecret, type CertificateSpec } from './certs.ts';
@@ -297,6 +297,39 @@ test('gateways on the real nodes: the granted workspace passes across data centr
       if (!(err instanceof ApiError)) throw err;
     });
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a gateway pod bound to a node without the gateway label is not run', async () => {
+  const danang = loadClusters().find((c) => c.name === 'dc-danang');
+  if (!danang) return assert.unreachable('the local platform has dc-danang');
+  const node = realNodeName('dc-danang');
+  const name = 'gateway-off-node';
+  const label = (value: string | null) =>
+    danang.call('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { [GATEWAY_NODE_KEY]: value } } }, 'application/merge-patch+json');
+  await label(null);
+  try {
+    await danang.call('POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { nodeName: node, containers: [{ name: 'haproxy', image: GATEWAY_IMAGE, args: ['-db', '-f', '/dev/null'] }] },
+    });
+    const waiting = await waitFor(
+      `${name} waiting on ${node}`,
+      async () => {
+        const pod = (await danang.call('GET', `/api/v1/namespaces/default/pods/${name}`)) as {
+          status?: { phase?: string; containerStatuses?: { state?: { waiting?: { reason?: string } } }[] };
+        };
+        return pod.status?.containerStatuses?.[0]?.state?.waiting?.reason ? pod.status : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    assert.is(waiting.phase, 'Pending');
+    assert.is(waiting.containerStatuses![0]!.state!.waiting!.reason, 'NotAGatewayNode');
+  } finally {
+    await danang.request('DELETE', `/api/v1/namespaces/default/pods/${name}`);
+    await label('true');
   }
 });
 
