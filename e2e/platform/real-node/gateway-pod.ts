@@ -145,9 +145,12 @@ async function materialise(cluster: Cluster, node: string, state: string, pod: V
   const tops = new Set<string>();
   for (const [file, content] of files) {
     const top = `/${file.split('/')[1]}`;
-    if (top === '/' || file.split('/').length < 3) throw new Error(`mountPath ${file}: a directory below / is needed`);
-    tops.add(top);
     const target = path.join(root, file);
+    // The agent runs as root: a path that leaves the pod's directory, or a top directory that
+    // is not a plain name (it goes into the mount command), is refused.
+    if (!/^\/[\w.-]+$/.test(top) || file.split('/').length < 3 || !target.startsWith(`${root}${path.sep}`))
+      throw new Error(`mountPath ${file}: a plain directory below / is needed`);
+    tops.add(top);
     mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
     writeFileSync(target, content);
     chownSync(target, 0, group);
