@@ -36,14 +36,14 @@ function exchange(socket: net.Socket, connectEvent: 'connect' | 'secureConnect')
 }
 
 const plain = (port: number, host = '127.0.0.1') => exchange(net.connect(port, host), 'connect');
-const mutual = (pem: string, servername: string) =>
+const mutual = (name: string, servername: string) =>
   exchange(
     tls.connect({
       host: '127.0.0.1',
       port: 8443,
       servername,
-      key: file(`${pem}.key`),
-      cert: file(`${pem}.crt`),
+      key: file(`${name}.crt.key`),
+      cert: file(`${name}.crt`),
       ca: file('ca.crt'),
       checkServerIdentity: () => undefined,
     }),

@@ -15,6 +15,7 @@ import { CA_FILE, CERT_DIR, GATEWAY_CONFIG_KEY, renderGateways } from '../../ope
 import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, platform, request, service } from '../../operator/test/render/fixtures.ts';
 import { ROOT } from '../harness/index.ts';
+import { issue, selfSigned, type CertificateSpec } from './certs.ts';
 
 const NODE = process.execPath;
 
@@ -33,35 +34,6 @@ function exchangePlatform(validUntil: string) {
     requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], purpose })],
     grants: [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose, validUntil })],
   });
-}
-
-const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-
-/** A key and a certificate signed by the CA in dir, as the rendered Certificate asks (subject CN, URI and DNS SANs, usages). */
-function issue(dir: string, name: string, spec: { commonName: string; uris?: string[]; dnsNames?: string[]; usages: string[] }): void {
-  const sans = [...(spec.uris ?? []).map((u) => `URI:${u}`), ...(spec.dnsNames ?? []).map((d) => `DNS:${d}`)].join(',');
-  const eku = spec.usages.includes('server auth') ? 'serverAuth' : 'clientAuth';
-  writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${sans}\nextendedKeyUsage=${eku}\n`);
-  const subject = `/CN=${spec.commonName.replaceAll('/', '\\/')}`;
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-out',
-    `${name}.crt`,
-    '-extfile',
-    `${name}.ext`,
-  ]);
-  execFileSync('sh', ['-c', `cat ${name}.crt ${name}.key > ${name}.pem`], { cwd: dir });
 }
 
 interface LogLine {
@@ -85,23 +57,7 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
   const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-gateway-'));
   const netns = `gcgw-${process.pid}`;
   try {
-    openssl(dir, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-subj',
-      '/CN=govcloud-platform-ca',
-      '-days',
-      '1',
-    ]);
+    selfSigned(dir, 'ca', '/CN=govcloud-platform-ca');
     const untilMs = Date.now() + 8000;
     const rendered = renderGateways(
       exchangePlatform(new Date(untilMs).toISOString()),
@@ -115,7 +71,7 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
     assert.is(rendered.routes.length, 1);
     const route = rendered.routes[0]!;
     for (const { dataCentre, objects } of rendered.perDataCentre) {
-      for (const cert of objects.filter((o): o is DesiredObject & { spec: Parameters<typeof issue>[2] } => o.kind === 'Certificate'))
+      for (const cert of objects.filter((o): o is DesiredObject & { spec: CertificateSpec } => o.kind === 'Certificate'))
         issue(dir, cert.metadata.name, cert.spec);
       const config = objects.find((o) => o.kind === 'ConfigMap')!.data as Record<string, string>;
       // Only where files live and where the provider's Service is reached differ from a cluster.
@@ -127,23 +83,7 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
     writeFileSync(path.join(dir, 'host'), route.provider.host);
     // Another agency's workspace, from the same CA; and the right name from a CA nobody trusts.
     issue(dir, 'other', { commonName: 'G04/app', uris: ['spiffe://govcloud.dev/agency/G04/workspace/app'], usages: ['client auth'] });
-    openssl(dir, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'rogue.key',
-      '-out',
-      'rogue.crt',
-      '-subj',
-      '/CN=G12\\/thue',
-      '-days',
-      '1',
-    ]);
+    selfSigned(dir, 'rogue', '/CN=G12\\/thue');
 
     execFileSync('ip', ['netns', 'add', netns]);
     execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);

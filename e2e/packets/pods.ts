@@ -59,7 +59,7 @@ export async function realPod(
  * packets pass unjudged (kube-network-policies diverts only packets from or to pod addresses
  * it knows): a test starts once the address is there.
  */
-async function judged(nodeNs: string, ip: string): Promise<void> {
+export async function judged(nodeNs: string, ip: string): Promise<void> {
   await waitFor(
     `${ip} in the enforcer's pod address set (node namespace ${nodeNs})`,
     async () => {
@@ -70,7 +70,7 @@ async function judged(nodeNs: string, ip: string): Promise<void> {
   );
 }
 
-export type Result = 'open' | 'refused' | 'timeout' | 'error';
+export type Result = 'open' | 'refused' | 'closed' | 'timeout' | 'error';
 
 /** One new connection from inside `from` to host:port. */
 export async function connect(from: RealPod | { netns: string }, host: string, port: number, protocol: Protocol, timeoutMs = 1000): Promise<Result> {

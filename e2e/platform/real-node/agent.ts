@@ -16,9 +16,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Watch, type V1Pod } from '@kubernetes/client-node';
+import { Watch, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { ApiError, Cluster } from '../../harness/clusters.ts';
 import { catalogueRepositories, programFor, type Program } from './catalogue.ts';
+import { fixedAddress, GATEWAY_NODE_LABEL, isGatewayNode, NOT_GATEWAY_NODE, removePodFiles, runGateway } from './gateway-pod.ts';
 import { NETNS_ANNOTATION, NOT_RUNNABLE, REAL_NODE_LABEL } from './names.ts';
 import { namespacesWithPrefix, plumbPod, unplumbPod } from './netns.ts';
 
@@ -113,6 +114,9 @@ async function registerNode(): Promise<void> {
       name: NODE,
       labels: {
         [REAL_NODE_LABEL]: 'true',
+        // Also the data centre's gateway node (gateway-pod.ts); PreferNoSchedule, not NoSchedule
+        // as on a real cluster's gateway nodes, so the packet tests' pods still land here.
+        [GATEWAY_NODE_LABEL]: 'true',
         'kubernetes.io/hostname': NODE,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
@@ -123,7 +127,10 @@ async function registerNode(): Promise<void> {
     spec: {
       podCIDR: POD_CIDR,
       podCIDRs: [POD_CIDR],
-      taints: [{ key: REAL_NODE_LABEL, value: 'true', effect: 'NoSchedule' }],
+      taints: [
+        { key: REAL_NODE_LABEL, value: 'true', effect: 'NoSchedule' },
+        { key: GATEWAY_NODE_LABEL, value: 'true', effect: 'PreferNoSchedule' },
+      ],
     },
   };
   try {
@@ -216,8 +223,15 @@ const runningWritten = new Map<string, Promise<void>>();
 
 const [cidrBase] = POD_CIDR.split('/') as [string];
 const cidrPrefix = cidrBase.split('.').slice(0, 3).join('.');
-function allocateIP(): string {
+function allocateIP(pod: V1Pod): string {
   const taken = new Set([...running.values()].map((r) => r.ip));
+  const fixed = fixedAddress(pod);
+  if (fixed !== undefined) {
+    if (!fixed.startsWith(`${cidrPrefix}.`) || fixed.endsWith('.0') || fixed.endsWith('.1') || fixed.endsWith('.255'))
+      throw new Error(`fixed address ${fixed} is not a pod address of ${NODE} (${POD_CIDR})`);
+    if (taken.has(fixed)) throw new Error(`fixed address ${fixed} is held by another pod`);
+    return fixed;
+  }
   // .1 is the node's own address; .255 the /24's broadcast.
   for (let i = 2; i < 255; i++) if (!taken.has(`${cidrPrefix}.${i}`)) return `${cidrPrefix}.${i}`;
   throw new Error(`pod CIDR ${POD_CIDR} of ${NODE} is full`);
@@ -238,6 +252,18 @@ async function startPod(pod: V1Pod): Promise<void> {
   const programs = containers.map((c) => ({ c, program: programFor(c) }));
   const refused = programs.filter((p) => !p.program);
   const t = now();
+  if (programs.some((p) => p.program?.kind === 'haproxy') && !(await isGatewayNode(cluster, NODE))) {
+    running.set(uid, { podNs: '', ip: undefined, programs: [] });
+    await patchStatus(pod, {
+      phase: 'Pending',
+      hostIP: NODE_IP,
+      containerStatuses: containers.map((c) =>
+        containerStatus(c, { waiting: { reason: NOT_GATEWAY_NODE, message: `${NODE} is not labelled ${GATEWAY_NODE_LABEL}=true` } }, false),
+      ),
+    });
+    log(`${podKey(pod)}: ${NOT_GATEWAY_NODE}`);
+    return;
+  }
   if (refused.length) {
     running.set(uid, { podNs: '', ip: undefined, programs: [] });
     const message = (image: string | undefined): string =>
@@ -258,14 +284,14 @@ async function startPod(pod: V1Pod): Promise<void> {
     return;
   }
   const podNs = podNsOf(uid);
-  const podIP = allocateIP();
+  const podIP = allocateIP(pod);
   const entry: Running = { podNs, ip: podIP, programs: [] };
   running.set(uid, entry);
   let markRunning = (): void => undefined;
   runningWritten.set(uid, new Promise<void>((resolve) => (markRunning = resolve)));
   await unplumbPod(podNs);
   await plumbPod(NODE_NS, podNs, hostVethOf(uid), podIP);
-  for (const { program } of programs) entry.programs.push(...launch(pod, podNs, program!));
+  for (const { c, program } of programs) entry.programs.push(...(await launch(pod, podNs, c, program!)));
   await cluster.call('PATCH', podPath(pod), { metadata: { annotations: { [NETNS_ANNOTATION]: podNs } } }, 'application/merge-patch+json');
   await patchStatus(pod, {
     phase: 'Running',
@@ -284,8 +310,9 @@ async function startPod(pod: V1Pod): Promise<void> {
   log(`${podKey(pod)}: Running at ${podIP} in ${podNs}`);
 }
 
-function launch(pod: V1Pod, podNs: string, program: Program): ChildProcess[] {
+async function launch(pod: V1Pod, podNs: string, c: V1Container, program: Program): Promise<ChildProcess[]> {
   if (program.kind === 'idle') return [];
+  if (program.kind === 'haproxy') return [await gateway(pod, podNs, c, program.args)];
   if (program.kind === 'govcloud') return [runToCompletion(pod, podNs, program.args)];
   if (!program.tcp.length && !program.udp.length) return [];
   return [inNamespace(podNs, podNs, [SERVE, '--name', podKey(pod), '--tcp', program.tcp.join(','), '--udp', program.udp.join(',')])];
@@ -328,6 +355,30 @@ function runToCompletion(pod: V1Pod, podNs: string, args: string[]): ChildProces
   return child;
 }
 
+/** The gateway's HAProxy; its output is the pod's log. An exit (a bad configuration) makes the pod not Ready. */
+async function gateway(pod: V1Pod, podNs: string, c: V1Container, args: string[]): Promise<ChildProcess> {
+  mkdirSync(path.join(STATE, 'logs'), { recursive: true });
+  const logFd = openSync(path.join(STATE, 'logs', `${podNs}.log`), 'a');
+  const child = await runGateway({ cluster, node: NODE, state: STATE, podNs, logFd }, pod, c, args);
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (signal === 'SIGKILL') return;
+    const t = now();
+    void runningWritten
+      .get(pod.metadata!.uid!)
+      ?.then(() =>
+        patchStatus(pod, {
+          conditions: ['Ready', 'ContainersReady'].map((type) => ({ type, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: t })),
+          containerStatuses: [containerStatus(c, { terminated: { exitCode: code ?? 1, reason: 'Error', finishedAt: t } }, false)],
+        }),
+      )
+      .catch((err: unknown) => log(`${podKey(pod)}: status after exit: ${err instanceof Error ? err.message : String(err)}`));
+    log(`${podKey(pod)}: haproxy exited ${code ?? signal} (its log: ${podNs}.log)`);
+  });
+  return child;
+}
+
 async function patchStatus(pod: V1Pod, status: object): Promise<void> {
   await cluster.call('PATCH', `${podPath(pod)}/status`, { status }, 'application/merge-patch+json');
 }
@@ -337,6 +388,7 @@ async function stopPod(uid: string): Promise<void> {
   if (!entry) return;
   for (const p of entry.programs) p.kill('SIGKILL');
   if (entry.podNs) await unplumbPod(entry.podNs);
+  removePodFiles(STATE, uid);
   running.delete(uid);
   runningWritten.delete(uid);
 }

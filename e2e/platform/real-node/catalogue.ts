@@ -16,16 +16,28 @@ export type Program =
    * completion: its exit code and report ($GOVCLOUD_PROBE_REPORT) become the container's
    * terminated state and termination message.
    */
-  | { kind: 'govcloud'; args: string[] };
+  | { kind: 'govcloud'; args: string[] }
+  /**
+   * The exchange gateway (gateway-pod.ts): Debian's haproxy with the container's args, its
+   * volumes as files, on gateway nodes only.
+   */
+  | { kind: 'haproxy'; args: string[] };
 
 // Upstream's test images, by repository (any tag): agnhost (its serve-hostname / netexec
 // subcommands answer on the pod's ports; here every declared port answers whatever the args),
-// and pause (holds the network namespace).
-const CATALOGUE: ReadonlyArray<{ repository: string; program: (c: V1Container) => Program }> = [
+// pause (holds the network namespace), and HAProxy's official image (the exchange gateway).
+const CATALOGUE: ReadonlyArray<{ repository: string; program: (c: V1Container) => Program | undefined }> = [
   { repository: 'registry.k8s.io/e2e-test-images/agnhost', program: echoOnDeclaredPorts },
   { repository: 'registry.k8s.io/pause', program: () => ({ kind: 'idle' }) },
   { repository: 'registry.govcloud.local/govcloud/operator', program: (c) => ({ kind: 'govcloud', args: c.args ?? [] }) },
+  { repository: 'docker.io/library/haproxy', program: haproxy },
 ];
+
+/** The image's entrypoint runs haproxy with the args; a command other than haproxy is not runnable here. */
+function haproxy(c: V1Container): Program | undefined {
+  const [command, ...rest] = c.command ?? ['haproxy'];
+  return command === 'haproxy' ? { kind: 'haproxy', args: [...rest, ...(c.args ?? [])] } : undefined;
+}
 
 function echoOnDeclaredPorts(c: V1Container): Program {
   const ports = c.ports ?? [];

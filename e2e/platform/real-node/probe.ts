@@ -6,6 +6,7 @@
 //
 // result: "open"     the server's greeting came back (TCP: connected and read; UDP: answered)
 //         "refused"  TCP RST / ICMP port unreachable: reached, nothing listens
+//         "closed"   TCP: connected, then closed without a byte (a proxy that refuses, HAProxy's reject)
 //         "timeout"  no answer within the timeout: what a dropping NetworkPolicy looks like
 //         "error"    anything else (reply holds the message)
 import * as dgram from 'node:dgram';
@@ -19,7 +20,7 @@ export interface Target {
   protocol: 'tcp' | 'udp';
 }
 export interface ProbeResult extends Target {
-  result: 'open' | 'refused' | 'timeout' | 'error';
+  result: 'open' | 'refused' | 'closed' | 'timeout' | 'error';
   reply: string;
   ms: number;
 }
@@ -35,6 +36,7 @@ function probeTcp(t: Target, timeoutMs: number): Promise<ProbeResult> {
     };
     const timer = setTimeout(() => done('timeout', ''), timeoutMs);
     socket.once('data', (d) => done('open', d.toString().trim()));
+    socket.once('end', () => done('closed', ''));
     socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error', e.message));
   });
 }

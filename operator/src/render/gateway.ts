@@ -18,6 +18,10 @@
  *   pair's window (the gateway's clock, to the millisecond, even if the re-render at the
  *   boundary is late). Everything else is refused; every decision is one
  *   JSON log line.
+ * - ServiceAccount and Deployment `govcloud-gateway` in the system namespace: one HAProxy pod
+ *   with the configuration and the certificates' Secrets in one projected volume, at the data
+ *   centre's gateway address (Calico's fixed-address annotation), on the nodes labelled and
+ *   tainted `govcloud.dev/exchange-gateway` only; a changed configuration rolls the pod.
  * - Certificates (cert-manager.io/v1) in the system namespace: one per consumer workspace
  *   with a route out of D (client), one for the gateway where routes come in (server); the
  *   keys stay with the gateway, never in a tenant's namespace (as X-Road's security server
@@ -30,6 +34,7 @@
  * Not served: agency-to-agency links across data centres (a link names no Service to forward
  * to); the rules (model/rules/links.ts) refuse them.
  */
+import { createHash } from 'node:crypto';
 import { SYSTEM_NAMESPACE, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { exchangeRefusal } from '../model/policy.ts';
@@ -51,9 +56,29 @@ export const EXCHANGE_PORT = 8443;
 export const LISTEN_PORT_BASE = 20000;
 export const LISTEN_PORT_SPAN = 10000;
 export const TRUST_DOMAIN = 'govcloud.dev';
-/** Where the gateway finds its certificates: `<secret>.pem` (certificate and key), and the CA. */
-export const CERT_DIR = '/etc/govcloud-gateway/certs';
-export const CA_FILE = '/etc/govcloud-gateway/ca.crt';
+/**
+ * Where the gateway's pod finds its files: one projected volume holding the configuration and,
+ * from each cert-manager Secret (`tls.crt`, `tls.key`, `ca.crt`), `certs/<secret>.crt` and
+ * `certs/<secret>.crt.key` (HAProxy 2.6 loads the key from `<crt>.key` when the certificate
+ * file holds none) and the CA as `ca.crt`.
+ */
+export const GATEWAY_DIR = '/etc/govcloud-gateway';
+export const CONFIG_FILE = `${GATEWAY_DIR}/${GATEWAY_CONFIG_KEY}`;
+export const CERT_DIR = `${GATEWAY_DIR}/certs`;
+export const CA_FILE = `${GATEWAY_DIR}/ca.crt`;
+/**
+ * Upstream's image, at the release Debian 12 packages (the local platform runs that binary).
+ * Pinned by tag: no registry that serves image digests is reachable from here to read one.
+ */
+export const GATEWAY_IMAGE = 'docker.io/library/haproxy:2.6.12';
+/** The image's own user (haproxy, 99): the files are readable by its group. */
+const GATEWAY_UID = 99;
+/** Label and taint of the nodes that run gateways and nothing else (the threat model). */
+export const GATEWAY_NODE_KEY = 'govcloud.dev/exchange-gateway';
+/** The pod's fixed address, in Calico's annotation (the IPAM most on-premises clusters run). */
+export const FIXED_ADDRESS_ANNOTATION = 'cni.projectcalico.org/ipAddrs';
+/** A hash of the configuration on the pod template: a changed configuration rolls the pod. */
+export const CONFIG_HASH_ANNOTATION = 'govcloud.dev/config-hash';
 export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
 export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';
 
@@ -283,13 +308,18 @@ function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: R
     const incoming = routes.filter((r) => r.provider.dataCentre === dc);
     const issuer = endpoints.get(dc)?.issuer ?? DEFAULT_ISSUER;
     const system = (name: string, agency?: string): MetaOptions => ({ name, namespace: SYSTEM_NAMESPACE, owner, ...(agency ? { agency } : {}) });
+    const config = haproxyConfig(dc, outgoing, incoming, endpoints);
     out.add(dc, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: metadata({ ...system(GATEWAY_NAME), labels: { ...GATEWAY_POD_LABELS } }),
-      data: { [GATEWAY_CONFIG_KEY]: haproxyConfig(dc, outgoing, incoming, endpoints) },
+      data: { [GATEWAY_CONFIG_KEY]: config },
     });
     const clients = new Map(outgoing.map((r) => [workspaceCertificateName(r.consumer.agency, r.consumer.workspace), r]));
+    const secrets = [...clients.keys(), ...(incoming.length > 0 ? [gatewayCertificateName(dc)] : [])].sort(compareStrings);
+    const address = endpoints.get(dc)!.address;
+    const ports = [...new Set([...outgoing.map((r) => r.listenPort), ...(incoming.length > 0 ? [EXCHANGE_PORT] : [])])].sort((a, b) => a - b);
+    out.add(dc, ...gatewayWorkload(system(GATEWAY_NAME), config, secrets, address, ports));
     for (const [name, r] of [...clients].sort(([a], [b]) => compareStrings(a, b))) {
       out.add(
         dc,
@@ -315,6 +345,81 @@ function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: R
     out.add(dc, ...workspacePolicies(owner, outgoing, incoming, platform), gatewayPolicy(owner, outgoing, incoming, endpoints));
   }
   return out.result();
+}
+
+/**
+ * The gateway's ServiceAccount and Deployment: one HAProxy pod at the data centre's gateway
+ * address, on the gateway nodes only. Recreate, not a rolling update: the fixed address can be
+ * held by one pod at a time. The pod needs no API access (no token) and writes nothing.
+ */
+function gatewayWorkload(meta: MetaOptions, config: string, secrets: string[], address: string, ports: number[]): DesiredObject[] {
+  const labels = { ...GATEWAY_POD_LABELS };
+  const sources: Record<string, unknown>[] = [{ configMap: { name: GATEWAY_NAME, items: [{ key: GATEWAY_CONFIG_KEY, path: GATEWAY_CONFIG_KEY }] } }];
+  secrets.forEach((secret, i) => {
+    const items = [
+      { key: 'tls.crt', path: `certs/${secret}.crt` },
+      { key: 'tls.key', path: `certs/${secret}.crt.key` },
+      // Every Secret of one issuer carries the same CA: the first one's is the gateway's trust.
+      ...(i === 0 ? [{ key: 'ca.crt', path: 'ca.crt' }] : []),
+    ];
+    sources.push({ secret: { name: secret, items } });
+  });
+  const resources = { cpu: '500m', memory: '256Mi' };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata({ ...meta, labels }), automountServiceAccountToken: false },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata({ ...meta, labels }),
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { ...labels } },
+        template: {
+          metadata: {
+            labels: { ...labels },
+            annotations: {
+              [CONFIG_HASH_ANNOTATION]: createHash('sha256').update(config).digest('hex').slice(0, 32),
+              [FIXED_ADDRESS_ANNOTATION]: JSON.stringify([address]),
+            },
+          },
+          spec: {
+            serviceAccountName: GATEWAY_NAME,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            nodeSelector: { [GATEWAY_NODE_KEY]: 'true' },
+            tolerations: [{ key: GATEWAY_NODE_KEY, operator: 'Exists' }],
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: GATEWAY_UID,
+              runAsGroup: GATEWAY_UID,
+              fsGroup: GATEWAY_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'haproxy',
+                image: GATEWAY_IMAGE,
+                command: ['haproxy'],
+                args: ['-db', '-f', CONFIG_FILE],
+                ports: ports.map((port) => ({ containerPort: port, protocol: 'TCP' })),
+                resources: { requests: { ...resources }, limits: { ...resources } },
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [{ name: 'gateway', mountPath: GATEWAY_DIR, readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'gateway', projected: { defaultMode: 0o440, sources } }],
+          },
+        },
+      },
+    },
+  ];
 }
 
 function certificate(
@@ -463,7 +568,7 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
       `  default_backend ${name}`,
       '',
       `backend ${name}`,
-      `  server ${route.provider.dataCentre} ${bracket(remote)}:${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${workspaceCertificateName(route.consumer.agency, route.consumer.workspace)}.pem ` +
+      `  server ${route.provider.dataCentre} ${bracket(remote)}:${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${workspaceCertificateName(route.consumer.agency, route.consumer.workspace)}.crt ` +
         `ca-file ${CA_FILE} verify required sni str(${route.provider.host})`,
     );
   }
@@ -471,7 +576,7 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
     lines.push(
       '',
       'frontend exchange-in',
-      `  bind :${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${gatewayCertificateName(dc)}.pem ca-file ${CA_FILE} verify required`,
+      `  bind :${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${gatewayCertificateName(dc)}.crt ca-file ${CA_FILE} verify required`,
       `  tcp-request content set-var(sess.gateway) str(${dc})`,
       '  tcp-request content set-var(sess.side) str(in)',
       '  tcp-request content set-var(sess.consumer) ssl_c_s_dn(CN)',

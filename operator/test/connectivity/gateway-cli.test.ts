@@ -34,17 +34,19 @@ async function withPlatform(p: Platform, args: string[]): Promise<{ code: number
 
 const exchange = (o: Parameters<typeof exchangePlatform>[0] = {}) => exchangePlatform({ mofIn: ['dc-hanoi', 'dc-hcm'], ...o });
 
-test('summary: the pair from dc-hcm counts as reachable via gateway, with its grant and end; nothing else does', async () => {
+test('summary: the pair from dc-hcm counts as reachable via gateway, with its grant and end; by range only gateway reaches gateway', async () => {
   const r = await withPlatform(exchange(), ['--now', NOW]);
   assert.is(r.code, 0, r.out + r.err);
-  assert.match(r.out, 'Across data centres, via network range: 0 paths open');
+  assert.match(r.out, 'Across data centres, via network range: 1 path open');
+  assert.match(r.out, /^dc-hcm +dc-hanoi govcloud-system\/govcloud-gateway \(Deployment\) +8443\/TCP +partial +1: govcloud-system$/m);
   assert.match(r.out, 'Across data centres, via gateway: 1 path open');
   assert.match(
     r.out,
     /^dc-hcm +dc-hanoi bo-cong-an-app\/svc-dan-cu \(Service\) +8443\/TCP +allowed +grant bo-cong-an\/g, until 2026-06-01T01:00:00\.750Z +1: bo-tai-chinh-thue$/m,
   );
   const json = JSON.parse((await withPlatform(exchange(), ['--now', NOW, '-o', 'json'])).out);
-  assert.equal(json.crossDataCentre, { paths: 0, open: [] }, 'no network range reaches it');
+  assert.is(json.crossDataCentre.paths, 1, 'no network range reaches the service: only the gateways reach each other');
+  assert.is(json.crossDataCentre.open[0].to.name, 'govcloud-gateway');
   assert.is(json.viaGateway.paths, 1);
   assert.equal(json.viaGateway.open[0], {
     from: 'dc-hcm',

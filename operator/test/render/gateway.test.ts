@@ -61,7 +61,7 @@ test('a current pair across data centres: one route, the consumer gateway listen
   assert.ok(out.includes('  tcp-request content set-var(sess.consumer) str(G12/thue)\n'), out);
   assert.ok(
     out.includes(
-      `  server dc-hanoi 10.10.255.1:8443 ssl crt /etc/govcloud-gateway/certs/gw-bo-tai-chinh.thue.pem ca-file /etc/govcloud-gateway/ca.crt verify required sni str(svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev)\n`,
+      `  server dc-hanoi 10.10.255.1:8443 ssl crt /etc/govcloud-gateway/certs/gw-bo-tai-chinh.thue.crt ca-file /etc/govcloud-gateway/ca.crt verify required sni str(svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev)\n`,
     ),
     out,
   );
@@ -70,7 +70,7 @@ test('a current pair across data centres: one route, the consumer gateway listen
   const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
   const inbound = config(hanoi);
   assert.ok(
-    inbound.includes('  bind :8443 ssl crt /etc/govcloud-gateway/certs/gw-dc-hanoi.pem ca-file /etc/govcloud-gateway/ca.crt verify required\n'),
+    inbound.includes('  bind :8443 ssl crt /etc/govcloud-gateway/certs/gw-dc-hanoi.crt ca-file /etc/govcloud-gateway/ca.crt verify required\n'),
     inbound,
   );
   assert.ok(
@@ -227,6 +227,82 @@ test('listener ports stay put when another route comes', () => {
 
 test('the endpoints come from the DataCentres that declare an exchange gateway, with their issuer where one is named', () => {
   assert.equal([...gatewayEndpoints(crossPlatform())], [...ENDPOINTS]);
+});
+
+test('the workload: one HAProxy pod per data centre at its gateway address, on the gateway nodes, with the configuration and the Secrets as files', () => {
+  const r = renderGateways(crossPlatform(), NOW, ENDPOINTS);
+  const port = r.routes[0]!.listenPort;
+  const hcm = objectsIn(r.perDataCentre, 'dc-hcm');
+  assert.is(at(get(hcm, 'ServiceAccount', 'govcloud-system', 'govcloud-gateway'), 'automountServiceAccountToken'), false);
+  const deployment = get(hcm, 'Deployment', 'govcloud-system', 'govcloud-gateway');
+  assert.equal(at(deployment, 'spec', 'strategy'), { type: 'Recreate' }, 'one pod at a time holds the fixed address');
+  const template = at(deployment, 'spec', 'template') as { metadata: { labels: object; annotations: Record<string, string> }; spec: Record<string, unknown> };
+  assert.equal(template.metadata.labels, { 'app.kubernetes.io/name': 'govcloud-gateway' }, 'what the policies select');
+  assert.is(template.metadata.annotations['cni.projectcalico.org/ipAddrs'], '["10.20.255.1"]');
+  assert.match(template.metadata.annotations['govcloud.dev/config-hash']!, /^[0-9a-f]{32}$/);
+  const spec = template.spec;
+  assert.equal(spec.nodeSelector, { 'govcloud.dev/exchange-gateway': 'true' });
+  assert.equal(spec.tolerations, [{ key: 'govcloud.dev/exchange-gateway', operator: 'Exists' }]);
+  assert.is(spec.automountServiceAccountToken, false);
+  const container = (spec.containers as Record<string, unknown>[])[0]!;
+  assert.is(container.image, 'docker.io/library/haproxy:2.6.12');
+  assert.equal([container.command, container.args], [['haproxy'], ['-db', '-f', '/etc/govcloud-gateway/haproxy.cfg']]);
+  assert.equal(container.ports, [{ containerPort: port, protocol: 'TCP' }], 'a consumer side: its listeners only');
+  assert.equal(container.securityContext, {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  assert.equal(container.volumeMounts, [{ name: 'gateway', mountPath: '/etc/govcloud-gateway', readOnly: true }]);
+  assert.equal(spec.volumes, [
+    {
+      name: 'gateway',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { configMap: { name: 'govcloud-gateway', items: [{ key: 'haproxy.cfg', path: 'haproxy.cfg' }] } },
+          {
+            secret: {
+              name: 'gw-bo-tai-chinh.thue',
+              items: [
+                { key: 'tls.crt', path: 'certs/gw-bo-tai-chinh.thue.crt' },
+                { key: 'tls.key', path: 'certs/gw-bo-tai-chinh.thue.crt.key' },
+                { key: 'ca.crt', path: 'ca.crt' },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ]);
+  const hanoi = get(objectsIn(r.perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway');
+  assert.equal(
+    at(hanoi, 'spec', 'template', 'spec', 'containers', 0, 'ports'),
+    [{ containerPort: 8443, protocol: 'TCP' }],
+    'a provider side: the exchange port',
+  );
+  assert.is(at(hanoi, 'spec', 'template', 'metadata', 'annotations', 'cni.projectcalico.org/ipAddrs'), '["10.10.255.1"]');
+});
+
+test('a changed configuration changes the hash on the pod template, so the pod rolls; the same configuration keeps it', () => {
+  const hash = (validUntil: string) =>
+    at(
+      get(
+        objectsIn(renderGateways(crossPlatform({ grants: [gr({ validUntil })] }), NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'),
+        'Deployment',
+        'govcloud-system',
+        'govcloud-gateway',
+      ),
+      'spec',
+      'template',
+      'metadata',
+      'annotations',
+      'govcloud.dev/config-hash',
+    );
+  assert.is(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T01:00:00.750Z'));
+  assert.is.not(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T02:00:00.000Z'));
 });
 
 test.run();
