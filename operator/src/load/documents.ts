@@ -123,7 +123,14 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     return { documents, problems };
   }
 
-  for (const doc of docs) {
+  // The parsed documents and their syntax trees weigh kilobytes per node: they are dropped
+  // once converted, and parsed again (once per file) only where a problem needs a place.
+  let reparsed: Document.Parsed[] | undefined;
+  const nodeAt = (index: number, path: readonly (string | number)[]): unknown => {
+    reparsed ??= withPlainEnv(() => parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false })) as Document.Parsed[];
+    return reparsed[index]?.getIn(path, true);
+  };
+  for (const [index, doc] of docs.entries()) {
     const start = doc.contents && isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : doc.range[0];
     const docLine = lineAt(start);
     const firstError = doc.errors[0];
@@ -160,7 +167,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     }
     const placeOf = (path: readonly (string | number)[]): Place => {
       for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n), true);
+        const node = nodeAt(index, path.slice(0, n));
         if (isNode(node) && node.range) return n === path.length ? placeAt(node.range[0], node.range[1]) : placeAt(node.range[0]);
       }
       return placeAt(start);
