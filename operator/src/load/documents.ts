@@ -46,8 +46,15 @@ export interface LoadResult {
   files: string[];
 }
 
-/** Reads the files and folders named (folders walked as expandPaths walks them). */
-export async function loadPaths(paths: readonly string[], cwd = process.cwd()): Promise<LoadResult> {
+/**
+ * Files parsed by an earlier loadPaths, by the name it gave them (relative to its working
+ * folder): a second read of the same tree at another place (`plan --base`) parses again only
+ * the files whose bytes differ. The parse is pure, so a file's documents can be shared.
+ */
+export type ParsedFiles = Map<string, { bytes: Uint8Array; documents: LoadedDocument[]; problems: Problem[] }>;
+
+/** Reads the files and folders named (folders walked as expandPaths walks them); `parsed` is read and filled. */
+export async function loadPaths(paths: readonly string[], cwd = process.cwd(), parsed?: ParsedFiles): Promise<LoadResult> {
   const listed = await expandPaths(paths, cwd);
   const result: LoadResult = { documents: [], problems: [...listed.problems], files: [] };
   for (const path of listed.files) {
@@ -69,9 +76,15 @@ export async function loadPaths(paths: readonly string[], cwd = process.cwd()): 
       result.problems.push({ file, line: 0, object: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
-    const parsed = parseYamlText(file, bytes);
-    for (const d of parsed.documents) result.documents.push(d);
-    for (const p of parsed.problems) result.problems.push(p);
+    const known = parsed?.get(file);
+    let read: { documents: LoadedDocument[]; problems: Problem[] };
+    if (known !== undefined && Buffer.compare(known.bytes, bytes) === 0) read = known;
+    else {
+      read = parseYamlText(file, bytes);
+      parsed?.set(file, { bytes, ...read });
+    }
+    for (const d of read.documents) result.documents.push(d);
+    for (const p of read.problems) result.problems.push(p);
   }
   return result;
 }
