@@ -7,7 +7,7 @@ import { LABELS } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { renderAgency } from './agency.ts';
 import { renderLink } from './link.ts';
-import { compareIssues, compareStrings, objectIdentity, PerDataCentre } from './meta.ts';
+import { compareIssues, compareStrings, PerDataCentre } from './meta.ts';
 import { platformObjects } from './platform-objects.ts';
 import { renderService } from './service.ts';
 import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
@@ -69,13 +69,12 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
  * owner gets an issue. Names are chosen so that this does not happen; this is the guard.
  */
 function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssue[]): DesiredObject[] {
-  const kept = new Map<string, DesiredObject>();
   const result: DesiredObject[] = [];
+  // In apply order (compareObjects) objects of one identity are next to each other: each is compared with the first of its run.
+  let first: DesiredObject | undefined;
   for (const object of objects) {
-    const id = objectIdentity(object);
-    const first = kept.get(id);
-    if (!first) {
-      kept.set(id, object);
+    if (first === undefined || !sameIdentity(first, object)) {
+      first = object;
       result.push(object);
       continue;
     }
@@ -91,4 +90,8 @@ function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssu
     });
   }
   return result;
+}
+
+function sameIdentity(a: DesiredObject, b: DesiredObject): boolean {
+  return a.kind === b.kind && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '') && a.apiVersion === b.apiVersion;
 }
