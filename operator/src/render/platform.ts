@@ -12,9 +12,10 @@ import { platformObjects } from './platform-objects.ts';
 import { renderService } from './service.ts';
 import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
 import { earliest } from '../model/window.ts';
+import { addressPlan } from '../model/addresses.ts';
 
 export interface PlatformRender {
-  /** Every data centre of the platform (also those with nothing rendered), by name. */
+  /** Every data centre of the platform (also those with nothing rendered), by name. Read only: objects may share values. */
   perDataCentre: Rendered[];
   issues: RenderIssue[];
   /** The earliest time a link, request or grant window opens or closes. */
@@ -38,8 +39,10 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     out.touch(dc.metadata.name);
     out.add(dc.metadata.name, ...platformObjects(dc, platform.dataCentres));
   }
+  // The objects are only read (plan, connectivity): no copy of each, and the address plan read once.
+  const agencyOptions = { plan: addressPlan(platform.dataCentres), copy: false };
   for (const agency of [...platform.agencies].sort(byNamespacedName)) {
-    const r = renderAgency(platform, agency);
+    const r = renderAgency(platform, agency, agencyOptions);
     add(r.perDataCentre);
     issues.push(...r.issues);
   }
@@ -55,7 +58,7 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     issues.push(...r.issues);
     changes.push(r.nextChange);
   }
-  // The renderers hand back copies; platformObjects too.
+  // Read only from here on: no copy of the lot (the agencies' objects may share values).
   const perDataCentre = out.result({ copy: false }).map((r) => ({ dataCentre: r.dataCentre, objects: dedupe(r.dataCentre, r.objects, issues) }));
   const result: PlatformRender = { perDataCentre, issues: issues.sort(compareIssues) };
   const next = earliest(changes);
