@@ -96,5 +96,7 @@ function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssu
 }
 
 function sameIdentity(a: DesiredObject, b: DesiredObject): boolean {
-  return a.kind === b.kind && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '') && a.apiVersion === b.apiVersion;
+  return (
+    a.kind === b.kind && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '') && a.apiVersion === b.apiVersion
+  );
 }

@@ -124,7 +124,7 @@ function planTable(paths: readonly string[], plan: PlatformRender, now: Date, re
   for (const d of dcs) {
     for (const o of d.objects) {
       let perDc = counts.get(o.kind);
-      if (perDc === undefined) counts.set(o.kind, (perDc = new Map()));
+      if (perDc === undefined) counts.set(o.kind, (perDc = new Map<string, number>()));
       perDc.set(d.dataCentre, (perDc.get(d.dataCentre) ?? 0) + 1);
     }
   }
