@@ -46,8 +46,15 @@ export interface LoadResult {
   files: string[];
 }
 
-/** Reads the files and folders named (folders walked as expandPaths walks them). */
-export async function loadPaths(paths: readonly string[], cwd = process.cwd()): Promise<LoadResult> {
+/**
+ * Files parsed by an earlier loadPaths, by the name it gave them (relative to its working
+ * folder): a second read of the same tree at another place (`plan --base`) parses again only
+ * the files whose bytes differ. The parse is pure, so a file's documents can be shared.
+ */
+export type ParsedFiles = Map<string, { bytes: Uint8Array; documents: LoadedDocument[]; problems: Problem[] }>;
+
+/** Reads the files and folders named (folders walked as expandPaths walks them); `parsed` is read and filled. */
+export async function loadPaths(paths: readonly string[], cwd = process.cwd(), parsed?: ParsedFiles): Promise<LoadResult> {
   const listed = await expandPaths(paths, cwd);
   const result: LoadResult = { documents: [], problems: [...listed.problems], files: [] };
   for (const path of listed.files) {
@@ -69,9 +76,15 @@ export async function loadPaths(paths: readonly string[], cwd = process.cwd()): 
       result.problems.push({ file, line: 0, object: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
-    const parsed = parseYamlText(file, bytes);
-    for (const d of parsed.documents) result.documents.push(d);
-    for (const p of parsed.problems) result.problems.push(p);
+    const known = parsed?.get(file);
+    let read: { documents: LoadedDocument[]; problems: Problem[] };
+    if (known !== undefined && Buffer.compare(known.bytes, bytes) === 0) read = known;
+    else {
+      read = parseYamlText(file, bytes);
+      parsed?.set(file, { bytes, ...read });
+    }
+    for (const d of read.documents) result.documents.push(d);
+    for (const p of read.problems) result.problems.push(p);
   }
   return result;
 }
@@ -116,14 +129,21 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
   let docs: Document.Parsed[];
   try {
     // Duplicate keys are found by checkCollections: the parser's own check is quadratic in the keys of a mapping.
-    const all = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    const all = withPlainEnv(() => parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false }));
     docs = Array.isArray(all) ? all : [all];
   } catch (err) {
     fileProblem(1, err instanceof RangeError ? 'document is nested too deeply to read' : `cannot parse YAML: ${(err as Error).message}`);
     return { documents, problems };
   }
 
-  for (const doc of docs) {
+  // The parsed documents and their syntax trees weigh kilobytes per node: they are dropped
+  // once converted, and parsed again (once per file) only where a problem needs a place.
+  let reparsed: Document.Parsed[] | undefined;
+  const nodeAt = (index: number, path: readonly (string | number)[]): unknown => {
+    reparsed ??= withPlainEnv(() => parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false })) as Document.Parsed[];
+    return reparsed[index]?.getIn(path, true);
+  };
+  for (const [index, doc] of docs.entries()) {
     const start = doc.contents && isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : doc.range[0];
     const docLine = lineAt(start);
     const firstError = doc.errors[0];
@@ -160,7 +180,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     }
     const placeOf = (path: readonly (string | number)[]): Place => {
       for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n), true);
+        const node = nodeAt(index, path.slice(0, n));
         if (isNode(node) && node.range) return n === path.length ? placeAt(node.range[0], node.range[1]) : placeAt(node.range[0]);
       }
       return placeAt(start);
@@ -168,6 +188,23 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     documents.push({ file, line: docLine, value, placeOf, lineOf: (path) => placeOf(path).line });
   }
   return { documents, problems };
+}
+
+/**
+ * Runs `parse` with process.env a plain object holding the variables the `yaml` package
+ * reads (its debug switches). Its parser reads `process.env.LOG_TOKENS` once per token,
+ * and every read of the real process.env asks the C library: a fifth of the parse at
+ * 5,000 files (a whole copy of the environment per file costs as much again). The parse is
+ * synchronous, so nothing else sees the stand-in.
+ */
+function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { LOG_TOKENS: env.LOG_TOKENS, LOG_STREAM: env.LOG_STREAM };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
 }
 
 function yamlMessage(message: string): string {

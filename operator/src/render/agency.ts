@@ -305,14 +305,22 @@ function hubObjects(agency: Agency, code: string): DesiredObject[] {
   return objects;
 }
 
-export function renderAgency(platform: Platform, agency: Agency): AgencyRender {
+/** For a caller rendering many agencies of one platform and only reading the objects (renderPlatform). */
+export interface RenderAgencyOptions {
+  /** addressPlan(platform.dataCentres), read once for all the agencies. */
+  plan?: AddressPlan;
+  /** false: the objects may share values with each other and with the platform (nothing changes them). */
+  copy?: boolean;
+}
+
+export function renderAgency(platform: Platform, agency: Agency, options: RenderAgencyOptions = {}): AgencyRender {
   const placement = placementOf(platform, agency);
   const issues = [...placement.issues];
   const out = new PerDataCentre();
   const code = placement.code;
   if (code === undefined) return { perDataCentre: [], issues, placed: [] };
   const owner = agencyOwner(agency);
-  const plan = addressPlan(platform.dataCentres);
+  const plan = options.plan ?? addressPlan(platform.dataCentres);
   // Workspaces by name; the schema keeps names unique, a duplicate is reported and skipped.
   const seen = new Set<string>();
   const workspaces: { workspace: Agency['spec']['workspaces'][number]; index: number }[] = [];
@@ -345,5 +353,5 @@ export function renderAgency(platform: Platform, agency: Agency): AgencyRender {
   const hub = hubDataCentre(platform);
   if (hub.ok) out.add(hub.dataCentre.metadata.name, ...hubObjects(agency, code));
   else issues.push({ owner, reason: hub.reason, message: hub.message });
-  return { perDataCentre: out.result(), issues, placed: placement.placed.map((p) => p.dataCentre.metadata.name), code };
+  return { perDataCentre: out.result({ copy: options.copy ?? true }), issues, placed: placement.placed.map((p) => p.dataCentre.metadata.name), code };
 }

@@ -7,15 +7,16 @@ import { LABELS, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { renderAgency } from './agency.ts';
 import { renderLink } from './link.ts';
-import { compareIssues, compareStrings, objectIdentity, PerDataCentre } from './meta.ts';
+import { compareIssues, compareStrings, PerDataCentre } from './meta.ts';
 import { platformObjects } from './platform-objects.ts';
 import { gatewayEndpoints, renderGateways } from './gateway.ts';
 import { renderService, type ServiceRender } from './service.ts';
 import type { DesiredObject, Rendered, RenderIssue } from './types.ts';
 import { earliest } from '../model/window.ts';
+import { addressPlan } from '../model/addresses.ts';
 
 export interface PlatformRender {
-  /** Every data centre of the platform (also those with nothing rendered), by name. */
+  /** Every data centre of the platform (also those with nothing rendered), by name. Read only: objects may share values. */
   perDataCentre: Rendered[];
   issues: RenderIssue[];
   /** The earliest time a link, request or grant window opens or closes (a gateway's routes among them). */
@@ -39,8 +40,10 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     out.touch(dc.metadata.name);
     out.add(dc.metadata.name, ...platformObjects(dc, platform.dataCentres));
   }
+  // The objects are only read (plan, connectivity): no copy of each, and the address plan read once.
+  const agencyOptions = { plan: addressPlan(platform.dataCentres), copy: false };
   for (const agency of [...platform.agencies].sort(byNamespacedName)) {
-    const r = renderAgency(platform, agency);
+    const r = renderAgency(platform, agency, agencyOptions);
     add(r.perDataCentre);
     issues.push(...r.issues);
   }
@@ -62,7 +65,7 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
   add(gateways.perDataCentre);
   issues.push(...gateways.issues);
   changes.push(gateways.nextChange);
-  // The renderers hand back copies; platformObjects too.
+  // Read only from here on: no copy of the lot (the agencies' objects may share values).
   const perDataCentre = out.result({ copy: false }).map((r) => ({ dataCentre: r.dataCentre, objects: dedupe(r.dataCentre, r.objects, issues) }));
   const result: PlatformRender = { perDataCentre, issues: issues.sort(compareIssues) };
   const next = earliest(changes);
@@ -76,13 +79,12 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
  * owner gets an issue. Names are chosen so that this does not happen; this is the guard.
  */
 function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssue[]): DesiredObject[] {
-  const kept = new Map<string, DesiredObject>();
   const result: DesiredObject[] = [];
+  // In apply order (compareObjects) objects of one identity are next to each other: each is compared with the first of its run.
+  let first: DesiredObject | undefined;
   for (const object of objects) {
-    const id = objectIdentity(object);
-    const first = kept.get(id);
-    if (!first) {
-      kept.set(id, object);
+    if (first === undefined || !sameIdentity(first, object)) {
+      first = object;
       result.push(object);
       continue;
     }
@@ -98,4 +100,10 @@ function dedupe(dataCentre: string, objects: DesiredObject[], issues: RenderIssu
     });
   }
   return result;
+}
+
+function sameIdentity(a: DesiredObject, b: DesiredObject): boolean {
+  return (
+    a.kind === b.kind && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '') && a.apiVersion === b.apiVersion
+  );
 }

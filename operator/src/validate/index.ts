@@ -11,7 +11,7 @@ import { fieldPath, formatProblem, type Problem } from '../load/problem.ts';
 import { emptyPlatform, PLATFORM_FIELD, type Platform } from '../model/platform.ts';
 import { checkPlatform, type ObjectRef, type PlatformObject } from '../model/rules.ts';
 import type { RuleObserver } from './cel.ts';
-import { classify } from './document.ts';
+import { classify, type Classified } from './document.ts';
 import type { Path } from './path.ts';
 import { checkWorkspaceObject, namespaceOf, workspaceNamespaces, workspacePolicyFor } from './workspace-objects.ts';
 import type { WorkspaceObjectPolicy } from '../render/index.ts';
@@ -22,6 +22,12 @@ export const MAX_PROBLEMS_PER_DOCUMENT = 30;
 export interface ValidationOptions {
   /** Told of every CEL rule evaluated (tests prove each rule runs). */
   observe?: RuleObserver;
+  /**
+   * Documents checked on their own by an earlier validateLoaded, by their value; read and
+   * filled. `plan --base` shares the documents of files unchanged between base and head, so
+   * each is checked once (the check is pure) and both platforms hold the same objects.
+   */
+  classified?: WeakMap<object, Classified>;
 }
 
 export interface Counts {
@@ -75,8 +81,10 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
   const alsoPresent: ObjectRef[] = [];
   const forWorkspaces: { doc: LoadedDocument; object: string; policy: WorkspaceObjectPolicy }[] = [];
 
+  // Only whole documents are looked up in options.classified: a List's items may repeat one value (a YAML alias).
+  const documentValues = options.classified ? new Set(load.documents.map((d) => d.value)) : undefined;
   for (const doc of expandLists(load.documents)) {
-    const c = classify(doc.value, options.observe);
+    const c = classifyOnce(doc.value, options, documentValues);
     if (c.sort === 'other') {
       counts.objects++;
       counts.other++;
@@ -134,6 +142,15 @@ export function validateLoaded(load: LoadResult, options: ValidationOptions = {}
   errors.sort(compareByPlace);
   warnings.sort(compareByPlace);
   return { errors, warnings, platform, counts, sourceOf };
+}
+
+function classifyOnce(value: unknown, options: ValidationOptions, documentValues: Set<unknown> | undefined): Classified {
+  const cache = options.observe === undefined && value !== null && typeof value === 'object' && documentValues?.has(value) ? options.classified : undefined;
+  const known = cache?.get(value as object);
+  if (known !== undefined) return known;
+  const c = classify(value, options.observe);
+  cache?.set(value as object, c);
+  return c;
 }
 
 /** File, line, then field and message: a stable order whatever the order of discovery. */

@@ -75,7 +75,8 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
   const problems: Problem[] = [];
   const workspaceOwner = new Map<string, string>();
   for (const agency of platform.agencies) for (const ns of workspaceNamespaces(agency)) workspaceOwner.set(ns, agency.metadata.name);
-  const agencyFiles = new Map<string, { object: string; place: Place }>();
+  // Where to point is looked up only for the files refused: finding a place may parse the file again.
+  const agencyFiles = new Map<string, { object: string; at: (path: (string | number)[]) => Place }>();
   const perFile = new Map<string, number>();
 
   for (const { doc, value, at } of objectsOf(load.documents)) {
@@ -93,7 +94,7 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
     if (govcloud && PLATFORM_KINDS.has(kind)) owner = { platform: true };
     else if (govcloud && kind === 'Agency') {
       owner = { agency: name, field: 'metadata.name', path: ['metadata', 'name'] };
-      agencyFiles.set(doc.file, { object, place: at(['kind']) });
+      agencyFiles.set(doc.file, { object, at });
     } else if (govcloud) {
       const agency = agencyNameOfHubNamespace(namespace);
       owner = agency ? { agency, field: 'metadata.namespace', path: ['metadata', 'namespace'] } : undefined;
@@ -134,11 +135,11 @@ export function checkOwners(load: LoadResult, platform: Platform): Problem[] {
       );
     }
   }
-  for (const [file, { object, place }] of agencyFiles) {
+  for (const [file, { object, at }] of agencyFiles) {
     if ((perFile.get(file) ?? 0) > 1) {
       problems.push({
         file,
-        ...place,
+        ...at(['kind']),
         object,
         message:
           'an Agency object sits in a file of its own: CODEOWNERS gives that file to the platform engineers (quota, placement, security level), the rest of the folder to the agency',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPaths, MAX_ALIASES, MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, parseYamlText } from '../../src/load/documents.ts';
+import { loadPaths, type ParsedFiles, MAX_ALIASES, MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, parseYamlText } from '../../src/load/documents.ts';
 import { expandPaths } from '../../src/load/files.ts';
 import { compareProblems, fieldPath, formatProblem } from '../../src/load/problem.ts';
 
@@ -149,6 +149,26 @@ test('problems: formatting, field paths and order', () => {
   const a = { file: 'a', line: 2, object: '', message: 'x' };
   const b = { file: 'a', line: 10, object: '', message: 'x' };
   assert.equal([b, a].sort(compareProblems), [a, b]);
+});
+
+test('loadPaths with files parsed before: the same bytes under the same name are not parsed again; changed ones are', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'govcloud-load-base-'));
+  const head = mkdtempSync(join(tmpdir(), 'govcloud-load-head-'));
+  try {
+    for (const dir of [base, head]) writeFileSync(join(dir, 'same.yaml'), 'a: 1\n');
+    writeFileSync(join(base, 'changed.yaml'), 'b: 1\n');
+    writeFileSync(join(head, 'changed.yaml'), 'b: 2\n');
+    const parsed: ParsedFiles = new Map();
+    const h = await loadPaths(['.'], head, parsed);
+    const b = await loadPaths(['.'], base, parsed);
+    const byFile = (r: typeof h) => new Map(r.documents.map((d) => [d.file, d]));
+    assert.is(byFile(b).get('same.yaml'), byFile(h).get('same.yaml'));
+    assert.equal(byFile(b).get('changed.yaml')!.value, { b: 1 });
+    assert.equal(byFile(h).get('changed.yaml')!.value, { b: 2 });
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+    rmSync(head, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -7,10 +7,11 @@ import { BaseError, openBase } from '../../gitops/base.ts';
 import { planDiff, type PlanDiff } from '../../gitops/plan-diff.ts';
 import { boundedMarkdown } from '../../gitops/bounded-markdown.ts';
 import { fencedBlock, planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../gitops/report.ts';
-import { loadPaths } from '../../load/documents.ts';
+import { loadPaths, type ParsedFiles } from '../../load/documents.ts';
 import type { Problem } from '../../load/problem.ts';
+import type { Classified } from '../../validate/document.ts';
 import { validateLoaded, type ValidationResult } from '../../validate/index.ts';
-import { loadAndValidate, printProblems, problemsText } from '../check.ts';
+import { printProblems, problemsText } from '../check.ts';
 import { InputError, UsageError } from '../command.ts';
 import { EXIT, type Io } from '../io.ts';
 
@@ -21,7 +22,10 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
   const outside = paths.find((_, i) => basePaths[i]!.startsWith('..') || isAbsolute(basePaths[i]!));
   if (outside !== undefined)
     throw new UsageError(`with --base, name paths inside the working folder (${outside} is not): they are read at the same place in the base`);
-  const head = await loadAndValidate(paths, io);
+  // The base's files that the change leaves alone are parsed and checked once, for both sides.
+  const parsed: ParsedFiles = new Map();
+  const classified = new WeakMap<object, Classified>();
+  const head = validateLoaded(await loadPaths(paths, io.cwd, parsed), { classified });
   if (head.errors.length > 0) {
     if (output === 'markdown') {
       const text = problemsText(paths, head, false).trimEnd().split('\n');
@@ -39,7 +43,7 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
   }
   let baseResult: ValidationResult;
   try {
-    const loaded = await loadPaths(basePaths, opened.cwd);
+    const loaded = await loadPaths(basePaths, opened.cwd, parsed);
     // A folder this change adds is empty at the base, not an error; none of them there is a wrong base.
     const missing = (p: Problem) => p.message === 'no such file or folder' && basePaths.includes(p.file);
     if (basePaths.every((path) => loaded.problems.some((p) => missing(p) && p.file === path))) {
@@ -48,7 +52,7 @@ export async function planAgainstBase(ref: string, paths: string[], output: stri
       );
     }
     loaded.problems = loaded.problems.filter((p) => !missing(p));
-    baseResult = validateLoaded(loaded);
+    baseResult = validateLoaded(loaded, { classified });
   } finally {
     await opened.dispose();
   }

@@ -119,9 +119,17 @@ function fieldParts(field: string): (string | number)[] {
 
 function planTable(paths: readonly string[], plan: PlatformRender, now: Date, result: ValidationResult, colour: boolean): string {
   const dcs = plan.perDataCentre;
-  const kinds: string[] = [];
-  for (const d of dcs) for (const o of d.objects) if (!kinds.includes(o.kind)) kinds.push(o.kind);
-  const countOf = (dc: string, kind: string) => dcs.find((d) => d.dataCentre === dc)?.objects.filter((o) => o.kind === kind).length ?? 0;
+  // Kinds in the order first met; one pass over the objects, which are hundreds of thousands at national scale.
+  const counts = new Map<string, Map<string, number>>();
+  for (const d of dcs) {
+    for (const o of d.objects) {
+      let perDc = counts.get(o.kind);
+      if (perDc === undefined) counts.set(o.kind, (perDc = new Map<string, number>()));
+      perDc.set(d.dataCentre, (perDc.get(d.dataCentre) ?? 0) + 1);
+    }
+  }
+  const kinds = [...counts.keys()];
+  const countOf = (dc: string, kind: string) => counts.get(kind)?.get(dc) ?? 0;
   const columns: Column[] = [{ header: 'KIND' }, ...dcs.map((d) => ({ header: d.dataCentre, align: 'right' as const }))];
   if (dcs.length > 1) columns.push({ header: 'TOTAL', align: 'right' });
   const rows = kinds.map((kind) => {
