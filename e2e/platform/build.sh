@@ -6,7 +6,8 @@
 #
 # usage: build.sh [--print-path NAME] [NAME...]
 #   NAME: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
-#   (default: all of them). --print-path prints where NAME's binary lives and exits.
+#   cert-manager (default: all but cert-manager, which is opt-in). --print-path prints where NAME's binary lives and exits;
+#   --print-path cert-manager-crds where cert-manager's CRDs (its module's deploy/crds) are.
 set -euo pipefail
 shopt -s inherit_errexit  # a failing step inside $(...) fails the build too
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +18,8 @@ if [[ ${1-} == kube-network-policies || ${2-} == kube-network-policies ]]; then
   exec "$here/build-enforcer.sh" "$@"
 fi
 
-ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
+DEFAULT=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
+ALL=("${DEFAULT[@]}" cert-manager)
 
 version_of() {
   case $1 in
@@ -25,19 +27,32 @@ version_of() {
     etcd) echo "$ETCD_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    cert-manager) echo "$CERT_MANAGER_VERSION" ;;
     *) echo "build.sh: unknown binary '$1' (known: ${ALL[*]})" >&2; return 2 ;;
   esac
 }
 bin_path() { echo "$GOVCLOUD_BIN/$1-$(version_of "$1")"; }
+crds_path() { echo "$GOVCLOUD_CACHE/crds/cert-manager-$CERT_MANAGER_VERSION.yaml"; }
 
 if [[ ${1-} == --print-path ]]; then
-  bin_path "${2:?--print-path NAME}"
+  if [[ ${2-} == cert-manager-crds ]]; then crds_path; else bin_path "${2:?--print-path NAME}"; fi
   exit 0
 fi
 
 names=("$@")
-(( ${#names[@]} )) || names=("${ALL[@]}")
+(( ${#names[@]} )) || names=("${DEFAULT[@]}")
 for n in "${names[@]}"; do version_of "$n" >/dev/null; done
+
+# cert-manager's CRDs come with its binary: the same module version's deploy/crds, all six
+# (acme.cert-manager.io too: the controller's shared informers know those kinds).
+if [[ " ${names[*]} " == *" cert-manager "* && ! -f $(crds_path) ]]; then
+  command -v go >/dev/null || { echo "build.sh: Go is not installed (need it to fetch cert-manager's CRDs)" >&2; exit 1; }
+  mod_dir=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [[ -d $mod_dir/deploy/crds ]] || { echo "build.sh: github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION has no deploy/crds" >&2; exit 1; }
+  mkdir -p "$(dirname "$(crds_path)")"
+  cat "$mod_dir"/deploy/crds/*.yaml >"$(crds_path).tmp" && mv -f "$(crds_path).tmp" "$(crds_path)"
+  echo "==> cert-manager $CERT_MANAGER_VERSION CRDs: $(crds_path)"
+fi
 
 # Which binaries are missing? If none, say so and stop before touching Go at all.
 missing=()
@@ -78,9 +93,12 @@ module_dir() {
             { rm -rf "$dir"; fail_module "$name" "k8s.io/kubernetes@$version" "$log"; }
         fi
       fi ;;
-    etcd|kwok|helm)
+    etcd|kwok|helm|cert-manager)
       local mod
-      case $name in etcd) mod=go.etcd.io/etcd/server/v3 ;; kwok) mod=sigs.k8s.io/kwok ;; helm) mod=helm.sh/helm/v3 ;; esac
+      case $name in
+        etcd) mod=go.etcd.io/etcd/server/v3 ;; kwok) mod=sigs.k8s.io/kwok ;; helm) mod=helm.sh/helm/v3 ;;
+        cert-manager) mod=github.com/cert-manager/cert-manager ;;
+      esac
       dir=$here/build/$name
       if ! grep -qE "^\s*(require )?${mod//./\\.} ${version//./\\.}( // indirect)?\$" "$dir/go.mod"; then
         dir=$GOVCLOUD_CACHE/src/$name-$version
@@ -99,7 +117,7 @@ module_dir() {
 package_of() {
   case $1 in
     kube-*|kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
-    etcd) echo "." ;;
+    etcd|cert-manager) echo "." ;;
     kwok) echo "sigs.k8s.io/kwok/cmd/kwok" ;;
     helm) echo "helm.sh/helm/v3/cmd/helm" ;;
   esac
@@ -126,6 +144,8 @@ ldflags_of() {
       flags+=" -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
       flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${BASH_REMATCH[1]}"
       flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${BASH_REMATCH[1]}" ;;
+    cert-manager)
+      flags+=" -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=$v" ;;
   esac
   echo "$flags"
 }
@@ -135,6 +155,7 @@ upstream_of() {
     etcd) echo "go.etcd.io/etcd/server/v3@$ETCD_VERSION" ;;
     kwok) echo "sigs.k8s.io/kwok@$KWOK_VERSION" ;;
     helm) echo "helm.sh/helm/v3@$HELM_VERSION" ;;
+    cert-manager) echo "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" ;;
   esac
 }
 

@@ -64,6 +64,6 @@ fi
 
 remove_real_node_network
 rm -f "$REAL_STATE/clusters" "$REAL_STATE"/*.sock "$REAL_STATE"/*.kubeconfig
-rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR" "$STATE/clusters"
+rm -rf "$STATE/etcd-data" "$STATE/ports" "$KUBECONFIG_OUT" "$KUBECONFIGS_DIR" "$STATE/clusters" "$STATE/cert-manager"
 for c in "${CLUSTERS[@]}"; do rm -rf "$STATE/$c"; done
 echo "==> platform down ($stopped processes stopped, none left); logs kept in $LOGS"

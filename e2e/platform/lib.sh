@@ -86,10 +86,12 @@ stop_component() {
 
 components_of() { local c=$1; echo "$c-kwok $c-scheduler $c-controller-manager $c-apiserver"; }
 # Every component, in the order to stop them (dependents first, etcd last). The real nodes'
-# agents and enforcers count for the clusters that got one (real-node/net.sh).
+# agents and enforcers count for the clusters that got one (real-node/net.sh), cert-manager's
+# controllers for those that run one (cert-manager.sh).
 all_components() {
   local c
   [[ -f $STATE/real-nodes/clusters ]] && for c in $(<"$STATE/real-nodes/clusters"); do echo "$c-enforcer $c-node-agent"; done
+  [[ -f $STATE/cert-manager/clusters ]] && for c in $(<"$STATE/cert-manager/clusters"); do echo "$c-cert-manager"; done
   for c in "${CLUSTERS[@]}"; do components_of "$c"; done
   echo etcd
 }

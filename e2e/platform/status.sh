@@ -4,9 +4,9 @@
 set -uo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-echo "pinned: Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION"
+echo "pinned: Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION, cert-manager $CERT_MANAGER_VERSION"
 echo "binaries: $GOVCLOUD_BIN"
-for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm; do
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm cert-manager; do
   p=$(bin "$b"); [[ -x $p ]] && s=built || s=missing
   printf '  %-24s %-8s %s\n' "$b" "$s" "$p"
 done
@@ -50,6 +50,9 @@ if [[ -f $REAL_STATE/clusters ]]; then
     fi
   done
 fi
+# shellcheck source=cert-manager.sh
+source "$here/cert-manager.sh"
+cert_manager_status
 left=$(our_netns | tr '\n' ' ')
 echo "network namespaces of this worktree: ${left:-none}"
 if ((up == all)); then

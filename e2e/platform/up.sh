@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local multi-data-centre platform: one etcd, and per cluster (CLUSTERS in lib.sh)
 # a kube-apiserver with its own --etcd-prefix, kube-controller-manager, kube-scheduler and
-# kwok with fake Nodes. Loopback only, ports picked free at start, state under .local/.
+# kwok with fake Nodes, and cert-manager (cert-manager.sh). Loopback only, ports picked free at start, state under .local/.
 #
 # Idempotent: whatever already runs (and answers) is reused; dead leftovers of a killed run
 # are cleaned. On failure or Ctrl-C, what this run started is stopped again and the tail of
@@ -429,6 +429,8 @@ nodes_ready() { # nodes_ready CLUSTER: all 3 fake nodes Ready
 
 # shellcheck source=real-node/up.sh
 source "$here/real-node/up.sh"
+# shellcheck source=cert-manager.sh
+source "$here/cert-manager.sh"
 
 # ================================================================= main
 need_tools
@@ -472,6 +474,7 @@ for c in "${CLUSTERS[@]}"; do
   done
 done
 start_real_nodes
+start_cert_manager
 write_kubeconfig "$KUBECONFIG_OUT" admin admin "${CLUSTERS[@]}"
 for c in "${CLUSTERS[@]}"; do echo "$c $(dc_range "$c")"; done >"$STATE/clusters"
 DONE=1

@@ -18,3 +18,8 @@ export KUBE_VERSION ETCD_VERSION KWOK_VERSION HELM_VERSION GOVCLOUD_CACHE GOVCLO
 # the patches in patches/kube-network-policies/ (build-enforcer.sh).
 : "${KNP_VERSION:=v1.1.1}"
 export KNP_VERSION
+# cert-manager's controller (the exchange gateways' certificates, issue 15), built from the root
+# module github.com/cert-manager/cert-manager through a small main (build/cert-manager/main.go):
+# the proxy does not serve upstream's cmd/controller module.
+: "${CERT_MANAGER_VERSION:=v1.21.2}"
+export CERT_MANAGER_VERSION
