@@ -9,7 +9,7 @@ cluster-build: ## build (or find cached) kube-apiserver, -controller-manager, -s
 	bash $(PLATFORM)/build.sh
 	bash $(PLATFORM)/build.sh kube-network-policies
 
-cluster-up: deps ## start (or reuse) the local clusters dc-hanoi (hub), dc-hcm, dc-danang (CLUSTERS=N: N of them, then dc-4...), each with a real node (REAL_NODES=0: without); CERT_MANAGER=1 adds cert-manager
+cluster-up: deps ## start (or reuse) the local clusters dc-hanoi (hub), dc-hcm, dc-danang (CLUSTERS=N: N of them, then dc-4...), each with a real node (REAL_NODES=0: without), and cert-manager (CERT_MANAGER=0: without)
 	$(if $(CLUSTERS),GOVCLOUD_CLUSTER_COUNT=$(CLUSTERS)) bash $(PLATFORM)/up.sh
 
 cluster-down: ## stop every process of the local platform, remove its network namespaces

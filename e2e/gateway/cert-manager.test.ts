@@ -3,8 +3,8 @@
 // workspace's Certificate, applied in govcloud-system of a member, becomes Ready with the
 // workspace's identity, signed by the platform's exchange CA (not the API servers' CA); a
 // deleted Secret is issued again; a Certificate naming an issuer that does not exist is never
-// issued and says why. On the local platform cert-manager is opt-in (`make cluster-up
-// CERT_MANAGER=1`); without it these tests are skipped, and say so.
+// issued and says why. On the local platform cert-manager runs unless the platform was
+// started with CERT_MANAGER=0; without it these tests are skipped, and say so.
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,9 +18,9 @@ import { ApiError, ROOT, e2eSuite, uniqueName, waitFor, type Cluster } from '../
 const test = e2eSuite('cert-manager');
 
 const PKI = path.join(ROOT, '.local/platform/pki');
-/** The local platform runs cert-manager only when started with CERT_MANAGER=1 (e2e/platform/cert-manager.sh). */
+/** The local platform runs cert-manager unless started with CERT_MANAGER=0 (e2e/platform/cert-manager.sh). */
 const LOCAL_WITHOUT_CERT_MANAGER = !process.env.GOVCLOUD_KUBECONFIG && !existsSync(path.join(ROOT, '.local/platform/cert-manager/clusters'));
-const SKIP_WHY = 'cert-manager does not run on the local platform: make cluster-up CERT_MANAGER=1';
+const SKIP_WHY = 'cert-manager does not run on the local platform: it was started with CERT_MANAGER=0';
 const CONSUMER_DC = 'dc-hcm';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 

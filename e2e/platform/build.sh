@@ -6,7 +6,7 @@
 #
 # usage: build.sh [--print-path NAME] [NAME...]
 #   NAME: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
-#   cert-manager (default: all but cert-manager, which is opt-in). --print-path prints where NAME's binary lives and exits;
+#   cert-manager (default: all but cert-manager, which up.sh builds when it starts it). --print-path prints where NAME's binary lives and exits;
 #   --print-path cert-manager-crds where cert-manager's CRDs (its module's deploy/crds) are.
 set -euo pipefail
 shopt -s inherit_errexit  # a failing step inside $(...) fails the build too

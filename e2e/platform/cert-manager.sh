@@ -4,14 +4,12 @@
 # platform's exchange CA. The exchange CA (pki/exchange-ca.*) signs the gateways' certificates
 # only; it is not the CA the API servers trust.
 #
-# Opt-in (`make cluster-up CERT_MANAGER=1`): its cold build costs more than `make test` can
-# spend (docs/local-platform.md, "cert-manager"). Unset, a running platform keeps what it has;
-# CERT_MANAGER=0 stops the controllers.
+# On by default, so `make test` proves the gateways' certificates with upstream's issuer (its
+# cold build: docs/local-platform.md, "cert-manager"). CERT_MANAGER=0 leaves it out, and stops
+# the controllers on a platform that runs them.
 
 CERT_MANAGER_STATE=$STATE/cert-manager
-if [[ -z ${CERT_MANAGER-} ]]; then
-  if [[ -s $CERT_MANAGER_STATE/clusters ]]; then CERT_MANAGER=1; else CERT_MANAGER=0; fi
-fi
+: "${CERT_MANAGER:=1}"
 CERT_MANAGER_NAMESPACE=cert-manager
 EXCHANGE_ISSUER=govcloud-platform-ca
 # What the exchange needs of upstream's controllers: the Certificate pipeline, the approver (a
@@ -70,7 +68,7 @@ start_cert_manager() {
   local clusters c crds pid
   clusters=$(cert_manager_clusters)
   if [[ -z $clusters ]]; then
-    log "cert-manager: not started (make cluster-up CERT_MANAGER=1 starts it)"
+    log "cert-manager: not started (CERT_MANAGER=0)"
     stop_cert_manager
     return 0
   fi
@@ -104,8 +102,8 @@ extendedKeyUsage=clientAuth"
       --controllers="$CERT_MANAGER_CONTROLLERS" --v=2
   done
   for c in $clusters; do
-    wait_until "$c-cert-manager" 60 issuer_ready "$c" ||
-      { FAILED=$c-cert-manager; die "$c: ClusterIssuer $EXCHANGE_ISSUER not Ready within 60 s"; }
+    wait_until "$c-cert-manager" 180 issuer_ready "$c" ||
+      { FAILED=$c-cert-manager; die "$c: ClusterIssuer $EXCHANGE_ISSUER not Ready within 180 s"; }
   done
   log "cert-manager: ClusterIssuer $EXCHANGE_ISSUER Ready in $(echo $clusters) ($((SECONDS - t1)) s)"
 }
@@ -120,7 +118,7 @@ stop_cert_manager() {
 }
 
 cert_manager_status() { # for status.sh: a row per controller, the ClusterIssuer's readiness
-  [[ -f $CERT_MANAGER_STATE/clusters ]] || { echo "cert-manager: not running (make cluster-up CERT_MANAGER=1)"; return 0; }
+  [[ -f $CERT_MANAGER_STATE/clusters ]] || { echo "cert-manager: not running (started with CERT_MANAGER=0)"; return 0; }
   echo "cert-manager $CERT_MANAGER_VERSION (ClusterIssuer $EXCHANGE_ISSUER, CA $PKI/exchange-ca.crt)"
   local c r
   for c in $(<"$CERT_MANAGER_STATE/clusters"); do
