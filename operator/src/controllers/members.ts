@@ -338,7 +338,9 @@ export class Member {
 
   private notifyIfChanged(): void {
     if (this.stopping.signal.aborted) return;
-    const signature = `${this.ready()}|${this.missing().map((m) => m.resource.kind)}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}|${JSON.stringify(this.result?.platformRoles)}`;
+    const signature = `${this.ready()}|${this.missing()
+      .map((m) => m.resource.kind)
+      .join(',')}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}|${JSON.stringify(this.result?.platformRoles)}`;
     if (signature === this.signature) return;
     this.signature = signature;
     this.events.onChange(this);
