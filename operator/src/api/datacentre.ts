@@ -47,9 +47,10 @@ const ExternalNetworks = Type.Object(
 
 const IssuerRef = Type.Object(
   {
-    kind: Type.Union([Type.Literal('Issuer'), Type.Literal('ClusterIssuer')], {
-      description: "cert-manager's issuer kind (an Issuer lives in govcloud-system).",
-    }),
+    // A string enum, as a structural schema needs (a union of literals has no type of its own).
+    kind: Type.Unsafe<'Issuer' | 'ClusterIssuer'>(
+      Type.String({ description: "cert-manager's issuer kind (an Issuer lives in govcloud-system).", enum: ['Issuer', 'ClusterIssuer'] }),
+    ),
     name: dnsLabel('Name of the issuer.', 253),
   },
   { description: 'A cert-manager issuer: where a national CA plugs in (its CA, Vault or external issuer).' },
@@ -64,8 +65,8 @@ const ExchangeGateway = Type.Object(
   },
   {
     description:
-      'The data centre\'s exchange gateway (docs/architecture.md, "Exchange across data centres"): on-request access and agency links across data centres pass only through the gateways of both, over mutual TLS with a certificate per agency workspace. ' +
-      'Without it (or without encryptedLinks), access across data centres stays closed. issuerRef default: ClusterIssuer govcloud-platform-ca.',
+      'The data centre\'s exchange gateway (docs/architecture.md, "Exchange across data centres"): on-request access across data centres (a request+grant pair whose consumer shares no data centre with the service) passes only through the gateways of both, over mutual TLS with a certificate per agency workspace; agency links do not cross data centres. ' +
+      'Without it (or without encryptedLinks), such access stays closed and govcloud validate refuses the pair. The Certificates need cert-manager in the cluster. issuerRef default: ClusterIssuer govcloud-platform-ca.',
   },
 );
 

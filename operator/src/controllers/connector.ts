@@ -38,6 +38,7 @@ export function kubeTransport(client: ClusterClient, timeouts: KubeTimeouts, onW
         apiVersion: resource.apiVersion,
         kind: resource.kind,
         plural: resource.plural,
+        ...(resource.namespace ? { namespace: resource.namespace } : {}),
         ...(selector ? { labelSelector: selector } : {}),
       });
       return boundedSource(inner, timeouts.requestMs);

@@ -1,6 +1,9 @@
 // DataCentre: connect to the data centre's cluster (and reconnect when its Secret changes),
 // put the objects every cluster holds once (platformObjects: the pod admission policy) in
-// place, check the govcloud ClusterRoles the chart installs there (the operator binds them
+// place, and its exchange gateway's (render/gateway.ts: the HAProxy ConfigMap, the
+// Certificates, the NetworkPolicies of the routes across data centres that the current
+// request+grant pairs open; re-rendered when a window opens or closes; a cluster without
+// cert-manager gets all but the Certificates, and the condition CertManagerMissing), check the govcloud ClusterRoles the chart installs there (the operator binds them
 // but may not write them), and report what the cluster is: connected, its version and ready
 // nodes, the agencies placed there and the capacity their quotas take. The member's probe
 // loop re-enqueues the key when any of that changes, so this needs no periodic resync.
@@ -12,9 +15,11 @@
 // also why it is not a rendered owner (rendered-owner.ts): nothing is withdrawn on rejection,
 // and what it reports is first the connection, then the apply.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
+import { agencyNameOfHubNamespace, SYSTEM_NAMESPACE, type Agency, type DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
-import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn } from '../render/index.ts';
+import { gatewayEndpoints, isGatewayObject, renderGateways } from '../render/gateway.ts';
+import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn, type DesiredObject } from '../render/index.ts';
+import { earliest } from '../model/window.ts';
 import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, requeueFor, type ControllerContext } from './context.ts';
 import { checkCredentials } from './credentials.ts';
@@ -22,7 +27,8 @@ import type { Member } from './members.ts';
 import { platformRoleProblems } from './platform-roles.ts';
 import { rejectedOutcome, rejectionOf } from './refusal.ts';
 import { conditionsFor, type Outcome } from './status.ts';
-import { changed, countsText, syncEverywhere } from './sync.ts';
+import { kindKey } from './resources.ts';
+import { changed, countsText, inManagedNamespaces, syncEverywhere, type Admission } from './sync.ts';
 import { itself, watch, watchEvery, type ControllerSetup, type HubView, type ObjectKey } from './watches.ts';
 
 export const DATACENTRE_CONTROLLER = 'datacentre';
@@ -126,6 +132,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     const drain = dc.spec.cordoned === true ? drainOf(ctx, name) : undefined;
     if (drain) status.drain = drainStatus(drain);
     let failure: string | undefined;
+    let gatewayChange: Date | undefined;
     const ready = member?.ready() === true;
     status.connected = ready;
     const probe = member?.probeResult();
@@ -143,24 +150,29 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
           ? { state: 'progressing', reason: 'Connecting', message: member.problem() ?? 'connecting' }
           : { state: 'degraded', reason: 'Unreachable', message: member.problem() ?? 'unreachable' };
     } else {
+      const gateway = gatewayObjectsIn(ctx, name, new Date(now));
+      gatewayChange = gateway.nextChange;
       const [result] = await syncEverywhere({
         ctx,
         controller: DATACENTRE_CONTROLLER,
         fieldManager: FIELD_MANAGER,
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
-        desired: new Map([[name, platformObjects(dc, ctx.hub.platform().dataCentres)]]),
+        desired: new Map([[name, [...platformObjects(dc, ctx.hub.platform().dataCentres), ...gateway.objects]]]),
         regarding: dc,
         signal,
-        // Shared by every agency: never pruned.
-        mayDelete: () => false,
-        admit: (_m, objects) => ({ objects, held: [] }),
+        // The platform objects are shared by every agency: never pruned. The gateway's go with their routes.
+        mayDelete: (live) => isGatewayObject(live),
+        admit: withInstalledKinds,
       }).then((all) => all.filter((o) => o.dataCentre === name));
       if (result && changed(result)) void ctx.recorder.normal(dc, 'Applied', 'Apply', `platform objects: ${countsText(result)}`);
       const rejection = rejectionOf(ctx.hub, dc);
       const roleProblems = probe ? platformRoleProblems(probe.platformRoles) : [];
+      const lacking = addOnsLacking(member, gateway.objects);
       if (result?.state === 'failed') {
         failure = result.message;
         outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
+      } else if (lacking) {
+        outcome = { state: 'degraded', reason: lacking.reason, message: `data centre ${name}: ${lacking.message}` };
       } else if (roleProblems.length > 0) {
         outcome = { state: 'degraded', reason: 'PlatformRolesDiffer', message: listText(roleProblems, { noun: 'differences in the govcloud ClusterRoles' }) };
       } else if (rejection) {
@@ -187,9 +199,61 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     }
     await ctx.status.write(dc, status, FIELD_MANAGER);
     if (failure) throw new Error(failure);
-    const after = requeueFor(credentials.requeueAt, now, ctx.maxRequeueMs);
+    const after = requeueFor(earliest([credentials.requeueAt, gatewayChange]), now, ctx.maxRequeueMs);
     return after === undefined ? undefined : { requeueAfter: after };
   };
+}
+
+/** Reason of the DataCentre's condition when the gateway wants a kind whose add-on the cluster lacks. */
+export const CERT_MANAGER_MISSING = 'CertManagerMissing';
+
+/**
+ * The exchange gateway's objects in this data centre (render/gateway.ts), from the platform
+ * the rules admit (a rejected request or grant opens no route), and when its routes next
+ * open or close.
+ */
+export function gatewayObjectsIn(ctx: ControllerContext, dataCentre: string, now: Date): { objects: DesiredObject[]; nextChange?: Date } {
+  const platform = ctx.hub.admitted();
+  const rendered = renderGateways(platform, now, gatewayEndpoints(platform));
+  const objects = rendered.perDataCentre.find((r) => r.dataCentre === dataCentre)?.objects ?? [];
+  return rendered.nextChange ? { objects, nextChange: rendered.nextChange } : { objects };
+}
+
+/**
+ * Holds back the objects of a kind the cluster does not have (an add-on's CRD missing), and a
+ * gateway policy for a workspace whose namespace is not there (yet): the others still apply.
+ */
+export function withInstalledKinds(member: Member, objects: DesiredObject[]): Admission {
+  const missing = new Set(member.missing().map((m) => kindKey(m.resource)));
+  const held: string[] = [];
+  const installed = objects.filter((o) => {
+    if (!missing.has(kindKey(o))) return true;
+    held.push(
+      `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} in ${member.name}: the cluster has no ${o.apiVersion} ${o.kind}`,
+    );
+    return false;
+  });
+  const system = installed.filter((o) => o.metadata.namespace === undefined || o.metadata.namespace === SYSTEM_NAMESPACE);
+  const workspaces = inManagedNamespaces(
+    member,
+    installed.filter((o) => !system.includes(o)),
+  );
+  return { objects: [...system, ...workspaces.objects], held: [...held, ...workspaces.held] };
+}
+
+/** What the gateway needs here and the cluster lacks: which add-on to install, and what waits for it. */
+function addOnsLacking(member: Member, wanted: readonly DesiredObject[]): { reason: string; message: string } | undefined {
+  const lacking = member
+    .missing()
+    .map((m) => ({ ...m, waiting: wanted.filter((o) => kindKey(o) === kindKey(m.resource)).length }))
+    .filter((m) => m.waiting > 0);
+  if (lacking.length === 0) return undefined;
+  const text = lacking.map(
+    (m) =>
+      `the exchange gateway needs ${m.waiting} ${m.resource.kind}${m.waiting === 1 ? '' : 's'} (${m.resource.apiVersion}), and the cluster does not serve that API: install ${m.resource.installedBy} there` +
+      (m.error ? ` (${m.error})` : ''),
+  );
+  return { reason: CERT_MANAGER_MISSING, message: `${text.join('; ')}; the gateway's other objects are applied` };
 }
 
 /** One line for people: what a drain still waits for. */
@@ -237,5 +301,10 @@ export const dataCentreController: ControllerSetup = {
     watchEvery('dataCentres'),
     watch('secrets', dataCentresForSecret),
     watch('agencies', dataCentresForAgency),
+    // The gateway's routes: any service, request, grant, or agency (placement, code) may open or close one anywhere.
+    watchEvery('agencies'),
+    watchEvery('services'),
+    watchEvery('requests'),
+    watchEvery('grants'),
   ],
 };

@@ -4,7 +4,9 @@
 // `app.kubernetes.io/managed-by=govcloud` (Namespaces unfiltered: a namespace that exists
 // without our labels must be seen, never taken over), an index of those objects by owner
 // label, and a probe loop that says whether the cluster answers (and reads the govcloud
-// ClusterRoles, which the operator checks but does not write).
+// ClusterRoles, which the operator checks but does not write). A kind an add-on installs
+// (cert-manager's Certificate) may be missing in a data centre: its cache then never syncs,
+// and the member is ready without it (`missing()` says so; the DataCentre reports it).
 //
 // Nothing here blocks another data centre: informers reconnect with their own backoff, the
 // probe has a timeout, and every write a controller makes through `writer()` is bounded. A
@@ -116,6 +118,8 @@ export class Member {
   private readonly timings: MemberTimings;
   private readonly events: MemberEvents;
   private readonly informers = new Map<string, Informer<KubernetesObject>>();
+  /** Keys of the kinds an add-on installs. */
+  private readonly optional = new Set<string>();
   private readonly byOwner = new Map<string, Map<string, KubernetesObject>>();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
@@ -161,6 +165,7 @@ export class Member {
         delete: (obj) => this.indexed(obj, undefined),
       });
       this.informers.set(kindKey(resource), informer);
+      if (resource.installedBy !== undefined) this.optional.add(kindKey(resource));
     }
   }
 
@@ -178,11 +183,29 @@ export class Member {
     await this.loop;
   }
 
-  /** Connected, caches listed and watches not down for long: safe to act on. */
+  /**
+   * Connected, caches listed and watches not down for long: safe to act on. A kind an add-on
+   * installs (`installedBy`) does not count: the data centre may lack it (`missing`).
+   */
   ready(): boolean {
     if (this.probeState !== 'connected') return false;
-    for (const i of this.informers.values()) if (!i.hasSynced() || !i.isHealthy(this.timings.staleAfterMs)) return false;
+    for (const [key, i] of this.informers) if (!this.optional.has(key) && !this.cached(i)) return false;
     return true;
+  }
+
+  /** The add-on kinds whose cache is not there: their CRD is missing (or cannot be read), with the last error. */
+  missing(): { resource: ResourceType; error?: string }[] {
+    return CHILD_RESOURCES.filter((r) => r.installedBy !== undefined)
+      .map((resource) => ({ resource, informer: this.informers.get(kindKey(resource))! }))
+      .filter(({ informer }) => !this.cached(informer))
+      .map(({ resource, informer }) => {
+        const error = informer.status().lastError;
+        return error === undefined ? { resource } : { resource, error };
+      });
+  }
+
+  private cached(i: Informer<KubernetesObject>): boolean {
+    return i.hasSynced() && i.isHealthy(this.timings.staleAfterMs);
   }
 
   state(): ConnectionState {
@@ -193,7 +216,7 @@ export class Member {
   problem(): string | undefined {
     if (this.probeState === 'unreachable') return `data centre ${this.name} is unreachable: ${this.lastError ?? 'no answer'}`;
     if (this.probeState === 'connecting') return `connecting to data centre ${this.name}`;
-    const lagging = [...this.informers.values()].find((i) => !i.hasSynced() || !i.isHealthy(this.timings.staleAfterMs));
+    const lagging = [...this.informers].find(([key, i]) => !this.optional.has(key) && !this.cached(i))?.[1];
     if (lagging)
       return `data centre ${this.name}: cache ${lagging.name} is ${lagging.hasSynced() ? 'stale' : 'not synced yet'}${lagging.status().lastError ? `: ${lagging.status().lastError}` : ''}`;
     return undefined;
@@ -315,7 +338,9 @@ export class Member {
 
   private notifyIfChanged(): void {
     if (this.stopping.signal.aborted) return;
-    const signature = `${this.ready()}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}|${JSON.stringify(this.result?.platformRoles)}`;
+    const signature = `${this.ready()}|${this.missing()
+      .map((m) => m.resource.kind)
+      .join(',')}|${this.probeState}|${this.result?.version}|${this.result?.readyNodes}|${this.lastError}|${JSON.stringify(this.result?.platformRoles)}`;
     if (signature === this.signature) return;
     this.signature = signature;
     this.events.onChange(this);

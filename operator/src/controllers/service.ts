@@ -10,6 +10,7 @@
 // against the admitted platform, while its status is still written from the whole one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
+import { gatewayEndpoints, serviceGatewayIssues } from '../render/gateway.ts';
 import { renderService, serviceObjectName, type AccessMatch, type ServiceRender } from '../render/index.ts';
 import { windowOf } from '../model/window.ts';
 import { STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
@@ -55,7 +56,13 @@ export const serviceOwner: RenderedOwner<SharedDataService & KubernetesObject, S
     );
     return outcomes;
   },
-  render: (ctx, service, now) => renderService(ctx.hub.admitted(), service, now),
+  render: (ctx, service, now) => {
+    const platform = ctx.hub.admitted();
+    const render = renderService(platform, service, now);
+    // A consumer only in other data centres that no gateway carries: GatewayUnavailable, as `govcloud plan` says.
+    const gateway = serviceGatewayIssues(platform, service, render, now, gatewayEndpoints(platform));
+    return gateway.length === 0 ? render : { ...render, issues: [...render.issues, ...gateway] };
+  },
   outcome: (ctx, service, render, outcomes) => serviceOutcome(ctx, service, render, outcomes),
   report(ctx, { object: service, render, previous, conditions, now }) {
     const { history, added } = nextHistory(previous?.history, render?.access ?? [], ctx.hub.platform(), now, (m) => pairWasOpen(ctx, m));

@@ -125,6 +125,27 @@ export function rbac(o: OperatorOptions, req: RbacRequirements): K8sObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: o.name },
       subjects,
     },
+    ...gatewayRbac(o, req),
+  ];
+}
+
+/** The exchange gateway's objects in govcloud-system: in every data centre, hub and members. */
+export function gatewayRbac(o: OperatorOptions, req: RbacRequirements): K8sObject[] {
+  const name = `${o.name}-gateway`;
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace: o.namespace, labels: labels() },
+      rules: copyRules(req.systemNamespaceRules),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace: o.namespace, labels: labels() },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: o.name, namespace: o.namespace }],
+    },
   ];
 }
 
@@ -260,15 +281,19 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
           { name: 'newManaged', expression: `request.operation == 'DELETE' || ${MANAGED('object')}` },
           { name: 'oldManaged', expression: `request.operation == 'CREATE' || ${MANAGED('oldObject')}` },
           { name: 'namespaceManaged', expression: `variables.isNamespace || (namespaceObject != null && ${MANAGED('namespaceObject')})` },
+          {
+            name: 'gatewayPolicy',
+            expression: `request.namespace == '${o.namespace}' && request.resource.resource == 'networkpolicies' && request.name == 'govcloud-gateway'`,
+          },
         ],
         validations: [
           {
-            expression: `!(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
+            expression: `variables.gatewayPolicy || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
             messageExpression: `'the govcloud operator may not touch the namespace ' + variables.target + ': kube-*, default and ${o.namespace} are off limits'`,
             reason: 'Forbidden',
           },
           {
-            expression: 'variables.namespaceManaged && variables.oldManaged && variables.newManaged',
+            expression: '(variables.namespaceManaged || variables.gatewayPolicy) && variables.oldManaged && variables.newManaged',
             messageExpression:
               "'the govcloud operator may only touch govcloud namespaces and the objects it manages in them (app.kubernetes.io/managed-by: govcloud): not ' + " +
               "request.resource.resource + ' ' + (variables.isNamespace ? '' : request.namespace + '/') + request.name",
@@ -335,6 +360,7 @@ export function memberObjects(o: OperatorOptions, req: RbacRequirements): K8sObj
     serviceAccount(o),
     ...platformRoles(),
     ...rbac(o, req).filter((r) => r.kind === 'ClusterRole' || r.kind === 'ClusterRoleBinding'),
+    ...gatewayRbac(o, req),
     ...operatorLimits(o),
   ];
 }

@@ -38,6 +38,8 @@ export interface RbacRequirements {
   clusterRules: PolicyRule[];
   /** Granted in the operator's namespace only (Role + RoleBinding). */
   namespaceRules: PolicyRule[];
+  /** Granted in govcloud-system of every data centre, hub and members (Role + RoleBinding `<name>-gateway`): the exchange gateway's objects. */
+  systemNamespaceRules: PolicyRule[];
   /** Granted by `govcloud join` in govcloud-system of a joined member: renewing its own token. */
   memberNamespaceRules: PolicyRule[];
   /** Granted by `govcloud join` on the hub, limited by name to one DataCentre's kubeconfig Secret. */
@@ -74,6 +76,7 @@ export function loadRbacRequirements(file = RBAC_REQUIREMENTS_FILE): RbacRequire
     serviceAccount: doc.serviceAccount,
     clusterRules: rules(doc.clusterRules, 'clusterRules'),
     namespaceRules: rules(doc.namespaceRules, 'namespaceRules'),
+    systemNamespaceRules: rules(doc.systemNamespaceRules ?? [], 'systemNamespaceRules'),
     memberNamespaceRules: rules(doc.memberNamespaceRules ?? [], 'memberNamespaceRules'),
     credentialSecretRules: rules(doc.credentialSecretRules ?? [], 'credentialSecretRules'),
   };

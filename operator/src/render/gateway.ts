@@ -80,6 +80,8 @@ export const FIXED_ADDRESS_ANNOTATION = 'cni.projectcalico.org/ipAddrs';
 /** A hash of the configuration on the pod template: a changed configuration rolls the pod. */
 export const CONFIG_HASH_ANNOTATION = 'govcloud.dev/config-hash';
 export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
+/** The Certificates' (and their Secrets') names start with it. */
+export const CERTIFICATE_PREFIX = 'gw-';
 export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';
 
 /** A cert-manager issuer: a national CA plugs in here (an ACME, Vault or CA issuer of its own). */
@@ -128,6 +130,15 @@ export function gatewayEndpoints(platform: Platform): Map<string, GatewayEndpoin
   return endpoints;
 }
 
+/**
+ * One of the gateway's objects (any data centre): what the DataCentre that owns them may prune
+ * when a route goes, among the platform objects it never prunes. By name: the renderer's.
+ */
+export function isGatewayObject(o: { metadata?: { name?: string } }): boolean {
+  const name = o.metadata?.name ?? '';
+  return name === GATEWAY_NAME || name.startsWith(GATEWAY_POLICY_PREFIX) || name.startsWith(CERTIFICATE_PREFIX);
+}
+
 export function workspaceIdentity(code: string, workspace: string): { commonName: string; uri: string } {
   return { commonName: `${code}/${workspace}`, uri: `spiffe://${TRUST_DOMAIN}/agency/${code}/workspace/${workspace}` };
 }
@@ -142,11 +153,11 @@ export function exchangeHost(service: string, namespace: string): string {
 }
 
 export function workspaceCertificateName(agency: string, workspace: string): string {
-  return boundedName('gw-', `${agency}.${workspace}`, { dots: true });
+  return boundedName(CERTIFICATE_PREFIX, `${agency}.${workspace}`, { dots: true });
 }
 
 export function gatewayCertificateName(dataCentre: string): string {
-  return boundedName('gw-', dataCentre);
+  return boundedName(CERTIFICATE_PREFIX, dataCentre);
 }
 
 const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;

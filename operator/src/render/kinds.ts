@@ -10,12 +10,18 @@
  * workload they bound, the policies before the Service that a pod could be reached through.
  */
 
+import { SYSTEM_NAMESPACE } from '../api/tenancy.ts';
+
 /** A kind with its REST resource: all the operator needs to read and write it, without discovery. */
 export interface ResourceType {
   apiVersion: string;
   kind: string;
   plural: string;
   namespaced: boolean;
+  /** Rendered in this namespace only: the operator watches it alone, and its RBAC is a Role there. */
+  namespace?: string;
+  /** An API an add-on installs (its CRD), which a data centre may lack: what to install. */
+  installedBy?: string;
 }
 
 const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ apiVersion: 'v1', kind, plural, namespaced });
@@ -30,6 +36,9 @@ export const CHILD_RESOURCES: readonly ResourceType[] = [
   core('LimitRange', 'limitranges'),
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
+  // The exchange gateway's configuration and certificates (render/gateway.ts), before the gateway that reads them.
+  { ...core('ConfigMap', 'configmaps'), namespace: SYSTEM_NAMESPACE },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespaced: true, namespace: SYSTEM_NAMESPACE, installedBy: 'cert-manager' },
   core('Service', 'services'),
   { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },

@@ -1,4 +1,7 @@
 /** govcloud plan: validates first, then the renderers' objects per data centre. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
@@ -130,6 +133,42 @@ test('render issues point at the file and line of the field that asked', () => {
   });
   const link = issueProblem({ owner: { kind: 'NetworkLink', namespace: 'govcloud-hanoi', name: 'lgsp-to-ndxp' }, reason: 'X', message: 'm' }, result);
   assert.is(link.file, 'samples/tenants/hanoi/links.yaml');
+});
+
+test('across data centres through the exchange gateways: valid, and the plan shows the gateway objects in both data centres', async () => {
+  // bad/cross-data-centre.yaml without its links, with a gateway in each data centre: the on-request pair is carried.
+  const source = readFileSync('operator/test/validate/bad/cross-data-centre.yaml', 'utf8');
+  const docs = source.split(/^---$/m).filter((d) => !/kind: NetworkLink/.test(d));
+  const text = docs
+    .join('---')
+    .replace('networkRanges: [10.10.0.0/16]', 'networkRanges: [10.10.0.0/16]\n  exchangeGateway: {address: 10.10.255.1}')
+    .replace('networkRanges: [10.20.0.0/16]', 'networkRanges: [10.20.0.0/16]\n  exchangeGateway: {address: 10.20.255.1}');
+  const dir = mkdtempSync(join(tmpdir(), 'govcloud-plan-gateway-'));
+  try {
+    writeFileSync(join(dir, 'platform.yaml'), text);
+    assert.equal((await cli(['validate', dir])).code, 0, 'the pair is valid through the gateways');
+    const { code, out, err } = await cli(['plan', dir, '--now', NOW, '--output', 'json']);
+    assert.is(code, 0, err);
+    const plan = JSON.parse(out) as { dataCentres: Record<string, { kind: string; metadata: { namespace?: string; name: string } }[]>; issues: unknown[] };
+    const gateway = (dc: string) =>
+      plan.dataCentres[dc]!.filter((o) => o.metadata.namespace === 'govcloud-system' || o.metadata.name.startsWith('govcloud-gw-'))
+        .map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)
+        .sort();
+    assert.equal(gateway('dc-hanoi'), [
+      'Certificate govcloud-system/gw-dc-hanoi',
+      'ConfigMap govcloud-system/govcloud-gateway',
+      'NetworkPolicy bca-dancu/govcloud-gw-ingress',
+      'NetworkPolicy govcloud-system/govcloud-gateway',
+    ]);
+    assert.equal(gateway('dc-hcm'), [
+      'Certificate govcloud-system/gw-btc.thue',
+      'ConfigMap govcloud-system/govcloud-gateway',
+      'NetworkPolicy btc-thue/govcloud-gw-egress',
+      'NetworkPolicy govcloud-system/govcloud-gateway',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -44,6 +44,8 @@ export class MemoryServer {
   private held: (() => void)[] | undefined;
   /** Refuses every request, as a dark data centre does. */
   dark = false;
+  /** Kinds (`group/Kind`) the server does not serve: their CRD is not installed (404). */
+  readonly absent = new Set<string>();
   readonly clock: FakeClock;
 
   constructor(clock: FakeClock) {
@@ -59,10 +61,12 @@ export class MemoryServer {
     return {
       list: async () => {
         if (this.dark) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        if (this.absent.has(kind)) throw Object.assign(new Error('the server could not find the requested resource'), { code: 404 });
         return { items: [...this.objects.values()].filter(matches).map((o) => structuredClone(o)), metadata: { resourceVersion: String(this.rv) } };
       },
       watch: async (_rv, onEvent, onDone) => {
         if (this.dark) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        if (this.absent.has(kind)) throw Object.assign(new Error('the server could not find the requested resource'), { code: 404 });
         const w = {
           kind,
           ...(opts.selector ? { selector: opts.selector } : {}),
@@ -263,7 +267,7 @@ export class MemoryCluster {
         if (signal.aborted) throw new Error('This operation was aborted');
         refuse();
         if (this.failWrites) throw new Error('the server is currently unable to handle the request');
-        if (!resourceOf(obj)) throw new Error(`no resource for ${obj.kind}`);
+        if (!resourceOf(obj) || this.server.absent.has(kindKey(obj))) throw Object.assign(new Error(`no resource for ${obj.kind}`), { code: 404 });
         if (obj.metadata?.namespace && !this.server.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: obj.metadata.namespace } })) {
           throw Object.assign(new Error(`namespaces "${obj.metadata.namespace}" not found`), { code: 404 });
         }
@@ -292,7 +296,8 @@ export class MemoryCluster {
       },
     });
     return {
-      source: (resource, selector) => this.server.source(resource, selector ? { selector } : {}),
+      source: (resource, selector) =>
+        this.server.source(resource, { ...(selector ? { selector } : {}), ...(resource.namespace ? { namespace: resource.namespace } : {}) }),
       writer: (signal) => writerFor(signal),
       probe: async (signal) => {
         await hangWhileFrozen(signal);
@@ -335,11 +340,19 @@ export interface Harness {
 }
 
 /** A running OperatorCore over memory servers: a hub (dc-hanoi) and member clusters. */
-export async function harness(opts: { clusters?: string[]; objects?: Obj[]; credentials?: CredentialRenewer } = {}): Promise<Harness> {
+export async function harness(
+  opts: {
+    clusters?: string[];
+    objects?: Obj[];
+    credentials?: CredentialRenewer;
+    /** Kinds (`group/Kind`) a cluster does not serve from the start. */ absent?: Record<string, string[]>;
+  } = {},
+): Promise<Harness> {
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   const hub = new MemoryServer(clock);
   const names = opts.clusters ?? ['dc-hanoi', 'dc-hcm', 'dc-danang'];
   const clusters = new Map(names.map((n) => [n, new MemoryCluster(n, clock)]));
+  for (const [name, kinds] of Object.entries(opts.absent ?? {})) for (const k of kinds) clusters.get(name)?.server.absent.add(k);
   const statusWrites: string[] = [];
   const events: EventV1[] = [];
   const metrics = new RuntimeMetrics();

@@ -57,7 +57,9 @@ test('the defaults render exactly the operator install, everything namespaced in
     `Namespace/${NS}`,
     'PodDisruptionBudget/govcloud-operator',
     'Role/govcloud-operator',
+    'Role/govcloud-operator-gateway',
     'RoleBinding/govcloud-operator',
+    'RoleBinding/govcloud-operator-gateway',
     'Service/govcloud-operator-metrics',
     'ServiceAccount/govcloud-operator',
     'ValidatingAdmissionPolicy/govcloud-operator-limits',
@@ -72,18 +74,24 @@ test('the defaults render exactly the operator install, everything namespaced in
 
 test('the rendered RBAC is exactly rbac-requirements.yaml: nothing missing, nothing extra, no wildcard', () => {
   const req = loadRbacRequirements();
-  assert.equal(wildcards([...req.clusterRules, ...req.namespaceRules]), [], 'the requirements list itself has no wildcards');
+  assert.equal(wildcards([...req.clusterRules, ...req.namespaceRules, ...req.systemNamespaceRules]), [], 'the requirements list itself has no wildcards');
   const bound = new Set(
     (defaults.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as Any[]).map((b) => `${b.roleRef.kind}/${b.roleRef.name}`),
   );
-  assert.equal([...bound].sort(), ['ClusterRole/govcloud-operator', 'Role/govcloud-operator'], 'the operator is given its own roles, and no other');
+  assert.equal(
+    [...bound].sort(),
+    ['ClusterRole/govcloud-operator', 'Role/govcloud-operator', 'Role/govcloud-operator-gateway'],
+    'the operator is given its own roles, and no other',
+  );
   const clusterRole = find(defaults, 'ClusterRole', 'govcloud-operator') as Any;
-  const role = find(defaults, 'Role') as Any;
+  const roles = defaults.filter((o) => o.kind === 'Role') as Any[];
   assert.not.ok(clusterRole.aggregationRule, 'no aggregation: nothing can be added to the ClusterRole later');
-  assert.equal(wildcards([...clusterRole.rules, ...role.rules]), []);
+  assert.equal(wildcards([...clusterRole.rules, ...roles.flatMap((r) => r.rules)]), []);
   const rendered = [
-    ...permissions('cluster', clusterRole.rules as PolicyRule[]),
-    ...permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[]),
+    ...new Set([
+      ...permissions('cluster', clusterRole.rules as PolicyRule[]),
+      ...roles.flatMap((role) => permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[])),
+    ]),
   ].sort();
   const required = requiredPermissions(req, NS);
   assert.equal(
@@ -185,6 +193,8 @@ test('mode=member: only the RBAC, the govcloud ClusterRoles and the admission po
     'ClusterRole/govcloud-workspace-admin',
     'ClusterRoleBinding/govcloud-operator',
     `Namespace/${NS}`,
+    'Role/govcloud-operator-gateway',
+    'RoleBinding/govcloud-operator-gateway',
     'ServiceAccount/govcloud-operator',
     'ValidatingAdmissionPolicy/govcloud-operator-limits',
     'ValidatingAdmissionPolicyBinding/govcloud-operator-limits',
@@ -198,10 +208,12 @@ test('the bindings give the roles to the operator ServiceAccount and to nothing 
   const crb = find(defaults, 'ClusterRoleBinding') as Any;
   assert.equal(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'govcloud-operator' });
   assert.equal(crb.subjects, [sa]);
-  const rb = find(defaults, 'RoleBinding') as Any;
-  assert.equal(rb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'govcloud-operator' });
-  assert.equal(rb.subjects, [sa]);
-  assert.is(rb.metadata.namespace, NS);
+  for (const name of ['govcloud-operator', 'govcloud-operator-gateway']) {
+    const rb = find(defaults, 'RoleBinding', name) as Any;
+    assert.equal(rb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
+    assert.equal(rb.subjects, [sa]);
+    assert.is(rb.metadata.namespace, NS);
+  }
   const text = JSON.stringify(defaults);
   for (const builtin of ['cluster-admin', '"admin"', '"edit"', 'system:masters']) assert.not.ok(text.includes(builtin), `nothing names ${builtin}`);
   assert.is(pod.serviceAccountName, 'govcloud-operator');

@@ -113,7 +113,9 @@ test('bootstrap makes the CRDs, the namespace, RBAC, the operator and the data c
       'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole clusterrole-govcloud-workspace-admin',
       'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding clusterrolebinding-govcloud-operator',
       'kubernetes:rbac.authorization.k8s.io/v1:Role role-govcloud-system-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:Role role-govcloud-system-govcloud-operator-gateway',
       'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding rolebinding-govcloud-system-govcloud-operator',
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding rolebinding-govcloud-system-govcloud-operator-gateway',
       'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy validatingadmissionpolicy-govcloud-operator-limits',
       'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding validatingadmissionpolicybinding-govcloud-operator-limits',
     ].sort(),
@@ -127,16 +129,21 @@ test('bootstrap makes the CRDs, the namespace, RBAC, the operator and the data c
 test('RBAC is exactly rbac-requirements.yaml, bound to the operator ServiceAccount only', async () => {
   const rs = await run(() => bootstrap(settings()));
   const cr = byName(rs, 'clusterrole-govcloud-operator').inputs;
-  const role = byName(rs, 'role-govcloud-system-govcloud-operator').inputs;
-  assert.equal(wildcards([...cr.rules, ...role.rules]), []);
-  const made = [...permissions('cluster', cr.rules as PolicyRule[]), ...permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[])].sort();
+  const roles = ['role-govcloud-system-govcloud-operator', 'role-govcloud-system-govcloud-operator-gateway'].map((n) => byName(rs, n).inputs);
+  assert.equal(wildcards([...cr.rules, ...roles.flatMap((r) => r.rules)]), []);
+  const made = [
+    ...new Set([
+      ...permissions('cluster', cr.rules as PolicyRule[]),
+      ...roles.flatMap((role) => permissions(`namespace:${role.metadata.namespace}`, role.rules as PolicyRule[])),
+    ]),
+  ].sort();
   assert.equal(made, requiredPermissions(loadRbacRequirements(), 'govcloud-system'));
   const sa = [{ kind: 'ServiceAccount', name: 'govcloud-operator', namespace: 'govcloud-system' }];
   assert.equal(byName(rs, 'clusterrolebinding-govcloud-operator').inputs.subjects, sa);
   assert.equal(byName(rs, 'clusterrolebinding-govcloud-operator').inputs.roleRef.name, 'govcloud-operator');
   assert.equal(byName(rs, 'rolebinding-govcloud-system-govcloud-operator').inputs.subjects, sa);
   const bound = rs.filter((r) => /:(Cluster)?RoleBinding$/.test(r.type)).map((r) => r.inputs.roleRef.name);
-  assert.equal(bound, ['govcloud-operator', 'govcloud-operator']);
+  assert.equal(bound, ['govcloud-operator', 'govcloud-operator', 'govcloud-operator-gateway']);
 });
 
 test("mode member: only what the hub's operator needs in a member cluster, the same objects as the chart's mode=member", async () => {
@@ -149,6 +156,8 @@ test("mode member: only what the hub's operator needs in a member cluster, the s
     'clusterrole-govcloud-workspace-admin',
     'clusterrolebinding-govcloud-operator',
     'namespace-govcloud-system',
+    'role-govcloud-system-govcloud-operator-gateway',
+    'rolebinding-govcloud-system-govcloud-operator-gateway',
     'serviceaccount-govcloud-system-govcloud-operator',
     'validatingadmissionpolicy-govcloud-operator-limits',
     'validatingadmissionpolicybinding-govcloud-operator-limits',

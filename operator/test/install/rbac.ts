@@ -19,7 +19,13 @@ export function permissions(scope: Scope, rules: readonly PolicyRule[]): string[
 }
 
 export function requiredPermissions(req: RbacRequirements, namespace: string): string[] {
-  return [...permissions('cluster', req.clusterRules), ...permissions(`namespace:${namespace}`, req.namespaceRules)].sort();
+  return [
+    ...new Set([
+      ...permissions('cluster', req.clusterRules),
+      ...permissions(`namespace:${namespace}`, req.namespaceRules),
+      ...permissions(`namespace:${namespace}`, req.systemNamespaceRules),
+    ]),
+  ].sort();
 }
 
 /** Every wildcard or non-resource rule in a rule list (there must be none). */

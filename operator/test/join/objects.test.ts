@@ -19,7 +19,9 @@ type Any = {
 test("the member gets the chart's cluster rules and a Role to request its own token, bound to the operator's ServiceAccount only", () => {
   const objs = memberJoinObjects('dc-x', req) as Any[];
   assert.equal(objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'govcloud-operator')?.rules, req.clusterRules);
-  const token = objs.find((o) => o.kind === 'Role')!;
+  const token = objs.find((o) => o.kind === 'Role' && o.metadata.name === 'govcloud-operator-token')!;
+  const gateway = objs.find((o) => o.kind === 'Role' && o.metadata.name === 'govcloud-operator-gateway')!;
+  assert.equal(gateway.rules, req.systemNamespaceRules, "the exchange gateway's objects in govcloud-system, as the chart's mode=member grants");
   assert.equal(token.rules, [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['govcloud-operator'], verbs: ['create'] }]);
   for (const b of objs.filter((o) => o.kind.endsWith('Binding') && o.kind !== 'ValidatingAdmissionPolicyBinding'))
     assert.equal(b.subjects, [{ kind: 'ServiceAccount', name: 'govcloud-operator', namespace: 'govcloud-system' }], `${b.kind} ${b.metadata.name}`);

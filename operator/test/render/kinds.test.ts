@@ -4,12 +4,31 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadAndValidate } from '../../src/cli/check.ts';
 import { captureIo } from '../../src/cli/io.ts';
+import { checkPlatform } from '../../src/model/rules.ts';
 import { applyRank, CHILD_RESOURCES, renderPlatform } from '../../src/render/index.ts';
 
+/**
+ * samples/, and the same with an exchange gateway declared in dc-hanoi and dc-hcm (the
+ * samples declare none: the local platform runs them without cert-manager) and the business
+ * registry in dc-hanoi only, so that its consumer's workspace in dc-hcm is routed through the
+ * gateways: the gateway's kinds.
+ */
 async function renderedSamples() {
   const result = await loadAndValidate(['samples'], captureIo({ cwd: process.cwd() }));
   assert.equal(result.errors, []);
-  return renderPlatform(result.platform, new Date('2026-01-01T00:00:00Z')).perDataCentre;
+  const withGateways = structuredClone(result.platform);
+  for (const dc of withGateways.dataCentres) {
+    const range = dc.spec.networkRanges[0]!;
+    if (dc.metadata.name !== 'dc-danang') dc.spec.exchangeGateway = { address: range.replace(/\.0\/\d+$/, '.1') };
+  }
+  withGateways.services.find((s) => s.metadata.name === 'business-registry')!.spec.placement.dataCentres = ['dc-hanoi'];
+  assert.equal(
+    checkPlatform(withGateways).filter((p) => p.severity === 'error'),
+    [],
+    'the samples with gateways are valid',
+  );
+  const now = new Date('2026-01-01T00:00:00Z');
+  return [...renderPlatform(result.platform, now).perDataCentre, ...renderPlatform(withGateways, now).perDataCentre];
 }
 
 test('kinds: every kind the renderers emit is a row of the table, with its apiVersion, and every row is rendered', async () => {

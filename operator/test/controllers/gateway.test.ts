@@ -1,0 +1,93 @@
+// The DataCentre controller applies its exchange gateway's objects (render/gateway.ts): a
+// cluster without cert-manager gets all but the Certificates and says so; a route goes with
+// its grant; nothing is written when nothing changed.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { grant, request } from '../render/fixtures.ts';
+import { agency, condition, dataCentres, harness, populationService, type Harness, type Obj } from './fakes.ts';
+
+const API = 'govcloud.dev/v1alpha1';
+const CERTIFICATE = 'cert-manager.io/Certificate';
+
+/** dc-hanoi and dc-hcm with a gateway each (both offer encrypted links); bca's population service in dc-hanoi, btc only in dc-hcm with a current pair. */
+function platformObjects(): Obj[] {
+  const dcs = dataCentres();
+  dcs[0]!.spec!.exchangeGateway = { address: '10.10.255.1' };
+  dcs[1]!.spec!.exchangeGateway = { address: '10.20.255.1' };
+  return [
+    ...dcs,
+    agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }),
+    agency('btc', { code: 'G12', level: 3, dcs: ['dc-hcm'], workspaces: ['thue'] }),
+    populationService(),
+    request('btc', 'population', { provider: 'bca', service: 'population', workspaces: ['thue'] }) as Obj,
+    grant('bca', 'btc-thue', { service: 'population', consumer: 'btc', workspaces: ['thue'] }) as Obj,
+  ];
+}
+
+const dataCentre = (h: Harness, name: string) => h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name } });
+const gatewayConfig = (h: Harness, dc: string) =>
+  (
+    h.cluster(dc).server.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })?.data as
+      Record<string, string> | undefined
+  )?.['haproxy.cfg'];
+const names = (h: Harness, dc: string, kind: string) =>
+  h
+    .cluster(dc)
+    .server.list(kind)
+    .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
+    .sort();
+
+test('the gateway objects in both data centres; without cert-manager all but the Certificates, and CertManagerMissing; a route goes with its grant', async () => {
+  // cert-manager only in dc-hanoi for now.
+  const h = await harness({ objects: platformObjects(), absent: { 'dc-hcm': [CERTIFICATE] } });
+  try {
+    // Installed by the chart in every cluster.
+    for (const c of h.clusters.values()) c.server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system' } });
+    await h.run(5000);
+
+    assert.match(gatewayConfig(h, 'dc-hanoi') ?? '', /ssl_c_s_dn\(CN\) -m str G12\/thue/, 'the provider gateway admits the consumer');
+    assert.match(gatewayConfig(h, 'dc-hcm') ?? '', /frontend out-\d+/, 'the consumer gateway listens for it');
+    assert.equal(names(h, 'dc-hanoi', 'Certificate'), ['govcloud-system/gw-dc-hanoi']);
+    assert.equal(names(h, 'dc-hcm', 'Certificate'), []);
+    assert.equal(
+      names(h, 'dc-hcm', 'NetworkPolicy').filter((n) => n.includes('gw') || n.includes('gateway')),
+      ['btc-thue/govcloud-gw-egress', 'govcloud-system/govcloud-gateway'],
+    );
+    const hcm = condition(dataCentre(h, 'dc-hcm'), 'Degraded');
+    assert.is(hcm?.reason, 'CertManagerMissing');
+    assert.match(hcm!.message, /^data centre dc-hcm: the exchange gateway needs 1 Certificate \(cert-manager.io\/v1\).*install cert-manager there/);
+    assert.is(condition(dataCentre(h, 'dc-hanoi'), 'Ready')?.status, 'True', 'the other data centre is unaffected');
+    const granted = h.hub.get({ apiVersion: API, kind: 'AccessGrant', metadata: { namespace: 'govcloud-bca', name: 'btc-thue' } });
+    assert.is((granted?.status as { active?: boolean } | undefined)?.active, true, 'the pair is accepted across data centres');
+
+    // cert-manager installed: its cache syncs, the Certificates follow and the condition clears.
+    h.cluster('dc-hcm').server.absent.delete(CERTIFICATE);
+    await h.run(12_000);
+    await h.run(3000);
+    assert.equal(names(h, 'dc-hcm', 'Certificate'), ['govcloud-system/gw-btc.thue']);
+    assert.is(condition(dataCentre(h, 'dc-hcm'), 'Ready')?.status, 'True');
+
+    // Steady state: nothing written to the data centres.
+    h.takeWrites();
+    await h.run(5000);
+    assert.equal(
+      h.takeWrites().filter((w) => !w.startsWith('hub:')),
+      [],
+    );
+
+    // The grant withdrawn: the routes and what they needed go.
+    h.remove(grant('bca', 'btc-thue', { service: 'population', consumer: 'btc' }) as Obj);
+    await h.run(3000);
+    assert.not.match(gatewayConfig(h, 'dc-hcm') ?? '', /frontend out-/);
+    assert.equal(names(h, 'dc-hcm', 'Certificate'), []);
+    assert.equal(names(h, 'dc-hanoi', 'Certificate'), []);
+    assert.equal(
+      names(h, 'dc-hcm', 'NetworkPolicy').filter((n) => n.includes('gw-')),
+      [],
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
+test.run();
