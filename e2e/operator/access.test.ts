@@ -65,8 +65,12 @@ test('onRequest: no request, no path; request + grant, a path; the grant expires
   assert.is(g.status.agency, provider.name);
   assert.is(g.status.matchedBy, `govcloud-${consumer.name}/registry-for-app`);
   assert.equal(g.status.workspaces, ['app']);
-  const r = await get(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app');
-  assert.equal([r?.status?.active, r?.status?.agency, r?.status?.matchedBy], [true, consumer.name, `govcloud-${provider.name}/app-access`]);
+  // Two objects' statuses, two writes: the request's may land a moment after the grant's.
+  const r = await waitFor('the request active', async () => {
+    const o = await get(hub, 'AccessRequest', `govcloud-${consumer.name}`, 'registry-for-app');
+    return o?.status?.active === true ? o : undefined;
+  });
+  assert.equal([r.status.agency, r.status.matchedBy], [consumer.name, `govcloud-${provider.name}/app-access`]);
   const ingress = (await hanoi.call('GET', `/apis/networking.k8s.io/v1/namespaces/${provider.name}-data/networkpolicies/govcloud-svc-registry`)) as {
     spec: unknown;
   };
