@@ -315,7 +315,11 @@ async function ownedItems(cluster: Cluster, owner: string): Promise<[string, Kub
   const selector = encodeURIComponent(`govcloud.dev/owner=${owner}`);
   const out: [string, KubernetesObject][] = [];
   for (const r of CHILD_RESOURCES) {
-    const list = (await cluster.call('GET', `${collectionPath(r)}?labelSelector=${selector}`)) as { items: KubernetesObject[] };
+    const res = await cluster.request('GET', `${collectionPath(r)}?labelSelector=${selector}`);
+    // An add-on's kind (cert-manager's Certificate) does not exist where the add-on is not installed (a joined cluster): nothing of it is held there.
+    if (res.status === 404 && r.installedBy !== undefined) continue;
+    if (res.status !== 200) throw new Error(`${cluster.name}: GET ${collectionPath(r)} -> ${res.status}: ${JSON.stringify(res.body)}`);
+    const list = res.body as { items: KubernetesObject[] };
     for (const o of list.items) out.push([`${r.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name}`, o]);
   }
   return out;
