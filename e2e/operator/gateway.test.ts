@@ -124,6 +124,14 @@ test('both gateways applied by the operator, certificates issued by cert-manager
       );
       const account = await body(c, `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${GATEWAY_NAME}`);
       assert.ok(account, `ServiceAccount ${GATEWAY_NAME} in ${c.name}`);
+      // Its pod passes govcloud-system's Pod Security (restricted); it waits for a gateway node, which no cluster here has labelled.
+      await waitFor(
+        `a pod of ${GATEWAY_NAME} in ${c.name}`,
+        async () =>
+          ((await body<{ items: unknown[] }>(c, `/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=app.kubernetes.io%2Fname%3D${GATEWAY_NAME}`))?.items
+            .length ?? 0) > 0,
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
     }
     for (const dc of Object.keys(GATEWAYS)) {
       const live = await waitCondition(hub, 'DataCentre', undefined, dc, 'Ready', 'True');

@@ -157,14 +157,18 @@ test('across data centres through the exchange gateways: valid, and the plan sho
     assert.equal(gateway('dc-hanoi'), [
       'Certificate govcloud-system/gw-dc-hanoi',
       'ConfigMap govcloud-system/govcloud-gateway',
+      'Deployment govcloud-system/govcloud-gateway',
       'NetworkPolicy bca-dancu/govcloud-gw-ingress',
       'NetworkPolicy govcloud-system/govcloud-gateway',
+      'ServiceAccount govcloud-system/govcloud-gateway',
     ]);
     assert.equal(gateway('dc-hcm'), [
       'Certificate govcloud-system/gw-btc.thue',
       'ConfigMap govcloud-system/govcloud-gateway',
+      'Deployment govcloud-system/govcloud-gateway',
       'NetworkPolicy btc-thue/govcloud-gw-egress',
       'NetworkPolicy govcloud-system/govcloud-gateway',
+      'ServiceAccount govcloud-system/govcloud-gateway',
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
