@@ -272,6 +272,7 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
             rule('networking.k8s.io', ['networkpolicies']),
             rule('apps', ['deployments']),
             rule('policy', ['poddisruptionbudgets']),
+            rule('cert-manager.io', ['certificates']),
           ],
         },
         matchConditions: [{ name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${o.namespace}:${o.name}'` }],
@@ -282,18 +283,20 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
           { name: 'oldManaged', expression: `request.operation == 'CREATE' || ${MANAGED('oldObject')}` },
           { name: 'namespaceManaged', expression: `variables.isNamespace || (namespaceObject != null && ${MANAGED('namespaceObject')})` },
           {
-            name: 'gatewayPolicy',
-            expression: `request.namespace == '${o.namespace}' && request.resource.resource == 'networkpolicies' && request.name == 'govcloud-gateway'`,
+            name: 'gatewayObject',
+            expression:
+              `request.namespace == '${o.namespace}' && ((request.resource.resource in ['networkpolicies', 'serviceaccounts', 'deployments'] && request.name == 'govcloud-gateway') || ` +
+              "(request.resource.resource == 'certificates' && request.name.startsWith('gw-')))",
           },
         ],
         validations: [
           {
-            expression: `variables.gatewayPolicy || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
+            expression: `variables.gatewayObject || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
             messageExpression: `'the govcloud operator may not touch the namespace ' + variables.target + ': kube-*, default and ${o.namespace} are off limits'`,
             reason: 'Forbidden',
           },
           {
-            expression: '(variables.namespaceManaged || variables.gatewayPolicy) && variables.oldManaged && variables.newManaged',
+            expression: '(variables.namespaceManaged || variables.gatewayObject) && variables.oldManaged && variables.newManaged',
             messageExpression:
               "'the govcloud operator may only touch govcloud namespaces and the objects it manages in them (app.kubernetes.io/managed-by: govcloud): not ' + " +
               "request.resource.resource + ' ' + (variables.isNamespace ? '' : request.namespace + '/') + request.name",
@@ -313,9 +316,15 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
           forbidden(
             "request.resource.resource != 'deployments' || request.operation == 'DELETE' || (has(object.spec.template.spec.automountServiceAccountToken) && " +
               'object.spec.template.spec.automountServiceAccountToken == false && !has(object.spec.template.spec.initContainers) && ' +
-              '!has(object.spec.template.spec.ephemeralContainers) && (!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, has(v.emptyDir))) && ' +
+              '!has(object.spec.template.spec.ephemeralContainers) && (!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, has(v.emptyDir) || ' +
+              "(variables.gatewayObject && has(v.projected) && v.projected.sources.all(s, (has(s.configMap) && s.configMap.name == 'govcloud-gateway') || " +
+              "(has(s.secret) && s.secret.name.startsWith('gw-')))))) && " +
               'object.spec.template.spec.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom)))))',
-            'a Deployment of the govcloud operator mounts no Secret, no service-account token and no volume but emptyDir',
+            "a Deployment of the govcloud operator mounts no Secret, no service-account token and no volume but emptyDir (the exchange gateway's: also its ConfigMap and its Certificates' Secrets, projected)",
+          ),
+          forbidden(
+            "request.resource.resource != 'certificates' || request.operation == 'DELETE' || object.spec.secretName == request.name",
+            'a Certificate of the govcloud operator writes only the Secret of its own name',
           ),
           forbidden(
             "request.resource.resource != 'services' || request.operation == 'DELETE' || ((!has(object.spec.type) || object.spec.type == 'ClusterIP') && !has(object.spec.externalIPs))",
