@@ -101,20 +101,29 @@ export interface Evaluated {
 
 /**
  * Evaluates every data centre of the rendered platform. `reuse`: the evaluation of another
- * version of the platform, and the data centres whose rendered objects and external hosts
- * are the same in both: their matrices are taken as they are (a matrix depends on nothing
- * else), and the cross-data-centre paths too when every data centre is the same.
+ * version of the platform, and the data centres whose external hosts are the same in both,
+ * each with the namespaces whose rendered objects differ: a cell depends only on the objects
+ * of its source's and destination's namespaces, so only cells that touch one of those are
+ * evaluated again (none where the set is empty), across data centres too.
  */
-export function evaluateAccess(platform: Platform, rendered: PlatformRender, now: Date, reuse?: { from: Evaluated; same: ReadonlySet<string> }): Evaluated {
+export function evaluateAccess(
+  platform: Platform,
+  rendered: PlatformRender,
+  now: Date,
+  reuse?: { from: Evaluated; changed: ReadonlyMap<string, ReadonlySet<string>> },
+): Evaluated {
   const { views } = platformViews(platform, now, {}, rendered);
   const cells = new Map<string, readonly Cell[]>();
   for (const view of views) {
     const dc = view.dataCentre as string;
-    const known = reuse?.same.has(dc) ? reuse.from.cells.get(dc) : undefined;
-    cells.set(dc, known ?? viewMatrix(view).matrix.cells);
+    const changed = reuse?.changed.get(dc);
+    const before = changed ? reuse?.from.cells.get(dc) : undefined;
+    if (changed && before && changed.size === 0) cells.set(dc, before);
+    else cells.set(dc, viewMatrix(view, undefined, changed && before ? { cells: before, changed } : undefined).matrix.cells);
   }
-  const allSame = reuse !== undefined && views.every((v) => reuse.same.has(v.dataCentre as string)) && reuse.from.cells.size === views.length;
-  return { cells, cross: allSame ? reuse.from.cross : crossDataCentre(views) };
+  const comparable = reuse !== undefined && reuse.from.cells.size === views.length && views.every((v) => reuse.changed.has(v.dataCentre as string));
+  if (comparable && views.every((v) => reuse.changed.get(v.dataCentre as string)?.size === 0)) return { cells, cross: reuse.from.cross };
+  return { cells, cross: crossDataCentre(views, {}, comparable ? { cells: reuse.from.cross, changed: reuse.changed } : undefined) };
 }
 
 /** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */
