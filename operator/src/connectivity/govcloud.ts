@@ -96,16 +96,23 @@ export interface PlatformViews {
 /**
  * Renders the platform (unless its render at `now` is given) and reads each data centre's
  * objects. `extra` are plain Kubernetes objects that run in the data centre they are keyed by
- * (workloads tenants deploy, say).
+ * (workloads tenants deploy, say). `known`: views of data centres whose objects and hosts
+ * are those of this render (another version of the platform), taken instead of read again.
  */
 export function platformViews(
   platform: Platform,
   now: Date,
   extra: Readonly<Record<string, readonly InputObject[]>> = {},
   rendered: PlatformRender = renderPlatform(platform, now),
+  known: ReadonlyMap<string, View> = new Map(),
 ): PlatformViews {
   const views: View[] = [];
   for (const r of rendered.perDataCentre) {
+    const same = known.get(r.dataCentre);
+    if (same) {
+      views.push(same);
+      continue;
+    }
     const objects: InputObject[] = r.objects.map((value) => ({ value, source: { file: `(rendered for ${r.dataCentre})`, line: 0 } }));
     objects.push(...(extra[r.dataCentre] ?? []));
     const inventory = readInventory(objects);

@@ -23,7 +23,7 @@ import {
 import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews, type CrossCell } from '../connectivity/govcloud.ts';
 import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
-import { viewMatrix } from '../connectivity/view.ts';
+import { viewMatrix, type View } from '../connectivity/view.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import type { PlatformObject } from '../model/rules.ts';
 import { accessMatches, counterparts, declaredUses, serviceObjectName, type DesiredObject, type PlatformRender } from '../render/index.ts';
@@ -95,6 +95,8 @@ function indexOwners(platform: Platform): Owners {
 
 /** The evaluator's verdicts on a rendered platform: each data centre's matrix cells, and the paths across data centres. */
 export interface Evaluated {
+  /** Each data centre's objects as the evaluator reads them. */
+  views: readonly View[];
   cells: Map<string, readonly Cell[]>;
   cross: readonly CrossCell[];
 }
@@ -112,18 +114,31 @@ export function evaluateAccess(
   now: Date,
   reuse?: { from: Evaluated; changed: ReadonlyMap<string, ReadonlySet<string>> },
 ): Evaluated {
-  const { views } = platformViews(platform, now, {}, rendered);
+  const unchanged = new Map(
+    (reuse?.from.views ?? []).filter((v) => reuse?.changed.get(v.dataCentre as string)?.size === 0).map((v) => [v.dataCentre as string, v]),
+  );
+  const { views } = platformViews(platform, now, {}, rendered, unchanged);
   const cells = new Map<string, readonly Cell[]>();
   for (const view of views) {
     const dc = view.dataCentre as string;
     const changed = reuse?.changed.get(dc);
     const before = changed ? reuse?.from.cells.get(dc) : undefined;
     if (changed && before && changed.size === 0) cells.set(dc, before);
-    else cells.set(dc, viewMatrix(view, undefined, changed && before ? { cells: before, changed } : undefined).matrix.cells);
+    else cells.set(dc, viewMatrix(withoutDataCentreHosts(view), undefined, changed && before ? { cells: before, changed } : undefined).matrix.cells);
   }
   const comparable = reuse !== undefined && reuse.from.cells.size === views.length && views.every((v) => reuse.changed.has(v.dataCentre as string));
-  if (comparable && views.every((v) => reuse.changed.get(v.dataCentre as string)?.size === 0)) return { cells, cross: reuse.from.cross };
-  return { cells, cross: crossDataCentre(views, {}, comparable ? { cells: reuse.from.cross, changed: reuse.changed } : undefined) };
+  if (comparable && views.every((v) => reuse.changed.get(v.dataCentre as string)?.size === 0)) return { views, cells, cross: reuse.from.cross };
+  return { views, cells, cross: crossDataCentre(views, {}, comparable ? { cells: reuse.from.cross, changed: reuse.changed } : undefined) };
+}
+
+/**
+ * The view without the other data centres as hosts: paths to and from their ranges are left
+ * out of the access (reported once, across data centres), so their cells, most of a
+ * matrix whose workspaces run nothing yet, are not evaluated.
+ */
+function withoutDataCentreHosts(view: View): View {
+  const hosts = (view.input.hosts ?? []).filter((h) => !h.name.startsWith(DATA_CENTRE_HOST_PREFIX));
+  return { ...view, input: { ...view.input, hosts } };
 }
 
 /** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */
