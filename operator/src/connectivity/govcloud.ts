@@ -28,7 +28,7 @@ import type { Platform } from '../model/platform.ts';
 import { renderPlatform, type PlatformRender, type RenderIssue } from '../render/index.ts';
 import { Evaluator, type Coverage, type DirectionVerdict, type Party } from './evaluate.ts';
 import { AddressSet, parseCidr, type Cidr } from '../model/ip.ts';
-import { anyPodOf, destinationsOf, type SideSummary } from './matrix.ts';
+import { anyPodOf, destinationsOf, endpointsByNamespace, type SideSummary } from './matrix.ts';
 import type { Host, Protocol } from './model.ts';
 import { readInventory, type InputObject } from './objects.ts';
 import type { View } from './view.ts';
@@ -96,16 +96,23 @@ export interface PlatformViews {
 /**
  * Renders the platform (unless its render at `now` is given) and reads each data centre's
  * objects. `extra` are plain Kubernetes objects that run in the data centre they are keyed by
- * (workloads tenants deploy, say).
+ * (workloads tenants deploy, say). `known`: views of data centres whose objects and hosts
+ * are those of this render (another version of the platform), taken instead of read again.
  */
 export function platformViews(
   platform: Platform,
   now: Date,
   extra: Readonly<Record<string, readonly InputObject[]>> = {},
   rendered: PlatformRender = renderPlatform(platform, now),
+  known: ReadonlyMap<string, View> = new Map(),
 ): PlatformViews {
   const views: View[] = [];
   for (const r of rendered.perDataCentre) {
+    const same = known.get(r.dataCentre);
+    if (same) {
+      views.push(same);
+      continue;
+    }
     const objects: InputObject[] = r.objects.map((value) => ({ value, source: { file: `(rendered for ${r.dataCentre})`, line: 0 } }));
     objects.push(...(extra[r.dataCentre] ?? []));
     const inventory = readInventory(objects);
@@ -132,17 +139,37 @@ export interface CrossCell {
 }
 
 /**
+ * The cross-data-centre cells of another version of the same data centres, computed with
+ * the same options, and per data centre the namespaces whose objects differ (every data
+ * centre listed, its hosts the same): a cell depends only on its source's namespace and its
+ * destination's, so a cell between namespaces that did not change holds as it was (and one
+ * absent was denied).
+ */
+export interface PreviousCross {
+  cells: readonly CrossCell[];
+  changed: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function crossKey(from: CrossCell['from'], to: CrossCell['to']): string {
+  return `${from.dataCentre}|${from.namespace}|${to.dataCentre}|${to.kind}|${to.namespace}|${to.name}|${to.port}|${to.protocol}|${to.targetPort}`;
+}
+
+/**
  * Every (workspace, remote Service port) pair across data centres. Only cells that are not
  * denied are returned unless `all` is set: across data centres nearly everything is denied.
  */
-export function crossDataCentre(views: readonly View[], options: { all?: boolean } = {}): CrossCell[] {
+export function crossDataCentre(views: readonly View[], options: { all?: boolean } = {}, previous?: PreviousCross): CrossCell[] {
   const out: CrossCell[] = [];
   const evaluators = new Map(views.map((v) => [v, new Evaluator(v.input)]));
+  const known = previous ? new Map(previous.cells.map((c) => [crossKey(c.from, c.to), c])) : undefined;
   for (const y of views) {
     if (y.dataCentre === null) continue;
     const ey = evaluators.get(y) as Evaluator;
+    const changedY = previous?.changed.get(y.dataCentre);
+    const podsOf = endpointsByNamespace(y.input.endpoints);
     for (const x of views) {
       if (x === y || x.dataCentre === null) continue;
+      const changedX = previous?.changed.get(x.dataCentre);
       const ex = evaluators.get(x) as Evaluator;
       const hostX = (y.input.hosts ?? []).find((h) => h.name === DATA_CENTRE_HOST_PREFIX + x.dataCentre);
       const hostY = (x.input.hosts ?? []).find((h) => h.name === DATA_CENTRE_HOST_PREFIX + y.dataCentre);
@@ -164,13 +191,21 @@ export function crossDataCentre(views: readonly View[], options: { all?: boolean
         return { v: verdicts, coverage: worst(verdicts.map((v) => v.coverage)) };
       });
       for (const ns of y.input.namespaces) {
-        const pods = y.input.endpoints.filter((e) => e.namespace === ns.name);
+        const pods = podsOf.get(ns.name) ?? [];
         const parties: Party[] = (pods.length > 0 ? pods : [anyPodOf(ns.name)]).map((endpoint) => ({ kind: 'pod', endpoint }));
+        const sourceSame = changedY !== undefined && changedX !== undefined && !changedY.has(ns.name);
         for (const [i, d] of dests.entries()) {
           const ingress = ingressOf[i];
           if (!ingress || d.targets.length === 0) continue;
           if (ingress.coverage === 'none' && !options.all) continue;
+          const same = sourceSame && !changedX.has(d.namespace);
           for (const port of [...new Set(d.targets.map((t) => t.port as number))]) {
+            if (same) {
+              const to = { dataCentre: x.dataCentre, kind: d.kind, namespace: d.namespace, name: d.name, port: d.port, protocol: d.protocol, targetPort: port };
+              const cell = known?.get(crossKey({ dataCentre: y.dataCentre, namespace: ns.name }, to));
+              if (cell) out.push(cell);
+              continue;
+            }
             const egress = parties.map((p) => ey.evaluate(p, { kind: 'host', host: hostX }, { protocol: d.protocol, port }).egress);
             const eCov = worst(egress.map((v) => v.coverage));
             const verdict = eCov === 'none' || ingress.coverage === 'none' ? 'denied' : eCov === 'all' && ingress.coverage === 'all' ? 'allowed' : 'partial';

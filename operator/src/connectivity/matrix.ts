@@ -97,7 +97,17 @@ export function formatSpan(s: { protocol: string; from: number; to: number }): s
   return `${s.from === s.to ? s.from : `${s.from}-${s.to}`}/${s.protocol}`;
 }
 
-export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)): Matrix {
+/**
+ * A matrix of the same cluster, and the namespaces whose objects differ from the input's
+ * (the hosts being the same): a cell depends only on the objects of its source's and its
+ * destination's namespaces, so its cells between other namespaces (or hosts) hold as they are.
+ */
+export interface PreviousMatrix {
+  cells: readonly Cell[];
+  changed: ReadonlySet<string>;
+}
+
+export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input), previous?: PreviousMatrix): Matrix {
   const sources: { ref: SourceRef; parties: Party[] }[] = [];
   const byNamespace = endpointsByNamespace(input.endpoints);
   for (const ns of [...input.namespaces].sort((a, b) => cmp(a.name, b.name))) {
@@ -114,14 +124,39 @@ export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)
   }
 
   const destinations = destinationsOf(input, byNamespace);
+  const known = previous ? cellsBySource(previous.cells) : undefined;
+  const changed = previous?.changed;
   const cells: Cell[] = [];
   for (const src of sources) {
+    const kept = changed && !(src.ref.kind === 'Namespace' && changed.has(src.ref.namespace)) ? known?.get(sourceKey(src.ref)) : undefined;
     for (const dst of destinations) {
       if (src.ref.kind === 'Host' && dst.ref.kind === 'Host') continue; // outside the cluster at both ends
-      cells.push(evaluateCell(evaluator, src.ref, src.parties, dst));
+      const same = kept && !(dst.ref.kind !== 'Host' && changed?.has(dst.ref.namespace)) ? kept.get(destinationKey(dst.ref)) : undefined;
+      cells.push(same ?? evaluateCell(evaluator, src.ref, src.parties, dst));
     }
   }
   return { sources: sources.map((s) => s.ref), destinations: destinations.map((d) => d.ref), cells };
+}
+
+function destinationKey(d: DestinationRef): string {
+  return `${destinationLabel(d)}|${destinationPort(d)}`;
+}
+
+/** Cells by source key, then by destination key. */
+function cellsBySource(cells: readonly Cell[]): Map<string, Map<string, Cell>> {
+  const out = new Map<string, Map<string, Cell>>();
+  let source: SourceRef | undefined;
+  let row: Map<string, Cell> | undefined;
+  for (const cell of cells) {
+    if (cell.source !== source || !row) {
+      source = cell.source;
+      const key = sourceKey(source);
+      row = out.get(key) ?? new Map<string, Cell>();
+      out.set(key, row);
+    }
+    row.set(destinationKey(cell.destination), cell);
+  }
+  return out;
 }
 
 /** A destination and, per destination pod (or host), the port to evaluate ('*': every port). */
@@ -282,7 +317,7 @@ function summarise(into: SideSummary, v: DirectionVerdict): void {
   }
 }
 
-function endpointsByNamespace(endpoints: readonly Endpoint[]): Map<string, Endpoint[]> {
+export function endpointsByNamespace(endpoints: readonly Endpoint[]): Map<string, Endpoint[]> {
   const byNamespace = new Map<string, Endpoint[]>();
   for (const e of endpoints) {
     const list = byNamespace.get(e.namespace) ?? [];

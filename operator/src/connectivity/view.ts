@@ -3,7 +3,7 @@
  * or the objects rendered for one data centre (govcloud.ts).
  */
 import { Evaluator } from './evaluate.ts';
-import { buildMatrix, type Matrix, type MatrixInput } from './matrix.ts';
+import { buildMatrix, type Matrix, type MatrixInput, type PreviousMatrix } from './matrix.ts';
 import type { Host } from './model.ts';
 import { readInventory, type InputObject, type Inventory } from './objects.ts';
 
@@ -24,6 +24,6 @@ export interface ViewMatrix {
   matrix: Matrix;
 }
 
-export function viewMatrix(view: View, evaluator = new Evaluator(view.input)): ViewMatrix {
-  return { dataCentre: view.dataCentre, matrix: buildMatrix(view.input, evaluator) };
+export function viewMatrix(view: View, evaluator = new Evaluator(view.input), previous?: PreviousMatrix): ViewMatrix {
+  return { dataCentre: view.dataCentre, matrix: buildMatrix(view.input, evaluator, previous) };
 }

@@ -23,7 +23,7 @@ import {
 import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews, type CrossCell } from '../connectivity/govcloud.ts';
 import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
-import { viewMatrix } from '../connectivity/view.ts';
+import { viewMatrix, type View } from '../connectivity/view.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import type { PlatformObject } from '../model/rules.ts';
 import { accessMatches, counterparts, declaredUses, serviceObjectName, type DesiredObject, type PlatformRender } from '../render/index.ts';
@@ -95,26 +95,50 @@ function indexOwners(platform: Platform): Owners {
 
 /** The evaluator's verdicts on a rendered platform: each data centre's matrix cells, and the paths across data centres. */
 export interface Evaluated {
+  /** Each data centre's objects as the evaluator reads them. */
+  views: readonly View[];
   cells: Map<string, readonly Cell[]>;
   cross: readonly CrossCell[];
 }
 
 /**
  * Evaluates every data centre of the rendered platform. `reuse`: the evaluation of another
- * version of the platform, and the data centres whose rendered objects and external hosts
- * are the same in both: their matrices are taken as they are (a matrix depends on nothing
- * else), and the cross-data-centre paths too when every data centre is the same.
+ * version of the platform, and the data centres whose external hosts are the same in both,
+ * each with the namespaces whose rendered objects differ: a cell depends only on the objects
+ * of its source's and destination's namespaces, so only cells that touch one of those are
+ * evaluated again (none where the set is empty), across data centres too.
  */
-export function evaluateAccess(platform: Platform, rendered: PlatformRender, now: Date, reuse?: { from: Evaluated; same: ReadonlySet<string> }): Evaluated {
-  const { views } = platformViews(platform, now, {}, rendered);
+export function evaluateAccess(
+  platform: Platform,
+  rendered: PlatformRender,
+  now: Date,
+  reuse?: { from: Evaluated; changed: ReadonlyMap<string, ReadonlySet<string>> },
+): Evaluated {
+  const unchanged = new Map(
+    (reuse?.from.views ?? []).filter((v) => reuse?.changed.get(v.dataCentre as string)?.size === 0).map((v) => [v.dataCentre as string, v]),
+  );
+  const { views } = platformViews(platform, now, {}, rendered, unchanged);
   const cells = new Map<string, readonly Cell[]>();
   for (const view of views) {
     const dc = view.dataCentre as string;
-    const known = reuse?.same.has(dc) ? reuse.from.cells.get(dc) : undefined;
-    cells.set(dc, known ?? viewMatrix(view).matrix.cells);
+    const changed = reuse?.changed.get(dc);
+    const before = changed ? reuse?.from.cells.get(dc) : undefined;
+    if (changed && before && changed.size === 0) cells.set(dc, before);
+    else cells.set(dc, viewMatrix(withoutDataCentreHosts(view), undefined, changed && before ? { cells: before, changed } : undefined).matrix.cells);
   }
-  const allSame = reuse !== undefined && views.every((v) => reuse.same.has(v.dataCentre as string)) && reuse.from.cells.size === views.length;
-  return { cells, cross: allSame ? reuse.from.cross : crossDataCentre(views) };
+  const comparable = reuse !== undefined && reuse.from.cells.size === views.length && views.every((v) => reuse.changed.has(v.dataCentre as string));
+  if (comparable && views.every((v) => reuse.changed.get(v.dataCentre as string)?.size === 0)) return { views, cells, cross: reuse.from.cross };
+  return { views, cells, cross: crossDataCentre(views, {}, comparable ? { cells: reuse.from.cross, changed: reuse.changed } : undefined) };
+}
+
+/**
+ * The view without the other data centres as hosts: paths to and from their ranges are left
+ * out of the access (reported once, across data centres), so their cells, most of a
+ * matrix whose workspaces run nothing yet, are not evaluated.
+ */
+function withoutDataCentreHosts(view: View): View {
+  const hosts = (view.input.hosts ?? []).filter((h) => !h.name.startsWith(DATA_CENTRE_HOST_PREFIX));
+  return { ...view, input: { ...view.input, hosts } };
 }
 
 /** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */

@@ -85,22 +85,26 @@ export function diffLists<T>(before: readonly T[], after: readonly T[], key: (it
   const keyed = (list: readonly T[]) => list.map((item) => ({ key: key(item), item }));
   const order = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const beforeKeyed = keyed(before);
-  const afterKeyed = keyed(after).sort(order);
+  const afterKeyed = keyed(after);
   const old = new Map(beforeKeyed.map((o) => [o.key, o.item]));
   const now = new Set(afterKeyed.map((o) => o.key));
-  const added = afterKeyed.filter((o) => !old.has(o.key)).map((o) => o.item);
+  // Only what differs is sorted (a stable sort of the few, the same order as filtering the sorted lot).
+  const added = afterKeyed
+    .filter((o) => !old.has(o.key))
+    .sort(order)
+    .map((o) => o.item);
   const removed = beforeKeyed
     .filter((o) => !now.has(o.key))
     .sort(order)
     .map((o) => o.item);
-  const changed: Changed<T>[] = [];
+  const changed: { key: string; change: Changed<T> }[] = [];
   for (const o of afterKeyed) {
     const b = old.get(o.key);
     if (b === undefined || same(b, o.item)) continue;
     const fields = fieldChanges(b, o.item);
-    if (fields.length > 0) changed.push({ before: b, after: o.item, fields });
+    if (fields.length > 0) changed.push({ key: o.key, change: { before: b, after: o.item, fields } });
   }
-  return { added, changed, removed };
+  return { added, changed: changed.sort(order).map((c) => c.change), removed };
 }
 
 /** A value on one line, for tables and comments: scalars as they are, the rest as JSON. */

@@ -65,15 +65,14 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
     capacity: amounts(capacityOf(before, dc), capacityOf(after, dc)),
   }));
 
-  // A data centre whose objects and external hosts this change leaves alone keeps its matrix: evaluated once.
+  // Where the external hosts stay, only the namespaces whose objects change are evaluated again.
   const evaluatedBefore = evaluateAccess(before, renderedBefore, now);
-  const same = new Set(
+  const touched = new Map(
     dataCentres
-      .filter((d) => d.objects.added.length + d.objects.changed.length + d.objects.removed.length === 0)
       .filter((d) => objectsBefore.has(d.dataCentre) && objectsAfter.has(d.dataCentre) && sameHosts(before, after, d.dataCentre))
-      .map((d) => d.dataCentre),
+      .map((d) => [d.dataCentre, changedNamespaces(d.objects)]),
   );
-  const evaluatedAfter = evaluateAccess(after, renderedAfter, now, { from: evaluatedBefore, same });
+  const evaluatedAfter = evaluateAccess(after, renderedAfter, now, { from: evaluatedBefore, changed: touched });
   const pairsBefore = accessPairs(before, renderedBefore, now, evaluatedBefore);
   const pairsAfter = accessPairs(after, renderedAfter, now, evaluatedAfter);
   const byKeyBefore = new Map(pairsBefore.map((p) => [pairKey(p), p]));
@@ -100,6 +99,12 @@ export function planDiff(before: Platform, after: Platform, now: Date): PlanDiff
       resolved: renderedBefore.issues.filter((i) => !issuesAfter.has(issueKey(i))),
     },
   };
+}
+
+/** The namespaces of the objects added, changed or removed (a Namespace's own name). */
+function changedNamespaces(diff: ListDiff<DesiredObject>): Set<string> {
+  const of = (o: DesiredObject) => (o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? ''));
+  return new Set([...diff.added.map(of), ...diff.changed.flatMap((c) => [of(c.before), of(c.after)]), ...diff.removed.map(of)]);
 }
 
 function sameHosts(before: Platform, after: Platform, dataCentre: string): boolean {

@@ -135,7 +135,7 @@ test('render issues point at the file and line of the field that asked', () => {
   assert.is(link.file, 'samples/tenants/hanoi/links.yaml');
 });
 
-test('across data centres through the exchange gateways: valid, and the plan shows the gateway objects in both data centres', async () => {
+test('across data centres through the exchange gateways: valid, and the plan shows the gateway objects (its workload among them) in both data centres', async () => {
   // bad/cross-data-centre.yaml without its links, with a gateway in each data centre: the on-request pair is carried.
   const source = readFileSync('operator/test/validate/bad/cross-data-centre.yaml', 'utf8');
   const docs = source.split(/^---$/m).filter((d) => !/kind: NetworkLink/.test(d));

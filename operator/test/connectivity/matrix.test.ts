@@ -255,3 +255,22 @@ test("summary: counts by verdict are the full matrix's; every open cell is in ex
   const rows = matrixRows(matrix).flatMap((g) => g.rows);
   assert.is(rows.length, count('allowed') + count('partial'), 'the detail lists as many open paths');
 });
+
+test('matrix against a previous one: only cells touching a changed namespace are evaluated again, the result the same as in full', async () => {
+  const load = await loadPaths([FIXTURE]);
+  const all = load.documents.map((d) => ({ value: d.value, source: d }));
+  const previous = buildMatrix(plainView(all, [host('partner', '198.51.100.0/24')]).input);
+  // payments loses its policies: every cell from or to payments opens.
+  const withoutPolicies = all.filter((o) => (o.value as { kind?: string }).kind !== 'NetworkPolicy');
+  const input = plainView(withoutPolicies, [host('partner', '198.51.100.0/24')]).input;
+  const full = buildMatrix(input);
+  const incremental = buildMatrix(input, undefined, { cells: previous.cells, changed: new Set(['payments']) });
+  assert.equal(incremental, full);
+  assert.not.equal(full.cells, previous.cells);
+  // A cell between namespaces that did not change is the previous one, not evaluated again.
+  const kept = cell(incremental.cells, 'monitoring', 'shop/frontend (Service)');
+  assert.ok(kept === cell(previous.cells, 'monitoring', 'shop/frontend (Service)'));
+  // Naming the wrong namespaces keeps stale cells: the set decides what is evaluated.
+  const stale = buildMatrix(input, undefined, { cells: previous.cells, changed: new Set(['shop']) });
+  assert.not.equal(stale, full);
+});
