@@ -41,6 +41,7 @@ import { exchangeRefusal } from '../model/policy.ts';
 import { earliest, windowOf } from '../model/window.ts';
 import { compareStrings, metadata, PerDataCentre, sortedUnique, type MetaOptions } from './meta.ts';
 import { boundedName } from './names.ts';
+import { restrictedContainerSecurity } from './pod-security.ts';
 import { findAgency, findDataCentre, placementOf } from './placement.ts';
 import { ipBlockPeers, namespacesPeer, networkPolicy, type Peer } from './policies.ts';
 import { accessMatches, orList, renderService, serviceObjectName, type ServiceRender } from './service.ts';
@@ -415,13 +416,7 @@ function gatewayWorkload(meta: MetaOptions, config: string, secrets: string[], a
                 args: ['-db', '-f', CONFIG_FILE],
                 ports: ports.map((port) => ({ containerPort: port, protocol: 'TCP' })),
                 resources: { requests: { ...resources }, limits: { ...resources } },
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurity(),
                 volumeMounts: [{ name: 'gateway', mountPath: GATEWAY_DIR, readOnly: true }],
               },
             ],

@@ -83,6 +83,7 @@ import { directionalPolicy, ipBlockPeers, namespacesPeer, type Peer } from './po
 import type { PortRange } from '../model/ports.ts';
 import { formatBytes, formatMilli, parseBytes, parseMilli } from '../model/quantity.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
+import { restrictedContainerSecurity } from './pod-security.ts';
 import { earliest, futureBoundaries, isOpen, parseWindow } from '../model/window.ts';
 
 export const DEFAULT_REPLICAS = 2;
@@ -531,13 +532,7 @@ function workloadObjects(
         image: spec.image,
         ports: [{ name: 'service', containerPort: spec.port, protocol: 'TCP' }],
         resources: { requests: { ...resources }, limits: { ...resources } },
-        securityContext: {
-          runAsNonRoot: true,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedContainerSecurity(),
         readinessProbe: { tcpSocket: { port: spec.port }, periodSeconds: 10 },
         livenessProbe: { tcpSocket: { port: spec.port }, initialDelaySeconds: 15, periodSeconds: 20 },
         volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
