@@ -52,7 +52,8 @@ const mutual = (name: string, servername: string) =>
 
 async function main(): Promise<void> {
   const children: ChildProcess[] = [];
-  const echo = net.createServer((s) => s.on('data', (d: Buffer) => s.write(`echo:${d.toString()}`)));
+  // A gateway may reset its side (a refusal, a closed window): that ends the one connection, not the driver.
+  const echo = net.createServer((s) => s.on('data', (d: Buffer) => s.write(`echo:${d.toString()}`)).on('error', () => s.destroy()));
   await new Promise<void>((r) => echo.listen(SERVICE_PORT, '127.0.0.1', r));
   try {
     for (const dc of ['dc-hanoi', 'dc-hcm']) {

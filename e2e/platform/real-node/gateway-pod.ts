@@ -179,5 +179,8 @@ export async function runGateway(
   const script = `${mounts} && exec setpriv --reuid ${uid} --regid ${gid} --clear-groups --no-new-privs haproxy "$@"`;
   return spawn('ip', ['netns', 'exec', o.podNs, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'haproxy', ...args], {
     stdio: ['ignore', o.logFd, o.logFd],
+    // A container starts in its image's working directory, never in the agent's (a checkout
+    // the pod's user may not enter: HAProxy goes back to where it started and fails there).
+    cwd: c.workingDir ?? '/',
   });
 }
