@@ -17,7 +17,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, SYSTEM_NAMESPACE, type Agency, type DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
-import { gatewayEndpoints, isGatewayObject, renderGateways } from '../render/gateway.ts';
+import { gatewayEndpoints, isGatewayObject, renderGateways, type GatewayRender } from '../render/gateway.ts';
+import type { Platform } from '../model/platform.ts';
 import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn, type DesiredObject } from '../render/index.ts';
 import { earliest } from '../model/window.ts';
 import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
@@ -213,10 +214,26 @@ export const CERT_MANAGER_MISSING = 'CertManagerMissing';
  * open or close.
  */
 export function gatewayObjectsIn(ctx: ControllerContext, dataCentre: string, now: Date): { objects: DesiredObject[]; nextChange?: Date } {
-  const platform = ctx.hub.admitted();
-  const rendered = renderGateways(platform, now, gatewayEndpoints(platform));
+  const rendered = gatewaysOf(ctx.hub.admitted(), now);
   const objects = rendered.perDataCentre.find((r) => r.dataCentre === dataCentre)?.objects ?? [];
   return rendered.nextChange ? { objects, nextChange: rendered.nextChange } : { objects };
+}
+
+/** The last gateway render of each admitted platform, and from when it holds. */
+const gatewayRenders = new WeakMap<Platform, { at: number; render: GatewayRender }>();
+
+/**
+ * Every data centre's reconcile wants its share of one render of the whole platform's gateways:
+ * render once per admitted platform (the hub publishes a new object on any change) and reuse
+ * it until the next window boundary, the only way `now` changes what it renders.
+ */
+function gatewaysOf(platform: Platform, now: Date): GatewayRender {
+  const t = now.getTime();
+  const cached = gatewayRenders.get(platform);
+  if (cached && t >= cached.at && (cached.render.nextChange === undefined || t < cached.render.nextChange.getTime())) return cached.render;
+  const render = renderGateways(platform, now, gatewayEndpoints(platform));
+  gatewayRenders.set(platform, { at: t, render });
+  return render;
 }
 
 /**
