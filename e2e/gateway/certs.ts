@@ -15,25 +15,12 @@ export interface CertificateSpec {
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 
+/** A new P-256 key, unencrypted, written as `<name>.crt.key`. */
+const newP256Key = (name: string) => ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.crt.key`];
+
 /** A self-signed P-256 CA (or a self-signed leaf nobody trusts) as `<name>.crt` and `<name>.crt.key`. */
 export function selfSigned(dir: string, name: string, subject: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.crt.key`,
-    '-out',
-    `${name}.crt`,
-    '-subj',
-    subject,
-    '-days',
-    '1',
-  ]);
+  openssl(dir, ['req', '-x509', ...newP256Key(name), '-out', `${name}.crt`, '-subj', subject, '-days', '1']);
 }
 
 /** A key and a certificate for spec signed by the CA `ca` in dir. */
@@ -42,20 +29,7 @@ export function issue(dir: string, name: string, spec: CertificateSpec, ca = 'ca
   const eku = spec.usages.includes('server auth') ? 'serverAuth' : 'clientAuth';
   writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${sans}\nextendedKeyUsage=${eku}\n`);
   const subject = `/CN=${spec.commonName.replaceAll('/', '\\/')}`;
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.crt.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    subject,
-  ]);
+  openssl(dir, ['req', ...newP256Key(name), '-out', `${name}.csr`, '-subj', subject]);
   openssl(dir, [
     'x509',
     '-req',
