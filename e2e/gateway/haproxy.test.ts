@@ -16,6 +16,7 @@ import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, platform, request, service } from '../../operator/test/render/fixtures.ts';
 import { ROOT } from '../harness/index.ts';
 import { issue, selfSigned, type CertificateSpec } from './certs.ts';
+import { auditLines } from './log.ts';
 
 const NODE = process.execPath;
 
@@ -34,16 +35,6 @@ function exchangePlatform(validUntil: string) {
     requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], purpose })],
     grants: [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose, validUntil })],
   });
-}
-
-interface LogLine {
-  gateway: string;
-  side: string;
-  consumer: string;
-  service: string;
-  decision: string;
-  grant: string;
-  unixMs: number;
 }
 
 test('two gateways over mutual TLS: the granted consumer passes; another agency, another CA and plaintext are refused; refused from validUntil; every decision a JSON line', () => {
@@ -105,10 +96,7 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
       `    expiry: last pass ${result.expiry.lastPassBeforeUntilMs} ms before validUntil, first refusal ${result.expiry.firstRefusalAfterUntilMs} ms after\n`,
     );
 
-    const lines = run.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+    const lines = auditLines(run.stderr);
     const decisions = (gateway: string, decision: string, consumer: string) =>
       lines.filter((l) => l.gateway === gateway && l.decision === decision && l.consumer === consumer);
     assert.ok(decisions('dc-hanoi', 'pass', 'G12/thue').length > 0, 'the provider gateway logs the pass with the consumer identity');

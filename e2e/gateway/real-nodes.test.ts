@@ -34,6 +34,7 @@ import { NETNS_ANNOTATION, REAL_NODE_LABEL, realNodeName } from '../platform/rea
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { issue, selfSigned, tlsSecret, type CertificateSpec } from './certs.ts';
+import { auditLines, type LogLine } from './log.ts';
 
 const HANOI_GATEWAY = '10.10.240.250';
 const HCM_GATEWAY = '10.20.240.250';
@@ -149,21 +150,8 @@ async function gatewayPod(cluster: Cluster, except?: string): Promise<RealPod> {
   return running;
 }
 
-interface LogLine {
-  gateway: string;
-  side: string;
-  consumer: string;
-  service: string;
-  decision: string;
-  grant: string;
-  unixMs: number;
-}
-
 function gatewayLog(pod: RealPod): LogLine[] {
-  return readFileSync(path.join(POD_LOGS, `${pod.netns}.log`), 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine);
+  return auditLines(readFileSync(path.join(POD_LOGS, `${pod.netns}.log`), 'utf8'));
 }
 
 const one = async (from: RealPod, host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> =>
