@@ -178,7 +178,7 @@ export function renderGateways(
     const rendered = services?.get(service) ?? renderService(platform, service, now);
     unplaced.push(...serviceRoutes(platform, service, rendered, now, endpoints, issues, boundaries));
   }
-  const routes = allocatePorts(unplaced);
+  const routes = allocatePorts(unplaced, issues);
   const result: GatewayRender = { perDataCentre: gatewayObjects(platform, routes, endpoints), routes, issues };
   const next = earliest(boundaries);
   if (next) result.nextChange = next;
@@ -298,18 +298,34 @@ function routeKey(r: Omit<GatewayRoute, 'listenPort'>): string {
   return `${r.consumer.dataCentre}|${r.consumer.agency}/${r.consumer.workspace}|${r.provider.host}|${r.grant}`;
 }
 
-/** Listener ports per consumer data centre: a hash of the route, the next free port on a collision (in sorted order, so deterministic). */
-function allocatePorts(routes: Omit<GatewayRoute, 'listenPort'>[]): GatewayRoute[] {
+/**
+ * Listener ports per consumer data centre: a hash of the route, the next free port on a
+ * collision (in sorted order, so deterministic). A route past the span's last free port gets
+ * none: it is not served, and says so.
+ */
+export function allocatePorts(routes: Omit<GatewayRoute, 'listenPort'>[], issues: RenderIssue[]): GatewayRoute[] {
   const sorted = [...routes].sort((a, b) => compareStrings(routeKey(a), routeKey(b)));
   const taken = new Map<string, Set<number>>();
-  return sorted.map((route) => {
-    const used = taken.get(route.consumer.dataCentre) ?? new Set<number>();
-    taken.set(route.consumer.dataCentre, used);
+  const placed: GatewayRoute[] = [];
+  for (const route of sorted) {
+    const dc = route.consumer.dataCentre;
+    const used = taken.get(dc) ?? new Set<number>();
+    taken.set(dc, used);
+    if (used.size === LISTEN_PORT_SPAN) {
+      issues.push({
+        owner: { kind: 'DataCentre', name: dc },
+        dataCentre: dc,
+        reason: GATEWAY_UNAVAILABLE,
+        message: `the gateway of ${dc} has no listener port left (${LISTEN_PORT_SPAN} routes): ${route.consumer.agency}/${route.consumer.workspace} to ${route.provider.host} is not served`,
+      });
+      continue;
+    }
     let offset = fnv1a(routeKey(route)) % LISTEN_PORT_SPAN;
     while (used.has(LISTEN_PORT_BASE + offset)) offset = (offset + 1) % LISTEN_PORT_SPAN;
     used.add(LISTEN_PORT_BASE + offset);
-    return { ...route, listenPort: LISTEN_PORT_BASE + offset };
-  });
+    placed.push({ ...route, listenPort: LISTEN_PORT_BASE + offset });
+  }
+  return placed;
 }
 
 function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): Rendered[] {

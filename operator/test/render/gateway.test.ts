@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GATEWAY_CONFIG_KEY, gatewayEndpoints, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
-import type { DesiredObject } from '../../src/render/types.ts';
+import { allocatePorts, GATEWAY_CONFIG_KEY, gatewayEndpoints, LISTEN_PORT_SPAN, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
+import type { DesiredObject, RenderIssue } from '../../src/render/types.ts';
 import { agency, at, get, grant, linkPair, NOW, objectsIn, platform, request, service, threeDataCentres } from './fixtures.ts';
 
 // Bộ Công an (G04) runs the population service in dc-hanoi; Bộ Tài chính (G12) is only in dc-hcm.
@@ -303,6 +303,18 @@ test('a changed configuration changes the hash on the pod template, so the pod r
     );
   assert.is(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T01:00:00.750Z'));
   assert.is.not(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T02:00:00.000Z'));
+});
+
+test('listener ports: a data centre whose span is full serves no further route and says so, instead of searching forever', () => {
+  const [route] = renderGateways(crossPlatform(), NOW, ENDPOINTS).routes;
+  const { listenPort: _port, ...base } = route!;
+  const many = Array.from({ length: LISTEN_PORT_SPAN + 2 }, (_, i) => ({ ...base, grant: `govcloud-bo-cong-an/g-${i}` }));
+  const issues: RenderIssue[] = [];
+  const placed = allocatePorts(many, issues);
+  assert.is(placed.length, LISTEN_PORT_SPAN);
+  assert.is(new Set(placed.map((r) => r.listenPort)).size, LISTEN_PORT_SPAN, 'every port once');
+  assert.is(issues.length, 2);
+  assert.match(issues[0]!.message, 'the gateway of dc-hcm has no listener port left');
 });
 
 test.run();
