@@ -332,10 +332,18 @@ export class Informer<T extends KubernetesObject> {
     await sleep(this.clock, delay, this.stopping.signal);
   }
 
+  /**
+   * The same failure again (an add-on's API a data centre does not serve answers 404 at every
+   * retry) is logged once as a warning, its repeats at debug: its status and the DataCentre's
+   * condition keep saying it, and a warning repeated forever teaches people to skip warnings.
+   */
   private recordError(what: string, err: unknown): void {
-    this.state.lastError = `${what}: ${errorMessage(err)}`;
+    const error = `${what}: ${errorMessage(err)}`;
+    const repeated = this.failures > 0 && error === this.state.lastError;
+    this.state.lastError = error;
     this.state.lastErrorAt = this.clock.now();
-    this.log?.warn({ err, failures: this.failures + 1 }, what);
+    if (repeated) this.log?.debug({ err, failures: this.failures + 1 }, what);
+    else this.log?.warn({ err, failures: this.failures + 1 }, what);
   }
 
   private emitAdd(obj: T): void {

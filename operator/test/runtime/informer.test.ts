@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Informer, enqueueHandlers, type ListPage, type ListWatchSource } from '../../src/runtime/informer.ts';
 import { ownerKeysFromLabels } from '../../src/runtime/keys.ts';
+import { createLogger } from '../../src/runtime/logger.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 
 type Obj = KubernetesObject;
@@ -266,6 +268,30 @@ test('a failing list is retried until it succeeds; health follows the watch', as
   assert.ok(informer.isHealthy(60_000));
   await clock.advance(60_000);
   assert.not.ok(informer.isHealthy(60_000));
+  await informer.stop();
+});
+
+test('the same failure again is one warning, its repeats debug; a different one warns again', async () => {
+  const lines: { level: string; msg: string; failures: number }[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const clock = new FakeClock();
+  const source = new FakeSource();
+  const logger = createLogger({ level: 'debug', destination });
+  const informer = new Informer<Obj>({ name: 'dc1/certificates', source, clock, random: () => 1, logger });
+  const notServed = () => new Error('HTTP 404: the server could not find the requested resource');
+  source.lists.push(notServed(), notServed(), notServed(), new Error('connection refused'));
+  source.lists.push({ items: [], metadata: { resourceVersion: '1' } });
+  informer.start();
+  await clock.advance(800 + 1600 + 3200 + 6400);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(informer.hasSynced());
+  const failures = lines.filter((l) => l.msg === 'list failed').map((l) => `${l.level} ${l.failures}`);
+  assert.equal(failures, ['warn 1', 'debug 2', 'debug 3', 'warn 4']);
   await informer.stop();
 });
 
