@@ -6,7 +6,8 @@
 #   docker build -t registry.govcloud.local/govcloud/operator:0.1.0 .
 # See docs/install.md ("The operator image"); `make image-check` runs the final stage's files.
 #
-# The image holds one file of JavaScript, dist/govcloud.js: the sources and their production
+# The image holds one file of JavaScript, dist/govcloud.js (and the operator's list of rights,
+# which `govcloud join` grants): the sources and their production
 # dependencies bundled by operator/bin/bundle.ts (esbuild). No node_modules, no TypeScript at
 # run time, ~50 MB less resident memory than running the sources. Pin the base image by digest
 # in your registry mirror.
@@ -19,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY operator/bin ./operator/bin
 COPY operator/src ./operator/src
+COPY charts/govcloud-operator/rbac-requirements.yaml ./charts/govcloud-operator/
 RUN node operator/bin/bundle.ts dist/govcloud.js
 
 FROM ${NODE_IMAGE}
@@ -27,6 +29,8 @@ WORKDIR /app
 # Owned by root, read-only for the operator's user: the container also runs with a read-only
 # root filesystem (the chart sets readOnlyRootFilesystem and mounts an emptyDir on /tmp).
 COPY --from=build /src/dist ./dist
+# `govcloud join` grants the operator exactly this list; the bundle finds it upwards from dist/.
+COPY --from=build /src/charts/govcloud-operator/rbac-requirements.yaml ./charts/govcloud-operator/rbac-requirements.yaml
 # A numeric non-root user (runAsNonRoot can only verify numeric users); the chart's
 # securityContext.runAsUser defaults to the same id.
 USER 10001:10001

@@ -30,5 +30,5 @@ pulumi-build: deps ## build (or find cached) the Pulumi CLI and Kubernetes provi
 e2e-pulumi: deps ## real pulumi preview + up + no-op up against the local hub (builds the CLI and provider first)
 	NODE=$(NODE) bash e2e/install/run-pulumi-e2e.sh
 
-image-check: build ## the operator image's files (the bundle alone) run as user 10001 on a read-only /app (no Docker here)
+image-check: build ## the operator image's files (the bundle and its list of rights) run as user 10001 on a read-only /app (no Docker here)
 	NODE=$(NODE) bash e2e/install/image-check.sh

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make image-check`: what can be checked of the operator image without a Docker engine. Lays
 # out the final stage's /app as the Dockerfile does (what it copies from the build stage: the
-# bundle of `make build`, nothing else) in a temporary folder, made read-only, and runs the
-# Dockerfile's entry point there as user 10001 with this machine's Node 24, in an empty
-# environment: `node dist/govcloud.js operator --help`. It proves the bundle needs no
-# node_modules and nothing writable; it does not prove the Dockerfile builds.
+# bundle of `make build` and the operator's list of rights, nothing else) in a temporary
+# folder, made read-only, and runs the Dockerfile's entry point there as user 10001 with this
+# machine's Node 24, in an empty environment: `node dist/govcloud.js operator --help`, then
+# `govcloud join --dry-run=client`. It proves the bundle needs no node_modules and nothing
+# writable; it does not prove the Dockerfile builds.
 #
 # Node is copied out of the checkout too, as the image has it outside /app: user 10001 may
 # not traverse the checkout's parents (a home of mode 0700, a `mktemp -d` folder).
@@ -41,4 +42,14 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
 fi
 out=$(cd "$app" && "${run[@]}" 2>&1) || fail "the entry point failed:"$'\n'"$out"
 grep -q '^Usage: govcloud operator' <<<"$out" || fail "unexpected output:"$'\n'"$out"
-echo "image-check: the image's files ($(du -sh "$app" | cut -f1), no node_modules) run \`govcloud operator\` as user 10001 on a read-only /app"
+# `govcloud join` reads the operator's rights from the image (offline: --dry-run=client with
+# the capacity given never calls the member).
+kubeconfig=$work/member.kubeconfig
+printf '%s\n' 'apiVersion: v1' 'kind: Config' 'clusters: [{name: m, cluster: {server: "https://127.0.0.1:1"}}]' \
+  'users: [{name: u, user: {token: unused}}]' 'contexts: [{name: m, context: {cluster: m, user: u}}]' 'current-context: m' >"$kubeconfig"
+chmod a+r "$kubeconfig"
+join=("${run[@]:0:${#run[@]}-2}" join dc-image-check --dry-run=client --member-kubeconfig "$kubeconfig" \
+  --network-ranges 10.250.0.0/16 --cpu 1 --memory 1Gi --storage 1Gi -o yaml)
+out=$(cd "$app" && "${join[@]}" 2>&1) || fail "govcloud join from the image's files failed:"$'\n'"$out"
+grep -q 'name: govcloud-operator-limits' <<<"$out" || fail "govcloud join printed no admission policy:"$'\n'"$out"
+echo "image-check: the image's files ($(du -sh "$app" | cut -f1), no node_modules) run \`govcloud operator\` and \`govcloud join --dry-run=client\` as user 10001 on a read-only /app"
