@@ -2,8 +2,8 @@
  * Reads YAML files and folders into documents that remember where each field came from.
  *
  * The CLI runs as a pull-request check on files anyone can write, so reading is defensive:
- * size, depth, documents and nodes are bounded before anything is parsed (scan.ts), keys
- * and items per collection before anything is converted, aliases cannot expand without
+ * size, depth, documents, nodes, keys per mapping and items per list are bounded before
+ * anything is parsed (scan.ts), counted exactly again before anything is converted, aliases cannot expand without
  * bound, duplicate keys and invalid UTF-8 are errors, and every failure becomes a
  * Problem, never an exception.
  */
@@ -12,16 +12,11 @@ import { relative } from 'node:path';
 import { expandPaths } from './files.ts';
 import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Place, Problem } from './problem.ts';
-import { MAX_DEPTH, scanLimits } from './scan.ts';
+import { MAX_DEPTH, MAX_ENTRIES_PER_COLLECTION, scanLimits } from './scan.ts';
 
-export { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE, MAX_NODES_PER_FILE } from './scan.ts';
+export { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, MAX_NODES_PER_FILE } from './scan.ts';
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 export const MAX_ALIASES = 100;
-/**
- * Keys in one mapping and items in one sequence. The largest list in a govcloud object
- * holds 256; a `v1 List` may hold as many objects as a file may hold documents.
- */
-export const MAX_ENTRIES_PER_COLLECTION = 5000;
 const MAX_PROBLEMS_PER_FILE = 20;
 
 export interface LoadedDocument {
@@ -111,7 +106,7 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
 
   const tooLarge = scanLimits(text);
   if (tooLarge) {
-    fileProblem(lineAtOffset(text, tooLarge.offset), tooLarge.message);
+    fileProblem(placeAtOffset(text, tooLarge.offset), tooLarge.message);
     return { documents, problems };
   }
 
@@ -270,10 +265,15 @@ function depthOf(value: unknown): number {
   return max;
 }
 
-function lineAtOffset(text: string, offset: number): number {
+/** 1-based line and column (UTF-16 code units) of an offset, without a LineCounter's pass over the whole text. */
+function placeAtOffset(text: string, offset: number): Place {
   let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function lineAtByte(bytes: Uint8Array, index: number): number {

@@ -92,11 +92,11 @@ test('duplicate keys are keys with the same value, as YAML compares them: 1 and 
   assert.equal(parseYamlText('k.yaml', enc('x:\n  - {a: 1}\n  - {b: 1, c: 2, b: 3}\n')).problems[0]!.line, 3, 'found in a mapping inside a list');
 });
 
-test('collections at the limit are read; one entry more is refused at that entry', () => {
+test('collections at the limit are read; one entry more is refused at that entry (its `-`)', () => {
   const items = (n: number) => `list:\n${'  - x\n'.repeat(n)}`;
   assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION))).problems, []);
   assert.equal(parseYamlText('l.yaml', enc(items(MAX_ENTRIES_PER_COLLECTION + 1))).problems, [
-    { file: 'l.yaml', line: MAX_ENTRIES_PER_COLLECTION + 2, column: 5, object: '', message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` },
+    { file: 'l.yaml', line: MAX_ENTRIES_PER_COLLECTION + 2, column: 3, object: '', message: `more than ${MAX_ENTRIES_PER_COLLECTION} items in one list` },
   ]);
 });
 

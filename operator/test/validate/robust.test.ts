@@ -86,10 +86,22 @@ test('four megabytes of empty documents: refused while counting, before any is p
 });
 
 test('four megabytes of list items: refused at the line where the node limit is crossed', async () => {
-  const { code, out } = await validateBytes('items.yaml', '- 1\n'.repeat(MAX_FILE_BYTES / 4 - 1));
+  // Lists of 4,000 items, under the limit per list, one a document: each `- 1` is an item and
+  // a scalar, two nodes, so a document of 4,001 lines holds 8,000 nodes.
+  const perDocument = 4000;
+  const document = '---\n' + '- 1\n'.repeat(perDocument);
+  const { code, out } = await validateBytes('items.yaml', document.repeat(Math.floor(MAX_FILE_BYTES / document.length)));
   assert.is(code, 1);
-  // Each `- 1` is an item and a scalar: two nodes.
-  assert.match(out, new RegExp(`^items\\.yaml:${MAX_NODES_PER_FILE / 2 + 1}: more than ${MAX_NODES_PER_FILE} YAML nodes in one file: split it$`, 'm'));
+  const before = Math.floor(MAX_NODES_PER_FILE / (2 * perDocument));
+  const item = Math.ceil((MAX_NODES_PER_FILE + 1 - before * 2 * perDocument) / 2);
+  const line = before * (perDocument + 1) + 1 + item;
+  assert.match(out, new RegExp(`^items\\.yaml:${line}: more than ${MAX_NODES_PER_FILE} YAML nodes in one file: split it$`, 'm'));
+});
+
+test('a block list of 150,000 items: refused while scanning, at the item over the limit', async () => {
+  const { code, out } = await validateBytes('block.yaml', `spec:\n  admins:\n${'    - 1\n'.repeat(150000)}`);
+  assert.is(code, 1);
+  assert.match(out, new RegExp(`^block\\.yaml:${MAX_ENTRIES_PER_COLLECTION + 3}: more than ${MAX_ENTRIES_PER_COLLECTION} items in one list$`, 'm'));
 });
 
 test('150,000 items in a list of an Agency: refused with the line of the list, no crash', async () => {
