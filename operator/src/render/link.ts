@@ -39,6 +39,7 @@ import { boundedName } from './names.ts';
 import { findAgency, findDataCentre, hasWorkspace, placementOf, placedNames, type Placement } from './placement.ts';
 import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
 import { addressPlan, judgeRanges } from '../model/addresses.ts';
+import { fieldPath } from '../load/problem.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { OwnerRef, Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from '../model/window.ts';
@@ -180,8 +181,7 @@ function crossingIssues(platform: Platform, subject: Subject, issues: RenderIssu
   const where = `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${own.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peer.join(', ')}`;
   const problems = linkExchangeRefusals(dataCentreOf(platform), link.spec, own, peer);
   for (const p of problems) {
-    const field = p.path.map((x, i) => (typeof x === 'number' ? `[${x}]` : `${i === 0 ? '' : '.'}${x}`)).join('');
-    issues.push({ owner, field, reason: p.reason, message: `${where}: ${p.message}` });
+    issues.push({ owner, field: fieldPath(p.path), reason: p.reason, message: `${where}: ${p.message}` });
   }
   const first = problems[0];
   return first ? { reason: first.reason, message: `${where}: ${first.message}` } : undefined;
