@@ -25,16 +25,15 @@ import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SYSTEM_NAMESPACE } from '../../operator/src/api/index.ts';
-import { GATEWAY_IMAGE, GATEWAY_NODE_KEY, GATEWAY_POD_LABELS, gatewayEndpoints, renderGateways, type GatewayRoute } from '../../operator/src/render/gateway.ts';
-import type { DesiredObject } from '../../operator/src/render/types.ts';
+import { GATEWAY_IMAGE, GATEWAY_NODE_KEY, gatewayEndpoints, renderGateways, type GatewayRoute } from '../../operator/src/render/gateway.ts';
 import { agency, dataCentre, grant, objectsIn, platform, request, service } from '../../operator/test/render/fixtures.ts';
-import { ApiError, loadClusters, ROOT, waitFor, type Cluster } from '../harness/index.ts';
-import { judged, realPod, type RealPod } from '../packets/pods.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL, realNodeName } from '../platform/real-node/names.ts';
+import { ApiError, loadClusters, waitFor } from '../harness/index.ts';
+import { judged, realPod } from '../packets/pods.ts';
+import { realNodeName } from '../platform/real-node/names.ts';
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
-import { issue, selfSigned, tlsSecret, type CertificateSpec } from './certs.ts';
-import { auditLines, type LogLine } from './log.ts';
+import { selfSigned } from './certs.ts';
+import { applyGateway, cleanUp, gatewayLog, gatewayPod, nodeNamespace, one } from './real-gateway.ts';
 
 const HANOI_GATEWAY = '10.10.240.250';
 const HCM_GATEWAY = '10.20.240.250';
@@ -42,7 +41,6 @@ const PROVIDER = 'gwe-bo-cong-an';
 const CONSUMER = 'gwe-bo-tai-chinh';
 /** How long the grant is open after the render: setup must fit in it (it takes about 10 s). */
 const WINDOW_MS = 40_000;
-const POD_LOGS = path.join(ROOT, '.local', 'platform', 'real-nodes', 'logs');
 const execFile = promisify(execFileCb);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,98 +62,11 @@ function exchangePlatform(validUntil: string) {
   });
 }
 
-/** The test's own workspace namespaces; the system namespace may hold the operator, so only the gateway's objects go from there. */
+/** The test's own workspace namespaces. */
 const NAMESPACES: Record<string, string[]> = {
   'dc-hanoi': [`${PROVIDER}-app`],
   'dc-hcm': [`${CONSUMER}-thue`, `${CONSUMER}-kho-bac`],
 };
-
-const PATHS: Record<string, string> = {
-  ConfigMap: '/api/v1/namespaces/NS/configmaps',
-  Secret: '/api/v1/namespaces/NS/secrets',
-  ServiceAccount: '/api/v1/namespaces/NS/serviceaccounts',
-  Deployment: '/apis/apps/v1/namespaces/NS/deployments',
-  NetworkPolicy: '/apis/networking.k8s.io/v1/namespaces/NS/networkpolicies',
-};
-
-/** Removes what a run leaves: the gateway's objects in the system namespace (waiting for its pod to go, which frees the address) and the workspaces. */
-async function cleanUp(cluster: Cluster, objects: DesiredObject[]): Promise<void> {
-  for (const o of objects) {
-    const kind = o.kind === 'Certificate' ? 'Secret' : o.kind;
-    if (o.metadata.namespace !== SYSTEM_NAMESPACE || !PATHS[kind]) continue;
-    await cluster.request('DELETE', `${PATHS[kind]!.replace('NS', SYSTEM_NAMESPACE)}/${o.metadata.name}?propagationPolicy=Foreground`);
-  }
-  for (const ns of NAMESPACES[cluster.name]!) await cluster.request('DELETE', `/api/v1/namespaces/${ns}`);
-  const selector = encodeURIComponent(
-    Object.entries(GATEWAY_POD_LABELS)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  );
-  await waitFor(
-    `${cluster.name}: the gateway's pods and the test's namespaces gone`,
-    async () => {
-      const pods = (await cluster.call('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${selector}`)) as { items: unknown[] };
-      if (pods.items.length > 0) return undefined;
-      for (const ns of NAMESPACES[cluster.name]!) if ((await cluster.request('GET', `/api/v1/namespaces/${ns}`)).status !== 404) return undefined;
-      return true;
-    },
-    { timeoutMs: 120_000 },
-  );
-}
-
-/**
- * What the operator would apply, except the Certificates (their Secrets are written instead);
- * the Deployment also tolerates the real node's own taint, which a cluster's gateway nodes do
- * not carry.
- */
-async function applyGateway(cluster: Cluster, objects: DesiredObject[], dir: string): Promise<void> {
-  for (const o of objects) {
-    if (o.kind === 'Certificate') {
-      const spec = o.spec as CertificateSpec & { secretName: string };
-      issue(dir, spec.secretName, spec);
-      await cluster.apply(tlsSecret(dir, spec.secretName, o.metadata.namespace!) as never);
-    }
-  }
-  for (const o of objects) {
-    if (o.kind === 'Certificate') continue;
-    const body = structuredClone(o) as DesiredObject & { spec?: { template?: { spec: { tolerations: object[] } } } };
-    if (o.kind === 'Deployment') body.spec!.template!.spec.tolerations.push({ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' });
-    await cluster.apply(body as never);
-  }
-}
-
-/** The agent names a pod's network namespace `<node namespace>-<pod uid>` (a uid has 36 characters). */
-const nodeNamespace = (pod: RealPod): string => pod.netns.slice(0, -37);
-
-/** The gateway's running pod (other than `except`, a pod being deleted). */
-async function gatewayPod(cluster: Cluster, except?: string): Promise<RealPod> {
-  const selector = Object.entries(GATEWAY_POD_LABELS)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const pod = await waitFor(
-    `${cluster.name}: the gateway pod Running on the real node`,
-    async () => {
-      const list = (await cluster.call('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(selector)}`)) as {
-        items: { metadata: { name: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } }[];
-      };
-      const p = list.items.find(
-        (i) => i.metadata.name !== except && i.status?.phase === 'Running' && i.status.podIP && i.metadata.annotations?.[NETNS_ANNOTATION],
-      );
-      return p ? { namespace: SYSTEM_NAMESPACE, name: p.metadata.name, ip: p.status!.podIP!, netns: p.metadata.annotations![NETNS_ANNOTATION]! } : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 200 },
-  );
-  const running = { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
-  await judged(nodeNamespace(running), pod.ip);
-  return running;
-}
-
-function gatewayLog(pod: RealPod): LogLine[] {
-  return auditLines(readFileSync(path.join(POD_LOGS, `${pod.netns}.log`), 'utf8'));
-}
-
-const one = async (from: RealPod, host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> =>
-  (await probeFrom(from.netns, [{ host, port, protocol: 'tcp' }], timeoutMs))[0]!;
 
 test('gateways on the real nodes: the granted workspace passes across data centres; another workspace, plaintext and an expired grant are refused; JSON audit lines', async () => {
   const clusters = loadClusters();
@@ -167,7 +78,7 @@ test('gateways on the real nodes: the granted workspace passes across data centr
   const names = exchangePlatform(new Date(Date.now() + 3_600_000).toISOString());
   const objectsOf = (dc: string) => objectsIn(renderGateways(names, new Date(), gatewayEndpoints(names)).perDataCentre, dc);
   try {
-    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi')), cleanUp(hcm, objectsOf('dc-hcm'))]);
+    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi'), NAMESPACES['dc-hanoi']!), cleanUp(hcm, objectsOf('dc-hcm'), NAMESPACES['dc-hcm']!)]);
     for (const c of [hanoi, hcm])
       for (const ns of [SYSTEM_NAMESPACE, ...NAMESPACES[c.name]!]) await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 
@@ -281,9 +192,11 @@ test('gateways on the real nodes: the granted workspace passes across data centr
     const next = await gatewayPod(hcm, hcmGateway.name);
     assert.is(next.ip, HCM_GATEWAY, 'the next gateway pod holds the same address');
   } finally {
-    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi')), cleanUp(hcm, objectsOf('dc-hcm'))]).catch((err: unknown) => {
-      if (!(err instanceof ApiError)) throw err;
-    });
+    await Promise.all([cleanUp(hanoi, objectsOf('dc-hanoi'), NAMESPACES['dc-hanoi']!), cleanUp(hcm, objectsOf('dc-hcm'), NAMESPACES['dc-hcm']!)]).catch(
+      (err: unknown) => {
+        if (!(err instanceof ApiError)) throw err;
+      },
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -33,6 +33,12 @@ export const PortSchema = Type.Object(
 
 const window = validityWindow('link', false);
 
+/**
+ * The longest Service name a link may name: the exchange gateways ask for it as
+ * `<port>-<service>` in one DNS label (at most 63 characters, a port at most 5 digits).
+ */
+export const LINK_SERVICE_MAX = 57;
+
 const NetworkLinkSpec = Type.Object(
   {
     workspace: dnsLabel("The agency's own workspace this link opens.", 30),
@@ -76,6 +82,16 @@ const NetworkLinkSpec = Type.Object(
       },
     ),
     ports: Type.Array(PortSchema, { description: 'Ports opened, at the end that listens.', minItems: 1, maxItems: 32 }),
+    service: Type.Optional(
+      Type.String({
+        description:
+          "On an Ingress link to another agency's workspace: a Service in this link's own workspace (its name) that the exchange gateway forwards the peer's connections to, on each of the link's ports (the Service's port and its pods' port alike). Required when the two workspaces share no data centre: the gateways carry such a link only to a Service; ignored where they share one.",
+        minLength: 1,
+        maxLength: LINK_SERVICE_MAX,
+        // A Service's name (RFC 1035 label).
+        pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
+      }),
+    ),
     encrypted: Type.Optional(
       Type.Boolean({
         description: 'The link must be encrypted. Required at security level 3 and above; refused where a data centre cannot offer encrypted links.',
@@ -83,7 +99,14 @@ const NetworkLinkSpec = Type.Object(
     ),
     ...window.properties,
   },
-  { description: 'A dedicated-network link of the agency that owns this namespace.', ...cel(window.rule) },
+  {
+    description: 'A dedicated-network link of the agency that owns this namespace.',
+    ...cel(window.rule, {
+      rule: "!has(self.service) || (self.direction == 'Ingress' && has(self.peer.agency))",
+      message: "service names what another agency's workspace reaches here: only on an Ingress link to peer.agency",
+      fieldPath: '.service',
+    }),
+  },
 );
 
 const NetworkLinkStatus = Type.Object(

@@ -1,14 +1,16 @@
 /**
  * Across data centres through the exchange gateways (render/gateway.ts; docs/architecture.md
  * "Exchange across data centres"). A consumer workspace in data centre D reaches an on-request
- * service in data centre P exactly when the gateways carry a route for the pair: D's gateway
- * listens for that workspace alone and presents its certificate, P's gateway checks the
- * certificate, the service's name and the pair's window. NetworkPolicy by range cannot tell
- * one workspace of D from another, so these paths come from the routes, never from ranges;
- * and where there is no route, the explanation names what is missing: the request, the grant,
- * a window, or a gateway.
+ * service in data centre P, or the Service a link pair names, exactly when the gateways carry
+ * a route for the pair: D's gateway listens for that workspace alone and presents its
+ * certificate, P's gateway checks the certificate, the service's name and the pair's window.
+ * NetworkPolicy by range cannot tell one workspace of D from another, so these paths come
+ * from the routes, never from ranges; and where there is no route, the explanation names what
+ * is missing: the request, the grant, a window, or a gateway; for a link, what the link
+ * renderer says of the listening side's link (the peer's consent, a window, what crossing
+ * data centres needs).
  */
-import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type Agency, type SharedDataService } from '../api/index.ts';
+import { agencyNameOfHubNamespace, hubNamespaceOf, workspaceNamespace, type Agency, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
 import { exchangeRefusal } from '../model/policy.ts';
 import { closedBecause, parseWindow } from '../model/window.ts';
@@ -21,6 +23,7 @@ import {
   type GatewayRender,
   type GatewayRoute,
 } from '../render/gateway.ts';
+import { renderLink } from '../render/link.ts';
 import { findDataCentre } from '../render/placement.ts';
 import { serviceObjectName } from '../render/service.ts';
 
@@ -30,6 +33,8 @@ export interface GatewayPath {
   to: { dataCentre: string; kind: 'Service'; namespace: string; name: string; port: number; protocol: 'TCP'; agency: string; service: string };
   verdict: 'allowed';
   via: 'gateway';
+  /** What opens it: a request+grant pair, or a link pair (`request`: the Egress link, `grant`: the Ingress link). */
+  pair: 'access' | 'link';
   /** The listener of the consumer data centre's gateway for this route; the provider's gateway takes it on `exchangePort`. */
   gateway: { listenPort: number; exchangePort: number };
   /** `namespace/name` of the pair that opens it. */
@@ -89,6 +94,7 @@ function pathOf(model: GatewayModel, route: GatewayRoute): GatewayPath {
     },
     verdict: 'allowed',
     via: 'gateway',
+    pair: route.kind,
     gateway: { listenPort: route.listenPort, exchangePort: EXCHANGE_PORT },
     request: route.request,
     grant: route.grant,
@@ -128,8 +134,12 @@ export function explainGateway(model: GatewayModel, from: GatewayEnd, to: Gatewa
     return refused(`the gateways carry this pair to the service's instance in ${elsewhere}, not to the one in ${to.dataCentre}`);
   }
   const provided = model.services.get(`${to.namespace}/${to.name}`);
+  const linked = linksNaming(model.platform, to.namespace, to.name);
+  if (!provided && linked.length > 0) return refused(...whyNoLinkRoute(model, linked, from));
   if (!provided) {
-    return notServed(`${to.namespace}/${to.name} is no shared data service's Service: the exchange gateways carry only on-request shared data services`);
+    return notServed(
+      `${to.namespace}/${to.name} is no shared data service's Service and no link names it: the exchange gateways carry on-request shared data services and the Services links name`,
+    );
   }
   const consumer = workspaceOf(model.platform, from.namespace);
   if (!consumer) return notServed(`${from.namespace} is no agency's workspace: only agency workspaces use the exchange gateways`);
@@ -140,6 +150,35 @@ export function explainGateway(model: GatewayModel, from: GatewayEnd, to: Gatewa
     );
   }
   return refused(...whyNoRoute(model, consumer, provided, from.dataCentre, to.dataCentre));
+}
+
+/** The Ingress links to another agency naming this Service in their own workspace: the listening sides of link pairs. */
+export function linksNaming(platform: Platform, namespace: string, service: string): NetworkLink[] {
+  return platform.links.filter((l) => {
+    const agency = agencyNameOfHubNamespace(l.metadata.namespace);
+    return (
+      l.spec.direction === 'Ingress' &&
+      l.spec.service === service &&
+      l.spec.peer.agency !== undefined &&
+      agency !== undefined &&
+      workspaceNamespace(agency, l.spec.workspace) === namespace
+    );
+  });
+}
+
+/** For the Service a link names: what the link renderer says of each listening link whose peer is the source workspace. */
+function whyNoLinkRoute(model: GatewayModel, linked: NetworkLink[], from: GatewayEnd): string[] {
+  const consumer = workspaceOf(model.platform, from.namespace);
+  const mine = linked.filter((l) => l.spec.peer.agency?.name === consumer?.agency.metadata.name && l.spec.peer.agency?.workspace === consumer?.workspace);
+  if (mine.length === 0)
+    return [
+      `no NetworkLink naming this Service has ${from.namespace} as its peer: ${refs(linked)} ${linked.length === 1 ? 'admits' : 'admit'} other workspaces`,
+    ];
+  return mine.map((l) => {
+    const rendered = renderLink(model.platform, l, model.now);
+    const why = rendered.inactive ?? { reason: 'Active', message: `the gateways carry no route from ${from.dataCentre} for it` };
+    return `NetworkLink ${refs([l])}: ${why.reason}: ${why.message}`;
+  });
 }
 
 function workspaceOf(platform: Platform, namespace: string): { agency: Agency; workspace: string } | undefined {
@@ -215,9 +254,10 @@ function whyNoRoute(
   return [lacking ? `${GATEWAY_UNAVAILABLE}: ${lacking}` : `the gateways carry no route from ${fromDc} to ${toDc} for this pair`];
 }
 
-/** `via gateway, grant G, request R, until T`: what opens the path and until when. */
+/** `via gateway, grant G, request R, until T` (a link pair: `links I and E`): what opens the path and until when. */
 export function viaGatewayText(p: GatewayPath): string {
-  return `via gateway, grant ${objectRef(p.grant)}, request ${objectRef(p.request)}, ${p.until === undefined ? 'no end' : `until ${p.until}`}`;
+  const what = p.pair === 'link' ? `links ${objectRef(p.grant)} and ${objectRef(p.request)}` : `grant ${objectRef(p.grant)}, request ${objectRef(p.request)}`;
+  return `via gateway, ${what}, ${p.until === undefined ? 'no end' : `until ${p.until}`}`;
 }
 
 /** The hops of one path, then what opens it. */

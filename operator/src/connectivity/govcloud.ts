@@ -18,9 +18,9 @@
  * - It assumes pod traffic leaving Y carries a source address inside Y's networkRanges, and
  *   that S is addressed inside X's ranges (routed pod ranges, or SNAT/gateways inside them).
  *   Routing, firewalls and gateways of the specialised network are not modelled.
- * An on-request service is reached across data centres only through the exchange gateways,
- * which know the consumer's identity: those paths come from the gateways' routes
- * (gateway.ts), never from ranges.
+ * An on-request service, and the Service a link between two agencies names, is reached across
+ * data centres only through the exchange gateways, which know the consumer's identity: those
+ * paths come from the gateways' routes (gateway.ts), never from ranges.
  * - X's range as a destination is all-or-part: egress allowed to part of X's range shows as
  *   partial, since where S's address falls in the range is not known offline.
  */

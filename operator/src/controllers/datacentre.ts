@@ -318,10 +318,11 @@ export const dataCentreController: ControllerSetup = {
     watchEvery('dataCentres'),
     watch('secrets', dataCentresForSecret),
     watch('agencies', dataCentresForAgency),
-    // The gateway's routes: any service, request, grant, or agency (placement, code) may open or close one anywhere.
+    // The gateway's routes: any service, request, grant, link, or agency (placement, code) may open or close one anywhere.
     watchEvery('agencies'),
     watchEvery('services'),
     watchEvery('requests'),
     watchEvery('grants'),
+    watchEvery('links'),
   ],
 };

@@ -1,5 +1,7 @@
 // NetworkLink: the link's NetworkPolicy in each data centre where the acting agency's
-// workspace exists (renderLink), while both sides agree and both windows are open. The
+// workspace exists (renderLink), while both sides agree and both windows are open; where the
+// two workspaces share no data centre, nothing of its own (the DataCentres' exchange gateways
+// carry the pair). The
 // acting agency is the owner of the hub namespace holding the link, never a field. The key
 // is requeued for the renderer's next change (a window opening or closing), with no periodic
 // resync, so a link closes within seconds of its validUntil. A link the rules reject
@@ -34,7 +36,7 @@ export const linkOwner: RenderedOwner<NetworkLink & KubernetesObject, LinkRender
   outcome: (_ctx, _link, render, outcomes) => linkOutcome(render, outcomes),
   report(ctx, { object: link, render, outcomes, outcome, previous, conditions }) {
     const active = render !== undefined && render.active && outcomes.every((o) => !o.wanted || (o.state === 'applied' && o.held.length === 0));
-    const dataCentres = render?.perDataCentre.map((r) => r.dataCentre) ?? [];
+    const dataCentres = render ? linkDataCentres(render) : [];
     if (previous?.active === true && !active) void ctx.recorder.normal(link, 'Deactivated', 'Close', outcome.message ?? 'the link is closed');
     if (previous?.active !== true && active) void ctx.recorder.normal(link, 'Activated', 'Open', `open in ${dataCentres.join(', ')}`);
     const status: Record<string, unknown> = { observedGeneration: link.metadata.generation, active, dataCentres, conditions };
@@ -89,5 +91,16 @@ export function linkOutcome(render: LinkRender, outcomes: DcOutcome[]): Outcome 
       ? { state: 'progressing', reason: render.inactive.reason, message: render.inactive.message }
       : { state: 'inactive', reason: render.inactive.reason, message: render.inactive.message };
   }
-  return { state: 'ready', reason: 'Active', message: `open in ${render.perDataCentre.map((r) => r.dataCentre).join(', ')}` };
+  const via = render.viaGateway;
+  const where = via
+    ? `through the exchange gateways of ${via.egress.dataCentres.join(', ')} and ${via.ingress.dataCentre}, to Service ${via.ingress.service} on ${via.ports.join(', ')}`
+    : `in ${linkDataCentres(render).join(', ')}`;
+  return { state: 'ready', reason: 'Active', message: `open ${where}` };
+}
+
+/** Where the link is open: the data centres of its policies, or those whose gateways carry it. */
+export function linkDataCentres(render: LinkRender): string[] {
+  const via = render.viaGateway;
+  if (!via) return render.perDataCentre.map((r) => r.dataCentre);
+  return [...new Set([...via.egress.dataCentres, via.ingress.dataCentre])].sort();
 }

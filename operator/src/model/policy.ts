@@ -177,13 +177,14 @@ export function dataClassExceeds(serviceClass: string, workspaceClass: string): 
  * Reason of the issue where access between two agencies would cross data centres and nothing
  * carries it: a peer in another data centre is seen by address (its networkRanges) only,
  * which cannot tell one workspace from another. Only the exchange gateways carry a workload's
- * identity across, and only for on-request services (`exchangeRefusal`).
+ * identity across: on-request services (`exchangeRefusal`) and link pairs (`linkExchangeRefusals`).
  */
 export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
-/** Why nothing but an on-request pair crosses data centres (the end of every message saying so). */
-export const GATEWAYS_CARRY_ON_REQUEST_ONLY = 'the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant)';
-/** Why a link does not cross data centres, even between two data centres with gateways. */
-export const LINKS_STAY_IN_ONE_DATA_CENTRE = `cross-data-centre links are not served: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}, and a link names no Service to forward to`;
+/** Why nothing but an on-request pair or a link pair crosses data centres (the end of every message saying so). */
+export const GATEWAYS_CARRY_ON_REQUEST_ONLY =
+  'the exchange gateways carry on-request services (an AccessRequest and an AccessGrant) and links between two agencies (a NetworkLink on each side) only';
+/** Reason of the issue where the exchange gateways would carry something but a data centre lacks what they need. */
+export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';
 
 /** What a data centre lacks for its exchange gateway to carry traffic across data centres: none when it has both. */
 export function exchangeLacks(dc: Pick<DataCentre, 'spec'> | undefined): string[] {
@@ -216,6 +217,62 @@ export function exchangeRefusal(
     lacking.map((d) => `DataCentre/${d.name} lacks ${d.lacks.join(' and ')}`).join(', ') +
     ')'
   );
+}
+
+/** What of a link the exchange gateways judge: NetworkLink's spec, by structure (api/ may not be imported here). */
+export interface LinkCrossing {
+  direction: string;
+  service?: string;
+  ports: readonly { protocol?: string; port: number; endPort?: number }[];
+}
+
+/** One thing a link lacks to cross data centres: the field at fault (a path from the object's root), the issue's reason, the message. */
+export interface LinkExchangeProblem {
+  path: (string | number)[];
+  reason: string;
+  message: string;
+}
+
+/**
+ * A link between two agencies' workspaces placed in no data centre together (`ownDcs`: where
+ * this link's agency is, `peerDcs`: where its peer's is). The exchange gateways carry it when a
+ * data centre on each side has a gateway and offers encrypted links (`exchangeRefusal`: mutual
+ * TLS between the gateways, so also for links at level 3 and above), the listening side (an
+ * Ingress link) names the Service its gateway forwards to (a link opens a workspace, and a
+ * gateway must forward to an address), and every port is one TCP port (the gateways carry TCP
+ * streams, one listener per port). What this link lacks, each at its own field; empty when
+ * carried. Both links of a pair are asked, each for its own fields: the pair is carried when
+ * neither lacks anything.
+ */
+export function linkExchangeRefusals(
+  dataCentre: (name: string) => Pick<DataCentre, 'spec'> | undefined,
+  link: LinkCrossing,
+  ownDcs: readonly string[],
+  peerDcs: readonly string[],
+): LinkExchangeProblem[] {
+  const problems: LinkExchangeProblem[] = [];
+  const egress = link.direction === 'Egress';
+  const gateways = exchangeRefusal(dataCentre, egress ? ownDcs : peerDcs, egress ? peerDcs : ownDcs);
+  if (gateways) problems.push({ path: ['spec', 'peer', 'agency'], reason: GATEWAY_UNAVAILABLE, message: gateways });
+  if (!egress && link.service === undefined) {
+    problems.push({
+      path: ['spec', 'service'],
+      reason: CROSS_DATA_CENTRE_UNSUPPORTED,
+      message:
+        "name the Service in this link's workspace that the exchange gateway forwards the peer's connections to: across data centres a link is carried to a Service",
+    });
+  }
+  link.ports.forEach((p, i) => {
+    const protocol = p.protocol ?? 'TCP';
+    const range = p.endPort !== undefined && p.endPort !== p.port;
+    if (protocol === 'TCP' && !range) return;
+    problems.push({
+      path: ['spec', 'ports', i],
+      reason: CROSS_DATA_CENTRE_UNSUPPORTED,
+      message: `${range ? `ports ${p.port}-${p.endPort}` : `${protocol} port ${p.port}`}: across data centres the exchange gateways carry single TCP ports only`,
+    });
+  });
+  return problems;
 }
 
 /**

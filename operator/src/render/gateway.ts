@@ -9,7 +9,10 @@
  * offer encrypted links (model/policy.ts `exchangeRefusal`, which the rules ask too);
  * otherwise the pair stays closed across data centres, with the issue `GatewayUnavailable`
  * where the consumer is served nowhere (a consumer also where the service runs is served
- * there). Per data centre:
+ * there). A route is also one port of a link pair between two agencies' workspaces that share
+ * no data centre (`renderLink`'s `viaGateway`, model/policy.ts `linkExchangeRefusals`): the
+ * Egress workspace is the consumer, the Service the Ingress link names in its own workspace
+ * the provider, the two links the pair. Per data centre:
  * - ConfigMap `govcloud-gateway` in the system namespace: the HAProxy configuration. Egress:
  *   one listener per route, on a port only its consumer workspace may reach (NetworkPolicy),
  *   so the port names the consumer; it presents that workspace's certificate to P's gateway
@@ -30,19 +33,17 @@
  *   provider workspace's ingress from the local gateway on the service's port, and the
  *   gateway's own ingress (each workspace to its listeners; the other gateways' addresses on
  *   the exchange port).
- *
- * Not served: agency-to-agency links across data centres (a link names no Service to forward
- * to); the rules (model/rules/links.ts) refuse them.
  */
 import { createHash } from 'node:crypto';
-import { SYSTEM_NAMESPACE, workspaceNamespace, type AccessGrant, type AccessRequest, type SharedDataService } from '../api/index.ts';
+import { SYSTEM_NAMESPACE, workspaceNamespace, type AccessGrant, type AccessRequest, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { exchangeRefusal } from '../model/policy.ts';
+import { exchangeRefusal, GATEWAY_UNAVAILABLE } from '../model/policy.ts';
 import { earliest, windowOf } from '../model/window.ts';
 import { compareStrings, metadata, PerDataCentre, sortedUnique, type MetaOptions } from './meta.ts';
 import { boundedName } from './names.ts';
 import { restrictedContainerSecurity } from './pod-security.ts';
 import { findAgency, findDataCentre, placementOf } from './placement.ts';
+import { renderLink, type LinkRender } from './link.ts';
 import { ipBlockPeers, namespacesPeer, networkPolicy, type Peer } from './policies.ts';
 import { accessMatches, orList, renderService, serviceObjectName, type ServiceRender } from './service.ts';
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
@@ -83,7 +84,7 @@ export const CONFIG_HASH_ANNOTATION = 'govcloud.dev/config-hash';
 export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
 /** The Certificates' (and their Secrets') names start with it. */
 export const CERTIFICATE_PREFIX = 'gw-';
-export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';
+export { GATEWAY_UNAVAILABLE };
 
 /** A cert-manager issuer: a national CA plugs in here (an ACME, Vault or CA issuer of its own). */
 export interface IssuerRef {
@@ -102,9 +103,15 @@ export interface GatewayEndpoint {
 }
 
 export interface GatewayRoute {
+  /** What opens it: an on-request service's request+grant pair, or a link pair between two agencies' workspaces. */
+  kind: 'access' | 'link';
   consumer: { agency: string; code: string; workspace: string; dataCentre: string; commonName: string; uri: string };
+  /** For a link, `service` is the Service the Ingress link names and `identifier` the exchange host. */
   provider: { agency: string; namespace: string; service: string; port: number; dataCentre: string; host: string; identifier: string };
-  /** `namespace/name` of each. */
+  /**
+   * `namespace/name` of each side's consent: the consumer's AccessRequest and the provider's
+   * AccessGrant; for a link, the consumer's Egress link and the provider's Ingress link.
+   */
   request: string;
   grant: string;
   /** End of the pair's window (ms since the epoch), the earlier of the two; absent when neither ends. */
@@ -153,6 +160,15 @@ export function exchangeHost(service: string, namespace: string): string {
   return `${service}.${namespace}.exchange.${TRUST_DOMAIN}`;
 }
 
+/**
+ * A link's port of a Service, as the gateways name it: `<port>-<service>` cannot be a
+ * Service's name (a Service's starts with a letter), so it never takes a shared data
+ * service's name, and the gateway's certificate (`*.<namespace>.exchange...`) covers it.
+ */
+export function linkExchangeHost(service: string, port: number, namespace: string): string {
+  return exchangeHost(`${port}-${service}`, namespace);
+}
+
 export function workspaceCertificateName(agency: string, workspace: string): string {
   return boundedName(CERTIFICATE_PREFIX, `${agency}.${workspace}`, { dots: true });
 }
@@ -163,12 +179,13 @@ export function gatewayCertificateName(dataCentre: string): string {
 
 const nsName = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** `services`: the services' renders at `now` where the caller has them already (renderPlatform). */
+/** `services`, `links`: their renders at `now` where the caller has them already (renderPlatform). */
 export function renderGateways(
   platform: Platform,
   now: Date,
   endpoints: ReadonlyMap<string, GatewayEndpoint>,
   services?: ReadonlyMap<SharedDataService, ServiceRender>,
+  links?: ReadonlyMap<NetworkLink, LinkRender>,
 ): GatewayRender {
   const issues: RenderIssue[] = [];
   const boundaries: number[] = [];
@@ -177,6 +194,13 @@ export function renderGateways(
     if (service.spec.sharing !== 'onRequest') continue;
     const rendered = services?.get(service) ?? renderService(platform, service, now);
     unplaced.push(...serviceRoutes(platform, service, rendered, now, endpoints, issues, boundaries));
+  }
+  // A link pair's route comes from its listening side, the one naming the Service (its issues are the link's own).
+  for (const link of [...platform.links].sort((a, b) => compareStrings(nsName(a), nsName(b)))) {
+    if (link.spec.direction !== 'Ingress' || link.spec.service === undefined || !link.spec.peer.agency) continue;
+    const rendered = links?.get(link) ?? renderLink(platform, link, now);
+    if (rendered.nextChange) boundaries.push(rendered.nextChange.getTime());
+    unplaced.push(...linkRoutes(platform, rendered, endpoints));
   }
   const routes = allocatePorts(unplaced, issues);
   const result: GatewayRender = { perDataCentre: gatewayObjects(platform, routes, endpoints), routes, issues };
@@ -239,6 +263,7 @@ function serviceRoutes(
     for (const dc of carried) {
       for (const workspace of match.workspaces) {
         const route: Omit<GatewayRoute, 'listenPort'> = {
+          kind: 'access',
           consumer: { agency: consumer.metadata.name, code: placement.code, workspace, dataCentre: dc, ...workspaceIdentity(placement.code, workspace) },
           provider: {
             agency: owner.metadata.name,
@@ -268,6 +293,42 @@ function serviceRoutes(
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}, or ${why}`,
     });
+  }
+  return routes;
+}
+
+/** One route per port and per data centre of the connecting workspace whose gateway carries it. */
+function linkRoutes(platform: Platform, rendered: LinkRender, endpoints: ReadonlyMap<string, GatewayEndpoint>): Omit<GatewayRoute, 'listenPort'>[] {
+  const via = rendered.viaGateway;
+  if (!rendered.active || !via || !servesExchange(platform, via.ingress.dataCentre, endpoints)) return [];
+  const codeOf = (name: string) => {
+    const agency = findAgency(platform, name);
+    return agency ? placementOf(platform, agency).code : undefined;
+  };
+  const consumerCode = codeOf(via.egress.agency);
+  const providerCode = codeOf(via.ingress.agency);
+  if (consumerCode === undefined || providerCode === undefined) return [];
+  const namespace = workspaceNamespace(via.ingress.agency, via.ingress.workspace);
+  const routes: Omit<GatewayRoute, 'listenPort'>[] = [];
+  for (const dc of via.egress.dataCentres.filter((d) => servesExchange(platform, d, endpoints))) {
+    for (const port of via.ports) {
+      const host = linkExchangeHost(via.ingress.service, port, namespace);
+      const route: Omit<GatewayRoute, 'listenPort'> = {
+        kind: 'link',
+        consumer: {
+          agency: via.egress.agency,
+          code: consumerCode,
+          workspace: via.egress.workspace,
+          dataCentre: dc,
+          ...workspaceIdentity(consumerCode, via.egress.workspace),
+        },
+        provider: { agency: via.ingress.agency, namespace, service: via.ingress.service, port, dataCentre: via.ingress.dataCentre, host, identifier: host },
+        request: via.egress.link,
+        grant: via.ingress.link,
+      };
+      if (via.until !== undefined) route.until = via.until;
+      routes.push(route);
+    }
   }
   return routes;
 }

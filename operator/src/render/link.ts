@@ -17,9 +17,14 @@
  * range the rule refuses refuses the link (`ReservedAddresses`). A link between two agencies' workspaces is rendered only in the data centres where
  * both exist: across data centres a peer is seen by address only (its data centre's
  * networkRanges), and admitting a range would admit every pod there whose egress reaches
- * it, linked or not. Where the two share no data centre the link is inactive, with the
- * issue `CrossDataCentreAccessUnsupported`: the exchange gateways carry on-request services
- * only, and a link names no Service to forward to.
+ * it, linked or not. Where the two share no data centre, the exchange gateways carry the pair
+ * or nothing does (model/policy.ts `linkExchangeRefusals`: a gateway and encrypted links on
+ * each side, the Ingress link naming the Service to forward to, single TCP ports): then the
+ * link renders no policy of its own, it is active with `viaGateway`, and render/gateway.ts
+ * renders the route from the Ingress side's render (the listener, the certificates, the
+ * policies). Otherwise it is inactive, with what its own spec lacks as issues
+ * (`GatewayUnavailable`, `CrossDataCentreAccessUnsupported`) or, where only the peer's lacks
+ * something, `PeerNotCarried`.
  *
  * Encryption: where either agency is level 3 or above, the link must say `encrypted: true`
  * (else nothing is rendered). An encrypted link (either side asking is enough) is rendered
@@ -28,12 +33,13 @@
  */
 import { ANNOTATIONS, hubNamespaceOf, workspaceNamespace, type Agency, type ExternalNetwork, type NetworkLink } from '../api/index.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
-import { apartInDataCentres, CROSS_DATA_CENTRE_UNSUPPORTED, levelPolicy, LINKS_STAY_IN_ONE_DATA_CENTRE } from '../model/policy.ts';
+import { apartInDataCentres, exchangeLacks, levelPolicy, linkExchangeRefusals, type LinkExchangeProblem } from '../model/policy.ts';
 import { compareStrings, ownerOf, PerDataCentre } from './meta.ts';
 import { boundedName } from './names.ts';
-import { findAgency, hasWorkspace, placementOf, placedNames, type Placement } from './placement.ts';
+import { findAgency, findDataCentre, hasWorkspace, placementOf, placedNames, type Placement } from './placement.ts';
 import { addressPeers, directionalPolicy, namespacesPeer, type Peer } from './policies.ts';
 import { addressPlan, judgeRanges } from '../model/addresses.ts';
+import { fieldPath } from '../load/problem.ts';
 import { intersectPorts, normalisePorts, type PortRange } from '../model/ports.ts';
 import type { OwnerRef, Rendered, RenderIssue } from './types.ts';
 import { closedBecause, earliest, futureBoundaries, isOpen, parseWindow, type Window } from '../model/window.ts';
@@ -52,6 +58,22 @@ export interface LinkRender {
   encrypted: boolean;
   /** The next validFrom or validUntil after now, of this link or a matching peer link. */
   nextChange?: Date;
+  /** Active across data centres, carried by the exchange gateways (no policy of the link's own). */
+  viaGateway?: LinkViaGateway;
+}
+
+/**
+ * A link pair the exchange gateways carry: the connecting (Egress) workspace reaches the
+ * Service the listening (Ingress) link names through its own data centres' gateways and the
+ * gateway of the listening side's first data centre with one.
+ */
+export interface LinkViaGateway {
+  egress: { agency: string; workspace: string; dataCentres: string[]; link: string };
+  ingress: { agency: string; workspace: string; dataCentre: string; link: string; service: string };
+  /** The ports both sides name (single TCP ports). */
+  ports: number[];
+  /** When the pair closes (ms since the epoch); absent when it does not. */
+  until?: number;
 }
 
 export function linkPolicyName(link: NetworkLink): string {
@@ -91,6 +113,8 @@ interface Subject {
   /** The strictest level of the two sides asks for encrypted links. */
   mustEncrypt: boolean;
   level: number;
+  /** Where each side is placed, when the two share no data centre (the exchange gateways carry the pair, or nothing does). */
+  apart?: { own: string[]; peer: string[] };
 }
 
 /** Open now, with what: the ports both sides name, encryption, and when the policy's window ends. */
@@ -106,8 +130,9 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
   if ('perDataCentre' in subject) return subject;
 
   const candidates = counterparts(platform, subject.acting, link);
-  // A peer link that its own renderer refuses (no encryption where required) does not count.
-  const usable = candidates.filter((c) => !subject.mustEncrypt || c.spec.encrypted === true);
+  // A peer link that its own renderer refuses (no encryption where required, or apart, what the gateways need) does not count.
+  const encryptedPeers = candidates.filter((c) => !subject.mustEncrypt || c.spec.encrypted === true);
+  const usable = encryptedPeers.filter((c) => peerCrossing(platform, subject, c).length === 0);
   const windows: Window[] = [subject.ownWindow];
   const activePeers: { link: NetworkLink; window: Window }[] = [];
   for (const c of usable) {
@@ -122,13 +147,65 @@ export function renderLink(platform: Platform, link: NetworkLink, now: Date): Li
     if (nextChange) result.nextChange = nextChange;
     return result;
   };
-  const agreed = agreement(subject, now, candidates, usable, activePeers);
+  // Both declared and apart: what this link's own spec lacks for the gateways comes first, as the rules say it.
+  const ownCrossing = subject.apart && encryptedPeers.length > 0 ? crossingIssues(platform, subject, issues) : undefined;
+  if (ownCrossing) return inactive(ownCrossing.reason, ownCrossing.message);
+  const agreed = agreement(subject, now, candidates, encryptedPeers, usable, activePeers);
   if ('reason' in agreed) return inactive(agreed.reason, agreed.message);
+  if (subject.apart) {
+    const carried = viaGateway(platform, subject, agreed, activePeers);
+    // Through the gateways' mutual TLS: encrypted, whatever either side asked.
+    const result: LinkRender = { perDataCentre: [], issues, active: true, ports: agreed.ports, encrypted: true, viaGateway: carried };
+    if (nextChange) result.nextChange = nextChange;
+    return result;
+  }
   const rendered = linkObjects(platform, subject, agreed, issues);
   if ('reason' in rendered) return inactive(rendered.reason, rendered.message);
   const result: LinkRender = { perDataCentre: rendered, issues, active: true, ports: agreed.ports, encrypted: agreed.encrypted };
   if (nextChange) result.nextChange = nextChange;
   return result;
+}
+
+const dataCentreOf = (platform: Platform) => (name: string) => findDataCentre(platform, name);
+
+/** What a peer link lacks to cross data centres with this one (nothing where the two share a data centre). */
+function peerCrossing(platform: Platform, subject: Subject, peerLink: NetworkLink): LinkExchangeProblem[] {
+  return subject.apart ? linkExchangeRefusals(dataCentreOf(platform), peerLink.spec, subject.apart.peer, subject.apart.own) : [];
+}
+
+/** Apart: what this link lacks for the gateways, as issues; the first as the reason it is inactive, or undefined when it lacks nothing. */
+function crossingIssues(platform: Platform, subject: Subject, issues: RenderIssue[]): { reason: string; message: string } | undefined {
+  const { link, owner, acting } = subject;
+  const peerRef = link.spec.peer.agency!;
+  const { own, peer } = subject.apart!;
+  const where = `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${own.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peer.join(', ')}`;
+  const problems = linkExchangeRefusals(dataCentreOf(platform), link.spec, own, peer);
+  for (const p of problems) {
+    issues.push({ owner, field: fieldPath(p.path), reason: p.reason, message: `${where}: ${p.message}` });
+  }
+  const first = problems[0];
+  return first ? { reason: first.reason, message: `${where}: ${first.message}` } : undefined;
+}
+
+/** Apart, agreed with a peer whose link crosses too: the pair the gateways carry. */
+function viaGateway(platform: Platform, subject: Subject, agreed: Agreement, activePeers: { link: NetworkLink; window: Window }[]): LinkViaGateway {
+  const { link, acting } = subject;
+  const peerRef = link.spec.peer.agency!;
+  const { own, peer } = subject.apart!;
+  const ready = (names: string[]) => names.filter((d) => exchangeLacks(findDataCentre(platform, d)).length === 0);
+  const ref = (l: NetworkLink) => `${l.metadata.namespace ?? ''}/${l.metadata.name}`;
+  const answer = ref(activePeers[0]!.link);
+  const ours = { agency: acting.metadata.name, workspace: link.spec.workspace, link: ref(link) };
+  const theirs = { agency: peerRef.name, workspace: peerRef.workspace, link: answer };
+  const egress = link.spec.direction === 'Egress';
+  const service = egress ? activePeers[0]!.link.spec.service : link.spec.service;
+  const carried: LinkViaGateway = {
+    egress: { ...(egress ? ours : theirs), dataCentres: ready(egress ? own : peer) },
+    ingress: { ...(egress ? theirs : ours), dataCentre: ready(egress ? peer : own)[0]!, service: service! },
+    ports: agreed.ports.map((p) => p.port),
+  };
+  if (agreed.until !== undefined) carried.until = agreed.until;
+  return carried;
 }
 
 /** The link's spec against the agencies, the rule of addresses and the policy: a Subject, or the refused render. */
@@ -180,7 +257,24 @@ function judgeLink(platform: Platform, link: NetworkLink, issues: RenderIssue[])
   if (mustEncrypt && link.spec.encrypted !== true) {
     return refused('EncryptionRequired', `security level ${level} requires encrypted links: set encrypted: true`, 'spec.encrypted');
   }
-  return { link, owner, acting, actingPlacement, code: actingPlacement.code, ownWindow: ownWindow.window, peerAgency, addresses, mustEncrypt, level };
+  const subject: Subject = {
+    link,
+    owner,
+    acting,
+    actingPlacement,
+    code: actingPlacement.code,
+    ownWindow: ownWindow.window,
+    peerAgency,
+    addresses,
+    mustEncrypt,
+    level,
+  };
+  if (peerAgency) {
+    const own = actingPlacement.placed.map((p) => p.dataCentre.metadata.name);
+    const peer = placedNames(platform, peerAgency);
+    if (apartInDataCentres(own, peer)) subject.apart = { own, peer };
+  }
+  return subject;
 }
 
 /** Time and agreement: the link's own window open and, for an agency peer, a matching peer link open now with ports in common. */
@@ -188,6 +282,7 @@ function agreement(
   subject: Subject,
   now: Date,
   candidates: NetworkLink[],
+  encryptedPeers: NetworkLink[],
   usable: NetworkLink[],
   activePeers: { link: NetworkLink; window: Window }[],
 ): Agreement | { reason: string; message: string } {
@@ -206,11 +301,17 @@ function agreement(
         message: `agency ${peerRef.name} declares no ${opposite} link for workspace ${peerRef.workspace} with ${acting.metadata.name}/${link.spec.workspace} as peer`,
       };
     }
-    if (usable.length === 0)
+    if (encryptedPeers.length === 0)
       return {
         reason: 'PeerNotEncrypted',
         message: `the matching link of agency ${peerRef.name} is not encrypted, as security level ${subject.level} requires`,
       };
+    if (usable.length === 0) {
+      return {
+        reason: 'PeerNotCarried',
+        message: `the matching link of agency ${peerRef.name} cannot cross data centres through the exchange gateways, as the two workspaces share none: its owner must fix it (its conditions say what it lacks)`,
+      };
+    }
     return { reason: 'PeerOutsideWindow', message: `the matching link of agency ${peerRef.name} is outside its validity window` };
   }
   const ports = intersectPorts(
@@ -233,20 +334,10 @@ function linkObjects(platform: Platform, subject: Subject, agreed: Agreement, is
   const external = link.spec.peer.external;
   const namespace = workspaceNamespace(acting.metadata.name, link.spec.workspace);
   const peerPlaced = peerAgency ? placedNames(platform, peerAgency) : [];
-  if (peerRef) {
-    const actingPlaced = actingPlacement.placed.map((p) => p.dataCentre.metadata.name);
-    if (peerPlaced.length === 0) {
-      const message = `agency ${peerRef.name} is placed in no data centre`;
-      issues.push({ owner, field: 'spec.peer.agency', reason: 'PeerUnreachable', message });
-      return { reason: 'PeerUnreachable', message };
-    }
-    if (apartInDataCentres(actingPlaced, peerPlaced)) {
-      const message =
-        `workspace ${link.spec.workspace} of agency ${acting.metadata.name} is only in ${actingPlaced.join(', ')} and workspace ${peerRef.workspace} of agency ${peerRef.name} only in ${peerPlaced.join(', ')}: ` +
-        `place them in one data centre; ${LINKS_STAY_IN_ONE_DATA_CENTRE}`;
-      issues.push({ owner, field: 'spec.peer.agency', reason: CROSS_DATA_CENTRE_UNSUPPORTED, message });
-      return { reason: CROSS_DATA_CENTRE_UNSUPPORTED, message };
-    }
+  if (peerRef && peerPlaced.length === 0) {
+    const message = `agency ${peerRef.name} is placed in no data centre`;
+    issues.push({ owner, field: 'spec.peer.agency', reason: 'PeerUnreachable', message });
+    return { reason: 'PeerUnreachable', message };
   }
   const noEncryption = new Set<string>();
   const cannotEncrypt = (dc: string) => {

@@ -3,10 +3,10 @@
  * service, and the exchange gateways between data centres, merged per data centre in apply order. This is what `govcloud plan` shows and
  * what the operator's controllers apply, piece by piece.
  */
-import { LABELS, type SharedDataService } from '../api/index.ts';
+import { LABELS, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { renderAgency } from './agency.ts';
-import { renderLink } from './link.ts';
+import { renderLink, type LinkRender } from './link.ts';
 import { compareIssues, compareStrings, PerDataCentre } from './meta.ts';
 import { platformObjects } from './platform-objects.ts';
 import { gatewayEndpoints, renderGateways } from './gateway.ts';
@@ -47,8 +47,10 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     add(r.perDataCentre);
     issues.push(...r.issues);
   }
+  const links = new Map<NetworkLink, LinkRender>();
   for (const link of [...platform.links].sort(byNamespacedName)) {
     const r = renderLink(platform, link, now);
+    links.set(link, r);
     add(r.perDataCentre);
     issues.push(...r.issues);
     changes.push(r.nextChange);
@@ -61,7 +63,7 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
     issues.push(...r.issues);
     changes.push(r.nextChange);
   }
-  const gateways = renderGateways(platform, now, gatewayEndpoints(platform), services);
+  const gateways = renderGateways(platform, now, gatewayEndpoints(platform), services, links);
   add(gateways.perDataCentre);
   issues.push(...gateways.issues);
   changes.push(gateways.nextChange);

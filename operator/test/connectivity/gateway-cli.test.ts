@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { connectivityCommand } from '../../src/cli/commands/connectivity.ts';
 import { captureIo } from '../../src/cli/io.ts';
 import type { Platform } from '../../src/model/platform.ts';
+import { linkPair } from '../render/fixtures.ts';
 import { exchangePlatform } from './exchange-fixtures.ts';
 
 const NOW = '2026-06-01T00:00:00Z';
@@ -22,7 +23,7 @@ const END = '2026-06-01T01:00:00.750Z';
 async function withPlatform(p: Platform, args: string[]): Promise<{ code: number; out: string; err: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'govcloud-gateway-cli-'));
   try {
-    const all = [...p.dataCentres, ...p.agencies, ...p.services, ...p.requests, ...p.grants];
+    const all = [...p.dataCentres, ...p.agencies, ...p.links, ...p.services, ...p.requests, ...p.grants];
     writeFileSync(join(dir, 'all.yaml'), all.map((o) => stringify(o)).join('---\n'));
     const io = captureIo();
     const code = await connectivityCommand.run([dir, ...args], io);
@@ -61,6 +62,7 @@ test('summary: the pair from dc-hcm counts as reachable via gateway, with its gr
       service: 'dan-cu',
     },
     via: 'gateway',
+    pair: 'access',
     grant: 'govcloud-bo-cong-an/g',
     until: END,
     sources: 1,
@@ -96,6 +98,7 @@ test('--detail: the hop (listener at the consumer gateway), grant, request and e
       },
       verdict: 'allowed',
       via: 'gateway',
+      pair: 'access',
       gateway: { listenPort: Number(row![1]), exchangePort: 8443 },
       request: 'govcloud-bo-tai-chinh/dan-cu',
       grant: 'govcloud-bo-cong-an/g',
@@ -203,6 +206,68 @@ test('a consumer only in dc-hcm (valid now that the gateways carry it): via gate
   ]);
   assert.is(danang.code, 1, 'neither end in dc-danang, and the path neither starts nor ends there');
   assert.match(danang.err, '"bo-tai-chinh-thue" is no namespace, host or IP address known here');
+});
+
+/** Bộ Y tế's bhyt (dc-hcm) connects to Bộ Công an's app (dc-hanoi), which names its Service so-lieu: a link pair the gateways carry. */
+function withLinks(sides: 'both' | 'egress' = 'both') {
+  const [egress, ingress] = linkPair(
+    { agency: 'bo-y-te', workspace: 'bhyt' },
+    { agency: 'bo-cong-an', workspace: 'app' },
+    { ports: [{ port: 5432 }], encrypted: true },
+  );
+  ingress.spec.service = 'so-lieu';
+  return exchange({ links: sides === 'both' ? [egress, ingress] : [egress] });
+}
+
+test('a link pair across data centres: via gateway in the summary, the detail and its JSON, with both links', async () => {
+  const r = await withPlatform(withLinks(), ['--now', NOW]);
+  assert.is(r.code, 0, r.out + r.err);
+  assert.match(r.out, 'Across data centres, via gateway: 2 paths open');
+  assert.match(r.out, /^dc-hcm +dc-hanoi bo-cong-an-app\/so-lieu \(Service\) +5432\/TCP +allowed +link bo-cong-an\/from-bo-y-te, no end +1: bo-y-te-bhyt$/m);
+  const detail = await withPlatform(withLinks(), ['--now', NOW, '--detail']);
+  assert.match(
+    detail.out,
+    /^dc-hcm bo-y-te-bhyt +dc-hanoi bo-cong-an-app\/so-lieu \(Service\) +5432\/TCP +allowed +listener \d+ at gateway dc-hcm; via gateway, links bo-cong-an\/from-bo-y-te and bo-y-te\/to-bo-cong-an, no end$/m,
+  );
+  const json = JSON.parse((await withPlatform(withLinks(), ['--now', NOW, '--detail', '-o', 'json'])).out);
+  const link = json.viaGateway.find((p: { pair: string }) => p.pair === 'link');
+  assert.equal(
+    [link.from, link.to.name, link.to.port, link.request, link.grant],
+    [
+      { dataCentre: 'dc-hcm', namespace: 'bo-y-te-bhyt', agency: 'bo-y-te', workspace: 'bhyt' },
+      'so-lieu',
+      5432,
+      'govcloud-bo-y-te/to-bo-cong-an',
+      'govcloud-bo-cong-an/from-bo-y-te',
+    ],
+  );
+  const alone = await withPlatform(withLinks('egress'), ['--now', NOW]);
+  assert.match(alone.out, 'Across data centres, via gateway: 1 path open', 'one side alone opens nothing: only the grant');
+});
+
+test('--explain a link pair across data centres: the path through both gateways, or what the listening link says is missing', async () => {
+  const ok = await withPlatform(withLinks(), ['--now', NOW, '--explain', 'bo-y-te-bhyt', 'bo-cong-an-app/so-lieu']);
+  assert.is(ok.code, 0, ok.out + ok.err);
+  assert.match(
+    ok.out,
+    /bo-y-te-bhyt \(dc-hcm\) → bo-cong-an-app\/so-lieu \(dc-hanoi\): ALLOWED via gateway\n {2}dc-hcm\/bo-y-te\/bhyt → gateway dc-hcm \(listener \d+\) → mutual TLS → gateway dc-hanoi → bo-cong-an\/so-lieu:5432; via gateway, links bo-cong-an\/from-bo-y-te and bo-y-te\/to-bo-cong-an, no end\n/,
+  );
+  const stranger = await withPlatform(withLinks(), ['--now', NOW, '--explain', 'bo-tai-chinh-thue', 'bo-cong-an-app/so-lieu']);
+  assert.match(
+    stranger.out,
+    'bo-tai-chinh-thue (dc-hcm) → bo-cong-an-app/so-lieu (dc-hanoi): REFUSED, no gateway route\n  no NetworkLink naming this Service has bo-tai-chinh-thue as its peer: bo-cong-an/from-bo-y-te admits other workspaces\n',
+  );
+  const [, ingress] = linkPair(
+    { agency: 'bo-y-te', workspace: 'bhyt' },
+    { agency: 'bo-cong-an', workspace: 'app' },
+    { ports: [{ port: 5432 }], encrypted: true },
+  );
+  ingress.spec.service = 'so-lieu';
+  const listening = await withPlatform(exchange({ links: [ingress] }), ['--now', NOW, '--explain', 'bo-y-te-bhyt', 'bo-cong-an-app/so-lieu']);
+  assert.match(
+    listening.out,
+    'REFUSED, no gateway route\n  NetworkLink bo-cong-an/from-bo-y-te: WaitingForPeer: agency bo-y-te declares no Egress link for workspace bhyt with bo-cong-an/app as peer\n',
+  );
 });
 
 test.run();

@@ -108,7 +108,7 @@ test('what the gateways never carry: a default service (by range), a Service of 
   const other = explainGateway(model, THUE, { ...DAN_CU, name: 'web' });
   assert.is(other.verdict, 'not-served');
   assert.equal(other.verdict !== 'allowed' && other.reasons, [
-    "bo-cong-an-app/web is no shared data service's Service: the exchange gateways carry only on-request shared data services",
+    "bo-cong-an-app/web is no shared data service's Service and no link names it: the exchange gateways carry on-request shared data services and the Services links name",
   ]);
   const stranger = explainGateway(model, { dataCentre: 'dc-hcm', namespace: 'kube-system' }, DAN_CU);
   assert.is(stranger.verdict, 'not-served');

@@ -42,4 +42,52 @@ test('a two-party link opens when both sides declare it and closes at validUntil
   await h.stop();
 });
 
+test('a link pair across data centres opens through the exchange gateways: no policy of its own, the route in both gateways; gone with one side', async () => {
+  const dcs = dataCentres();
+  dcs[0]!.spec!.exchangeGateway = { address: '10.10.255.1' };
+  dcs[1]!.spec!.exchangeGateway = { address: '10.20.255.1' };
+  const h = await harness({ objects: dcs });
+  try {
+    for (const c of h.clusters.values()) c.server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system' } });
+    h.apply(agency('hanoi', { code: 'H01', dcs: ['dc-hanoi'], workspaces: ['lgsp'] }));
+    h.apply(agency('bkhcn', { code: 'G09', level: 3, dcs: ['dc-hcm'], workspaces: ['ndxp'] }));
+    await h.run(1000);
+    const [egress, ingress] = linkPair({ agency: 'hanoi', workspace: 'lgsp' }, { agency: 'bkhcn', workspace: 'ndxp' }, { encrypted: true });
+    ingress.spec.service = 'ndxp-api';
+    h.apply(egress as unknown as Obj);
+    h.apply(ingress as unknown as Obj);
+    await h.run(2000);
+    for (const [namespace, name] of [
+      ['govcloud-hanoi', 'to-bkhcn'],
+      ['govcloud-bkhcn', 'from-hanoi'],
+    ] as const) {
+      const l = h.hub.get({ apiVersion: API, kind: 'NetworkLink', metadata: { namespace, name } });
+      assert.equal([l?.status?.active, l?.status?.dataCentres], [true, ['dc-hanoi', 'dc-hcm']], name);
+      assert.is(
+        condition(l, 'Ready')?.message,
+        'open through the exchange gateways of dc-hanoi and dc-hcm, to Service ndxp-api on 443',
+        `${name}: where it is open, in its condition`,
+      );
+    }
+    assert.not.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-link-to-bkhcn'), 'no policy by range or namespace');
+    assert.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-gw-egress'), "the connecting workspace reaches its gateway's listener");
+    assert.ok(h.cluster('dc-hcm').has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-gw-ingress'), 'the listening workspace admits its gateway');
+    const config = (dc: string) =>
+      (
+        h.cluster(dc).server.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })?.data as
+          Record<string, string> | undefined
+      )?.['haproxy.cfg'] ?? '';
+    assert.match(config('dc-hcm'), /ssl_fc_sni -m str 443-ndxp-api\.bkhcn-ndxp\.exchange\.govcloud\.dev \} \{ ssl_c_s_dn\(CN\) -m str H01\/lgsp \}/);
+    assert.match(config('dc-hanoi'), /frontend out-\d+/);
+
+    h.remove(ingress as unknown as Obj);
+    await h.run(2000);
+    assert.not.ok(h.cluster('dc-hanoi').has('ConfigMap', 'govcloud-system', 'govcloud-gateway'), 'one side deleted: the route is gone');
+    const alone = h.hub.get({ apiVersion: API, kind: 'NetworkLink', metadata: { namespace: 'govcloud-hanoi', name: 'to-bkhcn' } });
+    assert.is(alone?.status?.active, false);
+  } finally {
+    await h.stop();
+  }
+});
+
 test.run();

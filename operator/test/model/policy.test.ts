@@ -10,6 +10,7 @@ import {
   dataCentreOwner,
   dataClassExceeds,
   exchangeRefusal,
+  linkExchangeRefusals,
   DECLARED_USE_FROM_LEVEL,
   DEDICATED_DATA_CENTRE_FROM_LEVEL,
   ENCRYPTED_LINKS_FROM_LEVEL,
@@ -24,8 +25,8 @@ import { DATA_CLASSES, DataCentreKind, SHARING_MODES, SharedDataServiceKind } fr
 import { checkCel } from '../../src/validate/cel.ts';
 import { checkPlatform } from '../../src/model/rules.ts';
 import { gatewayEndpoints, renderGateways } from '../../src/render/gateway.ts';
-import { placementOf, renderService } from '../../src/render/index.ts';
-import { agency, dataCentre, grant, platform, request, service } from '../render/fixtures.ts';
+import { placementOf, renderLink, renderService } from '../../src/render/index.ts';
+import { agency, dataCentre, grant, linkPair, platform, request, service } from '../render/fixtures.ts';
 
 test('policy: docs/architecture.md prints the table as model/policy.ts has it', async () => {
   const doc = await readFile('docs/architecture.md', 'utf8');
@@ -270,6 +271,49 @@ test('policy: one exchange decision across data centres; the rules, the service 
       carried ? [] : ['GatewayUnavailable'],
       `gateway renderer's issue: ${what}`,
     );
+  }
+});
+
+test('policy: one decision for a link pair across data centres; the rules, the link renderer and the gateway renderer carry exactly the pairs it carries', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  // Every combination of gateway and encrypted links at each side's data centre, with and without the
+  // Service on the listening side, and with a UDP port or a range on one side.
+  const ports = [[{ port: 443 }], [{ port: 443 }, { protocol: 'UDP', port: 443 }], [{ port: 443, endPort: 445 }]];
+  for (let bits = 0; bits < 64; bits++) {
+    const [hcmGateway, hcmEncrypted, hanoiGateway, hanoiEncrypted, named] = [1, 2, 4, 8, 16].map((b) => (bits & b) !== 0);
+    for (const [i, ingressPorts] of ports.entries()) {
+      const hanoi = dataCentre('dc-hanoi', { hub: true, encrypted: hanoiEncrypted, ranges: ['10.10.0.0/16'] });
+      const hcm = dataCentre('dc-hcm', { level: 3, encrypted: hcmEncrypted, ranges: ['10.20.0.0/16'] });
+      if (hanoiGateway) hanoi.spec.exchangeGateway = { address: '10.10.255.1' };
+      if (hcmGateway) hcm.spec.exchangeGateway = { address: '10.20.255.1' };
+      const [egress, ingress] = linkPair(
+        { agency: 'btc', workspace: 'thue' },
+        { agency: 'bca', workspace: 'app' },
+        { encrypted: true, peerPorts: ingressPorts },
+      );
+      // The last bit puts the UDP port on the connecting side instead.
+      if ((bits & 32) !== 0) [egress.spec.ports, ingress.spec.ports] = [ingress.spec.ports, egress.spec.ports];
+      if (named) ingress.spec.service = 'app-api';
+      const p = platform({
+        dataCentres: [hanoi, hcm],
+        agencies: [
+          agency('bca', { code: 'G04', level: 3, workspaces: ['app'], dcs: ['dc-hanoi'] }),
+          agency('btc', { code: 'G12', level: 3, workspaces: ['thue'], dcs: ['dc-hcm'] }),
+        ],
+        links: [egress, ingress],
+      });
+      const lookup = (d: string) => p.dataCentres.find((dc) => dc.metadata.name === d);
+      const carried =
+        linkExchangeRefusals(lookup, egress.spec, ['dc-hcm'], ['dc-hanoi']).length === 0 &&
+        linkExchangeRefusals(lookup, ingress.spec, ['dc-hanoi'], ['dc-hcm']).length === 0;
+      const what = `hcm gateway ${hcmGateway}, encrypted ${hcmEncrypted}; hanoi gateway ${hanoiGateway}, encrypted ${hanoiEncrypted}; service ${named}; ports ${i} on ${(bits & 32) !== 0 ? 'egress' : 'ingress'}`;
+      assert.is(carried, hcmGateway && hcmEncrypted && hanoiGateway && hanoiEncrypted && named && i === 0, `policy: ${what}`);
+      const errors = checkPlatform(p).filter((x) => x.severity === 'error');
+      assert.is(errors.length === 0, carried, `rules: ${what}: ${errors.map((e) => e.message).join('; ')}`);
+      assert.is(renderLink(p, egress, now).active, carried, `link renderer, connecting side: ${what}`);
+      assert.is(renderLink(p, ingress, now).active, carried, `link renderer, listening side: ${what}`);
+      assert.is(renderGateways(p, now, gatewayEndpoints(p)).routes.length, carried ? 1 : 0, `gateway renderer: ${what}`);
+    }
   }
 });
 

@@ -158,12 +158,101 @@ test('one party alone opens nothing: a request without a grant, a grant without 
   assert.equal(renderGateways(crossPlatform({ requests: [] }), NOW, ENDPOINTS).perDataCentre, []);
 });
 
-test('links are not served by the gateways: a one-sided link, or even a pair, renders nothing', () => {
-  const [egress, ingress] = linkPair({ agency: 'bo-tai-chinh', workspace: 'thue' }, { agency: 'bo-cong-an', workspace: 'app' }, { encrypted: true });
-  for (const links of [[egress], [egress, ingress]]) {
-    const r = renderGateways(crossPlatform({ services: [], requests: [], grants: [], links }), NOW, ENDPOINTS);
-    assert.equal(r.perDataCentre, []);
+/** bo-tai-chinh/thue (dc-hcm) connects to bo-cong-an/app (dc-hanoi), which names its Service so-lieu: a link pair the gateways carry. */
+const crossLinks = (o: Parameters<typeof linkPair>[2] = {}) => {
+  const [egress, ingress] = linkPair({ agency: 'bo-tai-chinh', workspace: 'thue' }, { agency: 'bo-cong-an', workspace: 'app' }, { encrypted: true, ...o });
+  ingress.spec.service = 'so-lieu';
+  return [egress, ingress] as const;
+};
+
+test('a link pair across data centres: a route per port from the Egress workspace to the Service the Ingress link names, with the same listener, certificate and policies as a service route', () => {
+  const [egress, ingress] = crossLinks({ ports: [{ port: 5432 }, { port: 443 }], validUntil: '2026-06-01T02:00:00Z' });
+  const r = renderGateways(crossPlatform({ services: [], requests: [], grants: [], links: [egress, ingress] }), NOW, ENDPOINTS);
+  assert.equal(r.issues, []);
+  assert.equal(
+    r.routes.map((x) => [
+      x.kind,
+      x.consumer.commonName,
+      x.consumer.dataCentre,
+      x.provider.dataCentre,
+      x.provider.host,
+      x.provider.port,
+      x.request,
+      x.grant,
+      x.until,
+    ]),
+    [443, 5432].map((port) => [
+      'link',
+      'G12/thue',
+      'dc-hcm',
+      'dc-hanoi',
+      `${port}-so-lieu.bo-cong-an-app.exchange.govcloud.dev`,
+      port,
+      'govcloud-bo-tai-chinh/to-bo-cong-an',
+      'govcloud-bo-cong-an/from-bo-tai-chinh',
+      Date.parse('2026-06-01T02:00:00Z'),
+    ]),
+  );
+  assert.equal(r.nextChange, new Date('2026-06-01T02:00:00Z'), 'the operator renders again when the links close');
+  const [https, pg] = r.routes;
+  const hcm = objectsIn(r.perDataCentre, 'dc-hcm');
+  const out = config(hcm);
+  for (const route of [https!, pg!]) {
+    assert.ok(out.includes(`frontend out-${route.listenPort}\n  bind :${route.listenPort}\n`), out);
+    assert.ok(out.includes(`sni str(${route.provider.host})\n`), out);
   }
+  assert.ok(get(hcm, 'Certificate', 'govcloud-system', 'gw-bo-tai-chinh.thue'), "the Egress workspace's identity");
+  assert.equal(at(get(hcm, 'NetworkPolicy', 'bo-tai-chinh-thue', 'govcloud-gw-egress'), 'spec', 'egress', 0, 'ports'), [
+    { protocol: 'TCP', port: Math.min(https!.listenPort, pg!.listenPort) },
+    { protocol: 'TCP', port: Math.max(https!.listenPort, pg!.listenPort) },
+  ]);
+
+  const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
+  const inbound = config(hanoi);
+  assert.ok(
+    inbound.includes(
+      '  tcp-request content set-var(sess.decision) str(pass) if { ssl_fc_sni -m str 5432-so-lieu.bo-cong-an-app.exchange.govcloud.dev } { ssl_c_s_dn(CN) -m str G12/thue } { date(0,ms) lt 1780279200000 }\n',
+    ),
+    inbound,
+  );
+  assert.ok(inbound.includes('  tcp-request content set-var(sess.grant) str(govcloud-bo-cong-an/from-bo-tai-chinh) if '), 'the log names the Ingress link');
+  assert.ok(inbound.includes('  server so-lieu so-lieu.bo-cong-an-app.svc:5432 init-addr last,libc,none\n'), inbound);
+  assert.ok(inbound.includes('  server so-lieu so-lieu.bo-cong-an-app.svc:443 init-addr last,libc,none\n'), inbound);
+  assert.equal(
+    at(get(hanoi, 'Certificate', 'govcloud-system', 'gw-dc-hanoi'), 'spec', 'dnsNames'),
+    ['gateway.dc-hanoi.govcloud.dev', '*.bo-cong-an-app.exchange.govcloud.dev'],
+    "the link's names are under the workspace's",
+  );
+  assert.equal(at(get(hanoi, 'NetworkPolicy', 'bo-cong-an-app', 'govcloud-gw-ingress'), 'spec', 'ingress', 0, 'ports'), [
+    { protocol: 'TCP', port: 443 },
+    { protocol: 'TCP', port: 5432 },
+  ]);
+  assert.equal(at(get(hanoi, 'NetworkPolicy', 'govcloud-system', 'govcloud-gateway'), 'spec', 'egress'), [
+    {
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bo-cong-an-app' } } }],
+      ports: [
+        { protocol: 'TCP', port: 443 },
+        { protocol: 'TCP', port: 5432 },
+      ],
+    },
+  ]);
+});
+
+test('a link pair across data centres: one side alone, an expired side, a side without the Service or with a UDP port opens no route', () => {
+  const routes = (links: Parameters<typeof platform>[0]['links'], at = NOW) =>
+    renderGateways(crossPlatform({ services: [], requests: [], grants: [], links }), at, ENDPOINTS).routes;
+  const [egress, ingress] = crossLinks();
+  assert.is(routes([egress, ingress]).length, 1);
+  assert.equal(routes([egress]), [], 'the connecting side alone');
+  assert.equal(routes([ingress]), [], 'the listening side alone');
+  const [e2, i2] = crossLinks({ validUntil: '2026-06-01T00:30:00Z' });
+  assert.equal(routes([e2, i2], new Date('2026-06-01T00:30:00Z')), [], 'after the end of the window');
+  const [e3, i3] = crossLinks();
+  delete i3.spec.service;
+  assert.equal(routes([e3, i3]), [], 'no Service to forward to');
+  const [e4, i4] = crossLinks();
+  e4.spec.ports = [{ port: 443 }, { protocol: 'UDP', port: 443 }];
+  assert.equal(routes([e4, i4]), [], 'a UDP port on either side refuses the pair');
 });
 
 test('no gateway or no encrypted links at either end: closed, with the issue GatewayUnavailable naming what each data centre lacks', () => {

@@ -191,7 +191,7 @@ test('agency links render only in the data centres where both workspaces exist, 
   }
 });
 
-test('agency links between workspaces that share no data centre are inactive, with the reason', () => {
+test('agency links between workspaces that share no data centre: inactive, with what each side lacks, until the exchange gateways carry them', () => {
   const a = mof({ dcs: ['dc-hanoi'] });
   const b = moh({ dcs: ['dc-hcm', 'dc-danang'] });
   const [egress, ingress] = linkPair(FROM, TO);
@@ -200,24 +200,70 @@ test('agency links between workspaces that share no data centre are inactive, wi
   assert.is(r.active, false);
   assert.equal(r.perDataCentre, []);
   const message =
-    'workspace thue of agency bo-tai-chinh is only in dc-hanoi and workspace bhyt of agency bo-y-te only in dc-danang, dc-hcm: place them in one data centre; ' +
-    'cross-data-centre links are not served: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant), and a link names no Service to forward to';
-  assert.equal(r.inactive, { reason: 'CrossDataCentreAccessUnsupported', message });
+    'workspace thue of agency bo-tai-chinh is only in dc-hanoi and workspace bhyt of agency bo-y-te only in dc-danang, dc-hcm: ' +
+    'give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways ' +
+    '(DataCentre/dc-hanoi lacks spec.exchangeGateway, DataCentre/dc-danang lacks spec.exchangeGateway and spec.encryptedLinks: true, DataCentre/dc-hcm lacks spec.exchangeGateway)';
+  assert.equal(r.inactive, { reason: 'GatewayUnavailable', message });
   assert.equal(r.issues, [
     {
       owner: { kind: 'NetworkLink', namespace: 'govcloud-bo-tai-chinh', name: 'to-bo-y-te' },
       field: 'spec.peer.agency',
-      reason: 'CrossDataCentreAccessUnsupported',
+      reason: 'GatewayUnavailable',
       message,
     },
   ]);
   const other = renderLink(p, ingress, NOW);
   assert.is(other.active, false);
-  assert.is(other.inactive?.reason, 'CrossDataCentreAccessUnsupported');
+  assert.equal(
+    other.issues.map((i) => [i.field, i.reason]),
+    [
+      ['spec.peer.agency', 'GatewayUnavailable'],
+      ['spec.service', 'CrossDataCentreAccessUnsupported'],
+    ],
+    'the listening side also lacks the Service to forward to',
+  );
   assert.equal(other.perDataCentre, []);
   // External links are not affected: their peer is a network, addressed by its cidrs.
   const ext = link('bo-tai-chinh', 'wan', { workspace: 'thue', peer: { external: { network: 'agencyWAN', cidrs: ['192.168.0.0/24'] } } });
   assert.is(renderLink(platform({ dataCentres: threeDataCentres(), agencies: [a, b], links: [ext] }), ext, NOW).active, true);
+
+  // Gateways in dc-hanoi and dc-hcm (dc-danang has none and no encrypted links): the Service is what is left.
+  const dcs = threeDataCentres();
+  dcs[0]!.spec.exchangeGateway = { address: '10.10.255.1' };
+  dcs[1]!.spec.exchangeGateway = { address: '10.20.255.1' };
+  const q = platform({ dataCentres: dcs, agencies: [a, b], links: [egress, ingress] });
+  const waiting = renderLink(q, egress, NOW);
+  assert.is(waiting.active, false);
+  assert.equal(waiting.issues, [], "the connecting side lacks nothing of its own: the listening side's spec is at fault");
+  assert.is(waiting.inactive?.reason, 'PeerNotCarried');
+  assert.equal(
+    renderLink(q, ingress, NOW).issues.map((i) => [i.field, i.reason]),
+    [['spec.service', 'CrossDataCentreAccessUnsupported']],
+  );
+
+  ingress.spec.service = 'bhyt-api';
+  for (const l of [egress, ingress]) {
+    const carried = renderLink(q, l, NOW);
+    assert.is(carried.active, true);
+    assert.equal(carried.issues, []);
+    assert.equal(carried.perDataCentre, [], 'no policy of its own: the gateways carry it');
+    assert.is(carried.encrypted, true, "through the gateways' mutual TLS");
+    assert.equal(carried.viaGateway, {
+      egress: { agency: 'bo-tai-chinh', workspace: 'thue', link: 'govcloud-bo-tai-chinh/to-bo-y-te', dataCentres: ['dc-hanoi'] },
+      ingress: { agency: 'bo-y-te', workspace: 'bhyt', link: 'govcloud-bo-y-te/from-bo-tai-chinh', dataCentre: 'dc-hcm', service: 'bhyt-api' },
+      ports: [443],
+    });
+  }
+
+  // A UDP port on one side: that side is refused at the port, the other waits for it.
+  ingress.spec.ports = [{ port: 443 }, { protocol: 'UDP', port: 443 }];
+  const udp = renderLink(q, ingress, NOW);
+  assert.is(udp.active, false);
+  assert.equal(
+    udp.issues.map((i) => [i.field, i.message.split(': ').at(-1)]),
+    [['spec.ports[1]', 'across data centres the exchange gateways carry single TCP ports only']],
+  );
+  assert.is(renderLink(q, egress, NOW).inactive?.reason, 'PeerNotCarried');
 });
 
 test('an external peer: its cidrs, on the link own ports, no counterpart needed', () => {

@@ -206,7 +206,7 @@ test('default sharing, level 3 and above: never by range; a declared consumer on
         'CrossDataCentreAccessUnsupported',
         'spec.placement.dataCentres',
         "workspace thue of agency bo-tai-chinh is only in dc-hcm, where the service does not run: place the service in dc-hcm or the consumer's workspace in one of dc-hanoi; " +
-          'cross-data-centre access for consumers at security level 3 and above is not carried: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant)',
+          'cross-data-centre access for consumers at security level 3 and above is not carried: the exchange gateways carry on-request services (an AccessRequest and an AccessGrant) and links between two agencies (a NetworkLink on each side) only',
       ],
     ],
   );

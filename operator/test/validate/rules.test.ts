@@ -315,20 +315,37 @@ test("platform namespaces: no agency gets govcloud-system, kube-* or the operato
   assert.equal(clashes(base()), [], 'the samples have none');
 });
 
-test('links: a matched pair of two agencies that share no data centre is an error on both sides', () => {
+test('links: a matched pair of two agencies that share no data centre is an error on both sides, unless the exchange gateways carry it', () => {
   const p = base();
   // hanoi is only in dc-hanoi; bkhcn moves to dc-hcm only.
   agency(p, 'bkhcn').spec.placement.dataCentres = ['dc-hcm'];
   agency(p, 'bkhcn').spec.quotas = agency(p, 'bkhcn').spec.quotas.filter((q) => q.dataCentre === 'dc-hcm');
   service(p, 'ndxp').spec.placement.dataCentres = ['dc-hcm'];
-  // Even with gateways on both sides: they carry on-request services only.
+  const why =
+    'give a data centre on each side spec.exchangeGateway and spec.encryptedLinks: true to exchange through the gateways (DataCentre/dc-hanoi lacks spec.exchangeGateway, DataCentre/dc-hcm lacks spec.exchangeGateway)';
+  assert.equal(run(p), [
+    `error NetworkLink/from-hanoi-lgsp spec.peer.agency: Agency/bkhcn is placed only in dc-hcm and Agency/hanoi only in dc-hanoi: the link and NetworkLink/lgsp-to-ndxp can open nothing. Place both in one data centre, or ${why}`,
+    `error NetworkLink/from-hanoi-lgsp spec.service: Agency/bkhcn is placed only in dc-hcm and Agency/hanoi only in dc-hanoi, so the link goes through the exchange gateways: name the Service in this link's workspace that the exchange gateway forwards the peer's connections to: across data centres a link is carried to a Service`,
+    `error NetworkLink/lgsp-to-ndxp spec.peer.agency: Agency/hanoi is placed only in dc-hanoi and Agency/bkhcn only in dc-hcm: the link and NetworkLink/from-hanoi-lgsp can open nothing. Place both in one data centre, or ${why}`,
+  ]);
+  // Gateways on both sides (both offer encrypted links): the listening side must still name its Service.
   dc(p, 'dc-hanoi').spec.exchangeGateway = { address: '10.10.255.1' };
   dc(p, 'dc-hcm').spec.exchangeGateway = { address: '10.20.255.1' };
-  const why =
-    'cross-data-centre links are not served: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant), and a link names no Service to forward to';
+  assert.equal(
+    run(p).map((l) => l.split(':')[0]),
+    ['error NetworkLink/from-hanoi-lgsp spec.service'],
+  );
+  link(p, 'from-hanoi-lgsp').spec.service = 'ndxp-api';
+  assert.equal(run(p), [], 'both declared, a Service named, gateways on both sides: carried');
+  // UDP and port ranges do not cross: each side's own port is named.
+  link(p, 'lgsp-to-ndxp').spec.ports = [
+    { protocol: 'TCP', port: 8443 },
+    { protocol: 'UDP', port: 8443 },
+  ];
+  link(p, 'from-hanoi-lgsp').spec.ports = [{ port: 8443 }, { port: 9000, endPort: 9010 }];
   assert.equal(run(p), [
-    `error NetworkLink/from-hanoi-lgsp spec.peer.agency: Agency/bkhcn is placed only in dc-hcm and Agency/hanoi only in dc-hanoi: the link and NetworkLink/lgsp-to-ndxp can open nothing. Place both in one data centre; ${why}`,
-    `error NetworkLink/lgsp-to-ndxp spec.peer.agency: Agency/hanoi is placed only in dc-hanoi and Agency/bkhcn only in dc-hcm: the link and NetworkLink/from-hanoi-lgsp can open nothing. Place both in one data centre; ${why}`,
+    'error NetworkLink/from-hanoi-lgsp spec.ports.1: Agency/bkhcn is placed only in dc-hcm and Agency/hanoi only in dc-hanoi, so the link goes through the exchange gateways: ports 9000-9010: across data centres the exchange gateways carry single TCP ports only',
+    'error NetworkLink/lgsp-to-ndxp spec.ports.1: Agency/hanoi is placed only in dc-hanoi and Agency/bkhcn only in dc-hcm, so the link goes through the exchange gateways: UDP port 8443: across data centres the exchange gateways carry single TCP ports only',
   ]);
   // One side alone is pending consent, as before: no error yet.
   p.links = p.links.filter((l) => l.metadata.name !== 'from-hanoi-lgsp');
@@ -536,7 +553,7 @@ test('requests: a level 3 request for a default service it shares no data centre
   service(p, 'ndxp').spec.placement.dataCentres = ['dc-hcm'];
   assert.equal(run(p), [
     'error AccessRequest/ndxp-for-dvc spec.service: the request can open nothing: Agency/hanoi is placed only in dc-hanoi, where SharedDataService/ndxp does not run (it runs in dc-hcm): ' +
-      "place the service in dc-hanoi or the consumer's workspace in one of dc-hcm; cross-data-centre access to services shared by default, for consumers at security level 3 and above, is not carried: the exchange gateways carry on-request services only (an AccessRequest and an AccessGrant)",
+      "place the service in dc-hanoi or the consumer's workspace in one of dc-hcm; cross-data-centre access to services shared by default, for consumers at security level 3 and above, is not carried: the exchange gateways carry on-request services (an AccessRequest and an AccessGrant) and links between two agencies (a NetworkLink on each side) only",
   ]);
 });
 

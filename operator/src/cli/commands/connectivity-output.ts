@@ -99,6 +99,7 @@ export interface GatewayGroup {
   from: string;
   to: GatewayPath['to'];
   via: 'gateway';
+  pair: GatewayPath['pair'];
   grant: string;
   until?: string;
   sources: number;
@@ -111,7 +112,7 @@ export function gatewaySummary(paths: readonly GatewayPath[], first = SUMMARY_FI
     const key = JSON.stringify([p.from.dataCentre, p.to, p.grant, p.until]);
     let g = groups.get(key);
     if (!g) {
-      g = { from: p.from.dataCentre, to: p.to, via: 'gateway', grant: p.grant, sources: 0, first: [] };
+      g = { from: p.from.dataCentre, to: p.to, via: 'gateway', pair: p.pair, grant: p.grant, sources: 0, first: [] };
       if (p.until !== undefined) g.until = p.until;
       groups.set(key, g);
     }
@@ -131,7 +132,7 @@ export function gatewaySummaryText(s: { paths: number; open: GatewayGroup[] }, c
     serviceText(g.to),
     `${g.to.port}/${g.to.protocol}`,
     paint('allowed', 'green', colour),
-    `grant ${objectRef(g.grant)}, ${g.until === undefined ? 'no end' : `until ${g.until}`}`,
+    `${g.pair === 'link' ? 'link' : 'grant'} ${objectRef(g.grant)}, ${g.until === undefined ? 'no end' : `until ${g.until}`}`,
     sourcesText(g),
   ]);
   out.push(
@@ -148,7 +149,7 @@ export function gatewaySummaryText(s: { paths: number; open: GatewayGroup[] }, c
 export function gatewayTable(paths: readonly GatewayPath[], colour: boolean): string {
   const out = [paint(`Across data centres, via gateway: ${plural(paths.length, 'path')} open`, 'bold', colour) + '\n'];
   out.push(
-    "Each consumer workspace reaches its own listener at its data centre's gateway, which presents the\nworkspace's certificate to the provider data centre's gateway (mutual TLS); that gateway checks the\ncertificate, the service's name and the pair's window. No network range opens these paths.\n\n",
+    "Each consumer workspace reaches its own listener at its data centre's gateway, which presents the\nworkspace's certificate to the provider data centre's gateway (mutual TLS); that gateway checks the\ncertificate, the service's name and the pair's window (a request and a grant, or a link on each\nside). No network range opens these paths.\n\n",
   );
   if (paths.length === 0) return out.join('');
   const rows = paths.map((p) => [

@@ -11,6 +11,7 @@ import {
   formatGatewayExplanation,
   gatewayModel,
   gatewayPaths,
+  linksNaming,
   type GatewayExplanation,
   type GatewayModel,
 } from '../../connectivity/gateway.ts';
@@ -78,12 +79,13 @@ A workspace reaching a Service in another data centre is reported "via network r
 egress reaches that data centre's range and the Service admits the sender's range. Limits:
 the receiving side sees the whole sending data centre, not the workspace, so any workspace
 there whose egress reaches the range on that port gets in; routing, firewalls and source
-NAT between data centres are not modelled. An on-request service in another data centre is
-reached only through the exchange gateways (DataCentre spec.exchangeGateway): such a path is
-reported "via gateway", from the gateways' routes (a current AccessRequest and AccessGrant),
-with the consumer gateway's listener, the grant, the request and the end of the window; never
-from network ranges. --explain with the two ends in different data centres prints the path
-through both gateways, or what is missing (a request, a grant, a window, a gateway).
+NAT between data centres are not modelled. An on-request service in another data centre, and
+the Service a link between two agencies names there, are reached only through the exchange
+gateways (DataCentre spec.exchangeGateway): such a path is reported "via gateway", from the
+gateways' routes (a current AccessRequest and AccessGrant, or both links of a pair), with the
+consumer gateway's listener, the grant or the links, and the end of the window; never from
+network ranges. --explain with the two ends in different data centres prints the path through
+both gateways, or what is missing (a request, a grant, a link, a window, a gateway).
 
 Decisions where Kubernetes leaves the answer to the network plugin: ipBlock peers match
 external hosts only, never pods; an IPv4-mapped IPv6 address is IPv6.
@@ -521,7 +523,10 @@ function gatewayExplanations(scope: ExplainScope, model: GatewayModel, srcSpec: 
     for (const to of scope.views) {
       if (to === from || to.dataCentre === null) continue;
       if (scope.only !== undefined && from.dataCentre !== scope.only && to.dataCentre !== scope.only) continue;
-      if (!to.input.services.some((s) => s.namespace === namespace && s.name === name)) continue;
+      const named = to.input.services.some((s) => s.namespace === namespace && s.name === name);
+      // A Service a link names is the tenant's own, in its workspace: known offline from the link alone.
+      const linked = to.input.namespaces.some((n) => n.name === namespace) && linksNaming(model.platform, namespace, name).length > 0;
+      if (!named && !linked) continue;
       out.push(explainGateway(model, { dataCentre: from.dataCentre, namespace: party.endpoint.namespace }, { dataCentre: to.dataCentre, namespace, name }));
     }
   }

@@ -1,13 +1,14 @@
 /**
  * Rules of links: each side names workspaces that exist, the peer answers (consent of two
- * agencies, ports in common), the two share a data centre, encryption where the policy
- * requires it and only where the data centres offer it, external ranges by the rule of
- * addresses; and never a link between one agency's own workspaces.
+ * agencies, ports in common), the two share a data centre or the exchange gateways carry the
+ * pair (policy.ts, linkExchangeRefusals), encryption where the policy requires it and only where
+ * the data centres offer it, external ranges by the rule of addresses; and never a link between
+ * one agency's own workspaces.
  */
 import { agencyNameOfHubNamespace, hubNamespaceOf, type Agency, type DataCentre, type ExternalNetwork, type NetworkLink } from '../../api/index.ts';
 import { judgeRanges, type AddressPlan } from '../addresses.ts';
 import type { Platform } from '../platform.ts';
-import { apartInDataCentres, ENCRYPTED_LINKS_FROM_LEVEL, levelPolicy, LINKS_STAY_IN_ONE_DATA_CENTRE } from '../policy.ts';
+import { apartInDataCentres, ENCRYPTED_LINKS_FROM_LEVEL, GATEWAY_UNAVAILABLE, levelPolicy, linkExchangeRefusals } from '../policy.ts';
 import { intersectPorts } from '../ports.ts';
 import { acting, describeObject, hasWorkspace, reverseLinkKey, workspaceNames, type Index, type Report } from './common.ts';
 
@@ -55,14 +56,19 @@ export function checkLinks(platform: Platform, index: Index, plan: AddressPlan, 
         }
         const ours = [...new Set(agency.spec.placement.dataCentres)].sort();
         const theirs = [...new Set(peer.spec.placement.dataCentres)].sort();
+        // Apart, the pair is carried by the exchange gateways of both data centres, or by nothing (policy.ts).
         if (matching.length > 0 && apartInDataCentres(ours, theirs)) {
-          error(
-            link,
-            ['spec', 'peer', 'agency'],
-            `${describeObject(agency)} is placed only in ${ours.join(', ')} and ${describeObject(peer)} only in ${theirs.join(', ')}: the link and ${describeObject(matching[0]!)} can open nothing. ` +
-              `Place both in one data centre; ${LINKS_STAY_IN_ONE_DATA_CENTRE}`,
-            matching[0],
-          );
+          const apart = `${describeObject(agency)} is placed only in ${ours.join(', ')} and ${describeObject(peer)} only in ${theirs.join(', ')}`;
+          for (const problem of linkExchangeRefusals((d) => index.dataCentres.get(d), link.spec, ours, theirs)) {
+            error(
+              link,
+              problem.path,
+              problem.reason === GATEWAY_UNAVAILABLE
+                ? `${apart}: the link and ${describeObject(matching[0]!)} can open nothing. Place both in one data centre, or ${problem.message}`
+                : `${apart}, so the link goes through the exchange gateways: ${problem.message}`,
+              matching[0],
+            );
+          }
         }
         if (matching.length === 0) {
           const hint = answers.length > 0 ? `; ${describeObject(answers[0]!)} answers it but with direction ${link.spec.direction}, not ${opposite}` : '';
