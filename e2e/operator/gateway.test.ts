@@ -45,9 +45,9 @@ async function body<T = Obj>(cluster: Cluster, path: string): Promise<T | undefi
   return res.body as T;
 }
 
-/** The gateway's configuration as its pod reads it: the files of its numbered ConfigMaps, in order; undefined without any. */
+/** The gateway's configuration as its pod reads it: the files of its numbered ConfigMaps, in order; undefined without any. A list's items carry no kind. */
 const haproxyConfig = async (cluster: Cluster): Promise<string | undefined> =>
-  gatewayConfigText((await body<{ items: DesiredObject[] }>(cluster, CONFIGMAPS))!.items) || undefined;
+  gatewayConfigText((await body<{ items: DesiredObject[] }>(cluster, CONFIGMAPS))!.items.map((o) => ({ ...o, kind: 'ConfigMap' }))) || undefined;
 
 /** Gives dc-hanoi and dc-hcm a gateway (or takes it away, with null); both offer encrypted links already (samples/platform). */
 async function setGateways(hub: Cluster, on: boolean): Promise<void> {
@@ -122,6 +122,8 @@ test('both gateways applied by the operator, certificates issued by cert-manager
     console.log(`      the route in both gateways ${Date.now() - started} ms after the grant was applied`);
     assert.ok((await haproxyConfig(hanoi))!.includes(identity.commonName), "the provider's gateway names the consumer's identity");
     for (const c of [hanoi, hcm]) {
+      // Applied after the ConfigMaps and Certificates (render/kinds.ts order): it may come a moment later.
+      await waitFor(`Deployment ${GATEWAY_NAME} in ${c.name}`, async () => (await body(c, DEPLOYMENT)) !== undefined, { timeoutMs: 30_000, intervalMs: 250 });
       const d = await body<{ spec: { template: { spec: { volumes: { projected?: { sources: { secret?: { name: string } }[] } }[] } } } }>(c, DEPLOYMENT);
       assert.ok(d, `Deployment ${GATEWAY_NAME} in ${c.name}`);
       const secrets = d.spec.template.spec.volumes.flatMap((v) => v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : []));
