@@ -41,7 +41,12 @@ function exchangePlatform(validUntil: string, extra: Pick<Parameters<typeof plat
     requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], purpose })],
     grants: [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose, validUntil })],
   });
-  return { ...p, services: [...p.services, ...(extra.services ?? [])], requests: [...p.requests, ...(extra.requests ?? [])], grants: [...p.grants, ...(extra.grants ?? [])] };
+  return {
+    ...p,
+    services: [...p.services, ...(extra.services ?? [])],
+    requests: [...p.requests, ...(extra.requests ?? [])],
+    grants: [...p.grants, ...(extra.grants ?? [])],
+  };
 }
 
 function assertTools(): void {
@@ -61,7 +66,8 @@ function assertTools(): void {
  */
 function writeGateways(dir: string, rendered: GatewayRender): void {
   for (const { dataCentre, objects } of rendered.perDataCentre) {
-    for (const cert of objects.filter((o): o is DesiredObject & { spec: CertificateSpec } => o.kind === 'Certificate')) issue(dir, cert.metadata.name, cert.spec);
+    for (const cert of objects.filter((o): o is DesiredObject & { spec: CertificateSpec } => o.kind === 'Certificate'))
+      issue(dir, cert.metadata.name, cert.spec);
     const configDir = path.join(dir, `${dataCentre}.d`);
     mkdirSync(configDir);
     for (const [file, text] of gatewayConfigFiles(objects)) {

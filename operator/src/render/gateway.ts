@@ -720,7 +720,12 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
       ),
       `backend ${name}`,
       ...routes.flatMap((route) =>
-        decide('content', `{ ssl_fc_sni -m str ${route.provider.host} } { ssl_c_s_dn(CN) -m str ${route.consumer.commonName} }${beforeUntil(route.until)}`, route, name),
+        decide(
+          'content',
+          `{ ssl_fc_sni -m str ${route.provider.host} } { ssl_c_s_dn(CN) -m str ${route.consumer.commonName} }${beforeUntil(route.until)}`,
+          route,
+          name,
+        ),
       ),
       '  tcp-request content reject unless { var(sess.decision) -m str pass }',
       `  server ${first.provider.service} ${first.provider.service}.${first.provider.namespace}.svc:${first.provider.port} init-addr last,libc,none`,

@@ -30,10 +30,8 @@ function platformObjects(): Obj[] {
 
 const dataCentre = (h: Harness, name: string) => h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name } });
 /** The gateway's configuration in a cluster: its numbered ConfigMaps' files in lexical order, one text. */
-const gatewayConfig = (h: Harness, dc: string) =>
-  gatewayConfigText(h.cluster(dc).server.list('ConfigMap') as unknown as DesiredObject[]) || undefined;
-const configMaps = (h: Harness, dc: string) =>
-  names(h, dc, 'ConfigMap').filter((n) => n.startsWith('govcloud-system/govcloud-gateway'));
+const gatewayConfig = (h: Harness, dc: string) => gatewayConfigText(h.cluster(dc).server.list('ConfigMap') as unknown as DesiredObject[]) || undefined;
+const configMaps = (h: Harness, dc: string) => names(h, dc, 'ConfigMap').filter((n) => n.startsWith('govcloud-system/govcloud-gateway'));
 const names = (h: Harness, dc: string, kind: string) =>
   h
     .cluster(dc)
@@ -129,7 +127,8 @@ test('routes over two ConfigMaps; fewer routes: the second pruned, and the singl
       assert.is(gatewayConfig(h, dc)!.match(/^(frontend out-|backend in:)/gm)!.length, 400, `${dc}: every route`);
     }
     const sources = (
-      h.cluster('dc-hcm').server.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })!.spec as {
+      h.cluster('dc-hcm').server.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })!
+        .spec as {
         template: { spec: { volumes: { projected: { sources: { configMap?: { name: string } }[] } }[] } };
       }
     ).template.spec.volumes[0]!.projected.sources;

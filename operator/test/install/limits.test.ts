@@ -21,7 +21,13 @@ const PLURAL: Record<string, string> = {
   Certificate: 'certificates',
   ConfigMap: 'configmaps',
 };
-const GROUP: Record<string, string> = { Deployment: 'apps', ServiceAccount: '', NetworkPolicy: 'networking.k8s.io', Certificate: 'cert-manager.io', ConfigMap: '' };
+const GROUP: Record<string, string> = {
+  Deployment: 'apps',
+  ServiceAccount: '',
+  NetworkPolicy: 'networking.k8s.io',
+  Certificate: 'cert-manager.io',
+  ConfigMap: '',
+};
 const managed = { 'app.kubernetes.io/managed-by': 'govcloud' };
 /** govcloud-system is the chart's (or the platform's), not govcloud's: its labels never say managed-by govcloud. */
 const namespaceObject = (name: string) => ({ metadata: { name, labels: name === NS ? { 'app.kubernetes.io/managed-by': 'Helm' } : managed } });

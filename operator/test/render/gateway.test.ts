@@ -350,7 +350,14 @@ test('many routes: the configuration split into ConfigMaps of whole sections, gl
       assert.ok(Buffer.byteLength(JSON.stringify(text)) < CONFIG_SHARD_BYTES, name);
       assert.ok(/^(# |global\n|frontend |backend )/.test(text), `${name} starts a section`);
     }
-    assert.is(files.map(([, text]) => text).join('\n').match(/^(frontend out-|backend in:)/gm)!.length, 400, 'every route once');
+    assert.is(
+      files
+        .map(([, text]) => text)
+        .join('\n')
+        .match(/^(frontend out-|backend in:)/gm)!.length,
+      400,
+      'every route once',
+    );
     const deployment = get(objects, 'Deployment', 'govcloud-system', 'govcloud-gateway');
     assert.equal(
       (at(deployment, 'spec', 'template', 'spec', 'volumes', 0, 'projected', 'sources') as { configMap?: { name: string } }[])
@@ -361,7 +368,14 @@ test('many routes: the configuration split into ConfigMaps of whole sections, gl
   }
   // A change in the last file only still rolls the pod.
   const hash = (q: ReturnType<typeof crossPlatform>) =>
-    at(get(objectsIn(renderGateways(q, NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway'), 'spec', 'template', 'metadata', 'annotations', 'govcloud.dev/config-hash');
+    at(
+      get(objectsIn(renderGateways(q, NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway'),
+      'spec',
+      'template',
+      'metadata',
+      'annotations',
+      'govcloud.dev/config-hash',
+    );
   const later = structuredClone(pairs);
   later.grants[399]!.spec.validUntil = '2031-01-01T00:00:00Z';
   assert.is.not(hash(crossPlatform(later as unknown as Parameters<typeof platform>[0])), hash(p));
@@ -382,10 +396,13 @@ test('consumer workspaces past the limit of a gateway are not served, one issue 
   assert.equal(
     kept.map((r) => r.consumer.workspace),
     ['w0', 'w1', 'w2', 'w3', 'w4', 'w0'],
-    "the first five workspaces by certificate name, each with all its routes",
+    'the first five workspaces by certificate name, each with all its routes',
   );
   assert.is(issues.length, 1);
-  assert.is(issues[0]!.message, 'the gateway of dc-hcm carries at most 5 consumer workspaces: 2 more are not served (first: gw-bo-tai-chinh.w5, gw-bo-tai-chinh.w6)');
+  assert.is(
+    issues[0]!.message,
+    'the gateway of dc-hcm carries at most 5 consumer workspaces: 2 more are not served (first: gw-bo-tai-chinh.w5, gw-bo-tai-chinh.w6)',
+  );
 });
 
 test('listener ports: a data centre whose span is full serves no further route and says so, instead of searching forever', () => {
