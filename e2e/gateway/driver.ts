@@ -1,14 +1,15 @@
 // Runs inside a network namespace of its own (gateway.test.ts starts it with `ip netns exec`):
 // the two rendered gateways as HAProxy processes, a provider service (a TCP echo), and the
 // connections the test judges. Prints one JSON object with what each attempt got.
-// usage: driver.ts DIR PORT VALID_UNTIL_MS
+// Each gateway's configuration is the directory DIR/<data centre>.d of its files, as in its pod.
+// usage: driver.ts DIR PORT VALID_UNTIL_MS [once]   (once: only the granted connection through PORT)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import * as path from 'node:path';
 import tls from 'node:tls';
 
-const [dir = '', listenPort = '', untilText = ''] = process.argv.slice(2);
+const [dir = '', listenPort = '', untilText = '', mode = ''] = process.argv.slice(2);
 const until = Number(untilText);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SERVICE_PORT = 18080;
@@ -57,13 +58,17 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => echo.listen(SERVICE_PORT, '127.0.0.1', r));
   try {
     for (const dc of ['dc-hanoi', 'dc-hcm']) {
-      const child = spawn('haproxy', ['-f', path.join(dir, `${dc}.cfg`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('haproxy', ['-f', path.join(dir, `${dc}.d`)], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.pipe(process.stderr);
       child.stderr.pipe(process.stderr);
       children.push(child);
     }
     const port = Number(listenPort);
     await waitForListener(port);
+    if (mode === 'once') {
+      process.stdout.write(JSON.stringify({ granted: await plain(port) }) + '\n');
+      return;
+    }
     const host = readFileSync(path.join(dir, 'host'), 'utf8').trim();
     const result: Record<string, unknown> = {
       granted: await plain(port),

@@ -6,23 +6,29 @@
 // data centres' real nodes do not run the gateways yet (docs/architecture.md, "Exchange across
 // data centres").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CA_FILE, CERT_DIR, GATEWAY_CONFIG_KEY, renderGateways } from '../../operator/src/render/gateway.ts';
+import { CA_FILE, CERT_DIR, renderGateways, type GatewayRender } from '../../operator/src/render/gateway.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, platform, request, service } from '../../operator/test/render/fixtures.ts';
+import { gatewayConfigFiles, manyPairs } from '../../operator/test/render/gateway-config.ts';
 import { ROOT } from '../harness/index.ts';
 import { issue, selfSigned, type CertificateSpec } from './certs.ts';
 import { auditLines } from './log.ts';
 
 const NODE = process.execPath;
 
-function exchangePlatform(validUntil: string) {
+const ENDPOINTS = new Map([
+  ['dc-hanoi', { address: '127.0.0.1' }],
+  ['dc-hcm', { address: '127.0.0.2' }],
+]);
+
+function exchangePlatform(validUntil: string, extra: Pick<Parameters<typeof platform>[0], 'services' | 'requests' | 'grants'> = {}) {
   const purpose = 'Tra cứu';
-  return platform({
+  const p = platform({
     dataCentres: [
       dataCentre('dc-hanoi', { hub: true, encrypted: true, ranges: ['10.10.0.0/16'] }),
       dataCentre('dc-hcm', { encrypted: true, ranges: ['10.20.0.0/16'] }),
@@ -35,9 +41,15 @@ function exchangePlatform(validUntil: string) {
     requests: [request('bo-tai-chinh', 'dan-cu', { provider: 'bo-cong-an', service: 'dan-cu', workspaces: ['thue'], purpose })],
     grants: [grant('bo-cong-an', 'bo-tai-chinh', { service: 'dan-cu', consumer: 'bo-tai-chinh', purpose, validUntil })],
   });
+  return {
+    ...p,
+    services: [...p.services, ...(extra.services ?? [])],
+    requests: [...p.requests, ...(extra.requests ?? [])],
+    grants: [...p.grants, ...(extra.grants ?? [])],
+  };
 }
 
-test('two gateways over mutual TLS: the granted consumer passes; another agency, another CA and plaintext are refused; refused from validUntil; every decision a JSON line', () => {
+function assertTools(): void {
   for (const tool of ['haproxy', 'openssl', 'ip']) {
     assert.is(
       spawnSync('sh', ['-c', `command -v ${tool}`]).status,
@@ -45,32 +57,41 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
       `${tool} is missing: make cluster-up installs haproxy and openssl (Debian packages, as root)`,
     );
   }
+}
+
+/**
+ * Issues the rendered Certificates and writes each gateway's configuration files into
+ * DIR/<data centre>.d, as its pod's projected volume holds them; only where files live and
+ * where the providers' Services are reached (the test's echo server) differ from a cluster.
+ */
+function writeGateways(dir: string, rendered: GatewayRender): void {
+  for (const { dataCentre, objects } of rendered.perDataCentre) {
+    for (const cert of objects.filter((o): o is DesiredObject & { spec: CertificateSpec } => o.kind === 'Certificate'))
+      issue(dir, cert.metadata.name, cert.spec);
+    const configDir = path.join(dir, `${dataCentre}.d`);
+    mkdirSync(configDir);
+    for (const [file, text] of gatewayConfigFiles(objects)) {
+      const local = text
+        .replaceAll(CERT_DIR, dir)
+        .replaceAll(CA_FILE, path.join(dir, 'ca.crt'))
+        .replace(/ [a-z0-9-]+\.[a-z0-9-]+\.svc:\d+ /g, ' 127.0.0.1:18080 ');
+      writeFileSync(path.join(configDir, file), local);
+    }
+  }
+}
+
+test('two gateways over mutual TLS: the granted consumer passes; another agency, another CA and plaintext are refused; refused from validUntil; every decision a JSON line', () => {
+  assertTools();
   const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-gateway-'));
   const netns = `gcgw-${process.pid}`;
   try {
     selfSigned(dir, 'ca', '/CN=govcloud-platform-ca');
     const untilMs = Date.now() + 8000;
-    const rendered = renderGateways(
-      exchangePlatform(new Date(untilMs).toISOString()),
-      new Date(),
-      new Map([
-        ['dc-hanoi', { address: '127.0.0.1' }],
-        ['dc-hcm', { address: '127.0.0.2' }],
-      ]),
-    );
+    const rendered = renderGateways(exchangePlatform(new Date(untilMs).toISOString()), new Date(), ENDPOINTS);
     assert.equal(rendered.issues, []);
     assert.is(rendered.routes.length, 1);
     const route = rendered.routes[0]!;
-    for (const { dataCentre, objects } of rendered.perDataCentre) {
-      for (const cert of objects.filter((o): o is DesiredObject & { spec: CertificateSpec } => o.kind === 'Certificate'))
-        issue(dir, cert.metadata.name, cert.spec);
-      const config = objects.find((o) => o.kind === 'ConfigMap')!.data as Record<string, string>;
-      // Only where files live and where the provider's Service is reached differ from a cluster.
-      const local = config[GATEWAY_CONFIG_KEY]!.replaceAll(CERT_DIR, dir)
-        .replaceAll(CA_FILE, path.join(dir, 'ca.crt'))
-        .replace(`${route.provider.service}.${route.provider.namespace}.svc:${route.provider.port}`, '127.0.0.1:18080');
-      writeFileSync(path.join(dir, `${dataCentre}.cfg`), local);
-    }
+    writeGateways(dir, rendered);
     writeFileSync(path.join(dir, 'host'), route.provider.host);
     // Another agency's workspace, from the same CA; and the right name from a CA nobody trusts.
     issue(dir, 'other', { commonName: 'G04/app', uris: ['spiffe://govcloud.dev/agency/G04/workspace/app'], usages: ['client auth'] });
@@ -112,6 +133,49 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
       'the expired attempt',
     );
     assert.match(run.stderr, /SSL client certificate not trusted|SSL handshake failure/, 'the untrusted CA fails the handshake (HAProxy 2.6 logs it as text)');
+  } finally {
+    spawnSync('ip', ['netns', 'delete', netns]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('routes over two configuration files: HAProxy loads the directory, and a route whose sections are both in the second file is served', () => {
+  assertTools();
+  const dir = mkdtempSync(path.join(tmpdir(), 'govcloud-gateway-'));
+  const netns = `gcgw-${process.pid}-2`;
+  try {
+    selfSigned(dir, 'ca', '/CN=govcloud-platform-ca');
+    const pairs = manyPairs({ provider: 'bo-cong-an', workspace: 'app', dc: 'dc-hanoi', consumer: 'bo-tai-chinh', consumerWorkspace: 'thue' }, 400);
+    const rendered = renderGateways(exchangePlatform('2030-01-01T00:00:00Z', pairs as never), new Date(), ENDPOINTS);
+    assert.equal(rendered.issues, []);
+    assert.is(rendered.routes.length, 401);
+    const files = (dc: string) => gatewayConfigFiles(rendered.perDataCentre.find((r) => r.dataCentre === dc)!.objects);
+    const [hcm, hanoi] = [files('dc-hcm'), files('dc-hanoi')];
+    assert.ok(hcm.length >= 2 && hanoi.length >= 2, `two files or more on each side (${hcm.length}, ${hanoi.length})`);
+    // The consumer's listener and the provider's backend for it, both in the second file.
+    const route = rendered.routes.find(
+      (r) => hcm[1]![1].includes(`\nfrontend out-${r.listenPort}\n`) && hanoi[1]![1].includes(`\nbackend in:${r.provider.host}:G12:thue\n`),
+    );
+    assert.ok(route, 'a route in the second file of both gateways');
+    assert.not.ok(hcm[0]![1].includes(`frontend out-${route.listenPort}\n`) || hanoi[0]![1].includes(`backend in:${route.provider.host}:`));
+    writeGateways(dir, rendered);
+
+    execFileSync('ip', ['netns', 'add', netns]);
+    execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    const run = spawnSync('ip', ['netns', 'exec', netns, NODE, path.join(ROOT, 'e2e/gateway/driver.ts'), dir, String(route.listenPort), '0', 'once'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.is(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { granted: { reply: string; error?: string } };
+    assert.is(result.granted.reply, 'echo:hello', `through both gateways to ${route.provider.identifier}`);
+    const passes = auditLines(run.stderr).filter((l) => l.decision === 'pass' && l.consumer === 'G12/thue');
+    // The driver's wait for the listener is a connection too: the consumer's gateway logs it as well.
+    assert.equal(
+      [...new Set(passes.map((l) => `${l.gateway} ${l.grant}`))].sort(),
+      [`dc-hanoi ${route.grant}`, `dc-hcm ${route.grant}`],
+      'each gateway passed it under its grant',
+    );
   } finally {
     spawnSync('ip', ['netns', 'delete', netns]);
     rmSync(dir, { recursive: true, force: true });

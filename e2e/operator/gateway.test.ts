@@ -11,12 +11,15 @@ import * as assert from 'uvu/assert';
 import {
   CERTIFICATE_PREFIX,
   exchangeHost,
-  GATEWAY_CONFIG_KEY,
+  configFileName,
   GATEWAY_NAME,
   gatewayCertificateName,
+  gatewayConfigName,
   workspaceCertificateName,
   workspaceIdentity,
 } from '../../operator/src/render/gateway.ts';
+import type { DesiredObject } from '../../operator/src/render/types.ts';
+import { gatewayConfigText } from '../../operator/test/render/gateway-config.ts';
 import { waitFor, type Cluster, type RawResponse } from '../harness/index.ts';
 import { agency, API, asOperator, clusterOf, condition, get, NAMESPACE, registryService, rfc3339, uniqueAgency, waitCondition, type Obj } from './platform.ts';
 import { operatorSuite } from './suite.ts';
@@ -25,7 +28,10 @@ const test = operatorSuite('operator: exchange gateways across data centres');
 
 const GATEWAYS: Record<string, string> = { 'dc-hanoi': '10.10.240.250', 'dc-hcm': '10.20.240.250' };
 const CERTS = `/apis/cert-manager.io/v1/namespaces/${NAMESPACE}/certificates`;
-const CONFIGMAP = `/api/v1/namespaces/${NAMESPACE}/configmaps/${GATEWAY_NAME}`;
+const CONFIGMAPS = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
+/** The first of the configuration's ConfigMaps: there is one while the gateway serves a route. */
+const CONFIGMAP = `${CONFIGMAPS}/${gatewayConfigName(0)}`;
+const FIRST_FILE = configFileName(0, 1);
 const DEPLOYMENT = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${GATEWAY_NAME}`;
 const MERGE = 'application/merge-patch+json';
 
@@ -39,8 +45,9 @@ async function body<T = Obj>(cluster: Cluster, path: string): Promise<T | undefi
   return res.body as T;
 }
 
+/** The gateway's configuration as its pod reads it: the files of its numbered ConfigMaps, in order; undefined without any. A list's items carry no kind. */
 const haproxyConfig = async (cluster: Cluster): Promise<string | undefined> =>
-  (await body<{ data?: Record<string, string> }>(cluster, CONFIGMAP))?.data?.[GATEWAY_CONFIG_KEY];
+  gatewayConfigText((await body<{ items: DesiredObject[] }>(cluster, CONFIGMAPS))!.items.map((o) => ({ ...o, kind: 'ConfigMap' }))) || undefined;
 
 /** Gives dc-hanoi and dc-hcm a gateway (or takes it away, with null); both offer encrypted links already (samples/platform). */
 async function setGateways(hub: Cluster, on: boolean): Promise<void> {
@@ -115,6 +122,8 @@ test('both gateways applied by the operator, certificates issued by cert-manager
     console.log(`      the route in both gateways ${Date.now() - started} ms after the grant was applied`);
     assert.ok((await haproxyConfig(hanoi))!.includes(identity.commonName), "the provider's gateway names the consumer's identity");
     for (const c of [hanoi, hcm]) {
+      // Applied after the ConfigMaps and Certificates (render/kinds.ts order): it may come a moment later.
+      await waitFor(`Deployment ${GATEWAY_NAME} in ${c.name}`, async () => (await body(c, DEPLOYMENT)) !== undefined, { timeoutMs: 30_000, intervalMs: 250 });
       const d = await body<{ spec: { template: { spec: { volumes: { projected?: { sources: { secret?: { name: string } }[] } }[] } } } }>(c, DEPLOYMENT);
       assert.ok(d, `Deployment ${GATEWAY_NAME} in ${c.name}`);
       const secrets = d.spec.template.spec.volumes.flatMap((v) => v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : []));
@@ -163,7 +172,7 @@ test('both gateways applied by the operator, certificates issued by cert-manager
     const attacks: [string, RawResponse][] = [
       ["consumer reads its workspace's key", await asConsumer.request('GET', `/api/v1/namespaces/${NAMESPACE}/secrets/${clientName}`)],
       ["consumer lists govcloud-system's Secrets", await asConsumer.request('GET', `/api/v1/namespaces/${NAMESPACE}/secrets`)],
-      ['consumer rewrites the gateway configuration', await asConsumer.request('PATCH', CONFIGMAP, { data: { [GATEWAY_CONFIG_KEY]: 'global\n' } }, MERGE)],
+      ['consumer rewrites the gateway configuration', await asConsumer.request('PATCH', CONFIGMAP, { data: { [FIRST_FILE]: 'global\n' } }, MERGE)],
       [
         'consumer renames its Certificate',
         await asConsumer.request('PATCH', `${CERTS}/${clientName}`, { spec: { commonName: `${provider.code}/data` } }, MERGE),
@@ -179,7 +188,7 @@ test('both gateways applied by the operator, certificates issued by cert-manager
         await asConsumer.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${consumer.name}-app/networkpolicies/govcloud-gw-egress`),
       ],
       ["provider reads its gateway's key", await asProvider.request('GET', `/api/v1/namespaces/${NAMESPACE}/secrets/${serverName}`)],
-      ['provider rewrites the gateway configuration', await asProvider.request('PATCH', CONFIGMAP, { data: { [GATEWAY_CONFIG_KEY]: 'global\n' } }, MERGE)],
+      ['provider rewrites the gateway configuration', await asProvider.request('PATCH', CONFIGMAP, { data: { [FIRST_FILE]: 'global\n' } }, MERGE)],
       ["provider changes the gateway's Deployment", await asProvider.request('PATCH', DEPLOYMENT, { spec: { replicas: 0 } }, MERGE)],
       [
         "provider drops the gateway's ingress policy",
@@ -202,6 +211,30 @@ test('both gateways applied by the operator, certificates issued by cert-manager
     stealing.spec.template.spec.volumes[0].projected.sources.push({ secret: { name: 'dc-hcm-kubeconfig' } });
     const refused = await op.request('PUT', dryRun, stealing);
     assert.ok(denied(refused) && JSON.stringify(refused.body).includes('govcloud-operator-limits'), `another Secret, as the operator: ${outcome(refused)}`);
+    for (const [what, name] of [
+      ['the unnumbered ConfigMap', GATEWAY_NAME],
+      ['the showback ConfigMap', 'govcloud-showback-usage'],
+      ['a ConfigMap named like a shard', `${GATEWAY_NAME}-1-x`],
+    ]) {
+      const projecting = structuredClone(live);
+      projecting.spec.template.spec.volumes[0].projected.sources.push({ configMap: { name } });
+      const r = await op.request('PUT', dryRun, projecting);
+      assert.ok(denied(r) && JSON.stringify(r.body).includes('govcloud-operator-limits'), `projecting ${what}, as the operator: ${outcome(r)}`);
+    }
+    // Its ConfigMaps in govcloud-system: the numbered names, nothing else (RBAC cannot say it; the limits do).
+    const configMap = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'govcloud' } },
+      data: { [FIRST_FILE]: 'global\n' },
+    });
+    assert.is((await op.request('POST', `${CONFIGMAPS}?dryRun=All`, configMap(gatewayConfigName(7)))).status, 201, 'a numbered ConfigMap, as the operator');
+    for (const name of [`${GATEWAY_NAME}-x`, `${GATEWAY_NAME}-07`, GATEWAY_NAME, 'cluster-settings']) {
+      const r = await op.request('POST', `${CONFIGMAPS}?dryRun=All`, configMap(name));
+      assert.ok(denied(r) && JSON.stringify(r.body).includes('govcloud-operator-limits'), `ConfigMap ${name}, as the operator: ${outcome(r)}`);
+    }
+    const rootCa = await op.request('PATCH', `${CONFIGMAPS}/kube-root-ca.crt?dryRun=All`, { data: { 'ca.crt': 'x' } }, MERGE);
+    assert.ok(denied(rootCa), `the cluster's CA ConfigMap, as the operator: ${outcome(rootCa)}`);
 
     // The grant withdrawn: no route, no client certificate (the provider's gateway goes too: it serves no route).
     await hub.call('DELETE', `/apis/${API}/namespaces/${grant.metadata.namespace}/accessgrants/${grant.metadata.name}`);

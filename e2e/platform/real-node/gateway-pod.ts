@@ -127,7 +127,7 @@ async function materialise(cluster: Cluster, node: string, state: string, pod: V
   rmSync(root, { recursive: true, force: true });
   const namespace = pod.metadata!.namespace!;
   const group = pod.spec!.securityContext?.fsGroup ?? 0;
-  // By absolute path inside the pod (/etc/govcloud-gateway/haproxy.cfg).
+  // By absolute path inside the pod (/etc/govcloud-gateway/haproxy.d/0000.cfg).
   const files = new Map<string, string>();
   const modes = new Map<string, number>();
   for (const m of c.volumeMounts ?? []) {

@@ -241,6 +241,9 @@ export function platformRoles(): K8sObject[] {
   return platformClusterRoles().map((r) => ({ ...r, metadata: { name: r.metadata.name, labels: labels() }, rules: copyRules(r.rules) }));
 }
 
+/** The exchange gateway's configuration ConfigMaps, govcloud-gateway-0, -1, … (render/gateway.ts): exactly these names. */
+const GATEWAY_CONFIG_NAME = '^govcloud-gateway-(0|[1-9][0-9]*)$';
+
 const MANAGED = (o: string) =>
   `(has(${o}.metadata.labels) && (('app.kubernetes.io/managed-by' in ${o}.metadata.labels && ${o}.metadata.labels['app.kubernetes.io/managed-by'] == 'govcloud') || ` +
   `('govcloud.dev/orphaned' in ${o}.metadata.labels && ${o}.metadata.labels['govcloud.dev/orphaned'] == 'true')))`;
@@ -267,7 +270,7 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
         failurePolicy: 'Fail',
         matchConstraints: {
           resourceRules: [
-            rule('', ['namespaces', 'resourcequotas', 'limitranges', 'serviceaccounts', 'services']),
+            rule('', ['namespaces', 'resourcequotas', 'limitranges', 'serviceaccounts', 'services', 'configmaps']),
             rule('rbac.authorization.k8s.io', ['rolebindings']),
             rule('networking.k8s.io', ['networkpolicies']),
             rule('apps', ['deployments']),
@@ -286,17 +289,22 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
             name: 'gatewayObject',
             expression:
               `request.namespace == '${o.namespace}' && ((request.resource.resource in ['networkpolicies', 'serviceaccounts', 'deployments'] && request.name == 'govcloud-gateway') || ` +
+              `(request.resource.resource == 'configmaps' && (request.name.matches('${GATEWAY_CONFIG_NAME}') || (request.operation == 'DELETE' && request.name == 'govcloud-gateway'))) || ` +
               "(request.resource.resource == 'certificates' && request.name.startsWith('gw-')))",
+          },
+          {
+            name: 'showbackObject',
+            expression: `request.namespace == '${o.namespace}' && request.resource.resource == 'configmaps' && request.name.startsWith('govcloud-showback-')`,
           },
         ],
         validations: [
           {
-            expression: `variables.gatewayObject || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
+            expression: `variables.gatewayObject || variables.showbackObject || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
             messageExpression: `'the govcloud operator may not touch the namespace ' + variables.target + ': kube-*, default and ${o.namespace} are off limits'`,
             reason: 'Forbidden',
           },
           {
-            expression: '(variables.namespaceManaged || variables.gatewayObject) && variables.oldManaged && variables.newManaged',
+            expression: '(variables.namespaceManaged || variables.gatewayObject || variables.showbackObject) && variables.oldManaged && variables.newManaged',
             messageExpression:
               "'the govcloud operator may only touch govcloud namespaces and the objects it manages in them (app.kubernetes.io/managed-by: govcloud): not ' + " +
               "request.resource.resource + ' ' + (variables.isNamespace ? '' : request.namespace + '/') + request.name",
@@ -317,10 +325,10 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
             "request.resource.resource != 'deployments' || request.operation == 'DELETE' || (has(object.spec.template.spec.automountServiceAccountToken) && " +
               'object.spec.template.spec.automountServiceAccountToken == false && !has(object.spec.template.spec.initContainers) && ' +
               '!has(object.spec.template.spec.ephemeralContainers) && (!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, has(v.emptyDir) || ' +
-              "(variables.gatewayObject && has(v.projected) && v.projected.sources.all(s, (has(s.configMap) && s.configMap.name == 'govcloud-gateway') || " +
+              `(variables.gatewayObject && has(v.projected) && v.projected.sources.all(s, (has(s.configMap) && s.configMap.name.matches('${GATEWAY_CONFIG_NAME}')) || ` +
               "(has(s.secret) && s.secret.name.startsWith('gw-')))))) && " +
               'object.spec.template.spec.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom)))))',
-            "a Deployment of the govcloud operator mounts no Secret, no service-account token and no volume but emptyDir (the exchange gateway's: also its ConfigMap and its Certificates' Secrets, projected)",
+            "a Deployment of the govcloud operator mounts no Secret, no service-account token and no volume but emptyDir (the exchange gateway's: also its ConfigMaps govcloud-gateway-<n> and its Certificates' Secrets, projected)",
           ),
           forbidden(
             "request.resource.resource != 'certificates' || request.operation == 'DELETE' || object.spec.secretName == request.name",

@@ -13,18 +13,22 @@
  * no data centre (`renderLink`'s `viaGateway`, model/policy.ts `linkExchangeRefusals`): the
  * Egress workspace is the consumer, the Service the Ingress link names in its own workspace
  * the provider, the two links the pair. Per data centre:
- * - ConfigMap `govcloud-gateway` in the system namespace: the HAProxy configuration. Egress:
- *   one listener per route, on a port only its consumer workspace may reach (NetworkPolicy),
- *   so the port names the consumer; it presents that workspace's certificate to P's gateway
- *   over mutual TLS. Ingress: one mutual-TLS listener admitting a route only for its
- *   service's name (SNI), its consumer's certificate (subject CN) and before the end of the
- *   pair's window (the gateway's clock, to the millisecond, even if the re-render at the
- *   boundary is late). Everything else is refused; every decision is one
- *   JSON log line.
+ * - ConfigMaps `govcloud-gateway-0`, `-1`, … in the system namespace: the HAProxy configuration,
+ *   whole sections per ConfigMap, none past CONFIG_SHARD_BYTES (global and defaults in the
+ *   first), loaded by HAProxy as one directory. Egress: one listener per route, on a port only
+ *   its consumer workspace may reach (NetworkPolicy), so the port names the consumer; it
+ *   presents that workspace's certificate to P's gateway over mutual TLS. Ingress: one
+ *   mutual-TLS listener that hands a connection to the backend named by the service's name
+ *   (SNI) and the consumer's certificate (subject CN); that backend admits it again only for
+ *   that name and certificate and before the end of the pair's window (the gateway's clock, to
+ *   the millisecond, even if the re-render at the boundary is late). So no section grows with
+ *   the routes. Everything else is refused; every decision is one JSON log line.
  * - ServiceAccount and Deployment `govcloud-gateway` in the system namespace: one HAProxy pod
- *   with the configuration and the certificates' Secrets in one projected volume, at the data
- *   centre's gateway address (Calico's fixed-address annotation), on the nodes labelled and
- *   tainted `govcloud.dev/exchange-gateway` only; a changed configuration rolls the pod.
+ *   with the configuration's ConfigMaps and the certificates' Secrets in one projected volume,
+ *   at the data centre's gateway address (Calico's fixed-address annotation), on the nodes
+ *   labelled and tainted `govcloud.dev/exchange-gateway` only; a changed configuration rolls
+ *   the pod. At most MAX_CLIENT_CERTIFICATES consumer workspaces per gateway, so that the pod
+ *   spec, which names each one's Secret, stays bounded.
  * - Certificates (cert-manager.io/v1) in the system namespace: one per consumer workspace
  *   with a route out of D (client), one for the gateway where routes come in (server); the
  *   keys stay with the gateway, never in a tenant's namespace (as X-Road's security server
@@ -49,7 +53,6 @@ import { accessMatches, orList, renderService, serviceObjectName, type ServiceRe
 import type { DesiredObject, OwnerRef, Rendered, RenderIssue } from './types.ts';
 
 export const GATEWAY_NAME = 'govcloud-gateway';
-export const GATEWAY_CONFIG_KEY = 'haproxy.cfg';
 /** The label the gateway's pods carry; the policies select them by it. */
 export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': GATEWAY_NAME };
 /** Where gateways accept each other (mutual TLS). */
@@ -65,7 +68,8 @@ export const TRUST_DOMAIN = 'govcloud.dev';
  * file holds none) and the CA as `ca.crt`.
  */
 export const GATEWAY_DIR = '/etc/govcloud-gateway';
-export const CONFIG_FILE = `${GATEWAY_DIR}/${GATEWAY_CONFIG_KEY}`;
+/** The configuration's files, `<n>.cfg` from each ConfigMap; HAProxy reads the directory's `.cfg` files in lexical order. */
+export const CONFIG_DIR = `${GATEWAY_DIR}/haproxy.d`;
 export const CERT_DIR = `${GATEWAY_DIR}/certs`;
 export const CA_FILE = `${GATEWAY_DIR}/ca.crt`;
 /**
@@ -79,6 +83,21 @@ const GATEWAY_UID = 99;
 export const GATEWAY_NODE_KEY = 'govcloud.dev/exchange-gateway';
 /** The pod's fixed address, in Calico's annotation (the IPAM most on-premises clusters run). */
 export const FIXED_ADDRESS_ANNOTATION = 'cni.projectcalico.org/ipAddrs';
+/**
+ * The most bytes a configuration ConfigMap takes as the API server stores it (a quarter of its
+ * 1 MiB): sections are put in order into the first until the next would pass it, then the next.
+ */
+export const CONFIG_SHARD_BYTES = 256 * 1024;
+/** What a ConfigMap takes besides its file: metadata, labels, managedFields. */
+const CONFIG_ENVELOPE_BYTES = 16 * 1024;
+/**
+ * Consumer workspaces a gateway carries out of its data centre. The pod spec names each one's
+ * Secret (about 250 bytes each) beside a port per listener (at most LISTEN_PORT_SPAN, 40 bytes
+ * each), and the Deployment, its ReplicaSet and its pod each hold it: this keeps the worst of
+ * them under half of etcd's 1.5 MiB per object. Beyond it a route is not served and says so,
+ * as beyond the listener ports.
+ */
+export const MAX_CLIENT_CERTIFICATES = 1000;
 /** A hash of the configuration on the pod template: a changed configuration rolls the pod. */
 export const CONFIG_HASH_ANNOTATION = 'govcloud.dev/config-hash';
 export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
@@ -144,7 +163,22 @@ export function gatewayEndpoints(platform: Platform): Map<string, GatewayEndpoin
  */
 export function isGatewayObject(o: { metadata?: { name?: string } }): boolean {
   const name = o.metadata?.name ?? '';
-  return name === GATEWAY_NAME || name.startsWith(GATEWAY_POLICY_PREFIX) || name.startsWith(CERTIFICATE_PREFIX);
+  return name === GATEWAY_NAME || CONFIG_NAME.test(name) || name.startsWith(GATEWAY_POLICY_PREFIX) || name.startsWith(CERTIFICATE_PREFIX);
+}
+
+/** The configuration's ConfigMaps: `govcloud-gateway-<n>`, n a number without leading zeros. */
+const CONFIG_NAME = new RegExp(`^${GATEWAY_NAME}-(0|[1-9][0-9]*)$`);
+
+export function gatewayConfigName(n: number): string {
+  return `${GATEWAY_NAME}-${n}`;
+}
+
+/**
+ * The file (and ConfigMap key) of shard n of count: zero-padded to one width, so that lexical
+ * order, HAProxy's, is the shards' order and global and defaults come first.
+ */
+export function configFileName(n: number, count: number): string {
+  return `${String(n).padStart(Math.max(4, String(count - 1).length), '0')}.cfg`;
 }
 
 export function workspaceIdentity(code: string, workspace: string): { commonName: string; uri: string } {
@@ -202,7 +236,7 @@ export function renderGateways(
     if (rendered.nextChange) boundaries.push(rendered.nextChange.getTime());
     unplaced.push(...linkRoutes(platform, rendered, endpoints));
   }
-  const routes = allocatePorts(unplaced, issues);
+  const routes = allocatePorts(withinCertificateLimit(unplaced, issues), issues);
   const result: GatewayRender = { perDataCentre: gatewayObjects(platform, routes, endpoints), routes, issues };
   const next = earliest(boundaries);
   if (next) result.nextChange = next;
@@ -338,11 +372,30 @@ function servesExchange(platform: Platform, dataCentre: string, endpoints: Reado
 }
 
 function requestOf(platform: Platform, key: string): AccessRequest | undefined {
-  return platform.requests.find((r) => nsName(r) === key);
+  return byKey(platform.requests, key);
 }
 
 function grantOf(platform: Platform, key: string): AccessGrant | undefined {
-  return platform.grants.find((g) => nsName(g) === key);
+  return byKey(platform.grants, key);
+}
+
+const keyIndexes = new WeakMap<readonly object[], { length: number; first: Map<string, unknown> }>();
+
+/**
+ * The first object of `namespace/name`, as `find` gives it: by an index built once per list
+ * (asked once per route); a list whose length changed since is indexed again, and a key not
+ * indexed is looked for by a scan.
+ */
+function byKey<T extends { metadata: { namespace?: string; name: string } }>(list: readonly T[], key: string): T | undefined {
+  let index = keyIndexes.get(list);
+  if (!index || index.length !== list.length) {
+    const first = new Map<string, unknown>();
+    for (const o of list) if (!first.has(nsName(o))) first.set(nsName(o), o);
+    index = { length: list.length, first };
+    keyIndexes.set(list, index);
+  }
+  const found = index.first.get(key) as T | undefined;
+  return found && nsName(found) === key ? found : list.find((o) => nsName(o) === key);
 }
 
 /** 32-bit FNV-1a: a port that depends on the route alone stays put when other routes come and go. */
@@ -389,6 +442,35 @@ export function allocatePorts(routes: Omit<GatewayRoute, 'listenPort'>[], issues
   return placed;
 }
 
+/**
+ * Per consumer data centre, the routes of its first MAX_CLIENT_CERTIFICATES consumer workspaces
+ * (by certificate name); the others are not served, one issue per data centre saying how many.
+ */
+export function withinCertificateLimit<R extends Omit<GatewayRoute, 'listenPort'>>(routes: R[], issues: RenderIssue[], limit = MAX_CLIENT_CERTIFICATES): R[] {
+  const byDc = new Map<string, Set<string>>();
+  for (const r of routes) {
+    const names = byDc.get(r.consumer.dataCentre) ?? new Set<string>();
+    names.add(workspaceCertificateName(r.consumer.agency, r.consumer.workspace));
+    byDc.set(r.consumer.dataCentre, names);
+  }
+  const carried = new Map<string, Set<string>>();
+  for (const [dc, names] of [...byDc].sort(([a], [b]) => compareStrings(a, b))) {
+    const sorted = [...names].sort(compareStrings);
+    carried.set(dc, new Set(sorted.slice(0, limit)));
+    const left = sorted.slice(limit);
+    if (left.length === 0) continue;
+    issues.push({
+      owner: { kind: 'DataCentre', name: dc },
+      dataCentre: dc,
+      reason: GATEWAY_UNAVAILABLE,
+      message:
+        `the gateway of ${dc} carries at most ${limit} consumer workspaces: ${left.length} more ${left.length === 1 ? 'is' : 'are'} not served ` +
+        `(first: ${left.slice(0, 5).join(', ')})`,
+    });
+  }
+  return routes.filter((r) => carried.get(r.consumer.dataCentre)!.has(workspaceCertificateName(r.consumer.agency, r.consumer.workspace)));
+}
+
 function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): Rendered[] {
   const out = new PerDataCentre();
   for (const dc of sortedUnique(routes.flatMap((r) => [r.consumer.dataCentre, r.provider.dataCentre]))) {
@@ -397,18 +479,20 @@ function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: R
     const incoming = routes.filter((r) => r.provider.dataCentre === dc);
     const issuer = endpoints.get(dc)?.issuer ?? DEFAULT_ISSUER;
     const system = (name: string, agency?: string): MetaOptions => ({ name, namespace: SYSTEM_NAMESPACE, owner, ...(agency ? { agency } : {}) });
-    const config = haproxyConfig(dc, outgoing, incoming, endpoints);
-    out.add(dc, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: metadata({ ...system(GATEWAY_NAME), labels: { ...GATEWAY_POD_LABELS } }),
-      data: { [GATEWAY_CONFIG_KEY]: config },
+    const shards = configShards(haproxyConfig(dc, outgoing, incoming, endpoints));
+    shards.forEach((text, n) => {
+      out.add(dc, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: metadata({ ...system(gatewayConfigName(n)), labels: { ...GATEWAY_POD_LABELS } }),
+        data: { [configFileName(n, shards.length)]: text },
+      });
     });
     const clients = new Map(outgoing.map((r) => [workspaceCertificateName(r.consumer.agency, r.consumer.workspace), r]));
     const secrets = [...clients.keys(), ...(incoming.length > 0 ? [gatewayCertificateName(dc)] : [])].sort(compareStrings);
     const address = endpoints.get(dc)!.address;
     const ports = [...new Set([...outgoing.map((r) => r.listenPort), ...(incoming.length > 0 ? [EXCHANGE_PORT] : [])])].sort((a, b) => a - b);
-    out.add(dc, ...gatewayWorkload(system(GATEWAY_NAME), config, secrets, address, ports));
+    out.add(dc, ...gatewayWorkload(system(GATEWAY_NAME), shards, secrets, address, ports));
     for (const [name, r] of [...clients].sort(([a], [b]) => compareStrings(a, b))) {
       out.add(
         dc,
@@ -441,9 +525,14 @@ function gatewayObjects(platform: Platform, routes: GatewayRoute[], endpoints: R
  * address, on the gateway nodes only. Recreate, not a rolling update: the fixed address can be
  * held by one pod at a time. The pod needs no API access (no token) and writes nothing.
  */
-function gatewayWorkload(meta: MetaOptions, config: string, secrets: string[], address: string, ports: number[]): DesiredObject[] {
+function gatewayWorkload(meta: MetaOptions, shards: string[], secrets: string[], address: string, ports: number[]): DesiredObject[] {
   const labels = { ...GATEWAY_POD_LABELS };
-  const sources: Record<string, unknown>[] = [{ configMap: { name: GATEWAY_NAME, items: [{ key: GATEWAY_CONFIG_KEY, path: GATEWAY_CONFIG_KEY }] } }];
+  const sources: Record<string, unknown>[] = shards.map((_, n) => {
+    const file = configFileName(n, shards.length);
+    return { configMap: { name: gatewayConfigName(n), items: [{ key: file, path: `${CONFIG_DIR.slice(GATEWAY_DIR.length + 1)}/${file}` }] } };
+  });
+  const hash = createHash('sha256');
+  for (const text of shards) hash.update(`${Buffer.byteLength(text)}\n${text}`);
   secrets.forEach((secret, i) => {
     const items = [
       { key: 'tls.crt', path: `certs/${secret}.crt` },
@@ -468,7 +557,7 @@ function gatewayWorkload(meta: MetaOptions, config: string, secrets: string[], a
           metadata: {
             labels: { ...labels },
             annotations: {
-              [CONFIG_HASH_ANNOTATION]: createHash('sha256').update(config).digest('hex').slice(0, 32),
+              [CONFIG_HASH_ANNOTATION]: hash.digest('hex').slice(0, 32),
               [FIXED_ADDRESS_ANNOTATION]: JSON.stringify([address]),
             },
           },
@@ -490,7 +579,7 @@ function gatewayWorkload(meta: MetaOptions, config: string, secrets: string[], a
                 name: 'haproxy',
                 image: GATEWAY_IMAGE,
                 command: ['haproxy'],
-                args: ['-db', '-f', CONFIG_FILE],
+                args: ['-db', '-f', CONFIG_DIR],
                 ports: ports.map((port) => ({ containerPort: port, protocol: 'TCP' })),
                 resources: { requests: { ...resources }, limits: { ...resources } },
                 securityContext: restrictedContainerSecurity(),
@@ -592,7 +681,12 @@ function sortedPorts(ports: number[]): { protocol: string; port: number }[] {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
   return [...groups].sort(([a], [b]) => compareStrings(a, b));
 }
 
@@ -611,8 +705,14 @@ const LOG_FORMAT =
   '"consumer":"%[var(sess.consumer)]","service":"%[var(sess.service)]","decision":"%[var(sess.decision)]","grant":"%[var(sess.grant)]",' +
   '"client":"%ci","termination":"%ts","bytesIn":%U,"bytesOut":%B,"durationMs":%Tt}';
 
-function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): string {
-  const lines: string[] = [
+/**
+ * The configuration as whole sections, in order: global and defaults first (every proxy after
+ * them inherits the defaults, in whichever file), then one block per outgoing route (its
+ * frontend and backend) and, where routes come in, the exchange listener and one backend per
+ * consumer certificate and service name. No block grows with the number of routes.
+ */
+function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRoute[], endpoints: ReadonlyMap<string, GatewayEndpoint>): string[] {
+  const head: string[] = [
     `# govcloud exchange gateway of data centre ${dc}: rendered by the operator, do not edit.`,
     'global',
     '  log stdout format raw local0',
@@ -627,6 +727,7 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
     '  timeout client 1h',
     '  timeout server 1h',
   ];
+  const sections = [head];
   const decide = (ruleKind: string, condition: string, route: GatewayRoute, ns: string) => [
     `  tcp-request ${ruleKind} set-var(sess.decision) str(pass) if ${condition}`,
     `  tcp-request ${ruleKind} set-var(sess.grant) str(${route.grant}) if ${condition}`,
@@ -636,8 +737,7 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
     const name = `out-${route.listenPort}`;
     const expiry = beforeUntil(route.until);
     const remote = endpoints.get(route.provider.dataCentre)!.address;
-    lines.push(
-      '',
+    sections.push([
       `# ${route.consumer.agency}/${route.consumer.workspace} -> ${route.provider.identifier} in ${route.provider.dataCentre}; ${route.request} + ${route.grant}`,
       `frontend ${name}`,
       `  bind :${route.listenPort}`,
@@ -653,37 +753,79 @@ function haproxyConfig(dc: string, outgoing: GatewayRoute[], incoming: GatewayRo
       `backend ${name}`,
       `  server ${route.provider.dataCentre} ${bracket(remote)}:${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${workspaceCertificateName(route.consumer.agency, route.consumer.workspace)}.crt ` +
         `ca-file ${CA_FILE} verify required sni str(${route.provider.host})`,
-    );
+    ]);
   }
-  if (incoming.length > 0) {
-    lines.push(
-      '',
-      'frontend exchange-in',
-      `  bind :${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${gatewayCertificateName(dc)}.crt ca-file ${CA_FILE} verify required`,
-      `  tcp-request content set-var(sess.gateway) str(${dc})`,
-      '  tcp-request content set-var(sess.side) str(in)',
-      '  tcp-request content set-var(sess.consumer) ssl_c_s_dn(CN)',
-      '  tcp-request content set-var(sess.service) ssl_fc_sni',
-      '  tcp-request content set-var(sess.decision) str(refuse)',
-    );
-    incoming.forEach((route, i) => {
-      const expiry = beforeUntil(route.until);
-      lines.push(
-        `  # ${route.consumer.agency}/${route.consumer.workspace} in ${route.consumer.dataCentre} -> ${route.provider.identifier}; ${route.request} + ${route.grant}`,
-        ...decide('content', `{ ssl_fc_sni -m str ${route.provider.host} } { ssl_c_s_dn(CN) -m str ${route.consumer.commonName} }${expiry}`, route, `in-${i}`),
-      );
-    });
-    lines.push('  tcp-request content reject unless { var(sess.decision) -m str pass }');
-    incoming.forEach((_, i) => lines.push(`  use_backend in-${i} if { var(sess.route) -m str in-${i} }`));
-    incoming.forEach((route, i) => {
-      lines.push(
-        '',
-        `backend in-${i}`,
-        `  server ${route.provider.service} ${route.provider.service}.${route.provider.namespace}.svc:${route.provider.port} init-addr last,libc,none`,
-      );
-    });
+  if (incoming.length === 0) return sections.map((lines) => lines.join('\n') + '\n');
+  sections.push([
+    'frontend exchange-in',
+    `  bind :${EXCHANGE_PORT} ssl crt ${CERT_DIR}/${gatewayCertificateName(dc)}.crt ca-file ${CA_FILE} verify required`,
+    `  tcp-request content set-var(sess.gateway) str(${dc})`,
+    '  tcp-request content set-var(sess.side) str(in)',
+    '  tcp-request content set-var(sess.consumer) ssl_c_s_dn(CN)',
+    '  tcp-request content set-var(sess.service) ssl_fc_sni',
+    '  tcp-request content set-var(sess.decision) str(refuse)',
+    // The backend of this name and certificate, if any; it checks both again, and the window.
+    `  use_backend ${INCOMING_PREFIX}%[ssl_fc_sni]:%[ssl_c_s_dn(CN),regsub(/,:)]`,
+    `  default_backend ${REFUSED_BACKEND}`,
+    '',
+    `backend ${REFUSED_BACKEND}`,
+    '  tcp-request content reject',
+  ]);
+  for (const routes of groupBy(incoming, incomingBackend).map(([, group]) => group)) {
+    const name = incomingBackend(routes[0]!);
+    const first = routes[0]!;
+    sections.push([
+      ...routes.map(
+        (route) =>
+          `# ${route.consumer.agency}/${route.consumer.workspace} in ${route.consumer.dataCentre} -> ${route.provider.identifier}; ${route.request} + ${route.grant}`,
+      ),
+      `backend ${name}`,
+      ...routes.flatMap((route) =>
+        decide(
+          'content',
+          `{ ssl_fc_sni -m str ${route.provider.host} } { ssl_c_s_dn(CN) -m str ${route.consumer.commonName} }${beforeUntil(route.until)}`,
+          route,
+          name,
+        ),
+      ),
+      '  tcp-request content reject unless { var(sess.decision) -m str pass }',
+      `  server ${first.provider.service} ${first.provider.service}.${first.provider.namespace}.svc:${first.provider.port} init-addr last,libc,none`,
+    ]);
   }
-  return lines.join('\n') + '\n';
+  return sections.map((lines) => lines.join('\n') + '\n');
+}
+
+const INCOMING_PREFIX = 'in:';
+const REFUSED_BACKEND = 'in-refused';
+
+/** The incoming backend of a route: the name the exchange listener builds from SNI and subject CN (`/` is no proxy-name character). */
+function incomingBackend(route: GatewayRoute): string {
+  return `${INCOMING_PREFIX}${route.provider.host}:${route.consumer.commonName.replaceAll('/', ':')}`;
+}
+
+/**
+ * The sections put in order into files of at most CONFIG_SHARD_BYTES as a ConfigMap (counted
+ * as the JSON string the API server stores); a section never spans two files, since HAProxy
+ * starts each file outside any section.
+ */
+export function configShards(sections: readonly string[], budget = CONFIG_SHARD_BYTES - CONFIG_ENVELOPE_BYTES): string[] {
+  const shards: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const section of sections) {
+    const text = current === '' ? section : `\n${section}`;
+    const size = Buffer.byteLength(JSON.stringify(text)) - 2;
+    if (current !== '' && bytes + size > budget) {
+      shards.push(current);
+      current = section;
+      bytes = Buffer.byteLength(JSON.stringify(section)) - 2;
+      continue;
+    }
+    current += text;
+    bytes += size;
+  }
+  if (current !== '') shards.push(current);
+  return shards;
 }
 
 function bracket(address: string): string {

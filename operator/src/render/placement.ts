@@ -9,7 +9,7 @@
  * quota for it (namespaces without a quota would be unbounded).
  */
 import { agencyNameOfHubNamespace, type Agency, type DataCentre } from '../api/index.ts';
-import { placementContext, type Platform } from '../model/platform.ts';
+import { agencyNamed, placementContext, type Platform } from '../model/platform.ts';
 import { placementRefusal, type PlacementRefusal } from '../model/policy.ts';
 import { agencyCode, agencyOwner, compareStrings } from './meta.ts';
 import { parseBytes, parseMilli } from '../model/quantity.ts';
@@ -39,7 +39,7 @@ export interface Placement {
 }
 
 export function findAgency(platform: Platform, name: string): Agency | undefined {
-  return platform.agencies.find((a) => a.metadata.name === name);
+  return agencyNamed(platform, name);
 }
 
 export function findDataCentre(platform: Platform, name: string): DataCentre | undefined {

@@ -156,7 +156,7 @@ test('across data centres through the exchange gateways: valid, and the plan sho
         .sort();
     assert.equal(gateway('dc-hanoi'), [
       'Certificate govcloud-system/gw-dc-hanoi',
-      'ConfigMap govcloud-system/govcloud-gateway',
+      'ConfigMap govcloud-system/govcloud-gateway-0',
       'Deployment govcloud-system/govcloud-gateway',
       'NetworkPolicy bca-dancu/govcloud-gw-ingress',
       'NetworkPolicy govcloud-system/govcloud-gateway',
@@ -164,7 +164,7 @@ test('across data centres through the exchange gateways: valid, and the plan sho
     ]);
     assert.equal(gateway('dc-hcm'), [
       'Certificate govcloud-system/gw-btc.thue',
-      'ConfigMap govcloud-system/govcloud-gateway',
+      'ConfigMap govcloud-system/govcloud-gateway-0',
       'Deployment govcloud-system/govcloud-gateway',
       'NetworkPolicy btc-thue/govcloud-gw-egress',
       'NetworkPolicy govcloud-system/govcloud-gateway',

@@ -1,9 +1,13 @@
 // The DataCentre controller applies its exchange gateway's objects (render/gateway.ts): a
 // cluster without cert-manager gets all but the Certificates and says so; a route goes with
-// its grant; nothing is written when nothing changed.
+// its grant; nothing is written when nothing changed; the configuration's ConfigMaps come and
+// go with the routes (numbered, as many as they need), and the single ConfigMap of older
+// versions is pruned.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { DesiredObject } from '../../src/render/types.ts';
 import { grant, request } from '../render/fixtures.ts';
+import { gatewayConfigText, manyPairs } from '../render/gateway-config.ts';
 import { agency, condition, dataCentres, harness, populationService, type Harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
@@ -25,11 +29,9 @@ function platformObjects(): Obj[] {
 }
 
 const dataCentre = (h: Harness, name: string) => h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name } });
-const gatewayConfig = (h: Harness, dc: string) =>
-  (
-    h.cluster(dc).server.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })?.data as
-      Record<string, string> | undefined
-  )?.['haproxy.cfg'];
+/** The gateway's configuration in a cluster: its numbered ConfigMaps' files in lexical order, one text. */
+const gatewayConfig = (h: Harness, dc: string) => gatewayConfigText(h.cluster(dc).server.list('ConfigMap') as unknown as DesiredObject[]) || undefined;
+const configMaps = (h: Harness, dc: string) => names(h, dc, 'ConfigMap').filter((n) => n.startsWith('govcloud-system/govcloud-gateway'));
 const names = (h: Harness, dc: string, kind: string) =>
   h
     .cluster(dc)
@@ -85,6 +87,72 @@ test('the gateway objects in both data centres; without cert-manager all but the
       names(h, 'dc-hcm', 'NetworkPolicy').filter((n) => n.includes('gw-')),
       [],
     );
+  } finally {
+    await h.stop();
+  }
+});
+
+test('routes over two ConfigMaps; fewer routes: the second pruned, and the single ConfigMap of older versions too; nothing written when nothing changed', async () => {
+  const dcs = dataCentres();
+  dcs[0]!.spec!.exchangeGateway = { address: '10.10.255.1' };
+  dcs[1]!.spec!.exchangeGateway = { address: '10.20.255.1' };
+  const pairs = manyPairs({ provider: 'bca', workspace: 'dancu', dc: 'dc-hanoi', consumer: 'btc', consumerWorkspace: 'thue' }, 400);
+  const h = await harness({
+    objects: [
+      ...dcs,
+      agency('bca', { code: 'G04', dcs: ['dc-hanoi'], workspaces: ['dancu'] }),
+      agency('btc', { code: 'G12', level: 3, dcs: ['dc-hcm'], workspaces: ['thue'] }),
+      ...(pairs.services as Obj[]),
+      ...(pairs.requests as Obj[]),
+      ...(pairs.grants as Obj[]),
+    ],
+  });
+  try {
+    for (const c of h.clusters.values()) c.server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system' } });
+    // What an older operator left: the whole configuration in one ConfigMap of the DataCentre.
+    const legacy = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        namespace: 'govcloud-system',
+        name: 'govcloud-gateway',
+        labels: { 'app.kubernetes.io/managed-by': 'govcloud', 'govcloud.dev/owner': 'DataCentre..dc-hanoi', 'app.kubernetes.io/name': 'govcloud-gateway' },
+      },
+      data: { 'haproxy.cfg': 'global\n' },
+    };
+    h.cluster('dc-hanoi').server.put(legacy as Obj);
+    await h.run(8000);
+    for (const dc of ['dc-hanoi', 'dc-hcm']) {
+      assert.equal(configMaps(h, dc), ['govcloud-system/govcloud-gateway-0', 'govcloud-system/govcloud-gateway-1'], dc);
+      assert.is(gatewayConfig(h, dc)!.match(/^(frontend out-|backend in:)/gm)!.length, 400, `${dc}: every route`);
+    }
+    const sources = (
+      h.cluster('dc-hcm').server.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })!
+        .spec as {
+        template: { spec: { volumes: { projected: { sources: { configMap?: { name: string } }[] } }[] } };
+      }
+    ).template.spec.volumes[0]!.projected.sources;
+    assert.equal(
+      sources.filter((s) => s.configMap).map((s) => s.configMap!.name),
+      ['govcloud-gateway-0', 'govcloud-gateway-1'],
+      'the pod reads both',
+    );
+
+    h.takeWrites();
+    await h.run(5000);
+    assert.equal(
+      h.takeWrites().filter((w) => !w.startsWith('hub:')),
+      [],
+      'steady: nothing written to the data centres',
+    );
+
+    // 300 grants withdrawn: one ConfigMap is enough on each side; the second goes.
+    for (const g of pairs.grants.slice(100)) h.remove(g as Obj);
+    await h.run(5000);
+    for (const dc of ['dc-hanoi', 'dc-hcm']) {
+      assert.equal(configMaps(h, dc), ['govcloud-system/govcloud-gateway-0'], dc);
+      assert.is(gatewayConfig(h, dc)!.match(/^(frontend out-|backend in:)/gm)!.length, 100, `${dc}: the routes left`);
+    }
   } finally {
     await h.stop();
   }

@@ -164,6 +164,7 @@ test("govcloud-operator-limits judges the operator's own requests only, and keep
   const resources = (vap.spec.matchConstraints.resourceRules as Any[]).flatMap((r) => r.resources).sort();
   assert.equal(resources, [
     'certificates',
+    'configmaps',
     'deployments',
     'limitranges',
     'namespaces',

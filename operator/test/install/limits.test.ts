@@ -19,8 +19,15 @@ const PLURAL: Record<string, string> = {
   ServiceAccount: 'serviceaccounts',
   NetworkPolicy: 'networkpolicies',
   Certificate: 'certificates',
+  ConfigMap: 'configmaps',
 };
-const GROUP: Record<string, string> = { Deployment: 'apps', ServiceAccount: '', NetworkPolicy: 'networking.k8s.io', Certificate: 'cert-manager.io' };
+const GROUP: Record<string, string> = {
+  Deployment: 'apps',
+  ServiceAccount: '',
+  NetworkPolicy: 'networking.k8s.io',
+  Certificate: 'cert-manager.io',
+  ConfigMap: '',
+};
 const managed = { 'app.kubernetes.io/managed-by': 'govcloud' };
 /** govcloud-system is the chart's (or the platform's), not govcloud's: its labels never say managed-by govcloud. */
 const namespaceObject = (name: string) => ({ metadata: { name, labels: name === NS ? { 'app.kubernetes.io/managed-by': 'Helm' } : managed } });
@@ -28,13 +35,13 @@ const namespaceObject = (name: string) => ({ metadata: { name, labels: name === 
 const evaluate = (expression: string, context: Any): unknown => (parse(expression) as unknown as (c: object) => unknown)(context);
 
 /** The reasons the policy refuses the operator's request, in its order; none when admitted. */
-function refusals(object: Any, operation: 'CREATE' | 'UPDATE' = 'CREATE', oldObject?: Any): string[] {
+function refusals(object: Any, operation: 'CREATE' | 'UPDATE' | 'DELETE' = 'CREATE', oldObject?: Any): string[] {
   const resources = (policy.spec.matchConstraints.resourceRules as Any[]).flatMap((r) => r.resources);
   const plural = PLURAL[object.kind as string]!;
   assert.ok(resources.includes(plural), `the policy matches ${plural}`);
   const context = toCel({
-    object,
-    oldObject: oldObject ?? null,
+    object: operation === 'DELETE' ? null : object,
+    oldObject: operation === 'DELETE' ? object : (oldObject ?? null),
     namespaceObject: namespaceObject(object.metadata.namespace),
     request: {
       operation,
@@ -76,7 +83,7 @@ const projected = (d: Any) => d.spec.template.spec.volumes[0].projected.sources 
 test("every object of both data centres' gateways that the policy judges is admitted, on create and on update", () => {
   for (const dc of ['dc-hanoi', 'dc-hcm']) {
     const judged = gatewayObjects(dc).filter((o) => PLURAL[o.kind]);
-    assert.equal([...new Set(judged.map((o) => o.kind))].sort(), ['Certificate', 'Deployment', 'NetworkPolicy', 'ServiceAccount'], dc);
+    assert.equal([...new Set(judged.map((o) => o.kind))].sort(), ['Certificate', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'ServiceAccount'], dc);
     for (const o of judged) {
       assert.equal(refusals(o), [], `${dc} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
       assert.equal(refusals(o, 'UPDATE', o), [], `${dc} ${o.kind} ${o.metadata.name} updated`);
@@ -91,6 +98,11 @@ test("the gateway's Deployment may project its ConfigMap and its Certificates' S
   const attacks: [string, (d: Any) => void][] = [
     ['a Secret not of a Certificate (a kubeconfig)', (d) => projected(d).push({ secret: { name: 'dc-hcm-kubeconfig' } })],
     ['another ConfigMap', (d) => projected(d).push({ configMap: { name: 'govcloud-showback-usage' } })],
+    ['the unnumbered name', (d) => projected(d).push({ configMap: { name: 'govcloud-gateway' } })],
+    ['a name that only starts like a shard', (d) => projected(d).push({ configMap: { name: 'govcloud-gateway-1-other' } })],
+    ['a shard number with a leading zero', (d) => projected(d).push({ configMap: { name: 'govcloud-gateway-01' } })],
+    ['a shard named by letters', (d) => projected(d).push({ configMap: { name: 'govcloud-gateway-x' } })],
+    ['the cluster CA ConfigMap', (d) => projected(d).push({ configMap: { name: 'kube-root-ca.crt' } })],
     ['a service-account token', (d) => projected(d).push({ serviceAccountToken: { path: 'token' } })],
     ['a Secret volume, not projected', (d) => d.spec.template.spec.volumes.push({ name: 's', secret: { secretName: 'gw-dc-hcm' } })],
     ['a hostPath', (d) => d.spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } })],
@@ -125,6 +137,28 @@ test('in govcloud-system, the exception holds for the gateway by name and by lab
   const kubeSystem = deploymentOf(objects);
   kubeSystem.metadata.namespace = 'kube-system';
   assert.ok(refusals(kubeSystem).length > 0, 'kube-system');
+});
+
+test("the configuration's ConfigMaps: exactly govcloud-gateway-<n> in govcloud-system; the old single one may only be deleted; the showback's stay admitted", () => {
+  const shard = structuredClone(get(gatewayObjects('dc-hanoi'), 'ConfigMap', NS, 'govcloud-gateway-0')) as Any;
+  const named = (name: string, namespace = NS) => ({ ...structuredClone(shard), metadata: { ...shard.metadata, name, namespace } });
+  for (const name of ['govcloud-gateway-0', 'govcloud-gateway-1', 'govcloud-gateway-17']) {
+    for (const op of ['CREATE', 'UPDATE', 'DELETE'] as const) assert.equal(refusals(named(name), op, named(name)), [], `${op} ${name}`);
+  }
+  for (const name of ['govcloud-gateway-01', 'govcloud-gateway-x', 'govcloud-gateway-1-other', 'govcloud-gateway-', 'kube-root-ca.crt', 'govcloud-operator']) {
+    for (const op of ['CREATE', 'UPDATE', 'DELETE'] as const) assert.ok(refusals(named(name), op, named(name)).length > 0, `${op} ${name}`);
+  }
+  assert.equal(refusals(named('govcloud-gateway'), 'DELETE'), [], 'the single ConfigMap of older versions is pruned');
+  assert.ok(refusals(named('govcloud-gateway')).length > 0, 'but not written again');
+  assert.ok(refusals(named('govcloud-gateway-0', 'kube-system')).length > 0, 'kube-system');
+  const unlabelled = named('govcloud-gateway-1');
+  unlabelled.metadata.labels = {};
+  assert.ok(refusals(unlabelled, 'UPDATE', named('govcloud-gateway-1')).length > 0, "without govcloud's label");
+  // The showback's history and use on the hub (controllers/showback.ts): govcloud's, by their label.
+  const showback = named('govcloud-showback-usage-0');
+  showback.metadata.labels = { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback' };
+  assert.equal(refusals(showback), []);
+  assert.equal(refusals(showback, 'UPDATE', showback), []);
 });
 
 test('a gateway Certificate writes only the Secret of its own name, and only gw-* Certificates in govcloud-system', () => {

@@ -1,8 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allocatePorts, GATEWAY_CONFIG_KEY, gatewayEndpoints, LISTEN_PORT_SPAN, renderGateways, type GatewayEndpoint } from '../../src/render/gateway.ts';
+import {
+  allocatePorts,
+  CONFIG_SHARD_BYTES,
+  configShards,
+  gatewayEndpoints,
+  LISTEN_PORT_SPAN,
+  renderGateways,
+  withinCertificateLimit,
+  type GatewayEndpoint,
+} from '../../src/render/gateway.ts';
 import type { DesiredObject, RenderIssue } from '../../src/render/types.ts';
 import { agency, at, get, grant, linkPair, NOW, objectsIn, platform, request, service, threeDataCentres } from './fixtures.ts';
+import { gatewayConfigFiles, gatewayConfigText, manyPairs } from './gateway-config.ts';
 
 // Bộ Công an (G04) runs the population service in dc-hanoi; Bộ Tài chính (G12) is only in dc-hcm.
 const owner = () => agency('bo-cong-an', { code: 'G04', workspaces: ['app'], dcs: ['dc-hanoi'] });
@@ -30,7 +40,7 @@ const gatewayDataCentres = () => {
 const crossPlatform = (extra: Parameters<typeof platform>[0] = {}) =>
   platform({ dataCentres: gatewayDataCentres(), agencies: [owner(), mof()], services: [sds()], requests: [req()], grants: [gr()], ...extra });
 
-const config = (objects: DesiredObject[]) => at(get(objects, 'ConfigMap', 'govcloud-system', 'govcloud-gateway'), 'data', GATEWAY_CONFIG_KEY) as string;
+const config = (objects: DesiredObject[]) => gatewayConfigText(objects);
 
 test('a current pair across data centres: one route, the consumer gateway listens for its workspace, the provider gateway admits its certificate until the end', () => {
   const r = renderGateways(crossPlatform(), NOW, ENDPOINTS);
@@ -66,6 +76,13 @@ test('a current pair across data centres: one route, the consumer gateway listen
     out,
   );
   assert.not.ok(out.includes('frontend exchange-in'), 'nothing comes into dc-hcm');
+  assert.equal(
+    objectsIn(r.perDataCentre, 'dc-hcm')
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((o) => o.metadata.name),
+    ['govcloud-gateway-0'],
+    'a small gateway: one ConfigMap',
+  );
 
   const hanoi = objectsIn(r.perDataCentre, 'dc-hanoi');
   const inbound = config(hanoi);
@@ -80,6 +97,10 @@ test('a current pair across data centres: one route, the consumer gateway listen
     inbound,
   );
   assert.ok(inbound.includes('  tcp-request content reject unless { var(sess.decision) -m str pass }\n'));
+  // The listener hands the connection to the backend of that name and certificate, which checks both again; none: refused.
+  assert.ok(inbound.includes('  use_backend in:%[ssl_fc_sni]:%[ssl_c_s_dn(CN),regsub(/,:)]\n  default_backend in-refused\n'), inbound);
+  assert.ok(inbound.includes('\nbackend in-refused\n  tcp-request content reject\n'), inbound);
+  assert.ok(inbound.includes('\nbackend in:svc-dan-cu.bo-cong-an-app.exchange.govcloud.dev:G12:thue\n'), inbound);
   assert.ok(inbound.includes('  server svc-dan-cu svc-dan-cu.bo-cong-an-app.svc:8443 init-addr last,libc,none\n'), inbound);
   assert.ok(inbound.includes(`log-format '{"time":`), 'JSON lines');
 });
@@ -335,7 +356,7 @@ test('the workload: one HAProxy pod per data centre at its gateway address, on t
   assert.is(spec.automountServiceAccountToken, false);
   const container = (spec.containers as Record<string, unknown>[])[0]!;
   assert.is(container.image, 'docker.io/library/haproxy:2.6.12');
-  assert.equal([container.command, container.args], [['haproxy'], ['-db', '-f', '/etc/govcloud-gateway/haproxy.cfg']]);
+  assert.equal([container.command, container.args], [['haproxy'], ['-db', '-f', '/etc/govcloud-gateway/haproxy.d']], "the directory of the ConfigMaps' files");
   assert.equal(container.ports, [{ containerPort: port, protocol: 'TCP' }], 'a consumer side: its listeners only');
   assert.equal(container.securityContext, {
     runAsNonRoot: true,
@@ -351,7 +372,7 @@ test('the workload: one HAProxy pod per data centre at its gateway address, on t
       projected: {
         defaultMode: 0o440,
         sources: [
-          { configMap: { name: 'govcloud-gateway', items: [{ key: 'haproxy.cfg', path: 'haproxy.cfg' }] } },
+          { configMap: { name: 'govcloud-gateway-0', items: [{ key: '0000.cfg', path: 'haproxy.d/0000.cfg' }] } },
           {
             secret: {
               name: 'gw-bo-tai-chinh.thue',
@@ -392,6 +413,85 @@ test('a changed configuration changes the hash on the pod template, so the pod r
     );
   assert.is(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T01:00:00.750Z'));
   assert.is.not(hash('2026-06-01T01:00:00.750Z'), hash('2026-06-01T02:00:00.000Z'));
+});
+
+test('many routes: the configuration split into ConfigMaps of whole sections, global and defaults first, every one in the pod and in its hash', () => {
+  const pairs = manyPairs({ provider: 'bo-cong-an', workspace: 'app', dc: 'dc-hanoi', consumer: 'bo-tai-chinh', consumerWorkspace: 'thue' }, 400);
+  const p = crossPlatform(pairs as unknown as Parameters<typeof platform>[0]);
+  const r = renderGateways(p, NOW, ENDPOINTS);
+  assert.equal(r.issues, []);
+  assert.is(r.routes.length, 400);
+  for (const dc of ['dc-hanoi', 'dc-hcm']) {
+    const objects = objectsIn(r.perDataCentre, dc);
+    const files = gatewayConfigFiles(objects);
+    assert.ok(files.length >= 2, `${dc}: ${files.length} files`);
+    assert.equal(
+      objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name),
+      files.map((_, n) => `govcloud-gateway-${n}`),
+    );
+    assert.equal(
+      files.map(([name]) => name),
+      files.map((_, n) => `${String(n).padStart(4, '0')}.cfg`),
+      'lexical order is the numbers',
+    );
+    assert.match(files[0]![1], /\nglobal\n[^]*\ndefaults\n/);
+    for (const [name, text] of files) {
+      assert.ok(Buffer.byteLength(JSON.stringify(text)) < CONFIG_SHARD_BYTES, name);
+      assert.ok(/^(# |global\n|frontend |backend )/.test(text), `${name} starts a section`);
+    }
+    assert.is(
+      files
+        .map(([, text]) => text)
+        .join('\n')
+        .match(/^(frontend out-|backend in:)/gm)!.length,
+      400,
+      'every route once',
+    );
+    const deployment = get(objects, 'Deployment', 'govcloud-system', 'govcloud-gateway');
+    assert.equal(
+      (at(deployment, 'spec', 'template', 'spec', 'volumes', 0, 'projected', 'sources') as { configMap?: { name: string } }[])
+        .filter((s) => s.configMap)
+        .map((s) => s.configMap!.name),
+      files.map((_, n) => `govcloud-gateway-${n}`),
+    );
+  }
+  // A change in the last file only still rolls the pod.
+  const hash = (q: ReturnType<typeof crossPlatform>) =>
+    at(
+      get(objectsIn(renderGateways(q, NOW, ENDPOINTS).perDataCentre, 'dc-hanoi'), 'Deployment', 'govcloud-system', 'govcloud-gateway'),
+      'spec',
+      'template',
+      'metadata',
+      'annotations',
+      'govcloud.dev/config-hash',
+    );
+  const later = structuredClone(pairs);
+  later.grants[399]!.spec.validUntil = '2031-01-01T00:00:00Z';
+  assert.is.not(hash(crossPlatform(later as unknown as Parameters<typeof platform>[0])), hash(p));
+});
+
+test('configuration files: sections in order, a new file where the next would pass the budget, a section never split', () => {
+  assert.equal(configShards(['global\n', 'frontend a\n', 'backend b\n'], 100), ['global\n\nfrontend a\n\nbackend b\n']);
+  assert.equal(configShards(['global\n', 'frontend a\n', 'backend b\n'], 24), ['global\n\nfrontend a\n', 'backend b\n']);
+  assert.equal(configShards(['global\n', `backend ${'x'.repeat(50)}\n`], 24), ['global\n', `backend ${'x'.repeat(50)}\n`], 'a long section alone');
+});
+
+test('consumer workspaces past the limit of a gateway are not served, one issue per data centre', () => {
+  const [route] = renderGateways(crossPlatform(), NOW, ENDPOINTS).routes;
+  const { listenPort: _port, ...base } = route!;
+  const many = Array.from({ length: 7 }, (_, i) => ({ ...base, consumer: { ...base.consumer, workspace: `w${i}` } }));
+  const issues: RenderIssue[] = [];
+  const kept = withinCertificateLimit([...many, { ...many[0]!, grant: 'govcloud-bo-cong-an/other' }], issues, 5);
+  assert.equal(
+    kept.map((r) => r.consumer.workspace),
+    ['w0', 'w1', 'w2', 'w3', 'w4', 'w0'],
+    'the first five workspaces by certificate name, each with all its routes',
+  );
+  assert.is(issues.length, 1);
+  assert.is(
+    issues[0]!.message,
+    'the gateway of dc-hcm carries at most 5 consumer workspaces: 2 more are not served (first: gw-bo-tai-chinh.w5, gw-bo-tai-chinh.w6)',
+  );
 });
 
 test('listener ports: a data centre whose span is full serves no further route and says so, instead of searching forever', () => {
