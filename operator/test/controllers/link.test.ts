@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { linkPair } from '../render/fixtures.ts';
+import { gatewayConfigText } from '../render/gateway-config.ts';
+import type { DesiredObject } from '../../src/render/types.ts';
 import { agency, condition, dataCentres, harness, type Obj } from './fakes.ts';
 
 const API = 'govcloud.dev/v1alpha1';
@@ -73,16 +75,18 @@ test('a link pair across data centres opens through the exchange gateways: no po
     assert.ok(h.cluster('dc-hanoi').has('NetworkPolicy', 'hanoi-lgsp', 'govcloud-gw-egress'), "the connecting workspace reaches its gateway's listener");
     assert.ok(h.cluster('dc-hcm').has('NetworkPolicy', 'bkhcn-ndxp', 'govcloud-gw-ingress'), 'the listening workspace admits its gateway');
     const config = (dc: string) =>
-      (
-        h.cluster(dc).server.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })?.data as
-          Record<string, string> | undefined
-      )?.['haproxy.cfg'] ?? '';
+      gatewayConfigText(
+        h
+          .cluster(dc)
+          .server.all()
+          .filter((o) => o.metadata?.namespace === 'govcloud-system') as unknown as DesiredObject[],
+      );
     assert.match(config('dc-hcm'), /ssl_fc_sni -m str 443-ndxp-api\.bkhcn-ndxp\.exchange\.govcloud\.dev \} \{ ssl_c_s_dn\(CN\) -m str H01\/lgsp \}/);
     assert.match(config('dc-hanoi'), /frontend out-\d+/);
 
     h.remove(ingress as unknown as Obj);
     await h.run(2000);
-    assert.not.ok(h.cluster('dc-hanoi').has('ConfigMap', 'govcloud-system', 'govcloud-gateway'), 'one side deleted: the route is gone');
+    assert.not.ok(h.cluster('dc-hanoi').has('ConfigMap', 'govcloud-system', 'govcloud-gateway-0'), 'one side deleted: the route is gone');
     const alone = h.hub.get({ apiVersion: API, kind: 'NetworkLink', metadata: { namespace: 'govcloud-hanoi', name: 'to-bkhcn' } });
     assert.is(alone?.status?.active, false);
   } finally {
