@@ -30,7 +30,7 @@ import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, objectsIn, platform, request, service } from '../../operator/test/render/fixtures.ts';
 import { ApiError, loadClusters, ROOT, waitFor, type Cluster } from '../harness/index.ts';
 import { judged, realPod, type RealPod } from '../packets/pods.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL, realNodeName } from '../platform/real-node/names.ts';
+import { NETNS_ANNOTATION, realNodeName } from '../platform/real-node/names.ts';
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { issue, selfSigned, tlsSecret, type CertificateSpec } from './certs.ts';
@@ -103,11 +103,7 @@ async function cleanUp(cluster: Cluster, objects: DesiredObject[]): Promise<void
   );
 }
 
-/**
- * What the operator would apply, except the Certificates (their Secrets are written instead);
- * the Deployment also tolerates the real node's own taint, which a cluster's gateway nodes do
- * not carry.
- */
+/** What the operator would apply, except the Certificates (their Secrets are written instead). */
 async function applyGateway(cluster: Cluster, objects: DesiredObject[], dir: string): Promise<void> {
   for (const o of objects) {
     if (o.kind === 'Certificate') {
@@ -118,9 +114,7 @@ async function applyGateway(cluster: Cluster, objects: DesiredObject[], dir: str
   }
   for (const o of objects) {
     if (o.kind === 'Certificate') continue;
-    const body = structuredClone(o) as DesiredObject & { spec?: { template?: { spec: { tolerations: object[] } } } };
-    if (o.kind === 'Deployment') body.spec!.template!.spec.tolerations.push({ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' });
-    await cluster.apply(body as never);
+    await cluster.apply(o as never);
   }
 }
 

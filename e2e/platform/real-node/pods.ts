@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Cluster } from '../../harness/clusters.ts';
 import { waitFor } from '../../harness/wait.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL } from './names.ts';
+import { NETNS_ANNOTATION, REAL_NODE_LABEL, REAL_NODE_TOLERATION } from './names.ts';
 import type { ProbeResult, Target } from './probe.ts';
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'probe.ts');
@@ -30,7 +30,7 @@ export function realPod(name: string, namespace: string, opts: RealPodOptions = 
     metadata: { name, namespace, labels: opts.labels ?? {} },
     spec: {
       nodeSelector: { [REAL_NODE_LABEL]: 'true' },
-      tolerations: [{ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' }],
+      tolerations: [{ ...REAL_NODE_TOLERATION }],
       securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
