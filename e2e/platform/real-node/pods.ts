@@ -76,3 +76,14 @@ export async function probeFrom(netns: string, targets: Target[], timeoutMs = 20
     child.stdin!.end(JSON.stringify(targets));
   });
 }
+
+/** From inside network namespace netns, an attempt at the target begun every `everyMs` for `forMs` (probe.ts --every-ms), each with when it began. */
+export async function probeSeries(netns: string, target: Target, everyMs: number, forMs: number, timeoutMs = 1000): Promise<ProbeResult[]> {
+  const args = ['netns', 'exec', netns, process.execPath, PROBE, target.host, String(target.port), target.protocol];
+  return new Promise((resolve, reject) => {
+    execFile('ip', [...args, '--every-ms', String(everyMs), '--for-ms', String(forMs), '--timeout-ms', String(timeoutMs)], (err, stdout, stderr) => {
+      if (err) reject(new Error(`probe series from ${netns} failed: ${stderr.trim() || err.message}`));
+      else resolve(JSON.parse(stdout) as ProbeResult[]);
+    });
+  });
+}
