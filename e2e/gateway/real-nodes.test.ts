@@ -28,13 +28,13 @@ import { SYSTEM_NAMESPACE } from '../../operator/src/api/index.ts';
 import { GATEWAY_IMAGE, GATEWAY_NODE_KEY, GATEWAY_POD_LABELS, gatewayEndpoints, renderGateways, type GatewayRoute } from '../../operator/src/render/gateway.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { agency, dataCentre, grant, objectsIn, platform, request, service } from '../../operator/test/render/fixtures.ts';
-import { ApiError, loadClusters, ROOT, waitFor, type Cluster } from '../harness/index.ts';
+import { ApiError, loadClusters, waitFor, type Cluster } from '../harness/index.ts';
 import { judged, realPod, type RealPod } from '../packets/pods.ts';
-import { NETNS_ANNOTATION, realNodeName } from '../platform/real-node/names.ts';
+import { gatewayLog, gatewayPod, nodeNamespace } from './pods.ts';
+import { realNodeName } from '../platform/real-node/names.ts';
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { issue, selfSigned, tlsSecret, type CertificateSpec } from './certs.ts';
-import { auditLines, type LogLine } from './log.ts';
 
 const HANOI_GATEWAY = '10.10.240.250';
 const HCM_GATEWAY = '10.20.240.250';
@@ -42,7 +42,6 @@ const PROVIDER = 'gwe-bo-cong-an';
 const CONSUMER = 'gwe-bo-tai-chinh';
 /** How long the grant is open after the render: setup must fit in it (it takes about 10 s). */
 const WINDOW_MS = 40_000;
-const POD_LOGS = path.join(ROOT, '.local', 'platform', 'real-nodes', 'logs');
 const execFile = promisify(execFileCb);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -116,36 +115,6 @@ async function applyGateway(cluster: Cluster, objects: DesiredObject[], dir: str
     if (o.kind === 'Certificate') continue;
     await cluster.apply(o as never);
   }
-}
-
-/** The agent names a pod's network namespace `<node namespace>-<pod uid>` (a uid has 36 characters). */
-const nodeNamespace = (pod: RealPod): string => pod.netns.slice(0, -37);
-
-/** The gateway's running pod (other than `except`, a pod being deleted). */
-async function gatewayPod(cluster: Cluster, except?: string): Promise<RealPod> {
-  const selector = Object.entries(GATEWAY_POD_LABELS)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const pod = await waitFor(
-    `${cluster.name}: the gateway pod Running on the real node`,
-    async () => {
-      const list = (await cluster.call('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(selector)}`)) as {
-        items: { metadata: { name: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } }[];
-      };
-      const p = list.items.find(
-        (i) => i.metadata.name !== except && i.status?.phase === 'Running' && i.status.podIP && i.metadata.annotations?.[NETNS_ANNOTATION],
-      );
-      return p ? { namespace: SYSTEM_NAMESPACE, name: p.metadata.name, ip: p.status!.podIP!, netns: p.metadata.annotations![NETNS_ANNOTATION]! } : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 200 },
-  );
-  const running = { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
-  await judged(nodeNamespace(running), pod.ip);
-  return running;
-}
-
-function gatewayLog(pod: RealPod): LogLine[] {
-  return auditLines(readFileSync(path.join(POD_LOGS, `${pod.netns}.log`), 'utf8'));
 }
 
 const one = async (from: RealPod, host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> =>
