@@ -1,6 +1,8 @@
 // The exchange gateways' objects on the local platform's real nodes, as the real-node tests
 // apply and remove them: what renderGateways gives, with the Secrets cert-manager would write
-// issued by openssl as the platform CA, and the running gateway pod and its audit lines.
+// issued by openssl as the platform CA; and the running gateway pod (holding its address,
+// judged by the enforcer) and its audit lines (the agent writes a pod's output to
+// `.local/platform/real-nodes/logs/<pod netns>.log`).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SYSTEM_NAMESPACE } from '../../operator/src/api/index.ts';
@@ -8,7 +10,7 @@ import { GATEWAY_POD_LABELS } from '../../operator/src/render/gateway.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
 import { ROOT, waitFor, type Cluster } from '../harness/index.ts';
 import { judged, type RealPod } from '../packets/pods.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL } from '../platform/real-node/names.ts';
+import { NETNS_ANNOTATION } from '../platform/real-node/names.ts';
 import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { issue, tlsSecret, type CertificateSpec } from './certs.ts';
@@ -67,8 +69,7 @@ export async function cleanUp(cluster: Cluster, objects: DesiredObject[], namesp
 
 /**
  * What the operator would apply, except the Certificates (their Secrets are written instead,
- * issued in `dir`); the Deployment also tolerates the real node's own taint, which a
- * cluster's gateway nodes do not carry.
+ * issued in `dir`).
  */
 export async function applyGateway(cluster: Cluster, objects: DesiredObject[], dir: string): Promise<void> {
   for (const o of objects) {
@@ -78,35 +79,34 @@ export async function applyGateway(cluster: Cluster, objects: DesiredObject[], d
       await cluster.apply(tlsSecret(dir, spec.secretName, o.metadata.namespace!) as never);
     }
   }
-  for (const o of objects) {
-    if (o.kind === 'Certificate') continue;
-    const body = structuredClone(o) as DesiredObject & { spec?: { template?: { spec: { tolerations: object[] } } } };
-    if (o.kind === 'Deployment') body.spec!.template!.spec.tolerations.push({ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' });
-    await cluster.apply(body as never);
-  }
+  for (const o of objects) if (o.kind !== 'Certificate') await cluster.apply(o as never);
 }
 
 /** The agent names a pod's network namespace `<node namespace>-<pod uid>` (a uid has 36 characters). */
 export const nodeNamespace = (pod: RealPod): string => pod.netns.slice(0, -37);
 
-/** The gateway's running pod (other than `except`, a pod being deleted), once the enforcer judges it. */
-export async function gatewayPod(cluster: Cluster, except?: string): Promise<RealPod> {
+/** The gateway's running pod (other than `except`, a pod being deleted or replaced), once the enforcer judges it. */
+export async function gatewayPod(cluster: Cluster, except?: string, timeoutMs = 90_000): Promise<RealPod> {
   const pod = await waitFor(
     `${cluster.name}: the gateway pod Running on the real node`,
     async () => {
       const list = (await cluster.call('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(selector)}`)) as {
-        items: { metadata: { name: string; annotations?: Record<string, string> }; status?: { phase?: string; podIP?: string } }[];
+        items: { metadata: { name: string; annotations?: Record<string, string>; deletionTimestamp?: string }; status?: { phase?: string; podIP?: string } }[];
       };
       const p = list.items.find(
-        (i) => i.metadata.name !== except && i.status?.phase === 'Running' && i.status.podIP && i.metadata.annotations?.[NETNS_ANNOTATION],
+        (i) =>
+          i.metadata.name !== except &&
+          !i.metadata.deletionTimestamp &&
+          i.status?.phase === 'Running' &&
+          i.status.podIP &&
+          i.metadata.annotations?.[NETNS_ANNOTATION],
       );
       return p ? { namespace: SYSTEM_NAMESPACE, name: p.metadata.name, ip: p.status!.podIP!, netns: p.metadata.annotations![NETNS_ANNOTATION]! } : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 200 },
+    { timeoutMs, intervalMs: 200 },
   );
-  const running = { namespace: pod.namespace, name: pod.name, ip: pod.ip, netns: pod.netns };
-  await judged(nodeNamespace(running), pod.ip);
-  return running;
+  await judged(nodeNamespace(pod), pod.ip);
+  return pod;
 }
 
 /** The JSON audit lines the gateway pod has written so far. */

@@ -133,7 +133,7 @@ test('both gateways applied by the operator, certificates issued by cert-manager
       );
       const account = await body(c, `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${GATEWAY_NAME}`);
       assert.ok(account, `ServiceAccount ${GATEWAY_NAME} in ${c.name}`);
-      // Its pod passes govcloud-system's Pod Security (restricted); it waits for a gateway node, which no cluster here has labelled.
+      // Its pod passes govcloud-system's Pod Security (restricted).
       await waitFor(
         `a pod of ${GATEWAY_NAME} in ${c.name}`,
         async () =>
@@ -240,14 +240,15 @@ test('both gateways applied by the operator, certificates issued by cert-manager
     await hub.call('DELETE', `/apis/${API}/namespaces/${grant.metadata.namespace}/accessgrants/${grant.metadata.name}`);
     const withdrawn = Date.now();
     await waitFor(
-      'the route and the client Certificate gone',
+      'the route, the client Certificate and its key gone',
       async () =>
         (await haproxyConfig(hcm))?.includes(host) !== true &&
         (await haproxyConfig(hanoi))?.includes(host) !== true &&
-        (await body(hcm, `${CERTS}/${clientName}`)) === undefined,
+        (await body(hcm, `${CERTS}/${clientName}`)) === undefined &&
+        (await body(hcm, `/api/v1/namespaces/${NAMESPACE}/secrets/${clientName}`)) === undefined,
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    console.log(`      route and client Certificate gone ${Date.now() - withdrawn} ms after the grant was deleted`);
+    console.log(`      route, client Certificate and key gone ${Date.now() - withdrawn} ms after the grant was deleted`);
   } finally {
     await setGateways(hub, false);
     await waitFor(
@@ -255,7 +256,7 @@ test('both gateways applied by the operator, certificates issued by cert-manager
       async () => (await body(hanoi, CONFIGMAP)) === undefined && (await body(hcm, CONFIGMAP)) === undefined && (await body(hcm, DEPLOYMENT)) === undefined,
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    // cert-manager leaves a deleted Certificate's Secret (its default): the platform admin removes the keys.
+    // The operator deletes a pruned Certificate's key; a failed run's are removed here.
     for (const [c, name] of [
       [hcm, clientName],
       [hanoi, serverName],

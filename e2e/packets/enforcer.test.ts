@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { e2eSuite, waitFor } from '../harness/index.ts';
 import type { Cluster } from '../harness/index.ts';
-import { NOT_RUNNABLE, REAL_NODE_LABEL, realNodeName } from '../platform/real-node/names.ts';
+import { NOT_RUNNABLE, REAL_NODE_LABEL, REAL_NODE_TAINT_KEY, realNodeName } from '../platform/real-node/names.ts';
 import { PAUSE_IMAGE, probeFrom, realPod, waitRunning } from '../platform/real-node/pods.ts';
 import type { RunningPod } from '../platform/real-node/pods.ts';
 import type { ProbeResult, Target } from '../platform/real-node/probe.ts';
@@ -81,7 +81,7 @@ test('every cluster has a Ready real node, tainted, whose pod CIDR lies in its D
     });
     assert.is(node.metadata?.labels?.[REAL_NODE_LABEL], 'true', `${c.name}: label`);
     assert.ok(
-      node.spec?.taints?.some((t) => t.key === REAL_NODE_LABEL && t.effect === 'NoSchedule'),
+      node.spec?.taints?.some((t) => t.key === REAL_NODE_TAINT_KEY && t.effect === 'NoSchedule'),
       `${c.name}: taint`,
     );
     assert.ok(

@@ -9,8 +9,9 @@ import { ROOT, govcloudBin, kubeconfigPath, type Cluster } from '../harness/inde
 
 const run = promisify(execFile);
 
-/** Label and NoSchedule taint of the real node of each data centre (e2e/platform/real-node). */
+/** Label, and NoSchedule taint, of the real node of each data centre (e2e/platform/real-node/names.ts). */
 export const REAL_NODE = 'govcloud.dev/real-node';
+const REAL_NODE_TAINT = 'govcloud.dev/exchange-gateway';
 
 export interface ProbedPair {
   source: string;
@@ -52,7 +53,7 @@ export async function probeCluster(
     '--node-selector',
     `${REAL_NODE}=true`,
     '--toleration',
-    `${REAL_NODE}=true:NoSchedule`,
+    `${REAL_NODE_TAINT}=true:NoSchedule`,
     '--closed-per-workspace',
     String(o.closed ?? 1000),
     '--parallel',

@@ -20,7 +20,7 @@ import { Watch, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { ApiError, Cluster } from '../../harness/clusters.ts';
 import { catalogueRepositories, programFor, type Program } from './catalogue.ts';
 import { fixedAddress, GATEWAY_NODE_LABEL, isGatewayNode, NOT_GATEWAY_NODE, removePodFiles, runGateway } from './gateway-pod.ts';
-import { NETNS_ANNOTATION, NOT_RUNNABLE, REAL_NODE_LABEL } from './names.ts';
+import { NETNS_ANNOTATION, NOT_RUNNABLE, REAL_NODE_LABEL, REAL_NODE_TAINT_KEY } from './names.ts';
 import { namespacesWithPrefix, plumbPod, unplumbPod } from './netns.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -114,8 +114,7 @@ async function registerNode(): Promise<void> {
       name: NODE,
       labels: {
         [REAL_NODE_LABEL]: 'true',
-        // Also the data centre's gateway node (gateway-pod.ts); PreferNoSchedule, not NoSchedule
-        // as on a real cluster's gateway nodes, so the packet tests' pods still land here.
+        // Also the data centre's gateway node (gateway-pod.ts), with its label and taint.
         [GATEWAY_NODE_LABEL]: 'true',
         'kubernetes.io/hostname': NODE,
         'kubernetes.io/os': 'linux',
@@ -127,10 +126,7 @@ async function registerNode(): Promise<void> {
     spec: {
       podCIDR: POD_CIDR,
       podCIDRs: [POD_CIDR],
-      taints: [
-        { key: REAL_NODE_LABEL, value: 'true', effect: 'NoSchedule' },
-        { key: GATEWAY_NODE_LABEL, value: 'true', effect: 'PreferNoSchedule' },
-      ],
+      taints: [{ key: REAL_NODE_TAINT_KEY, value: 'true', effect: 'NoSchedule' }],
     },
   };
   try {
@@ -138,6 +134,13 @@ async function registerNode(): Promise<void> {
     log(`registered Node ${NODE} (pod CIDR ${POD_CIDR})`);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 409)) throw err;
+    // Registered by an earlier agent: its labels and taints become this one's.
+    await cluster.call(
+      'PATCH',
+      `/api/v1/nodes/${NODE}`,
+      { metadata: { labels: node.metadata.labels }, spec: { taints: node.spec.taints } },
+      'application/merge-patch+json',
+    );
   }
   await patchNodeStatus();
   await renewLease();

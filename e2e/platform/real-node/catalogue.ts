@@ -25,12 +25,16 @@ export type Program =
 
 // Upstream's test images, by repository (any tag): agnhost (its serve-hostname / netexec
 // subcommands answer on the pod's ports; here every declared port answers whatever the args),
-// pause (holds the network namespace), and HAProxy's official image (the exchange gateway).
+// pause (holds the network namespace), and HAProxy's official image (the exchange gateway);
+// and the e2e suite's own service image.
 const CATALOGUE: ReadonlyArray<{ repository: string; program: (c: V1Container) => Program | undefined }> = [
   { repository: 'registry.k8s.io/e2e-test-images/agnhost', program: echoOnDeclaredPorts },
   { repository: 'registry.k8s.io/pause', program: () => ({ kind: 'idle' }) },
   { repository: 'registry.govcloud.local/govcloud/operator', program: (c) => ({ kind: 'govcloud', args: c.args ?? [] }) },
   { repository: 'docker.io/library/haproxy', program: haproxy },
+  // The e2e suite's on-request service (e2e/operator/platform.ts registryService): an echo
+  // server on its port, so a provider's Deployment rendered by the operator answers real packets.
+  { repository: 'registry.govcloud.local/e2e/registry', program: echoOnDeclaredPorts },
 ];
 
 /** The image's entrypoint runs haproxy with the args; a command other than haproxy is not runnable here. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Cluster } from '../../harness/clusters.ts';
 import { waitFor } from '../../harness/wait.ts';
-import { NETNS_ANNOTATION, REAL_NODE_LABEL } from './names.ts';
+import { NETNS_ANNOTATION, REAL_NODE_LABEL, REAL_NODE_TOLERATION } from './names.ts';
 import type { ProbeResult, Target } from './probe.ts';
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'probe.ts');
@@ -30,7 +30,7 @@ export function realPod(name: string, namespace: string, opts: RealPodOptions = 
     metadata: { name, namespace, labels: opts.labels ?? {} },
     spec: {
       nodeSelector: { [REAL_NODE_LABEL]: 'true' },
-      tolerations: [{ key: REAL_NODE_LABEL, operator: 'Exists', effect: 'NoSchedule' }],
+      tolerations: [{ ...REAL_NODE_TOLERATION }],
       securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
@@ -74,5 +74,16 @@ export async function probeFrom(netns: string, targets: Target[], timeoutMs = 20
       else resolve(JSON.parse(stdout) as ProbeResult[]);
     });
     child.stdin!.end(JSON.stringify(targets));
+  });
+}
+
+/** From inside network namespace netns, an attempt at the target begun every `everyMs` for `forMs` (probe.ts --every-ms), each with when it began. */
+export async function probeSeries(netns: string, target: Target, everyMs: number, forMs: number, timeoutMs = 1000): Promise<ProbeResult[]> {
+  const args = ['netns', 'exec', netns, process.execPath, PROBE, target.host, String(target.port), target.protocol];
+  return new Promise((resolve, reject) => {
+    execFile('ip', [...args, '--every-ms', String(everyMs), '--for-ms', String(forMs), '--timeout-ms', String(timeoutMs)], (err, stdout, stderr) => {
+      if (err) reject(new Error(`probe series from ${netns} failed: ${stderr.trim() || err.message}`));
+      else resolve(JSON.parse(stdout) as ProbeResult[]);
+    });
   });
 }

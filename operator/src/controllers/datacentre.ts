@@ -17,11 +17,11 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { agencyNameOfHubNamespace, SYSTEM_NAMESPACE, type Agency, type DataCentre } from '../api/index.ts';
 import { formatBytes, formatMilli } from '../model/quantity.ts';
-import { gatewayEndpoints, isGatewayObject, renderGateways, type GatewayRender } from '../render/gateway.ts';
+import { gatewayEndpoints, isGatewayObject, renderGateways, withCertificateRevisions, type GatewayRender } from '../render/gateway.ts';
 import type { Platform } from '../model/platform.ts';
 import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn, type DesiredObject } from '../render/index.ts';
 import { earliest } from '../model/window.ts';
-import { listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
+import { errorMessage, listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, requeueFor, type ControllerContext } from './context.ts';
 import { checkCredentials } from './credentials.ts';
 import type { Member } from './members.ts';
@@ -153,12 +153,14 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
     } else {
       const gateway = gatewayObjectsIn(ctx, name, new Date(now));
       gatewayChange = gateway.nextChange;
+      const gatewayObjects = withCertificateRevisions(gateway.objects, (certificate) => issuedRevision(member, certificate));
+      const revoked = revokedSecrets(member, name, gatewayObjects);
       const [result] = await syncEverywhere({
         ctx,
         controller: DATACENTRE_CONTROLLER,
         fieldManager: FIELD_MANAGER,
         owner: ownerLabelValue({ kind: 'DataCentre', name }),
-        desired: new Map([[name, [...platformObjects(dc, ctx.hub.platform().dataCentres), ...gateway.objects]]]),
+        desired: new Map([[name, [...platformObjects(dc, ctx.hub.platform().dataCentres), ...gatewayObjects]]]),
         regarding: dc,
         signal,
         // The platform objects are shared by every agency: never pruned. The gateway's go with their routes.
@@ -166,12 +168,18 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
         admit: withInstalledKinds,
       }).then((all) => all.filter((o) => o.dataCentre === name));
       if (result && changed(result)) void ctx.recorder.normal(dc, 'Applied', 'Apply', `platform objects: ${countsText(result)}`);
+      if (result?.state === 'applied' && revoked.size > 0) {
+        const deletion = await deleteRevoked(ctx, member, revoked, signal);
+        if (deletion.deleted.length > 0)
+          void ctx.recorder.normal(dc, 'KeysDeleted', 'Delete', `${name}: Secrets of pruned gateway Certificates deleted: ${deletion.deleted.join(', ')}`);
+        failure = deletion.failure;
+      }
       const rejection = rejectionOf(ctx.hub, dc);
       const roleProblems = probe ? platformRoleProblems(probe.platformRoles) : [];
       const lacking = addOnsLacking(member, gateway.objects);
-      if (result?.state === 'failed') {
-        failure = result.message;
-        outcome = { state: 'degraded', reason: 'ApplyFailed', message: result.message ?? 'apply failed' };
+      if (result?.state === 'failed' || failure) {
+        failure = result?.message ?? failure;
+        outcome = { state: 'degraded', reason: 'ApplyFailed', message: failure ?? 'apply failed' };
       } else if (lacking) {
         outcome = { state: 'degraded', reason: lacking.reason, message: `data centre ${name}: ${lacking.message}` };
       } else if (roleProblems.length > 0) {
@@ -234,6 +242,60 @@ function gatewaysOf(platform: Platform, now: Date): GatewayRender {
   const render = renderGateways(platform, now, gatewayEndpoints(platform));
   gatewayRenders.set(platform, { at: t, render });
   return render;
+}
+
+/** The revision cert-manager last issued of a gateway Certificate in the data centre (its status, as cached). */
+function issuedRevision(member: Member, certificate: string): number | undefined {
+  const live = member.find({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { namespace: SYSTEM_NAMESPACE, name: certificate } });
+  return (live as { status?: { revision?: number } } | undefined)?.status?.revision;
+}
+
+/**
+ * Per data centre, the Secrets of gateway Certificates the operator prunes, until deleted.
+ * cert-manager keeps a deleted Certificate's Secret (its default), which would leave a
+ * withdrawn grant's or a removed agency's key in govcloud-system: the operator deletes it once
+ * the Certificate is gone (not before: cert-manager would issue it again). In memory: after a
+ * restart a Secret whose deletion failed stays until deleted by hand (its certificate ends
+ * within 24 h).
+ */
+const revoking = new Map<string, Set<string>>();
+
+/** The Secrets to delete after this reconcile's apply: the gateway Certificates it prunes, and those still pending. */
+function revokedSecrets(member: Member, dataCentre: string, desired: readonly DesiredObject[]): Set<string> {
+  const wanted = new Set(desired.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name));
+  const pending = revoking.get(dataCentre) ?? new Set<string>();
+  for (const live of member.owned(ownerLabelValue({ kind: 'DataCentre', name: dataCentre }))) {
+    if (live.kind !== 'Certificate' || !isGatewayObject(live) || wanted.has(live.metadata?.name ?? '')) continue;
+    pending.add((live as { spec?: { secretName?: string } }).spec?.secretName ?? live.metadata!.name!);
+  }
+  for (const name of pending) if (wanted.has(name)) pending.delete(name);
+  if (pending.size > 0) revoking.set(dataCentre, pending);
+  else revoking.delete(dataCentre);
+  return pending;
+}
+
+/** Deletes the revoked Secrets (only gw-* in govcloud-system: the chart's RBAC and limits): those deleted, and what failed. */
+async function deleteRevoked(
+  ctx: ControllerContext,
+  member: Member,
+  pending: Set<string>,
+  signal: AbortSignal,
+): Promise<{ deleted: string[]; failure?: string }> {
+  const writer = member.writer(AbortSignal.any([signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]));
+  const failed: string[] = [];
+  const deleted: string[] = [];
+  for (const name of [...pending].sort(compareStrings)) {
+    try {
+      await writer.delete({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: SYSTEM_NAMESPACE, name } });
+      ctx.metrics.writes.inc({ cluster: member.name, controller: DATACENTRE_CONTROLLER, action: 'delete' });
+      pending.delete(name);
+      deleted.push(name);
+    } catch (err) {
+      failed.push(`${member.name}: deleting Secret ${SYSTEM_NAMESPACE}/${name}: ${errorMessage(err)}`);
+    }
+  }
+  if (pending.size === 0) revoking.delete(member.name);
+  return failed.length > 0 ? { deleted, failure: failed.join('; ') } : { deleted };
 }
 
 /**

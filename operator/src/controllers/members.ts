@@ -93,7 +93,8 @@ const MANAGED: LabelSelector = { matchLabels: { [LABELS.managedBy]: MANAGED_BY }
 /**
  * What the member caches keep: the field sets of the operator's own managers (every one is
  * `govcloud-<controller>`), and of statuses only a Deployment's available replicas (the
- * service controller reports them) and a ResourceQuota's hard and used (showback).
+ * service controller reports them), a ResourceQuota's hard and used (showback) and a
+ * cert-manager Certificate's revision (a renewal rolls the exchange gateway's pod).
  */
 const trimForCache = cacheTrimmer<KubernetesObject>({
   pool: new ValuePool(),
@@ -102,6 +103,10 @@ const trimForCache = cacheTrimmer<KubernetesObject>({
     if (obj.kind === 'ResourceQuota') {
       const status = obj.status as { hard?: Record<string, string>; used?: Record<string, string> } | undefined;
       return status?.used === undefined ? undefined : { hard: status.hard ?? {}, used: status.used };
+    }
+    if (obj.kind === 'Certificate') {
+      const revision = (obj.status as { revision?: number } | undefined)?.revision;
+      return revision === undefined ? undefined : { revision };
     }
     const replicas = obj.kind === DEPLOYMENT.kind ? (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas : undefined;
     return replicas === undefined ? undefined : { availableReplicas: replicas };

@@ -276,6 +276,7 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
             rule('apps', ['deployments']),
             rule('policy', ['poddisruptionbudgets']),
             rule('cert-manager.io', ['certificates']),
+            { ...rule('', ['secrets']), operations: ['DELETE'] },
           ],
         },
         matchConditions: [{ name: 'the-govcloud-operator', expression: `request.userInfo.username == 'system:serviceaccount:${o.namespace}:${o.name}'` }],
@@ -296,15 +297,24 @@ export function operatorLimits(o: OperatorOptions): K8sObject[] {
             name: 'showbackObject',
             expression: `request.namespace == '${o.namespace}' && request.resource.resource == 'configmaps' && request.name.startsWith('govcloud-showback-')`,
           },
+          {
+            name: 'gatewaySecret',
+            expression: `request.resource.resource == 'secrets' && request.operation == 'DELETE' && request.namespace == '${o.namespace}' && request.name.startsWith('gw-')`,
+          },
         ],
         validations: [
+          forbidden(
+            "request.resource.resource != 'secrets' || variables.gatewaySecret",
+            `the govcloud operator deletes only the exchange gateway's Secrets (gw-*) in ${o.namespace}, and no other Secret`,
+          ),
           {
-            expression: `variables.gatewayObject || variables.showbackObject || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
+            expression: `variables.gatewayObject || variables.showbackObject || variables.gatewaySecret || !(variables.target.startsWith('kube-') || variables.target in ['default', '${o.namespace}'])`,
             messageExpression: `'the govcloud operator may not touch the namespace ' + variables.target + ': kube-*, default and ${o.namespace} are off limits'`,
             reason: 'Forbidden',
           },
           {
-            expression: '(variables.namespaceManaged || variables.gatewayObject || variables.showbackObject) && variables.oldManaged && variables.newManaged',
+            expression:
+              'variables.gatewaySecret || ((variables.namespaceManaged || variables.gatewayObject || variables.showbackObject) && variables.oldManaged && variables.newManaged)',
             messageExpression:
               "'the govcloud operator may only touch govcloud namespaces and the objects it manages in them (app.kubernetes.io/managed-by: govcloud): not ' + " +
               "request.resource.resource + ' ' + (variables.isNamespace ? '' : request.namespace + '/') + request.name",

@@ -100,6 +100,8 @@ const CONFIG_ENVELOPE_BYTES = 16 * 1024;
 export const MAX_CLIENT_CERTIFICATES = 1000;
 /** A hash of the configuration on the pod template: a changed configuration rolls the pod. */
 export const CONFIG_HASH_ANNOTATION = 'govcloud.dev/config-hash';
+/** A hash of the issued certificates' revisions on the pod template: a renewal rolls the pod (withCertificateRevisions). */
+export const CERTIFICATES_HASH_ANNOTATION = 'govcloud.dev/certificates-hash';
 export const GATEWAY_POLICY_PREFIX = 'govcloud-gw-';
 /** The Certificates' (and their Secrets') names start with it. */
 export const CERTIFICATE_PREFIX = 'gw-';
@@ -592,6 +594,31 @@ function gatewayWorkload(meta: MetaOptions, shards: string[], secrets: string[],
       },
     },
   ];
+}
+
+/**
+ * A data centre's gateway objects with its pod template annotated by a hash of the revision
+ * cert-manager last issued of each of its Certificates (`revisionOf`, by name: what the operator
+ * observes in that cluster; `govcloud plan` observes nothing and does not call this). HAProxy
+ * 2.6 reads its certificates only at start: a renewal changes the hash and rolls the pod, which
+ * starts with the Secrets' new content. The objects are not modified (renders are shared).
+ */
+export function withCertificateRevisions(objects: readonly DesiredObject[], revisionOf: (certificate: string) => number | undefined): DesiredObject[] {
+  const revisions = objects
+    .filter((o) => o.kind === 'Certificate')
+    .map((o) => `${o.metadata.name}=${revisionOf(o.metadata.name) ?? ''}`)
+    .sort(compareStrings);
+  if (revisions.length === 0) return [...objects];
+  const hash = createHash('sha256').update(revisions.join('\n')).digest('hex').slice(0, 32);
+  return objects.map((o) => {
+    if (o.kind !== 'Deployment' || o.metadata.name !== GATEWAY_NAME) return o;
+    const spec = o.spec as { template: { metadata: { annotations: Record<string, string> } } };
+    const template = {
+      ...spec.template,
+      metadata: { ...spec.template.metadata, annotations: { ...spec.template.metadata.annotations, [CERTIFICATES_HASH_ANNOTATION]: hash } },
+    };
+    return { ...o, spec: { ...spec, template } };
+  });
 }
 
 function certificate(

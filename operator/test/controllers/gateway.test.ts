@@ -158,4 +158,58 @@ test('routes over two ConfigMaps; fewer routes: the second pruned, and the singl
   }
 });
 
+test("a renewal (the Certificate's status.revision) rolls the gateway's pod; a pruned Certificate's Secret is deleted, no other", async () => {
+  const h = await harness({ objects: platformObjects() });
+  try {
+    for (const c of h.clusters.values()) c.server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'govcloud-system' } });
+    await h.run(5000);
+    const hcm = h.cluster('dc-hcm').server;
+    const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { namespace: 'govcloud-system', name: 'gw-btc.thue' } };
+    const hash = () =>
+      (
+        hcm.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'govcloud-system', name: 'govcloud-gateway' } })?.spec as
+          { template: { metadata: { annotations: Record<string, string> } } } | undefined
+      )?.template.metadata.annotations['govcloud.dev/certificates-hash'];
+    // What cert-manager does on issuance: the Secret, then status.revision.
+    const issue = async (revision: number) => {
+      hcm.put({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'govcloud-system', name: 'gw-btc.thue' }, data: { 'tls.crt': String(revision) } });
+      hcm.put({ ...hcm.get(certificate)!, status: { revision } });
+      await h.run(3000);
+    };
+    const unissued = hash();
+    assert.ok(unissued, 'the pod template carries the hash');
+    await issue(1);
+    const first = hash();
+    assert.ok(first && first !== unissued, 'issued: the pod template changes');
+    h.takeWrites();
+    await issue(2);
+    assert.ok(hash() !== first, 'renewed: the pod template changes');
+    assert.equal(
+      h.takeWrites().filter((w) => !w.startsWith('hub:')),
+      ['dc-hcm: apply Deployment govcloud-system/govcloud-gateway'],
+      'the Deployment only',
+    );
+    h.takeWrites();
+    await h.run(3000);
+    assert.equal(
+      h.takeWrites().filter((w) => !w.startsWith('hub:')),
+      [],
+      'nothing more while the revision stays',
+    );
+
+    hcm.put({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'govcloud-system', name: 'dc-hcm-kubeconfig' } });
+    h.remove(grant('bca', 'btc-thue', { service: 'population', consumer: 'btc' }) as Obj);
+    await h.run(3000);
+    assert.equal(names(h, 'dc-hcm', 'Certificate'), []);
+    assert.equal(names(h, 'dc-hcm', 'Secret'), ['govcloud-system/dc-hcm-kubeconfig'], "the pruned Certificate's key is deleted, nothing else");
+    const events = h.events.map((e) => `${e.reason}: ${e.note}`);
+    assert.ok(
+      events.some((e) => e === 'KeysDeleted: dc-hcm: Secrets of pruned gateway Certificates deleted: gw-btc.thue'),
+      events.join('\n'),
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
 test.run();

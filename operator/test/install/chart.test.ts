@@ -172,6 +172,7 @@ test("govcloud-operator-limits judges the operator's own requests only, and keep
     'poddisruptionbudgets',
     'resourcequotas',
     'rolebindings',
+    'secrets',
     'serviceaccounts',
     'services',
   ]);

@@ -20,6 +20,7 @@ const PLURAL: Record<string, string> = {
   NetworkPolicy: 'networkpolicies',
   Certificate: 'certificates',
   ConfigMap: 'configmaps',
+  Secret: 'secrets',
 };
 const GROUP: Record<string, string> = {
   Deployment: 'apps',
@@ -27,6 +28,7 @@ const GROUP: Record<string, string> = {
   NetworkPolicy: 'networking.k8s.io',
   Certificate: 'cert-manager.io',
   ConfigMap: '',
+  Secret: '',
 };
 const managed = { 'app.kubernetes.io/managed-by': 'govcloud' };
 /** govcloud-system is the chart's (or the platform's), not govcloud's: its labels never say managed-by govcloud. */
@@ -36,9 +38,10 @@ const evaluate = (expression: string, context: Any): unknown => (parse(expressio
 
 /** The reasons the policy refuses the operator's request, in its order; none when admitted. */
 function refusals(object: Any, operation: 'CREATE' | 'UPDATE' | 'DELETE' = 'CREATE', oldObject?: Any): string[] {
-  const resources = (policy.spec.matchConstraints.resourceRules as Any[]).flatMap((r) => r.resources);
   const plural = PLURAL[object.kind as string]!;
-  assert.ok(resources.includes(plural), `the policy matches ${plural}`);
+  const matched = (policy.spec.matchConstraints.resourceRules as Any[]).some((r) => r.resources.includes(plural) && r.operations.includes(operation));
+  assert.ok(matched, `the policy matches ${operation} of ${plural}`);
+  // A DELETE carries the live object as oldObject and no object.
   const context = toCel({
     object: operation === 'DELETE' ? null : object,
     oldObject: operation === 'DELETE' ? object : (oldObject ?? null),
@@ -170,6 +173,18 @@ test('a gateway Certificate writes only the Secret of its own name, and only gw-
   const renamed = structuredClone(certificate);
   renamed.metadata.name = renamed.spec.secretName = 'govcloud-operator';
   assert.ok(refusals(renamed).length > 0, 'not gw-*');
+});
+
+test("the operator deletes a gateway Certificate's Secret (gw-*, cert-manager's, unlabelled) in govcloud-system, and no other Secret", () => {
+  const certificate = gatewayObjects('dc-hcm').find((o) => o.kind === 'Certificate')!;
+  const secret = (name: string, namespace = NS): Any => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'kubernetes.io/tls' });
+  assert.equal(refusals(secret(certificate.metadata.name), 'DELETE'), []);
+  const only = "the govcloud operator deletes only the exchange gateway's Secrets (gw-*) in govcloud-system, and no other Secret";
+  assert.ok(refusals(secret('dc-hcm-kubeconfig'), 'DELETE').includes(only), 'the kubeconfigs in govcloud-system');
+  assert.ok(refusals(secret('govcloud-platform-ca', 'cert-manager'), 'DELETE').includes(only), "the CA's key");
+  const tenants = secret(certificate.metadata.name, 'bo-tai-chinh-thue');
+  tenants.metadata.labels = managed;
+  assert.ok(refusals(tenants, 'DELETE').includes(only), "a gw-* Secret in a tenant's namespace, even one labelled govcloud's");
 });
 
 test.run();

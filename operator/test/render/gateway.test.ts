@@ -2,11 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   allocatePorts,
+  CERTIFICATES_HASH_ANNOTATION,
   CONFIG_SHARD_BYTES,
   configShards,
   gatewayEndpoints,
   LISTEN_PORT_SPAN,
   renderGateways,
+  withCertificateRevisions,
   withinCertificateLimit,
   type GatewayEndpoint,
 } from '../../src/render/gateway.ts';
@@ -504,6 +506,27 @@ test('listener ports: a data centre whose span is full serves no further route a
   assert.is(new Set(placed.map((r) => r.listenPort)).size, LISTEN_PORT_SPAN, 'every port once');
   assert.is(issues.length, 2);
   assert.match(issues[0]!.message, 'the gateway of dc-hcm has no listener port left');
+});
+
+test("the certificates' revisions as observed: a hash on the gateway's pod template that changes with any revision; the render itself untouched", () => {
+  const hcm = objectsIn(renderGateways(crossPlatform(), NOW, ENDPOINTS).perDataCentre, 'dc-hcm');
+  const before = JSON.stringify(hcm);
+  const hashOf = (objects: DesiredObject[]) =>
+    at(get(objects, 'Deployment', 'govcloud-system', 'govcloud-gateway'), 'spec', 'template', 'metadata', 'annotations', CERTIFICATES_HASH_ANNOTATION);
+  assert.is(hashOf(hcm), undefined, 'govcloud plan observes no revision');
+  const revisions = new Map([['gw-bo-tai-chinh.thue', 3]]);
+  const first = withCertificateRevisions(hcm, (name) => revisions.get(name));
+  const hash = hashOf(first);
+  assert.match(String(hash), /^[0-9a-f]{32}$/);
+  assert.is(JSON.stringify(hcm), before, 'the shared render is not modified');
+  assert.equal(
+    first.filter((o, i) => o !== hcm[i]).map((o) => o.kind),
+    ['Deployment'],
+  );
+  assert.is(hashOf(withCertificateRevisions(hcm, (name) => revisions.get(name))), hash, 'the same revisions, the same hash');
+  revisions.set('gw-bo-tai-chinh.thue', 4);
+  assert.is.not(hashOf(withCertificateRevisions(hcm, (name) => revisions.get(name))), hash, 'a renewal');
+  assert.is.not(hashOf(withCertificateRevisions(hcm, () => undefined)), hash, 'not issued yet');
 });
 
 test.run();
