@@ -115,20 +115,37 @@ async function renew(cluster: Cluster, name: string): Promise<void> {
   await cluster.call('PUT', `${CERTS}/${name}/status`, { ...certificate, status: { ...certificate.status, conditions } });
 }
 
-/** The certificate a gateway serves on its exchange port, seen from inside network namespace `netns` (openssl s_client, no client certificate). */
-async function servedCertificate(netns: string, host: string, sni: string): Promise<X509Certificate> {
-  let stdout: string;
-  try {
-    ({ stdout } = await execFile('ip', ['netns', 'exec', netns, 'openssl', 's_client', '-connect', `${host}:${EXCHANGE_PORT}`, '-servername', sni], {
-      timeout: 10_000,
-    }));
-  } catch (err) {
-    // No client certificate: the gateway ends the handshake after it sent its own.
-    stdout = (err as { stdout?: string }).stdout ?? '';
-  }
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(stdout)?.[0];
-  if (!pem) throw new Error(`no certificate from ${host}:${EXCHANGE_PORT} (SNI ${sni}) seen from ${netns}: ${stdout.slice(0, 500)}`);
-  return new X509Certificate(pem);
+/**
+ * The certificate a gateway serves on its exchange port, seen from inside `from`'s current
+ * gateway pod (the only address the other gateway admits; openssl s_client, no client
+ * certificate). Retried while that pod rolls: a Certificate issued or a route changed
+ * recreates it, and its network namespace with it.
+ */
+async function servedCertificate(from: Cluster, host: string, sni: string): Promise<X509Certificate> {
+  let seen = '';
+  return waitFor(
+    `the certificate ${host}:${EXCHANGE_PORT} serves (SNI ${sni}), seen from ${from.name}'s gateway`,
+    async () => {
+      const gateway = await gatewayPod(from);
+      let stdout: string;
+      try {
+        ({ stdout } = await execFile(
+          'ip',
+          ['netns', 'exec', gateway.netns, 'openssl', 's_client', '-connect', `${host}:${EXCHANGE_PORT}`, '-servername', sni],
+          {
+            timeout: 10_000,
+          },
+        ));
+      } catch (err) {
+        // No client certificate: the gateway ends the handshake after it sent its own.
+        stdout = (err as { stdout?: string }).stdout ?? '';
+      }
+      seen = stdout.slice(0, 500);
+      const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(stdout)?.[0];
+      return pem ? new X509Certificate(pem) : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, describe: () => `last output: ${seen}` },
+  );
 }
 
 /** The running pod of the operator's Deployment in a workspace (the provider's service), on the real node. */
@@ -297,7 +314,7 @@ test('the operator and cert-manager give both data centres gateways that carry r
 
     // Renewal: cert-manager issues dc-hanoi's gateway certificate again; the pod rolls and serves it.
     const before = (await secretCertificate(hanoi, serverCert))!;
-    const served = await servedCertificate(hcmGateway.netns, HANOI_GATEWAY, host);
+    const served = await servedCertificate(hcm, HANOI_GATEWAY, host);
     assert.is(served.serialNumber, before.serialNumber, "dc-hanoi's gateway serves the Secret's certificate");
     const revision = (await issuedRevision(hanoi, serverCert))!;
     const renewing = Date.now();
@@ -312,7 +329,7 @@ test('the operator and cert-manager give both data centres gateways that carry r
     const rolled = await settledGateway(hanoi);
     assert.is.not(rolled.name, hanoiGateway.name, 'a new gateway pod');
     assert.is(rolled.ip, HANOI_GATEWAY, 'at the same address');
-    const renewed = await servedCertificate(hcmGateway.netns, HANOI_GATEWAY, host);
+    const renewed = await servedCertificate(hcm, HANOI_GATEWAY, host);
     console.log(
       `      renewal: issued ${issuedMs} ms after the Certificate was marked, served by a new gateway pod ${Date.now() - renewing} ms after (serial ${before.serialNumber} -> ${renewed.serialNumber})`,
     );
