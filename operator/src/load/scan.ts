@@ -33,34 +33,48 @@ const SCALAR = '\x1f';
 const CONTENT = /^[^\s#%]/;
 
 export function scanLimits(text: string): ScanProblem | undefined {
+  const scan = limitScan();
+  for (const token of new Lexer().lex(text)) {
+    const problem = scan(token);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * The same count one token at a time, for a caller that hands the lexer's tokens on to the
+ * parser (load/documents.ts: one lexing pass for both). Returns the problem at the token
+ * that crosses a limit.
+ */
+export function limitScan(): (token: string) => ScanProblem | undefined {
   let offset = 0;
   let documents = 0;
   let inDocument = false;
   let nodes = 0;
   let flowDepth = 0;
   let scalarFollows = false;
-  for (const token of new Lexer().lex(text)) {
+  return (token) => {
     const at = offset;
-    if (token === DOCUMENT_MODE || token === FLOW_ERROR_END) continue;
+    if (token === DOCUMENT_MODE || token === FLOW_ERROR_END) return undefined;
     if (token === SCALAR) {
       // The marker takes no room in the text; the scalar's source comes next.
       scalarFollows = true;
-      continue;
+      return undefined;
     }
     offset += token.length;
     if (token === '---' && !scalarFollows) {
       inDocument = true;
       if (++documents > MAX_DOCUMENTS_PER_FILE)
         return { offset: at, message: `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file: document ${documents} starts here` };
-      continue;
+      return undefined;
     }
     if (token === '...' && !scalarFollows) {
       inDocument = false;
-      continue;
+      return undefined;
     }
     const isScalar = scalarFollows;
     scalarFollows = false;
-    if (!isScalar && !CONTENT.test(token)) continue;
+    if (!isScalar && !CONTENT.test(token)) return undefined;
     if (!inDocument) {
       inDocument = true;
       if (++documents > MAX_DOCUMENTS_PER_FILE)
@@ -71,13 +85,13 @@ export function scanLimits(text: string): ScanProblem | undefined {
         if (++flowDepth > MAX_DEPTH) return { offset: at, message: `document is nested more than ${MAX_DEPTH} levels deep` };
       } else if (token === ']' || token === '}') {
         if (flowDepth > 0) flowDepth--;
-        continue;
+        return undefined;
       } else if (token === ',' || token[0] === '&' || token[0] === '!' || token[0] === '|' || token[0] === '>') {
         // Separators, anchors, tags and block scalar headers are not nodes of their own.
-        continue;
+        return undefined;
       }
     }
     if (++nodes > MAX_NODES_PER_FILE) return { offset: at, message: `more than ${MAX_NODES_PER_FILE} YAML nodes in one file: split it` };
-  }
-  return undefined;
+    return undefined;
+  };
 }
