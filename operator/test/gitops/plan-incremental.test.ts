@@ -7,6 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { incrementalDiff, planDiff } from '../../src/gitops/plan-diff.ts';
 import { planDiffJson, planDiffMarkdown, planDiffTable, type BaseInfo } from '../../src/gitops/report.ts';
+import { validateSources } from '../../src/validate/index.ts';
+import { sampleSources, text } from '../validate/helpers.ts';
 import { GRANT_FOR_THUE, NOW, POPULATION_FOR_THUE, sampleText, samplesWith } from './fixtures.ts';
 
 const base = samplesWith({});
@@ -83,6 +85,69 @@ for (const c of CASES) {
     const d = full.dataCentres;
     assert.ok(full.records.added.length + full.records.changed.length + full.records.removed.length > 0, 'the change is a change');
     assert.ok(d.length > 0);
+  });
+}
+
+/** The bench's shape: the sample data centres and agencies only (no service lists its consumers), where every agency change takes the shortcut. */
+function agenciesOnly(
+  count: number,
+  change: (i: number) => { cpu?: number; egress?: string; workspaces?: string[] } | null = () => ({}),
+): ReturnType<typeof validateSources>['platform'] {
+  const sources = sampleSources().filter((s) => s.file.startsWith('samples/platform/dc-'));
+  for (let i = 1; i <= count; i++) {
+    const c = change(i);
+    if (c === null) continue;
+    const dcs = i % 3 === 0 ? ['dc-hanoi', 'dc-hcm'] : ['dc-hanoi'];
+    const workspaces = (c.workspaces ?? ['web', 'data']).map(
+      (w) => `    - name: ${w}\n      dataClass: open\n      internetEgress: [${c.egress ?? '203.0.113.0/24'}]`,
+    );
+    const quotas = dcs.map((dc) => `    - dataCentre: ${dc}\n      cpu: "${c.cpu ?? 4}"\n      memory: 8Gi\n      storage: 100Gi`);
+    const yaml = `apiVersion: govcloud.dev/v1alpha1
+kind: Agency
+metadata:
+  name: so-${i}
+spec:
+  code: 000.00.${String(i).padStart(2, '0')}.H05
+  displayName: Sở ${i}
+  type: provincialDepartment
+  groups:
+    admins: [so-${i}-admins]
+  securityLevel: 2
+  placement:
+    dataCentres: [${dcs.join(', ')}]
+  quotas:
+${quotas.join('\n')}
+  workspaces:
+${workspaces.join('\n')}
+`;
+    sources.push({ file: `agencies/so-${i}.yaml`, bytes: text`${yaml}` });
+  }
+  const result = validateSources(sources);
+  if (result.errors.length > 0) throw new Error(`fixture invalid: ${JSON.stringify(result.errors[0])}`);
+  return result.platform;
+}
+
+const AGENCIES_ONLY: { name: string; head: () => ReturnType<typeof agenciesOnly> }[] = [
+  { name: 'a quota changed', head: () => agenciesOnly(12, (i) => (i === 5 ? { cpu: 6 } : {})) },
+  { name: 'internet egress changed', head: () => agenciesOnly(12, (i) => (i === 6 ? { egress: '198.51.100.0/24' } : {})) },
+  { name: 'a workspace added', head: () => agenciesOnly(12, (i) => (i === 7 ? { workspaces: ['web', 'data', 'api'] } : {})) },
+  { name: 'an agency added', head: () => agenciesOnly(13) },
+  { name: 'an agency removed', head: () => agenciesOnly(12, (i) => (i === 9 ? null : {})) },
+  { name: 'an agency placed in two data centres changed', head: () => agenciesOnly(12, (i) => (i === 3 ? { cpu: 8, workspaces: ['web'] } : {})) },
+];
+
+for (const c of AGENCIES_ONLY) {
+  test(`agencies only, ${c.name}: the shortcut, and the same plan as both sides in full`, () => {
+    const before = agenciesOnly(12);
+    const after = c.head();
+    const full = planDiff(before, after, NOW, { full: true });
+    const shortcut = incrementalDiff(before, after, NOW);
+    assert.ok(shortcut !== undefined, 'the shortcut applies');
+    assert.is(JSON.stringify(planDiffJson(shortcut, info), null, 2), JSON.stringify(planDiffJson(full, info), null, 2));
+    assert.is(planDiffTable(shortcut, info, ['.']), planDiffTable(full, info, ['.']));
+    assert.is(planDiffMarkdown(shortcut, info, ['.']), planDiffMarkdown(full, info, ['.']));
+    const objects = full.dataCentres.reduce((n, d) => n + d.objects.added.length + d.objects.changed.length + d.objects.removed.length, 0);
+    assert.ok(objects > 0, 'objects change');
   });
 }
 
