@@ -157,8 +157,13 @@ function crossKey(from: CrossCell['from'], to: CrossCell['to']): string {
 /**
  * Every (workspace, remote Service port) pair across data centres. Only cells that are not
  * denied are returned unless `all` is set: across data centres nearly everything is denied.
+ * `sources`: per data centre, the only namespaces whose cells are evaluated (the caller knows the others).
  */
-export function crossDataCentre(views: readonly View[], options: { all?: boolean } = {}, previous?: PreviousCross): CrossCell[] {
+export function crossDataCentre(
+  views: readonly View[],
+  options: { all?: boolean; sources?: ReadonlyMap<string, ReadonlySet<string>> } = {},
+  previous?: PreviousCross,
+): CrossCell[] {
   const out: CrossCell[] = [];
   const evaluators = new Map(views.map((v) => [v, new Evaluator(v.input)]));
   const known = previous ? new Map(previous.cells.map((c) => [crossKey(c.from, c.to), c])) : undefined;
@@ -191,6 +196,7 @@ export function crossDataCentre(views: readonly View[], options: { all?: boolean
         return { v: verdicts, coverage: worst(verdicts.map((v) => v.coverage)) };
       });
       for (const ns of y.input.namespaces) {
+        if (options.sources && !options.sources.get(y.dataCentre)?.has(ns.name)) continue;
         const pods = podsOf.get(ns.name) ?? [];
         const parties: Party[] = (pods.length > 0 ? pods : [anyPodOf(ns.name)]).map((endpoint) => ({ kind: 'pod', endpoint }));
         const sourceSame = changedY !== undefined && changedX !== undefined && !changedY.has(ns.name);

@@ -107,8 +107,10 @@ export interface PreviousMatrix {
   changed: ReadonlySet<string>;
 }
 
-export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input), previous?: PreviousMatrix): Matrix {
-  const sources: { ref: SourceRef; parties: Party[] }[] = [];
+/** `sources`: evaluate only the rows of these namespaces (the caller knows the others); no host's row. */
+export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input), previous?: PreviousMatrix, sources?: ReadonlySet<string>): Matrix {
+  const only = sources;
+  const rows: { ref: SourceRef; parties: Party[] }[] = [];
   const byNamespace = endpointsByNamespace(input.endpoints);
   for (const ns of [...input.namespaces].sort((a, b) => cmp(a.name, b.name))) {
     const pods = byNamespace.get(ns.name) ?? [];
@@ -117,17 +119,18 @@ export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)
       pods.length > 0
         ? { kind: 'Namespace', namespace: ns.name, pods: pods.map((p) => p.name) }
         : { kind: 'Namespace', namespace: ns.name, pods: [], unlabelledPod: true };
-    sources.push({ ref, parties });
+    rows.push({ ref, parties });
   }
   for (const host of input.hosts ?? []) {
-    sources.push({ ref: { kind: 'Host', name: host.name, cidrs: [...host.cidrs] }, parties: [{ kind: 'host', host }] });
+    rows.push({ ref: { kind: 'Host', name: host.name, cidrs: [...host.cidrs] }, parties: [{ kind: 'host', host }] });
   }
 
   const destinations = destinationsOf(input, byNamespace);
   const known = previous ? cellsBySource(previous.cells) : undefined;
   const changed = previous?.changed;
   const cells: Cell[] = [];
-  for (const src of sources) {
+  for (const src of rows) {
+    if (only && !(src.ref.kind === 'Namespace' && only.has(src.ref.namespace))) continue;
     const kept = changed && !(src.ref.kind === 'Namespace' && changed.has(src.ref.namespace)) ? known?.get(sourceKey(src.ref)) : undefined;
     for (const dst of destinations) {
       if (src.ref.kind === 'Host' && dst.ref.kind === 'Host') continue; // outside the cluster at both ends
@@ -135,7 +138,7 @@ export function buildMatrix(input: MatrixInput, evaluator = new Evaluator(input)
       cells.push(same ?? evaluateCell(evaluator, src.ref, src.parties, dst));
     }
   }
-  return { sources: sources.map((s) => s.ref), destinations: destinations.map((d) => d.ref), cells };
+  return { sources: rows.map((s) => s.ref), destinations: destinations.map((d) => d.ref), cells };
 }
 
 function destinationKey(d: DestinationRef): string {

@@ -24,6 +24,6 @@ export interface ViewMatrix {
   matrix: Matrix;
 }
 
-export function viewMatrix(view: View, evaluator = new Evaluator(view.input), previous?: PreviousMatrix): ViewMatrix {
-  return { dataCentre: view.dataCentre, matrix: buildMatrix(view.input, evaluator, previous) };
+export function viewMatrix(view: View, evaluator = new Evaluator(view.input), previous?: PreviousMatrix, sources?: ReadonlySet<string>): ViewMatrix {
+  return { dataCentre: view.dataCentre, matrix: buildMatrix(view.input, evaluator, previous, sources) };
 }

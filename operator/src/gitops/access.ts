@@ -21,7 +21,7 @@ import {
   type SharedDataService,
 } from '../api/index.ts';
 import { crossDataCentre, DATA_CENTRE_HOST_PREFIX, platformViews, type CrossCell } from '../connectivity/govcloud.ts';
-import { destinationPort, formatSpan, type Cell } from '../connectivity/matrix.ts';
+import { destinationPort, destinationsOf, formatSpan, type Cell } from '../connectivity/matrix.ts';
 import type { RuleMatch } from '../connectivity/evaluate.ts';
 import { viewMatrix, type View } from '../connectivity/view.ts';
 import { actingAgency, type Platform } from '../model/platform.ts';
@@ -65,13 +65,13 @@ export function pairKey(p: AccessPair): string {
 }
 
 /** A data centre's rendered Namespaces and NetworkPolicies by name, looked up once per path. */
-interface Rendered {
+export interface Rendered {
   namespaces: Map<string, DesiredObject>;
   /** `namespace/name`. */
   policies: Map<string, DesiredObject>;
 }
 
-function indexRendered(objects: readonly DesiredObject[] = []): Rendered {
+export function indexRendered(objects: readonly DesiredObject[] = []): Rendered {
   const out: Rendered = { namespaces: new Map(), policies: new Map() };
   for (const o of objects) {
     if (o.kind === 'Namespace') out.namespaces.set(o.metadata.name, o);
@@ -81,7 +81,7 @@ function indexRendered(objects: readonly DesiredObject[] = []): Rendered {
 }
 
 /** The platform's records that own NetworkPolicies, by `kind.namespace.name` as the owner label names them. */
-type Owners = Map<string, PlatformObject>;
+export type Owners = Map<string, PlatformObject>;
 
 function indexOwners(platform: Platform): Owners {
   const all: PlatformObject[] = [...platform.agencies, ...platform.links, ...platform.services, ...platform.dataCentres];
@@ -91,6 +91,24 @@ function indexOwners(platform: Platform): Owners {
     if (!out.has(key)) out.set(key, o);
   }
   return out;
+}
+
+/** The owners of policies by their label's key, and each one's basis, computed when first asked. */
+export interface OwnerBases {
+  owners: Owners;
+  basis(owner: PlatformObject): Basis;
+}
+
+export function ownerBases(platform: Platform, now: Date): OwnerBases {
+  const bases = new Map<PlatformObject, Basis>();
+  return {
+    owners: indexOwners(platform),
+    basis(owner) {
+      let b = bases.get(owner);
+      if (b === undefined) bases.set(owner, (b = basisOf(platform, owner, now)));
+      return b;
+    },
+  };
 }
 
 /** The evaluator's verdicts on a rendered platform: each data centre's matrix cells, and the paths across data centres. */
@@ -132,6 +150,31 @@ export function evaluateAccess(
 }
 
 /**
+ * Only the cells from `sources` (per data centre, namespaces) as sources, within each data
+ * centre and across: the caller knows the others. Undefined when one of them is also a
+ * destination (a Service or a pod there): then every namespace is the source of a cell that
+ * may have changed.
+ */
+export function evaluateSources(
+  platform: Platform,
+  rendered: PlatformRender,
+  now: Date,
+  sources: ReadonlyMap<string, ReadonlySet<string>>,
+): Evaluated | undefined {
+  const { views } = platformViews(platform, now, {}, rendered);
+  for (const view of views) {
+    const here = sources.get(view.dataCentre as string);
+    if (here && destinationsOf(view.input).some((d) => d.ref.kind !== 'Host' && here.has(d.ref.namespace))) return undefined;
+  }
+  const cells = new Map<string, readonly Cell[]>();
+  for (const view of views) {
+    const dc = view.dataCentre as string;
+    cells.set(dc, viewMatrix(withoutDataCentreHosts(view), undefined, undefined, sources.get(dc) ?? new Set()).matrix.cells);
+  }
+  return { views, cells, cross: crossDataCentre(views, { sources }) };
+}
+
+/**
  * The view without the other data centres as hosts: paths to and from their ranges are left
  * out of the access (reported once, across data centres), so their cells, most of a
  * matrix whose workspaces run nothing yet, are not evaluated.
@@ -144,7 +187,7 @@ function withoutDataCentreHosts(view: View): View {
 /** `rendered`: the platform rendered at `now`; `evaluated`: its evaluation (evaluateAccess). */
 export function accessPairs(platform: Platform, rendered: PlatformRender, now: Date, evaluated = evaluateAccess(platform, rendered, now)): AccessPair[] {
   const pairs: AccessPair[] = [];
-  const owners = indexOwners(platform);
+  const owners = ownerBases(platform, now);
   const indexed = new Map(rendered.perDataCentre.map((r) => [r.dataCentre, indexRendered(r.objects)]));
   const renderedAt = (dc: string) => indexed.get(dc) ?? indexRendered();
   for (const [dc, cells] of evaluated.cells) {
@@ -156,12 +199,7 @@ export function accessPairs(platform: Platform, rendered: PlatformRender, now: D
       if (d.kind !== 'Host' && cell.source.kind === 'Namespace' && d.namespace === cell.source.namespace) continue;
       if (d.kind === 'Host' && d.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
       if (cell.source.kind === 'Host' && cell.source.name.startsWith(DATA_CENTRE_HOST_PREFIX)) continue;
-      pairs.push(
-        pair(platform, owners, here, now, dc, source, destinationText(cell), portText(cell), cell.verdict, [
-          ...cell.egress.allowedBy,
-          ...cell.ingress.allowedBy,
-        ]),
-      );
+      pairs.push(pair(owners, here, dc, source, destinationText(cell), portText(cell), cell.verdict, [...cell.egress.allowedBy, ...cell.ingress.allowedBy]));
     }
   }
   for (const c of evaluated.cross) {
@@ -171,19 +209,7 @@ export function accessPairs(platform: Platform, rendered: PlatformRender, now: D
     const port = `${c.to.port}/${c.to.protocol}`;
     // The sender's egress opens the whole range (every service there); the receiver's ingress names the one service.
     pairs.push(
-      pair(
-        platform,
-        owners,
-        at,
-        now,
-        `${c.from.dataCentre} → ${c.to.dataCentre}`,
-        c.from.namespace,
-        to,
-        port,
-        c.verdict,
-        c.ingress.allowedBy,
-        renderedAt(c.from.dataCentre),
-      ),
+      pair(owners, at, `${c.from.dataCentre} → ${c.to.dataCentre}`, c.from.namespace, to, port, c.verdict, c.ingress.allowedBy, renderedAt(c.from.dataCentre)),
     );
   }
   return pairs.sort((a, b) => cmp(pairKey(a), pairKey(b)));
@@ -202,10 +228,8 @@ function portText(cell: Cell): string {
 }
 
 function pair(
-  platform: Platform,
-  ownerIndex: Owners,
+  ownerIndex: OwnerBases,
   rendered: Rendered,
-  now: Date,
   dataCentre: string,
   source: string,
   destination: string,
@@ -217,12 +241,12 @@ function pair(
   const workspace = workspaceOf(sourceObjects, source);
   const owners = new Map<string, PlatformObject>();
   for (const rule of rules) {
-    const owner = ownerOfPolicy(ownerIndex, rendered, rule.policy);
+    const owner = ownerOfPolicy(ownerIndex.owners, rendered, rule.policy);
     if (owner) owners.set(`${owner.kind}/${owner.metadata.namespace ?? ''}/${owner.metadata.name}`, owner);
   }
   const justifications: Justification[] = [];
   for (const owner of [...owners.values()]) {
-    const j = justify(platform, owner, workspace, destination, now);
+    const j = justify(ownerIndex.basis(owner), workspace, destination);
     if (j && !justifications.some((x) => JSON.stringify(x) === JSON.stringify(j))) justifications.push(j);
   }
   const p: AccessPair = { dataCentre, source, destination, port, verdict, justifications, window: windowOf(justifications) };
@@ -238,7 +262,7 @@ function workspaceOf(objects: Rendered, namespace: string): { agency: string; wo
 }
 
 /** The govcloud object that wants the NetworkPolicy `namespace/name`, by its owner label. */
-function ownerOfPolicy(owners: Owners, rendered: Rendered, policy: string): PlatformObject | undefined {
+export function ownerOfPolicy(owners: Owners, rendered: Rendered, policy: string): PlatformObject | undefined {
   const object = rendered.policies.get(policy);
   if (!object) return undefined;
   const full = object.metadata.annotations?.[ANNOTATIONS.owner] ?? object.metadata.labels[LABELS.owner] ?? '';
@@ -259,45 +283,70 @@ function byRef(list: readonly (AccessRequest | AccessGrant)[], ref: string): Acc
   return list.find((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` === ref);
 }
 
-function justify(
-  platform: Platform,
-  owner: PlatformObject,
-  consumer: { agency: string; workspace: string } | undefined,
-  destination: string,
-  now: Date,
-): Justification | undefined {
+/**
+ * What the justifications of a path through the owner's policies are made of: everything
+ * `justify` reads of the platform, computed once per owner. Two versions of the platform that
+ * give an owner equal bases justify its paths alike (`plan --base` relies on it).
+ */
+export type Basis =
+  /** The same for every path (a link, an agency's or a data centre's policy); undefined: none. */
+  | { fixed: Justification | undefined }
+  | {
+      service: RecordRef;
+      /** The Service's own destination: another Service reached through the policy is not this one's. */
+      own: string;
+      sharing: string;
+      /** On request: the consumers' matches, each with its request and grant. */
+      matches?: { consumer: string; workspaces: string[]; records: RecordRef[] }[];
+      /** Default and open: the uses declared by request. */
+      uses?: { consumer: string; workspaces: string[]; request?: RecordRef }[];
+    };
+
+export function basisOf(platform: Platform, owner: PlatformObject, now: Date): Basis {
   if (owner.kind === 'NetworkLink') {
     const link = owner as NetworkLink;
-    if (link.spec.peer.external) return { basis: `link to ${link.spec.peer.external.network}`, records: [record(link)] };
+    if (link.spec.peer.external) return { fixed: { basis: `link to ${link.spec.peer.external.network}`, records: [record(link)] } };
     const acting = actingAgency(platform, link);
     const answers = acting ? counterparts(platform, acting, link).filter((l) => windowOpen(l, now)) : [];
-    return { basis: 'link pair', records: [link, ...answers].map(record).sort(compareRecords) };
+    return { fixed: { basis: 'link pair', records: [link, ...answers].map(record).sort(compareRecords) } };
   }
   if (owner.kind === 'SharedDataService') {
     const service = owner as SharedDataService;
     const provider = actingAgency(platform, service);
-    if (!provider) return undefined;
-    // Only the policy of the service this path reaches justifies it (a consumer's egress to a range serves several).
+    if (!provider) return { fixed: undefined };
     const own = `${workspaceNamespace(provider.metadata.name, service.spec.workspace)}/${serviceObjectName(service)} (Service)`;
-    if (destination.includes('(Service)') && destination !== own) return undefined;
+    const basis = { service: record(service), own, sharing: service.spec.sharing };
     if (service.spec.sharing === 'onRequest') {
-      const match = consumer
-        ? accessMatches(platform, provider, service, now).matches.find((m) => m.consumer === consumer.agency && m.workspaces.includes(consumer.workspace))
-        : undefined;
-      if (!match) return { basis: 'request and grant', records: [record(service)] };
-      const request = byRef(platform.requests, match.request);
-      const grant = byRef(platform.grants, match.grant);
-      return { basis: 'request and grant', records: [record(service), ...[request, grant].flatMap((o) => (o ? [record(o)] : []))] };
+      const matches = accessMatches(platform, provider, service, now).matches.map((m) => ({
+        consumer: m.consumer,
+        workspaces: m.workspaces,
+        records: [byRef(platform.requests, m.request), byRef(platform.grants, m.grant)].flatMap((o) => (o ? [record(o)] : [])),
+      }));
+      return { ...basis, matches };
     }
-    const basis = `${service.spec.sharing} sharing`;
-    const declared = consumer
-      ? declaredUses(platform, provider, service, now).uses.find((u) => u.consumer === consumer.agency && u.workspaces.includes(consumer.workspace))
-      : undefined;
-    const request = declared ? byRef(platform.requests, declared.request) : undefined;
-    return { basis: request ? `${basis}, declared by request` : basis, records: [service, ...(request ? [request] : [])].map(record) };
+    const uses = declaredUses(platform, provider, service, now).uses.map((u) => {
+      const request = byRef(platform.requests, u.request);
+      return { consumer: u.consumer, workspaces: u.workspaces, ...(request ? { request: record(request) } : {}) };
+    });
+    return { ...basis, uses };
   }
-  if (owner.kind === 'Agency') return { basis: 'agency policy', records: [record(owner as Agency)] };
-  return { basis: `${owner.kind} policy`, records: [record(owner)] };
+  if (owner.kind === 'Agency') return { fixed: { basis: 'agency policy', records: [record(owner as Agency)] } };
+  return { fixed: { basis: `${owner.kind} policy`, records: [record(owner)] } };
+}
+
+function justify(basis: Basis, consumer: { agency: string; workspace: string } | undefined, destination: string): Justification | undefined {
+  if ('fixed' in basis) return basis.fixed;
+  // Only the policy of the service this path reaches justifies it (a consumer's egress to a range serves several).
+  if (destination.includes('(Service)') && destination !== basis.own) return undefined;
+  const of = (list: readonly { consumer: string; workspaces: string[] }[] | undefined) =>
+    consumer ? list?.find((m) => m.consumer === consumer.agency && m.workspaces.includes(consumer.workspace)) : undefined;
+  if (basis.matches) {
+    const match = of(basis.matches) as { records: RecordRef[] } | undefined;
+    return { basis: 'request and grant', records: [basis.service, ...(match ? match.records : [])] };
+  }
+  const request = (of(basis.uses) as { request?: RecordRef } | undefined)?.request;
+  const text = `${basis.sharing} sharing`;
+  return { basis: request ? `${text}, declared by request` : text, records: [basis.service, ...(request ? [request] : [])] };
 }
 
 function windowOpen(o: { spec: { validFrom?: string; validUntil?: string } }, now: Date): boolean {

@@ -10,9 +10,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { expandPaths } from './files.ts';
-import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser, parseAllDocuments, isMap, isNode, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Place, Problem } from './problem.ts';
-import { MAX_DEPTH, MAX_ENTRIES_PER_COLLECTION, scanLimits } from './scan.ts';
+import { limitScan, MAX_DEPTH, MAX_ENTRIES_PER_COLLECTION, scanLimits, type ScanProblem } from './scan.ts';
 
 export { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE, MAX_ENTRIES_PER_COLLECTION, MAX_NODES_PER_FILE } from './scan.ts';
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -104,12 +104,6 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     return { documents, problems };
   }
 
-  const tooLarge = scanLimits(text);
-  if (tooLarge) {
-    fileProblem(placeAtOffset(text, tooLarge.offset), tooLarge.message);
-    return { documents, problems };
-  }
-
   const lineCounter = new LineCounter();
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   const placeAt = (start: number, end?: number): Place => {
@@ -123,11 +117,17 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
   };
   let docs: Document.Parsed[];
   try {
-    // Duplicate keys are found by checkCollections: the parser's own check is quadratic in the keys of a mapping.
-    const all = withPlainEnv(() => parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false }));
-    docs = Array.isArray(all) ? all : [all];
+    const parsed = withPlainEnv(() => parseWithinLimits(text, lineCounter));
+    if (!Array.isArray(parsed)) {
+      fileProblem(placeAtOffset(text, parsed.offset), parsed.message);
+      return { documents, problems };
+    }
+    docs = parsed;
   } catch (err) {
-    fileProblem(1, err instanceof RangeError ? 'document is nested too deeply to read' : `cannot parse YAML: ${(err as Error).message}`);
+    // The limits come first, as when they were checked before parsing: the rest of the text may cross one.
+    const tooLarge = scanLimits(text);
+    if (tooLarge) fileProblem(placeAtOffset(text, tooLarge.offset), tooLarge.message);
+    else fileProblem(1, err instanceof RangeError ? 'document is nested too deeply to read' : `cannot parse YAML: ${(err as Error).message}`);
     return { documents, problems };
   }
 
@@ -183,6 +183,31 @@ export function parseYamlText(file: string, bytes: Uint8Array): { documents: Loa
     documents.push({ file, line: docLine, value, placeOf, lineOf: (path) => placeOf(path).line });
   }
   return { documents, problems };
+}
+
+/**
+ * parseAllDocuments, with the limits (scan.ts) counted on the same lexer's tokens before the
+ * parser takes each: one lexing pass, and a file that crosses a limit is refused at that
+ * token, its partial parse dropped. The tokens and their order are the parser's own
+ * (`Parser.parse` feeds `next` from its lexer the same way).
+ */
+function parseWithinLimits(text: string, lineCounter: LineCounter): Document.Parsed[] | ScanProblem {
+  // Duplicate keys are found by checkCollections: the parser's own check is quadratic in the keys of a mapping.
+  const options = { lineCounter, uniqueKeys: false, prettyErrors: false };
+  const parser = new Parser(lineCounter.addNewLine);
+  const scan = limitScan();
+  let tooLarge: ScanProblem | undefined;
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    for (const token of new Lexer().lex(text)) {
+      tooLarge = scan(token);
+      if (tooLarge) return;
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  const docs = Array.from(new Composer(options).compose(tokens()));
+  return tooLarge ?? docs;
 }
 
 /**

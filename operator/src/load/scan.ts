@@ -57,6 +57,20 @@ const tooManyEntries = (kind: Open['kind'], offset: number): ScanProblem => ({
 });
 
 export function scanLimits(text: string): ScanProblem | undefined {
+  const scan = limitScan();
+  for (const token of new Lexer().lex(text)) {
+    const problem = scan(token);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * The same count one token at a time, for a caller that hands the lexer's tokens on to the
+ * parser (load/documents.ts: one lexing pass for both). Returns the problem at the token
+ * that crosses a limit.
+ */
+export function limitScan(): (token: string) => ScanProblem | undefined {
   let offset = 0;
   let documents = 0;
   let inDocument = false;
@@ -135,22 +149,21 @@ export function scanLimits(text: string): ScanProblem | undefined {
     return countNode(at);
   };
 
-  for (const token of new Lexer().lex(text)) {
+  return (token) => {
     const at = offset;
-    if (token === DOCUMENT_MODE || token === FLOW_ERROR_END) continue;
+    if (token === DOCUMENT_MODE || token === FLOW_ERROR_END) return undefined;
     if (token === SCALAR) {
       // The marker takes no room in the text; the scalar's source comes next.
       scalarFollows = true;
-      continue;
+      return undefined;
     }
     offset += token.length;
     const column = at - lineStart;
     const newline = token.lastIndexOf('\n');
     if (newline >= 0) lineStart = at + newline + 1;
     const problem = scanToken(token, at, column);
-    if (problem) return problem;
     // A key never spans lines: what follows a line break starts afresh.
     if (newline >= 0 && flow.length === 0) nodeColumn = undefined;
-  }
-  return undefined;
+    return problem;
+  };
 }

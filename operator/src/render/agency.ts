@@ -31,12 +31,21 @@
  *   declared networks, private ranges) as `except`; a range inside those is left out
  *   (`ReservedAddresses`).
  */
-import { ANNOTATIONS, DEDICATED_NODE_KEY, DEDICATED_NODE_VALUE, LABELS, hubNamespaceOf, workspaceNamespace, type Agency } from '../api/index.ts';
+import {
+  ANNOTATIONS,
+  DEDICATED_NODE_KEY,
+  DEDICATED_NODE_VALUE,
+  LABELS,
+  hubNamespaceOf,
+  workspaceNamespace,
+  type Agency,
+  type DataCentre,
+} from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { levelPolicy, STRICTEST } from '../model/policy.ts';
 import { AGENCY_NAME_LABEL, agencyOwner, metadata, PerDataCentre, sortedUnique } from './meta.ts';
 import { TENANT_REQUESTS_ROLE, TENANT_VIEWER_ROLE, WORKSPACE_ADMIN_ROLE, WORKSPACE_VIEWER_ROLE } from './platform-objects.ts';
-import { hubDataCentre, placementOf, type AgencyQuota } from './placement.ts';
+import { hubDataCentre, placementOf, workspaceNames, type AgencyQuota, type Placement } from './placement.ts';
 import { addressPeers, networkPolicy } from './policies.ts';
 import { addressPlan, judgeRanges, type AddressPlan } from '../model/addresses.ts';
 import { formatBytes, formatMilli, minBig, share } from '../model/quantity.ts';
@@ -314,13 +323,21 @@ export interface RenderAgencyOptions {
 }
 
 export function renderAgency(platform: Platform, agency: Agency, options: RenderAgencyOptions = {}): AgencyRender {
-  const placement = placementOf(platform, agency);
+  return renderPlacedAgency(agency, placementOf(platform, agency), platform.dataCentres, options);
+}
+
+/**
+ * The render reads the agency, its placement and the data centres (the address plan, the
+ * hub), nothing else of the platform: `plan --base` renders again only an agency whose three
+ * differ between base and head (gitops/plan-diff.ts).
+ */
+export function renderPlacedAgency(agency: Agency, placement: Placement, dataCentres: readonly DataCentre[], options: RenderAgencyOptions = {}): AgencyRender {
   const issues = [...placement.issues];
   const out = new PerDataCentre();
   const code = placement.code;
   if (code === undefined) return { perDataCentre: [], issues, placed: [] };
   const owner = agencyOwner(agency);
-  const plan = options.plan ?? addressPlan(platform.dataCentres);
+  const plan = options.plan ?? addressPlan(dataCentres);
   // Workspaces by name; the schema keeps names unique, a duplicate is reported and skipped.
   const seen = new Set<string>();
   const workspaces: { workspace: Agency['spec']['workspaces'][number]; index: number }[] = [];
@@ -350,8 +367,24 @@ export function renderAgency(platform: Platform, agency: Agency, options: Render
     // The same workspace problem would be reported once per data centre: keep one.
     for (const issue of dcIssues) if (!issues.some((i) => i.field === issue.field && i.reason === issue.reason)) issues.push(issue);
   }
-  const hub = hubDataCentre(platform);
+  const hub = hubDataCentre({ dataCentres });
   if (hub.ok) out.add(hub.dataCentre.metadata.name, ...hubObjects(agency, code));
   else issues.push({ owner, reason: hub.reason, message: hub.message });
   return { perDataCentre: out.result({ copy: options.copy ?? true }), issues, placed: placement.placed.map((p) => p.dataCentre.metadata.name), code };
+}
+
+/**
+ * Every namespace `renderPlacedAgency` puts objects in (or renders), as `dataCentre/namespace`:
+ * its workspaces where it is placed and its hub namespace on the hub. Nothing it renders lies
+ * elsewhere (operator/test/render/agency.test.ts), so an object anywhere else is no object of it.
+ */
+export function agencyNamespaces(agency: Agency, placement: Placement, dataCentres: readonly DataCentre[]): string[] {
+  if (placement.code === undefined) return [];
+  const out: string[] = [];
+  for (const { dataCentre } of placement.placed) {
+    for (const workspace of workspaceNames(agency)) out.push(`${dataCentre.metadata.name}/${workspaceNamespace(agency.metadata.name, workspace)}`);
+  }
+  const hub = hubDataCentre({ dataCentres });
+  if (hub.ok) out.push(`${hub.dataCentre.metadata.name}/${hubNamespaceOf(agency.metadata.name)}`);
+  return out;
 }

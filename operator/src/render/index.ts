@@ -6,6 +6,8 @@
 export type { DesiredObject, DesiredMetadata, OwnerRef, RenderIssue, Rendered } from './types.ts';
 export {
   renderAgency,
+  renderPlacedAgency,
+  agencyNamespaces,
   podSecurityLabels,
   workspaceShare,
   DEFAULT_DENY,

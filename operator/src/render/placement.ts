@@ -128,7 +128,9 @@ export function stillIn(platform: Platform, dataCentre: string): { agencies: str
 }
 
 /** The hub: the one data centre with `spec.connection.thisCluster: true`. */
-export function hubDataCentre(platform: Platform): { ok: true; dataCentre: DataCentre } | { ok: false; reason: string; message: string } {
+export function hubDataCentre(platform: {
+  readonly dataCentres: readonly DataCentre[];
+}): { ok: true; dataCentre: DataCentre } | { ok: false; reason: string; message: string } {
   const hubs = platform.dataCentres.filter((d) => d.spec.connection.thisCluster === true).sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
   const [hub] = hubs;
   if (hubs.length === 1 && hub) return { ok: true, dataCentre: hub };

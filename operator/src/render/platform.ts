@@ -3,7 +3,7 @@
  * service, and the exchange gateways between data centres, merged per data centre in apply order. This is what `govcloud plan` shows and
  * what the operator's controllers apply, piece by piece.
  */
-import { LABELS, type NetworkLink, type SharedDataService } from '../api/index.ts';
+import { LABELS, type Agency, type NetworkLink, type SharedDataService } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { renderAgency } from './agency.ts';
 import { renderLink, type LinkRender } from './link.ts';
@@ -29,7 +29,8 @@ const byNamespacedName = (a: { metadata: { namespace?: string; name: string } },
   // Two objects of one name (an invalid platform) still render in one order.
   compareStrings(JSON.stringify(a), JSON.stringify(b));
 
-export function renderPlatform(platform: Platform, now: Date): PlatformRender {
+/** `only`: render just the agencies it accepts, every other owner in full (`plan --base`, gitops/plan-diff.ts). */
+export function renderPlatform(platform: Platform, now: Date, only?: (agency: Agency) => boolean): PlatformRender {
   const out = new PerDataCentre();
   const issues: RenderIssue[] = [];
   const changes: (Date | undefined)[] = [];
@@ -43,6 +44,7 @@ export function renderPlatform(platform: Platform, now: Date): PlatformRender {
   // The objects are only read (plan, connectivity): no copy of each, and the address plan read once.
   const agencyOptions = { plan: addressPlan(platform.dataCentres), copy: false };
   for (const agency of [...platform.agencies].sort(byNamespacedName)) {
+    if (only !== undefined && !only(agency)) continue;
     const r = renderAgency(platform, agency, agencyOptions);
     add(r.perDataCentre);
     issues.push(...r.issues);

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderAgency } from '../../src/render/agency.ts';
+import { agencyNamespaces, renderAgency } from '../../src/render/agency.ts';
+import { placementOf } from '../../src/render/placement.ts';
 import { platformClusterRoles, platformObjects } from '../../src/render/platform-objects.ts';
 import type { DesiredObject } from '../../src/render/types.ts';
 import { agency, at, dataCentre, find, get, objectsIn, platform, threeDataCentres } from './fixtures.ts';
@@ -415,6 +416,33 @@ test('every data centre refuses exposing Services and legacy token Secrets in wo
       assert.is(vap.metadata.labels['govcloud.dev/owner'], `DataCentre..${dc.metadata.name}`);
     }
   }
+});
+
+test('agencyNamespaces: every object an agency renders is one of those namespaces or lies in one (plan --base leaves out an unchanged agency by them)', () => {
+  const dcs = threeDataCentres();
+  const agencies = [
+    agency('bo-tai-chinh', {
+      code: 'G12',
+      level: 2,
+      dcs: ['dc-hanoi', 'dc-hcm', 'dc-danang'],
+      workspaces: ['thue', 'kho-bac', { name: 'web', dataClass: 'open', internetEgress: ['203.0.113.0/24'] }],
+    }),
+    agency('bo-cong-an', { code: 'G01', level: 4, dcs: ['dc-hanoi'], workspaces: ['dancu'] }),
+    agency('nowhere', { code: 'G99', dcs: ['dc-missing'], workspaces: ['a'] }),
+  ];
+  const p = platform({ dataCentres: dcs, agencies });
+  let objects = 0;
+  for (const a of agencies) {
+    const spaces = new Set(agencyNamespaces(a, placementOf(p, a), dcs));
+    for (const r of renderAgency(p, a).perDataCentre) {
+      for (const o of r.objects) {
+        objects++;
+        const place = `${r.dataCentre}/${o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? '')}`;
+        assert.ok(spaces.has(place), `${a.metadata.name}: ${o.kind} ${place}/${o.metadata.name} outside ${[...spaces].join(', ')}`);
+      }
+    }
+  }
+  assert.ok(objects > 30, 'the agencies render objects');
 });
 
 test.run();
