@@ -212,8 +212,6 @@ test('--explain to a Service name evaluates the target port of each of its ports
   );
 });
 
-test.run();
-
 test('JSON cells aggregated: identical cells once, with their sources and destinations; expanded, the same matrix', async () => {
   const matrix = buildMatrix((await fixtureView()).input);
   const compact = compactCells(matrix);
@@ -274,3 +272,5 @@ test('matrix against a previous one: only cells touching a changed namespace are
   const stale = buildMatrix(input, undefined, { cells: previous.cells, changed: new Set(['shop']) });
   assert.not.equal(stale, full);
 });
+
+test.run();

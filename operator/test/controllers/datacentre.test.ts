@@ -67,8 +67,6 @@ test('a govcloud ClusterRole changed or missing in a data centre degrades its Da
   }
 });
 
-test.run();
-
 test('a cordoned data centre keeps who is there, refuses a newcomer, and its status lists what the drain waits for, to the end', async () => {
   const dcs = dataCentres();
   const h = await harness({ objects: dcs });
@@ -102,3 +100,5 @@ test('a cordoned data centre keeps who is there, refuses a newcomer, and its sta
     await h.stop();
   }
 });
+
+test.run();

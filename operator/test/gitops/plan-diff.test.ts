@@ -174,8 +174,6 @@ test('default sharing: a new workspace of a level-2 agency reaches the default s
   );
 });
 
-test.run();
-
 test('a data centre the change leaves alone keeps its matrix: the access found is what evaluating both sides in full finds', () => {
   const grants = sampleText('samples/tenants/bca/grants.yaml');
   const cases = [
@@ -193,3 +191,5 @@ test('a data centre the change leaves alone keeps its matrix: the access found i
     assert.ok(d.access.opened.length + d.access.closed.length > 0, 'the change opens or closes something');
   }
 });
+
+test.run();
