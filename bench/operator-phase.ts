@@ -50,16 +50,20 @@ export async function operatorPhase(
   if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions)
     say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
-  const op = await Operator.start({
-    root: ROOT,
-    node: await nodeBinary(),
-    kubeconfig: KUBECONFIG,
-    context: hub.name,
-    logFile,
-    ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}),
-  });
-  ownPids.add(op.pid);
-  running = op;
+  const start = async (nodeOptions: string, log: string) => {
+    const started = await Operator.start({
+      root: ROOT,
+      node: await nodeBinary(),
+      kubeconfig: KUBECONFIG,
+      context: hub.name,
+      logFile: log,
+      ...(nodeOptions ? { nodeOptions } : {}),
+    });
+    ownPids.add(started.pid);
+    running = started;
+    return started;
+  };
+  let op = await start(CONFIG.operatorNodeOptions, logFile);
   const tStart = performance.now();
   await waitUntil(
     'the operator to lead and reach every data centre',
@@ -102,10 +106,27 @@ export async function operatorPhase(
   const applySeconds = (performance.now() - t0) / 1000;
   say(`converge: applied in ${applySeconds.toFixed(1)} s; waiting until every agency is Ready`);
   let sReady: Snapshot | undefined;
+  let lastMemory = op.memory();
+  let outOfHeap: Result['operator']['memory']['outOfHeap'] = null;
   await waitUntil(
     `${g.agencies.length} agencies Ready`,
     async () => {
-      if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+      if (op.running()) lastMemory = op.memory() ?? lastMemory;
+      else if (op.outOfHeap() && CONFIG.fallbackNodeOptions && !outOfHeap) {
+        // Out of heap with the chart's settings: recorded; the rest of the run goes on with a
+        // larger heap (an experiment, said so) so that its other phases are still measured.
+        outOfHeap = {
+          afterSeconds: (performance.now() - t0) / 1000,
+          agenciesReady: watch.readyAt.size,
+          peakRssBytes: lastMemory?.peakRss ?? NaN,
+          nodeOptions: CONFIG.operatorNodeOptions,
+          fallbackNodeOptions: CONFIG.fallbackNodeOptions,
+        };
+        say(
+          `converge: the operator RAN OUT OF HEAP after ${outOfHeap.afterSeconds.toFixed(0)} s with ${outOfHeap.agenciesReady} agencies Ready (peak RSS ${mb(outOfHeap.peakRssBytes)}); EXPERIMENT from here: restarting it with NODE_OPTIONS=${CONFIG.fallbackNodeOptions}`,
+        );
+        op = await start(CONFIG.fallbackNodeOptions, logFile.replace(/\.log$/, '-fallback.log'));
+      } else throw new Error(`the operator exited; see ${op.logFile}`);
       return watch.readyAt.size >= g.agencies.length;
     },
     {
@@ -301,6 +322,7 @@ export async function operatorPhase(
       peakRssConvergeBytes: converge.peakRssBytes,
       peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN,
       peakRssBytes: memFinal?.peakRss ?? NaN,
+      outOfHeap,
     },
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds, freshPlatformSeconds },
     errorLogLines: errors.length,

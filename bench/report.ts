@@ -107,6 +107,8 @@ export interface Result {
       peakRssConvergeBytes: number;
       peakRssBeforeCleanupBytes: number;
       peakRssBytes: number;
+      /** The operator died of a full heap while converging and went on with BENCH_OPERATOR_FALLBACK_NODE_OPTIONS. */
+      outOfHeap: { afterSeconds: number; agenciesReady: number; peakRssBytes: number; nodeOptions: string; fallbackNodeOptions: string } | null;
     };
     /** The agencies left after the measured deletion: deleted through the operator, or gone with the platform (fresh). */
     cleanup: { agencyDeleteSeconds: number | null; namespaceDeleteSeconds: number | null; freshPlatformSeconds: number | null };
@@ -191,8 +193,10 @@ export function printReport(r: Result): Result {
     {
       name: `operator peak RSS (${agencies} agencies)`,
       target: agencies >= 5000 ? '≤ 512 MB' : agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000',
-      value: `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
-      met: agencies >= 5000 ? op.memory.peakRssBytes <= 512 * MB : agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
+      value: op.memory.outOfHeap
+        ? `out of heap with the chart's settings (peak ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB); ${(op.memory.peakRssBytes / MB).toFixed(0)} MB with ${op.memory.outOfHeap.fallbackNodeOptions}`
+        : `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
+      met: op.memory.outOfHeap ? false : agencies >= 5000 ? op.memory.peakRssBytes <= 512 * MB : agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
     },
   ];
 
@@ -279,6 +283,10 @@ export function printReport(r: Result): Result {
       ? `cleanup: the agencies left went with the platform (fresh platform in ${f1(op.cleanup.freshPlatformSeconds)} s)`
       : `cleanup: agencies left deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base && base.namespaceDeleteSeconds !== null ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`,
   );
+  if (op.memory.outOfHeap)
+    out.push(
+      `OUT OF HEAP: with NODE_OPTIONS=${op.memory.outOfHeap.nodeOptions} the operator died after ${f1(op.memory.outOfHeap.afterSeconds)} s of convergence, ${op.memory.outOfHeap.agenciesReady} agencies Ready, peak RSS ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB; everything after that (wall time, CPU, memory, the later phases) was measured with NODE_OPTIONS=${op.memory.outOfHeap.fallbackNodeOptions}`,
+    );
   if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);
   out.push('');
