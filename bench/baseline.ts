@@ -15,7 +15,8 @@ import type { Result } from './report.ts';
 import { snapshot, windowBetween, type Background } from './requests.ts';
 import { awaitQuiet, kubectlPath, noteDisturbance, ownPids } from './shared-platform.ts';
 
-export async function baseline(clusters: Kube[], g: Generated, background: Background, tmp: string): Promise<Result['baseline']> {
+/** `fresh`: the caller starts a fresh platform afterwards, so nothing is put back or deleted here. */
+export async function baseline(clusters: Kube[], g: Generated, background: Background, tmp: string, fresh: boolean): Promise<Result['baseline']> {
   const kubectl = kubectlPath();
   const files = new Map<string, string>();
   for (const [dc, objects] of g.objects) {
@@ -77,11 +78,14 @@ export async function baseline(clusters: Kube[], g: Generated, background: Backg
   failOnErrorAnswers('baseline', windowBetween(s0, s1));
   const requests = requestReport(windowBetween(s0, s1, background));
   say(`baseline: ${wall.toFixed(1)} s, ${requests.client.total} requests (${requests.client.mutating} mutating)`);
-  await restoreChanged(clusters, g);
-  const deleteSeconds = await deleteBenchNamespaces(clusters, 'baseline cleanup');
+  let deleteSeconds: number | null = null;
+  if (!fresh) {
+    await restoreChanged(clusters, g);
+    deleteSeconds = await deleteBenchNamespaces(clusters, 'baseline cleanup');
+  }
   return {
     method:
-      'kubectl apply --server-side --force-conflicts -f <a List of what the agencies add to the rendered platform, namespaces first>, one kubectl per data centre, all in parallel, fresh discovery cache; then the namespaces deleted and the few changed objects restored before the operator runs on the same names',
+      'kubectl apply --server-side --force-conflicts -f <a List of what the agencies add to the rendered platform, namespaces first>, one kubectl per data centre, all in parallel, fresh discovery cache; then the namespaces deleted and the few changed objects restored before the operator runs on the same names (or a fresh platform: BENCH_FRESH_PLATFORM)',
     wallSeconds: wall,
     loadAverage: { before: load0, after: os.loadavg()[0]! },
     perDataCentre: perDc,

@@ -35,14 +35,28 @@ export const CONFIG = {
   agencies: N,
   seed: envInt('BENCH_SEED', 20_250_701),
   steadySeconds: envInt('BENCH_STEADY_SECONDS', 60),
-  driftRepeats: envInt('BENCH_DRIFT_REPEATS', 5),
+  /** 100 from 1000 agencies: enough for a p99 (the second-largest of 100). */
+  driftRepeats: envInt('BENCH_DRIFT_REPEATS', N >= 1000 ? 100 : 5),
+  /** After the operator is quiet and before the steady state is counted: the Event recorder flushes series counts every 30 s. */
+  flushSeconds: envInt('BENCH_FLUSH_SECONDS', 35),
+  expiryRepeats: envInt('BENCH_EXPIRY_REPEATS', 5),
+  expiryLeadSeconds: envInt('BENCH_EXPIRY_LEAD_SECONDS', 10),
+  /** How many agencies the measured deletion deletes (the others stay). */
+  deleteAgencies: envInt('BENCH_DELETE_AGENCIES', Math.min(N, 1000)),
+  /** BENCH_FRESH_PLATFORM: 1, 0, or unset (by size: fresh-platform.ts). */
+  freshPlatform: process.env.BENCH_FRESH_PLATFORM ?? '',
+  freshPlatformTimeoutS: envInt('BENCH_FRESH_PLATFORM_TIMEOUT', 900),
   backgroundSeconds: envInt('BENCH_BACKGROUND_SECONDS', 30),
   baseline: envInt('BENCH_BASELINE', 1) !== 0,
   idleTimeoutS: envInt('BENCH_IDLE_TIMEOUT', 3600),
   readyTimeoutS: envInt('BENCH_READY_TIMEOUT', 300 + 3 * N),
   deleteTimeoutS: envInt('BENCH_DELETE_TIMEOUT', 600 + 3 * N),
+  /** How long the measured deletion waits for the namespaces to be gone; then it goes on with the rate of the part seen. */
+  namespaceGoneTimeoutS: envInt('BENCH_NAMESPACE_GONE_TIMEOUT', 600 + 3 * N),
   applyConcurrency: 16,
   /** NODE_OPTIONS of the operator under test: the chart's, unless an experiment (bench/experiments/) sets others. */
   operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS,
   shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+  /** When the operator runs out of heap while converging: restarted with these (reported as an experiment); unset: the run fails. */
+  fallbackNodeOptions: process.env.BENCH_OPERATOR_FALLBACK_NODE_OPTIONS ?? '',
 };

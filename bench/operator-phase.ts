@@ -1,18 +1,22 @@
 // The operator's turn: started as a child process, the agencies applied until every one is
-// Ready and the operator quiet (converge), a steady-state window counting writes, drift
-// repair (drift.ts), then the agencies deleted through it.
+// Ready and the operator quiet (converge), a flush window, a steady-state window counting
+// writes, drift repair (drift.ts), a grant's expiry (expiry.ts), some agencies deleted through
+// it (deletion.ts), then the rest deleted through it, or gone with a fresh platform.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { metricSum } from '../e2e/harness/prometheus.ts';
 import { sleep } from '../e2e/harness/operator-child.ts';
 import { deleteBenchNamespaces, listBenchAgencies, msSinceNamespaceDelete, NAMESPACE_LIVE_LOOKUP_MS } from './bench-objects.ts';
 import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
+import { measuredDeletion } from './deletion.ts';
 import { driftRepair } from './drift.ts';
+import { expiry } from './expiry.ts';
 import type { Generated } from './generated.ts';
 import { HttpError, type Kube } from './kube.ts';
 import { Operator } from './operator.ts';
 import { controllerBreakdown, heapOf, operatorState, percentile, requestsBreakdown, waitOperatorQuiet, writesBreakdown } from './operator-metrics.ts';
 import { failOnErrorAnswers, requestReport } from './phase-requests.ts';
+import { agenciesToDelete } from './deletion-summary.ts';
 import { checkInterrupted, mb, pool, say, waitUntil } from './progress.ts';
 import { ReadyWatch } from './ready-watch.ts';
 import type { Result } from './report.ts';
@@ -31,22 +35,35 @@ export async function stopRunningOperator(): Promise<void> {
   }
 }
 
-export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, run: string, background: Background, ts: string): Promise<Result['operator']> {
+/** `freshPlatform`: starts a fresh platform instead of deleting the agencies left after the measured deletion. */
+export async function operatorPhase(
+  clusters: Kube[],
+  g: Generated,
+  run: string,
+  background: Background,
+  ts: string,
+  freshPlatform?: () => Promise<void>,
+): Promise<Result['operator']> {
+  const hub = clusters[0]!;
   const logFile = path.join(OUT_DIR, `${ts}-operator.log`);
   say(`operator: starting (leader election on, --metrics-port 0; log ${path.relative(ROOT, logFile)})`);
   if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions)
     say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
-  const op = await Operator.start({
-    root: ROOT,
-    node: await nodeBinary(),
-    kubeconfig: KUBECONFIG,
-    context: hub.name,
-    logFile,
-    ...(CONFIG.operatorNodeOptions ? { nodeOptions: CONFIG.operatorNodeOptions } : {}),
-  });
-  ownPids.add(op.pid);
-  running = op;
+  const start = async (nodeOptions: string, log: string) => {
+    const started = await Operator.start({
+      root: ROOT,
+      node: await nodeBinary(),
+      kubeconfig: KUBECONFIG,
+      context: hub.name,
+      logFile: log,
+      ...(nodeOptions ? { nodeOptions } : {}),
+    });
+    ownPids.add(started.pid);
+    running = started;
+    return started;
+  };
+  let op = await start(CONFIG.operatorNodeOptions, logFile);
   const tStart = performance.now();
   await waitUntil(
     'the operator to lead and reach every data centre',
@@ -89,10 +106,27 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
   const applySeconds = (performance.now() - t0) / 1000;
   say(`converge: applied in ${applySeconds.toFixed(1)} s; waiting until every agency is Ready`);
   let sReady: Snapshot | undefined;
+  let lastMemory = op.memory();
+  let outOfHeap: Result['operator']['memory']['outOfHeap'] = null;
   await waitUntil(
     `${g.agencies.length} agencies Ready`,
     async () => {
-      if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
+      if (op.running()) lastMemory = op.memory() ?? lastMemory;
+      else if (op.outOfHeap() && CONFIG.fallbackNodeOptions && !outOfHeap) {
+        // Out of heap with the chart's settings: recorded; the rest of the run goes on with a
+        // larger heap (an experiment, said so) so that its other phases are still measured.
+        outOfHeap = {
+          afterSeconds: (performance.now() - t0) / 1000,
+          agenciesReady: watch.readyAt.size,
+          peakRssBytes: lastMemory?.peakRss ?? NaN,
+          nodeOptions: CONFIG.operatorNodeOptions,
+          fallbackNodeOptions: CONFIG.fallbackNodeOptions,
+        };
+        say(
+          `converge: the operator RAN OUT OF HEAP after ${outOfHeap.afterSeconds.toFixed(0)} s with ${outOfHeap.agenciesReady} agencies Ready (peak RSS ${mb(outOfHeap.peakRssBytes)}); EXPERIMENT from here: restarting it with NODE_OPTIONS=${CONFIG.fallbackNodeOptions}`,
+        );
+        op = await start(CONFIG.fallbackNodeOptions, logFile.replace(/\.log$/, '-fallback.log'));
+      } else throw new Error(`the operator exited; see ${op.logFile}`);
       return watch.readyAt.size >= g.agencies.length;
     },
     {
@@ -100,7 +134,7 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
       intervalMs: 250,
       progressEveryMs: 10_000,
       progress: () =>
-        `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)}`,
+        `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)} (peak ${mb(op.memory()?.peakRss ?? 0)}), load ${os.loadavg()[0]!.toFixed(1)}`,
     },
   );
   const wall = Math.max(...watch.readyAt.values());
@@ -138,9 +172,31 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
     `converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`,
   );
 
+  // ---------------------------------------------------------------- flush
+  // Quiet means nothing queued and no write for 5 s; the Event recorder still writes the
+  // series counts of the burst's Events up to 30 s after their last occurrence. Those writes
+  // belong to the burst: they are counted here, shown, and not judged.
+  say(`flush: ${CONFIG.flushSeconds} s for what the convergence burst still writes (Event series counts are flushed every 30 s)`);
+  const fm0 = await op.metricsText();
+  const fa = await snapshot(clusters);
+  await sleep(CONFIG.flushSeconds * 1000);
+  checkInterrupted();
+  const fb = await snapshot(clusters);
+  const fm1 = await op.metricsText();
+  const flushAll = merge(windowBetween(fa, fb, background).net.values());
+  let flushObjectWrites = 0;
+  for (const [k, v] of flushAll) if (operatorObjectWrite(k)) flushObjectWrites += v;
+  const flush = {
+    seconds: (fb.at - fa.at) / 1000,
+    objectWrites: flushObjectWrites,
+    eventWrites: (flushAll.get('PATCH|events.k8s.io/events|') ?? 0) + (flushAll.get('POST|events.k8s.io/events|') ?? 0),
+    operatorWritesTotal: metricSum(fm1, 'govcloud_object_writes_total') - metricSum(fm0, 'govcloud_object_writes_total'),
+  };
+  say(`flush: ${flush.objectWrites} object writes, ${flush.eventWrites} Event writes in ${flush.seconds.toFixed(0)} s`);
+
   // ---------------------------------------------------------------- steady state
   await awaitQuiet('steady state');
-  say(`steady state: ${CONFIG.steadySeconds} s after convergence, counting writes`);
+  say(`steady state: ${CONFIG.steadySeconds} s after the flush, counting writes`);
   const m0 = await op.metricsText();
   const a = await snapshot(clusters);
   // In slices of 15 s, to show when writes happen (a trailing flush, or all along).
@@ -198,42 +254,67 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
   // ---------------------------------------------------------------- drift
   const drift = await driftRepair(clusters, g);
 
-  // ---------------------------------------------------------------- cleanup
+  // ---------------------------------------------------------------- expiry
+  const expiryResult = await expiry(clusters, g);
+
+  // ---------------------------------------------------------------- measured deletion
   const memBeforeCleanup = op.memory();
-  say(`cleanup: deleting the ${g.agencies.length} agencies (deletionPolicy Delete: the operator deletes their namespaces)`);
-  const tc = performance.now();
-  await pool(g.agencies, CONFIG.applyConcurrency, async (ag) => {
-    const r = await hub.request('DELETE', `${G}/agencies/${ag.metadata.name}`);
-    if (r.status >= 300 && r.status !== 404) throw new HttpError(r.status, `DELETE agency ${ag.metadata.name} -> ${r.status}`);
-  });
-  let left = g.agencies.length;
-  await waitUntil(
-    'the operator to finish deleting the agencies',
-    async () => {
-      left = (await listBenchAgencies(hub)).length;
-      return left === 0;
-    },
-    {
-      timeoutMs: CONFIG.deleteTimeoutS * 1000,
-      intervalMs: 2000,
-      progressEveryMs: 15_000,
-      progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)`,
-    },
-  );
-  const agencyDeleteSeconds = (performance.now() - tc) / 1000;
-  failOnErrorAnswers('steady state, drift and cleanup', windowBetween(s1, await snapshot(clusters)));
-  const memFinal = op.memory();
-  say(`cleanup: agencies gone after ${agencyDeleteSeconds.toFixed(1)} s; stopping the operator`);
-  await op.stop();
-  running = undefined;
+  const deletion = await measuredDeletion(clusters, g, run, op);
+  failOnErrorAnswers('steady state, drift, expiry and deletion', windowBetween(s1, await snapshot(clusters)));
+
+  // ---------------------------------------------------------------- cleanup
+  const deleted = new Set(agenciesToDelete(g.agencies, CONFIG.deleteAgencies).map((a) => a.metadata.name));
+  const rest = g.agencies.filter((a) => !deleted.has(a.metadata.name));
+  let agencyDeleteSeconds: number | null = null;
+  let namespaceDeleteSeconds: number | null = null;
+  let freshPlatformSeconds: number | null = null;
+  let memFinal = op.memory();
+  if (freshPlatform || rest.length === 0) {
+    say(`cleanup: stopping the operator${rest.length ? `; the ${rest.length} agencies left go with the platform` : ''}`);
+    await op.stop();
+    running = undefined;
+  } else {
+    say(`cleanup: deleting the ${rest.length} agencies left (deletionPolicy Delete: the operator deletes their namespaces)`);
+    const tc = performance.now();
+    await pool(rest, CONFIG.applyConcurrency, async (ag) => {
+      const r = await hub.request('DELETE', `${G}/agencies/${ag.metadata.name}`);
+      if (r.status >= 300 && r.status !== 404) throw new HttpError(r.status, `DELETE agency ${ag.metadata.name} -> ${r.status}`);
+    });
+    let left = rest.length;
+    await waitUntil(
+      'the operator to finish deleting the agencies',
+      async () => {
+        left = (await listBenchAgencies(hub)).length;
+        return left === 0;
+      },
+      {
+        timeoutMs: CONFIG.deleteTimeoutS * 1000,
+        intervalMs: 2000,
+        progressEveryMs: 15_000,
+        progress: () => `${left} agencies left (${Math.round((performance.now() - tc) / 1000)} s)`,
+      },
+    );
+    agencyDeleteSeconds = (performance.now() - tc) / 1000;
+    memFinal = op.memory();
+    say(`cleanup: agencies gone after ${agencyDeleteSeconds.toFixed(1)} s; stopping the operator`);
+    await op.stop();
+    running = undefined;
+  }
   const errors = op.errorLines();
-  const namespaceDeleteSeconds = await deleteBenchNamespaces(clusters, 'cleanup');
+  if (freshPlatform && rest.length) {
+    const tf = performance.now();
+    await freshPlatform();
+    freshPlatformSeconds = (performance.now() - tf) / 1000;
+  } else namespaceDeleteSeconds = await deleteBenchNamespaces(clusters, 'cleanup');
   return {
     logFile: path.relative(ROOT, logFile),
     startupSeconds,
     converge,
+    flush,
     steady,
     drift,
+    expiry: expiryResult,
+    deletion,
     memory: {
       idleHeap,
       idleRssBytes: idleRss,
@@ -241,8 +322,9 @@ export async function operatorPhase(clusters: Kube[], hub: Kube, g: Generated, r
       peakRssConvergeBytes: converge.peakRssBytes,
       peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN,
       peakRssBytes: memFinal?.peakRss ?? NaN,
+      outOfHeap,
     },
-    cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds },
+    cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds, freshPlatformSeconds },
     errorLogLines: errors.length,
     firstErrors: errors.slice(0, 5),
   };

@@ -18,6 +18,8 @@ export interface OperatorOptions {
 }
 
 const isError = (l: string) => l.includes('"level":50') || l.includes('"level":60');
+/** What V8 prints on stderr when the heap limit is reached. */
+const OUT_OF_HEAP = /heap out of memory|Reached heap limit/;
 
 export class Operator {
   private readonly proc: OperatorChild;
@@ -41,7 +43,7 @@ export class Operator {
       env,
       logFile: opts.logFile,
       // Only what the bench looks for, so a long run does not keep its whole log in memory.
-      keep: (l) => l.includes('"controllers started"') || isError(l),
+      keep: (l) => l.includes('"controllers started"') || isError(l) || OUT_OF_HEAP.test(l),
     });
     return new Operator(proc);
   }
@@ -60,6 +62,11 @@ export class Operator {
 
   controllersStarted(): boolean {
     return this.proc.lines.some((l) => l.includes('"controllers started"'));
+  }
+
+  /** Whether it died because its V8 heap reached the limit NODE_OPTIONS set. */
+  outOfHeap(): boolean {
+    return this.proc.lines.some((l) => OUT_OF_HEAP.test(l));
   }
 
   errorLines(): string[] {

@@ -1,5 +1,6 @@
 // The bench's results: what goes into .local/bench/<timestamp>.json, the ratios and targets
 // computed from it, and the table printed at the end of a run.
+import type { DeletionSummary } from './deletion-summary.ts';
 import type { GeneratedStats } from './generated.ts';
 import type { Summary } from './requests.ts';
 
@@ -38,8 +39,11 @@ export interface Result {
     loadAverage: { before: number; after: number };
     perDataCentre: Record<string, { objects: number; seconds: number }>;
     requests: RequestReport;
-    namespaceDeleteSeconds: number;
+    /** Null when a fresh platform replaced the wait. */
+    namespaceDeleteSeconds: number | null;
   };
+  /** Whether the phases got a fresh platform instead of waiting for namespace deletions, and how long each start took. */
+  freshPlatform: { fresh: boolean; why: string; restarts: { after: string; seconds: number }[] };
   operator: {
     logFile: string;
     startupSeconds: number;
@@ -75,12 +79,27 @@ export interface Result {
       heap: Heap;
       rssBytes: number;
     };
+    /** Writes in the flush window between quiet and the steady state (shown, not judged). */
+    flush: { seconds: number; objectWrites: number; eventWrites: number; operatorWritesTotal: number };
     drift: {
       samples: { cluster: string; namespace: string; seconds: number | null }[];
       medianSeconds: number | null;
+      p99Seconds: number | null;
       maxSeconds: number | null;
       failures: number;
     };
+    expiry: {
+      dataCentre: string | null;
+      provider: string | null;
+      consumer: string | null;
+      policies: string[];
+      /** seconds: from validUntil until every policy the grant opened was gone (or changed); firstClosedSeconds: the first of them. */
+      samples: { grant: string; validUntil: string; seconds: number | null; firstClosedSeconds: number | null; note?: string }[];
+      p50Seconds: number | null;
+      maxSeconds: number | null;
+      failures: number;
+    };
+    deletion: DeletionSummary & { operatorWrites: Record<string, number>; reconciles: number; reconcileErrors: number };
     memory: {
       idleHeap: Heap;
       idleRssBytes: number;
@@ -88,8 +107,11 @@ export interface Result {
       peakRssConvergeBytes: number;
       peakRssBeforeCleanupBytes: number;
       peakRssBytes: number;
+      /** The operator died of a full heap while converging and went on with BENCH_OPERATOR_FALLBACK_NODE_OPTIONS. */
+      outOfHeap: { afterSeconds: number; agenciesReady: number; peakRssBytes: number; nodeOptions: string; fallbackNodeOptions: string } | null;
     };
-    cleanup: { agencyDeleteSeconds: number; namespaceDeleteSeconds: number };
+    /** The agencies left after the measured deletion: deleted through the operator, or gone with the platform (fresh). */
+    cleanup: { agencyDeleteSeconds: number | null; namespaceDeleteSeconds: number | null; freshPlatformSeconds: number | null };
     errorLogLines: number;
     firstErrors: string[];
   };
@@ -123,7 +145,12 @@ export function printReport(r: Result): Result {
   const steadyWrites = op.steady.objectWrites;
   r.targets = [
     { name: 'requests operator/baseline', target: '≤ 1.5', value: f2(r.ratios.requests), met: r.ratios.requests === null ? null : r.ratios.requests <= 1.5 },
-    { name: 'wall time operator/baseline', target: '≤ 1.5', value: f2(r.ratios.wall), met: r.ratios.wall === null ? null : r.ratios.wall <= 1.5 },
+    {
+      name: 'wall time operator/baseline',
+      target: agencies >= 5000 ? '≤ 1.0' : '≤ 1.5',
+      value: f2(r.ratios.wall),
+      met: r.ratios.wall === null ? null : r.ratios.wall <= (agencies >= 5000 ? 1.0 : 1.5),
+    },
     // "Zero mutating requests" means nothing the operator writes: its objects, their status
     // and finalizers, Events. Two kinds of write are not that and are shown apart: leader
     // election renews its Lease every 2 s (controller-runtime's timings, which the issue asks
@@ -146,16 +173,30 @@ export function printReport(r: Result): Result {
       met: null,
     },
     {
-      name: 'drift repair, median / max',
-      target: '≤ 2 s',
-      value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.maxSeconds)} s`,
-      met: op.drift.maxSeconds === null ? false : op.drift.maxSeconds <= 2,
+      name: `drift repair, p99 of ${op.drift.samples.length} (median / p99 / max)`,
+      target: '≤ 1 s',
+      value: `${f2(op.drift.medianSeconds)} / ${f2(op.drift.p99Seconds)} / ${f2(op.drift.maxSeconds)} s`,
+      met: op.drift.p99Seconds === null ? false : op.drift.p99Seconds <= 1,
+    },
+    {
+      name: `grant expiry enforced after validUntil, ${op.expiry.samples.length} grants (median / max)`,
+      target: '≤ 1 s',
+      value: `${f2(op.expiry.p50Seconds)} / ${f2(op.expiry.maxSeconds)} s${op.expiry.failures ? `, ${op.expiry.failures} not measured` : ''}`,
+      met: op.expiry.samples.length === 0 ? null : op.expiry.maxSeconds === null ? false : op.expiry.maxSeconds <= 1,
+    },
+    {
+      name: `deleting ${op.deletion.agencies} agencies: operator / namespace controllers`,
+      target: 'shown',
+      value: `${f1(op.deletion.operator.agenciesPerSecond)} / ${f1(op.deletion.clusters.agenciesPerSecond)} agencies/s (${f1(op.deletion.operator.seconds)} s / ${f1(op.deletion.clusters.seconds)} s)`,
+      met: null,
     },
     {
       name: `operator peak RSS (${agencies} agencies)`,
-      target: agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000',
-      value: `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
-      met: agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
+      target: agencies >= 5000 ? '≤ 512 MB' : agencies >= 1000 ? '≤ 256 MB' : '≤ 256 MB at 1000',
+      value: op.memory.outOfHeap
+        ? `out of heap with the chart's settings (peak ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB); ${(op.memory.peakRssBytes / MB).toFixed(0)} MB with ${op.memory.outOfHeap.fallbackNodeOptions}`
+        : `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
+      met: op.memory.outOfHeap ? false : agencies >= 5000 ? op.memory.peakRssBytes <= 512 * MB : agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
     },
   ];
 
@@ -215,7 +256,21 @@ export function printReport(r: Result): Result {
         .slice(0, 6)
         .join('; ')})`,
     );
-  out.push(`drift repair: ${op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`);
+  out.push(
+    `flush window (${f1(op.flush.seconds)} s after quiet, not judged): object writes ${op.flush.objectWrites}, event writes ${op.flush.eventWrites}, the operator's write counter ${op.flush.operatorWritesTotal}`,
+  );
+  out.push(
+    `drift repair: ${op.drift.samples.length > 10 ? `${op.drift.samples.length} samples, median ${f2(op.drift.medianSeconds)} s, p99 ${f2(op.drift.p99Seconds)} s, max ${f2(op.drift.maxSeconds)} s` : op.drift.samples.map((s) => (s.seconds === null ? 'timeout' : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')}`,
+  );
+  out.push(
+    `grant expiry (${op.expiry.dataCentre ?? 'skipped'}): ${op.expiry.samples.map((s) => (s.seconds === null ? (s.note ?? 'n/a') : `${(s.seconds * 1000).toFixed(0)} ms`)).join(', ')} after validUntil`,
+  );
+  const d = op.deletion;
+  out.push(
+    `deletion of ${d.agencies} agencies (${d.namespaces} namespaces): the operator ${f1(d.operator.seconds)} s (${f2(d.operator.agenciesPerSecond)} agencies/s, per agency p50 ${f1(d.operator.p50Seconds)} s; last namespace deletion issued at ${f1(d.operator.lastNamespaceDeleteSeconds)} s), the clusters' namespace controllers ${f1(d.clusters.seconds)} s (${f2(d.clusters.agenciesPerSecond)} agencies/s, ${f1(d.clusters.namespacesPerSecond)} namespaces/s${d.clusters.complete ? '' : `; cut short, ${d.clusters.namespacesGone} gone`}); ${d.reconciles} reconciles, ${d.reconcileErrors} errors; the operator's writes ${JSON.stringify(d.operatorWrites)}`,
+  );
+  if (r.freshPlatform.restarts.length)
+    out.push(`fresh platform (${r.freshPlatform.why}): ${r.freshPlatform.restarts.map((x) => `after ${x.after} ${f1(x.seconds)} s`).join(', ')}`);
   out.push(
     `operator RSS: ${(op.memory.idleRssBytes / MB).toFixed(0)} MB idle before the agencies (peak so far ${(op.memory.peakRssAtStartBytes / MB).toFixed(0)} MB, from start-up); peak ${(op.memory.peakRssConvergeBytes / MB).toFixed(0)} MB at convergence, ${(op.memory.peakRssBytes / MB).toFixed(0)} MB over the run; ${f1(c.operatorCpuSeconds)} CPU s to converge`,
   );
@@ -224,8 +279,14 @@ export function printReport(r: Result): Result {
     `operator V8 heap: idle ${h(op.memory.idleHeap)}; converged ${h(c.heap)}; after the steady state ${h(op.steady.heap)} (RSS ${(op.steady.rssBytes / MB).toFixed(0)} MB)`,
   );
   out.push(
-    `cleanup: agencies deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`,
+    op.cleanup.freshPlatformSeconds !== null
+      ? `cleanup: the agencies left went with the platform (fresh platform in ${f1(op.cleanup.freshPlatformSeconds)} s)`
+      : `cleanup: agencies left deleted in ${f1(op.cleanup.agencyDeleteSeconds)} s, namespaces gone ${f1(op.cleanup.namespaceDeleteSeconds)} s later${base && base.namespaceDeleteSeconds !== null ? `; baseline namespaces gone in ${f1(base.namespaceDeleteSeconds)} s` : ''}`,
   );
+  if (op.memory.outOfHeap)
+    out.push(
+      `OUT OF HEAP: with NODE_OPTIONS=${op.memory.outOfHeap.nodeOptions} the operator died after ${f1(op.memory.outOfHeap.afterSeconds)} s of convergence, ${op.memory.outOfHeap.agenciesReady} agencies Ready, peak RSS ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB; everything after that (wall time, CPU, memory, the later phases) was measured with NODE_OPTIONS=${op.memory.outOfHeap.fallbackNodeOptions}`,
+    );
   if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);
   out.push('');

@@ -7,9 +7,11 @@
 //   node bench/run.ts --clean    remove what an interrupted run left (agencies, namespaces)
 //
 // Environment: BENCH_AGENCIES (200), BENCH_SEED, BENCH_STEADY_SECONDS (60),
-// BENCH_DRIFT_REPEATS (5), BENCH_BACKGROUND_SECONDS (30), BENCH_BASELINE (1; 0 skips it),
-// BENCH_IDLE_TIMEOUT (3600 s: waiting for e2e runs to finish), BENCH_READY_TIMEOUT,
-// BENCH_DELETE_TIMEOUT (seconds; defaults grow with the number of agencies).
+// BENCH_DRIFT_REPEATS (5; 100 from 1000 agencies), BENCH_BACKGROUND_SECONDS (30), BENCH_BASELINE
+// (1; 0 skips it), BENCH_IDLE_TIMEOUT (3600 s: waiting for e2e runs to finish),
+// BENCH_READY_TIMEOUT, BENCH_DELETE_TIMEOUT (seconds; defaults grow with the number of
+// agencies), BENCH_FLUSH_SECONDS (35), BENCH_EXPIRY_REPEATS (5), BENCH_EXPIRY_LEAD_SECONDS (10),
+// BENCH_DELETE_AGENCIES (1000), BENCH_FRESH_PLATFORM (from 2000 agencies), docs/benchmarks.md.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +21,7 @@ import { BENCH_CAPACITY, benchDataCentres } from './agencies.ts';
 import { baseline } from './baseline.ts';
 import { removeLeftovers } from './bench-objects.ts';
 import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
+import { freshPlatformChoice, restartPlatform } from './fresh-platform.ts';
 import { generate, hubPlatform, plan } from './generated.ts';
 import { Kube, type Listed } from './kube.ts';
 import { machine, revision } from './machine.ts';
@@ -68,13 +71,13 @@ async function main(): Promise<number> {
   say("registering: CRDs, govcloud-system, the members' kubeconfig Secrets, the DataCentres of samples/platform (e2e/operator/local.sh register)");
   register();
   await removeLeftovers(hub, clusters);
-  leftovers = () => removeLeftovers(hub, clusters);
+  leftovers = () => removeLeftovers(clusters[0]!, clusters);
 
   const dcList = (await hub.call<Listed<DataCentre>>('GET', `${G}/datacentres`)).items;
   const saved = new Map(dcList.map((d) => [d.metadata.name, d.spec.capacity]));
   restoreCapacity = async () => {
     for (const [name, capacity] of saved)
-      await hub.apply(
+      await clusters[0]!.apply(
         `${G}/datacentres/${name}`,
         { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name }, spec: { capacity } },
         FIELD_MANAGER,
@@ -87,13 +90,31 @@ async function main(): Promise<number> {
       .map((d) => `${d.name} (level ${d.accreditedLevel})`)
       .join(', ')}`,
   );
-  for (const d of dcList)
-    await hub.apply(
-      `${G}/datacentres/${d.metadata.name}`,
-      { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } },
-      FIELD_MANAGER,
-    );
-  const g = generate(run, await hubPlatform(hub), contexts);
+  const raiseCapacity = async () => {
+    for (const d of dcList)
+      await clusters[0]!.apply(
+        `${G}/datacentres/${d.metadata.name}`,
+        { apiVersion: 'govcloud.dev/v1alpha1', kind: 'DataCentre', metadata: { name: d.metadata.name }, spec: { capacity: BENCH_CAPACITY } },
+        FIELD_MANAGER,
+      );
+  };
+  await raiseCapacity();
+  const before = await hubPlatform(hub);
+  const others = Object.entries(before)
+    .filter(([kind]) => kind !== 'dataCentres')
+    .reduce((n, [, items]) => n + (items as unknown[]).length, 0);
+  const choice = freshPlatformChoice(CONFIG.agencies, CONFIG.freshPlatform, others);
+  const fresh = { ...choice, restarts: [] as { after: string; seconds: number }[] };
+  say(
+    choice.fresh
+      ? `a fresh platform after the baseline and after the measured deletion, instead of waiting for the clusters to delete the namespaces (${choice.why})`
+      : `no fresh platform: the clusters delete the namespaces between phases (${choice.why})`,
+  );
+  const restart = async (after: string) => {
+    fresh.restarts.push({ after, seconds: restartPlatform(clusters, after) });
+    await raiseCapacity();
+  };
+  const g = generate(run, before, contexts);
   say(
     `generated: ${g.stats.agencies} agencies, ${g.stats.workspaces} workspaces; they add ${g.stats.objects} objects to the rendered platform (${Object.entries(
       g.stats.objectsPerDataCentre,
@@ -111,10 +132,20 @@ async function main(): Promise<number> {
     machine: machine(versions),
     generated: g.stats,
     background: bg.report,
+    freshPlatform: fresh,
   };
+  if (choice.fresh)
+    // A failed run leaves thousands of namespaces: a fresh platform removes them faster than the clusters would.
+    leftovers = async () => {
+      await stopRunningOperator();
+      await restart('a failure');
+    };
   try {
-    if (CONFIG.baseline) result.baseline = await baseline(clusters, g, bg.background, tmp);
-    result.operator = await operatorPhase(clusters, hub, g, run, bg.background, ts);
+    if (CONFIG.baseline) {
+      result.baseline = await baseline(clusters, g, bg.background, tmp, choice.fresh);
+      if (choice.fresh) await restart('the baseline');
+    }
+    result.operator = await operatorPhase(clusters, g, run, bg.background, ts, choice.fresh ? () => restart('the measured deletion') : undefined);
   } finally {
     result.disturbances = disturbances;
     result.finishedAt = new Date().toISOString();

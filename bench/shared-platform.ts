@@ -2,7 +2,7 @@
 // machine: claiming it, waiting for quiet before each measured phase, noting what disturbed a
 // phase, and the tools the bench runs (the pinned Node, kubectl, local.sh register).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { sleep } from '../e2e/harness/operator-child.ts';
 import { CONFIG, LOCAL, ROOT } from './config.ts';
@@ -39,16 +39,31 @@ export function makeUpOperatorPid(): number | undefined {
   }
 }
 
+/**
+ * Whether a process works in this tree, and so on this platform (its state lives in this
+ * tree's .local/): its working directory or its command line is here. Other copies of the
+ * tree on this machine run their own platforms.
+ */
+export function inThisTree(p: Proc, root = ROOT): boolean {
+  const here = (dir: string) => dir === root || dir.startsWith(`${root}/`);
+  if (p.cmd.split(/\s+/).some((arg) => here(arg))) return true;
+  try {
+    return here(readlinkSync(`/proc/${p.pid}/cwd`));
+  } catch {
+    return false;
+  }
+}
+
 let stoppedMakeUpOperator = false;
 
-/** Waits (bounded) until no e2e run and no other operator uses the platform; stops the `make up` operator (restored at the end). */
+/** Waits (bounded) until no e2e run and no other operator of this tree uses its platform; stops the `make up` operator (restored at the end). */
 export async function claimPlatform(): Promise<void> {
   let lastSaid = 0;
   await waitUntil(
     'the shared platform to be free of e2e runs and other operators',
     async () => {
-      const e2e = e2eRunning();
-      const operators = pgrep(OPERATOR_CMDLINE);
+      const e2e = e2eRunning().filter((p) => inThisTree(p));
+      const operators = pgrep(OPERATOR_CMDLINE).filter((p) => inThisTree(p));
       const makeUp = makeUpOperatorPid();
       const theirs = operators.filter((p) => p.pid !== makeUp);
       if (e2e.length === 0 && theirs.length === 0) {

@@ -142,8 +142,14 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   }
   if (opts.after) {
     const desiredIds = new Set(admission.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    // What is in a namespace being deleted goes with it: nothing to keep there.
+    const terminating = new Set(live.filter((o) => o.kind === 'Namespace' && o.metadata?.deletionTimestamp).map((o) => o.metadata?.name));
     const undesired = live.filter(
-      (o) => !desiredIds.has(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`) && !o.metadata?.deletionTimestamp && !mayDelete(o),
+      (o) =>
+        !desiredIds.has(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`) &&
+        !o.metadata?.deletionTimestamp &&
+        !terminating.has(o.metadata?.namespace) &&
+        !mayDelete(o),
     );
     try {
       const n = await opts.after(member, writer, undesired);

@@ -253,7 +253,12 @@ export class Applier {
 
     const owned = { matchLabels: req.ownerLabels };
     const prunable: [string, KubernetesObject][] = [];
+    // Namespaces this sync deletes or that are being deleted: what lives in them goes with
+    // them (the namespace controller deletes it), so it is not deleted one by one.
+    const goneNamespaces = new Set<string>();
+    const going = (live: KubernetesObject) => live.kind === 'Namespace' && live.metadata?.name && goneNamespaces.add(live.metadata.name);
     for (const [id, live] of liveById) {
+      if (live.metadata?.deletionTimestamp) going(live);
       if (desiredIds.has(id) || live.metadata?.deletionTimestamp) continue;
       // Only what provably belongs to this owner is ever pruned, whatever the caller passed.
       if (!matchesSelector(live.metadata?.labels, owned)) continue;
@@ -262,6 +267,7 @@ export class Applier {
         continue;
       }
       prunable.push([id, live]);
+      going(live);
     }
     const deleteOne = async ([id, live]: [string, KubernetesObject]): Promise<void> => {
       try {
@@ -271,9 +277,9 @@ export class Applier {
         errors.push(new Error(`delete ${id}: ${errorMessage(err)}`, { cause: err }));
       }
     };
-    // What lives in namespaces before the namespaces themselves.
+    // What lives in namespaces that stay before the namespaces that go.
     await eachLimited(
-      prunable.filter(([, o]) => o.metadata?.namespace),
+      prunable.filter(([, o]) => o.metadata?.namespace && !goneNamespaces.has(o.metadata.namespace)),
       this.concurrency,
       deleteOne,
     );

@@ -169,6 +169,34 @@ test('deletion with Retain keeps the namespaces (orphaned) and removes the rest;
   await h.stop();
 });
 
+test('deletion with Delete: one DELETE per namespace, what is in them goes with them; nothing written while the namespace controller removes it', async () => {
+  const h = await harness({ objects: dataCentres() });
+  h.apply(agency('gone', { code: 'G42', dcs: ['dc-hcm'], workspaces: ['app', 'web'], deletionPolicy: 'Delete' }));
+  await h.run(1000);
+  const server = h.cluster('dc-hcm').server;
+  const namespaces = ['gone-app', 'gone-web'].map((name) => server.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })!);
+  const inside = server.all().filter((o) => o.metadata?.namespace === 'gone-app' || o.metadata?.namespace === 'gone-web');
+  assert.ok(inside.some((o) => o.kind === 'ResourceQuota') && inside.some((o) => o.kind === 'RoleBinding'));
+  h.takeWrites();
+  h.remove(h.agency('gone')!);
+  await h.run(1000);
+  assert.is(h.agency('gone'), undefined);
+  assert.equal(
+    h.takeWrites().filter((w) => w.startsWith('dc-hcm: ')),
+    ['dc-hcm: delete Namespace gone-app', 'dc-hcm: delete Namespace gone-web'],
+  );
+  // As the API server holds them while the namespace controller empties them: the namespaces
+  // marked (held by a finalizer here, by spec.finalizers there), their quota, bindings and
+  // policies still there. A wake-up of the gone agency then deletes or labels nothing in them.
+  for (const ns of namespaces)
+    server.put({ ...ns, metadata: { ...ns.metadata, finalizers: ['kubernetes'], deletionTimestamp: new Date().toISOString() as unknown as Date } });
+  for (const o of inside) server.put(o);
+  h.core.controllers.Agency.enqueue('hub//gone');
+  await h.run(1000);
+  assert.equal(h.takeWrites(), []);
+  await h.stop();
+});
+
 test('a dark data centre: other data centres and agencies go on; deletion waits for it alone', async () => {
   const h = await harness({ objects: dataCentres() });
   h.cluster('dc-hcm').dark = true;

@@ -218,6 +218,24 @@ test('namespaces are deleted only when the predicate allows it', async () => {
   assert.equal(writer.deleted, ['/Namespace/tax']);
 });
 
+test('what lives in a namespace that goes is not deleted one by one: the namespace takes it', async () => {
+  const writer = new FakeWriter();
+  const applier = new Applier({ writer, fieldManager: 'govcloud-tenant' });
+  const ns = (name: string, extra: object = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: OWNER, ...extra } }) as KubernetesObject;
+  const inNs = (name: string, namespace: string) => ({ ...cm(name, {}), metadata: { name, namespace, labels: OWNER } }) as KubernetesObject;
+  const live = [ns('tax'), inNs('a', 'tax'), inNs('b', 'tax'), ns('health'), inNs('c', 'health'), inNs('d', 'other')];
+  // The namespace health stays (desired); tax goes, and with it a and b.
+  const counts = await applier.sync({ desired: [ns('health')], live, ownerLabels: OWNER, mayDelete: () => true });
+  assert.equal(writer.deleted.sort(), ['/ConfigMap/health/c', '/ConfigMap/other/d', '/Namespace/tax']);
+  assert.is(counts.deleted, 3);
+
+  // A namespace already being deleted: nothing in it is deleted again, even where the namespace itself is kept.
+  writer.deleted = [];
+  const terminating = [ns('tax', { deletionTimestamp: '2026-12-06T12:00:00Z' }), inNs('a', 'tax'), inNs('d', 'other')];
+  await applier.sync({ desired: [], live: terminating, ownerLabels: OWNER, mayDelete: (o) => o.kind !== 'Namespace' });
+  assert.equal(writer.deleted, ['/ConfigMap/other/d']);
+});
+
 test('sync attempts every object and reports all failures together', async () => {
   const writer = new FakeWriter();
   writer.failOn = new Set(['bad', 'stale-bad']);
