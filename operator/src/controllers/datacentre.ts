@@ -154,7 +154,7 @@ export function dataCentreReconciler(ctx: ControllerContext): ReconcileFn {
       const gateway = gatewayObjectsIn(ctx, name, new Date(now));
       gatewayChange = gateway.nextChange;
       const gatewayObjects = withCertificateRevisions(gateway.objects, (certificate) => issuedRevision(member, certificate));
-      const revoked = revokedSecrets(member, name, gatewayObjects);
+      const revoked = revokedSecrets(ctx, member, name, gatewayObjects);
       const [result] = await syncEverywhere({
         ctx,
         controller: DATACENTRE_CONTROLLER,
@@ -251,18 +251,20 @@ function issuedRevision(member: Member, certificate: string): number | undefined
 }
 
 /**
- * Per data centre, the Secrets of gateway Certificates the operator prunes, until deleted.
+ * Per operator and data centre, the Secrets of gateway Certificates it prunes, until deleted.
  * cert-manager keeps a deleted Certificate's Secret (its default), which would leave a
  * withdrawn grant's or a removed agency's key in govcloud-system: the operator deletes it once
  * the Certificate is gone (not before: cert-manager would issue it again). In memory: after a
  * restart a Secret whose deletion failed stays until deleted by hand (its certificate ends
  * within 24 h).
  */
-const revoking = new Map<string, Set<string>>();
+const revokingByOperator = new WeakMap<ControllerContext, Map<string, Set<string>>>();
 
 /** The Secrets to delete after this reconcile's apply: the gateway Certificates it prunes, and those still pending. */
-function revokedSecrets(member: Member, dataCentre: string, desired: readonly DesiredObject[]): Set<string> {
+function revokedSecrets(ctx: ControllerContext, member: Member, dataCentre: string, desired: readonly DesiredObject[]): Set<string> {
   const wanted = new Set(desired.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name));
+  let revoking = revokingByOperator.get(ctx);
+  if (!revoking) revokingByOperator.set(ctx, (revoking = new Map<string, Set<string>>()));
   const pending = revoking.get(dataCentre) ?? new Set<string>();
   for (const live of member.owned(ownerLabelValue({ kind: 'DataCentre', name: dataCentre }))) {
     if (live.kind !== 'Certificate' || !isGatewayObject(live) || wanted.has(live.metadata?.name ?? '')) continue;
@@ -294,7 +296,7 @@ async function deleteRevoked(
       failed.push(`${member.name}: deleting Secret ${SYSTEM_NAMESPACE}/${name}: ${errorMessage(err)}`);
     }
   }
-  if (pending.size === 0) revoking.delete(member.name);
+  if (pending.size === 0) revokingByOperator.get(ctx)?.delete(member.name);
   return failed.length > 0 ? { deleted, failure: failed.join('; ') } : { deleted };
 }
 
