@@ -116,7 +116,13 @@ test("upgrade: the month's history in the single ConfigMap of before is carried 
     const body = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: month, namespace: NAMESPACE, ...(before.index?.resourceVersion ? { resourceVersion: before.index.resourceVersion } : {}) },
+      // The labels the operator has always written on it (govcloud-operator-limits lets it touch only its own).
+      metadata: {
+        name: month,
+        namespace: NAMESPACE,
+        labels: { 'app.kubernetes.io/managed-by': 'govcloud', 'app.kubernetes.io/component': 'showback' },
+        ...(before.index?.resourceVersion ? { resourceVersion: before.index.resourceVersion } : {}),
+      },
       data: { 'history.json': JSON.stringify(legacy) },
     };
     const put = before.index
