@@ -181,7 +181,7 @@ export function dataClassExceeds(serviceClass: string, workspaceClass: string): 
  */
 export const CROSS_DATA_CENTRE_UNSUPPORTED = 'CrossDataCentreAccessUnsupported';
 /** Why nothing but an on-request pair or a link pair crosses data centres (the end of every message saying so). */
-export const GATEWAYS_CARRY_ON_REQUEST_ONLY =
+export const WHAT_GATEWAYS_CARRY =
   'the exchange gateways carry on-request services (an AccessRequest and an AccessGrant) and links between two agencies (a NetworkLink on each side) only';
 /** Reason of the issue where the exchange gateways would carry something but a data centre lacks what they need. */
 export const GATEWAY_UNAVAILABLE = 'GatewayUnavailable';

@@ -71,7 +71,7 @@ import {
   dataClassExceeds,
   DECLARED_USE_FROM_LEVEL,
   exchangeRefusal,
-  GATEWAYS_CARRY_ON_REQUEST_ONLY,
+  WHAT_GATEWAYS_CARRY,
   levelPolicy,
   sharingRefusal,
 } from '../model/policy.ts';
@@ -429,7 +429,7 @@ function entitledConsumers(subject: Subject, now: Date, issues: RenderIssue[]): 
       message:
         `${names.length === 1 ? 'workspace' : 'workspaces'} ${names.join(', ')} of agency ${agency.metadata.name} ${names.length === 1 ? 'is' : 'are'} only in ${placed.join(', ')}, ` +
         `where the service does not run: place the service in ${orList(placed)} or the consumer's workspace in one of ${runsIn.join(', ')}; ` +
-        `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above is not carried: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}`,
+        `cross-data-centre access for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above is not carried: ${WHAT_GATEWAYS_CARRY}`,
     });
   }
   consumers.sort((a, b) => compareStrings(a.agency.metadata.name, b.agency.metadata.name) || compareStrings(a.workspace, b.workspace));

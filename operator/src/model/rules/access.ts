@@ -7,7 +7,7 @@
  */
 import { hubNamespaceOf, serviceIdentifier, type Agency, type SharedDataService } from '../../api/index.ts';
 import type { Platform } from '../platform.ts';
-import { apartInDataCentres, dataClassExceeds, DECLARED_USE_FROM_LEVEL, exchangeRefusal, GATEWAYS_CARRY_ON_REQUEST_ONLY, levelPolicy } from '../policy.ts';
+import { apartInDataCentres, dataClassExceeds, DECLARED_USE_FROM_LEVEL, exchangeRefusal, WHAT_GATEWAYS_CARRY, levelPolicy } from '../policy.ts';
 import { acting, agencyCode, describeObject, exact, hasWorkspace, list, workspaceNames, type Index, type Report } from './common.ts';
 
 /** Where a service runs: its placement, within its owner's. */
@@ -112,7 +112,7 @@ export function checkRequests(platform: Platform, index: Index, error: Report, w
           error(
             request,
             ['spec', 'service'],
-            `the request can open nothing: ${away.message}; cross-data-centre access to services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above, is not carried: ${GATEWAYS_CARRY_ON_REQUEST_ONLY}`,
+            `the request can open nothing: ${away.message}; cross-data-centre access to services shared ${how}, for consumers at security level ${DECLARED_USE_FROM_LEVEL} and above, is not carried: ${WHAT_GATEWAYS_CARRY}`,
             service,
           );
         }
