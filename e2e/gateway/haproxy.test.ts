@@ -17,7 +17,7 @@ import { agency, dataCentre, grant, platform, request, service } from '../../ope
 import { gatewayConfigFiles, manyPairs } from '../../operator/test/render/gateway-config.ts';
 import { ROOT } from '../harness/index.ts';
 import { issue, selfSigned, type CertificateSpec } from './certs.ts';
-import { auditLines } from './log.ts';
+import { acceptedMs, auditLines } from './log.ts';
 
 const NODE = process.execPath;
 
@@ -123,13 +123,13 @@ test('two gateways over mutual TLS: the granted consumer passes; another agency,
     assert.ok(decisions('dc-hanoi', 'pass', 'G12/thue').length > 0, 'the provider gateway logs the pass with the consumer identity');
     assert.ok(
       decisions('dc-hanoi', 'pass', 'G12/thue').every(
-        (l) => l.grant === 'govcloud-bo-cong-an/bo-tai-chinh' && l.service === route.provider.host && l.unixMs < untilMs,
+        (l) => l.grant === 'govcloud-bo-cong-an/bo-tai-chinh' && l.service === route.provider.host && acceptedMs(l) < untilMs,
       ),
       'passes name the grant and the service, all before validUntil',
     );
     assert.ok(decisions('dc-hanoi', 'refuse', 'G04/app').length === 1, "the other agency's attempt is logged as refused");
     assert.ok(
-      decisions('dc-hcm', 'refuse', 'G12/thue').some((l) => l.unixMs >= untilMs && l.service === 'VN/GOV/G04/dancu/population/v1'),
+      decisions('dc-hcm', 'refuse', 'G12/thue').some((l) => acceptedMs(l) >= untilMs && l.service === 'VN/GOV/G04/dancu/population/v1'),
       'the expired attempt',
     );
     assert.match(run.stderr, /SSL client certificate not trusted|SSL handshake failure/, 'the untrusted CA fails the handshake (HAProxy 2.6 logs it as text)');

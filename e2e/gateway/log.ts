@@ -8,8 +8,17 @@ export interface LogLine {
   service: string;
   decision: string;
   grant: string;
+  /** When HAProxy wrote the line: at the connection's end (TCP mode logs once the session closes). */
   unixMs: number;
+  /** The whole session, from acceptance to close. */
+  durationMs: number;
 }
+
+/**
+ * When the connection was accepted, which is when the gateway decided: a connection passed
+ * just before validUntil may close, and be logged, just after it.
+ */
+export const acceptedMs = (line: LogLine): number => line.unixMs - line.durationMs;
 
 /** The JSON lines of a gateway's output. */
 export function auditLines(output: string): LogLine[] {

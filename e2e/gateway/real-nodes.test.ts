@@ -34,6 +34,7 @@ import { probeFrom } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
 import { selfSigned } from './certs.ts';
 import { applyGateway, cleanUp, gatewayLog, gatewayPod, nodeNamespace, one } from './real-gateway.ts';
+import { acceptedMs } from './log.ts';
 
 const HANOI_GATEWAY = '10.10.240.250';
 const HCM_GATEWAY = '10.20.240.250';
@@ -159,22 +160,22 @@ test('gateways on the real nodes: the granted workspace passes across data centr
     const lastPass = provided.filter((l) => l.side === 'in' && l.decision === 'pass').at(-1);
     const refusals = [...provided.filter((l) => l.side === 'in'), ...consumed.filter((l) => l.side === 'out')]
       .filter((l) => l.decision === 'refuse' && l.consumer === 'G12/thue')
-      .sort((x, y) => x.unixMs - y.unixMs);
+      .sort((x, y) => acceptedMs(x) - acceptedMs(y));
     const firstRefusal = refusals[0];
     assert.ok(lastPass && firstRefusal, `passes and a refusal logged: ${JSON.stringify([...provided.slice(-1), ...consumed.slice(-1)])}`);
-    assert.ok(lastPass.unixMs < untilMs && firstRefusal.unixMs >= untilMs, "passes before validUntil, refusals from it, by the gateways' clocks");
+    assert.ok(acceptedMs(lastPass) < untilMs && acceptedMs(firstRefusal) >= untilMs, "passes before validUntil, refusals from it, by the gateways' clocks");
     assert.is(
       firstRefusal.service,
       firstRefusal.side === 'in' ? route.provider.host : route.provider.identifier,
       'the refusal names the service (by its exchange name at the provider)',
     );
     console.log(
-      `      expiry (gateways' logs): last pass ${untilMs - lastPass.unixMs} ms before validUntil, first refusal ${firstRefusal.unixMs - untilMs} ms after it, by ${firstRefusal.gateway}'s gateway`,
+      `      expiry (gateways' logs): last pass ${untilMs - acceptedMs(lastPass)} ms before validUntil, first refusal ${acceptedMs(firstRefusal) - untilMs} ms after it, by ${firstRefusal.gateway}'s gateway`,
     );
     const passes = provided.filter((l) => l.side === 'in' && l.decision === 'pass');
     assert.ok(passes.length > 0, 'the provider gateway logs passes');
     assert.ok(
-      passes.every((l) => l.consumer === 'G12/thue' && l.service === route.provider.host && l.grant === route.grant && l.unixMs < untilMs),
+      passes.every((l) => l.consumer === 'G12/thue' && l.service === route.provider.host && l.grant === route.grant && acceptedMs(l) < untilMs),
       `each pass names the consumer's identity, the service, the grant, before validUntil: ${JSON.stringify(passes[0])}`,
     );
     assert.not.ok(
