@@ -50,7 +50,7 @@ import { operatorSuite } from '../operator/suite.ts';
 import { NETNS_ANNOTATION, REAL_NODE_LABEL, REAL_NODE_TOLERATION } from '../platform/real-node/names.ts';
 import { probeFrom, probeSeries } from '../platform/real-node/pods.ts';
 import type { ProbeResult } from '../platform/real-node/probe.ts';
-import { gatewayLog, gatewayPod, nodeNamespace } from './real-gateway.ts';
+import { gatewayLog, gatewayPod, nodeNamespace, one } from './real-gateway.ts';
 import { acceptedMs } from './log.ts';
 import { gatewayConfigText } from '../../operator/test/render/gateway-config.ts';
 import type { DesiredObject } from '../../operator/src/render/types.ts';
@@ -185,9 +185,6 @@ async function settledGateway(cluster: Cluster): Promise<RealPod> {
     { timeoutMs: 120_000, intervalMs: 500 },
   );
 }
-
-const one = async (from: RealPod, host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> =>
-  (await probeFrom(from.netns, [{ host, port, protocol: 'tcp' }], timeoutMs))[0]!;
 
 /** Retries until the connection passes (a pod rolling, a policy being judged). */
 async function passes(what: string, from: RealPod, port: number, timeoutMs = 90_000): Promise<ProbeResult> {
