@@ -14,6 +14,7 @@ export * from './bounded.ts';
 export * from './clock.ts';
 export * from './clusters.ts';
 export * from './conditions.ts';
+export * from './deadline.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './exact.ts';
