@@ -4,7 +4,16 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { DataCentre } from '../api/index.ts';
-import { ClusterClient, errorMessage, isNotFound, kubeconfigFromSecret, kubeListWatch, type ListPage, type ListWatchSource } from '../runtime/index.ts';
+import {
+  ClusterClient,
+  errorMessage,
+  isNotFound,
+  kubeconfigFromSecret,
+  kubeListWatch,
+  withDeadline,
+  type ListPage,
+  type ListWatchSource,
+} from '../runtime/index.ts';
 import type { HubCache } from './hub.ts';
 import type { MemberTransport, ProbeResult } from './members.ts';
 import { PLATFORM_ROLE_NAMES, type FoundRole } from './platform-roles.ts';
@@ -26,7 +35,7 @@ export interface KubeTimeouts {
 /** A list whose pages are bounded in time as well as aborted on stop. */
 function boundedSource<T extends KubernetesObject>(inner: ListWatchSource<T>, timeoutMs: number): ListWatchSource<T> {
   return {
-    list: (opts) => inner.list({ ...opts, signal: AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) }),
+    list: (opts) => withDeadline(timeoutMs, opts.signal, (signal) => inner.list({ ...opts, signal })),
     watch: (rv, onEvent, onDone) => inner.watch(rv, onEvent, onDone),
   };
 }

@@ -18,7 +18,7 @@ import {
   tokenRequest,
   tokenTimes,
 } from '../join/credentials.ts';
-import { ClusterClient, errorMessage, kubeconfigFromSecret, setCondition, type Condition } from '../runtime/index.ts';
+import { ClusterClient, errorMessage, kubeconfigFromSecret, setCondition, withDeadline, type Condition } from '../runtime/index.ts';
 import type { ControllerContext } from './context.ts';
 
 export const CREDENTIALS_EXPIRING = 'CredentialsExpiring';
@@ -34,13 +34,14 @@ export interface CredentialRenewer {
 }
 
 export function kubeCredentialRenewer(hubClient: ClusterClient, namespace: string, timeoutMs: number): CredentialRenewer {
-  const bounded = (signal: AbortSignal) => AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   return {
     async requestToken(dataCentre, kubeconfig, seconds, signal) {
       const member = ClusterClient.fromKubeconfig(dataCentre, kubeconfig);
       try {
         const { path, body } = tokenRequest(seconds);
-        const review = await member.request<{ status?: { token?: string } }>('POST', path, { body, signal: bounded(signal) });
+        const review = await withDeadline(timeoutMs, signal, (bounded) =>
+          member.request<{ status?: { token?: string } }>('POST', path, { body, signal: bounded }),
+        );
         if (!review.status?.token) throw new Error('the TokenRequest answered without a token');
         return review.status.token;
       } finally {
@@ -48,11 +49,13 @@ export function kubeCredentialRenewer(hubClient: ClusterClient, namespace: strin
       }
     },
     async writeSecret(name, key, kubeconfig, signal) {
-      await hubClient.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/${name}`, {
-        contentType: 'application/merge-patch+json',
-        body: { data: { [key]: Buffer.from(kubeconfig, 'utf8').toString('base64') } },
-        signal: bounded(signal),
-      });
+      await withDeadline(timeoutMs, signal, (bounded) =>
+        hubClient.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/${name}`, {
+          contentType: 'application/merge-patch+json',
+          body: { data: { [key]: Buffer.from(kubeconfig, 'utf8').toString('base64') } },
+          signal: bounded,
+        }),
+      );
     },
   };
 }

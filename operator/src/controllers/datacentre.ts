@@ -21,7 +21,7 @@ import { gatewayEndpoints, isGatewayObject, renderGateways, withCertificateRevis
 import type { Platform } from '../model/platform.ts';
 import { compareStrings, ownerFromLabels, ownerLabelValue, placementOf, platformObjects, stillIn, type DesiredObject } from '../render/index.ts';
 import { earliest } from '../model/window.ts';
-import { errorMessage, listText, STATUS_LISTED, type Condition, type ReconcileFn } from '../runtime/index.ts';
+import { errorMessage, listText, STATUS_LISTED, withDeadline, type Condition, type ReconcileFn } from '../runtime/index.ts';
 import { HUB, requeueFor, type ControllerContext } from './context.ts';
 import { checkCredentials } from './credentials.ts';
 import type { Member } from './members.ts';
@@ -283,19 +283,21 @@ async function deleteRevoked(
   pending: Set<string>,
   signal: AbortSignal,
 ): Promise<{ deleted: string[]; failure?: string }> {
-  const writer = member.writer(AbortSignal.any([signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]));
   const failed: string[] = [];
   const deleted: string[] = [];
-  for (const name of [...pending].sort(compareStrings)) {
-    try {
-      await writer.delete({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: SYSTEM_NAMESPACE, name } });
-      ctx.metrics.writes.inc({ cluster: member.name, controller: DATACENTRE_CONTROLLER, action: 'delete' });
-      pending.delete(name);
-      deleted.push(name);
-    } catch (err) {
-      failed.push(`${member.name}: deleting Secret ${SYSTEM_NAMESPACE}/${name}: ${errorMessage(err)}`);
+  await withDeadline(ctx.timeouts.dataCentreMs, signal, async (deadline) => {
+    const writer = member.writer(deadline);
+    for (const name of [...pending].sort(compareStrings)) {
+      try {
+        await writer.delete({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: SYSTEM_NAMESPACE, name } });
+        ctx.metrics.writes.inc({ cluster: member.name, controller: DATACENTRE_CONTROLLER, action: 'delete' });
+        pending.delete(name);
+        deleted.push(name);
+      } catch (err) {
+        failed.push(`${member.name}: deleting Secret ${SYSTEM_NAMESPACE}/${name}: ${errorMessage(err)}`);
+      }
     }
-  }
+  });
   if (pending.size === 0) revokingByOperator.get(ctx)?.delete(member.name);
   return failed.length > 0 ? { deleted, failure: failed.join('; ') } : { deleted };
 }

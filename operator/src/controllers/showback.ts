@@ -8,7 +8,7 @@
 // shards whose entries changed are written.
 import { workspaceNamespaces } from '../api/index.ts';
 import { QUOTA_NAME } from '../render/index.ts';
-import { isNotFound, sleep, type ClusterClient, type Logger } from '../runtime/index.ts';
+import { isNotFound, sleep, withDeadline, type ClusterClient, type Logger } from '../runtime/index.ts';
 import { showback, type ObservedQuota, type Showback } from '../showback/compute.ts';
 import { accumulate, decodeHistory, encodeHistory, historyName, monthOf, type MonthHistory } from '../showback/history.ts';
 import { readSet, writeSet, type SetWriter } from '../showback/shards.ts';
@@ -48,9 +48,9 @@ export function kubeHistoryStore(client: ClusterClient, namespace: string, timeo
   return {
     async read(name) {
       try {
-        const cm = await client.request<{ data?: Record<string, string>; metadata?: { resourceVersion?: string } }>('GET', path(name), {
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        const cm = await withDeadline(timeoutMs, undefined, (signal) =>
+          client.request<{ data?: Record<string, string>; metadata?: { resourceVersion?: string } }>('GET', path(name), { signal }),
+        );
         return { ...(cm.data ? { data: cm.data } : {}), ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}) };
       } catch (err) {
         if (isNotFound(err)) return undefined;
@@ -59,8 +59,9 @@ export function kubeHistoryStore(client: ClusterClient, namespace: string, timeo
     },
     async write(name, data, resourceVersion) {
       const body = showbackConfigMap(name, namespace, data, resourceVersion);
-      if (resourceVersion === undefined) await client.request('POST', path(), { body, signal: AbortSignal.timeout(timeoutMs) });
-      else await client.request('PUT', path(name), { body, signal: AbortSignal.timeout(timeoutMs) });
+      await withDeadline(timeoutMs, undefined, (signal) =>
+        resourceVersion === undefined ? client.request('POST', path(), { body, signal }) : client.request('PUT', path(name), { body, signal }),
+      );
     },
   };
 }

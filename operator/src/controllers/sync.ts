@@ -18,6 +18,7 @@ import {
   listText,
   MESSAGE_BYTES,
   truncateBytes,
+  withDeadline,
   type ApplyCounts,
   type Drift,
   type ObjectWriter,
@@ -100,7 +101,12 @@ async function syncOne(opts: SyncOptions, dc: string): Promise<DcOutcome> {
   if (!member || !member.ready()) {
     return { dataCentre: dc, state: 'unreachable', wanted, held: [], message: member?.problem() ?? `data centre ${dc} is not connected` };
   }
-  const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(ctx.timeouts.dataCentreMs)]);
+  return withDeadline(ctx.timeouts.dataCentreMs, opts.signal, (deadline) => syncMember(opts, dc, member, desired, wanted, deadline));
+}
+
+/** The sync of a connected data centre: its writes stop at `deadline`. */
+async function syncMember(opts: SyncOptions, dc: string, member: Member, desired: DesiredObject[], wanted: boolean, deadline: AbortSignal): Promise<DcOutcome> {
+  const { ctx } = opts;
   const inner = member.writer(deadline);
   const count = (action: string) => ctx.metrics.writes.inc({ cluster: dc, controller: opts.controller, action });
   const writer: ObjectWriter = {

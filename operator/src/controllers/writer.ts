@@ -3,7 +3,7 @@
 // Paths come from the static resource table (no discovery). A data centre that stops
 // answering costs one timeout per request, never a stuck worker.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { isNotFound, type ClusterClient, type ObjectWriter, type StatusClient } from '../runtime/index.ts';
+import { isNotFound, withDeadline, type ClusterClient, type ObjectWriter, type StatusClient } from '../runtime/index.ts';
 import { objectPath } from './resources.ts';
 
 export interface WriteOptions {
@@ -15,9 +15,8 @@ export interface WriteOptions {
   onWrite?: (action: 'apply' | 'replace' | 'delete' | 'status', obj: KubernetesObject) => void;
 }
 
-function bounded(opts: WriteOptions): AbortSignal {
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  return opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+function bounded<T>(opts: WriteOptions, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(opts.timeoutMs, opts.signal, request);
 }
 
 const APPLY = 'application/apply-patch+yaml';
@@ -26,21 +25,18 @@ const APPLY = 'application/apply-patch+yaml';
 export function requestWriter(client: ClusterClient, opts: WriteOptions): ObjectWriter {
   return {
     async apply(obj, fieldManager) {
-      await client.request('PATCH', objectPath(obj), {
-        contentType: APPLY,
-        query: { fieldManager, force: true },
-        body: obj,
-        signal: bounded(opts),
-      });
+      await bounded(opts, (signal) =>
+        client.request('PATCH', objectPath(obj), { contentType: APPLY, query: { fieldManager, force: true }, body: obj, signal }),
+      );
       opts.onWrite?.('apply', obj);
     },
     async replace(obj, fieldManager) {
-      await client.request('PUT', objectPath(obj), { query: { fieldManager }, body: obj, signal: bounded(opts) });
+      await bounded(opts, (signal) => client.request('PUT', objectPath(obj), { query: { fieldManager }, body: obj, signal }));
       opts.onWrite?.('replace', obj);
     },
     async delete(obj) {
       try {
-        await client.request('DELETE', objectPath(obj), { query: { propagationPolicy: 'Background' }, signal: bounded(opts) });
+        await bounded(opts, (signal) => client.request('DELETE', objectPath(obj), { query: { propagationPolicy: 'Background' }, signal }));
         opts.onWrite?.('delete', obj);
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -65,22 +61,15 @@ export function requestHubWriter(client: ClusterClient, opts: WriteOptions): Hub
   return {
     async applyStatus(target, status, fieldManager) {
       const body = { apiVersion: target.apiVersion, kind: target.kind, metadata: target.metadata, status };
-      await client.request('PATCH', `${objectPath(body)}/status`, {
-        contentType: APPLY,
-        query: { fieldManager, force: true },
-        body,
-        signal: bounded(opts),
-      });
+      await bounded(opts, (signal) =>
+        client.request('PATCH', `${objectPath(body)}/status`, { contentType: APPLY, query: { fieldManager, force: true }, body, signal }),
+      );
       opts.onWrite?.('status', body);
     },
     async setFinalizers(target, finalizers) {
       const metadata: Record<string, unknown> = { finalizers };
       if (target.metadata.resourceVersion) metadata.resourceVersion = target.metadata.resourceVersion;
-      await client.request('PATCH', objectPath(target), {
-        contentType: 'application/merge-patch+json',
-        body: { metadata },
-        signal: bounded(opts),
-      });
+      await bounded(opts, (signal) => client.request('PATCH', objectPath(target), { contentType: 'application/merge-patch+json', body: { metadata }, signal }));
       opts.onWrite?.('apply', target);
     },
   };
