@@ -262,10 +262,12 @@ export class OperatorCore {
     for (const o of informer.list() as KubernetesObject[]) queue.addAfter(hubKey(o.metadata?.namespace, o.metadata?.name ?? ''), FAN_OUT_DELAY_MS);
   }
 
-  /** Each controller's watches on the hub's informers, and the rules' verdicts. */
+  /** Each controller's watches on the hub's informers, the rules' verdicts, and the cache catching up with the statuses written. */
   private watchHub(): void {
     const hub = this.opts.hub;
     this.removers.push(hub.onVerdictsChanged((objects) => this.verdictsChanged(objects)));
+    const status = this.ctx.status;
+    this.removers.push(hub.onGovcloudObjects({ add: (o) => status.observe(o), update: (_, o) => status.observe(o), delete: (o) => status.forget(o) }));
     for (const setup of Object.values(CONTROLLERS)) {
       for (const w of setup.watches) this.removers.push((hub[w.source] as Informer<KubernetesObject>).addHandlers(this.handlersOf(setup.kind, w)));
     }

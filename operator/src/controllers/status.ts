@@ -1,7 +1,9 @@
 // Status as the controllers write it: through the runtime's StatusWriter (a write only when
 // something changed), remembering what was written last per object. The informer's copy can
 // lag behind a write by a moment; a reconcile in that moment must build on what was written
-// (the access history would otherwise get an entry twice), not on the stale copy.
+// (the access history would otherwise get an entry twice), not on the stale copy. Once the
+// copy shows what was written the memo is dropped: it holds only writes the cache has not seen
+// (else it would keep a status per object, growing with the agencies).
 //
 // An object deleted meanwhile (a reconcile in flight, a cache a moment behind) answers its
 // status write with 404: that is no failure, there is simply nothing left to report on.
@@ -11,6 +13,7 @@ import {
   standardConditions,
   Degraded,
   Progressing,
+  isDeepSubset,
   isNotFound,
   Ready,
   StatusWriter,
@@ -35,17 +38,32 @@ export class StatusStore {
 
   /** The status last written for this object by this process, else the cached one. */
   previous<T>(obj: WithStatus): T | undefined {
-    const memo = this.written.get(keyOf(obj));
-    if (memo && memo.uid === obj.metadata?.uid) return memo.status as T;
-    return obj.status as T | undefined;
+    const memo = this.memo(obj);
+    return (memo ?? obj.status) as T | undefined;
+  }
+
+  /** The cache's copy of an object changed or arrived: a memo it has caught up with is dropped. */
+  observe(obj: WithStatus): void {
+    this.memo(obj);
+  }
+
+  /** What this process wrote and `obj` (the cached copy) does not show yet. */
+  private memo(obj: WithStatus): Record<string, unknown> | undefined {
+    const key = keyOf(obj);
+    const memo = this.written.get(key);
+    if (!memo) return undefined;
+    // Another uid: the object was deleted and made again since; what was written is no more.
+    if (memo.uid === obj.metadata?.uid && !sameStatus(memo.status, obj.status)) return memo.status;
+    this.written.delete(key);
+    return undefined;
   }
 
   /** Writes the status unless the object already has it (or this process just wrote it), or it is gone; true when written. */
   async write(obj: WithStatus, status: Record<string, unknown>, fieldManager: string): Promise<boolean> {
     let writer = this.writers.get(fieldManager);
     if (!writer) this.writers.set(fieldManager, (writer = new StatusWriter({ client: this.client, fieldManager })));
-    const memo = this.written.get(keyOf(obj));
-    if (memo && memo.uid === obj.metadata?.uid && !writer.needsWrite({ ...obj, status: memo.status }, status)) return false;
+    const memo = this.memo(obj);
+    if (memo && !writer.needsWrite({ ...obj, status: memo }, status)) return false;
     if (!writer.needsWrite(obj, status)) return false;
     const { name, namespace } = obj.metadata ?? {};
     if (!obj.apiVersion || !obj.kind || !name) throw new Error('status target needs apiVersion, kind and metadata.name');
@@ -64,6 +82,11 @@ export class StatusStore {
   forget(obj: KubernetesObject): void {
     this.written.delete(keyOf(obj));
   }
+}
+
+/** Equal as the API server keeps them: an empty map or list is the same as none. */
+function sameStatus(written: Record<string, unknown>, cached: unknown): boolean {
+  return isDeepSubset(written, cached) && isDeepSubset(cached, written);
 }
 
 function keyOf(obj: KubernetesObject): string {
