@@ -27,7 +27,7 @@ import {
 } from '../api/index.ts';
 import type { Platform } from '../model/platform.ts';
 import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
-import { Informer, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
+import { Informer, withoutFieldBookkeeping, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
 import { GOVCLOUD_RESOURCES, SECRET, type ResourceType } from './resources.ts';
 
 export type SecretObject = V1Secret & KubernetesObject;
@@ -105,6 +105,7 @@ export class HubCache {
       const informer = new Informer<T>({
         name: `hub/${resource.plural}`,
         source: opts.sources(resource, namespace === undefined ? {} : { namespace }) as ListWatchSource<T>,
+        transform: withoutFieldBookkeeping,
         ...(opts.clock ? { clock: opts.clock } : {}),
         ...(opts.logger ? { logger: opts.logger } : {}),
       });

@@ -23,7 +23,6 @@ import {
   errorMessage,
   httpStatusOf,
   ValuePool,
-  identity,
   Informer,
   sleep,
   systemClock,
@@ -125,7 +124,8 @@ export class Member {
   private readonly informers = new Map<string, Informer<KubernetesObject>>();
   /** Keys of the kinds an add-on installs. */
   private readonly optional = new Set<string>();
-  private readonly byOwner = new Map<string, Map<string, KubernetesObject>>();
+  /** The cached objects by owner label: the informers' own copies, so an index entry costs no key. */
+  private readonly byOwner = new Map<string, Set<KubernetesObject>>();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private probeState: ConnectionState = 'connecting';
@@ -297,18 +297,17 @@ export class Member {
   }
 
   private indexed(old: KubernetesObject | undefined, obj: KubernetesObject | undefined): void {
-    const id = identity((obj ?? old)!);
     const before = old?.metadata?.labels?.[LABELS.owner];
     const after = obj?.metadata?.labels?.[LABELS.owner];
-    if (before !== undefined && before !== after) {
+    if (old && before !== undefined) {
       const set = this.byOwner.get(before);
-      set?.delete(id);
+      set?.delete(old);
       if (set?.size === 0) this.byOwner.delete(before);
     }
     if (obj && after !== undefined) {
       let set = this.byOwner.get(after);
-      if (!set) this.byOwner.set(after, (set = new Map<string, KubernetesObject>()));
-      set.set(id, obj);
+      if (!set) this.byOwner.set(after, (set = new Set<KubernetesObject>()));
+      set.add(obj);
     }
     if (!obj) this.events.onObject(this, 'delete', old!);
     else if (!old) this.events.onObject(this, 'add', obj);

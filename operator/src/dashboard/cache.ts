@@ -7,12 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AccessGrant, AccessRequest, Agency, ConsolidationTarget, DataCentre, MigrationPlan, NetworkLink, SharedDataService } from '../api/index.ts';
 import { GOVCLOUD_RESOURCES } from '../controllers/resources.ts';
 import type { Platform } from '../model/platform.ts';
-import { Informer, kubeListWatch, type ClusterClient, type Logger } from '../runtime/index.ts';
-
-const withoutManagedFields = <T extends KubernetesObject>(o: T): T => {
-  if (o.metadata?.managedFields) delete o.metadata.managedFields;
-  return o;
-};
+import { Informer, kubeListWatch, withoutFieldBookkeeping, type ClusterClient, type Logger } from '../runtime/index.ts';
 
 export class DashboardCache {
   private readonly byKind: Record<string, Informer<KubernetesObject>>;
@@ -24,7 +19,7 @@ export class DashboardCache {
         new Informer<KubernetesObject>({
           name: `dashboard/${r.plural}`,
           source: kubeListWatch(client, { apiVersion: r.apiVersion, kind: r.kind, plural: r.plural }),
-          transform: withoutManagedFields,
+          transform: withoutFieldBookkeeping,
           ...(logger ? { logger } : {}),
         }),
       ]),

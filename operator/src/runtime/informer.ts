@@ -7,9 +7,9 @@
 // by event.
 import { systemClock, sleep, type Clock } from './clock.ts';
 import { errorMessage, isGone } from './errors.ts';
-import { namespacedName } from './keys.ts';
 import { matchesSelector, type LabelSelector } from './labels.ts';
 import type { Logger } from './logger.ts';
+import { ObjectStore } from './object-store.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -84,7 +84,7 @@ export class Informer<T extends KubernetesObject> {
   private readonly pageSize: number;
   private readonly transform: (obj: T) => T;
 
-  private readonly store = new Map<string, T>();
+  private readonly store = new ObjectStore<T>();
   private readonly handlers = new Set<InformerHandlers<T>>();
   private readonly stopping = new AbortController();
   private readonly syncWaiters = new Set<() => void>();
@@ -170,7 +170,7 @@ export class Informer<T extends KubernetesObject> {
 
   /** `namespace` is '' or undefined for cluster-scoped objects. */
   get(namespace: string | undefined, name: string): T | undefined {
-    return this.store.get(namespace ? `${namespace}/${name}` : name);
+    return this.store.get(namespace, name);
   }
 
   list(namespace?: string): T[] {
@@ -229,24 +229,26 @@ export class Informer<T extends KubernetesObject> {
 
   /** Makes the store equal to a fresh list, emitting only real differences. */
   private replace(items: T[]): void {
-    const seen = new Set<string>();
-    for (const obj of items) {
-      const key = namespacedName(obj);
-      seen.add(key);
-      this.upsert(key, obj);
-    }
-    for (const [key, obj] of this.store) {
-      if (seen.has(key)) continue;
-      this.store.delete(key);
+    const held = new Set<T>();
+    for (const obj of items) held.add(this.upsert(obj));
+    const gone = [...this.store.values()].filter((obj) => !held.has(obj));
+    for (const obj of gone) {
+      this.store.delete(obj.metadata?.namespace, obj.metadata?.name ?? '');
       this.emitDelete(obj);
     }
   }
 
-  private upsert(key: string, obj: T): void {
-    const old = this.store.get(key);
-    this.store.set(key, obj);
-    if (!old) this.emitAdd(obj);
-    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emitUpdate(old, obj);
+  /**
+   * Stores `obj` unless the cached copy is the same version, and returns the copy held: the
+   * one handlers were given, which indexes built on them (the members' owner index) hold.
+   */
+  private upsert(obj: T): T {
+    const cached = this.store.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
+    if (cached && cached.metadata?.resourceVersion === obj.metadata?.resourceVersion) return cached;
+    this.store.set(obj);
+    if (cached) this.emitUpdate(cached, obj);
+    else this.emitAdd(obj);
+    return obj;
   }
 
   private watchOnce(): Promise<WatchOutcome> {
@@ -314,12 +316,11 @@ export class Informer<T extends KubernetesObject> {
       return;
     }
     if (!obj?.metadata?.name) return;
-    const key = namespacedName(obj);
     if (type === 'DELETED') {
-      const had = this.store.delete(key);
-      if (had) this.emitDelete(this.transform(obj));
+      const cached = this.store.delete(obj.metadata.namespace, obj.metadata.name);
+      if (cached) this.emitDelete(cached);
     } else {
-      this.upsert(key, this.transform(obj));
+      this.upsert(this.transform(obj));
     }
     if (rv) this.state.resourceVersion = rv;
   }

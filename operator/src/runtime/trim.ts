@@ -13,17 +13,55 @@
 // values are kept once, frozen: the caches are read-only, and now a write to one throws.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
+/** Values whose JSON texts hash alike (a class, so that no pooled value is mistaken for it). */
+class Collisions {
+  readonly values: unknown[];
+  constructor(values: unknown[]) {
+    this.values = values;
+  }
+}
+
 /**
- * One copy of each string, and of each JSON value (deep-frozen). Bounded: when a table is
- * full it starts over (values already shared stay shared), so the values of objects long
- * deleted are not kept forever.
+ * FNV-1a over the UTF-16 code units, cut to 30 bits: a small integer is kept in the table's
+ * entry itself, where a larger number would cost an allocation of its own.
+ */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+/** Equality of two JSON values, key order included (as their texts would compare). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * One copy of each string, and of each JSON value (deep-frozen). Values are found by a hash of
+ * their JSON text, not by the text itself: most values are unique to one object (a binding's
+ * subjects, a namespace's field set), and a text key per value would cost as much as the value.
+ * Bounded: when a table is full it starts over (values already shared stay shared), so the
+ * values of objects long deleted are not kept forever.
  */
 export class ValuePool {
   private readonly strings = new Map<string, string>();
-  private readonly trees = new Map<string, unknown>();
+  /** By hash: one value, or the values whose texts share it. */
+  private readonly trees = new Map<number, unknown>();
+  private treeCount = 0;
   private readonly limit: number;
 
-  constructor(limit = 100_000) {
+  /** 500,000 values: the distinct values of 5,000 agencies' objects, and room for their churn. */
+  constructor(limit = 500_000) {
     this.limit = limit;
   }
 
@@ -39,18 +77,26 @@ export class ValuePool {
   tree<T>(value: T): T {
     if (typeof value === 'string') return this.string(value) as T;
     if (typeof value !== 'object' || value === null) return value;
-    const key = JSON.stringify(value);
-    const known = this.trees.get(key);
+    const hash = textHash(JSON.stringify(value));
+    const slot = this.trees.get(hash);
+    const known = slot instanceof Collisions ? slot.values.find((v) => jsonEqual(v, value)) : slot !== undefined && jsonEqual(slot, value) ? slot : undefined;
     if (known !== undefined) return known as T;
-    if (this.trees.size >= this.limit) this.trees.clear();
+    if (this.treeCount >= this.limit) {
+      this.trees.clear();
+      this.treeCount = 0;
+    }
     const shared = this.freeze(value);
-    this.trees.set(key, shared);
+    const now = this.trees.get(hash);
+    if (now === undefined) this.trees.set(hash, shared);
+    else if (now instanceof Collisions) now.values.push(shared);
+    else this.trees.set(hash, new Collisions([now, shared]));
+    this.treeCount++;
     return shared;
   }
 
   /** Strings and values held. */
   get size(): number {
-    return this.strings.size + this.trees.size;
+    return this.strings.size + this.treeCount;
   }
 
   private freeze<T>(value: T): T {
@@ -119,4 +165,23 @@ export function cacheTrimmer<T extends KubernetesObject>(opts: TrimOptions): (ob
     if (status !== undefined) trimmed.status = share(status);
     return trimmed as T;
   };
+}
+
+/** What kubectl's client-side apply writes: the whole object again, as text. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What a cache of objects people write keeps: all but the field bookkeeping (managedFields,
+ * kubectl's last-applied copy), which no reader of those objects uses and which is often
+ * larger than the object's spec and status together.
+ */
+export function withoutFieldBookkeeping<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj.metadata;
+  if (!metadata || (metadata.managedFields === undefined && metadata.annotations?.[LAST_APPLIED] === undefined)) return obj;
+  const { managedFields: _managedFields, ...kept } = metadata;
+  if (kept.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = kept.annotations;
+    kept.annotations = annotations;
+  }
+  return { ...obj, metadata: kept };
 }

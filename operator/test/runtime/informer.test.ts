@@ -160,6 +160,26 @@ test('a 410 Gone event relists and emits only the differences', async () => {
   await informer.stop();
 });
 
+test('handlers keep being given the copy they were given first: a relist of an unchanged object keeps the cached copy', async () => {
+  const { source, informer } = setup();
+  const given: Obj[] = [];
+  informer.addHandlers({ add: (o) => given.push(o), update: (old, o) => given.push(old, o), delete: (o) => given.push(o) });
+  source.lists.push({ items: [obj('a', '1'), obj('b', '2')], metadata: { resourceVersion: '10' } });
+  informer.start();
+  await settle();
+  const [a, b] = given;
+  source.lists.push({ items: [obj('a', '1'), obj('b', '2')], metadata: { resourceVersion: '30' } });
+  source.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
+  await settle();
+  assert.is(given.length, 2, 'nothing changed: nothing emitted');
+  assert.is(informer.get('ns', 'a'), a, 'the cached copy stays the one the handlers hold');
+  source.current.emit('DELETED', obj('a', '31'));
+  source.current.emit('MODIFIED', obj('b', '32'));
+  assert.is(given[2], a, 'a delete hands over the cached copy');
+  assert.is(given[3], b, 'an update hands over the cached copy as the old one');
+  await informer.stop();
+});
+
 test('an HTTP 410 on the watch request relists too', async () => {
   const { source, informer, clock } = setup();
   source.lists.push({ items: [], metadata: { resourceVersion: '10' } });

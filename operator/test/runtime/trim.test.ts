@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Applier, applyBody, type ObjectWriter } from '../../src/runtime/apply.ts';
-import { cacheTrimmer, ValuePool } from '../../src/runtime/trim.ts';
+import { cacheTrimmer, ValuePool, withoutFieldBookkeeping } from '../../src/runtime/trim.ts';
 
 const desired: KubernetesObject & { spec: { hard: Record<string, string> } } = {
   apiVersion: 'v1',
@@ -107,6 +107,50 @@ test('with a pool, equal values are kept once and frozen; resource versions are 
   for (const v of ['a', 'b', 'c', 'd']) small.string(v);
   assert.is(small.size, 1, 'full: it starts over');
   assert.is(small.string('d'), 'd');
+});
+
+test('values whose texts hash alike are pooled apart, each found again', () => {
+  const pool = new ValuePool();
+  // Two texts with the same 32-bit FNV-1a hash (found by search).
+  const a = pool.tree({ n: 'x489073' });
+  const b = pool.tree({ n: 'x1084000' });
+  assert.equal(b, { n: 'x1084000' });
+  assert.is(pool.tree({ n: 'x489073' }), a);
+  assert.is(pool.tree({ n: 'x1084000' }), b);
+  assert.is.not(pool.tree({ n: 'x1084000', m: 1 }), b);
+  assert.is(pool.size, 3 + 2, 'three values, and the strings inside the first two');
+});
+
+test('key order counts as in the text: values differing only by it are not merged', () => {
+  const pool = new ValuePool();
+  const ab = pool.tree({ a: 1, b: 2 });
+  assert.is.not(pool.tree({ b: 2, a: 1 }), ab);
+});
+
+test("a cache of objects people write drops managedFields and kubectl's last-applied copy, and nothing else", () => {
+  const agency = {
+    apiVersion: 'govcloud.dev/v1alpha1',
+    kind: 'Agency',
+    metadata: {
+      name: 'moh',
+      uid: 'u1',
+      generation: 3,
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{}}', 'govcloud.dev/note': 'kept' },
+      managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: {} }],
+    },
+    spec: { code: 'G01' },
+    status: { conditions: [] },
+  } as KubernetesObject;
+  const kept = withoutFieldBookkeeping(agency);
+  assert.equal(kept, {
+    apiVersion: 'govcloud.dev/v1alpha1',
+    kind: 'Agency',
+    metadata: { name: 'moh', uid: 'u1', generation: 3, annotations: { 'govcloud.dev/note': 'kept' } },
+    spec: { code: 'G01' },
+    status: { conditions: [] },
+  });
+  const plain = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } } as KubernetesObject;
+  assert.is(withoutFieldBookkeeping(plain), plain, 'nothing to drop: the same object');
 });
 
 test.run();
