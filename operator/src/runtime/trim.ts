@@ -78,20 +78,26 @@ export class ValuePool {
     if (typeof value === 'string') return this.string(value) as T;
     if (typeof value !== 'object' || value === null) return value;
     const hash = textHash(JSON.stringify(value));
-    const slot = this.trees.get(hash);
-    const known = slot instanceof Collisions ? slot.values.find((v) => jsonEqual(v, value)) : slot !== undefined && jsonEqual(slot, value) ? slot : undefined;
+    const known = this.heldTree(hash, value);
     if (known !== undefined) return known as T;
     if (this.treeCount >= this.limit) {
       this.trees.clear();
       this.treeCount = 0;
     }
     const shared = this.freeze(value);
-    const now = this.trees.get(hash);
-    if (now === undefined) this.trees.set(hash, shared);
-    else if (now instanceof Collisions) now.values.push(shared);
-    else this.trees.set(hash, new Collisions([now, shared]));
+    const slot = this.trees.get(hash);
+    if (slot === undefined) this.trees.set(hash, shared);
+    else if (slot instanceof Collisions) slot.values.push(shared);
+    else this.trees.set(hash, new Collisions([slot, shared]));
     this.treeCount++;
     return shared;
+  }
+
+  /** The pooled value under `hash` equal to `value`, if any. */
+  private heldTree(hash: number, value: unknown): unknown {
+    const slot = this.trees.get(hash);
+    if (slot instanceof Collisions) return slot.values.find((v) => jsonEqual(v, value));
+    return slot !== undefined && jsonEqual(slot, value) ? slot : undefined;
   }
 
   /** Strings and values held. */
