@@ -14,8 +14,6 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
   agencyNameOfHubNamespace,
-  hubNamespaceOf,
-  workspaceNamespaces,
   type AccessGrant,
   type AccessRequest,
   type Agency,
@@ -28,6 +26,7 @@ import {
 import type { Platform } from '../model/platform.ts';
 import { checkPlatform, type PlatformObject, type RuleProblem } from '../model/rules.ts';
 import { Informer, withoutFieldBookkeeping, type Clock, type InformerHandlers, type ListWatchSource, type Logger } from '../runtime/index.ts';
+import { NamespaceWanters } from './namespace-wanters.ts';
 import { GOVCLOUD_RESOURCES, SECRET, type ResourceType } from './resources.ts';
 
 export type SecretObject = V1Secret & KubernetesObject;
@@ -93,7 +92,8 @@ export class HubCache {
   readonly targets: Informer<ConsolidationTarget & KubernetesObject>;
   readonly secrets: Informer<SecretObject>;
   private revision = 0;
-  private memo: { revision: number; platform: Platform; problems?: RuleProblem[]; namespaceWanters?: Map<string, string[]> } | undefined;
+  private memo: { revision: number; platform: Platform; problems?: RuleProblem[] } | undefined;
+  private readonly wanters = new NamespaceWanters();
   private verdicts: Verdicts | undefined;
   private readonly verdictListeners = new Set<(objects: PlatformObject[]) => void>();
   private inertNamespaces: (namespace: string) => boolean = () => false;
@@ -121,6 +121,11 @@ export class HubCache {
     const kind = (k: string): ResourceType => GOVCLOUD_RESOURCES[k]!;
     this.dataCentres = make(kind('DataCentre'));
     this.agencies = make(kind('Agency'));
+    this.agencies.addHandlers({
+      add: (a) => this.wanters.set(a),
+      update: (_old, a) => this.wanters.set(a),
+      delete: (a) => this.wanters.remove(a.metadata.name),
+    });
     this.links = make(kind('NetworkLink'));
     this.services = make(kind('SharedDataService'));
     this.requests = make(kind('AccessRequest'));
@@ -332,20 +337,7 @@ export class HubCache {
 
   /** The agencies whose workspaces or hub namespace would be a namespace of this name. */
   agenciesWanting(namespace: string): string[] {
-    this.platform();
-    const memo = this.memo!;
-    if (!memo.namespaceWanters) {
-      const wanters = new Map<string, string[]>();
-      for (const agency of memo.platform.agencies) {
-        for (const ns of [hubNamespaceOf(agency.metadata.name), ...workspaceNamespaces(agency)]) {
-          const list = wanters.get(ns);
-          if (list) list.push(agency.metadata.name);
-          else wanters.set(ns, [agency.metadata.name]);
-        }
-      }
-      memo.namespaceWanters = wanters;
-    }
-    return memo.namespaceWanters.get(namespace) ?? [];
+    return this.wanters.of(namespace);
   }
 
   private objectOf(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined {

@@ -323,6 +323,8 @@ export interface Harness {
   /** Aborts when leadership is lost (the controllers' fence). */
   leadership: AbortController;
   hub: MemoryServer;
+  /** The operator's cache of the hub: what its controllers read. */
+  hubCache: HubCache;
   clusters: Map<string, MemoryCluster>;
   core: OperatorCore;
   events: EventV1[];
@@ -413,6 +415,7 @@ export async function harness(
     clock,
     leadership: stopping,
     hub,
+    hubCache,
     clusters,
     core,
     events,
