@@ -353,14 +353,21 @@ export class OperatorCore {
     // A namespace an agency wants but may not take (another owner's, or unlabelled) came, went
     // or changed hands: the agency waiting for it tries again.
     for (const agency of this.opts.hub.agenciesWanting(obj.metadata?.name ?? '')) this.enqueue('Agency', undefined, agency);
+    const previous = type === 'add' ? undefined : (old ?? obj);
+    const current = type === 'delete' ? undefined : obj;
+    // A hub namespace retained or adopted: the objects in it stop or start acting, verdicts
+    // change. Only that: a new agency's hub namespace changes no verdict, and judging the whole
+    // platform again for each of thousands of them was most of a large convergence's work.
+    const retained = (o?: KubernetesObject) => o?.metadata?.labels?.[LABELS.orphaned] === 'true';
+    if (agencyNameOfHubNamespace(obj.metadata?.name) !== undefined && retained(previous) !== retained(current)) {
+      this.opts.hub.invalidate();
+      this.publishVerdictsSoon();
+    }
     const managed = (o?: KubernetesObject) => o?.metadata?.labels?.[LABELS.managedBy] === MANAGED_BY && !o.metadata.deletionTimestamp;
-    const before = type === 'add' ? false : managed(old ?? obj);
-    const after = type === 'delete' ? false : managed(obj);
     // Links and services write only into existing govcloud namespaces: one came or went.
-    if (before !== after) {
-      // A hub namespace retained or adopted (the objects in it stop or start acting), or an
-      // agency arriving in or leaving a cordoned data centre (who may stay there): verdicts change.
-      if (agencyNameOfHubNamespace(obj.metadata?.name) !== undefined || this.cordoned(member.name)) {
+    if (managed(previous) !== managed(current)) {
+      // An agency arriving in or leaving a cordoned data centre (who may stay there): verdicts change.
+      if (this.cordoned(member.name)) {
         this.opts.hub.invalidate();
         this.publishVerdictsSoon();
       }

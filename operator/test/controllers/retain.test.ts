@@ -132,6 +132,24 @@ test('the old tenant’s links in its retained hub namespace do not act for a ne
   await h.stop();
 });
 
+test('an agency’s hub namespace made again changes no verdict: the platform is not judged again for it; a hub namespace retained is', async () => {
+  const h = await harness({ objects: dataCentres() });
+  h.apply(agency('sxd', { code: 'G50', dcs: ['dc-hanoi'] }));
+  await h.run(1000);
+  const hanoi = h.cluster('dc-hanoi').server;
+  const judged = h.hubCache.platform();
+  const hubNs = hanoi.get(NS('govcloud-sxd'))!;
+  hanoi.delete(hubNs);
+  await h.run(1000);
+  assert.ok(hanoi.get(NS('govcloud-sxd')), 'the hub namespace made again');
+  assert.is(h.hubCache.platform(), judged, 'the same platform, not computed again');
+  const again = hanoi.get(NS('govcloud-sxd'))!;
+  hanoi.put({ ...again, metadata: { ...again.metadata, labels: { ...again.metadata!.labels, 'govcloud.dev/orphaned': 'true' } } });
+  await h.run(1000);
+  assert.is.not(h.hubCache.platform(), judged, 'retained: the objects in it stop acting, the platform is computed again');
+  await h.stop();
+});
+
 test('the old tenant’s AccessRequest in its retained hub namespace does not act for a new Agency of another code', async () => {
   const API = 'govcloud.dev/v1alpha1';
   const h = await harness({ objects: dataCentres() });
