@@ -33,13 +33,18 @@ export async function stopRunningOperator(): Promise<void> {
   await op?.stop(15_000);
 }
 
-/** `freshPlatform`: starts a fresh platform instead of deleting the agencies left after the measured deletion. */
+/**
+ * `freshPlatform`: starts a fresh platform instead of deleting the agencies left after the measured deletion.
+ * `soFar`: filled in as the sub-phases are measured, `measured` called after each (the results file is written as it goes).
+ */
 export async function operatorPhase(
   clusters: Kube[],
   g: Generated,
   run: string,
   background: Background,
   ts: string,
+  soFar: Partial<Result['operator']>,
+  measured: (phase: string) => void,
   freshPlatform?: () => Promise<void>,
 ): Promise<Result['operator']> {
   const hub = clusters[0]!;
@@ -50,6 +55,8 @@ export async function operatorPhase(
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
   const op = await Supervisor.start({ node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, nodeOptions: CONFIG.operatorNodeOptions });
   running = op;
+  soFar.logFile = path.relative(ROOT, logFile);
+  soFar.replacements = op.replacements;
   const tStart = performance.now();
   await waitUntil(
     'the operator to lead and reach every data centre',
@@ -64,6 +71,22 @@ export async function operatorPhase(
   const idleMemory = op.memory();
   const idleHeap = heapOf(await op.metricsText());
   const idleRss = idleMemory?.rss ?? NaN;
+  /** What is known of the operator's memory and errors at the end of a sub-phase (peaks so far). */
+  const done = (phase: string) => {
+    const errors = op.errorLines();
+    soFar.memory = {
+      idleHeap,
+      idleRssBytes: idleRss,
+      peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
+      peakRssConvergeBytes: soFar.converge?.peakRssBytes ?? NaN,
+      peakRssBeforeCleanupBytes: NaN,
+      peakRssBytes: op.memory()?.peakRss ?? NaN,
+      outOfHeap: op.outOfHeap,
+    };
+    soFar.errorLogLines = errors.length;
+    soFar.firstErrors = errors.slice(0, 5);
+    measured(phase);
+  };
   say(`operator: leading, ${clusters.length} data centres connected, idle (${startupSeconds.toFixed(1)} s after start), RSS ${mb(op.memory()?.rss ?? 0)}`);
 
   // ---------------------------------------------------------------- converge
@@ -136,6 +159,9 @@ export async function operatorPhase(
   say(
     `converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`,
   );
+  soFar.startupSeconds = startupSeconds;
+  soFar.converge = converge;
+  done('converge');
 
   // ---------------------------------------------------------------- flush
   // Quiet means nothing queued and no write for 5 s; the Event recorder still writes the
@@ -160,6 +186,8 @@ export async function operatorPhase(
     replacedDuring: fm0.replica !== fm1.replica,
   };
   say(`flush: ${flush.objectWrites} object writes, ${flush.eventWrites} Event writes in ${flush.seconds.toFixed(0)} s`);
+  soFar.flush = flush;
+  done('flush');
 
   // ---------------------------------------------------------------- steady state
   await awaitQuiet('steady state');
@@ -222,18 +250,27 @@ export async function operatorPhase(
     `steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`,
   );
 
+  soFar.steady = steady;
+  done('steady state');
+
   // ---------------------------------------------------------------- drift
   op.enter('drift');
   const drift = await driftRepair(clusters, g);
+  soFar.drift = drift;
+  done('drift');
 
   // ---------------------------------------------------------------- expiry
   op.enter('expiry');
   const expiryResult = await expiry(clusters, g);
+  soFar.expiry = expiryResult;
+  done('expiry');
 
   // ---------------------------------------------------------------- measured deletion
   const memBeforeCleanup = op.memory();
   op.enter('deletion');
   const deletion = await measuredDeletion(clusters, g, run, op);
+  soFar.deletion = deletion;
+  done('deletion');
   failOnErrorAnswers('steady state, drift, expiry and deletion', windowBetween(s1, await snapshot(clusters)));
 
   // ---------------------------------------------------------------- cleanup

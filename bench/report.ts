@@ -125,6 +125,15 @@ export interface Result {
   targets?: { name: string; target: string; value: string; met: boolean | null }[];
 }
 
+/** The results file of a run not (yet) finished: what was measured up to `lastPhaseCompleted`. */
+export type PartialResult = Partial<Omit<Result, 'operator'>> & {
+  operator?: Partial<Result['operator']>;
+  incomplete: true;
+  lastPhaseCompleted: string;
+  /** Why the run ended early (a failure, `interrupted`); absent while it runs. */
+  failure?: string;
+};
+
 const MB = 2 ** 20;
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(1));
 const f2 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(2));
