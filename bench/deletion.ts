@@ -7,14 +7,14 @@ import { AGENCY_NAME_LABEL, CONFIG, G } from './config.ts';
 import { agenciesToDelete, deletionSummary, type DeletionMoments } from './deletion-summary.ts';
 import type { Generated } from './generated.ts';
 import { HttpError, type Kube } from './kube.ts';
-import type { Operator } from './operator.ts';
 import { writesBreakdown } from './operator-metrics.ts';
 import { isInterrupted, pool, say, waitUntil } from './progress.ts';
 import type { Result } from './report.ts';
 import { awaitQuiet, noteDisturbance } from './shared-platform.ts';
+import { countFrom, type Supervisor } from './supervisor.ts';
 import { WatchLoop, type Watched } from './watch-loop.ts';
 
-export async function measuredDeletion(clusters: Kube[], g: Generated, run: string, op: Operator): Promise<Result['operator']['deletion']> {
+export async function measuredDeletion(clusters: Kube[], g: Generated, run: string, op: Supervisor): Promise<Result['operator']['deletion']> {
   const hub = clusters[0]!;
   const targets = agenciesToDelete(g.agencies, CONFIG.deleteAgencies);
   const names = new Set(targets.map((a) => a.metadata.name));
@@ -42,7 +42,7 @@ export async function measuredDeletion(clusters: Kube[], g: Generated, run: stri
     `deletion: deleting ${targets.length} of the ${g.agencies.length} agencies (deletionPolicy Delete; ${expected.size} namespaces in all clusters), the rest stay`,
   );
   noteDisturbance('deletion');
-  const m0 = await op.metricsText();
+  const m0 = await op.scrape();
   moments.start = performance.now();
   try {
     await pool(targets, CONFIG.applyConcurrency, async (a) => {
@@ -57,7 +57,7 @@ export async function measuredDeletion(clusters: Kube[], g: Generated, run: stri
       progress: () =>
         `${targets.length - moments.agencyGone.size} of ${targets.length} agencies left, ${moments.namespaceDeleting.size}/${expected.size} namespaces deleting, ${moments.namespaceGone.size} gone (${since()} s)`,
     });
-    const m1 = await op.metricsText();
+    const m1 = await op.scrape();
     say(`deletion: the operator is done with ${targets.length} agencies after ${since()} s; waiting for the clusters to remove their namespaces`);
     try {
       await waitUntil("the deleted agencies' namespaces gone", () => moments.namespaceGone.size === expected.size, {
@@ -78,11 +78,13 @@ export async function measuredDeletion(clusters: Kube[], g: Generated, run: stri
     say(
       `deletion: operator ${f(summary.operator.seconds)} s (${f(summary.operator.agenciesPerSecond)} agencies/s), the clusters' namespace controllers ${f(summary.clusters.seconds)} s for ${summary.clusters.namespacesGone} of ${summary.namespaces} namespaces (${f(summary.clusters.agenciesPerSecond)} agencies/s, ${f(summary.clusters.namespacesPerSecond)} namespaces/s)`,
     );
+    const from = countFrom(m0, m1);
     return {
       ...summary,
-      operatorWrites: writesBreakdown(m0, m1),
-      reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(m0, 'controller_runtime_reconcile_total'),
-      reconcileErrors: metricSum(m1, 'controller_runtime_reconcile_errors_total') - metricSum(m0, 'controller_runtime_reconcile_errors_total'),
+      operatorWrites: writesBreakdown(from, m1.text),
+      reconciles: metricSum(m1.text, 'controller_runtime_reconcile_total') - metricSum(from, 'controller_runtime_reconcile_total'),
+      reconcileErrors: metricSum(m1.text, 'controller_runtime_reconcile_errors_total') - metricSum(from, 'controller_runtime_reconcile_errors_total'),
+      replacedDuring: m0.replica !== m1.replica,
     };
   } finally {
     await agencyWatch.stop();

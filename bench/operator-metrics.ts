@@ -1,7 +1,7 @@
 // What the bench reads from the operator's own /metrics: its heap, whether it is idle, and how
 // counters grew between two scrapes; and the percentiles the phases report.
 import { metricSamples, metricSum } from '../e2e/harness/prometheus.ts';
-import type { Operator } from './operator.ts';
+import type { Supervisor } from './supervisor.ts';
 import { waitUntil } from './progress.ts';
 
 export function percentile(values: number[], p: number): number {
@@ -25,29 +25,34 @@ export interface OperatorState {
   depth: number;
   active: number;
   connected: number;
+  /** Whether it holds the Lease (a replacement waits for the old one's to expire). */
+  leading: boolean;
+  /** The replica read (a replacement's counters start again from zero). */
+  replica: number;
 }
 
-export async function operatorState(op: Operator): Promise<OperatorState> {
-  const text = await op.metricsText();
+export async function operatorState(op: Supervisor): Promise<OperatorState> {
+  const { text, replica } = await op.scrape();
   return {
+    replica,
     writes: metricSum(text, 'govcloud_object_writes_total'),
     reconciles: metricSum(text, 'controller_runtime_reconcile_total'),
     depth: metricSum(text, 'workqueue_depth'),
     active: metricSum(text, 'controller_runtime_active_workers'),
     connected: metricSum(text, 'govcloud_datacentre_connected'),
+    leading: metricSum(text, 'leader_election_master_status') > 0,
   };
 }
 
-/** Until the operator has nothing queued, nothing in flight and has written nothing for `quietMs`. */
-export async function waitOperatorQuiet(op: Operator, what: string, timeoutMs: number, quietMs = 5000): Promise<OperatorState> {
+/** Until the operator leads, has nothing queued, nothing in flight and has written nothing for `quietMs` (a replacement's start counts as a write). */
+export async function waitOperatorQuiet(op: Supervisor, what: string, timeoutMs: number, quietMs = 5000): Promise<OperatorState> {
   let last: OperatorState | undefined;
   let quietSince = Date.now();
   return waitUntil(
     what,
     async () => {
-      if (!op.running()) throw new Error(`the operator exited; see ${op.logFile}`);
       const s = await operatorState(op);
-      if (!last || s.writes !== last.writes || s.depth > 0 || s.active > 0) quietSince = Date.now();
+      if (!last || !s.leading || s.replica !== last.replica || s.writes !== last.writes || s.depth > 0 || s.active > 0) quietSince = Date.now();
       last = s;
       return Date.now() - quietSince >= quietMs ? s : undefined;
     },

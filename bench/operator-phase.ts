@@ -13,7 +13,6 @@ import { driftRepair } from './drift.ts';
 import { expiry } from './expiry.ts';
 import type { Generated } from './generated.ts';
 import { HttpError, type Kube } from './kube.ts';
-import { Operator } from './operator.ts';
 import { controllerBreakdown, heapOf, operatorState, percentile, requestsBreakdown, waitOperatorQuiet, writesBreakdown } from './operator-metrics.ts';
 import { failOnErrorAnswers, requestReport } from './phase-requests.ts';
 import { agenciesToDelete } from './deletion-summary.ts';
@@ -21,27 +20,31 @@ import { checkInterrupted, mb, pool, say, waitUntil } from './progress.ts';
 import { ReadyWatch } from './ready-watch.ts';
 import type { Result } from './report.ts';
 import { merge, operatorObjectWrite, snapshot, topSeries, windowBetween, type Background, type Snapshot } from './requests.ts';
-import { awaitQuiet, nodeBinary, noteDisturbance, ownPids } from './shared-platform.ts';
+import { awaitQuiet, nodeBinary, noteDisturbance } from './shared-platform.ts';
+import { countFrom, Supervisor } from './supervisor.ts';
 
-let running: Operator | undefined;
+let running: Supervisor | undefined;
 
-/** Stops the operator of a phase that did not finish (a failure or an interruption). */
+/** Stops the operator of a phase that did not finish (a failure or an interruption); no replacement after it. */
 export async function stopRunningOperator(): Promise<void> {
   const op = running;
   running = undefined;
-  if (op?.running()) {
-    say('stopping the bench operator');
-    await op.stop(15_000);
-  }
+  if (op?.running()) say('stopping the bench operator');
+  await op?.stop(15_000);
 }
 
-/** `freshPlatform`: starts a fresh platform instead of deleting the agencies left after the measured deletion. */
+/**
+ * `freshPlatform`: starts a fresh platform instead of deleting the agencies left after the measured deletion.
+ * `soFar`: filled in as the sub-phases are measured, `measured` called after each (the results file is written as it goes).
+ */
 export async function operatorPhase(
   clusters: Kube[],
   g: Generated,
   run: string,
   background: Background,
   ts: string,
+  soFar: Partial<Result['operator']>,
+  measured: (phase: string) => void,
   freshPlatform?: () => Promise<void>,
 ): Promise<Result['operator']> {
   const hub = clusters[0]!;
@@ -50,25 +53,14 @@ export async function operatorPhase(
   if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions)
     say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
-  const start = async (nodeOptions: string, log: string) => {
-    const started = await Operator.start({
-      root: ROOT,
-      node: await nodeBinary(),
-      kubeconfig: KUBECONFIG,
-      context: hub.name,
-      logFile: log,
-      ...(nodeOptions ? { nodeOptions } : {}),
-    });
-    ownPids.add(started.pid);
-    running = started;
-    return started;
-  };
-  let op = await start(CONFIG.operatorNodeOptions, logFile);
+  const op = await Supervisor.start({ node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, nodeOptions: CONFIG.operatorNodeOptions });
+  running = op;
+  soFar.logFile = path.relative(ROOT, logFile);
+  soFar.replacements = op.replacements;
   const tStart = performance.now();
   await waitUntil(
     'the operator to lead and reach every data centre',
     async () => {
-      if (!op.running()) throw new Error(`the operator exited; see ${logFile}`);
       const s = await operatorState(op);
       return op.controllersStarted() && s.connected >= clusters.length;
     },
@@ -79,6 +71,22 @@ export async function operatorPhase(
   const idleMemory = op.memory();
   const idleHeap = heapOf(await op.metricsText());
   const idleRss = idleMemory?.rss ?? NaN;
+  /** What is known of the operator's memory and errors at the end of a sub-phase (peaks so far). */
+  const done = (phase: string) => {
+    const errors = op.errorLines();
+    soFar.memory = {
+      idleHeap,
+      idleRssBytes: idleRss,
+      peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
+      peakRssConvergeBytes: soFar.converge?.peakRssBytes ?? NaN,
+      peakRssBeforeCleanupBytes: NaN,
+      peakRssBytes: op.memory()?.peakRss ?? NaN,
+      outOfHeap: op.outOfHeap,
+    };
+    soFar.errorLogLines = errors.length;
+    soFar.firstErrors = errors.slice(0, 5);
+    measured(phase);
+  };
   say(`operator: leading, ${clusters.length} data centres connected, idle (${startupSeconds.toFixed(1)} s after start), RSS ${mb(op.memory()?.rss ?? 0)}`);
 
   // ---------------------------------------------------------------- converge
@@ -92,12 +100,13 @@ export async function operatorPhase(
     await sleep(wait);
   }
   noteDisturbance('converge');
-  const metricsBefore = await op.metricsText();
+  const metricsBefore = await op.scrape();
   const s0 = await snapshot(clusters);
   const cpu0 = op.cpuSeconds();
   const load0 = os.loadavg()[0]!;
   const t0 = performance.now();
   const watch = new ReadyWatch(hub, run, t0);
+  op.enter('converge', () => watch.readyAt.size);
   watch.start();
   say(`converge: applying ${g.agencies.length} agencies (server-side apply, ${CONFIG.applyConcurrency} at once)`);
   await pool(g.agencies, CONFIG.applyConcurrency, async (a) => {
@@ -106,43 +115,21 @@ export async function operatorPhase(
   const applySeconds = (performance.now() - t0) / 1000;
   say(`converge: applied in ${applySeconds.toFixed(1)} s; waiting until every agency is Ready`);
   let sReady: Snapshot | undefined;
-  let lastMemory = op.memory();
-  let outOfHeap: Result['operator']['memory']['outOfHeap'] = null;
-  await waitUntil(
-    `${g.agencies.length} agencies Ready`,
-    async () => {
-      if (op.running()) lastMemory = op.memory() ?? lastMemory;
-      else if (op.outOfHeap() && CONFIG.fallbackNodeOptions && !outOfHeap) {
-        // Out of heap with the chart's settings: recorded; the rest of the run goes on with a
-        // larger heap (an experiment, said so) so that its other phases are still measured.
-        outOfHeap = {
-          afterSeconds: (performance.now() - t0) / 1000,
-          agenciesReady: watch.readyAt.size,
-          peakRssBytes: lastMemory?.peakRss ?? NaN,
-          nodeOptions: CONFIG.operatorNodeOptions,
-          fallbackNodeOptions: CONFIG.fallbackNodeOptions,
-        };
-        say(
-          `converge: the operator RAN OUT OF HEAP after ${outOfHeap.afterSeconds.toFixed(0)} s with ${outOfHeap.agenciesReady} agencies Ready (peak RSS ${mb(outOfHeap.peakRssBytes)}); EXPERIMENT from here: restarting it with NODE_OPTIONS=${CONFIG.fallbackNodeOptions}`,
-        );
-        op = await start(CONFIG.fallbackNodeOptions, logFile.replace(/\.log$/, '-fallback.log'));
-      } else throw new Error(`the operator exited; see ${op.logFile}`);
-      return watch.readyAt.size >= g.agencies.length;
-    },
-    {
-      timeoutMs: CONFIG.readyTimeoutS * 1000,
-      intervalMs: 250,
-      progressEveryMs: 10_000,
-      progress: () =>
-        `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)} (peak ${mb(op.memory()?.peakRss ?? 0)}), load ${os.loadavg()[0]!.toFixed(1)}`,
-    },
-  );
+  await waitUntil(`${g.agencies.length} agencies Ready`, () => watch.readyAt.size >= g.agencies.length, {
+    timeoutMs: CONFIG.readyTimeoutS * 1000,
+    intervalMs: 250,
+    progressEveryMs: 10_000,
+    progress: () =>
+      `${watch.readyAt.size}/${g.agencies.length} Ready after ${Math.round((performance.now() - t0) / 1000)} s, operator RSS ${mb(op.memory()?.rss ?? 0)} (peak ${mb(op.memory()?.peakRss ?? 0)}), load ${os.loadavg()[0]!.toFixed(1)}`,
+  });
   const wall = Math.max(...watch.readyAt.values());
   sReady = await snapshot(clusters);
   say(`converge: all ${g.agencies.length} Ready after ${wall.toFixed(1)} s; waiting for the operator to go quiet`);
   await waitOperatorQuiet(op, 'the operator to go quiet after convergence', 300_000);
   const s1 = await snapshot(clusters);
-  const metricsAfter = await op.metricsText();
+  const after = await op.scrape();
+  const metricsAfter = after.text;
+  const convergeFrom = countFrom(metricsBefore, after);
   noteDisturbance('converge');
   const memConverge = op.memory();
   const cpuConverge = op.cpuSeconds() - cpu0;
@@ -157,11 +144,12 @@ export async function operatorPhase(
     timeToReady: { p50: percentile(times, 50), p90: percentile(times, 90), max: Math.max(...times) },
     requestsUntilReady: requestReport(toReady),
     requests: requestReport(toQuiet),
-    operatorWrites: writesBreakdown(metricsBefore, metricsAfter),
-    reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_total'),
+    operatorWrites: writesBreakdown(convergeFrom, metricsAfter),
+    reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(convergeFrom, 'controller_runtime_reconcile_total'),
     reconcileErrors:
-      metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(metricsBefore, 'controller_runtime_reconcile_errors_total'),
-    controllers: controllerBreakdown(metricsBefore, metricsAfter),
+      metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(convergeFrom, 'controller_runtime_reconcile_errors_total'),
+    controllers: controllerBreakdown(convergeFrom, metricsAfter),
+    replacedDuring: metricsBefore.replica !== after.replica,
     peakRssBytes: memConverge?.peakRss ?? NaN,
     operatorCpuSeconds: cpuConverge,
     heap: heapOf(metricsAfter),
@@ -171,18 +159,22 @@ export async function operatorPhase(
   say(
     `converge: ${converge.requests.client.total} requests (${converge.requests.client.mutating} mutating) until quiet, operator peak RSS ${mb(converge.peakRssBytes)}`,
   );
+  soFar.startupSeconds = startupSeconds;
+  soFar.converge = converge;
+  done('converge');
 
   // ---------------------------------------------------------------- flush
   // Quiet means nothing queued and no write for 5 s; the Event recorder still writes the
   // series counts of the burst's Events up to 30 s after their last occurrence. Those writes
   // belong to the burst: they are counted here, shown, and not judged.
   say(`flush: ${CONFIG.flushSeconds} s for what the convergence burst still writes (Event series counts are flushed every 30 s)`);
-  const fm0 = await op.metricsText();
+  op.enter('flush');
+  const fm0 = await op.scrape();
   const fa = await snapshot(clusters);
   await sleep(CONFIG.flushSeconds * 1000);
   checkInterrupted();
   const fb = await snapshot(clusters);
-  const fm1 = await op.metricsText();
+  const fm1 = await op.scrape();
   const flushAll = merge(windowBetween(fa, fb, background).net.values());
   let flushObjectWrites = 0;
   for (const [k, v] of flushAll) if (operatorObjectWrite(k)) flushObjectWrites += v;
@@ -190,14 +182,18 @@ export async function operatorPhase(
     seconds: (fb.at - fa.at) / 1000,
     objectWrites: flushObjectWrites,
     eventWrites: (flushAll.get('PATCH|events.k8s.io/events|') ?? 0) + (flushAll.get('POST|events.k8s.io/events|') ?? 0),
-    operatorWritesTotal: metricSum(fm1, 'govcloud_object_writes_total') - metricSum(fm0, 'govcloud_object_writes_total'),
+    operatorWritesTotal: metricSum(fm1.text, 'govcloud_object_writes_total') - metricSum(countFrom(fm0, fm1), 'govcloud_object_writes_total'),
+    replacedDuring: fm0.replica !== fm1.replica,
   };
   say(`flush: ${flush.objectWrites} object writes, ${flush.eventWrites} Event writes in ${flush.seconds.toFixed(0)} s`);
+  soFar.flush = flush;
+  done('flush');
 
   // ---------------------------------------------------------------- steady state
   await awaitQuiet('steady state');
   say(`steady state: ${CONFIG.steadySeconds} s after the flush, counting writes`);
-  const m0 = await op.metricsText();
+  op.enter('steady state');
+  const m0 = await op.scrape();
   const a = await snapshot(clusters);
   // In slices of 15 s, to show when writes happen (a trailing flush, or all along).
   const slices: { fromSeconds: number; objectWrites: number; events: number; leases: number }[] = [];
@@ -218,7 +214,9 @@ export async function operatorPhase(
     prev = cur;
   }
   const b = prev;
-  const m1 = await op.metricsText();
+  const m1scrape = await op.scrape();
+  const m1 = m1scrape.text;
+  const steadyFrom = countFrom(m0, m1scrape);
   noteDisturbance('steady state');
   const steadyWindow = windowBetween(a, b, background);
   const steadyAll = merge(steadyWindow.net.values());
@@ -240,26 +238,39 @@ export async function operatorPhase(
     slices,
     /** Lease renewals on the hub over the window (the operator renews every 2 s): leader election, not reconciling. */
     hubLeaseRenewals: hubLeases,
-    operatorWrites: writesBreakdown(m0, m1),
-    operatorRequests: requestsBreakdown(m0, m1),
-    operatorWritesTotal: metricSum(m1, 'govcloud_object_writes_total') - metricSum(m0, 'govcloud_object_writes_total'),
+    operatorWrites: writesBreakdown(steadyFrom, m1),
+    operatorRequests: requestsBreakdown(steadyFrom, m1),
+    operatorWritesTotal: metricSum(m1, 'govcloud_object_writes_total') - metricSum(steadyFrom, 'govcloud_object_writes_total'),
     heap: heapOf(m1),
     rssBytes: op.memory()?.rss ?? NaN,
-    reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(m0, 'controller_runtime_reconcile_total'),
+    reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(steadyFrom, 'controller_runtime_reconcile_total'),
+    replacedDuring: m0.replica !== m1scrape.replica,
   };
   say(
     `steady state: ${objectWrites} object writes in ${steady.seconds.toFixed(0)} s; all mutating ${steady.requests.client.mutating}: ${hubLeases} hub lease renewals, ${eventWrites} event writes; the operator's own write counter: ${steady.operatorWritesTotal}`,
   );
 
+  soFar.steady = steady;
+  done('steady state');
+
   // ---------------------------------------------------------------- drift
+  op.enter('drift');
   const drift = await driftRepair(clusters, g);
+  soFar.drift = drift;
+  done('drift');
 
   // ---------------------------------------------------------------- expiry
+  op.enter('expiry');
   const expiryResult = await expiry(clusters, g);
+  soFar.expiry = expiryResult;
+  done('expiry');
 
   // ---------------------------------------------------------------- measured deletion
   const memBeforeCleanup = op.memory();
+  op.enter('deletion');
   const deletion = await measuredDeletion(clusters, g, run, op);
+  soFar.deletion = deletion;
+  done('deletion');
   failOnErrorAnswers('steady state, drift, expiry and deletion', windowBetween(s1, await snapshot(clusters)));
 
   // ---------------------------------------------------------------- cleanup
@@ -268,6 +279,7 @@ export async function operatorPhase(
   let agencyDeleteSeconds: number | null = null;
   let namespaceDeleteSeconds: number | null = null;
   let freshPlatformSeconds: number | null = null;
+  op.enter('cleanup');
   let memFinal = op.memory();
   if (freshPlatform || rest.length === 0) {
     say(`cleanup: stopping the operator${rest.length ? `; the ${rest.length} agencies left go with the platform` : ''}`);
@@ -322,8 +334,9 @@ export async function operatorPhase(
       peakRssConvergeBytes: converge.peakRssBytes,
       peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN,
       peakRssBytes: memFinal?.peakRss ?? NaN,
-      outOfHeap,
+      outOfHeap: op.outOfHeap,
     },
+    replacements: op.replacements,
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds, freshPlatformSeconds },
     errorLogLines: errors.length,
     firstErrors: errors.slice(0, 5),

@@ -60,6 +60,11 @@ export class Operator {
     return this.proc.running();
   }
 
+  /** How it ended: its exit code, or the signal that ended it; undefined while it runs. */
+  ended(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.proc.ended;
+  }
+
   controllersStarted(): boolean {
     return this.proc.lines.some((l) => l.includes('"controllers started"'));
   }

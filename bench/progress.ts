@@ -10,18 +10,26 @@ export function say(msg: string): void {
 export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 let interrupted = false;
+/** What ended the run from outside the waits (an operator that cannot start): they stop with it. */
+let aborted: Error | undefined;
 /** Ctrl-C or SIGTERM: every wait stops at its next check. */
 export function interrupt(): void {
   interrupted = true;
 }
+/** Every wait stops at its next check, failing with `err`. */
+export function abortWaits(err: Error): void {
+  aborted = err;
+}
 export function isInterrupted(): boolean {
-  return interrupted;
+  return interrupted || aborted !== undefined;
 }
 /** The clean-up after an interruption waits again. */
 export function resumeAfterInterrupt(): void {
   interrupted = false;
+  aborted = undefined;
 }
 export function checkInterrupted(): void {
+  if (aborted) throw aborted;
   if (interrupted) throw new Error('interrupted');
 }
 

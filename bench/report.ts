@@ -3,6 +3,7 @@
 import type { DeletionSummary } from './deletion-summary.ts';
 import type { GeneratedStats } from './generated.ts';
 import type { Summary } from './requests.ts';
+import type { OutOfHeap, Replacement } from './supervisor.ts';
 
 export interface RequestReport {
   seconds: number;
@@ -62,6 +63,8 @@ export interface Result {
       operatorCpuSeconds: number;
       heap: Heap;
       loadAverage: { before: number; after: number };
+      /** The operator was replaced during the window: its counts are those of the replacement only. */
+      replacedDuring: boolean;
     };
     steady: {
       seconds: number;
@@ -78,9 +81,10 @@ export interface Result {
       reconciles: number;
       heap: Heap;
       rssBytes: number;
+      replacedDuring: boolean;
     };
     /** Writes in the flush window between quiet and the steady state (shown, not judged). */
-    flush: { seconds: number; objectWrites: number; eventWrites: number; operatorWritesTotal: number };
+    flush: { seconds: number; objectWrites: number; eventWrites: number; operatorWritesTotal: number; replacedDuring: boolean };
     drift: {
       samples: { cluster: string; namespace: string; seconds: number | null }[];
       medianSeconds: number | null;
@@ -99,7 +103,7 @@ export interface Result {
       maxSeconds: number | null;
       failures: number;
     };
-    deletion: DeletionSummary & { operatorWrites: Record<string, number>; reconciles: number; reconcileErrors: number };
+    deletion: DeletionSummary & { operatorWrites: Record<string, number>; reconciles: number; reconcileErrors: number; replacedDuring: boolean };
     memory: {
       idleHeap: Heap;
       idleRssBytes: number;
@@ -107,9 +111,10 @@ export interface Result {
       peakRssConvergeBytes: number;
       peakRssBeforeCleanupBytes: number;
       peakRssBytes: number;
-      /** The operator died of a full heap while converging and went on with BENCH_OPERATOR_FALLBACK_NODE_OPTIONS. */
-      outOfHeap: { afterSeconds: number; agenciesReady: number; peakRssBytes: number; nodeOptions: string; fallbackNodeOptions: string } | null;
+      outOfHeap: OutOfHeap | null;
     };
+    /** Replicas that exited without the bench stopping them, each replaced at once (as a Deployment would). */
+    replacements: Replacement[];
     /** The agencies left after the measured deletion: deleted through the operator, or gone with the platform (fresh). */
     cleanup: { agencyDeleteSeconds: number | null; namespaceDeleteSeconds: number | null; freshPlatformSeconds: number | null };
     errorLogLines: number;
@@ -119,6 +124,15 @@ export interface Result {
   ratios?: { wall: number | null; requests: number | null; mutating: number | null; reads: number | null };
   targets?: { name: string; target: string; value: string; met: boolean | null }[];
 }
+
+/** The results file of a run not (yet) finished: what was measured up to `lastPhaseCompleted`. */
+export type PartialResult = Partial<Omit<Result, 'operator'>> & {
+  operator?: Partial<Result['operator']>;
+  incomplete: true;
+  lastPhaseCompleted: string;
+  /** Why the run ended early (a failure, `interrupted`); absent while it runs. */
+  failure?: string;
+};
 
 const MB = 2 ** 20;
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(1));
@@ -143,6 +157,7 @@ export function printReport(r: Result): Result {
   };
   const agencies = Number(r.generated.agencies);
   const steadyWrites = op.steady.objectWrites;
+  const oomReplaced = op.replacements.some((x) => x.cause === 'out of heap');
   r.targets = [
     { name: 'requests operator/baseline', target: '≤ 1.5', value: f2(r.ratios.requests), met: r.ratios.requests === null ? null : r.ratios.requests <= 1.5 },
     {
@@ -159,7 +174,7 @@ export function printReport(r: Result): Result {
     {
       name: `steady-state writes of what the operator writes / ${Math.round(op.steady.seconds)} s`,
       target: '0',
-      value: `${steadyWrites} object, ${op.steady.eventWrites} Event (operator's counter ${op.steady.operatorWritesTotal})`,
+      value: `${steadyWrites} object, ${op.steady.eventWrites} Event (operator's counter ${op.steady.operatorWritesTotal}${op.steady.replacedDuring ? ", the replacement's only: the operator was replaced during the window" : ''})`,
       met: steadyWrites === 0 && op.steady.eventWrites === 0 && op.steady.operatorWritesTotal === 0,
     },
     {
@@ -196,7 +211,20 @@ export function printReport(r: Result): Result {
       value: op.memory.outOfHeap
         ? `out of heap with the chart's settings (peak ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB); ${(op.memory.peakRssBytes / MB).toFixed(0)} MB with ${op.memory.outOfHeap.fallbackNodeOptions}`
         : `${(op.memory.peakRssBytes / MB).toFixed(0)} MB`,
-      met: op.memory.outOfHeap ? false : agencies >= 5000 ? op.memory.peakRssBytes <= 512 * MB : agencies >= 1000 ? op.memory.peakRssBytes <= 256 * MB : null,
+      met:
+        op.memory.outOfHeap || oomReplaced
+          ? false
+          : agencies >= 5000
+            ? op.memory.peakRssBytes <= 512 * MB
+            : agencies >= 1000
+              ? op.memory.peakRssBytes <= 256 * MB
+              : null,
+    },
+    {
+      name: 'operator replicas that exited and were replaced',
+      target: '0',
+      value: op.replacements.length ? op.replacements.map((x) => `${x.phase} at ${f1(x.atSeconds)} s: ${x.cause}`).join('; ') : '0',
+      met: op.replacements.length === 0,
     },
   ];
 
@@ -222,6 +250,18 @@ export function printReport(r: Result): Result {
   out.push(
     `govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`,
   );
+  if (op.replacements.length) {
+    out.push('');
+    out.push(
+      `OPERATOR REPLACED ${op.replacements.length} time${op.replacements.length > 1 ? 's' : ''}: a replica exited without the bench stopping it and was replaced at once, as its Deployment would (restartPolicy Always)`,
+    );
+    for (const x of op.replacements)
+      out.push(
+        `  ${x.phase}, ${f1(x.atSeconds)} s into the operator phase: ${x.cause} (${x.logFile}); ${x.lastErrors.length ? `last errors: ${x.lastErrors.join(' ')}` : 'no error in its log'}; the replacement logs to ${x.replacementLogFile}`,
+      );
+    const during = (['converge', 'flush', 'steady', 'deletion'] as const).filter((k) => op[k].replacedDuring);
+    if (during.length) out.push(`  the operator's own counters of ${during.join(', ')} count from the replacement's start only`);
+  }
   out.push('');
   out.push(line(rows[0]!));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -285,9 +325,9 @@ export function printReport(r: Result): Result {
   );
   if (op.memory.outOfHeap)
     out.push(
-      `OUT OF HEAP: with NODE_OPTIONS=${op.memory.outOfHeap.nodeOptions} the operator died after ${f1(op.memory.outOfHeap.afterSeconds)} s of convergence, ${op.memory.outOfHeap.agenciesReady} agencies Ready, peak RSS ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB; everything after that (wall time, CPU, memory, the later phases) was measured with NODE_OPTIONS=${op.memory.outOfHeap.fallbackNodeOptions}`,
+      `OUT OF HEAP: with NODE_OPTIONS=${op.memory.outOfHeap.nodeOptions} the operator died after ${f1(op.memory.outOfHeap.afterSeconds)} s of ${op.memory.outOfHeap.phase}${op.memory.outOfHeap.agenciesReady === null ? '' : `, ${op.memory.outOfHeap.agenciesReady} agencies Ready`}, peak RSS ${(op.memory.outOfHeap.peakRssBytes / MB).toFixed(0)} MB; everything after that (wall time, CPU, memory, the later phases) was measured with NODE_OPTIONS=${op.memory.outOfHeap.fallbackNodeOptions}`,
     );
-  if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile})`);
+  if (op.errorLogLines) out.push(`operator log: ${op.errorLogLines} error lines (${op.logFile}${op.replacements.length ? " and the replacements' logs" : ''})`);
   if (r.disturbances.length) out.push(`WARNING: ${r.disturbances.join('; ')}`);
   out.push('');
   const tw = Math.max(...r.targets.map((t) => t.name.length));

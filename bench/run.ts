@@ -28,7 +28,7 @@ import { machine, revision } from './machine.ts';
 import { operatorPhase, stopRunningOperator } from './operator-phase.ts';
 import { measureBackground } from './phase-requests.ts';
 import { interrupt, isInterrupted, resumeAfterInterrupt, say, started } from './progress.ts';
-import { printReport, type Result } from './report.ts';
+import { printReport, type PartialResult, type Result } from './report.ts';
 import { awaitQuiet, claimPlatform, disturbances, register, restartMakeUpOperator } from './shared-platform.ts';
 
 let restoreCapacity: (() => Promise<void>) | undefined;
@@ -125,7 +125,7 @@ async function main(): Promise<number> {
 
   await awaitQuiet('background');
   const bg = await measureBackground(clusters);
-  const result: Partial<Result> = {
+  const result: Omit<PartialResult, 'incomplete' | 'lastPhaseCompleted'> = {
     startedAt: new Date(started).toISOString(),
     revision: revision(),
     config: { ...CONFIG },
@@ -133,6 +133,17 @@ async function main(): Promise<number> {
     generated: g.stats,
     background: bg.report,
     freshPlatform: fresh,
+  };
+  // Written after each phase, so that a run that fails or is stopped keeps what it measured.
+  const file = path.join(OUT_DIR, `${ts}.json`);
+  let lastPhaseCompleted = 'background';
+  const writeSoFar = (failure?: string) => {
+    const partial: PartialResult = { ...result, disturbances, incomplete: true, lastPhaseCompleted, ...(failure ? { failure } : {}) };
+    writeFileSync(file, JSON.stringify(partial, null, 2) + '\n');
+  };
+  const measured = (phase: string) => {
+    lastPhaseCompleted = phase;
+    writeSoFar();
   };
   if (choice.fresh)
     // A failed run leaves thousands of namespaces: a fresh platform removes them faster than the clusters would.
@@ -143,15 +154,31 @@ async function main(): Promise<number> {
   try {
     if (CONFIG.baseline) {
       result.baseline = await baseline(clusters, g, bg.background, tmp, choice.fresh);
+      measured('baseline');
       if (choice.fresh) await restart('the baseline');
     }
-    result.operator = await operatorPhase(clusters, g, run, bg.background, ts, choice.fresh ? () => restart('the measured deletion') : undefined);
+    // Filled in as the operator's sub-phases are measured: what a failure in them leaves.
+    const operator: Partial<Result['operator']> = {};
+    result.operator = operator;
+    result.operator = await operatorPhase(
+      clusters,
+      g,
+      run,
+      bg.background,
+      ts,
+      operator,
+      measured,
+      choice.fresh ? () => restart('the measured deletion') : undefined,
+    );
+  } catch (err) {
+    result.finishedAt = new Date().toISOString();
+    writeSoFar((err as Error).message);
+    throw new Error(`${(err as Error).message}; what was measured before: ${path.relative(ROOT, file)} (incomplete, after ${lastPhaseCompleted})`);
   } finally {
     result.disturbances = disturbances;
     result.finishedAt = new Date().toISOString();
     rmSync(tmp, { recursive: true, force: true });
   }
-  const file = path.join(OUT_DIR, `${ts}.json`);
   const full = printReport(result as Result);
   writeFileSync(file, JSON.stringify(full, null, 2) + '\n');
   say(`results: ${path.relative(ROOT, file)}`);
