@@ -3,7 +3,6 @@
 // data centre asks it (an agency waiting for a namespace it may not take tries again), tens of
 // thousands of events when thousands of agencies converge or go at once: each is answered from
 // this index, not by a pass over every agency.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { hubNamespaceOf, workspaceNamespaces, type Agency } from '../api/index.ts';
 
 export class NamespaceWanters {
@@ -11,7 +10,7 @@ export class NamespaceWanters {
   private readonly ofAgency = new Map<string, readonly string[]>();
 
   /** The agency as it is now; one being deleted wants nothing. */
-  set(agency: Agency & KubernetesObject): void {
+  set(agency: Agency): void {
     const name = agency.metadata.name;
     this.remove(name);
     if (agency.metadata.deletionTimestamp) return;

@@ -6,7 +6,7 @@ import type { Agency } from '../../src/api/index.ts';
 import { NamespaceWanters } from '../../src/controllers/namespace-wanters.ts';
 import { agency, dataCentres, harness } from './fakes.ts';
 
-const asAgency = (o: ReturnType<typeof agency>) => o as unknown as Agency & { metadata: { name: string } };
+const asAgency = (o: ReturnType<typeof agency>) => o as unknown as Agency;
 
 test('an agency wants its hub namespace and its workspaces; a changed workspace list moves what it wants', () => {
   const wanters = new NamespaceWanters();
@@ -25,8 +25,8 @@ test('two agencies wanting one name are both told; one being deleted or gone wan
   wanters.set(asAgency(agency('a-b', { code: 'G1', dcs: ['dc-hcm'], workspaces: ['c'] })));
   wanters.set(asAgency(agency('a', { code: 'G2', dcs: ['dc-hcm'], workspaces: ['b-c'] })));
   assert.equal(wanters.of('a-b-c').sort(), ['a', 'a-b']);
-  const deleting = agency('a', { code: 'G2', dcs: ['dc-hcm'], workspaces: ['b-c'] });
-  wanters.set(asAgency({ ...deleting, metadata: { ...deleting.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }));
+  const deleting = asAgency(agency('a', { code: 'G2', dcs: ['dc-hcm'], workspaces: ['b-c'] }));
+  wanters.set({ ...deleting, metadata: { ...deleting.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
   assert.equal(wanters.of('a-b-c'), ['a-b']);
   wanters.remove('a-b');
   assert.equal(wanters.of('a-b-c'), []);
