@@ -17,7 +17,8 @@ export interface OperatorOptions {
   extraArgs?: string[];
 }
 
-const isError = (l: string) => l.includes('"level":50') || l.includes('"level":60');
+// The operator's pino logs name their level (`"level":"error"`); numbers are pino's default.
+const isError = (l: string) => /"level":("error"|"fatal"|50|60)[,}]/.test(l);
 /** What V8 prints on stderr when the heap limit is reached. */
 const OUT_OF_HEAP = /heap out of memory|Reached heap limit/;
 

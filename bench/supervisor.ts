@@ -48,6 +48,8 @@ export const countFrom = (before: Scrape, after: Scrape): string => (before.repl
 const POLL_MS = 500;
 /** Replicas in a row that exit before their controllers start: then the run fails. */
 const START_TRIES = 3;
+/** Failed scrapes in a row of a replica that still runs: then the phase fails. */
+const SCRAPE_TRIES = 5;
 
 export interface SupervisorOptions {
   node: string;
@@ -114,6 +116,7 @@ export class Supervisor {
 
   /** The current replica's metrics; while a replica is being replaced, the replacement's. */
   async scrape(): Promise<Scrape> {
+    let failedScrapes = 0;
     for (;;) {
       checkInterrupted();
       if (this.stopped) throw new Error('the operator was stopped');
@@ -123,9 +126,10 @@ export class Supervisor {
         try {
           return { text: await op.metricsText(), replica };
         } catch (err) {
-          // A replica that died during the scrape: its exit is seen a moment later.
+          // A replica that died during the scrape: its exit is seen a moment later. A live one
+          // may fail a scrape too (a pooled connection to a port an exited replica had): tried again.
           await sleep(1000);
-          if (op === this.current && op.running()) throw err;
+          if (op === this.current && op.running() && ++failedScrapes >= SCRAPE_TRIES) throw err;
         }
       } else await sleep(250);
     }
