@@ -1,7 +1,6 @@
 // Deleting some of the agencies (deletionPolicy Delete) while the rest stay: the operator's
 // share (agency deleted until its finalizer is removed, its namespaces' deletion issued) apart
 // from the clusters' (namespace deleted until gone), each seen by a watch.
-import { metricSum } from '../e2e/harness/prometheus.ts';
 import { BENCH_LABEL } from './agencies.ts';
 import { AGENCY_NAME_LABEL, CONFIG, G } from './config.ts';
 import { agenciesToDelete, deletionSummary, type DeletionMoments } from './deletion-summary.ts';
@@ -11,7 +10,7 @@ import { writesBreakdown } from './operator-metrics.ts';
 import { isInterrupted, pool, say, waitUntil } from './progress.ts';
 import type { Result } from './report.ts';
 import { awaitQuiet, noteDisturbance } from './shared-platform.ts';
-import { countFrom, type Supervisor } from './supervisor.ts';
+import { countFrom, grew, type Supervisor } from './supervisor.ts';
 import { WatchLoop, type Watched } from './watch-loop.ts';
 
 export async function measuredDeletion(clusters: Kube[], g: Generated, run: string, op: Supervisor): Promise<Result['operator']['deletion']> {
@@ -82,8 +81,8 @@ export async function measuredDeletion(clusters: Kube[], g: Generated, run: stri
     return {
       ...summary,
       operatorWrites: writesBreakdown(from, m1.text),
-      reconciles: metricSum(m1.text, 'controller_runtime_reconcile_total') - metricSum(from, 'controller_runtime_reconcile_total'),
-      reconcileErrors: metricSum(m1.text, 'controller_runtime_reconcile_errors_total') - metricSum(from, 'controller_runtime_reconcile_errors_total'),
+      reconciles: grew(m0, m1, 'controller_runtime_reconcile_total'),
+      reconcileErrors: grew(m0, m1, 'controller_runtime_reconcile_errors_total'),
       replacedDuring: m0.replica !== m1.replica,
     };
   } finally {

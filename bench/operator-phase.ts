@@ -4,7 +4,6 @@
 // it (deletion.ts), then the rest deleted through it, or gone with a fresh platform.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { metricSum } from '../e2e/harness/prometheus.ts';
 import { sleep } from '../e2e/harness/operator-child.ts';
 import { deleteBenchNamespaces, listBenchAgencies, msSinceNamespaceDelete, NAMESPACE_LIVE_LOOKUP_MS } from './bench-objects.ts';
 import { CONFIG, FIELD_MANAGER, G, KUBECONFIG, OUT_DIR, ROOT } from './config.ts';
@@ -21,7 +20,7 @@ import { ReadyWatch } from './ready-watch.ts';
 import type { Result } from './report.ts';
 import { merge, operatorObjectWrite, snapshot, topSeries, windowBetween, type Background, type Snapshot } from './requests.ts';
 import { awaitQuiet, nodeBinary, noteDisturbance } from './shared-platform.ts';
-import { countFrom, Supervisor } from './supervisor.ts';
+import { countFrom, grew, Supervisor } from './supervisor.ts';
 
 let running: Supervisor | undefined;
 
@@ -71,18 +70,19 @@ export async function operatorPhase(
   const idleMemory = op.memory();
   const idleHeap = heapOf(await op.metricsText());
   const idleRss = idleMemory?.rss ?? NaN;
+  const memory = (peakRssBeforeCleanupBytes: number, peakRssBytes: number): Result['operator']['memory'] => ({
+    idleHeap,
+    idleRssBytes: idleRss,
+    peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
+    peakRssConvergeBytes: soFar.converge?.peakRssBytes ?? NaN,
+    peakRssBeforeCleanupBytes,
+    peakRssBytes,
+    outOfHeap: op.outOfHeap,
+  });
   /** What is known of the operator's memory and errors at the end of a sub-phase (peaks so far). */
   const done = (phase: string) => {
     const errors = op.errorLines();
-    soFar.memory = {
-      idleHeap,
-      idleRssBytes: idleRss,
-      peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
-      peakRssConvergeBytes: soFar.converge?.peakRssBytes ?? NaN,
-      peakRssBeforeCleanupBytes: NaN,
-      peakRssBytes: op.memory()?.peakRss ?? NaN,
-      outOfHeap: op.outOfHeap,
-    };
+    soFar.memory = memory(NaN, op.memory()?.peakRss ?? NaN);
     soFar.errorLogLines = errors.length;
     soFar.firstErrors = errors.slice(0, 5);
     measured(phase);
@@ -145,9 +145,8 @@ export async function operatorPhase(
     requestsUntilReady: requestReport(toReady),
     requests: requestReport(toQuiet),
     operatorWrites: writesBreakdown(convergeFrom, metricsAfter),
-    reconciles: metricSum(metricsAfter, 'controller_runtime_reconcile_total') - metricSum(convergeFrom, 'controller_runtime_reconcile_total'),
-    reconcileErrors:
-      metricSum(metricsAfter, 'controller_runtime_reconcile_errors_total') - metricSum(convergeFrom, 'controller_runtime_reconcile_errors_total'),
+    reconciles: grew(metricsBefore, after, 'controller_runtime_reconcile_total'),
+    reconcileErrors: grew(metricsBefore, after, 'controller_runtime_reconcile_errors_total'),
     controllers: controllerBreakdown(convergeFrom, metricsAfter),
     replacedDuring: metricsBefore.replica !== after.replica,
     peakRssBytes: memConverge?.peakRss ?? NaN,
@@ -182,7 +181,7 @@ export async function operatorPhase(
     seconds: (fb.at - fa.at) / 1000,
     objectWrites: flushObjectWrites,
     eventWrites: (flushAll.get('PATCH|events.k8s.io/events|') ?? 0) + (flushAll.get('POST|events.k8s.io/events|') ?? 0),
-    operatorWritesTotal: metricSum(fm1.text, 'govcloud_object_writes_total') - metricSum(countFrom(fm0, fm1), 'govcloud_object_writes_total'),
+    operatorWritesTotal: grew(fm0, fm1, 'govcloud_object_writes_total'),
     replacedDuring: fm0.replica !== fm1.replica,
   };
   say(`flush: ${flush.objectWrites} object writes, ${flush.eventWrites} Event writes in ${flush.seconds.toFixed(0)} s`);
@@ -240,10 +239,10 @@ export async function operatorPhase(
     hubLeaseRenewals: hubLeases,
     operatorWrites: writesBreakdown(steadyFrom, m1),
     operatorRequests: requestsBreakdown(steadyFrom, m1),
-    operatorWritesTotal: metricSum(m1, 'govcloud_object_writes_total') - metricSum(steadyFrom, 'govcloud_object_writes_total'),
+    operatorWritesTotal: grew(m0, m1scrape, 'govcloud_object_writes_total'),
     heap: heapOf(m1),
     rssBytes: op.memory()?.rss ?? NaN,
-    reconciles: metricSum(m1, 'controller_runtime_reconcile_total') - metricSum(steadyFrom, 'controller_runtime_reconcile_total'),
+    reconciles: grew(m0, m1scrape, 'controller_runtime_reconcile_total'),
     replacedDuring: m0.replica !== m1scrape.replica,
   };
   say(
@@ -327,15 +326,7 @@ export async function operatorPhase(
     drift,
     expiry: expiryResult,
     deletion,
-    memory: {
-      idleHeap,
-      idleRssBytes: idleRss,
-      peakRssAtStartBytes: idleMemory?.peakRss ?? NaN,
-      peakRssConvergeBytes: converge.peakRssBytes,
-      peakRssBeforeCleanupBytes: memBeforeCleanup?.peakRss ?? NaN,
-      peakRssBytes: memFinal?.peakRss ?? NaN,
-      outOfHeap: op.outOfHeap,
-    },
+    memory: memory(memBeforeCleanup?.peakRss ?? NaN, memFinal?.peakRss ?? NaN),
     replacements: op.replacements,
     cleanup: { agencyDeleteSeconds, namespaceDeleteSeconds, freshPlatformSeconds },
     errorLogLines: errors.length,

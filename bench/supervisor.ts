@@ -4,6 +4,7 @@
 // operator (metrics, memory, CPU, error lines) they read here, over every replica.
 import * as path from 'node:path';
 import { sleep } from '../e2e/harness/operator-child.ts';
+import { metricSum } from '../e2e/harness/prometheus.ts';
 import { CONFIG, ROOT } from './config.ts';
 import { Operator } from './operator.ts';
 import { abortWaits, checkInterrupted, isInterrupted, mb, say } from './progress.ts';
@@ -44,6 +45,9 @@ export interface Scrape {
 
 /** The text to count a counter's growth from: `before`'s, or none when a replacement started since (its counters start at zero). */
 export const countFrom = (before: Scrape, after: Scrape): string => (before.replica === after.replica ? before.text : '');
+
+/** How much a counter grew between two scrapes (from the replacement's start when one came between). */
+export const grew = (before: Scrape, after: Scrape, metric: string): number => metricSum(after.text, metric) - metricSum(countFrom(before, after), metric);
 
 const POLL_MS = 500;
 /** Replicas in a row that exit before their controllers start: then the run fails. */

@@ -123,7 +123,9 @@ export class HubCache {
     this.agencies = make(kind('Agency'));
     this.agencies.addHandlers({
       add: (a) => this.wanters.set(a),
-      update: (_old, a) => this.wanters.set(a),
+      update: (old, a) => {
+        if (specChanged(old, a)) this.wanters.set(a);
+      },
       delete: (a) => this.wanters.remove(a.metadata.name),
     });
     this.links = make(kind('NetworkLink'));
