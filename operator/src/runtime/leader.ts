@@ -6,7 +6,10 @@
 // cannot both win. A leader that cannot renew within the renew deadline steps down on its own,
 // before the lease runs out for the others; that is the fail-safe: never two leaders. On
 // shutdown the leader clears the holder so that the next replica takes over at once.
+// Every request on the Lease gives up after the renew deadline, as client-go's does: an answer
+// that comes later no longer matters, and a candidate must never wait forever on one request.
 import { systemClock, sleep, type Clock, type TimerHandle } from './clock.ts';
+import { withDeadline } from './deadline.ts';
 import type { ClusterClient } from './clusters.ts';
 import { errorMessage, isNotFound } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -27,9 +30,9 @@ export interface StoredLease {
 
 /** Reads and writes one Lease; create and update must fail (409) on a concurrent change. */
 export interface LeaseStore {
-  get(): Promise<StoredLease | undefined>;
-  create(record: LeaseRecord): Promise<StoredLease>;
-  update(record: LeaseRecord, resourceVersion: string): Promise<StoredLease>;
+  get(signal?: AbortSignal): Promise<StoredLease | undefined>;
+  create(record: LeaseRecord, signal?: AbortSignal): Promise<StoredLease>;
+  update(record: LeaseRecord, resourceVersion: string, signal?: AbortSignal): Promise<StoredLease>;
 }
 
 interface LeaseObject {
@@ -51,19 +54,19 @@ export function kubeLeaseStore(client: ClusterClient, lease: { namespace: string
     spec: record,
   });
   return {
-    async get() {
+    async get(signal) {
       try {
-        return toStored(await client.request<LeaseObject>('GET', path));
+        return toStored(await client.request<LeaseObject>('GET', path, signal ? { signal } : {}));
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
-    async create(record) {
-      return toStored(await client.request<LeaseObject>('POST', collection, { body: body(record) }));
+    async create(record, signal) {
+      return toStored(await client.request<LeaseObject>('POST', collection, { body: body(record), ...(signal ? { signal } : {}) }));
     },
-    async update(record, resourceVersion) {
-      return toStored(await client.request<LeaseObject>('PUT', path, { body: body(record, resourceVersion) }));
+    async update(record, resourceVersion, signal) {
+      return toStored(await client.request<LeaseObject>('PUT', path, { body: body(record, resourceVersion), ...(signal ? { signal } : {}) }));
     },
   };
 }
@@ -110,6 +113,11 @@ export class LeaderElector {
   private observed: StoredLease | undefined;
   private observedAt = 0;
   private running: Promise<void> | undefined;
+  /** What the step-down log reports: when the lease was last written, and what failed since. */
+  private renewedAt = 0;
+  private failuresSinceRenewal = 0;
+  private lastFailure = '';
+  private attemptStartedAt: number | undefined;
 
   constructor(opts: LeaderElectorOptions) {
     this.opts = opts;
@@ -174,7 +182,16 @@ export class LeaderElector {
   private armDeadline(): void {
     if (this.deadlineTimer) this.clock.clearTimeout(this.deadlineTimer);
     this.deadlineTimer = this.clock.setTimeout(() => {
-      this.log?.error('failed to renew the lease within the renew deadline, stepping down');
+      const now = this.clock.now();
+      this.log?.error(
+        {
+          sinceRenewalMs: now - this.renewedAt,
+          failedAttempts: this.failuresSinceRenewal,
+          ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),
+          ...(this.attemptStartedAt === undefined ? {} : { attemptInFlightMs: now - this.attemptStartedAt }),
+        },
+        'failed to renew the lease within the renew deadline, stepping down',
+      );
       this.endLeadership();
       Promise.resolve()
         .then(() => this.opts.onStoppedLeading())
@@ -190,8 +207,33 @@ export class LeaderElector {
     this.setStatus(false);
   }
 
+  /** True when this replica holds the lease now; false when another does or the attempt failed. */
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = this.clock.now();
+    this.attemptStartedAt = now;
+    try {
+      const held = await withDeadline(this.renewDeadlineMs, this.stopping.signal, (signal) => this.acquireOrRenew(now, signal), this.clock);
+      if (held) {
+        const tookMs = this.clock.now() - now;
+        if (this.isLeader() && tookMs > this.renewDeadlineMs / 2) {
+          this.log?.warn({ tookMs, renewDeadlineMs: this.renewDeadlineMs }, 'renewing the lease took more than half the renew deadline');
+        }
+        this.renewedAt = now;
+        this.failuresSinceRenewal = 0;
+        this.lastFailure = '';
+      }
+      return held;
+    } catch (err) {
+      this.failuresSinceRenewal++;
+      this.lastFailure = errorMessage(err);
+      if (!this.stopping.signal.aborted) this.log?.warn({ err: this.lastFailure, tookMs: this.clock.now() - now }, 'could not acquire or renew the lease');
+      return false;
+    } finally {
+      this.attemptStartedAt = undefined;
+    }
+  }
+
+  private async acquireOrRenew(now: number, signal: AbortSignal): Promise<boolean> {
     const desired: LeaseRecord = {
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
@@ -199,46 +241,43 @@ export class LeaderElector {
       renewTime: microTime(now),
       leaseTransitions: 0,
     };
-    try {
-      // Fast path, as client-go: the leader renews on the version it last wrote, with no read.
-      if (this.isLeader() && this.observed?.record.holderIdentity === this.identity) {
-        try {
-          const prev = this.observed.record;
-          this.observe(
-            await this.opts.store.update(
-              { ...desired, acquireTime: prev.acquireTime, leaseTransitions: prev.leaseTransitions ?? 0 },
-              this.observed.resourceVersion,
-            ),
-            now,
-          );
-          return true;
-        } catch (err) {
-          this.log?.warn({ err: errorMessage(err) }, 'optimistic lease renewal failed, reading the lease');
-        }
-      }
-      const current = await this.opts.store.get();
-      if (!current) {
-        this.observe(await this.opts.store.create(desired), now);
+    // Fast path, as client-go: the leader renews on the version it last wrote, with no read.
+    if (this.isLeader() && this.observed?.record.holderIdentity === this.identity) {
+      try {
+        const prev = this.observed.record;
+        this.observe(
+          await this.opts.store.update(
+            { ...desired, acquireTime: prev.acquireTime, leaseTransitions: prev.leaseTransitions ?? 0 },
+            this.observed.resourceVersion,
+            signal,
+          ),
+          now,
+        );
         return true;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.log?.warn({ err: errorMessage(err) }, 'optimistic lease renewal failed, reading the lease');
       }
-      if (!this.observed || JSON.stringify(current.record) !== JSON.stringify(this.observed.record)) {
-        this.observe(current, now);
-      }
-      const holder = current.record.holderIdentity ?? '';
-      const durationMs = (current.record.leaseDurationSeconds ?? 0) * 1000;
-      if (holder !== '' && holder !== this.identity && this.observedAt + durationMs > now) return false;
-      if (holder === this.identity) {
-        desired.acquireTime = current.record.acquireTime;
-        desired.leaseTransitions = current.record.leaseTransitions ?? 0;
-      } else {
-        desired.leaseTransitions = (current.record.leaseTransitions ?? 0) + 1;
-      }
-      this.observe(await this.opts.store.update(desired, current.resourceVersion), now);
-      return true;
-    } catch (err) {
-      this.log?.warn({ err: errorMessage(err) }, 'could not acquire or renew the lease');
-      return false;
     }
+    const current = await this.opts.store.get(signal);
+    if (!current) {
+      this.observe(await this.opts.store.create(desired, signal), now);
+      return true;
+    }
+    if (!this.observed || JSON.stringify(current.record) !== JSON.stringify(this.observed.record)) {
+      this.observe(current, now);
+    }
+    const holder = current.record.holderIdentity ?? '';
+    const durationMs = (current.record.leaseDurationSeconds ?? 0) * 1000;
+    if (holder !== '' && holder !== this.identity && this.observedAt + durationMs > now) return false;
+    if (holder === this.identity) {
+      desired.acquireTime = current.record.acquireTime;
+      desired.leaseTransitions = current.record.leaseTransitions ?? 0;
+    } else {
+      desired.leaseTransitions = (current.record.leaseTransitions ?? 0) + 1;
+    }
+    this.observe(await this.opts.store.update(desired, current.resourceVersion, signal), now);
+    return true;
   }
 
   private observe(lease: StoredLease, now: number): void {
@@ -253,16 +292,24 @@ export class LeaderElector {
   private async release(): Promise<void> {
     if (this.observed?.record.holderIdentity !== this.identity) return;
     const now = this.clock.now();
+    const observed = this.observed;
     try {
-      await this.opts.store.update(
-        {
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          acquireTime: microTime(now),
-          renewTime: microTime(now),
-          leaseTransitions: this.observed.record.leaseTransitions ?? 0,
-        },
-        this.observed.resourceVersion,
+      await withDeadline(
+        this.renewDeadlineMs,
+        undefined,
+        (signal) =>
+          this.opts.store.update(
+            {
+              holderIdentity: '',
+              leaseDurationSeconds: 1,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: observed.record.leaseTransitions ?? 0,
+            },
+            observed.resourceVersion,
+            signal,
+          ),
+        this.clock,
       );
       this.log?.info('released the lease');
     } catch (err) {

@@ -1,9 +1,11 @@
+import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LeaderElector, kubeLeaseStore, type LeaseRecord, type LeaseStore, type StoredLease } from '../../src/runtime/leader.ts';
 import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
 import { ClusterClient } from '../../src/runtime/clusters.ts';
 import { httpStatusOf } from '../../src/runtime/errors.ts';
+import { createLogger } from '../../src/runtime/logger.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 import { startFakeApiServer, json, kubeconfig } from './fake-apiserver.ts';
 
@@ -197,6 +199,72 @@ test('a lease held by a stopped process is taken over after it expires', async (
   await clock.advance(4000);
   assert.ok(b.elector.isLeader());
   await b.elector.stop();
+});
+
+test('a lease request that never answers is given up after the renew deadline, and the candidate tries again', async () => {
+  const { clock, lease, timeline } = world();
+  const view = lease.view();
+  let hung = 0;
+  const store: LeaseStore = {
+    ...view.store,
+    get: (signal) => {
+      if (hung > 0) return view.store.get(signal);
+      hung++;
+      // A connection that stays open and answers nothing; only the signal ends the wait.
+      return new Promise((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')), { once: true }),
+      );
+    },
+  };
+  const elector = new LeaderElector({
+    name: 'govcloud-operator',
+    identity: 'b',
+    store,
+    clock,
+    random: () => 0,
+    onStartedLeading: () => timeline.events.push(`${clock.now()} b started`),
+    onStoppedLeading: () => undefined,
+  });
+  void elector.run();
+  await clock.advance(9_000);
+  assert.not.ok(elector.isLeader(), 'still waiting on the first request');
+  await clock.advance(3_000);
+  assert.ok(elector.isLeader(), 'the hung read was abandoned at 10 s and the next attempt acquired the lease');
+  assert.equal(timeline.events, ['12000 b started']);
+  await elector.stop();
+});
+
+test('stepping down says how long ago the lease was renewed and what failed since', async () => {
+  const { clock, lease } = world();
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const view = lease.view();
+  const elector = new LeaderElector({
+    name: 'govcloud-operator',
+    identity: 'a',
+    store: view.store,
+    clock,
+    random: () => 0,
+    logger: createLogger({ level: 'info', destination }),
+    onStartedLeading: () => undefined,
+    onStoppedLeading: () => undefined,
+  });
+  const done = elector.run();
+  await clock.advance(4_000);
+  view.cut();
+  await clock.advance(12_000);
+  await done;
+  assert.not.ok(elector.isLeader());
+  const stepDown = lines.find((l) => l.msg === 'failed to renew the lease within the renew deadline, stepping down');
+  assert.ok(stepDown, 'logged');
+  assert.is(stepDown.sinceRenewalMs, 10_000, 'renewed last at 4 s, the deadline at 14 s');
+  assert.is(stepDown.failedAttempts, 4, 'the attempts at 6, 8, 10 and 12 s failed');
+  assert.is(stepDown.lastFailure, 'connection refused');
 });
 
 test('the kube lease store reads, creates and updates with the resourceVersion', async () => {
