@@ -16,6 +16,7 @@ import {
   observeApiResponses,
   ProbeServer,
   RuntimeMetrics,
+  watchEventLoop,
   type Logger,
 } from '../runtime/index.ts';
 import { kubeConnector } from './connector.ts';
@@ -64,6 +65,7 @@ export class Manager {
     const hubClient = ClusterClient.fromDefault('hub', opts.context);
     const runtimeMetrics = new RuntimeMetrics({ processMetrics: true });
     const unobserve = observeApiResponses(runtimeMetrics.restClientRequest);
+    const unwatchEventLoop = watchEventLoop({ logger: log });
     const platformMetrics = new PlatformMetrics(runtimeMetrics);
     const hub = new HubCache({
       namespace: opts.namespace,
@@ -160,6 +162,7 @@ export class Manager {
       await hub.stop();
       await probes.stop();
       unobserve();
+      unwatchEventLoop();
       log.info({ reason }, 'govcloud operator stopped');
     }
     return reason;

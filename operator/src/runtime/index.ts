@@ -16,6 +16,7 @@ export * from './clusters.ts';
 export * from './conditions.ts';
 export * from './deadline.ts';
 export * from './errors.ts';
+export * from './event-loop.ts';
 export * from './events.ts';
 export * from './exact.ts';
 export * from './informer.ts';
