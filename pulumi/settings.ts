@@ -86,6 +86,15 @@ export function resolveSettings(raw: RawConfig, baseDir: string, readFile: (path
   if (!Number.isInteger(operator.replicas) || operator.replicas < 1 || operator.replicas > 5)
     problems.push('govcloud:operator.replicas: an integer from 1 to 5');
   if (operator.replicas > 1 && !operator.leaderElection) problems.push('govcloud:operator.leaderElection: must be true with more than one replica');
+  const timings = ['leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'] as const;
+  const badTimings = timings.filter((key) => !Number.isInteger(operator[key]) || operator[key] < 1 || operator[key] > 600);
+  for (const key of badTimings) problems.push(`govcloud:operator.${key}: an integer from 1 to 600`);
+  if (badTimings.length === 0) {
+    if (operator.renewDeadlineSeconds >= operator.leaseDurationSeconds)
+      problems.push('govcloud:operator.renewDeadlineSeconds: must be shorter than leaseDurationSeconds');
+    if (operator.retryPeriodSeconds >= operator.renewDeadlineSeconds)
+      problems.push('govcloud:operator.retryPeriodSeconds: must be shorter than renewDeadlineSeconds');
+  }
   if (!Number.isInteger(operator.httpPort) || operator.httpPort < 1024 || operator.httpPort > 65535)
     problems.push('govcloud:operator.httpPort: an integer from 1024 to 65535');
   if (typeof operator.nodeOptions !== 'string' || !/^(--[a-z0-9-]+(=[^ ]+)?( |$))*$/.test(operator.nodeOptions)) {

@@ -37,6 +37,10 @@ export interface ManagerOptions {
   /** /healthz, /readyz and /metrics; 0 picks a free port. */
   metricsPort: number;
   leaderElect: boolean;
+  /** Leader-election timings; absent: controller-runtime's (15 s, 10 s, 2 s). */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
   concurrency: number;
   logLevel: string;
   /** Leader-election identity and Events' reportingInstance. */
@@ -117,6 +121,9 @@ export class Manager {
         store: kubeLeaseStore(hubClient, { namespace: opts.namespace, name: LEASE_NAME }),
         logger: log,
         metrics: runtimeMetrics,
+        leaseDurationMs: opts.leaseDurationMs,
+        renewDeadlineMs: opts.renewDeadlineMs,
+        retryPeriodMs: opts.retryPeriodMs,
         onStartedLeading: startLeading,
         onStoppedLeading: stopLeading,
       });

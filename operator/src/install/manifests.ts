@@ -22,6 +22,10 @@ export interface OperatorOptions {
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   replicas: number;
   leaderElection: boolean;
+  /** Leader-election timings in whole seconds, retry < renew deadline < lease (the chart's leaderElection.*). */
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** NODE_OPTIONS of the operator's Node (heap limits: charts/govcloud-operator/values.yaml). */
   nodeOptions: string;
@@ -44,6 +48,9 @@ export const DEFAULT_OPERATOR: OperatorOptions = {
   imagePullPolicy: 'IfNotPresent',
   replicas: 2,
   leaderElection: true,
+  leaseDurationSeconds: 15,
+  renewDeadlineSeconds: 10,
+  retryPeriodSeconds: 2,
   logLevel: 'info',
   nodeOptions: '--max-semi-space-size=2 --max-old-space-size=256',
   httpPort: 8080,
@@ -178,6 +185,9 @@ export function deployment(o: OperatorOptions): K8sObject {
                 { name: 'GOVCLOUD_LOG_LEVEL', value: o.logLevel },
                 { name: 'GOVCLOUD_HTTP_PORT', value: String(o.httpPort) },
                 { name: 'GOVCLOUD_LEADER_ELECTION', value: String(o.leaderElection) },
+                { name: 'GOVCLOUD_LEADER_ELECT_LEASE_DURATION', value: String(o.leaseDurationSeconds) },
+                { name: 'GOVCLOUD_LEADER_ELECT_RENEW_DEADLINE', value: String(o.renewDeadlineSeconds) },
+                { name: 'GOVCLOUD_LEADER_ELECT_RETRY_PERIOD', value: String(o.retryPeriodSeconds) },
                 { name: 'GOVCLOUD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'GOVCLOUD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 ...(o.nodeOptions ? [{ name: 'NODE_OPTIONS', value: o.nodeOptions }] : []),

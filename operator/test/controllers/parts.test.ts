@@ -164,4 +164,42 @@ test('govcloud operator: flags, environment, defaults and bad values', () => {
   );
 });
 
+test('govcloud operator: leader-election timings from flags or environment, in seconds, ordered', () => {
+  const timings = (o: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number }) => [o.leaseDurationMs, o.renewDeadlineMs, o.retryPeriodMs];
+  const io = captureIo({ env: {} });
+  assert.equal(timings(operatorOptions([], io)), [15_000, 10_000, 2_000], "controller-runtime's defaults");
+  const env = captureIo({
+    env: { GOVCLOUD_LEADER_ELECT_LEASE_DURATION: '60', GOVCLOUD_LEADER_ELECT_RENEW_DEADLINE: '40', GOVCLOUD_LEADER_ELECT_RETRY_PERIOD: '5' },
+  });
+  assert.equal(timings(operatorOptions([], env)), [60_000, 40_000, 5_000]);
+  assert.equal(
+    timings(operatorOptions(['--leader-elect-lease-duration', '30', '--leader-elect-renew-deadline=20', '--leader-elect-retry-period', '4'], env)),
+    [30_000, 20_000, 4_000],
+    'a flag wins over its variable',
+  );
+  assert.equal(timings(operatorOptions(['--leader-elect-renew-deadline', '12'], io)), [15_000, 12_000, 2_000], 'each one alone');
+  const refused: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--leader-elect-lease-duration', '0'], {}, /^--leader-elect-lease-duration must be a whole number from 1 to 600, not "0"$/],
+    [['--leader-elect-lease-duration', '601'], {}, /^--leader-elect-lease-duration must be a whole number/],
+    [['--leader-elect-renew-deadline', '9.5'], {}, /^--leader-elect-renew-deadline must be a whole number/],
+    [['--leader-elect-retry-period', '2s'], {}, /^--leader-elect-retry-period must be a whole number/],
+    [[], { GOVCLOUD_LEADER_ELECT_RETRY_PERIOD: '' }, /^GOVCLOUD_LEADER_ELECT_RETRY_PERIOD must be a whole number/],
+    [['--leader-elect-renew-deadline', '15'], {}, /^--leader-elect-renew-deadline \(15\) must be shorter than --leader-elect-lease-duration \(15\)$/],
+    [
+      [],
+      { GOVCLOUD_LEADER_ELECT_LEASE_DURATION: '8' },
+      /^--leader-elect-renew-deadline \(10\) must be shorter than GOVCLOUD_LEADER_ELECT_LEASE_DURATION \(8\)$/,
+    ],
+    [['--leader-elect-retry-period', '10'], {}, /^--leader-elect-retry-period \(10\) must be shorter than --leader-elect-renew-deadline \(10\)$/],
+    [['--leader-elect-lease-duration'], {}, /--leader-elect-lease-duration needs a value/],
+  ];
+  for (const [argv, variables, message] of refused) {
+    assert.throws(
+      () => operatorOptions(argv, captureIo({ env: variables })),
+      (err: Error) => err instanceof UsageError && message.test(err.message),
+      `${argv.join(' ')} ${JSON.stringify(variables)}`,
+    );
+  }
+});
+
 test.run();

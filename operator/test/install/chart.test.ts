@@ -226,6 +226,13 @@ test('Deployment: 2 replicas with leader election, rolling one at a time', () =>
   assert.is(deployment.spec.replicas, 2);
   assert.equal(deployment.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
   assert.is(envOf(defaults).GOVCLOUD_LEADER_ELECTION, 'true');
+  const timings = (objects: K8sObject[]) => ['LEASE_DURATION', 'RENEW_DEADLINE', 'RETRY_PERIOD'].map((t) => envOf(objects)[`GOVCLOUD_LEADER_ELECT_${t}`]);
+  assert.equal(timings(defaults), ['15', '10', '2'], "controller-runtime's timings");
+  assert.equal(timings(template(['leaderElection.leaseDurationSeconds=60', 'leaderElection.renewDeadlineSeconds=40', 'leaderElection.retryPeriodSeconds=5'])), [
+    '60',
+    '40',
+    '5',
+  ]);
   for (const [k, v] of Object.entries(deployment.spec.selector.matchLabels)) assert.is(deployment.spec.template.metadata.labels[k], v, `pod label ${k}`);
   assert.is(container.image, 'registry.govcloud.local/govcloud/operator:0.1.0');
   assert.equal(container.args, ['operator']);
@@ -325,6 +332,10 @@ test('values.schema.json rejects bad values, naming the field', () => {
     ['image.digest=latest', /digest/],
     ['namespace.name=Not_A_Label', /namespace/],
     ['replicas=3', /additional propert/],
+    ['leaderElection.leaseDurationSeconds=0', /leaseDurationSeconds/],
+    ['leaderElection.renewDeadlineSeconds=601', /renewDeadlineSeconds/],
+    ['leaderElection.retryPeriodSeconds=1.5', /retryPeriodSeconds/],
+    ['leaderElection.retryPeriodSeconds=2s', /retryPeriodSeconds/],
   ];
   for (const [set, field] of bad) {
     const r = helm(['template', 'govcloud', CHART, '--set', set]);
@@ -334,6 +345,23 @@ test('values.schema.json rejects bad values, naming the field', () => {
   }
   // One replica without leader election is allowed.
   assert.is(helm(['template', 'govcloud', CHART, '--set', 'replicaCount=1', '--set', 'leaderElection.enabled=false']).status, 0);
+});
+
+test('the leader-election timings must be ordered: retry period < renew deadline < lease duration', () => {
+  const unordered: Array<[string[], string]> = [
+    [['leaderElection.renewDeadlineSeconds=15'], 'leaderElection.renewDeadlineSeconds (15) must be shorter than leaderElection.leaseDurationSeconds (15)'],
+    [['leaderElection.leaseDurationSeconds=8'], 'leaderElection.renewDeadlineSeconds (10) must be shorter than leaderElection.leaseDurationSeconds (8)'],
+    [['leaderElection.retryPeriodSeconds=10'], 'leaderElection.retryPeriodSeconds (10) must be shorter than leaderElection.renewDeadlineSeconds (10)'],
+  ];
+  for (const [set, message] of unordered) {
+    const r = helm(['template', 'govcloud', CHART, ...set.flatMap((s) => ['--set', s])]);
+    assert.is.not(r.status, 0, `--set ${set.join(' ')} must be refused`);
+    assert.ok(r.stderr.includes(message), `--set ${set.join(' ')}: ${r.stderr}`);
+  }
+  assert.is(
+    template(['leaderElection.leaseDurationSeconds=3', 'leaderElection.renewDeadlineSeconds=2', 'leaderElection.retryPeriodSeconds=1']).length,
+    defaults.length,
+  );
 });
 
 test.run();

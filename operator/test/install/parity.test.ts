@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_OPERATOR, memberObjects, operatorObjects } from '../../src/install/manifests.ts';
 import { loadRbacRequirements } from '../../src/install/rbac.ts';
+import { operatorOptions } from '../../src/cli/commands/operator.ts';
+import { captureIo } from '../../src/cli/io.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { template, type K8sObject } from './helm.ts';
@@ -49,6 +51,31 @@ test('and with one replica: no PDB in either', () => {
   assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
   const byKey = new Map(chart.map((o) => [key(o), o]));
   for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
+});
+
+const TIMINGS = { leaseDurationSeconds: 60, renewDeadlineSeconds: 40, retryPeriodSeconds: 5 };
+const timingValues = Object.entries(TIMINGS).map(([k, v]) => `leaderElection.${k}=${v}`);
+
+test('and with other leader-election timings', () => {
+  const chart = template(timingValues).map(normalise);
+  const pulumi = operatorObjects({ ...DEFAULT_OPERATOR, ...TIMINGS }, loadRbacRequirements()).map(normalise);
+  assert.equal(pulumi.map(key).sort(), chart.map(key).sort());
+  const byKey = new Map(chart.map((o) => [key(o), o]));
+  for (const p of pulumi) assert.equal(p, byKey.get(key(p)), key(p));
+});
+
+test("leader-election timings set in the chart are the operator's: values, env, `govcloud operator`", () => {
+  const envOf = (objects: K8sObject[]) => {
+    const container = (objects.find((o) => o.kind === 'Deployment') as any).spec.template.spec.containers[0];
+    return Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value as string]));
+  };
+  const timings = (env: Record<string, string>) => {
+    const o = operatorOptions([], captureIo({ env }));
+    return [o.leaseDurationMs, o.renewDeadlineMs, o.retryPeriodMs];
+  };
+  assert.equal(timings(envOf(template())), [15_000, 10_000, 2_000], "the chart's defaults are the operator's");
+  assert.equal(timings(envOf(template(timingValues))), [60_000, 40_000, 5_000]);
+  assert.equal(timings(envOf(operatorObjects({ ...DEFAULT_OPERATOR, ...TIMINGS }, loadRbacRequirements()))), [60_000, 40_000, 5_000], 'the Pulumi program');
 });
 
 test('the image and `make up` run the operator with the heap limits the chart ships', () => {

@@ -219,7 +219,7 @@ test('settings: every mistake reported together, by config key', () => {
   try {
     resolveSettings(
       {
-        operator: { replicas: 2, leaderElection: false, colour: 'blue' } as any,
+        operator: { replicas: 2, leaderElection: false, colour: 'blue', renewDeadlineSeconds: 15, retryPeriodSeconds: 0 } as any,
         dataCentres: [dc('dc-hcm'), dc('dc-hcm', { kubeconfigFile: 'x' }), dc('dc-hanoi', { thisCluster: true, kubeconfigFile: 'y' }), dc('Bad_Name')],
         kubeconfigs: { 'dc-nowhere': 'k' },
       },
@@ -233,6 +233,7 @@ test('settings: every mistake reported together, by config key', () => {
     for (const part of [
       'govcloud:operator.colour: unknown setting',
       'govcloud:operator.leaderElection: must be true with more than one replica',
+      'govcloud:operator.retryPeriodSeconds: an integer from 1 to 600',
       'govcloud:dataCentres[0]: a member data centre needs a kubeconfig',
       'govcloud:dataCentres[1].name: "dc-hcm" is listed twice',
       'govcloud:dataCentres[2]: the hub (thisCluster: true) takes no kubeconfig',
@@ -241,6 +242,21 @@ test('settings: every mistake reported together, by config key', () => {
     ])
       assert.ok(msg.includes(part), `expected "${part}" in:\n${msg}`);
   }
+});
+
+test('settings: leader-election timings in order, retry period < renew deadline < lease duration', () => {
+  const problems = (operator: Record<string, unknown>) => {
+    try {
+      resolveSettings({ operator }, '/base');
+      return [];
+    } catch (err) {
+      return (err as { problems: string[] }).problems;
+    }
+  };
+  assert.equal(problems({ leaseDurationSeconds: 60, renewDeadlineSeconds: 40, retryPeriodSeconds: 5 }), []);
+  assert.equal(problems({ renewDeadlineSeconds: 15 }), ['govcloud:operator.renewDeadlineSeconds: must be shorter than leaseDurationSeconds']);
+  assert.equal(problems({ retryPeriodSeconds: 10 }), ['govcloud:operator.retryPeriodSeconds: must be shorter than renewDeadlineSeconds']);
+  assert.equal(problems({ leaseDurationSeconds: '60' }), ['govcloud:operator.leaseDurationSeconds: an integer from 1 to 600']);
 });
 
 function tempProject(): string {
@@ -277,7 +293,7 @@ test('main: stack config in, agencies from a GitOps folder, stack outputs out', 
   setConfig({
     'govcloud:dataCentres': [dc('dc-hanoi', { thisCluster: true }), dc('dc-hcm', { kubeconfigFile: 'hcm.kubeconfig' })],
     'govcloud:agenciesPath': 'gitops',
-    'govcloud:operator': { replicas: 1, leaderElection: false },
+    'govcloud:operator': { replicas: 1, leaderElection: false, leaseDurationSeconds: 60, renewDeadlineSeconds: 40, retryPeriodSeconds: 5 },
   });
   registered.length = 0;
   const outputs = await main(dir);
@@ -296,6 +312,13 @@ test('main: stack config in, agencies from a GitOps folder, stack outputs out', 
   assert.not.ok(
     registered.some((r) => r.type.endsWith(':PodDisruptionBudget')),
     'no PDB with one replica',
+  );
+  const c = byName(registered, 'deployment-govcloud-system-govcloud-operator').inputs.spec.template.spec.containers[0];
+  const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+  assert.equal(
+    [env.GOVCLOUD_LEADER_ELECTION, env.GOVCLOUD_LEADER_ELECT_LEASE_DURATION, env.GOVCLOUD_LEADER_ELECT_RENEW_DEADLINE, env.GOVCLOUD_LEADER_ELECT_RETRY_PERIOD],
+    ['false', '60', '40', '5'],
+    'leader-election settings from stack config reach the operator',
   );
 });
 
