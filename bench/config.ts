@@ -57,6 +57,8 @@ export const CONFIG = {
   /** NODE_OPTIONS of the operator under test: the chart's, unless an experiment (bench/experiments/) sets others. */
   operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS,
   shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+  /** More arguments of `govcloud operator` (e.g. the leader-election timings install.md advises for a large platform); the report prints them. */
+  operatorArgs: (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean),
   /** When the operator runs out of heap while converging: restarted with these (reported as an experiment); unset: the run fails. */
   fallbackNodeOptions: process.env.BENCH_OPERATOR_FALLBACK_NODE_OPTIONS ?? '',
 };

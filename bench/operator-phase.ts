@@ -52,7 +52,15 @@ export async function operatorPhase(
   if (CONFIG.operatorNodeOptions !== CONFIG.shippedNodeOptions)
     say(`operator: EXPERIMENT, NODE_OPTIONS=${CONFIG.operatorNodeOptions} (the chart ships ${CONFIG.shippedNodeOptions || 'none'})`);
   else if (CONFIG.operatorNodeOptions) say(`operator: NODE_OPTIONS=${CONFIG.operatorNodeOptions}, as the chart ships it`);
-  const op = await Supervisor.start({ node: await nodeBinary(), kubeconfig: KUBECONFIG, context: hub.name, logFile, nodeOptions: CONFIG.operatorNodeOptions });
+  if (CONFIG.operatorArgs.length > 0) say(`operator: with ${CONFIG.operatorArgs.join(' ')}`);
+  const op = await Supervisor.start({
+    node: await nodeBinary(),
+    kubeconfig: KUBECONFIG,
+    context: hub.name,
+    logFile,
+    nodeOptions: CONFIG.operatorNodeOptions,
+    args: CONFIG.operatorArgs,
+  });
   running = op;
   soFar.logFile = path.relative(ROOT, logFile);
   soFar.replacements = op.replacements;

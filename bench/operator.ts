@@ -34,6 +34,7 @@ export class Operator {
     delete env.GOVCLOUD_NAMESPACE;
     delete env.GOVCLOUD_LEADER_ELECTION;
     delete env.GOVCLOUD_LOG_LEVEL;
+    for (const name of Object.keys(env)) if (name.startsWith('GOVCLOUD_LEADER_ELECT_')) delete env[name];
     if (opts.nodeOptions) env.NODE_OPTIONS = opts.nodeOptions;
     else delete env.NODE_OPTIONS;
     const proc = await OperatorChild.start({

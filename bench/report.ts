@@ -30,7 +30,7 @@ export interface Result {
   finishedAt: string;
   /** The commit measured; operatorDirty: the operator's code had uncommitted changes. */
   revision: { commit: string; operatorDirty: boolean };
-  config: { operatorNodeOptions: string; shippedNodeOptions: string; [knob: string]: unknown };
+  config: { operatorNodeOptions: string; shippedNodeOptions: string; operatorArgs?: string[]; [knob: string]: unknown };
   machine: { nproc: number; memTotalBytes: number; cpuModel: string; node: string; kernel: string; kubernetes: Record<string, string> };
   generated: GeneratedStats;
   background: Record<string, unknown>;
@@ -246,6 +246,7 @@ export function printReport(r: Result): Result {
   if (r.config.operatorNodeOptions !== r.config.shippedNodeOptions)
     out.push(`EXPERIMENT: the operator ran with NODE_OPTIONS=${r.config.operatorNodeOptions} (the chart ships ${r.config.shippedNodeOptions || 'none'})`);
   else if (r.config.operatorNodeOptions) out.push(`the operator ran with the chart's NODE_OPTIONS=${r.config.operatorNodeOptions}`);
+  if (r.config.operatorArgs?.length) out.push(`the operator ran with ${r.config.operatorArgs.join(' ')}`);
   out.push(`operator at ${r.revision.commit.slice(0, 12)}${r.revision.operatorDirty ? ' with uncommitted changes under operator/' : ''}`);
   out.push(
     `govcloud bench: ${agencies} agencies, ${r.generated.workspaces} workspaces, ${r.generated.objects} objects; ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${(r.machine.memTotalBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, Kubernetes ${Object.values(r.machine.kubernetes)[0]}`,

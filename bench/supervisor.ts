@@ -62,6 +62,8 @@ export interface SupervisorOptions {
   /** The first replica's log; replacements log next to it (`-2.log`, `-3.log`...). */
   logFile: string;
   nodeOptions: string;
+  /** More arguments of `govcloud operator`, for every replica. */
+  args: string[];
 }
 
 export class Supervisor {
@@ -257,6 +259,7 @@ export class Supervisor {
           kubeconfig: this.opts.kubeconfig,
           context: this.opts.context,
           logFile,
+          extraArgs: this.opts.args,
           ...(this.nodeOptions ? { nodeOptions: this.nodeOptions } : {}),
         });
         ownPids.add(op.pid);
