@@ -14,7 +14,8 @@
 //   govcloud_consolidation_target_share_percent{consolidationtarget}    share of systems migrated or retired among the agencies a target covers
 //   govcloud_consolidation_target_due_percent{consolidationtarget}      the share the target asks for by its date
 // Gauges that describe caches are computed when scraped, so they are never stale. All are
-// registered through the runtime's gauge and counter, in its registry.
+// registered through the runtime's gauge and counter, in its registry, except the series kept
+// for every agency (showback, migration systems): agencyGauge, served at /metrics/agencies.
 import type { Counter, Gauge } from 'prom-client';
 import type { RuntimeMetrics } from '../runtime/index.ts';
 import type { AgencyProgress } from '../roadmap/progress.ts';
@@ -80,7 +81,7 @@ export class PlatformMetrics {
       labelNames: ['agency', 'accessgrant'],
     });
     const perAgencyInDataCentre = (name: string, help: string, pick: (s: Showback, h: MonthHistory | undefined) => [Record<string, string>, number][]) =>
-      runtime.gauge({
+      runtime.agencyGauge({
         name,
         help,
         labelNames: ['agency', 'datacentre', 'resource'],
@@ -116,7 +117,7 @@ export class PlatformMetrics {
       'Showback: mean use since the month began, over the time the operator observed it (the history ConfigMap)',
       (s) => rows(s, (d, r) => d.monthToDate?.used[r]),
     );
-    runtime.gauge({
+    runtime.agencyGauge({
       name: 'govcloud_agency_services',
       help: 'Shared data services the agency owns (role=owned) and its workspaces may reach now (role=consumed)',
       labelNames: ['agency', 'role'],
@@ -128,7 +129,7 @@ export class PlatformMetrics {
         }
       },
     });
-    runtime.gauge({
+    runtime.agencyGauge({
       name: 'govcloud_migration_systems',
       help: "Systems in the agency's MigrationPlans, by state (planned, migrating, migrated, retired)",
       labelNames: ['agency', 'state'],
@@ -137,7 +138,7 @@ export class PlatformMetrics {
         for (const a of self.sources.roadmap().agencies) for (const [state, n] of Object.entries(a.byState)) this.set({ agency: a.agency, state }, n);
       },
     });
-    runtime.gauge({
+    runtime.agencyGauge({
       name: 'govcloud_migration_systems_overdue',
       help: "Systems in the agency's MigrationPlans past their target date and not migrated or retired",
       labelNames: ['agency'],

@@ -1,7 +1,7 @@
 // The probe and scrape endpoints the Deployment points at: /healthz says the process is alive
 // (the kubelet restarts it otherwise), /readyz says its caches are synced and its watches up
 // (failing takes the replica out of rotation, and tells operators a watch is down), /metrics
-// serves the Prometheus registry.
+// serves the Prometheus registry and /metrics/agencies the series per agency.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
@@ -87,8 +87,8 @@ export class ProbeServer {
       } else if (path === '/readyz') {
         const { ok, text } = this.readiness();
         res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(text);
-      } else if (path === '/metrics') {
-        this.metrics.render().then(
+      } else if (path === '/metrics' || path === '/metrics/agencies') {
+        (path === '/metrics' ? this.metrics.render() : this.metrics.renderAgencies()).then(
           (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
           (err: unknown) => {
             this.log?.error({ err }, 'rendering metrics failed');

@@ -37,7 +37,7 @@ function mentions(pattern: RegExp): Map<string, string[]> {
 async function registeredMetrics(): Promise<Set<string>> {
   const runtime = new RuntimeMetrics();
   new PlatformMetrics(runtime);
-  const text = await runtime.render();
+  const text = (await runtime.render()) + (await runtime.renderAgencies());
   return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
 }
 

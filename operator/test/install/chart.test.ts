@@ -303,8 +303,11 @@ test('ServiceMonitor and PrometheusRule: off by default; when on, the three aler
   const on = template(['serviceMonitor.enabled=true', 'prometheusRule.enabled=true']);
   const sm = find(on, 'ServiceMonitor') as Any;
   assert.equal(
-    sm.spec.endpoints.map((e: Any) => [e.port, e.path]),
-    [['http-metrics', '/metrics']],
+    sm.spec.endpoints.map((e: Any) => [e.port, e.path, e.interval]),
+    [
+      ['http-metrics', '/metrics', '30s'],
+      ['http-metrics', '/metrics/agencies', '2m'],
+    ],
   );
   for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.is((find(on, 'Service') as Any).metadata.labels[k], v);
   const rules = (find(on, 'PrometheusRule') as Any).spec.groups.flatMap((g: Any) => g.rules) as Any[];

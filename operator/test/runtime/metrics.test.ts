@@ -127,4 +127,30 @@ test('the platform gauges: a standby exports no data centre series, a leader wha
   assert.ok(text.includes('govcloud_namespaces{datacentre="dc-hanoi"} 13'));
 });
 
+// Tens of thousands of series at national scale: never in the text the probes, the alerts and
+// every health scrape read.
+test('series per agency are served apart from the operator metrics, and aggregates stay', async () => {
+  const runtime = new RuntimeMetrics();
+  const platform = new PlatformMetrics(runtime);
+  platform.bind({
+    agencies: () => 1,
+    dataCentres: () => [],
+    roadmap: () => ({
+      agencies: [{ agency: 'mof', systems: 3, done: 1, overdue: 2, sharePercent: 33, byState: { planned: 2, migrated: 1 } }],
+      targets: [{ name: 'by-2027', sharePercent: 33, duePercent: 50 }],
+    }),
+  });
+  const main = await runtime.render();
+  const perAgency = await runtime.renderAgencies();
+  assert.ok(perAgency.includes('govcloud_migration_systems{agency="mof",state="planned"} 2'), perAgency);
+  assert.ok(perAgency.includes('govcloud_migration_systems_overdue{agency="mof"} 2'));
+  assert.not.ok(/agency="mof"/.test(main), 'no series of the agency in /metrics');
+  for (const name of ['govcloud_agency_quota_allocated', 'govcloud_agency_quota_used', 'govcloud_agency_quota_used_month_mean', 'govcloud_agency_services']) {
+    assert.ok(perAgency.includes(`# TYPE ${name} gauge`), name);
+    assert.not.ok(main.includes(`# TYPE ${name} `), `${name} not in /metrics`);
+  }
+  assert.ok(main.includes('govcloud_consolidation_target_share_percent{consolidationtarget="by-2027"} 33'), 'aggregates stay in /metrics');
+  assert.ok(main.includes('\ngovcloud_agencies 1\n'));
+});
+
 test.run();

@@ -64,4 +64,17 @@ test('/metrics serves the registry in the exposition format', async () => {
   });
 });
 
+test('/metrics/agencies serves the registry of series per agency, and only that', async () => {
+  await withServer(async (base, _server, metrics) => {
+    metrics.agencyGauge({ name: 'govcloud_agency_example', help: 'an example', labelNames: ['agency'] }).set({ agency: 'mof' }, 4);
+    const res = await fetch(`${base}/metrics/agencies`);
+    assert.is(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    assert.match(text, /govcloud_agency_example\{agency="mof"\} 4/);
+    assert.not.match(text, /workqueue_depth/);
+    assert.not.match(await (await fetch(`${base}/metrics`)).text(), /govcloud_agency_example/);
+  });
+});
+
 test.run();
