@@ -41,19 +41,41 @@ interface DataCentreStatus {
   conditions?: Condition[];
 }
 
-/** Agencies placed in the data centre (accepted placement) and the sum of their quotas there. */
-export function allocation(ctx: ControllerContext, dc: string): { agencies: number; cpu: bigint; memory: bigint; storage: bigint } {
+export interface Allocation {
+  agencies: number;
+  cpu: bigint;
+  memory: bigint;
+  storage: bigint;
+}
+
+/** Each data centre's allocation, per platform the hub published. */
+const allocations = new WeakMap<Platform, Map<string, Allocation>>();
+
+/**
+ * Agencies placed in the data centre (accepted placement) and the sum of their quotas there.
+ * Every data centre's reconcile wants it after any agency's change: placing every agency once
+ * per platform, not once per data centre: a fifth of the operator's work while 1,000 of 5,000
+ * agencies were deleted.
+ */
+export function allocation(ctx: ControllerContext, dc: string): Allocation {
   const platform = ctx.hub.platform();
-  const total = { agencies: 0, cpu: 0n, memory: 0n, storage: 0n };
-  for (const agency of platform.agencies) {
-    const placed = placementOf(platform, agency).placed.find((p) => p.dataCentre.metadata.name === dc);
-    if (!placed) continue;
-    total.agencies++;
-    total.cpu += placed.quota.cpu;
-    total.memory += placed.quota.memory;
-    total.storage += placed.quota.storage;
+  let byDataCentre = allocations.get(platform);
+  if (!byDataCentre) {
+    byDataCentre = new Map();
+    for (const agency of platform.agencies) {
+      for (const placed of placementOf(platform, agency).placed) {
+        const name = placed.dataCentre.metadata.name;
+        const total = byDataCentre.get(name) ?? { agencies: 0, cpu: 0n, memory: 0n, storage: 0n };
+        total.agencies++;
+        total.cpu += placed.quota.cpu;
+        total.memory += placed.quota.memory;
+        total.storage += placed.quota.storage;
+        byDataCentre.set(name, total);
+      }
+    }
+    allocations.set(platform, byDataCentre);
   }
-  return total;
+  return { agencies: 0, cpu: 0n, memory: 0n, storage: 0n, ...byDataCentre.get(dc) };
 }
 
 /** What is still in a cordoned data centre: sorted names, each list with its count. */

@@ -67,6 +67,27 @@ test('a govcloud ClusterRole changed or missing in a data centre degrades its Da
   }
 });
 
+test('each data centre reports the agencies placed there and their quotas, and follows changes', async () => {
+  const h = await harness({ objects: dataCentres() });
+  try {
+    const status = (name: string) =>
+      h.hub.get({ apiVersion: API, kind: 'DataCentre', metadata: { name } })?.status as { agencies?: number; allocated?: unknown };
+    h.apply(agency('mof', { code: 'G01', dcs: ['dc-hanoi', 'dc-hcm'] }));
+    h.apply(agency('moh', { code: 'G02', dcs: ['dc-hcm'] }));
+    await h.run(3000);
+    assert.equal([status('dc-hanoi').agencies, status('dc-hanoi').allocated], [1, { cpu: '8', memory: '32Gi', storage: '100Gi' }]);
+    assert.equal([status('dc-hcm').agencies, status('dc-hcm').allocated], [2, { cpu: '16', memory: '64Gi', storage: '200Gi' }]);
+    assert.equal([status('dc-danang').agencies, status('dc-danang').allocated], [0, { cpu: '0', memory: '0', storage: '0' }]);
+
+    h.apply(agency('moh', { code: 'G02', dcs: ['dc-danang'] }));
+    await h.run(3000);
+    assert.is(status('dc-hcm').agencies, 1, 'moved away');
+    assert.equal(status('dc-danang').allocated, { cpu: '8', memory: '32Gi', storage: '100Gi' });
+  } finally {
+    await h.stop();
+  }
+});
+
 test('a cordoned data centre keeps who is there, refuses a newcomer, and its status lists what the drain waits for, to the end', async () => {
   const dcs = dataCentres();
   const h = await harness({ objects: dcs });
