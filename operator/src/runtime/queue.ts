@@ -202,7 +202,11 @@ export class WorkQueue {
         this.metrics?.depth(this.ready.size);
       }
       this.resolveIfDrained();
-      this.pump();
+      // The next key waits for the event loop's next turn. A reconcile that finds nothing to
+      // write resolves without I/O, so a run of them chained as microtasks and held off every
+      // timer and answer (lease renewals, probes, watch events) until the queue was empty:
+      // 16 to 34 s at a time when 5,000 agencies were queued at once.
+      setImmediate(() => this.pump());
     }
   }
 
