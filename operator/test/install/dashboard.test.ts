@@ -19,7 +19,8 @@ function metricsIn(expr: string): string[] {
 test('every metric the dashboard queries is registered by the operator', async () => {
   const runtime = new RuntimeMetrics();
   new PlatformMetrics(runtime);
-  const registered = new Set((await runtime.registry.getMetricsAsJSON()).map((m) => m.name));
+  const served = [...(await runtime.registry.getMetricsAsJSON()), ...(await runtime.agencyRegistry.getMetricsAsJSON())];
+  const registered = new Set(served.map((m) => m.name));
   const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))));
   assert.ok(queried.size >= 6, [...queried].join(', '));
   for (const name of queried) assert.ok(registered.has(name), `${name} is queried but the operator has no such metric`);
