@@ -25,6 +25,9 @@ export const envInt = (name: string, fallback: number): number => {
 
 export const N = envInt('BENCH_AGENCIES', 200);
 
+/** install.md's leader-election timings for thousands of agencies (docs/benchmarks.md, "5,000 agencies"). */
+const LARGE_PLATFORM_LEADER_ELECTION = '--leader-elect-lease-duration=60 --leader-elect-renew-deadline=40 --leader-elect-retry-period=5';
+
 /** The NODE_OPTIONS the chart runs the operator with (its heap limits): what is measured unless told otherwise. */
 export function shippedNodeOptions(): string {
   const values = parseYaml(readFileSync(path.join(ROOT, 'charts', 'govcloud-operator', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
@@ -57,8 +60,12 @@ export const CONFIG = {
   /** NODE_OPTIONS of the operator under test: the chart's, unless an experiment (bench/experiments/) sets others. */
   operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS,
   shippedNodeOptions: SHIPPED_NODE_OPTIONS,
-  /** More arguments of `govcloud operator` (e.g. the leader-election timings install.md advises for a large platform); the report prints them. */
-  operatorArgs: (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean),
+  /**
+   * More arguments of `govcloud operator`; the report prints them. From 2,000 agencies, the
+   * leader-election timings install.md advises for thousands of agencies (set it empty for
+   * the defaults).
+   */
+  operatorArgs: (process.env.BENCH_OPERATOR_ARGS ?? (N >= 2000 ? LARGE_PLATFORM_LEADER_ELECTION : '')).split(/\s+/).filter(Boolean),
   /** When the operator runs out of heap while converging: restarted with these (reported as an experiment); unset: the run fails. */
   fallbackNodeOptions: process.env.BENCH_OPERATOR_FALLBACK_NODE_OPTIONS ?? '',
 };
