@@ -1,19 +1,13 @@
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { watchEventLoop } from '../../src/runtime/event-loop.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { captureLogs } from './log-capture.ts';
 import { FakeClock } from './fake-clock.ts';
 
 function logLines() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'info', destination }) };
+  const { lines, stream } = captureLogs();
+  return { lines, logger: createLogger({ level: 'info', destination: stream }) };
 }
 
 test('a loop that keeps time says nothing; a stall of a second or more is reported with its length', async () => {

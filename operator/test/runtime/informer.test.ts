@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Informer, enqueueHandlers, type ListPage, type ListWatchSource } from '../../src/runtime/informer.ts';
 import { ownerKeysFromLabels } from '../../src/runtime/keys.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { captureLogs } from './log-capture.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 
 type Obj = KubernetesObject;
@@ -292,13 +292,7 @@ test('a failing list is retried until it succeeds; health follows the watch', as
 });
 
 test('the same failure again is one warning, its repeats debug; a different one warns again', async () => {
-  const lines: { level: string; msg: string; failures: number }[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const { lines, stream: destination } = captureLogs<{ level: string; msg: string; failures: number }>();
   const clock = new FakeClock();
   const source = new FakeSource();
   const logger = createLogger({ level: 'debug', destination });

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LeaderElector, kubeLeaseStore, type LeaseRecord, type LeaseStore, type StoredLease } from '../../src/runtime/leader.ts';
@@ -6,6 +5,7 @@ import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
 import { ClusterClient } from '../../src/runtime/clusters.ts';
 import { httpStatusOf } from '../../src/runtime/errors.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { captureLogs } from './log-capture.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 import { startFakeApiServer, json, kubeconfig } from './fake-apiserver.ts';
 
@@ -236,13 +236,7 @@ test('a lease request that never answers is given up after the renew deadline, a
 
 test('stepping down says how long ago the lease was renewed and what failed since', async () => {
   const { clock, lease } = world();
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const { lines, stream: destination } = captureLogs();
   const view = lease.view();
   const elector = new LeaderElector({
     name: 'govcloud-operator',

@@ -1,21 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Writable } from 'node:stream';
 import { createLogger, controllerLogger, objectLogger } from '../../src/runtime/logger.ts';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { lines, stream };
-}
+import { captureLogs } from './log-capture.ts';
 
 test('child loggers carry controller, cluster and object as JSON fields', async () => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLogs();
   const log = createLogger({ level: 'debug', destination: stream });
   const obj = objectLogger(controllerLogger(log, 'tenant'), { cluster: 'dc1', object: 'agencies/tax' });
   obj.info({ applied: 3 }, 'reconciled');

@@ -1,24 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Writable } from 'node:stream';
 import { Controller, type ReconcileFn } from '../../src/runtime/reconciler.ts';
 import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
 import { TerminalError } from '../../src/runtime/queue.ts';
 import { EventRecorder, type EventSink, type EventV1 } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { captureLogs } from './log-capture.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 import { deferred } from './deferred.ts';
 
 function setup(reconcile: ReconcileFn) {
   const clock = new FakeClock();
   const metrics = new RuntimeMetrics();
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
+  const { lines, stream } = captureLogs();
   const events: EventV1[] = [];
   const sink: EventSink = { create: async (e) => void events.push(e), updateSeries: async () => {} };
   const recorder = new EventRecorder({ sink, clock, controller: 'govcloud.io/tenant', instance: 'op-0' });
